@@ -1,0 +1,120 @@
+/**
+ * The only module that imports @duckdb/node-api. Everything else talks to DuckDB through `DuckDb`.
+ *
+ * - `$name` bound values, never values spliced into SQL text;
+ * - `ident()` for identifiers (table and column names), which must come from an allow-list;
+ * - resources released in `finally`.
+ */
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { createError } from '../errors.js';
+
+export type Param = string | number | boolean | null | bigint;
+export type Params = Record<string, Param>;
+export type JsonRow = Record<string, unknown>;
+
+export interface DuckDbOptions {
+  /** ':memory:' (default) or a database file. */
+  path?: string;
+  /** e.g. '2GB'. Defaults to DuckDB's own (80 % of RAM). */
+  memoryLimit?: string;
+  threads?: number;
+  /** Directory for spilling to disk. */
+  tempDirectory?: string;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Quote an identifier that has already been checked against an allow-list or a strict pattern. */
+export function ident(name: string): string {
+  if (!IDENT.test(name)) throw createError('duckdb', `Failed to quote identifier "${name}": only [A-Za-z_][A-Za-z0-9_]* is allowed`);
+  return `"${name}"`;
+}
+
+/** A single-quoted SQL string literal for paths in table functions (read_parquet etc. take no parameters there). */
+export function literal(value: string): string {
+  if (value.includes('\0')) throw createError('duckdb', 'Failed to quote literal: NUL byte');
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export class DuckDb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDbOptions = {}): Promise<DuckDb> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Closed networks: never try to download extensions (parquet, json and icu are built in).
+    config.autoinstall_known_extensions = 'false';
+    config.autoload_known_extensions = 'true';
+    let instance: DuckDBInstance | undefined;
+    try {
+      instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+      const conn = await instance.connect();
+      const db = new DuckDb(instance, conn);
+      await db.run("SET TimeZone = 'Asia/Ho_Chi_Minh'");
+      return db;
+    } catch (cause) {
+      instance?.closeSync();
+      throw createError('duckdb', `Failed to open DuckDB at ${options.path ?? ':memory:'}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Run a statement (or several separated by ';' when params is empty). */
+  async run(sql: string, params: Params = {}): Promise<void> {
+    try {
+      if (Object.keys(params).length === 0) await this.conn.run(sql);
+      else await this.conn.run(sql, params as Record<string, DuckDBValue>);
+    } catch (cause) {
+      throw createError('duckdb', `Failed to run SQL: ${(cause as Error).message}\n--- SQL ---\n${clip(sql)}`, { cause });
+    }
+  }
+
+  /** Rows as JSON-safe objects (BIGINT → string where it does not fit, dates → ISO strings). */
+  async all(sql: string, params: Params = {}): Promise<JsonRow[]> {
+    try {
+      const reader = Object.keys(params).length === 0 ? await this.conn.runAndReadAll(sql) : await this.conn.runAndReadAll(sql, params as Record<string, DuckDBValue>);
+      return reader.getRowObjectsJson() as JsonRow[];
+    } catch (cause) {
+      throw createError('duckdb', `Failed to query: ${(cause as Error).message}\n--- SQL ---\n${clip(sql)}`, { cause });
+    }
+  }
+
+  /** First column of the first row as a number (counts). */
+  async scalarNumber(sql: string, params: Params = {}): Promise<number> {
+    const rows = await this.all(sql, params);
+    const first = rows[0];
+    if (!first) return 0;
+    const v = Object.values(first)[0];
+    return v === null || v === undefined ? 0 : Number(v);
+  }
+
+  close(): void {
+    try {
+      this.conn.closeSync();
+    } finally {
+      this.instance.closeSync();
+    }
+  }
+}
+
+/** Open, use, always close. */
+export async function withDuckDb<T>(fn: (db: DuckDb) => Promise<T>, options: DuckDbOptions = {}): Promise<T> {
+  const db = await DuckDb.open(options);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function duckdbVersion(): Promise<string> {
+  return withDuckDb(async (db) => String((await db.all('SELECT version() AS v'))[0]?.v ?? 'unknown'));
+}
+
+function clip(sql: string): string {
+  return sql.length > 4000 ? `${sql.slice(0, 4000)}…` : sql;
+}

@@ -1,0 +1,36 @@
+/**
+ * One query-engine interface: DuckDB (embedded default) and Athena (AWS). The sql/ models are plain
+ * SELECTs; each engine wraps them (DuckDB: CREATE TABLE + COPY to Parquet; Athena: CTAS/INSERT).
+ */
+export type Row = Record<string, unknown>;
+
+export interface ModelDef {
+  /** e.g. 'stg_portal__dossiers', 'mart_agency_months' */
+  name: string;
+  layer: 'staging' | 'intermediate' | 'marts' | 'seeds';
+  /** The SELECT text as it stands in sql/ (no trailing semicolon). */
+  sql: string;
+  /** Models this one reads, by name. */
+  dependsOn: string[];
+  /** Partition columns (must be the SELECT's last columns), if any. */
+  partitionBy?: string[];
+  /** Path of the file it came from, relative to the repo. */
+  file: string;
+}
+
+export interface MaterializeResult {
+  model: string;
+  rows: number;
+  /** Where the model's data now lives (Parquet file/prefix). */
+  location: string;
+}
+
+export interface QueryEngine {
+  readonly name: 'duckdb' | 'athena';
+  /** Make `name` readable by models: a raw/landed dataset at a storage location. */
+  registerSource(name: string, location: string, options?: { hivePartitioning?: boolean }): Promise<void>;
+  materialize(model: ModelDef): Promise<MaterializeResult>;
+  /** Read-only query with $name-bound values. */
+  query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<Row[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+/**
+ * One storage interface for the lake: local disk (default) and S3. Keys are '/'-separated, relative
+ * to the storage root, never absolute and never containing '..' (see assertSafeKey).
+ */
+export interface PutOptions {
+  /** Create-once: fail with StorageConflictError if the key exists (S3: If-None-Match: *). */
+  ifNoneMatch?: boolean;
+  contentType?: string;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+}
+
+export interface Storage {
+  /** Human-readable root: a directory path or s3://bucket/prefix. */
+  readonly root: string;
+  get(key: string): Promise<Buffer>;
+  /** Returns undefined when the key does not exist. */
+  tryGet(key: string): Promise<Buffer | undefined>;
+  /** Atomic: a reader sees the old object or the new one, never part of one. */
+  put(key: string, body: Buffer | string, options?: PutOptions): Promise<void>;
+  /** Atomic publish of a local file (e.g. a Parquet file written by DuckDB) under key. */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under prefix, sorted. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  delete(key: string): Promise<void>;
+  /** Where DuckDB can read the key directly (file path, or s3:// URL), if it can. */
+  locate(key: string): string;
+}
+
+export class StorageConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`[pipeline] [storage] Failed to create ${key}: it already exists`);
+    this.name = 'StorageConflictError';
+  }
+}
+
+export function assertSafeKey(key: string): string {
+  if (!key || key.startsWith('/') || key.includes('\\') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || /^[a-zA-Z]:/.test(key)) {
+    throw new Error(`[pipeline] [storage] Failed to use key "${key}": keys must be relative, '/'-separated and free of '..'`);
+  }
+  return key;
+}
