@@ -65,6 +65,7 @@ export class DuckDb {
 
   /** Run a statement (or several separated by ';' when params is empty). */
   async run(sql: string, params: Params = {}): Promise<void> {
+    params = usedParams(sql, params);
     try {
       if (Object.keys(params).length === 0) await this.conn.run(sql);
       else await this.conn.run(sql, params as Record<string, DuckDBValue>);
@@ -75,6 +76,7 @@ export class DuckDb {
 
   /** Rows as JSON-safe objects (BIGINT → string where it does not fit, dates → ISO strings). */
   async all(sql: string, params: Params = {}): Promise<JsonRow[]> {
+    params = usedParams(sql, params);
     try {
       const reader = Object.keys(params).length === 0 ? await this.conn.runAndReadAll(sql) : await this.conn.runAndReadAll(sql, params as Record<string, DuckDBValue>);
       return reader.getRowObjectsJson() as JsonRow[];
@@ -113,6 +115,16 @@ export async function withDuckDb<T>(fn: (db: DuckDb) => Promise<T>, options: Duc
 
 export function duckdbVersion(): Promise<string> {
   return withDuckDb(async (db) => String((await db.all('SELECT version() AS v'))[0]?.v ?? 'unknown'));
+}
+
+/** Only the parameters the statement names: callers may pass one bag for several statements. */
+function usedParams(sql: string, params: Params): Params {
+  const names = Object.keys(params);
+  if (names.length === 0) return params;
+  const used = new Set([...sql.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+  const out: Params = {};
+  for (const n of names) if (used.has(n)) out[n] = params[n]!;
+  return out;
 }
 
 function clip(sql: string): string {

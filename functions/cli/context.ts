@@ -1,0 +1,74 @@
+/**
+ * Build the pipeline context for a CLI run: config (file + environment), storage, engine, progress bar.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { loadConfig, type PipelineConfig } from '../core/config.js';
+import { createError } from '../core/errors.js';
+import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
+import type { PipelineContext } from '../core/pipeline.js';
+import { LocalStorage } from '../core/storage/local.js';
+
+export interface GlobalOptions {
+  config?: string;
+  lake?: string;
+  quiet?: boolean;
+}
+
+export function buildContext(opts: GlobalOptions, overrides: Partial<PipelineConfig> = {}): PipelineContext {
+  const config = { ...loadConfig(opts.config), ...overrides };
+  if (opts.lake) config.lakeRoot = opts.lake;
+  if (config.lakeRoot.startsWith('s3://')) {
+    throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md)`);
+  }
+  const lakeRoot = path.resolve(config.lakeRoot);
+  const storage = new LocalStorage(lakeRoot);
+  const workDir = path.resolve(config.workDir);
+  const bars = new ProgressBars(!opts.quiet && process.stderr.isTTY === true);
+  return {
+    storage,
+    config: { ...config, lakeRoot },
+    workDir,
+    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeRoot, workDir }),
+    log: (msg) => {
+      if (!opts.quiet) bars.log(msg);
+    },
+    onProgress: (step, done, total) => bars.update(step, done, total),
+  };
+}
+
+/** One progress bar per long step, on stderr, only on a terminal (CI logs stay clean). */
+class ProgressBars {
+  private bar: cliProgress.SingleBar | undefined;
+  private step = '';
+  constructor(private readonly enabled: boolean) {}
+
+  update(step: string, done: number, total: number): void {
+    if (!this.enabled) return;
+    if (step !== this.step) {
+      this.bar?.stop();
+      this.step = step;
+      this.bar = new cliProgress.SingleBar(
+        { format: `${step.padEnd(10)} {bar} {value}/{total} ({percentage}%) {eta_formatted}`, hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(Math.max(total, done), done);
+    }
+    if (total > 0) this.bar?.setTotal(total);
+    else this.bar?.setTotal(Math.max(done, 1));
+    this.bar?.update(done);
+  }
+
+  log(msg: string): void {
+    if (this.bar) {
+      this.bar.stop();
+      this.bar = undefined;
+      this.step = '';
+    }
+    process.stderr.write(`${msg}\n`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

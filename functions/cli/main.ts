@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+/**
+ * The command line: each command parses its options, builds a context and calls one core function.
+ * `npm start` is `demo`; `npm run cli -- <command> --help` documents the rest.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildContext, type GlobalOptions } from './context.js';
+import { runDemo } from './demo.js';
+import { printSummary } from './summary.js';
+import { generateDemo } from '../generator/index.js';
+import { startPortal } from '../portal/server.js';
+import {
+  ingestDropDir,
+  ingestFiles,
+  land,
+  pullPortal,
+  pullReal766,
+  pullScore766,
+  runAll,
+  snapshot,
+  transform,
+  verify,
+} from '../core/pipeline.js';
+import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
+
+const month = (v: string): string => {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
+  return v;
+};
+const int = (v: string): number => {
+  const n = Number(v.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+const kinds = (v: string): RawKind[] => {
+  const out = v.split(',').map((s) => s.trim());
+  const bad = out.filter((k) => !isRawKind(k));
+  if (bad.length) throw new InvalidArgumentError(`unknown kind ${bad.join(', ')} (one of ${RAW_KIND_NAMES.join(', ')})`);
+  return out as RawKind[];
+};
+
+const program = new Command()
+  .name('cchc')
+  .description('Administrative-procedure, 766 and PAR Index pipeline: pull → land → transform → snapshot → dashboards')
+  .option('--config <file>', 'JSON config file (see docs/configuration in README)')
+  .option('--lake <dir>', 'lake directory (default: lake/ or PIPELINE_LAKE_ROOT)')
+  .option('-q, --quiet', 'no progress output')
+  .showHelpAfterError();
+
+const g = (): GlobalOptions => program.opts<GlobalOptions>();
+const token = (): string => {
+  const t = process.env.PORTAL_TOKEN;
+  if (!t) throw new Error('[pipeline] [cli] Failed to pull: set PORTAL_TOKEN (the portal API bearer token)');
+  return t;
+};
+
+program
+  .command('demo', { isDefault: false })
+  .description('npm start: generate the demo province (if absent), serve it on 127.0.0.1, pull, land, transform, snapshot and build the dashboards')
+  .option('--data <dir>', 'demo data directory', 'data/demo')
+  .option('--dossiers <n>', 'dossiers to generate when absent', int)
+  .option('--no-real', 'leave out the real 766 data (Gia Lai and the 34 provinces)')
+  .option('--no-dashboards', 'skip building the dashboards')
+  .action(async (o: { data: string; dossiers?: number; real: boolean; dashboards: boolean }) => {
+    const summary = await runDemo(buildContext(g()), { dataDir: o.data, dossiers: o.dossiers, real: o.real, dashboards: o.dashboards });
+    printSummary(summary);
+  });
+
+program
+  .command('generate')
+  .description('write the synthetic demo province (deterministic: same seed, same bytes)')
+  .option('--out <dir>', 'output directory', 'data/demo')
+  .option('--seed <n>', 'seed', int)
+  .option('--dossiers <n>', 'dossiers (default 400 000; up to 10 000 000 and more, streamed)', int)
+  .action(async (o: { out: string; seed?: number; dossiers?: number }) => {
+    const ctx = buildContext(g());
+    const s = await generateDemo({ outDir: o.out, seed: o.seed, dossiers: o.dossiers, onProgress: (d, t) => ctx.onProgress?.('generate', d, t) });
+    ctx.log(`Wrote ${s.dossiers.toLocaleString('vi-VN')} dossiers (${(s.totalBytes / 1e6).toFixed(1)} MB) to ${s.outDir}`);
+  });
+
+program
+  .command('portal')
+  .description('serve a demo directory through the loopback portal on 127.0.0.1 (token from PORTAL_TOKEN)')
+  .option('--data <dir>', 'demo data directory', 'data/demo')
+  .option('--port <n>', 'port (0 = any free port)', int, 8787)
+  .action(async (o: { data: string; port: number }) => {
+    const portal = await startPortal({ dataDir: o.data, token: token(), port: o.port, realDir: 'functions/portal/fixtures/dvcqg-766' });
+    console.log(`Portal on ${portal.url} (Ctrl+C to stop)`);
+  });
+
+program
+  .command('pull')
+  .description('pull from the portal API / the 766 service / a drop directory into raw/')
+  .addOption(new Option('--source <source>', 'what to pull').choices(['portal', 'score766', 'real766', 'drop']).makeOptionMandatory())
+  .option('--from <month>', 'first month YYYY-MM', month)
+  .option('--to <month>', 'last month YYYY-MM', month)
+  .option('--period <month>', 'a single month (same as --from M --to M)', month)
+  .option('--dir <dir>', 'drop directory (with --source drop), laid out as docs/data-contracts.md says')
+  .option('--tinh <code>', 'province code for the 766 service', 'H99')
+  .action(async (o: { source: string; from?: string; to?: string; period?: string; dir?: string; tinh: string }) => {
+    const ctx = buildContext(g());
+    const from = o.period ?? o.from;
+    const to = o.period ?? o.to ?? from;
+    if (o.source === 'drop') {
+      if (!o.dir) throw new InvalidArgumentError('--dir is required with --source drop');
+      ctx.log(JSON.stringify(await ingestDropDir(ctx, { dir: o.dir })));
+      return;
+    }
+    if (o.source === 'real766') {
+      ctx.log(JSON.stringify(await pullReal766(ctx)));
+      return;
+    }
+    if (!from || !to) throw new InvalidArgumentError('--from/--to or --period is required');
+    const r = o.source === 'portal' ? await pullPortal(ctx, { from, to, token: token() }) : await pullScore766(ctx, { from, to, tinhId: o.tinh });
+    ctx.log(JSON.stringify(r));
+  });
+
+program
+  .command('ingest')
+  .description('stage files of one kind (e.g. CSV exports a person downloaded) into raw/')
+  .requiredOption('--kind <kind>', `one of ${RAW_KIND_NAMES.join(', ')}`, (v) => kinds(v)[0]!)
+  .option('--period <period>', 'YYYY-MM or YYYY the files are for (default: from the file name)')
+  .argument('<files...>')
+  .action(async (files: string[], o: { kind: RawKind; period?: string }) => {
+    const ctx = buildContext(g());
+    ctx.log(JSON.stringify(await ingestFiles(ctx, { kind: o.kind, files, period: o.period })));
+  });
+
+program
+  .command('land')
+  .description('land staged raw files as Parquet (valid → landed/, invalid → quarantine/ with the reason)')
+  .option('--source <kinds>', 'only these raw kinds, comma separated', kinds)
+  .action(async (o: { source?: RawKind[] }) => {
+    const ctx = buildContext(g());
+    const s = await land(ctx, { kinds: o.source });
+    ctx.log(`Landed ${s.files.length} files: ${s.rowsRead} rows read, ${s.rowsLanded} landed, ${s.rowsQuarantined} quarantined`);
+  });
+
+program
+  .command('transform')
+  .description('run the sql/ models (staging → intermediate → marts) and their tests')
+  .action(async () => {
+    const ctx = buildContext(g());
+    const s = await transform(ctx);
+    ctx.log(`Built ${s.models.length} models; ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
+  });
+
+program
+  .command('snapshot')
+  .description('freeze every mart as it was for a month into snapshots/<YYYY-MM>/ (never rewritten once published)')
+  .requiredOption('--period <month>', 'YYYY-MM', month)
+  .action(async (o: { period: string }) => {
+    const ctx = buildContext(g());
+    const s = await snapshot(ctx, { period: o.period });
+    ctx.log(s.published ? `Published snapshots/${o.period}/ (${s.files} files)` : `snapshots/${o.period}/ was already published; verified ${s.files} files against its manifest`);
+  });
+
+program
+  .command('verify')
+  .description('check the lake invariants: accounting per file, unique dossier ids, snapshot hashes')
+  .action(async () => {
+    const ctx = buildContext(g());
+    const r = await verify(ctx);
+    ctx.log(`OK: ${r.filesChecked} files, ${r.dossiers} dossiers, ${r.snapshots} snapshots`);
+  });
+
+program
+  .command('run')
+  .description('everything: pull (portal, 766, drop dir) → land → transform → verify → snapshot')
+  .option('--from <month>', 'first month YYYY-MM', month)
+  .option('--to <month>', 'last month YYYY-MM', month)
+  .option('--drop <dir>', 'also ingest this drop directory')
+  .option('--snapshot <month>', 'snapshot this month at the end', month)
+  .action(async (o: { from?: string; to?: string; drop?: string; snapshot?: string }) => {
+    const ctx = buildContext(g());
+    const s = await runAll(ctx, {
+      portal: o.from && o.to ? { from: o.from, to: o.to, token: token() } : undefined,
+      drop: o.drop ? { dir: o.drop } : undefined,
+      snapshots: o.snapshot ? [o.snapshot] : [],
+    });
+    printSummary(s);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

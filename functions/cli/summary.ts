@@ -1,0 +1,31 @@
+/** The one-screen summary at the end of `npm start` / `run`. */
+import type { RunSummary } from '../core/pipeline.js';
+
+const n = (x: number): string => x.toLocaleString('vi-VN');
+
+export function printSummary(s: RunSummary): void {
+  const lines: string[] = [];
+  lines.push('', '── Tóm tắt / Summary ─────────────────────────────────────────────');
+  lines.push(`Lake            ${s.lakeRoot}`);
+  lines.push(`Pulled          ${n(s.staged.staged)} new raw files (${(s.staged.bytes / 1e6).toFixed(1)} MB), ${n(s.staged.alreadyLanded)} already landed`);
+  lines.push(`Landed          ${n(s.landed.files.length)} files: ${n(s.landed.rowsRead)} rows read = ${n(s.landed.rowsLanded)} landed + ${n(s.landed.rowsQuarantined)} quarantined`);
+  if (s.quarantineByReason.length > 0) {
+    lines.push('Quarantine      (all runs, top reasons)');
+    for (const q of s.quarantineByReason.slice(0, 5)) lines.push(`                ${n(q.rows).padStart(8)}  ${q.dataset}: ${q.reason}`);
+  }
+  const marts = s.transformed.models.filter((m) => m.location.includes('/marts/'));
+  lines.push(`Transformed     ${s.transformed.models.length} models (${marts.length} marts) in ${s.transformed.seconds.toFixed(1)} s; ${s.transformed.testsPassed} tests passed${s.transformed.testsWarned ? `, ${s.transformed.testsWarned} warnings` : ''}`);
+  lines.push(`Marts           ${marts.length ? marts[0]!.location.replace(/[^/]+$/, '') : '(none)'}`);
+  lines.push(`Verified        ${n(s.verified.dossiers)} dossiers, no id twice; accounting holds for ${n(s.verified.filesChecked)} files; ${s.verified.snapshots} snapshots match their manifests`);
+  if (s.snapshots.length > 0) {
+    const made = s.snapshots.filter((x) => x.published).map((x) => x.period);
+    const kept = s.snapshots.filter((x) => !x.published).map((x) => x.period);
+    lines.push(`Snapshots       ${made.length ? `published ${made.join(', ')}` : ''}${made.length && kept.length ? '; ' : ''}${kept.length ? `unchanged ${kept.join(', ')}` : ''}`);
+  }
+  if (s.dashboards) {
+    lines.push(`Dashboards      built into ${s.dashboards.outDir}`);
+    lines.push(`                open them with: ${s.dashboards.preview}`);
+  }
+  lines.push(`Time            ${s.seconds.toFixed(1)} s`, '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

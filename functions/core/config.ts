@@ -1,0 +1,122 @@
+/**
+ * Pipeline configuration: one zod schema shared by the CLI and the Lambda handlers.
+ *
+ * Sources, later wins: schema defaults → JSON file (optional) → environment variables.
+ * The portal token is a secret: give it as `PORTAL_TOKEN` (local) or as the ARN of a Secrets Manager
+ * secret (`PORTAL_TOKEN_SECRET_ARN`, AWS); it is never part of a log line (see redactConfig).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { createError } from './errors.js';
+
+const NonEmpty = z.string().trim().min(1);
+
+export const PortalConfig = z.object({
+  /** Base URL of the dossier portal API, e.g. http://127.0.0.1:8787 */
+  baseUrl: z.url().default('http://127.0.0.1:8787'),
+  /** Bearer token (local runs). */
+  token: NonEmpty.optional(),
+  /** Secrets Manager secret holding the token (AWS runs); read at run time. */
+  tokenSecretArn: NonEmpty.optional(),
+  /** Page size asked of the portal. */
+  pageSize: z.number().int().min(1).max(5000).default(500),
+});
+export type PortalConfig = z.infer<typeof PortalConfig>;
+
+export const AthenaConfig = z.object({
+  workGroup: NonEmpty,
+  database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case Glue database name'),
+});
+export type AthenaConfig = z.infer<typeof AthenaConfig>;
+
+export const PipelineConfig = z.object({
+  /** Lake root: a directory, or s3://bucket/prefix. */
+  lakeRoot: NonEmpty.default('lake'),
+  /** Where raw/ and manifest/ keys live when not under lakeRoot (AWS: the raw bucket). */
+  rawRoot: NonEmpty.optional(),
+  /** Where quarantine/ keys live when not under lakeRoot (AWS: the quarantine bucket). */
+  quarantineRoot: NonEmpty.optional(),
+  portal: PortalConfig.prefault({}),
+  /** Base URL of the 766 report service (defaults to the portal's). */
+  score766BaseUrl: z.url().optional(),
+  /** Where agencies drop NSW CSV exports: a directory, or s3://bucket/prefix. */
+  nswDropPrefix: NonEmpty.default('data/demo/nsw'),
+  /** Directory for scratch files (DuckDB spill, downloaded pages). */
+  workDir: NonEmpty.default('.tmp/work'),
+  engine: z.enum(['duckdb', 'athena']).default('duckdb'),
+  /** Required when engine is 'athena'. */
+  athena: AthenaConfig.optional(),
+}).superRefine((c, ctx) => {
+  if (c.engine === 'athena' && !c.athena) {
+    ctx.addIssue({ code: 'custom', path: ['athena'], message: "engine 'athena' needs athena.workGroup and athena.database" });
+  }
+});
+export type PipelineConfig = z.infer<typeof PipelineConfig>;
+
+/** Environment variable → config path. Only these are read. */
+export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
+  PIPELINE_LAKE_ROOT: ['lakeRoot'],
+  PIPELINE_RAW_ROOT: ['rawRoot'],
+  PIPELINE_QUARANTINE_ROOT: ['quarantineRoot'],
+  PIPELINE_WORK_DIR: ['workDir'],
+  PIPELINE_ENGINE: ['engine'],
+  PORTAL_BASE_URL: ['portal', 'baseUrl'],
+  PORTAL_TOKEN: ['portal', 'token'],
+  PORTAL_TOKEN_SECRET_ARN: ['portal', 'tokenSecretArn'],
+  PORTAL_PAGE_SIZE: ['portal', 'pageSize'],
+  SCORE766_BASE_URL: ['score766BaseUrl'],
+  NSW_DROP_PREFIX: ['nswDropPrefix'],
+  ATHENA_WORKGROUP: ['athena', 'workGroup'],
+  ATHENA_DATABASE: ['athena', 'database'],
+};
+
+/**
+ * Load and validate the configuration.
+ * @param file optional JSON file (same shape as PipelineConfig, all fields optional)
+ * @param env environment (default process.env); see CONFIG_ENV for the variables read
+ */
+export function loadConfig(file?: string, env: Record<string, string | undefined> = process.env): PipelineConfig {
+  let base: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw createError('config', `Failed to read config file ${file}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+      base = parsed as Record<string, unknown>;
+    } catch (cause) {
+      throw createError('config', `Failed to parse config file ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  for (const [name, path] of Object.entries(CONFIG_ENV)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(base, path, name === 'PORTAL_PAGE_SIZE' ? Number(value) : value);
+  }
+  const result = PipelineConfig.safeParse(base);
+  if (!result.success) {
+    const where = file ? `config file ${file} + environment` : 'environment';
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw createError('config', `Failed to validate ${where}: ${issues}`);
+  }
+  return result.data;
+}
+
+/** A copy safe to log: the token replaced by '***'. */
+export function redactConfig(config: PipelineConfig): PipelineConfig {
+  return { ...config, portal: { ...config.portal, ...(config.portal.token ? { token: '***' } : {}) } };
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const part of path.slice(0, -1)) {
+    const next = node[part];
+    if (!next || typeof next !== 'object') node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,222 @@
+/**
+ * Connector for the provincial portal's dossier API (FORMATS.md §2; served locally by
+ * functions/portal/server.ts): `GET /api/v1/dossiers?from&to&page&pageSize` with a bearer token,
+ * pulled month by month, page by page, each page's exact bytes handed to a sink.
+ *
+ * Resume: pass a `state` object ({ [YYYY-MM]: { etags, totalPages, complete } }) and persist it after
+ * the pull (also after a failed one). A rerun sends each page's last ETag as If-None-Match and skips
+ * the pages the server answers 304 (unchanged, already handed over); a month that failed midway
+ * restarts from page 1 but only re-receives what changed. The token is never logged and never part
+ * of an error message.
+ */
+import { z } from 'zod';
+import { createError } from '../errors.js';
+import { TransferError } from './_errors.js';
+import { fetchJsonWithRetry, type RetryEvent, type RetryPolicy } from './_http.js';
+import type { Connector, PayloadSink, PeriodState, PullRequest, PullState, PullSummary } from './_types.js';
+
+export const CONNECTOR_NAME = 'portal';
+export const DOSSIERS_PATH = '/api/v1/dossiers';
+export const MAX_PAGE_SIZE = 5000;
+
+const PortalOptionsSchema = z
+  .object({
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    token: z.string().min(1, 'token must not be empty'),
+    pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(1000),
+    timeoutMs: z.number().int().positive().default(30_000),
+    retries: z.number().int().min(0).max(50).default(5),
+    minBackoffMs: z.number().int().min(0).default(500),
+    maxBackoffMs: z.number().int().min(0).default(30_000),
+    maxRetryAfterMs: z.number().int().min(0).default(60_000),
+    onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'onRetry must be a function').optional(),
+  })
+  .refine((o) => o.minBackoffMs <= o.maxBackoffMs, { message: 'minBackoffMs must not exceed maxBackoffMs', path: ['minBackoffMs'] });
+
+/**
+ * Options of the portal dossier connector.
+ * @property baseUrl  Portal root, e.g. `http://127.0.0.1:8787` (path prefix allowed, no trailing `/api`).
+ * @property token    Bearer token (never logged, never in errors).
+ * @property pageSize Rows per page, 1–5000 (default 1000).
+ * @property timeoutMs Per attempt, headers and body (default 30 000).
+ * @property retries  Retries per page after the first attempt (default 5).
+ * @property minBackoffMs / maxBackoffMs Exponential backoff bounds with jitter (default 500 / 30 000).
+ * @property maxRetryAfterMs Cap on a server's Retry-After (default 60 000).
+ * @property onRetry  Called before each retry with the redacted URL and reason.
+ */
+export type PortalOptions = z.input<typeof PortalOptionsSchema>;
+
+/** One page as received. `bytes` is the exact body; `sha256` its hex digest (equals the ETag's value). */
+export interface DossierPage {
+  period: string;
+  page: number;
+  totalPages: number;
+  /** Dossiers on this page. */
+  rows: number;
+  /** Dossiers in the whole month, as the page's envelope says. */
+  total: number;
+  bytes: Buffer;
+  sha256: string;
+  etag: string;
+  /** Path and query of the request (no token). */
+  requestPath: string;
+}
+
+export interface PullDossiersRequest {
+  /** First month `YYYY-MM`. */
+  from: string;
+  /** Last month `YYYY-MM`, inclusive. */
+  to: string;
+  onPage: (page: DossierPage) => Promise<void>;
+  /** Resume state, mutated in place (see the module comment). */
+  state?: PullState;
+  signal?: AbortSignal;
+}
+
+/** The page envelope; dossiers themselves are validated in DuckDB at landing. */
+export const DossierPageEnvelope = z.object({
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE),
+  total: z.number().int().min(0),
+  totalPages: z.number().int().min(0),
+  period: z.object({ from: z.string(), to: z.string() }),
+  data: z.array(z.unknown()),
+});
+export type DossierPageEnvelope = z.infer<typeof DossierPageEnvelope>;
+
+/** Zod schema of a persisted resume state (load it with PullStateSchema.parse). */
+export const PullStateSchema = z.record(
+  z.string().regex(/^\d{4}-\d{2}$/),
+  z.object({ etags: z.array(z.string()), totalPages: z.number().int().min(0).optional(), complete: z.boolean() }),
+);
+
+export interface PortalConnector extends Connector {
+  pullDossiers(request: PullDossiersRequest): Promise<PullSummary>;
+}
+
+export function createPortalConnector(options: PortalOptions): PortalConnector {
+  const parsed = PortalOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw createError(CONNECTOR_NAME, `Failed to create the portal connector: invalid options: ${z.prettifyError(parsed.error)}`);
+  }
+  const { token, ...opts } = parsed.data;
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const policy: RetryPolicy = {
+    timeoutMs: opts.timeoutMs,
+    retries: opts.retries,
+    minBackoffMs: opts.minBackoffMs,
+    maxBackoffMs: opts.maxBackoffMs,
+    maxRetryAfterMs: opts.maxRetryAfterMs,
+    onRetry: opts.onRetry,
+  };
+
+  async function pullMonth(period: string, st: PeriodState, request: PullDossiersRequest, summary: PullSummary): Promise<void> {
+    const { from, to } = monthBounds(period);
+    let totalPages: number | undefined;
+    let total: number | undefined;
+    st.complete = false;
+    for (let page = 1; totalPages === undefined || page <= totalPages; page++) {
+      const requestPath = `${DOSSIERS_PATH}?${new URLSearchParams({ from, to, page: String(page), pageSize: String(opts.pageSize) })}`;
+      const url = `${base}${requestPath}`;
+      const known = st.totalPages !== undefined ? st.etags[page - 1] : undefined;
+      const answer = await fetchJsonWithRetry(
+        {
+          url,
+          headers: { authorization: `Bearer ${token}`, ...(known ? { 'if-none-match': known } : {}) },
+          allowNotModified: known !== undefined,
+          requireChecksum: true,
+          signal: request.signal,
+        },
+        policy,
+      );
+      if (answer.status === 304) {
+        summary.unchanged++;
+        totalPages ??= st.totalPages;
+        continue;
+      }
+      const envelope = checkEnvelope(answer.json, url, { page, pageSize: opts.pageSize, from, to });
+      if (total !== undefined && envelope.total !== total) {
+        throw new TransferError('envelope', url, `month ${period} changed during the pull (total ${total} → ${envelope.total}); pull it again`);
+      }
+      total = envelope.total;
+      totalPages = envelope.totalPages;
+      const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
+      await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
+      st.etags[page - 1] = etag;
+      st.totalPages = totalPages;
+      summary.payloads++;
+      summary.rows += envelope.data.length;
+    }
+    st.etags.length = Math.max(1, totalPages ?? 1);
+    st.complete = true;
+  }
+
+  async function pullDossiers(request: PullDossiersRequest): Promise<PullSummary> {
+    const periods = monthsBetween(request.from, request.to);
+    const state = request.state ?? {};
+    const summary: PullSummary = { payloads: 0, rows: 0, unchanged: 0, periods };
+    for (const period of periods) {
+      const st = (state[period] ??= { etags: [], complete: false });
+      await pullMonth(period, st, request, summary);
+    }
+    return summary;
+  }
+
+  return {
+    name: CONNECTOR_NAME,
+    source: 'portal',
+    pullDossiers,
+    pull(request: PullRequest, sink: PayloadSink): Promise<PullSummary> {
+      return pullDossiers({
+        ...request,
+        onPage: (p) =>
+          sink({ source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
+      });
+    },
+  };
+}
+
+function checkEnvelope(json: unknown, url: string, expected: { page: number; pageSize: number; from: string; to: string }): DossierPageEnvelope {
+  const parsed = DossierPageEnvelope.safeParse(json);
+  if (!parsed.success) throw new TransferError('envelope', url, `unexpected page envelope: ${z.prettifyError(parsed.error)}`);
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (env.page !== expected.page) problems.push(`page ${env.page}, asked for ${expected.page}`);
+  if (env.pageSize !== expected.pageSize) problems.push(`pageSize ${env.pageSize}, asked for ${expected.pageSize}`);
+  if (env.period.from !== expected.from || env.period.to !== expected.to) problems.push(`period ${env.period.from}..${env.period.to}, asked for ${expected.from}..${expected.to}`);
+  if (env.totalPages !== Math.ceil(env.total / env.pageSize)) problems.push(`totalPages ${env.totalPages} disagrees with total ${env.total} / pageSize ${env.pageSize}`);
+  const expectedRows = env.page <= env.totalPages ? Math.min(env.pageSize, env.total - (env.page - 1) * env.pageSize) : 0;
+  if (env.data.length !== expectedRows) problems.push(`data has ${env.data.length} rows, expected ${expectedRows} for page ${env.page} of ${env.totalPages} (total ${env.total})`);
+  if (problems.length > 0) throw new TransferError('envelope', url, `inconsistent page envelope: ${problems.join('; ')}`);
+  return env;
+}
+
+/** `YYYY-MM` → first and last day. */
+export function monthBounds(period: string): { from: string; to: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (!m) throw createError(CONNECTOR_NAME, `Failed to read period "${period}": expected YYYY-MM`);
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  if (month < 1 || month > 12) throw createError(CONNECTOR_NAME, `Failed to read period "${period}": month must be 01–12`);
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return { from: `${m[1]}-${m[2]}-01`, to: `${m[1]}-${m[2]}-${String(last).padStart(2, '0')}` };
+}
+
+/** Months from..to inclusive, `YYYY-MM`. */
+export function monthsBetween(from: string, to: string): string[] {
+  monthBounds(from);
+  monthBounds(to);
+  if (from > to) throw createError(CONNECTOR_NAME, `Failed to plan months ${from}..${to}: from is after to`);
+  const out: string[] = [];
+  let [y, m] = from.split('-').map(Number) as [number, number];
+  for (;;) {
+    const p = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(p);
+    if (p === to) return out;
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * The query engine on AWS: Athena (engine v3, Trino) over the S3 lake, with the Glue Data Catalog.
+ *
+ * materialize(model) writes every run to a fresh prefix and table, then switches the stable name:
+ *
+ *   1. CTAS  "<name>__<runId>"  at  <lake>/models/<layer>/<name>/run=<runId>/   (Parquet, partitioned)
+ *      more than 100 partitions → CTAS the first ≤100, then INSERT INTO in batches of ≤100 partitions
+ *   2. CREATE OR REPLACE VIEW "<name>" AS SELECT * FROM "<name>__<runId>"       (one catalog update)
+ *   3. DROP the older "<name>__*" tables and delete their prefixes
+ *
+ * A failed run never touches the view, so readers keep seeing the previous run; its half-written
+ * table and prefix are removed (and any leftover is collected by the next successful run).
+ *
+ * Values reach Athena only as ExecutionParameters; identifiers only from validated model names.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  type AthenaClientConfig,
+  type ColumnInfo,
+} from '@aws-sdk/client-athena';
+import { createError } from '../errors.js';
+import type { Storage } from '../storage/types.js';
+import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
+
+/** Athena's limit on query text. */
+export const MAX_QUERY_BYTES = 256 * 1024;
+/** Athena's limit on partitions written by one CTAS or INSERT INTO. */
+export const MAX_PARTITIONS_PER_QUERY = 100;
+
+const NAME = /^[a-z_][a-z0-9_]*$/;
+const RUN_ID = /^[a-z0-9_]{1,40}$/;
+
+export interface PollOptions {
+  /** First wait after StartQueryExecution. @default 250 */
+  readonly initialDelayMs?: number;
+  /** Waits grow by this factor... @default 2 */
+  readonly factor?: number;
+  /** ...up to this. @default 5000 */
+  readonly maxDelayMs?: number;
+  /** Give up (and stop the query) after this long. @default 900000 (15 min) */
+  readonly timeoutMs?: number;
+  /** Attempts for a throttled API call (TooManyRequestsException / ThrottlingException). @default 8 */
+  readonly throttleAttempts?: number;
+}
+
+export interface AthenaEngineOptions {
+  readonly workGroup: string;
+  /** Glue database holding the landed tables, the run tables and the model views. */
+  readonly database: string;
+  /** The lake (an S3 storage): run prefixes are located and cleaned up through it. */
+  readonly storage: Storage;
+  readonly client?: AthenaClient;
+  readonly clientConfig?: AthenaClientConfig;
+  /** Suffix of this run's tables and prefixes ([a-z0-9_]). @default UTC timestamp + random */
+  readonly runId?: string;
+  readonly poll?: PollOptions;
+  /** Injected for tests; defaults to setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly log?: (msg: string, data?: object) => void;
+}
+
+export interface StatementRecord {
+  queryExecutionId: string;
+  sql: string;
+  params: string[];
+}
+
+type Param = string | number | boolean | null;
+
+export class AthenaEngine implements QueryEngine {
+  readonly name = 'athena' as const;
+  readonly runId: string;
+  /** Every statement this engine completed, in order (for logs and tests). */
+  readonly statements: StatementRecord[] = [];
+  private readonly client: AthenaClient;
+  private readonly ownsClient: boolean;
+  private readonly poll: Required<PollOptions>;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly log: (msg: string, data?: object) => void;
+
+  constructor(private readonly options: AthenaEngineOptions) {
+    if (!NAME.test(options.database)) throw createError('athena', `Failed to use database "${options.database}": expected [a-z_][a-z0-9_]*`);
+    if (!options.storage.root.startsWith('s3://')) {
+      throw createError('athena', `Failed to use lake ${options.storage.root}: Athena needs an s3:// lake root`);
+    }
+    this.runId = options.runId ?? defaultRunId();
+    if (!RUN_ID.test(this.runId)) throw createError('athena', `Failed to use run id "${this.runId}": expected [a-z0-9_]{1,40}`);
+    this.client = options.client ?? new AthenaClient(options.clientConfig ?? {});
+    this.ownsClient = !options.client;
+    this.poll = {
+      initialDelayMs: options.poll?.initialDelayMs ?? 250,
+      factor: options.poll?.factor ?? 2,
+      maxDelayMs: options.poll?.maxDelayMs ?? 5000,
+      timeoutMs: options.poll?.timeoutMs ?? 900_000,
+      throttleAttempts: options.poll?.throttleAttempts ?? 8,
+    };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /**
+   * Make a landed dataset readable as `name`. The landed tables (`landed_<dataset>`, with partition
+   * projection) are defined by the CDK stack; this only adds a view when the model-facing name differs.
+   */
+  async registerSource(name: string, location: string): Promise<void> {
+    checkName(name, 'source');
+    const root = `${this.options.storage.root}/`;
+    const m = location.startsWith(root) ? /^landed\/([a-z0-9_]+)\/?$/.exec(location.slice(root.length)) : null;
+    if (!m) {
+      throw createError('athena', `Failed to register source ${name}: ${location} is not a landed dataset under ${root} (Athena reads only the tables the stack defines)`);
+    }
+    const table = `landed_${m[1]}`;
+    if (table === name) return;
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM ${this.qualified(table)}`);
+  }
+
+  async materialize(model: ModelDef): Promise<MaterializeResult> {
+    checkName(model.name, 'model');
+    const partitions = model.partitionBy ?? [];
+    partitions.forEach((p) => checkName(p, `partition column of ${model.name}`));
+    const runTable = `${model.name}__${this.runId}`;
+    const prefixKey = `models/${model.layer}/${model.name}/run=${this.runId}`;
+    const location = `${this.options.storage.locate(prefixKey)}/`;
+    const select = model.sql.trim().replace(/;\s*$/, '');
+    this.log('athena materialize', { model: model.name, table: runTable, location });
+    try {
+      const partitionCount = partitions.length === 0 ? 0 : await this.countPartitions(select, partitions);
+      const withClause = [
+        "format = 'PARQUET'",
+        "write_compression = 'SNAPPY'",
+        `external_location = ${s3Literal(location)}`,
+        ...(partitions.length ? [`partitioned_by = ARRAY[${partitions.map((p) => `'${p}'`).join(', ')}]`] : []),
+      ].join(', ');
+      const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
+      if (partitionCount <= MAX_PARTITIONS_PER_QUERY) {
+        await this.execute(`${ctas}\n${select}`);
+      } else {
+        await this.execute(`${ctas}\n${batchSelect(select, partitions)}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
+        for (let first = MAX_PARTITIONS_PER_QUERY + 1; first <= partitionCount; first += MAX_PARTITIONS_PER_QUERY) {
+          const last = Math.min(first + MAX_PARTITIONS_PER_QUERY - 1, partitionCount);
+          await this.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(select, partitions)}`, [String(first), String(last)]);
+        }
+      }
+      const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(runTable)}`);
+      const rows = Number(countRow?.row_count ?? 0);
+      await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
+      await this.removeOldRuns(model);
+      return { model: model.name, rows, location };
+    } catch (cause) {
+      await this.dropRun(model, this.runId).catch((err: Error) =>
+        this.log('athena cleanup of failed run failed', { model: model.name, runId: this.runId, error: err.message }),
+      );
+      throw cause;
+    }
+  }
+
+  async query(sql: string, params: Record<string, Param> = {}): Promise<Row[]> {
+    if (!/^\s*(select|with|values|show|describe)\b/i.test(sql)) {
+      throw createError('athena', 'Failed to run query: only read-only statements (SELECT, WITH, VALUES, SHOW, DESCRIBE) are allowed');
+    }
+    const { text, values } = toPositional(sql, params);
+    return this.select(text, values);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private qualified(name: string): string {
+    return `"${this.options.database}"."${checkName(name, 'table')}"`;
+  }
+
+  private async countPartitions(select: string, partitions: readonly string[]): Promise<number> {
+    const cols = partitions.map((p) => `"${p}"`).join(', ');
+    const [row] = await this.select(`SELECT count(*) AS partition_count FROM (SELECT DISTINCT ${cols} FROM (\n${select}\n) AS model) AS partitions`);
+    return Number(row?.partition_count ?? 0);
+  }
+
+  /** Drop older run tables of the model and delete their prefixes; failures are logged, not thrown. */
+  private async removeOldRuns(model: ModelDef): Promise<void> {
+    const tables = await this.select(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
+      [sqlString(this.options.database), sqlString(`${likeEscape(`${model.name}__`)}%`)],
+    );
+    for (const { table_name } of tables) {
+      const name = String(table_name);
+      const runId = name.slice(model.name.length + 2);
+      if (!name.startsWith(`${model.name}__`) || runId === this.runId || !RUN_ID.test(runId)) continue;
+      try {
+        await this.dropRun(model, runId);
+      } catch (err) {
+        this.log('athena cleanup of old run failed', { model: model.name, runId, error: (err as Error).message });
+      }
+    }
+  }
+
+  private async dropRun(model: ModelDef, runId: string): Promise<void> {
+    // Hive DDL: backticks.
+    await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
+    const prefix = `models/${model.layer}/${model.name}/run=${runId}/`;
+    for (const obj of await this.options.storage.list(prefix)) await this.options.storage.delete(obj.key);
+  }
+
+  /** Run a SELECT and read all result pages (the first row of the first page is the header). */
+  private async select(sql: string, params: string[] = []): Promise<Row[]> {
+    const id = await this.execute(sql, params);
+    const rows: Row[] = [];
+    let columns: ColumnInfo[] = [];
+    let token: string | undefined;
+    let first = true;
+    do {
+      const page = await this.withThrottleRetry(() =>
+        this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, ...(token ? { NextToken: token } : {}) })),
+      );
+      if (first) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+      const data = page.ResultSet?.Rows ?? [];
+      for (const [i, r] of data.entries()) {
+        if (first && i === 0) continue;
+        const row: Row = {};
+        columns.forEach((c, j) => {
+          row[c.Name ?? `_${j}`] = convert(r.Data?.[j]?.VarCharValue, c.Type);
+        });
+        rows.push(row);
+      }
+      first = false;
+      token = page.NextToken;
+    } while (token);
+    return rows;
+  }
+
+  /** Start a statement and wait for it; returns the query execution id. */
+  private async execute(sql: string, params: string[] = []): Promise<string> {
+    const bytes = Buffer.byteLength(sql, 'utf8');
+    if (bytes > MAX_QUERY_BYTES) {
+      throw createError('athena', `Failed to start query: its text is ${bytes} bytes, over Athena's limit of ${MAX_QUERY_BYTES}\n--- SQL ---\n${sql.slice(0, 500)}…`);
+    }
+    const token = randomUUID(); // idempotency: a throttled-and-retried start never runs twice
+    const started = await this.withThrottleRetry(() =>
+      this.client.send(
+        new StartQueryExecutionCommand({
+          QueryString: sql,
+          WorkGroup: this.options.workGroup,
+          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.options.database },
+          ClientRequestToken: token,
+          ...(params.length ? { ExecutionParameters: params } : {}),
+        }),
+      ),
+    );
+    const id = started.QueryExecutionId;
+    if (!id) throw createError('athena', 'Failed to start query: no QueryExecutionId in the answer');
+    let delay = this.poll.initialDelayMs;
+    let waited = 0;
+    for (;;) {
+      await this.sleep(delay);
+      waited += delay;
+      const out = await this.withThrottleRetry(() => this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })));
+      const status = out.QueryExecution?.Status;
+      const state = status?.State;
+      if (state === 'SUCCEEDED') {
+        this.statements.push({ queryExecutionId: id, sql, params });
+        this.log('athena query succeeded', { queryExecutionId: id, bytesScanned: out.QueryExecution?.Statistics?.DataScannedInBytes });
+        return id;
+      }
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        const reason = status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given';
+        throw createError('athena', `Failed to run query ${id}: ${state}: ${reason}\n--- SQL ---\n${sql.slice(0, 2000)}`);
+      }
+      if (waited >= this.poll.timeoutMs) {
+        throw createError('athena', `Failed to run query ${id}: still ${state ?? 'UNKNOWN'} after ${waited} ms`);
+      }
+      delay = Math.min(delay * this.poll.factor, this.poll.maxDelayMs);
+    }
+  }
+
+  private async withThrottleRetry<T>(call: () => Promise<T>): Promise<T> {
+    let delay = this.poll.initialDelayMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        const throttled = name === 'TooManyRequestsException' || name === 'ThrottlingException';
+        if (!throttled || attempt >= this.poll.throttleAttempts) {
+          throw createError('athena', `Failed to call Athena: ${name ?? 'Error'}: ${(err as Error).message}${throttled ? ` (after ${attempt} attempts)` : ''}`, { cause: err });
+        }
+        this.log('athena throttled, retrying', { attempt, delayMs: delay });
+        await this.sleep(delay);
+        delay = Math.min(delay * this.poll.factor, this.poll.maxDelayMs);
+      }
+    }
+  }
+}
+
+/** SELECT the batch of partitions numbered [?, ?] (1-based, ordered by the partition values). */
+export function batchSelect(select: string, partitions: readonly string[]): string {
+  const cols = partitions.map((p) => `"${p}"`).join(', ');
+  const on = partitions.map((p) => `model."${p}" IS NOT DISTINCT FROM numbered."${p}"`).join(' AND ');
+  return [
+    'WITH model AS (',
+    select,
+    '),',
+    'numbered AS (',
+    `    SELECT ${cols}, row_number() OVER (ORDER BY ${cols}) AS partition_no`,
+    `    FROM (SELECT DISTINCT ${cols} FROM model) AS distinct_partitions`,
+    ')',
+    'SELECT model.*',
+    'FROM model',
+    `JOIN numbered ON ${on}`,
+    'WHERE numbered.partition_no BETWEEN ? AND ?',
+  ].join('\n');
+}
+
+/** `$name` placeholders → positional `?` with ExecutionParameters (skipping quoted text and comments). */
+export function toPositional(sql: string, params: Record<string, Param>): { text: string; values: string[] } {
+  const values: string[] = [];
+  let text = '';
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') {
+      const end = closingQuote(sql, i, ch);
+      text += sql.slice(i, end);
+      i = end;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end === -1 ? sql.length : end;
+      text += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === '$' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
+      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(sql.slice(i))!;
+      const name = m[1]!;
+      if (!Object.hasOwn(params, name)) throw createError('athena', `Failed to bind $${name}: no value given`);
+      values.push(paramLiteral(params[name]!, name));
+      text += '?';
+      i += m[0].length;
+    } else {
+      text += ch;
+      i += 1;
+    }
+  }
+  return { text, values };
+}
+
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i += 1;
+  }
+  return sql.length;
+}
+
+/** ExecutionParameters are literal texts: strings single-quoted, numbers and booleans bare. */
+function paramLiteral(value: Param, name: string): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw createError('athena', `Failed to bind $${name}: ${value} is not a finite number`);
+    return String(value);
+  }
+  return sqlString(value);
+}
+
+/** Escape LIKE wildcards with '\\' (used with ESCAPE '\\'). */
+function likeEscape(value: string): string {
+  return value.replace(/[\\_%]/g, (c) => `\\${c}`);
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function s3Literal(url: string): string {
+  if (!/^s3:\/\/[a-z0-9.-]+\/[A-Za-z0-9_.=\/-]*$/.test(url)) throw createError('athena', `Failed to use location ${url}: unexpected characters`);
+  return `'${url}'`;
+}
+
+function checkName(name: string, what: string): string {
+  if (!NAME.test(name) || name.length > 128) throw createError('athena', `Failed to use ${what} name "${name}": expected [a-z_][a-z0-9_]* (≤128)`);
+  return name;
+}
+
+function convert(value: string | undefined, type: string | undefined): unknown {
+  if (value === undefined) return null;
+  switch (type) {
+    case 'tinyint':
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      const n = Number(value);
+      return Number.isSafeInteger(n) ? n : value;
+    }
+    case 'double':
+    case 'float':
+    case 'real':
+    case 'decimal':
+      return Number(value);
+    case 'boolean':
+      return value === 'true';
+    default:
+      return value;
+  }
+}
+
+function defaultRunId(): string {
+  const ts = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
+  return `r${ts}_${randomUUID().slice(0, 6)}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * QueryEngine on embedded DuckDB (the local default and the tests). Opens DuckDB with Trino's
+ * integer division and the shims of sql/_shims/duckdb.sql, so the portable sql/ models mean the same
+ * here as on Athena. Sources are views over Hive-partitioned Parquet; a model is materialised as a
+ * table and copied to <lakeRoot>/models/<layer>/<name>.parquet (sorted by its grain, fixed row-group
+ * size, written to a temporary name and renamed), so reruns give byte-identical files.
+ */
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createError } from '../errors.js';
+import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
+import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
+import { SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
+
+export const DEFAULT_SHIMS_FILE = fileURLToPath(new URL('../../../sql/_shims/duckdb.sql', import.meta.url));
+export const MODEL_PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880';
+
+export interface DuckDbEngineOptions {
+  /** Lake root directory: models are written to <lakeRoot>/models/<layer>/<name>.parquet. */
+  lakeRoot: string;
+  /** Scratch directory (DuckDB spill files). */
+  workDir?: string;
+  /** DuckDB settings (path, memory limit, threads). */
+  duckdb?: Omit<DuckDbOptions, 'tempDirectory'>;
+  /** Typed columns for sources that may have no files yet (default: SOURCE_COLUMNS). */
+  sourceColumns?: Readonly<Record<string, readonly SourceColumn[]>>;
+  /** Shim macros (default: sql/_shims/duckdb.sql). */
+  shimsFile?: string;
+  /** Write each materialised model to Parquet (default true). */
+  writeParquet?: boolean;
+}
+
+/** A model, optionally with its grain (the materialised Parquet is sorted by it). */
+export type MaterializableModel = ModelDef & { grain?: string[] };
+
+/** Statements of a shim file, split on ';' at line ends (the file holds CREATE MACRO statements only). */
+export function splitStatements(sqlText: string): string[] {
+  return sqlText
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('--'))
+    .join('\n')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export class DuckDbEngine implements QueryEngine {
+  readonly name = 'duckdb' as const;
+
+  private constructor(
+    private readonly db: DuckDb,
+    private readonly options: DuckDbEngineOptions,
+  ) {}
+
+  static async create(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const db = await DuckDb.open({ ...options.duckdb, ...(options.workDir ? { tempDirectory: path.join(options.workDir, 'duckdb-tmp') } : {}) });
+    try {
+      await db.run('SET integer_division = true');
+      const shims = await readFile(options.shimsFile ?? DEFAULT_SHIMS_FILE, 'utf8');
+      for (const stmt of splitStatements(shims)) await db.run(stmt);
+      return new DuckDbEngine(db, options);
+    } catch (cause) {
+      db.close();
+      throw createError('duckdb-engine', `Failed to open the DuckDB engine: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /**
+   * Make `name` readable: a view over the Parquet files at `location` (a file, a glob, or a directory
+   * read recursively), with Hive partition columns and columns unioned by name. When there are no
+   * files, an empty table typed from `sourceColumns` stands in.
+   */
+  async registerSource(name: string, location: string, options: { hivePartitioning?: boolean } = {}): Promise<void> {
+    const rel = ident(name);
+    const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
+    const files = await this.db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`);
+    await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
+    if (files > 0) {
+      const hive = options.hivePartitioning ?? true;
+      await this.db.run(
+        `CREATE VIEW ${rel} AS SELECT * FROM read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`,
+      );
+      return;
+    }
+    const columns = (this.options.sourceColumns ?? SOURCE_COLUMNS)[name];
+    if (!columns) throw createError('duckdb-engine', `Failed to register source ${name}: no Parquet files at ${location} and no column list to stand in`);
+    await this.db.run(`CREATE TABLE ${rel} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+  }
+
+  async materialize(model: MaterializableModel): Promise<MaterializeResult> {
+    const rel = ident(model.name);
+    await this.db.run(`CREATE OR REPLACE TABLE ${rel} AS\n${model.sql}`);
+    const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
+    const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
+    if (this.options.writeParquet === false) return { model: model.name, rows, location: `duckdb:${model.name}` };
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
+    try {
+      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${MODEL_PARQUET_OPTIONS})`);
+      await rename(tmp, file);
+    } catch (cause) {
+      await rm(tmp, { force: true });
+      throw createError('duckdb-engine', `Failed to write model ${model.name} to ${file}: ${(cause as Error).message}`, { cause });
+    }
+    return { model: model.name, rows, location: file };
+  }
+
+  async query(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Row[]> {
+    return this.db.all(sql, params as Params);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

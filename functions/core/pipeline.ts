@@ -1,0 +1,386 @@
+/**
+ * The pipeline's steps as plain functions over a context. The CLI commands and the Lambda handlers
+ * are thin edges that build a context and call these; nothing here knows which edge called it.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { PipelineConfig } from './config.js';
+import { createError } from './errors.js';
+import type { QueryEngine } from './engine/types.js';
+import { createPortalConnector } from './connectors/portal.js';
+import type { PullState } from './connectors/_types.js';
+import { landStaged, type LandSummary } from './lake/land.js';
+import { listManifest, safeBaseName, sha256, stageRaw } from './lake/raw.js';
+import { assertInvariants, checkInvariants } from './lake/invariants.js';
+import { buildAsOfSources, freezeMarts, quarantineByReason } from './transform/asof.js';
+import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, SnapshotPeriod } from './transform/snapshot.js';
+import { RAW_KINDS, type RawKind } from './lake/sources.js';
+import { createScore766Connector } from './connectors/score766.js';
+import { SQL_DIR } from './lake/landing-sql.js';
+import { assertTestsPass, loadModels, registerLakeSources, runModelTests, runModels } from './transform/index.js';
+import type { Storage } from './storage/types.js';
+
+export interface PipelineContext {
+  storage: Storage;
+  /**
+   * A fresh engine for one transform or snapshot (closed by its caller). `outputRoot` redirects the
+   * models it materialises (snapshots build in a scratch directory, not over the lake's models).
+   */
+  engine: (opts?: { outputRoot?: string }) => Promise<QueryEngine>;
+  config: PipelineConfig;
+  log: (msg: string, data?: Record<string, unknown>) => void;
+  /** Local scratch directory (DuckDB spill, downloaded objects). */
+  workDir: string;
+  /** Progress of long steps, for the CLI's bar. */
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface StageSummary {
+  staged: number;
+  alreadyLanded: number;
+  bytes: number;
+  byKind: Partial<Record<RawKind, number>>;
+}
+
+function emptyStage(): StageSummary {
+  return { staged: 0, alreadyLanded: 0, bytes: 0, byKind: {} };
+}
+
+async function stage(ctx: PipelineContext, summary: StageSummary, kind: RawKind, bytes: Buffer, period: string | null, originalName: string): Promise<void> {
+  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName });
+  if (r.alreadyLanded) summary.alreadyLanded++;
+  else {
+    summary.staged++;
+    summary.bytes += bytes.length;
+    summary.byKind[kind] = (summary.byKind[kind] ?? 0) + 1;
+  }
+}
+
+const PORTAL_STATE_KEY = 'state/portal-dossiers.json';
+
+/** Pull the portal's dossier API month by month into raw/ (resumable: ETags kept in state/). */
+export async function pullPortal(ctx: PipelineContext, opts: { from: string; to: string; token: string }): Promise<StageSummary & { unchanged: number; rows: number }> {
+  const connector = createPortalConnector({
+    baseUrl: ctx.config.portal.baseUrl,
+    token: opts.token,
+    pageSize: ctx.config.portal.pageSize,
+  });
+  const prior = await ctx.storage.tryGet(PORTAL_STATE_KEY);
+  const state: PullState = prior ? (JSON.parse(prior.toString('utf8')) as PullState) : {};
+  const summary = emptyStage();
+  let pages = 0;
+  try {
+    const result = await connector.pullDossiers({
+      from: opts.from,
+      to: opts.to,
+      state,
+      onPage: async (page) => {
+        await stage(ctx, summary, 'portal-api', page.bytes, page.period, page.requestPath);
+        ctx.onProgress?.('pull', ++pages, 0);
+      },
+    });
+    return { ...summary, unchanged: result.unchanged, rows: result.rows };
+  } finally {
+    // Persist progress even after a failure, so the next run resumes.
+    await ctx.storage.put(PORTAL_STATE_KEY, JSON.stringify(state));
+  }
+}
+
+/**
+ * A directory laid out like the demo province (docs/architecture.md), as agencies and the province
+ * drop their exports: registry/, portal/dossiers/ (CSV exports), nsw/, bieu06/, par/, score766/.
+ * Every file found is staged under raw/ unchanged; names decide kind and period.
+ */
+export async function ingestDropDir(
+  ctx: PipelineContext,
+  opts: { dir: string; include?: RawKind[] },
+): Promise<StageSummary> {
+  const summary = emptyStage();
+  const files = await planDrop(opts.dir);
+  let done = 0;
+  for (const f of files) {
+    if (opts.include && !opts.include.includes(f.kind)) continue;
+    await stage(ctx, summary, f.kind, await readFile(f.path), f.period, path.relative(opts.dir, f.path));
+    ctx.onProgress?.('ingest', ++done, files.length);
+  }
+  return summary;
+}
+
+export interface DropFile {
+  path: string;
+  kind: RawKind;
+  period: string | null;
+}
+
+/** What each file of a drop directory is, by where it lies and its name. Unknown files are errors. */
+export async function planDrop(dir: string): Promise<DropFile[]> {
+  const out: DropFile[] = [];
+  const rules: { sub: string; test: RegExp; kind: RawKind; period: (m: RegExpExecArray) => string | null }[] = [
+    { sub: 'registry', test: /^agencies\.csv$/, kind: 'registry-agencies', period: () => null },
+    { sub: 'registry', test: /^procedures\.csv$/, kind: 'registry-procedures', period: () => null },
+    { sub: 'portal/dossiers', test: /^(\d{4}-\d{2})\.csv$/, kind: 'portal-csv', period: (m) => m[1]! },
+    { sub: 'nsw', test: /^(\d{4}-\d{2})\.csv$/, kind: 'nsw-csv', period: (m) => m[1]! },
+    { sub: 'bieu06', test: /^bieu06_(\d{4})(?:_q\d)?\.xlsx$/i, kind: 'bieu06-xlsx', period: (m) => m[1]! },
+    { sub: 'par', test: /^par_(\d{4})\.xlsx$/i, kind: 'par-xlsx', period: (m) => m[1]! },
+    { sub: 'score766', test: /^(\d{4}-\d{2})\.json$/, kind: 'score766-legacy', period: (m) => m[1]! },
+    { sub: 'score766', test: /^(\d{4}-\d{2})\.metrics\.json$/, kind: 'score766-metrics', period: (m) => m[1]! },
+  ];
+  for (const sub of ['registry', 'portal/dossiers', 'nsw', 'bieu06', 'par', 'score766']) {
+    for (const file of await walk(path.join(dir, sub))) {
+      const name = path.basename(file);
+      if (name.startsWith('.')) continue;
+      const rule = rules.find((r) => r.sub === sub && r.test.test(name));
+      if (!rule) {
+        throw createError('ingest', `Failed to ingest ${path.relative(dir, file)}: not a known export name under ${sub}/ (see docs/data-contracts.md)`);
+      }
+      out.push({ path: file, kind: rule.kind, period: rule.period(rule.test.exec(name)!) });
+    }
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+async function walk(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Stage single files of a known kind (e.g. a CSV export a person downloaded). */
+export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; files: string[]; period?: string }): Promise<StageSummary> {
+  const summary = emptyStage();
+  for (const file of opts.files) {
+    if (!file.toLowerCase().endsWith(`.${RAW_KINDS[opts.kind].ext}`)) {
+      throw createError('ingest', `Failed to ingest ${safeBaseName(file)}: a ${opts.kind} file ends in .${RAW_KINDS[opts.kind].ext}`);
+    }
+    const m = /(\d{4}-\d{2}|\d{4})/.exec(path.basename(file));
+    await stage(ctx, summary, opts.kind, await readFile(file), opts.period ?? m?.[1] ?? null, path.basename(file));
+  }
+  return summary;
+}
+
+export async function land(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxTimestamp?: string } = {}): Promise<LandSummary> {
+  return landStaged({
+    storage: ctx.storage,
+    workDir: ctx.workDir,
+    kinds: opts.kinds,
+    maxTimestamp: opts.maxTimestamp,
+    onProgress: (done, total) => ctx.onProgress?.('land', done, total),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 766 scores
+
+/** The 766 report service (legacy shape), month by month, for one province. */
+export async function pullScore766(ctx: PipelineContext, opts: { from: string; to: string; tinhId: string }): Promise<StageSummary> {
+  const connector = createScore766Connector({ baseUrl: ctx.config.score766BaseUrl ?? ctx.config.portal.baseUrl, api: 'legacy', tinhId: opts.tinhId });
+  const summary = emptyStage();
+  let done = 0;
+  await connector.pull({ from: opts.from, to: opts.to }, async (p) => {
+    await stage(ctx, summary, 'score766-legacy', p.bytes, p.period, p.originalName);
+    ctx.onProgress?.('pull 766', ++done, 0);
+  });
+  return summary;
+}
+
+/** Real 766 captures to pull: the national answer and provinces' units with their detail. */
+export interface Real766Plan {
+  year: number;
+  /** Capture date of the national answer. */
+  nationalAsOf: string;
+  provinces: { name: string; departmentId: string; captures: string[]; detailCaptures: string[] }[];
+}
+
+/** What the shared real files hold (functions/portal/fixtures/dvcqg-766, served by the loopback portal). */
+export const REAL_766_PLAN: Real766Plan = {
+  year: 2026,
+  nationalAsOf: '2026-09-17',
+  provinces: [
+    { name: 'Gia Lai', departmentId: '019d2be3-6a85-74ec-a346-6489e82ae4c7', captures: ['2026-09-24', '2026-10-10'], detailCaptures: ['2026-10-10'] },
+  ],
+};
+
+/** The current service-results API: the 34 provinces, then each planned province's units and details. */
+export async function pullReal766(ctx: PipelineContext, plan: Real766Plan = REAL_766_PLAN): Promise<StageSummary> {
+  const connector = createScore766Connector({ baseUrl: ctx.config.score766BaseUrl ?? ctx.config.portal.baseUrl, api: 'service-results' });
+  const summary = emptyStage();
+  const period = String(plan.year);
+  const base = { timeType: 'year' as const, year: plan.year, departmentType: 'ADMINISTRATIVE_UNIT' };
+  const national = await connector.fetchServiceResults(base);
+  await stageAsOf(ctx, summary, 'score766-results', national.bytes, period, `service-results?year=${plan.year}`, plan.nationalAsOf);
+  for (const p of plan.provinces) {
+    for (const asOf of p.captures) {
+      const units = await connector.fetchServiceResults({ ...base, departmentId: p.departmentId, asOf } as Parameters<typeof connector.fetchServiceResults>[0]);
+      await stageAsOf(ctx, summary, 'score766-results', units.bytes, period, `service-results?year=${plan.year}&departmentId=${p.departmentId}&asOf=${asOf}`, asOf);
+      if (!p.detailCaptures.includes(asOf)) continue;
+      for (const u of units.data.data.evaluation) {
+        const detail = await connector.fetchDepartmentDetail({ ...base, departmentId: String(u.departmentId), asOf } as Parameters<typeof connector.fetchDepartmentDetail>[0]);
+        await stageAsOf(ctx, summary, 'score766-detail', detail.bytes, period, `department-detail?year=${plan.year}&departmentId=${u.departmentId}&asOf=${asOf}`, asOf);
+      }
+    }
+  }
+  return summary;
+}
+
+async function stageAsOf(ctx: PipelineContext, summary: StageSummary, kind: RawKind, bytes: Buffer, period: string, name: string, asOf: string): Promise<void> {
+  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName: name, asOf });
+  if (r.alreadyLanded) summary.alreadyLanded++;
+  else {
+    summary.staged++;
+    summary.bytes += bytes.length;
+    summary.byKind[kind] = (summary.byKind[kind] ?? 0) + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transform, snapshot, verify
+
+export interface TransformSummary {
+  models: { model: string; rows: number; location: string }[];
+  testsPassed: number;
+  testsWarned: number;
+  seconds: number;
+}
+
+/** Run every sql/ model over the lake, then every model test (a failing test fails the transform). */
+export async function transform(ctx: PipelineContext, opts: { engine?: QueryEngine; sourceOverrides?: Record<string, string> } = {}): Promise<TransformSummary> {
+  const started = performance.now();
+  const engine = opts.engine ?? (await ctx.engine());
+  try {
+    await registerLakeSources(engine, ctx.config.lakeRoot, opts.sourceOverrides);
+    const models = loadModels(SQL_DIR);
+    const results = await runModels(engine, models, {
+      onProgress: (p) => {
+        if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
+      },
+    });
+    const tests = await runModelTests(engine, models);
+    assertTestsPass(tests);
+    return {
+      models: results,
+      testsPassed: tests.filter((t) => t.passed).length,
+      testsWarned: tests.filter((t) => !t.passed && t.severity === 'warn').length,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    if (!opts.engine) await engine.close();
+  }
+}
+
+export interface SnapshotSummary {
+  period: string;
+  published: boolean;
+  files: number;
+}
+
+/**
+ * snapshots/<period>/: every mart as it was for that month. Already published → verified, never
+ * rewritten. Otherwise the models run in a scratch directory over the lake as of the month's end.
+ */
+export async function snapshot(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
+  const period = SnapshotPeriod.parse(opts.period);
+  const existing = await readSnapshotManifest(ctx.storage, period);
+  if (existing) {
+    for (const f of existing.files) {
+      const body = await ctx.storage.tryGet(`snapshots/${period}/${f.name}`);
+      if (!body || sha256(body) !== f.sha256) throw createError('snapshot', `Failed to verify snapshots/${period}/${f.name}: it differs from the published manifest`);
+    }
+    return { period, published: false, files: existing.files.length };
+  }
+  const asOf = monthEnd(period);
+  const dir = path.join(ctx.workDir, `snapshot-${period}-${process.pid}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  try {
+    const overrides = await buildAsOfSources(ctx.config.lakeRoot, asOf, path.join(dir, 'sources'));
+    const engine = await ctx.engine({ outputRoot: path.join(dir, 'out') });
+    try {
+      await transform(ctx, { engine, sourceOverrides: overrides });
+    } finally {
+      await engine.close();
+    }
+    const files = await freezeMarts(path.join(dir, 'out', 'models', 'marts'), path.join(dir, 'frozen'), asOf);
+    const manifest = await listManifest(ctx.storage);
+    const fingerprint = sha256(manifest.map((m) => m.sha256).sort().join('\n'));
+    const published = await publishSnapshot(ctx.storage, period, files, { fingerprint, rawFiles: manifest.length });
+    return { period, published: published !== undefined, files: files.length };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface VerifySummary {
+  filesChecked: number;
+  dossiers: number;
+  snapshots: number;
+}
+
+/** The lake's invariants (accounting per file, unique dossier ids, snapshot hashes); throws when broken. */
+export async function verify(ctx: PipelineContext): Promise<VerifySummary> {
+  const report = await checkInvariants(ctx.storage, ctx.workDir);
+  assertInvariants(report);
+  return { filesChecked: report.filesChecked, dossiers: report.dossiers, snapshots: (await listSnapshots(ctx.storage)).length };
+}
+
+export interface RunSummary {
+  lakeRoot: string;
+  staged: StageSummary;
+  landed: LandSummary;
+  transformed: TransformSummary;
+  verified: VerifySummary;
+  snapshots: SnapshotSummary[];
+  dashboards?: { outDir: string; preview: string };
+  quarantineByReason: { dataset: string; reason: string; rows: number }[];
+  seconds: number;
+}
+
+/** Everything, in order: pull (portal, 766, drop dir) → land → transform → verify → snapshots. */
+export async function runAll(
+  ctx: PipelineContext,
+  opts: {
+    portal?: { from: string; to: string; token: string };
+    score766?: { from: string; to: string; tinhId: string };
+    real766?: boolean;
+    drop?: { dir: string; include?: RawKind[] };
+    snapshots?: string[];
+  },
+): Promise<RunSummary> {
+  const started = performance.now();
+  const staged = emptyStage();
+  const add = (s: StageSummary): void => {
+    staged.staged += s.staged;
+    staged.alreadyLanded += s.alreadyLanded;
+    staged.bytes += s.bytes;
+    for (const [k, v] of Object.entries(s.byKind)) staged.byKind[k as RawKind] = (staged.byKind[k as RawKind] ?? 0) + (v ?? 0);
+  };
+  if (opts.drop) add(await ingestDropDir(ctx, opts.drop));
+  if (opts.portal) add(await pullPortal(ctx, opts.portal));
+  if (opts.score766) add(await pullScore766(ctx, opts.score766));
+  if (opts.real766) add(await pullReal766(ctx));
+  const landed = await land(ctx);
+  const transformed = await transform(ctx);
+  const snapshots: SnapshotSummary[] = [];
+  for (const period of opts.snapshots ?? []) snapshots.push(await snapshot(ctx, { period }));
+  const verified = await verify(ctx);
+  return {
+    lakeRoot: ctx.config.lakeRoot,
+    staged,
+    landed,
+    transformed,
+    verified,
+    snapshots,
+    quarantineByReason: await quarantineByReason(ctx.config.lakeRoot),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

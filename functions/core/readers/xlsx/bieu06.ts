@@ -1,0 +1,534 @@
+/**
+ * Biểu số 06/VPCP/KSTT (Thông tư 01/2020/TT-VPCP): "Tình hình, kết quả giải quyết TTHC".
+ *
+ * Sheet layout written by `writeBieu06Xlsx` (columns A–M):
+ *   1 "Biểu số 06/VPCP/KSTT"          2 "Đơn vị báo cáo: …"   3 "Đơn vị nhận báo cáo: Văn phòng Chính phủ"
+ *   5 title (merged A:M)               6 "Kỳ báo cáo: Quý 1/2025 (Từ ngày 01/01/2025 đến ngày 31/03/2025)"
+ *   7 "Đơn vị tính: Số hồ sơ TTHC"     8–10 header merged over three rows   11 column numbers 1 … 13
+ *   12… band rows (I, II … + band name), unit rows (STT 1, 2 … + unit name + c3…c13), then "Tổng cộng".
+ * Numbers are real numbers with the `#,##0` format (Excel shows "1.492" in a vi-VN locale).
+ *
+ * `readBieu06Xlsx` does not rely on those row numbers: it finds the column-number row by content,
+ * maps columns by their number, reads the period from the "Kỳ báo cáo" line, and accepts numbers
+ * stored as numbers or as vi-VN text ("1.492"). Columns after 13 (portal variants: chờ bổ sung, trả
+ * lại / rút, tỷ lệ hài lòng) are tolerated and ignored; their numbers are listed in `extraColumns`.
+ * Every unit row must satisfy c3 = c4+c5+c6, c7 = c8+c9+c10, c11 = c12+c13 and c3 = c7+c11; a row
+ * that does not, or has an unreadable cell, becomes one quarantine record (row_no = sheet row number)
+ * and the other rows still land: rowsRead = rows.length + quarantine.length. The totals row and band
+ * subtotals are checks, not data: their failures are returned in `checks` (same record shape).
+ */
+import { basename } from 'node:path';
+import { PipelineInputError } from '../../errors.js';
+import { Bieu06Row, type Agency, type QuarantineRecord } from '../../schemas/index.js';
+import { formatViDate, formatViPeriod, parseViDate, parseViInteger, parseViPeriod, type ViPeriod, type ViPeriodType } from '../../vi/index.js';
+import { matchAgency, normalizeName } from '../../vi/names.js';
+import { ViParseError } from '../../vi/errors.js';
+import {
+  cellScalar,
+  cellText,
+  documentDate,
+  newWorkbook,
+  setRow,
+  sha256File,
+  streamRows,
+  writeWorkbookDeterministic,
+  type CellValue,
+  type SheetRow,
+  type XlsxReadOptions,
+} from './common.js';
+
+const SCOPE = 'bieu06';
+const DATASET = 'bieu06';
+
+/** One unit line: c holds columns 3…13 (11 numbers) in order. */
+export interface Bieu06SheetRow {
+  readonly unitName: string;
+  readonly agencyCode: string | null;
+  readonly c: readonly number[];
+}
+
+export interface Bieu06Band {
+  readonly name: string;
+  readonly rows: readonly Bieu06SheetRow[];
+}
+
+/** What the writer lays out; agency codes are not printed (the form has no code column). */
+export interface Bieu06Sheet {
+  readonly provinceName: string;
+  /** Reporting-unit line; default "Đơn vị báo cáo: UBND <provinceName>". */
+  readonly unitLine?: string;
+  readonly periodType: ViPeriodType;
+  readonly year: number;
+  readonly periodNo: number;
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly bands: readonly Bieu06Band[];
+  /** Optional note printed under the table (e.g. "Số liệu giả lập (synthetic)"). */
+  readonly note?: string;
+}
+
+/** Columns 3…13 as canonical field names, in order. */
+export const BIEU06_COLUMNS = [
+  'received_total',
+  'received_online',
+  'received_offline',
+  'received_carried_over',
+  'resolved_total',
+  'resolved_early',
+  'resolved_on_time',
+  'resolved_late',
+  'pending_total',
+  'pending_in_time',
+  'pending_overdue',
+] as const;
+export type Bieu06Counts = Record<(typeof BIEU06_COLUMNS)[number], number>;
+
+export interface Bieu06Totals {
+  /** Sheet row number of the "Tổng cộng" line. */
+  readonly sheetRow: number;
+  readonly counts: Bieu06Counts;
+}
+
+export interface Bieu06ReadResult {
+  readonly sourceFile: string;
+  readonly rawHash: string;
+  readonly period: ViPeriod;
+  readonly rows: Bieu06Row[];
+  /** The "Tổng cộng" line; null when the sheet has none or a totals cell is unreadable (see `checks`). */
+  readonly totals: Bieu06Totals | null;
+  /** Unit rows that failed a cell or an identity check, one record per row. */
+  readonly quarantine: QuarantineRecord[];
+  /** Failed checks on the totals row and band subtotals (not data rows; land them in quarantine too). */
+  readonly checks: QuarantineRecord[];
+  /** Unit rows read = rows.length + quarantine.length. */
+  readonly rowsRead: number;
+  /** Column numbers after 13 that were present and ignored. */
+  readonly extraColumns: number[];
+  /** Unit names that a given registry did not resolve (agency_code null). */
+  readonly unmatchedUnits: string[];
+}
+
+export interface Bieu06ReadOptions extends XlsxReadOptions {
+  /** Agency registry to resolve unit names to agency codes (matchAgency over the period). */
+  readonly registry?: readonly Agency[];
+  /** Period to use when the sheet has no "Kỳ báo cáo" line (otherwise the sheet's line wins). */
+  readonly period?: ViPeriod;
+}
+
+const TITLE = 'TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH';
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII', 'XIII', 'XIV', 'XV', 'XVI', 'XVII', 'XVIII', 'XIX', 'XX'];
+const roman = (n: number): string => ROMAN[n - 1] ?? String(n);
+
+/** "Quý 1/2025 (Từ ngày 01/01/2025 đến ngày 31/03/2025)". */
+function periodLine(s: Bieu06Sheet): string {
+  return `Kỳ báo cáo: ${formatViPeriod(s.periodType, s.year, s.periodNo)} (Từ ngày ${formatViDate(s.periodStart, { pad: true })} đến ngày ${formatViDate(s.periodEnd, { pad: true })})`;
+}
+
+function checkSheetInput(sheet: Bieu06Sheet): void {
+  for (const band of sheet.bands) {
+    for (const r of band.rows) {
+      if (r.c.length !== 11 || r.c.some((x) => !Number.isInteger(x) || x < 0)) {
+        throw new RangeError(`[pipeline] [${SCOPE}] Failed to write Biểu 06 row "${r.unitName}": c must be 11 non-negative integers (c3…c13)`);
+      }
+    }
+  }
+}
+
+/** Write a Biểu 06 sheet; same input → byte-identical file (dates fixed to the period end). */
+export async function writeBieu06Xlsx(path: string, sheet: Bieu06Sheet): Promise<void> {
+  checkSheetInput(sheet);
+  const when = documentDate(sheet.periodEnd);
+  const wb = newWorkbook(when);
+  wb.title = `Biểu số 06/VPCP/KSTT – ${formatViPeriod(sheet.periodType, sheet.year, sheet.periodNo)}`;
+  const ws = wb.addWorksheet('Bieu06', {
+    pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    views: [{ state: 'frozen', ySplit: 11 }],
+  });
+  ws.columns = [{ width: 6 }, { width: 48 }, ...Array.from({ length: 11 }, () => ({ width: 12 }))];
+  const bold = { bold: true };
+  const center = { horizontal: 'center', vertical: 'middle', wrapText: true } as const;
+  const thin = { style: 'thin' } as const;
+  const border = { top: thin, left: thin, bottom: thin, right: thin };
+
+  ws.getCell('A1').value = 'Biểu số 06/VPCP/KSTT';
+  ws.getCell('A1').font = bold;
+  ws.getCell('A2').value = sheet.unitLine ?? `Đơn vị báo cáo: UBND ${sheet.provinceName}`;
+  ws.getCell('A3').value = 'Đơn vị nhận báo cáo: Văn phòng Chính phủ';
+  ws.mergeCells('A5:M5');
+  ws.getCell('A5').value = TITLE;
+  ws.getCell('A5').font = { bold: true, size: 13 };
+  ws.getCell('A5').alignment = center;
+  ws.getRow(5).height = 36;
+  ws.mergeCells('A6:M6');
+  ws.getCell('A6').value = periodLine(sheet);
+  ws.getCell('A6').alignment = center;
+  ws.mergeCells('A7:M7');
+  ws.getCell('A7').value = 'Đơn vị tính: Số hồ sơ TTHC';
+  ws.getCell('A7').alignment = { horizontal: 'right' };
+
+  const header: [string, string][] = [
+    ['A8:A10', 'STT'],
+    ['B8:B10', 'Lĩnh vực, công việc giải quyết theo cấp / Đơn vị'],
+    ['C8:F8', 'Số hồ sơ nhận giải quyết'],
+    ['G8:J8', 'Kết quả giải quyết'],
+    ['K8:M8', 'Số hồ sơ đang giải quyết'],
+    ['C9:C10', 'Tổng số'],
+    ['D9:E9', 'Trong kỳ'],
+    ['F9:F10', 'Từ kỳ trước'],
+    ['G9:G10', 'Tổng số'],
+    ['H9:I9', 'Trả đúng thời hạn'],
+    ['J9:J10', 'Trả quá hạn'],
+    ['K9:K10', 'Tổng số'],
+    ['L9:L10', 'Trong hạn'],
+    ['M9:M10', 'Quá hạn'],
+    ['D10', 'Trực tuyến'],
+    ['E10', 'Trực tiếp, dịch vụ bưu chính'],
+    ['H10', 'Trước hạn'],
+    ['I10', 'Đúng hạn'],
+  ];
+  for (const [range, text] of header) {
+    if (range.includes(':')) ws.mergeCells(range);
+    const cell = ws.getCell(range.split(':')[0] ?? range);
+    cell.value = text;
+  }
+  for (let r = 8; r <= 11; r++) {
+    for (let c = 1; c <= 13; c++) {
+      const cell = ws.getCell(r, c);
+      cell.font = bold;
+      cell.alignment = center;
+      cell.border = border;
+    }
+  }
+  setRow(ws, 11, [...Array.from({ length: 13 }, (_, i) => i + 1)]);
+
+  let r = 12;
+  let lineNo = 0;
+  const totals = new Array<number>(11).fill(0);
+  const styleRow = (rowNo: number, isBold: boolean): void => {
+    for (let c = 1; c <= 13; c++) {
+      const cell = ws.getCell(rowNo, c);
+      cell.border = border;
+      if (c >= 3) cell.numFmt = '#,##0';
+      if (c === 1) cell.alignment = { horizontal: 'center' };
+      if (isBold) cell.font = bold;
+    }
+  };
+  sheet.bands.forEach((band, i) => {
+    setRow(ws, r, [roman(i + 1), band.name]);
+    styleRow(r, true);
+    r++;
+    for (const u of band.rows) {
+      lineNo++;
+      setRow(ws, r, [lineNo, u.unitName, ...u.c]);
+      u.c.forEach((x, k) => (totals[k] = (totals[k] ?? 0) + x));
+      styleRow(r, false);
+      r++;
+    }
+  });
+  setRow(ws, r, [undefined, 'Tổng cộng', ...totals]);
+  styleRow(r, true);
+  if (sheet.note) ws.getCell(r + 2, 1).value = sheet.note;
+  await writeWorkbookDeterministic(wb, path, when);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+type Kind = 'blank' | 'band' | 'unit' | 'totals' | 'orphan';
+
+const NUMBER_LABEL = /^\(?(\d{1,2})\)?$/u;
+const BAND_MARK = /^(?:[IVXLC]+|[A-ZĐ])[.)]?$/u;
+
+/** The column of each number 1…n if this row is the column-number row. */
+function columnNumbers(values: readonly (CellValue | undefined)[]): Map<number, number> | null {
+  const map = new Map<number, number>();
+  let last = 0;
+  for (let col = 1; col < values.length; col++) {
+    const t = cellText(values[col]);
+    if (t === '') continue;
+    const m = NUMBER_LABEL.exec(t);
+    if (!m) return null;
+    const n = Number(m[1]);
+    if (n <= last || map.has(n)) return null;
+    map.set(n, col);
+    last = n;
+  }
+  return map.has(1) && map.has(2) && map.has(3) && map.size >= 5 ? map : null;
+}
+
+function sttNumber(v: CellValue | undefined): number | null {
+  const s = cellScalar(v);
+  if (typeof s === 'number') return Number.isInteger(s) && s >= 1 ? s : null;
+  if (typeof s === 'string') {
+    const m = /^(\d{1,6})\.?$/u.exec(s);
+    return m ? Number(m[1]) : null;
+  }
+  return null;
+}
+
+interface CellProblem {
+  field: string;
+  reason: string;
+  raw: string | null;
+}
+
+/** Parse columns 3…13 of a row: numbers as numbers or vi-VN text; empty = 0. */
+function readCounts(values: readonly (CellValue | undefined)[], cols: Map<number, number>): { c: number[]; problems: CellProblem[] } {
+  const c: number[] = [];
+  const problems: CellProblem[] = [];
+  for (let n = 3; n <= 13; n++) {
+    const raw = cellScalar(values[cols.get(n) ?? -1]);
+    if (raw === null) {
+      c.push(0);
+    } else if (typeof raw === 'number') {
+      if (!Number.isInteger(raw) || raw < 0) problems.push({ field: `c${n}`, reason: `c${n} (${raw}) is not a whole non-negative number of dossiers`, raw: String(raw) });
+      c.push(raw);
+    } else {
+      try {
+        const v = parseViInteger(String(raw));
+        if (v < 0) problems.push({ field: `c${n}`, reason: `c${n} (${v}) is negative`, raw: String(raw) });
+        c.push(v);
+      } catch (err) {
+        if (!(err instanceof ViParseError)) throw err;
+        problems.push({ field: `c${n}`, reason: `c${n} ${JSON.stringify(String(raw))} is not a vi-VN whole number`, raw: String(raw) });
+        c.push(Number.NaN);
+      }
+    }
+  }
+  return { c, problems };
+}
+
+/** The identity checks of the form on c3…c13 (c[0] = c3). */
+function identityProblems(c: readonly number[]): CellProblem[] {
+  const v = (n: number): number => c[n - 3] ?? Number.NaN;
+  const out: CellProblem[] = [];
+  const check = (field: string, lhs: number, parts: number[], text: string): void => {
+    const sum = parts.reduce((a, b) => a + b, 0);
+    if (lhs !== sum) out.push({ field, reason: `${field} (${lhs}) ≠ ${text} (${sum})`, raw: String(lhs) });
+  };
+  check('c3', v(3), [v(4), v(5), v(6)], 'c4+c5+c6');
+  check('c7', v(7), [v(8), v(9), v(10)], 'c8+c9+c10');
+  check('c11', v(11), [v(12), v(13)], 'c12+c13');
+  check('c3', v(3), [v(7), v(11)], 'c7+c11');
+  return out;
+}
+
+function toCounts(c: readonly number[]): Bieu06Counts {
+  return Object.fromEntries(BIEU06_COLUMNS.map((k, i) => [k, c[i] ?? 0])) as Bieu06Counts;
+}
+
+function rawRecord(row: SheetRow): string {
+  const cells: Record<string, string | number | boolean | null> = {};
+  for (let col = 1; col < row.values.length; col++) {
+    const v = cellScalar(row.values[col]);
+    if (v !== null) cells[`col${col}`] = v;
+  }
+  return JSON.stringify({ sheet: row.sheet, sheet_row: row.number, cells });
+}
+
+const PERIOD_LINE = /kỳ báo cáo\s*:?\s*(.*)$/iu;
+const RANGE = /từ ngày\s*(\d{1,2}[/-]\d{1,2}[/-]\d{4})\s*đến ngày\s*(\d{1,2}[/-]\d{1,2}[/-]\d{4})/iu;
+
+function readPeriodLine(text: string, file: string, rowNo: number): ViPeriod {
+  const m = PERIOD_LINE.exec(text);
+  const rest = (m?.[1] ?? '').trim();
+  const label = rest.replace(/\(.*$/u, '').replace(/[.,;:\s]+$/u, '').trim();
+  try {
+    const p = parseViPeriod(label);
+    const range = RANGE.exec(rest);
+    if (!range) return p;
+    const start = parseViDate(range[1] ?? '');
+    const end = parseViDate(range[2] ?? '');
+    if (end < start) throw new PipelineInputError(SCOPE, file, `the report period ends (${end}) before it starts (${start})`, { row: rowNo });
+    return { ...p, start, end };
+  } catch (err) {
+    if (err instanceof ViParseError) {
+      throw new PipelineInputError(SCOPE, file, `the "Kỳ báo cáo" line ${JSON.stringify(text)} has no readable period (${err.message})`, { row: rowNo, cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Read a Biểu 06 workbook (first sheet that has a column-number row 1 … 13). Throws
+ * PipelineInputError naming the file when it is not an XLSX, has no column-number row, lacks one of
+ * columns 1–13, or has no "Kỳ báo cáo" period line (unless `opts.period` is given).
+ */
+export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {}): Promise<Bieu06ReadResult> {
+  const file = opts.sourceFile ?? basename(path);
+  let period: ViPeriod | null = null;
+  let cols: Map<number, number> | null = null;
+  let headerSheet: string | null = null;
+  let missing: { row: number; cols: number[] } | null = null;
+  const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[] }[] = [];
+  const orphans: SheetRow[] = [];
+  const bandSubtotals: { row: SheetRow; name: string; c: number[]; members: number[][] }[] = [];
+  let totalsRow: { row: SheetRow; c: number[]; problems: CellProblem[] } | null = null;
+  let band = '';
+  let openSubtotal: (typeof bandSubtotals)[number] | null = null;
+
+  await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
+    const texts = row.values.map((v) => cellText(v));
+    if (cols === null || row.sheet !== headerSheet) {
+      if (cols !== null) return 'stop'; // next sheet after the table's sheet
+      // Before the header: look for the period line and the column-number row.
+      const joined = texts.filter(Boolean).join(' ');
+      if (/kỳ báo cáo/iu.test(joined) && period === null) period = readPeriodLine(joined, file, row.number);
+      const map = columnNumbers(row.values);
+      if (map) {
+        const lacking = Array.from({ length: 13 }, (_, i) => i + 1).filter((n) => !map.has(n));
+        if (lacking.length > 0) {
+          missing = { row: row.number, cols: lacking };
+          return 'stop';
+        }
+        cols = map;
+        headerSheet = row.sheet;
+      }
+      return;
+    }
+    const map = cols;
+    const stt = row.values[map.get(1) ?? 1];
+    const name = texts[map.get(2) ?? 2] ?? '';
+    const sttText = cellText(stt);
+    const dataCells = Array.from({ length: 11 }, (_, i) => cellScalar(row.values[map.get(i + 3) ?? -1]));
+    const hasFigures = dataCells.some((x) => x !== null);
+    const anyText = texts.some(Boolean);
+    const key = normalizeName(name || sttText);
+    let kind: Kind;
+    if (!anyText) kind = 'blank';
+    else if (sttNumber(stt) !== null) kind = 'unit';
+    else if (/^(tổng cộng|tổng số|cộng|toàn tỉnh)(?=$|[\s:,.(-])/u.test(key)) kind = 'totals';
+    else if (!hasFigures || BAND_MARK.test(sttText)) kind = 'band';
+    else kind = 'orphan';
+
+    switch (kind) {
+      case 'blank':
+        return;
+      case 'band': {
+        band = name || sttText || texts.find(Boolean) || '';
+        openSubtotal = null;
+        if (hasFigures) {
+          const { c } = readCounts(row.values, map);
+          openSubtotal = { row, name: band, c, members: [] };
+          bandSubtotals.push(openSubtotal);
+        }
+        return;
+      }
+      case 'unit': {
+        const { c, problems } = readCounts(row.values, map);
+        units.push({ row, band, lineNo: sttNumber(stt) ?? 0, name, c, problems });
+        openSubtotal?.members.push(c);
+        return;
+      }
+      case 'orphan':
+        orphans.push(row);
+        return;
+      case 'totals': {
+        const { c, problems } = readCounts(row.values, map);
+        totalsRow = { row, c, problems };
+        return 'stop';
+      }
+    }
+  });
+
+  const lacking = missing as { row: number; cols: number[] } | null;
+  if (lacking) {
+    throw new PipelineInputError(SCOPE, file, `the column-number row lacks column(s) ${lacking.cols.join(', ')} of the Biểu 06 columns 1–13`, { row: lacking.row });
+  }
+  if (cols === null) {
+    throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)');
+  }
+  const finalPeriod: ViPeriod | null = period ?? opts.period ?? null;
+  if (finalPeriod === null) {
+    throw new PipelineInputError(SCOPE, file, 'no "Kỳ báo cáo: …" line above the table, so the report period is unknown');
+  }
+  const colMap: Map<number, number> = cols;
+  const rawHash = opts.rawHash ?? (await sha256File(path));
+  const extraColumns = [...colMap.keys()].filter((n) => n > 13).sort((a, b) => a - b);
+
+  const record = (row: SheetRow, p: CellProblem, reasons: string): QuarantineRecord => ({
+    dataset: DATASET,
+    source_file: file,
+    raw_hash: rawHash,
+    row_no: row.number,
+    field: p.field,
+    reason: reasons,
+    raw_value: p.raw,
+    raw_record: rawRecord(row),
+  });
+
+  const rows: Bieu06Row[] = [];
+  const quarantine: QuarantineRecord[] = [];
+  const unmatched = new Set<string>();
+  for (const u of units) {
+    const problems = u.problems.length > 0 ? u.problems : identityProblems(u.c);
+    if (u.name === '') problems.unshift({ field: 'c2', reason: 'the unit name (column 2) is empty', raw: null });
+    let code: string | null = null;
+    if (opts.registry && u.name !== '') {
+      code = matchAgency(u.name, opts.registry, { from: finalPeriod.start, to: finalPeriod.end })?.agency_code ?? null;
+      if (code === null) unmatched.add(u.name);
+    }
+    const candidate = {
+      period_type: finalPeriod.periodType,
+      year: finalPeriod.year,
+      period_no: finalPeriod.periodNo,
+      period_start: finalPeriod.start,
+      period_end: finalPeriod.end,
+      band: u.band,
+      line_no: u.lineNo,
+      unit_name: u.name,
+      agency_code: code,
+      ...toCounts(u.c),
+    };
+    const parsed = problems.length === 0 ? Bieu06Row.safeParse(candidate) : null;
+    if (parsed?.success) {
+      rows.push(parsed.data);
+      continue;
+    }
+    if (parsed && !parsed.success) {
+      const issue = parsed.error.issues[0];
+      problems.push({ field: String(issue?.path[0] ?? 'row'), reason: `${String(issue?.path[0] ?? 'row')}: ${issue?.message ?? 'invalid'}`, raw: null });
+    }
+    const first = problems[0] ?? { field: 'row', reason: 'invalid row', raw: null };
+    quarantine.push(record(u.row, first, `sheet row ${u.row.number}: ${problems.map((p) => p.reason).join('; ')}`));
+  }
+  for (const o of orphans) {
+    quarantine.push(
+      record(o, { field: 'c1', reason: '', raw: cellText(o.values[colMap.get(1) ?? 1]) || null }, `sheet row ${o.number}: the row has figures but no STT number, so it is neither a unit line nor a band line`),
+    );
+  }
+
+  // Totals and band subtotals are checks: identities on them follow from "subtotal = column sums"
+  // plus the row checks, so only the sums are compared. Columns with an unreadable cell are skipped.
+  const checks: QuarantineRecord[] = [];
+  const compareSums = (row: SheetRow, label: string, c: readonly number[], members: readonly number[][], what: string): void => {
+    c.forEach((x, i) => {
+      const sum = members.reduce((a, m) => a + (m[i] ?? 0), 0);
+      if (!Number.isNaN(x) && !Number.isNaN(sum) && x !== sum) {
+        checks.push(record(row, { field: `c${i + 3}`, reason: '', raw: String(x) }, `sheet row ${row.number}: ${label} c${i + 3} (${x}) ≠ ${what} (${sum})`));
+      }
+    });
+  };
+  for (const b of bandSubtotals) compareSums(b.row, `band "${b.name}" subtotal`, b.c, b.members, 'sum of its unit rows');
+  let totals: Bieu06Totals | null = null;
+  const t = totalsRow as { row: SheetRow; c: number[]; problems: CellProblem[] } | null;
+  if (t) {
+    for (const p of t.problems) checks.push(record(t.row, p, `sheet row ${t.row.number}: Tổng cộng ${p.reason}`));
+    // An unreadable totals cell leaves no usable totals (the problem is in `checks`).
+    if (t.problems.length === 0) totals = { sheetRow: t.row.number, counts: toCounts(t.c) };
+    compareSums(t.row, 'Tổng cộng', t.c, units.map((u) => u.c), 'sum of unit rows');
+  }
+
+  return {
+    sourceFile: file,
+    rawHash,
+    period: finalPeriod,
+    rows,
+    totals,
+    quarantine,
+    checks,
+    rowsRead: units.length + orphans.length,
+    extraColumns,
+    unmatchedUnits: [...unmatched],
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Shared XLSX plumbing for the Biểu 06 and PAR readers and writers:
+ * - deterministic writing (fixed document dates, fixed zip entry dates, atomic rename);
+ * - bounded streaming reading with exceljs's WorkbookReader (file size, declared unpacked size,
+ *   rows and columns are capped; past a cap the read fails with a PipelineInputError);
+ * - cell value helpers (text of rich text / formulas, vi-VN numbers stored as text).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import ExcelJS from 'exceljs';
+import { PipelineInputError } from '../../errors.js';
+
+/** Caps that keep a big or malicious file in bounded memory. */
+export interface XlsxLimits {
+  /** Largest file accepted, bytes (default 20 MiB). */
+  readonly maxFileBytes?: number;
+  /** Largest total unpacked size the zip declares, bytes (default 200 MiB). */
+  readonly maxUnpackedBytes?: number;
+  /** Most rows read across all sheets (default 20 000). */
+  readonly maxRows?: number;
+  /** Most columns in one row (default 256). */
+  readonly maxColumns?: number;
+}
+
+export const DEFAULT_LIMITS: Required<XlsxLimits> = {
+  maxFileBytes: 20 * 1024 * 1024,
+  maxUnpackedBytes: 200 * 1024 * 1024,
+  maxRows: 20_000,
+  maxColumns: 256,
+};
+
+/** Options every XLSX reader takes besides its own. */
+export interface XlsxReadOptions {
+  /** Name recorded in quarantine records and errors (default: the file's base name). */
+  readonly sourceFile?: string;
+  /** sha256 of the raw file if the caller has it (default: computed while reading). */
+  readonly rawHash?: string;
+  readonly limits?: XlsxLimits;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** Fixed timestamp for a document: noon UTC of a data-derived date, so output never depends on the clock. */
+export function documentDate(isoDay: string): Date {
+  const d = new Date(`${isoDay}T12:00:00.000Z`);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`[pipeline] [xlsx] Failed to set document date: ${isoDay} is not YYYY-MM-DD`);
+  return d;
+}
+
+/** A workbook with fixed metadata (creator and dates) so the same data writes the same bytes. */
+export function newWorkbook(date: Date): ExcelJS.Workbook {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'cchc-pipeline';
+  wb.lastModifiedBy = 'cchc-pipeline';
+  wb.created = date;
+  wb.modified = date;
+  wb.calcProperties.fullCalcOnLoad = false;
+  return wb;
+}
+
+function dosDateTime(d: Date): { time: number; date: number } {
+  const time = (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | Math.floor(d.getUTCSeconds() / 2);
+  const date = ((d.getUTCFullYear() - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate();
+  return { time, date };
+}
+
+/**
+ * Overwrite every entry's DOS modification time in a zip (local headers and central directory).
+ * JSZip (used by exceljs) stamps entries with the current time and offers no option to fix it.
+ */
+export function fixZipDates(zip: Buffer, when: Date): Buffer {
+  const out = Buffer.from(zip);
+  const { time, date } = dosDateTime(when);
+  let eocd = -1;
+  for (let i = out.length - 22; i >= Math.max(0, out.length - 22 - 0xffff); i--) {
+    if (out.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('[pipeline] [xlsx] Failed to fix zip dates: no end-of-central-directory record');
+  const entries = out.readUInt16LE(eocd + 10);
+  let p = out.readUInt32LE(eocd + 16);
+  for (let n = 0; n < entries; n++) {
+    if (out.readUInt32LE(p) !== 0x02014b50) throw new Error('[pipeline] [xlsx] Failed to fix zip dates: bad central directory entry');
+    out.writeUInt16LE(time, p + 12);
+    out.writeUInt16LE(date, p + 14);
+    const local = out.readUInt32LE(p + 42);
+    if (out.readUInt32LE(local) !== 0x04034b50) throw new Error('[pipeline] [xlsx] Failed to fix zip dates: bad local header');
+    out.writeUInt16LE(time, local + 10);
+    out.writeUInt16LE(date, local + 12);
+    p += 46 + out.readUInt16LE(p + 28) + out.readUInt16LE(p + 30) + out.readUInt16LE(p + 32);
+  }
+  return out;
+}
+
+/** Write a workbook deterministically: fixed zip dates, then write-to-temp and rename (atomic on one disk). */
+export async function writeWorkbookDeterministic(wb: ExcelJS.Workbook, path: string, when: Date): Promise<void> {
+  const buf = Buffer.from(await wb.xlsx.writeBuffer({ zip: { compression: 'DEFLATE', compressionOptions: { level: 6 } } } as never));
+  const fixed = fixZipDates(buf, when);
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await writeFile(tmp, fixed);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Set cells of one row from column 1 on (undefined leaves a cell empty). */
+export function setRow(ws: ExcelJS.Worksheet, rowNo: number, values: readonly (string | number | undefined)[]): void {
+  values.forEach((v, i) => {
+    if (v !== undefined) ws.getCell(rowNo, i + 1).value = v;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export type CellValue = ExcelJS.CellValue;
+
+/** The text a cell shows (rich text joined, formula result, trimmed, NFC); '' for empty. */
+export function cellText(v: CellValue | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v.normalize('NFC').replace(/[\s\u00a0]+/gu, ' ').trim();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    if ('richText' in v && Array.isArray(v.richText)) return cellText(v.richText.map((r) => r.text).join(''));
+    if ('result' in v) return cellText((v as { result?: CellValue }).result);
+    if ('text' in v) return cellText((v as { text: CellValue }).text);
+    if ('error' in v) return String((v as { error: unknown }).error);
+  }
+  return '';
+}
+
+/** The raw value of a cell with formulas replaced by their cached result. */
+export function cellScalar(v: CellValue | undefined): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'object' && !(v instanceof Date) && 'result' in v) return cellScalar((v as { result?: CellValue }).result);
+  const t = cellText(v);
+  return t === '' ? null : t;
+}
+
+/** One sheet row as the readers see it: 1-based sheet row number and 1-based column values. */
+export interface SheetRow {
+  readonly sheet: string;
+  readonly number: number;
+  /** values[col] for col 1..n; index 0 unused */
+  readonly values: readonly (CellValue | undefined)[];
+}
+
+async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    throw new PipelineInputError(scope, file, 'the file cannot be opened', { cause: err });
+  }
+  if (size > limits.maxFileBytes) {
+    throw new PipelineInputError(scope, file, `the file is ${size} bytes, above the ${limits.maxFileBytes}-byte limit for an XLSX report`);
+  }
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    if (size < 22 || head.readUInt32LE(0) !== 0x04034b50) {
+      throw new PipelineInputError(scope, file, 'not an XLSX file (no zip signature; is it an old .xls, a CSV or an HTML page saved as .xlsx?)');
+    }
+    const tailLen = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(tailLen);
+    await fh.read(tail, 0, tailLen, size - tailLen);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) throw new PipelineInputError(scope, file, 'not a complete XLSX file (the zip directory is missing; truncated download?)');
+    const cdSize = tail.readUInt32LE(eocd + 12);
+    const cdOffset = tail.readUInt32LE(eocd + 16);
+    const entries = tail.readUInt16LE(eocd + 10);
+    if (cdOffset + cdSize > size || cdSize > 16 * 1024 * 1024) {
+      throw new PipelineInputError(scope, file, 'the zip directory is damaged (Zip64 or corrupt)');
+    }
+    const cd = Buffer.alloc(cdSize);
+    await fh.read(cd, 0, cdSize, cdOffset);
+    let unpacked = 0;
+    let p = 0;
+    for (let n = 0; n < entries; n++) {
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new PipelineInputError(scope, file, 'the zip directory is damaged');
+      unpacked += cd.readUInt32LE(p + 24);
+      p += 46 + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+    }
+    if (unpacked > limits.maxUnpackedBytes) {
+      throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** sha256 hex of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * Stream the rows of every worksheet of an XLSX file through `onRow`, in bounded memory. `onRow`
+ * returns 'stop' when it needs no more rows (e.g. after a totals row). Fails with PipelineInputError on a
+ * non-zip or damaged file or when a limit is passed.
+ */
+export async function streamRows(
+  path: string,
+  opts: { file?: string; scope: string; limits?: XlsxLimits },
+  onRow: (row: SheetRow) => 'stop' | void,
+): Promise<void> {
+  const file = opts.file ?? basename(path);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  await checkZip(path, file, limits, opts.scope);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
+  let rows = 0;
+  let stopped = false;
+  try {
+    // After 'stop' the rest is still drained (within the limits): exceljs parks a worksheet that comes
+    // before the shared strings in a temp file and deletes it only once that sheet is fully parsed.
+    for await (const ws of reader) {
+      const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
+      for await (const row of ws) {
+        rows++;
+        if (rows > limits.maxRows) {
+          throw new PipelineInputError(opts.scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`);
+        }
+        const values = row.values as (CellValue | undefined)[];
+        if (values.length - 1 > limits.maxColumns) {
+          throw new PipelineInputError(opts.scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number });
+        }
+        if (!stopped && onRow({ sheet, number: row.number, values }) === 'stop') stopped = true;
+      }
+    }
+  } catch (err) {
+    if (err instanceof PipelineInputError) throw err;
+    throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+  } finally {
+    const s = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
+    s?.destroy?.();
+  }
+}

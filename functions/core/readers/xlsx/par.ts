@@ -1,0 +1,463 @@
+/**
+ * PAR Index (Chỉ số cải cách hành chính) decision table of a province's sở, ban, ngành for one year.
+ *
+ * Layout written by `writeParXlsx`:
+ *   1 "ỦY BAN NHÂN DÂN <TỈNH …>"   2 "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM <yyyy> CỦA CÁC SỞ, BAN, NGÀNH"
+ *   3 "(Kèm theo Quyết định số <decisionNo> của Ủy ban nhân dân <tỉnh …>)"
+ *   5–6 a 2-row merged header: STT | Đơn vị | per field "<no>. <name>" over "Điểm tối đa / Tự đánh giá /
+ *       Thẩm định" | "Điểm điều tra xã hội học" over "Điểm tối đa / Đạt được" | "Tổng điểm" over
+ *       "Điểm tối đa / Đạt được" | "Xếp hạng" | "Xếp loại"
+ *   7… one row per unit (STT 1, 2 …), scores as numbers with 2 decimals (`#,##0.00`).
+ *
+ * `readParXlsx` finds the header by content (a "STT" row followed by a row of "Điểm tối đa" cells),
+ * maps groups by their titles, and accepts numbers stored as numbers or as vi-VN text ("6,50").
+ * Checks per unit row: every score ≤ its maximum, total = Σ appraised + survey (±0,01) and
+ * total max = Σ field max + survey max (±0,01); a failing row becomes one quarantine record
+ * (row_no = sheet row number), the others land: rowsRead = totals.length + quarantine.length.
+ */
+import { basename } from 'node:path';
+import { PipelineInputError } from '../../errors.js';
+import { ParField, ParTotal, type Agency, type QuarantineRecord } from '../../schemas/index.js';
+import { ViParseError } from '../../vi/errors.js';
+import { matchAgency, normalizeName } from '../../vi/names.js';
+import { parseViNumber } from '../../vi/numbers.js';
+import {
+  cellScalar,
+  cellText,
+  documentDate,
+  newWorkbook,
+  setRow,
+  sha256File,
+  streamRows,
+  writeWorkbookDeterministic,
+  type CellValue,
+  type SheetRow,
+  type XlsxReadOptions,
+} from './common.js';
+
+const SCOPE = 'par';
+const TOLERANCE = 0.01 + 1e-9;
+
+export interface ParTableField {
+  readonly no: number;
+  readonly name: string;
+  readonly max: number;
+}
+
+export interface ParTableRow {
+  readonly agencyName: string;
+  readonly agencyCode: string | null;
+  /** aligned with ParTable.fields */
+  readonly fields: readonly { readonly self: number; readonly appraised: number }[];
+  readonly survey: number;
+  readonly total: number;
+  readonly rank: number;
+  readonly band: string;
+}
+
+export interface ParTable {
+  readonly year: number;
+  readonly provinceName: string;
+  readonly decisionNo: string;
+  readonly fields: readonly ParTableField[];
+  readonly surveyMax: number;
+  readonly rows: readonly ParTableRow[];
+  /** Optional note printed under the table (e.g. "Số liệu giả lập (synthetic)"). */
+  readonly note?: string;
+}
+
+export interface ParReadResult {
+  readonly sourceFile: string;
+  readonly rawHash: string;
+  readonly year: number;
+  readonly decisionNo: string | null;
+  /** One record per (valid unit row × field). */
+  readonly fields: ParField[];
+  /** One record per valid unit row. */
+  readonly totals: ParTotal[];
+  readonly quarantine: QuarantineRecord[];
+  /** Unit rows read = totals.length + quarantine.length. */
+  readonly rowsRead: number;
+  readonly unmatchedUnits: string[];
+}
+
+export interface ParReadOptions extends XlsxReadOptions {
+  readonly registry?: readonly Agency[];
+  /** Year to use when the title has no "năm yyyy". */
+  readonly year?: number;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Write a PAR table; same input → byte-identical file (dates fixed to 31/12 of the year). */
+export async function writeParXlsx(path: string, table: ParTable): Promise<void> {
+  for (const r of table.rows) {
+    if (r.fields.length !== table.fields.length) {
+      throw new RangeError(`[pipeline] [${SCOPE}] Failed to write PAR row "${r.agencyName}": ${r.fields.length} field scores for ${table.fields.length} fields`);
+    }
+  }
+  const when = documentDate(`${table.year}-12-31`);
+  const wb = newWorkbook(when);
+  wb.title = `Chỉ số cải cách hành chính năm ${table.year}`;
+  const ws = wb.addWorksheet('PAR', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  const nf = table.fields.length;
+  const lastCol = 2 + nf * 3 + 2 + 2 + 2;
+  ws.columns = [{ width: 6 }, { width: 44 }, ...Array.from({ length: lastCol - 2 }, () => ({ width: 11 }))];
+  const bold = { bold: true };
+  const center = { horizontal: 'center', vertical: 'middle', wrapText: true } as const;
+  const thin = { style: 'thin' } as const;
+  const border = { top: thin, left: thin, bottom: thin, right: thin };
+
+  ws.getCell(1, 1).value = `ỦY BAN NHÂN DÂN ${table.provinceName.toUpperCase()}`;
+  ws.getCell(1, 1).font = bold;
+  ws.mergeCells(2, 1, 2, lastCol);
+  ws.getCell(2, 1).value = `KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM ${table.year} CỦA CÁC SỞ, BAN, NGÀNH`;
+  ws.getCell(2, 1).font = { bold: true, size: 13 };
+  ws.getCell(2, 1).alignment = center;
+  ws.mergeCells(3, 1, 3, lastCol);
+  ws.getCell(3, 1).value = `(Kèm theo Quyết định số ${table.decisionNo} của Ủy ban nhân dân ${table.provinceName})`;
+  ws.getCell(3, 1).alignment = center;
+
+  const top = 5;
+  const sub = 6;
+  const put = (r1: number, c1: number, r2: number, c2: number, text: string): void => {
+    if (r1 !== r2 || c1 !== c2) ws.mergeCells(r1, c1, r2, c2);
+    ws.getCell(r1, c1).value = text;
+  };
+  put(top, 1, sub, 1, 'STT');
+  put(top, 2, sub, 2, 'Đơn vị');
+  let col = 3;
+  for (const f of table.fields) {
+    put(top, col, top, col + 2, `${f.no}. ${f.name}`);
+    put(sub, col, sub, col, 'Điểm tối đa');
+    put(sub, col + 1, sub, col + 1, 'Tự đánh giá');
+    put(sub, col + 2, sub, col + 2, 'Thẩm định');
+    col += 3;
+  }
+  put(top, col, top, col + 1, 'Điểm điều tra xã hội học');
+  put(sub, col, sub, col, 'Điểm tối đa');
+  put(sub, col + 1, sub, col + 1, 'Đạt được');
+  col += 2;
+  put(top, col, top, col + 1, 'Tổng điểm');
+  put(sub, col, sub, col, 'Điểm tối đa');
+  put(sub, col + 1, sub, col + 1, 'Đạt được');
+  col += 2;
+  put(top, col, sub, col, 'Xếp hạng');
+  put(top, col + 1, sub, col + 1, 'Xếp loại');
+  for (const r of [top, sub]) {
+    for (let c = 1; c <= lastCol; c++) {
+      const cell = ws.getCell(r, c);
+      cell.font = bold;
+      cell.alignment = center;
+      cell.border = border;
+    }
+  }
+  ws.getRow(top).height = 48;
+
+  const fieldMax = round2(table.fields.reduce((a, f) => a + f.max, 0));
+  table.rows.forEach((row, i) => {
+    const r = sub + 1 + i;
+    const values: (string | number | undefined)[] = [i + 1, row.agencyName];
+    table.fields.forEach((f, k) => {
+      const s = row.fields[k];
+      values.push(f.max, s?.self ?? 0, s?.appraised ?? 0);
+    });
+    values.push(table.surveyMax, row.survey, round2(fieldMax + table.surveyMax), row.total, row.rank, row.band);
+    setRow(ws, r, values);
+    for (let c = 1; c <= lastCol; c++) {
+      const cell = ws.getCell(r, c);
+      cell.border = border;
+      if (c >= 3 && c <= lastCol - 2) cell.numFmt = '#,##0.00';
+      if (c === 1 || c >= lastCol - 1) cell.alignment = { horizontal: 'center' };
+    }
+  });
+  if (table.note) ws.getCell(sub + table.rows.length + 2, 1).value = table.note;
+  await writeWorkbookDeterministic(wb, path, when);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+interface FieldCols {
+  no: number;
+  name: string;
+  max: number;
+  self: number;
+  appraised: number;
+}
+interface Layout {
+  stt: number;
+  name: number;
+  fields: FieldCols[];
+  survey: { max: number; got: number };
+  total: { max: number; got: number };
+  rank: number;
+  band: number;
+}
+
+const key = (v: CellValue | undefined): string => normalizeName(cellText(v));
+
+function layoutFrom(topRow: SheetRow, subRow: SheetRow, file: string): Layout {
+  const width = Math.max(topRow.values.length, subRow.values.length);
+  const topAt = (c: number): string => key(topRow.values[c]);
+  const subAt = (c: number): string => key(subRow.values[c]);
+  const titleFor = (c: number): { col: number; text: string } => {
+    for (let x = c; x >= 1; x--) {
+      const t = cellText(topRow.values[x]);
+      if (t !== '') return { col: x, text: t };
+    }
+    return { col: c, text: '' };
+  };
+  let stt = -1;
+  let name = -1;
+  let rank = -1;
+  let band = -1;
+  for (let c = 1; c < width; c++) {
+    const t = topAt(c) || subAt(c);
+    if (t === 'stt' || t === 'số tt' || t === 'số thứ tự') stt = c;
+    else if (stt > 0 && name < 0 && t !== '' && !t.startsWith('điểm')) name = c;
+    if (/^xếp hạng/u.test(t)) rank = c;
+    if (/^xếp loại/u.test(t)) band = c;
+  }
+  const groups: { title: string; cols: { col: number; sub: string }[] }[] = [];
+  for (let c = 1; c < width; c++) {
+    const s = subAt(c);
+    if (s === '') continue;
+    if (/^điểm tối đa/u.test(s)) groups.push({ title: titleFor(c).text, cols: [] });
+    groups.at(-1)?.cols.push({ col: c, sub: s });
+  }
+  const fields: FieldCols[] = [];
+  let survey: Layout['survey'] | null = null;
+  let total: Layout['total'] | null = null;
+  const problems: string[] = [];
+  const colOf = (g: (typeof groups)[number], re: RegExp): number => g.cols.find((x) => re.test(x.sub))?.col ?? -1;
+  for (const g of groups) {
+    const title = normalizeName(g.title);
+    const max = g.cols[0]?.col ?? -1;
+    if (/điều tra|khảo sát|xã hội học/u.test(title)) {
+      survey = { max, got: colOf(g, /đạt|điểm$/u) };
+    } else if (/^tổng/u.test(title)) {
+      total = { max, got: colOf(g, /đạt|điểm$/u) };
+    } else {
+      const m = /^(\d{1,2})\s*[.)/]?\s*(.+)$/u.exec(g.title);
+      const self = colOf(g, /tự đánh giá|tự chấm/u);
+      const appraised = colOf(g, /thẩm định/u);
+      if (self < 0 || appraised < 0) problems.push(`field "${g.title}" lacks a "Tự đánh giá" or "Thẩm định" column`);
+      fields.push({ no: m ? Number(m[1]) : fields.length + 1, name: (m?.[2] ?? g.title).trim(), max, self, appraised });
+    }
+  }
+  if (stt < 0) problems.push('no "STT" column');
+  if (name < 0) problems.push('no unit-name column after "STT"');
+  if (fields.length === 0) problems.push('no field groups ("<no>. <name>" over "Điểm tối đa / Tự đánh giá / Thẩm định")');
+  if (!survey || survey.got < 0) problems.push('no "Điểm điều tra xã hội học" group with "Điểm tối đa / Đạt được"');
+  if (!total || total.got < 0) problems.push('no "Tổng điểm" group with "Điểm tối đa / Đạt được"');
+  if (rank < 0) problems.push('no "Xếp hạng" column');
+  if (band < 0) problems.push('no "Xếp loại" column');
+  if (problems.length > 0 || !survey || !total) {
+    throw new PipelineInputError(SCOPE, file, `the PAR header (sheet rows ${topRow.number}–${subRow.number}) is incomplete: ${problems.join('; ')}`, { row: topRow.number });
+  }
+  return { stt, name, fields, survey, total, rank, band };
+}
+
+interface Problem {
+  field: string;
+  reason: string;
+  raw: string | null;
+}
+
+function num(values: readonly (CellValue | undefined)[], col: number, field: string, problems: Problem[]): number {
+  const raw = cellScalar(values[col]);
+  if (raw === null) {
+    problems.push({ field, reason: `${field} is empty`, raw: null });
+    return Number.NaN;
+  }
+  if (typeof raw === 'number') {
+    if (raw < 0) problems.push({ field, reason: `${field} (${raw}) is negative`, raw: String(raw) });
+    return raw;
+  }
+  try {
+    const v = parseViNumber(String(raw));
+    if (v < 0) problems.push({ field, reason: `${field} (${v}) is negative`, raw: String(raw) });
+    return v;
+  } catch (err) {
+    if (!(err instanceof ViParseError)) throw err;
+    problems.push({ field, reason: `${field} ${JSON.stringify(String(raw))} is not a vi-VN number`, raw: String(raw) });
+    return Number.NaN;
+  }
+}
+
+const fmt = (x: number): string => String(round2(x)).replace('.', ',');
+
+/**
+ * Read a PAR decision table. Throws PipelineInputError naming the file when it is not an XLSX, has
+ * no recognisable 2-row header, or no year (title "… NĂM yyyy …", unless `opts.year`).
+ */
+export async function readParXlsx(path: string, opts: ParReadOptions = {}): Promise<ParReadResult> {
+  const file = opts.sourceFile ?? basename(path);
+  let year: number | null = null;
+  let decisionNo: string | null = null;
+  let prev: SheetRow | null = null;
+  let layout: Layout | null = null;
+  let layoutSheet: string | null = null;
+  const dataRows: SheetRow[] = [];
+  const orphans: SheetRow[] = [];
+
+  await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
+    if (layout === null) {
+      const joined = row.values.map((v) => cellText(v)).filter(Boolean).join(' ');
+      const y = /chỉ số cải cách hành chính(?:[^\d]{0,40}?)năm (\d{4})/iu.exec(joined) ?? /\bnăm (\d{4})\b/iu.exec(joined);
+      if (year === null && y && /cải cách hành chính|par/iu.test(joined)) year = Number(y[1]);
+      const d = /quyết định số\s*([^\s,;)]+)/iu.exec(joined);
+      if (decisionNo === null && d) decisionNo = d[1] ?? null;
+      const isSub = row.values.some((v) => /^điểm tối đa/u.test(key(v)));
+      if (isSub && prev && prev.sheet === row.sheet && prev.values.some((v) => key(v) === 'stt')) {
+        layout = layoutFrom(prev, row, file);
+        layoutSheet = row.sheet;
+      }
+      prev = row;
+      return;
+    }
+    if (row.sheet !== layoutSheet) return 'stop';
+    const l: Layout = layout;
+    const texts = row.values.map((v) => cellText(v));
+    if (!texts.some(Boolean)) return;
+    const stt = cellScalar(row.values[l.stt]);
+    const isUnit = (typeof stt === 'number' && Number.isInteger(stt) && stt >= 1) || (typeof stt === 'string' && /^\d{1,4}\.?$/u.test(stt));
+    if (isUnit) {
+      dataRows.push(row);
+      return;
+    }
+    const hasFigures = [...l.fields.flatMap((f) => [f.self, f.appraised]), l.total.got, l.survey.got].some((c) => cellScalar(row.values[c]) !== null);
+    if (hasFigures) orphans.push(row);
+  });
+
+  const found = layout as Layout | null;
+  if (found === null) {
+    throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" cells)');
+  }
+  const finalYear: number | null = year ?? opts.year ?? null;
+  if (finalYear === null) {
+    throw new PipelineInputError(SCOPE, file, 'no year in the title ("… CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM yyyy …"), so the PAR year is unknown');
+  }
+  const rawHash = opts.rawHash ?? (await sha256File(path));
+  const l: Layout = found;
+  const fields: ParField[] = [];
+  const totals: ParTotal[] = [];
+  const quarantine: QuarantineRecord[] = [];
+  const unmatched = new Set<string>();
+  const rawRecord = (row: SheetRow): string => {
+    const cells: Record<string, string | number | boolean | null> = {};
+    for (let c = 1; c < row.values.length; c++) {
+      const v = cellScalar(row.values[c]);
+      if (v !== null) cells[`col${c}`] = v;
+    }
+    return JSON.stringify({ sheet: row.sheet, sheet_row: row.number, cells });
+  };
+  const quarantineRow = (row: SheetRow, problems: Problem[]): void => {
+    const first = problems[0] ?? { field: 'row', reason: 'invalid row', raw: null };
+    quarantine.push({
+      dataset: 'par_totals',
+      source_file: file,
+      raw_hash: rawHash,
+      row_no: row.number,
+      field: first.field,
+      reason: `sheet row ${row.number}: ${problems.map((p) => p.reason).join('; ')}`,
+      raw_value: first.raw,
+      raw_record: rawRecord(row),
+    });
+  };
+
+  for (const row of dataRows) {
+    const v = row.values;
+    const problems: Problem[] = [];
+    const name = cellText(v[l.name]);
+    if (name === '') problems.push({ field: 'agency_name', reason: 'the unit name is empty', raw: null });
+    const scores = l.fields.map((f) => {
+      const label = `field ${f.no}`;
+      const max = num(v, f.max, `${label} max`, problems);
+      const self = num(v, f.self, `${label} self`, problems);
+      const appraised = num(v, f.appraised, `${label} appraised`, problems);
+      return { f, max, self, appraised };
+    });
+    const surveyMax = num(v, l.survey.max, 'survey max', problems);
+    const survey = num(v, l.survey.got, 'survey', problems);
+    const totalMax = num(v, l.total.max, 'total max', problems);
+    const total = num(v, l.total.got, 'total', problems);
+    const rankRaw = cellScalar(v[l.rank]);
+    const rank = typeof rankRaw === 'number' ? rankRaw : Number(String(rankRaw ?? '').replace(/\.$/u, ''));
+    if (!Number.isInteger(rank) || rank < 1) problems.push({ field: 'rank', reason: `rank ${JSON.stringify(rankRaw)} is not a whole number ≥ 1`, raw: rankRaw === null ? null : String(rankRaw) });
+    const band = cellText(v[l.band]);
+    if (band === '') problems.push({ field: 'band', reason: 'the band (Xếp loại) is empty', raw: null });
+    if (problems.length === 0) {
+      for (const s of scores) {
+        if (s.self > s.max + 1e-9) problems.push({ field: `field ${s.f.no} self`, reason: `field ${s.f.no} self-assessed ${fmt(s.self)} > max ${fmt(s.max)}`, raw: String(s.self) });
+        if (s.appraised > s.max + 1e-9) problems.push({ field: `field ${s.f.no} appraised`, reason: `field ${s.f.no} appraised ${fmt(s.appraised)} > max ${fmt(s.max)}`, raw: String(s.appraised) });
+      }
+      if (survey > surveyMax + 1e-9) problems.push({ field: 'survey', reason: `survey ${fmt(survey)} > max ${fmt(surveyMax)}`, raw: String(survey) });
+      const appraisedSum = scores.reduce((a, s) => a + s.appraised, 0);
+      const maxSum = scores.reduce((a, s) => a + s.max, 0);
+      if (Math.abs(total - (appraisedSum + survey)) > TOLERANCE) {
+        problems.push({ field: 'total', reason: `total (${fmt(total)}) ≠ sum of appraised + survey (${fmt(appraisedSum + survey)})`, raw: String(total) });
+      }
+      if (Math.abs(totalMax - (maxSum + surveyMax)) > TOLERANCE) {
+        problems.push({ field: 'total max', reason: `total max (${fmt(totalMax)}) ≠ sum of field max + survey max (${fmt(maxSum + surveyMax)})`, raw: String(totalMax) });
+      }
+      if (total > totalMax + 1e-9) problems.push({ field: 'total', reason: `total ${fmt(total)} > max ${fmt(totalMax)}`, raw: String(total) });
+    }
+    if (problems.length > 0) {
+      quarantineRow(row, problems);
+      continue;
+    }
+    let code: string | null = null;
+    if (opts.registry) {
+      code = matchAgency(name, opts.registry, { from: `${finalYear}-01-01`, to: `${finalYear}-12-31` })?.agency_code ?? null;
+      if (code === null) unmatched.add(name);
+    }
+    const rowFields = scores.map((s) =>
+      ParField.parse({
+        year: finalYear,
+        agency_code: code,
+        agency_name: name,
+        field_no: s.f.no,
+        field_name: s.f.name,
+        max_points: s.max,
+        self_points: s.self,
+        appraised_points: s.appraised,
+      }),
+    );
+    const t = ParTotal.safeParse({
+      year: finalYear,
+      agency_code: code,
+      agency_name: name,
+      appraised_points: round2(scores.reduce((a, s) => a + s.appraised, 0)),
+      appraised_max: round2(scores.reduce((a, s) => a + s.max, 0)),
+      survey_points: survey,
+      survey_max: surveyMax,
+      total_points: total,
+      total_max: totalMax,
+      rank,
+      band,
+    });
+    if (!t.success) {
+      const issue = t.error.issues[0];
+      quarantineRow(row, [{ field: String(issue?.path[0] ?? 'row'), reason: issue?.message ?? 'invalid', raw: null }]);
+      continue;
+    }
+    fields.push(...rowFields);
+    totals.push(t.data);
+  }
+  for (const o of orphans) {
+    quarantineRow(o, [{ field: 'stt', reason: 'the row has scores but no STT number', raw: cellText(o.values[l.stt]) || null }]);
+  }
+  return {
+    sourceFile: file,
+    rawHash,
+    year: finalYear,
+    decisionNo,
+    fields,
+    totals,
+    quarantine,
+    rowsRead: dataRows.length + orphans.length,
+    unmatchedUnits: [...unmatched],
+  };
+}

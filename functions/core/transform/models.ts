@@ -1,0 +1,312 @@
+/**
+ * Model loader: reads sql/ (staging, intermediate, marts: one SELECT per .sql file; seeds: CSV
+ * turned into a portable SELECT … FROM (VALUES …)), attaches the YAML next to each model (grain,
+ * columns, tests), infers dependencies from the names a model references, and returns the models in
+ * dependency order. Fails on unknown references, cycles, duplicate names and malformed YAML.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { createError } from '../errors.js';
+import type { ModelDef } from '../engine/types.js';
+import { maskSql } from './lint.js';
+import { SOURCE_NAMES } from './sources.js';
+
+/** Lower-case SQL identifier: the only names that reach generated SQL. */
+export const NAME = /^[a-z_][a-z0-9_]*$/;
+const Name = z.string().regex(NAME, 'expected a lower-case identifier [a-z_][a-z0-9_]*');
+const Severity = z.enum(['error', 'warn']).default('error');
+
+const ColumnTest = z.union([
+  z.enum(['not_null', 'unique']),
+  z.object({ not_null: z.object({ severity: Severity }).nullable() }).strict(),
+  z.object({ unique: z.object({ severity: Severity }).nullable() }).strict(),
+  z.object({ accepted_values: z.object({ values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1), severity: Severity }).strict() }).strict(),
+  z.object({ relationships: z.object({ to: Name, field: Name, severity: Severity }).strict() }).strict(),
+]);
+const ModelTest = z.union([
+  z.literal('not_empty'),
+  z.object({ not_empty: z.object({ severity: Severity }).nullable() }).strict(),
+  z.object({ expression_is_true: z.object({ expression: z.string().min(1), severity: Severity }).strict() }).strict(),
+  z.object({ unique_combination_of_columns: z.object({ combination_of_columns: z.array(Name).min(1), severity: Severity }).strict() }).strict(),
+]);
+const ColumnYaml = z
+  .object({
+    name: Name,
+    description: z.string().optional(),
+    data_type: z.string().regex(/^[A-Z][A-Z0-9 ,()]*$/).optional(),
+    tests: z.array(ColumnTest).default([]),
+  })
+  .strict();
+const ModelYaml = z
+  .object({
+    name: Name,
+    description: z.string().optional(),
+    config: z.object({ grain: z.array(Name).min(1).optional(), partition_by: z.array(Name).optional() }).strict().default({}),
+    tests: z.array(ModelTest).default([]),
+    columns: z.array(ColumnYaml).default([]),
+  })
+  .strict();
+const ModelsFile = z.object({ version: z.literal(2), models: z.array(ModelYaml) }).strict();
+
+export type ColumnSpec = z.infer<typeof ColumnYaml>;
+export type ModelYaml = z.infer<typeof ModelYaml>;
+
+/** One data test, already resolved to a kind and its arguments. */
+export type TestSpec =
+  | { kind: 'not_null'; column: string; severity: 'error' | 'warn' }
+  | { kind: 'unique'; column: string; severity: 'error' | 'warn' }
+  | { kind: 'accepted_values'; column: string; values: (string | number | boolean)[]; severity: 'error' | 'warn' }
+  | { kind: 'relationships'; column: string; to: string; field: string; severity: 'error' | 'warn' }
+  | { kind: 'not_empty'; severity: 'error' | 'warn' }
+  | { kind: 'expression_is_true'; expression: string; severity: 'error' | 'warn' }
+  | { kind: 'unique_combination_of_columns'; columns: string[]; severity: 'error' | 'warn' }
+  | { kind: 'columns_match'; columns: string[]; severity: 'error' | 'warn' };
+
+/** A model with what its YAML declares. */
+export interface TransformModel extends ModelDef {
+  description?: string;
+  /** Grain key: not_null + unique, and the sort order of materialised output. */
+  grain?: string[];
+  columns: ColumnSpec[];
+  tests: TestSpec[];
+}
+
+export interface LoadOptions {
+  /** Names models may read besides other models (default: every src_<dataset>). */
+  sources?: readonly string[];
+}
+
+const LAYERS = ['seeds', 'staging', 'intermediate', 'marts'] as const;
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Minimal RFC 4180 reader for small seed files (quotes, doubled quotes, CRLF, BOM). */
+export function parseCsv(text: string, file: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (quoted) throw createError('transform', `Failed to read seed ${file}: unterminated quoted field`);
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+function inferType(values: string[]): string {
+  const present = values.filter((v) => v !== '');
+  if (present.length === 0) return 'VARCHAR';
+  if (present.every((v) => v === 'true' || v === 'false')) return 'BOOLEAN';
+  if (present.every((v) => /^-?\d{1,18}$/.test(v))) return present.every((v) => Math.abs(Number(v)) < 2 ** 31) ? 'INTEGER' : 'BIGINT';
+  if (present.every((v) => /^-?\d+(\.\d+)?$/.test(v))) return 'DOUBLE';
+  if (present.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))) return 'DATE';
+  return 'VARCHAR';
+}
+
+const sqlString = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+
+/** A seed CSV as a portable SELECT over VALUES; column types from YAML data_type, else inferred. */
+export function seedToSql(csv: string, file: string, declared: ColumnSpec[] = []): { sql: string; columns: string[] } {
+  const rows = parseCsv(csv, file);
+  const header = rows[0];
+  if (!header || rows.length < 2) throw createError('transform', `Failed to read seed ${file}: it needs a header and at least one row`);
+  header.forEach((h, k) => {
+    if (!NAME.test(h)) throw createError('transform', `Failed to read seed ${file}: column ${k + 1} "${h}" is not a lower-case identifier`);
+  });
+  const data = rows.slice(1);
+  data.forEach((r, k) => {
+    if (r.length !== header.length) throw createError('transform', `Failed to read seed ${file}: row ${k + 1} has ${r.length} fields, expected ${header.length}`);
+  });
+  const types = header.map((h, k) => declared.find((c) => c.name === h)?.data_type ?? inferType(data.map((r) => r[k]!)));
+  const values = data.map((r) => `        (${r.map((v) => (v === '' ? 'CAST(NULL AS VARCHAR)' : sqlString(v))).join(', ')})`).join(',\n');
+  const select = header.map((h, k) => `        CAST(${h} AS ${types[k]}) AS ${h}`).join(',\n');
+  const sql = `with source as (\n    select *\n    from (\n        values\n${values}\n    ) as v (${header.join(', ')})\n),\n\nfinal as (\n    select\n${select}\n    from source\n)\n\nselect * from final`;
+  return { sql, columns: header };
+}
+
+function readYamlModels(file: string): ModelYaml[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw createError('transform', `Failed to parse ${file}: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = ModelsFile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw createError('transform', `Failed to read ${file}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data.models;
+}
+
+function severityOf(arg: unknown): 'error' | 'warn' {
+  return (arg as { severity?: 'error' | 'warn' } | null | undefined)?.severity ?? 'error';
+}
+
+function testsOf(y: ModelYaml, layer: TransformModel['layer']): TestSpec[] {
+  const tests: TestSpec[] = [];
+  for (const g of y.config.grain ?? []) tests.push({ kind: 'not_null', column: g, severity: 'error' });
+  if (y.config.grain) {
+    if (y.config.grain.length === 1) tests.push({ kind: 'unique', column: y.config.grain[0]!, severity: 'error' });
+    else tests.push({ kind: 'unique_combination_of_columns', columns: y.config.grain, severity: 'error' });
+  }
+  for (const c of y.columns) {
+    for (const t of c.tests) {
+      if (t === 'not_null' || t === 'unique') tests.push({ kind: t, column: c.name, severity: 'error' });
+      else if ('not_null' in t) tests.push({ kind: 'not_null', column: c.name, severity: severityOf(t.not_null) });
+      else if ('unique' in t) tests.push({ kind: 'unique', column: c.name, severity: severityOf(t.unique) });
+      else if ('accepted_values' in t) tests.push({ kind: 'accepted_values', column: c.name, values: t.accepted_values.values, severity: t.accepted_values.severity });
+      else tests.push({ kind: 'relationships', column: c.name, to: t.relationships.to, field: t.relationships.field, severity: t.relationships.severity });
+    }
+  }
+  for (const t of y.tests) {
+    if (t === 'not_empty') tests.push({ kind: 'not_empty', severity: 'error' });
+    else if ('not_empty' in t) tests.push({ kind: 'not_empty', severity: severityOf(t.not_empty) });
+    else if ('expression_is_true' in t) tests.push({ kind: 'expression_is_true', ...t.expression_is_true });
+    else tests.push({ kind: 'unique_combination_of_columns', columns: t.unique_combination_of_columns.combination_of_columns, severity: t.unique_combination_of_columns.severity });
+  }
+  // Marts are a contract with the dashboards: their YAML must list exactly the model's columns.
+  if (layer === 'marts' && y.columns.length > 0) tests.push({ kind: 'columns_match', columns: y.columns.map((c) => c.name), severity: 'error' });
+  return tests;
+}
+
+/** Names of CTEs defined in a (masked) SELECT. */
+function cteNames(masked: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of masked.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*(?:\([^()]*\))?\s+as\s*\(/gi)) names.add(m[1]!.toLowerCase());
+  return names;
+}
+
+/** Relations a SELECT reads (after FROM / JOIN), excluding its own CTEs. */
+export function referencedRelations(sql: string): string[] {
+  const masked = maskSql(sql);
+  const ctes = cteNames(masked);
+  const refs = new Set<string>();
+  for (const m of masked.matchAll(/\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_.]*)/gi)) {
+    const name = m[1]!.toLowerCase();
+    if (ctes.has(name) || name === 'unnest' || name === 'lateral') continue;
+    refs.add(name);
+  }
+  return [...refs].sort();
+}
+
+function topoSort(models: TransformModel[]): TransformModel[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const out: TransformModel[] = [];
+  const visit = (m: TransformModel, path: string[]) => {
+    const s = state.get(m.name);
+    if (s === 'done') return;
+    if (s === 'visiting') throw createError('transform', `Failed to order models: dependency cycle ${[...path, m.name].join(' → ')}`);
+    state.set(m.name, 'visiting');
+    for (const d of m.dependsOn) {
+      const dep = byName.get(d);
+      if (dep) visit(dep, [...path, m.name]);
+    }
+    state.set(m.name, 'done');
+    out.push(m);
+  };
+  const order = (m: TransformModel) => `${LAYERS.indexOf(m.layer)}:${m.name}`;
+  for (const m of [...models].sort((a, b) => order(a).localeCompare(order(b)))) visit(m, []);
+  return out;
+}
+
+/**
+ * Every model under `sqlDir` (staging/, intermediate/, marts/ and seeds/; `_`-prefixed folders such
+ * as _shims/ and landing/ are not models), in dependency order.
+ */
+export function loadModels(sqlDir: string, options: LoadOptions = {}): TransformModel[] {
+  const sources = new Set(options.sources ?? SOURCE_NAMES);
+  const repoRoot = join(sqlDir, '..');
+  const models: TransformModel[] = [];
+  const yamlByName = new Map<string, { spec: ModelYaml; file: string }>();
+  for (const layer of LAYERS) {
+    const dir = join(sqlDir, layer);
+    let files: string[];
+    try {
+      files = walk(dir);
+    } catch {
+      continue;
+    }
+    for (const file of files.filter((f) => /\/_[^/]*__models\.ya?ml$/.test(f))) {
+      for (const spec of readYamlModels(file)) {
+        if (yamlByName.has(spec.name)) throw createError('transform', `Failed to read ${file}: model ${spec.name} is also described in ${yamlByName.get(spec.name)!.file}`);
+        yamlByName.set(spec.name, { spec, file });
+      }
+    }
+    for (const file of files.filter((f) => f.endsWith(layer === 'seeds' ? '.csv' : '.sql'))) {
+      const name = basename(file).replace(/\.(sql|csv)$/, '');
+      if (!NAME.test(name)) throw createError('transform', `Failed to load ${file}: model name "${name}" is not a lower-case identifier`);
+      const spec = yamlByName.get(name)?.spec;
+      const text = readFileSync(file, 'utf8');
+      const sql = layer === 'seeds' ? seedToSql(text, file, spec?.columns).sql : text.trim().replace(/;\s*$/, '');
+      models.push({
+        name,
+        layer,
+        sql,
+        dependsOn: [],
+        file: relative(repoRoot, file),
+        description: spec?.description,
+        grain: spec?.config.grain,
+        partitionBy: spec?.config.partition_by,
+        columns: spec?.columns ?? [],
+        tests: spec ? testsOf(spec, layer) : [],
+      });
+    }
+  }
+  const names = new Set<string>();
+  for (const m of models) {
+    if (names.has(m.name) || sources.has(m.name)) throw createError('transform', `Failed to load ${m.file}: the name ${m.name} is already taken`);
+    names.add(m.name);
+  }
+  for (const [name, { file }] of yamlByName) {
+    if (!names.has(name)) throw createError('transform', `Failed to read ${file}: it describes ${name}, which has no .sql/.csv file`);
+  }
+  for (const m of models) {
+    const deps = new Set<string>();
+    for (const ref of referencedRelations(m.sql)) {
+      if (names.has(ref)) deps.add(ref);
+      else if (!sources.has(ref)) throw createError('transform', `Failed to load ${m.file}: unknown relation "${ref}" (not a model, seed or source)`);
+    }
+    for (const t of m.tests) {
+      if (t.kind === 'relationships' && !names.has(t.to)) throw createError('transform', `Failed to load tests of ${m.name}: relationships target "${t.to}" is not a model`);
+    }
+    if (m.layer !== 'staging' && [...referencedRelations(m.sql)].some((r) => sources.has(r))) {
+      throw createError('transform', `Failed to load ${m.file}: only staging models may read sources (src_*)`);
+    }
+    m.dependsOn = [...deps].sort();
+  }
+  return topoSort(models);
+}

@@ -1,0 +1,45 @@
+/**
+ * Materialise models in dependency order on any QueryEngine, reporting progress.
+ */
+import { createError } from '../errors.js';
+import type { MaterializeResult, QueryEngine } from '../engine/types.js';
+import type { TransformModel } from './models.js';
+
+export interface RunProgress {
+  readonly model: string;
+  readonly layer: TransformModel['layer'];
+  /** 1-based position in the run. */
+  readonly index: number;
+  readonly total: number;
+  readonly phase: 'start' | 'done';
+  /** Rows of the materialised model (phase 'done'). */
+  readonly rows?: number;
+}
+
+export interface RunOptions {
+  /** Called before and after each model. */
+  onProgress?: (p: RunProgress) => void;
+  /** Only these models (and nothing else); default all. Dependencies must already exist. */
+  select?: readonly string[];
+}
+
+export async function runModels(engine: QueryEngine, models: readonly TransformModel[], options: RunOptions = {}): Promise<MaterializeResult[]> {
+  const selected = options.select ? models.filter((m) => options.select!.includes(m.name)) : [...models];
+  if (options.select) {
+    const unknown = options.select.filter((s) => !models.some((m) => m.name === s));
+    if (unknown.length > 0) throw createError('transform', `Failed to select models: unknown ${unknown.join(', ')}`);
+  }
+  const results: MaterializeResult[] = [];
+  for (const [k, m] of selected.entries()) {
+    options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'start' });
+    let r: MaterializeResult;
+    try {
+      r = await engine.materialize(m);
+    } catch (cause) {
+      throw createError('transform', `Failed to materialise ${m.name} (${m.file}): ${(cause as Error).message}`, { cause });
+    }
+    results.push(r);
+    options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'done', rows: r.rows });
+  }
+  return results;
+}

@@ -1,0 +1,131 @@
+/**
+ * The YAML tests as SQL checks: each check counts failing rows (0 = pass). Table and column names
+ * come only from validated model files (lower-case identifiers); expressions come from the YAML in
+ * sql/ and pass the same portability lint as the models.
+ */
+import { createError } from '../errors.js';
+import type { QueryEngine } from '../engine/types.js';
+import { lintSql } from './lint.js';
+import { NAME, type TestSpec, type TransformModel } from './models.js';
+
+export interface TestCheck {
+  readonly model: string;
+  readonly test: string;
+  readonly severity: 'error' | 'warn';
+  /** SELECT returning one row with column `failures`; undefined for checks done in code. */
+  readonly sql: string;
+}
+
+export interface TestResult extends TestCheck {
+  readonly failures: number;
+  readonly passed: boolean;
+  /** Extra explanation (e.g. which columns differ). */
+  readonly detail?: string;
+}
+
+function id(name: string): string {
+  if (!NAME.test(name)) throw createError('transform', `Failed to build a test: "${name}" is not a lower-case identifier`);
+  return name;
+}
+
+function value(v: string | number | boolean): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw createError('transform', `Failed to build a test: ${v} is not a finite number`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+function describeTest(t: TestSpec): string {
+  switch (t.kind) {
+    case 'not_null':
+    case 'unique':
+    case 'accepted_values':
+      return `${t.kind}(${t.column})`;
+    case 'relationships':
+      return `relationships(${t.column} → ${t.to}.${t.field})`;
+    case 'expression_is_true':
+      return `expression_is_true(${t.expression})`;
+    case 'unique_combination_of_columns':
+      return `unique(${t.columns.join(', ')})`;
+    case 'columns_match':
+      return 'columns_match';
+    case 'not_empty':
+      return 'not_empty';
+  }
+}
+
+/** The SQL of one test against model `m`. */
+export function testSql(m: string, t: TestSpec): string {
+  const tbl = id(m);
+  switch (t.kind) {
+    case 'not_null':
+      return `SELECT count(*) AS failures FROM ${tbl} WHERE ${id(t.column)} IS NULL`;
+    case 'unique':
+      return `SELECT count(*) AS failures FROM (SELECT ${id(t.column)} FROM ${tbl} WHERE ${id(t.column)} IS NOT NULL GROUP BY ${id(t.column)} HAVING count(*) > 1) AS dup`;
+    case 'unique_combination_of_columns': {
+      const cols = t.columns.map(id).join(', ');
+      return `SELECT count(*) AS failures FROM (SELECT ${cols} FROM ${tbl} GROUP BY ${cols} HAVING count(*) > 1) AS dup`;
+    }
+    case 'accepted_values':
+      return `SELECT count(*) AS failures FROM ${tbl} WHERE ${id(t.column)} IS NOT NULL AND ${id(t.column)} NOT IN (${t.values.map(value).join(', ')})`;
+    case 'relationships':
+      return (
+        `SELECT count(*) AS failures FROM ${tbl} AS child WHERE child.${id(t.column)} IS NOT NULL ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${id(t.to)} AS parent WHERE parent.${id(t.field)} = child.${id(t.column)})`
+      );
+    case 'expression_is_true': {
+      const issues = lintSql(`select * from ${tbl} where ${t.expression}`);
+      if (issues.length > 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: ${issues[0]!.message}`);
+      return `SELECT count(*) AS failures FROM ${tbl} WHERE NOT (${t.expression})`;
+    }
+    case 'not_empty':
+      return `SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END AS failures FROM ${tbl}`;
+    case 'columns_match':
+      return `SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position`;
+  }
+}
+
+/** Every test of every model, as SQL. */
+export function buildTestChecks(models: readonly TransformModel[]): TestCheck[] {
+  return models.flatMap((m) => m.tests.map((t) => ({ model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t) })));
+}
+
+/**
+ * Run the YAML tests of `models` (already materialised) and return one result per test. Callers
+ * decide what to do with failures; `assertTestsPass` throws on any failing error-severity test.
+ */
+export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[]): Promise<TestResult[]> {
+  const results: TestResult[] = [];
+  for (const m of models) {
+    for (const t of m.tests) {
+      const check = { model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t) };
+      if (t.kind === 'columns_match') {
+        const actual = (await engine.query(check.sql, { table: m.name })).map((r) => String(r.column_name));
+        const missing = t.columns.filter((c) => !actual.includes(c));
+        const extra = actual.filter((c) => !t.columns.includes(c));
+        const failures = missing.length + extra.length;
+        results.push({
+          ...check,
+          failures,
+          passed: failures === 0,
+          ...(failures > 0 ? { detail: `declared but missing: [${missing.join(', ')}]; present but undeclared: [${extra.join(', ')}]` } : {}),
+        });
+        continue;
+      }
+      const rows = await engine.query(check.sql);
+      const failures = Number(rows[0]?.failures ?? 0);
+      results.push({ ...check, failures, passed: failures === 0 });
+    }
+  }
+  return results;
+}
+
+/** Throw when any error-severity test failed, listing them. */
+export function assertTestsPass(results: readonly TestResult[]): void {
+  const failed = results.filter((r) => !r.passed && r.severity === 'error');
+  if (failed.length === 0) return;
+  const lines = failed.map((r) => `${r.model}: ${r.test} → ${r.failures} failing row(s)${r.detail ? ` (${r.detail})` : ''}`);
+  throw createError('transform', `Failed to pass ${failed.length} model test(s):\n${lines.join('\n')}`);
+}

@@ -1,0 +1,108 @@
+/**
+ * What every Lambda handler shares: the Powertools logger, event parsing, the pipeline context on
+ * S3 + Athena, and the portal token from Secrets Manager (cached per container, never logged).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js';
+import { AthenaEngine } from '../core/engine/athena.js';
+import { createError } from '../core/errors.js';
+import type { PipelineContext } from '../core/pipeline.js';
+import { RoutedStorage, type Route } from '../core/storage/routed.js';
+import { S3Storage } from '../core/storage/s3.js';
+import type { Storage } from '../core/storage/types.js';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cchc-pipeline' });
+
+/** The part of the Lambda context the handlers use. */
+export interface LambdaContext {
+  awsRequestId: string;
+  functionName?: string;
+}
+
+export const YearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
+
+/** The month `offset` months from now, in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
+export function monthFromNow(offset: number, now: Date = new Date()): string {
+  const local = new Date(now.getTime() + 7 * 3600_000);
+  const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + offset, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export function parseEvent<T extends z.ZodType>(schema: T, event: unknown, handler: string): z.infer<T> {
+  const r = schema.safeParse(event ?? {});
+  if (!r.success) {
+    throw createError(handler, `Failed to parse the event: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}
+
+/** Config from the function's environment (set by the CDK stack). */
+export function startInvocation(context: LambdaContext | undefined): PipelineConfig {
+  logger.resetKeys();
+  if (context) logger.appendKeys({ requestId: context.awsRequestId });
+  const config = loadConfig(undefined, process.env);
+  logger.debug('config', { config: redactConfig(config) });
+  return config;
+}
+
+export function lakeStorage(config: PipelineConfig): Storage {
+  const routes: Route[] = [];
+  if (config.rawRoot) {
+    const raw = S3Storage.fromUrl(config.rawRoot);
+    routes.push({ prefix: 'raw/', storage: raw }, { prefix: 'manifest/', storage: raw });
+  }
+  if (config.quarantineRoot) routes.push({ prefix: 'quarantine/', storage: S3Storage.fromUrl(config.quarantineRoot) });
+  return new RoutedStorage(S3Storage.fromUrl(config.lakeRoot), routes);
+}
+
+export function pipelineContext(config: PipelineConfig, requestId = 'local'): PipelineContext {
+  const storage = lakeStorage(config);
+  return {
+    storage,
+    config,
+    workDir: path.join(config.workDir, requestId),
+    log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
+    engine: async () => {
+      if (!config.athena) throw createError('handler', 'Failed to build the query engine: ATHENA_WORKGROUP and ATHENA_DATABASE are not set');
+      return new AthenaEngine({ ...config.athena, storage, log: (msg, data) => logger.info(msg, { ...(data ?? {}) }) });
+    },
+  };
+}
+
+const SECRET_TTL_MS = 5 * 60_000;
+let secretsClient: SecretsManagerClient | undefined;
+const secretCache = new Map<string, { value: string; at: number }>();
+
+/** The portal token: PORTAL_TOKEN, or the secret PORTAL_TOKEN_SECRET_ARN (plain text or {"token": "…"}). */
+export async function portalToken(config: PipelineConfig, client?: SecretsManagerClient): Promise<string> {
+  if (config.portal.token) return config.portal.token;
+  const arn = config.portal.tokenSecretArn;
+  if (!arn) throw createError('handler', 'Failed to read the portal token: neither PORTAL_TOKEN nor PORTAL_TOKEN_SECRET_ARN is set');
+  const hit = secretCache.get(arn);
+  if (hit && Date.now() - hit.at < SECRET_TTL_MS) return hit.value;
+  const sm = client ?? (secretsClient ??= new SecretsManagerClient({}));
+  const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+  const text = out.SecretString?.trim();
+  let value = text;
+  if (text?.startsWith('{')) value = z.object({ token: z.string().min(1) }).parse(JSON.parse(text)).token;
+  if (!value) throw createError('handler', `Failed to read the portal token from ${arn}: the secret is empty`);
+  secretCache.set(arn, { value, at: Date.now() });
+  return value;
+}
+
+/** Copy every object under an s3:// prefix to dir (same relative paths); returns the local paths. */
+export async function downloadPrefix(url: string, dir: string): Promise<string[]> {
+  const source = S3Storage.fromUrl(url);
+  const files: string[] = [];
+  for (const { key } of await source.list('')) {
+    const file = path.join(dir, ...key.split('/'));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, await source.get(key));
+    files.push(file);
+  }
+  return files;
+}

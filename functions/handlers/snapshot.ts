@@ -1,0 +1,15 @@
+/** Lambda: freeze the marts of one month under snapshots/<YYYY-MM>/ (default: the month before, Asia/Ho_Chi_Minh). */
+import { z } from 'zod';
+import { snapshot } from '../core/pipeline.js';
+import { logger, monthFromNow, parseEvent, pipelineContext, startInvocation, YearMonth, type LambdaContext } from './_runtime.js';
+
+const Event = z.object({ period: YearMonth.optional() }).passthrough();
+
+export async function handler(event: unknown, context?: LambdaContext) {
+  const input = parseEvent(Event, event, 'snapshot');
+  const config = startInvocation(context);
+  const period = input.period ?? monthFromNow(-1);
+  const summary = await snapshot(pipelineContext(config, context?.awsRequestId), { period });
+  logger.info('snapshot done', { period, summary });
+  return { step: 'snapshot', period, summary };
+}

@@ -1,0 +1,20 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+
+export interface SiteHostingProps {
+  readonly site: s3.IBucket;
+  readonly lake: s3.IBucket;
+  readonly accessLogs: s3.IBucket;
+  readonly dataKey: kms.IKey;
+  /**
+   * Directories of the repository left out of the build source.
+   * @default ['node_modules', '.git', 'cdk.out', 'data', 'lake', '.tmp', 'dashboards/build', 'dashboards/.evidence']
+   */
+  readonly sourceExcludes?: readonly string[];
+  /**
+   * Retention of the build logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}

@@ -1,0 +1,2 @@
+export * from './pipeline-functions.js';
+export * from './pipeline-functions-props.js';

@@ -1,0 +1,2 @@
+export * from './pipeline-orchestration.js';
+export * from './pipeline-orchestration-props.js';

@@ -1,0 +1,2 @@
+export * from './lake-query.js';
+export * from './lake-query-props.js';

@@ -1,0 +1,29 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+
+export interface LakeQueryProps {
+  readonly lake: s3.IBucket;
+  readonly quarantine: s3.IBucket;
+  readonly athenaResults: s3.IBucket;
+  readonly dataKey: kms.IKey;
+  /**
+   * Glue database name ([a-z_][a-z0-9_]*).
+   * @default 'cchc'
+   */
+  readonly databaseName?: string;
+  /**
+   * Athena workgroup name.
+   * @default 'cchc-pipeline'
+   */
+  readonly workGroupName?: string;
+  /**
+   * Queries scanning more than this many bytes are cancelled by Athena.
+   * @default 10 GiB
+   */
+  readonly bytesScannedCutoffPerQuery?: number;
+  /**
+   * First and last year partition projection answers for.
+   * @default [2015, 2035]
+   */
+  readonly yearRange?: readonly [number, number];
+}

@@ -1,0 +1,2 @@
+export * from './lake-buckets.js';
+export * from './lake-buckets-props.js';

@@ -1,0 +1,118 @@
+-- One row per dossier and report period it belongs to (received by the period end and not finished
+-- before its start), with the reporting agency of that period, holder(agency_code, period end): a unit
+-- whose valid_to is before the period end reports under its successor, followed along the chain
+-- (docs/data-contracts.md §4.1). Withdrawn (DA_RUT) dossiers stay here with is_counted = false: the
+-- Biểu 06 and 766 counts leave them out entirely (§4.2).
+with dossiers as (
+
+    select * from int_dossiers_classified
+
+),
+
+periods as (
+
+    select * from int_periods_enumerated
+
+),
+
+agencies as (
+
+    select * from int_agencies_chained
+
+),
+
+data_window as (
+
+    select
+        min(received_date) as first_date,
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
+    from dossiers
+
+),
+
+periods_in_window as (
+
+    select p.*
+    from periods as p
+    cross join data_window as w
+    where p.period_end >= w.first_date
+      and p.period_start <= w.last_date
+
+),
+
+active as (
+
+    select
+        d.*,
+        p.period_type,
+        p.year,
+        p.period_no,
+        p.period_start,
+        p.period_end
+    from dossiers as d
+    inner join periods_in_window as p
+        on d.received_date <= p.period_end
+        and (d.finished_date is null or d.finished_date >= p.period_start)
+
+),
+
+attributed as (
+
+    select
+        a.*,
+        case
+            when g.agency_code is null then a.agency_code
+            when g.valid_to is null or g.valid_to >= a.period_end then g.agency_code
+            when g.successor_code is null then g.agency_code
+            when g.successor_1_valid_to is null or g.successor_1_valid_to >= a.period_end then g.successor_code
+            when g.successor_2_code is null then g.successor_code
+            when g.successor_2_valid_to is null or g.successor_2_valid_to >= a.period_end then g.successor_2_code
+            when g.successor_3_code is null then g.successor_2_code
+            else g.successor_3_code
+        end as reporting_agency_code
+    from active as a
+    left join agencies as g on g.agency_code = a.agency_code
+
+),
+
+final as (
+
+    select
+        dossier_id,
+        period_type,
+        year,
+        period_no,
+        period_start,
+        period_end,
+        reporting_agency_code,
+        agency_code,
+        procedure_code,
+        source,
+        channel,
+        status,
+        received_date,
+        due_date,
+        finished_date,
+        resolution_class,
+        days_early,
+        processing_days,
+        status <> 'DA_RUT' as is_counted,
+        received_date < period_start as is_carried_over,
+        received_date >= period_start as is_received,
+        finished_date is not null and finished_date <= period_end as is_resolved,
+        finished_date is null or finished_date > period_end as is_pending,
+        (finished_date is null or finished_date > period_end) and due_date < period_end as is_pending_overdue,
+        is_nsw,
+        is_withdrawn,
+        is_refused,
+        is_fee_bearing,
+        is_paid_online,
+        is_digitised,
+        has_e_result,
+        is_synced,
+        has_complaint
+    from attributed
+
+)
+
+select * from final

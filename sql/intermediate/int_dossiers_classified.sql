@@ -1,0 +1,80 @@
+-- One row per dossier with local dates and its resolution class: days early = due date − (finish date
+-- − supplement days); > 0 early, = 0 on time, < 0 late (only for finished dossiers).
+with dossiers as (
+
+    select * from stg_lake__dossiers
+
+),
+
+dated as (
+
+    select
+        dossier_id,
+        source,
+        procedure_code,
+        agency_code,
+        channel,
+        status,
+        received_at,
+        due_at,
+        finished_at,
+        updated_at,
+        cast(received_at as date) as received_date,
+        cast(due_at as date) as due_date,
+        cast(finished_at as date) as finished_date,
+        supplement_days,
+        is_fee_bearing,
+        is_paid_online,
+        is_digitised,
+        has_e_result,
+        is_synced,
+        has_complaint
+    from dossiers
+
+),
+
+final as (
+
+    select
+        dossier_id,
+        source,
+        procedure_code,
+        agency_code,
+        channel,
+        status,
+        received_at,
+        due_at,
+        finished_at,
+        updated_at,
+        received_date,
+        due_date,
+        finished_date,
+        supplement_days,
+        case
+            when finished_date is not null
+                then date_diff('day', finished_date, due_date) + supplement_days
+        end as days_early,
+        case
+            when finished_date is null then null
+            when date_diff('day', finished_date, due_date) + supplement_days > 0 then 'early'
+            when date_diff('day', finished_date, due_date) + supplement_days = 0 then 'on_time'
+            else 'late'
+        end as resolution_class,
+        case
+            when finished_date is not null
+                then greatest(date_diff('day', received_date, finished_date) - supplement_days, 0)
+        end as processing_days,
+        source = 'nsw' as is_nsw,
+        status = 'DA_RUT' as is_withdrawn,
+        status = 'TU_CHOI' as is_refused,
+        is_fee_bearing,
+        is_paid_online,
+        is_digitised,
+        has_e_result,
+        is_synced,
+        has_complaint
+    from dated
+
+)
+
+select * from final

@@ -1,0 +1,131 @@
+-- Landing (DuckDB only): validate parsed dossiers. The runner provides `parsed` (one of the
+-- dossiers_*.sql files over one raw file, as the view `landing_parsed`), `ref_agencies`, `ref_procedures` (landed registry; empty
+-- when none has been landed yet, in which case the code checks are skipped) and `landing_params`
+-- (as_of: the newest plausible date). The first failing rule names the field and the reason;
+-- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
+with parsed as (
+    select * from landing_parsed
+),
+
+params as (
+    select * from landing_params
+),
+
+agencies as (
+    select agency_code, min(valid_from) as valid_from, max(coalesce(valid_to, DATE '9999-12-31')) as valid_to
+    from ref_agencies
+    group by agency_code
+),
+
+procedures as (
+    select procedure_code from ref_procedures
+),
+
+has_refs as (
+    select
+        (select count(*) from agencies) > 0 as has_agencies,
+        (select count(*) from procedures) > 0 as has_procedures
+),
+
+ranked as (
+    select
+        parsed.*,
+        row_number() over (partition by parsed.dossier_id order by parsed.row_no) as id_occurrence,
+        min(parsed.row_no) over (partition by parsed.dossier_id) as id_first_row,
+        agencies.agency_code is not null as agency_known,
+        agencies.valid_from as agency_valid_from,
+        agencies.valid_to as agency_valid_to,
+        procedures.procedure_code is not null as procedure_known
+    from parsed
+    left join agencies on agencies.agency_code = parsed.agency_code
+    left join procedures on procedures.procedure_code = parsed.procedure_code
+),
+
+checked as (
+    select
+        ranked.*,
+        case
+            when dossier_id is null then 'dossier_id|missing value'
+            when procedure_code is null then 'procedure_code|missing value'
+            when agency_code is null then 'agency_code|missing value'
+            when coalesce(channel_raw, '') = '' then 'channel|missing value'
+            when channel is null or channel not in (1, 2, 3) then 'channel|not one of 1 (in person), 2 (online), 3 (postal)'
+            when coalesce(received_at_raw, '') = '' then 'received_at|missing value'
+            when received_at is null then 'received_at|not a valid date and time'
+            when coalesce(due_at_raw, '') = '' then 'due_at|missing value'
+            when due_at is null then 'due_at|not a valid date and time'
+            when coalesce(finished_at_raw, '') <> '' and finished_at is null then 'finished_at|not a valid date and time'
+            when status is null and coalesce(status_raw, '') = '' then 'status|missing value'
+            when status is null or status not in ('DANG_XU_LY', 'CHO_BO_SUNG', 'DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI') then 'status|unknown status'
+            when supplement_days is null then 'supplement_days|not a whole number'
+            when supplement_days < 0 then 'supplement_days|negative'
+            when is_fee_bearing is null then 'is_fee_bearing|not a yes/no value'
+            when is_paid_online is null then 'is_paid_online|not a yes/no value'
+            when is_digitised is null then 'is_digitised|not a yes/no value'
+            when has_e_result is null then 'has_e_result|not a yes/no value'
+            when is_synced is null then 'is_synced|not a yes/no value'
+            when has_complaint is null then 'has_complaint|not a yes/no value'
+            when updated_at is null then 'updated_at|not a valid date and time'
+            when received_at < TIMESTAMP '2000-01-01 00:00:00' then 'received_at|before 2000'
+            when received_at > (select max_at from params) then 'received_at|in the future'
+            when finished_at > (select max_at from params) then 'finished_at|in the future'
+            when finished_at < received_at then 'finished_at|finished before received'
+            when due_at < received_at then 'due_at|due before received'
+            when (status in ('DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI')) <> (finished_at is not null) then 'status|status disagrees with finished_at'
+            when is_paid_online and not is_fee_bearing then 'is_paid_online|paid online but not fee-bearing'
+            when (select has_agencies from has_refs) and not agency_known then 'agency_code|unknown agency code'
+            when (select has_agencies from has_refs)
+                and (CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to)
+                then 'agency_code|agency did not exist on the received date'
+            when (select has_procedures from has_refs) and not procedure_known then 'procedure_code|unknown procedure code'
+            when id_occurrence > 1 then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
+        end as failure
+    from ranked
+),
+
+final as (
+    select
+        row_no,
+        CAST(raw_record AS VARCHAR) as raw_record,
+        split_part(failure, '|', 1) as failed_field,
+        substr(failure, strpos(failure, '|') + 1) as failed_reason,
+        case split_part(failure, '|', 1)
+            when 'dossier_id' then dossier_id_raw
+            when 'procedure_code' then procedure_code_raw
+            when 'agency_code' then agency_code_raw
+            when 'channel' then channel_raw
+            when 'received_at' then received_at_raw
+            when 'due_at' then due_at_raw
+            when 'finished_at' then finished_at_raw
+            when 'status' then status_raw
+            when 'supplement_days' then supplement_days_raw
+            when 'is_fee_bearing' then is_fee_bearing_raw
+            when 'is_paid_online' then is_paid_online_raw
+            when 'is_digitised' then is_digitised_raw
+            when 'has_e_result' then has_e_result_raw
+            when 'is_synced' then is_synced_raw
+            when 'has_complaint' then has_complaint_raw
+            when 'updated_at' then updated_at_raw
+        end as failed_value,
+        failure is null as is_valid,
+        dossier_id,
+        source,
+        procedure_code,
+        agency_code,
+        channel,
+        received_at,
+        due_at,
+        finished_at,
+        status,
+        supplement_days,
+        is_fee_bearing,
+        is_paid_online,
+        is_digitised,
+        has_e_result,
+        is_synced,
+        has_complaint,
+        updated_at
+    from checked
+)
+
+select * from final

@@ -1,0 +1,81 @@
+-- Landing (DuckDB only): an NSW export as an agency downloads it (semicolon CSV, dd-mm-yyyy HH:mm:ss,
+-- Vietnamese status text; flags are 'x' or empty). NSW dossiers are online by nature; fee-bearing
+-- comes from the catalogue.
+with raw as (
+    select * from raw_input
+),
+
+procedures as (
+    select * from ref_procedures
+),
+
+renamed as (
+    select
+        row_no,
+        to_json(raw) as raw_record,
+        trim("Số hồ sơ") as dossier_no_raw,
+        trim("Mã thủ tục") as procedure_code_raw,
+        trim("Mã cơ quan xử lý") as agency_code_raw,
+        trim("Ngày tiếp nhận") as received_at_raw,
+        trim("Ngày hẹn trả") as due_at_raw,
+        trim("Ngày hoàn thành") as finished_at_raw,
+        trim("Trạng thái") as status_raw,
+        coalesce(trim("Thanh toán trực tuyến"), '') as is_paid_online_raw,
+        coalesce(trim("Có kết quả điện tử"), '') as has_e_result_raw
+    from raw
+),
+
+parsed as (
+    select
+        row_no,
+        raw_record,
+        'nsw' as source,
+        dossier_no_raw as dossier_id_raw,
+        procedure_code_raw,
+        agency_code_raw,
+        '2' as channel_raw,
+        received_at_raw,
+        due_at_raw,
+        finished_at_raw,
+        status_raw,
+        '0' as supplement_days_raw,
+        'catalogue' as is_fee_bearing_raw,
+        is_paid_online_raw,
+        'x' as is_digitised_raw,
+        has_e_result_raw,
+        'x' as is_synced_raw,
+        '' as has_complaint_raw,
+        coalesce(nullif(finished_at_raw, ''), received_at_raw) as updated_at_raw,
+        case when nullif(dossier_no_raw, '') is not null then 'NSW-' || dossier_no_raw end as dossier_id,
+        nullif(procedure_code_raw, '') as procedure_code,
+        nullif(agency_code_raw, '') as agency_code,
+        2 as channel,
+        try_strptime(received_at_raw, '%d-%m-%Y %H:%M:%S') as received_at,
+        try_strptime(due_at_raw, '%d-%m-%Y %H:%M:%S') as due_at,
+        try_strptime(finished_at_raw, '%d-%m-%Y %H:%M:%S') as finished_at,
+        case status_raw
+            when 'Đang xử lý' then 'DANG_XU_LY'
+            when 'Chờ bổ sung' then 'CHO_BO_SUNG'
+            when 'Đã cấp phép' then 'DA_TRA_KET_QUA'
+            when 'Từ chối' then 'TU_CHOI'
+            when 'Đã rút' then 'DA_RUT'
+        end as status,
+        0 as supplement_days,
+        case is_paid_online_raw when 'x' then true when '' then false end as is_paid_online,
+        true as is_digitised,
+        case has_e_result_raw when 'x' then true when '' then false end as has_e_result,
+        true as is_synced,
+        false as has_complaint
+    from renamed
+),
+
+final as (
+    select
+        parsed.*,
+        coalesce(procedures.is_fee_bearing, true) as is_fee_bearing,
+        coalesce(parsed.finished_at, parsed.received_at) as updated_at
+    from parsed
+    left join procedures on procedures.procedure_code = parsed.procedure_code
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- Landing (DuckDB only): the portal's CSV export, read as text by the runner into `raw_input`
+-- (row_no + the file's Vietnamese headers), renamed and parsed. Unparsable values become NULL here;
+-- dossiers_checked.sql turns "raw present, parsed NULL" into a quarantine reason.
+with raw as (
+    select * from raw_input
+),
+
+renamed as (
+    select
+        row_no,
+        trim("Mã hồ sơ") as dossier_id_raw,
+        trim("Mã TTHC") as procedure_code_raw,
+        trim("Mã đơn vị") as agency_code_raw,
+        trim("Kênh nộp") as channel_raw,
+        trim("Ngày tiếp nhận") as received_at_raw,
+        trim("Ngày hẹn trả") as due_at_raw,
+        trim("Ngày kết thúc") as finished_at_raw,
+        trim("Trạng thái") as status_raw,
+        trim("Số ngày chờ bổ sung") as supplement_days_raw,
+        trim("Có phí") as is_fee_bearing_raw,
+        trim("Thanh toán trực tuyến") as is_paid_online_raw,
+        trim("Đã số hóa") as is_digitised_raw,
+        trim("Có kết quả điện tử") as has_e_result_raw,
+        trim("Đồng bộ DVCQG") as is_synced_raw,
+        trim("Có phản ánh") as has_complaint_raw,
+        trim("Ngày cập nhật") as updated_at_raw,
+        to_json(raw) as raw_record
+    from raw
+),
+
+final as (
+    select
+        row_no,
+        raw_record,
+        'portal' as source,
+        dossier_id_raw,
+        procedure_code_raw,
+        agency_code_raw,
+        channel_raw,
+        received_at_raw,
+        due_at_raw,
+        finished_at_raw,
+        status_raw,
+        supplement_days_raw,
+        is_fee_bearing_raw,
+        is_paid_online_raw,
+        is_digitised_raw,
+        has_e_result_raw,
+        is_synced_raw,
+        has_complaint_raw,
+        updated_at_raw,
+        nullif(dossier_id_raw, '') as dossier_id,
+        nullif(procedure_code_raw, '') as procedure_code,
+        nullif(agency_code_raw, '') as agency_code,
+        try_cast(channel_raw as integer) as channel,
+        try_strptime(received_at_raw, '%d/%m/%Y %H:%M') as received_at,
+        try_strptime(due_at_raw, '%d/%m/%Y %H:%M') as due_at,
+        try_strptime(finished_at_raw, '%d/%m/%Y %H:%M') as finished_at,
+        nullif(status_raw, '') as status,
+        try_cast(supplement_days_raw as integer) as supplement_days,
+        case is_fee_bearing_raw when 'Có' then true when 'Không' then false end as is_fee_bearing,
+        case is_paid_online_raw when 'Có' then true when 'Không' then false end as is_paid_online,
+        case is_digitised_raw when 'Có' then true when 'Không' then false end as is_digitised,
+        case has_e_result_raw when 'Có' then true when 'Không' then false end as has_e_result,
+        case is_synced_raw when 'Có' then true when 'Không' then false end as is_synced,
+        case has_complaint_raw when 'Có' then true when 'Không' then false end as has_complaint,
+        try_strptime(updated_at_raw, '%d/%m/%Y %H:%M') as updated_at
+    from renamed
+)
+
+select * from final

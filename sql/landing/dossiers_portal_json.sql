@@ -1,0 +1,72 @@
+-- Landing (DuckDB only): one page of the portal's dossier API. The runner exposes the page's
+-- `data` array as `raw_input(row_no, d JSON)`; each field is taken as text and parsed, so a wrong
+-- type in one record quarantines that record instead of failing the page.
+with raw as (
+    select * from raw_input
+),
+
+renamed as (
+    select
+        row_no,
+        d as raw_record,
+        json_extract_string(d, '$.maHoSo') as dossier_id_raw,
+        json_extract_string(d, '$.maTTHC') as procedure_code_raw,
+        json_extract_string(d, '$.maDonVi') as agency_code_raw,
+        json_extract_string(d, '$.kenh') as channel_raw,
+        json_extract_string(d, '$.ngayTiepNhan') as received_at_raw,
+        json_extract_string(d, '$.ngayHenTra') as due_at_raw,
+        json_extract_string(d, '$.ngayKetThuc') as finished_at_raw,
+        json_extract_string(d, '$.trangThai') as status_raw,
+        json_extract_string(d, '$.soNgayChoBoSung') as supplement_days_raw,
+        json_extract_string(d, '$.coPhi') as is_fee_bearing_raw,
+        json_extract_string(d, '$.thanhToanTrucTuyen') as is_paid_online_raw,
+        json_extract_string(d, '$.daSoHoa') as is_digitised_raw,
+        json_extract_string(d, '$.coKetQuaDienTu') as has_e_result_raw,
+        json_extract_string(d, '$.dongBoDVCQG') as is_synced_raw,
+        json_extract_string(d, '$.coPhanAnh') as has_complaint_raw,
+        json_extract_string(d, '$.ngayCapNhat') as updated_at_raw
+    from raw
+),
+
+final as (
+    select
+        row_no,
+        raw_record,
+        'portal' as source,
+        dossier_id_raw,
+        procedure_code_raw,
+        agency_code_raw,
+        channel_raw,
+        received_at_raw,
+        due_at_raw,
+        finished_at_raw,
+        status_raw,
+        supplement_days_raw,
+        is_fee_bearing_raw,
+        is_paid_online_raw,
+        is_digitised_raw,
+        has_e_result_raw,
+        is_synced_raw,
+        has_complaint_raw,
+        updated_at_raw,
+        nullif(trim(dossier_id_raw), '') as dossier_id,
+        nullif(trim(procedure_code_raw), '') as procedure_code,
+        nullif(trim(agency_code_raw), '') as agency_code,
+        try_cast(channel_raw as integer) as channel,
+        -- ISO 8601 with the +07:00 offset; stored as local (Asia/Ho_Chi_Minh) wall time.
+        timezone('Asia/Ho_Chi_Minh', try_strptime(received_at_raw, '%Y-%m-%dT%H:%M:%S%z')) as received_at,
+        timezone('Asia/Ho_Chi_Minh', try_strptime(due_at_raw, '%Y-%m-%dT%H:%M:%S%z')) as due_at,
+        timezone('Asia/Ho_Chi_Minh', try_strptime(finished_at_raw, '%Y-%m-%dT%H:%M:%S%z')) as finished_at,
+        nullif(trim(status_raw), '') as status,
+        try_cast(supplement_days_raw as integer) as supplement_days,
+        try_cast(is_fee_bearing_raw as boolean) as is_fee_bearing,
+        try_cast(is_paid_online_raw as boolean) as is_paid_online,
+        try_cast(is_digitised_raw as boolean) as is_digitised,
+        try_cast(has_e_result_raw as boolean) as has_e_result,
+        try_cast(is_synced_raw as boolean) as is_synced,
+        try_cast(has_complaint_raw as boolean) as has_complaint,
+        timezone('Asia/Ho_Chi_Minh', try_strptime(updated_at_raw, '%Y-%m-%dT%H:%M:%S%z')) as updated_at
+    from renamed
+)
+
+select * from final

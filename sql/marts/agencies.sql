@@ -1,0 +1,28 @@
+with chained as (
+
+    select * from int_agencies_chained
+
+),
+
+final as (
+
+    select
+        agency_code,
+        agency_name,
+        short_name,
+        kind,
+        parent_code,
+        province_code,
+        valid_from,
+        valid_to,
+        successor_code,
+        final_successor_code,
+        predecessor_codes,
+        predecessor_count,
+        coalesce(ended_on, absorbed_on, case when predecessor_count > 0 then valid_from end) as break_date,
+        valid_to is null as is_current
+    from chained
+
+)
+
+select * from final

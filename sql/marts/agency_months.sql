@@ -1,0 +1,67 @@
+with periods as (
+
+    select * from agency_periods
+
+),
+
+months as (
+
+    select * from periods where period_type = 'month'
+
+),
+
+final as (
+
+    select
+        cur.agency_code,
+        cur.agency_name,
+        cur.agency_short_name,
+        cur.province_code,
+        cur.year,
+        cur.period_no as month,
+        cur.period_start,
+        cur.period_end,
+        cur.period_label,
+        cur.received_total,
+        cur.received_online,
+        cur.received_in_person,
+        cur.received_postal,
+        cur.received_offline,
+        cur.received_nsw,
+        cur.received_new,
+        cur.received_carried_over,
+        cur.resolved_total,
+        cur.resolved_early,
+        cur.resolved_on_time,
+        cur.resolved_late,
+        cur.resolved_withdrawn,
+        cur.resolved_refused,
+        cur.pending_total,
+        cur.pending_in_time,
+        cur.pending_overdue,
+        cur.on_time_rate,
+        cur.avg_days_early,
+        cur.avg_processing_days,
+        cur.online_rate,
+        cur.online_payment_rate,
+        cur.digitised_rate,
+        cur.e_result_rate,
+        cur.synced_rate,
+        cur.complaints,
+        cur.has_series_break,
+        prev.received_total as prev_received_total,
+        cur.received_total - prev.received_total as received_total_change,
+        cur.received_new - prev.received_new as received_new_change,
+        cur.resolved_total - prev.resolved_total as resolved_total_change,
+        prev.on_time_rate as prev_on_time_rate,
+        cur.on_time_rate - prev.on_time_rate as on_time_rate_change,
+        cur.online_rate - prev.online_rate as online_rate_change,
+        prev.agency_code is not null and not cur.has_series_break and not prev.has_series_break as is_change_comparable
+    from months as cur
+    left join months as prev
+        on prev.agency_code = cur.agency_code
+        and prev.year * 12 + prev.period_no = cur.year * 12 + cur.period_no - 1
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+with landing_log as (
+
+    select * from stg_lake__landing_log
+
+),
+
+quarantine as (
+
+    select * from stg_lake__quarantine
+
+),
+
+dossiers as (
+
+    select * from stg_lake__dossiers
+
+),
+
+latest_landing as (
+
+    select
+        l.*,
+        row_number() over (partition by dataset, source, raw_hash order by landed_at desc) as recency,
+        max(landed_at) over (partition by dataset) as dataset_last_landed_at
+    from landing_log as l
+
+),
+
+reasons as (
+
+    select
+        dataset,
+        raw_hash,
+        reason,
+        count(*) as n
+    from quarantine
+    group by dataset, raw_hash, reason
+
+),
+
+quarantine_by_file as (
+
+    select
+        r.dataset,
+        r.raw_hash,
+        array_join(array_agg(r.reason || ': ' || cast(r.n as varchar) order by r.reason), '; ') as quarantine_reasons
+    from reasons as r
+    group by r.dataset, r.raw_hash
+
+),
+
+quarantined_rows as (
+
+    select
+        dataset,
+        raw_hash,
+        count(distinct row_no) as quarantined_rows_found
+    from quarantine
+    group by dataset, raw_hash
+
+),
+
+dossier_freshness as (
+
+    select
+        raw_hash,
+        max(updated_at) as newest_record_at
+    from dossiers
+    group by raw_hash
+
+),
+
+final as (
+
+    select
+        l.dataset,
+        l.source,
+        l.raw_hash,
+        l.original_name,
+        l.period,
+        l.rows_read,
+        l.rows_landed,
+        l.rows_quarantined,
+        coalesce(qr.quarantined_rows_found, 0) as quarantined_rows_found,
+        q.quarantine_reasons,
+        l.landed_at,
+        l.dataset_last_landed_at,
+        case when l.dataset = 'dossiers' then f.newest_record_at end as newest_record_at,
+        cast(l.rows_quarantined as double) / nullif(l.rows_read, 0) as quarantine_rate
+    from latest_landing as l
+    left join quarantine_by_file as q on q.dataset = l.dataset and q.raw_hash = l.raw_hash
+    left join quarantined_rows as qr on qr.dataset = l.dataset and qr.raw_hash = l.raw_hash
+    left join dossier_freshness as f on f.raw_hash = l.raw_hash
+    where l.recency = 1
+
+)
+
+select * from final

@@ -1,0 +1,66 @@
+with units as (
+
+    select * from stg_lake__score766
+
+),
+
+labelled as (
+
+    select
+        u.*,
+        case u.period_type
+            when 'month' then 'Tháng ' || cast(u.period_no as varchar) || '/' || cast(u.year as varchar)
+            when 'quarter' then 'Quý ' || cast(u.period_no as varchar) || '/' || cast(u.year as varchar)
+            when 'half' then case when u.period_no = 1 then '6 tháng đầu năm ' else '6 tháng cuối năm ' end || cast(u.year as varchar)
+            else 'Năm ' || cast(u.year as varchar)
+        end as period_label,
+        case
+            when u.score_total >= 90 then 'Xuất sắc'
+            when u.score_total >= 80 then 'Tốt'
+            when u.score_total >= 65 then 'Khá'
+            when u.score_total >= 50 then 'Trung bình'
+            else 'Yếu'
+        end as band,
+        lag(u.as_of) over w as prev_as_of,
+        lag(u.score_total) over w as prev_score_total,
+        lag(u.rank) over w as prev_rank
+    from units as u
+    window w as (partition by u.dataset_label, u.unit_id, u.period_type order by u.year, u.period_no, u.as_of)
+
+),
+
+final as (
+
+    select
+        dataset_label,
+        province_code,
+        period_type,
+        year,
+        period_no,
+        period_label,
+        as_of,
+        unit_id,
+        unit_code,
+        agency_code,
+        unit_name,
+        unit_group,
+        rank,
+        group_rank,
+        score_total,
+        score_ckmb,
+        score_tdgq,
+        score_clgq,
+        score_tttt,
+        score_mdhl,
+        score_mdsh,
+        band,
+        prev_as_of,
+        prev_score_total,
+        round(score_total - prev_score_total, 2) as score_total_change,
+        prev_rank,
+        prev_rank - rank as rank_change
+    from labelled
+
+)
+
+select * from final

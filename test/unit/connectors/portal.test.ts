@@ -1,0 +1,223 @@
+import { appendFile } from 'node:fs/promises';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { HttpError, RetriesExhaustedError } from '../../../functions/core/connectors/_errors.js';
+import type { RetryEvent } from '../../../functions/core/connectors/_http.js';
+import type { PullState } from '../../../functions/core/connectors/_types.js';
+import { CONNECTOR_NAME, createPortalConnector, monthsBetween, type DossierPage, type PortalOptions } from '../../../functions/core/connectors/portal.js';
+import { startPortal, type FaultPlan, type RunningPortal } from '../../../functions/portal/server.js';
+import { monthRows, removeTempDirs, tempDataDir, writeMonthCsv } from '../portal/helpers.js';
+
+afterAll(removeTempDirs);
+import { testConnector } from './conformance.js';
+
+const TOKEN = 'sekret-token-7f3a9c';
+const FAST = { pageSize: 500, timeoutMs: 2_000, retries: 3, minBackoffMs: 1, maxBackoffMs: 5 } as const;
+const MAY = monthRows('2024-05', 2_345, 7);
+const JUNE = monthRows('2024-06', 10, 8);
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await tempDataDir();
+  await writeMonthCsv(dataDir, '2024-05', MAY.lines);
+  await writeMonthCsv(dataDir, '2024-06', JUNE.lines);
+  // 2024-07 has no file: an empty month.
+});
+
+async function withPortal<T>(faults: FaultPlan, fn: (portal: RunningPortal) => Promise<T>): Promise<T> {
+  const portal = await startPortal({ dataDir, token: TOKEN, faults });
+  try {
+    return await fn(portal);
+  } finally {
+    await portal.close();
+  }
+}
+
+function connectorFor(portal: RunningPortal, extra: Partial<PortalOptions> = {}) {
+  return createPortalConnector({ baseUrl: portal.url, token: TOKEN, ...FAST, ...extra });
+}
+
+async function pullPages(portal: RunningPortal, from: string, to: string, extra: Partial<PortalOptions> = {}, state?: PullState) {
+  const pages: DossierPage[] = [];
+  const summary = await connectorFor(portal, extra).pullDossiers({ from, to, state, onPage: async (p) => void pages.push(p) });
+  return { pages, summary };
+}
+
+function idsOf(pages: DossierPage[]): string[] {
+  return pages.flatMap((p) => (JSON.parse(p.bytes.toString('utf8')) as { data: { maHoSo: string }[] }).data.map((d) => d.maHoSo));
+}
+
+describe('Portal connector against the loopback portal', () => {
+  let portal: RunningPortal;
+  beforeAll(async () => {
+    portal = await startPortal({ dataDir, token: TOKEN });
+  });
+  afterAll(async () => {
+    await portal.close();
+  });
+
+  testConnector({
+    name: CONNECTOR_NAME,
+    connector: () => connectorFor(portal),
+    fixtures: { request: { from: '2024-05', to: '2024-07' }, expected: { payloads: 5 + 1 + 1, rows: 2_345 + 10, source: 'portal', dataset: 'dossiers' } },
+    additionalTests: () => {
+      test('should return every dossier of a month exactly once, in maHoSo order, across pages', async () => {
+        const { pages, summary } = await pullPages(portal, '2024-05', '2024-05');
+        expect(pages.map((p) => p.rows)).toEqual([500, 500, 500, 500, 345]);
+        expect(summary.rows).toBe(MAY.ids.length);
+        const ids = idsOf(pages);
+        expect(ids).toEqual([...MAY.ids].sort());
+        expect(new Set(ids).size).toBe(ids.length);
+      });
+
+      test('should hand an empty month as one empty page', async () => {
+        const { pages } = await pullPages(portal, '2024-07', '2024-07');
+        expect(pages.map((p) => [p.period, p.page, p.rows, p.totalPages])).toEqual([['2024-07', 1, 0, 0]]);
+      });
+
+      test('should fail on a wrong token without retrying and name the URL but not the token', async () => {
+        const before = portal.stats.requests;
+        const err = await pullPages(portal, '2024-05', '2024-05', { token: 'wrong-token' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(HttpError);
+        expect((err as HttpError).status).toBe(401);
+        expect((err as Error).message).toContain(`${portal.url}/api/v1/dossiers?from=2024-05-01&to=2024-05-31&page=1&pageSize=500`);
+        expect(portal.stats.requests - before).toBe(1);
+      });
+
+      test('should skip unchanged pages (304) when re-pulled with its state', async () => {
+        const state: PullState = {};
+        const first = await pullPages(portal, '2024-05', '2024-07', {}, state);
+        expect(first.summary.payloads).toBe(7);
+        expect(state['2024-05']).toMatchObject({ complete: true, totalPages: 5 });
+        expect(state['2024-05']!.etags).toHaveLength(5);
+        const notModified = portal.stats.notModified;
+        const second = await pullPages(portal, '2024-05', '2024-07', {}, state);
+        expect(second.pages).toHaveLength(0);
+        expect(second.summary.unchanged).toBe(7);
+        expect(portal.stats.notModified - notModified).toBe(7);
+      });
+    },
+  });
+});
+
+describe('Portal connector when a month changes between pulls', () => {
+  test('should re-deliver only the changed month', async () => {
+    const dir = await tempDataDir();
+    await writeMonthCsv(dir, '2024-05', MAY.lines.slice(0, 30));
+    const june = await writeMonthCsv(dir, '2024-06', JUNE.lines);
+    const portal = await startPortal({ dataDir: dir, token: TOKEN });
+    try {
+      const state: PullState = {};
+      const c = createPortalConnector({ baseUrl: portal.url, token: TOKEN, ...FAST, pageSize: 20 });
+      await c.pullDossiers({ from: '2024-05', to: '2024-06', state, onPage: async () => {} });
+      await appendFile(june, `${monthRows('2024-06', 11, 9).lines.find((l) => l.includes('-000011'))}\r\n`);
+      const pages: DossierPage[] = [];
+      const summary = await c.pullDossiers({ from: '2024-05', to: '2024-06', state, onPage: async (p) => void pages.push(p) });
+      expect(pages.map((p) => [p.period, p.page, p.rows])).toEqual([['2024-06', 1, 11]]);
+      expect(summary.unchanged).toBe(2);
+    } finally {
+      await portal.close();
+    }
+  });
+});
+
+describe('Portal connector under injected faults', () => {
+  const cases: { name: string; faults: FaultPlan; expectReason: RegExp; extra?: Partial<PortalOptions> }[] = [
+    { name: '429 with Retry-After', faults: [{ fault: 429, first: 2, retryAfterSec: 0 }], expectReason: /HTTP 429/ },
+    { name: '500, 503 and 502', faults: [{ fault: 500, first: 1 }, { fault: 503, first: 2 }, { fault: 502, first: 3 }], expectReason: /HTTP 50[023]/ },
+    { name: 'a hang', faults: [{ fault: 'hang', first: 1 }], expectReason: /no complete answer within 300 ms/, extra: { timeoutMs: 300 } },
+    { name: 'a slow answer past the timeout', faults: [{ fault: 'slow', first: 1, delayMs: 1_000 }], expectReason: /no complete answer within 300 ms/, extra: { timeoutMs: 300 } },
+    { name: 'a truncated body', faults: [{ fault: 'truncate', first: 1 }], expectReason: /connection ended before the whole body arrived/ },
+    { name: 'a Content-Length shorter than the body', faults: [{ fault: 'bad-length', first: 1 }], expectReason: /differs from X-Content-SHA256/ },
+    { name: 'a Content-Length longer than the body', faults: [{ fault: 'long-length', first: 1 }], expectReason: /connection ended before the whole body arrived/ },
+    { name: 'a corrupted body', faults: [{ fault: 'corrupt', first: 1 }], expectReason: /differs from X-Content-SHA256/ },
+  ];
+
+  for (const c of cases) {
+    test(`should recover from ${c.name} and deliver every page once`, async () => {
+      await withPortal(
+        c.faults.map((f) => ({ ...f, path: '/api/v1/dossiers' })),
+        async (portal) => {
+          const events: RetryEvent[] = [];
+          const { pages } = await pullPages(portal, '2024-05', '2024-06', { ...c.extra, onRetry: (e) => events.push(e) });
+          expect(pages.map((p) => `${p.period}#${p.page}`)).toEqual(['2024-05#1', '2024-05#2', '2024-05#3', '2024-05#4', '2024-05#5', '2024-06#1']);
+          expect(idsOf(pages).sort()).toEqual([...MAY.ids, ...JUNE.ids].sort());
+          expect(events.length).toBe(portal.stats.faultsInjected);
+          expect(events.length).toBeGreaterThan(0);
+          for (const e of events) expect(e.reason).toMatch(c.expectReason);
+        },
+      );
+    });
+  }
+
+  test('should wait at least the Retry-After the server asked for', async () => {
+    await withPortal([{ fault: 429, first: 1, retryAfterSec: 1, path: '/api/v1/dossiers' }], async (portal) => {
+      const events: RetryEvent[] = [];
+      await pullPages(portal, '2024-06', '2024-06', { onRetry: (e) => events.push(e) });
+      expect(events.map((e) => e.retryAfterMs)).toEqual([1_000]);
+    });
+  });
+
+  test('should give up after the configured retries, hand nothing for the failed page and leave the month resumable', async () => {
+    await withPortal([{ fault: 503, path: '/api/v1/dossiers', query: { page: '3' } }], async (portal) => {
+      const state: PullState = {};
+      const pages: DossierPage[] = [];
+      const err = await createPortalConnector({ baseUrl: portal.url, token: TOKEN, ...FAST, retries: 2 })
+        .pullDossiers({ from: '2024-05', to: '2024-05', state, onPage: async (p) => void pages.push(p) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RetriesExhaustedError);
+      expect((err as RetriesExhaustedError).attempts).toBe(3);
+      expect((err as Error).message).toMatch(/Failed to fetch http:\/\/127\.0\.0\.1:\d+\/api\/v1\/dossiers\?from=2024-05-01&to=2024-05-31&page=3&pageSize=500 after 3 attempts: HTTP 503/);
+      expect(pages.map((p) => p.page)).toEqual([1, 2]);
+      expect(state['2024-05']).toMatchObject({ complete: false });
+      expect(state['2024-05']!.etags).toHaveLength(2);
+    });
+    // The same month resumes against a healthy portal: pages 1–2 come back 304, 3–5 are delivered.
+  });
+
+  test('should resume a failed month: unchanged pages skipped, the rest delivered', async () => {
+    const state: PullState = {};
+    await withPortal([{ fault: 503, path: '/api/v1/dossiers', query: { page: '3' } }], async (portal) => {
+      await pullPages(portal, '2024-05', '2024-05', { retries: 1 }, state).catch(() => undefined);
+    });
+    await withPortal([], async (portal) => {
+      const { pages, summary } = await pullPages(portal, '2024-05', '2024-05', {}, state);
+      expect(pages.map((p) => p.page)).toEqual([3, 4, 5]);
+      expect(summary.unchanged).toBe(2);
+      expect(state['2024-05']).toMatchObject({ complete: true, totalPages: 5 });
+    });
+  });
+
+  test('should keep the token out of every error, cause and retry event', async () => {
+    const texts: string[] = [];
+    const collectErr = (e: unknown) => texts.push(String(e), (e as Error).message, inspect(e, { depth: 10 }), JSON.stringify(e));
+    await withPortal([{ fault: 'hang', path: '/api/v1/dossiers' }], async (portal) => {
+      const events: RetryEvent[] = [];
+      await pullPages(portal, '2024-06', '2024-06', { timeoutMs: 100, retries: 1, onRetry: (e) => events.push(e) }).catch(collectErr);
+      texts.push(JSON.stringify(events));
+    });
+    await withPortal([], async (portal) => {
+      await pullPages(portal, '2024-06', '2024-06', { token: `${TOKEN}-wrong` }).catch(collectErr);
+    });
+    try {
+      createPortalConnector({ baseUrl: 'not a url', token: TOKEN, pageSize: 9_999 });
+    } catch (e) {
+      collectErr(e);
+    }
+    expect(texts.length).toBeGreaterThanOrEqual(9);
+    for (const t of texts) expect(t).not.toContain(TOKEN);
+  });
+});
+
+describe('Portal connector options', () => {
+  test('should reject invalid options at construction, naming the field', () => {
+    expect(() => createPortalConnector({ baseUrl: 'http://127.0.0.1:1', token: 't', pageSize: 5_001 })).toThrow(/pageSize/);
+    expect(() => createPortalConnector({ baseUrl: 'ftp://127.0.0.1/', token: 't' })).toThrow(/baseUrl/);
+    expect(() => createPortalConnector({ baseUrl: 'http://127.0.0.1:1', token: '' })).toThrow(/token/);
+    expect(() => createPortalConnector({ baseUrl: 'http://127.0.0.1:1', token: 't', minBackoffMs: 10, maxBackoffMs: 1 })).toThrow(/minBackoffMs/);
+  });
+
+  test('should plan months across a year boundary', () => {
+    expect(monthsBetween('2024-11', '2025-02')).toEqual(['2024-11', '2024-12', '2025-01', '2025-02']);
+  });
+});

@@ -1,0 +1,194 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { PipelineInputError } from '../../../functions/core/errors.js';
+import { readParXlsx, writeParXlsx, type ParTable } from '../../../functions/core/readers/xlsx/par.js';
+import { ParField, ParTotal, QuarantineRecord, type Agency } from '../../../functions/core/schemas/index.js';
+
+const agency = (code: string, name: string, short: string): Agency => ({
+  agency_code: code,
+  name,
+  short_name: short,
+  kind: 'so',
+  parent_code: null,
+  province_code: 'H99',
+  valid_from: '2019-01-01',
+  valid_to: null,
+  successor_code: null,
+});
+const REGISTRY = [agency('H99.05', 'Sở Tư pháp', 'Tư pháp'), agency('H99.06', 'Sở Y tế', 'Y tế'), agency('H99.04', 'Sở Tài chính', 'Tài chính')];
+
+const FIELDS = [
+  { no: 1, name: 'Công tác chỉ đạo, điều hành cải cách hành chính', max: 10 },
+  { no: 2, name: 'Cải cách thể chế', max: 6.5 },
+  { no: 3, name: 'Cải cách thủ tục hành chính', max: 13.5 },
+];
+const TABLE: ParTable = {
+  year: 2024,
+  provinceName: 'tỉnh Sông Xanh',
+  decisionNo: '123/QĐ-UBND',
+  fields: FIELDS,
+  surveyMax: 70,
+  rows: [
+    { agencyName: 'Sở Tư pháp', agencyCode: 'H99.05', fields: [{ self: 9.5, appraised: 9.25 }, { self: 6.5, appraised: 6.5 }, { self: 13, appraised: 12.75 }], survey: 58.27, total: 86.77, rank: 1, band: 'Tốt' },
+    { agencyName: 'Sở Y tế', agencyCode: 'H99.06', fields: [{ self: 9, appraised: 8.5 }, { self: 6, appraised: 5.75 }, { self: 12, appraised: 11.5 }], survey: 57.7, total: 83.45, rank: 2, band: 'Khá' },
+    { agencyName: 'Sở Tài chính', agencyCode: 'H99.04', fields: [{ self: 8, appraised: 7 }, { self: 5, appraised: 4.5 }, { self: 10, appraised: 9 }], survey: 50.33, total: 70.83, rank: 3, band: 'Trung bình' },
+  ],
+  note: 'Số liệu giả lập (synthetic).',
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'par-'));
+});
+afterAll(async () => {
+  vi.useRealTimers();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('PAR writer and reader round trip', () => {
+  test('should read back every field score and total that was written', async () => {
+    const path = join(dir, 'par_2024.xlsx');
+    await writeParXlsx(path, TABLE);
+    const got = await readParXlsx(path, { registry: REGISTRY });
+    expect(got.quarantine).toEqual([]);
+    expect(got.year).toBe(2024);
+    expect(got.decisionNo).toBe('123/QĐ-UBND');
+    expect(got.rowsRead).toBe(3);
+    const expectedFields: ParField[] = TABLE.rows.flatMap((r) =>
+      r.fields.map((s, i) => ({
+        year: 2024,
+        agency_code: r.agencyCode,
+        agency_name: r.agencyName,
+        field_no: FIELDS[i]!.no,
+        field_name: FIELDS[i]!.name,
+        max_points: FIELDS[i]!.max,
+        self_points: s.self,
+        appraised_points: s.appraised,
+      })),
+    );
+    expect(got.fields).toEqual(expectedFields);
+    expect(got.totals.map((t) => [t.agency_code, t.total_points, t.total_max, t.survey_points, t.rank, t.band])).toEqual([
+      ['H99.05', 86.77, 100, 58.27, 1, 'Tốt'],
+      ['H99.06', 83.45, 100, 57.7, 2, 'Khá'],
+      ['H99.04', 70.83, 100, 50.33, 3, 'Trung bình'],
+    ]);
+    expect(got.totals[1]).toEqual({
+      year: 2024,
+      agency_code: 'H99.06',
+      agency_name: 'Sở Y tế',
+      appraised_points: 25.75,
+      appraised_max: 30,
+      survey_points: 57.7,
+      survey_max: 70,
+      total_points: 83.45,
+      total_max: 100,
+      rank: 2,
+      band: 'Khá',
+    } satisfies ParTotal);
+  });
+});
+
+describe('PAR writer run twice at different clock times', () => {
+  test('should write byte-identical files', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2030-01-02T03:04:05Z'));
+      await writeParXlsx(join(dir, 'a.xlsx'), TABLE);
+      vi.setSystemTime(new Date('2033-11-12T13:14:15Z'));
+      await writeParXlsx(join(dir, 'b.xlsx'), TABLE);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await readFile(join(dir, 'a.xlsx'))).equals(await readFile(join(dir, 'b.xlsx')))).toBe(true);
+  });
+});
+
+describe('PAR reader with rows that break the score rules', () => {
+  test('should quarantine a wrong total and a score above its max, one record per row', async () => {
+    const rows = [...TABLE.rows];
+    rows[0] = { ...rows[0]!, total: 86.8 };
+    rows[2] = { ...rows[2]!, fields: [{ self: 8, appraised: 7 }, { self: 7, appraised: 4.5 }, { self: 10, appraised: 9 }] };
+    const path = join(dir, 'par-bad.xlsx');
+    await writeParXlsx(path, { ...TABLE, rows });
+    const got = await readParXlsx(path, {});
+    expect(got.quarantine.map((q) => [q.row_no, q.field, q.reason])).toEqual([
+      [7, 'total', 'sheet row 7: total (86,8) ≠ sum of appraised + survey (86,77)'],
+      [9, 'field 2 self', 'sheet row 9: field 2 self-assessed 7 > max 6,5'],
+    ]);
+    expect(got.quarantine.every((q) => QuarantineRecord.safeParse(q).success)).toBe(true);
+    expect(got.totals.map((t) => t.agency_name)).toEqual(['Sở Y tế']);
+    expect(got.fields).toHaveLength(3);
+    expect(got.rowsRead).toBe(got.totals.length + got.quarantine.length);
+  });
+
+  test('should accept a total within ±0,01 of the sum', async () => {
+    const rows = [{ ...TABLE.rows[0]!, total: 86.78 }];
+    const path = join(dir, 'par-tolerance.xlsx');
+    await writeParXlsx(path, { ...TABLE, rows });
+    const got = await readParXlsx(path, {});
+    expect(got.quarantine).toEqual([]);
+    expect(got.totals[0]?.total_points).toBe(86.78);
+  });
+});
+
+describe('PAR reader with a foreign-style table', () => {
+  test('should read vi-VN text numbers, extra title lines and a shifted table', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KQ');
+    const put = (r: number, values: (string | number | null)[]): void =>
+      values.forEach((v, i) => {
+        if (v !== null) ws.getCell(r, i + 2).value = v;
+      });
+    put(1, ['UBND TỈNH GIA LAI']);
+    put(2, ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM']);
+    put(4, ['BẢNG TỔNG HỢP KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2023']);
+    put(5, ['(Kèm theo Quyết định số 45/QĐ-UBND ngày 20/02/2024)']);
+    put(7, ['STT', 'Tên cơ quan, đơn vị', '1. Cải cách thể chế', null, null, 'Điều tra xã hội học', null, 'Tổng điểm', null, 'Xếp hạng', 'Xếp loại']);
+    put(8, [null, null, 'Điểm tối đa', 'Tự đánh giá', 'Thẩm định', 'Điểm tối đa', 'Đạt được', 'Điểm tối đa', 'Đạt được']);
+    put(9, ['I', 'Sở, ban, ngành']);
+    put(10, ['1', 'Sở Tư pháp - tỉnh Gia Lai', '6,50', '6,5', '6,25', '93,5', '77,2', '100', '83,45', 1, 'Khá']);
+    put(11, [2, 'Sở Y tế', 6.5, 6, 6, 93.5, 80, 100, 86, 2, 'Tốt']);
+    put(13, ['Ghi chú: năm 2023']);
+    await wb.xlsx.writeFile(join(dir, 'foreign-par.xlsx'));
+    const got = await readParXlsx(join(dir, 'foreign-par.xlsx'), { registry: REGISTRY });
+    expect(got.quarantine).toEqual([]);
+    expect(got.year).toBe(2023);
+    expect(got.decisionNo).toBe('45/QĐ-UBND');
+    expect(got.fields.map((f) => [f.agency_code, f.field_no, f.field_name, f.max_points, f.self_points, f.appraised_points])).toEqual([
+      ['H99.05', 1, 'Cải cách thể chế', 6.5, 6.5, 6.25],
+      ['H99.06', 1, 'Cải cách thể chế', 6.5, 6, 6],
+    ]);
+    expect(got.totals.map((t) => t.total_points)).toEqual([83.45, 86]);
+  });
+});
+
+describe('PAR reader with an unreadable file', () => {
+  test('should reject a file that is not an XLSX, naming it', async () => {
+    const path = join(dir, 'par_2025.xlsx');
+    await writeFile(path, '<html><body>Phiên đăng nhập đã hết hạn</body></html>');
+    const err = await readParXlsx(path, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toMatch(/\[par\] Failed to read par_2025\.xlsx: not an XLSX file/);
+  });
+
+  test('should reject a header without the survey, total, rank and band groups, listing them', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KQ');
+    ws.getRow(3).values = ['STT', 'Đơn vị', '1. Cải cách thể chế'];
+    ws.getRow(4).values = [null, null, 'Điểm tối đa', 'Tự đánh giá', 'Thẩm định'];
+    await wb.xlsx.writeFile(join(dir, 'par-partial.xlsx'));
+    await expect(readParXlsx(join(dir, 'par-partial.xlsx'), { year: 2024 })).rejects.toThrow(
+      'Failed to read par-partial.xlsx (row 3): the PAR header (sheet rows 3–4) is incomplete: no "Điểm điều tra xã hội học" group with "Điểm tối đa / Đạt được"; no "Tổng điểm" group with "Điểm tối đa / Đạt được"; no "Xếp hạng" column; no "Xếp loại" column',
+    );
+  });
+
+  test('should reject a workbook without a PAR header', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('x').getCell('A1').value = 'Chỉ số cải cách hành chính năm 2024';
+    await wb.xlsx.writeFile(join(dir, 'par-empty.xlsx'));
+    await expect(readParXlsx(join(dir, 'par-empty.xlsx'), {})).rejects.toThrow(/Failed to read par-empty\.xlsx: no PAR header found/);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PipelineInputError } from '../../../functions/core/errors.js';
+import { cellText, fixZipDates, streamRows, type SheetRow } from '../../../functions/core/readers/xlsx/common.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xlsx-common-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function workbook(name: string, rows: (string | number)[][], sheets = 1): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  for (let s = 1; s <= sheets; s++) {
+    const ws = wb.addWorksheet(`S${s}`);
+    rows.forEach((r, i) => r.forEach((v, j) => (ws.getCell(i + 1, j + 1).value = v)));
+  }
+  const path = join(dir, name);
+  await wb.xlsx.writeFile(path);
+  return path;
+}
+
+describe('streamRows over a small workbook', () => {
+  test('should hand over every row of every sheet with sheet names and row numbers', async () => {
+    const path = await workbook('two.xlsx', [['a', 1], [], ['c', 3]], 2);
+    const seen: [string, number, string][] = [];
+    await streamRows(path, { scope: 'test' }, (r: SheetRow) => {
+      seen.push([r.sheet, r.number, cellText(r.values[1])]);
+    });
+    expect(seen).toEqual([
+      ['S1', 1, 'a'],
+      ['S1', 3, 'c'],
+      ['S2', 1, 'a'],
+      ['S2', 3, 'c'],
+    ]);
+  });
+
+  test('should stop handing over rows after the callback returns stop', async () => {
+    const path = await workbook('stop.xlsx', [['a'], ['b'], ['c']]);
+    const seen: number[] = [];
+    await streamRows(path, { scope: 'test' }, (r) => {
+      seen.push(r.number);
+      return r.number === 2 ? 'stop' : undefined;
+    });
+    expect(seen).toEqual([1, 2]);
+  });
+
+  test('should fail on a row wider than the column limit', async () => {
+    const path = await workbook('wide.xlsx', [Array.from({ length: 40 }, (_, i) => i)]);
+    await expect(streamRows(path, { scope: 'test', limits: { maxColumns: 30 } }, () => undefined)).rejects.toThrow(
+      '[pipeline] [test] Failed to read wide.xlsx (row 1): row 1 has 40 columns, above the 30-column limit',
+    );
+  });
+
+  test('should fail before unpacking when the zip declares more bytes than allowed', async () => {
+    const path = await workbook('unpacked.xlsx', [['x'.repeat(5000)]]);
+    const err = await streamRows(path, { scope: 'test', limits: { maxUnpackedBytes: 4000 } }, () => undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toMatch(/unpacks to \d+ bytes, above the 4000-byte limit/);
+  });
+});
+
+describe('fixZipDates on an exceljs archive', () => {
+  test('should set every entry to the given time and keep the archive readable', async () => {
+    const path = await workbook('dates.xlsx', [['a']]);
+    const fixed = fixZipDates(await readFile(path), new Date('2024-12-31T12:00:00Z'));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(fixed as unknown as ArrayBuffer);
+    expect(wb.getWorksheet('S1')?.getCell('A1').value).toBe('a');
+    let p = 0;
+    let entries = 0;
+    while (fixed.readUInt32LE(p) === 0x04034b50) {
+      expect([fixed.readUInt16LE(p + 10), fixed.readUInt16LE(p + 12)]).toEqual([12 << 11, ((2024 - 1980) << 9) | (12 << 5) | 31]);
+      p += 30 + fixed.readUInt32LE(p + 18) + fixed.readUInt16LE(p + 26) + fixed.readUInt16LE(p + 28);
+      entries++;
+    }
+    expect(entries).toBeGreaterThan(5);
+  });
+});
