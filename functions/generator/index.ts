@@ -13,7 +13,7 @@ import { writeBieu06Xlsx } from '../core/readers/xlsx/bieu06.js';
 import { writeParXlsx } from '../core/readers/xlsx/par.js';
 import { createError } from '../core/errors.js';
 import { Bieu06Counter, buildPeriods, periodEndIso, periodStartIso, type Period } from './bieu06.js';
-import { DateFormats, monthKey } from './calendar.js';
+import { DateFormats, monthEndDay, monthKey } from './calendar.js';
 import { BOM, CRLF, NSW_DOSSIER_HEADER, PORTAL_DOSSIER_HEADER } from './csv.js';
 import { generateMonth, monthWeight, nswLine, portalLine, type GenDossier } from './dossiers.js';
 import { buildParTables } from './par.js';
@@ -168,7 +168,7 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
     await writeLines(join(portalDir, `${key}.csv`), BOM + PORTAL_DOSSIER_HEADER.join(',') + CRLF, (function* () {
       for (const d of portal) yield portalLine(d, reg, fmt);
     })());
-    const monthEnd = scoreMonthEnd(year, month);
+    const monthEnd = monthEndDay(year, month);
     const holders = new Set(nswAgencies.map((a) => reg.holderOf(a, monthEnd)));
     for (const a of holders) {
       const code = reg.agencies[a]?.row.agency_code ?? '';
@@ -267,10 +267,6 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
     files,
     totalBytes: files.reduce((s, f) => s + f.bytes, 0),
   };
-}
-
-function scoreMonthEnd(year: number, month: number): number {
-  return Math.round(Date.UTC(year, month, 0) / 86_400_000);
 }
 
 function sumRows(bands: { rows: { c: number[] }[] }[]): number[] {

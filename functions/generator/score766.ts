@@ -58,9 +58,9 @@ export function loadScore766Indicators(path = SCORE766_INDICATORS_PATH): Score76
     }
     out.push(parsed.data);
   });
-  const ckmbEtc = new Map<string, number>();
-  for (const r of out) ckmbEtc.set(`${r.version}`, (ckmbEtc.get(r.version) ?? 0) + r.max_score);
-  for (const [v, sum] of ckmbEtc) {
+  const maxima = new Map<string, number>();
+  for (const r of out) maxima.set(r.version, (maxima.get(r.version) ?? 0) + r.max_score);
+  for (const [v, sum] of maxima) {
     if (Math.abs(sum - 100) > 1e-9) throw new Error(`[pipeline] [score766] Failed to read ${path}: version ${v} maxima sum to ${sum}, not 100`);
   }
   return out;

@@ -6,7 +6,36 @@ with attributed as (
 
 ),
 
-counted as (
+periods as (
+
+    select * from int_periods_reported
+
+),
+
+agencies as (
+
+    select * from int_agencies_chained
+
+),
+
+-- Every unit that existed at a period's end gets a row, dossiers or not: Biểu 06 lists them all.
+scaffold as (
+
+    select
+        a.agency_code,
+        p.period_type,
+        p.year,
+        p.period_no,
+        p.period_start,
+        p.period_end
+    from periods as p
+    inner join agencies as a
+        on a.valid_from <= p.period_end
+        and (a.valid_to is null or a.valid_to >= p.period_end)
+
+),
+
+counted_dossiers as (
 
     select
         reporting_agency_code as agency_code,
@@ -43,6 +72,50 @@ counted as (
         count_if(agency_code <> reporting_agency_code) as inherited_count
     from attributed
     group by reporting_agency_code, period_type, year, period_no, period_start, period_end
+
+),
+
+counted as (
+
+    select
+        coalesce(c.agency_code, s.agency_code) as agency_code,
+        coalesce(c.period_type, s.period_type) as period_type,
+        coalesce(c.year, s.year) as year,
+        coalesce(c.period_no, s.period_no) as period_no,
+        coalesce(c.period_start, s.period_start) as period_start,
+        coalesce(c.period_end, s.period_end) as period_end,
+        coalesce(c.received_online, 0) as received_online,
+        coalesce(c.received_in_person, 0) as received_in_person,
+        coalesce(c.received_postal, 0) as received_postal,
+        coalesce(c.received_nsw, 0) as received_nsw,
+        coalesce(c.received_carried_over, 0) as received_carried_over,
+        coalesce(c.resolved_total, 0) as resolved_total,
+        coalesce(c.resolved_early, 0) as resolved_early,
+        coalesce(c.resolved_on_time, 0) as resolved_on_time,
+        coalesce(c.resolved_late, 0) as resolved_late,
+        coalesce(c.resolved_withdrawn, 0) as resolved_withdrawn,
+        coalesce(c.resolved_refused, 0) as resolved_refused,
+        coalesce(c.pending_total, 0) as pending_total,
+        coalesce(c.pending_in_time, 0) as pending_in_time,
+        coalesce(c.pending_overdue, 0) as pending_overdue,
+        c.avg_days_early,
+        c.avg_processing_days,
+        coalesce(c.fee_bearing_count, 0) as fee_bearing_count,
+        coalesce(c.paid_online_count, 0) as paid_online_count,
+        coalesce(c.digitised_count, 0) as digitised_count,
+        coalesce(c.e_result_count, 0) as e_result_count,
+        coalesce(c.synced_count, 0) as synced_count,
+        coalesce(c.complaints, 0) as complaints,
+        coalesce(c.resolved_satisfied, 0) as resolved_satisfied,
+        coalesce(c.procedures_fee_bearing, 0) as procedures_fee_bearing,
+        coalesce(c.procedures_paid_online, 0) as procedures_paid_online,
+        coalesce(c.inherited_count, 0) as inherited_count
+    from counted_dossiers as c
+    full outer join scaffold as s
+        on s.agency_code = c.agency_code
+        and s.period_type = c.period_type
+        and s.year = c.year
+        and s.period_no = c.period_no
 
 ),
 

@@ -11,32 +11,13 @@ with dossiers as (
 
 periods as (
 
-    select * from int_periods_enumerated
+    select * from int_periods_reported
 
 ),
 
 agencies as (
 
     select * from int_agencies_chained
-
-),
-
-data_window as (
-
-    select
-        min(received_date) as first_date,
-        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
-    from dossiers
-
-),
-
-periods_in_window as (
-
-    select p.*
-    from periods as p
-    cross join data_window as w
-    where p.period_end >= w.first_date
-      and p.period_start <= w.last_date
 
 ),
 
@@ -50,7 +31,7 @@ active as (
         p.period_start,
         p.period_end
     from dossiers as d
-    inner join periods_in_window as p
+    inner join periods as p
         on d.received_date <= p.period_end
         and (d.finished_date is null or d.finished_date >= p.period_start)
 

@@ -81,6 +81,8 @@ const LANDING_LOG = `
 export interface FixtureOptions {
   /** Extra rows appended to the dossier VALUES list (same column order as FIXTURE_DOSSIERS). */
   extraDossiers?: string;
+  /** Extra rows appended to the score766_metrics VALUES list (same column order as SCORE766_METRICS). */
+  extraScore766Metrics?: string;
   /** Leave these datasets without files (to test empty sources). */
   omit?: string[];
 }
@@ -150,7 +152,7 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
               metric_name, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
               CAST(ratio_pct AS DOUBLE) AS ratio_pct, CAST(score AS DOUBLE) AS score, CAST(max_score AS DOUBLE) AS max_score,
               'h7' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'portal' AS source, year
-       FROM (VALUES ${SCORE766_METRICS}) AS v(dataset_label, period_type, year, period_no, as_of, unit_id, unit_code, group_code,
+       FROM (VALUES ${SCORE766_METRICS}${options.extraScore766Metrics ? `,${options.extraScore766Metrics}` : ''}) AS v(dataset_label, period_type, year, period_no, as_of, unit_id, unit_code, group_code,
               metric_code, metric_name, numerator, denominator, ratio_pct, score, max_score)`,
       ['source', 'year'],
     );

@@ -16,6 +16,11 @@ export interface FixtureRun {
   dispose: () => Promise<void>;
 }
 
+/** DuckDB BIGINTs arrive as JSON strings; turn integer-looking strings back into numbers. */
+export function numbersFromBigints(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d{1,15}$/.test(v) ? Number(v) : v]));
+}
+
 /** Write the fixture lake to a temporary directory, register it and materialise every model. */
 export async function runFixture(options: FixtureOptions & { writeParquet?: boolean } = {}): Promise<FixtureRun> {
   const lake = await mkdtemp(path.join(tmpdir(), 'sql-fixture-'));
@@ -28,7 +33,7 @@ export async function runFixture(options: FixtureOptions & { writeParquet?: bool
     engine,
     lake,
     models,
-    rows: (sql) => engine.query(sql),
+    rows: async (sql) => (await engine.query(sql)).map(numbersFromBigints),
     dispose: async () => {
       await engine.close();
       await rm(lake, { recursive: true, force: true });

@@ -8,8 +8,8 @@ export interface SiteHostingProps {
   readonly accessLogs: s3.IBucket;
   readonly dataKey: kms.IKey;
   /**
-   * Directories of the repository left out of the build source.
-   * @default ['node_modules', '.git', 'cdk.out', 'data', 'lake', '.tmp', 'dashboards/build', 'dashboards/.evidence']
+   * Paths of dashboards/ left out of the build source.
+   * @default ['node_modules', 'build', '.evidence', '.lake']
    */
   readonly sourceExcludes?: readonly string[];
   /**

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -11,7 +12,7 @@ import type { SiteHostingProps } from './site-hosting-props.js';
 import { URL_REWRITE_SOURCE } from './url-rewrite.js';
 
 export const SITE_HOSTING_DEFAULTS = {
-  sourceExcludes: ['node_modules', '**/node_modules', '.git', 'cdk.out', 'data', 'lake', '.tmp', 'dashboards/build', 'dashboards/.evidence'],
+  sourceExcludes: ['node_modules', 'build', '.evidence', '.lake'],
   logRetention: logs.RetentionDays.ONE_YEAR,
 } as const;
 
@@ -53,7 +54,8 @@ export class SiteHosting extends Construct {
       errorResponses: [{ httpStatus: 404, responsePagePath: '/404.html', responseHttpStatus: 404, ttl: Duration.minutes(5) }],
     });
 
-    const source = new s3assets.Asset(this, 'Source', { path: REPO_ROOT, exclude: [...p.sourceExcludes] });
+    // The Evidence project only (its own package.json and lockfile).
+    const source = new s3assets.Asset(this, 'Source', { path: path.join(REPO_ROOT, 'dashboards'), exclude: [...p.sourceExcludes] });
     const logGroup = new logs.LogGroup(this, 'BuildLogs', { retention: p.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.buildProject = new codebuild.Project(this, 'Build', {
       description: 'Builds the Evidence site from the lake and publishes it to the site bucket',
@@ -72,21 +74,21 @@ export class SiteHosting extends Construct {
         phases: {
           install: {
             'runtime-versions': { nodejs: 22 },
-            commands: ['cd dashboards && npm ci && cd ..'],
+            commands: ['npm ci'],
           },
           pre_build: {
             commands: [
               // The marts and the monthly snapshots, laid out as on local disk (docs/architecture.md).
-              'aws s3 sync "s3://$LAKE_BUCKET/models/marts/" lake/models/marts/ --only-show-errors',
-              'aws s3 sync "s3://$LAKE_BUCKET/snapshots/" lake/snapshots/ --only-show-errors',
+              'aws s3 sync "s3://$LAKE_BUCKET/models/marts/" .lake/models/marts/ --only-show-errors',
+              'aws s3 sync "s3://$LAKE_BUCKET/snapshots/" .lake/snapshots/ --only-show-errors',
             ],
           },
           build: {
-            commands: ['cd dashboards', 'LAKE_DIR="$CODEBUILD_SRC_DIR/lake" npm run prepare-lake', 'npm run sources', 'npm run build:strict', 'cd ..'],
+            commands: ['LAKE_DIR="$CODEBUILD_SRC_DIR/.lake" npm run prepare-lake', 'npm run sources', 'npm run build:strict'],
           },
           post_build: {
             commands: [
-              'aws s3 sync dashboards/build/ "s3://$SITE_BUCKET/" --delete --only-show-errors',
+              'aws s3 sync build/ "s3://$SITE_BUCKET/" --delete --only-show-errors',
               'aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION_ID" --paths "/*"',
             ],
           },

@@ -211,7 +211,7 @@ export class PipelineOrchestration extends Construct {
     for (const [i, logGroup] of p.pullLogGroups.entries()) {
       new logs.MetricFilter(this, `RawStaged${i}`, {
         logGroup,
-        filterPattern: logs.FilterPattern.exists('$.summary.staged'),
+        filterPattern: logs.FilterPattern.numberValue('$.summary.staged', '>=', 0),
         metricNamespace: METRIC_NAMESPACE,
         metricName: 'RawFilesStaged',
         metricValue: '$.summary.staged',

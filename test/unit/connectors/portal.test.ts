@@ -122,11 +122,12 @@ describe('Portal connector when a month changes between pulls', () => {
 });
 
 describe('Portal connector under injected faults', () => {
-  const cases: { name: string; faults: FaultPlan; expectReason: RegExp; extra?: Partial<PortalOptions> }[] = [
+  const cases: { name: string; faults: FaultPlan; expectReason: RegExp; extra?: Partial<PortalOptions>; timeouts?: boolean }[] = [
     { name: '429 with Retry-After', faults: [{ fault: 429, first: 2, retryAfterSec: 0 }], expectReason: /HTTP 429/ },
     { name: '500, 503 and 502', faults: [{ fault: 500, first: 1 }, { fault: 503, first: 2 }, { fault: 502, first: 3 }], expectReason: /HTTP 50[023]/ },
-    { name: 'a hang', faults: [{ fault: 'hang', first: 1 }], expectReason: /no complete answer within 300 ms/, extra: { timeoutMs: 300 } },
-    { name: 'a slow answer past the timeout', faults: [{ fault: 'slow', first: 1, delayMs: 1_000 }], expectReason: /no complete answer within 300 ms/, extra: { timeoutMs: 300 } },
+    // Timeout cases: under load a healthy answer can also miss the timeout, so these allow extra retries.
+    { name: 'a hang', faults: [{ fault: 'hang', first: 1 }], expectReason: /no complete answer within 1000 ms/, extra: { timeoutMs: 1_000 }, timeouts: true },
+    { name: 'a slow answer past the timeout', faults: [{ fault: 'slow', first: 1, delayMs: 3_000 }], expectReason: /no complete answer within 1000 ms/, extra: { timeoutMs: 1_000 }, timeouts: true },
     { name: 'a truncated body', faults: [{ fault: 'truncate', first: 1 }], expectReason: /connection ended before the whole body arrived/ },
     { name: 'a Content-Length shorter than the body', faults: [{ fault: 'bad-length', first: 1 }], expectReason: /differs from X-Content-SHA256/ },
     { name: 'a Content-Length longer than the body', faults: [{ fault: 'long-length', first: 1 }], expectReason: /connection ended before the whole body arrived/ },
@@ -139,11 +140,12 @@ describe('Portal connector under injected faults', () => {
         c.faults.map((f) => ({ ...f, path: '/api/v1/dossiers' })),
         async (portal) => {
           const events: RetryEvent[] = [];
-          const { pages } = await pullPages(portal, '2024-05', '2024-06', { ...c.extra, onRetry: (e) => events.push(e) });
+          const { pages } = await pullPages(portal, '2024-05', '2024-06', { ...c.extra, retries: c.timeouts ? 6 : FAST.retries, onRetry: (e) => events.push(e) });
           expect(pages.map((p) => `${p.period}#${p.page}`)).toEqual(['2024-05#1', '2024-05#2', '2024-05#3', '2024-05#4', '2024-05#5', '2024-06#1']);
           expect(idsOf(pages).sort()).toEqual([...MAY.ids, ...JUNE.ids].sort());
-          expect(events.length).toBe(portal.stats.faultsInjected);
-          expect(events.length).toBeGreaterThan(0);
+          if (c.timeouts) expect(events.length).toBeGreaterThanOrEqual(portal.stats.faultsInjected);
+          else expect(events.length).toBe(portal.stats.faultsInjected);
+          expect(portal.stats.faultsInjected).toBeGreaterThan(0);
           for (const e of events) expect(e.reason).toMatch(c.expectReason);
         },
       );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withDuckDb, literal, type DuckDb } from '../../../functions/core/engine/duckdb.js';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
@@ -51,6 +52,35 @@ describe('generateDemo with the same seed', () => {
     expect(a.files.filter((f) => f.path.startsWith('portal/dossiers/'))).toHaveLength(84);
     const meta = JSON.parse(readFileSync(join(a.outDir, 'meta.json'), 'utf8')) as Record<string, unknown>;
     expect(meta).toMatchObject({ synthetic: true, label: 'Dữ liệu mô phỏng (tỉnh demo)', seed: 766, dossiers: N, provinceCode: 'H99', fromYear: 2019, toYear: 2025 });
+  });
+});
+
+/** DOS dates (YYYY-MM-DD) of every entry in a zip's central directory. */
+function zipEntryDates(path: string): string[] {
+  const buf = readFileSync(path);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const date = buf.readUInt16LE(p + 14);
+    out.push(`${(date >> 9) + 1980}-${String((date >> 5) & 15).padStart(2, '0')}-${String(date & 31).padStart(2, '0')}`);
+    p += 46 + buf.readUInt16LE(p + 28) + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+  }
+  return out;
+}
+
+describe('generateDemo XLSX files', () => {
+  test('should carry data-derived document and zip dates, never the clock', async () => {
+    for (const [file, day] of [['bieu06/bieu06_2020_q1.xlsx', '2020-03-31'], ['bieu06/bieu06_2024.xlsx', '2024-12-31'], ['par/par_2022.xlsx', '2022-12-31']] as const) {
+      const dates = zipEntryDates(join(a.outDir, file));
+      expect(dates.length, file).toBeGreaterThan(3);
+      expect(new Set(dates), file).toEqual(new Set([day]));
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(join(a.outDir, file));
+      expect(wb.created.toISOString().slice(0, 10), file).toBe(day);
+      expect(wb.modified.toISOString().slice(0, 10), file).toBe(day);
+    }
   });
 });
 

@@ -1,0 +1,42 @@
+-- Report periods the data covers, each ending no later than the data's last known date: the
+-- period that is still running (or the one a snapshot freezes) is reported year-to-date, so its
+-- pending dossiers are "in time" or "overdue" as of that date, not as of a day nobody has seen yet.
+with periods as (
+
+    select * from int_periods_enumerated
+
+),
+
+dossiers as (
+
+    select * from int_dossiers_classified
+
+),
+
+data_window as (
+
+    select
+        min(received_date) as first_date,
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
+    from dossiers
+
+),
+
+final as (
+
+    select
+        p.period_type,
+        p.year,
+        p.period_no,
+        p.period_start,
+        least(p.period_end, w.last_date) as period_end,
+        p.period_end < w.last_date or p.period_end = w.last_date as is_complete,
+        p.period_label
+    from periods as p
+    cross join data_window as w
+    where p.period_end >= w.first_date
+      and p.period_start <= w.last_date
+
+)
+
+select * from final

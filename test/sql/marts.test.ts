@@ -1,0 +1,157 @@
+/**
+ * Marts against hand-computed expectations on the fixture lake (test/sql/fixtures.ts): a period
+ * boundary (D12 received 31/3 23:30, finished 1/4), the merger H99.10 + H99.11 → H99.21 on 1/3/2025,
+ * supplement days (D03 on time only thanks to 4 days), NSW rows, a withdrawal (D06, left out), a
+ * refusal (D09, resolved) and pending overdue dossiers (NSW-D05, D08).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runModelTests } from '../../functions/core/transform/index.js';
+import { runFixture, type FixtureRun } from './helpers.js';
+
+let run: FixtureRun;
+beforeAll(async () => {
+  run = await runFixture();
+});
+afterAll(async () => {
+  await run?.dispose();
+});
+
+const C = `received_total AS c3, received_online AS c4, received_offline AS c5, received_carried_over AS c6,
+  resolved_total AS c7, resolved_early AS c8, resolved_on_time AS c9, resolved_late AS c10,
+  pending_total AS c11, pending_in_time AS c12, pending_overdue AS c13`;
+
+async function cols(agency: string, type: string, year: number, no: number): Promise<number[]> {
+  const rows = await run.rows(`SELECT ${C} FROM agency_periods WHERE agency_code = '${agency}' AND period_type = '${type}' AND year = ${year} AND period_no = ${no}`);
+  expect(rows).toHaveLength(1);
+  return Object.values(rows[0]!).map(Number);
+}
+
+describe('agency_periods on the fixture', () => {
+  test('should count January 2025 of H99.05 with the withdrawal left out and supplement days applied', async () => {
+    //              c3 c4 c5 c6 c7 c8 c9 c10 c11 c12 c13
+    expect(await cols('H99.05', 'month', 2025, 1)).toEqual([5, 1, 3, 1, 4, 1, 2, 1, 1, 1, 0]);
+    const [r] = await run.rows(`SELECT * FROM agency_periods WHERE agency_code = 'H99.05' AND period_type = 'month' AND year = 2025 AND period_no = 1`);
+    expect(r).toMatchObject({ received_in_person: 2, received_postal: 1, received_nsw: 1, received_new: 4, resolved_withdrawn: 0, complaints: 1, period_label: 'Tháng 1/2025' });
+    expect(r!.on_time_rate).toBeCloseTo(0.75, 10);
+    expect(r!.avg_days_early).toBeCloseTo(0.25, 10); // (3 + 0 + 0 − 2) / 4
+    expect(r!.avg_processing_days).toBeCloseTo(9.5, 10); // (19 + 10 + (8 − 4) + (6 − 1)) / 4
+    expect(r!.online_rate).toBeCloseTo(0.25, 10);
+    expect(r!.online_payment_rate).toBeCloseTo(0, 10); // 0 of 3 fee-bearing
+    expect(r!.digitised_rate).toBeCloseTo(0.75, 10);
+    expect(r!.e_result_rate).toBeCloseTo(0.5, 10);
+    expect(r!.synced_rate).toBeCloseTo(0.75, 10);
+  });
+
+  test('should carry pending dossiers over and show the withdrawal only in resolved_withdrawn', async () => {
+    expect(await cols('H99.05', 'month', 2025, 2)).toEqual([2, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1]);
+    const [r] = await run.rows(`SELECT resolved_withdrawn, received_nsw FROM agency_periods WHERE agency_code = 'H99.05' AND period_type = 'month' AND year = 2025 AND period_no = 2`);
+    expect(r).toEqual({ resolved_withdrawn: 1, received_nsw: 1 });
+  });
+
+  test('should count a dossier received at 23:30 on the last day in that month and resolve it in the next', async () => {
+    expect(await cols('H99.05', 'month', 2025, 3)).toEqual([2, 1, 0, 1, 0, 0, 0, 0, 2, 1, 1]);
+    expect(await cols('H99.05', 'month', 2025, 4)).toEqual([2, 0, 0, 2, 1, 1, 0, 0, 1, 0, 1]);
+  });
+
+  test('should aggregate a quarter and a year with the same rules', async () => {
+    expect(await cols('H99.05', 'quarter', 2025, 1)).toEqual([7, 3, 3, 1, 5, 1, 3, 1, 2, 1, 1]);
+    expect(await cols('H99.05', 'year', 2025, 1)).toEqual([7, 3, 3, 1, 6, 2, 3, 1, 1, 0, 1]);
+  });
+
+  test('should report merged units under their successor from the first period ending after the merger', async () => {
+    // Feb 2025: H99.10 still exists on 28/2 and reports its own dossier.
+    expect(await cols('H99.10', 'month', 2025, 2)).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0]);
+    // Q1 2025 and year 2025: no rows for the ended units.
+    const ended = await run.rows(`SELECT count(*) AS n FROM agency_periods WHERE agency_code IN ('H99.10', 'H99.11') AND period_type IN ('quarter', 'year') AND year = 2025`);
+    expect(Number(ended[0]!.n)).toBe(0);
+    // March: H99.21 carries over D08 (overdue), D10 late, D11 pending in time.
+    expect(await cols('H99.21', 'month', 2025, 3)).toEqual([3, 1, 1, 1, 1, 0, 0, 1, 2, 1, 1]);
+    // Q1: D08 and D09 (received by the predecessors) count as received by H99.21.
+    expect(await cols('H99.21', 'quarter', 2025, 1)).toEqual([4, 2, 2, 0, 2, 1, 0, 1, 2, 1, 1]);
+    const flags = await run.rows(
+      `SELECT agency_code, period_type, period_no, has_series_break FROM agency_periods
+       WHERE year = 2025 AND ((agency_code = 'H99.21' AND period_type = 'month' AND period_no IN (3, 4))
+          OR (agency_code = 'H99.10' AND period_type = 'month' AND period_no = 2)
+          OR (agency_code = 'H99.05' AND period_type = 'month' AND period_no = 3))
+       ORDER BY agency_code, period_no`,
+    );
+    expect(flags.map((f) => f.has_series_break)).toEqual([false, true, true, false]);
+  });
+
+  test('should keep every Biểu 06 identity on every row', async () => {
+    const [bad] = await run.rows(
+      `SELECT count(*) AS n FROM agency_periods WHERE received_total <> resolved_total + pending_total
+         OR received_total <> received_online + received_offline + received_carried_over
+         OR resolved_total <> resolved_early + resolved_on_time + resolved_late OR pending_total <> pending_in_time + pending_overdue`,
+    );
+    expect(Number(bad!.n)).toBe(0);
+  });
+});
+
+describe('agencies, agency_months and agency_years on the fixture', () => {
+  test('should give the registry lineage of the merger', async () => {
+    const rows = await run.rows(`SELECT agency_code, final_successor_code, predecessor_codes, predecessor_count, CAST(break_date AS VARCHAR) AS break_date, is_current FROM agencies WHERE agency_code IN ('H99.10', 'H99.21', 'H99.05') ORDER BY agency_code`);
+    expect(rows).toEqual([
+      { agency_code: 'H99.05', final_successor_code: 'H99.05', predecessor_codes: null, predecessor_count: 0, break_date: null, is_current: true },
+      { agency_code: 'H99.10', final_successor_code: 'H99.21', predecessor_codes: null, predecessor_count: 0, break_date: '2025-03-01', is_current: false },
+      { agency_code: 'H99.21', final_successor_code: 'H99.21', predecessor_codes: 'H99.10, H99.11', predecessor_count: 2, break_date: '2025-03-01', is_current: true },
+    ]);
+  });
+
+  test('should compare a month with the previous month of the same agency', async () => {
+    const [r] = await run.rows(`SELECT received_total, prev_received_total, received_total_change, on_time_rate, on_time_rate_change, is_change_comparable FROM agency_months WHERE agency_code = 'H99.05' AND year = 2025 AND month = 2`);
+    expect(r).toMatchObject({ received_total: 2, prev_received_total: 5, received_total_change: -3, is_change_comparable: true });
+    expect(r!.on_time_rate_change).toBeCloseTo(1 - 0.75, 10);
+  });
+
+  test('should compare a year with the year before', async () => {
+    const [r] = await run.rows(`SELECT received_total, prev_received_total, received_total_change FROM agency_years WHERE agency_code = 'H99.05' AND year = 2025`);
+    expect(r).toEqual({ received_total: 7, prev_received_total: 1, received_total_change: 6 });
+  });
+});
+
+describe('procedure_years, province_months and data_quality on the fixture', () => {
+  test('should count procedures per year with the processing-time cut', async () => {
+    const rows = await run.rows(`SELECT procedure_code, year, received_total, received_online, resolved_total, resolved_early, resolved_on_time, resolved_late, processing_time_cut FROM procedure_years ORDER BY procedure_code, year`);
+    expect(rows.map((r) => ({ ...r, processing_time_cut: Number((r.processing_time_cut as number).toFixed(6)) }))).toEqual([
+      { procedure_code: '1.000001', year: 2024, received_total: 1, received_online: 1, resolved_total: 0, resolved_early: 0, resolved_on_time: 0, resolved_late: 0, processing_time_cut: 0.333333 },
+      // received D02 D03 D04 D06 D08 D09 D10 D11 D12; finished D01 D02 D03 D04 D06 D09 D10 D12
+      { procedure_code: '1.000001', year: 2025, received_total: 9, received_online: 4, resolved_total: 8, resolved_early: 4, resolved_on_time: 2, resolved_late: 2, processing_time_cut: 0.333333 },
+      { procedure_code: '2.000002', year: 2025, received_total: 2, received_online: 2, resolved_total: 1, resolved_early: 0, resolved_on_time: 1, resolved_late: 0, processing_time_cut: 0 },
+    ]);
+  });
+
+  test('should sum the province per month with the NSW share', async () => {
+    const [r] = await run.rows(`SELECT province_name, agency_count, received_total, received_nsw, received_portal_online, nsw_share FROM province_months WHERE province_code = 'H99' AND year = 2025 AND month = 1`);
+    // H99.05 (5) + H99.11 (1: D09)
+    expect(r).toMatchObject({ province_name: 'UBND tỉnh Hòa Bình Xanh', agency_count: 2, received_total: 6, received_nsw: 1, received_portal_online: 0 });
+    expect(r!.nsw_share).toBeCloseTo(1 / 5, 10);
+  });
+
+  test('should account rows per landed file with quarantine reasons and freshness', async () => {
+    const rows = await run.rows(`SELECT dataset, raw_hash, rows_read, rows_landed, rows_quarantined, quarantined_rows_found, quarantine_reasons, CAST(newest_record_at AS VARCHAR) AS newest FROM data_quality ORDER BY raw_hash`);
+    expect(rows).toEqual([
+      { dataset: 'dossiers', raw_hash: 'h1', rows_read: 11, rows_landed: 10, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'invalid date: 1', newest: '2025-04-02 08:00:00' },
+      { dataset: 'dossiers', raw_hash: 'h2', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, newest: '2025-04-02 08:00:00' },
+      { dataset: 'agencies', raw_hash: 'h3', rows_read: 5, rows_landed: 5, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, newest: null },
+    ]);
+  });
+});
+
+describe('model YAML tests on a broken invariant', () => {
+  test('should fail the Biểu 06 identity when a count is changed on purpose', async () => {
+    await run.engine.query(`UPDATE agency_periods SET resolved_early = resolved_early + 1 WHERE agency_code = 'H99.05' AND period_type = 'month' AND year = 2025 AND period_no = 1`);
+    const results = await runModelTests(run.engine, run.models.filter((m) => m.name === 'agency_periods'));
+    const failed = results.filter((r) => !r.passed).map((r) => `${r.test}=${r.failures}`);
+    expect(failed).toEqual(['expression_is_true(resolved_total = resolved_early + resolved_on_time + resolved_late)=1']);
+  });
+
+  test('should fail the grain key, not_null and relationships when rows are duplicated or orphaned', async () => {
+    await run.engine.query(`INSERT INTO agencies SELECT * FROM agencies WHERE agency_code = 'H99.05'`);
+    await run.engine.query(`UPDATE agency_months SET agency_code = 'H99.99' WHERE year = 2025 AND month = 2 AND agency_code = 'H99.05'`);
+    await run.engine.query(`UPDATE procedure_years SET year = NULL WHERE procedure_code = '2.000002'`);
+    const results = await runModelTests(run.engine, run.models.filter((m) => ['agencies', 'agency_months', 'procedure_years'].includes(m.name)));
+    const failed = results.filter((r) => !r.passed).map((r) => `${r.model}:${r.test}`);
+    expect(failed).toEqual(['agencies:unique(agency_code)', 'agency_months:relationships(agency_code → agencies.agency_code)', 'procedure_years:not_null(year)']);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * 766: the recompute from dossiers on a worked example, and the scoring table against every published
+ * Gia Lai sub-score (/work/shared/real/dvcqg-766, mapped as docs/data-contracts.md §2.7 says).
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runFixture, type FixtureRun } from './helpers.js';
+
+const REAL = '/work/shared/real/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json';
+
+interface Metric { code: string; numerator: number | null; denominator: number | null; ratio: number | null; score: number | null; maxScore: number }
+interface Detail { departmentId: string; departmentCode: string; componentIndicators: Record<string, { score: number; maxScore: number; ratio?: number; totalOnTime?: number; totalReceived?: number; metrics?: Metric[] }> }
+
+const q = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
+
+/** The real detail file as score766_metrics VALUES rows. */
+function realMetricRows(): { rows: string; count: number } {
+  const details = (JSON.parse(readFileSync(REAL, 'utf8')) as { agenciesDetail: Detail[] }).agenciesDetail;
+  const out: string[] = [];
+  for (const d of details) {
+    for (const [key, comp] of Object.entries(d.componentIndicators)) {
+      const group = key.split('_')[0]!;
+      const metrics: Metric[] =
+        comp.metrics ??
+        (group === 'TDGQ'
+          ? [{ code: 'DOSSIER_ON_TIME', numerator: comp.totalOnTime ?? null, denominator: comp.totalReceived ?? null, ratio: comp.ratio ?? null, score: comp.score, maxScore: comp.maxScore }]
+          : [{ code: group, numerator: null, denominator: null, ratio: comp.ratio ?? null, score: comp.score, maxScore: comp.maxScore }]);
+      for (const m of metrics) {
+        const g = group === 'ONLINE' ? 'CLGQ' : group;
+        out.push(`('real','year',2026,1,DATE '2026-10-10',${q(d.departmentId)},${q(d.departmentCode)},${q(g)},${q(m.code)},${q(m.code)},${q(m.numerator)},${q(m.denominator)},${q(m.ratio)},${q(m.score)},${q(m.maxScore)})`);
+      }
+    }
+  }
+  return { rows: out.join(',\n'), count: out.length };
+}
+
+let run: FixtureRun;
+const real = realMetricRows();
+beforeAll(async () => {
+  run = await runFixture({ extraScore766Metrics: real.rows });
+});
+afterAll(async () => {
+  await run?.dispose();
+});
+
+describe('score766_agency_months on the fixture', () => {
+  test('should recompute January 2025 of H99.05 from dossiers and the published drawn sub-scores', async () => {
+    const [r] = await run.rows(`SELECT * FROM score766_agency_months WHERE agency_code = 'H99.05' AND year = 2025 AND month = 1`);
+    expect(r).toMatchObject({
+      indicator_version: '766-v1',
+      received_new: 4,
+      resolved_total: 4,
+      // CKMB 5 + 4 + 2 (published) + DOSSIER_SYNC 3/4 × 6 = 4,5
+      score_ckmb_recomputed: 15.5,
+      // DOSSIER_ON_TIME 3/4 × 20
+      score_tdgq_recomputed: 15,
+      // ONLINE_PROVISION 2/2 × 4 + ONLINE_SUBMISSION 25 % of the 50 % threshold × 8
+      score_clgq_recomputed: 8,
+      // nothing paid online
+      score_tttt_recomputed: 0,
+      // satisfaction 3/4 ÷ 90 % × 6 = 5 + petitions 6 + 6 (published)
+      score_mdhl_recomputed: 17,
+      // e-result 2/4 × 6 + digitised 3/4 × 4 + published 2 + 1 + 2 + 1 + 2
+      score_mdsh_recomputed: 14,
+      score_total_recomputed: 69.5,
+      score_total_published: 79,
+      score_ckmb_diff: -1.5,
+      score_clgq_diff: -4,
+      score_tttt_diff: -5,
+      score_mdhl_diff: 1,
+      score_total_diff: -9.5,
+      has_published: true,
+      uses_published_values: true,
+      is_complete: true,
+    });
+    expect(r!.satisfaction_pct).toBeCloseTo(75, 10);
+    expect(r!.online_pct).toBeCloseTo(25, 10);
+  });
+
+  test('should leave groups with unpublished drawn sub-scores empty and flag the row incomplete', async () => {
+    const [r] = await run.rows(`SELECT score_ckmb_recomputed, score_tdgq_recomputed, score_total_recomputed, is_complete, has_published FROM score766_agency_months WHERE agency_code = 'H99.05' AND year = 2025 AND month = 2`);
+    expect(r).toEqual({ score_ckmb_recomputed: null, score_tdgq_recomputed: 20, score_total_recomputed: null, is_complete: false, has_published: false });
+  });
+});
+
+describe('score766_metrics on the real Gia Lai sub-indicators', () => {
+  test('should reproduce every published sub-score the table defines to ±0,01', async () => {
+    const rows = await run.rows(
+      `SELECT unit_code, metric_code, numerator, denominator, score_published, score_recomputed, is_reproduced
+       FROM score766_metrics WHERE dataset_label = 'real' AND rule IS NOT NULL AND score_published IS NOT NULL`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(190);
+    expect(rows.filter((r) => r.is_reproduced !== true)).toEqual([]);
+  });
+
+  test('should leave ONLINE and TTTT, which publish no sub-indicators, without a recomputed score', async () => {
+    const rows = await run.rows(`SELECT DISTINCT metric_code, rule, score_recomputed FROM score766_metrics WHERE dataset_label = 'real' AND metric_code IN ('ONLINE', 'TTTT') ORDER BY metric_code`);
+    expect(rows).toEqual([
+      { metric_code: 'ONLINE', rule: null, score_recomputed: null },
+      { metric_code: 'TTTT', rule: null, score_recomputed: null },
+    ]);
+  });
+
+  test('should show a worked threshold example: REUSED_DIGITIZED_DATA 20/741 under 80 % → 0,07 of 2', async () => {
+    const [r] = await run.rows(`SELECT score_recomputed, score_published FROM score766_metrics WHERE unit_code = 'H21.09' AND metric_code = 'REUSED_DIGITIZED_DATA'`);
+    expect(r).toEqual({ score_recomputed: 0.07, score_published: 0.07 });
+  });
+});
+
+describe('score766_units on published rows', () => {
+  test('should give the change vs the previous capture of the same unit and period type', async () => {
+    const rows = await run.rows(`SELECT dataset_label, unit_id, CAST(as_of AS VARCHAR) AS as_of, score_total_change, rank_change, band, period_label FROM score766_units ORDER BY dataset_label, unit_id, as_of`);
+    expect(rows).toEqual([
+      { dataset_label: 'demo', unit_id: 'U05', as_of: '2025-01-05', score_total_change: null, rank_change: null, band: 'Tốt', period_label: 'Tháng 12/2024' },
+      { dataset_label: 'demo', unit_id: 'U05', as_of: '2025-02-05', score_total_change: -1, rank_change: -1, band: 'Khá', period_label: 'Tháng 1/2025' },
+      { dataset_label: 'real', unit_id: 'G17', as_of: '2026-09-24', score_total_change: null, rank_change: null, band: 'Khá', period_label: 'Năm 2026' },
+      { dataset_label: 'real', unit_id: 'G17', as_of: '2026-10-10', score_total_change: 0.03, rank_change: 1, band: 'Khá', period_label: 'Năm 2026' },
+    ]);
+  });
+});
+
+describe('par_agency_years and par_field_scores on the fixture', () => {
+  test('should report 83,45 after 85,37 as −1,92 points and rank 13 after 6 as −7', async () => {
+    const [r] = await run.rows(`SELECT total_points, prev_total_points, score_change, rank, prev_rank, rank_change, units_ranked, is_new_unit, is_merged FROM par_agency_years WHERE unit_key = 'H99.05' AND year = 2025`);
+    expect(r).toEqual({ total_points: 83.45, prev_total_points: 85.37, score_change: -1.92, rank: 13, prev_rank: 6, rank_change: -7, units_ranked: 3, is_new_unit: false, is_merged: false });
+  });
+
+  test('should flag a unit formed by the merger as new and merged, and key unmatched units by name', async () => {
+    const rows = await run.rows(`SELECT unit_key, is_new_unit, is_merged, rank_change FROM par_agency_years WHERE year = 2025 AND unit_key <> 'H99.05' ORDER BY unit_key`);
+    expect(rows).toEqual([
+      { unit_key: 'Ban Dân tộc', is_new_unit: true, is_merged: false, rank_change: null },
+      { unit_key: 'H99.21', is_new_unit: true, is_merged: true, rank_change: null },
+    ]);
+  });
+
+  test('should compare fields as score ÷ max across years', async () => {
+    const [r] = await run.rows(`SELECT score_ratio, prev_score_ratio, score_ratio_change FROM par_field_scores WHERE unit_key = 'H99.05' AND year = 2025 AND field_no = 1`);
+    expect(r!.score_ratio).toBeCloseTo(1, 10);
+    expect(r!.prev_score_ratio).toBeCloseTo(5 / 6, 10);
+    expect(r!.score_ratio_change).toBeCloseTo(1 / 6, 10);
+  });
+});

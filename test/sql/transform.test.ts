@@ -1,0 +1,93 @@
+/**
+ * Model loader (dependencies, order, errors), the portability lint, and seeds as SELECTs.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { lintSql, loadModels, parseCsv, seedToSql } from '../../functions/core/transform/index.js';
+import { SQL_DIR } from './helpers.js';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function sqlTree(files: Record<string, string>): Promise<string> {
+  dir = await mkdtemp(path.join(tmpdir(), 'models-'));
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, 'sql', rel)), { recursive: true });
+    await writeFile(path.join(dir, 'sql', rel), text);
+  }
+  return path.join(dir, 'sql');
+}
+
+describe('loadModels on sql/', () => {
+  test('should order every model after the models it reads', () => {
+    const models = loadModels(SQL_DIR);
+    const pos = new Map(models.map((m, k) => [m.name, k]));
+    for (const m of models) for (const d of m.dependsOn) expect(pos.get(d)!).toBeLessThan(pos.get(m.name)!);
+    expect(models.find((m) => m.name === 'agency_months')?.dependsOn).toEqual(['agency_periods']);
+    expect(models.find((m) => m.name === 'agency_periods')?.grain).toEqual(['agency_code', 'period_type', 'year', 'period_no']);
+  });
+});
+
+describe('loadModels on broken trees', () => {
+  test('should fail on a dependency cycle', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'select * from b', 'marts/b.sql': 'select * from a' });
+    expect(() => loadModels(root)).toThrow(/dependency cycle a → b → a|dependency cycle b → a → b/);
+  });
+  test('should fail on an unknown relation', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'with x as (select 1 as v) select * from x join stg_missing on true' });
+    expect(() => loadModels(root)).toThrow(/unknown relation "stg_missing"/);
+  });
+  test('should fail when a mart reads a source directly', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'select * from src_dossiers' });
+    expect(() => loadModels(root)).toThrow(/only staging models may read sources/);
+  });
+  test('should fail on YAML describing a missing model or an unknown test', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: b\n' });
+    expect(() => loadModels(root)).toThrow(/describes b, which has no .sql/);
+    const root2 = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: v\n        tests: [is_great]\n' });
+    expect(() => loadModels(root2)).toThrow(/_m__models\.yml: models\.0\.columns\.0\.tests\.0/);
+  });
+});
+
+describe('lintSql', () => {
+  test('should pass portable SQL', () => {
+    expect(lintSql("with t(a) as (select 1) select count_if(a > 0), cast(a as double) / nullif(a, 0) from t where a in (1) -- :: in a comment\n")).toEqual([]);
+  });
+  test.each([
+    ['select `a` from t', 'backtick'],
+    ['select cast(a as string) from t', 'string-type'],
+    ['select a::int from t', 'double-colon-cast'],
+    ['select a from t qualify row_number() over () = 1', 'qualify'],
+    ['select a, count(*) from t group by all', 'group-by-all'],
+    ['select * exclude (a) from t', 'exclude'],
+    ['from t select a', 'from-first'],
+    ['select strftime(a, \'%Y\') from t', 'function'],
+    ['select if(a, 1, 2) from t', 'function'],
+    ['select a from t;', 'semicolon'],
+  ])('should flag %s', (sql, rule) => {
+    expect(lintSql(sql).map((i) => i.rule)).toContain(rule);
+  });
+  test('should ignore forbidden words inside string literals', () => {
+    expect(lintSql("select 'a::b QUALIFY `x` string' as s from t")).toEqual([]);
+  });
+});
+
+describe('seeds', () => {
+  test('should parse quoted CSV fields and type columns', () => {
+    expect(parseCsv('\uFEFFa,b\r\n1,"x, ""y"""\r\n', 'f.csv')).toEqual([['a', 'b'], ['1', 'x, "y"']]);
+    const { sql, columns } = seedToSql('n,d,flag,name\n1,2024-01-01,true,O\'Brien\n2,,false,x\n', 'f.csv');
+    expect(columns).toEqual(['n', 'd', 'flag', 'name']);
+    expect(sql).toContain('CAST(n AS INTEGER) AS n');
+    expect(sql).toContain('CAST(d AS DATE) AS d');
+    expect(sql).toContain('CAST(flag AS BOOLEAN) AS flag');
+    expect(sql).toContain("'O''Brien'");
+  });
+  test('should reject a ragged seed row', () => {
+    expect(() => seedToSql('a,b\n1\n', 'bad.csv')).toThrow(/bad\.csv: row 1 has 1 fields, expected 2/);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The dashboards' offline patch of @evidence-dev/universal-sql and their vi-VN number text.
+ * Needs dashboards/node_modules (`npm ci --prefix dashboards`).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DASHBOARDS_DIR } from '../../functions/core/dashboards.js';
+// @ts-expect-error plain JS module of the dashboards project (no types)
+import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';
+
+const run = promisify(execFile);
+const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
+const PATCHED_FILES = ['src/client-duckdb/node.js', 'src/client-duckdb/browser.js', 'src/build-parquet.js'];
+
+function patchFile(): string {
+  const patches = readdirSync(path.join(DASHBOARDS_DIR, 'patches')).filter((f) => f.startsWith('@evidence-dev+universal-sql+'));
+  expect(patches).toHaveLength(1);
+  return path.join(DASHBOARDS_DIR, 'patches', patches[0] as string);
+}
+
+describe('universal-sql offline patch when dashboards/node_modules is installed', () => {
+  beforeAll(() => {
+    if (!existsSync(USQL)) throw new Error(`${USQL} is missing: run npm ci --prefix dashboards`);
+  });
+
+  test('should target exactly the universal-sql version the lockfile pins and installs', () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile())?.[1];
+    const lock = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const installed = JSON.parse(readFileSync(path.join(USQL, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toBe(lock.packages['node_modules/@evidence-dev/universal-sql']?.version);
+    expect(installed.version).toBe(version);
+  });
+
+  test('should leave the installed files exactly in the patched state', async () => {
+    // Reverse-applying succeeds only if every hunk is present as patched.
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile()], { cwd: DASHBOARDS_DIR });
+    for (const file of PATCHED_FILES) expect(stdout).toContain(`checking file node_modules/@evidence-dev/universal-sql/${file}`);
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+  });
+
+  test('should keep no read_parquet or Parquet COPY in the patched client and build step', () => {
+    for (const file of PATCHED_FILES) {
+      const text = readFileSync(path.join(USQL, file), 'utf8');
+      const code = text.split('\n').filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l)).join('\n');
+      expect(text, file).toContain('[offline patch]');
+      expect(code, file).not.toMatch(/read_parquet\(|FORMAT '?PARQUET/i);
+    }
+  });
+
+  describe('when the node side writes, merges and reads a table', () => {
+    let tmp: string;
+    beforeAll(async () => {
+      tmp = await mkdtemp(path.join(os.tmpdir(), 'dash-usql-'));
+    });
+    afterAll(async () => {
+      await rm(tmp, { recursive: true, force: true });
+    });
+
+    test('should return every row without any extension download', async () => {
+      const { stdout } = await run(process.execPath, ['scripts/check-offline-patch.mjs', tmp], { cwd: DASHBOARDS_DIR, timeout: 120_000 });
+      const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { written: number; rows: number; total: number; names: string[] };
+      expect(result.written).toBe(4);
+      expect(result.rows).toBe(4);
+      expect(result.total).toBeCloseTo(1492 + 83.45 + 0.3333 + 10, 6);
+      expect(result.names).toEqual(['<b>Sở Thử</b>', 'Sở Xây dựng', 'Sở Y tế', 'Sở Tư pháp']);
+    });
+  });
+});
+
+describe('viNumberText given ssf output', () => {
+  test.each([
+    ['1,492', '1.492'],
+    ['83.45', '83,45'],
+    ['33.33%', '33,33\u00a0%'],
+    ['-1,234,567.5', '-1.234.567,5'],
+    ['1.49k', '1,49k'],
+    ['(12.5)', '(12,5)'],
+    ['0', '0'],
+  ])('should turn %s into %s', (input, expected) => {
+    expect(viNumberText(input)).toBe(expected);
+  });
+});
+
+describe('viDateCode given a date format code', () => {
+  test('should replace the ISO default with dd/mm/yyyy and keep others', () => {
+    expect(viDateCode('YYYY-MM-DD')).toBe('dd/mm/yyyy');
+    expect(viDateCode('mm/yyyy')).toBe('mm/yyyy');
+  });
+});

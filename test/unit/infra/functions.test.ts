@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { describe, expect, test } from 'vitest';
+import { PIPELINE_FUNCTIONS_DEFAULTS } from '../../../infra/lib/ingestion/index.js';
+import { grants, logicalId, synthStack } from './helpers.js';
+
+const { stack, template } = synthStack();
+const b = stack.buckets;
+const names: Record<string, string> = {
+  [logicalId(stack, b.raw)]: 'raw',
+  [logicalId(stack, b.lake)]: 'lake',
+  [logicalId(stack, b.quarantine)]: 'quarantine',
+  [logicalId(stack, b.athenaResults)]: 'results',
+  [logicalId(stack, b.dataKey)]: 'key',
+  [logicalId(stack, stack.functions.portalToken)]: 'secret',
+  'arn:<AWS::Partition>:glue:ap-southeast-1:111122223333:': 'glue:',
+  'arn:<AWS::Partition>:athena:ap-southeast-1:111122223333:': 'athena:',
+};
+const fns = stack.functions.functions;
+const of = (step: keyof typeof fns) => grants(template, logicalId(stack, fns[step].role as never), names);
+const kms = ['kms:Decrypt <key.Arn>', 'kms:Encrypt <key.Arn>', 'kms:GenerateDataKey <key.Arn>'];
+const xray = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+const athena = ['GetQueryExecution', 'GetQueryResults', 'StartQueryExecution', 'StopQueryExecution'].map((a) => `athena:${a} athena:workgroup/cchc-pipeline`);
+const glueOn = (actions: string[]) => actions.flatMap((a) => ['glue:catalog', 'glue:database/cchc', 'glue:table/cchc/*'].map((r) => `glue:${a} ${r}`));
+const glueRead = ['GetDatabase', 'GetDatabases', 'GetPartition', 'GetPartitions', 'GetTable', 'GetTables'];
+const results = ['s3:GetBucketLocation <lake.Arn>', 's3:GetBucketLocation <results.Arn>', 's3:GetObject <results.Arn>/results/*', 's3:ListBucket <results.Arn>', 's3:PutObject <results.Arn>/results/*'];
+
+describe('PipelineFunctions given the default props', () => {
+  test('should default to a drop/nsw prefix, 3008 MiB landing, 15 min and one-year logs', () => {
+    expect(PIPELINE_FUNCTIONS_DEFAULTS).toEqual({ nswDropPrefix: 'drop/nsw', landMemoryMiB: 3008, timeout: Duration.minutes(15), logRetention: logs.RetentionDays.ONE_YEAR, stubBundling: false });
+  });
+
+  test('should run every function on nodejs22.x x86_64 (matching the copied DuckDB binding) with tracing', () => {
+    const all = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.PIPELINE_ENGINE);
+    expect(all).toHaveLength(5);
+    for (const f of all) {
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], Timeout: 900, TracingConfig: { Mode: 'Active' } });
+      expect(f.Properties.Environment.Variables).toMatchObject({ PIPELINE_ENGINE: 'athena', ATHENA_WORKGROUP: 'cchc-pipeline', ATHENA_DATABASE: 'cchc', PIPELINE_WORK_DIR: '/tmp/work' });
+    }
+  });
+
+  test('should give only the portal pull the token secret ARN, never the token', () => {
+    const withSecret = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.PORTAL_TOKEN_SECRET_ARN);
+    expect(withSecret).toHaveLength(1);
+    expect(withSecret[0]!.Properties.Environment.Variables.PORTAL_TOKEN_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.functions.portalToken) });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/"PORTAL_TOKEN"/);
+  });
+});
+
+describe('PipelineFunctions permissions given least privilege', () => {
+  test('should let the portal pull write raw/ and manifest/, its state, and read the secret', () => {
+    expect(of('pullPortal')).toEqual(
+      [
+        ...kms,
+        's3:GetObject <lake.Arn>/state/*',
+        's3:GetObject <raw.Arn>/manifest/*',
+        's3:GetObject <raw.Arn>/raw/*',
+        's3:ListBucket <lake.Arn>',
+        's3:ListBucket <raw.Arn>',
+        's3:PutObject <lake.Arn>/state/*',
+        's3:PutObject <raw.Arn>/manifest/*',
+        's3:PutObject <raw.Arn>/raw/*',
+        'secretsmanager:DescribeSecret <secret>',
+        'secretsmanager:GetSecretValue <secret>',
+        ...xray,
+      ].sort(),
+    );
+  });
+
+  test('should let the NSW pull read only the drop prefix and write raw/ and manifest/', () => {
+    expect(of('pullNsw')).toEqual(
+      [...kms, 's3:GetObject <raw.Arn>/drop/nsw/*', 's3:GetObject <raw.Arn>/manifest/*', 's3:GetObject <raw.Arn>/raw/*', 's3:ListBucket <raw.Arn>', 's3:PutObject <raw.Arn>/manifest/*', 's3:PutObject <raw.Arn>/raw/*', ...xray].sort(),
+    );
+  });
+
+  test('should let landing read raw/, write landed/ and quarantine/, and never touch models or Athena', () => {
+    expect(of('land')).toEqual(
+      [
+        ...kms,
+        's3:GetObject <lake.Arn>/landed/*',
+        's3:GetObject <quarantine.Arn>/quarantine/*',
+        's3:GetObject <raw.Arn>/manifest/*',
+        's3:GetObject <raw.Arn>/raw/*',
+        's3:ListBucket <lake.Arn>',
+        's3:ListBucket <quarantine.Arn>',
+        's3:ListBucket <raw.Arn>',
+        's3:PutObject <lake.Arn>/landed/*',
+        's3:PutObject <quarantine.Arn>/quarantine/*',
+        's3:PutObject <raw.Arn>/manifest/*',
+        ...xray,
+      ].sort(),
+    );
+  });
+
+  test('should let the transform run Athena in its workgroup, manage its Glue tables and write only models/', () => {
+    expect(of('transform')).toEqual(
+      [
+        ...kms,
+        ...athena,
+        ...glueOn([...glueRead, 'BatchCreatePartition', 'BatchDeletePartition', 'CreatePartition', 'CreateTable', 'DeletePartition', 'DeleteTable', 'UpdateTable']),
+        ...results,
+        's3:AbortMultipartUpload <lake.Arn>/models/*',
+        's3:DeleteObject <lake.Arn>/models/*',
+        's3:GetObject <lake.Arn>/landed/*',
+        's3:GetObject <lake.Arn>/models/*',
+        's3:GetObject <quarantine.Arn>/quarantine/*',
+        's3:ListBucket <lake.Arn>',
+        's3:ListBucket <quarantine.Arn>',
+        's3:ListMultipartUploadParts <lake.Arn>/models/*',
+        's3:PutObject <lake.Arn>/models/*',
+        ...xray,
+      ].sort(),
+    );
+  });
+
+  test('should let the snapshot read models/ and landed/, write snapshots/ and only read Glue', () => {
+    expect(of('snapshot')).toEqual(
+      [
+        ...kms,
+        ...athena,
+        ...glueOn(glueRead),
+        ...results,
+        's3:GetObject <lake.Arn>/landed/*',
+        's3:GetObject <lake.Arn>/models/*',
+        's3:GetObject <lake.Arn>/snapshots/*',
+        's3:ListBucket <lake.Arn>',
+        's3:PutObject <lake.Arn>/snapshots/*',
+        ...xray,
+      ].sort(),
+    );
+  });
+});

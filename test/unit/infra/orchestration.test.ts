@@ -1,0 +1,127 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { describe, expect, test } from 'vitest';
+import { PIPELINE_ORCHESTRATION_DEFAULTS } from '../../../infra/lib/orchestration/index.js';
+import { synthStack } from './helpers.js';
+
+const { stack, template } = synthStack();
+
+interface State {
+  Type: string;
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; IntervalSeconds?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+  Next?: string;
+  Branches?: { StartAt: string; States: Record<string, State> }[];
+  Choices?: unknown[];
+  Default?: string;
+  Resource?: string;
+}
+
+function definition(): { StartAt: string; States: Record<string, State> } {
+  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+  const body = sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+  // Tokens (function ARNs, topic) are replaced by placeholders; the structure is what we assert.
+  const text = body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  return JSON.parse(text);
+}
+
+describe('PipelineOrchestration given the default props', () => {
+  test('should default to Asia/Ho_Chi_Minh, 01:00 daily, day 2 at 02:00 monthly, 36 h without data', () => {
+    expect(PIPELINE_ORCHESTRATION_DEFAULTS).toEqual({
+      timeZone: TimeZone.ASIA_HO_CHI_MINH,
+      dailyHour: 1,
+      monthlySnapshot: { day: 2, hour: 2 },
+      noDataHours: 36,
+      scheduleRetryAttempts: 3,
+      runTimeout: Duration.hours(2),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+    });
+  });
+
+  test('should schedule the daily run and the monthly snapshot run in Asia/Ho_Chi_Minh with retries and a DLQ', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
+    expect(schedules.map((s) => [s.ScheduleExpression, s.ScheduleExpressionTimezone]).sort()).toEqual([
+      ['cron(0 1 * * ? *)', 'Asia/Ho_Chi_Minh'],
+      ['cron(0 2 2 * ? *)', 'Asia/Ho_Chi_Minh'],
+    ]);
+    for (const s of schedules) {
+      expect(s.Target).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^OrchestrationScheduleDlq/), 'Arn'] } },
+      });
+    }
+    const monthly = schedules.find((s) => s.ScheduleExpression === 'cron(0 2 2 * ? *)')!;
+    expect(JSON.parse(monthly.Target.Input)).toEqual({ pull: {}, snapshot: {} });
+    const daily = schedules.find((s) => s.ScheduleExpression === 'cron(0 1 * * ? *)')!;
+    expect(JSON.parse(daily.Target.Input)).toEqual({ pull: {} });
+  });
+
+  test('should run pull → land → transform → checks → snapshot → publish', () => {
+    const def = definition();
+    expect(def.StartAt).toBe('Pull');
+    expect(def.States.Pull!.Type).toBe('Parallel');
+    expect(def.States.Pull!.Branches!.map((br) => br.StartAt)).toEqual(['PullPortal', 'PullNsw']);
+    expect(def.States.Pull!.Next).toBe('Land');
+    expect(def.States.Land!.Next).toBe('Transform');
+    expect(def.States.Transform!.Next).toBe('Checks');
+    expect(def.States.Checks!.Type).toBe('Choice');
+    expect(def.States.Checks!.Default).toBe('NotifyChecksFailed');
+    expect(def.States.SnapshotRequested!.Default).toBe('Publish');
+    expect(def.States.Snapshot!.Next).toBe('Publish');
+    expect(def.States.Publish!.Resource).toContain('codebuild:startBuild.sync');
+  });
+
+  test('should retry and catch every step, sending failures to the SNS topic', () => {
+    const def = definition();
+    const tasks: Record<string, State> = { ...def.States, ...Object.assign({}, ...def.States.Pull!.Branches!.map((br) => br.States)) };
+    for (const name of ['PullPortal', 'PullNsw', 'Land', 'Transform', 'Snapshot', 'Publish']) {
+      const st = tasks[name]!;
+      expect(st.Retry?.length, name).toBeGreaterThan(0);
+      if (name.startsWith('Pull')) {
+        expect(st.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 2, BackoffRate: 2 }));
+      } else if (name !== 'Publish') {
+        expect(st.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'Lambda.SdkClientException']) }));
+      }
+    }
+    for (const [name, notify] of [['Pull', 'NotifyPullFailed'], ['Land', 'NotifyLandFailed'], ['Transform', 'NotifyTransformFailed'], ['Snapshot', 'NotifySnapshotFailed'], ['Publish', 'NotifyPublishFailed']]) {
+      expect(def.States[name!]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: notify }]);
+      expect(def.States[notify!]!.Resource).toContain('sns:publish');
+      expect(def.States[def.States[notify!]!.Next!]!.Type).toBe('Fail');
+    }
+  });
+
+  test('should log and trace the state machine and encrypt the failure topic', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('should alarm on failed runs, function errors, undelivered schedules and 36 h without new data', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(8);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OrchestrationFailureTopic/) }]);
+    const noData = alarms.find((a) => a.MetricName === 'RawFilesStaged')!;
+    expect(noData).toMatchObject({
+      Namespace: 'CchcPipeline',
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 36,
+      DatapointsToAlarm: 36,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
+    expect(filters).toHaveLength(2);
+    for (const f of filters) expect(f).toMatchObject({ FilterPattern: '{ $.summary.staged >= 0 }', MetricTransformations: [{ MetricName: 'RawFilesStaged', MetricValue: '$.summary.staged' }] });
+  });
+
+  test('should refuse a no-data window the alarm cannot evaluate', async () => {
+    const { App, Stack } = await import('aws-cdk-lib');
+    const { PipelineOrchestration } = await import('../../../infra/lib/orchestration/index.js');
+    const s = new Stack(new App(), 'T');
+    expect(
+      () => new PipelineOrchestration(s, 'O', { functions: stack.functions.functions, pullLogGroups: [], publishProject: stack.site.buildProject, noDataHours: 200 }),
+    ).toThrow(/noDataHours must be an integer 1–168/);
+  });
+});
