@@ -23,7 +23,7 @@ export function printSummary(s: RunSummary): void {
     lines.push(`Snapshots       ${made.length ? `published ${made.join(', ')}` : ''}${made.length && kept.length ? '; ' : ''}${kept.length ? `unchanged ${kept.join(', ')}` : ''}`);
   }
   if (s.dashboards) {
-    lines.push(`Dashboards      built into ${s.dashboards.outDir}`);
+    lines.push(`Dashboards      ${s.dashboards.pages} pages built in ${s.dashboards.seconds.toFixed(0)} s into ${s.dashboards.outDir}`);
     lines.push(`                open them with: ${s.dashboards.preview}`);
   }
   lines.push(`Time            ${s.seconds.toFixed(1)} s`, '');

@@ -96,6 +96,9 @@ export async function ingestDropDir(
   opts: { dir: string; include?: RawKind[] },
 ): Promise<StageSummary> {
   const summary = emptyStage();
+  // A drop that describes itself (the demo's meta.json: synthetic, province) tells the dashboards.
+  const meta = await readFile(path.join(opts.dir, 'meta.json')).catch(() => undefined);
+  if (meta) await ctx.storage.put('meta.json', meta);
   const files = await planDrop(opts.dir);
   let done = 0;
   for (const f of files) {
@@ -340,7 +343,7 @@ export interface RunSummary {
   transformed: TransformSummary;
   verified: VerifySummary;
   snapshots: SnapshotSummary[];
-  dashboards?: { outDir: string; preview: string };
+  dashboards?: { outDir: string; preview: string; pages: number; seconds: number };
   quarantineByReason: { dataset: string; reason: string; rows: number }[];
   seconds: number;
 }

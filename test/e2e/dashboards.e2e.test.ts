@@ -45,8 +45,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     tmp = await mkdtemp(path.join(os.tmpdir(), 'dash-e2e-'));
     await writeFixtureLake(path.join(tmp, 'lake'));
     build = await buildDashboards({ lakeDir: path.join(tmp, 'lake'), outDir: path.join(tmp, 'site'), basePath: BASE });
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore plain JS module of the dashboards project
+    // @ts-ignore plain JS module of the dashboards project (no types)
     const { startServer } = (await import('../../dashboards/scripts/serve.mjs')) as { startServer: (o: { dir: string; basePath: string }) => Promise<{ url: string; close: () => Promise<void> }> };
     server = await startServer({ dir: build.outDir, basePath: BASE });
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
@@ -88,7 +87,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
 
   /** Wait until Evidence's queries ran: no loading skeletons and every chart drawn. */
   async function settle(page: Page): Promise<void> {
-    await page.waitForFunction(() => document.querySelectorAll('[class*="animate-pulse"]').length === 0, undefined, { timeout: 60_000 });
+    await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"]\').length === 0', undefined, { timeout: 60_000 });
     await page.waitForLoadState('networkidle');
   }
 
@@ -127,7 +126,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
   test('should show the province KPIs in vi-VN figures and re-query on a new year', async () => {
     const visit = await open('/');
     const { page } = visit;
-    expect(await page.evaluate(() => navigator.language)).toBe('en-US');
+    expect(await page.evaluate('navigator.language')).toBe('en-US');
     const years = await mart(`select year, received_total, on_time_rate from read_parquet(${martPath('province_years')}) order by year`);
     const [y2024, y2025] = [years.find((r) => r.year === 2024), years.find((r) => r.year === 2025)];
     const kpi = (): Promise<string> => page.getByTestId('kpi').innerText().then(plain);

@@ -1,0 +1,159 @@
+/**
+ * The project's own code path, as a user runs it: generator output served by the loopback portal
+ * (in another process), pulled page by page, landed and transformed into every model.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../../functions/core/config.js';
+import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { landStaged, type LandProfile } from '../../functions/core/lake/land.js';
+import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type PipelineContext } from '../../functions/core/pipeline.js';
+import { LocalStorage } from '../../functions/core/storage/local.js';
+import type { RawKind } from '../../functions/core/lake/sources.js';
+
+export const BENCH_TOKEN = 'bench-token-not-a-secret';
+export const FIRST_MONTH = '2019-01';
+export const LAST_MONTH = '2025-12';
+/** DuckDB's memory limit for the measured jobs: peak RSS must stay ≤ 3 GB at 10 M. */
+export const MEMORY_LIMIT = '2GB';
+
+export function benchContext(lakeDir: string, workDir: string, baseUrl: string, pageSize: number): PipelineContext {
+  const config = loadConfig(undefined, {});
+  return {
+    storage: new LocalStorage(lakeDir),
+    config: { ...config, lakeRoot: lakeDir, workDir, portal: { ...config.portal, baseUrl, pageSize }, score766BaseUrl: baseUrl },
+    workDir,
+    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir, duckdb: { memoryLimit: MEMORY_LIMIT } }),
+    log: () => {},
+  };
+}
+
+/** The small file drops every run lands besides the dossiers (registry, XLSX, 766 detail). */
+const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
+
+export interface PipelineParams {
+  dataDir: string;
+  lakeDir: string;
+  workDir: string;
+  /** 'portal': dossiers pulled from the portal's JSON API; 'drop': the portal's CSV exports dropped as files. */
+  mode: 'portal' | 'drop';
+  portalUrl: string;
+  pageSize: number;
+}
+
+export interface PhaseTimes {
+  stage: number;
+  land: number;
+  transform: number;
+  total: number;
+}
+
+export interface PipelineResult {
+  phases: PhaseTimes;
+  rowsRead: number;
+  rowsLanded: number;
+  rowsQuarantined: number;
+  rawFiles: number;
+  models: number;
+  landProfile: LandProfile;
+  transformProfile: { model: string; seconds: number }[];
+}
+
+const now = (): number => performance.now() / 1000;
+
+async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes): Promise<Omit<PipelineResult, 'phases'>> {
+  let t = now();
+  const landProfile: LandProfile = {};
+  const landed = await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT, profile: landProfile });
+  phases.land += now() - t;
+  t = now();
+  const transformProfile: { model: string; seconds: number }[] = [];
+  let started = now();
+  const engine = await ctx.engine();
+  let tr;
+  try {
+    const timed = Object.create(engine) as DuckDbEngine;
+    timed.materialize = async (m) => {
+      started = now();
+      const r = await engine.materialize(m);
+      transformProfile.push({ model: m.name, seconds: now() - started });
+      return r;
+    };
+    tr = await transform(ctx, { engine: timed });
+  } finally {
+    await engine.close();
+  }
+  phases.transform += now() - t;
+  return {
+    rowsRead: landed.rowsRead,
+    rowsLanded: landed.rowsLanded,
+    rowsQuarantined: landed.rowsQuarantined,
+    rawFiles: landed.files.length,
+    models: tr.models.length,
+    landProfile,
+    transformProfile,
+  };
+}
+
+/** Full backfill: every month 2019-01…2025-12 into an empty lake. */
+export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
+  await rm(p.lakeDir, { recursive: true, force: true });
+  await rm(p.workDir, { recursive: true, force: true });
+  const ctx = benchContext(p.lakeDir, p.workDir, p.portalUrl, p.pageSize);
+  const phases: PhaseTimes = { stage: 0, land: 0, transform: 0, total: 0 };
+  const t0 = now();
+  const include: RawKind[] = [...SMALL_DROP, 'nsw-csv', ...(p.mode === 'drop' ? (['portal-csv'] as RawKind[]) : [])];
+  await ingestDropDir(ctx, { dir: p.dataDir, include });
+  if (p.mode === 'portal') await pullPortal(ctx, { from: FIRST_MONTH, to: LAST_MONTH, token: BENCH_TOKEN });
+  await pullScore766(ctx, { from: '2022-08', to: LAST_MONTH, tinhId: 'H99' });
+  phases.stage = now() - t0;
+  const rest = await landAndTransform(ctx, phases);
+  phases.total = now() - t0;
+  return { phases, ...rest };
+}
+
+export interface IncrementalResult {
+  history: PipelineResult;
+  increment: PipelineResult;
+  newMonth: string;
+}
+
+async function nswFiles(dataDir: string, keep: (month: string) => boolean): Promise<string[]> {
+  const root = path.join(dataDir, 'nsw');
+  const out: string[] = [];
+  for (const agency of (await readdir(root)).sort()) {
+    for (const f of (await readdir(path.join(root, agency))).sort()) {
+      const m = /^(\d{4}-\d{2})\.csv$/.exec(f);
+      if (m && keep(m[1]!)) out.push(path.join(root, agency, f));
+    }
+  }
+  return out;
+}
+
+/**
+ * Seven years of history (2019-01…2025-11) landed and transformed, then one new month (2025-12)
+ * pulled, landed and transformed on top: the monthly run a province does.
+ */
+export async function runIncremental(p: PipelineParams): Promise<IncrementalResult> {
+  await rm(p.lakeDir, { recursive: true, force: true });
+  await rm(p.workDir, { recursive: true, force: true });
+  const ctx = benchContext(p.lakeDir, p.workDir, p.portalUrl, p.pageSize);
+  const newMonth = LAST_MONTH;
+  const prevMonth = '2025-11';
+  const run = async (from: string, to: string, first: boolean): Promise<PipelineResult> => {
+    const phases: PhaseTimes = { stage: 0, land: 0, transform: 0, total: 0 };
+    const t0 = now();
+    if (first) await ingestDropDir(ctx, { dir: p.dataDir, include: SMALL_DROP });
+    const files = await nswFiles(p.dataDir, (m) => m >= from && m <= to);
+    for (const f of files) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
+    await pullPortal(ctx, { from, to, token: BENCH_TOKEN });
+    await pullScore766(ctx, { from: first ? '2022-08' : from, to, tinhId: 'H99' });
+    phases.stage = now() - t0;
+    const rest = await landAndTransform(ctx, phases);
+    phases.total = now() - t0;
+    return { phases, ...rest };
+  };
+  const history = await run(FIRST_MONTH, prevMonth, true);
+  const increment = await run(newMonth, newMonth, false);
+  return { history, increment, newMonth };
+}

@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { pipelineBundling, REPO_ROOT } from '../../../infra/lib/ingestion/index.js';
+
+// The real bundling (local esbuild, no Docker), once: the other infra tests use stub code.
+describe('pipelineBundling given the land handler', () => {
+  let outdir = '';
+  let bundleDir = '';
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk-bundle-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle');
+    new nodejs.NodejsFunction(stack, 'Land', {
+      entry: path.join(REPO_ROOT, 'functions/handlers/land.ts'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: pipelineBundling(),
+    });
+    app.synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    bundleDir = path.join(outdir, assets[0]!);
+  }, 180_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('should emit one ESM bundle with @duckdb/node-api left external', () => {
+    const code = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
+    expect(code).toMatch(/from\s*"@duckdb\/node-api"/);
+    expect(code).toContain('createRequire');
+  });
+
+  test('should copy the DuckDB native packages and sql/ beside the bundle', () => {
+    expect(existsSync(path.join(bundleDir, 'node_modules/@duckdb/node-api/package.json'))).toBe(true);
+    const binding = readdirSync(path.join(bundleDir, 'node_modules/@duckdb/node-bindings-linux-x64'));
+    expect(binding.some((f) => f.endsWith('.node'))).toBe(true);
+    expect(existsSync(path.join(bundleDir, 'node_modules/detect-libc/package.json'))).toBe(true);
+    expect(existsSync(path.join(bundleDir, 'sql'))).toBe(true);
+  });
+
+  test('should load as a module exporting the handler (native addon resolved from the bundle)', async () => {
+    const mod = (await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href)) as { handler?: unknown };
+    expect(typeof mod.handler).toBe('function');
+  });
+});
