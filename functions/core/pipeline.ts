@@ -12,6 +12,7 @@ import type { PullState } from './connectors/_types.js';
 import { landStaged, type LandSummary } from './lake/land.js';
 import { listManifest, safeBaseName, sha256, stageRaw } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
+import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { buildAsOfSources, freezeMarts, quarantineByReason } from './transform/asof.js';
 import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, SnapshotPeriod } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
@@ -33,6 +34,8 @@ export interface PipelineContext {
   workDir: string;
   /** Progress of long steps, for the CLI's bar. */
   onProgress?: (step: string, done: number, total: number) => void;
+  /** The lake lock taken by land, transform, snapshot and runAll (default: fail at once when held). */
+  lock?: LockOptions;
 }
 
 export interface StageSummary {
@@ -173,13 +176,13 @@ export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; f
 }
 
 export async function land(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxTimestamp?: string } = {}): Promise<LandSummary> {
-  return landStaged({
+  return withLakeLock(ctx.storage, 'land', () => landStaged({
     storage: ctx.storage,
     workDir: ctx.workDir,
     kinds: opts.kinds,
     maxTimestamp: opts.maxTimestamp,
     onProgress: (done, total) => ctx.onProgress?.('land', done, total),
-  });
+  }), ctx.lock);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,6 +261,10 @@ export interface TransformSummary {
 
 /** Run every sql/ model over the lake, then every model test (a failing test fails the transform). */
 export async function transform(ctx: PipelineContext, opts: { engine?: QueryEngine; sourceOverrides?: Record<string, string> } = {}): Promise<TransformSummary> {
+  return withLakeLock(ctx.storage, 'transform', () => transformLocked(ctx, opts), ctx.lock);
+}
+
+async function transformLocked(ctx: PipelineContext, opts: { engine?: QueryEngine; sourceOverrides?: Record<string, string> }): Promise<TransformSummary> {
   const started = performance.now();
   const engine = opts.engine ?? (await ctx.engine());
   try {
@@ -292,6 +299,10 @@ export interface SnapshotSummary {
  * rewritten. Otherwise the models run in a scratch directory over the lake as of the month's end.
  */
 export async function snapshot(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
+  return withLakeLock(ctx.storage, 'snapshot', () => snapshotLocked(ctx, opts), ctx.lock);
+}
+
+async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
   const period = SnapshotPeriod.parse(opts.period);
   const existing = await readSnapshotManifest(ctx.storage, period);
   if (existing) {
@@ -359,6 +370,10 @@ export async function runAll(
     snapshots?: string[];
   },
 ): Promise<RunSummary> {
+  return withLakeLock(ctx.storage, 'run', () => runAllLocked(ctx, opts), ctx.lock);
+}
+
+async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll>[1]): Promise<RunSummary> {
   const started = performance.now();
   const staged = emptyStage();
   const add = (s: StageSummary): void => {

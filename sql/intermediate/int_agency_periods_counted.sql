@@ -18,7 +18,8 @@ agencies as (
 
 ),
 
--- Every unit that existed at a period's end gets a row, dossiers or not: Biểu 06 lists them all.
+-- Every unit that existed at a period's end gets a row, dossiers or not: Biểu 06 lists them all
+-- (the province's own People's Committee is the reporting level, not a line of the form).
 scaffold as (
 
     select
@@ -32,6 +33,7 @@ scaffold as (
     inner join agencies as a
         on a.valid_from <= p.period_end
         and (a.valid_to is null or a.valid_to >= p.period_end)
+    where a.kind <> 'ubnd_tinh'
 
 ),
 

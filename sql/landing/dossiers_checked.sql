@@ -1,6 +1,7 @@
 -- Landing (DuckDB only): validate parsed dossiers. The runner provides `parsed` (one of the
 -- dossiers_*.sql files over one raw file, as the view `landing_parsed`), `ref_agencies`, `ref_procedures` (landed registry; empty
--- when none has been landed yet, in which case the code checks are skipped) and `landing_params`
+-- when none has been landed yet, in which case the code checks are skipped), `ref_dossier_ids` (dossier_id, source, year,
+-- month of every dossier already landed or in this batch) and `landing_params`
 -- (as_of: the newest plausible date). The first failing rule names the field and the reason;
 -- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
 with parsed as (
@@ -21,6 +22,15 @@ procedures as (
     select procedure_code from ref_procedures
 ),
 
+-- A dossier id lives in exactly one partition (source, year and month of receipt). Another version
+-- of it in the same partition is deduplicated there (the newest wins); one that would land in a
+-- different partition is quarantined, so the id never appears twice in the lake.
+landed_ids as (
+    select dossier_id, min(source) as source, min(year * 100 + month) as year_month
+    from ref_dossier_ids
+    group by dossier_id
+),
+
 has_refs as (
     select
         (select count(*) from agencies) > 0 as has_agencies,
@@ -35,10 +45,13 @@ ranked as (
         agencies.agency_code is not null as agency_known,
         agencies.valid_from as agency_valid_from,
         agencies.valid_to as agency_valid_to,
-        procedures.procedure_code is not null as procedure_known
+        procedures.procedure_code is not null as procedure_known,
+        landed_ids.source as landed_source,
+        landed_ids.year_month as landed_year_month
     from parsed
     left join agencies on agencies.agency_code = parsed.agency_code
     left join procedures on procedures.procedure_code = parsed.procedure_code
+    left join landed_ids on landed_ids.dossier_id = parsed.dossier_id
 ),
 
 checked as (
@@ -78,6 +91,11 @@ checked as (
                 and (CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to)
                 then 'agency_code|agency did not exist on the received date'
             when (select has_procedures from has_refs) and not procedure_known then 'procedure_code|unknown procedure code'
+            when landed_year_month is not null
+                and (landed_source <> source or landed_year_month <> year(received_at) * 100 + month(received_at))
+                then 'dossier_id|already landed under source ' || landed_source || ', received '
+                    || CAST(landed_year_month // 100 AS VARCHAR) || '-' || lpad(CAST(landed_year_month % 100 AS VARCHAR), 2, '0')
+                    || ' (a dossier keeps its source and month of receipt)'
             when id_occurrence > 1 then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
         end as failure
     from ranked

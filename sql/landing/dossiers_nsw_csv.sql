@@ -13,15 +13,15 @@ renamed as (
     select
         row_no,
         to_json(raw) as raw_record,
-        trim("Số hồ sơ") as dossier_no_raw,
-        trim("Mã thủ tục") as procedure_code_raw,
-        trim("Mã cơ quan xử lý") as agency_code_raw,
-        trim("Ngày tiếp nhận") as received_at_raw,
-        trim("Ngày hẹn trả") as due_at_raw,
-        trim("Ngày hoàn thành") as finished_at_raw,
-        trim("Trạng thái") as status_raw,
-        coalesce(trim("Thanh toán trực tuyến"), '') as is_paid_online_raw,
-        coalesce(trim("Có kết quả điện tử"), '') as has_e_result_raw
+        trim(nfc_normalize("Số hồ sơ")) as dossier_no_raw,
+        trim(nfc_normalize("Mã thủ tục")) as procedure_code_raw,
+        trim(nfc_normalize("Mã cơ quan xử lý")) as agency_code_raw,
+        trim(nfc_normalize("Ngày tiếp nhận")) as received_at_raw,
+        trim(nfc_normalize("Ngày hẹn trả")) as due_at_raw,
+        trim(nfc_normalize("Ngày hoàn thành")) as finished_at_raw,
+        trim(nfc_normalize("Trạng thái")) as status_raw,
+        coalesce(trim(nfc_normalize("Thanh toán trực tuyến")), '') as is_paid_online_raw,
+        coalesce(trim(nfc_normalize("Có kết quả điện tử")), '') as has_e_result_raw
     from raw
 ),
 

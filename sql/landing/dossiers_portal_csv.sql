@@ -1,6 +1,7 @@
 -- Landing (DuckDB only): the portal's CSV export, read as text by the runner into `raw_input`
 -- (row_no + the file's Vietnamese headers), renamed and parsed. Unparsable values become NULL here;
--- dossiers_checked.sql turns "raw present, parsed NULL" into a quarantine reason.
+-- dossiers_checked.sql turns "raw present, parsed NULL" into a quarantine reason. Text is NFC-normalised
+-- (an export may write "Có" as C + o + combining acute).
 with raw as (
     select * from raw_input
 ),
@@ -8,22 +9,22 @@ with raw as (
 renamed as (
     select
         row_no,
-        trim("Mã hồ sơ") as dossier_id_raw,
-        trim("Mã TTHC") as procedure_code_raw,
-        trim("Mã đơn vị") as agency_code_raw,
-        trim("Kênh nộp") as channel_raw,
-        trim("Ngày tiếp nhận") as received_at_raw,
-        trim("Ngày hẹn trả") as due_at_raw,
-        trim("Ngày kết thúc") as finished_at_raw,
-        trim("Trạng thái") as status_raw,
-        trim("Số ngày chờ bổ sung") as supplement_days_raw,
-        trim("Có phí") as is_fee_bearing_raw,
-        trim("Thanh toán trực tuyến") as is_paid_online_raw,
-        trim("Đã số hóa") as is_digitised_raw,
-        trim("Có kết quả điện tử") as has_e_result_raw,
-        trim("Đồng bộ DVCQG") as is_synced_raw,
-        trim("Có phản ánh") as has_complaint_raw,
-        trim("Ngày cập nhật") as updated_at_raw,
+        trim(nfc_normalize("Mã hồ sơ")) as dossier_id_raw,
+        trim(nfc_normalize("Mã TTHC")) as procedure_code_raw,
+        trim(nfc_normalize("Mã đơn vị")) as agency_code_raw,
+        trim(nfc_normalize("Kênh nộp")) as channel_raw,
+        trim(nfc_normalize("Ngày tiếp nhận")) as received_at_raw,
+        trim(nfc_normalize("Ngày hẹn trả")) as due_at_raw,
+        trim(nfc_normalize("Ngày kết thúc")) as finished_at_raw,
+        trim(nfc_normalize("Trạng thái")) as status_raw,
+        trim(nfc_normalize("Số ngày chờ bổ sung")) as supplement_days_raw,
+        trim(nfc_normalize("Có phí")) as is_fee_bearing_raw,
+        trim(nfc_normalize("Thanh toán trực tuyến")) as is_paid_online_raw,
+        trim(nfc_normalize("Đã số hóa")) as is_digitised_raw,
+        trim(nfc_normalize("Có kết quả điện tử")) as has_e_result_raw,
+        trim(nfc_normalize("Đồng bộ DVCQG")) as is_synced_raw,
+        trim(nfc_normalize("Có phản ánh")) as has_complaint_raw,
+        trim(nfc_normalize("Ngày cập nhật")) as updated_at_raw,
         to_json(raw) as raw_record
     from raw
 ),
@@ -52,12 +53,14 @@ final as (
         nullif(dossier_id_raw, '') as dossier_id,
         nullif(procedure_code_raw, '') as procedure_code,
         nullif(agency_code_raw, '') as agency_code,
-        try_cast(channel_raw as integer) as channel,
+        -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
+        case when regexp_full_match(channel_raw, '[+-]?[0-9]{1,9}') then cast(channel_raw as integer) end as channel,
         try_strptime(received_at_raw, '%d/%m/%Y %H:%M') as received_at,
         try_strptime(due_at_raw, '%d/%m/%Y %H:%M') as due_at,
         try_strptime(finished_at_raw, '%d/%m/%Y %H:%M') as finished_at,
         nullif(status_raw, '') as status,
-        try_cast(supplement_days_raw as integer) as supplement_days,
+        -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
+        case when regexp_full_match(supplement_days_raw, '[+-]?[0-9]{1,9}') then cast(supplement_days_raw as integer) end as supplement_days,
         case is_fee_bearing_raw when 'Có' then true when 'Không' then false end as is_fee_bearing,
         case is_paid_online_raw when 'Có' then true when 'Không' then false end as is_paid_online,
         case is_digitised_raw when 'Có' then true when 'Không' then false end as is_digitised,

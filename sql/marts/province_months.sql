@@ -29,7 +29,7 @@ summed as (
         period_no,
         period_start,
         period_label,
-        count(*) as agency_count,
+        count_if(received_total > 0) as agency_count,
         sum(received_total) as received_total,
         sum(received_new) as received_new,
         sum(received_online) as received_online,

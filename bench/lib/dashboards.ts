@@ -1,0 +1,129 @@
+/**
+ * Dashboards: Evidence build time on a lake (functions/core/dashboards.ts buildDashboards), then each
+ * page's time to interactive in headless Chromium on 127.0.0.1 with every other request aborted.
+ *
+ * Time to interactive here = from navigation start to the later of DOMContentLoaded's end and the
+ * end of the last network response (DuckDB-WASM, Parquet, scripts), once the network has been idle
+ * for 500 ms; the idle wait itself is not counted.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface DashboardsParams {
+  lakeDir: string;
+  /** Evidence project (default: the repository's dashboards/). */
+  dashboardsDir?: string;
+  /** Page loads per page (median is reported). */
+  loads: number;
+  chromium: string;
+}
+
+export interface DashboardsResult {
+  buildSeconds: number;
+  sourcesSeconds: number;
+  wallSeconds: number;
+  pages: number;
+  tti: { page: string; seconds: number[]; errors: string[] }[];
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.parquet': 'application/octet-stream',
+  '.arrow': 'application/vnd.apache.arrow.file',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** A static file server for the built site on 127.0.0.1 (SPA fallback to the route's index.html). */
+async function serve(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      let file = path.join(root, decodeURIComponent(url.pathname));
+      if (!file.startsWith(root)) {
+        res.writeHead(403).end();
+        return;
+      }
+      const st = await stat(file).catch(() => undefined);
+      if (st?.isDirectory()) file = path.join(file, 'index.html');
+      else if (!st && existsSync(`${file}.html`)) file = `${file}.html`;
+      const body = await readFile(file).catch(() => undefined);
+      if (!body) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Routes of the built site: every top-level page, and the first page of each nested route. */
+async function routes(root: string): Promise<string[]> {
+  const out: string[] = ['/'];
+  for (const e of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!e.isDirectory() || e.name.startsWith('_') || e.name === 'api' || e.name === 'data') continue;
+    const dir = path.join(root, e.name);
+    if (existsSync(path.join(dir, 'index.html'))) out.push(`/${e.name}/`);
+    const nested = (await readdir(dir, { withFileTypes: true })).filter((n) => n.isDirectory() && existsSync(path.join(dir, n.name, 'index.html')));
+    const first = nested.map((n) => n.name).sort()[0];
+    if (first) out.push(`/${e.name}/${first}/`);
+  }
+  return out;
+}
+
+export async function runDashboards(p: DashboardsParams): Promise<DashboardsResult> {
+  const { buildDashboards } = await import('../../functions/core/dashboards.js');
+  const t0 = performance.now();
+  const built = await buildDashboards({ lakeDir: p.lakeDir, dashboardsDir: p.dashboardsDir });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const site = await serve(built.outDir);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: p.chromium,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const tti: DashboardsResult['tti'] = [];
+  try {
+    for (const route of await routes(built.outDir)) {
+      const seconds: number[] = [];
+      const errors: string[] = [];
+      for (let i = 0; i < p.loads; i++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.route('**/*', (r) => (new URL(r.request().url()).hostname === '127.0.0.1' ? r.continue() : r.abort()));
+        page.on('console', (m) => {
+          if (m.type() === 'error' && errors.length < 5) errors.push(m.text().slice(0, 200));
+        });
+        page.on('pageerror', (e) => {
+          if (errors.length < 5) errors.push(e.message.slice(0, 200));
+        });
+        await page.goto(`${site.url}${route}`, { waitUntil: 'networkidle', timeout: 60_000 });
+        // Runs in the page (browser types are not in this project's lib): entries read as plain records.
+        const ms = await page.evaluate(`(() => {
+          const nav = performance.getEntriesByType('navigation')[0] || {};
+          const last = Math.max(0, ...performance.getEntriesByType('resource').map((r) => r.responseEnd));
+          return Math.max(nav.domContentLoadedEventEnd || 0, nav.loadEventEnd || 0, last);
+        })()`);
+        seconds.push(Number(ms) / 1000);
+        await context.close();
+      }
+      tti.push({ page: route, seconds, errors });
+    }
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+  return { buildSeconds: built.buildSeconds, sourcesSeconds: built.sourcesSeconds, wallSeconds, pages: built.pages, tti };
+}
