@@ -5,67 +5,11 @@
 export const BOM = '\ufeff';
 export const CRLF = '\r\n';
 
-/** Portal dossier export (FORMATS §1), in this order. */
-export const PORTAL_DOSSIER_HEADER = [
-  'Mã hồ sơ',
-  'Mã TTHC',
-  'Mã đơn vị',
-  'Kênh nộp',
-  'Ngày tiếp nhận',
-  'Ngày hẹn trả',
-  'Ngày kết thúc',
-  'Trạng thái',
-  'Số ngày chờ bổ sung',
-  'Có phí',
-  'Thanh toán trực tuyến',
-  'Đã số hóa',
-  'Có kết quả điện tử',
-  'Đồng bộ DVCQG',
-  'Có phản ánh',
-  'Ngày cập nhật',
-] as const;
+/** Portal dossier export (FORMATS §1) and NSW export (FORMATS §3): the landing step's own constants. */
+export { PORTAL_CSV_HEADER as PORTAL_DOSSIER_HEADER, NSW_CSV_HEADER as NSW_DOSSIER_HEADER } from '../core/lake/csv-header.js';
 
-/** NSW export (FORMATS §3), semicolon separated. */
-export const NSW_DOSSIER_HEADER = [
-  'STT',
-  'Số hồ sơ',
-  'Mã thủ tục',
-  'Tên thủ tục',
-  'Mã cơ quan xử lý',
-  'Ngày nộp',
-  'Ngày tiếp nhận',
-  'Ngày hẹn trả',
-  'Ngày hoàn thành',
-  'Trạng thái',
-  'Thanh toán trực tuyến',
-  'Có kết quả điện tử',
-] as const;
-
-/** registry/agencies.csv: the zod Agency fields. */
-export const AGENCY_HEADER = [
-  'agency_code',
-  'name',
-  'short_name',
-  'kind',
-  'parent_code',
-  'province_code',
-  'valid_from',
-  'valid_to',
-  'successor_code',
-] as const;
-
-/** registry/procedures.csv: the zod Procedure fields. */
-export const PROCEDURE_HEADER = [
-  'procedure_code',
-  'name',
-  'field',
-  'agency_code',
-  'online_level',
-  'is_fee_bearing',
-  'is_nsw',
-  'statutory_days',
-  'original_statutory_days',
-] as const;
+/** registry/agencies.csv and registry/procedures.csv: the registry reader's own column lists (the zod fields). */
+export { AGENCY_COLUMNS as AGENCY_HEADER, PROCEDURE_COLUMNS as PROCEDURE_HEADER } from '../core/readers/registry.js';
 
 /** sql/seeds/score766_indicators.csv: the 766 scoring table. */
 export const SCORE766_INDICATOR_HEADER = [

@@ -15,25 +15,9 @@ import path from 'node:path';
 import { createError } from '../core/errors.js';
 import { DuckDb, literal } from '../core/engine/duckdb.js';
 
-/** The exact header of the portal CSV export (FORMATS.md §1). */
-export const PORTAL_CSV_HEADER = [
-  'Mã hồ sơ',
-  'Mã TTHC',
-  'Mã đơn vị',
-  'Kênh nộp',
-  'Ngày tiếp nhận',
-  'Ngày hẹn trả',
-  'Ngày kết thúc',
-  'Trạng thái',
-  'Số ngày chờ bổ sung',
-  'Có phí',
-  'Thanh toán trực tuyến',
-  'Đã số hóa',
-  'Có kết quả điện tử',
-  'Đồng bộ DVCQG',
-  'Có phản ánh',
-  'Ngày cập nhật',
-] as const;
+/** The exact header of the portal CSV export (FORMATS.md §1), as the landing step checks it. */
+export { PORTAL_CSV_HEADER } from '../core/lake/csv-header.js';
+import { PORTAL_CSV_HEADER } from '../core/lake/csv-header.js';
 
 const COLS = [
   'ma_ho_so',

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lintSql, runModelTests } from '../../functions/core/transform/index.js';
+import { LANDING_FUNCTIONS, lintSql, runModelTests } from '../../functions/core/transform/index.js';
 import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
 
 function sqlFiles(dir: string): string[] {
@@ -31,6 +31,24 @@ describe('sql/ models under the Trino grammar and the lint', () => {
     const sql = readFileSync(file, 'utf8');
     expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
     expect(lintSql(sql)).toEqual([]);
+  });
+});
+
+// The landing queries run only on DuckDB (locally and in the landing Lambda), never on Athena: they
+// still parse under the Trino grammar and pass the lint with their few DuckDB-only functions named;
+// test/unit/lake/land.test.ts runs them on DuckDB.
+const landingFiles = sqlFiles(path.join(SQL_DIR, 'landing'));
+
+describe('sql/landing queries under the Trino grammar and the lint', () => {
+  test('should find the landing queries', () => {
+    expect(landingFiles.map((f) => path.basename(f))).toEqual(['dossiers_checked.sql', 'dossiers_nsw_csv.sql', 'dossiers_portal_csv.sql', 'dossiers_portal_json.sql']);
+  });
+
+  test.each(landingFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
+    const sql = readFileSync(file, 'utf8');
+    expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
+    expect(lintSql(sql, { extraFunctions: LANDING_FUNCTIONS })).toEqual([]);
+    expect(lintSql(sql).every((i) => i.rule === 'function')).toBe(true);
   });
 });
 

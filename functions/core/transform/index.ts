@@ -2,6 +2,6 @@
 export { loadModels, parseCsv, referencedRelations, seedToSql, type ColumnSpec, type LoadOptions, type TestSpec, type TransformModel } from './models.js';
 export { runModels, type RunOptions, type RunProgress } from './run.js';
 export { assertTestsPass, buildTestChecks, runModelTests, testSql, type TestCheck, type TestResult } from './tests.js';
-export { lintSql, maskSql, PORTABLE_FUNCTIONS, type LintIssue } from './lint.js';
+export { LANDING_FUNCTIONS, lintSql, maskSql, PORTABLE_FUNCTIONS, type LintIssue } from './lint.js';
 export { lakeSourceLocations, SOURCE_COLUMNS, SOURCE_NAMES, type SourceColumn } from './sources.js';
 export { registerLakeSources } from './register.js';

