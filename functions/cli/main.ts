@@ -42,7 +42,7 @@ const kinds = (v: string): RawKind[] => {
 const program = new Command()
   .name('cchc')
   .description('Administrative-procedure, 766 and PAR Index pipeline: pull → land → transform → snapshot → dashboards')
-  .option('--config <file>', 'JSON config file (see docs/configuration in README)')
+  .option('--config <file>', 'JSON config file (fields of functions/core/config.ts; environment variables win)')
   .option('--lake <dir>', 'lake directory (default: lake/ or PIPELINE_LAKE_ROOT)')
   .option('-q, --quiet', 'no progress output')
   .showHelpAfterError();

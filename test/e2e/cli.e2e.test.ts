@@ -1,0 +1,54 @@
+/**
+ * The CLI is a thin edge over the core: each command, run as a person would, on a small drop
+ * directory, in a fresh process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { REPO } from '../helpers/demo-lake.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(path.join(REPO, 'node_modules/.bin/tsx'), [path.join(REPO, 'functions/cli/main.ts'), '--lake', path.join(dir, 'lake'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, PIPELINE_WORK_DIR: path.join(dir, 'work'), PORTAL_TOKEN: '' },
+    timeout: 240_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('CLI commands on a small drop directory', () => {
+  test('should generate, ingest, land, transform, snapshot and verify, each as one command', () => {
+    expect(cli('generate', '--out', path.join(dir, 'drop'), '--dossiers', '3000').status).toBe(0);
+    const pulled = cli('pull', '--source', 'drop', '--dir', path.join(dir, 'drop'));
+    expect(pulled.status, pulled.out).toBe(0);
+    const landed = cli('land');
+    expect(landed.status, landed.out).toBe(0);
+    expect(landed.out).toMatch(/Landed \d+ files: (\d+) rows read, \1 landed, 0 quarantined/);
+    const t = cli('transform');
+    expect(t.status, t.out).toBe(0);
+    expect(t.out).toMatch(/Built \d+ models; \d+ tests passed/);
+    expect(cli('snapshot', '--period', '2025-12').out).toContain('Published snapshots/2025-12/');
+    expect(cli('snapshot', '--period', '2025-12').out).toContain('was already published; verified');
+    const v = cli('verify');
+    expect(v.status, v.out).toBe(0);
+    expect(v.out).toMatch(/OK: \d+ files, 3\d{3} dossiers, 1 snapshots/);
+  });
+
+  test('should refuse a bad month with a message and a non-zero exit', () => {
+    const r = cli('snapshot', '--period', '2025-13');
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain('expected YYYY-MM');
+  });
+
+  test('should say what is missing when pulling the portal without a token', () => {
+    const r = cli('pull', '--source', 'portal', '--period', '2025-01');
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('set PORTAL_TOKEN');
+  });
+});
