@@ -58,8 +58,10 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
     const portal = literal(path.join(p.dataDir, 'portal', 'dossiers', '*', '*.csv'));
     const nsw = literal(path.join(p.dataDir, 'nsw', '*', '*.csv'));
     const procedures = literal(path.join(p.outDir, 'landed', 'procedures', '**', '*.parquet'));
-    const yes = (c: string): string => `(${ident(c)} = 'Có')`;
-    const dt = (c: string, f: string): string => `strptime(${ident(c)}, '${f}')`;
+    // The exports' Vietnamese column names are constants of this file (ident() allows ASCII only).
+    const col = (c: string): string => `"${c.replaceAll('"', '""')}"`;
+    const yes = (c: string): string => `(${col(c)} = 'Có')`;
+    const dt = (c: string, f: string): string => `strptime(${col(c)}, '${f}')`;
     await db.run(
       `COPY (
          SELECT 'portal' AS source, year(received_at) AS year, month(received_at) AS month, * FROM (

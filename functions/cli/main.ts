@@ -22,6 +22,9 @@ import {
   verify,
 } from '../core/pipeline.js';
 import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
+import { exportMarts } from '../core/export-marts.js';
+import { LocalStorage } from '../core/storage/local.js';
+import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 
 const month = (v: string): string => {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
@@ -179,6 +182,18 @@ program
       snapshots: o.snapshot ? [o.snapshot] : [],
     });
     printSummary(s);
+  });
+
+program
+  .command('export-marts')
+  .description('write a lake\'s marts (Athena runs on S3, or a local lake) as <out>/models/marts/<mart>.parquet, with snapshots/, for the dashboards build')
+  .requiredOption('--out <dir>', 'output lake directory')
+  .action(async (o: { out: string }) => {
+    // --lake (global) may be s3://bucket[/prefix] here: this command only reads.
+    const from = g().lake ?? process.env.PIPELINE_LAKE_ROOT ?? 'lake';
+    const storage = from.startsWith('s3://') ? S3Storage.fromUrl(from, s3OptionsFromEnv()) : new LocalStorage(from);
+    const s = await exportMarts({ storage, outDir: o.out, workDir: process.env.PIPELINE_WORK_DIR ?? '.tmp/work' });
+    if (!g().quiet) console.error(`Exported ${s.marts.length} marts (${s.marts.reduce((n, m) => n + m.rows, 0)} rows) and ${s.snapshotFiles} snapshot files to ${s.outDir}`);
   });
 
 program.parseAsync().catch((err: unknown) => {

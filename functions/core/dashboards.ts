@@ -176,6 +176,10 @@ async function readDataMeta(lakeDir: string, sourceDir: string, dataDir: string,
       dataAsOf: typeof asOf === 'string' ? asOf : '',
       snapshots,
     };
+    // Templated pages SvelteKit must prerender even where it finds no link to them (dashboards/svelte.config.js).
+    const codes = await db.all(`select distinct agency_code from read_parquet(${literal(path.join(marts, 'agency_years.parquet'))}) order by 1`);
+    const entries = ['*', ...codes.map((r) => `/don-vi/${encodeURIComponent(String(r.agency_code))}/`)];
+    await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
     await db.run(
       `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
         try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count) to ${literal(metaParquet)} (format parquet)`,

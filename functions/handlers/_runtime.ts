@@ -2,17 +2,18 @@
  * What every Lambda handler shares: the Powertools logger, event parsing, the pipeline context on
  * S3 + Athena, and the portal token from Secrets Manager (cached per container, never logged).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js';
 import { AthenaEngine } from '../core/engine/athena.js';
+import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
-import { S3Storage } from '../core/storage/s3.js';
+import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import type { Storage } from '../core/storage/types.js';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cchc-pipeline' });
@@ -50,17 +51,33 @@ export function startInvocation(context: LambdaContext | undefined): PipelineCon
 }
 
 export function lakeStorage(config: PipelineConfig): Storage {
+  const s3 = (url: string): S3Storage => S3Storage.fromUrl(url, s3OptionsFromEnv());
   const routes: Route[] = [];
   if (config.rawRoot) {
-    const raw = S3Storage.fromUrl(config.rawRoot);
+    const raw = s3(config.rawRoot);
     routes.push({ prefix: 'raw/', storage: raw }, { prefix: 'manifest/', storage: raw });
   }
-  if (config.quarantineRoot) routes.push({ prefix: 'quarantine/', storage: S3Storage.fromUrl(config.quarantineRoot) });
-  return new RoutedStorage(S3Storage.fromUrl(config.lakeRoot), routes);
+  if (config.quarantineRoot) routes.push({ prefix: 'quarantine/', storage: s3(config.quarantineRoot) });
+  return new RoutedStorage(s3(config.lakeRoot), routes);
 }
 
-export function pipelineContext(config: PipelineConfig, requestId = 'local'): PipelineContext {
+export interface ContextOptions {
+  /** Suffix of the Athena run tables and prefixes (default: time + random). */
+  runId?: string;
+}
+
+/** First wait before polling an Athena query (ms): ATHENA_POLL_INITIAL_MS, default 250. */
+function athenaPoll(env: Record<string, string | undefined> = process.env): { initialDelayMs: number } | undefined {
+  const v = env.ATHENA_POLL_INITIAL_MS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 60_000) throw createError('handler', `Failed to read ATHENA_POLL_INITIAL_MS: expected 1–60000 ms, got "${v}"`);
+  return { initialDelayMs: n };
+}
+
+export function pipelineContext(config: PipelineConfig, requestId = 'local', opts: ContextOptions = {}): PipelineContext {
   const storage = lakeStorage(config);
+  const poll = athenaPoll();
   return {
     storage,
     config,
@@ -68,9 +85,53 @@ export function pipelineContext(config: PipelineConfig, requestId = 'local'): Pi
     log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
     engine: async () => {
       if (!config.athena) throw createError('handler', 'Failed to build the query engine: ATHENA_WORKGROUP and ATHENA_DATABASE are not set');
-      return new AthenaEngine({ ...config.athena, storage, log: (msg, data) => logger.info(msg, { ...(data ?? {}) }) });
+      return new AthenaEngine({
+        ...config.athena,
+        storage,
+        ...(opts.runId ? { runId: opts.runId } : {}),
+        ...(poll ? { poll } : {}),
+        log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
+      });
     },
   };
+}
+
+/**
+ * Copy every object under `prefixes` of the lake to `dir` (same keys as relative paths), so DuckDB
+ * can read them as a local lake: the snapshot runs the models over such a mirror (DuckDB here has no
+ * httpfs and must not download one). Returns the number of bytes copied.
+ */
+export async function mirrorLake(storage: Storage, dir: string, prefixes: readonly string[]): Promise<{ objects: number; bytes: number }> {
+  let objects = 0;
+  let bytes = 0;
+  for (const prefix of prefixes) {
+    for (const { key } of await storage.list(prefix)) {
+      const file = path.join(dir, ...key.split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      const body = await storage.get(key);
+      await writeFile(file, body);
+      objects += 1;
+      bytes += body.length;
+    }
+  }
+  return { objects, bytes };
+}
+
+/**
+ * The snapshot's context: the lake's storage (manifest, lock, snapshots/ on S3) with the models run by
+ * DuckDB over a local mirror of landed/ and quarantine/ at `mirrorDir` (config.lakeRoot points there).
+ */
+export function mirroredContext(ctx: PipelineContext, mirrorDir: string): PipelineContext {
+  return {
+    ...ctx,
+    config: { ...ctx.config, lakeRoot: mirrorDir, engine: 'duckdb' },
+    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? mirrorDir, workDir: ctx.workDir }),
+  };
+}
+
+/** Remove a scratch directory (the Lambda's /tmp survives between invocations of a warm container). */
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
 }
 
 const SECRET_TTL_MS = 5 * 60_000;
@@ -96,7 +157,7 @@ export async function portalToken(config: PipelineConfig, client?: SecretsManage
 
 /** Copy every object under an s3:// prefix to dir (same relative paths); returns the local paths. */
 export async function downloadPrefix(url: string, dir: string): Promise<string[]> {
-  const source = S3Storage.fromUrl(url);
+  const source = S3Storage.fromUrl(url, s3OptionsFromEnv());
   const files: string[] = [];
   for (const { key } of await source.list('')) {
     const file = path.join(dir, ...key.split('/'));

@@ -62,6 +62,7 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   const results: [RegExp, string] = [prefix(b.athenaResults, 'results/*'), 'Athena query results of the pipeline workgroup only.'];
   const glue: [RegExp, string] = [new RegExp(`:table/${stack.query.databaseName}/\\*$`), 'Tables of the pipeline Glue database only (run tables are created and dropped per model).'];
   const keyed = 'Objects under one prefix of one bucket; keys are content hashes written create-once by this step.';
+  const lock: [RegExp, string] = [prefix(b.lake, 'locks/*'), 'The lake lock object (locks/lake.json): one writer at a time across land, transform and snapshot.'];
 
   for (const [step, fn] of Object.entries(fns)) {
     ack(
@@ -75,6 +76,7 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   wildcards(fns.pullNsw.role, [xray, [prefix(b.raw, 'raw/*'), keyed], [prefix(b.raw, 'manifest/*'), keyed], [prefix(b.raw, 'drop/nsw/*'), 'Read-only: the NSW exports agencies drop.']]);
   wildcards(fns.land.role, [
     xray,
+    lock,
     [prefix(b.raw, 'raw/*'), 'Read-only: the raw files to land.'],
     [prefix(b.raw, 'manifest/*'), 'The landing manifest of raw files.'],
     [prefix(b.lake, 'landed/*'), 'Partitions are rebuilt from every raw file that feeds them.'],
@@ -82,6 +84,7 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   ]);
   wildcards(fns.transform.role, [
     xray,
+    lock,
     results,
     glue,
     [prefix(b.lake, 'landed/*'), 'Read-only: the landed datasets the models read.'],
@@ -90,10 +93,10 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   ]);
   wildcards(fns.snapshot.role, [
     xray,
-    results,
-    glue,
-    [prefix(b.lake, 'landed/*'), 'Read-only: the landed datasets as of the month end.'],
-    [prefix(b.lake, 'models/*'), 'Read-only: the marts to freeze.'],
+    lock,
+    [prefix(b.raw, 'manifest/*'), 'Read-only: the landing manifest (the snapshot fingerprints the raw files landed).'],
+    [prefix(b.lake, 'landed/*'), 'Read-only: the landed datasets, copied to /tmp and cut as of the month end.'],
+    [prefix(b.quarantine, 'quarantine/*'), 'Read-only: quarantined rows, copied to /tmp for the data-quality mart.'],
     [prefix(b.lake, 'snapshots/*'), 'The monthly snapshots (create-once, verified after).'],
   ]);
 

@@ -1,5 +1,7 @@
 -- Landing (DuckDB only): validate parsed dossiers. The runner provides `parsed` (one of the
--- dossiers_*.sql files over one raw file, as the view `landing_parsed`), `ref_agencies`, `ref_procedures` (landed registry; empty
+-- dossiers_*.sql files over one or more raw files of one kind, as `landing_parsed`, with `file_no`: the
+-- file's place in landing order; rows of different files never meet in the per-file rules),
+-- `ref_agencies`, `ref_procedures` (landed registry; empty
 -- when none has been landed yet, in which case the code checks are skipped), `ref_dossier_ids` (dossier_id, source, year,
 -- month of every dossier already landed or in this batch) and `landing_params`
 -- (as_of: the newest plausible date). The first failing rule names the field and the reason;
@@ -28,6 +30,7 @@ procedures as (
 landed_ids as (
     select dossier_id, min(source) as source, min(year * 100 + month) as year_month
     from ref_dossier_ids
+    where dossier_id in (select dossier_id from parsed)
     group by dossier_id
 ),
 
@@ -40,8 +43,8 @@ has_refs as (
 ranked as (
     select
         parsed.*,
-        row_number() over (partition by parsed.dossier_id order by parsed.row_no) as id_occurrence,
-        min(parsed.row_no) over (partition by parsed.dossier_id) as id_first_row,
+        row_number() over (partition by parsed.file_no, parsed.dossier_id order by parsed.row_no) as id_occurrence,
+        min(parsed.row_no) over (partition by parsed.file_no, parsed.dossier_id) as id_first_row,
         agencies.agency_code is not null as agency_known,
         agencies.valid_from as agency_valid_from,
         agencies.valid_to as agency_valid_to,
@@ -54,7 +57,7 @@ ranked as (
     left join landed_ids on landed_ids.dossier_id = parsed.dossier_id
 ),
 
-checked as (
+based as (
     select
         ranked.*,
         case
@@ -91,6 +94,38 @@ checked as (
                 and (CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to)
                 then 'agency_code|agency did not exist on the received date'
             when (select has_procedures from has_refs) and not procedure_known then 'procedure_code|unknown procedure code'
+        end as base_failure
+    from ranked
+),
+
+-- Files landed before this one in the same run count as landed: the first of them whose first
+-- occurrence of an id passes every other rule places the id (when it was not in the lake yet).
+first_landing as (
+    select
+        dossier_id,
+        min(file_no) as file_no,
+        arg_min(source, file_no) as source,
+        arg_min(year(received_at) * 100 + month(received_at), file_no) as year_month
+    from based
+    where base_failure is null and id_occurrence = 1 and landed_year_month is null
+    group by dossier_id
+),
+
+placed as (
+    select
+        based.* replace (
+            coalesce(based.landed_source, case when first_landing.file_no < based.file_no then first_landing.source end) as landed_source,
+            coalesce(based.landed_year_month, case when first_landing.file_no < based.file_no then first_landing.year_month end) as landed_year_month
+        )
+    from based
+    left join first_landing on first_landing.dossier_id = based.dossier_id
+),
+
+checked as (
+    select
+        placed.*,
+        case
+            when base_failure is not null then base_failure
             when landed_year_month is not null
                 and (landed_source <> source or landed_year_month <> year(received_at) * 100 + month(received_at))
                 then 'dossier_id|already landed under source ' || landed_source || ', received '
@@ -98,11 +133,12 @@ checked as (
                     || ' (a dossier keeps its source and month of receipt)'
             when id_occurrence > 1 then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
         end as failure
-    from ranked
+    from placed
 ),
 
 final as (
     select
+        file_no,
         row_no,
         CAST(raw_record AS VARCHAR) as raw_record,
         split_part(failure, '|', 1) as failed_field,

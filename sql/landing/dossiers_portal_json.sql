@@ -1,5 +1,5 @@
 -- Landing (DuckDB only): one page of the portal's dossier API. The runner exposes the page's
--- `data` array as `raw_input(row_no, d JSON)`; each field is taken as text and parsed, so a wrong
+-- `data` array as `raw_input(file_no, row_no, d JSON)`; each field is taken as text and parsed, so a wrong
 -- type in one record quarantines that record instead of failing the page.
 with raw as (
     select * from raw_input
@@ -7,6 +7,7 @@ with raw as (
 
 renamed as (
     select
+        file_no,
         row_no,
         d as raw_record,
         nfc_normalize(json_extract_string(d, '$.maHoSo')) as dossier_id_raw,
@@ -30,6 +31,7 @@ renamed as (
 
 final as (
     select
+        file_no,
         row_no,
         raw_record,
         'portal' as source,

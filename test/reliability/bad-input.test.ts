@@ -246,7 +246,7 @@ describe('File names that try to leave the lake', () => {
     ['/etc/cron.d/evil.csv', 'etc/cron.d/evil.csv'],
     ['C:\\Windows\\System32\\evil.csv', 'Windows/System32/evil.csv'],
     ['..\\..\\up.csv', 'up.csv'],
-    ['a/./b/../../c.csv', 'b/c.csv'],
+    ['a/./b/../../c.csv', 'a/b/c.csv'],
   ])('should keep %s out of every key and show it as %s', async (name, shown) => {
     const lake = newLake();
     await withRegistry(lake);

@@ -6,7 +6,13 @@
  *   1. CTAS  "<name>__<runId>"  at  <lake>/models/<layer>/<name>/run=<runId>/   (Parquet, partitioned)
  *      more than 100 partitions → CTAS the first ≤100, then INSERT INTO in batches of ≤100 partitions
  *   2. CREATE OR REPLACE VIEW "<name>" AS SELECT * FROM "<name>__<runId>"       (one catalog update)
- *   3. DROP the older "<name>__*" tables and delete their prefixes
+ *   3. PUT  <lake>/models/<layer>/<name>/current.json  (which run the view reads; export-marts uses it)
+ *   4. DROP the older "<name>__*" tables and delete their prefixes
+ *
+ * Sources are the Glue tables the CDK stack defines (infra/lib/query): `landed_<dataset>` over
+ * <lake>/landed/<dataset>/ and `quarantine` over <quarantine bucket>/quarantine/ (Hive keys dataset=,
+ * source=, year=, month=), each with partition projection; registerSource maps a lake location to
+ * its table and names it for the models with a view.
  *
  * A failed run never touches the view, so readers keep seeing the previous run; its half-written
  * table and prefix are removed (and any leftover is collected by the next successful run).
@@ -32,6 +38,30 @@ export const MAX_QUERY_BYTES = 256 * 1024;
 export const MAX_PARTITIONS_PER_QUERY = 100;
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Glue table of a landed dataset (infra/lib/query defines one per dataset and one for the landing log). */
+export function landedTableName(dataset: string): string {
+  return `landed_${dataset}`;
+}
+/** Glue table over quarantine/ (every dataset's rejected rows; partitions dataset, source, year, month). */
+export const QUARANTINE_TABLE = 'quarantine';
+
+/** Where the current run of a model is recorded (written after the view switch). */
+export function modelPointerKey(layer: string, name: string): string {
+  return `models/${layer}/${name}/current.json`;
+}
+
+/** Body of models/<layer>/<name>/current.json. */
+export interface ModelPointer {
+  model: string;
+  layer: string;
+  run_id: string;
+  table: string;
+  /** Storage key prefix of the run's files (ends with '/'). */
+  prefix: string;
+  location: string;
+  rows: number;
+}
 const RUN_ID = /^[a-z0-9_]{1,40}$/;
 
 export interface PollOptions {
@@ -103,19 +133,33 @@ export class AthenaEngine implements QueryEngine {
   }
 
   /**
-   * Make a landed dataset readable as `name`. The landed tables (`landed_<dataset>`, with partition
-   * projection) are defined by the CDK stack; this only adds a view when the model-facing name differs.
+   * Make a lake source readable as `name`: a view over the Glue table the stack defines for its
+   * location — <lake>/landed/<dataset> → `landed_<dataset>`, <lake or quarantine root>/quarantine →
+   * `quarantine`. Nothing is created when the names already match.
    */
   async registerSource(name: string, location: string): Promise<void> {
     checkName(name, 'source');
-    const root = `${this.options.storage.root}/`;
-    const m = location.startsWith(root) ? /^landed\/([a-z0-9_]+)\/?$/.exec(location.slice(root.length)) : null;
-    if (!m) {
-      throw createError('athena', `Failed to register source ${name}: ${location} is not a landed dataset under ${root} (Athena reads only the tables the stack defines)`);
+    const table = this.sourceTable(location);
+    if (!table) {
+      throw createError(
+        'athena',
+        `Failed to register source ${name}: ${location} is not a landed dataset under ${this.options.storage.root}/landed/ nor the quarantine (Athena reads only the tables the stack defines)`,
+      );
     }
-    const table = `landed_${m[1]}`;
     if (table === name) return;
     await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM ${this.qualified(table)}`);
+  }
+
+  /** The stack's Glue table for a source location, if it has one. */
+  private sourceTable(location: string): string | undefined {
+    const loc = location.replace(/\/+$/, '');
+    const storage = this.options.storage;
+    const root = storage.root.replace(/\/+$/, '');
+    // quarantine/ may live in its own bucket (a RoutedStorage locates it there).
+    const quarantineAt = storage.locate('quarantine/x').replace(/\/x$/, '');
+    if (loc === `${root}/quarantine` || loc === quarantineAt) return QUARANTINE_TABLE;
+    const m = loc.startsWith(`${root}/`) ? /^landed\/([a-z0-9_]+)$/.exec(loc.slice(root.length + 1)) : null;
+    return m ? landedTableName(m[1]!) : undefined;
   }
 
   async materialize(model: ModelDef): Promise<MaterializeResult> {
@@ -127,6 +171,7 @@ export class AthenaEngine implements QueryEngine {
     const location = `${this.options.storage.locate(prefixKey)}/`;
     const select = model.sql.trim().replace(/;\s*$/, '');
     this.log('athena materialize', { model: model.name, table: runTable, location });
+    let switched = false;
     try {
       const partitionCount = partitions.length === 0 ? 0 : await this.countPartitions(select, partitions);
       const withClause = [
@@ -148,12 +193,18 @@ export class AthenaEngine implements QueryEngine {
       const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(runTable)}`);
       const rows = Number(countRow?.row_count ?? 0);
       await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
+      switched = true;
+      const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows };
+      await this.options.storage.put(modelPointerKey(model.layer, model.name), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
       await this.removeOldRuns(model);
       return { model: model.name, rows, location };
     } catch (cause) {
-      await this.dropRun(model, this.runId).catch((err: Error) =>
-        this.log('athena cleanup of failed run failed', { model: model.name, runId: this.runId, error: err.message }),
-      );
+      // Once the view reads this run, its table and files must stay (the next run replaces them).
+      if (!switched) {
+        await this.dropRun(model, this.runId).catch((err: Error) =>
+          this.log('athena cleanup of failed run failed', { model: model.name, runId: this.runId, error: err.message }),
+        );
+      }
       throw cause;
     }
   }

@@ -13,7 +13,10 @@ import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckd
 import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
 import { SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
 
-export const DEFAULT_SHIMS_FILE = fileURLToPath(new URL('../../../sql/_shims/duckdb.sql', import.meta.url));
+/** sql/_shims/duckdb.sql, under PIPELINE_SQL_DIR when set (Lambda bundles: /var/task/sql). */
+export const DEFAULT_SHIMS_FILE = process.env.PIPELINE_SQL_DIR
+  ? path.join(process.env.PIPELINE_SQL_DIR, '_shims', 'duckdb.sql')
+  : fileURLToPath(new URL('../../../sql/_shims/duckdb.sql', import.meta.url));
 export const MODEL_PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880';
 
 export interface DuckDbEngineOptions {

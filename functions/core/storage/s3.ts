@@ -40,6 +40,16 @@ export function createS3Client(config: S3ClientConfig = {}): S3Client {
   return new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', ...config });
 }
 
+/**
+ * Client settings from the environment: PIPELINE_S3_ENDPOINT points the clients at an S3-compatible
+ * server with path-style addressing (the tests' server on 127.0.0.1). Never set on AWS, where the
+ * SDK's regional endpoint (AWS_REGION) is used.
+ */
+export function s3OptionsFromEnv(env: Record<string, string | undefined> = process.env): Pick<S3StorageOptions, 'clientConfig'> {
+  const endpoint = env.PIPELINE_S3_ENDPOINT;
+  return endpoint ? { clientConfig: { endpoint, forcePathStyle: true } } : {};
+}
+
 export class S3Storage implements Storage {
   readonly root: string;
   readonly bucket: string;

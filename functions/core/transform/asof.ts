@@ -13,6 +13,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { literal, withDuckDb, type DuckDb } from '../engine/duckdb.js';
+import { createError } from '../errors.js';
 import type { SnapshotFile } from './snapshot.js';
 import { lakeSourceLocations } from './sources.js';
 
@@ -28,11 +29,14 @@ const AS_OF_FILTERS: Record<string, { where: string; replace?: string }> = {
   src_bieu06: { where: 'period_end <= $as_of' },
   src_par_fields: { where: 'make_date(year + 1, 3, 1) <= $as_of' },
   src_par_totals: { where: 'make_date(year + 1, 3, 1) <= $as_of' },
-  src_quarantine: { where: 'year * 100 + month <= year($as_of) * 100 + month($as_of)' },
+  src_quarantine: { where: 'year * 100 + month <= year(CAST($as_of AS DATE)) * 100 + month(CAST($as_of AS DATE))' },
 };
 
 /** Write as-of copies of the filtered sources under `dir`; returns source → location overrides. */
 export async function buildAsOfSources(lakeRoot: string, asOf: string, dir: string): Promise<Record<string, string>> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lakeRoot)) {
+    throw createError('snapshot', `Failed to build the as-of sources: ${lakeRoot} is not a local directory (copy landed/ and quarantine/ first, as functions/handlers/snapshot.ts does)`);
+  }
   await mkdir(dir, { recursive: true });
   const locations = lakeSourceLocations(lakeRoot);
   const overrides: Record<string, string> = {};
@@ -87,8 +91,12 @@ export async function freezeMarts(martsDir: string, outDir: string, asOf: string
   return files;
 }
 
-/** Quarantined rows by dataset and reason, for the end-of-run summary. */
+/**
+ * Quarantined rows by dataset and reason, for the end-of-run summary. Local lakes only: an s3:// root
+ * gives [] (DuckDB here has no httpfs; on AWS the data_quality mart carries the same counts).
+ */
 export async function quarantineByReason(lakeRoot: string): Promise<{ dataset: string; reason: string; rows: number }[]> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lakeRoot)) return [];
   const pattern = `${lakeSourceLocations(lakeRoot).src_quarantine!.replace(/\/+$/, '')}/**/*.parquet`;
   return withDuckDb(async (db) => {
     if ((await db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`)) === 0) return [];

@@ -50,6 +50,8 @@ export class PipelineFunctions extends Construct {
       PIPELINE_RAW_ROOT: `s3://${p.raw.bucketName}`,
       PIPELINE_QUARANTINE_ROOT: `s3://${p.quarantine.bucketName}`,
       PIPELINE_WORK_DIR: '/tmp/work',
+      // sql/ is copied beside the bundle (afterBundling); a path relative to the bundled module would be wrong.
+      PIPELINE_SQL_DIR: '/var/task/sql',
       PIPELINE_ENGINE: 'athena',
       ATHENA_WORKGROUP: p.workGroupName,
       ATHENA_DATABASE: p.databaseName,
@@ -97,7 +99,8 @@ export class PipelineFunctions extends Construct {
       pullNsw: make('pullNsw', 'pull-nsw.ts', { memoryMiB: 1024, env: { NSW_DROP_PREFIX: `s3://${p.raw.bucketName}/${nswDropPrefix}` } }),
       land: make('land', 'land.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
       transform: make('transform', 'transform.ts', { memoryMiB: 512 }),
-      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: 2048, ephemeralMiB: 2048 }),
+      // The snapshot mirrors landed/ and quarantine/ into /tmp and runs the models on DuckDB there.
+      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
     };
     this.functions = mapValues(built, (b) => b.fn);
     this.logGroups = mapValues(built, (b) => b.logGroup);
@@ -122,9 +125,13 @@ export class PipelineFunctions extends Construct {
     objects(f.transform, p.lake, ['models/*'], [...rw, 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']);
     athenaAccess(f.transform, p, 'readWrite');
 
-    objects(f.snapshot, p.lake, ['models/*', 'landed/*'], ['s3:GetObject']);
+    objects(f.snapshot, p.raw, ['manifest/*'], ['s3:GetObject']);
+    objects(f.snapshot, p.lake, ['landed/*'], ['s3:GetObject']);
+    objects(f.snapshot, p.quarantine, ['quarantine/*'], ['s3:GetObject']);
     objects(f.snapshot, p.lake, ['snapshots/*'], rw);
-    athenaAccess(f.snapshot, p, 'read');
+
+    // The lake lock (functions/core/lake/lock.ts): one writer at a time across land, transform and snapshot.
+    for (const fn of [f.land, f.transform, f.snapshot]) objects(fn, p.lake, ['locks/*'], [...rw, 's3:DeleteObject']);
 
     // Exact KMS actions (grantEncryptDecrypt would add kms:ReEncrypt* and kms:GenerateDataKey*).
     for (const fn of Object.values(f)) {

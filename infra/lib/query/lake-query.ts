@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
+import { landedTableName, QUARANTINE_TABLE } from '../../../functions/core/engine/athena.js';
 import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
@@ -26,6 +27,35 @@ const HIVE_TYPES: Record<string, string> = {
 /** The datasets a Glue table is defined for: every landed dataset with a record spec. */
 export const LANDED_TABLE_DATASETS = Object.keys(DATASET_SPECS).filter((d) => d !== 'quarantine') as (keyof typeof DATASET_SPECS)[];
 
+/**
+ * The `dataset=` values quarantine/ holds: what landing rejects rows of (functions/core/lake/land.ts for
+ * dossiers, small.ts for the registry, Biểu 06 and its cross-checks, PAR totals). A value missing here
+ * hides those rows from Athena; test/unit/handlers/land-snapshot.s3.test.ts checks a real landing
+ * against this list.
+ */
+export const QUARANTINE_DATASETS = ['agencies', 'bieu06', 'bieu06_checks', 'dossiers', 'par_totals', 'procedures'] as const;
+
+/** landed/landing_log/data.parquet (one row per landed raw file, rebuilt by every land). */
+export const LANDING_LOG_COLUMNS: Readonly<Record<string, string>> = {
+  raw_kind: 'VARCHAR',
+  source: 'VARCHAR',
+  dataset: 'VARCHAR',
+  raw_hash: 'VARCHAR',
+  original_name: 'VARCHAR',
+  period: 'VARCHAR',
+  bytes: 'BIGINT',
+  rows_read: 'BIGINT',
+  rows_landed: 'BIGINT',
+  rows_quarantined: 'BIGINT',
+  pulled_at: 'TIMESTAMP',
+  landed_at: 'TIMESTAMP',
+};
+
+/** Every `source=` value any raw kind writes. */
+export function allSources(): string[] {
+  return [...new Set(Object.values(RAW_KINDS).map((k) => k.source as string))].sort();
+}
+
 /** Sources a dataset's `source=` partition can hold (from the raw kinds that feed it). */
 export function sourcesOf(dataset: string): string[] {
   const feeding = (d: string): boolean => d === dataset || (d === 'par' && dataset.startsWith('par_'));
@@ -40,8 +70,8 @@ export function hiveType(duckdbType: string, where: string): string {
 }
 
 /**
- * The query side of the lake: a Glue database, one Parquet table per landed dataset (and one per
- * dataset's quarantine) using partition projection — no crawler, no partition registration — and
+ * The query side of the lake: a Glue database, one Parquet table per landed dataset, the landing log
+ * and one table over quarantine/ (all datasets), using partition projection — no crawler, no partition registration — and
  * an Athena workgroup that enforces encrypted results and a bytes-scanned cutoff. Model tables and
  * views are created at run time by the transform (functions/core/engine/athena.ts).
  */
@@ -67,25 +97,35 @@ export class LakeQuery extends Construct {
 
     for (const dataset of LANDED_TABLE_DATASETS) {
       const spec: DatasetSpec = DATASET_SPECS[dataset];
-      this.tables[`landed_${dataset}`] = this.table(`Landed${pascal(dataset)}`, {
-        name: `landed_${dataset}`,
+      const name = landedTableName(dataset);
+      this.tables[name] = this.table(`Landed${pascal(dataset)}`, {
+        name,
         columns: spec.columns,
         location: `s3://${props.lake.bucketName}/landed/${dataset}`,
-        template: `s3://${props.lake.bucketName}/landed/${dataset}/source=\${source}`,
-        partitions: spec.partitions,
-        sources: sourcesOf(dataset),
-        yearRange: p.yearRange,
-      });
-      this.tables[`quarantine_${dataset}`] = this.table(`Quarantine${pascal(dataset)}`, {
-        name: `quarantine_${dataset}`,
-        columns: DATASET_SPECS.quarantine.columns,
-        location: `s3://${props.quarantine.bucketName}/quarantine/dataset=${dataset}`,
-        template: `s3://${props.quarantine.bucketName}/quarantine/dataset=${dataset}/source=\${source}`,
-        partitions: spec.partitions,
-        sources: sourcesOf(dataset),
+        partitions: [{ name: 'source', values: sourcesOf(dataset) }, ...spec.partitions.map((c) => ({ name: c }))],
         yearRange: p.yearRange,
       });
     }
+    // One file, no partitions: the landing log the data-quality models read.
+    this.tables[landedTableName('landing_log')] = this.table('LandedLandingLog', {
+      name: landedTableName('landing_log'),
+      columns: LANDING_LOG_COLUMNS,
+      location: `s3://${props.lake.bucketName}/landed/landing_log`,
+      partitions: [],
+      yearRange: p.yearRange,
+    });
+    // Every dataset's rejected rows in one table, as the models read them (src_quarantine).
+    this.tables[QUARANTINE_TABLE] = this.table('Quarantine', {
+      name: QUARANTINE_TABLE,
+      columns: DATASET_SPECS.quarantine.columns,
+      location: `s3://${props.quarantine.bucketName}/quarantine`,
+      partitions: [
+        { name: 'dataset', values: [...QUARANTINE_DATASETS] },
+        { name: 'source', values: allSources() },
+        ...DATASET_SPECS.quarantine.partitions.map((c) => ({ name: c })),
+      ],
+      yearRange: p.yearRange,
+    });
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: p.workGroupName,
@@ -107,30 +147,37 @@ export class LakeQuery extends Construct {
     });
   }
 
+  /**
+   * A Parquet table with partition projection: enum partitions (`values`) are strings, year/month
+   * integers written unpadded (`month=1`), as functions/core/lake/partitions.ts names them.
+   */
   private table(
     id: string,
-    t: { name: string; columns: Readonly<Record<string, string>>; location: string; template: string; partitions: readonly string[]; sources: string[]; yearRange: readonly [number, number] },
+    t: { name: string; columns: Readonly<Record<string, string>>; location: string; partitions: readonly { name: string; values?: readonly string[] }[]; yearRange: readonly [number, number] },
   ): glue.CfnTable {
-    if (t.sources.length === 0) throw new Error(`[infra] Failed to define table ${t.name}: no raw kind feeds it, so source= has no values`);
-    const parameters: Record<string, string> = {
-      classification: 'parquet',
-      EXTERNAL: 'TRUE',
-      'parquet.compression': 'ZSTD',
-      'projection.enabled': 'true',
-      'projection.source.type': 'enum',
-      'projection.source.values': t.sources.join(','),
-    };
-    let template = t.template;
-    for (const col of t.partitions) {
-      template += `/${col}=\${${col}}`;
-      parameters[`projection.${col}.type`] = 'integer';
-      if (col === 'year') parameters['projection.year.range'] = t.yearRange.join(',');
-      if (col === 'month') {
-        parameters['projection.month.range'] = '1,12';
-        parameters['projection.month.digits'] = '2';
+    const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'ZSTD' };
+    if (t.partitions.length > 0) {
+      parameters['projection.enabled'] = 'true';
+      let template = t.location;
+      for (const col of t.partitions) {
+        template += `/${col.name}=\${${col.name}}`;
+        if (col.values) {
+          if (col.values.length === 0) throw new Error(`[infra] Failed to define table ${t.name}: no raw kind feeds it, so ${col.name}= has no values`);
+          parameters[`projection.${col.name}.type`] = 'enum';
+          parameters[`projection.${col.name}.values`] = col.values.join(',');
+        } else if (col.name === 'year') {
+          parameters['projection.year.type'] = 'integer';
+          parameters['projection.year.range'] = t.yearRange.join(',');
+        } else if (col.name === 'month') {
+          parameters['projection.month.type'] = 'integer';
+          parameters['projection.month.range'] = '1,12';
+        } else {
+          throw new Error(`[infra] Failed to define table ${t.name}: partition ${col.name} has no projection`);
+        }
       }
+      parameters['storage.location.template'] = `${template}/`;
     }
-    parameters['storage.location.template'] = `${template}/`;
+    const partitionNames = t.partitions.map((c) => c.name);
     const table = new glue.CfnTable(this, id, {
       catalogId: Stack.of(this).account,
       databaseName: this.databaseName,
@@ -138,7 +185,7 @@ export class LakeQuery extends Construct {
         name: t.name,
         tableType: 'EXTERNAL_TABLE',
         parameters,
-        partitionKeys: [{ name: 'source', type: 'string' }, ...t.partitions.map((c) => ({ name: c, type: 'int' }))],
+        partitionKeys: t.partitions.map((c) => ({ name: c.name, type: c.values ? 'string' : 'int' })),
         storageDescriptor: {
           location: `${t.location}/`,
           inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -146,7 +193,7 @@ export class LakeQuery extends Construct {
           serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
           // Partition columns live in the path only, never in the file.
           columns: Object.entries(t.columns)
-            .filter(([name]) => !t.partitions.includes(name))
+            .filter(([name]) => !partitionNames.includes(name))
             .map(([name, type]) => ({ name, type: hiveType(type, `${t.name}.${name}`) })),
         },
       },

@@ -270,6 +270,33 @@ export async function streamRows(
   const file = opts.file ?? basename(path);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   await checkZip(path, file, limits, opts.scope);
+  // exceljs's streaming reader occasionally fails on a sound file under load ("Cannot read properties
+  // of undefined (reading 'sheets')": a worksheet parked before workbook.xml was read). The zip was
+  // just checked part by part, so a failure before any row reached `onRow` is retried (twice); one
+  // after rows were handed over is reported, since rows must not be handed over twice.
+  for (let attempt = 1; ; attempt++) {
+    const progress = { emitted: 0 };
+    try {
+      await streamRowsOnce(path, file, limits, opts.scope, onRow, progress);
+      return;
+    } catch (err) {
+      const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError;
+      if (!internal || progress.emitted > 0 || attempt >= 3) {
+        if (err instanceof PipelineInputError) throw err;
+        throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+      }
+    }
+  }
+}
+
+async function streamRowsOnce(
+  path: string,
+  file: string,
+  limits: Required<XlsxLimits>,
+  scope: string,
+  onRow: (row: SheetRow) => 'stop' | void,
+  progress: { emitted: number },
+): Promise<void> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -287,18 +314,21 @@ export async function streamRows(
       for await (const row of ws) {
         rows++;
         if (rows > limits.maxRows) {
-          throw new PipelineInputError(opts.scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`);
+          throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`);
         }
         const values = row.values as (CellValue | undefined)[];
         if (values.length - 1 > limits.maxColumns) {
-          throw new PipelineInputError(opts.scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number });
+          throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number });
         }
-        if (!stopped && onRow({ sheet, number: row.number, values }) === 'stop') stopped = true;
+        if (!stopped) {
+          progress.emitted++;
+          if (onRow({ sheet, number: row.number, values }) === 'stop') stopped = true;
+        }
       }
     }
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
-    throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+    throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
   } finally {
     const s = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
     s?.destroy?.();

@@ -1,0 +1,130 @@
+/**
+ * export-marts: a lake's marts as one local Parquet file each, laid out as a local lake
+ * (<out>/models/marts/<mart>.parquet, <out>/snapshots/…, <out>/meta.json), which is what the
+ * dashboards build reads (functions/core/dashboards.ts).
+ *
+ * On AWS the marts are Athena run prefixes behind views (models/marts/<mart>/run=<id>/, files without
+ * an extension, partition columns in the path); the engine records the current run of each model
+ * in models/marts/<mart>/current.json at the view switch. A local lake (DuckDB engine) already has
+ * models/marts/<mart>.parquet, which is copied as is.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { literal, ident, withDuckDb } from './engine/duckdb.js';
+import { modelPointerKey } from './engine/athena.js';
+import { MODEL_PARQUET_OPTIONS } from './engine/duckdb-engine.js';
+import { createError } from './errors.js';
+import { SQL_DIR } from './lake/landing-sql.js';
+import type { Storage } from './storage/types.js';
+import { loadModels } from './transform/index.js';
+
+const Pointer = z.object({
+  model: z.string(),
+  layer: z.literal('marts'),
+  run_id: z.string().regex(/^[a-z0-9_]{1,40}$/),
+  prefix: z.string().regex(/^models\/marts\/[a-z0-9_]+\/run=[a-z0-9_]{1,40}\/$/),
+  rows: z.number().int().min(0),
+});
+
+export interface ExportMartsOptions {
+  /** The lake (S3 or local). */
+  storage: Storage;
+  /** Output lake directory. */
+  outDir: string;
+  /** Scratch directory for downloaded run files. */
+  workDir: string;
+  /** sql/ directory the marts are read from (default SQL_DIR). */
+  sqlDir?: string;
+  /** Also copy snapshots/ and meta.json (default true). */
+  withSnapshots?: boolean;
+}
+
+export interface ExportedMart {
+  name: string;
+  rows: number;
+  /** 'run' when read from an Athena run prefix, 'file' when copied from a local lake's Parquet. */
+  from: 'run' | 'file';
+  runId?: string;
+}
+
+export interface ExportMartsSummary {
+  outDir: string;
+  marts: ExportedMart[];
+  snapshotFiles: number;
+}
+
+/** Write every mart of sql/marts/ to <outDir>/models/marts/<mart>.parquet (and copy snapshots/). */
+export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMartsSummary> {
+  const marts = loadModels(opts.sqlDir ?? SQL_DIR).filter((m) => m.layer === 'marts');
+  const martsDir = path.join(opts.outDir, 'models', 'marts');
+  const scratch = path.join(opts.workDir, `export-marts-${process.pid}`);
+  await mkdir(martsDir, { recursive: true });
+  const out: ExportedMart[] = [];
+  const missing: string[] = [];
+  try {
+    for (const mart of marts) {
+      const target = path.join(martsDir, `${mart.name}.parquet`);
+      const pointerBody = await opts.storage.tryGet(modelPointerKey('marts', mart.name));
+      if (pointerBody) {
+        const parsed = Pointer.safeParse(JSON.parse(pointerBody.toString('utf8')));
+        if (!parsed.success || parsed.data.model !== mart.name) {
+          throw createError('export-marts', `Failed to read ${modelPointerKey('marts', mart.name)}: ${parsed.success ? `it names ${parsed.data.model}` : parsed.error.issues[0]?.message}`);
+        }
+        const p = parsed.data;
+        const files: string[] = [];
+        for (const obj of await opts.storage.list(p.prefix)) {
+          const rel = obj.key.slice(p.prefix.length);
+          // Athena writes data files only; skip markers such as *_$folder$ and manifests.
+          if (rel === '' || rel.endsWith('$') || rel.endsWith('.json') || rel.endsWith('.csv')) continue;
+          const file = path.join(scratch, mart.name, ...rel.split('/'));
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFile(file, await opts.storage.get(obj.key));
+          files.push(file);
+        }
+        if (files.length === 0) {
+          throw createError('export-marts', `Failed to export ${mart.name}: run ${p.run_id} has no files under ${p.prefix} (${p.rows} rows recorded)`);
+        }
+        const hive = files.some((f) => path.relative(path.join(scratch, mart.name), f).includes('='));
+        const order = mart.grain && mart.grain.length > 0 ? mart.grain.map(ident).join(', ') : 'ALL';
+        const rows = await withDuckDb(async (db) => {
+          const list = `[${files.sort().map(literal).join(', ')}]`;
+          await db.run(
+            `COPY (SELECT * FROM read_parquet(${list}, hive_partitioning = ${hive}, union_by_name = true) ORDER BY ${order}) TO ${literal(target)} (${MODEL_PARQUET_OPTIONS})`,
+          );
+          return db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(target)})`);
+        }, { threads: 1 });
+        if (rows !== p.rows) {
+          throw createError('export-marts', `Failed to export ${mart.name}: read ${rows} rows from run ${p.run_id}, its pointer records ${p.rows}`);
+        }
+        out.push({ name: mart.name, rows, from: 'run', runId: p.run_id });
+        continue;
+      }
+      const body = await opts.storage.tryGet(`models/marts/${mart.name}.parquet`);
+      if (!body) {
+        missing.push(mart.name);
+        continue;
+      }
+      await writeFile(target, body);
+      const rows = await withDuckDb((db) => db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(target)})`), { threads: 1 });
+      out.push({ name: mart.name, rows, from: 'file' });
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  if (missing.length > 0) {
+    throw createError('export-marts', `Failed to export the marts of ${opts.storage.root}: no run pointer and no Parquet for ${missing.join(', ')} (run the transform first)`);
+  }
+  let snapshotFiles = 0;
+  if (opts.withSnapshots ?? true) {
+    for (const obj of await opts.storage.list('snapshots/')) {
+      const file = path.join(opts.outDir, ...obj.key.split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, await opts.storage.get(obj.key));
+      snapshotFiles += 1;
+    }
+    const meta = await opts.storage.tryGet('meta.json');
+    if (meta) await writeFile(path.join(opts.outDir, 'meta.json'), meta);
+  }
+  return { outDir: opts.outDir, marts: out, snapshotFiles };
+}

@@ -1,0 +1,395 @@
+/**
+ * land: turn staged raw files into landed and quarantined Parquet, then write their manifest entries.
+ *
+ * Bulk sources (dossier CSV exports and API pages) are read, typed and validated inside DuckDB by
+ * the SQL in sql/landing/; small files (registry, XLSX, 766 JSON) go through the JS readers and are
+ * handed to DuckDB in one batch per file. Per raw file: rows read = rows landed + rows quarantined,
+ * or the land fails.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDb, ident, literal } from '../engine/duckdb.js';
+import { createError, PipelineInputError } from '../errors.js';
+import type { Storage } from '../storage/types.js';
+import { batchColumns, DATASET_SPECS, type LandedDataset } from './datasets.js';
+import { localCopy, publishPartitions } from './partitions.js';
+import { listManifest, listStaged, rawKey, writeManifest, type ManifestEntry, type RawMeta } from './raw.js';
+import { readLandingSql } from './landing-sql.js';
+import { RAW_KINDS, type RawKind } from './sources.js';
+import { landSmallFile, type SmallLandResult } from './small.js';
+import { periodParts } from './periods.js';
+import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
+import { utf8Csv } from './encoding.js';
+
+export interface LandOptions {
+  storage: Storage;
+  workDir: string;
+  /** Newest plausible record time (dossiers after it are "in the future"); default: now + 1 day. */
+  maxTimestamp?: string;
+  kinds?: RawKind[];
+  onProgress?: (done: number, total: number, file: string) => void;
+  log?: (msg: string) => void;
+  /** DuckDB memory limit, e.g. '3GB'. */
+  memoryLimit?: string;
+  /** Filled with seconds spent per phase (bench/ profiles the land with it). */
+  profile?: LandProfile;
+}
+
+/** Seconds per landing phase, summed over files and kinds. */
+export type LandProfile = Record<string, number>;
+
+async function timed<T>(profile: LandProfile | undefined, phase: string, fn: () => Promise<T>): Promise<T> {
+  if (!profile) return fn();
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    profile[phase] = (profile[phase] ?? 0) + (performance.now() - t) / 1000;
+  }
+}
+
+export interface LandSummary {
+  files: ManifestEntry[];
+  partitionsWritten: string[];
+  rowsRead: number;
+  rowsLanded: number;
+  rowsQuarantined: number;
+}
+
+/** Order matters: dossiers are checked against the registry landed before them. */
+const KIND_ORDER: RawKind[] = [
+  'registry-agencies',
+  'registry-procedures',
+  'portal-api',
+  'portal-csv',
+  'nsw-csv',
+  'bieu06-xlsx',
+  'par-xlsx',
+  'score766-legacy',
+  'score766-metrics',
+  'score766-results',
+  'score766-detail',
+];
+
+export async function landStaged(opts: LandOptions): Promise<LandSummary> {
+  const kinds = KIND_ORDER.filter((k) => !opts.kinds || opts.kinds.includes(k));
+  const prof = opts.profile;
+  const staged = await timed(prof, 'list staged', () => listStaged(opts.storage, kinds));
+  const summary: LandSummary = { files: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
+  if (staged.length === 0) return summary;
+  const workDir = path.resolve(opts.workDir, `land-${process.pid}`);
+  await mkdir(workDir, { recursive: true });
+  const db = await DuckDb.open({ memoryLimit: opts.memoryLimit, tempDirectory: path.join(workDir, 'spill') });
+  try {
+    const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
+    let done = 0;
+    for (const kind of kinds) {
+      const files = staged.filter((m) => m.kind === kind);
+      if (files.length === 0) continue;
+      const info = RAW_KINDS[kind];
+      const entries: ManifestEntry[] = [];
+      await timed(prof, 'reset batches + refs', async () => {
+        await resetBatches(db);
+        await prepareRefs(db, opts.storage, workDir);
+      });
+      if (info.bulk) {
+        await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
+        await loadLandedDossierIds(db, opts.storage, workDir);
+        for (const chunk of bulkChunks(files)) {
+          entries.push(...(await landBulkChunk(db, opts.storage, workDir, chunk, prof)));
+          done += chunk.length;
+          opts.onProgress?.(done, staged.length, chunk[chunk.length - 1]!.original_name);
+        }
+      } else {
+        for (const meta of files) {
+          const local = await requireLocal(opts.storage, meta, workDir);
+          const result: SmallLandResult = await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir }));
+          entries.push(toManifest(meta, result.dataset, info.source, result.rowsRead, result.rowsLanded, result.rowsQuarantined));
+          opts.onProgress?.(++done, staged.length, meta.original_name);
+        }
+      }
+      summary.partitionsWritten.push(...(await timed(prof, 'publish partitions', () => publishBatches(db, opts.storage, workDir))));
+      for (const e of entries) {
+        if (e.rows_read !== e.rows_landed + e.rows_quarantined) {
+          throw createError('land', `Failed to account for ${e.original_name} (${e.sha256.slice(0, 12)}): read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
+        }
+        await timed(prof, 'write manifest', () => writeManifest(opts.storage, e));
+        summary.files.push(e);
+        summary.rowsRead += e.rows_read;
+        summary.rowsLanded += e.rows_landed;
+        summary.rowsQuarantined += e.rows_quarantined;
+      }
+    }
+    await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir));
+    return summary;
+  } finally {
+    db.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Fresh, empty batch tables for every dataset and for quarantine. */
+async function resetBatches(db: DuckDb): Promise<void> {
+  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
+    const cols = batchColumns(dataset);
+    const extra = dataset === 'quarantine' ? { dataset: 'VARCHAR' } : {};
+    const all = { ...extra, ...cols };
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${ident(`batch_${dataset}`)} (${Object.entries(all).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
+  }
+}
+
+async function publishBatches(db: DuckDb, storage: Storage, workDir: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
+    if (dataset === 'quarantine') continue;
+    written.push(...(await publishPartitions(db, storage, { root: 'landed', dataset, spec: DATASET_SPECS[dataset], batchTable: `batch_${dataset}`, workDir })));
+  }
+  // Quarantine is partitioned by the dataset the rows were meant for.
+  const datasets = (await db.all('SELECT DISTINCT dataset FROM batch_quarantine ORDER BY dataset')).map((r) => String(r.dataset));
+  for (const dataset of datasets) {
+    if (!/^[a-z0-9_]+$/.test(dataset)) throw createError('land', `Failed to publish quarantine: bad dataset name ${dataset}`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE batch_q_one AS SELECT * EXCLUDE (dataset) FROM batch_quarantine WHERE dataset = $d`, { d: dataset });
+    written.push(...(await publishPartitions(db, storage, { root: 'quarantine', dataset, spec: DATASET_SPECS.quarantine, batchTable: 'batch_q_one', workDir })));
+  }
+  return written;
+}
+
+/** The landed registry as reference tables for the dossier checks (empty when none is landed yet). */
+async function prepareRefs(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
+  for (const [table, dataset] of [['ref_agencies', 'agencies'], ['ref_procedures', 'procedures']] as const) {
+    const cols = DATASET_SPECS[dataset].columns;
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} (${Object.entries(cols).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
+    const key = `landed/${dataset}/source=registry/data.parquet`;
+    const local = await localCopy(storage, key, workDir);
+    if (local) await db.run(`INSERT INTO ${ident(table)} BY NAME SELECT * FROM read_parquet(${literal(local)}, hive_partitioning = false)`);
+  }
+}
+
+/**
+ * `ref_dossier_ids`: where every dossier id already lives (landed partitions and this batch), so
+ * dossiers_checked.sql can quarantine a version that would land in another partition (a changed
+ * source or month of receipt) instead of leaving the id twice in the lake.
+ */
+async function loadLandedDossierIds(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
+  await db.run('CREATE OR REPLACE TEMP TABLE landed_dossier_ids (dossier_id VARCHAR, source VARCHAR, year INTEGER, month INTEGER)');
+  const files: string[] = [];
+  for (const o of await storage.list('landed/dossiers/')) {
+    if (o.key.endsWith('.parquet')) files.push((await localCopy(storage, o.key, workDir))!);
+  }
+  if (files.length > 0) {
+    await db.run(
+      `INSERT INTO landed_dossier_ids SELECT DISTINCT dossier_id, CAST(source AS VARCHAR), CAST(year AS INTEGER), CAST(month AS INTEGER)
+       FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = true, hive_types_autocast = false)`,
+    );
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP VIEW ref_dossier_ids AS
+     SELECT dossier_id, source, year, month FROM landed_dossier_ids
+     UNION ALL SELECT dossier_id, source, year, month FROM batch_dossiers`,
+  );
+}
+
+async function requireLocal(storage: Storage, meta: RawMeta, workDir: string): Promise<string> {
+  const local = await localCopy(storage, rawKey(meta.kind, meta.sha256), workDir);
+  if (!local) throw createError('land', `Failed to read raw ${meta.kind}/${meta.sha256}: staged but missing`);
+  return local;
+}
+
+/**
+ * Bulk files are landed in chunks: one chunk is checked, split and counted by single statements over
+ * all its files (per-statement overhead, not rows, dominated the time of one small file at a time).
+ * A chunk holds at most this many files and raw bytes.
+ */
+const CHUNK_FILES = 400;
+const CHUNK_BYTES = 256 * 2 ** 20;
+
+function bulkChunks(files: RawMeta[]): RawMeta[][] {
+  const out: RawMeta[][] = [];
+  let cur: RawMeta[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (cur.length > 0 && (cur.length >= CHUNK_FILES || bytes + f.bytes > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(f);
+    bytes += f.bytes;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/** read_json's buffer must hold one whole page; a fixed 512 MB per file would exhaust memory on a multi-file read. */
+function jsonObjectSize(metas: RawMeta[]): number {
+  return Math.min(536_870_912, Math.max(16 * 2 ** 20, Math.max(...metas.map((m) => m.bytes)) + 2 ** 20));
+}
+
+function readJsonPages(paths: string[], objectSize: number): string {
+  return `SELECT filename, unnest(data) AS d, generate_subscripts(data, 1) AS i
+          FROM read_json([${paths.map(literal).join(', ')}], columns = {data: 'JSON[]'}, format = 'auto',
+                         maximum_object_size = ${objectSize}, filename = true)`;
+}
+
+/**
+ * Dossier CSVs or API pages of one kind: read in DuckDB, parse, check, split into landed and
+ * quarantined rows. Every row keeps its file (`file_no`, landing order) and its row number in
+ * that file; the per-file rules (duplicates in the file) never mix files, and a file sees the ids
+ * landed by the files before it (dossiers_checked.sql), exactly as if landed one at a time.
+ */
+async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, metas: RawMeta[], prof?: LandProfile): Promise<ManifestEntry[]> {
+  const kind = metas[0]!.kind;
+  const info = RAW_KINDS[kind];
+  const lap = lapClock(prof, kind);
+  const locals: string[] = [];
+  for (const meta of metas) locals.push(await requireLocal(storage, meta, workDir));
+  const fileRows = metas.map((m, i) => {
+    const fb = periodParts(m.period);
+    return `(${i}, ${literal(locals[i]!)}, ${literal(m.sha256)}, ${literal(m.original_name)}, ${fb.year}, ${fb.month})`;
+  });
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE chunk_files AS
+     SELECT * FROM (VALUES ${fileRows.join(', ')}) AS t(file_no, path, hash, file, fy, fm)`,
+  );
+  await db.run('CREATE OR REPLACE TEMP TABLE raw_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
+  if (kind === 'portal-api') {
+    const size = jsonObjectSize(metas);
+    await db
+      .run(
+        `CREATE OR REPLACE TEMP TABLE raw_input AS
+         SELECT f.file_no, CAST(j.i AS BIGINT) AS row_no, j.d
+         FROM (${readJsonPages(locals, size)}) j JOIN chunk_files f ON f.path = j.filename`,
+      )
+      .catch(async (cause: unknown) => {
+        // Name the page that cannot be read: try them one by one.
+        for (const [i, local] of locals.entries()) {
+          await db.all(`SELECT count(*) FROM (${readJsonPages([local], size)})`).catch((one: unknown) => {
+            throw new PipelineInputError('land', metas[i]!.original_name, `not a dossier page of the portal API (${(one as Error).message.split('\n')[0]})`, { cause: one });
+          });
+        }
+        throw cause;
+      });
+    await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed AS ${await readLandingSql('dossiers_portal_json')}`);
+  } else {
+    const expected = kind === 'nsw-csv' ? NSW_CSV_HEADER : PORTAL_CSV_HEADER;
+    const delim = kind === 'nsw-csv' ? ';' : ',';
+    const columns = `{${expected.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
+    const parseSql = await readLandingSql(kind === 'nsw-csv' ? 'dossiers_nsw_csv' : 'dossiers_portal_csv');
+    for (const [i, meta] of metas.entries()) {
+      const file = meta.original_name;
+      // Windows-1258 exports are transcoded to UTF-8 first (encoding.ts); raw/ keeps the original bytes.
+      const csvPath = (await utf8Csv(locals[i]!, file, expected, delim, workDir)).path;
+      await checkCsvHeader(csvPath, file, expected, delim);
+      await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE raw_input_unnumbered AS
+         SELECT * FROM read_csv(${literal(csvPath)}, header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
+                                columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
+                                max_line_size = 1048576)`,
+      ).catch((cause: unknown) => {
+        throw new PipelineInputError('land', file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
+      });
+      // Rejected records (wrong number of fields, bad quoting) are quarantined with their line; the
+      // data-row numbers of the good rows are shifted past them so every row keeps its own number.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE raw_rejects_one AS
+         SELECT CAST(line - 1 AS BIGINT) AS row_no, arg_min(error_message, column_idx) AS reason, first(csv_line) AS raw_line
+         FROM reject_errors GROUP BY line;
+         INSERT INTO raw_rejects SELECT ${i}, row_no, reason, raw_line FROM raw_rejects_one`,
+      );
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE raw_input AS
+         WITH numbered AS (SELECT row_number() OVER () AS k, * FROM raw_input_unnumbered),
+              rej AS (SELECT row_no - row_number() OVER (ORDER BY row_no) AS good_before FROM raw_rejects_one)
+         SELECT CAST(k + (SELECT count(*) FROM rej WHERE good_before < k) AS BIGINT) AS row_no, * EXCLUDE (k) FROM numbered`,
+      );
+      if (i === 0) await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed_one AS ${parseSql}`);
+      await db.run(
+        i === 0
+          ? `CREATE OR REPLACE TEMP TABLE parsed_chunk AS SELECT CAST(${i} AS INTEGER) AS file_no, * FROM landing_parsed_one`
+          : `INSERT INTO parsed_chunk SELECT ${i}, * FROM landing_parsed_one`,
+      );
+    }
+    await db.run('CREATE OR REPLACE TEMP VIEW landing_parsed AS SELECT * FROM parsed_chunk');
+  }
+  lap('read');
+  await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);
+  lap('parse + check');
+  const p = { source: info.source, kind };
+  await db.run(
+    `INSERT INTO batch_dossiers BY NAME
+     SELECT $source AS source, year(received_at) AS year, month(received_at) AS month,
+            dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status, supplement_days,
+            is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at,
+            f.hash AS raw_hash, row_no AS raw_row
+     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE is_valid`,
+    p,
+  );
+  await db.run(
+    `INSERT INTO batch_quarantine BY NAME
+     SELECT 'dossiers' AS dataset, $source AS source,
+            coalesce(year(received_at), f.fy) AS year, coalesce(month(received_at), f.fm) AS month,
+            $kind AS raw_kind, f.file AS source_file, row_no, failed_field AS field, failed_reason AS reason,
+            failed_value AS raw_value, raw_record, f.hash AS raw_hash
+     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE NOT is_valid
+     UNION ALL
+     SELECT 'dossiers', $source, f.fy, f.fm, $kind, f.file, row_no, NULL, 'malformed CSV record: ' || reason, NULL, raw_line, f.hash
+     FROM raw_rejects r JOIN chunk_files f USING (file_no)`,
+    p,
+  );
+  const counts = new Map(
+    (
+      await db.all(
+        `SELECT f.file_no, coalesce(c.n, 0) + coalesce(r.n, 0) AS n_read, coalesce(c.ok, 0) AS n_ok
+         FROM chunk_files f
+         LEFT JOIN (SELECT file_no, count(*) AS n, count(*) FILTER (WHERE is_valid) AS ok FROM landing_checked GROUP BY file_no) c USING (file_no)
+         LEFT JOIN (SELECT file_no, count(*) AS n FROM raw_rejects GROUP BY file_no) r USING (file_no)`,
+      )
+    ).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
+  );
+  lap('insert into batch');
+  return metas.map((meta, i) => {
+    const c = counts.get(i) ?? { read: 0, ok: 0 };
+    return toManifest(meta, 'dossiers', info.source, c.read, c.ok, c.read - c.ok);
+  });
+}
+
+/** Adds the time since the previous lap to `<prefix>: <phase>`. */
+function lapClock(prof: LandProfile | undefined, prefix: string): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    if (!prof) return;
+    const t = performance.now();
+    const k = `${prefix}: ${phase}`;
+    prof[k] = (prof[k] ?? 0) + (t - last) / 1000;
+    last = t;
+  };
+}
+
+function toManifest(meta: RawMeta, dataset: string, source: string, read: number, landed: number, quarantined: number): ManifestEntry {
+  return { ...meta, dataset, source, rows_read: read, rows_landed: landed, rows_quarantined: quarantined, landed_at: new Date().toISOString() };
+}
+
+
+/** landed/landing_log/data.parquet: one row per landed raw file, rebuilt from the manifest. */
+async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
+  const entries = await listManifest(storage);
+  const file = path.join(workDir, 'landing_log.json');
+  await writeFile(file, entries.map((e) => JSON.stringify(e)).join('\n'));
+  if (entries.length === 0) return;
+  const tmp = path.join(workDir, 'landing_log.parquet');
+  await db.run(
+    `COPY (
+       SELECT kind AS raw_kind, source, dataset, sha256 AS raw_hash, original_name, period, bytes,
+              rows_read, rows_landed, rows_quarantined,
+              CAST(CAST(pulled_at AS TIMESTAMPTZ) AS TIMESTAMP) AS pulled_at,
+              CAST(CAST(landed_at AS TIMESTAMPTZ) AS TIMESTAMP) AS landed_at
+       FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {
+         kind: 'VARCHAR', source: 'VARCHAR', dataset: 'VARCHAR', sha256: 'VARCHAR', original_name: 'VARCHAR',
+         period: 'VARCHAR', bytes: 'BIGINT', rows_read: 'BIGINT', rows_landed: 'BIGINT', rows_quarantined: 'BIGINT',
+         pulled_at: 'VARCHAR', landed_at: 'VARCHAR'})
+       ORDER BY raw_kind, raw_hash
+     ) TO ${literal(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+  );
+  await storage.putFile('landed/landing_log/data.parquet', tmp);
+}

@@ -1,0 +1,153 @@
+/**
+ * raw/: every pulled file or API page kept unchanged under a content-hash key, and its manifest entry.
+ *
+ * The manifest entry is written LAST, after the file's records are landed: it is the commit marker.
+ * A raw file without a manifest entry is "staged" and will be landed by the next `land`; the same
+ * content (same sha256) is never landed twice.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { createError } from '../errors.js';
+import { StorageConflictError, type Storage } from '../storage/types.js';
+import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
+
+export const Period = z.string().regex(/^\d{4}(-\d{2})?$/, 'expected YYYY or YYYY-MM');
+
+export const RawMeta = z.object({
+  kind: z.enum(RAW_KIND_NAMES as [RawKind, ...RawKind[]]),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().min(0),
+  /** Reporting period the file was pulled for (YYYY-MM or YYYY), if any. */
+  period: Period.nullable(),
+  /** The file's own name (basename only) or the API request it answers. */
+  original_name: z.string().max(500),
+  /** When the bytes were pulled (ISO 8601). */
+  pulled_at: z.string(),
+  /** The date the content describes, when the source says (e.g. a 766 capture date), YYYY-MM-DD. */
+  as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
+});
+export type RawMeta = z.infer<typeof RawMeta>;
+
+export const ManifestEntry = RawMeta.extend({
+  dataset: z.string(),
+  source: z.string(),
+  rows_read: z.number().int().min(0),
+  rows_landed: z.number().int().min(0),
+  rows_quarantined: z.number().int().min(0),
+  landed_at: z.string(),
+});
+export type ManifestEntry = z.infer<typeof ManifestEntry>;
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function rawKey(kind: RawKind, hash: string): string {
+  return `raw/${kind}/${hash}.${RAW_KINDS[kind].ext}`;
+}
+function metaKey(kind: RawKind, hash: string): string {
+  return `raw/${kind}/${hash}.meta.json`;
+}
+export function manifestKey(kind: RawKind, hash: string): string {
+  return `manifest/raw/${kind}/${hash}.json`;
+}
+
+export interface StageResult {
+  meta: RawMeta;
+  key: string;
+  /** True when this content was already landed (nothing to do). */
+  alreadyLanded: boolean;
+  /** True when this content was already staged (e.g. an earlier interrupted run). */
+  alreadyStaged: boolean;
+}
+
+/**
+ * Keep `bytes` under raw/ (create-once) with a small sidecar describing where they came from.
+ * Original names are reduced to their basename: a name like "../../etc/passwd" cannot steer a key.
+ */
+export async function stageRaw(
+  storage: Storage,
+  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string },
+): Promise<StageResult> {
+  const hash = sha256(input.bytes);
+  const meta = RawMeta.parse({
+    kind: input.kind,
+    sha256: hash,
+    bytes: input.bytes.length,
+    period: input.period,
+    original_name: safeBaseName(input.originalName),
+    pulled_at: input.pulledAt ?? new Date().toISOString(),
+    as_of: input.asOf ?? null,
+  });
+  if (await storage.exists(manifestKey(input.kind, hash))) {
+    return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };
+  }
+  const key = rawKey(input.kind, hash);
+  let alreadyStaged = false;
+  try {
+    await storage.put(key, input.bytes, { ifNoneMatch: true });
+  } catch (err) {
+    if (!(err instanceof StorageConflictError)) throw err;
+    alreadyStaged = true; // same content, same key: harmless
+  }
+  try {
+    await storage.put(metaKey(input.kind, hash), JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
+  } catch (err) {
+    if (!(err instanceof StorageConflictError)) throw err;
+  }
+  return { meta, key, alreadyLanded: false, alreadyStaged };
+}
+
+/** Raw files staged but not yet landed, oldest pull first (ties by hash: deterministic). */
+export async function listStaged(storage: Storage, kinds: readonly RawKind[] = RAW_KIND_NAMES): Promise<RawMeta[]> {
+  const out: RawMeta[] = [];
+  for (const kind of kinds) {
+    const landed = new Set((await storage.list(`manifest/raw/${kind}/`)).map((o) => o.key.split('/').pop()!.replace(/\.json$/, '')));
+    for (const obj of await storage.list(`raw/${kind}/`)) {
+      if (!obj.key.endsWith('.meta.json')) continue;
+      const hash = obj.key.split('/').pop()!.replace(/\.meta\.json$/, '');
+      if (landed.has(hash)) continue;
+      out.push(await readJson(storage, obj.key, RawMeta));
+    }
+  }
+  return out.sort((a, b) => (a.pulled_at === b.pulled_at ? a.sha256.localeCompare(b.sha256) : a.pulled_at.localeCompare(b.pulled_at)));
+}
+
+export async function writeManifest(storage: Storage, entry: ManifestEntry): Promise<void> {
+  try {
+    await storage.put(manifestKey(entry.kind, entry.sha256), JSON.stringify(ManifestEntry.parse(entry)), {
+      ifNoneMatch: true,
+      contentType: 'application/json',
+    });
+  } catch (err) {
+    if (!(err instanceof StorageConflictError)) throw err;
+  }
+}
+
+export async function listManifest(storage: Storage): Promise<ManifestEntry[]> {
+  const out: ManifestEntry[] = [];
+  for (const obj of await storage.list('manifest/raw/')) {
+    if (obj.key.endsWith('.json')) out.push(await readJson(storage, obj.key, ManifestEntry));
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.sha256.localeCompare(b.sha256));
+}
+
+async function readJson<T>(storage: Storage, key: string, schema: z.ZodType<T>): Promise<T> {
+  const text = (await storage.get(key)).toString('utf8');
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (cause) {
+    throw createError('lake', `Failed to read ${key}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * A display name for a raw file: its last (up to three) path components, with '.', '..', empty parts
+ * and control characters removed. It is only ever shown, never used to build a key or a path.
+ */
+export function safeBaseName(name: string): string {
+  const parts = name.replaceAll('\\', '/').split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  // eslint-disable-next-line no-control-regex
+  const shown = parts.slice(-3).join('/').replace(/[\u0000-\u001f\u007f]/g, '_').slice(0, 300);
+  return shown || 'unnamed';
+}

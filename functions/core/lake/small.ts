@@ -1,0 +1,366 @@
+/**
+ * Landing of small files (registry CSVs, XLSX reports, 766 JSON): the JS readers validate them with
+ * zod and their own checks; the records are handed to DuckDB in one batch per file (NDJSON), never
+ * row by row.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ident, literal, type DuckDb } from '../engine/duckdb.js';
+import { PipelineInputError } from '../errors.js';
+import {
+  CrawlerAgenciesDetailFile,
+  DepartmentDetailResponse,
+  LegacyReportResponse,
+  ServiceResultsResponse,
+  type DepartmentDetail,
+} from '../connectors/score766-schemas.js';
+import { readBieu06Xlsx } from '../readers/xlsx/bieu06.js';
+import { readParXlsx } from '../readers/xlsx/par.js';
+import { readAgenciesCsv, readProceduresCsv } from '../readers/registry.js';
+import type { Agency, QuarantineRecord } from '../schemas/index.js';
+import type { Storage } from '../storage/types.js';
+import { batchColumns, type LandedDataset } from './datasets.js';
+import { periodParts } from './periods.js';
+import type { RawMeta } from './raw.js';
+import { RAW_KINDS } from './sources.js';
+
+export interface SmallLandResult {
+  dataset: string;
+  rowsRead: number;
+  rowsLanded: number;
+  rowsQuarantined: number;
+}
+
+/** Province codes reserved for synthetic data (the demo province). */
+export const SYNTHETIC_PROVINCES = new Set(['H99']);
+
+export function datasetLabel(provinceCode: string | null | undefined): 'demo' | 'real' {
+  return provinceCode && SYNTHETIC_PROVINCES.has(provinceCode) ? 'demo' : 'real';
+}
+
+type Rec = Record<string, unknown>;
+
+export async function landSmallFile(
+  db: DuckDb,
+  input: { meta: RawMeta; localPath: string; storage: Storage; workDir: string },
+): Promise<SmallLandResult> {
+  const { meta, localPath } = input;
+  const file = meta.original_name;
+  const source = RAW_KINDS[meta.kind].source;
+  const common = { sourceFile: file, rawHash: meta.sha256 };
+  const lineage = (row: number): Rec => ({ raw_hash: meta.sha256, raw_row: row });
+  const fallback = periodParts(meta.period);
+  const quarantine = async (dataset: string, recs: readonly QuarantineRecord[]): Promise<void> =>
+    insertQuarantine(db, input.workDir, dataset, source, meta, fallback, recs);
+
+  switch (meta.kind) {
+    case 'registry-agencies': {
+      const r = await readAgenciesCsv(localPath, { sourceFile: file });
+      await insertBatch(db, input.workDir, 'agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(i + 1) })));
+      await quarantine('agencies', r.quarantine);
+      return { dataset: 'agencies', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+    }
+    case 'registry-procedures': {
+      const r = await readProceduresCsv(localPath, { sourceFile: file });
+      await insertBatch(db, input.workDir, 'procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(i + 1) })));
+      await quarantine('procedures', r.quarantine);
+      return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+    }
+    case 'bieu06-xlsx': {
+      const r = await readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) });
+      await insertBatch(db, input.workDir, 'bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(row.line_no ?? i + 1) })));
+      await quarantine('bieu06', r.quarantine);
+      await quarantine('bieu06_checks', r.checks);
+      return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+    }
+    case 'par-xlsx': {
+      const r = await readParXlsx(localPath, { ...common, registry: await landedRegistry(db) });
+      await insertBatch(db, input.workDir, 'par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
+      await insertBatch(db, input.workDir, 'par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
+      await quarantine('par_totals', r.quarantine);
+      return { dataset: 'par', rowsRead: r.rowsRead, rowsLanded: r.totals.length, rowsQuarantined: r.quarantine.length };
+    }
+    case 'score766-legacy': {
+      const doc = parseJson(await readFile(localPath, 'utf8'), LegacyReportResponse, file);
+      const rows = doc.data.map((u, i) => {
+        const code = str(u.MA_COQUAN);
+        const province = code ? code.split('.')[0]! : null;
+        return {
+          source,
+          period_type: 'month',
+          year: fallback.year,
+          period_no: fallback.month,
+          as_of: monthEnd(fallback.year, fallback.month),
+          dataset_label: datasetLabel(province),
+          province_code: province,
+          unit_id: String(u.ID),
+          unit_name: String(u.TEN).normalize('NFC'),
+          unit_code: code,
+          agency_code: code,
+          unit_group: Number(u.LOAI_COQUAN) === 3 ? 'COMMUNE' : 'AGENCY',
+          score_ckmb: u.CKMB,
+          score_tdgq: u.TDGQ,
+          score_clgq: u.CLGQ,
+          score_tttt: u.TTTT,
+          score_mdhl: u.MDHL,
+          score_mdsh: u.MDSH,
+          score_total: u.TONG_SCORE,
+          rank: null,
+          group_rank: null,
+          ...lineage(i + 1),
+        };
+      });
+      await insertBatch(db, input.workDir, 'score766', rows);
+      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+    }
+    case 'score766-results': {
+      const doc = parseJson(await readFile(localPath, 'utf8'), ServiceResultsResponse, file);
+      const asOf = meta.as_of ?? meta.pulled_at.slice(0, 10);
+      const periodType = meta.period && meta.period.length === 7 ? 'month' : 'year';
+      const rows = doc.data.evaluation.map((u, i) => {
+        const code = u.departmentCode ?? null;
+        const isProvince = code !== null && !code.includes('.');
+        const province = code ? code.split('.')[0]! : null;
+        const groups = u.groupScores as Record<string, number | null | undefined>;
+        return {
+          source,
+          period_type: periodType,
+          year: fallback.year,
+          period_no: periodType === 'month' ? fallback.month : 1,
+          as_of: asOf,
+          dataset_label: 'real',
+          province_code: province,
+          unit_id: String(u.departmentId),
+          unit_name: String(u.departmentName).normalize('NFC'),
+          unit_code: code,
+          agency_code: code,
+          unit_group: isProvince ? 'PROVINCE' : String((u as Rec).childGroup ?? 'AGENCY'),
+          score_ckmb: groups.CKMB ?? null,
+          score_tdgq: groups.TDGQ ?? null,
+          score_clgq: groups.CLGQ ?? groups.ONLINE ?? null,
+          score_tttt: groups.TTTT ?? null,
+          score_mdhl: groups.MDHL ?? null,
+          score_mdsh: groups.MDSH ?? null,
+          score_total: u.totalScore,
+          rank: (u as Rec).rank ?? (isProvince ? i + 1 : null),
+          group_rank: (u as Rec).groupRank ?? null,
+          ...lineage(i + 1),
+        };
+      });
+      await insertBatch(db, input.workDir, 'score766', rows);
+      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+    }
+    case 'score766-detail':
+    case 'score766-metrics': {
+      const units = detailUnits(await readFile(localPath, 'utf8'), file);
+      const asOf = meta.as_of ?? units.asOf ?? (meta.kind === 'score766-metrics' ? monthEnd(fallback.year, fallback.month) : meta.pulled_at.slice(0, 10));
+      const periodType = meta.period && meta.period.length === 7 ? 'month' : 'year';
+      const rows: Rec[] = [];
+      for (const u of units.units) {
+        for (const m of u.metrics) {
+          rows.push({
+            source,
+            period_type: periodType,
+            year: fallback.year,
+            period_no: periodType === 'month' ? fallback.month : 1,
+            as_of: asOf,
+            dataset_label: datasetLabel(u.unitCode?.split('.')[0]),
+            unit_id: u.unitId,
+            unit_code: u.unitCode,
+            ...m,
+            ...lineage(rows.length + 1),
+          });
+        }
+      }
+      await insertBatch(db, input.workDir, 'score766_metrics', rows);
+      return { dataset: 'score766_metrics', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+    }
+    default:
+      throw new PipelineInputError('land', file, `no reader for ${meta.kind}`);
+  }
+}
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined || v === '' ? null : String(v);
+}
+
+function monthEnd(year: number, month: number): string {
+  const m = month === 0 ? 12 : month;
+  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return `${year}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new PipelineInputError('land', file, `unexpected shape: ${issue.message}`, { field: issue.path.join('.') });
+  }
+  return r.data;
+}
+
+interface DetailUnit {
+  unitId: string;
+  unitCode: string | null;
+  metrics: Rec[];
+}
+
+/** The demo's per-month detail file: units with a flat metrics[] (code, group, numerator, …). */
+const DemoMetricsFile = z.looseObject({
+  asOf: z.string().optional(),
+  units: z.array(
+    z.looseObject({
+      ID: z.string(),
+      MA_COQUAN: z.string().nullable().optional(),
+      metrics: z.array(z.looseObject({ code: z.string(), group: z.string(), name: z.string().optional() })),
+    }),
+  ),
+});
+
+/** Units with sub-indicators: a department-detail answer, the crawler's detail file, or the demo's file. */
+function detailUnits(text: string, file: string): { asOf?: string; units: DetailUnit[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  const fromDetail = (d: DepartmentDetail): DetailUnit => ({ unitId: String(d.departmentId), unitCode: d.departmentCode ?? null, metrics: metricsOf(d) });
+  const single = DepartmentDetailResponse.safeParse(json);
+  if (single.success) return { units: [fromDetail(single.data.data)] };
+  const crawler = CrawlerAgenciesDetailFile.safeParse(json);
+  if (crawler.success) return { units: (crawler.data.agenciesDetail as DepartmentDetail[]).map(fromDetail) };
+  const demo = DemoMetricsFile.safeParse(json);
+  if (demo.success) {
+    return {
+      asOf: demo.data.asOf,
+      units: demo.data.units.map((u) => ({
+        unitId: u.ID,
+        unitCode: u.MA_COQUAN ?? null,
+        metrics: u.metrics.map((m: Rec) => ({
+          group_code: String(m.group),
+          metric_code: String(m.code),
+          metric_name: String(m.name ?? m.code).normalize('NFC'),
+          numerator: num(m.numerator),
+          denominator: num(m.denominator),
+          ratio_pct: num(m.ratio),
+          score: num(m.score),
+          max_score: num(m.maxScore),
+        })),
+      })),
+    };
+  }
+  throw new PipelineInputError('land', file, 'not a 766 detail file: expected a department-detail answer, agenciesDetail[] or units[] with metrics[]');
+}
+
+/** The sub-indicators of one unit, flattened (group code, metric code, numerator, …). */
+export function metricsOf(u: DepartmentDetail): Rec[] {
+  const out: Rec[] = [];
+  const groups = (u.componentIndicators ?? {}) as Record<string, Rec>;
+  for (const [key, g] of Object.entries(groups)) {
+    const group = key.split('_')[0]!;
+    const groupCode = group === 'ONLINE' ? 'CLGQ' : group;
+    const metrics = Array.isArray(g.metrics) ? (g.metrics as Rec[]) : null;
+    if (metrics) {
+      for (const m of metrics) {
+        out.push({
+          group_code: groupCode,
+          metric_code: String(m.code),
+          metric_name: String(m.name ?? m.code).normalize('NFC'),
+          numerator: num(m.numerator),
+          denominator: num(m.denominator),
+          ratio_pct: num(m.ratio),
+          score: num(m.score),
+          max_score: num(m.maxScore),
+        });
+      }
+    } else {
+      // A group published as one figure (e.g. TDGQ: totalOnTime / totalReceived).
+      out.push({
+        group_code: groupCode,
+        metric_code: groupCode,
+        metric_name: key,
+        numerator: num(g.totalOnTime ?? g.numerator),
+        denominator: num(g.totalReceived ?? g.denominator),
+        ratio_pct: num(g.ratio),
+        score: num(g.score),
+        max_score: num(g.maxScore),
+      });
+    }
+  }
+  return out;
+}
+
+function num(v: unknown): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The landed agency registry, for matching unit names in reports. */
+async function landedRegistry(db: DuckDb): Promise<Agency[]> {
+  const rows = await db.all(
+    `SELECT agency_code, name, short_name, kind, parent_code, province_code,
+            CAST(valid_from AS VARCHAR) AS valid_from, CAST(valid_to AS VARCHAR) AS valid_to, successor_code
+     FROM ref_agencies`,
+  ).catch(() => []);
+  return rows as unknown as Agency[];
+}
+
+let batchSeq = 0;
+
+/** One file's records into the dataset's batch table, through one NDJSON file read by DuckDB. */
+export async function insertBatch(db: DuckDb, workDir: string, dataset: LandedDataset, rows: readonly Rec[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = batchColumns(dataset);
+  const file = path.join(workDir, `batch-${dataset}-${++batchSeq}.ndjson`);
+  await writeFile(file, rows.map((r) => JSON.stringify(pick(r, Object.keys(cols)))).join('\n'));
+  const colSpec = `{${Object.entries(cols).map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(', ')}}`;
+  await db.run(
+    `INSERT INTO ${ident(`batch_${dataset}`)} BY NAME SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${colSpec})`,
+  );
+}
+
+function pick(r: Rec, keys: string[]): Rec {
+  const out: Rec = {};
+  for (const k of keys) out[k] = r[k] ?? null;
+  return out;
+}
+
+async function insertQuarantine(
+  db: DuckDb,
+  workDir: string,
+  dataset: string,
+  source: string,
+  meta: RawMeta,
+  fallback: { year: number; month: number },
+  recs: readonly QuarantineRecord[],
+): Promise<void> {
+  if (recs.length === 0) return;
+  const rows = recs.map((q) => ({
+    dataset,
+    source,
+    year: fallback.year,
+    month: fallback.month,
+    raw_kind: meta.kind,
+    source_file: q.source_file,
+    row_no: q.row_no,
+    field: q.field,
+    reason: q.reason,
+    raw_value: q.raw_value,
+    raw_record: q.raw_record,
+    raw_hash: meta.sha256,
+  }));
+  const cols = { dataset: 'VARCHAR', ...batchColumns('quarantine') };
+  const file = path.join(workDir, `batch-q-${++batchSeq}.ndjson`);
+  await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+  const colSpec = `{${Object.entries(cols).map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(', ')}}`;
+  await db.run(`INSERT INTO batch_quarantine BY NAME SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = ${colSpec})`);
+}

@@ -1,0 +1,215 @@
+/**
+ * The landing and snapshot Lambda handlers against a real S3-protocol server on 127.0.0.1 (s3rver
+ * behind the If-None-Match front of test/unit/storage/s3-loopback.ts), three buckets as on AWS (raw,
+ * lake, quarantine), configured only through the environment the CDK stack sets. Their Parquet must
+ * be byte-identical to an embedded run (LocalStorage + DuckDB) of the same inputs.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
+import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
+import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
+import { ingestDropDir, ingestFiles, land, planDrop, snapshot, type PipelineContext } from '../../../functions/core/pipeline.js';
+import { loadConfig } from '../../../functions/core/config.js';
+import type { Storage } from '../../../functions/core/storage/types.js';
+import { generateDemo } from '../../../functions/generator/index.js';
+import { handler as landHandler } from '../../../functions/handlers/land.js';
+import { handler as pullNswHandler } from '../../../functions/handlers/pull-nsw.js';
+import { handler as snapshotHandler } from '../../../functions/handlers/snapshot.js';
+import { lakeStorage, logger, pipelineContext } from '../../../functions/handlers/_runtime.js';
+import { LANDING_LOG_COLUMNS, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
+import { demoContext } from '../../helpers/demo-lake.js';
+import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+
+const PERIOD = '2025-06';
+/** Rebuilt from the manifest by every land, with the clock times of pull and landing in it. */
+const LANDING_LOG = 'landed/landing_log/data.parquet';
+/** Snapshot files that carry clock times (compared by content without them). */
+const CLOCKED = ['data_quality.parquet', 'manifest.json'];
+const OTHER_KINDS = RAW_KIND_NAMES.filter((k) => k !== 'nsw-csv') as RawKind[];
+
+let tmp = '';
+let s3: S3Loopback;
+let local: PipelineContext;
+let remote: Storage;
+let nswFiles: string[] = [];
+let landResult: Awaited<ReturnType<typeof landHandler>>;
+let snapshotResult: Awaited<ReturnType<typeof snapshotHandler>>;
+const savedEnv = { ...process.env };
+
+async function walk(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p, base)));
+    else out.push(path.relative(base, p).split(path.sep).join('/'));
+  }
+  return out.sort();
+}
+
+/** Keys of the local lake under prefix (LocalStorage keeps only data under its root). */
+async function localKeys(prefix: string): Promise<string[]> {
+  return (await walk(path.join(local.config.lakeRoot, prefix))).map((k) => `${prefix}${k}`);
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'handlers-s3-'));
+  const data = path.join(tmp, 'data');
+  await generateDemo({ outDir: data, dossiers: 3000, fromYear: 2024, toYear: 2025 });
+  nswFiles = (await planDrop(data)).filter((f) => f.kind === 'nsw-csv').map((f) => f.path);
+  // Two bad records in the first export, so quarantine/ has something to prove: an impossible date
+  // of receipt, and a record with too few fields.
+  const lines = (await readFile(nswFiles[0]!, 'utf8')).split('\n');
+  const fields = lines[2]!.split(';');
+  fields[6] = '31-02-2024 10:00:00';
+  lines[2] = fields.join(';');
+  lines.splice(3, 0, `999;H99BAD;1.0${lines[0]!.endsWith('\r') ? '\r' : ''}`);
+  await writeFile(nswFiles[0]!, lines.join('\n'));
+  logger.setLogLevel('WARN');
+
+  // The embedded run: NSW exports staged by file (as pull-nsw stages them), the rest as a drop.
+  local = demoContext(path.join(tmp, 'local-lake'), path.join(tmp, 'local-work'));
+  await ingestFiles(local, { kind: 'nsw-csv', files: nswFiles });
+  await ingestDropDir(local, { dir: data, include: OTHER_KINDS });
+  await land(local);
+  await snapshot(local, { period: PERIOD });
+
+  // The AWS run: the same inputs through the handlers, configured as the stack configures them.
+  s3 = await startS3Loopback();
+  for (const b of ['cchc-raw', 'cchc-lake', 'cchc-quarantine']) await s3.createBucket(b);
+  Object.assign(process.env, {
+    PIPELINE_S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    PIPELINE_LAKE_ROOT: 's3://cchc-lake',
+    PIPELINE_RAW_ROOT: 's3://cchc-raw',
+    PIPELINE_QUARANTINE_ROOT: 's3://cchc-quarantine',
+    PIPELINE_WORK_DIR: path.join(tmp, 'lambda-tmp'),
+    PIPELINE_ENGINE: 'athena',
+    ATHENA_WORKGROUP: 'cchc-pipeline',
+    ATHENA_DATABASE: 'cchc',
+    NSW_DROP_PREFIX: 's3://cchc-raw/drop/nsw',
+  });
+  delete process.env.AWS_PROFILE;
+  for (const file of nswFiles) {
+    const key = `drop/nsw/${path.relative(path.join(data, 'nsw'), file).split(path.sep).join('/')}`;
+    await s3.client.send(new PutObjectCommand({ Bucket: 'cchc-raw', Key: key, Body: await readFile(file) }));
+  }
+  await pullNswHandler({}, { awsRequestId: 'pull-nsw-1' });
+  await ingestDropDir(pipelineContext(loadConfig(undefined, process.env), 'drop-1'), { dir: data, include: OTHER_KINDS });
+  remote = lakeStorage(loadConfig(undefined, process.env));
+  landResult = await landHandler({}, { awsRequestId: 'land-1' });
+  snapshotResult = await snapshotHandler({ period: PERIOD }, { awsRequestId: 'snapshot-1' });
+}, 300_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await s3?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)', () => {
+  test('should land every staged file and account for every row', () => {
+    const s = landResult.summary;
+    expect(s.files.length).toBeGreaterThan(nswFiles.length);
+    expect(s.rowsRead).toBe(s.rowsLanded + s.rowsQuarantined);
+    expect(s.rowsQuarantined).toBeGreaterThan(0);
+  });
+
+  test('should write landed/ partitions byte-identical to the embedded run', async () => {
+    const keys = (await localKeys('landed/')).filter((k) => k !== LANDING_LOG);
+    const objects = (await remote.list('landed/')).map((o) => o.key).filter((k) => k !== LANDING_LOG);
+    expect(objects).toEqual(keys);
+    expect(keys.length).toBeGreaterThan(10);
+    for (const key of keys) {
+      const mine = await remote.get(key);
+      expect(mine.equals(await local.storage.get(key)), key).toBe(true);
+    }
+  });
+
+  test('should write quarantine/ into the quarantine bucket, byte-identical to the embedded run', async () => {
+    const keys = await localKeys('quarantine/');
+    expect(keys.length).toBeGreaterThan(0);
+    const inQuarantineBucket = lakeStorage({ ...loadConfig(undefined, process.env), rawRoot: undefined, quarantineRoot: undefined, lakeRoot: 's3://cchc-quarantine' });
+    expect((await inQuarantineBucket.list('quarantine/')).map((o) => o.key)).toEqual(keys);
+    expect(await lakeStorage({ ...loadConfig(undefined, process.env), rawRoot: undefined, quarantineRoot: undefined }).list('quarantine/')).toEqual([]);
+    for (const key of keys) expect((await remote.get(key)).equals(await local.storage.get(key)), key).toBe(true);
+  });
+
+  test('should only write quarantine datasets the Athena quarantine table projects', async () => {
+    const datasets = new Set((await remote.list('quarantine/')).map((o) => /^quarantine\/dataset=([^/]+)\//.exec(o.key)?.[1]));
+    for (const d of datasets) expect(QUARANTINE_DATASETS as readonly (string | undefined)[]).toContain(d);
+  });
+
+  test('should write the landing log with the columns of its Glue table and the same rows but clock times', async () => {
+    const file = path.join(tmp, 'landing_log.parquet');
+    await writeFile(file, await remote.get(LANDING_LOG));
+    const localFile = local.storage.locate(LANDING_LOG);
+    await withDuckDb(async (db) => {
+      const schema = await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}))`);
+      expect(Object.fromEntries(schema.map((r) => [String(r.name), String(r.type)]))).toEqual(LANDING_LOG_COLUMNS);
+      const cols = Object.keys(LANDING_LOG_COLUMNS).filter((c) => c !== 'pulled_at' && c !== 'landed_at').join(', ');
+      const diff = await db.scalarNumber(
+        `SELECT count(*) FROM ((SELECT ${cols} FROM read_parquet(${literal(file)}) EXCEPT ALL SELECT ${cols} FROM read_parquet(${literal(localFile)}))
+         UNION ALL (SELECT ${cols} FROM read_parquet(${literal(localFile)}) EXCEPT ALL SELECT ${cols} FROM read_parquet(${literal(file)})))`,
+      );
+      expect(diff).toBe(0);
+    });
+  });
+
+  test('should store landed dossiers with exactly the columns of the landed_dossiers Glue table', async () => {
+    const key = (await remote.list('landed/dossiers/'))[0]!.key;
+    const file = path.join(tmp, 'one-dossiers.parquet');
+    await writeFile(file, await remote.get(key));
+    await withDuckDb(async (db) => {
+      const names = (await db.all(`SELECT column_name AS name FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false))`)).map((r) => String(r.name));
+      expect(names).toEqual(Object.keys(DATASET_SPECS.dossiers.columns));
+    });
+  });
+});
+
+describe('snapshot handler given the landed S3 lake', () => {
+  test('should publish the month and release the lake lock', async () => {
+    expect(snapshotResult.summary).toMatchObject({ period: PERIOD, published: true });
+    expect(await remote.exists('locks/lake.json')).toBe(false);
+  });
+
+  test('should publish snapshot files byte-identical to the embedded run (data_quality: same rows but clock times)', async () => {
+    const keys = await localKeys(`snapshots/${PERIOD}/`);
+    expect(keys).toContain(`snapshots/${PERIOD}/manifest.json`);
+    expect(keys.length).toBeGreaterThan(5);
+    expect((await remote.list('snapshots/')).map((o) => o.key)).toEqual(keys);
+    for (const key of keys.filter((k) => !CLOCKED.some((c) => k.endsWith(c)))) {
+      expect((await remote.get(key)).equals(await local.storage.get(key)), key).toBe(true);
+    }
+    // data_quality carries landed_at (the clock time of each landing), so the manifest's hash of it differs too.
+    const dq = `snapshots/${PERIOD}/data_quality.parquet`;
+    const file = path.join(tmp, 'dq.parquet');
+    await writeFile(file, await remote.get(dq));
+    await withDuckDb(async (db) => {
+      const a = `(SELECT * EXCLUDE (landed_at, dataset_last_landed_at) FROM read_parquet(${literal(file)}))`;
+      const b = `(SELECT * EXCLUDE (landed_at, dataset_last_landed_at) FROM read_parquet(${literal(local.storage.locate(dq))}))`;
+      expect(await db.scalarNumber(`SELECT count(*) FROM (${a} EXCEPT ALL ${b} UNION ALL (${b} EXCEPT ALL ${a}))`)).toBe(0);
+      expect(await db.scalarNumber(`SELECT count(*) FROM ${a}`)).toBeGreaterThan(0);
+    });
+    const manifest = (s: Buffer) => {
+      const m = JSON.parse(s.toString('utf8')) as { files: { name: string; sha256?: string; bytes?: number }[] };
+      return { ...m, files: m.files.map((f) => (f.name === 'data_quality.parquet' ? { ...f, sha256: undefined, bytes: undefined } : f)) };
+    };
+    const mk = `snapshots/${PERIOD}/manifest.json`;
+    expect(manifest(await remote.get(mk))).toEqual(manifest(await local.storage.get(mk)));
+  });
+
+  test('should leave no copy of the lake in the function scratch directory', async () => {
+    expect(await walk(path.join(process.env.PIPELINE_WORK_DIR!, 'snapshot-1'))).toEqual([]);
+  });
+
+  test('should only verify an already published month on a second call', async () => {
+    const again = await snapshotHandler({ period: PERIOD }, { awsRequestId: 'snapshot-2' });
+    expect(again.summary).toMatchObject({ period: PERIOD, published: false });
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * The transform Lambda handler over EVERY sql/ model on Athena, with the Athena API answered by the
+ * recorded responses in test/fixtures/athena/ (aws-sdk-client-mock) and the lake on a real S3-protocol
+ * server on 127.0.0.1 (lock, run pointers). The exact ordered statements are compared with
+ * test/fixtures/athena/transform-statements.sql; after an intentional change, regenerate it with
+ *   UPDATE_ATHENA_FIXTURES=1 npx vitest run test/unit/handlers/transform.athena.test.ts
+ * Each CTAS stands there with its model's SELECT replaced by `<<sql/…>>` (substituted back exactly
+ * before comparing), so editing a model's SELECT needs no regeneration; adding models or tests does.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  type GetQueryExecutionOutput,
+  type GetQueryResultsOutput,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../../functions/core/config.js';
+import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/athena.js';
+import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
+import { loadModels, SOURCE_NAMES, type TransformModel } from '../../../functions/core/transform/index.js';
+import { handler } from '../../../functions/handlers/transform.js';
+import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
+import type { Storage } from '../../../functions/core/storage/types.js';
+import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/athena');
+const STATEMENTS_FILE = path.join(FIXTURES, 'transform-statements.sql');
+const RUN_ID = 'r20260502t020000z_test01';
+const fixture = <T>(name: string): T => JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as T;
+
+const models: TransformModel[] = loadModels(SQL_DIR);
+const athena = mockClient(AthenaClient);
+
+interface Started {
+  id: string;
+  sql: string;
+  params: string[];
+}
+type Final = 'FAILED' | 'CANCELLED';
+
+let started: Started[] = [];
+/** The first statement matching a rule ends in that state instead of SUCCEEDED. */
+let failRule: { match: RegExp; final: Final } | undefined;
+/** Throttle every n-th StartQueryExecution / GetQueryExecution call once (0 = never). */
+let throttleEvery = 0;
+let throttled = 0;
+
+function throttle(): void {
+  const t = fixture<{ name: string; message: string }>('throttled');
+  throttled += 1;
+  throw Object.assign(new Error(t.message), { name: t.name });
+}
+
+function resultSet(name: 'get-query-results-count' | 'get-query-results-failures' | 'get-query-results-columns' | 'get-query-results-tables', values: string[]): GetQueryResultsOutput {
+  const out = fixture<GetQueryResultsOutput>(name);
+  out.ResultSet!.Rows = [out.ResultSet!.Rows![0]!, ...values.map((v) => ({ Data: [{ VarCharValue: v }] }))];
+  return out;
+}
+
+/** What Athena would answer for each kind of SELECT the transform sends. */
+function answer(s: Started): GetQueryResultsOutput {
+  if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
+  if (/FROM information_schema\.tables/.test(s.sql)) return resultSet('get-query-results-tables', []);
+  if (/FROM information_schema\.columns/.test(s.sql)) {
+    const model = models.find((m) => `'${m.name}'` === s.params[0]);
+    const spec = model?.tests.find((t) => t.kind === 'columns_match');
+    return resultSet('get-query-results-columns', spec && 'columns' in spec ? spec.columns : []);
+  }
+  if (/AS failures/.test(s.sql)) return resultSet('get-query-results-failures', ['0']);
+  throw new Error(`no answer scripted for: ${s.sql.slice(0, 120)}`);
+}
+
+let s3: S3Loopback;
+let tmp = '';
+let lake: Storage;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'transform-athena-'));
+  s3 = await startS3Loopback();
+  for (const b of ['cchc-raw', 'cchc-lake', 'cchc-quarantine']) await s3.createBucket(b);
+  Object.assign(process.env, {
+    PIPELINE_S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    PIPELINE_LAKE_ROOT: 's3://cchc-lake',
+    PIPELINE_RAW_ROOT: 's3://cchc-raw',
+    PIPELINE_QUARANTINE_ROOT: 's3://cchc-quarantine',
+    PIPELINE_WORK_DIR: tmp,
+    PIPELINE_ENGINE: 'athena',
+    ATHENA_WORKGROUP: 'cchc-pipeline',
+    ATHENA_DATABASE: 'cchc',
+    ATHENA_POLL_INITIAL_MS: '1',
+  });
+  delete process.env.AWS_PROFILE;
+  lake = lakeStorage(loadConfig(undefined, process.env));
+  logger.setLogLevel('CRITICAL');
+});
+
+afterAll(async () => {
+  athena.restore();
+  process.env = savedEnv;
+  await s3?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  athena.reset();
+  started = [];
+  failRule = undefined;
+  throttleEvery = 0;
+  throttled = 0;
+  let calls = 0;
+  const finals = new Map<string, Final | undefined>();
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string; ExecutionParameters?: string[] }) => {
+    if (throttleEvery > 0 && ++calls % throttleEvery === 0) throttle();
+    const s = { id: `q-${String(started.length + 1).padStart(4, '0')}`, sql: input.QueryString, params: input.ExecutionParameters ?? [] };
+    started.push(s);
+    const final = failRule && failRule.match.test(s.sql) ? failRule.final : undefined;
+    if (final) failRule = undefined;
+    finals.set(s.id, final);
+    return { QueryExecutionId: s.id };
+  });
+  athena.on(GetQueryExecutionCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
+    if (throttleEvery > 0 && ++calls % throttleEvery === 0) throttle();
+    const final = finals.get(QueryExecutionId);
+    const out = fixture<GetQueryExecutionOutput>(final === 'FAILED' ? 'get-query-execution-failed' : final === 'CANCELLED' ? 'get-query-execution-cancelled' : 'get-query-execution-succeeded');
+    return { QueryExecution: { ...out.QueryExecution, QueryExecutionId } };
+  });
+  athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => answer(started.find((s) => s.id === QueryExecutionId)!));
+});
+
+/** The statements as the fixture holds them: numbered, params listed, model SELECTs by file. */
+function render(statements: readonly Started[]): string {
+  const bySql = [...models].sort((a, b) => b.sql.length - a.sql.length);
+  return statements
+    .map((s, i) => {
+      let text = s.sql;
+      for (const m of bySql) if (m.sql.length > 40 && text.includes(m.sql)) text = text.replace(m.sql, `<<${m.file}>>`);
+      return `-- [${i + 1}]${s.params.length ? ` params: ${JSON.stringify(s.params)}` : ''}\n${text};\n`;
+    })
+    .join('\n');
+}
+
+describe('transform handler given every sql/ model on Athena (recorded responses)', () => {
+  let result: Awaited<ReturnType<typeof handler>>;
+  let happy: Started[] = [];
+
+  beforeAll(async () => {
+    athena.reset();
+  });
+
+  test('should build every model and pass every test', async () => {
+    result = await handler({ runId: RUN_ID }, { awsRequestId: 'transform-1' });
+    happy = [...started];
+    expect(result).toEqual({ step: 'transform', models: models.length, testsPassed: models.reduce((n, m) => n + m.tests.length, 0), testsWarned: 0 });
+  });
+
+  test('should issue exactly the recorded statements, in order', () => {
+    const text = render(happy);
+    if (process.env.UPDATE_ATHENA_FIXTURES === '1') writeFileSync(STATEMENTS_FILE, text);
+    expect(existsSync(STATEMENTS_FILE), 'no recorded statements: run with UPDATE_ATHENA_FIXTURES=1').toBe(true);
+    expect(text).toBe(readFileSync(STATEMENTS_FILE, 'utf8'));
+  });
+
+  test('should read quarantine/ and the landing log through the tables the stack defines', () => {
+    const views = happy.filter((s) => /^CREATE OR REPLACE VIEW "cchc"\."src_/.test(s.sql)).map((s) => s.sql);
+    expect(views).toHaveLength(SOURCE_NAMES.length);
+    expect(views).toContain(`CREATE OR REPLACE VIEW "cchc"."src_quarantine" AS SELECT * FROM "cchc"."${QUARANTINE_TABLE}"`);
+    expect(views).toContain('CREATE OR REPLACE VIEW "cchc"."src_landing_log" AS SELECT * FROM "cchc"."landed_landing_log"');
+    expect(views).toContain('CREATE OR REPLACE VIEW "cchc"."src_dossiers" AS SELECT * FROM "cchc"."landed_dossiers"');
+  });
+
+  test('should CTAS each model to a fresh run prefix, then switch its view, in dependency order', () => {
+    const ctas = happy.filter((s) => s.sql.startsWith('CREATE TABLE')).map((s) => /^CREATE TABLE "cchc"\."([a-z0-9_]+)__/.exec(s.sql)![1]);
+    expect(ctas).toEqual(models.map((m) => m.name));
+    for (const m of models) {
+      const i = happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__${RUN_ID}"`));
+      expect(happy[i]!.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=${RUN_ID}/'`);
+      expect(happy[i]!.sql.endsWith(`AS\n${m.sql.trim().replace(/;\s*$/, '')}`)).toBe(true);
+      expect(happy[i + 2]!.sql).toBe(`CREATE OR REPLACE VIEW "cchc"."${m.name}" AS SELECT * FROM "cchc"."${m.name}__${RUN_ID}"`);
+    }
+  });
+
+  test('should record each model run in its pointer object and release the lake lock', async () => {
+    const pointer = JSON.parse((await lake.get(modelPointerKey('marts', 'agency_months'))).toString('utf8')) as ModelPointer;
+    expect(pointer).toEqual({
+      model: 'agency_months',
+      layer: 'marts',
+      run_id: RUN_ID,
+      table: `agency_months__${RUN_ID}`,
+      prefix: `models/marts/agency_months/run=${RUN_ID}/`,
+      location: `s3://cchc-lake/models/marts/agency_months/run=${RUN_ID}/`,
+      rows: 1234,
+    });
+    expect(await lake.exists('locks/lake.json')).toBe(false);
+  });
+});
+
+describe('transform handler given failing or throttled Athena queries', () => {
+  test.each([
+    ['FAILED', /Failed to materialise agency_months \(sql\/marts\/agency_months\.sql\): \[pipeline\] \[athena\] Failed to run query q-\d{4}: FAILED: COLUMN_NOT_FOUND: line 3:12: Column 'recieved_at' cannot be resolved/],
+    ['CANCELLED', /Failed to materialise agency_months \(sql\/marts\/agency_months\.sql\): \[pipeline\] \[athena\] Failed to run query q-\d{4}: CANCELLED: Query cancelled: bytes scanned limit was exceeded/],
+  ] as const)('should fail on a %s CTAS naming the model, the query id and the reason, keep the old view and free the lock', async (final, message) => {
+    failRule = { match: /^CREATE TABLE "cchc"\."agency_months__/, final };
+    await expect(handler({ runId: 'r2' }, { awsRequestId: `transform-${final}` })).rejects.toThrow(message);
+    const failedAt = started.findIndex((s) => s.sql.startsWith('CREATE TABLE "cchc"."agency_months__r2"'));
+    expect(started[failedAt + 1]!.sql).toBe('DROP TABLE IF EXISTS `cchc`.`agency_months__r2`');
+    expect(started).toHaveLength(failedAt + 2);
+    expect(started.some((s) => s.sql.startsWith('CREATE OR REPLACE VIEW "cchc"."agency_months"'))).toBe(false);
+    expect(await lake.exists('locks/lake.json')).toBe(false);
+  });
+
+  test('should fail on a CANCELLED model test naming the query id and the reason', async () => {
+    failRule = { match: /AS failures FROM agencies WHERE/, final: 'CANCELLED' };
+    await expect(handler({ runId: 'r3' }, { awsRequestId: 'transform-test-cancelled' })).rejects.toThrow(
+      /Failed to run query q-\d{4}: CANCELLED: Query cancelled: bytes scanned limit was exceeded[\s\S]*--- SQL ---\nSELECT count\(\*\) AS failures FROM agencies WHERE/,
+    );
+  });
+
+  test('should survive throttling (TooManyRequestsException) and issue the same statements, each once', async () => {
+    throttleEvery = 7;
+    const out = await handler({ runId: RUN_ID }, { awsRequestId: 'transform-throttled' });
+    expect(throttled).toBeGreaterThan(50);
+    expect(out.models).toBe(models.length);
+    expect(render(started)).toBe(readFileSync(STATEMENTS_FILE, 'utf8'));
+  });
+
+  test('should refuse a run id that is not a plain suffix before touching Athena', async () => {
+    await expect(handler({ runId: 'x"; drop' }, { awsRequestId: 'bad' })).rejects.toThrow(/\[transform\] Failed to parse the event: runId: expected \[a-z0-9_\]\{1,40\}/);
+    expect(started).toEqual([]);
+  });
+});

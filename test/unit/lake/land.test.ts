@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
+import { PipelineInputError } from '../../../functions/core/errors.js';
+import { PORTAL_CSV_HEADER } from '../../../functions/core/lake/csv-header.js';
+import { landStaged } from '../../../functions/core/lake/land.js';
+import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
+import type { RawKind } from '../../../functions/core/lake/sources.js';
+import { LocalStorage } from '../../../functions/core/storage/local.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function lake(): { storage: LocalStorage; root: string; work: string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'lake-'));
+  dirs.push(root);
+  return { storage: new LocalStorage(path.join(root, 'lake')), root: path.join(root, 'lake'), work: path.join(root, 'work') };
+}
+
+const HEADER = PORTAL_CSV_HEADER.join(',');
+const row = (id: string, over: Partial<Record<string, string>> = {}): string => {
+  const v = {
+    id,
+    proc: '1.000001',
+    agency: 'H99.01',
+    channel: '2',
+    received: '03/05/2024 08:15',
+    due: '10/05/2024 17:00',
+    finished: '09/05/2024 10:00',
+    status: 'DA_TRA_KET_QUA',
+    supplement: '0',
+    fee: 'Có',
+    paid: 'Có',
+    digitised: 'Có',
+    eresult: 'Có',
+    synced: 'Có',
+    complaint: 'Không',
+    updated: '09/05/2024 10:00',
+    ...over,
+  };
+  return Object.values(v).join(',');
+};
+const csv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${HEADER}\r\n${rows.join('\r\n')}\r\n`);
+
+async function stageAndLand(s: LocalStorage, work: string, items: { kind: RawKind; bytes: Buffer; name: string; period?: string }[]) {
+  for (const i of items) await stageRaw(s, { kind: i.kind, bytes: i.bytes, period: i.period ?? '2024-05', originalName: i.name });
+  return landStaged({ storage: s, workDir: work, maxTimestamp: '2026-01-05 23:59:59' });
+}
+
+async function quarantined(root: string) {
+  return withDuckDb((db) =>
+    db.all(`SELECT row_no, field, reason, raw_value FROM read_parquet(${literal(`${root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY row_no`),
+  );
+}
+
+describe('landStaged with a portal CSV export holding bad rows', () => {
+  test('should land the good rows, quarantine each bad one with its row, field and reason, and account for all', async () => {
+    const { storage, root, work } = lake();
+    const summary = await stageAndLand(storage, work, [
+      {
+        kind: 'portal-csv',
+        name: 'portal/dossiers/2024/2024-05.csv',
+        bytes: csv(
+          row('A1'),
+          row('A2', { channel: '9' }),
+          row('A3', { finished: '01/05/2024 08:00', updated: '01/05/2024 08:00' }),
+          'A4,1.000001,H99.01,2,03/05/2024 08:15',
+          row('A5', { received: '31/02/2024 08:00' }),
+          row('A1'),
+          row('A6', { finished: '', status: 'DANG_XU_LY', updated: '3/5/2024 8:15' }),
+          row('A7', { received: '03/05/2031 08:15', due: '10/05/2031 17:00', finished: '', status: 'DANG_XU_LY', updated: '03/05/2031 08:15' }),
+          row('A8', { paid: 'Có', fee: 'Không' }),
+        ),
+      },
+    ]);
+    expect(summary.files).toHaveLength(1);
+    expect(summary.rowsRead).toBe(9);
+    expect(summary.rowsLanded).toBe(2);
+    expect(summary.rowsQuarantined).toBe(7);
+    expect(await quarantined(root)).toEqual([
+      { row_no: '2', field: 'channel', reason: 'not one of 1 (in person), 2 (online), 3 (postal)', raw_value: '9' },
+      { row_no: '3', field: 'finished_at', reason: 'finished before received', raw_value: '01/05/2024 08:00' },
+      { row_no: '4', field: null, reason: expect.stringContaining('malformed CSV record'), raw_value: null },
+      { row_no: '5', field: 'received_at', reason: 'not a valid date and time', raw_value: '31/02/2024 08:00' },
+      { row_no: '6', field: 'dossier_id', reason: 'duplicate dossier id in the file (first at row 1)', raw_value: 'A1' },
+      { row_no: '8', field: 'received_at', reason: 'in the future', raw_value: '03/05/2031 08:15' },
+      { row_no: '9', field: 'is_paid_online', reason: 'paid online but not fee-bearing', raw_value: 'Có' },
+    ]);
+    const landed = await withDuckDb((db) =>
+      db.all(`SELECT dossier_id, channel, CAST(received_at AS VARCHAR) AS received_at, CAST(finished_at AS VARCHAR) AS finished_at, raw_row, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month
+              FROM read_parquet(${literal(`${root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`),
+    );
+    expect(landed).toEqual([
+      { dossier_id: 'A1', channel: 2, received_at: '2024-05-03 08:15:00', finished_at: '2024-05-09 10:00:00', raw_row: '1', year: 2024, month: 5 },
+      { dossier_id: 'A6', channel: 2, received_at: '2024-05-03 08:15:00', finished_at: null, raw_row: '7', year: 2024, month: 5 },
+    ]);
+    const [entry] = await listManifest(storage);
+    expect(entry).toMatchObject({ kind: 'portal-csv', period: '2024-05', rows_read: 9, rows_landed: 2, rows_quarantined: 7, original_name: 'dossiers/2024/2024-05.csv' });
+  });
+});
+
+describe('landStaged with an API page whose records have wrong types', () => {
+  test('should quarantine the record and land the rest of the page', async () => {
+    const { storage, root, work } = lake();
+    const good = { maHoSo: 'J1', maTTHC: '1.000001', maDonVi: 'H99.01', kenh: 1, ngayTiepNhan: '2024-05-03T08:15:00+07:00', ngayHenTra: '2024-05-10T17:00:00+07:00', ngayKetThuc: null, trangThai: 'DANG_XU_LY', soNgayChoBoSung: 0, coPhi: false, thanhToanTrucTuyen: false, daSoHoa: true, coKetQuaDienTu: false, dongBoDVCQG: true, coPhanAnh: false, ngayCapNhat: '2024-05-03T08:15:00+07:00' };
+    const page = { page: 1, data: [good, { ...good, maHoSo: 'J2', kenh: 'hai' }, { ...good, maHoSo: 'J3', coPhi: 'maybe' }] };
+    const s = await stageAndLand(storage, work, [{ kind: 'portal-api', name: '/api/v1/dossiers?page=1', bytes: Buffer.from(JSON.stringify(page)) }]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([3, 1, 2]);
+    expect((await quarantined(root)).map((q) => [q.row_no, q.field])).toEqual([
+      ['2', 'channel'],
+      ['3', 'is_fee_bearing'],
+    ]);
+  });
+});
+
+describe('landStaged with a CSV whose columns differ from the contract', () => {
+  test('should fail naming the file and the difference, and land nothing', async () => {
+    const { storage, work } = lake();
+    const renamed = Buffer.from(`\ufeff${HEADER.replace('Kênh nộp', 'Kênh')}\r\n${row('A1')}\r\n`);
+    await stageRaw(storage, { kind: 'portal-csv', bytes: renamed, period: '2024-05', originalName: 'export.csv' });
+    const err = await landStaged({ storage, workDir: work }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toContain('export.csv');
+    expect((err as Error).message).toContain('"Kênh" looks like a renamed "Kênh nộp"');
+    expect(await listManifest(storage)).toEqual([]);
+    expect(await storage.list('landed/')).toEqual([]);
+  });
+
+  test('should refuse a UTF-16 export with a message saying how to export it', async () => {
+    const { storage, work } = lake();
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\r\n${row('A1')}\r\n`, 'utf16le')]);
+    await stageRaw(storage, { kind: 'portal-csv', bytes: utf16, period: '2024-05', originalName: 'utf16.csv' });
+    await expect(landStaged({ storage, workDir: work })).rejects.toThrow(/utf16\.csv.*UTF-16; export it as UTF-8/);
+  });
+});
+
+describe('landStaged run again or in another order', () => {
+  const v1 = csv(row('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), row('B2'));
+  const v2 = csv(row('B1', { updated: '09/05/2024 10:00' }), row('B3'));
+
+  test('should land nothing new on a rerun and keep the partition bytes', async () => {
+    const { storage, root, work } = lake();
+    await stageAndLand(storage, work, [{ kind: 'portal-csv', bytes: v1, name: 'a.csv' }]);
+    const file = path.join(root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet');
+    const before = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const again = await stageAndLand(storage, work, [{ kind: 'portal-csv', bytes: v1, name: 'a.csv' }]);
+    expect(again.files).toHaveLength(0);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before);
+  });
+
+  test('should keep the newest version of a dossier whatever order the files land in', async () => {
+    const a = lake();
+    const b = lake();
+    await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: v1, name: 'v1.csv' }]);
+    await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: v2, name: 'v2.csv' }]);
+    await stageAndLand(b.storage, b.work, [{ kind: 'portal-csv', bytes: v2, name: 'v2.csv' }]);
+    await stageAndLand(b.storage, b.work, [{ kind: 'portal-csv', bytes: v1, name: 'v1.csv' }]);
+    const part = 'landed/dossiers/source=portal/year=2024/month=5/data.parquet';
+    const bytesA = readFileSync(path.join(a.root, part));
+    expect(bytesA.equals(readFileSync(path.join(b.root, part)))).toBe(true);
+    const rows = await withDuckDb((db) => db.all(`SELECT dossier_id, status FROM read_parquet(${literal(path.join(a.root, part))}) ORDER BY 1`));
+    expect(rows).toEqual([
+      { dossier_id: 'B1', status: 'DA_TRA_KET_QUA' },
+      { dossier_id: 'B2', status: 'DA_TRA_KET_QUA' },
+      { dossier_id: 'B3', status: 'DA_TRA_KET_QUA' },
+    ]);
+  });
+});
+
+describe('landStaged with a landed registry', () => {
+  test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
+    const { storage, root, work } = lake();
+    const agencies = [
+      'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code',
+      'H99.01,Sở Một,Sở Một,so,,H99,2015-01-01,,',
+      'H99.02,Sở Hai,Sở Hai,so,,H99,2015-01-01,2024-04-30,H99.01',
+    ].join('\r\n');
+    const s = await stageAndLand(storage, work, [
+      { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${agencies}\r\n`), name: 'agencies.csv', period: undefined },
+      { kind: 'portal-csv', bytes: csv(row('C1'), row('C2', { agency: 'H99.77' }), row('C3', { agency: 'H99.02' })), name: 'c.csv' },
+    ]);
+    expect(s.rowsQuarantined).toBe(2);
+    const q = await withDuckDb((db) =>
+      db.all(`SELECT row_no, reason FROM read_parquet(${literal(`${root}/quarantine/dataset=dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY row_no`),
+    );
+    expect(q).toEqual([
+      { row_no: '2', reason: 'unknown agency code' },
+      { row_no: '3', reason: 'agency did not exist on the received date' },
+    ]);
+  });
+});
