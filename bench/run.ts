@@ -29,7 +29,7 @@ const program = new Command()
   .description('Benchmarks of the pipeline against a bare DuckDB script and a pure-JS version; writes BENCHMARKS.md')
   .option('--quick', 'small sizes and fewer runs (validates the tooling in a few minutes)', false)
   .option('--sizes <list>', 'comma-separated dossier counts for the end-to-end runs (default 1000000,10000000; quick 200000)')
-  .option('--runs <n>', 'runs per figure (median, min–max); default 3 (quick 2)')
+  .option('--runs <n>', 'runs per figure (median, min–max); default 3 (quick 1)')
   .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 2; quick: as --runs)')
   .option('--small-size <n>', 'dossiers for the naive, incremental and dashboards sections (default 1000000; quick 200000)')
   .option('--page-size <n>', 'portal page size the pull asks for (default 5000, the portal maximum)')
@@ -66,7 +66,7 @@ const int = (s: string | undefined, d: number): number => {
   return n;
 };
 const sizes = (o.sizes ?? (o.quick ? '200000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0));
-const runs = int(o.runs, o.quick ? 2 : 3);
+const runs = int(o.runs, o.quick ? 1 : 3);
 const largeRuns = int(o.largeRuns, o.quick ? runs : 2);
 const smallSize = int(o.smallSize, o.quick ? 200_000 : 1_000_000);
 const pageSize = int(o.pageSize, 5000);

@@ -12,6 +12,10 @@ npx tsc --noEmit -p tsconfig.json
 mkdir -p test-output
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+# docs/reliability.md is generated from what the reliability suite recorded in this run.
+if [ "$status" -eq 0 ] && ls test-output/reliability/*.json >/dev/null 2>&1; then
+  npx tsx scripts/reliability-report.ts || status=$?
+fi
 # One plain closing line ("N passed, N failed") that any CI log reader understands.
 node -e '
   const r = JSON.parse(require("fs").readFileSync("test-output/vitest.json", "utf8"));

@@ -73,7 +73,8 @@ async function serve(root: string): Promise<{ url: string; close: () => Promise<
 async function routes(root: string): Promise<string[]> {
   const out: string[] = ['/'];
   for (const e of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!e.isDirectory() || e.name.startsWith('_') || e.name === 'api' || e.name === 'data') continue;
+    // explore/ is Evidence's own SQL console, not a dashboard page.
+    if (!e.isDirectory() || e.name.startsWith('_') || ['api', 'data', 'explore'].includes(e.name)) continue;
     const dir = path.join(root, e.name);
     if (existsSync(path.join(dir, 'index.html'))) out.push(`/${e.name}/`);
     const nested = (await readdir(dir, { withFileTypes: true })).filter((n) => n.isDirectory() && existsSync(path.join(dir, n.name, 'index.html')));

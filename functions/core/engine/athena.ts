@@ -235,10 +235,17 @@ export class AthenaEngine implements QueryEngine {
 
   /** Drop older run tables of the model and delete their prefixes; failures are logged, not thrown. */
   private async removeOldRuns(model: ModelDef): Promise<void> {
-    const tables = await this.select(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
-      [sqlString(this.options.database), sqlString(`${likeEscape(`${model.name}__`)}%`)],
-    );
+    let tables: Row[];
+    try {
+      tables = await this.select(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
+        [sqlString(this.options.database), sqlString(`${likeEscape(`${model.name}__`)}%`)],
+      );
+    } catch (err) {
+      // The next successful run of the model collects what this one could not.
+      this.log('athena listing of old runs failed', { model: model.name, error: (err as Error).message });
+      return;
+    }
     for (const { table_name } of tables) {
       const name = String(table_name);
       const runId = name.slice(model.name.length + 2);

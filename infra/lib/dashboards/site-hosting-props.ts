@@ -8,8 +8,8 @@ export interface SiteHostingProps {
   readonly accessLogs: s3.IBucket;
   readonly dataKey: kms.IKey;
   /**
-   * Paths of dashboards/ left out of the build source.
-   * @default ['node_modules', 'build', '.evidence', '.lake']
+   * Git-style patterns (anchored at the repository root) left out of the build source.
+   * @default SITE_HOSTING_DEFAULTS.sourceExcludes (.git, node_modules, data, lake, test, builds, …)
    */
   readonly sourceExcludes?: readonly string[];
   /**

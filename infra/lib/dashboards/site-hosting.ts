@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -12,9 +11,63 @@ import type { SiteHostingProps } from './site-hosting-props.js';
 import { URL_REWRITE_SOURCE } from './url-rewrite.js';
 
 export const SITE_HOSTING_DEFAULTS = {
-  sourceExcludes: ['node_modules', 'build', '.evidence', '.lake'],
+  // Git-style patterns, anchored at the repository root: what the build does not need.
+  sourceExcludes: [
+    '/.git/',
+    '/node_modules/',
+    '/cdk.out/',
+    '/data/',
+    '/lake/',
+    '/test/',
+    '/test-output/',
+    '/bench/',
+    '/.tmp/',
+    '/.lake/',
+    '/site/',
+    '/dashboards/node_modules/',
+    '/dashboards/build/',
+    '/dashboards/.evidence/',
+    '/dashboards/.lake/',
+    '*.log',
+  ],
   logRetention: logs.RetentionDays.ONE_YEAR,
 } as const;
+
+/**
+ * The publish build: the lake's marts (Athena runs behind views) and snapshots exported as a local
+ * lake by `cli export-marts`, then the Evidence site built from it (functions/core/dashboards.ts)
+ * and synced to the site bucket. A failing phase aborts the build, so a broken build never
+ * replaces the published site.
+ */
+export function publishBuildSpec(): Record<string, unknown> {
+  return {
+    version: '0.2',
+    env: { variables: { PIPELINE_WORK_DIR: '/tmp/work' } },
+    phases: {
+      install: {
+        'runtime-versions': { nodejs: 22 },
+        'on-failure': 'ABORT',
+        commands: ['npm ci --no-audit --no-fund', 'npm ci --prefix dashboards --no-audit --no-fund'],
+      },
+      pre_build: {
+        'on-failure': 'ABORT',
+        commands: ['npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"'],
+      },
+      build: {
+        'on-failure': 'ABORT',
+        commands: [
+          `npx tsx -e "import('./functions/core/dashboards.ts').then((m) => m.buildDashboards({ lakeDir: '.lake', outDir: 'site' })).then((r) => console.log('Built ' + r.pages + ' pages'), (e) => { console.error(e.message); process.exit(1); })"`,
+        ],
+      },
+      post_build: {
+        commands: [
+          'aws s3 sync site/ "s3://$SITE_BUCKET/" --delete --only-show-errors',
+          'aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION_ID" --paths "/*"',
+        ],
+      },
+    },
+  };
+}
 
 /**
  * The dashboards: a CodeBuild project that builds the Evidence site from the lake's marts and
@@ -54,8 +107,8 @@ export class SiteHosting extends Construct {
       errorResponses: [{ httpStatus: 404, responsePagePath: '/404.html', responseHttpStatus: 404, ttl: Duration.minutes(5) }],
     });
 
-    // The Evidence project only (its own package.json and lockfile).
-    const source = new s3assets.Asset(this, 'Source', { path: path.join(REPO_ROOT, 'dashboards'), exclude: [...p.sourceExcludes] });
+    // The repository (core + sql/ for export-marts, dashboards/ with its own lockfile), without data and builds.
+    const source = new s3assets.Asset(this, 'Source', { path: REPO_ROOT, exclude: [...p.sourceExcludes], ignoreMode: IgnoreMode.GIT });
     const logGroup = new logs.LogGroup(this, 'BuildLogs', { retention: p.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.buildProject = new codebuild.Project(this, 'Build', {
       description: 'Builds the Evidence site from the lake and publishes it to the site bucket',
@@ -69,34 +122,12 @@ export class SiteHosting extends Construct {
         SITE_BUCKET: { value: p.site.bucketName },
         DISTRIBUTION_ID: { value: this.distribution.distributionId },
       },
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        phases: {
-          install: {
-            'runtime-versions': { nodejs: 22 },
-            commands: ['npm ci'],
-          },
-          pre_build: {
-            commands: [
-              // The marts and the monthly snapshots, laid out as on local disk (docs/architecture.md).
-              'aws s3 sync "s3://$LAKE_BUCKET/models/marts/" .lake/models/marts/ --only-show-errors',
-              'aws s3 sync "s3://$LAKE_BUCKET/snapshots/" .lake/snapshots/ --only-show-errors',
-            ],
-          },
-          build: {
-            commands: ['LAKE_DIR="$CODEBUILD_SRC_DIR/.lake" npm run prepare-lake', 'npm run sources', 'npm run build:strict'],
-          },
-          post_build: {
-            commands: [
-              'aws s3 sync build/ "s3://$SITE_BUCKET/" --delete --only-show-errors',
-              'aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION_ID" --paths "/*"',
-            ],
-          },
-        },
-      }),
+      buildSpec: codebuild.BuildSpec.fromObject(publishBuildSpec()),
     });
     source.grantRead(this.buildProject);
+    // Mart run pointers (models/marts/<mart>/current.json) and run prefixes.
     p.lake.grantRead(this.buildProject, 'models/marts/*');
+    p.lake.grantRead(this.buildProject, 'meta.json');
     p.lake.grantRead(this.buildProject, 'snapshots/*');
     p.site.grantReadWrite(this.buildProject);
     p.site.grantDelete(this.buildProject);

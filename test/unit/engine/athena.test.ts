@@ -207,6 +207,32 @@ describe('AthenaEngine.materialize given a sample model set', () => {
     expect(writes[1]!.sql.endsWith('WHERE numbered.partition_no BETWEEN ? AND ?')).toBe(true);
   });
 
+  test('should record the run the view now reads in models/<layer>/<name>/current.json', async () => {
+    const lake = new MemoryLake();
+    happyRules(0, 77);
+    await engine(lake).materialize(STAGING);
+    expect(JSON.parse((await lake.get('models/staging/stg_portal__dossiers/current.json')).toString('utf8'))).toEqual({
+      model: 'stg_portal__dossiers',
+      layer: 'staging',
+      run_id: 'r2',
+      table: 'stg_portal__dossiers__r2',
+      prefix: 'models/staging/stg_portal__dossiers/run=r2/',
+      location: 's3://lake-bucket/demo/models/staging/stg_portal__dossiers/run=r2/',
+      rows: 77,
+    });
+  });
+
+  test('should keep this run when a step after the view switch fails (the view reads it)', async () => {
+    const lake = new MemoryLake();
+    await lake.put('models/staging/stg_portal__dossiers/run=r2/part', 'new run');
+    happyRules(0, 1);
+    rules.unshift([/information_schema\.tables/, { final: 'FAILED' }]);
+    // Listing old runs fails after the switch: the cleanup is skipped, this run stays.
+    await expect(engine(lake).materialize(STAGING)).resolves.toMatchObject({ rows: 1 });
+    expect(started.some((s) => s.sql.startsWith('DROP TABLE'))).toBe(false);
+    expect(lake.objects.has('models/staging/stg_portal__dossiers/run=r2/part')).toBe(true);
+  });
+
   test('should drop older run tables and delete their prefixes after the switch, keeping this run', async () => {
     const lake = new MemoryLake();
     await lake.put('models/marts/mart_agency_months/run=r1/year=2024/month=1/a.parquet', 'old');
@@ -216,6 +242,7 @@ describe('AthenaEngine.materialize given a sample model set', () => {
     await engine(lake).materialize(MART);
     expect(started.map((s) => s.sql).slice(-1)).toEqual(['DROP TABLE IF EXISTS `cchc`.`mart_agency_months__r1`']);
     expect([...lake.objects.keys()].sort()).toEqual([
+      'models/marts/mart_agency_months/current.json',
       'models/marts/mart_agency_months/run=r2/year=2024/month=1/b.parquet',
       'models/marts/mart_agency_months_x/run=r1/c.parquet',
     ]);
@@ -311,6 +338,20 @@ describe('AthenaEngine.registerSource given lake locations', () => {
     await engine().registerSource('dossiers', 's3://lake-bucket/demo/landed/dossiers/');
     await engine().registerSource('landed_agencies', 's3://lake-bucket/demo/landed/agencies');
     expect(started.map((s) => s.sql)).toEqual(['CREATE OR REPLACE VIEW "cchc"."dossiers" AS SELECT * FROM "cchc"."landed_dossiers"']);
+  });
+
+  test('should read quarantine/ and the landing log through the tables the stack defines, wherever quarantine/ is routed', async () => {
+    const routed = Object.assign(new MemoryLake(), {
+      locate: (key: string) => (key.startsWith('quarantine/') ? `s3://quarantine-bucket/${key}` : `s3://lake-bucket/demo/${key}`),
+    });
+    await engine(routed).registerSource('src_quarantine', 's3://quarantine-bucket/quarantine');
+    await engine(routed).registerSource('src_quarantine', 's3://lake-bucket/demo/quarantine/');
+    await engine(routed).registerSource('src_landing_log', 's3://lake-bucket/demo/landed/landing_log');
+    expect(started.map((s) => s.sql)).toEqual([
+      'CREATE OR REPLACE VIEW "cchc"."src_quarantine" AS SELECT * FROM "cchc"."quarantine"',
+      'CREATE OR REPLACE VIEW "cchc"."src_quarantine" AS SELECT * FROM "cchc"."quarantine"',
+      'CREATE OR REPLACE VIEW "cchc"."src_landing_log" AS SELECT * FROM "cchc"."landed_landing_log"',
+    ]);
   });
 
   test('should refuse a location outside landed/', async () => {

@@ -23,6 +23,8 @@ const xray = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
 const athena = ['GetQueryExecution', 'GetQueryResults', 'StartQueryExecution', 'StopQueryExecution'].map((a) => `athena:${a} athena:workgroup/cchc-pipeline`);
 const glueOn = (actions: string[]) => actions.flatMap((a) => ['glue:catalog', 'glue:database/cchc', 'glue:table/cchc/*'].map((r) => `glue:${a} ${r}`));
 const glueRead = ['GetDatabase', 'GetDatabases', 'GetPartition', 'GetPartitions', 'GetTable', 'GetTables'];
+/** The lake lock (locks/lake.json) taken by land, transform and snapshot. */
+const lock = ['s3:DeleteObject <lake.Arn>/locks/*', 's3:GetObject <lake.Arn>/locks/*', 's3:PutObject <lake.Arn>/locks/*'];
 const results = ['s3:GetBucketLocation <lake.Arn>', 's3:GetBucketLocation <results.Arn>', 's3:GetObject <results.Arn>/results/*', 's3:ListBucket <results.Arn>', 's3:PutObject <results.Arn>/results/*'];
 
 describe('PipelineFunctions given the default props', () => {
@@ -35,7 +37,15 @@ describe('PipelineFunctions given the default props', () => {
     expect(all).toHaveLength(5);
     for (const f of all) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], Timeout: 900, TracingConfig: { Mode: 'Active' } });
-      expect(f.Properties.Environment.Variables).toMatchObject({ PIPELINE_ENGINE: 'athena', ATHENA_WORKGROUP: 'cchc-pipeline', ATHENA_DATABASE: 'cchc', PIPELINE_WORK_DIR: '/tmp/work' });
+      expect(f.Properties.Environment.Variables).toMatchObject({
+        PIPELINE_ENGINE: 'athena',
+        ATHENA_WORKGROUP: 'cchc-pipeline',
+        ATHENA_DATABASE: 'cchc',
+        PIPELINE_WORK_DIR: '/tmp/work',
+        // The bundle's copy of sql/ (afterBundling), read by landing, the model loader and the DuckDB shims.
+        PIPELINE_SQL_DIR: '/var/task/sql',
+      });
+      expect(f.Properties.Environment.Variables.PIPELINE_S3_ENDPOINT).toBeUndefined();
     }
   });
 
@@ -77,6 +87,7 @@ describe('PipelineFunctions permissions given least privilege', () => {
     expect(of('land')).toEqual(
       [
         ...kms,
+        ...lock,
         's3:GetObject <lake.Arn>/landed/*',
         's3:GetObject <quarantine.Arn>/quarantine/*',
         's3:GetObject <raw.Arn>/manifest/*',
@@ -96,6 +107,7 @@ describe('PipelineFunctions permissions given least privilege', () => {
     expect(of('transform')).toEqual(
       [
         ...kms,
+        ...lock,
         ...athena,
         ...glueOn([...glueRead, 'BatchCreatePartition', 'BatchDeletePartition', 'CreatePartition', 'CreateTable', 'DeletePartition', 'DeleteTable', 'UpdateTable']),
         ...results,
@@ -113,17 +125,18 @@ describe('PipelineFunctions permissions given least privilege', () => {
     );
   });
 
-  test('should let the snapshot read models/ and landed/, write snapshots/ and only read Glue', () => {
+  test('should let the snapshot copy landed/ and quarantine/, read the manifest, write snapshots/ and never touch Athena', () => {
     expect(of('snapshot')).toEqual(
       [
         ...kms,
-        ...athena,
-        ...glueOn(glueRead),
-        ...results,
+        ...lock,
         's3:GetObject <lake.Arn>/landed/*',
-        's3:GetObject <lake.Arn>/models/*',
         's3:GetObject <lake.Arn>/snapshots/*',
+        's3:GetObject <quarantine.Arn>/quarantine/*',
+        's3:GetObject <raw.Arn>/manifest/*',
         's3:ListBucket <lake.Arn>',
+        's3:ListBucket <quarantine.Arn>',
+        's3:ListBucket <raw.Arn>',
         's3:PutObject <lake.Arn>/snapshots/*',
         ...xray,
       ].sort(),

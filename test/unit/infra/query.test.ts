@@ -1,7 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
-import { LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
+import { QUARANTINE_TABLE } from '../../../functions/core/engine/athena.js';
+import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
+import { allSources, LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
 import { synthStack } from './helpers.js';
 
 const { template } = synthStack();
@@ -27,7 +29,6 @@ describe('LakeQuery given the default props', () => {
           'projection.year.range': '2015,2035',
           'projection.month.type': 'integer',
           'projection.month.range': '1,12',
-          'projection.month.digits': '2',
           'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^StorageLake') }, '/landed/dossiers/source=${source}/year=${year}/month=${month}/']] },
         }),
         StorageDescriptor: Match.objectLike({
@@ -39,15 +40,47 @@ describe('LakeQuery given the default props', () => {
     });
   });
 
-  test('should define a landed and a quarantine table per dataset, columns matching the dataset specs', () => {
+  test('should project months unpadded (month=1), as landing names the partitions', () => {
     const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput);
-    expect(tables.map((t) => t.Name).sort()).toEqual(LANDED_TABLE_DATASETS.flatMap((d) => [`landed_${d}`, `quarantine_${d}`]).sort());
+    for (const t of tables) expect(Object.keys(t.Parameters).filter((k) => k.endsWith('.digits'))).toEqual([]);
+    expect(partitionPrefix('landed', 'dossiers', { source: 'portal', year: 2025, month: 3 }, DATASET_SPECS.dossiers)).toBe('landed/dossiers/source=portal/year=2025/month=3');
+  });
+
+  test('should define a table per landed dataset and the landing log, columns matching what landing writes', () => {
+    const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput);
+    expect(tables.map((t) => t.Name).sort()).toEqual([...LANDED_TABLE_DATASETS.map((d) => `landed_${d}`), 'landed_landing_log', QUARANTINE_TABLE].sort());
+    const log = tables.find((x) => x.Name === 'landed_landing_log')!;
+    expect(log.PartitionKeys).toEqual([]);
+    expect(log.Parameters['projection.enabled']).toBeUndefined();
+    expect(log.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(Object.keys(LANDING_LOG_COLUMNS));
     for (const d of LANDED_TABLE_DATASETS) {
       const t = tables.find((x) => x.Name === `landed_${d}`)!;
       const spec = DATASET_SPECS[d];
       expect(t.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(Object.keys(spec.columns).filter((c) => !(spec.partitions as readonly string[]).includes(c)));
       expect(t.Parameters['projection.source.values']).toBe(sourcesOf(d).join(','));
     }
+  });
+
+  test('should define one quarantine table over the quarantine bucket, projected by dataset, source, year and month', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: {
+        Name: QUARANTINE_TABLE,
+        PartitionKeys: [{ Name: 'dataset', Type: 'string' }, { Name: 'source', Type: 'string' }, { Name: 'year', Type: 'int' }, { Name: 'month', Type: 'int' }],
+        Parameters: Match.objectLike({
+          'projection.dataset.type': 'enum',
+          'projection.dataset.values': QUARANTINE_DATASETS.join(','),
+          'projection.source.type': 'enum',
+          'projection.source.values': allSources().join(','),
+          'storage.location.template': {
+            'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^StorageQuarantine') }, '/quarantine/dataset=${dataset}/source=${source}/year=${year}/month=${month}/']],
+          },
+        }),
+        StorageDescriptor: Match.objectLike({
+          Columns: Object.keys(DATASET_SPECS.quarantine.columns).map((c) => ({ Name: c, Type: c === 'row_no' ? 'bigint' : 'string' })),
+        }),
+      },
+    });
+    expect(partitionPrefix('quarantine', 'dossiers', { source: 'nsw', year: 2024, month: 1 }, DATASET_SPECS.quarantine)).toBe('quarantine/dataset=dossiers/source=nsw/year=2024/month=1');
   });
 
   test('should enforce the workgroup settings, KMS-encrypted results and the bytes-scanned cutoff', () => {
