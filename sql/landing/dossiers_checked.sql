@@ -104,8 +104,8 @@ first_landing as (
     select
         dossier_id,
         min(file_no) as file_no,
-        arg_min(source, file_no) as source,
-        arg_min(year(received_at) * 100 + month(received_at), file_no) as year_month
+        min_by(source, file_no) as source,
+        min_by(year(received_at) * 100 + month(received_at), file_no) as year_month
     from based
     where base_failure is null and id_occurrence = 1 and landed_year_month is null
     group by dossier_id
@@ -113,10 +113,9 @@ first_landing as (
 
 placed as (
     select
-        based.* replace (
-            coalesce(based.landed_source, case when first_landing.file_no < based.file_no then first_landing.source end) as landed_source,
-            coalesce(based.landed_year_month, case when first_landing.file_no < based.file_no then first_landing.year_month end) as landed_year_month
-        )
+        based.*,
+        coalesce(based.landed_source, case when first_landing.file_no < based.file_no then first_landing.source end) as placed_source,
+        coalesce(based.landed_year_month, case when first_landing.file_no < based.file_no then first_landing.year_month end) as placed_year_month
     from based
     left join first_landing on first_landing.dossier_id = based.dossier_id
 ),
@@ -126,10 +125,10 @@ checked as (
         placed.*,
         case
             when base_failure is not null then base_failure
-            when landed_year_month is not null
-                and (landed_source <> source or landed_year_month <> year(received_at) * 100 + month(received_at))
-                then 'dossier_id|already landed under source ' || landed_source || ', received '
-                    || CAST(landed_year_month // 100 AS VARCHAR) || '-' || lpad(CAST(landed_year_month % 100 AS VARCHAR), 2, '0')
+            when placed_year_month is not null
+                and (placed_source <> source or placed_year_month <> year(received_at) * 100 + month(received_at))
+                then 'dossier_id|already landed under source ' || placed_source || ', received '
+                    || CAST(CAST(floor(placed_year_month / 100) AS INTEGER) AS VARCHAR) || '-' || lpad(CAST(placed_year_month % 100 AS VARCHAR), 2, '0')
                     || ' (a dossier keeps its source and month of receipt)'
             when id_occurrence > 1 then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
         end as failure
