@@ -162,7 +162,22 @@ export class EvaluationData {
     }));
     return {
       status: 200,
-      body: answer({ departmentName: ov.departmentName, departmentCode: ov.departmentCode, totalScore: ov.totalScore, totalMaxScore: ov.totalMaxScore, ratio: ov.ratio }, ov.growthPercent, ov.groupScores, evaluation),
+      // The province's overview also counts its units (as the crawler captured it): ranks read "23/149".
+      body: answer(
+        {
+          departmentName: ov.departmentName,
+          departmentCode: ov.departmentCode,
+          totalScore: ov.totalScore,
+          totalMaxScore: ov.totalMaxScore,
+          ratio: ov.ratio,
+          totalUnitsCount: ov.totalUnitsCount,
+          agencyCount: ov.agencyCount,
+          communeCount: ov.communeCount,
+        },
+        ov.growthPercent,
+        ov.groupScores,
+        evaluation,
+      ),
     };
   }
 

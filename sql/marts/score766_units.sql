@@ -43,9 +43,17 @@ final as (
         unit_code,
         agency_code,
         unit_name,
+        -- Shown where the province is the context: "Sở Y tế - tỉnh Gia Lai" → "Sở Y tế".
+        case
+            when strpos(unit_name, ' - tỉnh ') > 0 then substr(unit_name, 1, strpos(unit_name, ' - tỉnh ') - 1)
+            when strpos(unit_name, ' - thành phố ') > 0 then substr(unit_name, 1, strpos(unit_name, ' - thành phố ') - 1)
+            else unit_name
+        end as unit_short_name,
         unit_group,
         rank,
+        units_total,
         group_rank,
+        group_units,
         score_total,
         score_ckmb,
         score_tdgq,

@@ -88,6 +88,50 @@ describe('Pipeline on the generated demo province', () => {
   });
 });
 
+describe('Pipeline on the real 766 data (national answer and Gia Lai)', () => {
+  const real = path.join(REPO, 'functions/portal/fixtures/dvcqg-766');
+  const units = (where: string) =>
+    withDuckDb((db) =>
+      db.all(
+        `SELECT unit_id, unit_code, unit_name, unit_short_name, CAST(as_of AS VARCHAR) AS as_of, rank, units_total, group_rank, group_units,
+                score_total, score_ckmb, score_tdgq, score_clgq, score_tttt, score_mdhl, score_mdsh, score_total_change, rank_change
+         FROM read_parquet(${literal(`${demo.lakeDir}/models/marts/score766_units.parquet`)})
+         WHERE dataset_label = 'real' AND ${where} ORDER BY as_of, rank`,
+      ),
+    );
+
+  test('should land the 34 provinces with their published totals, group scores and ranks', async () => {
+    const published = JSON.parse(readFileSync(path.join(real, 'service-results.response.json'), 'utf8')).data.evaluation as {
+      departmentId: string; departmentCode: string; totalScore: number; groupScores: Record<string, number>;
+    }[];
+    const rows = await units(`unit_group = 'PROVINCE'`);
+    expect(rows).toHaveLength(34);
+    expect(rows.map((r) => [r.unit_id, r.unit_code, r.score_total, r.score_ckmb, r.score_tdgq, r.score_clgq, r.score_tttt, r.score_mdhl, r.score_mdsh, r.rank, r.units_total])).toEqual(
+      published.map((p, i) => [p.departmentId, p.departmentCode, p.totalScore, p.groupScores.CKMB, p.groupScores.TDGQ, p.groupScores.CLGQ, p.groupScores.TTTT, p.groupScores.MDHL, p.groupScores.MDSH, i + 1, 34]),
+    );
+  });
+
+  test('should land Gia Lai\'s agencies on both dates with ranks out of 149 units and of the agency group, and their change', async () => {
+    const files = ['2026-09-24', '2026-10-10'].map((d) => JSON.parse(readFileSync(path.join(real, `gia-lai/agencies_${d}.json`), 'utf8')));
+    const rows = await units(`unit_group = 'AGENCY' AND province_code = 'H21'`);
+    expect(rows).toHaveLength(files[0].agencies.length + files[1].agencies.length);
+    const byKey = new Map(rows.map((r) => [`${r.as_of}|${r.unit_id}`, r]));
+    for (const [k, d] of ['2026-09-24', '2026-10-10'].entries()) {
+      for (const a of files[k].agencies) {
+        const r = byKey.get(`${d}|${a.departmentId}`)!;
+        expect(r).toMatchObject({ unit_name: a.departmentName, score_total: a.totalScore, rank: a.rank, group_rank: a.groupRank, units_total: 149, group_units: 14 });
+        expect(r.unit_short_name).toBe(a.departmentName.replace(' - tỉnh Gia Lai', ''));
+      }
+    }
+    for (const a of files[1].agencies) {
+      const before = files[0].agencies.find((b: { departmentId: string }) => b.departmentId === a.departmentId);
+      const r = byKey.get(`2026-10-10|${a.departmentId}`)!;
+      expect(r.score_total_change).toBeCloseTo(a.totalScore - before.totalScore, 2);
+      expect(r.rank_change).toBe(before.rank - a.rank);
+    }
+  });
+});
+
 describe('Pipeline rerun on the same input', () => {
   const copy = path.join(REPO, 'test-output', 'pipeline-rerun');
   afterAll(() => rmSync(copy, { recursive: true, force: true }));

@@ -79,14 +79,17 @@ export class DuckDbEngine implements QueryEngine {
     const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
     const files = await this.db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`);
     await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
+    const columns = (this.options.sourceColumns ?? SOURCE_COLUMNS)[name];
     if (files > 0) {
       const hive = options.hivePartitioning ?? true;
-      await this.db.run(
-        `CREATE VIEW ${rel} AS SELECT * FROM read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`,
-      );
+      const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`;
+      // Files written before a column was added to the source lack it: it reads as a typed NULL.
+      const present = new Set((await this.db.all(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r.column_name)));
+      const missing = (columns ?? []).filter((c) => !present.has(c.name));
+      const extra = missing.map((c) => `, CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join('');
+      await this.db.run(`CREATE VIEW ${rel} AS SELECT *${extra} FROM ${scan}`);
       return;
     }
-    const columns = (this.options.sourceColumns ?? SOURCE_COLUMNS)[name];
     if (!columns) throw createError('duckdb-engine', `Failed to register source ${name}: no Parquet files at ${location} and no column list to stand in`);
     await this.db.run(`CREATE TABLE ${rel} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
   }

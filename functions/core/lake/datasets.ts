@@ -125,6 +125,8 @@ export const DATASET_SPECS = {
       score_total: 'DOUBLE',
       rank: 'INTEGER',
       group_rank: 'INTEGER',
+      units_total: 'INTEGER',
+      group_units: 'INTEGER',
       ...LINEAGE_COLUMNS,
     },
     partitions: ['year'],

@@ -108,6 +108,8 @@ export async function landSmallFile(
           score_total: u.TONG_SCORE,
           rank: null,
           group_rank: null,
+          units_total: null,
+          group_units: null,
           ...lineage(i + 1),
         };
       });
@@ -118,6 +120,8 @@ export async function landSmallFile(
       const doc = parseJson(await readFile(localPath, 'utf8'), ServiceResultsResponse, file);
       const asOf = meta.as_of ?? meta.pulled_at.slice(0, 10);
       const periodType = meta.period && meta.period.length === 7 ? 'month' : 'year';
+      const overview = doc.data.overview as Rec;
+      const counted = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
       const rows = doc.data.evaluation.map((u, i) => {
         const code = u.departmentCode ?? null;
         const isProvince = code !== null && !code.includes('.');
@@ -145,6 +149,11 @@ export async function landSmallFile(
           score_total: u.totalScore,
           rank: (u as Rec).rank ?? (isProvince ? i + 1 : null),
           group_rank: (u as Rec).groupRank ?? null,
+          // How many units the ranks are out of: the province's counts, or the provinces answered.
+          units_total: isProvince ? doc.data.evaluation.length : counted(overview.totalUnitsCount),
+          group_units: isProvince
+            ? doc.data.evaluation.length
+            : counted((u as Rec).childGroup === 'COMMUNE' ? overview.communeCount : overview.agencyCount),
           ...lineage(i + 1),
         };
       });

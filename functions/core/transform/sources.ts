@@ -88,6 +88,8 @@ export const SOURCE_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
     { name: 'as_of', type: 'DATE' },
     { name: 'province_code', type: 'VARCHAR' },
     { name: 'dataset_label', type: 'VARCHAR' },
+    { name: 'units_total', type: 'INTEGER' },
+    { name: 'group_units', type: 'INTEGER' },
   ]),
   src_score766_metrics: landed([...columnsOf(Score766Metric, 'score766_metrics'), { name: 'dataset_label', type: 'VARCHAR' }]),
   src_par_fields: landed(columnsOf(ParField, 'par_fields')),

@@ -26,7 +26,9 @@ final as (
         cast(score_mdsh as double) as score_mdsh,
         cast(score_total as double) as score_total,
         cast(rank as integer) as rank,
-        cast(group_rank as integer) as group_rank
+        cast(group_rank as integer) as group_rank,
+        cast(units_total as integer) as units_total,
+        cast(group_units as integer) as group_units
     from source
 
 )

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
-import { ingestDropDir, ingestFiles, land, planDrop, snapshot, type PipelineContext } from '../../../functions/core/pipeline.js';
+import { ingestDropDir, ingestFiles, land, planDrop, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
 import { loadConfig } from '../../../functions/core/config.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { generateDemo } from '../../../functions/generator/index.js';
@@ -206,6 +206,12 @@ describe('snapshot handler given the landed S3 lake', () => {
 
   test('should leave no copy of the lake in the function scratch directory', async () => {
     expect(await walk(path.join(process.env.PIPELINE_WORK_DIR!, 'snapshot-1'))).toEqual([]);
+  });
+
+  test('should pass the lake invariants checked on S3 (accounting, unique dossier ids, snapshot hashes)', async () => {
+    const summary = await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-1'));
+    expect(summary).toMatchObject({ filesChecked: landResult.summary.files.length, snapshots: 1 });
+    expect(summary.dossiers).toBe(landResult.summary.files.filter((f) => f.dataset === 'dossiers').reduce((n, f) => n + f.rows_landed, 0));
   });
 
   test('should only verify an already published month on a second call', async () => {

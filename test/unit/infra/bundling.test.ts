@@ -35,6 +35,8 @@ describe('pipelineBundling given the land handler', () => {
     const code = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
     expect(code).toMatch(/from\s*"@duckdb\/node-api"/);
     expect(code).toContain('createRequire');
+    // Module-relative paths are wrong inside the bundle: sql/ is found through PIPELINE_SQL_DIR (/var/task/sql).
+    expect(code).toContain('PIPELINE_SQL_DIR');
   });
 
   test('should copy the DuckDB native packages and sql/ beside the bundle', () => {
