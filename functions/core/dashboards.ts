@@ -199,6 +199,16 @@ export async function buildDashboards(options: BuildDashboardsOptions): Promise<
     throw createError('dashboards', `Failed to build dashboards: ${cli} is missing (run: npm ci --prefix dashboards)`);
   }
   const basePath = normaliseBasePath(options.basePath ?? process.env.DASHBOARDS_BASE_PATH ?? '');
+  // One Evidence project directory, one build at a time (tests and `npm start` may overlap).
+  const release = await acquireBuildLock(dashDir);
+  try {
+    return await buildLocked(dashDir, cli, basePath, options);
+  } finally {
+    await release();
+  }
+}
+
+async function buildLocked(dashDir: string, cli: string, basePath: string, options: BuildDashboardsOptions): Promise<BuildDashboardsResult> {
   const meta = await prepareDashboardSources({ ...options, dashboardsDir: dashDir });
 
   const configPath = path.join(dashDir, 'evidence.config.yaml');
@@ -206,6 +216,8 @@ export async function buildDashboards(options: BuildDashboardsOptions): Promise<
   const withBase = config.replace(/^(\s*basePath:).*$/m, `$1 ${JSON.stringify(basePath)}`);
   if (!/^\s*basePath:/m.test(config)) throw createError('dashboards', `Failed to set the base path: ${configPath} has no deployment.basePath line`);
   const timings = { sources: 0, build: 0 };
+  // Evidence copies its output over ./build without cleaning it: start from an empty one.
+  await rm(path.join(dashDir, 'build'), { recursive: true, force: true });
   try {
     if (withBase !== config) await writeFile(configPath, withBase);
     timings.sources = await runEvidence(dashDir, cli, ['sources', '--strict'], options.log);
@@ -221,6 +233,36 @@ export async function buildDashboards(options: BuildDashboardsOptions): Promise<
     await cp(built, outDir, { recursive: true });
   }
   return { outDir, basePath, pages: await countPages(outDir), meta, sourcesSeconds: timings.sources, buildSeconds: timings.build };
+}
+
+/** An exclusive lock file holding the owner's pid; a lock whose process is gone is taken over. */
+async function acquireBuildLock(dashDir: string, waitMs = 30 * 60_000): Promise<() => Promise<void>> {
+  const lockPath = path.join(dashDir, '.build.lock');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: 'wx' });
+      return () => rm(lockPath, { force: true });
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw createError('dashboards', `Failed to lock ${lockPath}: ${(cause as Error).message}`, { cause });
+    }
+    const owner = Number(await readFile(lockPath, 'utf8').catch(() => ''));
+    if (!Number.isInteger(owner) || owner <= 0 || !isAlive(owner)) {
+      await rm(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw createError('dashboards', `Failed to lock ${lockPath}: process ${owner} has been building for too long`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function normaliseBasePath(p: string): string {

@@ -315,7 +315,8 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   lap('read');
   await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);
   lap('parse + check');
-  const p = { source: info.source, kind };
+  const now = new Date();
+  const p = { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 };
   await db.run(
     `INSERT INTO batch_dossiers BY NAME
      SELECT $source AS source, year(received_at) AS year, month(received_at) AS month,
@@ -328,12 +329,16 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run(
     `INSERT INTO batch_quarantine BY NAME
      SELECT 'dossiers' AS dataset, $source AS source,
-            coalesce(year(received_at), f.fy) AS year, coalesce(month(received_at), f.fm) AS month,
+            -- The period the file was pulled for; else the row's own month when plausible; else the
+            -- landing month (an implausible date must not make a partition no reader projects).
+            CASE WHEN f.fy > 0 THEN f.fy WHEN year(received_at) BETWEEN 2015 AND 2035 THEN year(received_at) ELSE $landing_year END AS year,
+            CASE WHEN f.fy > 0 THEN f.fm WHEN year(received_at) BETWEEN 2015 AND 2035 THEN month(received_at) ELSE $landing_month END AS month,
             $kind AS raw_kind, f.file AS source_file, row_no, failed_field AS field, failed_reason AS reason,
             failed_value AS raw_value, raw_record, f.hash AS raw_hash
      FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE NOT is_valid
      UNION ALL
-     SELECT 'dossiers', $source, f.fy, f.fm, $kind, f.file, row_no, NULL, 'malformed CSV record: ' || reason, NULL, raw_line, f.hash
+     SELECT 'dossiers', $source, CASE WHEN f.fy > 0 THEN f.fy ELSE $landing_year END, CASE WHEN f.fy > 0 THEN f.fm ELSE $landing_month END,
+            $kind, f.file, row_no, NULL, 'malformed CSV record: ' || reason, NULL, raw_line, f.hash
      FROM raw_rejects r JOIN chunk_files f USING (file_no)`,
     p,
   );
