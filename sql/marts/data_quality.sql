@@ -64,7 +64,8 @@ dossier_freshness as (
 
     select
         raw_hash,
-        max(updated_at) as newest_record_at
+        max(updated_at) as newest_record_at,
+        count(*) as rows_current
     from dossiers
     group by raw_hash
 
@@ -86,6 +87,10 @@ final as (
         l.landed_at,
         l.dataset_last_landed_at,
         case when l.dataset = 'dossiers' then f.newest_record_at end as newest_record_at,
+        -- A dossier landed from this file may since have been replaced by a newer version from a
+        -- later file (the lake keeps one row per dossier): landed = current + superseded.
+        case when l.dataset = 'dossiers' then coalesce(f.rows_current, 0) end as rows_current,
+        case when l.dataset = 'dossiers' then l.rows_landed - coalesce(f.rows_current, 0) end as rows_superseded,
         cast(l.rows_quarantined as double) / nullif(l.rows_read, 0) as quarantine_rate
     from latest_landing as l
     left join quarantine_by_file as q on q.dataset = l.dataset and q.raw_hash = l.raw_hash
