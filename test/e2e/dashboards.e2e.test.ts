@@ -26,7 +26,13 @@ interface Visit {
   consoleErrors: string[];
   outside: string[];
   dialogs: string[];
+  /** URLs answered with HTTP ≥ 400. */
+  failed: string[];
 }
+
+// Under a base path Evidence 40.1.8 prerenders pages without their query cache; the browser's
+// request for it 404s and Evidence runs the queries itself (the only 404 tolerated).
+const QUERY_CACHE = /\/api\/[0-9a-f]{32}\/[0-9a-f]{32}\/all-queries\.json$/;
 
 /** Text as shown, with no-break spaces made plain (vi-VN percents carry one: "33,33 %"). */
 const plain = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -65,7 +71,10 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
 
   async function open(route: string): Promise<Visit> {
     const page = await context.newPage();
-    const visit: Visit = { page, consoleErrors: [], outside: [], dialogs: [] };
+    const visit: Visit = { page, consoleErrors: [], outside: [], dialogs: [], failed: [] };
+    page.on('response', (r) => {
+      if (r.status() >= 400) visit.failed.push(r.url());
+    });
     await page.route('**/*', async (r) => {
       if (new URL(r.request().url()).hostname === '127.0.0.1') return r.continue();
       visit.outside.push(r.request().url());
@@ -79,7 +88,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
       visit.dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(`${server.url}${route}`, { waitUntil: 'networkidle' });
+    await page.goto(new URL(route.replace(/^\//, ''), server.url).href, { waitUntil: 'networkidle' });
     await settle(page);
     visits.push(visit);
     return visit;
@@ -103,6 +112,15 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     await settle(page);
   }
 
+  /** Wait until the first chart paints its bars in `n` series colours (a highlighted unit adds one). */
+  async function waitBarColours(page: Page, n: number): Promise<void> {
+    await page.waitForFunction(
+      `new Set([...document.querySelector('[_echarts_instance_] svg').querySelectorAll('path')].map((p) => p.getAttribute('fill')).filter((f) => /^#/.test(f ?? ''))).size === ${n}`,
+      undefined,
+      { timeout: 60_000 },
+    );
+  }
+
   async function svgTexts(page: Page): Promise<string[]> {
     return (await page.locator('svg text').allTextContents()).map(plain);
   }
@@ -115,7 +133,9 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
 
   async function finish(visit: Visit, name: string): Promise<void> {
     await visit.page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-    expect(visit.consoleErrors).toEqual([]);
+    expect(visit.failed.filter((u) => !QUERY_CACHE.test(u))).toEqual([]);
+    const tolerated = visit.failed.length > 0 ? /^Failed to load resource: the server responded with a status of 404/ : /$^/;
+    expect(visit.consoleErrors.filter((e) => !tolerated.test(e))).toEqual([]);
     expect(visit.outside).toEqual([]);
     expect(visit.dialogs).toEqual([]);
     expect(await visit.page.getByTestId('synthetic-banner').isVisible()).toBe(true);
@@ -135,6 +155,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     const years = await mart(`select year, received_total, on_time_rate from read_parquet(${martPath('province_years')}) order by year`);
     const [y2024, y2025] = [years.find((r) => r.year === 2024), years.find((r) => r.year === 2025)];
     const kpi = (): Promise<string> => page.getByTestId('kpi').innerText().then(plain);
+    await choose(page, 'Năm', '2025');
     await waitText(page, formatViNumber(Number(y2025?.received_total)));
     expect(await kpi()).toContain(formatViNumber(Number(y2025?.received_total)));
     expect(await kpi()).toContain(viPct(Number(y2025?.on_time_rate), 2));
@@ -156,6 +177,7 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     const par = await mart(`select agency_name, total_points, year from read_parquet(${martPath('par_agency_years')}) where year in (2023, 2025) order by year, rank limit 100`);
     const top2025 = par.find((r) => r.year === 2025);
     const body = (): Promise<string> => page.locator('body').innerText().then(plain);
+    await choose(page, 'Năm', '2025');
     await waitText(page, formatViNumber(Number(top2025?.total_points), 2));
     expect(await body()).toContain(formatViNumber(Number(top2025?.total_points), 2));
     expect(await page.getByText(FIXTURE_HTML_NAME).count()).toBeGreaterThan(0);
@@ -165,9 +187,9 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     const top2023 = par.find((r) => r.year === 2023);
     await waitText(page, formatViNumber(Number(top2023?.total_points), 2));
     expect(await body()).toContain(formatViNumber(Number(top2023?.total_points), 2));
-    expect(await svgTexts(page)).not.toContain('Đơn vị được chọn');
+    await waitBarColours(page, 1);
     await choose(page, 'Đơn vị làm nổi bật', 'Sở Tư pháp');
-    expect(await svgTexts(page)).toContain('Đơn vị được chọn');
+    await waitBarColours(page, 2);
     // Chart tooltips are HTML: hovering the HTML-named unit's bar must not create an element.
     await page.locator('[_echarts_instance_]').first().hover();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -214,19 +236,17 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     const { page } = visit;
     const top = async (year: number): Promise<JsonRow | undefined> =>
       (await mart(`select procedure_code, resolved_late from read_parquet(${martPath('procedure_years')}) where year = ${year} order by resolved_late desc, procedure_code limit 1`))[0];
-    const tableText = (): Promise<string> => page.locator('table').nth(1).innerText().then(plain);
     await waitText(page, String((await top(2025))?.procedure_code));
-    expect(await tableText()).toContain(String((await top(2025))?.procedure_code));
     await expectCharts(page, 1);
     await choose(page, 'Năm', '2023');
     await waitText(page, String((await top(2023))?.procedure_code));
-    expect(await tableText()).toContain(String((await top(2023))?.procedure_code));
     await finish(visit, 'thu-tuc');
   });
 
   test('should show recomputed and published 766 scores with the gap explained', async () => {
     const visit = await open('/chi-so-766/');
     const { page } = visit;
+    await choose(page, 'Kỳ', 'Tháng 12/2025');
     const row = (await mart(`select score_total_published from read_parquet(${martPath('score766_agency_months')}) where year = 2025 and month = 12 and agency_code = 'H99.01'`))[0];
     await waitText(page, formatViNumber(Number(row?.score_total_published), 2));
     const text = plain(await page.locator('body').innerText());
@@ -242,12 +262,10 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
       const rows = await mart(`select received_total from read_parquet(${literal(path.join(tmp, 'lake', 'snapshots', month, 'agency_years.parquet'))}) where year = 2025 order by received_total desc limit 1`);
       return formatViNumber(Number(rows[0]?.received_total));
     };
-    const text = (): Promise<string> => page.locator('table').nth(1).innerText().then(plain);
+    await choose(page, 'Ảnh chụp', '2025-09');
     await waitText(page, await snap('2025-09'));
-    expect(await text()).toContain(await snap('2025-09'));
     await choose(page, 'Ảnh chụp', '2025-06');
     await waitText(page, await snap('2025-06'));
-    expect(await text()).toContain(await snap('2025-06'));
     await finish(visit, 'anh-chup-thang');
   });
 
