@@ -6,13 +6,14 @@
  * lock as "out of sync". Each added entry carries the version its parent pins plus os/cpu, so npm
  * skips it on other platforms exactly as it does for a lock made against the public registry.
  *
- *   node scripts/complete-lock.mjs   (after `npm install` changed package-lock.json)
+ *   node scripts/complete-lock.mjs [path/to/package-lock.json]   (after `npm install` changed a lock;
+ *   default: the root lock; the dashboards keep their own: dashboards/package-lock.json)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const lockPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package-lock.json');
+const lockPath = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package-lock.json'));
 const lock = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
 const OS = ['android', 'darwin', 'freebsd', 'linux', 'openbsd', 'openharmony', 'win32', 'sunos', 'aix', 'netbsd'];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'loong64', 'ppc64', 'riscv64', 's390x', 'mips64el'];
