@@ -132,6 +132,55 @@ describe('Pipeline on the real 766 data (national answer and Gia Lai)', () => {
   });
 });
 
+describe('Pipeline on the real 766 sub-indicators (Gia Lai, 10/10/2026)', () => {
+  test('should recompute every published sub-score the table defines to ±0,01, landed through the real connector', async () => {
+    const detail = JSON.parse(readFileSync(path.join(REPO, 'functions/portal/fixtures/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json'), 'utf8'));
+    const published = detail.agenciesDetail.flatMap((u: { componentIndicators: Record<string, { metrics?: unknown[] }> }) =>
+      Object.values(u.componentIndicators).flatMap((g) => g.metrics ?? [g]),
+    );
+    const rows = await withDuckDb((db) =>
+      db.all(
+        `SELECT metric_code, score_published, score_recomputed, score_diff FROM read_parquet(${literal(`${demo.lakeDir}/models/marts/score766_metrics.parquet`)})
+         WHERE dataset_label = 'real' AND province_code = 'H21' ORDER BY metric_code`,
+      ),
+    );
+    expect(rows).toHaveLength(published.length);
+    const recomputed = rows.filter((r) => r.score_recomputed !== null);
+    expect(recomputed.length).toBeGreaterThanOrEqual(200);
+    expect(recomputed.filter((r) => Math.abs(Number(r.score_diff)) > 0.01)).toEqual([]);
+    // Documented exceptions (docs/data-contracts.md §4.3): groups published without sub-indicators,
+    // and sub-indicators with no points in the table.
+    expect([...new Set(rows.filter((r) => r.score_recomputed === null).map((r) => r.metric_code))].sort()).toEqual([
+      'ONLINE',
+      'PETITION_CLASSIFICATION_STAFF',
+      'PETITION_CLASSIFICATION_TTHC',
+      'TTTT',
+    ]);
+  });
+
+  test("should find every group's published sub-scores summing to its published group score, and the groups to the total", async () => {
+    const sums = await withDuckDb((db) =>
+      db.all(
+        `WITH m AS (
+           SELECT unit_id, group_code, sum(score_published) AS s FROM read_parquet(${literal(`${demo.lakeDir}/models/marts/score766_metrics.parquet`)})
+           WHERE dataset_label = 'real' AND province_code = 'H21' GROUP BY ALL
+         ), u AS (
+           SELECT * FROM read_parquet(${literal(`${demo.lakeDir}/models/marts/score766_units.parquet`)})
+           WHERE dataset_label = 'real' AND province_code = 'H21' AND as_of = DATE '2026-10-10'
+         )
+         SELECT u.unit_id, m.group_code, m.s,
+                CASE m.group_code WHEN 'CKMB' THEN u.score_ckmb WHEN 'TDGQ' THEN u.score_tdgq WHEN 'CLGQ' THEN u.score_clgq
+                     WHEN 'TTTT' THEN u.score_tttt WHEN 'MDHL' THEN u.score_mdhl WHEN 'MDSH' THEN u.score_mdsh END AS g,
+                u.score_total, u.score_ckmb + u.score_tdgq + u.score_clgq + u.score_tttt + u.score_mdhl + u.score_mdsh AS groups
+         FROM m JOIN u USING (unit_id)`,
+      ),
+    );
+    expect(sums).toHaveLength(14 * 6);
+    expect(sums.filter((r) => Math.abs(Number(r.s) - Number(r.g)) > 0.011)).toEqual([]);
+    expect(sums.filter((r) => Math.abs(Number(r.groups) - Number(r.score_total)) > 0.011)).toEqual([]);
+  });
+});
+
 describe('Pipeline rerun on the same input', () => {
   const copy = path.join(REPO, 'test-output', 'pipeline-rerun');
   afterAll(() => rmSync(copy, { recursive: true, force: true }));

@@ -269,6 +269,9 @@ function detailUnits(text: string, file: string): { asOf?: string; units: Detail
   throw new PipelineInputError('land', file, 'not a 766 detail file: expected a department-detail answer, agenciesDetail[] or units[] with metrics[]');
 }
 
+/** Groups the detail publishes as one figure, by the metric code they stand for. */
+const WHOLE_GROUP_METRIC: Record<string, string> = { TDGQ: 'DOSSIER_ON_TIME', ONLINE: 'ONLINE', CLGQ: 'ONLINE', TTTT: 'TTTT' };
+
 /** The sub-indicators of one unit, flattened (group code, metric code, numerator, …). */
 export function metricsOf(u: DepartmentDetail): Rec[] {
   const out: Rec[] = [];
@@ -291,10 +294,11 @@ export function metricsOf(u: DepartmentDetail): Rec[] {
         });
       }
     } else {
-      // A group published as one figure (e.g. TDGQ: totalOnTime / totalReceived).
+      // A group published as one figure (e.g. TDGQ: totalOnTime / totalReceived) becomes one metric,
+      // named as in sql/seeds/score766_indicators.csv (docs/data-contracts.md §2.7).
       out.push({
         group_code: groupCode,
-        metric_code: groupCode,
+        metric_code: WHOLE_GROUP_METRIC[group] ?? group,
         metric_name: key,
         numerator: num(g.totalOnTime ?? g.numerator),
         denominator: num(g.totalReceived ?? g.denominator),
