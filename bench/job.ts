@@ -8,7 +8,7 @@ import type { Usage } from './lib/child.js';
 import { runDashboards, type DashboardsParams } from './lib/dashboards.js';
 import { generateDataset, type GenerateParams } from './lib/datasets.js';
 import { runNaive, type NaiveParams } from './lib/naive.js';
-import { runIncremental, runPipeline, type PipelineParams } from './lib/pipeline-jobs.js';
+import { runIncremental, runPipeline, type IncrementalParams, type PipelineParams } from './lib/pipeline-jobs.js';
 
 const [name, paramsText, resultFile] = process.argv.slice(2);
 if (!name || !paramsText || !resultFile) {
@@ -20,7 +20,7 @@ const params: unknown = JSON.parse(paramsText);
 const jobs: Record<string, (p: never) => Promise<unknown>> = {
   generate: (p: GenerateParams) => generateDataset(p),
   pipeline: (p: PipelineParams) => runPipeline(p),
-  incremental: (p: PipelineParams) => runIncremental(p),
+  incremental: (p: IncrementalParams) => runIncremental(p),
   baseline: (p: BaselineParams) => runBaseline(p),
   naive: (p: NaiveParams) => runNaive(p),
   dashboards: (p: DashboardsParams) => runDashboards(p),

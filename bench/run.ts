@@ -5,9 +5,14 @@
  * job in its own process (bench/job.ts), and writes BENCHMARKS.md (repo root) plus the raw figures
  * under bench/out/. Sections: e2e (portal pull and CSV drop), baseline (bare DuckDB), naive (pure
  * JS), incremental (one month on seven years), dashboards (Evidence build + time to interactive).
+ *
+ * Budgets: --quick (100 k dossiers, one run of everything, dashboards timed on the already-built
+ * site) fits in 5 minutes on 2 cores; the full run (1 M × 3 runs, 10 M × 1 run) in 45 minutes. The
+ * plan and its estimate are printed first; the figures are written after every section, so a run
+ * that is stopped still leaves its raw figures in bench/out/latest.json.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -16,7 +21,7 @@ import type { BaselineResult } from './lib/baseline.js';
 import { BENCH_DIR, REPO, runJob, type JobOutcome } from './lib/child.js';
 import type { DashboardsResult } from './lib/dashboards.js';
 import { existingDataset, type DatasetInfo } from './lib/datasets.js';
-import type { NaiveResult } from './lib/naive.js';
+import { checkNaiveOutput, type NaiveResult } from './lib/naive.js';
 import type { IncrementalResult, PipelineResult } from './lib/pipeline-jobs.js';
 import { startPortalProcess } from './lib/portal.js';
 import { renderReport, type BenchResults } from './lib/report.js';
@@ -27,17 +32,20 @@ type Section = (typeof SECTIONS)[number];
 const program = new Command()
   .name('bench')
   .description('Benchmarks of the pipeline against a bare DuckDB script and a pure-JS version; writes BENCHMARKS.md')
-  .option('--quick', 'small sizes and fewer runs (validates the tooling in a few minutes)', false)
-  .option('--sizes <list>', 'comma-separated dossier counts for the end-to-end runs (default 1000000,10000000; quick 200000)')
-  .option('--runs <n>', 'runs per figure (median, min–max); default 3 (quick 1)')
-  .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 2; quick: as --runs)')
-  .option('--small-size <n>', 'dossiers for the naive, incremental and dashboards sections (default 1000000; quick 200000)')
+  .option('--quick', 'one small size, one run of each figure, dashboards timed on the already-built site (≤ 5 min)', false)
+  .option('--sizes <list>', 'comma-separated dossier counts for the end-to-end runs (default 1000000,10000000; quick 100000)')
+  .option('--runs <n>', 'runs per figure at sizes up to 2 M (median, min–max); default 3 (quick 1)')
+  .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 1)')
+  .option('--large-drop', 'also time the CSV-drop path above 2 M (default: the portal path only, to fit the 45 min budget)', false)
+  .option('--small-size <n>', 'dossiers for the naive and incremental sections (default 1000000; quick 100000)')
   .option('--page-size <n>', 'portal page size the pull asks for (default 5000, the portal maximum)')
   .option('--skip <list>', `sections to skip: ${SECTIONS.join(',')}`, '')
   .option('--only <list>', 'run only these sections')
   .option('--dashboards-dir <dir>', 'Evidence project to build (default: dashboards/)')
+  .option('--build-dashboards', 'build the dashboards in a quick run too (default: quick times the already-built dashboards/build)', false)
   .option('--chromium <path>', 'Chromium executable for time to interactive', '/usr/bin/chromium')
   .option('--out <file>', 'report file', path.join(REPO, 'BENCHMARKS.md'))
+  .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
   .parse();
 
@@ -51,8 +59,11 @@ const o = program.opts<{
   skip: string;
   only?: string;
   dashboardsDir?: string;
+  buildDashboards: boolean;
+  largeDrop: boolean;
   chromium: string;
   out: string;
+  plan: boolean;
   cpuProf: boolean;
 }>();
 
@@ -65,10 +76,10 @@ const int = (s: string | undefined, d: number): number => {
   }
   return n;
 };
-const sizes = (o.sizes ?? (o.quick ? '200000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0));
+const sizes = [...new Set((o.sizes ?? (o.quick ? '100000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0)))].sort((a, b) => a - b);
 const runs = int(o.runs, o.quick ? 1 : 3);
-const largeRuns = int(o.largeRuns, o.quick ? runs : 2);
-const smallSize = int(o.smallSize, o.quick ? 200_000 : 1_000_000);
+const largeRuns = int(o.largeRuns, 1);
+const smallSize = int(o.smallSize, o.quick ? 100_000 : 1_000_000);
 const pageSize = int(o.pageSize, 5000);
 const wanted = new Set<Section>((o.only ? o.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
 for (const s of o.skip.split(',').filter(Boolean)) wanted.delete(s.trim() as Section);
@@ -78,10 +89,64 @@ for (const s of wanted) {
     process.exit(2);
   }
 }
+const dashboardsDir = o.dashboardsDir ?? path.join(REPO, 'dashboards');
+/** Quick runs time the pages of the site already built in dashboards/build (a build alone takes ~1.5 min). */
+const buildDashboards = !o.quick || o.buildDashboards;
 
 const OUT = path.join(BENCH_DIR, 'out');
 const started = performance.now();
 const log = (msg: string): void => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
+const LARGE = 2_000_000;
+const runsFor = (n: number): number => (n > LARGE ? largeRuns : runs);
+const modesFor = (n: number): ('portal' | 'drop')[] => (n > LARGE && !o.largeDrop ? ['portal'] : ['portal', 'drop']);
+
+// ---- Plan ------------------------------------------------------------------------------------
+// Rough seconds on this 2-core machine when it is quiet, scaled linearly from the 1 M runs of
+// 2026-11-21 (portal 124 s, drop 153 s at load average 9; about 60 % of that when quiet). Load from
+// other work can double them, and 10 M is extrapolated. Only used to print the plan and warn.
+const EST = {
+  generatePerM: 12,
+  e2e: (n: number): number => 10 + 85 * (n / 1e6),
+  baseline: (n: number): number => 2 + 12 * (n / 1e6),
+  naive: (n: number): number => 1 + 17 * (n / 1e6),
+  incrementalHistory: (n: number): number => 10 + 80 * (n / 1e6),
+  increment: (n: number): number => 8 + 5 * (n / 1e6),
+  dashboardsBuild: 105,
+  ttiPerPage: 4,
+  pages: 8,
+};
+interface PlanLine {
+  what: string;
+  seconds: number;
+}
+const plan: PlanLine[] = [];
+const datasetSizes = new Set<number>();
+if (wanted.has('e2e') || wanted.has('baseline')) sizes.forEach((n) => datasetSizes.add(n));
+if (wanted.has('naive') || wanted.has('incremental')) datasetSizes.add(smallSize);
+for (const n of datasetSizes) {
+  if (!existingDataset({ dataDir: path.join(OUT, 'data', `d${n}`), dossiers: n })) plan.push({ what: `generate ${n.toLocaleString('en')} dossiers`, seconds: (EST.generatePerM * n) / 1e6 });
+}
+for (const n of sizes) {
+  if (wanted.has('e2e')) plan.push({ what: `e2e ${n.toLocaleString('en')}: ${modesFor(n).map((m) => `${m} ×${runsFor(n)}`).join(', ')}`, seconds: modesFor(n).length * runsFor(n) * EST.e2e(n) });
+  if (wanted.has('baseline')) plan.push({ what: `baseline ${n.toLocaleString('en')} ×${runsFor(n)}`, seconds: runsFor(n) * EST.baseline(n) });
+}
+if (wanted.has('naive')) {
+  plan.push({ what: `naive ${smallSize.toLocaleString('en')} ×${runs}`, seconds: runs * EST.naive(smallSize) });
+  if (!(wanted.has('e2e') && sizes.includes(smallSize))) plan.push({ what: `e2e ${smallSize.toLocaleString('en')} for the naive ratio: portal ×${runs}, drop ×${runs}`, seconds: 2 * runs * EST.e2e(smallSize) });
+}
+if (wanted.has('incremental')) plan.push({ what: `incremental ${smallSize.toLocaleString('en')}: history ×1, new month ×${runs}`, seconds: EST.incrementalHistory(smallSize) + runs * EST.increment(smallSize) });
+if (wanted.has('dashboards')) {
+  const loads = o.quick ? 1 : 3;
+  plan.push({ what: buildDashboards ? `dashboards: Evidence build ×1, ${loads} load(s) per page` : `dashboards: ${loads} load per page of the already-built site (no build in --quick)`, seconds: (buildDashboards ? EST.dashboardsBuild : 5) + EST.pages * loads * EST.ttiPerPage });
+}
+const estimate = plan.reduce((s, p) => s + p.seconds, 0);
+const budgetMin = o.quick ? 5 : 45;
+log(`plan (${o.quick ? 'quick' : 'full'} run; budget ${budgetMin} min; estimated ${(estimate / 60).toFixed(0)} min on a quiet machine, load average now ${os.loadavg()[0]!.toFixed(1)}):`);
+for (const p of plan) log(`  - ${p.what.padEnd(72)} ~${(p.seconds / 60).toFixed(1)} min`);
+if (estimate > budgetMin * 60) log(`  ! the estimate is over the ${budgetMin} min budget: lower --sizes/--runs or --skip sections`);
+if (o.plan) process.exit(0);
+
+// ---- Results ---------------------------------------------------------------------------------
 const results: BenchResults = {
   startedAt: new Date().toISOString(),
   quick: o.quick,
@@ -95,11 +160,30 @@ const results: BenchResults = {
     loadAverageAtStart: os.loadavg(),
   },
   settings: { sizes, runs, largeRuns, smallSize, pageSize },
+  plan: { estimateSeconds: estimate, budgetMinutes: budgetMin, lines: plan.map((p) => p.what) },
   datasets: {},
   e2e: {},
   baseline: {},
   skipped: {},
 };
+await mkdir(OUT, { recursive: true });
+const stamp = results.startedAt.replaceAll(':', '-').slice(0, 19);
+/** Raw figures so far (after every section), so a stopped run still leaves them. */
+async function saveRaw(): Promise<void> {
+  const text = JSON.stringify(results, null, 2);
+  await writeFile(path.join(OUT, `results-${stamp}.json`), text);
+  await writeFile(path.join(OUT, 'latest.json'), text);
+}
+/** Runs one section; a failure is recorded as the reason it was not measured, and the bench goes on. */
+async function section(key: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    results.skipped[key] = `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 400)}`;
+    log(`${key} not measured: ${results.skipped[key]}`);
+  }
+  await saveRaw();
+}
 
 async function dataset(n: number): Promise<DatasetInfo> {
   const dataDir = path.join(OUT, 'data', `d${n}`);
@@ -112,134 +196,151 @@ async function dataset(n: number): Promise<DatasetInfo> {
   return info;
 }
 
-const runsFor = (n: number): number => (n > 2_000_000 ? largeRuns : runs);
 const job = <R>(name: string, params: unknown, cpuProf?: string): Promise<JobOutcome<R>> => runJob<R>(name, params, { outDir: OUT, log: (l) => console.log(l), cpuProf });
+const lake = (mode: string, n: number): string => path.join(OUT, 'lake', `${mode}-${n}`);
+const work = (mode: string, n: number): string => path.join(OUT, 'work', `${mode}-${n}`);
 
-for (const n of sizes) {
-  if (!wanted.has('e2e') && !wanted.has('baseline')) break;
-  const data = await dataset(n);
-  const lake = (mode: string): string => path.join(OUT, 'lake', `${mode}-${n}`);
-  const work = (mode: string): string => path.join(OUT, 'work', `${mode}-${n}`);
-  const portal = await startPortalProcess(data.dataDir);
-  try {
-    if (wanted.has('e2e')) {
-      for (const mode of ['portal', 'drop'] as const) {
-        const out: JobOutcome<PipelineResult>[] = [];
-        for (let i = 0; i < runsFor(n); i++) {
-          const prof = o.cpuProf && i === 0 && mode === 'portal' ? path.join(OUT, 'profiles', `e2e-${n}`) : undefined;
-          if (prof) await mkdir(prof, { recursive: true });
-          const r = await job<PipelineResult>('pipeline', { dataDir: data.dataDir, lakeDir: lake(mode), workDir: work(mode), mode, portalUrl: portal.url, pageSize }, prof);
-          log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU, ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})`);
-          out.push(r);
-        }
-        (results.e2e[n] ??= {})[mode] = out;
-      }
-    }
-    if (wanted.has('baseline')) {
-      const projectLake = existsSync(path.join(lake('portal'), 'landed')) ? lake('portal') : lake('drop');
-      if (!existsSync(path.join(projectLake, 'landed'))) {
-        results.skipped[`baseline ${n}`] = 'the baseline copies the small datasets from a project lake of the same size: run the e2e section too';
-      } else {
-        const out: JobOutcome<BaselineResult>[] = [];
-        for (let i = 0; i < runsFor(n); i++) {
-          const r = await job<BaselineResult>('baseline', { dataDir: data.dataDir, projectLake, outDir: lake('baseline'), workDir: work('baseline') });
-          log(`baseline ${n.toLocaleString('en')} run ${i + 1}: ${r.usage.wallSec.toFixed(1)} s wall (land ${r.result.land.toFixed(1)}, transform ${r.result.transform.toFixed(1)}), ${r.usage.peakRssMb.toFixed(0)} MB peak`);
-          out.push(r);
-        }
-        results.baseline[n] = out;
-      }
-    }
-  } finally {
-    await portal.close();
-  }
-  // Keep the smallest size's project lake for the dashboards; drop the big ones' scratch.
-  await rm(work('portal'), { recursive: true, force: true });
-  await rm(work('drop'), { recursive: true, force: true });
-  if (n !== Math.min(...sizes)) {
-    for (const mode of ['drop', 'baseline']) await rm(lake(mode), { recursive: true, force: true });
+async function e2eRuns(n: number, mode: 'portal' | 'drop', count: number, dataDir: string, portalUrl: string): Promise<void> {
+  const out: JobOutcome<PipelineResult>[] = [];
+  for (let i = 0; i < count; i++) {
+    const prof = o.cpuProf && i === 0 && mode === 'portal' ? path.join(OUT, 'profiles', `e2e-${n}`) : undefined;
+    if (prof) await mkdir(prof, { recursive: true });
+    const r = await job<PipelineResult>('pipeline', { dataDir, lakeDir: lake(mode, n), workDir: work(mode, n), mode, portalUrl, pageSize }, prof);
+    log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}/${count}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU, ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})`);
+    out.push(r);
+    (results.e2e[n] ??= {})[mode] = out;
   }
 }
 
-if (wanted.has('naive')) {
-  const data = await dataset(smallSize);
-  const out: JobOutcome<NaiveResult>[] = [];
-  const naiveRuns = o.quick ? 1 : Math.min(runs, 2);
-  for (let i = 0; i < naiveRuns; i++) {
-    const r = await job<NaiveResult>('naive', { dataDir: data.dataDir, outDir: path.join(OUT, 'lake', `naive-${smallSize}`) });
-    log(`naive ${smallSize.toLocaleString('en')} run ${i + 1}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.peakRssMb.toFixed(0)} MB peak`);
-    out.push(r);
-  }
-  results.naive = { size: smallSize, runs: out };
-  await rm(path.join(OUT, 'lake', `naive-${smallSize}`), { recursive: true, force: true });
-  // The project's figures at the same size (for the ratio) when the e2e section did not cover it.
-  if (!results.e2e[smallSize]) {
+// ---- 1 + 2: end to end and the bare DuckDB baseline, per size --------------------------------
+for (const n of sizes) {
+  if (!wanted.has('e2e') && !wanted.has('baseline')) break;
+  await section(`e2e ${n}`, async () => {
+    const data = await dataset(n);
     const portal = await startPortalProcess(data.dataDir);
     try {
-      for (const mode of ['portal', 'drop'] as const) {
-        const outs: JobOutcome<PipelineResult>[] = [];
-        for (let i = 0; i < runs; i++) {
-          outs.push(await job<PipelineResult>('pipeline', { dataDir: data.dataDir, lakeDir: path.join(OUT, 'lake', `${mode}-${smallSize}`), workDir: path.join(OUT, 'work', `${mode}-${smallSize}`), mode, portalUrl: portal.url, pageSize }));
-        }
-        (results.e2e[smallSize] ??= {})[mode] = outs;
-        log(`e2e ${mode} ${smallSize.toLocaleString('en')} (for the naive ratio): ${outs.map((r) => r.usage.wallSec.toFixed(1)).join(', ')} s`);
-      }
+      if (wanted.has('e2e')) for (const mode of modesFor(n)) await e2eRuns(n, mode, runsFor(n), data.dataDir, portal.url);
     } finally {
       await portal.close();
     }
+  });
+  if (wanted.has('baseline')) {
+    await section(`baseline ${n}`, async () => {
+      const data = await dataset(n);
+      const projectLake = existsSync(path.join(lake('portal', n), 'landed')) ? lake('portal', n) : lake('drop', n);
+      if (!existsSync(path.join(projectLake, 'landed'))) {
+        results.skipped[`baseline ${n}`] = 'the baseline copies the small datasets from a project lake of the same size: run the e2e section too';
+        return;
+      }
+      const out: JobOutcome<BaselineResult>[] = [];
+      for (let i = 0; i < runsFor(n); i++) {
+        const r = await job<BaselineResult>('baseline', { dataDir: data.dataDir, projectLake, outDir: lake('baseline', n), workDir: work('baseline', n) });
+        log(`baseline ${n.toLocaleString('en')} run ${i + 1}/${runsFor(n)}: ${r.usage.wallSec.toFixed(1)} s wall (land ${r.result.land.toFixed(1)}, transform ${r.result.transform.toFixed(1)}), ${r.usage.peakRssMb.toFixed(0)} MB peak`);
+        out.push(r);
+        results.baseline[n] = out;
+      }
+    });
+  }
+  // Keep the smallest size's portal lake for the dashboards; drop the rest of the scratch.
+  for (const mode of ['portal', 'drop', 'baseline']) {
+    await rm(work(mode, n), { recursive: true, force: true });
+    if (mode !== 'portal' || n !== sizes[0]) await rm(lake(mode, n), { recursive: true, force: true });
   }
 }
 
-if (wanted.has('incremental')) {
-  const data = await dataset(smallSize);
-  const portal = await startPortalProcess(data.dataDir);
-  try {
-    const out: JobOutcome<IncrementalResult>[] = [];
-    for (let i = 0; i < (o.quick ? 1 : runs); i++) {
-      const r = await job<IncrementalResult>('incremental', { dataDir: data.dataDir, lakeDir: path.join(OUT, 'lake', `incremental-${smallSize}`), workDir: path.join(OUT, 'work', `incremental-${smallSize}`), mode: 'portal', portalUrl: portal.url, pageSize });
-      log(`incremental ${smallSize.toLocaleString('en')} run ${i + 1}: history ${r.result.history.phases.total.toFixed(1)} s, new month ${r.result.increment.phases.total.toFixed(1)} s`);
-      out.push(r);
-    }
-    results.incremental = { size: smallSize, runs: out };
-  } finally {
-    await portal.close();
-    await rm(path.join(OUT, 'lake', `incremental-${smallSize}`), { recursive: true, force: true });
-    await rm(path.join(OUT, 'work', `incremental-${smallSize}`), { recursive: true, force: true });
-  }
-}
-
-if (wanted.has('dashboards')) {
-  const size = Math.min(...sizes.filter((n) => results.e2e[n]?.portal), ...(results.e2e[smallSize]?.portal ? [smallSize] : []));
-  const lakeDir = path.join(OUT, 'lake', `portal-${size}`);
-  const why = !Number.isFinite(size) || !existsSync(path.join(lakeDir, 'models', 'marts'))
-    ? 'no project lake with marts from this run (run the e2e section)'
-    : !existsSync(path.join(REPO, 'functions/core/dashboards.ts'))
-      ? 'functions/core/dashboards.ts (buildDashboards) is not there yet'
-      : !existsSync(path.join(o.dashboardsDir ?? path.join(REPO, 'dashboards'), 'node_modules', '@evidence-dev', 'evidence'))
-        ? 'Evidence is not installed (npm ci --prefix dashboards)'
-        : !existsSync(o.chromium)
-          ? `no Chromium at ${o.chromium}`
-          : undefined;
-  if (why) {
-    results.skipped.dashboards = why;
-    log(`dashboards not measured: ${why}`);
-  } else {
+// ---- 3: what a user would write instead -------------------------------------------------------
+if (wanted.has('naive')) {
+  await section('naive', async () => {
+    const data = await dataset(smallSize);
+    const outDir = path.join(OUT, 'lake', `naive-${smallSize}`);
+    const out: JobOutcome<NaiveResult>[] = [];
     try {
-      const r = await job<DashboardsResult>('dashboards', { lakeDir, dashboardsDir: o.dashboardsDir, loads: o.quick ? 1 : 3, chromium: o.chromium });
-      results.dashboards = { size, ...r };
-      log(`dashboards: build ${r.result.buildSeconds.toFixed(1)} s, ${r.result.tti.length} pages timed`);
-    } catch (err) {
-      results.skipped.dashboards = (err as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 400);
-      log(`dashboards not measured: ${results.skipped.dashboards}`);
+      for (let i = 0; i < runs; i++) {
+        const r = await job<NaiveResult>('naive', { dataDir: data.dataDir, outDir });
+        log(`naive ${smallSize.toLocaleString('en')} run ${i + 1}/${runs}: ${r.usage.wallSec.toFixed(1)} s wall (parse ${r.result.parse.toFixed(1)}, write ${r.result.write.toFixed(1)}, aggregate ${r.result.aggregate.toFixed(1)}), ${r.usage.peakRssMb.toFixed(0)} MB peak`);
+        out.push(r);
+      }
+      // Its output, read back by DuckDB (not timed): the pure-JS files must hold every row.
+      const check = await checkNaiveOutput(outDir);
+      results.naive = { size: smallSize, runs: out, check };
+      log(`naive output read back by DuckDB: ${check.parquetRows.toLocaleString('en')} rows in ${check.files} files (written: ${out[0]!.result.dossiers.toLocaleString('en')})`);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
     }
-  }
+    // The project's figures at the same size (for the ratio) when the e2e section did not cover it.
+    if (!results.e2e[smallSize]?.drop) {
+      const portal = await startPortalProcess(data.dataDir);
+      try {
+        for (const mode of ['portal', 'drop'] as const) await e2eRuns(smallSize, mode, runs, data.dataDir, portal.url);
+      } finally {
+        await portal.close();
+        for (const mode of ['portal', 'drop']) await rm(work(mode, smallSize), { recursive: true, force: true });
+        if (smallSize !== sizes[0]) for (const mode of ['portal', 'drop']) await rm(lake(mode, smallSize), { recursive: true, force: true });
+      }
+    }
+  });
+}
+
+// ---- 4: one new month on seven years ----------------------------------------------------------
+if (wanted.has('incremental')) {
+  await section('incremental', async () => {
+    const data = await dataset(smallSize);
+    const portal = await startPortalProcess(data.dataDir);
+    try {
+      const r = await job<IncrementalResult>('incremental', { dataDir: data.dataDir, lakeDir: lake('incremental', smallSize), workDir: work('incremental', smallSize), mode: 'portal', portalUrl: portal.url, pageSize, repeats: runs });
+      log(`incremental ${smallSize.toLocaleString('en')}: history ${r.result.history.phases.total.toFixed(1)} s, new month ${r.result.increments.map((x) => x.phases.total.toFixed(1)).join(', ')} s`);
+      results.incremental = { size: smallSize, ...r };
+    } finally {
+      await portal.close();
+      await rm(lake('incremental', smallSize), { recursive: true, force: true });
+      await rm(work('incremental', smallSize), { recursive: true, force: true });
+    }
+  });
+}
+
+// ---- 5: dashboards ----------------------------------------------------------------------------
+if (wanted.has('dashboards')) {
+  await section('dashboards', async () => {
+    const size = sizes[0]!;
+    const lakeDir = lake('portal', size);
+    const builtSite = path.join(dashboardsDir, 'build');
+    const siteCopy = path.join(OUT, 'site');
+    const why = buildDashboards && !existsSync(path.join(lakeDir, 'models', 'marts'))
+      ? 'no project lake with marts from this run (run the e2e section)'
+      : !buildDashboards && !existsSync(path.join(builtSite, 'index.html'))
+        ? `quick runs time the already-built site and ${path.relative(REPO, builtSite)}/ has none (build it: npm start, or pass --build-dashboards)`
+        : !existsSync(path.join(dashboardsDir, 'node_modules', '@evidence-dev', 'evidence'))
+          ? 'Evidence is not installed (npm ci --prefix dashboards)'
+          : !existsSync(o.chromium)
+            ? `no Chromium at ${o.chromium}`
+            : undefined;
+    if (why) {
+      results.skipped.dashboards = why;
+      log(`dashboards not measured: ${why}`);
+      return;
+    }
+    let siteDir: string | undefined;
+    if (!buildDashboards) {
+      // A copy, so another build of dashboards/ cannot change the files while they are timed.
+      await rm(siteCopy, { recursive: true, force: true });
+      await cp(builtSite, siteCopy, { recursive: true });
+      if (!existsSync(path.join(siteCopy, 'index.html'))) throw new Error(`${path.relative(REPO, builtSite)}/ changed while it was copied (another build running?)`);
+      siteDir = siteCopy;
+    }
+    try {
+      const r = await job<DashboardsResult>('dashboards', { lakeDir, siteDir, dashboardsDir: o.dashboardsDir, loads: o.quick ? 1 : 3, chromium: o.chromium });
+      results.dashboards = { size, ...r };
+      log(`dashboards: ${r.result.built ? `build ${r.result.buildSeconds.toFixed(1)} s, ` : 'already-built site, '}${r.result.tti.length} pages timed`);
+    } finally {
+      await rm(siteCopy, { recursive: true, force: true });
+    }
+  });
 } else results.skipped.dashboards = 'section skipped by option';
+await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
 
 for (const s of SECTIONS) if (!wanted.has(s) && !results.skipped[s]) results.skipped[s] = 'section skipped by option';
 results.benchSeconds = (performance.now() - started) / 1000;
 results.loadAverageAtEnd = os.loadavg();
-await mkdir(OUT, { recursive: true });
-const stamp = results.startedAt.replaceAll(':', '-').slice(0, 19);
-await writeFile(path.join(OUT, `results-${stamp}.json`), JSON.stringify(results, null, 2));
-await writeFile(path.join(OUT, 'latest.json'), JSON.stringify(results, null, 2));
+await saveRaw();
 await writeFile(o.out, await renderReport(results));
-log(`done in ${(results.benchSeconds / 60).toFixed(1)} min: ${path.relative(REPO, o.out)}, bench/out/results-${stamp}.json`);
+log(`done in ${(results.benchSeconds / 60).toFixed(1)} min (budget ${budgetMin} min): ${path.relative(REPO, o.out)}, bench/out/results-${stamp}.json`);

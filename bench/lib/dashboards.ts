@@ -1,6 +1,7 @@
 /**
  * Dashboards: Evidence build time on a lake (functions/core/dashboards.ts buildDashboards), then each
  * page's time to interactive in headless Chromium on 127.0.0.1 with every other request aborted.
+ * With `siteDir` (the quick run), no build: the pages of an already-built site are timed.
  *
  * Time to interactive here = from navigation start to the later of DOMContentLoaded's end and the
  * end of the last network response (DuckDB-WASM, Parquet, scripts), once the network has been idle
@@ -13,7 +14,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export interface DashboardsParams {
+  /** The lake to build from (ignored with siteDir). */
   lakeDir: string;
+  /** An already-built site to time instead of building one (its base path is read from index.html). */
+  siteDir?: string;
   /** Evidence project (default: the repository's dashboards/). */
   dashboardsDir?: string;
   /** Page loads per page (median is reported). */
@@ -22,6 +26,9 @@ export interface DashboardsParams {
 }
 
 export interface DashboardsResult {
+  /** False when an already-built site was timed (siteDir): the build figures are then 0. */
+  built: boolean;
+  basePath: string;
   buildSeconds: number;
   sourcesSeconds: number;
   wallSeconds: number;
@@ -43,12 +50,16 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** A static file server for the built site on 127.0.0.1 (SPA fallback to the route's index.html). */
-async function serve(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** A static file server for the built site on 127.0.0.1 under its base path (SPA fallback to the route's index.html). */
+async function serve(root: string, basePath: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      let file = path.join(root, decodeURIComponent(url.pathname));
+      if (basePath && url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+        res.writeHead(404).end();
+        return;
+      }
+      let file = path.join(root, decodeURIComponent(url.pathname.slice(basePath.length)));
       if (!file.startsWith(root)) {
         res.writeHead(403).end();
         return;
@@ -66,7 +77,7 @@ async function serve(root: string): Promise<{ url: string; close: () => Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}${basePath}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Routes of the built site: every top-level page, and the first page of each nested route. */
@@ -84,12 +95,32 @@ async function routes(root: string): Promise<string[]> {
   return out;
 }
 
+/** The base path an Evidence build was made with (SvelteKit's `base: "/x"` in index.html), '' for the root. */
+export async function builtBasePath(siteDir: string): Promise<string> {
+  const html = await readFile(path.join(siteDir, 'index.html'), 'utf8');
+  return /\bbase:\s*"([^"]*)"/.exec(html)?.[1] ?? '';
+}
+
+async function countHtmlPages(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += await countHtmlPages(path.join(dir, e.name));
+    else if (e.name === 'index.html') n++;
+  }
+  return n;
+}
+
 export async function runDashboards(p: DashboardsParams): Promise<DashboardsResult> {
-  const { buildDashboards } = await import('../../functions/core/dashboards.js');
   const t0 = performance.now();
-  const built = await buildDashboards({ lakeDir: p.lakeDir, dashboardsDir: p.dashboardsDir });
+  let built: { outDir: string; basePath: string; pages: number; buildSeconds: number; sourcesSeconds: number };
+  if (p.siteDir) {
+    built = { outDir: path.resolve(p.siteDir), basePath: await builtBasePath(p.siteDir), pages: await countHtmlPages(p.siteDir), buildSeconds: 0, sourcesSeconds: 0 };
+  } else {
+    const { buildDashboards } = await import('../../functions/core/dashboards.js');
+    built = await buildDashboards({ lakeDir: p.lakeDir, dashboardsDir: p.dashboardsDir });
+  }
   const wallSeconds = (performance.now() - t0) / 1000;
-  const site = await serve(built.outDir);
+  const site = await serve(built.outDir, built.basePath);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: p.chromium,
@@ -126,5 +157,5 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
     await browser.close();
     await site.close();
   }
-  return { buildSeconds: built.buildSeconds, sourcesSeconds: built.sourcesSeconds, wallSeconds, pages: built.pages, tti };
+  return { built: !p.siteDir, basePath: built.basePath, buildSeconds: built.buildSeconds, sourcesSeconds: built.sourcesSeconds, wallSeconds, pages: built.pages, tti };
 }

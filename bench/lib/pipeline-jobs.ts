@@ -2,7 +2,8 @@
  * The project's own code path, as a user runs it: generator output served by the loopback portal
  * (in another process), pulled page by page, landed and transformed into every model.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../functions/core/config.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
@@ -112,9 +113,15 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   return { phases, ...rest };
 }
 
+export interface IncrementalParams extends PipelineParams {
+  /** How many times the new month is landed on the same history (restored from a copy in between). */
+  repeats: number;
+}
+
 export interface IncrementalResult {
   history: PipelineResult;
-  increment: PipelineResult;
+  /** One per repeat, each on the same seven-year lake. */
+  increments: PipelineResult[];
   newMonth: string;
 }
 
@@ -131,10 +138,11 @@ async function nswFiles(dataDir: string, keep: (month: string) => boolean): Prom
 }
 
 /**
- * Seven years of history (2019-01…2025-11) landed and transformed, then one new month (2025-12)
- * pulled, landed and transformed on top: the monthly run a province does.
+ * Seven years of history (2019-01…2025-11) landed and transformed once, then one new month (2025-12)
+ * pulled, landed and transformed on top (the monthly run a province does), `repeats` times: the lake
+ * and work directories are copied after the history and restored before each repeat (not timed).
  */
-export async function runIncremental(p: PipelineParams): Promise<IncrementalResult> {
+export async function runIncremental(p: IncrementalParams): Promise<IncrementalResult> {
   await rm(p.lakeDir, { recursive: true, force: true });
   await rm(p.workDir, { recursive: true, force: true });
   const ctx = benchContext(p.lakeDir, p.workDir, p.portalUrl, p.pageSize);
@@ -154,6 +162,25 @@ export async function runIncremental(p: PipelineParams): Promise<IncrementalResu
     return { phases, ...rest };
   };
   const history = await run(FIRST_MONTH, prevMonth, true);
-  const increment = await run(newMonth, newMonth, false);
-  return { history, increment, newMonth };
+  const saved = { lake: `${p.lakeDir}.history`, work: `${p.workDir}.history` };
+  const increments: PipelineResult[] = [];
+  try {
+    if (p.repeats > 1) {
+      await cp(p.lakeDir, saved.lake, { recursive: true });
+      if (existsSync(p.workDir)) await cp(p.workDir, saved.work, { recursive: true });
+    }
+    for (let i = 0; i < p.repeats; i++) {
+      if (i > 0) {
+        await rm(p.lakeDir, { recursive: true, force: true });
+        await rm(p.workDir, { recursive: true, force: true });
+        await cp(saved.lake, p.lakeDir, { recursive: true });
+        if (existsSync(saved.work)) await cp(saved.work, p.workDir, { recursive: true });
+      }
+      increments.push(await run(newMonth, newMonth, false));
+    }
+  } finally {
+    await rm(saved.lake, { recursive: true, force: true });
+    await rm(saved.work, { recursive: true, force: true });
+  }
+  return { history, increments, newMonth };
 }

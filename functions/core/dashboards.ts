@@ -3,6 +3,8 @@
  *
  *   prepareDashboardSources  lake marts + snapshots → dashboards/sources/lake/ (Parquet copies, one
  *                            generated `<table>.sql` per table, a `meta` table, components/data-meta.json)
+ *                            Every text column is served formula-neutralised (a cell starting with
+ *                            = + - @ gets a leading quote), since every table offers a CSV download.
  *   buildDashboards          prepare → `evidence sources --strict` → `evidence build[:strict]` with the
  *                            base path from the options (or DASHBOARDS_BASE_PATH) → copy to outDir
  *
@@ -14,8 +16,9 @@ import { copyFile, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { literal, withDuckDb } from './engine/duckdb.js';
+import { ident, literal, withDuckDb, type DuckDb } from './engine/duckdb.js';
 import { createError } from './errors.js';
+import { neutraliseFormulaSql } from './lake/encoding.js';
 
 /** The dashboards project (dashboards/ at the repository root). */
 export const DASHBOARDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboards');
@@ -51,8 +54,23 @@ const LakeMeta = z.object({
   provinceName: z.string().optional(),
 }).loose();
 
+/** Published 766 figures landed beside the province's own data (dataset_label = 'real'). */
+export interface RealMeta {
+  /** The province whose sở/ban/ngành were captured (e.g. H21), '' when only national rows exist. */
+  provinceCode: string;
+  /** e.g. "tỉnh Gia Lai". */
+  provinceName: string;
+  /** Capture dates of its units (ISO), oldest first. */
+  captureDates: string[];
+  /** The unit ranked first on the newest capture date (the default of the unit picker). */
+  topUnitCode: string;
+  /** Provinces in the national comparison, and the date of that comparison (ISO). */
+  provinces: number;
+  nationalAsOf: string;
+}
+
 export interface DataMeta {
-  /** The data is the synthetic demo province: every page shows a banner. */
+  /** The province's own data (dossiers, Biểu 06, PAR, the monthly 766) is the synthetic demo: those pages show a banner. */
   synthetic: boolean;
   provinceCode: string;
   provinceName: string;
@@ -60,6 +78,18 @@ export interface DataMeta {
   dataAsOf: string;
   /** Snapshot months available (yyyy-mm), oldest first. */
   snapshots: string[];
+  /** Real published 766 figures in the lake (shown on their own, clearly labelled pages), or null. */
+  real: RealMeta | null;
+  /** What each page's pickers show first: the newest period of each mart. */
+  defaults: {
+    year: number | null;
+    procedureYear: number | null;
+    parYear: number | null;
+    /** year × 100 + month of the newest published monthly 766. */
+    period766: number | null;
+    /** Newest snapshot month, or 'hiện tại' without snapshots. */
+    snapshot: string;
+  };
 }
 
 export interface PrepareOptions {
@@ -113,13 +143,15 @@ export async function prepareDashboardSources(options: PrepareOptions): Promise<
   await mkdir(path.join(dataDir, 'marts'), { recursive: true });
   await writeFile(path.join(sourceDir, 'connection.yaml'), 'name: lake\ntype: duckdb\noptions:\n  filename: ":memory:"\n');
 
-  for (const mart of DASHBOARD_MARTS) {
-    await copyFile(path.join(martsDir, `${mart}.parquet`), path.join(dataDir, 'marts', `${mart}.parquet`));
-    await writeSourceSql(sourceDir, mart, `select * from read_parquet(${literal(`${DATA_DIR}/marts/${mart}.parquet`)})`);
-  }
-
-  const snapshots = await copySnapshots(lakeDir, sourceDir, dataDir);
-  const meta = await readDataMeta(lakeDir, sourceDir, dataDir, snapshots, options.synthetic);
+  const meta = await withDuckDb(async (db) => {
+    for (const mart of DASHBOARD_MARTS) {
+      await copyFile(path.join(martsDir, `${mart}.parquet`), path.join(dataDir, 'marts', `${mart}.parquet`));
+      const rel = `read_parquet(${literal(`${DATA_DIR}/marts/${mart}.parquet`)})`;
+      await writeSourceSql(sourceDir, mart, await neutralisedSelect(db, rel, dashDir));
+    }
+    const snapshots = await copySnapshots(db, lakeDir, sourceDir, dataDir, dashDir);
+    return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic);
+  });
   await writeFile(path.join(dashDir, 'components', 'data-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }
@@ -128,7 +160,24 @@ async function writeSourceSql(sourceDir: string, table: string, select: string):
   await writeFile(path.join(sourceDir, `${table}.sql`), `${GENERATED}\n${select}\n`);
 }
 
-async function copySnapshots(lakeDir: string, sourceDir: string, dataDir: string): Promise<string[]> {
+/**
+ * `select * replace (<neutralised text columns>) from <from>`: every VARCHAR column passes through
+ * neutraliseFormulaSql (functions/core/lake/encoding.ts), so neither the pages nor their "download
+ * CSV" ever hand a spreadsheet a cell it would run as a formula. `from` is relative to `cwd` (the
+ * Evidence project, where the source queries run).
+ */
+export async function neutralisedSelect(db: DuckDb, from: string, cwd: string): Promise<string> {
+  // Relative paths resolve against the Evidence project, as they will when Evidence runs the query.
+  await db.run(`set file_search_path = ${literal(cwd)}`);
+  const columns = await db.all(`describe select * from ${from}`);
+  const text = columns
+    .filter((c) => String(c.column_type) === 'VARCHAR')
+    .map((c) => ident(String(c.column_name)));
+  if (text.length === 0) return `select * from ${from}`;
+  return `select * replace (\n  ${text.map((c) => `${neutraliseFormulaSql(c)} as ${c}`).join(',\n  ')}\n)\nfrom ${from}`;
+}
+
+async function copySnapshots(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, dashDir: string): Promise<string[]> {
   const root = path.join(lakeDir, 'snapshots');
   const months = (await readdir(root).catch(() => [] as string[])).filter((d) => SNAPSHOT_DIR.test(d)).sort();
   const found: string[] = [];
@@ -144,15 +193,15 @@ async function copySnapshots(lakeDir: string, sourceDir: string, dataDir: string
       if (!found.includes(month)) found.push(month);
     }
     // Without any snapshot the table holds the current mart, labelled as such (pages never go empty).
-    const select = files.length > 0
-      ? `select regexp_extract(filename, 'snapshots/(\\d{4}-\\d{2})/', 1) as snapshot_month, * exclude (filename)\nfrom read_parquet([${files.map(literal).join(', ')}], filename = true, union_by_name = true)`
-      : `select 'hiện tại' as snapshot_month, * from read_parquet(${literal(`${DATA_DIR}/marts/${mart}.parquet`)})`;
-    await writeSourceSql(sourceDir, `snapshot_${mart}`, select);
+    const from = files.length > 0
+      ? `(select regexp_extract(filename, 'snapshots/(\\d{4}-\\d{2})/', 1) as snapshot_month, * exclude (filename)\n  from read_parquet([${files.map(literal).join(', ')}], filename = true, union_by_name = true))`
+      : `(select 'hiện tại' as snapshot_month, * from read_parquet(${literal(`${DATA_DIR}/marts/${mart}.parquet`)}))`;
+    await writeSourceSql(sourceDir, `snapshot_${mart}`, await neutralisedSelect(db, from, dashDir));
   }
   return found.sort();
 }
 
-async function readDataMeta(lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined): Promise<DataMeta> {
+async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined): Promise<DataMeta> {
   const metaFile = path.join(lakeDir, 'meta.json');
   let lakeMeta: z.infer<typeof LakeMeta> = {};
   if (existsSync(metaFile)) {
@@ -161,34 +210,78 @@ async function readDataMeta(lakeDir: string, sourceDir: string, dataDir: string,
     lakeMeta = parsed.data;
   }
   const marts = path.join(dataDir, 'marts');
+  const mart = (name: string): string => `read_parquet(${literal(path.join(marts, `${name}.parquet`))})`;
   const metaParquet = path.join(marts, 'meta.parquet');
-  const meta = await withDuckDb(async (db) => {
-    const province = (await db.all(`select province_code, province_name from read_parquet(${literal(path.join(marts, 'province_years.parquet'))}) order by year desc limit 1`))[0] ?? {};
-    const asOf = (await db.all(`select strftime(greatest(
-        (select max(dataset_last_landed_at) from read_parquet(${literal(path.join(marts, 'data_quality.parquet'))})),
-        (select max(period_end) from read_parquet(${literal(path.join(marts, 'agency_months.parquet'))}))), '%Y-%m-%d') as d`))[0]?.d;
-    const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
-    const result: DataMeta = {
-      // The demo generator's province is H99 (FORMATS.md); meta.json, when present, decides.
-      synthetic: synthetic ?? lakeMeta.synthetic ?? provinceCode === 'H99',
-      provinceCode,
-      provinceName: lakeMeta.provinceName ?? String(province.province_name ?? provinceCode),
-      dataAsOf: typeof asOf === 'string' ? asOf : '',
-      snapshots,
-    };
-    // Templated pages SvelteKit must prerender even where it finds no link to them (dashboards/svelte.config.js).
-    const codes = await db.all(`select distinct agency_code from read_parquet(${literal(path.join(marts, 'agency_years.parquet'))}) order by 1`);
-    const entries = ['*', ...codes.map((r) => `/don-vi/${encodeURIComponent(String(r.agency_code))}/`)];
-    await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
-    await db.run(
-      `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
-        try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count) to ${literal(metaParquet)} (format parquet)`,
-      { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length },
-    );
-    return result;
-  });
-  await writeSourceSql(sourceDir, 'meta', `select * from read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`);
-  return meta;
+  const province = (await db.all(`select province_code, province_name from ${mart('province_years')} order by year desc limit 1`))[0] ?? {};
+  const asOf = (await db.all(`select strftime(greatest(
+      (select max(dataset_last_landed_at) from ${mart('data_quality')}),
+      (select max(period_end) from ${mart('agency_months')})), '%Y-%m-%d') as d`))[0]?.d;
+  // The newest year in which dossiers were received: a year holding only dossiers carried over
+  // from the one before (January of the year after the data ends) is shown, but not first.
+  const latest = (await db.all(`with y as (
+      select coalesce(max(year) filter (where received_new > 0), max(year)) as year from ${mart('province_years')}
+    )
+    select y.year,
+      (select max(year) from ${mart('procedure_years')} where year <= y.year) as procedure_year,
+      (select max(year) from ${mart('par_agency_years')}) as par_year,
+      (select max(year * 100 + month) from ${mart('score766_agency_months')} where has_published) as period766
+    from y`))[0] ?? {};
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
+  const result: DataMeta = {
+    // The demo generator's province is H99 (FORMATS.md); meta.json, when present, decides.
+    synthetic: synthetic ?? lakeMeta.synthetic ?? provinceCode === 'H99',
+    provinceCode,
+    provinceName: lakeMeta.provinceName ?? String(province.province_name ?? provinceCode),
+    dataAsOf: typeof asOf === 'string' ? asOf : '',
+    snapshots,
+    real: await readRealMeta(db, mart('score766_units')),
+    defaults: {
+      year: num(latest.year),
+      procedureYear: num(latest.procedure_year),
+      parYear: num(latest.par_year),
+      period766: num(latest.period766),
+      snapshot: snapshots.at(-1) ?? 'hiện tại',
+    },
+  };
+  // Templated pages SvelteKit must prerender even where it finds no link to them (dashboards/svelte.config.js).
+  const codes = await db.all(`select distinct agency_code from ${mart('agency_years')} order by 1`);
+  const entries = ['*', ...codes.map((r) => `/don-vi/${encodeURIComponent(String(r.agency_code))}/`)];
+  await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
+  await db.run(
+    `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
+      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count) to ${literal(metaParquet)} (format parquet)`,
+    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length },
+  );
+  await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));
+  return result;
+}
+
+/** The real 766 rows of score766_units: the province captured unit by unit, and the national comparison. */
+async function readRealMeta(db: DuckDb, units: string): Promise<RealMeta | null> {
+  const national = (await db.all(`select count(distinct province_code) as n, strftime(max(as_of), '%Y-%m-%d') as as_of
+    from ${units} where dataset_label = 'real' and unit_group = 'PROVINCE'`))[0] ?? {};
+  const captured = (await db.all(`with p as (
+      select province_code, list(distinct strftime(as_of, '%Y-%m-%d') order by strftime(as_of, '%Y-%m-%d')) as dates, max(as_of) as newest
+      from ${units} where dataset_label = 'real' and unit_group <> 'PROVINCE'
+      group by province_code order by count(*) desc, province_code limit 1
+    )
+    select p.province_code, p.dates,
+      (select regexp_replace(unit_short_name, '^UBND\\s+', '') from ${units} u
+        where u.dataset_label = 'real' and u.unit_group = 'PROVINCE' and u.province_code = p.province_code limit 1) as province_name,
+      (select unit_code from ${units} u where u.dataset_label = 'real' and u.province_code = p.province_code
+        and u.unit_group <> 'PROVINCE' and u.as_of = p.newest order by group_rank nulls last, rank, unit_code limit 1) as top_unit
+    from p`))[0];
+  const provinces = Number(national.n ?? 0);
+  if (!captured && provinces === 0) return null;
+  return {
+    provinceCode: String(captured?.province_code ?? ''),
+    provinceName: String(captured?.province_name ?? captured?.province_code ?? ''),
+    captureDates: Array.isArray(captured?.dates) ? captured.dates.map(String) : [],
+    topUnitCode: String(captured?.top_unit ?? ''),
+    provinces,
+    nationalAsOf: typeof national.as_of === 'string' ? national.as_of : '',
+  };
 }
 
 /** Prepare the sources, run `evidence sources` and `evidence build`, and return where the site is. */
@@ -280,7 +373,10 @@ function runEvidence(cwd: string, cli: string, args: string[], log?: (line: stri
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd,
-      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096', CI: 'true', NO_COLOR: '1' },
+      // NODE_ENV=production: Vite only builds for production when NODE_ENV is unset or 'production';
+      // under a test runner (NODE_ENV=test) it would build a development site, which shows every
+      // page's SQL and query results to readers and is not minified.
+      env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--max-old-space-size=4096', CI: 'true', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onData = (chunk: Buffer): void => {

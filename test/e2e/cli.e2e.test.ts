@@ -38,7 +38,7 @@ describe('CLI commands on a small drop directory', () => {
     const v = cli('verify');
     expect(v.status, v.out).toBe(0);
     expect(v.out).toMatch(/OK: \d+ files, 3\d{3} dossiers, 1 snapshots/);
-  });
+  }, 600_000);
 
   test('should refuse a bad month with a message and a non-zero exit', () => {
     const r = cli('snapshot', '--period', '2025-13');

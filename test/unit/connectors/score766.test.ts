@@ -76,8 +76,10 @@ describe('766 connector against the loopback portal', () => {
           const crawler = CrawlerAgenciesFile.parse(await readJson(`gia-lai/agencies_${asOf}.json`));
           const { data } = await connector().fetchServiceResults({ timeType: 'year', year: 2026, departmentId: GIA_LAI_ROOT, asOf });
           expect(Object.keys(data.data).sort()).toEqual(Object.keys(national.data).sort());
-          expect(Object.keys(data.data.overview).sort()).toEqual(Object.keys(national.data.overview).sort());
+          // A province's overview also counts its units, as the crawler captured it (functions/portal/README.md).
+          expect(Object.keys(data.data.overview).sort()).toEqual([...Object.keys(national.data.overview), 'agencyCount', 'communeCount', 'totalUnitsCount'].sort());
           expect(data.data.overview.totalScore).toBe(crawler.overview.totalScore);
+          expect(data.data.overview).toMatchObject({ totalUnitsCount: 149, agencyCount: 14, communeCount: 135 });
           expect(data.data.radar.map((r) => r.code)).toEqual(national.data.radar.map((r) => r.code));
           expect(data.data.evaluation).toHaveLength(14);
           for (const [i, row] of data.data.evaluation.entries()) {
