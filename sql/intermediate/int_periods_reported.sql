@@ -17,7 +17,8 @@ data_window as (
 
     select
         min(received_date) as first_date,
-        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date,
+        max(received_date) as last_received_date
     from dossiers
 
 ),
@@ -36,6 +37,9 @@ final as (
     cross join data_window as w
     where p.period_end >= w.first_date
       and p.period_start <= w.last_date
+      -- A year (or quarter, month) in which nothing was received yet is not reported: finishes
+      -- recorded in the days an export is taken do not open a new year of their own.
+      and p.year <= year(w.last_received_date)
 
 )
 

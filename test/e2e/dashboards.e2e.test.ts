@@ -1,13 +1,17 @@
 /**
- * The dashboards end to end, offline: build the Evidence site from a fixture lake under a sub-path,
- * serve it on 127.0.0.1, and drive Debian's Chromium (English locale) with every request that
- * leaves 127.0.0.1 aborted. Every page: no console errors, no outside request, charts drawn, vi-VN
- * figures that match the marts, inputs that re-query. PNGs go to test-output/dashboards/.
+ * The dashboards end to end, offline, on the real demo lake (test/helpers/demo-lake.ts: generated
+ * province → loopback portal → pull → land → transform → snapshots, with the real published 766
+ * data of Gia Lai and of the 34 provinces). One build under a sub-path, served on 127.0.0.1, viewed
+ * in Debian's Chromium with an English locale and every request that leaves 127.0.0.1 aborted.
+ * Every page: no console errors, no outside request, no query viewer, the right data label
+ * (synthetic banner on the demo pages, "real data" label on the real pages), charts drawn, vi-VN
+ * figures that match the marts (read here with DuckDB), pickers that open on the newest period
+ * and re-query when changed. PNGs go to test-output/dashboards/.
  *
  * Needs dashboards/node_modules (`npm ci --prefix dashboards`) and /usr/bin/chromium.
  * UPDATE_DOCS_IMG=1 also writes docs/img/so-sanh-don-vi.png.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -15,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboards, DASHBOARDS_DIR, type BuildDashboardsResult } from '../../functions/core/dashboards.js';
 import { literal, withDuckDb, type JsonRow } from '../../functions/core/engine/duckdb.js';
 import { formatViNumber } from '../../functions/core/vi/index.js';
-import { FIXTURE_HTML_NAME, writeFixtureLake } from './dashboards.fixture.js';
+import { ensureDemoLake } from '../helpers/demo-lake.js';
+import { copyLakeWithHostileNames, HOSTILE_FORMULA_NAME, HOSTILE_HTML_NAME, type HostileLake } from './dashboards.fixture.js';
 
 const BASE = '/bao-cao';
 const OUT = path.resolve('test-output', 'dashboards');
@@ -37,20 +42,23 @@ const QUERY_CACHE = /\/api\/[0-9a-f]{32}\/[0-9a-f]{32}\/all-queries\.json$/;
 /** Text as shown, with no-break spaces made plain (vi-VN percents carry one: "33,33 %"). */
 const plain = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
 const viPct = (fraction: number, decimals: number): string => `${formatViNumber(fraction * 100, decimals)} %`;
+const vi2 = (n: unknown): string => formatViNumber(Number(n), 2);
+const viDate = (iso: string): string => iso.split('-').reverse().join('/');
 
-describe('Dashboards built from a fixture lake and viewed offline in an English-locale browser', () => {
+describe('Dashboards built from the demo lake (synthetic province + real 766 data) and viewed offline in an English-locale browser', () => {
   let tmp: string;
+  let lake: HostileLake;
   let build: BuildDashboardsResult;
   let server: { url: string; close: () => Promise<void> };
   let context: BrowserContext;
-  const visits: Visit[] = [];
   const mart = async (sql: string): Promise<JsonRow[]> => withDuckDb((db) => db.all(sql));
-  const martPath = (name: string): string => literal(path.join(tmp, 'lake', 'models', 'marts', `${name}.parquet`));
+  const m = (name: string): string => `read_parquet(${literal(path.join(lake.lakeDir, 'models', 'marts', `${name}.parquet`))})`;
 
   beforeAll(async () => {
+    const demo = await ensureDemoLake();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'dash-e2e-'));
-    await writeFixtureLake(path.join(tmp, 'lake'));
-    build = await buildDashboards({ lakeDir: path.join(tmp, 'lake'), outDir: path.join(tmp, 'site'), basePath: BASE });
+    lake = await copyLakeWithHostileNames(demo.lakeDir, path.join(tmp, 'lake'));
+    build = await buildDashboards({ lakeDir: lake.lakeDir, outDir: path.join(tmp, 'site'), basePath: BASE });
     // @ts-ignore plain JS module of the dashboards project (no types)
     const { startServer } = (await import('../../dashboards/scripts/serve.mjs')) as { startServer: (o: { dir: string; basePath: string }) => Promise<{ url: string; close: () => Promise<void> }> };
     server = await startServer({ dir: build.outDir, basePath: BASE });
@@ -59,9 +67,10 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
       args: CHROMIUM_FLAGS,
       locale: 'en-US',
       viewport: { width: 1366, height: 900 },
+      acceptDownloads: true,
     });
     await mkdir(OUT, { recursive: true });
-  }, 900_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await context?.close();
@@ -80,8 +89,8 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
       visit.outside.push(r.request().url());
       return r.abort();
     });
-    page.on('console', (m) => {
-      if (m.type() === 'error') visit.consoleErrors.push(m.text());
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') visit.consoleErrors.push(msg.text());
     });
     page.on('pageerror', (e) => visit.consoleErrors.push(e.message));
     page.on('dialog', (d) => {
@@ -90,20 +99,25 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     });
     await page.goto(new URL(route.replace(/^\//, ''), server.url).href, { waitUntil: 'networkidle' });
     await settle(page);
-    visits.push(visit);
     return visit;
   }
 
-  /** Wait until Evidence's queries ran: no loading skeletons and every chart drawn. */
+  /** Wait until Evidence's queries ran: no loading skeletons. */
   async function settle(page: Page): Promise<void> {
     await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"]\').length === 0', undefined, { timeout: 60_000 });
     await page.waitForLoadState('networkidle');
   }
 
-  /** Wait until the page shows `text` (queries run in the browser after hydration). */
-  async function waitText(page: Page, text: string): Promise<void> {
-    await page.waitForFunction(`document.body.innerText.replace(/[\\u00a0\\u202f]/g, ' ').includes(${JSON.stringify(text)})`, undefined, { timeout: 60_000 });
+  /** Wait until the element (or the page) shows `text` (queries run in the browser after hydration). */
+  async function waitText(page: Page, text: string, testId?: string): Promise<void> {
+    const root = testId ? `document.querySelector('[data-testid="${testId}"]')` : 'document.body';
+    await page.waitForFunction(`(${root}?.innerText ?? '').replace(/[\\u00a0\\u202f]/g, ' ').includes(${JSON.stringify(text)})`, undefined, { timeout: 60_000 });
   }
+
+  const textOf = async (page: Page, testId: string): Promise<string> => plain(await page.getByTestId(testId).innerText());
+
+  /** What a picker shows before anyone touches it. */
+  const shown = async (page: Page, title: string): Promise<string> => plain(await page.getByRole('combobox', { name: title }).innerText());
 
   async function choose(page: Page, title: string, option: string): Promise<void> {
     await page.getByRole('combobox', { name: title }).click();
@@ -112,10 +126,10 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     await settle(page);
   }
 
-  /** Wait until the first chart paints its bars in `n` series colours (a highlighted unit adds one). */
-  async function waitBarColours(page: Page, n: number): Promise<void> {
+  /** Wait until the chart paints its bars in `n` series colours (a highlighted unit adds one). */
+  async function waitBarColours(page: Page, n: number, chart = 0): Promise<void> {
     await page.waitForFunction(
-      `new Set([...document.querySelector('[_echarts_instance_] svg').querySelectorAll('path')].map((p) => p.getAttribute('fill')).filter((f) => /^#/.test(f ?? ''))).size === ${n}`,
+      `new Set([...document.querySelectorAll('[_echarts_instance_] svg')[${chart}].querySelectorAll('path')].map((p) => p.getAttribute('fill')).filter((f) => /^#/.test(f ?? ''))).size === ${n}`,
       undefined,
       { timeout: 60_000 },
     );
@@ -131,151 +145,270 @@ describe('Dashboards built from a fixture lake and viewed offline in an English-
     for (let i = 0; i < min; i++) expect(await charts.nth(i).locator('path').count()).toBeGreaterThan(3);
   }
 
-  async function finish(visit: Visit, name: string): Promise<void> {
-    await visit.page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  async function finish(visit: Visit, name: string, data: 'synthetic' | 'real'): Promise<void> {
+    const { page } = visit;
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
     expect(visit.failed.filter((u) => !QUERY_CACHE.test(u))).toEqual([]);
     const tolerated = visit.failed.length > 0 ? /^Failed to load resource: the server responded with a status of 404/ : /$^/;
     expect(visit.consoleErrors.filter((e) => !tolerated.test(e))).toEqual([]);
     expect(visit.outside).toEqual([]);
     expect(visit.dialogs).toEqual([]);
-    expect(await visit.page.getByTestId('synthetic-banner').isVisible()).toBe(true);
+    // Readers never see Evidence's query viewer (SQL toggles, "N records with M properties").
+    expect(await page.locator('button[aria-label="show-sql"]').count()).toBe(0);
+    expect(plain(await page.locator('body').innerText())).not.toMatch(/\d+ records? with \d+ propert/);
+    // The label says which data the page shows.
+    expect(await page.getByTestId('synthetic-banner').count()).toBe(data === 'synthetic' ? 1 : 0);
+    expect(await page.getByTestId('real-data-label').count()).toBe(data === 'real' ? 1 : 0);
+    await page.close();
   }
 
-  test('should build every page, one per agency included', () => {
+  test('should build every page, one per agency included, and know which data is synthetic and which real', async () => {
+    const agencies = await mart(`select count(distinct agency_code) as n from ${m('agency_years')}`);
     expect(build.basePath).toBe(BASE);
-    // 7 pages (the agency index among them) + 6 agency pages.
-    expect(build.pages).toBe(13);
+    // 9 pages (the agency index among them) + one per agency.
+    expect(build.pages).toBe(9 + Number(agencies[0]?.n));
     expect(build.meta.synthetic).toBe(true);
+    expect(build.meta.real?.provinceCode).toBe('H21');
+    expect(build.meta.real?.provinces).toBe(34);
+    expect(build.meta.real?.captureDates).toEqual(['2026-09-24', '2026-10-10']);
   });
 
-  test('should show the province KPIs in vi-VN figures and re-query on a new year', async () => {
+  test('should open on the newest year with the province KPIs in vi-VN figures and re-query on another year', async () => {
     const visit = await open('/');
     const { page } = visit;
     expect(await page.evaluate('navigator.language')).toBe('en-US');
-    const years = await mart(`select year, received_total, on_time_rate from read_parquet(${martPath('province_years')}) order by year`);
-    const [y2024, y2025] = [years.find((r) => r.year === 2024), years.find((r) => r.year === 2025)];
-    const kpi = (): Promise<string> => page.getByTestId('kpi').innerText().then(plain);
-    await choose(page, 'Năm', '2025');
-    await waitText(page, formatViNumber(Number(y2025?.received_total)));
-    expect(await kpi()).toContain(formatViNumber(Number(y2025?.received_total)));
-    expect(await kpi()).toContain(viPct(Number(y2025?.on_time_rate), 2));
+    const latest = build.meta.defaults.year as number;
+    const rows = await mart(`select year, received_total, on_time_rate from ${m('province_years')} where year in (${latest}, ${latest - 1})`);
+    const [now, before] = [rows.find((r) => r.year === latest), rows.find((r) => r.year === latest - 1)];
+    expect(await shown(page, 'Năm')).toContain(String(latest));
+    await waitText(page, formatViNumber(Number(now?.received_total)), 'kpi');
+    expect(await textOf(page, 'kpi')).toContain(viPct(Number(now?.on_time_rate), 2));
     await expectCharts(page, 3);
     const axis = await svgTexts(page);
-    expect(axis).toContain('01/2025');
+    expect(axis).toContain(`01/${latest}`);
     expect(axis.some((t) => /^\d{1,3},\d %$/.test(t))).toBe(true);
     expect(axis.some((t) => /^\d{1,3}\.\d %?$/.test(t))).toBe(false);
-    await choose(page, 'Năm', '2024');
-    await waitText(page, formatViNumber(Number(y2024?.received_total)));
-    expect(await kpi()).toContain(formatViNumber(Number(y2024?.received_total)));
-    expect(await svgTexts(page)).toContain('01/2024');
-    await finish(visit, 'tong-quan');
+    await choose(page, 'Năm', String(latest - 1));
+    await waitText(page, formatViNumber(Number(before?.received_total)), 'kpi');
+    expect(await svgTexts(page)).toContain(`01/${latest - 1}`);
+    await finish(visit, 'tong-quan', 'synthetic');
   });
 
-  test('should rank the agencies, show HTML in names as text and highlight the chosen unit', async () => {
+  test('should rank the agencies on the newest PAR year, show HTML in names as text and highlight the chosen unit', async () => {
     const visit = await open('/so-sanh-don-vi/');
     const { page } = visit;
-    const par = await mart(`select agency_name, total_points, year from read_parquet(${martPath('par_agency_years')}) where year in (2023, 2025) order by year, rank limit 100`);
-    const top2025 = par.find((r) => r.year === 2025);
-    const body = (): Promise<string> => page.locator('body').innerText().then(plain);
-    await choose(page, 'Năm', '2025');
-    await waitText(page, formatViNumber(Number(top2025?.total_points), 2));
-    expect(await body()).toContain(formatViNumber(Number(top2025?.total_points), 2));
-    expect(await page.getByText(FIXTURE_HTML_NAME).count()).toBeGreaterThan(0);
+    const latest = build.meta.defaults.parYear as number;
+    const top = async (year: number): Promise<JsonRow | undefined> =>
+      (await mart(`select agency_name, total_points from ${m('par_agency_years')} where year = ${year} order by rank, agency_name limit 1`))[0];
+    const body = async (): Promise<string> => plain(await page.locator('body').innerText());
+    expect(await shown(page, 'Năm')).toContain(String(latest));
+    await waitText(page, vi2((await top(latest))?.total_points));
+    expect(await page.getByText(HOSTILE_HTML_NAME).count()).toBeGreaterThan(0);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await expectCharts(page, 2);
-    await choose(page, 'Năm', '2023');
-    const top2023 = par.find((r) => r.year === 2023);
-    await waitText(page, formatViNumber(Number(top2023?.total_points), 2));
-    expect(await body()).toContain(formatViNumber(Number(top2023?.total_points), 2));
+    await choose(page, 'Năm', String(latest - 2));
+    const older = await top(latest - 2);
+    await waitText(page, vi2(older?.total_points));
+    expect(await body()).toContain(String(older?.agency_name));
     await waitBarColours(page, 1);
-    await choose(page, 'Đơn vị làm nổi bật', 'Sở Tư pháp');
+    const other = (await mart(`select agency_name from ${m('par_agency_years')} where year = ${latest - 2} and agency_code <> ${literal(lake.htmlAgency)} order by rank limit 1`))[0];
+    await choose(page, 'Đơn vị làm nổi bật', String(other?.agency_name));
     await waitBarColours(page, 2);
     // Chart tooltips are HTML: hovering the HTML-named unit's bar must not create an element.
     await page.locator('[_echarts_instance_]').first().hover();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    await finish(visit, 'so-sanh-don-vi');
     if (process.env.UPDATE_DOCS_IMG === '1') {
       await page.screenshot({ path: path.join(DASHBOARDS_DIR, '..', 'docs', 'img', 'so-sanh-don-vi.png'), fullPage: true });
     }
+    await finish(visit, 'so-sanh-don-vi', 'synthetic');
   });
 
-  test('should show an agency across years with a visible note where the 2025 merger breaks it', async () => {
-    const visit = await open('/don-vi/H99.21/');
+  test('should show a merged agency across years with a visible note where the 2025 merger breaks it', async () => {
+    const merged = (await mart(`select a.agency_code, strftime(a.break_date, '%d/%m/%Y') as d from ${m('agencies')} a
+      where a.predecessor_codes is not null and a.agency_code in (select agency_code from ${m('agency_years')}) order by 1 limit 1`))[0];
+    const code = String(merged?.agency_code);
+    const visit = await open(`/don-vi/${code}/`);
     const { page } = visit;
-    await waitText(page, 'Mã đơn vị: H99.21');
+    await waitText(page, `Mã đơn vị: ${code}`);
     await page.getByTestId('series-break').waitFor();
-    expect(await page.getByTestId('series-break').isVisible()).toBe(true);
-    expect(await page.getByTestId('series-break').innerText()).toContain('01/03/2025');
-    const row = (await mart(`select received_total from read_parquet(${martPath('agency_years')}) where agency_code = 'H99.21' and year = 2025`))[0];
+    expect(await page.getByTestId('series-break').innerText()).toContain(String(merged?.d));
+    const row = (await mart(`select received_total from ${m('agency_years')} where agency_code = ${literal(code)} order by year desc limit 1`))[0];
     expect(plain(await page.locator('table').first().innerText())).toContain(formatViNumber(Number(row?.received_total)));
     await expectCharts(page, 2);
-    await finish(visit, 'don-vi-H99.21');
+    await finish(visit, `don-vi-${code}`, 'synthetic');
   });
 
   test('should show an agency name carrying HTML as text on its own page', async () => {
-    const visit = await open('/don-vi/H99.05/');
+    const visit = await open(`/don-vi/${lake.htmlAgency}/`);
     const { page } = visit;
-    await waitText(page, 'Mã đơn vị: H99.05');
-    await waitText(page, FIXTURE_HTML_NAME);
-    expect(await page.getByRole('heading', { level: 1 }).allInnerTexts()).toContain(FIXTURE_HTML_NAME);
+    await waitText(page, `Mã đơn vị: ${lake.htmlAgency}`);
+    await waitText(page, HOSTILE_HTML_NAME);
+    expect(await page.getByRole('heading', { level: 1 }).allInnerTexts()).toContain(HOSTILE_HTML_NAME);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(await page.getByTestId('series-break').count()).toBe(0);
-    await finish(visit, 'don-vi-H99.05');
+    await finish(visit, 'don-vi-html', 'synthetic');
   });
 
   test('should list agencies with links to their pages', async () => {
     const visit = await open('/don-vi/');
-    await waitText(visit.page, 'H99.21');
+    await waitText(visit.page, lake.htmlAgency);
     const links = await visit.page.getByTestId('agency-links').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toContain(`${BASE}/don-vi/H99.21/`);
-    await finish(visit, 'don-vi');
+    expect(links).toContain(`${BASE}/don-vi/${lake.htmlAgency}/`);
+    await finish(visit, 'don-vi', 'synthetic');
   });
 
-  test('should show procedures by year and re-query on a new year', async () => {
+  test('should show procedures of the newest year, re-query on another year and serve a formula-like name neutralised', async () => {
     const visit = await open('/thu-tuc/');
     const { page } = visit;
-    const top = async (year: number): Promise<JsonRow | undefined> =>
-      (await mart(`select procedure_code, resolved_late from read_parquet(${martPath('procedure_years')}) where year = ${year} order by resolved_late desc, procedure_code limit 1`))[0];
-    await waitText(page, String((await top(2025))?.procedure_code));
+    const latest = build.meta.defaults.procedureYear as number;
+    const top = async (year: number): Promise<string> =>
+      String((await mart(`select procedure_code from ${m('procedure_years')} where year = ${year} order by resolved_late desc, procedure_code limit 1`))[0]?.procedure_code);
+    expect(await shown(page, 'Năm')).toContain(String(latest));
+    expect(await top(latest)).toBe(lake.formulaProcedure);
+    await waitText(page, `'${HOSTILE_FORMULA_NAME}`);
     await expectCharts(page, 1);
-    await choose(page, 'Năm', '2023');
-    await waitText(page, String((await top(2023))?.procedure_code));
-    await finish(visit, 'thu-tuc');
+    // The table's "Download" gives the same neutralised text: no cell a spreadsheet would run.
+    const table = page.locator('table').nth(1);
+    await table.hover();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).first().click()]);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv).toContain(`'=HYPERLINK(`);
+    expect(csv).not.toMatch(/(^|[,\n])"?[=+@]/);
+    await choose(page, 'Năm', String(latest - 3));
+    await waitText(page, await top(latest - 3));
+    await finish(visit, 'thu-tuc', 'synthetic');
   });
 
-  test('should show recomputed and published 766 scores with the gap explained', async () => {
+  test('should serve no text cell starting with = + - @ in any table the site ships', async () => {
+    // Every Parquet file the built site serves to the browser (and so to "Download").
+    const files: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.endsWith('.parquet')) files.push(p);
+      }
+    };
+    await walk(build.outDir);
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    let planted = 0;
+    await withDuckDb(async (db) => {
+      for (const file of files) {
+        const cols = (await db.all(`describe select * from read_parquet(${literal(file)})`)).filter((c) => c.column_type === 'VARCHAR');
+        if (cols.length === 0) continue;
+        const cond = cols.map((c) => `regexp_matches("${String(c.column_name)}", '^[=+\\-@\\t\\r]')`).join(' or ');
+        expect(await db.scalarNumber(`select count(*) from read_parquet(${literal(file)}) where ${cond}`), file).toBe(0);
+        planted += await db.scalarNumber(`select count(*) from read_parquet(${literal(file)}) where ${cols.map((c) => `"${String(c.column_name)}" = ${literal(`'${HOSTILE_FORMULA_NAME}`)}`).join(' or ')}`);
+      }
+    });
+    expect(planted).toBeGreaterThan(0);
+  });
+
+  test('should open the demo 766 page on the newest published month and re-query on another month', async () => {
     const visit = await open('/chi-so-766/');
     const { page } = visit;
-    await choose(page, 'Kỳ', 'Tháng 12/2025');
-    const row = (await mart(`select score_total_published from read_parquet(${martPath('score766_agency_months')}) where year = 2025 and month = 12 and agency_code = 'H99.01'`))[0];
-    await waitText(page, formatViNumber(Number(row?.score_total_published), 2));
-    const text = plain(await page.locator('body').innerText());
-    expect(text).toContain(formatViNumber(Number(row?.score_total_published), 2));
-    expect(text).toContain('Thanh toán trực tuyến');
-    await finish(visit, 'chi-so-766');
+    const ky = build.meta.defaults.period766 as number;
+    const top = async (period: number): Promise<JsonRow | undefined> =>
+      (await mart(`select period_label, score_total_published from ${m('score766_agency_months')} where year * 100 + month = ${period} order by score_total_published desc limit 1`))[0];
+    const now = await top(ky);
+    expect(await shown(page, 'Kỳ')).toContain(String(now?.period_label));
+    await waitText(page, vi2(now?.score_total_published));
+    const older = await top(ky - 100);
+    await choose(page, 'Kỳ', String(older?.period_label));
+    await waitText(page, vi2(older?.score_total_published));
+    expect(plain(await page.locator('body').innerText())).toContain('Thanh toán trực tuyến');
+    await finish(visit, 'chi-so-766', 'synthetic');
   });
 
-  test('should show the marts as a chosen monthly snapshot had them', async () => {
+  test('should open on the newest monthly snapshot and show the marts as an older snapshot had them', async () => {
     const visit = await open('/anh-chup-thang/');
     const { page } = visit;
+    const [first, last] = [build.meta.snapshots[0] as string, build.meta.snapshots.at(-1) as string];
     const snap = async (month: string): Promise<string> => {
-      const rows = await mart(`select received_total from read_parquet(${literal(path.join(tmp, 'lake', 'snapshots', month, 'agency_years.parquet'))}) where year = 2025 order by received_total desc limit 1`);
+      const rows = await mart(`select received_total from read_parquet(${literal(path.join(lake.lakeDir, 'snapshots', month, 'agency_years.parquet'))})
+        where year = (select max(year) from read_parquet(${literal(path.join(lake.lakeDir, 'snapshots', month, 'agency_years.parquet'))})) order by received_total desc limit 1`);
       return formatViNumber(Number(rows[0]?.received_total));
     };
-    await choose(page, 'Ảnh chụp', '2025-09');
-    await waitText(page, await snap('2025-09'));
-    await choose(page, 'Ảnh chụp', '2025-06');
-    await waitText(page, await snap('2025-06'));
-    await finish(visit, 'anh-chup-thang');
+    expect(await shown(page, 'Ảnh chụp')).toContain(last);
+    await waitText(page, await snap(last));
+    await choose(page, 'Ảnh chụp', first);
+    await waitText(page, await snap(first));
+    await finish(visit, 'anh-chup-thang', 'synthetic');
   });
 
-  test('should show rows per source, quarantine reasons and freshness in dd/mm/yyyy', async () => {
+  test('should show rows per dataset with quarantine reasons and superseded versions, and freshness in dd/mm/yyyy', async () => {
     const visit = await open('/chat-luong-du-lieu/');
-    await waitText(visit.page, 'invalid_date');
-    const text = plain(await visit.page.locator('body').innerText());
-    expect(text).toContain('invalid_date');
-    expect(text).toContain('1.200');
-    expect(text).toContain('02/12/2025');
-    await finish(visit, 'chat-luong-du-lieu');
+    const { page } = visit;
+    const portal = (await mart(`select sum(rows_read) as r, sum(rows_current) as c, strftime(max(dataset_last_landed_at), '%d/%m/%Y') as d
+      from ${m('data_quality')} where dataset = 'dossiers' and source = 'portal'`))[0];
+    await waitText(page, formatViNumber(Number(portal?.r)), 'dq-sets');
+    const sets = await textOf(page, 'dq-sets');
+    expect(sets).toContain('Đã có bản mới hơn');
+    expect(sets).toContain(formatViNumber(Number(portal?.c)));
+    expect(sets).toContain('dvcqg (số liệu thật đã công bố)');
+    expect(plain(await page.locator('body').innerText())).toContain(String(portal?.d));
+    await finish(visit, 'chat-luong-du-lieu', 'synthetic');
+  });
+
+  test('should show the real Gia Lai units with published scores, ranks out of 149 and of 14, and the change between the two dates', async () => {
+    const visit = await open('/chi-so-766-gia-lai/');
+    const { page } = visit;
+    const units = await mart(`select strftime(as_of, '%Y-%m-%d') as d, unit_code, unit_name, unit_short_name, rank, units_total, group_rank, group_units, score_total, score_total_change
+      from ${m('score766_units')} where dataset_label = 'real' and unit_group = 'AGENCY' order by as_of, group_rank`);
+    const newest = units.filter((u) => u.d === '2026-10-10');
+    const first = newest[0];
+    // The published figures of the first agency on 10/10/2026.
+    expect(first?.score_total).toBe(79.27);
+    expect([first?.rank, first?.units_total, first?.group_rank, first?.group_units]).toEqual([1, 149, 1, 14]);
+    expect(await shown(page, 'Ngày ghi nhận')).toContain('10/10/2026');
+    await waitText(page, '79,27', 'real-units');
+    const table = await textOf(page, 'real-units');
+    const firstRow = table.split('\n').find((l) => l.includes(String(first?.unit_short_name))) ?? '';
+    expect(firstRow).toMatch(/^1\/149\s+1\/14\s/);
+    expect(firstRow).toContain('79,27');
+    expect(firstRow).toContain(vi2(first?.score_total_change));
+    expect(table).not.toContain('- tỉnh Gia Lai');
+    const second = newest[1];
+    expect(table).toContain(`${String(second?.rank)}/149`);
+    await expectCharts(page, 2);
+    // The unit detail opens on the first-ranked unit with its sub-indicators, recomputed beside published.
+    expect(await shown(page, 'Đơn vị')).toContain(String(first?.unit_short_name));
+    await waitText(page, 'Không tính lại được (1)', 'real-metrics');
+    const metric = (await mart(`select metric_name, score_published from ${m('score766_metrics')}
+      where dataset_label = 'real' and unit_code = ${literal(String(first?.unit_code))} and metric_code = 'PUBLIC_UPDATE_ON_TIME'`))[0];
+    const metrics = await textOf(page, 'real-metrics');
+    expect(metrics).toContain(String(metric?.metric_name));
+    expect(metrics).toContain(vi2(metric?.score_published));
+    expect(metrics).toContain('Khớp');
+    // Another unit re-queries the detail.
+    await choose(page, 'Đơn vị', String(second?.unit_short_name));
+    await waitText(page, `${String(second?.rank)}/149`, 'real-unit');
+    // The older capture date: other ranks, no change column yet.
+    const older = units.find((u) => u.d === '2026-09-24' && u.unit_code === second?.unit_code);
+    await choose(page, 'Ngày ghi nhận', '24/09/2026');
+    await waitText(page, `${String(older?.rank)}/149`, 'real-units');
+    expect(await textOf(page, 'real-units')).toContain(vi2(older?.score_total));
+    await finish(visit, 'chi-so-766-gia-lai', 'real');
+  });
+
+  test('should compare the 34 provinces with the real province highlighted and re-query for another one', async () => {
+    const visit = await open('/so-sanh-toan-quoc/');
+    const { page } = visit;
+    const provinces = await mart(`select province_code, regexp_replace(unit_short_name, '^UBND ', '') as name, rank, units_total, score_total
+      from ${m('score766_units')} where dataset_label = 'real' and unit_group = 'PROVINCE' order by rank`);
+    expect(provinces).toHaveLength(34);
+    const gl = provinces.find((p) => p.province_code === 'H21');
+    expect(await shown(page, 'Tỉnh làm nổi bật')).toContain(String(gl?.name));
+    await waitText(page, `${String(gl?.rank)}/34`, 'national-chosen');
+    expect(await textOf(page, 'national-chosen')).toContain(vi2(gl?.score_total));
+    const table = await textOf(page, 'national-table');
+    expect(table.split('\n').filter((l) => /^\d+\/34\s/.test(l))).toHaveLength(34);
+    expect(table).toContain(vi2(provinces[0]?.score_total));
+    await expectCharts(page, 2);
+    await waitBarColours(page, 2);
+    const topProvince = provinces[0];
+    await choose(page, 'Tỉnh làm nổi bật', String(topProvince?.name));
+    await waitText(page, '1/34', 'national-chosen');
+    expect(await textOf(page, 'national-chosen')).toContain(vi2(topProvince?.score_total));
+    await finish(visit, 'so-sanh-toan-quoc', 'real');
   });
 });

