@@ -49,8 +49,16 @@ function emptyStage(): StageSummary {
   return { staged: 0, alreadyLanded: 0, bytes: 0, byKind: {} };
 }
 
-async function stage(ctx: PipelineContext, summary: StageSummary, kind: RawKind, bytes: Buffer, period: string | null, originalName: string): Promise<void> {
-  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName });
+async function stage(
+  ctx: PipelineContext,
+  summary: StageSummary,
+  kind: RawKind,
+  bytes: Buffer,
+  period: string | null,
+  originalName: string,
+  asOf?: string,
+): Promise<void> {
+  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName, asOf });
   if (r.alreadyLanded) summary.alreadyLanded++;
   else {
     summary.staged++;
@@ -224,30 +232,21 @@ export async function pullReal766(ctx: PipelineContext, plan: Real766Plan = REAL
   const period = String(plan.year);
   const base = { timeType: 'year' as const, year: plan.year, departmentType: 'ADMINISTRATIVE_UNIT' };
   const national = await connector.fetchServiceResults(base);
-  await stageAsOf(ctx, summary, 'score766-results', national.bytes, period, `service-results?year=${plan.year}`, plan.nationalAsOf);
+  await stage(ctx, summary, 'score766-results', national.bytes, period, `service-results?year=${plan.year}`, plan.nationalAsOf);
   for (const p of plan.provinces) {
     for (const asOf of p.captures) {
       const units = await connector.fetchServiceResults({ ...base, departmentId: p.departmentId, asOf } as Parameters<typeof connector.fetchServiceResults>[0]);
-      await stageAsOf(ctx, summary, 'score766-results', units.bytes, period, `service-results?year=${plan.year}&departmentId=${p.departmentId}&asOf=${asOf}`, asOf);
+      await stage(ctx, summary, 'score766-results', units.bytes, period, `service-results?year=${plan.year}&departmentId=${p.departmentId}&asOf=${asOf}`, asOf);
       if (!p.detailCaptures.includes(asOf)) continue;
       for (const u of units.data.data.evaluation) {
         const detail = await connector.fetchDepartmentDetail({ ...base, departmentId: String(u.departmentId), asOf } as Parameters<typeof connector.fetchDepartmentDetail>[0]);
-        await stageAsOf(ctx, summary, 'score766-detail', detail.bytes, period, `department-detail?year=${plan.year}&departmentId=${u.departmentId}&asOf=${asOf}`, asOf);
+        await stage(ctx, summary, 'score766-detail', detail.bytes, period, `department-detail?year=${plan.year}&departmentId=${u.departmentId}&asOf=${asOf}`, asOf);
       }
     }
   }
   return summary;
 }
 
-async function stageAsOf(ctx: PipelineContext, summary: StageSummary, kind: RawKind, bytes: Buffer, period: string, name: string, asOf: string): Promise<void> {
-  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName: name, asOf });
-  if (r.alreadyLanded) summary.alreadyLanded++;
-  else {
-    summary.staged++;
-    summary.bytes += bytes.length;
-    summary.byKind[kind] = (summary.byKind[kind] ?? 0) + 1;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Transform, snapshot, verify
