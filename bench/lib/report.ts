@@ -17,7 +17,7 @@ export interface BenchResults {
   datasets: Record<number, DatasetInfo>;
   e2e: Record<number, { portal?: JobOutcome<PipelineResult>[]; drop?: JobOutcome<PipelineResult>[] }>;
   baseline: Record<number, JobOutcome<BaselineResult>[]>;
-  naive?: { size: number; runs: JobOutcome<NaiveResult>[]; check?: { parquetRows: number; files: number; received: number } };
+  naive?: { size: number; runs: JobOutcome<NaiveResult>[]; check?: { parquetRows: number; files: number; quarantined: number } };
   incremental?: { size: number } & JobOutcome<IncrementalResult>;
   dashboards?: { size: number } & JobOutcome<DashboardsResult>;
   skipped: Record<string, string>;
@@ -122,20 +122,26 @@ export async function renderReport(r: BenchResults): Promise<string> {
     const drop = median((e?.drop ?? []).map((q) => q.usage.wallSec));
     const portal = median((e?.portal ?? []).map((q) => q.usage.wallSec));
     const nr = r.naive.runs;
-    L.push('bench/lib/naive.ts: every CSV export read line by line in JS (readline, a hand-written RFC 4180 split, dates parsed by hand)');
-    L.push('into one row buffer per partition (source × year × month), each partition written with hyparquet-writer (pure JS, SNAPPY,');
-    L.push('`parquetWriteRows`), then an agency × month aggregate computed in JS over the buffered rows. No validation, no quarantine,');
-    L.push('no dedupe, one aggregate instead of every model: less work than the project.', '');
-    L.push('| size | naive wall (s) | parse / write / aggregate (s) | CPU (s) | peak RSS (MB) | project drop (s) | naive / project drop | naive / project portal | target ≥ 20 × |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
-    L.push(`| ${size(r.naive.size)} | ${fig(stats(nr.map((q) => q.usage.wallSec)))} | ${f1(median(nr.map((q) => q.result.parse)))} / ${f1(median(nr.map((q) => q.result.write)))} / ${f1(median(nr.map((q) => q.result.aggregate)))} | ${f1(median(nr.map((q) => q.usage.cpuSec)))} | ${n0(Math.round(median(nr.map((q) => q.usage.peakRssMb))))} | ${f1(drop)} | ${f2(nv / drop)} × | ${f2(nv / portal)} × | ${ok(nv / drop >= TARGETS.naiveRatio)} |`);
+    const e0 = e?.drop ?? [];
+    const ph = (k: keyof PipelineResult['phases']): number => median(e0.map((q) => q.result.phases[k]));
+    const landTransform = ph('land') + ph('transform');
+    L.push('bench/lib/naive.ts does the same work a user needs for the same result, in one JS thread: every CSV export read line by line');
+    L.push('(readline, a hand-written RFC 4180 split), each row built as the canonical dossier and validated with the project\'s zod');
+    L.push('`Dossier` schema and the registry (invalid rows → a quarantine list with file, row and reason), repeated ids quarantined, valid');
+    L.push('rows written per partition (source × year × month) with hyparquet-writer (pure JS, SNAPPY), then the Biểu 06 columns per');
+    L.push('reporting agency and month computed in JS (holder after mergers, received online / offline, carried over, resolved early / on');
+    L.push('time / late with supplement days, pending in time / overdue). It leaves out quarter / half / year periods, the 766 and PAR');
+    L.push('models and the landing log. **It is compared with the project\'s land + transform of the CSV drop** (every model, not only');
+    L.push('the agency-period ones; staging — copying the files into raw/ — is left out, as the naive script reads them in place); the');
+    L.push('end-to-end drop and portal ratios are shown beside it.', '');
+    L.push('| size | naive wall (s) | parse + validate / write / Biểu 06 (s) | CPU (s) | peak RSS (MB) | project land + transform, drop (s) | naive / project land + transform | naive / project drop end to end | naive / project portal | target ≥ 20 × |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    L.push(`| ${size(r.naive.size)} | ${fig(stats(nr.map((q) => q.usage.wallSec)))} | ${f1(median(nr.map((q) => q.result.parse)))} / ${f1(median(nr.map((q) => q.result.write)))} / ${f1(median(nr.map((q) => q.result.aggregate)))} | ${f1(median(nr.map((q) => q.usage.cpuSec)))} | ${n0(Math.round(median(nr.map((q) => q.usage.peakRssMb))))} | ${f1(landTransform)} | ${f2(nv / landTransform)} × | ${f2(nv / drop)} × | ${f2(nv / portal)} × | ${ok(nv / landTransform >= TARGETS.naiveRatio)} |`);
     const c = r.naive.check;
-    if (c) L.push('', `Output check (DuckDB reading the naive Parquet back, not timed): ${n0(c.parquetRows)} rows in ${n0(c.files)} files; ${n0(nr[0]!.result.dossiers)} written, ${n0(nr[0]!.result.skipped)} lines without a reception date — ${c.parquetRows === nr[0]!.result.dossiers && c.received === c.parquetRows ? 'every row is there' : '**rows missing**'}.`);
-    if (nv / drop < TARGETS.naiveRatio) {
-      const e0 = e?.drop ?? [];
-      const ph = (k: keyof PipelineResult['phases']): number => median(e0.map((q) => q.result.phases[k]));
+    if (c) L.push('', `Output check (DuckDB reading the naive Parquet back, not timed): ${n0(c.parquetRows)} rows in ${n0(c.files)} files; ${n0(nr[0]!.result.rowsRead)} lines read = ${n0(nr[0]!.result.dossiers)} written + ${n0(nr[0]!.result.quarantined)} quarantined — ${c.parquetRows === nr[0]!.result.dossiers && c.quarantined === nr[0]!.result.quarantined && nr[0]!.result.rowsRead === c.parquetRows + c.quarantined ? 'every row is accounted for' : '**rows missing**'}.`);
+    if (nv / landTransform < TARGETS.naiveRatio) {
       const base = r.baseline[r.naive.size];
       const bw = base ? median(base.map((q) => q.usage.wallSec)) : Number.NaN;
-      L.push('', `Why missed: the naive script handles ${n0(Math.round(r.naive.size / nv))} rows/s in one JS thread, so the target needs the project at ${f1(nv / TARGETS.naiveRatio)} s or less; it takes ${f1(drop)} s (stage ${f1(ph('stage'))}, land ${f1(ph('land'))}, transform ${f1(ph('transform'))}).${Number.isFinite(bw) ? ` The bare DuckDB script of section 2 takes ${f1(bw)} s (land ${f1(median(base!.map((q) => q.result.land)))}, every model ${f1(median(base!.map((q) => q.result.transform)))}): ${bw > nv / TARGETS.naiveRatio ? 'the target is out of reach even for it, because the naive script computes one aggregate where the project builds every model, and a pure-JS writer at this size is not slow enough to make up for that' : 'DuckDB itself would meet it, so the gap is the project\'s own overhead (section 2)'}.` : ''}`);
+      L.push('', `Why missed: the naive script handles ${n0(Math.round(r.naive.size / nv))} rows/s in one JS thread, so the target needs the project's land + transform at ${f1(nv / TARGETS.naiveRatio)} s or less; it takes ${f1(landTransform)} s (end to end ${f1(drop)} s: stage ${f1(ph('stage'))}, land ${f1(ph('land'))}, transform ${f1(ph('transform'))}).${Number.isFinite(bw) ? ` The bare DuckDB script of section 2 takes ${f1(bw)} s (land ${f1(median(base!.map((q) => q.result.land)))}, every model ${f1(median(base!.map((q) => q.result.transform)))}): ${bw > nv / TARGETS.naiveRatio ? 'the target is out of reach even for it: the naive script does the landing and the monthly Biểu 06 only, where the project builds every model' : 'DuckDB itself would meet it, so the gap is the project\'s own overhead (section 2)'}.` : ''}`);
     }
   } else L.push(`Not measured: ${r.skipped.naive ?? 'skipped'}.`);
 

@@ -1,6 +1,7 @@
 -- Landing (DuckDB only): an NSW export as an agency downloads it (semicolon CSV, dd-mm-yyyy HH:mm:ss,
 -- Vietnamese status text; flags are 'x' or empty). NSW dossiers are online by nature; fee-bearing
--- comes from the catalogue.
+-- comes from the catalogue. `raw_input` holds the chunk's files (file_no, row_no, the headers, and
+-- raw_record: the row with its row_no as JSON), as for dossiers_portal_csv.sql.
 with raw as (
     select * from raw_input
 ),
@@ -11,8 +12,9 @@ procedures as (
 
 renamed as (
     select
+        file_no,
         row_no,
-        to_json(raw) as raw_record,
+        raw_record,
         trim(nfc_normalize("Số hồ sơ")) as dossier_no_raw,
         trim(nfc_normalize("Mã thủ tục")) as procedure_code_raw,
         trim(nfc_normalize("Mã cơ quan xử lý")) as agency_code_raw,
@@ -27,6 +29,7 @@ renamed as (
 
 parsed as (
     select
+        file_no,
         row_no,
         raw_record,
         'nsw' as source,

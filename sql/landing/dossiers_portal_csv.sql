@@ -1,5 +1,6 @@
--- Landing (DuckDB only): the portal's CSV export, read as text by the runner into `raw_input`
--- (row_no + the file's Vietnamese headers), renamed and parsed. Unparsable values become NULL here;
+-- Landing (DuckDB only): the portal's CSV exports of one chunk, read as text by the runner into
+-- `raw_input` (file_no, row_no, the file's Vietnamese headers, and raw_record: the row with its row_no
+-- as JSON), renamed and parsed. Unparsable values become NULL here;
 -- dossiers_checked.sql turns "raw present, parsed NULL" into a quarantine reason. Text is NFC-normalised
 -- (an export may write "Có" as C + o + combining acute).
 with raw as (
@@ -8,6 +9,7 @@ with raw as (
 
 renamed as (
     select
+        file_no,
         row_no,
         trim(nfc_normalize("Mã hồ sơ")) as dossier_id_raw,
         trim(nfc_normalize("Mã TTHC")) as procedure_code_raw,
@@ -25,12 +27,13 @@ renamed as (
         trim(nfc_normalize("Đồng bộ DVCQG")) as is_synced_raw,
         trim(nfc_normalize("Có phản ánh")) as has_complaint_raw,
         trim(nfc_normalize("Ngày cập nhật")) as updated_at_raw,
-        to_json(raw) as raw_record
+        raw_record
     from raw
 ),
 
 final as (
     select
+        file_no,
         row_no,
         raw_record,
         'portal' as source,

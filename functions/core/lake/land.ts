@@ -254,6 +254,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run('CREATE OR REPLACE TEMP TABLE raw_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
   if (kind === 'portal-api') {
     const size = jsonObjectSize(metas);
+    await dropRawInput(db);
     await db
       .run(
         `CREATE OR REPLACE TEMP TABLE raw_input AS
@@ -297,19 +298,23 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
          FROM reject_errors GROUP BY line;
          INSERT INTO raw_rejects SELECT ${i}, row_no, reason, raw_line FROM raw_rejects_one`,
       );
+      // Numbered rows of every file of the chunk go to one table; the raw record (JSON) and the
+      // text are made by one statement over the whole chunk below (a file alone is one row group:
+      // file by file, that work ran on one thread).
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE raw_input AS
+        `${i === 0 ? 'CREATE OR REPLACE TEMP TABLE raw_rows AS' : 'INSERT INTO raw_rows'}
          WITH numbered AS (SELECT row_number() OVER () AS k, * FROM raw_input_unnumbered),
-              rej AS (SELECT row_no - row_number() OVER (ORDER BY row_no) AS good_before FROM raw_rejects_one)
-         SELECT CAST(k + (SELECT count(*) FROM rej WHERE good_before < k) AS BIGINT) AS row_no, * EXCLUDE (k) FROM numbered`,
-      );
-      if (i === 0) await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed_one AS ${parseSql}`);
-      await db.run(
-        i === 0
-          ? `CREATE OR REPLACE TEMP TABLE parsed_chunk AS SELECT CAST(${i} AS INTEGER) AS file_no, * FROM landing_parsed_one`
-          : `INSERT INTO parsed_chunk SELECT ${i}, * FROM landing_parsed_one`,
+              rej AS (SELECT row_no - row_number() OVER (ORDER BY row_no) AS good_before FROM raw_rejects_one),
+              renumbered AS (SELECT CAST(k + (SELECT count(*) FROM rej WHERE good_before < k) AS BIGINT) AS row_no, * EXCLUDE (k) FROM numbered)
+         SELECT CAST(${i} AS INTEGER) AS file_no, * FROM renumbered`,
       );
     }
+    // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
+    // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
+    const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
+    await dropRawInput(db);
+    await db.run(`CREATE TEMP VIEW raw_input AS SELECT *, to_json({${record}}) AS raw_record FROM raw_rows`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE parsed_chunk AS ${parseSql}`);
     await db.run('CREATE OR REPLACE TEMP VIEW landing_parsed AS SELECT * FROM parsed_chunk');
   }
   lap('read');
@@ -357,6 +362,12 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const c = counts.get(i) ?? { read: 0, ok: 0 };
     return toManifest(meta, 'dossiers', info.source, c.read, c.ok, c.read - c.ok);
   });
+}
+
+/** `raw_input` is a table for API pages and a view for CSV exports: drop whichever an earlier kind left. */
+async function dropRawInput(db: DuckDb): Promise<void> {
+  const rows = await db.all(`SELECT table_type FROM information_schema.tables WHERE table_name = 'raw_input'`);
+  for (const r of rows) await db.run(String(r.table_type) === 'VIEW' ? 'DROP VIEW raw_input' : 'DROP TABLE raw_input');
 }
 
 /** Adds the time since the previous lap to `<prefix>: <phase>`. */
