@@ -99,6 +99,17 @@ describe('landStaged with a portal CSV export holding bad rows', () => {
       { dossier_id: 'A1', channel: 2, received_at: '2024-05-03 08:15:00', finished_at: '2024-05-09 10:00:00', raw_row: '1', year: 2024, month: 5 },
       { dossier_id: 'A6', channel: 2, received_at: '2024-05-03 08:15:00', finished_at: null, raw_row: '7', year: 2024, month: 5 },
     ]);
+    // The quarantined row is kept whole, as its file had it (header → value), with its row number.
+    const [kept] = await withDuckDb((db) =>
+      db.all(`SELECT raw_record FROM read_parquet(${literal(`${root}/quarantine/**/*.parquet`)}, hive_partitioning = true) WHERE row_no = 2`),
+    );
+    expect(JSON.parse(String(kept!.raw_record))).toEqual({
+      row_no: 2,
+      'Mã hồ sơ': 'A2', 'Mã TTHC': '1.000001', 'Mã đơn vị': 'H99.01', 'Kênh nộp': '9', 'Ngày tiếp nhận': '03/05/2024 08:15',
+      'Ngày hẹn trả': '10/05/2024 17:00', 'Ngày kết thúc': '09/05/2024 10:00', 'Trạng thái': 'DA_TRA_KET_QUA', 'Số ngày chờ bổ sung': '0',
+      'Có phí': 'Có', 'Thanh toán trực tuyến': 'Có', 'Đã số hóa': 'Có', 'Có kết quả điện tử': 'Có', 'Đồng bộ DVCQG': 'Có',
+      'Có phản ánh': 'Không', 'Ngày cập nhật': '09/05/2024 10:00',
+    });
     const [entry] = await listManifest(storage);
     expect(entry).toMatchObject({ kind: 'portal-csv', period: '2024-05', rows_read: 9, rows_landed: 2, rows_quarantined: 7, original_name: 'dossiers/2024/2024-05.csv' });
   });
