@@ -99,13 +99,16 @@ export interface PrepareOptions {
   dashboardsDir?: string;
   /** Overrides <lake>/meta.json. */
   synthetic?: boolean;
+  /**
+   * Sub-path the site is hosted under (S3/CloudFront), e.g. "/bao-cao"; also lake.meta.base_path, for
+   * the links pages build in SQL. Default: "" (buildDashboards: DASHBOARDS_BASE_PATH or "").
+   */
+  basePath?: string;
 }
 
 export interface BuildDashboardsOptions extends PrepareOptions {
   /** Where the static site ends up. Default: <dashboardsDir>/build. */
   outDir?: string;
-  /** Sub-path the site is hosted under (S3/CloudFront), e.g. "/bao-cao". Default: DASHBOARDS_BASE_PATH or "". */
-  basePath?: string;
   /** `evidence build:strict` (fails on an empty or failing component). Default true. */
   strict?: boolean;
   /** Receives Evidence's output lines. Default: discarded (kept for the error message). */
@@ -150,7 +153,7 @@ export async function prepareDashboardSources(options: PrepareOptions): Promise<
       await writeSourceSql(sourceDir, mart, await neutralisedSelect(db, rel, dashDir));
     }
     const snapshots = await copySnapshots(db, lakeDir, sourceDir, dataDir, dashDir);
-    return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic);
+    return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic, normaliseBasePath(options.basePath ?? ''));
   });
   await writeFile(path.join(dashDir, 'components', 'data-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
@@ -201,7 +204,7 @@ async function copySnapshots(db: DuckDb, lakeDir: string, sourceDir: string, dat
   return found.sort();
 }
 
-async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined): Promise<DataMeta> {
+async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined, basePath: string): Promise<DataMeta> {
   const metaFile = path.join(lakeDir, 'meta.json');
   let lakeMeta: z.infer<typeof LakeMeta> = {};
   if (existsSync(metaFile)) {
@@ -250,8 +253,8 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
   await db.run(
     `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
-      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count) to ${literal(metaParquet)} (format parquet)`,
-    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length },
+      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path) to ${literal(metaParquet)} (format parquet)`,
+    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length, base: basePath },
   );
   await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));
   return result;
@@ -302,7 +305,7 @@ export async function buildDashboards(options: BuildDashboardsOptions): Promise<
 }
 
 async function buildLocked(dashDir: string, cli: string, basePath: string, options: BuildDashboardsOptions): Promise<BuildDashboardsResult> {
-  const meta = await prepareDashboardSources({ ...options, dashboardsDir: dashDir });
+  const meta = await prepareDashboardSources({ ...options, basePath, dashboardsDir: dashDir });
 
   const configPath = path.join(dashDir, 'evidence.config.yaml');
   const config = await readFile(configPath, 'utf8');

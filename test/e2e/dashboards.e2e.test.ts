@@ -69,6 +69,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
     });
+    // Only this run's pictures: a page that no longer exists must not leave one behind.
+    await rm(OUT, { recursive: true, force: true });
     await mkdir(OUT, { recursive: true });
   }, 1_200_000);
 
@@ -119,8 +121,11 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
   /** What a picker shows before anyone touches it. */
   const shown = async (page: Page, title: string): Promise<string> => plain(await page.getByRole('combobox', { name: title }).innerText());
 
+  /** Pick an option as a reader would: open the picker, type in its search box, click the option. */
   async function choose(page: Page, title: string, option: string): Promise<void> {
     await page.getByRole('combobox', { name: title }).click();
+    // Long lists render only their first options; the search box finds the rest.
+    await page.getByPlaceholder(title, { exact: true }).fill(option);
     await page.getByRole('option', { name: option, exact: true }).click();
     await page.keyboard.press('Escape');
     await settle(page);
@@ -211,15 +216,20 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await waitText(page, vi2(older?.total_points));
     expect(await body()).toContain(String(older?.agency_name));
     await waitBarColours(page, 1);
-    const other = (await mart(`select agency_name from ${m('par_agency_years')} where year = ${latest - 2} and agency_code <> ${literal(lake.htmlAgency)} order by rank limit 1`))[0];
-    await choose(page, 'Đơn vị làm nổi bật', String(other?.agency_name));
+    const other = (await mart(`select a.agency_name || coalesce(' (đến ' || strftime(a.valid_to, '%d/%m/%Y') || ')', '') as label
+      from ${m('par_agency_years')} p join ${m('agencies')} a using (agency_code)
+      where p.year = ${latest - 2} and p.agency_code <> ${literal(lake.htmlAgency)} order by p.rank limit 1`))[0];
+    await choose(page, 'Đơn vị làm nổi bật', String(other?.label));
     await waitBarColours(page, 2);
+    if (process.env.UPDATE_DOCS_IMG === '1') {
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.setViewportSize({ width: 1366, height: 1700 });
+      await page.screenshot({ path: path.join(DASHBOARDS_DIR, '..', 'docs', 'img', 'so-sanh-don-vi.png') });
+      await page.setViewportSize({ width: 1366, height: 900 });
+    }
     // Chart tooltips are HTML: hovering the HTML-named unit's bar must not create an element.
     await page.locator('[_echarts_instance_]').first().hover();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    if (process.env.UPDATE_DOCS_IMG === '1') {
-      await page.screenshot({ path: path.join(DASHBOARDS_DIR, '..', 'docs', 'img', 'so-sanh-don-vi.png'), fullPage: true });
-    }
     await finish(visit, 'so-sanh-don-vi', 'synthetic');
   });
 
@@ -266,15 +276,18 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(await top(latest)).toBe(lake.formulaProcedure);
     await waitText(page, `'${HOSTILE_FORMULA_NAME}`);
     await expectCharts(page, 1);
+    await choose(page, 'Năm', String(latest - 3));
+    await waitText(page, await top(latest - 3));
+    await choose(page, 'Năm', String(latest));
+    await waitText(page, `'${HOSTILE_FORMULA_NAME}`);
     // The table's "Download" gives the same neutralised text: no cell a spreadsheet would run.
-    const table = page.locator('table').nth(1);
-    await table.hover();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).first().click()]);
+    const table = page.getByTestId('late-procedures');
+    await table.getByTestId('DataTable-late_leaders').hover();
+    const button = table.getByRole('button', { name: 'Download' }).filter({ visible: true }).first();
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
     const csv = await readFile(await download.path(), 'utf8');
     expect(csv).toContain(`'=HYPERLINK(`);
     expect(csv).not.toMatch(/(^|[,\n])"?[=+@]/);
-    await choose(page, 'Năm', String(latest - 3));
-    await waitText(page, await top(latest - 3));
     await finish(visit, 'thu-tuc', 'synthetic');
   });
 
@@ -316,7 +329,13 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await choose(page, 'Kỳ', String(older?.period_label));
     await waitText(page, vi2(older?.score_total_published));
     expect(plain(await page.locator('body').innerText())).toContain('Thanh toán trực tuyến');
-    await finish(visit, 'chi-so-766', 'synthetic');
+    await page.screenshot({ path: path.join(OUT, 'chi-so-766.png'), fullPage: true });
+    // A row links to its agency's page under the base path (hovering preloads it, clicking opens it).
+    await page.getByTestId('DataTable-compare').locator('tr.row-link').first().hover();
+    await page.getByTestId('DataTable-compare').locator('tr.row-link').first().click();
+    await page.waitForURL(new RegExp(`${BASE}/don-vi/[^/]+/$`));
+    await waitText(page, 'Mã đơn vị:');
+    await finish(visit, 'chi-so-766-den-don-vi', 'synthetic');
   });
 
   test('should open on the newest monthly snapshot and show the marts as an older snapshot had them', async () => {
