@@ -1,6 +1,22 @@
-with units as (
+with published as (
 
     select * from stg_lake__score766
+
+),
+
+-- Sources that publish no rank (the legacy monthly report) are ranked the way the portal ranks:
+-- by total among the province's units of the same period and capture, and within the unit group.
+units as (
+
+    select
+        p.dataset_label, p.province_code, p.period_type, p.year, p.period_no, p.as_of, p.unit_id, p.unit_name,
+        p.unit_code, p.agency_code, p.unit_group, p.score_ckmb, p.score_tdgq, p.score_clgq, p.score_tttt, p.score_mdhl,
+        p.score_mdsh, p.score_total,
+        cast(coalesce(p.rank, rank() over (partition by p.dataset_label, p.province_code, p.period_type, p.year, p.period_no, p.as_of order by p.score_total desc)) as integer) as rank,
+        cast(coalesce(p.group_rank, rank() over (partition by p.dataset_label, p.province_code, p.period_type, p.year, p.period_no, p.as_of, p.unit_group order by p.score_total desc)) as integer) as group_rank,
+        cast(coalesce(p.units_total, count(*) over (partition by p.dataset_label, p.province_code, p.period_type, p.year, p.period_no, p.as_of)) as integer) as units_total,
+        cast(coalesce(p.group_units, count(*) over (partition by p.dataset_label, p.province_code, p.period_type, p.year, p.period_no, p.as_of, p.unit_group)) as integer) as group_units
+    from published as p
 
 ),
 
