@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDemo } from '../generator/index.js';
 import { startPortal } from '../portal/server.js';
+import { MAX_PAGE_SIZE } from '../core/connectors/portal.js';
 import { runAll, type PipelineContext, type RunSummary } from '../core/pipeline.js';
 import { buildDashboards } from '../core/dashboards.js';
 import { ensureDashboardDeps, REPO_ROOT } from './ensure.js';
@@ -42,7 +43,10 @@ export async function runDemo(ctx: PipelineContext, opts: DemoOptions): Promise<
   ctx.log(`Loopback portal on ${portal.url}`);
   let summary: RunSummary;
   try {
-    const local: PipelineContext = { ...ctx, config: { ...ctx.config, portal: { ...ctx.config.portal, baseUrl: portal.url }, score766BaseUrl: portal.url } };
+    // The loopback portal serves up to 5 000 dossiers a page: ten times fewer requests, raw files and
+    // manifest entries than the default 500 (kept for real portals); PORTAL_PAGE_SIZE still wins.
+    const pageSize = process.env.PORTAL_PAGE_SIZE ? ctx.config.portal.pageSize : MAX_PAGE_SIZE;
+    const local: PipelineContext = { ...ctx, config: { ...ctx.config, portal: { ...ctx.config.portal, baseUrl: portal.url, pageSize }, score766BaseUrl: portal.url } };
     const last = meta.toYear;
     summary = await runAll(local, {
       drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'nsw-csv', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'] },
