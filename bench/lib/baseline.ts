@@ -108,7 +108,8 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
       const file = path.join(p.outDir, 'models', m.layer, `${m.name}.parquet`);
       await mkdir(path.dirname(file), { recursive: true });
       await db.run(`CREATE TABLE ${ident(m.name)} AS\n${m.sql}`);
-      await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
+      // The same output as the project: models with `persist: false` stay tables of the run.
+      if (m.persist !== false) await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
     }
     const t2 = performance.now();
     const dossiers = await db.scalarNumber('SELECT count(*) FROM src_dossiers');

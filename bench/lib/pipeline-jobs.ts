@@ -49,8 +49,38 @@ export interface PhaseTimes {
   total: number;
 }
 
+/** Highest RSS seen in each phase (MB; sampled every 200 ms, DuckDB included: same process). */
+export interface PhasePeaks {
+  stage: number;
+  land: number;
+  transform: number;
+}
+
+/** Samples this process's RSS into the current phase's peak until stopped. */
+function rssSampler(): { peaks: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
+  const peaks: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  let current: keyof PhasePeaks = 'stage';
+  const sample = (): void => {
+    peaks[current] = Math.max(peaks[current], process.memoryUsage.rss() / 2 ** 20);
+  };
+  const timer = setInterval(sample, 200);
+  return {
+    peaks,
+    phase: (p) => {
+      sample();
+      current = p;
+    },
+    stop: () => {
+      sample();
+      clearInterval(timer);
+    },
+  };
+}
+
 export interface PipelineResult {
   phases: PhaseTimes;
+  /** Peak RSS per phase (MB). */
+  peakRss?: PhasePeaks;
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
@@ -62,11 +92,13 @@ export interface PipelineResult {
 
 const now = (): number => performance.now() / 1000;
 
-async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes): Promise<Omit<PipelineResult, 'phases'>> {
+async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes, rss?: ReturnType<typeof rssSampler>): Promise<Omit<PipelineResult, 'phases'>> {
+  rss?.phase('land');
   let t = now();
   const landProfile: LandProfile = {};
   const landed = await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT, profile: landProfile });
   phases.land += now() - t;
+  rss?.phase('transform');
   t = now();
   const transformProfile: { model: string; seconds: number }[] = [];
   let started = now();
@@ -85,6 +117,7 @@ async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes): Promi
     await engine.close();
   }
   phases.transform += now() - t;
+  rss?.stop();
   return {
     rowsRead: landed.rowsRead,
     rowsLanded: landed.rowsLanded,
@@ -102,15 +135,16 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   await rm(p.workDir, { recursive: true, force: true });
   const ctx = benchContext(p.lakeDir, p.workDir, p.portalUrl, p.pageSize);
   const phases: PhaseTimes = { stage: 0, land: 0, transform: 0, total: 0 };
+  const rss = rssSampler();
   const t0 = now();
   const include: RawKind[] = [...SMALL_DROP, 'nsw-csv', ...(p.mode === 'drop' ? (['portal-csv'] as RawKind[]) : [])];
   await ingestDropDir(ctx, { dir: p.dataDir, include });
   if (p.mode === 'portal') await pullPortal(ctx, { from: FIRST_MONTH, to: LAST_MONTH, token: BENCH_TOKEN });
   await pullScore766(ctx, { from: '2022-08', to: LAST_MONTH, tinhId: 'H99' });
   phases.stage = now() - t0;
-  const rest = await landAndTransform(ctx, phases);
+  const rest = await landAndTransform(ctx, phases, rss);
   phases.total = now() - t0;
-  return { phases, ...rest };
+  return { phases, peakRss: rss.peaks, ...rest };
 }
 
 export interface IncrementalParams extends PipelineParams {

@@ -65,7 +65,9 @@ export function startServer({ dir, port = 0, basePath = '', host = '127.0.0.1' }
 		}
 		res.writeHead(200, {
 			'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-			'cache-control': 'no-cache'
+			// SvelteKit's hashed assets (DuckDB-WASM's 34 MB among them) never change under a name:
+			// a browser keeps them across visits; pages and data are revalidated every time.
+			'cache-control': pathname.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
 		});
 		fs.createReadStream(file).pipe(res);
 	});

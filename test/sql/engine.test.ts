@@ -2,7 +2,8 @@
  * DuckDbEngine: the shims give Trino semantics, sources over Hive-partitioned Parquet (or none yet),
  * and byte-identical model Parquet across reruns.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -79,5 +80,25 @@ describe('DuckDbEngine materialize', () => {
     const bytes2 = await readFile(path.join(second.lake, 'models/marts/agency_periods.parquet'));
     await second.dispose();
     expect(bytes2.equals(bytes1)).toBe(true);
+  });
+
+  test('should keep a persist: false model as a table of the run, write no Parquet and remove a stale one', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-persist-'));
+    const engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      const stale = path.join(lake, 'models/intermediate/int_step.parquet');
+      await mkdir(path.dirname(stale), { recursive: true });
+      await writeFile(stale, 'left by an earlier run');
+      const step = await engine.materialize({ name: 'int_step', layer: 'intermediate', sql: 'SELECT range AS n FROM range(5)', dependsOn: [], file: 'sql/intermediate/int_step.sql', persist: false });
+      expect(step).toEqual({ model: 'int_step', rows: 5, location: 'duckdb:int_step' });
+      expect(existsSync(stale)).toBe(false);
+      // A later model still reads it within the run, and is written as usual.
+      const mart = await engine.materialize({ name: 'm_total', layer: 'marts', sql: 'SELECT sum(n) AS total FROM int_step', dependsOn: ['int_step'], file: 'sql/marts/m_total.sql' });
+      expect(mart.location).toBe(path.join(lake, 'models/marts/m_total.parquet'));
+      expect(numbersFromBigints((await engine.query(`SELECT total FROM read_parquet('${mart.location}')`))[0]!)).toEqual({ total: 10 });
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
   });
 });

@@ -31,6 +31,10 @@ describe('loadModels on sql/', () => {
     expect(models.find((m) => m.name === 'agency_months')?.dependsOn).toEqual(['agency_periods']);
     expect(models.find((m) => m.name === 'agency_periods')?.grain).toEqual(['agency_code', 'period_type', 'year', 'period_no']);
   });
+  test('should write every model but the run-only steps the YAML marks persist: false', () => {
+    const runOnly = loadModels(SQL_DIR).filter((m) => m.persist === false).map((m) => m.name);
+    expect(runOnly.sort()).toEqual(['int_dossiers_attributed', 'stg_lake__dossiers']);
+  });
 });
 
 describe('loadModels on broken trees', () => {
@@ -41,6 +45,10 @@ describe('loadModels on broken trees', () => {
   test('should fail on an unknown relation', async () => {
     const root = await sqlTree({ 'marts/a.sql': 'with x as (select 1 as v) select * from x join stg_missing on true' });
     expect(() => loadModels(root)).toThrow(/unknown relation "stg_missing"/);
+  });
+  test('should fail when a mart is marked persist: false (the dashboards read every mart)', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    config: {persist: false}\n' });
+    expect(() => loadModels(root)).toThrow(/a is a mart: it must be persisted/);
   });
   test('should fail when a mart reads a source directly', async () => {
     const root = await sqlTree({ 'marts/a.sql': 'select * from src_dossiers' });

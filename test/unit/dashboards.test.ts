@@ -1,5 +1,6 @@
 /**
- * The dashboards' offline patch of @evidence-dev/universal-sql and their vi-VN number text.
+ * The dashboards' patches of @evidence-dev/universal-sql (offline) and of Evidence's page layout
+ * (DuckDB-WASM started while the tables load), and their vi-VN number text.
  * Needs dashboards/node_modules (`npm ci --prefix dashboards`).
  */
 import { execFile } from 'node:child_process';
@@ -18,11 +19,14 @@ const run = promisify(execFile);
 const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
 const PATCHED_FILES = ['src/client-duckdb/node.js', 'src/client-duckdb/browser.js', 'src/build-parquet.js'];
 
-function patchFile(): string {
-  const patches = readdirSync(path.join(DASHBOARDS_DIR, 'patches')).filter((f) => f.startsWith('@evidence-dev+universal-sql+'));
+function patchFile(pkg = 'universal-sql'): string {
+  const patches = readdirSync(path.join(DASHBOARDS_DIR, 'patches')).filter((f) => f.startsWith(`@evidence-dev+${pkg}+`));
   expect(patches).toHaveLength(1);
   return path.join(DASHBOARDS_DIR, 'patches', patches[0] as string);
 }
+
+/** The page layout of Evidence's template: starts DuckDB-WASM while the tables are fetched (docs/evidence-offline-patch.md). */
+const LAYOUT = 'template/src/pages/+layout.js';
 
 describe('universal-sql offline patch when dashboards/node_modules is installed', () => {
   beforeAll(() => {
@@ -42,6 +46,17 @@ describe('universal-sql offline patch when dashboards/node_modules is installed'
     const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile()], { cwd: DASHBOARDS_DIR });
     for (const file of PATCHED_FILES) expect(stdout).toContain(`checking file node_modules/@evidence-dev/universal-sql/${file}`);
     expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+  });
+
+  test('should have the page layout patched too, for the exact Evidence version installed', async () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile('evidence'))?.[1];
+    const installed = JSON.parse(readFileSync(path.join(DASHBOARDS_DIR, 'node_modules/@evidence-dev/evidence/package.json'), 'utf8')) as { version: string };
+    expect(installed.version).toBe(version);
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile('evidence')], { cwd: DASHBOARDS_DIR });
+    expect(stdout).toContain(`checking file node_modules/@evidence-dev/evidence/${LAYOUT}`);
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+    // The browser client waits for an instantiation under way without initDB's 5 s timeout.
+    expect(readFileSync(path.join(USQL, 'src/client-duckdb/browser.js'), 'utf8')).toContain('await (initializing ? initPromise : initDB())');
   });
 
   test('should keep no read_parquet or Parquet COPY in the patched client and build step', () => {

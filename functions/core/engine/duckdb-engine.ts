@@ -3,7 +3,8 @@
  * integer division and the shims of sql/_shims/duckdb.sql, so the portable sql/ models mean the same
  * here as on Athena. Sources are views over Hive-partitioned Parquet; a model is materialised as a
  * table and copied to <lakeRoot>/models/<layer>/<name>.parquet (sorted by its grain, fixed row-group
- * size, written to a temporary name and renamed), so reruns give byte-identical files.
+ * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
+ * `persist: false` stays a table of the run and is not written.
  */
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,11 @@ export class DuckDbEngine implements QueryEngine {
     const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
     const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
     if (this.options.writeParquet === false) return { model: model.name, rows, location: `duckdb:${model.name}` };
+    if (model.persist === false) {
+      // A file left by a run from before the model stopped being persisted would look current.
+      await rm(file, { force: true });
+      return { model: model.name, rows, location: `duckdb:${model.name}` };
+    }
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
     const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';

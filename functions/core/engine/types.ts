@@ -14,6 +14,12 @@ export interface ModelDef {
   dependsOn: string[];
   /** Partition columns (must be the SELECT's last columns), if any. */
   partitionBy?: string[];
+  /**
+   * false: a step of the run that nothing reads afterwards (YAML `config.persist`). The embedded
+   * engine keeps it as a table for the run only and writes no Parquet; Athena, whose tables are
+   * its files, still writes it. Default true.
+   */
+  persist?: boolean;
   /** Path of the file it came from, relative to the repo. */
   file: string;
 }

@@ -31,6 +31,13 @@ export interface LandOptions {
   log?: (msg: string) => void;
   /** DuckDB memory limit, e.g. '3GB'. */
   memoryLimit?: string;
+  /**
+   * Publish and commit once this many dossiers wait in the batch (default FLUSH_ROWS): memory stays
+   * bounded whatever the backfill's size. Results do not depend on it.
+   */
+  flushRows?: number;
+  /** Most files per bulk chunk (default CHUNK_FILES); the tests lower it to land several chunks. */
+  chunkFiles?: number;
   /** Filled with seconds spent per phase (bench/ profiles the land with it). */
   profile?: LandProfile;
 }
@@ -88,6 +95,20 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       if (files.length === 0) continue;
       const info = RAW_KINDS[kind];
       const entries: ManifestEntry[] = [];
+      // Publish what the batches hold, then commit the files they came from (manifest entries).
+      const commit = async (): Promise<void> => {
+        summary.partitionsWritten.push(...(await timed(prof, 'publish partitions', () => publishBatches(db, opts.storage, workDir))));
+        for (const e of entries.splice(0)) {
+          if (e.rows_read !== e.rows_landed + e.rows_quarantined) {
+            throw createError('land', `Failed to account for ${e.original_name} (${e.sha256.slice(0, 12)}): read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
+          }
+          await timed(prof, 'write manifest', () => writeManifest(opts.storage, e));
+          summary.files.push(e);
+          summary.rowsRead += e.rows_read;
+          summary.rowsLanded += e.rows_landed;
+          summary.rowsQuarantined += e.rows_quarantined;
+        }
+      };
       await timed(prof, 'reset batches + refs', async () => {
         await resetBatches(db);
         await prepareRefs(db, opts.storage, workDir);
@@ -95,10 +116,19 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       if (info.bulk) {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
         await loadLandedDossierIds(db, opts.storage, workDir);
-        for (const chunk of bulkChunks(files)) {
+        for (const chunk of bulkChunks(files, opts.chunkFiles)) {
           entries.push(...(await landBulkChunk(db, opts.storage, workDir, chunk, prof)));
           done += chunk.length;
           opts.onProgress?.(done, staged.length, chunk[chunk.length - 1]!.original_name);
+          // Bounded memory: a backfill does not hold every dossier of the run before publishing.
+          // The published ids join the lake's ids, so the next chunks see them as landed.
+          if ((await db.scalarNumber('SELECT count(*) FROM batch_dossiers')) >= (opts.flushRows ?? FLUSH_ROWS)) {
+            await commit();
+            await timed(prof, 'reset batches + refs', async () => {
+              await db.run('INSERT INTO landed_dossier_ids SELECT DISTINCT dossier_id, source, year, month FROM batch_dossiers');
+              await resetBatches(db);
+            });
+          }
         }
       } else {
         for (const meta of files) {
@@ -108,17 +138,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           opts.onProgress?.(++done, staged.length, meta.original_name);
         }
       }
-      summary.partitionsWritten.push(...(await timed(prof, 'publish partitions', () => publishBatches(db, opts.storage, workDir))));
-      for (const e of entries) {
-        if (e.rows_read !== e.rows_landed + e.rows_quarantined) {
-          throw createError('land', `Failed to account for ${e.original_name} (${e.sha256.slice(0, 12)}): read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
-        }
-        await timed(prof, 'write manifest', () => writeManifest(opts.storage, e));
-        summary.files.push(e);
-        summary.rowsRead += e.rows_read;
-        summary.rowsLanded += e.rows_landed;
-        summary.rowsQuarantined += e.rows_quarantined;
-      }
+      await commit();
     }
     await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir));
     return summary;
@@ -202,13 +222,19 @@ async function requireLocal(storage: Storage, meta: RawMeta, workDir: string): P
  */
 const CHUNK_FILES = 400;
 const CHUNK_BYTES = 256 * 2 ** 20;
+/**
+ * Landed dossiers held before their partitions are published and their files committed: at 10 M
+ * dossiers a whole backfill in the batch spilled past DuckDB's memory limit (bench/history.md,
+ * change 8).
+ */
+export const FLUSH_ROWS = 1_000_000;
 
-function bulkChunks(files: RawMeta[]): RawMeta[][] {
+function bulkChunks(files: RawMeta[], maxFiles = CHUNK_FILES): RawMeta[][] {
   const out: RawMeta[][] = [];
   let cur: RawMeta[] = [];
   let bytes = 0;
   for (const f of files) {
-    if (cur.length > 0 && (cur.length >= CHUNK_FILES || bytes + f.bytes > CHUNK_BYTES)) {
+    if (cur.length > 0 && (cur.length >= maxFiles || bytes + f.bytes > CHUNK_BYTES)) {
       out.push(cur);
       cur = [];
       bytes = 0;

@@ -43,7 +43,7 @@ const ModelYaml = z
   .object({
     name: Name,
     description: z.string().optional(),
-    config: z.object({ grain: z.array(Name).min(1).optional(), partition_by: z.array(Name).optional() }).strict().default({}),
+    config: z.object({ grain: z.array(Name).min(1).optional(), partition_by: z.array(Name).optional(), persist: z.boolean().optional() }).strict().default({}),
     tests: z.array(ModelTest).default([]),
     columns: z.array(ColumnYaml).default([]),
   })
@@ -270,6 +270,9 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
       const name = basename(file).replace(/\.(sql|csv)$/, '');
       if (!NAME.test(name)) throw createError('transform', `Failed to load ${file}: model name "${name}" is not a lower-case identifier`);
       const spec = yamlByName.get(name)?.spec;
+      if (layer === 'marts' && spec?.config.persist === false) {
+        throw createError('transform', `Failed to load ${file}: ${name} is a mart: it must be persisted (the dashboards and exports read every mart), so persist: false is not allowed`);
+      }
       const text = readFileSync(file, 'utf8');
       const sql = layer === 'seeds' ? seedToSql(text, file, spec?.columns).sql : text.trim().replace(/;\s*$/, '');
       models.push({
@@ -281,6 +284,7 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
         description: spec?.description,
         grain: spec?.config.grain,
         partitionBy: spec?.config.partition_by,
+        ...(spec?.config.persist === false ? { persist: false } : {}),
         columns: spec?.columns ?? [],
         tests: spec ? testsOf(spec, layer) : [],
       });

@@ -183,6 +183,35 @@ describe('landStaged run again or in another order', () => {
   });
 });
 
+describe('landStaged publishing in several rounds (bounded memory)', () => {
+  test('should give the same partitions, quarantine and accounting as one round', async () => {
+    const files = [
+      { kind: 'portal-csv' as const, name: 'v1.csv', bytes: csv(row('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), row('B2'), row('B2')) },
+      { kind: 'portal-csv' as const, name: 'v2.csv', bytes: csv(row('B1', { updated: '09/05/2024 10:00' }), row('B3')) },
+      // B2 again, received in June: it already lives in May, so it is quarantined.
+      { kind: 'portal-csv' as const, name: 'june.csv', period: '2024-06', bytes: csv(row('B2', { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' }), row('B4', { received: '04/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' })) },
+    ];
+    const one = lake();
+    const many = lake();
+    for (const l of [one, many]) for (const f of files) await stageRaw(l.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
+    const a = await landStaged({ storage: one.storage, workDir: one.work, maxTimestamp: '2026-01-05 23:59:59' });
+    // One file per chunk, publish after every chunk.
+    const b = await landStaged({ storage: many.storage, workDir: many.work, maxTimestamp: '2026-01-05 23:59:59', chunkFiles: 1, flushRows: 1 });
+    expect([b.rowsRead, b.rowsLanded, b.rowsQuarantined]).toEqual([a.rowsRead, a.rowsLanded, a.rowsQuarantined]);
+    expect([a.rowsRead, a.rowsLanded, a.rowsQuarantined]).toEqual([7, 5, 2]);
+    const byFile = (s: typeof a) => s.files.map((f) => [f.original_name, f.rows_read, f.rows_landed, f.rows_quarantined]).sort();
+    expect(byFile(b)).toEqual(byFile(a));
+    for (const part of ['landed/dossiers/source=portal/year=2024/month=5/data.parquet', 'landed/dossiers/source=portal/year=2024/month=6/data.parquet']) {
+      expect(readFileSync(path.join(many.root, part)).equals(readFileSync(path.join(one.root, part))), part).toBe(true);
+    }
+    expect(await quarantined(many.root)).toEqual(await quarantined(one.root));
+    expect((await quarantined(one.root)).map((q) => q.reason).sort()).toEqual([
+      'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)',
+      'duplicate dossier id in the file (first at row 2)',
+    ]);
+  });
+});
+
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
     const { storage, root, work } = lake();
