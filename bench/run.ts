@@ -7,7 +7,7 @@
  * JS), incremental (one month on seven years), dashboards (Evidence build + time to interactive).
  *
  * Budgets: --quick (100 k dossiers, one run of everything, dashboards timed on the already-built
- * site) fits in 5 minutes on 2 cores; the full run (1 M × 3 runs, 10 M × 1 run) in 45 minutes. The
+ * site) fits in 5 minutes on 2 cores; the full run (1 M and 10 M, 3 runs each) in 45 minutes. The
  * plan and its estimate are printed first; the figures are written after every section, so a run
  * that is stopped still leaves its raw figures in bench/out/latest.json.
  */
@@ -35,7 +35,7 @@ const program = new Command()
   .option('--quick', 'one small size, one run of each figure, dashboards timed on the already-built site (≤ 5 min)', false)
   .option('--sizes <list>', 'comma-separated dossier counts for the end-to-end runs (default 1000000,10000000; quick 100000)')
   .option('--runs <n>', 'runs per figure at sizes up to 2 M (median, min–max); default 3 (quick 1)')
-  .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 1)')
+  .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 3; quick 1)')
   .option('--large-drop', 'also time the CSV-drop path above 2 M (default: the portal path only, to fit the 45 min budget)', false)
   .option('--small-size <n>', 'dossiers for the naive and incremental sections (default 1000000; quick 100000)')
   .option('--page-size <n>', 'portal page size the pull asks for (default 5000, the portal maximum)')
@@ -78,7 +78,7 @@ const int = (s: string | undefined, d: number): number => {
 };
 const sizes = [...new Set((o.sizes ?? (o.quick ? '100000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0)))].sort((a, b) => a - b);
 const runs = int(o.runs, o.quick ? 1 : 3);
-const largeRuns = int(o.largeRuns, 1);
+const largeRuns = int(o.largeRuns, o.quick ? 1 : 3);
 const smallSize = int(o.smallSize, o.quick ? 100_000 : 1_000_000);
 const pageSize = int(o.pageSize, 5000);
 const wanted = new Set<Section>((o.only ? o.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
@@ -101,19 +101,21 @@ const runsFor = (n: number): number => (n > LARGE ? largeRuns : runs);
 const modesFor = (n: number): ('portal' | 'drop')[] => (n > LARGE && !o.largeDrop ? ['portal'] : ['portal', 'drop']);
 
 // ---- Plan ------------------------------------------------------------------------------------
-// Rough seconds on this 2-core machine when it is quiet, scaled linearly from the 1 M runs of
-// 2026-11-21 (portal 124 s, drop 153 s at load average 9; about 60 % of that when quiet). Load from
-// other work can double them, and 10 M is extrapolated. Only used to print the plan and warn.
+// Rough seconds on this 2-core machine when it is quiet, from the runs of 2026-11-21 after the
+// changes in bench/history.md (1 M portal ≈ 35 s, 10 M portal ≈ 260 s; bare DuckDB 7 s at 1 M and
+// 158 s at 10 M, where it spills). Load from other work can double them. Only used to print the
+// plan and warn.
 const EST = {
   generatePerM: 12,
-  e2e: (n: number): number => 10 + 85 * (n / 1e6),
-  baseline: (n: number): number => 2 + 12 * (n / 1e6),
-  naive: (n: number): number => 1 + 17 * (n / 1e6),
-  incrementalHistory: (n: number): number => 10 + 80 * (n / 1e6),
-  increment: (n: number): number => 8 + 5 * (n / 1e6),
-  dashboardsBuild: 105,
-  ttiPerPage: 4,
-  pages: 8,
+  e2e: (n: number): number => 10 + 25 * (n / 1e6),
+  baseline: (n: number): number => 2 + 5 * (n / 1e6) + (n / 1e6) ** 2,
+  naive: (n: number): number => 1 + 15 * (n / 1e6),
+  incrementalHistory: (n: number): number => 10 + 25 * (n / 1e6),
+  increment: (n: number): number => 3 + 6 * (n / 1e6),
+  dashboardsBuild: 75,
+  // A cold and a warm load, each waiting for DuckDB-WASM, plus the network-idle wait between them.
+  ttiPerPage: 8,
+  pages: 10,
 };
 interface PlanLine {
   what: string;
