@@ -12,7 +12,7 @@
  * that is stopped still leaves its raw figures in bench/out/latest.json.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -47,6 +47,7 @@ const program = new Command()
   .option('--out <file>', 'report file', path.join(REPO, 'BENCHMARKS.md'))
   .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
+  .option('--render <results.json>', 'run nothing: write the report again from a saved bench/out/results-*.json (after a change to its text)')
   .parse();
 
 const o = program.opts<{
@@ -65,7 +66,15 @@ const o = program.opts<{
   out: string;
   plan: boolean;
   cpuProf: boolean;
+  render?: string;
 }>();
+
+if (o.render) {
+  const saved = JSON.parse(await readFile(o.render, 'utf8')) as BenchResults;
+  await writeFile(o.out, await renderReport(saved));
+  console.log(`[bench] wrote ${path.relative(REPO, o.out)} from ${o.render} (nothing run)`);
+  process.exit(0);
+}
 
 const int = (s: string | undefined, d: number): number => {
   if (s === undefined) return d;

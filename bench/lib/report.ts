@@ -122,7 +122,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
     if (!drops.length || drop / base <= TARGETS.limitRatio) continue;
     const ph = (k: keyof PipelineResult['phases']): number => median(drops.map((q) => q.result.phases[k]));
     const top = Object.entries(drops[0]!.result.landProfile).sort((a, c) => c[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${f1(v)} s`).join(', ');
-    L.push('', `Why missed at ${size(Number(n))}: the project's ${via} run spends ${f1(ph('stage'))} s staging (raw/ copies, hashes, manifests), ${f1(ph('land'))} s landing and ${f1(ph('transform'))} s in the models and their tests, against the baseline's ${f1(median(b.map((q) => q.result.land)))} s land and ${f1(median(b.map((q) => q.result.transform)))} s transform. The largest land phases: ${top} (section 6).`);
+    L.push('', `Why missed at ${size(Number(n))}: the project's ${via} run spends ${f1(ph('stage'))} s staging (${via === 'portal' ? 'the HTTP pull of every page from the loopback portal, whose own serving runs on the same 2 cores, with a SHA-256 and a raw/ copy of each' : 'raw/ copies, SHA-256, manifests'}), ${f1(ph('land'))} s landing and ${f1(ph('transform'))} s in the models and their tests, against the baseline's ${f1(median(b.map((q) => q.result.land)))} s land and ${f1(median(b.map((q) => q.result.transform)))} s transform. The largest land phases: ${top} (section 6).`);
   }
   if (Object.keys(r.baseline).length === 0) L.push(`| – | not measured: ${r.skipped.baseline ?? r.skipped[Object.keys(r.skipped).find((k) => k.startsWith('baseline')) ?? ''] ?? 'skipped'} | | | | | | |`);
 
