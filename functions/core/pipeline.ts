@@ -17,6 +17,7 @@ import { buildAsOfSources, freezeMarts, quarantineByReason } from './transform/a
 import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, SnapshotPeriod } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
+import { listNswFiles } from './connectors/nsw-drop.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, loadModels, registerLakeSources, runModelTests, runModels } from './transform/index.js';
 import type { Storage } from './storage/types.js';
@@ -133,13 +134,20 @@ export async function planDrop(dir: string): Promise<DropFile[]> {
     { sub: 'registry', test: /^agencies\.csv$/, kind: 'registry-agencies', period: () => null },
     { sub: 'registry', test: /^procedures\.csv$/, kind: 'registry-procedures', period: () => null },
     { sub: 'portal/dossiers', test: /^(\d{4}-\d{2})\.csv$/, kind: 'portal-csv', period: (m) => m[1]! },
-    { sub: 'nsw', test: /^(\d{4}-\d{2})\.csv$/, kind: 'nsw-csv', period: (m) => m[1]! },
     { sub: 'bieu06', test: /^bieu06_(\d{4})(?:_q\d)?\.xlsx$/i, kind: 'bieu06-xlsx', period: (m) => m[1]! },
     { sub: 'par', test: /^par_(\d{4})\.xlsx$/i, kind: 'par-xlsx', period: (m) => m[1]! },
     { sub: 'score766', test: /^(\d{4}-\d{2})\.json$/, kind: 'score766-legacy', period: (m) => m[1]! },
     { sub: 'score766', test: /^(\d{4}-\d{2})\.metrics\.json$/, kind: 'score766-metrics', period: (m) => m[1]! },
   ];
-  for (const sub of ['registry', 'portal/dossiers', 'nsw', 'bieu06', 'par', 'score766']) {
+  // nsw/<agency_code>/<yyyy-mm>.csv: the NSW drop connector's own listing and name rules.
+  const nswDir = path.join(dir, 'nsw');
+  if ((await walk(nswDir)).length > 0) {
+    const nsw = await listNswFiles(nswDir);
+    const bad = nsw.rejected.find((r) => !r.key.split('/').some((part) => part.startsWith('.')));
+    if (bad) throw createError('ingest', `Failed to ingest nsw/${bad.key}: ${bad.reason} (see docs/data-contracts.md)`);
+    out.push(...nsw.files.map((f) => ({ path: f.path, kind: 'nsw-csv' as const, period: f.period })));
+  }
+  for (const sub of ['registry', 'portal/dossiers', 'bieu06', 'par', 'score766']) {
     for (const file of await walk(path.join(dir, sub))) {
       const name = path.basename(file);
       if (name.startsWith('.')) continue;

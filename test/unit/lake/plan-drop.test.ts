@@ -1,0 +1,51 @@
+/**
+ * planDrop: what each file of a drop directory is. The NSW part uses the NSW drop connector's own
+ * listing, so both accept and refuse the same names.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { planDrop } from '../../../functions/core/pipeline.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function drop(files: string[]): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'drop-'));
+  dirs.push(root);
+  for (const f of files) {
+    mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    writeFileSync(path.join(root, f), 'x');
+  }
+  return root;
+}
+
+describe('planDrop', () => {
+  test('should classify every known file, NSW files by agency folder and month, and skip hidden files', async () => {
+    const root = drop(['registry/agencies.csv', 'portal/dossiers/2024-05.csv', 'nsw/H99.01/2024-05.csv', 'nsw/H99.02/2024-04.csv', 'nsw/H99.01/.DS_Store', 'nsw/.keep', 'par/par_2024.xlsx']);
+    const plan = (await planDrop(root)).map((f) => [path.relative(root, f.path), f.kind, f.period]);
+    expect(plan).toEqual([
+      ['nsw/H99.01/2024-05.csv', 'nsw-csv', '2024-05'],
+      ['nsw/H99.02/2024-04.csv', 'nsw-csv', '2024-04'],
+      ['par/par_2024.xlsx', 'par-xlsx', '2024'],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', '2024-05'],
+      ['registry/agencies.csv', 'registry-agencies', null],
+    ]);
+  });
+
+  test.each([
+    ['nsw/H99.01/2024-13.csv', /nsw\/H99\.01\/2024-13\.csv: "2024-13\.csv" has no valid month/],
+    ['nsw/H99 01!/2024-05.csv', /nsw\/H99 01!\/2024-05\.csv: "H99 01!" is not an agency code/],
+    ['nsw/2024-05.csv', /nsw\/2024-05\.csv: expected <agency_code>\/<yyyy-mm>\.csv/],
+    ['nsw/H99.01/may.csv', /"may\.csv" is not named <yyyy-mm>\.csv/],
+  ])('should refuse %s naming the file and the rule', async (file, message) => {
+    await expect(planDrop(drop(['registry/agencies.csv', file]))).rejects.toThrow(message);
+  });
+
+  test('should refuse an unknown file elsewhere in the drop', async () => {
+    await expect(planDrop(drop(['par/notes.txt']))).rejects.toThrow(/par\/notes\.txt: not a known export name under par\//);
+  });
+});
