@@ -8,6 +8,9 @@ import type { DatasetInfo } from './datasets.js';
 import type { NaiveResult } from './naive.js';
 import type { IncrementalResult, PipelineResult } from './pipeline-jobs.js';
 
+/** One end-to-end job, with the CPU the loopback portal process used meanwhile (absent in older results). */
+export type E2eOutcome = JobOutcome<PipelineResult> & { portalCpuSec?: number };
+
 export interface BenchResults {
   startedAt: string;
   quick: boolean;
@@ -15,7 +18,7 @@ export interface BenchResults {
   settings: { sizes: number[]; runs: number; largeRuns: number; smallSize: number; pageSize: number };
   plan?: { estimateSeconds: number; budgetMinutes: number; lines: string[] };
   datasets: Record<number, DatasetInfo>;
-  e2e: Record<number, { portal?: JobOutcome<PipelineResult>[]; drop?: JobOutcome<PipelineResult>[] }>;
+  e2e: Record<number, { portal?: E2eOutcome[]; drop?: E2eOutcome[] }>;
   baseline: Record<number, JobOutcome<BaselineResult>[]>;
   naive?: { size: number; runs: JobOutcome<NaiveResult>[]; check?: { parquetRows: number; files: number; quarantined: number } };
   incremental?: { size: number } & JobOutcome<IncrementalResult>;
@@ -41,6 +44,11 @@ function usageRow(label: string, runs: JobOutcome<unknown>[] | undefined): strin
 }
 
 const median = (xs: number[]): number => stats(xs).median;
+/** Median CPU seconds of the loopback portal during the runs ('–' for the drop path and older results). */
+const portalCpu = (runs: E2eOutcome[]): string => {
+  const xs = runs.map((q) => q.portalCpuSec).filter((x): x is number => x !== undefined && x > 0);
+  return xs.length ? f1(median(xs)) : '–';
+};
 
 export async function renderReport(r: BenchResults): Promise<string> {
   const L: string[] = [];
@@ -70,14 +78,14 @@ export async function renderReport(r: BenchResults): Promise<string> {
     L.push(usageRow(`${size(Number(n))} | portal → land → marts`, e.portal));
     L.push(usageRow(`${size(Number(n))} | CSV drop → land → marts`, e.drop));
   }
-  L.push('', 'Phases (median seconds: stage = pull or copy into raw/, land, transform):', '');
-  L.push('| size | path | stage | land | transform | rows read | landed | quarantined | raw files |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('', 'Phases (median seconds: stage = pull or copy into raw/, land, transform; the loopback portal is a separate process on the same 2 cores, its CPU seconds are shown apart):', '');
+  L.push('| size | path | stage | land | transform | portal CPU during the run | rows read | landed | quarantined | raw files |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [n, e] of Object.entries(r.e2e)) {
     for (const mode of ['portal', 'drop'] as const) {
       const runs = e[mode];
       if (!runs?.length) continue;
       const x = runs[0]!.result;
-      L.push(`| ${size(Number(n))} | ${mode} | ${f1(median(runs.map((q) => q.result.phases.stage)))} | ${f1(median(runs.map((q) => q.result.phases.land)))} | ${f1(median(runs.map((q) => q.result.phases.transform)))} | ${n0(x.rowsRead)} | ${n0(x.rowsLanded)} | ${n0(x.rowsQuarantined)} | ${n0(x.rawFiles)} |`);
+      L.push(`| ${size(Number(n))} | ${mode} | ${f1(median(runs.map((q) => q.result.phases.stage)))} | ${f1(median(runs.map((q) => q.result.phases.land)))} | ${f1(median(runs.map((q) => q.result.phases.transform)))} | ${portalCpu(runs)} | ${n0(x.rowsRead)} | ${n0(x.rowsLanded)} | ${n0(x.rowsQuarantined)} | ${n0(x.rawFiles)} |`);
     }
   }
   const peak = Math.max(0, ...Object.values(r.e2e).flatMap((e) => [...(e.portal ?? []), ...(e.drop ?? [])].map((q) => q.usage.peakRssMb)));
@@ -210,6 +218,10 @@ export async function renderReport(r: BenchResults): Promise<string> {
   const runs = slowest?.[1].portal ?? slowest?.[1].drop;
   if (slowest && runs?.length) {
     const x = runs[0]!.result;
+    const first = runs[0]!;
+    if (slowest[1].portal && first.portalCpuSec) {
+      L.push(`Stage (the pull) of the largest run (${size(Number(slowest[0]))}, portal, first run): ${f1(x.phases.stage)} s wall, while the loopback portal process used ${f1(first.portalCpuSec)} s CPU building and serving the pages (a DuckDB query and a JSON body per page)${first.portalCpuSec > x.phases.stage / 2 ? ': most of the pull is the test portal\'s own work on the same 2 cores, where a real portal serves from its own machines' : ''}.`, '');
+    }
     L.push(`Profile of the largest end-to-end run (${size(Number(slowest[0]))}, ${slowest[1].portal ? 'portal' : 'drop'}, first run). Land phases (seconds, summed over chunks; \`profile\` option of landStaged):`, '');
     L.push('| land phase | s |', '|---|---:|');
     for (const [k, v] of Object.entries(x.landProfile).sort((a, b) => b[1] - a[1])) L.push(`| ${k} | ${f2(v)} |`);
