@@ -1,6 +1,7 @@
 /**
  * Dashboards: Evidence build time on a lake (functions/core/dashboards.ts buildDashboards), then each
- * page's time to interactive in headless Chromium on 127.0.0.1 with every other request aborted.
+ * page's time to interactive in headless Chromium, the site served on 127.0.0.1 by the dashboards' own
+ * server (dashboards/scripts/serve.mjs), with every other request aborted.
  * With `siteDir` (the quick run), no build: the pages of an already-built site are timed.
  *
  * Time to interactive here = from navigation start to the latest of DOMContentLoaded's end, the end
@@ -11,9 +12,7 @@
  * visit).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface DashboardsParams {
@@ -79,50 +78,15 @@ const readyProbe = (manifestUrl: string): string => `(async () => {
   return { ms: Math.max(nav.domContentLoadedEventEnd || 0, last, ready), ready, want, lcp };
 })()`;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.parquet': 'application/octet-stream',
-  '.arrow': 'application/vnd.apache.arrow.file',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
-
-/** A static file server for the built site on 127.0.0.1 under its base path (SPA fallback to the route's index.html). */
+/** The server `npm run dashboards:preview` runs (dashboards/scripts/serve.mjs): the same headers, cache rule included. */
 async function serve(root: string, basePath: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (basePath && url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
-        res.writeHead(404).end();
-        return;
-      }
-      let file = path.join(root, decodeURIComponent(url.pathname.slice(basePath.length)));
-      if (!file.startsWith(root)) {
-        res.writeHead(403).end();
-        return;
-      }
-      const st = await stat(file).catch(() => undefined);
-      if (st?.isDirectory()) file = path.join(file, 'index.html');
-      else if (!st && existsSync(`${file}.html`)) file = `${file}.html`;
-      const body = await readFile(file).catch(() => undefined);
-      if (!body) {
-        res.writeHead(404).end();
-        return;
-      }
-      // As dashboards/scripts/serve.mjs: hashed assets cached for good, everything else revalidated.
-      const cache = url.pathname.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': cache }).end(body);
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${basePath}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  // @ts-expect-error plain JS module of the dashboards project (no types)
+  const { startServer } = (await import('../../dashboards/scripts/serve.mjs')) as {
+    startServer: (o: { dir: string; basePath: string }) => Promise<{ url: string; close: () => Promise<void> }>;
+  };
+  const site = await startServer({ dir: root, basePath });
+  // Routes below start with '/': the site's URL without its trailing one.
+  return { url: site.url.replace(/\/$/, ''), close: site.close };
 }
 
 /** Routes of the built site: every top-level page, and the first page of each nested route. */

@@ -190,7 +190,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
     const d = r.dashboards.result;
     if (d.built) L.push(`buildDashboards({lakeDir}) on the ${size(r.dashboards.size)} lake of section 1 (\`evidence sources\` + \`evidence build:strict\`), then each page loaded`);
     else L.push(`The site already built in dashboards/build (base path "${d.basePath}"; not rebuilt in a quick run), each page loaded`);
-    L.push('in headless Chromium from a static server on 127.0.0.1 (hashed assets served as immutable, as dashboards/scripts/serve.mjs does) with every');
+    L.push('in headless Chromium, served on 127.0.0.1 by dashboards/scripts/serve.mjs (the preview server; hashed assets cached as immutable), with every');
     L.push('other request aborted. **Time to interactive** = navigation start to the latest of DOMContentLoaded\'s end, the page\'s last network');
     L.push('response and the moment every table of the site\'s manifest answers a query in the page\'s DuckDB-WASM (what the inputs re-query;');
     L.push('polled from the page every 20 ms). **Cold**: a new browser context (empty cache: DuckDB-WASM\'s 34 MB fetched and compiled);');

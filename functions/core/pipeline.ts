@@ -2,6 +2,7 @@
  * The pipeline's steps as plain functions over a context. The CLI commands and the Lambda handlers
  * are thin edges that build a context and call these; nothing here knows which edge called it.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from './config.js';
@@ -141,7 +142,7 @@ export async function planDrop(dir: string): Promise<DropFile[]> {
   ];
   // nsw/<agency_code>/<yyyy-mm>.csv: the NSW drop connector's own listing and name rules.
   const nswDir = path.join(dir, 'nsw');
-  if ((await walk(nswDir)).length > 0) {
+  if (existsSync(nswDir)) {
     const nsw = await listNswFiles(nswDir);
     const bad = nsw.rejected.find((r) => !r.key.split('/').some((part) => part.startsWith('.')));
     if (bad) throw createError('ingest', `Failed to ingest nsw/${bad.key}: ${bad.reason} (see docs/data-contracts.md)`);
