@@ -11,17 +11,22 @@ import { generateDemo } from '../generator/index.js';
 import { startPortal } from '../portal/server.js';
 import {
   ingestDropDir,
+  discardFile,
   ingestFiles,
   land,
+  rejectedFiles,
+  retryFile,
   pullPortal,
   pullReal766,
   pullScore766,
   runAll,
   snapshot,
+  type RunSummary,
   transform,
   verify,
 } from '../core/pipeline.js';
 import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
+import { RejectedFilesError } from '../core/lake/land.js';
 import { exportMarts } from '../core/export-marts.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
@@ -140,6 +145,40 @@ program
   });
 
 program
+  .command('rejected')
+  .description('list the files a land rejected (kept in raw/, waiting for retry or discard), with their error')
+  .option('--all', 'also the discarded ones')
+  .action(async (o: { all?: boolean }) => {
+    const ctx = buildContext(g());
+    const list = await rejectedFiles(ctx, { discarded: o.all });
+    if (list.length === 0) console.log('No rejected files.');
+    for (const r of list) {
+      console.log(`${r.sha256.slice(0, 12)}  ${r.kind}  ${r.original_name}  rejected ${r.rejected_at}${r.discarded_at ? `, discarded ${r.discarded_at}` : ''}`);
+      console.log(`    ${r.error.replace(/^\[pipeline\] \[\w+\] /, '').replaceAll('\n', '\n    ')}`);
+    }
+  });
+
+program
+  .command('retry')
+  .description('let the next land try a rejected file again (after fixing what it needed, e.g. the registry)')
+  .argument('<file>', 'its hash (at least 8 characters) or its original name')
+  .action(async (ref: string) => {
+    const ctx = buildContext(g());
+    const r = await retryFile(ctx, ref);
+    ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) will be landed by the next land`);
+  });
+
+program
+  .command('discard')
+  .description('give up on a rejected file: its bytes leave raw/, a record of it stays, the same bytes are not staged again')
+  .argument('<file>', 'its hash (at least 8 characters) or its original name')
+  .action(async (ref: string) => {
+    const ctx = buildContext(g());
+    const r = await discardFile(ctx, ref);
+    ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) discarded`);
+  });
+
+program
   .command('transform')
   .description('run the sql/ models (staging → intermediate → marts) and their tests')
   .action(async () => {
@@ -180,6 +219,10 @@ program
       portal: o.from && o.to ? { from: o.from, to: o.to, token: token() } : undefined,
       drop: o.drop ? { dir: o.drop } : undefined,
       snapshots: o.snapshot ? [o.snapshot] : [],
+    }).catch((err: unknown) => {
+      // Rejected files: the rest ran; show what it did, then fail naming them.
+      if (err instanceof RejectedFilesError && err.runSummary) printSummary(err.runSummary as RunSummary);
+      throw err;
     });
     printSummary(s);
   });

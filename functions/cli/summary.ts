@@ -8,7 +8,13 @@ export function printSummary(s: RunSummary): void {
   lines.push('', '── Tóm tắt / Summary ─────────────────────────────────────────────');
   lines.push(`Lake            ${s.lakeRoot}`);
   lines.push(`Pulled          ${n(s.staged.staged)} new raw files (${(s.staged.bytes / 1e6).toFixed(1)} MB), ${n(s.staged.alreadyLanded)} already landed`);
+  if (s.staged.alreadyRejected > 0) lines.push(`                ${n(s.staged.alreadyRejected)} files not staged again: rejected earlier or discarded`);
+  for (const f of s.staged.skipped) lines.push(`Skipped         ${f.file}: ${f.reason}`);
   lines.push(`Landed          ${n(s.landed.files.length)} files: ${n(s.landed.rowsRead)} rows read = ${n(s.landed.rowsLanded)} landed + ${n(s.landed.rowsQuarantined)} quarantined`);
+  for (const r of s.landed.rejected) {
+    lines.push(`REJECTED        ${r.original_name} (${r.sha256.slice(0, 12)}): ${r.error.replace(/^\[pipeline\] \[\w+\] /, '').split('\n')[0]}`);
+  }
+  if (s.landed.rejected.length > 0) lines.push('                kept in raw/; see `npm run cli -- rejected`, then `retry <file>` or `discard <file>`; no snapshot was published');
   if (s.quarantineByReason.length > 0) {
     lines.push('Quarantine      (all runs, top reasons)');
     for (const q of s.quarantineByReason.slice(0, 5)) lines.push(`                ${n(q.rows).padStart(8)}  ${q.dataset}: ${q.reason}`);

@@ -10,8 +10,8 @@ import { createError } from './errors.js';
 import type { QueryEngine } from './engine/types.js';
 import { createPortalConnector } from './connectors/portal.js';
 import type { PullState } from './connectors/_types.js';
-import { landStaged, type LandSummary } from './lake/land.js';
-import { listManifest, safeBaseName, sha256, stageRaw } from './lake/raw.js';
+import { landStaged, RejectedFilesError, type LandSummary } from './lake/land.js';
+import { discardRejected, listManifest, listRejected, retryRejected, safeBaseName, sha256, stageRaw, type RejectedEntry } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { buildAsOfSources, freezeMarts, quarantineByReason } from './transform/asof.js';
@@ -43,12 +43,16 @@ export interface PipelineContext {
 export interface StageSummary {
   staged: number;
   alreadyLanded: number;
+  /** Files an earlier land rejected or an operator discarded (not staged again). */
+  alreadyRejected: number;
   bytes: number;
   byKind: Partial<Record<RawKind, number>>;
+  /** Drop files not staged (unknown names), with the reason. */
+  skipped: SkippedDropFile[];
 }
 
 function emptyStage(): StageSummary {
-  return { staged: 0, alreadyLanded: 0, bytes: 0, byKind: {} };
+  return { staged: 0, alreadyLanded: 0, alreadyRejected: 0, bytes: 0, byKind: {}, skipped: [] };
 }
 
 async function stage(
@@ -62,6 +66,7 @@ async function stage(
 ): Promise<void> {
   const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName, asOf });
   if (r.alreadyLanded) summary.alreadyLanded++;
+  else if (r.alreadyRejected) summary.alreadyRejected++;
   else {
     summary.staged++;
     summary.bytes += bytes.length;
@@ -112,7 +117,9 @@ export async function ingestDropDir(
   // A drop that describes itself (the demo's meta.json: synthetic, province) tells the dashboards.
   const meta = await readFile(path.join(opts.dir, 'meta.json')).catch(() => undefined);
   if (meta) await ctx.storage.put('meta.json', meta);
-  const files = await planDrop(opts.dir);
+  const { files, skipped } = await planDropDir(opts.dir);
+  for (const f of skipped) ctx.log(`skipped ${f.file}: ${f.reason}`);
+  summary.skipped.push(...skipped);
   let done = 0;
   for (const f of files) {
     if (opts.include && !opts.include.includes(f.kind)) continue;
@@ -128,9 +135,21 @@ export interface DropFile {
   period: string | null;
 }
 
-/** What each file of a drop directory is, by where it lies and its name. Unknown files are errors. */
-export async function planDrop(dir: string): Promise<DropFile[]> {
+/** A drop file that is not staged, and why (an unknown name, a bad NSW path). */
+export interface SkippedDropFile {
+  /** Relative to the drop directory. */
+  file: string;
+  reason: string;
+}
+
+/**
+ * What each file of a drop directory is, by where it lies and its name. Files whose names follow no
+ * rule are listed in `skipped` with the reason (one bad name never blocks the rest of the drop);
+ * `planDrop` gives the files alone.
+ */
+export async function planDropDir(dir: string): Promise<{ files: DropFile[]; skipped: SkippedDropFile[] }> {
   const out: DropFile[] = [];
+  const skipped: SkippedDropFile[] = [];
   const rules: { sub: string; test: RegExp; kind: RawKind; period: (m: RegExpExecArray) => string | null }[] = [
     { sub: 'registry', test: /^agencies\.csv$/, kind: 'registry-agencies', period: () => null },
     { sub: 'registry', test: /^procedures\.csv$/, kind: 'registry-procedures', period: () => null },
@@ -144,8 +163,10 @@ export async function planDrop(dir: string): Promise<DropFile[]> {
   const nswDir = path.join(dir, 'nsw');
   if (existsSync(nswDir)) {
     const nsw = await listNswFiles(nswDir);
-    const bad = nsw.rejected.find((r) => !r.key.split('/').some((part) => part.startsWith('.')));
-    if (bad) throw createError('ingest', `Failed to ingest nsw/${bad.key}: ${bad.reason} (see docs/data-contracts.md)`);
+    for (const r of nsw.rejected) {
+      if (r.key.split('/').some((part) => part.startsWith('.'))) continue; // hidden files (.DS_Store, .git)
+      skipped.push({ file: `nsw/${r.key}`, reason: `${r.reason} (see docs/data-contracts.md)` });
+    }
     out.push(...nsw.files.map((f) => ({ path: f.path, kind: 'nsw-csv' as const, period: f.period })));
   }
   for (const sub of ['registry', 'portal/dossiers', 'bieu06', 'par', 'score766']) {
@@ -154,12 +175,18 @@ export async function planDrop(dir: string): Promise<DropFile[]> {
       if (name.startsWith('.')) continue;
       const rule = rules.find((r) => r.sub === sub && r.test.test(name));
       if (!rule) {
-        throw createError('ingest', `Failed to ingest ${path.relative(dir, file)}: not a known export name under ${sub}/ (see docs/data-contracts.md)`);
+        skipped.push({ file: path.relative(dir, file), reason: `not a known export name under ${sub}/ (see docs/data-contracts.md)` });
+        continue;
       }
       out.push({ path: file, kind: rule.kind, period: rule.period(rule.test.exec(name)!) });
     }
   }
-  return out.sort((a, b) => a.path.localeCompare(b.path));
+  return { files: out.sort((a, b) => a.path.localeCompare(b.path)), skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)) };
+}
+
+/** The files of a drop directory that will be staged (see planDropDir for the skipped ones). */
+export async function planDrop(dir: string): Promise<DropFile[]> {
+  return (await planDropDir(dir)).files;
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -342,6 +369,21 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): P
   }
 }
 
+/** Files that failed to land and wait for an operator (newest error kept per file). */
+export async function rejectedFiles(ctx: PipelineContext, opts: { discarded?: boolean } = {}): Promise<RejectedEntry[]> {
+  return listRejected(ctx.storage, opts);
+}
+
+/** Let the next land try a rejected file again (named by hash, a hash prefix or its original name). */
+export async function retryFile(ctx: PipelineContext, ref: string): Promise<RejectedEntry> {
+  return withLakeLock(ctx.storage, 'retry', () => retryRejected(ctx.storage, ref), ctx.lock);
+}
+
+/** Give up on a rejected file: removed from raw/, a record kept under manifest/discarded/. */
+export async function discardFile(ctx: PipelineContext, ref: string): Promise<RejectedEntry> {
+  return withLakeLock(ctx.storage, 'discard', () => discardRejected(ctx.storage, ref), ctx.lock);
+}
+
 export interface VerifySummary {
   filesChecked: number;
   dossiers: number;
@@ -387,6 +429,8 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   const add = (s: StageSummary): void => {
     staged.staged += s.staged;
     staged.alreadyLanded += s.alreadyLanded;
+    staged.alreadyRejected += s.alreadyRejected;
+    staged.skipped.push(...s.skipped);
     staged.bytes += s.bytes;
     for (const [k, v] of Object.entries(s.byKind)) staged.byKind[k as RawKind] = (staged.byKind[k as RawKind] ?? 0) + (v ?? 0);
   };
@@ -394,12 +438,27 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   if (opts.portal) add(await pullPortal(ctx, opts.portal));
   if (opts.score766) add(await pullScore766(ctx, opts.score766));
   if (opts.real766) add(await pullReal766(ctx));
-  const landed = await land(ctx);
+  // A rejected file blocks nothing: the rest landed, the models and the invariants run over it. No
+  // snapshot is published while a file waits (a published month is frozen for ever), and the run
+  // fails at the end naming the file.
+  let rejected: RejectedFilesError | undefined;
+  const landed = await land(ctx).catch((err: unknown) => {
+    if (!(err instanceof RejectedFilesError)) throw err;
+    rejected = err;
+    return err.summary;
+  });
   const transformed = await transform(ctx);
   const snapshots: SnapshotSummary[] = [];
-  for (const period of opts.snapshots ?? []) snapshots.push(await snapshot(ctx, { period }));
+  const waiting = await listRejected(ctx.storage);
+  for (const period of opts.snapshots ?? []) {
+    if (waiting.length > 0) {
+      ctx.log(`snapshot ${period} not published: ${waiting.length} rejected file(s) wait (npm run cli -- rejected)`);
+      continue;
+    }
+    snapshots.push(await snapshot(ctx, { period }));
+  }
   const verified = await verify(ctx);
-  return {
+  const summary: RunSummary = {
     lakeRoot: ctx.config.lakeRoot,
     staged,
     landed,
@@ -409,4 +468,9 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
     quarantineByReason: await quarantineByReason(ctx.config.lakeRoot),
     seconds: (performance.now() - started) / 1000,
   };
+  if (rejected) {
+    rejected.runSummary = summary;
+    throw rejected;
+  }
+  return summary;
 }

@@ -12,7 +12,7 @@ import { PipelineInputError } from '../../functions/core/errors.js';
 import { neutraliseFormula } from '../../functions/core/lake/encoding.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
-import { listManifest, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
+import { listManifest, listRejected, listStaged, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
 import { LocalStorage } from '../../functions/core/storage/local.js';
@@ -101,7 +101,11 @@ describe('Landing each file of the bad-input corpus', () => {
       // Nothing of the file landed: no manifest entry (it stays staged), no new records.
       expect((await listManifest(lake.storage)).length).toBe(before);
       expect(await landedDossiers(lake)).toEqual([]);
-      rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${e.message.replace(/^\[pipeline\] \[\w+\] /, '')}`, kept: 'nothing landed; the raw file stays staged (unchanged) until replaced' });
+      // Recorded as rejected with its error, kept in raw/, and not tried again by the next land.
+      expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.file]);
+      expect(await listStaged(lake.storage)).toEqual([]);
+      const happened = e.message.split('\n')[0]!.replace(/^\[pipeline\] \[\w+\] /, '');
+      rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${happened}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
       return;
     }
     const summary = await run;

@@ -2,6 +2,15 @@
  * The landed datasets' Parquet layout: columns and DuckDB types (checked against the zod schemas by
  * test/unit/lake/datasets.test.ts), partition columns (in the path only, Hive style, never inside the
  * file, as Athena requires), the key that makes a record unique, and which version wins.
+ *
+ * The version rule (docs/data-contracts.md, "Which version wins"): among the versions of one key, a
+ * dossier's own `updated_at` decides first; otherwise, and on a tie, the version from the raw file
+ * that ARRIVED later wins (`_arrived`: the file's pull time; then `_name`: its original name, so
+ * "…_v2.xlsx" staged in the same second as "….xlsx" wins), never the file's hash. Both are joined
+ * from the raw files' metadata at publish time (partitions.ts), not stored in the data. A version
+ * that loses is not dropped: it moves to landed/_superseded/<dataset>/ with the file and row that
+ * superseded it. Two rows of ONE file with the same key are not versions: the later rows are
+ * quarantined at landing ("listed twice in the file").
  */
 
 export interface DatasetSpec {
@@ -11,12 +20,20 @@ export interface DatasetSpec {
   partitions: readonly ('year' | 'month')[];
   /** A record's identity inside one partition (partition columns are implied). */
   key: readonly string[];
-  /** Among versions of one key, the first in this order wins (always ends with lineage for a total order). */
+  /**
+   * Among versions of one key, the first in this order wins (always ends with lineage for a total
+   * order). May use `_arrived` and `_name`, the arrival of the version's raw file.
+   */
   winner: string;
+  /** Words for the key in a quarantine reason ("the same unit of the same band and period"). */
+  keyWords?: string;
 }
 
 /** Lineage carried by every landed record: which raw file and which row of it. */
 export const LINEAGE_COLUMNS = { raw_hash: 'VARCHAR', raw_row: 'BIGINT' } as const;
+
+/** The later-arrived file first; hash and row only break exact ties (a total order). */
+const BY_ARRIVAL = '_arrived DESC NULLS LAST, _name DESC NULLS LAST, raw_hash DESC, raw_row DESC';
 
 export const DATASET_SPECS = {
   dossiers: {
@@ -41,7 +58,7 @@ export const DATASET_SPECS = {
     },
     partitions: ['year', 'month'],
     key: ['dossier_id'],
-    winner: 'updated_at DESC, raw_hash DESC, raw_row DESC',
+    winner: `updated_at DESC NULLS LAST, ${BY_ARRIVAL}`,
   },
   agencies: {
     columns: {
@@ -58,7 +75,8 @@ export const DATASET_SPECS = {
     },
     partitions: [],
     key: ['agency_code', 'valid_from'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same agency code and valid_from',
+    winner: BY_ARRIVAL,
   },
   procedures: {
     columns: {
@@ -75,7 +93,8 @@ export const DATASET_SPECS = {
     },
     partitions: [],
     key: ['procedure_code'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same procedure code',
+    winner: BY_ARRIVAL,
   },
   bieu06: {
     columns: {
@@ -101,8 +120,10 @@ export const DATASET_SPECS = {
       ...LINEAGE_COLUMNS,
     },
     partitions: ['year'],
-    key: ['period_type', 'period_start', 'period_end', 'unit_name'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    // Two units of one name in two bands (e.g. a "Văn phòng" under Sở and under UBND cấp xã) are two units.
+    key: ['period_type', 'period_start', 'period_end', 'band', 'unit_name'],
+    keyWords: 'the same unit name in the same band of the same period',
+    winner: BY_ARRIVAL,
   },
   score766: {
     columns: {
@@ -131,7 +152,8 @@ export const DATASET_SPECS = {
     },
     partitions: ['year'],
     key: ['period_type', 'period_no', 'as_of', 'unit_id'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same unit in the same 766 answer',
+    winner: BY_ARRIVAL,
   },
   score766_metrics: {
     columns: {
@@ -153,7 +175,8 @@ export const DATASET_SPECS = {
     },
     partitions: ['year'],
     key: ['period_type', 'period_no', 'as_of', 'unit_id', 'metric_code'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same unit and sub-indicator in the same 766 answer',
+    winner: BY_ARRIVAL,
   },
   par_fields: {
     columns: {
@@ -168,7 +191,8 @@ export const DATASET_SPECS = {
     },
     partitions: ['year'],
     key: ['agency_name', 'field_no'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same agency and field',
+    winner: BY_ARRIVAL,
   },
   par_totals: {
     columns: {
@@ -186,7 +210,8 @@ export const DATASET_SPECS = {
     },
     partitions: ['year'],
     key: ['agency_name'],
-    winner: 'raw_hash DESC, raw_row DESC',
+    keyWords: 'the same agency',
+    winner: BY_ARRIVAL,
   },
   quarantine: {
     columns: {
@@ -200,12 +225,16 @@ export const DATASET_SPECS = {
       raw_hash: 'VARCHAR',
     },
     partitions: ['year', 'month'],
-    key: ['raw_hash', 'row_no', 'field'],
-    winner: 'reason',
+    // Every reason of a row is kept (two checks failing on one field are two records).
+    key: ['raw_hash', 'row_no', 'field', 'reason'],
+    winner: 'raw_value, raw_record',
   },
 } as const satisfies Record<string, DatasetSpec>;
 
 export type LandedDataset = keyof typeof DATASET_SPECS;
+
+/** What landed/_superseded/<dataset>/ adds to the dataset's columns: who superseded the row, when. */
+export const SUPERSEDED_COLUMNS = { superseded_by_hash: 'VARCHAR', superseded_by_row: 'BIGINT', superseded_at: 'TIMESTAMP' } as const;
 
 /** Columns of a dataset's batch table before publishing: `source`, the partition values, the data. */
 export function batchColumns(dataset: LandedDataset): Record<string, string> {

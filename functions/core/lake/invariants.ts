@@ -1,14 +1,19 @@
 /**
  * Invariants checked after every run (and failing the run when broken):
- * 1. per landed raw file: rows read = rows landed + rows quarantined;
- * 2. no dossier id twice in the lake;
- * 3. every published snapshot matches its manifest's hashes.
+ * 1. per landed raw file: rows read = rows landed + rows quarantined (the manifest's own sums);
+ * 2. per landed raw file, against the lake itself: the rows its manifest counts as landed are in
+ *    the lake, current (landed/<dataset>/) or superseded (landed/_superseded/<dataset>/, each with
+ *    a file and row that superseded it, itself in the lake), and the rows it counts as quarantined
+ *    are in quarantine/; no landed row comes from a file without a manifest entry;
+ * 3. no dossier id twice in the lake;
+ * 4. every published snapshot matches its manifest's hashes.
  */
-import { withDuckDb, literal } from '../engine/duckdb.js';
+import { withDuckDb, literal, type DuckDb } from '../engine/duckdb.js';
+import { DATASET_SPECS, type LandedDataset } from './datasets.js';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { localCopy } from './partitions.js';
-import { listManifest, sha256 } from './raw.js';
+import { listManifest, sha256, type ManifestEntry } from './raw.js';
 import { listSnapshots, readSnapshotManifest } from '../transform/snapshot.js';
 
 export interface InvariantReport {
@@ -31,17 +36,17 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
   const partitions = (await storage.list('landed/dossiers/')).filter((o) => o.key.endsWith('.parquet'));
   let dossiers = 0;
   let duplicateIds: { dossier_id: string; copies: number }[] = [];
-  if (partitions.length > 0) {
+  await withDuckDb(async (db) => {
+    accountingErrors.push(...(await lakeAccounting(db, storage, workDir, manifest)));
+    if (partitions.length === 0) return;
     const files: string[] = [];
     for (const p of partitions) files.push((await localCopy(storage, p.key, workDir))!);
-    await withDuckDb(async (db) => {
-      const list = `[${files.map(literal).join(', ')}]`;
-      dossiers = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${list})`);
-      duplicateIds = (await db.all(
-        `SELECT dossier_id, count(*) AS copies FROM read_parquet(${list}) GROUP BY dossier_id HAVING count(*) > 1 ORDER BY dossier_id LIMIT 20`,
-      )).map((r) => ({ dossier_id: String(r.dossier_id), copies: Number(r.copies) }));
-    });
-  }
+    const list = `[${files.map(literal).join(', ')}]`;
+    dossiers = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${list})`);
+    duplicateIds = (await db.all(
+      `SELECT dossier_id, count(*) AS copies FROM read_parquet(${list}) GROUP BY dossier_id HAVING count(*) > 1 ORDER BY dossier_id LIMIT 20`,
+    )).map((r) => ({ dossier_id: String(r.dossier_id), copies: Number(r.copies) }));
+  });
   const snapshotErrors: string[] = [];
   for (const period of await listSnapshots(storage)) {
     const m = await readSnapshotManifest(storage, period);
@@ -57,6 +62,78 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
   }
   const ok = accountingErrors.length === 0 && duplicateIds.length === 0 && snapshotErrors.length === 0;
   return { filesChecked: manifest.length, dossiers, duplicateIds, accountingErrors, snapshotErrors, ok };
+}
+
+/** The dataset whose rows a manifest entry counts (PAR files count their totals rows). */
+function countedDataset(e: ManifestEntry): LandedDataset | undefined {
+  const d = e.dataset === 'par' ? 'par_totals' : e.dataset;
+  return Object.hasOwn(DATASET_SPECS, d) && d !== 'quarantine' ? (d as LandedDataset) : undefined;
+}
+
+/** Local paths of the Parquet files under a prefix (downloaded when the lake is on S3). */
+async function parquetFiles(storage: Storage, prefix: string, workDir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const o of await storage.list(prefix)) if (o.key.endsWith('.parquet')) out.push((await localCopy(storage, o.key, workDir))!);
+  return out;
+}
+
+/** Invariant 2: every manifest's landed and quarantined rows, found in the lake. */
+async function lakeAccounting(db: DuckDb, storage: Storage, workDir: string, manifest: ManifestEntry[]): Promise<string[]> {
+  const errors: string[] = [];
+  const byDataset = new Map<LandedDataset, ManifestEntry[]>();
+  for (const e of manifest) {
+    const d = countedDataset(e);
+    if (!d) {
+      errors.push(`${e.kind}/${e.original_name}: its manifest names no landed dataset ("${e.dataset}")`);
+      continue;
+    }
+    byDataset.set(d, [...(byDataset.get(d) ?? []), e]);
+  }
+  const known = new Set(manifest.map((e) => e.sha256));
+  const counts = async (files: string[], what: string): Promise<Map<string, number>> => {
+    if (files.length === 0) return new Map();
+    const rows = await db.all(
+      `SELECT raw_hash, count(${what}) AS n FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true) GROUP BY raw_hash`,
+    );
+    return new Map(rows.map((r) => [String(r.raw_hash), Number(r.n)]));
+  };
+  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
+    if (dataset === 'quarantine') continue;
+    const entries = byDataset.get(dataset) ?? [];
+    const current = await parquetFiles(storage, `landed/${dataset}/`, workDir);
+    const ledger = await parquetFiles(storage, `landed/_superseded/${dataset}/`, workDir);
+    const quarantine = await parquetFiles(storage, `quarantine/dataset=${dataset}/`, workDir);
+    const inLake = await counts(current, '*');
+    const superseded = await counts(ledger, '*');
+    const quarantined = await counts(quarantine, 'DISTINCT row_no');
+    const landedSums = new Map<string, number>();
+    for (const e of entries) landedSums.set(e.sha256, (landedSums.get(e.sha256) ?? 0) + e.rows_landed);
+    for (const e of entries) {
+      const cur = inLake.get(e.sha256) ?? 0;
+      const sup = superseded.get(e.sha256) ?? 0;
+      if (cur + sup !== landedSums.get(e.sha256)) {
+        errors.push(`${e.kind}/${e.original_name}: the manifest counts ${e.rows_landed} row(s) landed in ${dataset}, the lake holds ${cur} current + ${sup} superseded`);
+      }
+      const q = quarantined.get(e.sha256) ?? 0;
+      if (q !== e.rows_quarantined) {
+        errors.push(`${e.kind}/${e.original_name}: the manifest counts ${e.rows_quarantined} row(s) quarantined, quarantine/dataset=${dataset}/ holds ${q}`);
+      }
+    }
+    for (const [hash, n] of [...inLake, ...superseded]) {
+      if (!known.has(hash)) errors.push(`landed/${dataset}: ${n} row(s) from raw file ${hash.slice(0, 12)}, which has no manifest entry`);
+    }
+    if (ledger.length > 0) {
+      // Each superseded row names a version that is itself in the lake (current or superseded).
+      const all = `[${[...current, ...ledger].map(literal).join(', ')}]`;
+      const orphans = await db.scalarNumber(
+        `SELECT count(*) FROM read_parquet([${ledger.map(literal).join(', ')}], hive_partitioning = false) s
+         WHERE NOT EXISTS (SELECT 1 FROM read_parquet(${all}, hive_partitioning = false, union_by_name = true) w
+                           WHERE w.raw_hash = s.superseded_by_hash AND w.raw_row = s.superseded_by_row)`,
+      );
+      if (orphans > 0) errors.push(`landed/_superseded/${dataset}: ${orphans} row(s) superseded by a version the lake does not hold`);
+    }
+  }
+  return errors;
 }
 
 export function assertInvariants(report: InvariantReport): void {

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { DuckDb, ident, literal } from '../engine/duckdb.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import { batchColumns, DATASET_SPECS, type LandedDataset } from './datasets.js';
-import { localCopy, publishPartitions } from './partitions.js';
-import { listManifest, listStaged, rawKey, writeManifest, type ManifestEntry, type RawMeta } from './raw.js';
+import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { ensureArrivals, localCopy, publishPartitions } from './partitions.js';
+import { listManifest, listStaged, rawKey, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landSmallFile, type SmallLandResult } from './small.js';
@@ -57,10 +57,36 @@ async function timed<T>(profile: LandProfile | undefined, phase: string, fn: () 
 
 export interface LandSummary {
   files: ManifestEntry[];
+  /** Files that failed to land in this run: recorded under manifest/rejected/, kept in raw/. */
+  rejected: RejectedEntry[];
   partitionsWritten: string[];
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
+}
+
+/**
+ * Thrown by landStaged AFTER everything else landed when some files were rejected: it names them
+ * (the first as `file`/`row`/`field`), and carries the summary of what did land.
+ */
+export class RejectedFilesError extends PipelineInputError {
+  /** Set by runAll: what the rest of the run did (models, verify) before failing on the rejected files. */
+  runSummary?: unknown;
+  constructor(
+    readonly rejected: RejectedEntry[],
+    readonly summary: LandSummary,
+    first: unknown,
+  ) {
+    const f = first instanceof PipelineInputError ? first : undefined;
+    super('land', rejected[0]!.original_name, 'rejected', { row: f?.row, field: f?.field, cause: first });
+    const lines = rejected.map((r) => r.error.replace(/^\[pipeline\] \[\w+\] /, ''));
+    const head = rejected.length === 1 ? rejected[0]!.error : `[pipeline] [land] ${rejected.length} files were rejected:\n  ${lines.join('\n  ')}`;
+    this.message =
+      `${head}\n  ${rejected.length === 1 ? 'The file is' : 'They are'} kept in raw/ and recorded as rejected; every other file landed ` +
+      `(${summary.files.length} file(s), ${summary.rowsLanded} row(s)). Drop a corrected file, or after fixing the cause ` +
+      "run `npm run cli -- retry <file>`; `npm run cli -- rejected` lists them, `npm run cli -- discard <file>` gives one up.";
+    this.name = 'RejectedFilesError';
+  }
 }
 
 /** Order matters: dossiers are checked against the registry landed before them. */
@@ -82,12 +108,19 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   const kinds = KIND_ORDER.filter((k) => !opts.kinds || opts.kinds.includes(k));
   const prof = opts.profile;
   const staged = await timed(prof, 'list staged', () => listStaged(opts.storage, kinds));
-  const summary: LandSummary = { files: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
+  const summary: LandSummary = { files: [], rejected: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
   if (staged.length === 0) return summary;
   const workDir = path.resolve(opts.workDir, `land-${process.pid}`);
   await mkdir(workDir, { recursive: true });
   const db = await DuckDb.open({ memoryLimit: opts.memoryLimit, tempDirectory: path.join(workDir, 'spill') });
+  let firstError: unknown;
+  const reject = async (meta: RawMeta, err: unknown): Promise<void> => {
+    firstError ??= err;
+    summary.rejected.push(await writeRejected(opts.storage, meta, (err as Error).message));
+    opts.log?.(`rejected ${meta.original_name}: ${(err as Error).message}`);
+  };
   try {
+    await timed(prof, 'arrivals', () => loadArrivals(db, opts.storage, staged, workDir));
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
     let done = 0;
     for (const kind of kinds) {
@@ -117,7 +150,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
         await loadLandedDossierIds(db, opts.storage, workDir);
         for (const chunk of bulkChunks(files, opts.chunkFiles)) {
-          entries.push(...(await landBulkChunk(db, opts.storage, workDir, chunk, prof)));
+          entries.push(...(await landBulkTolerant(db, opts.storage, workDir, chunk, reject, prof)));
           done += chunk.length;
           opts.onProgress?.(done, staged.length, chunk[chunk.length - 1]!.original_name);
           // Bounded memory: a backfill does not hold every dossier of the run before publishing.
@@ -133,7 +166,17 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       } else {
         for (const meta of files) {
           const local = await requireLocal(opts.storage, meta, workDir);
-          const result: SmallLandResult = await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir }));
+          let result: SmallLandResult;
+          try {
+            result = await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir }));
+          } catch (err) {
+            if (!(err instanceof PipelineInputError)) throw err;
+            await dropFileFromBatches(db, meta.sha256);
+            await reject(meta, err);
+            opts.onProgress?.(++done, staged.length, meta.original_name);
+            continue;
+          }
+          result = await quarantineRepeatedKeys(db, workDir, meta, result);
           entries.push(toManifest(meta, result.dataset, info.source, result.rowsRead, result.rowsLanded, result.rowsQuarantined));
           opts.onProgress?.(++done, staged.length, meta.original_name);
         }
@@ -141,11 +184,132 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       await commit();
     }
     await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir));
+    if (summary.rejected.length > 0) throw new RejectedFilesError(summary.rejected, summary, firstError);
     return summary;
   } finally {
     db.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * raw_arrivals: when each raw file arrived (its pull time) and its name, for the version rule
+ * (datasets.ts): every landed file (manifest) and every file staged for this land.
+ */
+async function loadArrivals(db: DuckDb, storage: Storage, staged: RawMeta[], workDir: string): Promise<void> {
+  await ensureArrivals(db);
+  await db.run('DELETE FROM raw_arrivals');
+  const all = [...(await listManifest(storage)), ...staged];
+  if (all.length === 0) return;
+  const file = path.join(workDir, 'arrivals.ndjson');
+  await writeFile(file, all.map((m) => JSON.stringify({ raw_hash: m.sha256, arrived_at: m.pulled_at, original_name: m.original_name })).join('\n'));
+  await db.run(
+    `INSERT INTO raw_arrivals SELECT DISTINCT raw_hash, arrived_at, original_name
+     FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {raw_hash: 'VARCHAR', arrived_at: 'VARCHAR', original_name: 'VARCHAR'})`,
+  );
+}
+
+/** A file of a bulk chunk that could not be read: which one, and why. */
+class ChunkFileError extends Error {
+  constructor(
+    readonly meta: RawMeta,
+    readonly error: unknown,
+  ) {
+    super((error as Error).message);
+  }
+}
+
+/**
+ * One bulk chunk, where a file that cannot be landed (a PipelineInputError: wrong header, not CSV,
+ * not an API page…) is rejected and the chunk is landed again without it. An error that names no
+ * file lands the chunk's files one by one to find it. Faults (storage, engine) still fail the land.
+ */
+async function landBulkTolerant(
+  db: DuckDb,
+  storage: Storage,
+  workDir: string,
+  chunk: RawMeta[],
+  reject: (meta: RawMeta, err: unknown) => Promise<void>,
+  prof?: LandProfile,
+): Promise<ManifestEntry[]> {
+  let pending = chunk;
+  while (pending.length > 0) {
+    try {
+      return await landBulkChunk(db, storage, workDir, pending, prof);
+    } catch (err) {
+      const cause = err instanceof ChunkFileError ? err.error : err;
+      if (!(cause instanceof PipelineInputError)) throw cause;
+      if (err instanceof ChunkFileError) {
+        await reject(err.meta, cause);
+        pending = pending.filter((m) => m !== err.meta);
+        continue;
+      }
+      if (pending.length === 1) {
+        await reject(pending[0]!, cause);
+        return [];
+      }
+      const out: ManifestEntry[] = [];
+      for (const meta of pending) out.push(...(await landBulkTolerant(db, storage, workDir, [meta], reject, prof)));
+      return out;
+    }
+  }
+  return [];
+}
+
+/** Remove what a small file that then failed had put into the batch tables. */
+async function dropFileFromBatches(db: DuckDb, hash: string): Promise<void> {
+  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
+    await db.run(`DELETE FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h`, { h: hash });
+  }
+}
+
+/** Which dataset's rows a small file's manifest counts (PAR: its totals; its field rows follow them). */
+const COUNTED_DATASET: Record<string, LandedDataset> = { par: 'par_totals' };
+
+/**
+ * Two rows of ONE file with the same key (datasets.ts) are not two versions: the first is landed,
+ * each later one is quarantined naming the first, and the file's counts are taken from what is left.
+ * (The readers quarantine most such rows themselves; this makes it true for every small dataset.)
+ */
+async function quarantineRepeatedKeys(db: DuckDb, workDir: string, meta: RawMeta, result: SmallLandResult): Promise<SmallLandResult> {
+  const counted = COUNTED_DATASET[result.dataset] ?? (result.dataset as LandedDataset);
+  let moved = 0;
+  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
+    if (dataset === 'quarantine' || dataset === 'dossiers') continue;
+    const spec: DatasetSpec = DATASET_SPECS[dataset];
+    const part = ['source', ...spec.partitions, ...spec.key].map(ident).join(', ');
+    const keyCol = spec.key[spec.key.length - 1]!;
+    const dups = await db.scalarNumber(
+      `SELECT count(*) FROM (SELECT row_number() OVER (PARTITION BY ${part} ORDER BY raw_row) AS n FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h) WHERE n > 1`,
+      { h: meta.sha256 },
+    );
+    if (dups === 0) continue;
+    const fb = periodParts(meta.period);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _repeated AS
+       SELECT * FROM (
+         SELECT *, row_number() OVER w AS _n, first_value(raw_row) OVER w AS _first
+         FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h
+         WINDOW w AS (PARTITION BY ${part} ORDER BY raw_row)
+       ) WHERE _n > 1`,
+      { h: meta.sha256 },
+    );
+    await db.run(
+      `INSERT INTO batch_quarantine BY NAME
+       SELECT $dataset AS dataset, source, $year AS year, $month AS month, $kind AS raw_kind, $file AS source_file,
+              raw_row AS row_no, $field AS field,
+              'listed twice in the file: ' || $words || ' as row ' || CAST(_first AS VARCHAR) || ' (that first row is kept)' AS reason,
+              CAST(${ident(keyCol)} AS VARCHAR) AS raw_value,
+              CAST(to_json(struct_pack(${Object.keys(spec.columns).map((c) => `${ident(c)} := ${ident(c)}`).join(', ')})) AS VARCHAR) AS raw_record,
+              raw_hash
+       FROM _repeated`,
+      { dataset, year: fb.year, month: fb.month, kind: meta.kind, file: meta.original_name, field: keyCol, words: spec.keyWords ?? `the same ${spec.key.join(' + ')}` },
+    );
+    await db.run(`DELETE FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h AND raw_row IN (SELECT raw_row FROM _repeated)`, { h: meta.sha256 });
+    if (dataset === counted) moved += dups;
+  }
+  if (moved === 0) return result;
+  return { ...result, rowsLanded: result.rowsLanded - moved, rowsQuarantined: result.rowsQuarantined + moved };
 }
 
 /** Fresh, empty batch tables for every dataset and for quarantine. */
@@ -291,7 +455,10 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
         // Name the page that cannot be read: try them one by one.
         for (const [i, local] of locals.entries()) {
           await db.all(`SELECT count(*) FROM (${readJsonPages([local], size)})`).catch((one: unknown) => {
-            throw new PipelineInputError('land', metas[i]!.original_name, `not a dossier page of the portal API (${(one as Error).message.split('\n')[0]})`, { cause: one });
+            throw new ChunkFileError(
+              metas[i]!,
+              new PipelineInputError('land', metas[i]!.original_name, `not a dossier page of the portal API (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+            );
           });
         }
         throw cause;
@@ -303,6 +470,11 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const columns = `{${expected.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
     const parseSql = await readLandingSql(kind === 'nsw-csv' ? 'dossiers_nsw_csv' : 'dossiers_portal_csv');
     for (const [i, meta] of metas.entries()) {
+      await readCsvFile(i, meta).catch((err: unknown) => {
+        throw new ChunkFileError(meta, err);
+      });
+    }
+    async function readCsvFile(i: number, meta: RawMeta): Promise<void> {
       const file = meta.original_name;
       // Windows-1258 exports are transcoded to UTF-8 first (encoding.ts); raw/ keeps the original bytes.
       const csvPath = (await utf8Csv(locals[i]!, file, expected, delim, workDir)).path;
@@ -413,23 +585,41 @@ function toManifest(meta: RawMeta, dataset: string, source: string, read: number
 }
 
 
-/** landed/landing_log/data.parquet: one row per landed raw file, rebuilt from the manifest. */
+/**
+ * landed/landing_log/data.parquet: one row per landed raw file, rebuilt from the manifest, with how
+ * many of its rows a later version superseded, by which file (the latest) and when it arrived.
+ */
 async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
   const entries = await listManifest(storage);
   const file = path.join(workDir, 'landing_log.json');
   await writeFile(file, entries.map((e) => JSON.stringify(e)).join('\n'));
   if (entries.length === 0) return;
+  const ledgers: string[] = [];
+  for (const o of await storage.list('landed/_superseded/')) {
+    if (o.key.endsWith('.parquet')) ledgers.push((await localCopy(storage, o.key, workDir))!);
+  }
+  const superseded = ledgers.length
+    ? `SELECT raw_hash, count(*) AS n, max(superseded_at) AS at, arg_max(superseded_by_hash, superseded_at) AS by_hash
+       FROM read_parquet([${ledgers.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true) GROUP BY raw_hash`
+    : 'SELECT NULL::VARCHAR AS raw_hash, 0::BIGINT AS n, NULL::TIMESTAMP AS at, NULL::VARCHAR AS by_hash WHERE false';
   const tmp = path.join(workDir, 'landing_log.parquet');
   await db.run(
     `COPY (
-       SELECT kind AS raw_kind, source, dataset, sha256 AS raw_hash, original_name, period, bytes,
-              rows_read, rows_landed, rows_quarantined,
-              CAST(CAST(pulled_at AS TIMESTAMPTZ) AS TIMESTAMP) AS pulled_at,
-              CAST(CAST(landed_at AS TIMESTAMPTZ) AS TIMESTAMP) AS landed_at
-       FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {
-         kind: 'VARCHAR', source: 'VARCHAR', dataset: 'VARCHAR', sha256: 'VARCHAR', original_name: 'VARCHAR',
-         period: 'VARCHAR', bytes: 'BIGINT', rows_read: 'BIGINT', rows_landed: 'BIGINT', rows_quarantined: 'BIGINT',
-         pulled_at: 'VARCHAR', landed_at: 'VARCHAR'})
+       WITH m AS (
+         SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {
+           kind: 'VARCHAR', source: 'VARCHAR', dataset: 'VARCHAR', sha256: 'VARCHAR', original_name: 'VARCHAR',
+           period: 'VARCHAR', bytes: 'BIGINT', rows_read: 'BIGINT', rows_landed: 'BIGINT', rows_quarantined: 'BIGINT',
+           pulled_at: 'VARCHAR', landed_at: 'VARCHAR'})
+       ),
+       s AS (${superseded})
+       SELECT m.kind AS raw_kind, m.source, m.dataset, m.sha256 AS raw_hash, m.original_name, m.period, m.bytes,
+              m.rows_read, m.rows_landed, m.rows_quarantined,
+              CAST(CAST(m.pulled_at AS TIMESTAMPTZ) AS TIMESTAMP) AS pulled_at,
+              CAST(CAST(m.landed_at AS TIMESTAMPTZ) AS TIMESTAMP) AS landed_at,
+              CAST(coalesce(s.n, 0) AS BIGINT) AS rows_superseded,
+              (SELECT any_value(w.original_name) FROM m w WHERE w.sha256 = s.by_hash) AS superseded_by,
+              s.at AS superseded_at
+       FROM m LEFT JOIN s ON s.raw_hash = m.sha256
        ORDER BY raw_kind, raw_hash
      ) TO ${literal(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
   );

@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import type { Storage } from '../storage/types.js';
-import { DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { DATASET_SPECS, SUPERSEDED_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
 
 export const PARQUET_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880";
 
@@ -48,8 +48,23 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
 }
 
 /**
+ * Arrival of every raw file the lake knows (landed or being landed): the version rule's `_arrived`
+ * (pull time, ISO 8601 UTC) and `_name` (original name). land.ts fills it from the manifest and the
+ * staged files before anything is published; rows of a file missing from it sort last.
+ */
+export async function ensureArrivals(db: DuckDb): Promise<void> {
+  await db.run('CREATE TEMP TABLE IF NOT EXISTS raw_arrivals (raw_hash VARCHAR, arrived_at VARCHAR, original_name VARCHAR)');
+}
+
+/**
  * Merge the rows of `batchTable` (columns: source, partition columns, data columns) into their
  * partitions of `dataset` under `root`, and return the keys written.
+ *
+ * Under landed/, the versions that lose (DatasetSpec.winner) are not dropped: they are merged into
+ * the same partition of landed/_superseded/<dataset>/ with the file and row that superseded them and
+ * when that file arrived, and that ledger is published BEFORE the partition, so a crash between the
+ * two leaves a state a restart recomputes to the same bytes. Every row a manifest counts as landed
+ * is therefore in the lake: current, or superseded (lake/invariants.ts proves it).
  */
 export async function publishPartitions(
   db: DuckDb,
@@ -57,6 +72,7 @@ export async function publishPartitions(
   opts: { root: 'landed' | 'quarantine'; dataset: string; spec: DatasetSpec; batchTable: string; workDir: string },
 ): Promise<string[]> {
   const { spec, batchTable } = opts;
+  await ensureArrivals(db);
   const partCols = ['source', ...spec.partitions];
   const partitions = (await db.all(
     `SELECT DISTINCT ${partCols.map(ident).join(', ')} FROM ${ident(batchTable)} ORDER BY ${partCols.map(ident).join(', ')}`,
@@ -64,6 +80,7 @@ export async function publishPartitions(
   const dataCols = Object.keys(spec.columns);
   const colList = dataCols.map(ident).join(', ');
   const keyList = spec.key.map(ident).join(', ');
+  const ledger = opts.root === 'landed';
   const written: string[] = [];
   const tmpDir = path.join(opts.workDir, 'publish');
   await mkdir(tmpDir, { recursive: true });
@@ -80,25 +97,68 @@ export async function publishPartitions(
     const params: Record<string, string | number> = { source: ref.source };
     if (ref.year !== undefined) params.year = ref.year;
     if (ref.month !== undefined) params.month = ref.month;
+    // UNION (not ALL): a row already published (same file, same row) meets itself once.
     const union = existing
-      ? `UNION ALL SELECT ${colList} FROM read_parquet(${literal(existing)}, hive_partitioning = false)`
+      ? `UNION SELECT ${colList} FROM read_parquet(${literal(existing)}, hive_partitioning = false)`
       : '';
-    const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
     await db.run(
-      `COPY (
-         SELECT ${colList} FROM (
-           SELECT *, row_number() OVER (PARTITION BY ${keyList} ORDER BY ${spec.winner}) AS _version
-           FROM (SELECT ${colList} FROM ${ident(batchTable)} WHERE ${where} ${union})
-         ) WHERE _version = 1
-         ORDER BY ${keyList}, ${spec.winner}
-       ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
+      `CREATE OR REPLACE TEMP TABLE _publish AS
+       SELECT *, row_number() OVER w AS _version${ledger ? ',\n              first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
+       FROM (
+         SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
+         FROM (SELECT ${colList} FROM ${ident(batchTable)} WHERE ${where} ${union}) v
+         LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
+           ON a.raw_hash = v.raw_hash
+       )
+       WINDOW w AS (PARTITION BY ${keyList} ORDER BY ${spec.winner})`,
       params,
     );
+    const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
+    if (ledger) {
+      const superseded = await db.scalarNumber(
+        'SELECT count(*) FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)',
+      );
+      if (superseded > 0) await publishSuperseded(db, storage, { ...opts, ref, colList, keyList, tmpDir });
+    }
+    await db.run(`COPY (SELECT ${colList} FROM _publish WHERE _version = 1 ORDER BY ${keyList}, ${spec.winner}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
     await storage.putFile(key, tmp);
     await rm(tmp, { force: true });
     written.push(key);
   }
+  await db.run('DROP TABLE IF EXISTS _publish');
   return written;
+}
+
+/** The key of a dataset's ledger of superseded versions (same partitions as the dataset). */
+export function supersededPrefix(dataset: string, p: PartitionRef, spec: DatasetSpec): string {
+  return partitionPrefix('landed', `_superseded/${dataset}`, p, spec);
+}
+
+/** Merge the losing versions of `_publish` into the partition's ledger, the first supersession of a row kept. */
+async function publishSuperseded(
+  db: DuckDb,
+  storage: Storage,
+  o: { dataset: string; spec: DatasetSpec; workDir: string; ref: PartitionRef; colList: string; keyList: string; tmpDir: string },
+): Promise<void> {
+  const ledgerCols = `${o.colList}, ${Object.keys(SUPERSEDED_COLUMNS).map(ident).join(', ')}`;
+  const key = `${supersededPrefix(o.dataset, o.ref, o.spec)}/data.parquet`;
+  const existing = await localCopy(storage, key, o.workDir);
+  const tmp = path.join(o.tmpDir, `${key.replaceAll('/', '__')}`);
+  // `_by_at` is the winner's pull time as toISOString() wrote it (always UTC, 'Z').
+  await db.run(
+    `COPY (
+       SELECT ${ledgerCols} FROM (
+         SELECT ${o.colList}, _by_hash AS superseded_by_hash, _by_row AS superseded_by_row,
+                CAST(replace(replace(_by_at, 'T', ' '), 'Z', '') AS TIMESTAMP) AS superseded_at
+         FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)
+         ${existing ? `UNION SELECT ${ledgerCols} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
+       )
+       QUALIFY row_number() OVER (PARTITION BY raw_hash, raw_row, ${o.keyList} ORDER BY superseded_at NULLS LAST, superseded_by_hash, superseded_by_row) = 1
+       ORDER BY ${o.keyList}, raw_hash, raw_row
+     ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
+  );
+  await storage.putFile(key, tmp);
+  await rm(tmp, { force: true });
 }
 
 export function specOf(dataset: LandedDataset): DatasetSpec {

@@ -51,6 +51,23 @@ function metaKey(kind: RawKind, hash: string): string {
 export function manifestKey(kind: RawKind, hash: string): string {
   return `manifest/raw/${kind}/${hash}.json`;
 }
+/** A staged file that failed to land: its error, kept until an operator retries or discards it. */
+export function rejectedKey(kind: RawKind, hash: string): string {
+  return `manifest/rejected/${kind}/${hash}.json`;
+}
+/** A rejected file an operator discarded: the record stays (audit); its bytes are removed from raw/. */
+export function discardedKey(kind: RawKind, hash: string): string {
+  return `manifest/discarded/${kind}/${hash}.json`;
+}
+
+export const RejectedEntry = RawMeta.extend({
+  /** The error, in the words the land gave it (file, row, field, reason). */
+  error: z.string(),
+  rejected_at: z.string(),
+  /** Set when an operator discarded the file. */
+  discarded_at: z.string().nullable().default(null),
+});
+export type RejectedEntry = z.infer<typeof RejectedEntry>;
 
 export interface StageResult {
   meta: RawMeta;
@@ -59,6 +76,8 @@ export interface StageResult {
   alreadyLanded: boolean;
   /** True when this content was already staged (e.g. an earlier interrupted run). */
   alreadyStaged: boolean;
+  /** True when this content was rejected by an earlier land (waits for `retry` or `discard`) or discarded. */
+  alreadyRejected?: boolean;
 }
 
 /**
@@ -82,6 +101,10 @@ export async function stageRaw(
   if (await storage.exists(manifestKey(input.kind, hash))) {
     return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };
   }
+  // Discarded by an operator: the same bytes dropped again are not staged again.
+  if (await storage.exists(discardedKey(input.kind, hash))) {
+    return { meta, key: rawKey(input.kind, hash), alreadyLanded: false, alreadyStaged: false, alreadyRejected: true };
+  }
   const key = rawKey(input.kind, hash);
   let alreadyStaged = false;
   try {
@@ -98,15 +121,21 @@ export async function stageRaw(
   return { meta, key, alreadyLanded: false, alreadyStaged };
 }
 
-/** Raw files staged but not yet landed, oldest pull first (ties by hash: deterministic). */
+/**
+ * Raw files staged but not yet landed, oldest pull first (ties by hash: deterministic). Files an
+ * earlier land rejected are left out until an operator retries them (`listRejected`).
+ */
 export async function listStaged(storage: Storage, kinds: readonly RawKind[] = RAW_KIND_NAMES): Promise<RawMeta[]> {
   const out: RawMeta[] = [];
+  const hashes = async (prefix: string): Promise<Set<string>> =>
+    new Set((await storage.list(prefix)).map((o) => o.key.split('/').pop()!.replace(/\.json$/, '')));
   for (const kind of kinds) {
-    const landed = new Set((await storage.list(`manifest/raw/${kind}/`)).map((o) => o.key.split('/').pop()!.replace(/\.json$/, '')));
+    const landed = await hashes(`manifest/raw/${kind}/`);
+    const rejected = await hashes(`manifest/rejected/${kind}/`);
     for (const obj of await storage.list(`raw/${kind}/`)) {
       if (!obj.key.endsWith('.meta.json')) continue;
       const hash = obj.key.split('/').pop()!.replace(/\.meta\.json$/, '');
-      if (landed.has(hash)) continue;
+      if (landed.has(hash) || rejected.has(hash)) continue;
       out.push(await readJson(storage, obj.key, RawMeta));
     }
   }
@@ -122,6 +151,59 @@ export async function writeManifest(storage: Storage, entry: ManifestEntry): Pro
   } catch (err) {
     if (!(err instanceof StorageConflictError)) throw err;
   }
+}
+
+/** Record that a staged file failed to land (create-once: the first error is kept). */
+export async function writeRejected(storage: Storage, meta: RawMeta, error: string): Promise<RejectedEntry> {
+  const entry = RejectedEntry.parse({ ...meta, error, rejected_at: new Date().toISOString(), discarded_at: null });
+  try {
+    await storage.put(rejectedKey(meta.kind, meta.sha256), JSON.stringify(entry), { ifNoneMatch: true, contentType: 'application/json' });
+  } catch (err) {
+    if (!(err instanceof StorageConflictError)) throw err;
+  }
+  return entry;
+}
+
+/** Files rejected by a land and not yet retried or discarded (oldest first); with `discarded`, those too. */
+export async function listRejected(storage: Storage, opts: { discarded?: boolean } = {}): Promise<RejectedEntry[]> {
+  const out: RejectedEntry[] = [];
+  for (const prefix of ['manifest/rejected/', ...(opts.discarded ? ['manifest/discarded/'] : [])]) {
+    for (const obj of await storage.list(prefix)) {
+      if (obj.key.endsWith('.json')) out.push(await readJson(storage, obj.key, RejectedEntry));
+    }
+  }
+  return out.sort((a, b) => a.rejected_at.localeCompare(b.rejected_at) || a.sha256.localeCompare(b.sha256));
+}
+
+/** The rejected file an operator names: by sha256 (or a unique prefix of at least 8) or by its original name. */
+export async function findRejected(storage: Storage, ref: string): Promise<RejectedEntry> {
+  const all = await listRejected(storage);
+  const hits = all.filter((e) => (ref.length >= 8 && e.sha256.startsWith(ref.toLowerCase())) || e.original_name === ref);
+  if (hits.length === 1) return hits[0]!;
+  const known = all.map((e) => `${e.sha256.slice(0, 12)} ${e.original_name}`).join('; ') || 'none';
+  if (hits.length === 0) throw createError('lake', `Failed to find a rejected file "${ref}": rejected files are ${known}`);
+  throw createError('lake', `Failed to choose a rejected file "${ref}": ${hits.length} match (${hits.map((h) => h.sha256.slice(0, 12)).join(', ')}); name one by its hash`);
+}
+
+/** Let the next land try a rejected file again (e.g. after the registry it needed was landed). */
+export async function retryRejected(storage: Storage, ref: string): Promise<RejectedEntry> {
+  const entry = await findRejected(storage, ref);
+  await storage.delete(rejectedKey(entry.kind, entry.sha256));
+  return entry;
+}
+
+/**
+ * Give up on a rejected file: its bytes leave raw/, a record of it (name, hash, error, when) stays
+ * under manifest/discarded/, and the same bytes dropped again are not staged again.
+ */
+export async function discardRejected(storage: Storage, ref: string): Promise<RejectedEntry> {
+  const entry = await findRejected(storage, ref);
+  const discarded = RejectedEntry.parse({ ...entry, discarded_at: new Date().toISOString() });
+  await storage.put(discardedKey(entry.kind, entry.sha256), JSON.stringify(discarded), { contentType: 'application/json' });
+  await storage.delete(rawKey(entry.kind, entry.sha256));
+  await storage.delete(metaKey(entry.kind, entry.sha256));
+  await storage.delete(rejectedKey(entry.kind, entry.sha256));
+  return discarded;
 }
 
 export async function listManifest(storage: Storage): Promise<ManifestEntry[]> {

@@ -57,19 +57,19 @@ export async function landSmallFile(
   switch (meta.kind) {
     case 'registry-agencies': {
       const r = await readAgenciesCsv(localPath, { sourceFile: file });
-      await insertBatch(db, input.workDir, 'agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(i + 1) })));
+      await insertBatch(db, input.workDir, 'agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(r.rowNos[i]!) })));
       await quarantine('agencies', r.quarantine);
       return { dataset: 'agencies', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'registry-procedures': {
       const r = await readProceduresCsv(localPath, { sourceFile: file });
-      await insertBatch(db, input.workDir, 'procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(i + 1) })));
+      await insertBatch(db, input.workDir, 'procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(r.rowNos[i]!) })));
       await quarantine('procedures', r.quarantine);
       return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'bieu06-xlsx': {
       const r = await readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) });
-      await insertBatch(db, input.workDir, 'bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(row.line_no ?? i + 1) })));
+      await insertBatch(db, input.workDir, 'bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
       await quarantine('bieu06', r.quarantine);
       await quarantine('bieu06_checks', r.checks);
       return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };

@@ -33,6 +33,8 @@ export interface CsvReadResult<T> {
   readonly sourceFile: string;
   readonly rawHash: string;
   readonly rows: T[];
+  /** The 1-based data row (header excluded) of each of `rows`: the landed rows' lineage. */
+  readonly rowNos: number[];
   readonly quarantine: QuarantineRecord[];
   /** Data rows read = rows.length + quarantine.length. */
   readonly rowsRead: number;
@@ -110,6 +112,7 @@ async function readTable<T>(
   const rows: T[] = [];
   const quarantine: QuarantineRecord[] = [];
   const seen = new Map<string, number>();
+  const rowNos: number[] = [];
   let rowsRead = 0;
   const quarantineRow = (rowNo: number, rec: CsvRecord, field: string | null, reason: string, raw: string | null): void => {
     quarantine.push({
@@ -154,8 +157,9 @@ async function readTable<T>(
     }
     seen.set(k, rowNo);
     rows.push(parsed.data);
+    rowNos.push(rowNo);
   }
-  return { sourceFile: file, rawHash, rows, quarantine, rowsRead };
+  return { sourceFile: file, rawHash, rows, rowNos, quarantine, rowsRead };
 }
 
 /** Read registry/agencies.csv (one row per unit and validity interval; key agency_code + valid_from). */

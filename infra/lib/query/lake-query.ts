@@ -33,7 +33,7 @@ export const LANDED_TABLE_DATASETS = Object.keys(DATASET_SPECS).filter((d) => d 
  * hides those rows from Athena; test/unit/handlers/land-snapshot.s3.test.ts checks a real landing
  * against this list.
  */
-export const QUARANTINE_DATASETS = ['agencies', 'bieu06', 'bieu06_checks', 'dossiers', 'par_totals', 'procedures'] as const;
+export const QUARANTINE_DATASETS = ['agencies', 'bieu06', 'bieu06_checks', 'dossiers', 'par_fields', 'par_totals', 'procedures', 'score766', 'score766_metrics'] as const;
 
 /** landed/landing_log/data.parquet (one row per landed raw file, rebuilt by every land). */
 export const LANDING_LOG_COLUMNS: Readonly<Record<string, string>> = {
@@ -49,6 +49,10 @@ export const LANDING_LOG_COLUMNS: Readonly<Record<string, string>> = {
   rows_quarantined: 'BIGINT',
   pulled_at: 'TIMESTAMP',
   landed_at: 'TIMESTAMP',
+  /** Rows of the file a later version superseded (landed/_superseded/), the latest such file and when it arrived. */
+  rows_superseded: 'BIGINT',
+  superseded_by: 'VARCHAR',
+  superseded_at: 'TIMESTAMP',
 };
 
 /** Every `source=` value any raw kind writes. */

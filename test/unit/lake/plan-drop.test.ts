@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { planDrop } from '../../../functions/core/pipeline.js';
+import { planDrop, planDropDir } from '../../../functions/core/pipeline.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,11 +41,19 @@ describe('planDrop', () => {
     ['nsw/H99 01!/2024-05.csv', /nsw\/H99 01!\/2024-05\.csv: "H99 01!" is not an agency code/],
     ['nsw/2024-05.csv', /nsw\/2024-05\.csv: expected <agency_code>\/<yyyy-mm>\.csv/],
     ['nsw/H99.01/may.csv', /"may\.csv" is not named <yyyy-mm>\.csv/],
-  ])('should refuse %s naming the file and the rule', async (file, message) => {
-    await expect(planDrop(drop(['registry/agencies.csv', file]))).rejects.toThrow(message);
+  ])('should skip %s naming the file and the rule, and still plan the rest of the drop', async (file, message) => {
+    const root = drop(['registry/agencies.csv', file]);
+    const plan = await planDropDir(root);
+    expect(plan.files.map((f) => path.relative(root, f.path))).toEqual(['registry/agencies.csv']);
+    expect(plan.skipped).toHaveLength(1);
+    expect(`${plan.skipped[0]!.file}: ${plan.skipped[0]!.reason}`).toMatch(message);
   });
 
-  test('should refuse an unknown file elsewhere in the drop', async () => {
-    await expect(planDrop(drop(['par/notes.txt']))).rejects.toThrow(/par\/notes\.txt: not a known export name under par\//);
+  test('should skip an unknown file elsewhere in the drop with the reason, not refuse the drop', async () => {
+    const root = drop(['par/notes.txt', 'par/par_2024.xlsx']);
+    const plan = await planDropDir(root);
+    expect(plan.files.map((f) => path.relative(root, f.path))).toEqual(['par/par_2024.xlsx']);
+    expect(plan.skipped).toEqual([{ file: 'par/notes.txt', reason: 'not a known export name under par/ (see docs/data-contracts.md)' }]);
+    expect((await planDrop(root)).map((f) => path.relative(root, f.path))).toEqual(['par/par_2024.xlsx']);
   });
 });

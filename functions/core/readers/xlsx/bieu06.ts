@@ -94,6 +94,8 @@ export interface Bieu06ReadResult {
   readonly rawHash: string;
   readonly period: ViPeriod;
   readonly rows: Bieu06Row[];
+  /** The sheet row of each of `rows` (STT numbers restart in every band; sheet rows do not): lineage. */
+  readonly sheetRows: number[];
   /** The "Tổng cộng" line; null when the sheet has none or a totals cell is unreadable (see `checks`). */
   readonly totals: Bieu06Totals | null;
   /** Unit rows that failed a cell or an identity check, one record per row. */
@@ -458,6 +460,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   });
 
   const rows: Bieu06Row[] = [];
+  const sheetRows: number[] = [];
   const quarantine: QuarantineRecord[] = [];
   const unmatched = new Set<string>();
   for (const u of units) {
@@ -483,6 +486,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     const parsed = problems.length === 0 ? Bieu06Row.safeParse(candidate) : null;
     if (parsed?.success) {
       rows.push(parsed.data);
+      sheetRows.push(u.row.number);
       continue;
     }
     if (parsed && !parsed.success) {
@@ -524,6 +528,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     rawHash,
     period: finalPeriod,
     rows,
+    sheetRows,
     totals,
     quarantine,
     checks,
