@@ -151,16 +151,20 @@ describe('Landing the same dossier id from two API pages of one month', () => {
       ['DP-2', 'DA_TRA_KET_QUA'],
       ['DP-3', 'DANG_XU_LY'],
     ]);
-    // The superseded version is visible as the difference between rows landed and rows in the lake.
+    // The superseded version is in the ledger, with the row that superseded it.
     const superseded = s.rowsLanded - dossiers.length;
     expect(superseded).toBe(1);
+    const ledger = await withDuckDb((db) =>
+      db.all(`SELECT dossier_id, status, CAST(superseded_by_row AS INTEGER) AS by_row FROM read_parquet(${literal(`${lake.root}/landed/_superseded/dossiers/**/*.parquet`)})`),
+    );
+    expect(ledger).toEqual([{ dossier_id: 'DP-2', status: 'DANG_XU_LY', by_row: 1 }]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
     rec.add({
       id: 'dup-id-across-pages',
       area: 'Bad input',
       tried: 'dossier DP-2 on page 1 (pending) and again on page 2 (finished, newer Ngày cập nhật)',
-      happened: 'both rows counted as landed; the partition keeps the newest version (updated_at, then raw hash and row)',
-      kept: `3 dossiers; ${superseded} superseded version (landed rows − dossiers in the lake), no id twice`,
+      happened: 'both rows counted as landed; the partition keeps the newest version (updated_at, then the later-arrived file); the older one moves to landed/_superseded/dossiers/ naming page 2, row 1',
+      kept: `3 dossiers; ${superseded} superseded version in the ledger, no id twice`,
     });
   });
 });
