@@ -15,6 +15,7 @@ import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
 import { cellFault, cellRef, cellScalar } from '../../../functions/core/readers/xlsx/common.js';
 import { readParXlsx } from '../../../functions/core/readers/xlsx/par.js';
 import { encodeWindows1258 } from '../../fixtures/bad/make.js';
+import { cfbFile } from '../../fixtures/cfb.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -23,25 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A minimal OLE compound file: the CFB signature, a header, and a directory sector with `names`. */
-export function cfbFile(names: string[]): Buffer {
-  const header = Buffer.alloc(512);
-  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(header, 0);
-  header.writeUInt16LE(0x003e, 24); // minor version
-  header.writeUInt16LE(0x0003, 26); // major version 3
-  header.writeUInt16LE(0xfffe, 28); // little-endian
-  header.writeUInt16LE(9, 30); // 512-byte sectors
-  header.writeUInt32LE(0, 48); // first directory sector
-  const dirSector = Buffer.alloc(512);
-  ['Root Entry', ...names].slice(0, 4).forEach((name, i) => {
-    const n = Buffer.from(`${name}\0`, 'utf16le');
-    n.copy(dirSector, i * 128);
-    dirSector.writeUInt16LE(n.length, i * 128 + 64);
-    dirSector.writeUInt8(i === 0 ? 5 : 2, i * 128 + 66);
-  });
-  return Buffer.concat([header, dirSector]);
-}
 
 describe('XLSX readers given an OLE/CFB file', () => {
   test('should say that an encrypted workbook is password-protected and how to save it without the password', async () => {
