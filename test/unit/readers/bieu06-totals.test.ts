@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
 
-type Cell = string | number | null | { formula: string; result?: unknown };
+type Cell = string | number | null | { formula: string; result?: unknown } | { error: string };
 type Line = Cell[];
 
 let dir: string;

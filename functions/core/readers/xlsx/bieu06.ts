@@ -14,8 +14,12 @@
  * lại / rút, tỷ lệ hài lòng) are tolerated and ignored; their numbers are listed in `extraColumns`.
  * Every unit row must satisfy c3 = c4+c5+c6, c7 = c8+c9+c10, c11 = c12+c13 and c3 = c7+c11; a row
  * that does not, or has an unreadable cell, becomes one quarantine record (row_no = sheet row number)
- * and the other rows still land: rowsRead = rows.length + quarantine.length. The totals row and band
- * subtotals are checks, not data: their failures are returned in `checks` (same record shape).
+ * and the other rows still land: rowsRead = rows.length + quarantine.length. A count cell that is a
+ * formula without a computed value or an error value (#DIV/0!, #N/A …) is such a problem, named by its
+ * cell ("C7: formula without a computed value"), never a 0. Total rows ("Cộng", "Tổng số", "Tổng
+ * cộng", "Toàn tỉnh" … with no STT number) never end the read: each is a band subtotal or the grand
+ * total (rules in docs/data-contracts.md §2.6), and they are checks, not data: their failures are
+ * returned in `checks` (same record shape), naming the sheet row and column.
  */
 import { basename } from 'node:path';
 import { PipelineInputError } from '../../errors.js';

@@ -413,7 +413,7 @@ export async function sha256File(path: string): Promise<string> {
 
 /**
  * Stream the rows of every worksheet of an XLSX file through `onRow`, in bounded memory. `onRow`
- * returns 'stop' when it needs no more rows (e.g. after a totals row). Fails with PipelineInputError on a
+ * returns 'stop' when it needs no more rows (e.g. past the table's sheet). Fails with PipelineInputError on a
  * non-zip or damaged file or when a limit is passed.
  */
 export async function streamRows(
