@@ -147,6 +147,20 @@ describe('Biểu 06 reader with a subtotal row "Cộng" after each band', () => 
     expect(got.totals?.sheetRow).toBe(13);
   });
 
+  test('should read "Tổng cộng" right under an empty band row as the grand total, not as that band\'s subtotal', async () => {
+    const path = await sheet('empty-band.xlsx', [
+      ['I', 'Cấp tỉnh'],
+      [1, 'Sở Tư pháp', ...A],
+      [2, 'Sở Y tế', ...B],
+      ['II', 'Cấp huyện'],
+      [null, 'Tổng cộng', ...sum(A, B)],
+    ]);
+    const got = await readBieu06Xlsx(path, {});
+    expect(got.rows).toHaveLength(2);
+    expect(got.checks).toEqual([]);
+    expect(got.totals?.sheetRow).toBe(10);
+  });
+
   test('should keep a unit whose name starts with "Cộng" or "Tổng" (it has its STT) as a unit', async () => {
     const path = await sheet('unit-names.xlsx', [
       [1, 'Cộng đồng dân cư thôn A', ...A],

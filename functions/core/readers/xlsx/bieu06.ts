@@ -394,7 +394,9 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   /** Band subtotals: a band row with figures, or a total row right under a band row; members follow it. */
   const bandSubtotals: { row: SheetRow; name: string; c: number[]; problems: CellProblem[]; members: number[] }[] = [];
   /** Total rows in table order; their role (band subtotal or grand total) is decided after the read. */
-  const totalRows: { row: SheetRow; label: string; c: number[]; problems: CellProblem[]; band: string; segment: number[]; seq: number }[] = [];
+  const totalRows: { row: SheetRow; label: string; c: number[]; problems: CellProblem[]; band: string; segment: number[]; seq: number; below: number[] | null }[] = [];
+  /** Unit rows under a total row that stands right under a band row (see the role rules below). */
+  let openBelow: number[] | null = null;
   let band = '';
   let openSubtotal: (typeof bandSubtotals)[number] | null = null;
   /** Unit indexes since the last band row or total row. */
@@ -443,6 +445,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       case 'band': {
         band = name || sttText || texts.find(Boolean) || '';
         openSubtotal = null;
+        openBelow = null;
         segment = [];
         if (hasFigures) {
           const { c, problems } = readCounts(row, map);
@@ -456,6 +459,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
         const { c, problems } = readCounts(row, map);
         units.push({ row, band, lineNo: sttNumber(stt) ?? 0, name, c, problems, seq });
         openSubtotal?.members.push(units.length - 1);
+        openBelow?.push(units.length - 1);
         segment.push(units.length - 1);
         lastKind = kind;
         return;
@@ -467,15 +471,13 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       case 'total': {
         const { c, problems } = readCounts(row, map);
         const text = name || sttText;
-        if (lastKind === 'band' && openSubtotal === null) {
-          // "I. Cấp tỉnh" then "Cộng" / "Tổng số" right under it: the band's subtotal, placed on top.
-          openSubtotal = { row, name: band, c, problems, members: [] };
-          bandSubtotals.push(openSubtotal);
-        } else {
-          totalRows.push({ row, label: text, c, problems, band, segment, seq });
-          openSubtotal = null;
-          segment = [];
-        }
+        // "I. Cấp tỉnh" then "Tổng số" right under it: the band's subtotal placed on top, if unit rows
+        // follow it (decided after the read; an empty band's row is then read as a total row).
+        const below = lastKind === 'band' && openSubtotal === null ? [] : null;
+        totalRows.push({ row, label: text, c, problems, band, segment, seq, below });
+        openSubtotal = null;
+        openBelow = below;
+        segment = [];
         lastKind = kind;
         return;
       }
@@ -589,8 +591,14 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   const all = units.map((_, i) => i);
   const equalsSum = (c: readonly number[], members: readonly number[]): boolean => c.every((x, i) => Number.isNaN(x) || x === sumOf(members, i));
   let grand: (typeof totalRows)[number] | null = null;
-  totalRows.forEach((t, k) => {
-    const followed = k < totalRows.length - 1 || units.some((u) => u.seq > t.seq);
+  const roles = totalRows.filter((t) => !(t.below !== null && t.below.length > 0));
+  for (const t of totalRows) {
+    if (t.below === null || t.below.length === 0) continue;
+    cellChecks(t.row, `band "${t.band}" subtotal`, t.problems);
+    compareSums(t.row, `band "${t.band}" subtotal`, t.c, t.below, 'sum of its unit rows');
+  }
+  roles.forEach((t, k) => {
+    const followed = k < roles.length - 1 || units.some((u) => u.seq > t.seq);
     let isGrand: boolean;
     if (t.segment.length === 0) isGrand = true;
     else if (followed) isGrand = false;
