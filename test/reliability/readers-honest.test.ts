@@ -286,18 +286,27 @@ describe('Landing a JSON answer saved with a UTF-8 byte-order mark', () => {
     await withRegistry(lake);
     const doc = { data: [{ ID: 'u1', TEN: 'Sở Tư pháp', MA_COQUAN: 'H99.01', LOAI_COQUAN: 2, CAPDONVIID: 2, CKMB: 9, TDGQ: 20, CLGQ: 11, TTTT: 7, MDHL: 18, MDSH: 14, TONG_SCORE: 79 }] };
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc))]);
-    const s = await landFiles(lake, [{ name: 'score766_2024-05.json', bytes, kind: 'score766-legacy' }]);
+    const page = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('api-page1.json')]);
+    const s = await landFiles(lake, [
+      { name: 'score766_2024-05.json', bytes, kind: 'score766-legacy' },
+      { name: 'api-page1-bom.json', bytes: page, kind: 'portal-api' },
+    ]);
     const entry = s.files.find((f) => f.original_name === 'score766_2024-05.json')!;
     expect([entry.rows_read, entry.rows_landed, entry.rows_quarantined]).toEqual([1, 1, 0]);
+    // A dossier page of the portal API with a BOM is read by DuckDB, which skips the mark itself.
+    const pageEntry = s.files.find((f) => f.original_name === 'api-page1-bom.json')!;
+    expect(pageEntry.rows_read).toBeGreaterThan(0);
+    expect(pageEntry.rows_landed).toBe(pageEntry.rows_read);
+    expect((await landed(lake, 'dossiers', 'dossier_id', 'dossier_id')).map((r) => r.dossier_id)).toContain('DP-1');
     const rows = await landed(lake, 'score766', 'unit_name, agency_code, score_total', 'unit_name');
     expect(rows.map((r) => [r.unit_name, r.agency_code, Number(r.score_total)])).toEqual([['Sở Tư pháp', 'H99.01', 79]]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
     rec.add({
       id: 'json-utf8-bom',
       area: 'Bad input',
-      tried: 'a 766 report answer (JSON) saved with a UTF-8 byte-order mark (EF BB BF), as Notepad and PowerShell write it',
-      happened: 'the mark is dropped before parsing; read 1 = landed 1 + quarantined 0',
-      kept: '1 score766 row (Sở Tư pháp, 79 points)',
+      tried: 'a 766 report answer (JSON) and a portal API dossier page, each saved with a UTF-8 byte-order mark (EF BB BF), as Notepad and PowerShell write them',
+      happened: `the mark is dropped before parsing; 766: read 1 = landed 1 + quarantined 0; API page: read ${pageEntry.rows_read} = landed ${pageEntry.rows_landed}`,
+      kept: `1 score766 row (Sở Tư pháp, 79 points); ${pageEntry.rows_landed} dossiers`,
     });
   });
 });

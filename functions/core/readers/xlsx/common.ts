@@ -379,10 +379,12 @@ async function checkPartSize(
   if (start + part.packed > size) throw damaged('it runs past the end of the file');
   if (part.method === 0) {
     if (part.packed !== part.declared) throw damaged('stored size differs from its declared size');
-    if (onChunk && part.packed > 0) {
-      const stored = Buffer.alloc(part.packed);
-      await fh.read(stored, 0, part.packed, start);
-      onChunk(stored);
+    if (onChunk) {
+      const chunk = Buffer.alloc(Math.min(part.packed, 1024 * 1024));
+      for (let at = 0; at < part.packed; at += chunk.length) {
+        const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, part.packed - at), start + at);
+        onChunk(Buffer.from(chunk.subarray(0, bytesRead)));
+      }
     }
     return;
   }
