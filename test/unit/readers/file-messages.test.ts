@@ -6,13 +6,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { checkCsvHeader, describeHeaderDiff, headerFields, NSW_CSV_HEADER, PORTAL_CSV_HEADER } from '../../../functions/core/lake/csv-header.js';
 import { detectCsvEncoding } from '../../../functions/core/lake/encoding.js';
 import { AGENCY_COLUMNS, readAgenciesCsv } from '../../../functions/core/readers/registry.js';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
-import { cellFault, cellRef, cellScalar } from '../../../functions/core/readers/xlsx/common.js';
+import { cellFault, cellRef, cellScalar, streamRows } from '../../../functions/core/readers/xlsx/common.js';
 import { readParXlsx } from '../../../functions/core/readers/xlsx/par.js';
 import { encodeWindows1258 } from '../../fixtures/bad/make.js';
 import { cfbFile } from '../../fixtures/cfb.js';
@@ -54,6 +55,24 @@ describe('cell helpers on formulas and errors', () => {
     expect(cellFault({ formula: 'C1-C1', result: 0 } as never)).toBeNull();
     expect(cellScalar({ formula: 'C1-C1', result: 0 } as never)).toBe(0);
     expect(cellFault(12)).toBeNull();
+  });
+
+  test('should find the text of a cached error in a workbook saved with or without compression', async () => {
+    for (const compression of ['DEFLATE', 'STORE'] as const) {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Số liệu & ghi chú');
+      ws.getCell('A1').value = 1;
+      ws.getCell('B1').value = { formula: 'A1/0', result: { error: '#DIV/0!' } } as never;
+      ws.getCell('C1').value = { formula: 'A1-A1', result: 0 } as never;
+      ws.getCell('D1').value = { formula: 'A1*2' } as never;
+      const path = join(dir, `errors-${compression}.xlsx`);
+      await writeFile(path, Buffer.from(await wb.xlsx.writeBuffer({ zip: { compression } } as never)));
+      const seen: (string | null)[] = [];
+      await streamRows(path, { scope: 'test' }, (r) => {
+        for (let col = 1; col < r.values.length; col++) seen.push(`${cellRef(col, r.number)} ${cellFault(r.values[col]) ?? JSON.stringify(cellScalar(r.values[col]))}`);
+      });
+      expect(seen, compression).toEqual(['A1 1', 'B1 the cell holds the error #DIV/0!', 'C1 0', 'D1 formula without a computed value']);
+    }
   });
 
   test('should write A1-style references past column Z', () => {
