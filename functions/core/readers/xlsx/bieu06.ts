@@ -25,7 +25,7 @@ import { basename } from 'node:path';
 import { PipelineInputError } from '../../errors.js';
 import { Bieu06Row, type Agency, type QuarantineRecord } from '../../schemas/index.js';
 import { formatViDate, formatViPeriod, parseViDate, parseViInteger, parseViPeriod, type ViPeriod, type ViPeriodType } from '../../vi/index.js';
-import { matchAgency, normalizeName } from '../../vi/names.js';
+import { matchAgency } from '../../vi/names.js';
 import { ViParseError } from '../../vi/errors.js';
 import {
   cellFault,
