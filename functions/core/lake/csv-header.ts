@@ -1,6 +1,7 @@
 /**
  * Header checks for the bulk CSV sources, done in JS on the first line only (the body is DuckDB's):
- * the encoding must be UTF-8 (a BOM is optional), and the columns must be exactly the contract's.
+ * the encoding must be UTF-8 (a BOM is optional), and the columns must be exactly the contract's
+ * (empty columns after the last heading, as Excel saves them, are ignored).
  * A mismatch is an error that shows the difference, so a person can fix the export.
  */
 import { open } from 'node:fs/promises';
@@ -28,22 +29,65 @@ export async function readHead(file: string, bytes = 65536): Promise<Buffer> {
   }
 }
 
-/** Throws PipelineInputError unless `file` is UTF-8 text whose first line is exactly `expected`. */
-export async function checkCsvHeader(file: string, displayName: string, expected: readonly string[], delim: string): Promise<void> {
+/**
+ * The header fields of a first line (BOM and CR dropped, quotes removed, NFC), without the empty
+ * fields at its end: Excel writes a separator for every column of the used range, so a sheet once
+ * formatted past its last column saves "…,Ngày cập nhật,,". Those trailing empty columns are ignored
+ * (their empty values in the data rows too: DuckDB's reader accepts trailing empty fields and rejects
+ * a row with a value there, as one with too many fields). `trailingEmpty` counts them.
+ */
+export function headerFields(line: string, delim: string): { fields: string[]; trailingEmpty: number } {
+  const all = line
+    .replace(/^\uFEFF/, '')
+    .replace(/\r$/, '')
+    .split(delim)
+    .map((h) => h.trim().replace(/^"(.*)"$/, '$1').normalize('NFC'));
+  let n = all.length;
+  while (n > 0 && all[n - 1] === '') n--;
+  return { fields: all.slice(0, n), trailingEmpty: all.length - n };
+}
+
+/** What `checkCsvHeader` found, for the landing log. */
+export interface CsvHeaderInfo {
+  /** Empty columns after the last heading (ignored). */
+  readonly trailingEmptyColumns: number;
+}
+
+/**
+ * Throws PipelineInputError unless `file` is UTF-8 text whose first line is exactly `expected`
+ * (trailing empty columns allowed, see `headerFields`). The messages say what is wrong with the file
+ * in an official's words: empty (also when it holds only a BOM or blank lines), UTF-16, not UTF-8,
+ * or which headings are missing / unexpected / renamed / reordered.
+ */
+export async function checkCsvHeader(file: string, displayName: string, expected: readonly string[], delim: string): Promise<CsvHeaderInfo> {
   const head = await readHead(file);
   if (head.length === 0) throw new PipelineInputError('land', displayName, 'the file is empty (expected a header row)', { row: 1 });
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new PipelineInputError('land', displayName, 'the file is UTF-16; export it as UTF-8 (CSV UTF-8 in Excel)', { row: 1 });
   }
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  if (head.subarray(bom ? 3 : 0).every((b) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a)) {
+    throw new PipelineInputError(
+      'land',
+      displayName,
+      `the file is empty: it holds ${bom ? 'only a byte-order mark (BOM)' : 'only blank lines'} and no header row; export the data again (CSV UTF-8) with the header row and the rows`,
+      { row: 1 },
+    );
+  }
   const nl = head.indexOf(0x0a);
   const firstLine = decodeUtf8(head.subarray(0, nl >= 0 ? nl : head.length), displayName);
-  const found = firstLine
-    .replace(/^\uFEFF/, '')
-    .replace(/\r$/, '')
-    .split(delim)
-    .map((h) => h.trim().replace(/^"(.*)"$/, '$1').normalize('NFC'));
+  const { fields: found, trailingEmpty } = headerFields(firstLine, delim);
+  if (found.length === 0) {
+    throw new PipelineInputError(
+      'land',
+      displayName,
+      `the header row (line 1) is empty: it holds only separators ("${delim}"), as Excel saves empty columns; the first line must be the header ${expected.join(delim)}`,
+      { row: 1 },
+    );
+  }
   const diff = describeHeaderDiff(expected, found);
   if (diff) throw new PipelineInputError('land', displayName, `unexpected columns: ${diff}`, { row: 1 });
+  return { trailingEmptyColumns: trailingEmpty };
 }
 
 function decodeUtf8(bytes: Buffer, displayName: string): string {
@@ -63,7 +107,8 @@ export function describeHeaderDiff(expected: readonly string[], found: readonly 
   const extra = found.filter((h) => !want.has(h));
   const parts: string[] = [];
   if (missing.length) parts.push(`missing ${missing.map((h) => `"${h}"`).join(', ')}`);
-  if (extra.length) parts.push(`unexpected ${extra.map((h) => `"${h}"`).join(', ')}`);
+  const shown = (h: string): string => (h === '' ? `an empty heading (column ${found.indexOf(h) + 1}; remove the empty column or name it)` : `"${h}"`);
+  if (extra.length) parts.push(`unexpected ${extra.map(shown).join(', ')}`);
   if (missing.length === 1 && extra.length === 1) parts.push(`("${extra[0]}" looks like a renamed "${missing[0]}")`);
   if (!missing.length && !extra.length) {
     const moved = expected.filter((h, i) => found[i] !== h);

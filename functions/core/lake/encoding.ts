@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { PipelineInputError } from '../errors.js';
-import { readHead } from './csv-header.js';
+import { headerFields, readHead } from './csv-header.js';
 
 export type CsvEncoding = 'utf-8' | 'windows-1258';
 
@@ -36,14 +36,6 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-function headerFields(line: string, delim: string): string[] {
-  return line
-    .replace(/^\uFEFF/, '')
-    .replace(/\r$/, '')
-    .split(delim)
-    .map((h) => h.trim().replace(/^"(.*)"$/, '$1').normalize('NFC'));
-}
-
 /**
  * The encoding of a CSV export whose header must be `expected`: 'utf-8' when its first line is
  * UTF-8 (a UTF-8 body error is then DuckDB's, per row), 'windows-1258' when only that decoding
@@ -56,7 +48,7 @@ export async function detectCsvEncoding(file: string, displayName: string, expec
   const nl = head.indexOf(0x0a);
   const first = head.subarray(0, nl >= 0 ? nl : head.length);
   if (isUtf8(first)) return 'utf-8';
-  const decoded = headerFields(new TextDecoder('windows-1258').decode(first), delim);
+  const decoded = headerFields(new TextDecoder('windows-1258').decode(first), delim).fields;
   if (decoded.length === expected.length && decoded.every((h, i) => h === expected[i])) return 'windows-1258';
   throw new PipelineInputError(
     'land',

@@ -202,8 +202,12 @@ function monthEnd(year: number, month: number): string {
 
 function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {
   let json: unknown;
+  // A UTF-8 byte-order mark (Notepad, PowerShell, some exports write one) is not part of the JSON:
+  // JSON.parse would point at an invisible character, so it is dropped and the file read as usual.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)');
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body);
   } catch (cause) {
     throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
   }

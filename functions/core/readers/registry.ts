@@ -95,9 +95,19 @@ async function readTable<T>(
   const file = opts.sourceFile ?? basename(path);
   const records = await readCsvFile(path, file);
   const rawHash = createHash('sha256').update(await readFile(path)).digest('hex');
+  // Blank lines before the header carry nothing; a file of only a BOM and blank lines is empty.
+  while (records.length > 0 && records[0]!.fields.every((f) => f.trim() === '') && records[0]!.fields.length === 1) records.shift();
   const header = records[0];
   if (!header) throw new PipelineInputError(spec.dataset, file, `the file is empty; expected the header ${spec.columns.join(',')}`);
-  const found = header.fields.map((h) => h.trim());
+  // Empty columns after the last heading (Excel saves a separator for every column of the used
+  // range) are ignored, and so are the empty fields under them in the data rows.
+  const allHeadings = header.fields.map((h) => h.trim());
+  let width = allHeadings.length;
+  while (width > 0 && allHeadings[width - 1] === '') width--;
+  if (width === 0) {
+    throw new PipelineInputError(spec.dataset, file, `the header row (line ${header.line}) holds only separators, as Excel saves empty columns; the first line must be the header ${spec.columns.join(',')}`, { row: 1 });
+  }
+  const found = allHeadings.slice(0, width);
   const missing = spec.columns.filter((c) => !found.includes(c));
   const unexpected = found.filter((c) => !spec.columns.includes(c));
   const dup = found.filter((c, i) => found.indexOf(c) !== i);
@@ -130,6 +140,7 @@ async function readTable<T>(
     if (rec.fields.length === 1 && rec.fields[0]?.trim() === '') continue; // a blank line carries no record
     rowsRead++;
     const rowNo = rowsRead; // 1-based data row (header excluded)
+    if (rec.fields.length > found.length && rec.fields.slice(found.length).every((f) => f.trim() === '')) rec.fields.length = found.length;
     if (rec.fields.length !== found.length) {
       quarantineRow(rowNo, rec, null, `line ${rec.line}: ${rec.fields.length} fields where the header has ${found.length}`, null);
       continue;

@@ -192,3 +192,30 @@ describe('PAR reader with an unreadable file', () => {
     await expect(readParXlsx(join(dir, 'par-empty.xlsx'), {})).rejects.toThrow(/Failed to read par-empty\.xlsx: no PAR header found/);
   });
 });
+
+describe('PAR reader with formula cells that hold no usable value', () => {
+  test('should quarantine a row whose total is an uncalculated formula or whose rank is an error, naming the cells', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KQ');
+    const put = (r: number, values: unknown[]): void =>
+      values.forEach((v, i) => {
+        if (v !== null) ws.getCell(r, i + 1).value = v as ExcelJS.CellValue;
+      });
+    put(1, ['KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024 CỦA CÁC SỞ, BAN, NGÀNH']);
+    put(3, ['STT', 'Đơn vị', '1. Cải cách thể chế', null, null, 'Điều tra xã hội học', null, 'Tổng điểm', null, 'Xếp hạng', 'Xếp loại']);
+    put(4, [null, null, 'Điểm tối đa', 'Tự đánh giá', 'Thẩm định', 'Điểm tối đa', 'Đạt được', 'Điểm tối đa', 'Đạt được']);
+    put(5, [1, 'Sở Tư pháp', 6.5, 6.5, 6.25, 93.5, 77.2, 100, { formula: 'E5+G5' }, 1, 'Khá']);
+    put(6, [2, 'Sở Y tế', 6.5, 6, 6, 93.5, 80, 100, { formula: 'E6+G6', result: 86 }, { formula: 'RANK(I6,I5:I6)', result: { error: '#VALUE!' } }, 'Tốt']);
+    put(7, [3, 'Sở Tài chính', 6.5, 6, 0, 93.5, 80, 100, { formula: 'E7+G7', result: 80 }, 3, 'Khá']);
+    await wb.xlsx.writeFile(join(dir, 'par-formulas.xlsx'));
+    const got = await readParXlsx(join(dir, 'par-formulas.xlsx'), {});
+    expect(got.totals.map((t) => t.total_points)).toEqual([80]);
+    expect(got.quarantine.map((q) => [q.row_no, q.field])).toEqual([
+      [5, 'total'],
+      [6, 'rank'],
+    ]);
+    expect(got.quarantine[0]!.reason).toContain('I5: formula without a computed value (total; open the workbook in Excel, let it calculate, and save it again)');
+    expect(got.quarantine[1]!.reason).toContain('J6: the cell holds the error #VALUE! (rank;');
+    expect(got.rowsRead).toBe(3);
+  });
+});

@@ -14,16 +14,23 @@
  * lại / rút, tỷ lệ hài lòng) are tolerated and ignored; their numbers are listed in `extraColumns`.
  * Every unit row must satisfy c3 = c4+c5+c6, c7 = c8+c9+c10, c11 = c12+c13 and c3 = c7+c11; a row
  * that does not, or has an unreadable cell, becomes one quarantine record (row_no = sheet row number)
- * and the other rows still land: rowsRead = rows.length + quarantine.length. The totals row and band
- * subtotals are checks, not data: their failures are returned in `checks` (same record shape).
+ * and the other rows still land: rowsRead = rows.length + quarantine.length. A count cell that is a
+ * formula without a computed value or an error value (#DIV/0!, #N/A …) is such a problem, named by its
+ * cell ("C7: formula without a computed value"), never a 0. Total rows ("Cộng", "Tổng số", "Tổng
+ * cộng", "Toàn tỉnh" … with no STT number) never end the read: each is a band subtotal or the grand
+ * total (rules in docs/data-contracts.md §2.6), and they are checks, not data: their failures are
+ * returned in `checks` (same record shape), naming the sheet row and column.
  */
 import { basename } from 'node:path';
 import { PipelineInputError } from '../../errors.js';
 import { Bieu06Row, type Agency, type QuarantineRecord } from '../../schemas/index.js';
 import { formatViDate, formatViPeriod, parseViDate, parseViInteger, parseViPeriod, type ViPeriod, type ViPeriodType } from '../../vi/index.js';
-import { matchAgency, normalizeName } from '../../vi/names.js';
+import { matchAgency } from '../../vi/names.js';
 import { ViParseError } from '../../vi/errors.js';
 import {
+  cellFault,
+  cellFaultHint,
+  cellRef,
   cellScalar,
   cellText,
   documentDate,
@@ -236,7 +243,18 @@ export async function writeBieu06Xlsx(path: string, sheet: Bieu06Sheet): Promise
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-type Kind = 'blank' | 'band' | 'unit' | 'totals' | 'orphan';
+type Kind = 'blank' | 'band' | 'unit' | 'total' | 'orphan';
+
+/**
+ * Labels of a total row ("Tổng cộng", "Tổng số", "Cộng", "Cộng I", "Toàn tỉnh", "Toàn thành phố"):
+ * the label must start with the words, followed by the end or a separator; "Cộng đồng …" (community)
+ * is a name, not a total. A row is a total row only when it also has no STT number and has figures,
+ * so a unit whose name holds these words (it has its STT) is never taken for a total.
+ */
+const TOTAL_LABEL = /^(tổng cộng|tổng số|cộng|toàn tỉnh|toàn thành phố)(?=$|[\s:,.;()–-])(?! ?đồng)/u;
+/** Labels that name the whole table (used only when position and sums leave a total row's role open). */
+const GRAND_LABEL = /^(tổng cộng|tổng số|toàn tỉnh|toàn thành phố)/u;
+const labelKey = (t: string): string => t.normalize('NFC').toLowerCase().replace(/[\s\u00a0]+/gu, ' ').trim();
 
 const NUMBER_LABEL = /^\(?(\d{1,2})\)?$/u;
 const BAND_MARK = /^(?:[IVXLC]+|[A-ZĐ])[.)]?$/u;
@@ -274,12 +292,23 @@ interface CellProblem {
   raw: string | null;
 }
 
-/** Parse columns 3…13 of a row: numbers as numbers or vi-VN text; empty = 0. */
-function readCounts(values: readonly (CellValue | undefined)[], cols: Map<number, number>): { c: number[]; problems: CellProblem[] } {
+/**
+ * Parse columns 3…13 of a row: numbers as numbers or vi-VN text; empty = 0. A formula without a
+ * computed value or an error value (#DIV/0!, #N/A …) is a problem naming the cell ("F14: …"), never 0.
+ */
+function readCounts(row: SheetRow, cols: Map<number, number>): { c: number[]; problems: CellProblem[] } {
+  const values = row.values;
   const c: number[] = [];
   const problems: CellProblem[] = [];
   for (let n = 3; n <= 13; n++) {
-    const raw = cellScalar(values[cols.get(n) ?? -1]);
+    const col = cols.get(n) ?? -1;
+    const fault = col > 0 ? cellFault(values[col]) : null;
+    if (fault !== null) {
+      problems.push({ field: `c${n}`, reason: `${cellRef(col, row.number)}: ${fault} (c${n}; ${cellFaultHint(fault)})`, raw: String(cellScalar(values[col])) });
+      c.push(Number.NaN);
+      continue;
+    }
+    const raw = cellScalar(values[col]);
     if (raw === null) {
       c.push(0);
     } else if (typeof raw === 'number') {
@@ -362,12 +391,20 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   let cols: Map<number, number> | null = null;
   let headerSheet: string | null = null;
   let missing: { row: number; cols: number[] } | null = null;
-  const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[] }[] = [];
-  const orphans: SheetRow[] = [];
-  const bandSubtotals: { row: SheetRow; name: string; c: number[]; members: number[][] }[] = [];
-  let totalsRow: { row: SheetRow; c: number[]; problems: CellProblem[] } | null = null;
+  const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[]; seq: number }[] = [];
+  const orphans: { row: SheetRow; seq: number }[] = [];
+  /** Band subtotals: a band row with figures, or a total row right under a band row; members follow it. */
+  const bandSubtotals: { row: SheetRow; name: string; c: number[]; problems: CellProblem[]; members: number[] }[] = [];
+  /** Total rows in table order; their role (band subtotal or grand total) is decided after the read. */
+  const totalRows: { row: SheetRow; label: string; c: number[]; problems: CellProblem[]; band: string; segment: number[]; seq: number; below: number[] | null }[] = [];
+  /** Unit rows under a total row that stands right under a band row (see the role rules below). */
+  let openBelow: number[] | null = null;
   let band = '';
   let openSubtotal: (typeof bandSubtotals)[number] | null = null;
+  /** Unit indexes since the last band row or total row. */
+  let segment: number[] = [];
+  let lastKind: Kind | null = null;
+  let seq = 0;
 
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
     const texts = row.values.map((v) => cellText(v));
@@ -395,13 +432,14 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     const dataCells = Array.from({ length: 11 }, (_, i) => cellScalar(row.values[map.get(i + 3) ?? -1]));
     const hasFigures = dataCells.some((x) => x !== null);
     const anyText = texts.some(Boolean);
-    const key = normalizeName(name || sttText);
+    const label = labelKey(name || sttText);
     let kind: Kind;
-    if (!anyText) kind = 'blank';
+    if (!anyText && !hasFigures) kind = 'blank';
     else if (sttNumber(stt) !== null) kind = 'unit';
-    else if (/^(tổng cộng|tổng số|cộng|toàn tỉnh)(?=$|[\s:,.(-])/u.test(key)) kind = 'totals';
+    else if (hasFigures && TOTAL_LABEL.test(label)) kind = 'total';
     else if (!hasFigures || BAND_MARK.test(sttText)) kind = 'band';
     else kind = 'orphan';
+    seq++;
 
     switch (kind) {
       case 'blank':
@@ -409,26 +447,41 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       case 'band': {
         band = name || sttText || texts.find(Boolean) || '';
         openSubtotal = null;
+        openBelow = null;
+        segment = [];
         if (hasFigures) {
-          const { c } = readCounts(row.values, map);
-          openSubtotal = { row, name: band, c, members: [] };
+          const { c, problems } = readCounts(row, map);
+          openSubtotal = { row, name: band, c, problems, members: [] };
           bandSubtotals.push(openSubtotal);
         }
+        lastKind = kind;
         return;
       }
       case 'unit': {
-        const { c, problems } = readCounts(row.values, map);
-        units.push({ row, band, lineNo: sttNumber(stt) ?? 0, name, c, problems });
-        openSubtotal?.members.push(c);
+        const { c, problems } = readCounts(row, map);
+        units.push({ row, band, lineNo: sttNumber(stt) ?? 0, name, c, problems, seq });
+        openSubtotal?.members.push(units.length - 1);
+        openBelow?.push(units.length - 1);
+        segment.push(units.length - 1);
+        lastKind = kind;
         return;
       }
       case 'orphan':
-        orphans.push(row);
+        orphans.push({ row, seq });
+        lastKind = kind;
         return;
-      case 'totals': {
-        const { c, problems } = readCounts(row.values, map);
-        totalsRow = { row, c, problems };
-        return 'stop';
+      case 'total': {
+        const { c, problems } = readCounts(row, map);
+        const text = name || sttText;
+        // "I. Cấp tỉnh" then "Tổng số" right under it: the band's subtotal placed on top, if unit rows
+        // follow it (decided after the read; an empty band's row is then read as a total row).
+        const below = lastKind === 'band' && openSubtotal === null ? [] : null;
+        totalRows.push({ row, label: text, c, problems, band, segment, seq, below });
+        openSubtotal = null;
+        openBelow = below;
+        segment = [];
+        lastKind = kind;
+        return;
       }
     }
   });
@@ -496,7 +549,12 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     const first = problems[0] ?? { field: 'row', reason: 'invalid row', raw: null };
     quarantine.push(record(u.row, first, `sheet row ${u.row.number}: ${problems.map((p) => p.reason).join('; ')}`));
   }
-  for (const o of orphans) {
+  // Rows with figures but no STT after the last total row and the last unit row are notes under
+  // the table (e.g. "Ghi chú: …"), not data; before that they are quarantined.
+  const lastTotal = Math.max(-1, ...totalRows.map((t) => t.seq));
+  const lastUnit = Math.max(-1, ...units.map((u) => u.seq));
+  const read = orphans.filter((o) => lastTotal < 0 || o.seq < lastTotal || o.seq < lastUnit);
+  for (const { row: o } of read) {
     quarantine.push(
       record(o, { field: 'c1', reason: '', raw: cellText(o.values[colMap.get(1) ?? 1]) || null }, `sheet row ${o.number}: the row has figures but no STT number, so it is neither a unit line nor a band line`),
     );
@@ -505,23 +563,68 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   // Totals and band subtotals are checks: identities on them follow from "subtotal = column sums"
   // plus the row checks, so only the sums are compared. Columns with an unreadable cell are skipped.
   const checks: QuarantineRecord[] = [];
-  const compareSums = (row: SheetRow, label: string, c: readonly number[], members: readonly number[][], what: string): void => {
+  const sumOf = (members: readonly number[], i: number): number => members.reduce((a, m) => a + (units[m]?.c[i] ?? 0), 0);
+  const compareSums = (row: SheetRow, label: string, c: readonly number[], members: readonly number[], what: string): void => {
     c.forEach((x, i) => {
-      const sum = members.reduce((a, m) => a + (m[i] ?? 0), 0);
+      const sum = sumOf(members, i);
       if (!Number.isNaN(x) && !Number.isNaN(sum) && x !== sum) {
         checks.push(record(row, { field: `c${i + 3}`, reason: '', raw: String(x) }, `sheet row ${row.number}: ${label} c${i + 3} (${x}) ≠ ${what} (${sum})`));
       }
     });
   };
-  for (const b of bandSubtotals) compareSums(b.row, `band "${b.name}" subtotal`, b.c, b.members, 'sum of its unit rows');
-  let totals: Bieu06Totals | null = null;
-  const t = totalsRow as { row: SheetRow; c: number[]; problems: CellProblem[] } | null;
-  if (t) {
-    for (const p of t.problems) checks.push(record(t.row, p, `sheet row ${t.row.number}: Tổng cộng ${p.reason}`));
-    // An unreadable totals cell leaves no usable totals (the problem is in `checks`).
-    if (t.problems.length === 0) totals = { sheetRow: t.row.number, counts: toCounts(t.c) };
-    compareSums(t.row, 'Tổng cộng', t.c, units.map((u) => u.c), 'sum of unit rows');
+  const cellChecks = (row: SheetRow, label: string, problems: readonly CellProblem[]): void => {
+    for (const p of problems) checks.push(record(row, p, `sheet row ${row.number}: ${label} ${p.reason}`));
+  };
+  const rowsText = (members: readonly number[]): string => {
+    const first = units[members[0] ?? -1]?.row.number;
+    const last = units[members[members.length - 1] ?? -1]?.row.number;
+    return first === undefined ? 'no unit rows' : first === last ? `sheet row ${first}` : `sheet rows ${first}–${last}`;
+  };
+  for (const b of bandSubtotals) {
+    cellChecks(b.row, `band "${b.name}" subtotal`, b.problems);
+    compareSums(b.row, `band "${b.name}" subtotal`, b.c, b.members, 'sum of its unit rows');
   }
+
+  // The role of each total row (docs/data-contracts.md §2.6): a total row that closes no unit rows
+  // (at the top of the table, or after the last subtotal) is the grand total; one followed by more
+  // unit rows or by another total row is the subtotal of the unit rows since the last band or total
+  // row; the last total row closing unit rows is the grand total when those rows are the whole
+  // table, otherwise whichever its figures add up to (all unit rows → grand total, its own rows →
+  // subtotal), and when they add up to neither, its label decides ("Tổng cộng", "Tổng số", "Toàn
+  // tỉnh" → grand total; "Cộng …" → subtotal), unless a grand total was already read.
+  const all = units.map((_, i) => i);
+  const equalsSum = (c: readonly number[], members: readonly number[]): boolean => c.every((x, i) => Number.isNaN(x) || x === sumOf(members, i));
+  let grand: (typeof totalRows)[number] | null = null;
+  const roles = totalRows.filter((t) => !(t.below !== null && t.below.length > 0));
+  for (const t of totalRows) {
+    if (t.below === null || t.below.length === 0) continue;
+    cellChecks(t.row, `band "${t.band}" subtotal`, t.problems);
+    compareSums(t.row, `band "${t.band}" subtotal`, t.c, t.below, 'sum of its unit rows');
+  }
+  roles.forEach((t, k) => {
+    const followed = k < roles.length - 1 || units.some((u) => u.seq > t.seq);
+    let isGrand: boolean;
+    if (t.segment.length === 0) isGrand = true;
+    else if (followed) isGrand = false;
+    else if (t.segment.length === all.length) isGrand = true;
+    else if (grand !== null) isGrand = false;
+    else if (equalsSum(t.c, all)) isGrand = true;
+    else if (equalsSum(t.c, t.segment)) isGrand = false;
+    else isGrand = GRAND_LABEL.test(labelKey(t.label));
+    if (isGrand) {
+      if (grand === null) grand = t;
+      cellChecks(t.row, 'Tổng cộng', t.problems);
+      compareSums(t.row, 'Tổng cộng', t.c, all, 'sum of unit rows');
+    } else {
+      const label = `subtotal "${t.label}"${t.band ? ` of band "${t.band}"` : ''}`;
+      cellChecks(t.row, label, t.problems);
+      compareSums(t.row, label, t.c, t.segment, `sum of its unit rows, ${rowsText(t.segment)}`);
+    }
+  });
+  let totals: Bieu06Totals | null = null;
+  const g = grand as (typeof totalRows)[number] | null;
+  // An unreadable totals cell leaves no usable totals (the problem is in `checks`).
+  if (g && g.problems.length === 0) totals = { sheetRow: g.row.number, counts: toCounts(g.c) };
 
   return {
     sourceFile: file,
@@ -532,7 +635,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     totals,
     quarantine,
     checks,
-    rowsRead: units.length + orphans.length,
+    rowsRead: units.length + read.length,
     extraColumns,
     unmatchedUnits: [...unmatched],
   };

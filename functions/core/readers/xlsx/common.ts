@@ -3,7 +3,10 @@
  * - deterministic writing (fixed document dates, fixed zip entry dates, atomic rename);
  * - bounded streaming reading with exceljs's WorkbookReader (file size, declared unpacked size,
  *   rows and columns are capped; past a cap the read fails with a PipelineInputError);
- * - cell value helpers (text of rich text / formulas, vi-VN numbers stored as text).
+ * - cell value helpers (text of rich text / formulas, vi-VN numbers stored as text), and `cellFault`,
+ *   which names a cell that holds no usable value: a formula never calculated (a workbook saved by a
+ *   tool that does not compute formulas) or an error value (#DIV/0!, #N/A …). Such a cell never reads
+ *   as a number (and never as 0): the readers quarantine the row naming the cell.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -141,13 +144,66 @@ export function cellText(v: CellValue | undefined): string {
   return '';
 }
 
-/** The raw value of a cell with formulas replaced by their cached result. */
+function isFormula(v: CellValue | undefined): v is CellValue & { formula?: string; sharedFormula?: string; result?: unknown } {
+  return typeof v === 'object' && v !== null && !(v instanceof Date) && ('formula' in v || 'sharedFormula' in v);
+}
+
+/**
+ * The raw value of a cell with formulas replaced by their cached result. A formula without a cached
+ * value, or with an error as its value, gives the formula's text ("=SUM(D12:D14)"): never a number,
+ * never null (empty); `cellFault` says what is wrong with it.
+ */
 export function cellScalar(v: CellValue | undefined): string | number | boolean | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isNaN(v) ? '#NUM!' : v;
+  if (typeof v === 'boolean') return v;
+  if (isFormula(v)) {
+    const r = v.result as CellValue | undefined;
+    if (r === undefined || r === null || (typeof r === 'number' && Number.isNaN(r)) || (typeof r === 'object' && 'error' in r)) {
+      return `=${v.formula ?? v.sharedFormula ?? ''}`;
+    }
+    return cellScalar(r);
+  }
   if (typeof v === 'object' && !(v instanceof Date) && 'result' in v) return cellScalar((v as { result?: CellValue }).result);
   const t = cellText(v);
   return t === '' ? null : t;
+}
+
+const errorIn = (e: unknown): string => {
+  const text = typeof e === 'string' ? e : typeof e === 'object' && e !== null && 'error' in e ? String((e as { error: unknown }).error) : '';
+  return text.startsWith('#') ? `the cell holds the error ${text}` : 'the cell holds an error value instead of a number';
+};
+
+/**
+ * What makes a cell unusable as a value, in an official's words, or null when it is fine:
+ * "formula without a computed value" (the workbook was saved by a tool that does not calculate
+ * formulas) or "the cell holds the error #DIV/0!" (also #N/A, #VALUE!, #REF! …).
+ */
+export function cellFault(v: CellValue | undefined): string | null {
+  if (typeof v !== 'object' || v === null || v instanceof Date) return typeof v === 'number' && Number.isNaN(v) ? errorIn(null) : null;
+  if (isFormula(v)) {
+    const r = v.result as unknown;
+    if (r === undefined || r === null) return 'formula without a computed value';
+    if (typeof r === 'number' && Number.isNaN(r)) return errorIn(null);
+    if (typeof r === 'object' && r !== null && 'error' in r) return errorIn(r);
+    return null;
+  }
+  if ('error' in v) return errorIn(v);
+  return null;
+}
+
+/** How to fix a cell named by `cellFault`, for the end of a quarantine reason. */
+export function cellFaultHint(fault: string): string {
+  return fault.startsWith('formula')
+    ? 'open the workbook in Excel, let it calculate, and save it again'
+    : 'correct the formula or the figure in the workbook and send it again';
+}
+
+/** A1-style reference of a 1-based column and row ("F14"). */
+export function cellRef(col: number, row: number): string {
+  let letters = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return `${letters}${row}`;
 }
 
 /** One sheet row as the readers see it: 1-based sheet row number and 1-based column values. */
@@ -158,7 +214,77 @@ export interface SheetRow {
   readonly values: readonly (CellValue | undefined)[];
 }
 
-async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<void> {
+/** An OLE compound file (CFB): what Excel writes for a password-protected workbook, and for an old .xls. */
+const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/**
+ * The message for a CFB file. Excel saves a workbook with a password to open as a CFB holding the
+ * streams "EncryptionInfo" and "EncryptedPackage" (MS-OFFCRYPTO); their names (UTF-16LE) sit in the
+ * CFB directory, which the first MiB of such a small file holds.
+ */
+async function cfbMessage(fh: import('node:fs/promises').FileHandle, size: number): Promise<string> {
+  const buf = Buffer.alloc(Math.min(size, 1024 * 1024));
+  await fh.read(buf, 0, buf.length, 0);
+  const has = (name: string): boolean => buf.includes(Buffer.from(name, 'utf16le'));
+  if (has('EncryptedPackage') || has('EncryptionInfo')) {
+    return 'the workbook is password-protected (encrypted), so it cannot be read; open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear the box) and save it again as .xlsx';
+  }
+  return 'not an XLSX file: it is an old Excel 97–2003 workbook (.xls) or a password-protected workbook; open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"';
+}
+
+/** Cached error values of formula cells: sheet name → cell ref → "#DIV/0!" (see `errorScanner`). */
+type SheetErrors = Map<string, Map<string, string>>;
+
+/**
+ * A scanner over a worksheet part's XML, chunk by chunk, that records formula cells whose cached
+ * value is an error (`<c r="F14" t="e"><f>…</f><v>#DIV/0!</v></c>`). exceljs's streaming reader
+ * parses such a value as a number (NaN) and loses the error's text; this keeps it for the message.
+ */
+function errorScanner(into: Map<string, string>): (chunk: Buffer) => void {
+  let carry = '';
+  const cell = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+  return (chunk) => {
+    const text = carry + chunk.toString('latin1');
+    let end = 0;
+    if (text.includes('t="e"')) {
+      for (const m of text.matchAll(cell)) {
+        end = m.index + m[0].length;
+        const attrs = m[1] ?? '';
+        const body = m[2] ?? '';
+        if (!/\bt="e"/.test(attrs) || !body.includes('<f')) continue;
+        const ref = /\br="([A-Z]{1,3}\d{1,7})"/.exec(attrs)?.[1];
+        const value = /<v>([^<]*)<\/v>/.exec(body)?.[1];
+        if (ref && value) into.set(ref, value.trim());
+      }
+    }
+    const rest = text.slice(end);
+    const open = rest.lastIndexOf('<c');
+    carry = (open >= 0 ? rest.slice(open) : rest.slice(Math.max(0, rest.length - 8))).slice(-65536);
+  };
+}
+
+const xmlAttr = (tag: string, name: string): string | undefined =>
+  new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1]?.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
+
+/** Worksheet part name (xl/worksheets/sheet1.xml) → sheet name, from workbook.xml and its relationships. */
+function sheetNames(workbookXml: string, relsXml: string): Map<string, string> {
+  const targets = new Map<string, string>();
+  for (const m of relsXml.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = xmlAttr(m[0], 'Id');
+    const target = xmlAttr(m[0], 'Target');
+    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  const out = new Map<string, string>();
+  for (const m of workbookXml.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = xmlAttr(m[0], 'name');
+    const rid = xmlAttr(m[0], 'r:id');
+    const part = rid ? targets.get(rid) : undefined;
+    if (name !== undefined && part) out.set(part, name);
+  }
+  return out;
+}
+
+async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<SheetErrors> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -170,8 +296,9 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
   }
   const fh = await open(path, 'r');
   try {
-    const head = Buffer.alloc(4);
-    await fh.read(head, 0, 4, 0);
+    const head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    if (size >= 8 && head.equals(CFB_MAGIC)) throw new PipelineInputError(scope, file, await cfbMessage(fh, size));
     if (size < 22 || head.readUInt32LE(0) !== 0x04034b50) {
       throw new PipelineInputError(scope, file, 'not an XLSX file (no zip signature; is it an old .xls, a CSV or an HTML page saved as .xlsx?)');
     }
@@ -210,7 +337,27 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     }
     // The declared sizes can lie (a zip bomb that says "1 KB"): inflate every part, discarding the
     // output, and stop as soon as one yields more than it declared. Bounded time and memory.
-    for (const part of parts) await checkPartSize(fh, size, part, file, scope);
+    const byPart = new Map<string, Map<string, string>>();
+    const small: Record<string, string> = {};
+    for (const part of parts) {
+      let onChunk: ((chunk: Buffer) => void) | undefined;
+      if (/^xl\/worksheets\/[^/]+\.xml$/u.test(part.name)) {
+        const errors = new Map<string, string>();
+        byPart.set(part.name, errors);
+        onChunk = errorScanner(errors);
+      } else if ((part.name === 'xl/workbook.xml' || part.name === 'xl/_rels/workbook.xml.rels') && part.declared <= 4 * 1024 * 1024) {
+        const chunks: Buffer[] = [];
+        onChunk = (c) => void chunks.push(Buffer.from(c));
+        await checkPartSize(fh, size, part, file, scope, onChunk);
+        small[part.name] = Buffer.concat(chunks).toString('utf8');
+        continue;
+      }
+      await checkPartSize(fh, size, part, file, scope, onChunk);
+    }
+    const names = sheetNames(small['xl/workbook.xml'] ?? '', small['xl/_rels/workbook.xml.rels'] ?? '');
+    const out: SheetErrors = new Map();
+    for (const [part, errors] of byPart) if (errors.size > 0) out.set(names.get(part) ?? part, errors);
+    return out;
   } finally {
     await fh.close();
   }
@@ -222,6 +369,7 @@ async function checkPartSize(
   part: { name: string; method: number; packed: number; declared: number; local: number },
   file: string,
   scope: string,
+  onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
   const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`);
   const header = Buffer.alloc(30);
@@ -231,6 +379,13 @@ async function checkPartSize(
   if (start + part.packed > size) throw damaged('it runs past the end of the file');
   if (part.method === 0) {
     if (part.packed !== part.declared) throw damaged('stored size differs from its declared size');
+    if (onChunk) {
+      const chunk = Buffer.alloc(Math.min(part.packed, 1024 * 1024));
+      for (let at = 0; at < part.packed; at += chunk.length) {
+        const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, part.packed - at), start + at);
+        onChunk(Buffer.from(chunk.subarray(0, bytesRead)));
+      }
+    }
     return;
   }
   if (part.method !== 8) throw damaged(`compression method ${part.method} is not deflate`);
@@ -238,6 +393,7 @@ async function checkPartSize(
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       produced += chunk.length;
+      if (onChunk && produced <= part.declared) onChunk(chunk);
       done(produced > part.declared ? new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`) : null);
     },
   });
@@ -259,7 +415,7 @@ export async function sha256File(path: string): Promise<string> {
 
 /**
  * Stream the rows of every worksheet of an XLSX file through `onRow`, in bounded memory. `onRow`
- * returns 'stop' when it needs no more rows (e.g. after a totals row). Fails with PipelineInputError on a
+ * returns 'stop' when it needs no more rows (e.g. past the table's sheet). Fails with PipelineInputError on a
  * non-zip or damaged file or when a limit is passed.
  */
 export async function streamRows(
@@ -269,7 +425,7 @@ export async function streamRows(
 ): Promise<void> {
   const file = opts.file ?? basename(path);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  await checkZip(path, file, limits, opts.scope);
+  const errors = await checkZip(path, file, limits, opts.scope);
   // exceljs's streaming reader occasionally fails on a sound file under load ("Cannot read properties
   // of undefined (reading 'sheets')": a worksheet parked before workbook.xml was read). The zip was
   // just checked part by part, so a failure before any row reached `onRow` is retried (twice); one
@@ -277,7 +433,7 @@ export async function streamRows(
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
     try {
-      await streamRowsOnce(path, file, limits, opts.scope, onRow, progress);
+      await streamRowsOnce(path, file, limits, opts.scope, onRow, progress, errors);
       return;
     } catch (err) {
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError;
@@ -296,6 +452,7 @@ async function streamRowsOnce(
   scope: string,
   onRow: (row: SheetRow) => 'stop' | void,
   progress: { emitted: number },
+  errors: SheetErrors,
 ): Promise<void> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
@@ -316,7 +473,7 @@ async function streamRowsOnce(
         if (rows > limits.maxRows) {
           throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`);
         }
-        const values = row.values as (CellValue | undefined)[];
+        const values = withFormulaResults(row, errors.get(sheet));
         if (values.length - 1 > limits.maxColumns) {
           throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number });
         }
@@ -333,4 +490,29 @@ async function streamRowsOnce(
     const s = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
     s?.destroy?.();
   }
+}
+
+/**
+ * The row's values, with every formula cell as `{ formula, result }` where `result` is the cached
+ * value as stored: exceljs's `value` getter drops a falsy result (a cached 0 or "" looks uncalculated)
+ * and reads a cached error as NaN, so the result is taken from the cell itself, and an error's text
+ * from the zip scan (`errorScanner`). `result` is undefined only when the cell has no cached value.
+ */
+function withFormulaResults(row: ExcelJS.Row, errors: Map<string, string> | undefined): (CellValue | undefined)[] {
+  const values = row.values as (CellValue | undefined)[];
+  if (!values.some(isFormula)) return values;
+  const out = [...values];
+  out.forEach((v, col) => {
+    if (!isFormula(v)) return;
+    const cell = row.getCell(col);
+    const result = (cell as unknown as { result?: unknown }).result;
+    const formula = (v as { formula?: string }).formula ?? '';
+    if (typeof result === 'number' && Number.isNaN(result)) {
+      const error = errors?.get(cellRef(col, row.number));
+      out[col] = { formula, result: error !== undefined ? { error } : Number.NaN } as unknown as CellValue;
+    } else {
+      out[col] = { formula, result } as unknown as CellValue;
+    }
+  });
+  return out;
 }

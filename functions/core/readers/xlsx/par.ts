@@ -22,6 +22,9 @@ import { ViParseError } from '../../vi/errors.js';
 import { matchAgency, normalizeName } from '../../vi/names.js';
 import { parseViNumber } from '../../vi/numbers.js';
 import {
+  cellFault,
+  cellFaultHint,
+  cellRef,
   cellScalar,
   cellText,
   documentDate,
@@ -265,8 +268,17 @@ interface Problem {
   raw: string | null;
 }
 
-function num(values: readonly (CellValue | undefined)[], col: number, field: string, problems: Problem[]): number {
-  const raw = cellScalar(values[col]);
+/** A cell's fault ("F14: formula without a computed value (…)") as a problem, or false. */
+function faulty(row: SheetRow, col: number, field: string, problems: Problem[]): boolean {
+  const fault = cellFault(row.values[col]);
+  if (fault === null) return false;
+  problems.push({ field, reason: `${cellRef(col, row.number)}: ${fault} (${field}; ${cellFaultHint(fault)})`, raw: String(cellScalar(row.values[col])) });
+  return true;
+}
+
+function num(row: SheetRow, col: number, field: string, problems: Problem[]): number {
+  if (faulty(row, col, field, problems)) return Number.NaN;
+  const raw = cellScalar(row.values[col]);
   if (raw === null) {
     problems.push({ field, reason: `${field} is empty`, raw: null });
     return Number.NaN;
@@ -374,18 +386,20 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
     if (name === '') problems.push({ field: 'agency_name', reason: 'the unit name is empty', raw: null });
     const scores = l.fields.map((f) => {
       const label = `field ${f.no}`;
-      const max = num(v, f.max, `${label} max`, problems);
-      const self = num(v, f.self, `${label} self`, problems);
-      const appraised = num(v, f.appraised, `${label} appraised`, problems);
+      const max = num(row, f.max, `${label} max`, problems);
+      const self = num(row, f.self, `${label} self`, problems);
+      const appraised = num(row, f.appraised, `${label} appraised`, problems);
       return { f, max, self, appraised };
     });
-    const surveyMax = num(v, l.survey.max, 'survey max', problems);
-    const survey = num(v, l.survey.got, 'survey', problems);
-    const totalMax = num(v, l.total.max, 'total max', problems);
-    const total = num(v, l.total.got, 'total', problems);
+    const surveyMax = num(row, l.survey.max, 'survey max', problems);
+    const survey = num(row, l.survey.got, 'survey', problems);
+    const totalMax = num(row, l.total.max, 'total max', problems);
+    const total = num(row, l.total.got, 'total', problems);
     const rankRaw = cellScalar(v[l.rank]);
     const rank = typeof rankRaw === 'number' ? rankRaw : Number(String(rankRaw ?? '').replace(/\.$/u, ''));
-    if (!Number.isInteger(rank) || rank < 1) problems.push({ field: 'rank', reason: `rank ${JSON.stringify(rankRaw)} is not a whole number ≥ 1`, raw: rankRaw === null ? null : String(rankRaw) });
+    if (faulty(row, l.rank, 'rank', problems)) {
+      // named above
+    } else if (!Number.isInteger(rank) || rank < 1) problems.push({ field: 'rank', reason: `rank ${JSON.stringify(rankRaw)} is not a whole number ≥ 1`, raw: rankRaw === null ? null : String(rankRaw) });
     const band = cellText(v[l.band]);
     if (band === '') problems.push({ field: 'band', reason: 'the band (Xếp loại) is empty', raw: null });
     if (problems.length === 0) {
