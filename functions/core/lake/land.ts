@@ -344,7 +344,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
                   WHEN 'INVALID UNICODE' THEN 'not valid UTF-8 text'
                   ELSE coalesce(nullif(arg_min(error_message, coalesce(column_idx, 0)), ''), 'the line cannot be read as a record of this export (' || coalesce(arg_min(error_type, coalesce(column_idx, 0)), 'unknown CSV error') || ')')
                 END AS reason,
-                first(csv_line) AS raw_line
+                ltrim(first(csv_line), chr(13) || chr(10)) AS raw_line
          FROM reject_errors GROUP BY line;
          INSERT INTO raw_rejects SELECT ${i}, row_no, reason, raw_line FROM raw_rejects_one`,
       );
