@@ -31,13 +31,32 @@ procedures as (
 -- control and format character at either end removed (CR/LF, tab, NBSP, zero-width space, ZWNJ/ZWJ,
 -- BOM, U+2028/2029, ideographic space…), so "A1\r" or "A1" + U+200B is the dossier A1. What is still
 -- inside is checked below. A source's id prefix (NSW-) goes before the cleaned number.
-cleaned as (
+screened as (
     select
         parsed.*,
-        regexp_extract(coalesce(dossier_id_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1) as dossier_id_core,
-        regexp_extract(coalesce(procedure_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1) as procedure_code_core,
-        regexp_extract(coalesce(agency_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1) as agency_code_core
+        -- the usual id is printable ASCII without spaces: nothing to clean (and no regexp_extract to pay)
+        regexp_full_match(coalesce(dossier_id_raw, ''), '[!-~]*') as dossier_id_plain,
+        regexp_full_match(coalesce(procedure_code_raw, ''), '[!-~]*') as procedure_code_plain,
+        regexp_full_match(coalesce(agency_code_raw, ''), '[!-~]*') as agency_code_plain
     from parsed
+),
+
+cleaned as (
+    select
+        screened.*,
+        case
+            when dossier_id_plain then coalesce(dossier_id_raw, '')
+            else regexp_extract(coalesce(dossier_id_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as dossier_id_core,
+        case
+            when procedure_code_plain then coalesce(procedure_code_raw, '')
+            else regexp_extract(coalesce(procedure_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as procedure_code_core,
+        case
+            when agency_code_plain then coalesce(agency_code_raw, '')
+            else regexp_extract(coalesce(agency_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as agency_code_core
+    from screened
 ),
 
 coded as (
@@ -68,14 +87,17 @@ coded as (
         -- 'control' (line break, tab…) or 'invisible' (format characters, spaces other than U+0020)
         -- left inside a code once its ends are cleaned
         case
+            when cleaned.dossier_id_plain then CAST(NULL AS VARCHAR)
             when regexp_full_match(cleaned.dossier_id_core, '(?s).*\p{Cc}.*') then 'control'
             when regexp_full_match(cleaned.dossier_id_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
         end as dossier_id_junk,
         case
+            when cleaned.procedure_code_plain then CAST(NULL AS VARCHAR)
             when regexp_full_match(cleaned.procedure_code_core, '(?s).*\p{Cc}.*') then 'control'
             when regexp_full_match(cleaned.procedure_code_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
         end as procedure_code_junk,
         case
+            when cleaned.agency_code_plain then CAST(NULL AS VARCHAR)
             when regexp_full_match(cleaned.agency_code_core, '(?s).*\p{Cc}.*') then 'control'
             when regexp_full_match(cleaned.agency_code_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
         end as agency_code_junk,
