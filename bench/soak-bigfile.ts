@@ -59,6 +59,15 @@ try {
   console.log(`Wrote ${rows.toLocaleString('en')} rows, ${(size / 1e6).toFixed(0)} MB${o.windows1258 ? ' (Windows-1258)' : ''}`);
 
   const storage = new LocalStorage(path.join(dir, 'lake'));
+  // Dossiers are checked against the landed registry (none = an error): land a small one first.
+  const registry = {
+    'registry-agencies': 'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code\r\nH99.01,Sở Tư pháp,Sở Tư pháp,so,,H99,2019-01-01,,\r\n',
+    'registry-procedures': 'procedure_code,name,field,agency_code,online_level,is_fee_bearing,is_nsw,statutory_days,original_statutory_days\r\n1.000001,Cấp phiếu lý lịch tư pháp,Lý lịch tư pháp,H99.01,toan_trinh,true,false,10,10\r\n',
+  } as const;
+  for (const [kind, text] of Object.entries(registry) as [keyof typeof registry, string][]) {
+    await stageRaw(storage, { kind, bytes: Buffer.from(`\ufeff${text}`), period: null, originalName: `${kind}.csv` });
+  }
+  await landStaged({ storage, workDir: path.join(dir, 'work') });
   await stageRaw(storage, { kind: 'portal-csv', bytes: await readFile(file), period: '2024-05', originalName: '2024-05.csv' });
   const before = await peakRssMb();
   const started = performance.now();

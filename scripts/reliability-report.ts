@@ -67,20 +67,20 @@ function main(): void {
     '  export UTF-8. Text fields are NFC-normalised at landing (`nfc_normalize` in `sql/landing/*.sql`), so NFD "Có" or "Đã cấp',
     '  phép" read the same as NFC.',
     '- **Whole numbers** in CSV/JSON are digits only: DuckDB\'s cast would read the vi-VN "1.000" (one thousand) as 1.',
-    '- **Versions and duplicates** (docs/data-contracts.md §4.5). Two rows of ONE file with the same key are not versions: the
-  later ones are quarantined ("listed twice in the file", naming the first row). Across files, among the versions of one key,
-  a dossier's own \`updated_at\` decides first; otherwise, and on a tie, the file that ARRIVED later wins (its pull time, then
-  its name), never its hash, so a corrected Biểu 06, registry or catalogue wins over the file it corrects. The versions that
-  lose are not dropped: they move to \`landed/_superseded/<dataset>/\` with the file and row that superseded them and when, and
-  the landing log says per file how many rows were superseded, by which file. \`verify\` finds every row a manifest counts as
-  landed in the lake, current or superseded. A dossier version that would land in another partition (changed month of receipt
-  or source) is quarantined naming where the id already lives, so no id is ever in the lake twice.
-- **A bad file blocks nothing.** A staged file that cannot be landed (wrong header, not CSV, a broken workbook…) is recorded
-  under \`manifest/rejected/\` with its error and kept in \`raw/\`; the rest lands, the models and \`verify\` run, no snapshot is
-  published while a file waits, and the run fails at the end naming it. \`cli rejected\` lists, \`cli retry <file>\` tries again,
-  \`cli discard <file>\` gives up (bytes removed, record kept, the same bytes not staged again). Unknown names in a drop are
-  listed and skipped, never fatal.
-- **Formula cells** (`= + - @`, tab, CR first) are kept exactly in `raw/` and in the lake (they are data); whatever writes',
+    '- **Versions and duplicates** (docs/data-contracts.md §4.5). Two rows of ONE file with the same key are not versions: the',
+    '  later ones are quarantined ("listed twice in the file", naming the first row). Across files, among the versions of one key,',
+    '  a dossier\'s own `updated_at` decides first; otherwise, and on a tie, the file that ARRIVED later wins (its pull time, then',
+    '  its name), never its hash, so a corrected Biểu 06, registry or catalogue wins over the file it corrects. The versions that',
+    '  lose are not dropped: they move to `landed/_superseded/<dataset>/` with the file and row that superseded them and when, and',
+    '  the landing log says per file how many rows were superseded, by which file. `verify` finds every row a manifest counts as',
+    '  landed in the lake, current or superseded. A dossier version that would land in another partition (changed month of receipt',
+    '  or source) is quarantined naming where the id already lives, so no id is ever in the lake twice.',
+    '- **A bad file blocks nothing.** A staged file that cannot be landed (wrong header, not CSV, a broken workbook…) is recorded',
+    '  under `manifest/rejected/` with its error and kept in `raw/`; the rest lands, the models and `verify` run, no snapshot is',
+    '  published while a file waits, and the run fails at the end naming it. `cli rejected` lists, `cli retry <file>` tries again,',
+    '  `cli discard <file>` gives up (bytes removed, record kept, the same bytes not staged again). Unknown names in a drop are',
+    '  listed and skipped, never fatal.',
+    '- **Formula cells** (`= + - @`, tab, CR first) are kept exactly in `raw/` and in the lake (they are data); whatever writes',
     '  CSV/XLSX for people must pass text through `neutraliseFormula()` / `neutraliseFormulaSql()` (`functions/core/lake/encoding.ts`),',
     '  which prefixes a quote. The dashboards show text escaped (Svelte), see `test/e2e/dashboards.e2e.test.ts` ("HTML in names as text").',
     '- **One writer per lake.** `land`, `transform`, `snapshot` and `run` take `locks/lake.json` with a create-once write (disk: hard',

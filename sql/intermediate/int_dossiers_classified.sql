@@ -1,8 +1,11 @@
 -- One row per dossier with local dates and its resolution class: days early = due date − (finish date
--- − supplement days); > 0 early, = 0 on time, < 0 late (only for finished dossiers).
+-- − supplement days); > 0 early, = 0 on time, < 0 late (only for finished dossiers). A portal copy of
+-- an NSW dossier (stg_lake__dossiers.duplicate_of_dossier_id) is left out: the NSW row counts
+-- (docs/data-contracts.md §4.6).
 with dossiers as (
 
     select * from stg_lake__dossiers
+    where duplicate_of_dossier_id is null
 
 ),
 

@@ -1,11 +1,12 @@
 -- Landing (DuckDB only): validate parsed dossiers. The runner provides `parsed` (one of the
 -- dossiers_*.sql files over one or more raw files of one kind, as `landing_parsed`, with `file_no`: the
 -- file's place in landing order; rows of different files never meet in the per-file rules),
--- `ref_agencies`, `ref_procedures` (landed registry; empty
--- when none has been landed yet, in which case the code checks are skipped), `ref_dossier_ids` (dossier_id, source, year,
+-- `ref_agencies`, `ref_procedures` (the landed registry; the runner refuses to land dossiers before
+-- one is landed, so the code checks always run), `ref_dossier_ids` (dossier_id, source, year,
 -- month of every dossier already landed or in this batch) and `landing_params`
 -- (as_of: the newest plausible date). The first failing rule names the field and the reason;
 -- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
+-- The rules are those of docs/data-contracts.md §1.1 (listed there under "Enforced at landing").
 with parsed as (
     select * from landing_parsed
 ),
@@ -21,7 +22,104 @@ agencies as (
 ),
 
 procedures as (
-    select procedure_code from ref_procedures
+    select procedure_code, bool_or(is_fee_bearing) as is_fee_bearing
+    from ref_procedures
+    group by procedure_code
+),
+
+-- Id-like codes, the same for every source: NFC (done by the parsers), then every Unicode space,
+-- control and format character at either end removed (CR/LF, tab, NBSP, zero-width space, ZWNJ/ZWJ,
+-- BOM, U+2028/2029, ideographic space…), so "A1\r" or "A1" + U+200B is the dossier A1. What is still
+-- inside is checked below. A source's id prefix (NSW-) goes before the cleaned number.
+screened as (
+    select
+        parsed.*,
+        -- the usual id is printable ASCII without spaces: nothing to clean (and no regexp_extract to pay)
+        regexp_full_match(coalesce(dossier_id_raw, ''), '[!-~]*') as dossier_id_plain,
+        regexp_full_match(coalesce(procedure_code_raw, ''), '[!-~]*') as procedure_code_plain,
+        regexp_full_match(coalesce(agency_code_raw, ''), '[!-~]*') as agency_code_plain
+    from parsed
+),
+
+cleaned as (
+    select
+        screened.*,
+        case
+            when dossier_id_plain then coalesce(dossier_id_raw, '')
+            else regexp_extract(coalesce(dossier_id_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as dossier_id_core,
+        case
+            when procedure_code_plain then coalesce(procedure_code_raw, '')
+            else regexp_extract(coalesce(procedure_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as procedure_code_core,
+        case
+            when agency_code_plain then coalesce(agency_code_raw, '')
+            else regexp_extract(coalesce(agency_code_raw, ''), '(?s)^[\p{Z}\p{Cc}\p{Cf}]*(.*?)[\p{Z}\p{Cc}\p{Cf}]*$', 1)
+        end as agency_code_core
+    from screened
+),
+
+coded as (
+    select
+        cleaned.file_no,
+        cleaned.row_no,
+        cleaned.raw_record,
+        cleaned.source,
+        cleaned.dossier_id_raw,
+        cleaned.procedure_code_raw,
+        cleaned.agency_code_raw,
+        cleaned.channel_raw,
+        cleaned.received_at_raw,
+        cleaned.due_at_raw,
+        cleaned.finished_at_raw,
+        cleaned.status_raw,
+        cleaned.supplement_days_raw,
+        cleaned.is_fee_bearing_raw,
+        cleaned.is_paid_online_raw,
+        cleaned.is_digitised_raw,
+        cleaned.has_e_result_raw,
+        cleaned.is_synced_raw,
+        cleaned.has_complaint_raw,
+        cleaned.updated_at_raw,
+        case when cleaned.dossier_id_core <> '' then cleaned.dossier_id_prefix || cleaned.dossier_id_core end as dossier_id,
+        nullif(cleaned.procedure_code_core, '') as procedure_code,
+        nullif(cleaned.agency_code_core, '') as agency_code,
+        -- 'control' (line break, tab…) or 'invisible' (format characters, spaces other than U+0020)
+        -- left inside a code once its ends are cleaned
+        case
+            when cleaned.dossier_id_plain then CAST(NULL AS VARCHAR)
+            when regexp_full_match(cleaned.dossier_id_core, '(?s).*\p{Cc}.*') then 'control'
+            when regexp_full_match(cleaned.dossier_id_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
+        end as dossier_id_junk,
+        case
+            when cleaned.procedure_code_plain then CAST(NULL AS VARCHAR)
+            when regexp_full_match(cleaned.procedure_code_core, '(?s).*\p{Cc}.*') then 'control'
+            when regexp_full_match(cleaned.procedure_code_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
+        end as procedure_code_junk,
+        case
+            when cleaned.agency_code_plain then CAST(NULL AS VARCHAR)
+            when regexp_full_match(cleaned.agency_code_core, '(?s).*\p{Cc}.*') then 'control'
+            when regexp_full_match(cleaned.agency_code_core, '(?s).*[\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}].*') then 'invisible'
+        end as agency_code_junk,
+        cleaned.channel,
+        cleaned.received_at,
+        cleaned.due_at,
+        cleaned.finished_at,
+        cleaned.status,
+        cleaned.supplement_days,
+        -- NSW exports carry no fee flag: the catalogue's (NSW procedures are fee-bearing)
+        case
+            when cleaned.is_fee_bearing_from_catalogue then coalesce(procedures.is_fee_bearing, true)
+            else cleaned.is_fee_bearing
+        end as is_fee_bearing,
+        cleaned.is_paid_online,
+        cleaned.is_digitised,
+        cleaned.has_e_result,
+        cleaned.is_synced,
+        cleaned.has_complaint,
+        cleaned.updated_at
+    from cleaned
+    left join procedures on procedures.procedure_code = nullif(cleaned.procedure_code_core, '')
 ),
 
 -- A dossier id lives in exactly one partition (source, year and month of receipt). Another version
@@ -30,31 +128,25 @@ procedures as (
 landed_ids as (
     select dossier_id, min(source) as source, min(year * 100 + month) as year_month
     from ref_dossier_ids
-    where dossier_id in (select dossier_id from parsed)
+    where dossier_id in (select dossier_id from coded)
     group by dossier_id
-),
-
-has_refs as (
-    select
-        (select count(*) from agencies) > 0 as has_agencies,
-        (select count(*) from procedures) > 0 as has_procedures
 ),
 
 ranked as (
     select
-        parsed.*,
-        row_number() over (partition by parsed.file_no, parsed.dossier_id order by parsed.row_no) as id_occurrence,
-        min(parsed.row_no) over (partition by parsed.file_no, parsed.dossier_id) as id_first_row,
+        coded.*,
+        row_number() over (partition by coded.file_no, coded.dossier_id order by coded.row_no) as id_occurrence,
+        min(coded.row_no) over (partition by coded.file_no, coded.dossier_id) as id_first_row,
         agencies.agency_code is not null as agency_known,
         agencies.valid_from as agency_valid_from,
         agencies.valid_to as agency_valid_to,
         procedures.procedure_code is not null as procedure_known,
         landed_ids.source as landed_source,
         landed_ids.year_month as landed_year_month
-    from parsed
-    left join agencies on agencies.agency_code = parsed.agency_code
-    left join procedures on procedures.procedure_code = parsed.procedure_code
-    left join landed_ids on landed_ids.dossier_id = parsed.dossier_id
+    from coded
+    left join agencies on agencies.agency_code = coded.agency_code
+    left join procedures on procedures.procedure_code = coded.procedure_code
+    left join landed_ids on landed_ids.dossier_id = coded.dossier_id
 ),
 
 based as (
@@ -62,8 +154,19 @@ based as (
         ranked.*,
         case
             when dossier_id is null then 'dossier_id|missing value'
+            when dossier_id_junk = 'control' then 'dossier_id|holds a control character (line break, tab…) inside the id'
+            when dossier_id_junk = 'invisible' then 'dossier_id|holds an invisible character (zero-width or non-breaking space…) inside the id'
+            when length(dossier_id) > 64 then 'dossier_id|longer than 64 characters'
+            when source = 'portal' and starts_with(dossier_id, 'NSW-')
+                then 'dossier_id|starts with NSW-, the prefix the pipeline gives National Single Window dossiers: a portal record cannot use it'
             when procedure_code is null then 'procedure_code|missing value'
+            when procedure_code_junk = 'control' then 'procedure_code|holds a control character (line break, tab…) inside the code'
+            when procedure_code_junk = 'invisible' then 'procedure_code|holds an invisible character (zero-width or non-breaking space…) inside the code'
+            when length(procedure_code) > 32 then 'procedure_code|longer than 32 characters'
             when agency_code is null then 'agency_code|missing value'
+            when agency_code_junk = 'control' then 'agency_code|holds a control character (line break, tab…) inside the code'
+            when agency_code_junk = 'invisible' then 'agency_code|holds an invisible character (zero-width or non-breaking space…) inside the code'
+            when length(agency_code) > 32 then 'agency_code|longer than 32 characters'
             when coalesce(channel_raw, '') = '' then 'channel|missing value'
             when channel is null or channel not in (1, 2, 3) then 'channel|not one of 1 (in person), 2 (online), 3 (postal)'
             when coalesce(received_at_raw, '') = '' then 'received_at|missing value'
@@ -75,25 +178,29 @@ based as (
             when status is null or status not in ('DANG_XU_LY', 'CHO_BO_SUNG', 'DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI') then 'status|unknown status'
             when supplement_days is null then 'supplement_days|not a whole number'
             when supplement_days < 0 then 'supplement_days|negative'
+            when supplement_days > 3650 then 'supplement_days|more than 3650 days (ten years): outside the contract''s 0–3650'
             when is_fee_bearing is null then 'is_fee_bearing|not a yes/no value'
             when is_paid_online is null then 'is_paid_online|not a yes/no value'
             when is_digitised is null then 'is_digitised|not a yes/no value'
             when has_e_result is null then 'has_e_result|not a yes/no value'
             when is_synced is null then 'is_synced|not a yes/no value'
             when has_complaint is null then 'has_complaint|not a yes/no value'
+            when coalesce(updated_at_raw, '') = '' then 'updated_at|missing value'
             when updated_at is null then 'updated_at|not a valid date and time'
             when received_at < TIMESTAMP '2000-01-01 00:00:00' then 'received_at|before 2000'
             when received_at > (select max_at from params) then 'received_at|in the future'
             when finished_at > (select max_at from params) then 'finished_at|in the future'
+            when updated_at > (select max_at from params) then 'updated_at|in the future'
             when finished_at < received_at then 'finished_at|finished before received'
             when due_at < received_at then 'due_at|due before received'
+            when updated_at < received_at then 'updated_at|last updated before the dossier was received'
+            when updated_at < finished_at then 'updated_at|last updated before the dossier was finished'
             when (status in ('DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI')) <> (finished_at is not null) then 'status|status disagrees with finished_at'
             when is_paid_online and not is_fee_bearing then 'is_paid_online|paid online but not fee-bearing'
-            when (select has_agencies from has_refs) and not agency_known then 'agency_code|unknown agency code'
-            when (select has_agencies from has_refs)
-                and (CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to)
+            when not agency_known then 'agency_code|unknown agency code'
+            when CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to
                 then 'agency_code|agency did not exist on the received date'
-            when (select has_procedures from has_refs) and not procedure_known then 'procedure_code|unknown procedure code'
+            when not procedure_known then 'procedure_code|unknown procedure code'
         end as base_failure
     from ranked
 ),

@@ -1,13 +1,11 @@
 -- Landing (DuckDB only): an NSW export as an agency downloads it (semicolon CSV, dd-mm-yyyy HH:mm:ss,
 -- Vietnamese status text; flags are 'x' or empty). NSW dossiers are online by nature; fee-bearing
--- comes from the catalogue. `raw_input` holds the chunk's files (file_no, row_no, the headers, and
--- raw_record: the row with its row_no as JSON), as for dossiers_portal_csv.sql.
+-- comes from the catalogue (dossiers_checked.sql looks it up with the cleaned procedure code). The id
+-- is `NSW-` + Số hồ sơ, cleaned in dossiers_checked.sql. `raw_input` holds the chunk's files
+-- (file_no, row_no, the headers, and raw_record: the row with its row_no as JSON), as for
+-- dossiers_portal_csv.sql.
 with raw as (
     select * from raw_input
-),
-
-procedures as (
-    select * from ref_procedures
 ),
 
 renamed as (
@@ -49,9 +47,8 @@ parsed as (
         'x' as is_synced_raw,
         '' as has_complaint_raw,
         coalesce(nullif(finished_at_raw, ''), received_at_raw) as updated_at_raw,
-        case when nullif(dossier_no_raw, '') is not null then 'NSW-' || dossier_no_raw end as dossier_id,
-        nullif(procedure_code_raw, '') as procedure_code,
-        nullif(agency_code_raw, '') as agency_code,
+        'NSW-' as dossier_id_prefix,
+        true as is_fee_bearing_from_catalogue,
         2 as channel,
         try_strptime(received_at_raw, '%d-%m-%Y %H:%M:%S') as received_at,
         try_strptime(due_at_raw, '%d-%m-%Y %H:%M:%S') as due_at,
@@ -64,6 +61,7 @@ parsed as (
             when 'Đã rút' then 'DA_RUT'
         end as status,
         0 as supplement_days,
+        CAST(NULL AS BOOLEAN) as is_fee_bearing,
         case is_paid_online_raw when 'x' then true when '' then false end as is_paid_online,
         true as is_digitised,
         case has_e_result_raw when 'x' then true when '' then false end as has_e_result,
@@ -75,10 +73,8 @@ parsed as (
 final as (
     select
         parsed.*,
-        coalesce(procedures.is_fee_bearing, true) as is_fee_bearing,
         coalesce(parsed.finished_at, parsed.received_at) as updated_at
     from parsed
-    left join procedures on procedures.procedure_code = parsed.procedure_code
 )
 
 select * from final

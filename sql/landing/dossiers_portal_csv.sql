@@ -2,7 +2,8 @@
 -- `raw_input` (file_no, row_no, the file's Vietnamese headers, and raw_record: the row with its row_no
 -- as JSON), renamed and parsed. Unparsable values become NULL here;
 -- dossiers_checked.sql turns "raw present, parsed NULL" into a quarantine reason. Text is NFC-normalised
--- (an export may write "Có" as C + o + combining acute).
+-- (an export may write "Có" as C + o + combining acute). The id-like codes (dossier, procedure, agency)
+-- are cleaned of invisible characters and typed in dossiers_checked.sql, the same for every source.
 with raw as (
     select * from raw_input
 ),
@@ -53,9 +54,8 @@ final as (
         is_synced_raw,
         has_complaint_raw,
         updated_at_raw,
-        nullif(dossier_id_raw, '') as dossier_id,
-        nullif(procedure_code_raw, '') as procedure_code,
-        nullif(agency_code_raw, '') as agency_code,
+        '' as dossier_id_prefix,
+        false as is_fee_bearing_from_catalogue,
         -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
         case when regexp_full_match(channel_raw, '[+-]?[0-9]{1,9}') then cast(channel_raw as integer) end as channel,
         try_strptime(received_at_raw, '%d/%m/%Y %H:%M') as received_at,

@@ -79,9 +79,9 @@ final as (
         is_synced_raw,
         has_complaint_raw,
         updated_at_raw,
-        nullif(trim(dossier_id_raw), '') as dossier_id,
-        nullif(trim(procedure_code_raw), '') as procedure_code,
-        nullif(trim(agency_code_raw), '') as agency_code,
+        -- the id-like codes are cleaned and typed in dossiers_checked.sql, the same for every source
+        '' as dossier_id_prefix,
+        false as is_fee_bearing_from_catalogue,
         -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
         case when regexp_full_match(channel_raw, '[+-]?[0-9]{1,9}') then cast(channel_raw as integer) end as channel,
         -- ISO 8601 with the +07:00 offset; stored as local (Asia/Ho_Chi_Minh) wall time.

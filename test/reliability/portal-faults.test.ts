@@ -3,7 +3,7 @@
  * the connector retries a bounded number of times with backoff, then fails clearly; what reached
  * raw/ is whole pages only, nothing is landed from a failed pull, and a rerun completes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -95,8 +95,12 @@ describe('Pulling the portal when one page keeps failing', () => {
     } finally {
       await healthy.close();
     }
+    // Dossiers are checked against the registry: it is staged (from the same demo drop) and landed first.
+    for (const [kind, name] of [['registry-agencies', 'agencies.csv'], ['registry-procedures', 'procedures.csv']] as const) {
+      await stageRaw(storage, { kind, bytes: readFileSync(path.join(dataDir, 'registry', name)), period: null, originalName: `registry/${name}` });
+    }
     const landed = await landStaged({ storage, workDir: path.join(root, `work-${f.id}`), maxTimestamp: '2026-01-05 23:59:59' });
-    expect(landed.rowsRead).toBe(monthRows);
+    expect(landed.files.filter((e) => e.dataset === 'dossiers').reduce((n, e) => n + e.rows_read, 0)).toBe(monthRows);
     rec.add({
       id: f.id,
       area: 'Faults',

@@ -114,6 +114,8 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   await mkdir(workDir, { recursive: true });
   const db = await DuckDb.open({ memoryLimit: opts.memoryLimit, tempDirectory: path.join(workDir, 'spill') });
   let firstError: unknown;
+  /** A precondition a kind's files wait on (the registry), thrown at the end. */
+  let waiting: PipelineInputError | undefined;
   const reject = async (meta: RawMeta, err: unknown): Promise<void> => {
     firstError ??= err;
     summary.rejected.push(await writeRejected(opts.storage, meta, (err as Error).message));
@@ -142,10 +144,20 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           summary.rowsQuarantined += e.rows_quarantined;
         }
       };
-      await timed(prof, 'reset batches + refs', async () => {
+      const ready = await timed(prof, 'reset batches + refs', async () => {
         await resetBatches(db);
-        await prepareRefs(db, opts.storage, workDir);
+        // No registry: this kind's files wait, staged (nothing is wrong with them); the other kinds land.
+        return prepareRefs(db, opts.storage, workDir, info.bulk ? files : []).then(
+          () => true,
+          (err: unknown) => {
+            if (!(err instanceof PipelineInputError)) throw err;
+            waiting ??= err;
+            opts.log?.(err.message);
+            return false;
+          },
+        );
       });
+      if (!ready) continue;
       if (info.bulk) {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
         await loadLandedDossierIds(db, opts.storage, workDir);
@@ -184,6 +196,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       await commit();
     }
     await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir));
+    if (waiting) throw waiting;
     if (summary.rejected.length > 0) throw new RejectedFilesError(summary.rejected, summary, firstError);
     return summary;
   } finally {
@@ -338,14 +351,28 @@ async function publishBatches(db: DuckDb, storage: Storage, workDir: string): Pr
   return written;
 }
 
-/** The landed registry as reference tables for the dossier checks (empty when none is landed yet). */
-async function prepareRefs(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
+/**
+ * The landed registry as reference tables for the dossier checks. Dossiers (`needFor`: the files about
+ * to be landed) are never landed without it: their agency and procedure checks would have nothing to
+ * check against, so a missing or empty registry is an error naming the first of them.
+ */
+async function prepareRefs(db: DuckDb, storage: Storage, workDir: string, needFor: RawMeta[] = []): Promise<void> {
+  const registry = { agencies: 'registry/agencies.csv', procedures: 'registry/procedures.csv' } as const;
   for (const [table, dataset] of [['ref_agencies', 'agencies'], ['ref_procedures', 'procedures']] as const) {
     const cols = DATASET_SPECS[dataset].columns;
     await db.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} (${Object.entries(cols).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
     const key = `landed/${dataset}/source=registry/data.parquet`;
     const local = await localCopy(storage, key, workDir);
     if (local) await db.run(`INSERT INTO ${ident(table)} BY NAME SELECT * FROM read_parquet(${literal(local)}, hive_partitioning = false)`);
+    if (needFor.length > 0 && (await db.scalarNumber(`SELECT count(*) FROM ${ident(table)}`)) === 0) {
+      const what = dataset === 'agencies' ? 'agency registry' : 'procedure catalogue';
+      const others = needFor.length > 1 ? ` (and ${needFor.length - 1} other dossier file(s))` : '';
+      throw new PipelineInputError(
+        'land',
+        needFor[0]!.original_name,
+        `no ${what} has been landed (none, or none of its rows was valid), so its dossiers' ${dataset === 'agencies' ? 'agency' : 'procedure'} codes cannot be checked${others}: land ${registry[dataset]} first, then land again`,
+      );
+    }
   }
 }
 
@@ -488,11 +515,21 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       ).catch((cause: unknown) => {
         throw new PipelineInputError('land', file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
       });
-      // Rejected records (wrong number of fields, bad quoting) are quarantined with their line; the
+      // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
+      // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
       // data-row numbers of the good rows are shifted past them so every row keeps its own number.
       await db.run(
         `CREATE OR REPLACE TEMP TABLE raw_rejects_one AS
-         SELECT CAST(line - 1 AS BIGINT) AS row_no, arg_min(error_message, column_idx) AS reason, first(csv_line) AS raw_line
+         SELECT CAST(line - 1 AS BIGINT) AS row_no,
+                CASE arg_min(error_type, coalesce(column_idx, 0))
+                  WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than 1 MiB (max_line_size): probably a missing closing quote or a binary file'
+                  WHEN 'MISSING COLUMNS' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (fewer fields than the header: a cut line, or a line break inside an unquoted value?)'
+                  WHEN 'TOO MANY COLUMNS' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (more fields than the header: the separator inside an unquoted value?)'
+                  WHEN 'UNQUOTED VALUE' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (a quote is opened and never closed, or text follows a closing quote)'
+                  WHEN 'INVALID UNICODE' THEN 'not valid UTF-8 text'
+                  ELSE coalesce(nullif(arg_min(error_message, coalesce(column_idx, 0)), ''), 'the line cannot be read as a record of this export (' || coalesce(arg_min(error_type, coalesce(column_idx, 0)), 'unknown CSV error') || ')')
+                END AS reason,
+                ltrim(first(csv_line), chr(13) || chr(10)) AS raw_line
          FROM reject_errors GROUP BY line;
          INSERT INTO raw_rejects SELECT ${i}, row_no, reason, raw_line FROM raw_rejects_one`,
       );

@@ -4,29 +4,45 @@ with source as (
 
 ),
 
+-- The NSW is the system of record for its procedures (docs/data-contracts.md §4.6): a portal row whose
+-- Mã hồ sơ is the Số hồ sơ of an NSW dossier in the lake (NSW- + that number) is the portal's copy of
+-- it. Both stay landed with their own file and row; the copy names the NSW dossier it duplicates and
+-- int_dossiers_classified leaves it out, so the dossier is counted once whichever file landed first.
+nsw_ids as (
+
+    select distinct dossier_id
+    from source
+    where source = 'nsw'
+
+),
+
 final as (
 
     select
-        cast(dossier_id as varchar) as dossier_id,
-        cast(source as varchar) as source,
-        cast(procedure_code as varchar) as procedure_code,
-        cast(agency_code as varchar) as agency_code,
-        cast(channel as integer) as channel,
-        cast(received_at as timestamp) as received_at,
-        cast(due_at as timestamp) as due_at,
-        cast(finished_at as timestamp) as finished_at,
-        cast(status as varchar) as status,
-        cast(supplement_days as integer) as supplement_days,
-        cast(is_fee_bearing as boolean) as is_fee_bearing,
-        cast(is_paid_online as boolean) as is_paid_online,
-        cast(is_digitised as boolean) as is_digitised,
-        cast(has_e_result as boolean) as has_e_result,
-        cast(is_synced as boolean) as is_synced,
-        cast(has_complaint as boolean) as has_complaint,
-        cast(updated_at as timestamp) as updated_at,
-        cast(raw_hash as varchar) as raw_hash,
-        cast(raw_row as bigint) as raw_row
-    from source
+        cast(s.dossier_id as varchar) as dossier_id,
+        cast(s.source as varchar) as source,
+        cast(s.procedure_code as varchar) as procedure_code,
+        cast(s.agency_code as varchar) as agency_code,
+        cast(s.channel as integer) as channel,
+        cast(s.received_at as timestamp) as received_at,
+        cast(s.due_at as timestamp) as due_at,
+        cast(s.finished_at as timestamp) as finished_at,
+        cast(s.status as varchar) as status,
+        cast(s.supplement_days as integer) as supplement_days,
+        cast(s.is_fee_bearing as boolean) as is_fee_bearing,
+        cast(s.is_paid_online as boolean) as is_paid_online,
+        cast(s.is_digitised as boolean) as is_digitised,
+        cast(s.has_e_result as boolean) as has_e_result,
+        cast(s.is_synced as boolean) as is_synced,
+        cast(s.has_complaint as boolean) as has_complaint,
+        cast(s.updated_at as timestamp) as updated_at,
+        cast(s.raw_hash as varchar) as raw_hash,
+        cast(s.raw_row as bigint) as raw_row,
+        cast(n.dossier_id as varchar) as duplicate_of_dossier_id
+    from source as s
+    left join nsw_ids as n
+        on s.source = 'portal'
+        and n.dossier_id = 'NSW-' || s.dossier_id
 
 )
 

@@ -16,10 +16,17 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function lake(): { storage: LocalStorage; root: string; work: string } {
+function bare(): { storage: LocalStorage; root: string; work: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'lake-'));
   dirs.push(root);
   return { storage: new LocalStorage(path.join(root, 'lake')), root: path.join(root, 'lake'), work: path.join(root, 'work') };
+}
+
+/** A lake with the small registry below already landed. */
+async function lake(): Promise<{ storage: LocalStorage; root: string; work: string }> {
+  const l = bare();
+  await withRegistry(l.storage, l.work);
+  return l;
 }
 
 const HEADER = PORTAL_CSV_HEADER.join(',');
@@ -47,6 +54,23 @@ const row = (id: string, over: Partial<Record<string, string>> = {}): string => 
 };
 const csv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${HEADER}\r\n${rows.join('\r\n')}\r\n`);
 
+const AGENCIES = [
+  'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code',
+  'H99.01,Sở Một,Sở Một,so,,H99,2015-01-01,,',
+  'H99.02,Sở Hai,Sở Hai,so,,H99,2015-01-01,2024-04-30,H99.01',
+].join('\r\n');
+const PROCEDURES = [
+  'procedure_code,name,field,agency_code,online_level,is_fee_bearing,is_nsw,statutory_days,original_statutory_days',
+  '1.000001,Thủ tục một,Lĩnh vực,H99.01,toan_trinh,true,false,10,10',
+].join('\r\n');
+
+/** Dossiers are checked against the landed registry: land a small one first (in its own run). */
+async function withRegistry(s: LocalStorage, work: string): Promise<void> {
+  await stageRaw(s, { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${AGENCIES}\r\n`), period: null, originalName: 'agencies.csv' });
+  await stageRaw(s, { kind: 'registry-procedures', bytes: Buffer.from(`\ufeff${PROCEDURES}\r\n`), period: null, originalName: 'procedures.csv' });
+  await landStaged({ storage: s, workDir: work });
+}
+
 async function stageAndLand(s: LocalStorage, work: string, items: { kind: RawKind; bytes: Buffer; name: string; period?: string }[]) {
   for (const i of items) await stageRaw(s, { kind: i.kind, bytes: i.bytes, period: i.period ?? '2024-05', originalName: i.name });
   return landStaged({ storage: s, workDir: work, maxTimestamp: '2026-01-05 23:59:59' });
@@ -60,7 +84,7 @@ async function quarantined(root: string) {
 
 describe('landStaged with a portal CSV export holding bad rows', () => {
   test('should land the good rows, quarantine each bad one with its row, field and reason, and account for all', async () => {
-    const { storage, root, work } = lake();
+    const { storage, root, work } = await lake();
     const summary = await stageAndLand(storage, work, [
       {
         kind: 'portal-csv',
@@ -117,7 +141,7 @@ describe('landStaged with a portal CSV export holding bad rows', () => {
 
 describe('landStaged with an API page whose records have wrong types', () => {
   test('should quarantine the record and land the rest of the page', async () => {
-    const { storage, root, work } = lake();
+    const { storage, root, work } = await lake();
     const good = { maHoSo: 'J1', maTTHC: '1.000001', maDonVi: 'H99.01', kenh: 1, ngayTiepNhan: '2024-05-03T08:15:00+07:00', ngayHenTra: '2024-05-10T17:00:00+07:00', ngayKetThuc: null, trangThai: 'DANG_XU_LY', soNgayChoBoSung: 0, coPhi: false, thanhToanTrucTuyen: false, daSoHoa: true, coKetQuaDienTu: false, dongBoDVCQG: true, coPhanAnh: false, ngayCapNhat: '2024-05-03T08:15:00+07:00' };
     const page = { page: 1, data: [good, { ...good, maHoSo: 'J2', kenh: 'hai' }, { ...good, maHoSo: 'J3', coPhi: 'maybe' }] };
     const s = await stageAndLand(storage, work, [{ kind: 'portal-api', name: '/api/v1/dossiers?page=1', bytes: Buffer.from(JSON.stringify(page)) }]);
@@ -131,19 +155,20 @@ describe('landStaged with an API page whose records have wrong types', () => {
 
 describe('landStaged with a CSV whose columns differ from the contract', () => {
   test('should fail naming the file and the difference, and land nothing', async () => {
-    const { storage, work } = lake();
+    const { storage, work } = await lake();
     const renamed = Buffer.from(`\ufeff${HEADER.replace('Kênh nộp', 'Kênh')}\r\n${row('A1')}\r\n`);
     await stageRaw(storage, { kind: 'portal-csv', bytes: renamed, period: '2024-05', originalName: 'export.csv' });
     const err = await landStaged({ storage, workDir: work }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineInputError);
     expect((err as Error).message).toContain('export.csv');
     expect((err as Error).message).toContain('"Kênh" looks like a renamed "Kênh nộp"');
-    expect(await listManifest(storage)).toEqual([]);
-    expect(await storage.list('landed/')).toEqual([]);
+    // Only the registry landed before: nothing of the export.
+    expect((await listManifest(storage)).filter((e) => e.dataset === 'dossiers')).toEqual([]);
+    expect(await storage.list('landed/dossiers/')).toEqual([]);
   });
 
   test('should refuse a UTF-16 export with a message saying how to export it', async () => {
-    const { storage, work } = lake();
+    const { storage, work } = await lake();
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\r\n${row('A1')}\r\n`, 'utf16le')]);
     await stageRaw(storage, { kind: 'portal-csv', bytes: utf16, period: '2024-05', originalName: 'utf16.csv' });
     await expect(landStaged({ storage, workDir: work })).rejects.toThrow(/utf16\.csv.*UTF-16; export it as UTF-8/);
@@ -155,7 +180,7 @@ describe('landStaged run again or in another order', () => {
   const v2 = csv(row('B1', { updated: '09/05/2024 10:00' }), row('B3'));
 
   test('should land nothing new on a rerun and keep the partition bytes', async () => {
-    const { storage, root, work } = lake();
+    const { storage, root, work } = await lake();
     await stageAndLand(storage, work, [{ kind: 'portal-csv', bytes: v1, name: 'a.csv' }]);
     const file = path.join(root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet');
     const before = createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -165,8 +190,8 @@ describe('landStaged run again or in another order', () => {
   });
 
   test('should keep the newest version of a dossier whatever order the files land in', async () => {
-    const a = lake();
-    const b = lake();
+    const a = await lake();
+    const b = await lake();
     await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: v1, name: 'v1.csv' }]);
     await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: v2, name: 'v2.csv' }]);
     await stageAndLand(b.storage, b.work, [{ kind: 'portal-csv', bytes: v2, name: 'v2.csv' }]);
@@ -191,8 +216,8 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
       // B2 again, received in June: it already lives in May, so it is quarantined.
       { kind: 'portal-csv' as const, name: 'june.csv', period: '2024-06', bytes: csv(row('B2', { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' }), row('B4', { received: '04/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' })) },
     ];
-    const one = lake();
-    const many = lake();
+    const one = await lake();
+    const many = await lake();
     for (const l of [one, many]) for (const f of files) await stageRaw(l.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
     const a = await landStaged({ storage: one.storage, workDir: one.work, maxTimestamp: '2026-01-05 23:59:59' });
     // One file per chunk, publish after every chunk.
@@ -214,14 +239,10 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
 
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
-    const { storage, root, work } = lake();
-    const agencies = [
-      'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code',
-      'H99.01,Sở Một,Sở Một,so,,H99,2015-01-01,,',
-      'H99.02,Sở Hai,Sở Hai,so,,H99,2015-01-01,2024-04-30,H99.01',
-    ].join('\r\n');
+    const { storage, root, work } = bare();
     const s = await stageAndLand(storage, work, [
-      { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${agencies}\r\n`), name: 'agencies.csv', period: undefined },
+      { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${AGENCIES}\r\n`), name: 'agencies.csv', period: undefined },
+      { kind: 'registry-procedures', bytes: Buffer.from(`\ufeff${PROCEDURES}\r\n`), name: 'procedures.csv', period: undefined },
       { kind: 'portal-csv', bytes: csv(row('C1'), row('C2', { agency: 'H99.77' }), row('C3', { agency: 'H99.02' })), name: 'c.csv' },
     ]);
     expect(s.rowsQuarantined).toBe(2);
