@@ -23,6 +23,7 @@ import {
 } from '../core/pipeline.js';
 import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
 import { exportMarts } from '../core/export-marts.js';
+import { describeMissingSources } from '../core/transform/missing.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 
@@ -146,6 +147,7 @@ program
     const ctx = buildContext(g());
     const s = await transform(ctx);
     ctx.log(`Built ${s.models.length} models; ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
+    for (const m of describeMissingSources(s.missingSources)) ctx.log(`Warning: missing source: ${m}`);
   });
 
 program
