@@ -4,6 +4,7 @@
  * the summary names the missing sources as warnings. The marts over them exist, empty, so pages can
  * query them. An empty mart over a source that has rows still fails the run.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { runAll, type RunSummary } from '../../functions/core/pipeline.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModels, runModelTests } from '../../functions/core/transform/index.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { describeMissingSources } from '../../functions/core/transform/missing.js';
+import { agencyRangeOfLake } from '../../functions/core/transform/range.js';
 import { generateDemo } from '../../functions/generator/index.js';
 import { demoContext } from '../helpers/demo-lake.js';
 
@@ -85,6 +87,29 @@ describe('runAll on a drop with registry and dossiers only', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  test('should report any date range from the lake, a calendar year equal to agency_years', async () => {
+    const engine = await DuckDbEngine.create({ lakeRoot: lakeDir, workDir: path.join(root, 'work') });
+    try {
+      const range = await agencyRangeOfLake(engine, lakeDir, SQL_DIR, { from: '2024-01-01', to: '2024-12-31' });
+      const year = await engine.query(
+        `SELECT agency_code, received_total, resolved_total, pending_overdue FROM read_parquet('${lakeDir}/models/marts/agency_years.parquet') WHERE year = 2024 ORDER BY agency_code`,
+      );
+      expect(range.map((r) => [r.agency_code, r.received_total, r.resolved_total, r.pending_overdue])).toEqual(
+        year.map((r) => [r.agency_code, Number(r.received_total), Number(r.resolved_total), Number(r.pending_overdue)]),
+      );
+      expect(range.length).toBeGreaterThan(15);
+    } finally {
+      await engine.close();
+    }
+    // The CLI command prints the same rows for one agency and a dd/mm/yyyy range.
+    const cli = spawnSync(path.resolve('node_modules/.bin/tsx'), ['functions/cli/main.ts', '--lake', lakeDir, 'range', '--from', '1/1/2024', '--to', '31/12/2024', '--agency', 'H99.16'], { encoding: 'utf8' });
+    expect(cli.stderr).toBe('');
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines[0]).toBe('Biểu 06, 1/1/2024–31/12/2024');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]!.split('\t')[0]).toBe('H99.16');
   });
 
   test('should still fail when a mart is empty although its sources have rows', async () => {
