@@ -306,7 +306,7 @@ export function bieu06Months(rows: Dossier[], agencies: Map<string, AgencyRef>):
         else g.resolved_late++;
       } else {
         g.pending_total++;
-        if (u >= end[i]!) g.pending_in_time++;
+        if (u + d.supplement_days >= end[i]!) g.pending_in_time++;
         else g.pending_overdue++;
       }
     }

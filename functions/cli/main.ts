@@ -28,8 +28,21 @@ import {
 import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
 import { RejectedFilesError } from '../core/lake/land.js';
 import { exportMarts } from '../core/export-marts.js';
+import { describeMissingSources } from '../core/transform/missing.js';
+import { agencyRangeOfLake } from '../core/transform/range.js';
+import { SQL_DIR } from '../core/lake/landing-sql.js';
+import { formatViDate, parseViDate } from '../core/vi/dates.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
+
+const isoDay = (v: string): string => {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  try {
+    return parseViDate(v);
+  } catch {
+    throw new InvalidArgumentError(`expected dd/mm/yyyy or YYYY-MM-DD, got ${JSON.stringify(v)}`);
+  }
+};
 
 const month = (v: string): string => {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
@@ -185,6 +198,7 @@ program
     const ctx = buildContext(g());
     const s = await transform(ctx);
     ctx.log(`Built ${s.models.length} models; ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
+    for (const m of describeMissingSources(s.missingSources)) ctx.log(`Warning: missing source: ${m}`);
   });
 
 program
@@ -204,6 +218,26 @@ program
     const ctx = buildContext(g());
     const r = await verify(ctx);
     ctx.log(`OK: ${r.filesChecked} files, ${r.dossiers} dossiers, ${r.snapshots} snapshots`);
+  });
+
+program
+  .command('range')
+  .description('Biểu 06 columns c3–c13 for any date range per reporting agency, from the transformed lake (e.g. --from 01/01/2025 --to 30/9/2025)')
+  .requiredOption('--from <date>', 'first day, dd/mm/yyyy or YYYY-MM-DD', isoDay)
+  .requiredOption('--to <date>', 'last day, dd/mm/yyyy or YYYY-MM-DD', isoDay)
+  .option('--agency <code>', 'one reporting agency (default: every unit valid on the last day)')
+  .action(async (o: { from: string; to: string; agency?: string }) => {
+    const ctx = buildContext(g());
+    const engine = await ctx.engine();
+    try {
+      const rows = await agencyRangeOfLake(engine, ctx.config.lakeRoot, SQL_DIR, o);
+      const head = ['agency', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12', 'c13', 'name'];
+      const lines = rows.map((r) => [r.agency_code, r.received_total, r.received_online, r.received_offline, r.received_carried_over, r.resolved_total,
+        r.resolved_early, r.resolved_on_time, r.resolved_late, r.pending_total, r.pending_in_time, r.pending_overdue, r.agency_name ?? ''].map(String));
+      process.stdout.write(`Biểu 06, ${formatViDate(o.from)}–${formatViDate(o.to)}\n${[head, ...lines].map((l) => l.join('\t')).join('\n')}\n`);
+    } finally {
+      await engine.close();
+    }
   });
 
 program

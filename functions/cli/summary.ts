@@ -1,5 +1,6 @@
 /** The one-screen summary at the end of `npm start` / `run`. */
 import type { RunSummary } from '../core/pipeline.js';
+import { describeMissingSources } from '../core/transform/missing.js';
 
 const n = (x: number): string => x.toLocaleString('vi-VN');
 
@@ -21,6 +22,11 @@ export function printSummary(s: RunSummary): void {
   }
   const marts = s.transformed.models.filter((m) => m.location.includes('/marts/'));
   lines.push(`Transformed     ${s.transformed.models.length} models (${marts.length} marts) in ${s.transformed.seconds.toFixed(1)} s; ${s.transformed.testsPassed} tests passed${s.transformed.testsWarned ? `, ${s.transformed.testsWarned} warnings` : ''}`);
+  const missing = describeMissingSources(s.transformed.missingSources ?? []);
+  if (missing.length > 0) {
+    lines.push('Missing sources (warning: the run went on; their pages show no data)');
+    for (const m of missing) lines.push(`                ${m}`);
+  }
   lines.push(`Marts           ${marts.length ? marts[0]!.location.replace(/[^/]+$/, '') : '(none)'}`);
   lines.push(`Verified        ${n(s.verified.dossiers)} dossiers, no id twice; accounting holds for ${n(s.verified.filesChecked)} files; ${s.verified.snapshots} snapshots match their manifests`);
   if (s.snapshots.length > 0) {

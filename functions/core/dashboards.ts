@@ -29,6 +29,8 @@ export const DASHBOARD_MARTS = [
   'agency_months',
   'agency_years',
   'procedure_years',
+  'procedure_catalogue',
+  'agency_procedure_years',
   'province_months',
   'province_years',
   'score766_agency_months',

@@ -20,7 +20,7 @@ import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { listNswFiles } from './connectors/nsw-drop.js';
 import { SQL_DIR } from './lake/landing-sql.js';
-import { assertTestsPass, loadModels, registerLakeSources, runModelTests, runModels } from './transform/index.js';
+import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
 import type { Storage } from './storage/types.js';
 
 export interface PipelineContext {
@@ -291,6 +291,8 @@ export interface TransformSummary {
   models: { model: string; rows: number; location: string }[];
   testsPassed: number;
   testsWarned: number;
+  /** Optional sources with nothing landed (766, PAR, Biểu 06): a warning, never a failed run. */
+  missingSources: MissingSource[];
   seconds: number;
 }
 
@@ -310,12 +312,14 @@ async function transformLocked(ctx: PipelineContext, opts: { engine?: QueryEngin
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
       },
     });
-    const tests = await runModelTests(engine, models);
+    const { results: tests, missing } = checkMissingSources(models, results, await runModelTests(engine, models));
     assertTestsPass(tests);
+    for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
     return {
       models: results,
       testsPassed: tests.filter((t) => t.passed).length,
       testsWarned: tests.filter((t) => !t.passed && t.severity === 'warn').length,
+      missingSources: missing,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

@@ -8,7 +8,8 @@
  *   c7  resolved:     finished in [S, E]; by (finished date − supplement_days) vs due date:
  *                     c8 early (<), c9 on time (=), c10 late (>);       c7 = c8 + c9 + c10
  *   c11 pending:      not finished by E (or pending as of the data date); c11 = c3 − c7
- *                     c12 in time: due date ≥ E; c13 overdue: due date < E
+ *                     c12 in time: due date + supplement_days ≥ E; c13 overdue: due date + supplement_days < E
+ *                     (the resolution's comparison at E: a dossier that finishes on time is never overdue before)
  * Dates are calendar dates (Asia/Ho_Chi_Minh); times of day never matter.
  */
 import { dayOf, isoDate, MINUTES_PER_DAY, monthEndDay } from './calendar.js';
@@ -90,7 +91,7 @@ export class Bieu06Counter {
         arr[o + k] = (arr[o + k] ?? 0) + 1;
       } else {
         arr[o + 8] = (arr[o + 8] ?? 0) + 1;
-        const k = dueDay >= period.endDay ? 9 : 10;
+        const k = dueDay + d.supplementDays >= period.endDay ? 9 : 10;
         arr[o + k] = (arr[o + k] ?? 0) + 1;
       }
     }

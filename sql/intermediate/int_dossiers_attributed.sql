@@ -82,7 +82,11 @@ final as (
         received_date >= period_start as is_received,
         finished_date is not null and finished_date <= period_end as is_resolved,
         finished_date is null or finished_date > period_end as is_pending,
-        (finished_date is null or finished_date > period_end) and due_date < period_end as is_pending_overdue,
+        -- Overdue when the period end, less the supplement wait, is past the due date: the same
+        -- comparison as a resolution (finish date − supplement days vs due date), so a dossier that
+        -- later finishes on time is never counted overdue while it is pending (§4.2).
+        (finished_date is null or finished_date > period_end)
+            and date_diff('day', due_date, period_end) > supplement_days as is_pending_overdue,
         is_nsw,
         is_withdrawn,
         is_refused,

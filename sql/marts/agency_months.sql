@@ -28,6 +28,7 @@ final as (
         cur.received_postal,
         cur.received_offline,
         cur.received_nsw,
+        cur.received_portal_online,
         cur.received_new,
         cur.received_carried_over,
         cur.resolved_total,

@@ -54,6 +54,7 @@ final as (
         received_postal,
         received_offline,
         received_nsw,
+        received_portal_online,
         received_new,
         received_carried_over,
         resolved_total,

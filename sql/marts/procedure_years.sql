@@ -1,3 +1,7 @@
+-- Per procedure and year, counted as Biểu 06 counts (docs/data-contracts.md §4.2): withdrawn (DA_RUT)
+-- dossiers are left out of received, resolved and the on-time rate, and only reported in
+-- resolved_withdrawn (finished in the year). Every catalogue procedure of every year, with or without
+-- dossiers, is in procedure_catalogue.
 with dossiers as (
 
     select * from int_dossiers_classified
@@ -17,8 +21,10 @@ received as (
         cast(year(received_date) as integer) as year,
         count(*) as received_total,
         count_if(channel = 2) as received_online,
-        count_if(channel <> 2) as received_offline
+        count_if(channel <> 2) as received_offline,
+        count_if(channel = 3) as received_postal
     from dossiers
+    where not is_withdrawn
     group by procedure_code, year(received_date)
 
 ),
@@ -28,11 +34,12 @@ resolved as (
     select
         procedure_code,
         cast(year(finished_date) as integer) as year,
-        count(*) as resolved_total,
-        count_if(resolution_class = 'early') as resolved_early,
-        count_if(resolution_class = 'on_time') as resolved_on_time,
-        count_if(resolution_class = 'late') as resolved_late,
-        avg(cast(processing_days as double)) as avg_processing_days
+        count_if(not is_withdrawn) as resolved_total,
+        count_if(not is_withdrawn and resolution_class = 'early') as resolved_early,
+        count_if(not is_withdrawn and resolution_class = 'on_time') as resolved_on_time,
+        count_if(not is_withdrawn and resolution_class = 'late') as resolved_late,
+        count_if(is_withdrawn) as resolved_withdrawn,
+        avg(case when not is_withdrawn then cast(processing_days as double) end) as avg_processing_days
     from dossiers
     where finished_date is not null
     group by procedure_code, year(finished_date)
@@ -64,10 +71,12 @@ final as (
         coalesce(r.received_total, 0) as received_total,
         coalesce(r.received_online, 0) as received_online,
         coalesce(r.received_offline, 0) as received_offline,
+        coalesce(r.received_postal, 0) as received_postal,
         coalesce(s.resolved_total, 0) as resolved_total,
         coalesce(s.resolved_early, 0) as resolved_early,
         coalesce(s.resolved_on_time, 0) as resolved_on_time,
         coalesce(s.resolved_late, 0) as resolved_late,
+        coalesce(s.resolved_withdrawn, 0) as resolved_withdrawn,
         cast(s.resolved_early + s.resolved_on_time as double) / nullif(s.resolved_total, 0) as on_time_rate,
         cast(r.received_online as double) / nullif(r.received_total, 0) as online_rate,
         s.avg_processing_days

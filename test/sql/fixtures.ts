@@ -81,6 +81,8 @@ const LANDING_LOG = `
 export interface FixtureOptions {
   /** Extra rows appended to the dossier VALUES list (same column order as FIXTURE_DOSSIERS). */
   extraDossiers?: string;
+  /** Extra rows appended to the procedures VALUES list (same column order as PROCEDURES). */
+  extraProcedures?: string;
   /** Extra rows appended to the score766_metrics VALUES list (same column order as SCORE766_METRICS). */
   extraScore766Metrics?: string;
   /** Leave these datasets without files (to test empty sources). */
@@ -122,7 +124,7 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
       `SELECT procedure_code, name, field, agency_code, online_level, is_fee_bearing, is_nsw,
               CAST(statutory_days AS INTEGER) AS statutory_days, CAST(original_statutory_days AS INTEGER) AS original_statutory_days,
               'h4' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'registry' AS source
-       FROM (VALUES ${PROCEDURES}) AS v(procedure_code, name, field, agency_code, online_level, is_fee_bearing, is_nsw, statutory_days, original_statutory_days)`,
+       FROM (VALUES ${PROCEDURES}${options.extraProcedures ? `,${options.extraProcedures}` : ''}) AS v(procedure_code, name, field, agency_code, online_level, is_fee_bearing, is_nsw, statutory_days, original_statutory_days)`,
       ['source'],
     );
     await write(

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toPositional } from '../../functions/core/engine/athena.js';
 import { LANDING_FUNCTIONS, lintSql, runModelTests } from '../../functions/core/transform/index.js';
 import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
 
@@ -19,7 +20,7 @@ function sqlFiles(dir: string): string[] {
     });
 }
 
-const files = sqlFiles(SQL_DIR).filter((f) => !f.includes(`${path.sep}landing${path.sep}`));
+const files = sqlFiles(SQL_DIR).filter((f) => !f.includes(`${path.sep}landing${path.sep}`) && !f.includes(`${path.sep}reports${path.sep}`));
 const parser = new TrinoSQL();
 
 describe('sql/ models under the Trino grammar and the lint', () => {
@@ -49,6 +50,26 @@ describe('sql/landing queries under the Trino grammar and the lint', () => {
     expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
     expect(lintSql(sql, { extraFunctions: LANDING_FUNCTIONS })).toEqual([]);
     expect(lintSql(sql).every((i) => i.rule === 'function')).toBe(true);
+  });
+});
+
+// Parameterised queries over the persisted models (sql/reports/, not models): they take $name values,
+// which Athena receives as positional `?` parameters (toPositional), so that is the text parsed here.
+const reportFiles = sqlFiles(path.join(SQL_DIR, 'reports'));
+
+describe('sql/reports queries under the Trino grammar and the lint', () => {
+  test('should find the report queries', () => {
+    expect(reportFiles.map((f) => path.basename(f))).toEqual(['agency_range.sql']);
+  });
+
+  test.each(reportFiles.map((f) => [path.basename(f), f]))('should parse %s with its parameters bound as Athena binds them, and lint it', (_name, file) => {
+    const sql = readFileSync(file, 'utf8');
+    const names = [...new Set([...sql.replace(/--.*$/gm, '').matchAll(/\$([a-z_]+)/g)].map((m) => m[1]!))];
+    expect(names.length).toBeGreaterThan(0);
+    const { text, values } = toPositional(sql, Object.fromEntries(names.map((n) => [n, 'x'])));
+    expect(values).toHaveLength(names.length);
+    expect(parser.validate(text).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
+    expect(lintSql(sql)).toEqual([]);
   });
 });
 

@@ -115,9 +115,30 @@ describe('procedure_years, province_months and data_quality on the fixture', () 
     const rows = await run.rows(`SELECT procedure_code, year, received_total, received_online, resolved_total, resolved_early, resolved_on_time, resolved_late, processing_time_cut FROM procedure_years ORDER BY procedure_code, year`);
     expect(rows.map((r) => ({ ...r, processing_time_cut: Number((r.processing_time_cut as number).toFixed(6)) }))).toEqual([
       { procedure_code: '1.000001', year: 2024, received_total: 1, received_online: 1, resolved_total: 0, resolved_early: 0, resolved_on_time: 0, resolved_late: 0, processing_time_cut: 0.333333 },
-      // received D02 D03 D04 D06 D08 D09 D10 D11 D12; finished D01 D02 D03 D04 D06 D09 D10 D12
-      { procedure_code: '1.000001', year: 2025, received_total: 9, received_online: 4, resolved_total: 8, resolved_early: 4, resolved_on_time: 2, resolved_late: 2, processing_time_cut: 0.333333 },
+      // received D02 D03 D04 D08 D09 D10 D11 D12; finished D01 D02 D03 D04 D09 D10 D12 (D06 withdrawn: left out, as in agency_periods)
+      { procedure_code: '1.000001', year: 2025, received_total: 8, received_online: 3, resolved_total: 7, resolved_early: 3, resolved_on_time: 2, resolved_late: 2, processing_time_cut: 0.333333 },
       { procedure_code: '2.000002', year: 2025, received_total: 2, received_online: 2, resolved_total: 1, resolved_early: 0, resolved_on_time: 1, resolved_late: 0, processing_time_cut: 0 },
+    ]);
+  });
+
+  test('should report the withdrawal of D06 apart and agree with agency_periods on 2025', async () => {
+    const [p] = await run.rows(`SELECT resolved_withdrawn, on_time_rate FROM procedure_years WHERE procedure_code = '1.000001' AND year = 2025`);
+    expect(p!.resolved_withdrawn).toBe(1);
+    expect(p!.on_time_rate).toBeCloseTo(5 / 7, 10);
+    // Every dossier of the fixture is received and finished in 2024–2025 by procedures of H99.05's
+    // catalogue: received in 2025 per procedure_years = received_new of the 2025 rows of agency_periods.
+    const [a] = await run.rows(`SELECT sum(received_new) AS n, sum(resolved_withdrawn) AS w FROM agency_periods WHERE period_type = 'year' AND year = 2025`);
+    const [q] = await run.rows(`SELECT sum(received_total) AS n, sum(resolved_withdrawn) AS w FROM procedure_years WHERE year = 2025`);
+    expect(q).toEqual(a);
+  });
+
+  test('should count portal online dossiers apart from the NSW ones', async () => {
+    const rows = await run.rows(`SELECT period_no, received_online, received_nsw, received_portal_online FROM agency_periods WHERE agency_code = 'H99.05' AND period_type = 'month' AND year = 2025 AND period_no IN (1, 2, 3) ORDER BY period_no`);
+    // January: NSW-D05 (D06, online via the portal, is withdrawn); February: NSW-D07; March: D12.
+    expect(rows).toEqual([
+      { period_no: 1, received_online: 1, received_nsw: 1, received_portal_online: 0 },
+      { period_no: 2, received_online: 1, received_nsw: 1, received_portal_online: 0 },
+      { period_no: 3, received_online: 1, received_nsw: 0, received_portal_online: 1 },
     ]);
   });
 

@@ -204,7 +204,8 @@ export const ParField = z.object({
   field_no: z.number().int().min(1),
   field_name: z.string().min(1),
   max_points: z.number().min(0),
-  self_points: z.number().min(0),
+  /** null when the decision publishes only final scores (no self-assessment column). */
+  self_points: z.number().min(0).nullable(),
   appraised_points: z.number().min(0),
 });
 export type ParField = z.infer<typeof ParField>;
@@ -221,7 +222,8 @@ export const ParTotal = z.object({
   total_points: z.number().min(0),
   total_max: z.number().min(0),
   rank: z.number().int().min(1),
-  band: z.string().min(1),
+  /** null when the decision publishes no band (Xếp loại). */
+  band: z.string().min(1).nullable(),
 });
 export type ParTotal = z.infer<typeof ParTotal>;
 

@@ -230,8 +230,8 @@ describe('generateDemo Biểu 06 sheets', () => {
           count(*) filter (where fin <= e and fin - supplement_days = due)::integer as c9,
           count(*) filter (where fin <= e and fin - supplement_days > due)::integer as c10,
           count(*) filter (where fin is null or fin > e)::integer as c11,
-          count(*) filter (where (fin is null or fin > e) and due >= e)::integer as c12,
-          count(*) filter (where (fin is null or fin > e) and due < e)::integer as c13
+          count(*) filter (where (fin is null or fin > e) and due + supplement_days >= e)::integer as c12,
+          count(*) filter (where (fin is null or fin > e) and due + supplement_days < e)::integer as c13
         from x group by all`);
       const sql = new Map(rows.map((r) => [`${r.year}|${r.period_no}|${r.unit}`, [r.c3, r.c4, r.c5, r.c6, r.c7, r.c8, r.c9, r.c10, r.c11, r.c12, r.c13]]));
       let compared = 0;

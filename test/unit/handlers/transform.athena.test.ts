@@ -161,7 +161,7 @@ describe('transform handler given every sql/ model on Athena (recorded responses
   test('should build every model and pass every test', async () => {
     result = await handler({ runId: RUN_ID }, { awsRequestId: 'transform-1' });
     happy = [...started];
-    expect(result).toEqual({ step: 'transform', models: models.length, testsPassed: models.reduce((n, m) => n + m.tests.length, 0), testsWarned: 0 });
+    expect(result).toEqual({ step: 'transform', models: models.length, testsPassed: models.reduce((n, m) => n + m.tests.length, 0), testsWarned: 0, missingSources: [] });
   });
 
   test('should issue exactly the recorded statements, in order', () => {

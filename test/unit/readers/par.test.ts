@@ -165,6 +165,43 @@ describe('PAR reader with a foreign-style table', () => {
   });
 });
 
+describe('PAR reader with a decision that publishes only final scores', () => {
+  test('should load fields without a self-assessment column and units without a band', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Phụ lục');
+    const put = (r: number, values: (string | number | null)[]): void =>
+      values.forEach((v, i) => {
+        if (v !== null) ws.getCell(r, i + 1).value = v;
+      });
+    put(1, ['ỦY BAN NHÂN DÂN TỈNH SÔNG XANH']);
+    put(2, ['KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2022 CỦA CÁC SỞ, BAN, NGÀNH']);
+    put(3, ['(Kèm theo Quyết định số 77/QĐ-UBND)']);
+    put(5, ['STT', 'Đơn vị', '1. Cải cách thể chế', null, '2. Cải cách TTHC', null, 'Điểm điều tra xã hội học', null, 'Tổng điểm', null, 'Xếp hạng']);
+    put(6, [null, null, 'Điểm tối đa', 'Điểm đạt được', 'Điểm tối đa', 'Điểm đạt được', 'Điểm tối đa', 'Đạt được', 'Điểm tối đa', 'Đạt được']);
+    put(7, [1, 'Sở Y tế', 6, 5.5, 14, 13, 80, 66.2, 100, 84.7, 1]);
+    put(8, [2, 'Sở Tư pháp', '6,00', '4,75', '14,00', '12,50', '80,00', '60,10', '100,00', '77,35', 2]);
+    put(9, [3, 'Sở Tài chính', 6, 7, 14, 12, 80, 60, 100, 79, 3]);
+    await wb.xlsx.writeFile(join(dir, 'par_2022_final.xlsx'));
+    const got = await readParXlsx(join(dir, 'par_2022_final.xlsx'), { registry: REGISTRY });
+    expect(got.year).toBe(2022);
+    expect(got.rowsRead).toBe(3);
+    expect(got.fields.map((f) => [f.agency_code, f.field_no, f.max_points, f.self_points, f.appraised_points])).toEqual([
+      ['H99.06', 1, 6, null, 5.5],
+      ['H99.06', 2, 14, null, 13],
+      ['H99.05', 1, 6, null, 4.75],
+      ['H99.05', 2, 14, null, 12.5],
+    ]);
+    expect(got.totals.map((t) => [t.agency_code, t.appraised_points, t.appraised_max, t.survey_points, t.total_points, t.rank, t.band])).toEqual([
+      ['H99.06', 18.5, 20, 66.2, 84.7, 1, null],
+      ['H99.05', 17.25, 20, 60.1, 77.35, 2, null],
+    ]);
+    for (const f of got.fields) expect(ParField.parse(f)).toEqual(f);
+    for (const t of got.totals) expect(ParTotal.parse(t)).toEqual(t);
+    // The score rules still hold: a field above its maximum is quarantined with the sheet row.
+    expect(got.quarantine.map((q) => [q.row_no, q.reason])).toEqual([[9, 'sheet row 9: field 1 appraised 7 > max 6']]);
+  });
+});
+
 describe('PAR reader with an unreadable file', () => {
   test('should reject a file that is not an XLSX, naming it', async () => {
     const path = join(dir, 'par_2025.xlsx');
@@ -174,14 +211,14 @@ describe('PAR reader with an unreadable file', () => {
     expect((err as Error).message).toMatch(/\[par\] Failed to read par_2025\.xlsx: not an XLSX file/);
   });
 
-  test('should reject a header without the survey, total, rank and band groups, listing them', async () => {
+  test('should reject a header without the survey, total and rank groups, listing them', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('KQ');
     ws.getRow(3).values = ['STT', 'Đơn vị', '1. Cải cách thể chế'];
     ws.getRow(4).values = [null, null, 'Điểm tối đa', 'Tự đánh giá', 'Thẩm định'];
     await wb.xlsx.writeFile(join(dir, 'par-partial.xlsx'));
     await expect(readParXlsx(join(dir, 'par-partial.xlsx'), { year: 2024 })).rejects.toThrow(
-      'Failed to read par-partial.xlsx (row 3): the PAR header (sheet rows 3–4) is incomplete: no "Điểm điều tra xã hội học" group with "Điểm tối đa / Đạt được"; no "Tổng điểm" group with "Điểm tối đa / Đạt được"; no "Xếp hạng" column; no "Xếp loại" column',
+      'Failed to read par-partial.xlsx (row 3): the PAR header (sheet rows 3–4) is incomplete: no "Điểm điều tra xã hội học" group with "Điểm tối đa / Đạt được"; no "Tổng điểm" group with "Điểm tối đa / Đạt được"; no "Xếp hạng" column',
     );
   });
 

@@ -11,6 +11,9 @@
  *
  * `readParXlsx` finds the header by content (a "STT" row followed by a row of "Điểm tối đa" cells),
  * maps groups by their titles, and accepts numbers stored as numbers or as vi-VN text ("6,50").
+ * Decisions that publish only the final scores load too: a field group "Điểm tối đa / Đạt được" (or
+ * "/ Thẩm định", no "Tự đánh giá") gives `self_points` null, and a table without "Xếp loại" gives
+ * `band` null (not published; never derived from the total).
  * Checks per unit row: every score ≤ its maximum, total = Σ appraised + survey (±0,01) and
  * total max = Σ field max + survey max (±0,01); a failing row becomes one quarantine record
  * (row_no = sheet row number), the others land: rowsRead = totals.length + quarantine.length.
@@ -185,6 +188,7 @@ interface FieldCols {
   no: number;
   name: string;
   max: number;
+  /** -1 when the decision publishes no self-assessment. */
   self: number;
   appraised: number;
 }
@@ -195,6 +199,7 @@ interface Layout {
   survey: { max: number; got: number };
   total: { max: number; got: number };
   rank: number;
+  /** -1 when the decision publishes no band. */
   band: number;
 }
 
@@ -244,8 +249,11 @@ function layoutFrom(topRow: SheetRow, subRow: SheetRow, file: string): Layout {
     } else {
       const m = /^(\d{1,2})\s*[.)/]?\s*(.+)$/u.exec(g.title);
       const self = colOf(g, /tự đánh giá|tự chấm/u);
-      const appraised = colOf(g, /thẩm định/u);
-      if (self < 0 || appraised < 0) problems.push(`field "${g.title}" lacks a "Tự đánh giá" or "Thẩm định" column`);
+      // The score that counts: "Thẩm định", else (final scores only) "Đạt được" / "Điểm đạt" / "Kết quả".
+      let appraised = colOf(g, /thẩm định/u);
+      if (appraised < 0) appraised = g.cols.slice(1).find((x) => x.col !== self && /đạt|kết quả|chính thức/u.test(x.sub))?.col ?? -1;
+      if (appraised < 0 && self < 0 && g.cols.length === 2) appraised = g.cols[1]!.col;
+      if (appraised < 0) problems.push(`field "${g.title}" lacks a "Thẩm định" (or "Đạt được") column`);
       fields.push({ no: m ? Number(m[1]) : fields.length + 1, name: (m?.[2] ?? g.title).trim(), max, self, appraised });
     }
   }
@@ -255,7 +263,6 @@ function layoutFrom(topRow: SheetRow, subRow: SheetRow, file: string): Layout {
   if (!survey || survey.got < 0) problems.push('no "Điểm điều tra xã hội học" group with "Điểm tối đa / Đạt được"');
   if (!total || total.got < 0) problems.push('no "Tổng điểm" group with "Điểm tối đa / Đạt được"');
   if (rank < 0) problems.push('no "Xếp hạng" column');
-  if (band < 0) problems.push('no "Xếp loại" column');
   if (problems.length > 0 || !survey || !total) {
     throw new PipelineInputError(SCOPE, file, `the PAR header (sheet rows ${topRow.number}–${subRow.number}) is incomplete: ${problems.join('; ')}`, { row: topRow.number });
   }
@@ -339,13 +346,13 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
       dataRows.push(row);
       return;
     }
-    const hasFigures = [...l.fields.flatMap((f) => [f.self, f.appraised]), l.total.got, l.survey.got].some((c) => cellScalar(row.values[c]) !== null);
+    const hasFigures = [...l.fields.flatMap((f) => [f.self, f.appraised]), l.total.got, l.survey.got].some((c) => c >= 0 && cellScalar(row.values[c]) !== null);
     if (hasFigures) orphans.push(row);
   });
 
   const found = layout as Layout | null;
   if (found === null) {
-    throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" cells)');
+    throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" or "Điểm tối đa / Đạt được" cells)');
   }
   const finalYear: number | null = year ?? opts.year ?? null;
   if (finalYear === null) {
@@ -387,7 +394,7 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
     const scores = l.fields.map((f) => {
       const label = `field ${f.no}`;
       const max = num(row, f.max, `${label} max`, problems);
-      const self = num(row, f.self, `${label} self`, problems);
+      const self = f.self < 0 ? null : num(row, f.self, `${label} self`, problems);
       const appraised = num(row, f.appraised, `${label} appraised`, problems);
       return { f, max, self, appraised };
     });
@@ -400,11 +407,11 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
     if (faulty(row, l.rank, 'rank', problems)) {
       // named above
     } else if (!Number.isInteger(rank) || rank < 1) problems.push({ field: 'rank', reason: `rank ${JSON.stringify(rankRaw)} is not a whole number ≥ 1`, raw: rankRaw === null ? null : String(rankRaw) });
-    const band = cellText(v[l.band]);
+    const band = l.band < 0 ? null : cellText(v[l.band]);
     if (band === '') problems.push({ field: 'band', reason: 'the band (Xếp loại) is empty', raw: null });
     if (problems.length === 0) {
       for (const s of scores) {
-        if (s.self > s.max + 1e-9) problems.push({ field: `field ${s.f.no} self`, reason: `field ${s.f.no} self-assessed ${fmt(s.self)} > max ${fmt(s.max)}`, raw: String(s.self) });
+        if (s.self !== null && s.self > s.max + 1e-9) problems.push({ field: `field ${s.f.no} self`, reason: `field ${s.f.no} self-assessed ${fmt(s.self)} > max ${fmt(s.max)}`, raw: String(s.self) });
         if (s.appraised > s.max + 1e-9) problems.push({ field: `field ${s.f.no} appraised`, reason: `field ${s.f.no} appraised ${fmt(s.appraised)} > max ${fmt(s.max)}`, raw: String(s.appraised) });
       }
       if (survey > surveyMax + 1e-9) problems.push({ field: 'survey', reason: `survey ${fmt(survey)} > max ${fmt(surveyMax)}`, raw: String(survey) });

@@ -1,0 +1,97 @@
+/**
+ * Biểu 06 for any date range (e.g. 01/01–30/9, or the 15/12–14/12 reporting year) per reporting
+ * agency: sql/reports/agency_range.sql over the persisted models int_dossiers_classified and
+ * int_agencies_chained, with the range bound as parameters. The marts carry calendar periods only;
+ * c6 and c11–c13 are states at the range's start and end, so a range is not a sum of months.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { createError } from '../errors.js';
+import type { QueryEngine } from '../engine/types.js';
+import { IsoDate } from '../schemas/index.js';
+import { lintSql } from './lint.js';
+
+export interface RangeRow {
+  agency_code: string;
+  agency_name: string | null;
+  period_start: string;
+  period_end: string;
+  received_total: number;
+  received_online: number;
+  received_offline: number;
+  received_carried_over: number;
+  resolved_total: number;
+  resolved_early: number;
+  resolved_on_time: number;
+  resolved_late: number;
+  pending_total: number;
+  pending_in_time: number;
+  pending_overdue: number;
+}
+
+const RangeOptions = z
+  .object({ from: IsoDate, to: IsoDate, agency: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/).optional() })
+  .refine((o) => o.from <= o.to, { message: 'the range starts after it ends' });
+
+/** The persisted models the query reads, relative to the lake root (DuckDB engine). */
+export const RANGE_MODELS = {
+  int_dossiers_classified: 'models/intermediate/int_dossiers_classified.parquet',
+  int_agencies_chained: 'models/intermediate/int_agencies_chained.parquet',
+} as const;
+
+export async function readRangeSql(sqlDir: string): Promise<string> {
+  const sql = (await readFile(path.join(sqlDir, 'reports', 'agency_range.sql'), 'utf8')).trim();
+  const issues = lintSql(sql);
+  if (issues.length > 0) throw createError('range', `Failed to read sql/reports/agency_range.sql: ${issues[0]!.message}`);
+  return sql;
+}
+
+/**
+ * Run the range report on an engine that can read int_dossiers_classified and int_agencies_chained
+ * (a transform's engine, or one with them registered from the lake). Dates are ISO (YYYY-MM-DD).
+ */
+export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { from: string; to: string; agency?: string }): Promise<RangeRow[]> {
+  const parsed = RangeOptions.safeParse(opts);
+  if (!parsed.success) throw createError('range', `Failed to report ${opts.from}–${opts.to}: ${parsed.error.issues[0]?.message ?? 'invalid range'}`);
+  const rows = await engine.query(await readRangeSql(sqlDir), { range_start: parsed.data.from, range_end: parsed.data.to, agency_code: parsed.data.agency ?? '' });
+  const date = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+  return rows.map((r) => ({
+    agency_code: String(r.agency_code),
+    agency_name: r.agency_name === null || r.agency_name === undefined ? null : String(r.agency_name),
+    period_start: date(r.period_start),
+    period_end: date(r.period_end),
+    received_total: Number(r.received_total),
+    received_online: Number(r.received_online),
+    received_offline: Number(r.received_offline),
+    received_carried_over: Number(r.received_carried_over),
+    resolved_total: Number(r.resolved_total),
+    resolved_early: Number(r.resolved_early),
+    resolved_on_time: Number(r.resolved_on_time),
+    resolved_late: Number(r.resolved_late),
+    pending_total: Number(r.pending_total),
+    pending_in_time: Number(r.pending_in_time),
+    pending_overdue: Number(r.pending_overdue),
+  }));
+}
+
+/**
+ * The range report over a transformed local lake: registers the two persisted models from
+ * `<lakeRoot>/models/intermediate/` on a fresh DuckDB engine and runs the query.
+ */
+export async function agencyRangeOfLake(
+  engine: QueryEngine,
+  lakeRoot: string,
+  sqlDir: string,
+  opts: { from: string; to: string; agency?: string },
+): Promise<RangeRow[]> {
+  if (engine.name !== 'duckdb') throw createError('range', 'Failed to report a date range: the lake report runs on the embedded engine (on Athena, run sql/reports/agency_range.sql in the workgroup)');
+  for (const [name, rel] of Object.entries(RANGE_MODELS)) {
+    try {
+      await engine.registerSource(name, `${lakeRoot.replace(/\/+$/, '')}/${rel}`, { hivePartitioning: false });
+    } catch (cause) {
+      throw createError('range', `Failed to read ${rel} under ${lakeRoot}: run the transform first`, { cause });
+    }
+  }
+  return agencyRange(engine, sqlDir, opts);
+}

@@ -1,0 +1,58 @@
+/**
+ * Biểu 06 for any date range (sql/reports/agency_range.sql via agencyRange): on the fixture lake every
+ * calendar period of agency_periods comes out cell for cell, and a range that is no calendar period
+ * (06/01–15/02/2025, across the month boundary) is counted by hand.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { agencyRange } from '../../functions/core/transform/range.js';
+import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
+
+/** Supplement waits around period ends (see pending-overdue.test.ts for D20 and D21). */
+const EXTRA = `
+  ('D20','portal','1.000001','H99.05',1,'2025-01-20 09:00:00','2025-01-28 17:00:00','2025-02-05 10:00:00','DA_TRA_KET_QUA',10,false,false,true ,false,true ,false,'2025-02-05 10:00:00','h1'),
+  ('D21','portal','1.000001','H99.05',1,'2025-01-10 09:00:00','2025-01-20 17:00:00','2025-02-10 10:00:00','DA_TRA_KET_QUA',5,false,false,true ,false,true ,false,'2025-02-10 10:00:00','h1'),
+  ('D22','portal','1.000001','H99.05',2,'2025-02-01 09:00:00','2025-02-10 17:00:00','2025-02-20 10:00:00','DA_TRA_KET_QUA',7,false,false,true ,false,true ,false,'2025-02-20 10:00:00','h1')`;
+
+let run: FixtureRun;
+beforeAll(async () => {
+  run = await runFixture({ extraDossiers: EXTRA });
+});
+afterAll(async () => {
+  await run?.dispose();
+});
+
+const COLS = ['received_total', 'received_online', 'received_offline', 'received_carried_over', 'resolved_total', 'resolved_early', 'resolved_on_time', 'resolved_late', 'pending_total', 'pending_in_time', 'pending_overdue'] as const;
+
+describe('agencyRange', () => {
+  test('should give every calendar period of agency_periods cell for cell', async () => {
+    const periods = await run.rows(`SELECT DISTINCT period_type AS t, year AS y, period_no AS n, CAST(period_start AS VARCHAR) AS s, CAST(period_end AS VARCHAR) AS e FROM agency_periods ORDER BY s, e, t`);
+    expect(periods.length).toBeGreaterThanOrEqual(10);
+    let compared = 0;
+    for (const p of periods) {
+      const mart = await run.rows(`SELECT agency_code, ${COLS.join(', ')} FROM agency_periods WHERE period_type = '${p.t}' AND year = ${p.y} AND period_no = ${p.n} ORDER BY agency_code`);
+      const range = await agencyRange(run.engine, SQL_DIR, { from: String(p.s), to: String(p.e) });
+      expect(range.map((r) => ({ agency_code: r.agency_code, ...Object.fromEntries(COLS.map((c) => [c, r[c]])) })), `${p.s}–${p.e}`).toEqual(mart);
+      compared += mart.length;
+    }
+    expect(compared).toBeGreaterThanOrEqual(30);
+  });
+
+  test('should count a range that is no calendar period, for one agency', async () => {
+    const [r] = await agencyRange(run.engine, SQL_DIR, { from: '2025-01-06', to: '2025-02-15', agency: 'H99.05' });
+    // Carried over: D01 (received 20/12, finished 08/01) and D02 (received 05/01, finished 15/01).
+    // Received: D03, D04, D20, D21 (in person / post), NSW-D05, NSW-D07, D22 (online); D06 is withdrawn.
+    // Resolved: D01, D20 early; D02, D03 on time (D03 thanks to 4 days of supplements); D04, D21 late.
+    // Pending on 15/02: NSW-D05 (due 05/02) overdue; NSW-D07 (due 20/02) in time; D22 (due 10/02, 7 days
+    // of supplements: 15/02 − 7 = 08/02 ≤ 10/02) in time.
+    expect(r).toEqual({
+      agency_code: 'H99.05', agency_name: 'Sở Tư pháp', period_start: '2025-01-06', period_end: '2025-02-15',
+      received_total: 9, received_online: 3, received_offline: 4, received_carried_over: 2,
+      resolved_total: 6, resolved_early: 2, resolved_on_time: 2, resolved_late: 2,
+      pending_total: 3, pending_in_time: 2, pending_overdue: 1,
+    });
+  });
+
+  test('should refuse a range that ends before it starts', async () => {
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-02-01' })).rejects.toThrow(/Failed to report 2025-03-01–2025-02-01: the range starts after it ends/);
+  });
+});
