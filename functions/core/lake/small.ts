@@ -241,7 +241,7 @@ const DemoMetricsFile = z.looseObject({
 function detailUnits(text: string, file: string): { asOf?: string; units: DetailUnit[] } {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // a UTF-8 BOM is not part of the JSON
   } catch (cause) {
     throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
   }
