@@ -99,6 +99,11 @@ export function applyNagSuppressions(stack: PipelineStack): void {
     [prefix(b.quarantine, 'quarantine/*'), 'Read-only: quarantined rows, copied to /tmp for the data-quality mart.'],
     [prefix(b.lake, 'snapshots/*'), 'The monthly snapshots (create-once, verified after).'],
   ]);
+  wildcards(fns.report.role, [
+    xray,
+    [prefix(b.lake, 'snapshots/*'), 'Read-only: the published snapshot of the month the report is built from.'],
+    [prefix(b.lake, 'reports/*'), 'The report packs (files, then a create-once manifest; a published pack is only read back).'],
+  ]);
 
   ack(stack.functions.portalToken, 'AwsSolutions-SMG4', 'The portal token is issued by the portal operator and replaced by hand (docs/deploy.md); no rotation Lambda can obtain one.');
 

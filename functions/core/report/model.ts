@@ -168,12 +168,12 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     id: 'province',
     caption: `Bảng 1. Số liệu toàn tỉnh tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
     columns: [
-      { header: 'Chỉ tiêu', width: 27, align: 'left' },
-      { header: monthLabel(year, month), width: 11.5, align: 'right' },
-      { header: prevLabel, width: 11.5, align: 'right' },
-      { header: 'Tăng/giảm', width: 19, align: 'right' },
-      { header: lyLabel, width: 11.5, align: 'right' },
-      { header: 'Tăng/giảm', width: 19, align: 'right' },
+      { header: 'Chỉ tiêu', width: 29.5, align: 'left' },
+      { header: monthLabel(year, month), width: 10.5, align: 'right' },
+      { header: prevLabel, width: 10.5, align: 'right' },
+      { header: 'Tăng/giảm', width: 19.5, align: 'right' },
+      { header: lyLabel, width: 10.5, align: 'right' },
+      { header: 'Tăng/giảm', width: 19.5, align: 'right' },
     ],
     rows: [
       countRow('Hồ sơ tiếp nhận', 'received_total'),

@@ -94,11 +94,11 @@ class Renderer {
     const top = this.pdf.page.margins.top;
     let ly = this.centred(doc.issuer[0], x, top, lw, 'regular', 12);
     ly = this.centred(doc.issuer[1], x, ly, lw, 'bold', 12);
-    this.hrule(x + lw * 0.3, x + lw * 0.7, ly + 2);
+    this.hrule(x + lw * 0.3, x + lw * 0.7, ly + 4);
     let ry = this.centred(doc.motto[0], x + lw, top, rw, 'bold', 11.5);
     ry = this.centred(doc.motto[1], x + lw, ry, rw, 'bold', 12.5);
-    this.hrule(x + lw + rw * 0.22, x + lw + rw * 0.78, ry + 2);
-    const y2 = Math.max(ly, ry) + 10;
+    this.hrule(x + lw + rw * 0.22, x + lw + rw * 0.78, ry + 4);
+    const y2 = Math.max(ly, ry) + 12;
     this.centred(doc.numberLine, x, y2, lw, 'regular', 12);
     this.centred(doc.placeDate, x + lw, y2, rw, 'italic', 12.5);
     let y = this.pdf.y + 22;
