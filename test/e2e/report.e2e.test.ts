@@ -240,3 +240,27 @@ describe('report pack of a month without a snapshot', () => {
     expect(existsSync(path.join(lakeDir, 'reports', '2025-04'))).toBe(false);
   });
 });
+
+describe('report packs on the dashboards site', () => {
+  test('should copy every published pack under static/reports/ and list each file with its link for the "Báo cáo" page', async () => {
+    const { prepareReportPacks } = await import('../../functions/core/report/site.js');
+    const dash = path.join(ROOT, 'dash');
+    rmSync(dash, { recursive: true, force: true });
+    mkdirSync(path.join(dash, 'static', 'reports', 'stale'), { recursive: true });
+    const rows = await withDuckDb(async (db) => {
+      const out = await prepareReportPacks(db, { lakeDir, dashDir: dash, dataDir: path.join(dash, '.lake'), dataRel: '.lake', basePath: '/cchc' });
+      await db.run(`set file_search_path = ${literal(dash)}`);
+      return db.all(out.select);
+    });
+    const manifests = ['2025-06', '2025-06-r2'].map((d) => JSON.parse(readFileSync(path.join(lakeDir, 'reports', d, 'manifest.json'), 'utf8')) as { files: { name: string; sha256: string }[] });
+    expect(rows).toHaveLength(manifests[0]!.files.length + manifests[1]!.files.length);
+    expect(rows[0]).toMatchObject({ period: '2025-06', period_label: 'Tháng 6/2025 (bản 2)', revision: 2, snapshot_as_of: '2025-06-30' });
+    expect(rows.map((r) => r.link)).toContain('/cchc/reports/2025-06/bao-cao-2025-06.pdf');
+    for (const r of rows) {
+      const copy = path.join(dash, 'static', String(r.link).slice('/cchc/'.length));
+      expect(sha256(readFileSync(copy))).toBe(r.sha256);
+    }
+    expect(existsSync(path.join(dash, 'static', 'reports', 'stale'))).toBe(false);
+    expect(rows.find((r) => r.file_name === 'bieu06-2025-q2.xlsx')?.kind).toBe('Biểu 06/VPCP/KSTT (Excel) quý');
+  });
+});
