@@ -115,8 +115,8 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   ack(stack.orchestration.scheduleDlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the schedules.');
 
   const dist = stack.site.distribution;
-  ack(dist, 'AwsSolutions-CFR1', 'Public provincial dashboards: no country restriction is wanted.');
-  ack(dist, 'AwsSolutions-CFR2', 'A static site with no forms or APIs behind it; WAF can be attached when a custom domain is added.');
+  ack(dist, 'AwsSolutions-CFR1', 'Access is decided by the sign-in at the edge (and the optional network allow-list), not by country.');
+  ack(dist, 'AwsSolutions-CFR2', 'A static site behind sign-in; the WAF IP allow-list is attached when cchc:allowedCidrs is set (docs/deploy.md).');
   ack(dist, 'AwsSolutions-CFR4', 'The default *.cloudfront.net certificate fixes the TLS policy; a custom domain with TLSv1.2_2021 is a deploy-time option.');
 
   const signIn = stack.site.signIn;
