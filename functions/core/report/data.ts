@@ -10,7 +10,7 @@ import { withDuckDb, literal, type DuckDb, type JsonRow } from '../engine/duckdb
 import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
 import type { Storage } from '../storage/types.js';
-import { listSnapshots, readSnapshotManifest, SnapshotPeriod, type SnapshotManifest } from '../transform/snapshot.js';
+import { listSnapshots, monthEnd, readSnapshotManifest, SnapshotPeriod, type SnapshotManifest } from '../transform/snapshot.js';
 
 /** Province or agency figures of one period (counts and 0–1 rates; null where the denominator is 0). */
 export interface Figures {
@@ -320,7 +320,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
        FROM agencies a LEFT JOIN agencies p ON p.successor_code = a.agency_code
        WHERE a.predecessor_codes IS NOT NULL AND year(a.break_date) = $year AND a.break_date <= $asOf::DATE
        GROUP BY ALL ORDER BY a.agency_code`,
-      { year: p.year, asOf: `${p.period}-28` },
+      { year: p.year, asOf: monthEnd(p.period) },
     )
   ).map((r) => ({
     agency_code: str(r.agency_code),

@@ -273,8 +273,8 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       caption: `Bảng 3. Thủ tục hành chính có nhiều hồ sơ giải quyết quá hạn nhất`,
       fontSize: 11,
       columns: [
-        { header: 'STT', width: 5, align: 'center' },
-        { header: 'Thủ tục hành chính', width: 43, align: 'left' },
+        { header: 'STT', width: 6.5, align: 'center' },
+        { header: 'Thủ tục hành chính', width: 41.5, align: 'left' },
         { header: 'Cơ quan', width: 22, align: 'left' },
         { header: 'Đã giải quyết', width: 10, align: 'right' },
         { header: 'Quá hạn', width: 9, align: 'right' },

@@ -119,7 +119,8 @@ class Renderer {
     const pdf = this.pdf;
     switch (b.kind) {
       case 'heading': {
-        this.ensure(b.level === 1 ? 60 : 45, 'portrait');
+        // Keep a heading with what follows it (a paragraph and the start of a table).
+        this.ensure(b.level === 1 ? 150 : 120, 'portrait');
         this.font('bold', b.level === 1 ? 12.5 : 12).text(b.text, this.left, pdf.y + 6, { width: this.width, align: 'left', indent: 10 * MM });
         pdf.y += 3;
         return;
