@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # npm test: every test, the browser ones included. It sets up what they need first (the dashboards'
-# own node_modules, Debian's chromium) and says clearly what to do where it cannot.
+# own node_modules, Debian's chromium and poppler-utils) and says clearly what to do where it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then
   echo "node_modules is missing: run 'npm ci' first." >&2
   exit 1
 fi
-npx tsx scripts/ensure.ts dashboards chromium
+npx tsx scripts/ensure.ts dashboards chromium poppler
 npx tsc --noEmit -p tsconfig.json
 mkdir -p test-output
 status=0

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildReportPack } from '../core/report/index.js';
 import { generateDemo } from '../generator/index.js';
 import { startPortal } from '../portal/server.js';
 import { MAX_PAGE_SIZE } from '../core/connectors/portal.js';
@@ -57,6 +58,11 @@ export async function runDemo(ctx: PipelineContext, opts: DemoOptions): Promise<
     });
   } finally {
     await portal.close();
+  }
+  const newest = summary.snapshots.map((x) => x.period).sort().at(-1);
+  if (newest) {
+    const pack = await buildReportPack(ctx.storage, { period: newest, workDir: ctx.workDir });
+    summary.report = { dir: ctx.storage.locate(pack.prefix.replace(/\/$/, '')), files: pack.files.map((f) => f.name) };
   }
   if (opts.dashboards) {
     ensureDashboardDeps((m) => ctx.log(m));

@@ -50,3 +50,23 @@ export function ensureChromium(log: (m: string) => void = console.error): string
   if (!installed) throw new Error('[pipeline] [setup] Failed to install chromium: apt-get finished but /usr/bin/chromium is missing');
   return installed;
 }
+
+export const PDFTOTEXT_CANDIDATES = ['/usr/bin/pdftotext', '/usr/local/bin/pdftotext'];
+
+/** pdftotext/pdftoppm (Debian's poppler-utils) for the report tests; installed with apt-get when we are root. */
+export function ensurePoppler(log: (m: string) => void = console.error): string {
+  const found = PDFTOTEXT_CANDIDATES.find((p) => existsSync(p));
+  if (found) return found;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    throw new Error(
+      '[pipeline] [setup] Failed to find pdftotext for the report tests: install Debian\'s package with `sudo apt-get update && sudo apt-get install -y poppler-utils`, then run npm test again.',
+    );
+  }
+  log('Installing Debian\'s poppler-utils for the report tests (apt-get, one time)…');
+  run('apt-get', ['update', '-qq'], REPO_ROOT);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'poppler-utils'], REPO_ROOT);
+  const installed = PDFTOTEXT_CANDIDATES.find((p) => existsSync(p));
+  if (!installed) throw new Error('[pipeline] [setup] Failed to install poppler-utils: apt-get finished but pdftotext is missing');
+  return installed;
+}

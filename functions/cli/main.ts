@@ -32,6 +32,7 @@ import { describeMissingSources } from '../core/transform/missing.js';
 import { agencyRangeOfLake } from '../core/transform/range.js';
 import { SQL_DIR } from '../core/lake/landing-sql.js';
 import { formatViDate, parseViDate } from '../core/vi/dates.js';
+import { buildReportPack } from '../core/report/index.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 
@@ -209,6 +210,20 @@ program
     const ctx = buildContext(g());
     const s = await snapshot(ctx, { period: o.period });
     ctx.log(s.published ? `Published snapshots/${o.period}/ (${s.files} files)` : `snapshots/${o.period}/ was already published; verified ${s.files} files against its manifest`);
+  });
+
+program
+  .command('report')
+  .description('build the monthly report pack (DOCX, PDF, Biểu 06 XLSX, manifest) from the published snapshot of a month into reports/<YYYY-MM>/ (never rewritten; --force writes a new revision)')
+  .requiredOption('--period <month>', 'YYYY-MM (its snapshot must be published)', month)
+  .option('--out <dir>', 'write the pack under <dir>/reports/<YYYY-MM>/ instead of the lake')
+  .option('--force', 'the pack is already published: write a new revision beside it (reports/<YYYY-MM>-r2/ …)')
+  .action(async (o: { period: string; out?: string; force?: boolean }) => {
+    const ctx = buildContext(g());
+    const target = o.out ? new LocalStorage(o.out) : ctx.storage;
+    const s = await buildReportPack(ctx.storage, { period: o.period, force: o.force, workDir: ctx.workDir }, target);
+    const where = target.locate(s.prefix.replace(/\/$/, ''));
+    ctx.log(s.published ? `Published ${where}/ (revision ${s.revision}): ${s.files.map((f) => f.name).join(', ')}` : `${where}/ was already published; verified ${s.files.length} files against its manifest (--force writes a new revision)`);
   });
 
 program

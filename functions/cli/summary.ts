@@ -34,6 +34,7 @@ export function printSummary(s: RunSummary): void {
     const kept = s.snapshots.filter((x) => !x.published).map((x) => x.period);
     lines.push(`Snapshots       ${made.length ? `published ${made.join(', ')}` : ''}${made.length && kept.length ? '; ' : ''}${kept.length ? `unchanged ${kept.join(', ')}` : ''}`);
   }
+  if (s.report) lines.push(`Report pack     ${s.report.dir}/ (${s.report.files.join(', ')})`);
   if (s.dashboards) {
     lines.push(`Dashboards      ${s.dashboards.pages} pages built in ${s.dashboards.seconds.toFixed(0)} s into ${s.dashboards.outDir}`);
     lines.push(`                open them with: ${s.dashboards.preview}`);

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { ident, literal, withDuckDb, type DuckDb } from './engine/duckdb.js';
 import { createError } from './errors.js';
 import { neutraliseFormulaSql } from './lake/encoding.js';
+import { prepareReportPacks } from './report/site.js';
 
 /** The dashboards project (dashboards/ at the repository root). */
 export const DASHBOARDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboards');
@@ -155,6 +156,9 @@ export async function prepareDashboardSources(options: PrepareOptions): Promise<
       await writeSourceSql(sourceDir, mart, await neutralisedSelect(db, rel, dashDir));
     }
     const snapshots = await copySnapshots(db, lakeDir, sourceDir, dataDir, dashDir);
+    // The report packs (reports/<yyyy-mm>/) for the "Báo cáo" page, copied to static/reports/.
+    const packs = await prepareReportPacks(db, { lakeDir, dashDir, dataDir, dataRel: DATA_DIR, basePath: normaliseBasePath(options.basePath ?? '') });
+    await writeSourceSql(sourceDir, 'report_packs', await neutralisedSelect(db, `(${packs.select})`, dashDir));
     return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic, normaliseBasePath(options.basePath ?? ''));
   });
   await writeFile(path.join(dashDir, 'components', 'data-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);

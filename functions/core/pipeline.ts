@@ -409,6 +409,8 @@ export interface RunSummary {
   verified: VerifySummary;
   snapshots: SnapshotSummary[];
   dashboards?: { outDir: string; preview: string; pages: number; seconds: number };
+  /** The report pack `npm start` builds from the newest snapshot. */
+  report?: { dir: string; files: string[] };
   quarantineByReason: { dataset: string; reason: string; rows: number }[];
   seconds: number;
 }

@@ -99,6 +99,11 @@ export function applyNagSuppressions(stack: PipelineStack): void {
     [prefix(b.quarantine, 'quarantine/*'), 'Read-only: quarantined rows, copied to /tmp for the data-quality mart.'],
     [prefix(b.lake, 'snapshots/*'), 'The monthly snapshots (create-once, verified after).'],
   ]);
+  wildcards(fns.report.role, [
+    xray,
+    [prefix(b.lake, 'snapshots/*'), 'Read-only: the published snapshot of the month the report is built from.'],
+    [prefix(b.lake, 'reports/*'), 'The report packs (files, then a create-once manifest; a published pack is only read back).'],
+  ]);
 
   ack(stack.functions.portalToken, 'AwsSolutions-SMG4', 'The portal token is issued by the portal operator and replaced by hand (docs/deploy.md); no rotation Lambda can obtain one.');
 
@@ -110,9 +115,20 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   ack(stack.orchestration.scheduleDlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the schedules.');
 
   const dist = stack.site.distribution;
-  ack(dist, 'AwsSolutions-CFR1', 'Public provincial dashboards: no country restriction is wanted.');
-  ack(dist, 'AwsSolutions-CFR2', 'A static site with no forms or APIs behind it; WAF can be attached when a custom domain is added.');
+  ack(dist, 'AwsSolutions-CFR1', 'Access is decided by the sign-in at the edge (and the optional network allow-list), not by country.');
+  ack(dist, 'AwsSolutions-CFR2', 'A static site behind sign-in; the WAF IP allow-list is attached when cchc:allowedCidrs is set (docs/deploy.md).');
   ack(dist, 'AwsSolutions-CFR4', 'The default *.cloudfront.net certificate fixes the TLS policy; a custom domain with TLSv1.2_2021 is a deploy-time option.');
+
+  const signIn = stack.site.signIn;
+  if (signIn) {
+    const edge = signIn.edgeFunction.lambda;
+    ack(
+      edge.role!,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The AWS managed basic execution policy only lets the edge check write its own CloudWatch logs (in each edge region).',
+    );
+    ack(edge, 'AwsSolutions-L1', 'nodejs22.x is the runtime the sign-in check is written and tested for, as every function of the project; it moves to nodejs24.x with them.');
+  }
 
   const project = stack.site.buildProject;
   const buildPolicy = project.role!.node.tryFindChild('DefaultPolicy')!;
@@ -124,6 +140,7 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   wildcards(project.role, [
     [prefix(b.lake, 'models/marts/*'), 'Read-only: the marts the site is built from (run pointers and run prefixes).'],
     [prefix(b.lake, 'snapshots/*'), 'Read-only: the monthly snapshots the site shows.'],
+    [prefix(b.lake, 'reports/*'), 'Read-only: the report packs the "Báo cáo" page lists and the site serves behind its sign-in.'],
     [prefix(b.site, '*'), 'The build replaces the whole static site.'],
     [/cdk-[a-z0-9]+-assets-.*\/\*$/, 'Read the source asset uploaded by cdk deploy.'],
     [new RegExp(`:report-group/<${projectId}>-\\*$`), 'CodeBuild report groups of this project only (generated).'],

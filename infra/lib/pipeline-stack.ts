@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { SiteHosting } from './dashboards/index.js';
+import { SiteHosting, type SiteSignInProps } from './dashboards/index.js';
 import { PipelineFunctions } from './ingestion/index.js';
 import { PipelineOrchestration } from './orchestration/index.js';
 import { LakeQuery } from './query/index.js';
@@ -30,6 +30,16 @@ export interface PipelineStackProps extends StackProps {
    * @default true
    */
   readonly nagAcknowledgements?: boolean;
+  /**
+   * Sign-in in front of the site and the report packs; undefined leaves the site open.
+   * @default - none (the app turns it on unless the context says cchc:signIn=false)
+   */
+  readonly signIn?: SiteSignInProps;
+  /**
+   * AWS WAF web ACL (CLOUDFRONT scope) attached to the site, e.g. the province's IP allow-list.
+   * @default - none
+   */
+  readonly webAclArn?: string;
 }
 
 /** The whole pipeline on AWS: storage → query → ingestion → dashboards → orchestration. */
@@ -60,7 +70,14 @@ export class PipelineStack extends Stack {
       portalBaseUrl: props.portalBaseUrl,
       stubBundling: props.stubBundling ?? false,
     });
-    this.site = new SiteHosting(this, 'Dashboards', { site: b.site, lake: b.lake, accessLogs: b.accessLogs, dataKey: b.dataKey });
+    this.site = new SiteHosting(this, 'Dashboards', {
+      site: b.site,
+      lake: b.lake,
+      accessLogs: b.accessLogs,
+      dataKey: b.dataKey,
+      ...(props.signIn ? { signIn: props.signIn } : {}),
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+    });
     this.orchestration = new PipelineOrchestration(this, 'Orchestration', {
       functions: this.functions.functions,
       pullLogGroups: [this.functions.logGroups.pullPortal, this.functions.logGroups.pullNsw],

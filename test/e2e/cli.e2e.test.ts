@@ -23,7 +23,7 @@ function cli(...args: string[]): { status: number | null; out: string } {
 }
 
 describe('CLI commands on a small drop directory', () => {
-  test('should generate, ingest, land, transform, snapshot and verify, each as one command', () => {
+  test('should generate, ingest, land, transform, snapshot, report and verify, each as one command', () => {
     expect(cli('generate', '--out', path.join(dir, 'drop'), '--dossiers', '3000').status).toBe(0);
     const pulled = cli('pull', '--source', 'drop', '--dir', path.join(dir, 'drop'));
     expect(pulled.status, pulled.out).toBe(0);
@@ -35,6 +35,14 @@ describe('CLI commands on a small drop directory', () => {
     expect(t.out).toMatch(/Built \d+ models; \d+ tests passed/);
     expect(cli('snapshot', '--period', '2025-12').out).toContain('Published snapshots/2025-12/');
     expect(cli('snapshot', '--period', '2025-12').out).toContain('was already published; verified');
+    const report = cli('report', '--period', '2025-12');
+    expect(report.status, report.out).toBe(0);
+    expect(report.out).toContain(`Published ${path.join(dir, 'lake', 'reports', '2025-12')}/ (revision 1): bao-cao-2025-12.docx, bao-cao-2025-12.pdf, bieu06-2025-12.xlsx, bieu06-2025-q4.xlsx`);
+    expect(cli('report', '--period', '2025-12').out).toContain('was already published; verified 4 files');
+    const missing = cli('report', '--period', '2025-11');
+    expect(missing.status).toBe(1);
+    expect(missing.out).toContain('no published snapshot snapshots/2025-11/');
+    expect(missing.out).toContain('Snapshots published: 2025-12.');
     const v = cli('verify');
     expect(v.status, v.out).toBe(0);
     expect(v.out).toMatch(/OK: \d+ files, 3\d{3} dossiers, 1 snapshots/);

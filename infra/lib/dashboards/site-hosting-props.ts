@@ -1,6 +1,7 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { SiteSignInProps } from './site-sign-in-props.js';
 
 export interface SiteHostingProps {
   readonly site: s3.IBucket;
@@ -17,4 +18,15 @@ export interface SiteHostingProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Sign-in in front of the site and the report packs (Cognito user pool + Lambda@Edge check).
+   * @default - none: the site is open (the app turns it on unless the context says cchc:signIn=false)
+   */
+  readonly signIn?: SiteSignInProps;
+  /**
+   * ARN of an AWS WAF web ACL (scope CLOUDFRONT, us-east-1) to attach, e.g. the IP allow-list of
+   * the province's networks (infra/lib/dashboards/site-allow-list.ts).
+   * @default - none
+   */
+  readonly webAclArn?: string;
 }

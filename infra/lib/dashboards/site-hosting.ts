@@ -8,12 +8,13 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../ingestion/pipeline-functions.js';
 import type { SiteHostingProps } from './site-hosting-props.js';
+import { SiteSignIn } from './site-sign-in.js';
 import { URL_REWRITE_SOURCE } from './url-rewrite.js';
 
 export const SITE_HOSTING_DEFAULTS = {
   // Git-style patterns, anchored at the repository root: what the build does not need.
   sourceExcludes: [
-    '/.git/',
+    '/.git', // a directory, or a file in a git worktree
     '/node_modules/',
     '/cdk.out/',
     '/data/',
@@ -51,7 +52,11 @@ export function publishBuildSpec(): Record<string, unknown> {
       },
       pre_build: {
         'on-failure': 'ABORT',
-        commands: ['npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"'],
+        commands: [
+          'npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"',
+          // The report packs: listed on the "Báo cáo" page and served from the site (behind its sign-in).
+          'aws s3 sync "s3://$LAKE_BUCKET/reports/" "$CODEBUILD_SRC_DIR/.lake/reports/" --only-show-errors',
+        ],
       },
       build: {
         'on-failure': 'ABORT',
@@ -78,6 +83,8 @@ export class SiteHosting extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly buildProject: codebuild.Project;
   readonly urlRewrite: cloudfront.Function;
+  /** The sign-in in front of the site (undefined: the site is open). */
+  readonly signIn?: SiteSignIn;
 
   constructor(scope: Construct, id: string, props: SiteHostingProps) {
     super(scope, id);
@@ -88,6 +95,8 @@ export class SiteHosting extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(URL_REWRITE_SOURCE),
     });
+
+    if (p.signIn) this.signIn = new SiteSignIn(this, 'SignIn', p.signIn);
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'cchc dashboards',
@@ -102,10 +111,16 @@ export class SiteHosting extends Construct {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
-        functionAssociations: [{ function: this.urlRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        // One viewer-request handler per behaviour: with sign-in, the edge check also rewrites URLs.
+        ...(this.signIn
+          ? { edgeLambdas: this.signIn.edgeLambdas() }
+          : { functionAssociations: [{ function: this.urlRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] }),
       },
+      ...(p.webAclArn ? { webAclId: p.webAclArn } : {}),
       errorResponses: [{ httpStatus: 404, responsePagePath: '/404.html', responseHttpStatus: 404, ttl: Duration.minutes(5) }],
     });
+
+    this.signIn?.bind(this.distribution);
 
     // The repository (core + sql/ for export-marts, dashboards/ with its own lockfile), without data and builds.
     const source = new s3assets.Asset(this, 'Source', { path: REPO_ROOT, exclude: [...p.sourceExcludes], ignoreMode: IgnoreMode.GIT });
@@ -129,6 +144,7 @@ export class SiteHosting extends Construct {
     p.lake.grantRead(this.buildProject, 'models/marts/*');
     p.lake.grantRead(this.buildProject, 'meta.json');
     p.lake.grantRead(this.buildProject, 'snapshots/*');
+    p.lake.grantRead(this.buildProject, 'reports/*');
     p.site.grantReadWrite(this.buildProject);
     p.site.grantDelete(this.buildProject);
     p.dataKey.grantDecrypt(this.buildProject);

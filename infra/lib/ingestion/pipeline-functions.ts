@@ -23,10 +23,10 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** Packages copied beside every bundle: @duckdb/node-api loads a native addon esbuild cannot bundle. */
 const NATIVE_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64', 'detect-libc'];
 
-export type PipelineStep = 'pullPortal' | 'pullNsw' | 'land' | 'transform' | 'snapshot';
+export type PipelineStep = 'pullPortal' | 'pullNsw' | 'land' | 'transform' | 'snapshot' | 'report';
 
 /**
- * The five pipeline Lambda functions (thin handlers over functions/core), the portal token secret,
+ * The six pipeline Lambda functions (thin handlers over functions/core), the portal token secret,
  * and least-privilege permissions: each function reaches only the prefixes and actions its step uses.
  */
 export class PipelineFunctions extends Construct {
@@ -60,7 +60,7 @@ export class PipelineFunctions extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
-    const make = (step: PipelineStep, file: string, extra: { memoryMiB: number; env?: Record<string, string>; ephemeralMiB?: number }) => {
+    const make = (step: PipelineStep, file: string, extra: { memoryMiB: number; env?: Record<string, string>; ephemeralMiB?: number; fonts?: boolean }) => {
       const logGroup = new logs.LogGroup(this, `${pascal(step)}Logs`, { retention: p.logRetention, removalPolicy: RemovalPolicy.RETAIN });
       const fnProps = {
         description: `cchc pipeline: ${file}`,
@@ -86,7 +86,7 @@ export class PipelineFunctions extends Construct {
             handler: 'handler',
             projectRoot: REPO_ROOT,
             depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-            bundling: pipelineBundling(),
+            bundling: pipelineBundling({ fonts: extra.fonts ?? false }),
           });
       return { fn, logGroup };
     };
@@ -101,6 +101,8 @@ export class PipelineFunctions extends Construct {
       transform: make('transform', 'transform.ts', { memoryMiB: 512 }),
       // The snapshot mirrors landed/ and quarantine/ into /tmp and runs the models on DuckDB there.
       snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
+      // The report pack: DuckDB over the month's snapshot, docx/pdfkit/exceljs, the TTF fonts in fonts/.
+      report: make('report', 'report.ts', { memoryMiB: 1024, env: { REPORT_FONTS_DIR: '/var/task/fonts' }, fonts: true }),
     };
     this.functions = mapValues(built, (b) => b.fn);
     this.logGroups = mapValues(built, (b) => b.logGroup);
@@ -130,6 +132,10 @@ export class PipelineFunctions extends Construct {
     objects(f.snapshot, p.quarantine, ['quarantine/*'], ['s3:GetObject']);
     objects(f.snapshot, p.lake, ['snapshots/*'], rw);
 
+    // The report reads the published snapshot (and the lake's meta.json) and writes only reports/.
+    objects(f.report, p.lake, ['snapshots/*', 'meta.json'], ['s3:GetObject']);
+    objects(f.report, p.lake, ['reports/*'], rw);
+
     // The lake lock (functions/core/lake/lock.ts): one writer at a time across land, transform and snapshot.
     for (const fn of [f.land, f.transform, f.snapshot]) objects(fn, p.lake, ['locks/*'], [...rw, 's3:DeleteObject']);
 
@@ -140,8 +146,14 @@ export class PipelineFunctions extends Construct {
   }
 }
 
-/** Local esbuild bundling (no Docker), ESM for Node 22, with the DuckDB native packages and sql/ copied beside the bundle. */
-export function pipelineBundling(): nodejs.BundlingOptions {
+/** The TTF fonts the report PDF embeds (functions/core/report/fonts.ts), copied to fonts/ beside the report bundle. */
+export const REPORT_FONT_FILES = ['DejaVuSerif.ttf', 'DejaVuSerif-Bold.ttf', 'DejaVuSerif-Italic.ttf', 'DejaVuSerif-BoldItalic.ttf'];
+
+/**
+ * Local esbuild bundling (no Docker), ESM for Node 22, with the DuckDB native packages and sql/
+ * copied beside the bundle; with `fonts`, the report's TTF fonts and their licence in fonts/.
+ */
+export function pipelineBundling(opts: { fonts?: boolean } = {}): nodejs.BundlingOptions {
   return {
     format: nodejs.OutputFormat.ESM,
     target: 'node22',
@@ -160,6 +172,12 @@ export function pipelineBundling(): nodejs.BundlingOptions {
         `mkdir -p "${outputDir}/node_modules/@duckdb"`,
         ...NATIVE_PACKAGES.map((pkg) => `cp -R "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`),
         `cp -R "${inputDir}/sql" "${outputDir}/sql"`,
+        ...(opts.fonts
+          ? [
+              `mkdir -p "${outputDir}/fonts"`,
+              ...[...REPORT_FONT_FILES.map((f) => `ttf/${f}`), 'LICENSE'].map((f) => `cp "${inputDir}/node_modules/dejavu-fonts-ttf/${f}" "${outputDir}/fonts/"`),
+            ]
+          : []),
       ],
     },
   };

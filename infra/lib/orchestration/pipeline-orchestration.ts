@@ -27,7 +27,7 @@ export const PIPELINE_ORCHESTRATION_DEFAULTS = {
 export const METRIC_NAMESPACE = 'CchcPipeline';
 
 /**
- * The run: pull (portal ∥ NSW drop) → land → transform → checks → [snapshot] → publish, with
+ * The run: pull (portal ∥ NSW drop) → land → transform → checks → [snapshot → report] → publish, with
  * retries, a catch on every step that notifies the failure topic, two schedules (daily incremental
  * run; monthly run with the snapshot of the month before), a DLQ for undeliverable schedule
  * events, and alarms on failures and on data not arriving.
@@ -103,6 +103,9 @@ export class PipelineOrchestration extends Construct {
     transform.addCatch(notify('Transform'), { errors: ['States.ALL'], resultPath: '$.failure' });
     const snapshot = invoke('Snapshot', 'snapshot', sfn.TaskInput.fromJsonPathAt('$.snapshot'), '$.results.snapshot', true);
     snapshot.addCatch(notify('Snapshot'), { errors: ['States.ALL'], resultPath: '$.failure' });
+    // The report pack of the month just snapshotted (the snapshot handler returns its period).
+    const report = invoke('Report', 'report', sfn.TaskInput.fromObject({ period: sfn.JsonPath.stringAt('$.results.snapshot.period') }), '$.results.report', true);
+    report.addCatch(notify('Report'), { errors: ['States.ALL'], resultPath: '$.failure' });
 
     const publish = new tasks.CodeBuildStartBuild(this, 'Publish', {
       project: p.publishProject,
@@ -123,7 +126,7 @@ export class PipelineOrchestration extends Construct {
 
     const done = new sfn.Succeed(this, 'Done');
     const maybeSnapshot = new sfn.Choice(this, 'SnapshotRequested')
-      .when(sfn.Condition.isPresent('$.snapshot'), snapshot.next(publish))
+      .when(sfn.Condition.isPresent('$.snapshot'), snapshot.next(report).next(publish))
       .otherwise(publish);
     publish.next(done);
     const checks = new sfn.Choice(this, 'Checks')
@@ -137,7 +140,7 @@ export class PipelineOrchestration extends Construct {
       timeout: p.runTimeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: 'pull → land → transform → checks → snapshot → publish',
+      comment: 'pull → land → transform → checks → snapshot → report → publish',
     });
 
     // ---- schedules -------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import { generateDemo } from '../../../functions/generator/index.js';
 import { handler as landHandler } from '../../../functions/handlers/land.js';
 import { handler as pullNswHandler } from '../../../functions/handlers/pull-nsw.js';
 import { handler as snapshotHandler } from '../../../functions/handlers/snapshot.js';
+import { handler as reportHandler } from '../../../functions/handlers/report.js';
+import { buildReportPack } from '../../../functions/core/report/index.js';
 import { lakeStorage, logger, pipelineContext } from '../../../functions/handlers/_runtime.js';
 import { LANDING_LOG_COLUMNS, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
 import { demoContext } from '../../helpers/demo-lake.js';
@@ -217,5 +219,30 @@ describe('snapshot handler given the landed S3 lake', () => {
   test('should only verify an already published month on a second call', async () => {
     const again = await snapshotHandler({ period: PERIOD }, { awsRequestId: 'snapshot-2' });
     expect(again.summary).toMatchObject({ period: PERIOD, published: false });
+  });
+});
+
+describe('report handler given the published S3 snapshot', () => {
+  test('should publish the pack under reports/ with the same documents as the embedded run, and verify it on a second call', async () => {
+    const first = await reportHandler({ period: PERIOD }, { awsRequestId: 'report-1' });
+    expect(first.summary).toMatchObject({ period: PERIOD, revision: 1, prefix: `reports/${PERIOD}/`, published: true });
+    const embedded = await buildReportPack(local.storage, { period: PERIOD, workDir: path.join(tmp, 'local-work') });
+    const keys = (await remote.list('reports/')).map((o) => o.key);
+    expect(keys).toEqual([...embedded.files.map((f) => `reports/${PERIOD}/${f.name}`), `reports/${PERIOD}/manifest.json`].sort());
+    // The documents are equal byte for byte; the manifests differ only in the snapshot manifest's hash
+    // (its data_quality entry carries clock times of landing).
+    for (const f of embedded.files) expect((await remote.get(`reports/${PERIOD}/${f.name}`)).equals(await local.storage.get(`reports/${PERIOD}/${f.name}`)), f.name).toBe(true);
+    const strip = (b: Buffer) => {
+      const m = JSON.parse(b.toString('utf8')) as { snapshot: Record<string, unknown> };
+      return { ...m, snapshot: { ...m.snapshot, manifest_sha256: undefined } };
+    };
+    expect(strip(await remote.get(`reports/${PERIOD}/manifest.json`))).toEqual(strip(await local.storage.get(`reports/${PERIOD}/manifest.json`)));
+    expect(await walk(path.join(process.env.PIPELINE_WORK_DIR!, 'report-1'))).toEqual([]);
+    const again = await reportHandler({ period: PERIOD }, { awsRequestId: 'report-2' });
+    expect(again.summary).toMatchObject({ published: false, revision: 1 });
+  });
+
+  test('should name the published months when asked for a month without a snapshot', async () => {
+    await expect(reportHandler({ period: '2025-05' }, { awsRequestId: 'report-3' })).rejects.toThrow(/Snapshots published: 2025-06\./);
   });
 });

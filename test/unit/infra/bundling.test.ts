@@ -52,3 +52,54 @@ describe('pipelineBundling given the land handler', () => {
     expect(typeof mod.handler).toBe('function');
   });
 });
+
+// The report function's bundle: the fonts beside it, and pdfkit/fontkit working inside an esbuild
+// bundle (a fixture entry renders a one-page report through the bundled renderPdf).
+describe('pipelineBundling given the report fonts', () => {
+  let outdir = '';
+  const bundles: Record<string, string> = {};
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk-bundle-report-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'BundleReport');
+    for (const [id, entry] of [['Report', 'functions/handlers/report.ts'], ['Pdf', 'test/fixtures/report/render-pdf-entry.ts']]) {
+      new nodejs.NodejsFunction(stack, id!, {
+        entry: path.join(REPO_ROOT, entry!),
+        runtime: lambda.Runtime.NODEJS_22_X,
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+        bundling: pipelineBundling({ fonts: true }),
+      });
+    }
+    app.synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets).toHaveLength(2);
+    for (const a of assets) {
+      const code = readFileSync(path.join(outdir, a, 'index.mjs'), 'utf8');
+      bundles[code.includes('fixture: render one report page') ? 'pdfDir' : 'reportDir'] = path.join(outdir, a);
+    }
+  }, 240_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('should copy the four DejaVu Serif TTF files and their licence to fonts/', () => {
+    expect(readdirSync(path.join(bundles.reportDir!, 'fonts')).sort()).toEqual(['DejaVuSerif-Bold.ttf', 'DejaVuSerif-BoldItalic.ttf', 'DejaVuSerif-Italic.ttf', 'DejaVuSerif.ttf', 'LICENSE']);
+  });
+
+  test('should render a PDF with the packaged fonts from inside the bundle', async () => {
+    process.env.REPORT_FONTS_DIR = path.join(bundles.pdfDir!, 'fonts');
+    try {
+      const mod = (await import(pathToFileURL(path.join(bundles.pdfDir!, 'index.mjs')).href)) as { handler: () => Promise<Buffer> };
+      const pdf = await mod.handler();
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(pdf.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSerif/);
+    } finally {
+      delete process.env.REPORT_FONTS_DIR;
+    }
+  });
+
+  test('should load the report handler as a module', async () => {
+    const mod = (await import(pathToFileURL(path.join(bundles.reportDir!, 'index.mjs')).href)) as { handler?: unknown };
+    expect(typeof mod.handler).toBe('function');
+  });
+});

@@ -34,7 +34,7 @@ describe('PipelineFunctions given the default props', () => {
 
   test('should run every function on nodejs22.x x86_64 (matching the copied DuckDB binding) with tracing', () => {
     const all = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.PIPELINE_ENGINE);
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     for (const f of all) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], Timeout: 900, TracingConfig: { Mode: 'Active' } });
       expect(f.Properties.Environment.Variables).toMatchObject({
@@ -141,5 +141,25 @@ describe('PipelineFunctions permissions given least privilege', () => {
         ...xray,
       ].sort(),
     );
+  });
+
+  test('should let the report read the published snapshots and meta.json, write only reports/, and take no lock', () => {
+    expect(of('report')).toEqual(
+      [
+        ...kms,
+        's3:GetObject <lake.Arn>/meta.json',
+        's3:GetObject <lake.Arn>/reports/*',
+        's3:GetObject <lake.Arn>/snapshots/*',
+        's3:ListBucket <lake.Arn>',
+        's3:PutObject <lake.Arn>/reports/*',
+        ...xray,
+      ].sort(),
+    );
+  });
+
+  test('should give the report function the packaged fonts directory', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.REPORT_FONTS_DIR);
+    expect(fn!.Properties.Environment.Variables.REPORT_FONTS_DIR).toBe('/var/task/fonts');
+    expect(fn!.Properties.Description).toBe('cchc pipeline: report.ts');
   });
 });

@@ -16,6 +16,8 @@ interface State {
   Choices?: unknown[];
   Default?: string;
   Resource?: string;
+  Arguments?: Record<string, unknown>;
+  Parameters?: Record<string, unknown>;
 }
 
 function definition(): { StartAt: string; States: Record<string, State> } {
@@ -57,7 +59,7 @@ describe('PipelineOrchestration given the default props', () => {
     expect(JSON.parse(daily.Target.Input)).toEqual({ pull: {} });
   });
 
-  test('should run pull → land → transform → checks → snapshot → publish', () => {
+  test('should run pull → land → transform → checks → snapshot → report → publish', () => {
     const def = definition();
     expect(def.StartAt).toBe('Pull');
     expect(def.States.Pull!.Type).toBe('Parallel');
@@ -68,14 +70,17 @@ describe('PipelineOrchestration given the default props', () => {
     expect(def.States.Checks!.Type).toBe('Choice');
     expect(def.States.Checks!.Default).toBe('NotifyChecksFailed');
     expect(def.States.SnapshotRequested!.Default).toBe('Publish');
-    expect(def.States.Snapshot!.Next).toBe('Publish');
+    expect(def.States.Snapshot!.Next).toBe('Report');
+    expect(def.States.Report!.Next).toBe('Publish');
+    // The report builds the pack of the month the snapshot step just published.
+    expect(JSON.stringify(def.States.Report!.Parameters ?? def.States.Report!.Arguments)).toContain('"period.$":"$.results.snapshot.period"');
     expect(def.States.Publish!.Resource).toContain('codebuild:startBuild.sync');
   });
 
   test('should retry and catch every step, sending failures to the SNS topic', () => {
     const def = definition();
     const tasks: Record<string, State> = { ...def.States, ...Object.assign({}, ...def.States.Pull!.Branches!.map((br) => br.States)) };
-    for (const name of ['PullPortal', 'PullNsw', 'Land', 'Transform', 'Snapshot', 'Publish']) {
+    for (const name of ['PullPortal', 'PullNsw', 'Land', 'Transform', 'Snapshot', 'Report', 'Publish']) {
       const st = tasks[name]!;
       expect(st.Retry?.length, name).toBeGreaterThan(0);
       if (name.startsWith('Pull')) {
@@ -84,7 +89,7 @@ describe('PipelineOrchestration given the default props', () => {
         expect(st.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException', 'Lambda.SdkClientException']) }));
       }
     }
-    for (const [name, notify] of [['Pull', 'NotifyPullFailed'], ['Land', 'NotifyLandFailed'], ['Transform', 'NotifyTransformFailed'], ['Snapshot', 'NotifySnapshotFailed'], ['Publish', 'NotifyPublishFailed']]) {
+    for (const [name, notify] of [['Pull', 'NotifyPullFailed'], ['Land', 'NotifyLandFailed'], ['Transform', 'NotifyTransformFailed'], ['Snapshot', 'NotifySnapshotFailed'], ['Report', 'NotifyReportFailed'], ['Publish', 'NotifyPublishFailed']]) {
       expect(def.States[name!]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: notify }]);
       expect(def.States[notify!]!.Resource).toContain('sns:publish');
       expect(def.States[def.States[notify!]!.Next!]!.Type).toBe('Fail');
@@ -98,7 +103,7 @@ describe('PipelineOrchestration given the default props', () => {
 
   test('should alarm on failed runs, function errors, undelivered schedules and 36 h without new data', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9); // run, six functions, schedule DLQ, no data
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OrchestrationFailureTopic/) }]);
     const noData = alarms.find((a) => a.MetricName === 'RawFilesStaged')!;
     expect(noData).toMatchObject({

@@ -10,7 +10,10 @@ const { app, stack, template } = synthStack();
 describe('SiteHosting publish build given the Athena lake', () => {
   test('should export the marts from their Athena runs before building the site, aborting on any failure', () => {
     const spec = publishBuildSpec() as { phases: Record<string, { commands: string[]; 'on-failure'?: string }> };
-    expect(spec.phases.pre_build!.commands).toEqual(['npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"']);
+    expect(spec.phases.pre_build!.commands).toEqual([
+      'npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"',
+      'aws s3 sync "s3://$LAKE_BUCKET/reports/" "$CODEBUILD_SRC_DIR/.lake/reports/" --only-show-errors',
+    ]);
     expect(spec.phases.build!.commands[0]).toContain("buildDashboards({ lakeDir: '.lake', outDir: 'site' })");
     expect(spec.phases.post_build!.commands[0]).toBe('aws s3 sync site/ "s3://$SITE_BUCKET/" --delete --only-show-errors');
     // post_build runs after a failed build unless the earlier phases abort it: never sync a broken site.

@@ -18,8 +18,8 @@ describe('URL rewrite function given Evidence page URLs', () => {
     expect(handler({ request: { uri } }).uri).toBe(expected);
   });
 
-  test('should be attached to the distribution as a viewer-request function over an OAC origin', () => {
-    const { template } = synthStack();
+  test('should be attached to the distribution as a viewer-request function over an OAC origin when the site is open', () => {
+    const { template } = synthStack({ 'cchc:signIn': false });
     template.hasResourceProperties('AWS::CloudFront::Function', { FunctionConfig: { Runtime: 'cloudfront-js-2.0' }, FunctionCode: URL_REWRITE_SOURCE });
     const dist = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
     expect(dist.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() }]);

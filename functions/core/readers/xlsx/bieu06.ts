@@ -5,7 +5,7 @@
  *   1 "Biểu số 06/VPCP/KSTT"          2 "Đơn vị báo cáo: …"   3 "Đơn vị nhận báo cáo: Văn phòng Chính phủ"
  *   5 title (merged A:M)               6 "Kỳ báo cáo: Quý 1/2025 (Từ ngày 01/01/2025 đến ngày 31/03/2025)"
  *   7 "Đơn vị tính: Số hồ sơ TTHC"     8–10 header merged over three rows   11 column numbers 1 … 13
- *   12… band rows (I, II … + band name), unit rows (STT 1, 2 … + unit name + c3…c13), then "Tổng cộng".
+ *   12… band rows (I, II … + band name, and its subtotal with `bandSubtotals`), unit rows (STT 1, 2 … + unit name + c3…c13), then "Tổng cộng".
  * Numbers are real numbers with the `#,##0` format (Excel shows "1.492" in a vi-VN locale).
  *
  * `readBieu06Xlsx` does not rely on those row numbers: it finds the column-number row by content,
@@ -72,6 +72,8 @@ export interface Bieu06Sheet {
   readonly bands: readonly Bieu06Band[];
   /** Optional note printed under the table (e.g. "Số liệu giả lập (synthetic)"). */
   readonly note?: string;
+  /** Print each band's subtotal on its band line (the reader checks them against the unit rows). Default false. */
+  readonly bandSubtotals?: boolean;
 }
 
 /** Columns 3…13 as canonical field names, in order. */
@@ -223,7 +225,8 @@ export async function writeBieu06Xlsx(path: string, sheet: Bieu06Sheet): Promise
     }
   };
   sheet.bands.forEach((band, i) => {
-    setRow(ws, r, [roman(i + 1), band.name]);
+    const subtotal = band.rows.reduce((acc, u) => acc.map((x, k) => x + (u.c[k] ?? 0)), new Array<number>(11).fill(0));
+    setRow(ws, r, [roman(i + 1), band.name, ...(sheet.bandSubtotals ? subtotal : [])]);
     styleRow(r, true);
     r++;
     for (const u of band.rows) {

@@ -1,0 +1,344 @@
+/**
+ * What a monthly report says, read from one published snapshot (snapshots/<yyyy-mm>/): the marts as
+ * they were at the month's end. The snapshot files are copied to a scratch directory (from disk or
+ * S3 alike), checked against the snapshot manifest, and read with DuckDB. Nothing here reads the
+ * live marts, so a report of a month never changes once its snapshot is published.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { withDuckDb, literal, type DuckDb, type JsonRow } from '../engine/duckdb.js';
+import { createError } from '../errors.js';
+import { sha256 } from '../lake/raw.js';
+import type { Storage } from '../storage/types.js';
+import { listSnapshots, monthEnd, readSnapshotManifest, SnapshotPeriod, type SnapshotManifest } from '../transform/snapshot.js';
+
+/** Province or agency figures of one period (counts and 0–1 rates; null where the denominator is 0). */
+export interface Figures {
+  received_total: number;
+  received_new: number;
+  received_online: number;
+  received_carried_over: number;
+  resolved_total: number;
+  resolved_early: number;
+  resolved_on_time: number;
+  resolved_late: number;
+  pending_total: number;
+  pending_overdue: number;
+  on_time_rate: number | null;
+  online_rate: number | null;
+  online_payment_rate: number | null;
+  digitised_rate: number | null;
+}
+
+export interface ProvinceMonth extends Figures {
+  year: number;
+  month: number;
+}
+
+/** One agency_periods row: the Biểu 06 columns c3…c13 and the service rates. */
+export interface AgencyPeriod extends Figures {
+  agency_code: string;
+  agency_name: string;
+  agency_short_name: string;
+  kind: string;
+  period_type: 'month' | 'quarter' | 'half' | 'year';
+  year: number;
+  period_no: number;
+  period_start: string;
+  period_end: string;
+  received_offline: number;
+  pending_in_time: number;
+  has_series_break: boolean;
+}
+
+export interface LateProcedure {
+  procedure_code: string;
+  procedure_name: string;
+  agency_name: string;
+  resolved_total: number;
+  resolved_late: number;
+  on_time_rate: number | null;
+}
+
+export interface Score766Unit {
+  agency_code: string | null;
+  unit_name: string;
+  rank: number | null;
+  units_total: number | null;
+  score_total: number;
+  score_total_change: number | null;
+  rank_change: number | null;
+  band: string;
+}
+
+export interface ParUnit {
+  agency_code: string | null;
+  agency_name: string;
+  total_points: number;
+  total_max: number;
+  rank: number | null;
+  units_ranked: number | null;
+  score_change: number | null;
+  rank_change: number | null;
+  band: string | null;
+}
+
+/** A unit formed from predecessors (or absorbed) in the report's year: footnoted wherever it appears. */
+export interface Merger {
+  agency_code: string;
+  agency_name: string;
+  break_date: string;
+  predecessor_names: string[];
+}
+
+export interface ReportData {
+  period: string;
+  year: number;
+  month: number;
+  /** Last day of the month (the snapshot's as-of date). */
+  asOf: string;
+  snapshot: { period: string; manifestSha256: string; lakeFingerprint: string };
+  provinceCode: string;
+  /** As the registry spells it, e.g. "UBND tỉnh Sông Xanh". */
+  provinceName: string;
+  /** The lake's meta.json says the data is synthetic (the demo province). */
+  synthetic: boolean;
+  /** The month, the month before and the same month a year before (undefined when absent). */
+  province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
+  /** The last 13 months up to the report's month, oldest first (months without data left out). */
+  trend: ProvinceMonth[];
+  /** agency_periods of the month, in agency code order. */
+  agencies: AgencyPeriod[];
+  /** agency_periods of the quarter the month closes (months 3, 6, 9, 12), else undefined. */
+  quarterAgencies?: AgencyPeriod[];
+  /** Procedures of the year to date with late dossiers, most late first (at most 10). */
+  lateProcedures: LateProcedure[];
+  /** The province's agencies' 766 scores of the month, by rank. */
+  score766: Score766Unit[];
+  /** The latest PAR Index year in the snapshot and its units by rank. */
+  par?: { year: number; units: ParUnit[] };
+  mergers: Merger[];
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+const FIGURE_COLUMNS = [
+  'received_total',
+  'received_new',
+  'received_online',
+  'received_carried_over',
+  'resolved_total',
+  'resolved_early',
+  'resolved_on_time',
+  'resolved_late',
+  'pending_total',
+  'pending_overdue',
+] as const;
+const RATE_COLUMNS = ['on_time_rate', 'online_rate', 'online_payment_rate', 'digitised_rate'] as const;
+
+function figures(r: JsonRow): Figures {
+  const out: Record<string, number | null> = {};
+  for (const c of FIGURE_COLUMNS) out[c] = num(r[c]);
+  for (const c of RATE_COLUMNS) out[c] = numOrNull(r[c]);
+  return out as unknown as Figures;
+}
+
+function agencyPeriod(r: JsonRow): AgencyPeriod {
+  return {
+    ...figures(r),
+    agency_code: str(r.agency_code),
+    agency_name: str(r.agency_name),
+    agency_short_name: str(r.agency_short_name),
+    kind: str(r.kind),
+    period_type: str(r.period_type) as AgencyPeriod['period_type'],
+    year: num(r.year),
+    period_no: num(r.period_no),
+    period_start: str(r.period_start),
+    period_end: str(r.period_end),
+    received_offline: num(r.received_offline),
+    pending_in_time: num(r.pending_in_time),
+    has_series_break: r.has_series_break === true,
+  };
+}
+
+/** The clear error for a month without a published snapshot, listing the months that have one. */
+export async function missingSnapshotError(storage: Storage, period: string): Promise<Error> {
+  const have = [];
+  for (const p of await listSnapshots(storage)) if (await readSnapshotManifest(storage, p)) have.push(p);
+  return createError(
+    'report',
+    `Failed to build the report of ${period}: no published snapshot snapshots/${period}/ in ${storage.root}. ` +
+      (have.length ? `Snapshots published: ${have.join(', ')}.` : 'No snapshot is published yet.') +
+      ` Publish it first with \`snapshot --period ${period}\`.`,
+  );
+}
+
+/** Copy a published snapshot to `dir`, checking every file against its manifest. */
+async function fetchSnapshot(storage: Storage, period: string, dir: string): Promise<{ manifest: SnapshotManifest; manifestSha256: string }> {
+  const body = await storage.tryGet(`snapshots/${period}/manifest.json`);
+  const manifest = body ? await readSnapshotManifest(storage, period) : undefined;
+  if (!body || !manifest) throw await missingSnapshotError(storage, period);
+  await mkdir(dir, { recursive: true });
+  for (const f of manifest.files) {
+    const data = await storage.get(`snapshots/${period}/${f.name}`);
+    if (sha256(data) !== f.sha256) throw createError('report', `Failed to read snapshots/${period}/${f.name}: it differs from the snapshot manifest`);
+    await writeFile(path.join(dir, f.name), data);
+  }
+  return { manifest, manifestSha256: sha256(body) };
+}
+
+/** Read everything the report of `period` needs from its published snapshot. */
+export async function loadReportData(storage: Storage, opts: { period: string; workDir: string }): Promise<ReportData> {
+  const period = SnapshotPeriod.parse(opts.period);
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  const dir = path.join(opts.workDir, `report-${period}-${process.pid}`);
+  await rm(dir, { recursive: true, force: true });
+  try {
+    const { manifest, manifestSha256 } = await fetchSnapshot(storage, period, dir);
+    const have = new Set(manifest.files.map((f) => f.name.replace(/\.parquet$/, '')));
+    for (const mart of ['agencies', 'agency_periods', 'province_months']) {
+      if (!have.has(mart)) throw createError('report', `Failed to build the report of ${period}: snapshots/${period}/ has no ${mart}.parquet`);
+    }
+    const meta = await storage.tryGet('meta.json');
+    const synthetic = meta ? (JSON.parse(meta.toString('utf8')) as { synthetic?: unknown }).synthetic === true : false;
+    const data = await withDuckDb((db) => readAll(db, dir, have, { period, year, month }));
+    return {
+      ...data,
+      period,
+      year,
+      month,
+      asOf: manifest.as_of,
+      snapshot: { period, manifestSha256, lakeFingerprint: manifest.lake_fingerprint },
+      synthetic,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic'>;
+
+async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: string; year: number; month: number }): Promise<Loaded> {
+  const mart = (name: string): string => `read_parquet(${literal(path.join(dir, `${name}.parquet`))})`;
+  await db.run(`CREATE VIEW agencies AS SELECT * FROM ${mart('agencies')}`);
+  await db.run(`CREATE VIEW agency_periods AS SELECT * FROM ${mart('agency_periods')}`);
+  await db.run(`CREATE VIEW province_months AS SELECT * FROM ${mart('province_months')}`);
+
+  const months = (await db.all('SELECT * FROM province_months ORDER BY year, month')).map((r) => ({ ...figures(r), year: num(r.year), month: num(r.month), code: str(r.province_code), name: str(r.province_name) }));
+  const at = (y: number, m: number) => months.find((r) => r.year === y && r.month === m);
+  const current = at(p.year, p.month);
+  if (!current) throw createError('report', `Failed to build the report of ${p.period}: the snapshot's province_months has no row for ${p.period}`);
+  const prevDate = new Date(Date.UTC(p.year, p.month - 2, 1));
+  const key = (y: number, m: number) => y * 12 + m;
+  const strip = ({ code: _c, name: _n, ...rest }: (typeof months)[number]): ProvinceMonth => rest;
+  const trend = months.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
+  const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
+  const lastYear = at(p.year - 1, p.month);
+
+  const agencyRows = (periodType: string, periodNo: number) =>
+    db.all(
+      `SELECT ap.*, a.kind FROM agency_periods ap LEFT JOIN agencies a USING (agency_code)
+       WHERE ap.period_type = $type AND ap.year = $year AND ap.period_no = $no ORDER BY ap.agency_code`,
+      { type: periodType, year: p.year, no: periodNo },
+    );
+  const agencies = (await agencyRows('month', p.month)).map(agencyPeriod);
+  const quarterAgencies = p.month % 3 === 0 ? (await agencyRows('quarter', p.month / 3)).map(agencyPeriod) : undefined;
+
+  const lateProcedures = have.has('procedure_years')
+    ? (
+        await db.all(
+          `SELECT py.procedure_code, coalesce(py.procedure_name, py.procedure_code) AS procedure_name, coalesce(a.agency_name, py.agency_code, '') AS agency_name,
+                  py.resolved_total, py.resolved_late, py.on_time_rate
+           FROM ${mart('procedure_years')} py LEFT JOIN agencies a USING (agency_code)
+           WHERE py.year = $year AND py.resolved_late > 0
+           ORDER BY py.resolved_late DESC, py.on_time_rate ASC, py.procedure_code LIMIT 10`,
+          { year: p.year },
+        )
+      ).map((r) => ({
+        procedure_code: str(r.procedure_code),
+        procedure_name: str(r.procedure_name),
+        agency_name: str(r.agency_name),
+        resolved_total: num(r.resolved_total),
+        resolved_late: num(r.resolved_late),
+        on_time_rate: numOrNull(r.on_time_rate),
+      }))
+    : [];
+
+  const score766 = have.has('score766_units')
+    ? (
+        await db.all(
+          `SELECT agency_code, coalesce(unit_short_name, unit_name) AS unit_name, rank, units_total, score_total, score_total_change, rank_change, band
+           FROM ${mart('score766_units')}
+           WHERE province_code = $code AND unit_group = 'AGENCY' AND period_type = 'month' AND year = $year AND period_no = $month
+             AND dataset_label <> 'real'
+           QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY as_of DESC) = 1
+           ORDER BY rank NULLS LAST, score_total DESC, unit_name`,
+          { code: current.code, year: p.year, month: p.month },
+        )
+      ).map((r) => ({
+        agency_code: r.agency_code === null ? null : str(r.agency_code),
+        unit_name: str(r.unit_name),
+        rank: numOrNull(r.rank),
+        units_total: numOrNull(r.units_total),
+        score_total: num(r.score_total),
+        score_total_change: numOrNull(r.score_total_change),
+        rank_change: numOrNull(r.rank_change),
+        band: str(r.band),
+      }))
+    : [];
+
+  let par: ReportData['par'];
+  if (have.has('par_agency_years')) {
+    const rows = await db.all(
+      `SELECT * FROM ${mart('par_agency_years')} WHERE year = (SELECT max(year) FROM ${mart('par_agency_years')}) ORDER BY rank NULLS LAST, total_points DESC, agency_name`,
+    );
+    if (rows.length) {
+      par = {
+        year: num(rows[0]!.year),
+        units: rows.map((r) => ({
+          agency_code: r.agency_code === null ? null : str(r.agency_code),
+          agency_name: str(r.agency_name),
+          total_points: num(r.total_points),
+          total_max: num(r.total_max),
+          rank: numOrNull(r.rank),
+          units_ranked: numOrNull(r.units_ranked),
+          score_change: numOrNull(r.score_change),
+          rank_change: numOrNull(r.rank_change),
+          band: r.band === null ? null : str(r.band),
+        })),
+      };
+    }
+  }
+
+  // Units formed from predecessors in the report's year (the 2025 mergers), with their predecessors' names.
+  const mergers = (
+    await db.all(
+      `SELECT a.agency_code, a.agency_name, a.break_date,
+              list(p.agency_name ORDER BY p.agency_code) FILTER (WHERE p.agency_code IS NOT NULL) AS predecessor_names
+       FROM agencies a LEFT JOIN agencies p ON p.successor_code = a.agency_code
+       WHERE a.predecessor_codes IS NOT NULL AND year(a.break_date) = $year AND a.break_date <= $asOf::DATE
+       GROUP BY ALL ORDER BY a.agency_code`,
+      { year: p.year, asOf: monthEnd(p.period) },
+    )
+  ).map((r) => ({
+    agency_code: str(r.agency_code),
+    agency_name: str(r.agency_name),
+    break_date: str(r.break_date),
+    predecessor_names: ((r.predecessor_names as unknown[] | null) ?? []).map(str),
+  }));
+
+  return {
+    provinceCode: current.code,
+    provinceName: current.name,
+    province: { current: strip(current), ...(previous ? { previous: strip(previous) } : {}), ...(lastYear ? { lastYear: strip(lastYear) } : {}) },
+    trend,
+    agencies,
+    ...(quarterAgencies ? { quarterAgencies } : {}),
+    lateProcedures,
+    score766,
+    ...(par ? { par } : {}),
+    mergers,
+  };
+}

@@ -1,0 +1,386 @@
+/**
+ * The report as a document model: every figure already formatted vi-VN, laid out as an
+ * administrative report of Nghị định 30/2020/NĐ-CP (issuing body and national motto side by side,
+ * number line, place and date, title, body, "Nơi nhận" and the signature block). The DOCX and PDF
+ * writers render this one model, so both say the same thing.
+ */
+import { formatViDate, formatViNumber } from '../vi/index.js';
+import type { AgencyPeriod, Figures, ReportData } from './data.js';
+
+export type Align = 'left' | 'center' | 'right';
+
+export interface TableColumn {
+  header: string;
+  /** Relative width (the writers scale widths to the text width). */
+  width: number;
+  align: Align;
+}
+
+export interface TableRow {
+  cells: string[];
+  bold?: boolean;
+  /** Footnote numbers shown after the text of cell `noteCell` (the unit name). */
+  notes?: number[];
+  noteCell?: number;
+}
+
+export type Block =
+  | { kind: 'heading'; level: 1 | 2; text: string }
+  | { kind: 'paragraph'; text: string; italic?: boolean }
+  | { kind: 'table'; id: string; caption?: string; columns: TableColumn[]; rows: TableRow[]; landscape?: boolean; fontSize?: number }
+  | { kind: 'chart'; id: 'on-time-by-agency' | 'monthly-trend'; title: string };
+
+export interface Chart {
+  onTimeByAgency: { label: string; value: number }[];
+  trend: { label: string; received: number; onTimeRate: number | null }[];
+}
+
+export interface ReportDoc {
+  period: string;
+  /** Fixed document date: the snapshot's as-of date (never the clock). */
+  documentDate: string;
+  issuer: [string, string];
+  motto: [string, string];
+  numberLine: string;
+  placeDate: string;
+  title: string;
+  subtitle: string;
+  /** Shown on the first page when the data is synthetic. */
+  banner?: string;
+  blocks: Block[];
+  /** Footnotes by number (units changed by the mergers). */
+  footnotes: Record<number, string>;
+  recipients: string[];
+  signer: { title: string; note: string };
+  charts: Chart;
+}
+
+// ---- vi-VN formatting ------------------------------------------------------------------------
+
+export const fmtCount = (n: number): string => formatViNumber(n);
+/** A 0–1 rate as a percent with two decimals ("83,45%"); "–" without a denominator. */
+export const fmtRate = (r: number | null): string => (r === null ? '–' : `${formatViNumber(r * 100, 2)}%`);
+export const fmtScore = (n: number): string => formatViNumber(n, 2);
+const sign = (s: string, n: number): string => (n > 0 ? `+${s}` : s);
+export const fmtCountChange = (n: number): string => sign(formatViNumber(n), n);
+export const fmtScoreChange = (n: number | null): string => (n === null ? '–' : sign(formatViNumber(n, 2), n));
+/** Rate change in percentage points ("+2,15 điểm %"). */
+export const fmtRateChange = (a: number | null, b: number | null): string => {
+  if (a === null || b === null) return '–';
+  const d = Math.round((a - b) * 10000) / 100;
+  return `${sign(formatViNumber(d, 2), d)} điểm %`;
+};
+export const fmtRankChange = (n: number | null): string => (n === null ? '–' : n > 0 ? `↑${n}` : n < 0 ? `↓${-n}` : '=');
+const pct = (part: number, whole: number): string => (whole > 0 ? `${formatViNumber((part / whole) * 100, 2)}%` : '–');
+
+// ---- ranks -----------------------------------------------------------------------------------
+
+/**
+ * On-time rank of each agency of the month: by on-time rate, highest first; agencies without a
+ * resolved dossier are not ranked; equal rates share a rank (1, 1, 3), and among equals a larger
+ * number resolved does not win (a rate is a rate).
+ */
+export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, number> {
+  const ranked = agencies.filter((a) => a.resolved_total > 0 && a.on_time_rate !== null);
+  const ranks = new Map<string, number>();
+  for (const a of ranked) {
+    const better = ranked.filter((b) => (b.on_time_rate ?? 0) > (a.on_time_rate ?? 0) + 1e-12).length;
+    ranks.set(a.agency_code, better + 1);
+  }
+  return ranks;
+}
+
+/** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh". */
+export function placeName(provinceName: string): string {
+  return provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').replace(/^(tỉnh|thành phố)\s+/iu, '').trim() || provinceName;
+}
+
+const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
+
+// ---- the model -------------------------------------------------------------------------------
+
+export function buildReportDoc(d: ReportData): ReportDoc {
+  const { year, month } = d;
+  const place = placeName(d.provinceName);
+  const next = new Date(Date.UTC(year, month, 1));
+  const cur = d.province.current;
+  const prev = d.province.previous;
+  const ly = d.province.lastYear;
+  const ranks = onTimeRanks(d.agencies);
+
+  // Footnotes: each unit formed or enlarged by a merger this year, numbered in agency code order.
+  const footnotes: Record<number, string> = {};
+  const noteOf = new Map<string, number>();
+  d.mergers.forEach((m, i) => {
+    const n = i + 1;
+    noteOf.set(m.agency_code, n);
+    footnotes[n] =
+      `${m.agency_name}: từ ngày ${formatViDate(m.break_date)} tiếp nhận ${m.predecessor_names.length ? m.predecessor_names.join(', ') : 'đơn vị tiền thân'} ` +
+      '(sắp xếp tổ chức bộ máy năm 2025).';
+  });
+
+  const blocks: Block[] = [];
+  const P = (text: string, italic = false): void => void blocks.push({ kind: 'paragraph', text, ...(italic ? { italic } : {}) });
+  const H = (level: 1 | 2, text: string): void => void blocks.push({ kind: 'heading', level, text });
+
+  P(
+    `Thực hiện chế độ báo cáo định kỳ về công tác kiểm soát thủ tục hành chính, thực hiện cơ chế một cửa, một cửa liên thông, ` +
+      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính tháng ${month} năm ${year} trên địa bàn tỉnh ${place} ` +
+      `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
+  );
+
+  H(1, 'I. KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH');
+  H(2, '1. Số liệu chung toàn tỉnh');
+  P(
+    `Trong tháng, các cơ quan, đơn vị tiếp nhận ${fmtCount(cur.received_total)} hồ sơ (${fmtCount(cur.received_new)} hồ sơ mới, ` +
+      `${fmtCount(cur.received_carried_over)} hồ sơ từ kỳ trước chuyển sang), trong đó ${fmtCount(cur.received_online)} hồ sơ trực tuyến ` +
+      `(${fmtRate(cur.online_rate)} số hồ sơ mới). Đã giải quyết ${fmtCount(cur.resolved_total)} hồ sơ: trước hạn ${fmtCount(cur.resolved_early)}, ` +
+      `đúng hạn ${fmtCount(cur.resolved_on_time)}, quá hạn ${fmtCount(cur.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(cur.on_time_rate)}. ` +
+      `Đang giải quyết ${fmtCount(cur.pending_total)} hồ sơ, trong đó ${fmtCount(cur.pending_overdue)} hồ sơ đã quá hạn.`,
+  );
+  const prevLabel = prev ? monthLabel(prev.year, prev.month) : 'Tháng trước';
+  const lyLabel = monthLabel(year - 1, month);
+  const countRow = (label: string, k: keyof Figures): TableRow => {
+    const v = cur[k] as number;
+    return {
+      cells: [
+        label,
+        fmtCount(v),
+        prev ? fmtCount(prev[k] as number) : '–',
+        prev ? fmtCountChange(v - (prev[k] as number)) : '–',
+        ly ? fmtCount(ly[k] as number) : '–',
+        ly ? fmtCountChange(v - (ly[k] as number)) : '–',
+      ],
+    };
+  };
+  const rateRow = (label: string, k: keyof Figures): TableRow => ({
+    cells: [
+      label,
+      fmtRate(cur[k]),
+      prev ? fmtRate(prev[k]) : '–',
+      prev ? fmtRateChange(cur[k], prev[k]) : '–',
+      ly ? fmtRate(ly[k]) : '–',
+      ly ? fmtRateChange(cur[k], ly[k]) : '–',
+    ],
+  });
+  blocks.push({
+    kind: 'table',
+    id: 'province',
+    caption: `Bảng 1. Số liệu toàn tỉnh tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
+    columns: [
+      { header: 'Chỉ tiêu', width: 29.5, align: 'left' },
+      { header: monthLabel(year, month), width: 10.5, align: 'right' },
+      { header: prevLabel, width: 10.5, align: 'right' },
+      { header: 'Tăng/giảm', width: 19.5, align: 'right' },
+      { header: lyLabel, width: 10.5, align: 'right' },
+      { header: 'Tăng/giảm', width: 19.5, align: 'right' },
+    ],
+    rows: [
+      countRow('Hồ sơ tiếp nhận', 'received_total'),
+      countRow('Trong đó: mới tiếp nhận', 'received_new'),
+      countRow('Trong đó: trực tuyến', 'received_online'),
+      countRow('Hồ sơ đã giải quyết', 'resolved_total'),
+      countRow('Giải quyết quá hạn', 'resolved_late'),
+      countRow('Đang giải quyết, đã quá hạn', 'pending_overdue'),
+      rateRow('Tỷ lệ đúng hạn', 'on_time_rate'),
+      rateRow('Tỷ lệ trực tuyến', 'online_rate'),
+      rateRow('Tỷ lệ thanh toán trực tuyến', 'online_payment_rate'),
+      rateRow('Tỷ lệ số hóa hồ sơ', 'digitised_rate'),
+    ],
+    fontSize: 11,
+  });
+  blocks.push({ kind: 'chart', id: 'monthly-trend', title: `Biểu đồ 1. Hồ sơ tiếp nhận và tỷ lệ đúng hạn toàn tỉnh, 13 tháng đến tháng ${month}/${year}` });
+
+  H(2, '2. Kết quả giải quyết theo cơ quan, đơn vị');
+  const unranked = d.agencies.filter((a) => !ranks.has(a.agency_code)).length;
+  P(
+    `Xếp hạng theo tỷ lệ giải quyết đúng hạn trong tháng (cao xếp trước, bằng nhau cùng hạng)` +
+      (unranked ? `; ${fmtCount(unranked)} đơn vị không có hồ sơ giải quyết trong tháng không xếp hạng.` : '.') +
+      (d.mergers.length ? ' Đơn vị có đánh số chú thích được sắp xếp lại năm 2025; số liệu các kỳ trước được cộng theo đơn vị kế thừa.' : ''),
+  );
+  blocks.push({
+    kind: 'table',
+    id: 'agencies',
+    caption: `Bảng 2. Kết quả giải quyết hồ sơ theo cơ quan, đơn vị tháng ${month}/${year}`,
+    landscape: true,
+    fontSize: 10,
+    columns: [
+      { header: 'STT', width: 4.5, align: 'center' },
+      { header: 'Cơ quan, đơn vị', width: 24.5, align: 'left' },
+      { header: 'Tiếp nhận', width: 7, align: 'right' },
+      { header: 'Đã giải quyết', width: 7.5, align: 'right' },
+      { header: 'Trước hạn', width: 7, align: 'right' },
+      { header: 'Đúng hạn', width: 7, align: 'right' },
+      { header: 'Quá hạn', width: 7, align: 'right' },
+      { header: 'Tỷ lệ đúng hạn', width: 8.5, align: 'right' },
+      { header: 'Tồn quá hạn', width: 7, align: 'right' },
+      { header: 'Tỷ lệ trực tuyến', width: 8.5, align: 'right' },
+      { header: 'Thanh toán trực tuyến', width: 8.5, align: 'right' },
+      { header: 'Tỷ lệ số hóa', width: 8.5, align: 'right' },
+      { header: 'Xếp hạng', width: 6, align: 'center' },
+    ],
+    rows: [
+      ...d.agencies.map((a, i) => {
+        const note = noteOf.get(a.agency_code);
+        return {
+          cells: [
+            String(i + 1),
+            a.agency_name,
+            fmtCount(a.received_total),
+            fmtCount(a.resolved_total),
+            fmtCount(a.resolved_early),
+            fmtCount(a.resolved_on_time),
+            fmtCount(a.resolved_late),
+            fmtRate(a.on_time_rate),
+            fmtCount(a.pending_overdue),
+            fmtRate(a.online_rate),
+            fmtRate(a.online_payment_rate),
+            fmtRate(a.digitised_rate),
+            ranks.has(a.agency_code) ? String(ranks.get(a.agency_code)) : '–',
+          ],
+          ...(note ? { notes: [note], noteCell: 1 } : {}),
+        };
+      }),
+      {
+        bold: true,
+        cells: [
+          '',
+          'Toàn tỉnh',
+          fmtCount(cur.received_total),
+          fmtCount(cur.resolved_total),
+          fmtCount(cur.resolved_early),
+          fmtCount(cur.resolved_on_time),
+          fmtCount(cur.resolved_late),
+          fmtRate(cur.on_time_rate),
+          fmtCount(cur.pending_overdue),
+          fmtRate(cur.online_rate),
+          fmtRate(cur.online_payment_rate),
+          fmtRate(cur.digitised_rate),
+          '',
+        ],
+      },
+    ],
+  });
+  blocks.push({ kind: 'chart', id: 'on-time-by-agency', title: `Biểu đồ 2. Tỷ lệ giải quyết đúng hạn theo cơ quan, đơn vị tháng ${month}/${year}` });
+
+  H(2, `3. Thủ tục hành chính có nhiều hồ sơ quá hạn (năm ${year}, đến hết tháng ${month})`);
+  if (d.lateProcedures.length === 0) {
+    P(`Từ đầu năm ${year} đến hết tháng ${month}, không có hồ sơ nào giải quyết quá hạn.`);
+  } else {
+    blocks.push({
+      kind: 'table',
+      id: 'late-procedures',
+      caption: `Bảng 3. Thủ tục hành chính có nhiều hồ sơ giải quyết quá hạn nhất`,
+      fontSize: 11,
+      columns: [
+        { header: 'STT', width: 6.5, align: 'center' },
+        { header: 'Thủ tục hành chính', width: 41.5, align: 'left' },
+        { header: 'Cơ quan', width: 22, align: 'left' },
+        { header: 'Đã giải quyết', width: 10, align: 'right' },
+        { header: 'Quá hạn', width: 9, align: 'right' },
+        { header: 'Tỷ lệ đúng hạn', width: 11, align: 'right' },
+      ],
+      rows: d.lateProcedures.map((p, i) => ({
+        cells: [String(i + 1), `${p.procedure_name} (${p.procedure_code})`, p.agency_name, fmtCount(p.resolved_total), fmtCount(p.resolved_late), fmtRate(p.on_time_rate)],
+      })),
+    });
+  }
+
+  H(1, `II. CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (BỘ CHỈ SỐ 766) THÁNG ${month}/${year}`);
+  if (d.score766.length === 0) {
+    P(`Chưa có số liệu Bộ chỉ số 766 tháng ${month}/${year} của các cơ quan, đơn vị.`);
+  } else {
+    const up = d.score766.filter((u) => (u.rank_change ?? 0) > 0).length;
+    const down = d.score766.filter((u) => (u.rank_change ?? 0) < 0).length;
+    const top = d.score766[0]!;
+    P(
+      `${fmtCount(d.score766.length)} cơ quan, đơn vị có điểm Bộ chỉ số 766 trong tháng; cao nhất là ${top.unit_name} (${fmtScore(top.score_total)} điểm). ` +
+        `So với kỳ trước, ${fmtCount(up)} đơn vị tăng hạng, ${fmtCount(down)} đơn vị giảm hạng.`,
+    );
+    blocks.push({
+      kind: 'table',
+      id: 'score766',
+      caption: `Bảng 4. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`,
+      fontSize: 11,
+      columns: [
+        { header: 'Hạng', width: 8, align: 'center' },
+        { header: 'Cơ quan, đơn vị', width: 42, align: 'left' },
+        { header: 'Điểm (/100)', width: 12, align: 'right' },
+        { header: 'Tăng/giảm điểm', width: 13, align: 'right' },
+        { header: 'Thay đổi hạng', width: 11, align: 'center' },
+        { header: 'Xếp loại', width: 14, align: 'left' },
+      ],
+      rows: d.score766.map((u) => {
+        const note = u.agency_code ? noteOf.get(u.agency_code) : undefined;
+        return {
+          cells: [u.rank === null ? '–' : String(u.rank), u.unit_name, fmtScore(u.score_total), fmtScoreChange(u.score_total_change), fmtRankChange(u.rank_change), u.band],
+          ...(note ? { notes: [note], noteCell: 1 } : {}),
+        };
+      }),
+    });
+  }
+
+  H(1, 'III. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)');
+  if (!d.par) {
+    P('Chưa có kết quả Chỉ số cải cách hành chính của các cơ quan, đơn vị.');
+  } else {
+    const par = d.par;
+    P(
+      `Kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
+        `thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.`,
+    );
+    blocks.push({
+      kind: 'table',
+      id: 'par',
+      caption: `Bảng 5. Chỉ số cải cách hành chính năm ${par.year}`,
+      fontSize: 11,
+      columns: [
+        { header: 'Hạng', width: 8, align: 'center' },
+        { header: 'Cơ quan, đơn vị', width: 42, align: 'left' },
+        { header: 'Điểm', width: 12, align: 'right' },
+        { header: 'Tăng/giảm điểm', width: 13, align: 'right' },
+        { header: 'Thay đổi hạng', width: 11, align: 'center' },
+        { header: 'Xếp loại', width: 14, align: 'left' },
+      ],
+      rows: par.units.map((u) => {
+        const note = u.agency_code ? noteOf.get(u.agency_code) : undefined;
+        return {
+          cells: [u.rank === null ? '–' : String(u.rank), u.agency_name, fmtScore(u.total_points), fmtScoreChange(u.score_change), fmtRankChange(u.rank_change), u.band ?? '–'],
+          ...(note ? { notes: [note], noteCell: 1 } : {}),
+        };
+      }),
+    });
+  }
+
+  H(1, 'IV. ĐÁNH GIÁ CHUNG VÀ KIẾN NGHỊ, ĐỀ XUẤT');
+  P(
+    `Tỷ lệ hồ sơ giải quyết đúng hạn toàn tỉnh tháng ${month}/${year} đạt ${fmtRate(cur.on_time_rate)}` +
+      (prev ? ` (tháng trước ${fmtRate(prev.on_time_rate)})` : '') +
+      `; số hồ sơ đang giải quyết đã quá hạn là ${fmtCount(cur.pending_overdue)} (${pct(cur.pending_overdue, cur.pending_total)} số hồ sơ đang giải quyết).`,
+  );
+  P('(Phần đánh giá, nguyên nhân, kiến nghị và đề xuất do đơn vị soạn thảo bổ sung trước khi trình ký.)', true);
+  P(`Sở Nội vụ kính báo cáo Ủy ban nhân dân tỉnh ${place}./.`);
+
+  return {
+    period: d.period,
+    documentDate: d.asOf,
+    issuer: [`UBND TỈNH ${place.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
+    motto: ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc'],
+    numberLine: 'Số:         /BC-SNV',
+    placeDate: `${place}, ngày      tháng ${next.getUTCMonth() + 1} năm ${next.getUTCFullYear()}`,
+    title: 'BÁO CÁO',
+    subtitle: `Tình hình giải quyết thủ tục hành chính tháng ${month} năm ${year}`,
+    ...(d.synthetic ? { banner: 'Số liệu giả lập (synthetic) của tỉnh mẫu — không phải số liệu thật.' } : {}),
+    blocks,
+    footnotes,
+    recipients: ['- UBND tỉnh (để báo cáo);', '- Văn phòng UBND tỉnh;', '- Giám đốc, các Phó Giám đốc Sở;', '- Lưu: VT, CCHC.'],
+    signer: { title: 'GIÁM ĐỐC', note: '(Ký, ghi rõ họ tên, đóng dấu)' },
+    charts: {
+      onTimeByAgency: d.agencies
+        .filter((a) => a.resolved_total > 0 && a.on_time_rate !== null)
+        .map((a) => ({ label: a.agency_short_name || a.agency_name, value: a.on_time_rate ?? 0 }))
+        .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'vi')),
+      trend: d.trend.map((t) => ({ label: `${t.month}/${String(t.year).slice(2)}`, received: t.received_total, onTimeRate: t.on_time_rate })),
+    },
+  };
+}
