@@ -59,6 +59,23 @@ describe('universal-sql offline patch when dashboards/node_modules is installed'
     expect(readFileSync(path.join(USQL, 'src/client-duckdb/browser.js'), 'utf8')).toContain('await (initializing ? initPromise : initDB())');
   });
 
+  test('should have the components patched to Vietnamese labels, for the exact core-components version installed', async () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile('core-components'))?.[1];
+    const dir = path.join(DASHBOARDS_DIR, 'node_modules/@evidence-dev/core-components');
+    const installed = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+    expect(installed.version).toBe(version);
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile('core-components')], { cwd: DASHBOARDS_DIR });
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+    // What a reader sees around tables and charts, and the page menu.
+    const text = (f: string): string => readFileSync(path.join(dir, 'dist', f), 'utf8');
+    expect(text('unsorted/viz/table/EnterFullScreen.svelte')).toContain('Toàn màn hình');
+    expect(text('unsorted/viz/table/EnterFullScreen.svelte')).not.toMatch(/>\s*Fullscreen\s*</);
+    expect(text('unsorted/ui/DownloadData.svelte')).toContain("export let text = 'Tải xuống'");
+    expect(text('unsorted/viz/core/ECharts.svelte')).not.toMatch(/Save Image|Download Data/);
+    expect(text('organisms/layout/header/KebabMenu.svelte')).not.toMatch(/Print PDF|aria-label="Menu"/);
+    expect(text('unsorted/viz/table/_DataTable.svelte')).not.toMatch(/No Results|records<|aria-label="(first|previous|next|last)-page"/);
+  });
+
   test('should keep no read_parquet or Parquet COPY in the patched client and build step', () => {
     for (const file of PATCHED_FILES) {
       const text = readFileSync(path.join(USQL, file), 'utf8');
