@@ -362,7 +362,8 @@ export interface RunSummary {
   transformed: TransformSummary;
   verified: VerifySummary;
   snapshots: SnapshotSummary[];
-  dashboards?: { outDir: string; preview: string; pages: number; seconds: number };
+  /** seconds = sourcesSeconds (`evidence sources`) + buildSeconds (`evidence build`). */
+  dashboards?: { outDir: string; preview: string; pages: number; seconds: number; sourcesSeconds?: number; buildSeconds?: number };
   quarantineByReason: { dataset: string; reason: string; rows: number }[];
   seconds: number;
 }
