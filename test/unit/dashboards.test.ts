@@ -76,6 +76,18 @@ describe('universal-sql offline patch when dashboards/node_modules is installed'
     expect(text('unsorted/viz/table/_DataTable.svelte')).not.toMatch(/No Results|records<|aria-label="(first|previous|next|last)-page"/);
   });
 
+  test('should give every chart a text alternative (ECharts aria description, role img), for the exact component-utilities version installed', async () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile('component-utilities'))?.[1];
+    const dir = path.join(DASHBOARDS_DIR, 'node_modules/@evidence-dev/component-utilities');
+    expect((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version).toBe(version);
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile('component-utilities')], { cwd: DASHBOARDS_DIR });
+    expect(stdout).toContain('checking file node_modules/@evidence-dev/component-utilities/src/echarts.js');
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+    const action = readFileSync(path.join(dir, 'src/echarts.js'), 'utf8');
+    expect(action).toContain("node.setAttribute('role', 'img')");
+    expect(action).toContain('aria: CCHC_ARIA');
+  });
+
   test('should keep no read_parquet or Parquet COPY in the patched client and build step', () => {
     for (const file of PATCHED_FILES) {
       const text = readFileSync(path.join(USQL, file), 'utf8');
