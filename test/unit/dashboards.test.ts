@@ -167,3 +167,13 @@ describe('neutralisedSelect given a table with text that a spreadsheet would run
     expect(rows.map((r) => r.score)).toEqual([-2.5, 0, 1, 2, null]);
   });
 });
+
+describe('early-warning horizon in the configuration', () => {
+  test('should default to 3 working days, read PIPELINE_WARNING_WORKING_DAYS and refuse more than the mart keeps (10)', async () => {
+    const { loadConfig } = await import('../../functions/core/config.js');
+    expect(loadConfig(undefined, {}).warningWorkingDays).toBe(3);
+    expect(loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: '5' }).warningWorkingDays).toBe(5);
+    expect(() => loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: '11' })).toThrow(/warningWorkingDays/);
+    expect(() => loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: 'three' })).toThrow(/warningWorkingDays/);
+  });
+});
