@@ -66,8 +66,8 @@ export async function runDemo(ctx: PipelineContext, opts: DemoOptions): Promise<
   }
   if (opts.dashboards) {
     ensureDashboardDeps((m) => ctx.log(m));
-    const built = await buildDashboards({ lakeDir: ctx.config.lakeRoot });
-    summary.dashboards = { outDir: built.outDir, preview: `npm run dashboards:preview   (then open http://127.0.0.1:4173${built.basePath || '/'})`, pages: built.pages, seconds: built.sourcesSeconds + built.buildSeconds };
+    const built = await buildDashboards({ lakeDir: ctx.config.lakeRoot, warningWorkingDays: ctx.config.warningWorkingDays });
+    summary.dashboards = { outDir: built.outDir, preview: `npm run dashboards:preview   (then open http://127.0.0.1:4173${built.basePath || '/'})`, pages: built.pages, seconds: built.sourcesSeconds + built.buildSeconds, sourcesSeconds: built.sourcesSeconds, buildSeconds: built.buildSeconds };
   }
   return summary;
 }

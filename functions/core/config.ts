@@ -46,6 +46,11 @@ export const PipelineConfig = z.object({
   engine: z.enum(['duckdb', 'athena']).default('duckdb'),
   /** Required when engine is 'athena'. */
   athena: AthenaConfig.optional(),
+  /**
+   * Early warning ("Cảnh báo sớm"): pending dossiers due within this many working days are listed
+   * (sql/marts/warning_dossiers_due.sql keeps up to 10).
+   */
+  warningWorkingDays: z.number().int().min(0).max(10).default(3),
 }).superRefine((c, ctx) => {
   if (c.engine === 'athena' && !c.athena) {
     ctx.addIssue({ code: 'custom', path: ['athena'], message: "engine 'athena' needs athena.workGroup and athena.database" });
@@ -68,6 +73,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   NSW_DROP_PREFIX: ['nswDropPrefix'],
   ATHENA_WORKGROUP: ['athena', 'workGroup'],
   ATHENA_DATABASE: ['athena', 'database'],
+  PIPELINE_WARNING_WORKING_DAYS: ['warningWorkingDays'],
 };
 
 /**
@@ -95,7 +101,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   for (const [name, path] of Object.entries(CONFIG_ENV)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(base, path, name === 'PORTAL_PAGE_SIZE' ? Number(value) : value);
+    setPath(base, path, name === 'PORTAL_PAGE_SIZE' || name === 'PIPELINE_WARNING_WORKING_DAYS' ? Number(value) : value);
   }
   const result = PipelineConfig.safeParse(base);
   if (!result.success) {

@@ -16,6 +16,7 @@ import { copyFile, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { loadConfig } from './config.js';
 import { ident, literal, withDuckDb, type DuckDb } from './engine/duckdb.js';
 import { createError } from './errors.js';
 import { neutraliseFormulaSql } from './lake/encoding.js';
@@ -40,6 +41,10 @@ export const DASHBOARD_MARTS = [
   'par_agency_years',
   'par_field_scores',
   'data_quality',
+  'outlook_projections',
+  'outlook_backtest',
+  'warning_dossiers_due',
+  'warning_agencies_on_time',
 ] as const;
 
 /** Marts the "Ảnh chụp tháng" page reads from snapshots/<yyyy-mm>/ (as `snapshot_<mart>`). */
@@ -83,6 +88,8 @@ export interface DataMeta {
   snapshots: string[];
   /** Real published 766 figures in the lake (shown on their own, clearly labelled pages), or null. */
   real: RealMeta | null;
+  /** Early warning: pending dossiers due within this many working days (config warningWorkingDays). */
+  warningWorkingDays: number;
   /** What each page's pickers show first: the newest period of each mart. */
   defaults: {
     year: number | null;
@@ -107,6 +114,8 @@ export interface PrepareOptions {
    * the links pages build in SQL. Default: "" (buildDashboards: DASHBOARDS_BASE_PATH or "").
    */
   basePath?: string;
+  /** Early-warning horizon in working days, 0–10. Default: the config's warningWorkingDays (PIPELINE_WARNING_WORKING_DAYS, else 3). */
+  warningWorkingDays?: number;
 }
 
 export interface BuildDashboardsOptions extends PrepareOptions {
@@ -159,7 +168,11 @@ export async function prepareDashboardSources(options: PrepareOptions): Promise<
     // The report packs (reports/<yyyy-mm>/) for the "Báo cáo" page, copied to static/reports/.
     const packs = await prepareReportPacks(db, { lakeDir, dashDir, dataDir, dataRel: DATA_DIR, basePath: normaliseBasePath(options.basePath ?? '') });
     await writeSourceSql(sourceDir, 'report_packs', await neutralisedSelect(db, `(${packs.select})`, dashDir));
-    return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic, normaliseBasePath(options.basePath ?? ''));
+    const warningDays = options.warningWorkingDays ?? loadConfig().warningWorkingDays;
+    if (!Number.isInteger(warningDays) || warningDays < 0 || warningDays > 10) {
+      throw createError('dashboards', `Failed to prepare dashboard sources: warningWorkingDays must be an integer 0–10, got ${warningDays}`);
+    }
+    return readDataMeta(db, lakeDir, sourceDir, dataDir, snapshots, options.synthetic, normaliseBasePath(options.basePath ?? ''), warningDays);
   });
   await writeFile(path.join(dashDir, 'components', 'data-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
@@ -210,7 +223,7 @@ async function copySnapshots(db: DuckDb, lakeDir: string, sourceDir: string, dat
   return found.sort();
 }
 
-async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined, basePath: string): Promise<DataMeta> {
+async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined, basePath: string, warningWorkingDays: number): Promise<DataMeta> {
   const metaFile = path.join(lakeDir, 'meta.json');
   let lakeMeta: z.infer<typeof LakeMeta> = {};
   if (existsSync(metaFile)) {
@@ -245,6 +258,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     dataAsOf: typeof asOf === 'string' ? asOf : '',
     snapshots,
     real: await readRealMeta(db, mart('score766_units')),
+    warningWorkingDays,
     defaults: {
       year: num(latest.year),
       procedureYear: num(latest.procedure_year),
@@ -259,8 +273,9 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
   await db.run(
     `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
-      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path) to ${literal(metaParquet)} (format parquet)`,
-    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length, base: basePath },
+      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path,
+      cast($warningDays as integer) as warning_working_days) to ${literal(metaParquet)} (format parquet)`,
+    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length, base: basePath, warningDays: warningWorkingDays },
   );
   await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));
   return result;

@@ -408,7 +408,8 @@ export interface RunSummary {
   transformed: TransformSummary;
   verified: VerifySummary;
   snapshots: SnapshotSummary[];
-  dashboards?: { outDir: string; preview: string; pages: number; seconds: number };
+  /** seconds = sourcesSeconds (`evidence sources`) + buildSeconds (`evidence build`). */
+  dashboards?: { outDir: string; preview: string; pages: number; seconds: number; sourcesSeconds?: number; buildSeconds?: number };
   /** The report pack `npm start` builds from the newest snapshot. */
   report?: { dir: string; files: string[] };
   quarantineByReason: { dataset: string; reason: string; rows: number }[];

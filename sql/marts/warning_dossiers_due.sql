@@ -1,0 +1,81 @@
+-- Early warning ("Cảnh báo sớm"), dossiers: every dossier still pending on the data's as-of date (the
+-- newest date the latest pull shows) whose due date is that day or one of the next 10 working days
+-- (int_working_days: weekends and the official days off excluded, make-up Saturdays counted). The
+-- dashboards show those within N working days (config warningWorkingDays, default 3, at most 10).
+-- Dossiers of a unit that has since merged are listed under the unit that holds them now.
+with dossiers as (
+
+    select * from int_dossiers_classified
+
+),
+
+registry as (
+
+    select * from agencies
+
+),
+
+procedures as (
+
+    select * from stg_lake__procedures
+
+),
+
+working_days as (
+
+    select * from int_working_days
+
+),
+
+data_window as (
+
+    select max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as as_of_date
+    from dossiers
+
+),
+
+pending as (
+
+    select d.*, w.as_of_date
+    from dossiers as d
+    cross join data_window as w
+    where d.finished_date is null
+      and d.status <> 'DA_RUT'
+      and d.due_date >= w.as_of_date
+
+),
+
+final as (
+
+    select
+        p.as_of_date,
+        p.dossier_id,
+        p.source,
+        coalesce(h.agency_code, p.agency_code) as agency_code,
+        coalesce(h.agency_name, p.agency_code) as agency_name,
+        coalesce(h.short_name, h.agency_name, p.agency_code) as agency_short_name,
+        p.agency_code as receiving_agency_code,
+        p.procedure_code,
+        coalesce(pr.procedure_name, p.procedure_code) as procedure_name,
+        p.status,
+        p.received_date,
+        p.due_at,
+        p.due_date,
+        date_diff('day', p.as_of_date, p.due_date) as calendar_days_left,
+        due.working_day_no - today.working_day_no as working_days_left
+    from pending as p
+    inner join working_days as today
+        on today.calendar_date = p.as_of_date
+    inner join working_days as due
+        on due.calendar_date = p.due_date
+    left join registry as a
+        on a.agency_code = p.agency_code
+    left join registry as h
+        on h.agency_code = coalesce(a.final_successor_code, p.agency_code)
+    left join procedures as pr
+        on pr.procedure_code = p.procedure_code
+    where due.working_day_no - today.working_day_no <= 10
+
+)
+
+select * from final

@@ -1,0 +1,183 @@
+/**
+ * The outlook, backtest and early-warning models against hand-computed answers:
+ * - int_working_days on Tết (2025, 2026), Giỗ Tổ Hùng Vương and a make-up Saturday;
+ * - warning_dossiers_due on the fixture lake plus pending dossiers whose due dates straddle Giỗ Tổ 2025;
+ * - outlook_projections / outlook_backtest on a small hand-built lake of monthly figures (two complete
+ *   years and half of a third), run as the model SQL over tables named like the marts they read.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { runModelTests } from '../../functions/core/transform/index.js';
+import { numbersFromBigints, runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
+
+// id, source, procedure, agency, channel, received, due, finished, status, supplement_days, fee, paid_online,
+// digitised, e_result, synced, complaint, updated, raw_hash. The fixture's as-of date is 2025-04-02 (Wed).
+const PENDING = `
+  ('W01','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-08 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W02','portal','2.000002','H99.05',2,'2025-03-30 09:00:00','2025-04-07 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W03','portal','1.000001','H99.10',2,'2025-02-20 09:00:00','2025-04-02 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W04','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-25 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W05','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-01 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1')`;
+
+describe('working-day calendar and dossiers about to fall due (fixture lake)', () => {
+  let run: FixtureRun;
+  beforeAll(async () => {
+    run = await runFixture({ extraDossiers: PENDING });
+  });
+  afterAll(async () => {
+    await run?.dispose();
+  });
+
+  const day = async (d: string) => (await run.rows(`SELECT * FROM int_working_days WHERE calendar_date = DATE '${d}'`))[0]!;
+  const between = async (a: string, b: string) => Number((await day(b)).working_day_no) - Number((await day(a)).working_day_no);
+
+  test('should take Tết 2025 (27–31/1, Mon–Fri) out of the working days', async () => {
+    expect((await day('2025-01-24')).is_working_day).toBe(true); // Friday before
+    for (const d of ['2025-01-27', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31']) {
+      expect(await day(d)).toMatchObject({ is_working_day: false, holiday_kind: 'holiday' });
+    }
+    expect((await day('2025-02-03')).is_working_day).toBe(true);
+    // Friday 24/1 → Monday 3/2 is one working day, not six.
+    expect(await between('2025-01-24', '2025-02-03')).toBe(1);
+    // Tết 2026 (16–20/2): Friday 13/2 → Monday 23/2 is one working day.
+    expect(await between('2026-02-13', '2026-02-23')).toBe(1);
+    expect((await day('2026-02-17')).holiday_name).toContain('Tết Nguyên đán');
+  });
+
+  test('should count Giỗ Tổ Hùng Vương, a compensatory day and a make-up Saturday', async () => {
+    expect(await day('2025-04-07')).toMatchObject({ is_working_day: false, holiday_kind: 'holiday' });
+    expect(await day('2025-04-26')).toMatchObject({ is_working_day: true, holiday_kind: 'make_up_working_day', iso_weekday: 6 });
+    expect(await day('2025-05-02')).toMatchObject({ is_working_day: false, holiday_kind: 'compensatory_day_off' });
+    // Giỗ Tổ 2022 on a Sunday: Monday 11/4 off in its place.
+    expect((await day('2022-04-11')).is_working_day).toBe(false);
+    // 2025: 365 days, 104 weekend days, 12 weekdays off (1/1, Tết 5, Giỗ Tổ, 30/4, 1/5, 2/5, 1–2/9), 1 Saturday worked.
+    const [y] = await run.rows(`SELECT count_if(is_working_day) AS n FROM int_working_days WHERE year(calendar_date) = 2025`);
+    expect(y!.n).toBe(365 - 104 - 12 + 1);
+  });
+
+  test('should list pending dossiers due within 10 working days with the working days left', async () => {
+    const rows = await run.rows(`SELECT dossier_id, agency_code, receiving_agency_code, procedure_name, as_of_date, calendar_days_left, working_days_left
+      FROM warning_dossiers_due ORDER BY dossier_id`);
+    const byId = Object.fromEntries(rows.map((r) => [r.dossier_id, r]));
+    // As of Wed 2/4/2025: W01 due Tue 8/4 → Thu 3, Fri 4, (Mon 7 = Giỗ Tổ), Tue 8 = 3 working days, 6 calendar days.
+    expect(byId.W01).toMatchObject({ working_days_left: 3, calendar_days_left: 6, agency_code: 'H99.05', procedure_name: 'Cấp phiếu lý lịch tư pháp' });
+    // W02 due on Giỗ Tổ itself: 2 working days (Thu, Fri) before it.
+    expect(byId.W02).toMatchObject({ working_days_left: 2, calendar_days_left: 5 });
+    // W03 due today, received by H99.10, which merged into H99.21 on 1/3/2025.
+    expect(byId.W03).toMatchObject({ working_days_left: 0, agency_code: 'H99.21', receiving_agency_code: 'H99.10' });
+    // D11 (due Thu 10/4): 5 working days. W04 (due 25/4) is 15 working days away; W05 is overdue already.
+    expect(byId.D11).toMatchObject({ working_days_left: 5, calendar_days_left: 8 });
+    expect(Object.keys(byId).sort()).toEqual(['D11', 'W01', 'W02', 'W03']);
+    expect(String(rows[0]!.as_of_date)).toContain('2025-04-02');
+  });
+
+  test('should pass the YAML tests of the new models', async () => {
+    const names = ['vn_public_holidays', 'int_working_days', 'warning_dossiers_due', 'warning_agencies_on_time', 'outlook_projections', 'outlook_backtest'];
+    const results = await runModelTests(run.engine, run.models.filter((m) => names.includes(m.name)));
+    expect(results.filter((r) => !r.passed && r.severity === 'error')).toEqual([]);
+    expect(results.length).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * Monthly figures of one province P and one agency A (the same numbers), received = resolved:
+ *   2022: 10 a month (year 120), 8 on time a month (rate 0,8 all year);
+ *   2023: 20 a month in Jan–Jun, 10 in Jul–Dec (year 180), on time 10 a month (rate 0,5 at June, 120/180 at year end);
+ *   2024: Jan–Jun only, 15 a month, 12 on time (ytd at June 90, rate 0,8).
+ */
+describe('outlook_projections and outlook_backtest on a hand-built lake', () => {
+  let dir: string;
+  let engine: DuckDbEngine;
+  const rows = async (sql: string) => (await engine.query(sql)).map(numbersFromBigints);
+  const model = (name: string) => readFileSync(path.join(SQL_DIR, 'marts', `${name}.sql`), 'utf8');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'outlook-'));
+    engine = await DuckDbEngine.create({ lakeRoot: dir, writeParquet: false, duckdb: { threads: 1 } });
+    const months: string[] = [];
+    for (const year of [2022, 2023, 2024]) {
+      for (let month = 1; month <= (year === 2024 ? 6 : 12); month++) {
+        const received = year === 2022 ? 10 : year === 2023 ? (month <= 6 ? 20 : 10) : 15;
+        const onTime = year === 2022 ? 8 : year === 2023 ? 10 : 12;
+        months.push(`(${year}, ${month}, ${received}, ${onTime})`);
+      }
+    }
+    const values = `(VALUES ${months.join(', ')}) AS v(year, month, received, on_time)`;
+    await engine.query(`CREATE TABLE calendar_months AS SELECT year, month, CAST(last_day(make_date(year, month, 1)) AS DATE) AS month_end
+      FROM (SELECT unnest(range(2022, 2025)) AS year) CROSS JOIN (SELECT unnest(range(1, 13)) AS month)`);
+    await engine.query(`CREATE TABLE province_months AS SELECT 'P' AS province_code, 'Tỉnh P' AS province_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time FROM ${values}`);
+    await engine.query(`CREATE TABLE agency_months AS SELECT 'A' AS agency_code, 'Sở A' AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+      CAST(last_day(make_date(year, month, 1)) AS DATE) AS period_end,
+      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time FROM ${values}`);
+    // The 766 total of A: 70 in every month of 2022, 60 → 72 (one point a month) in 2023, 80 in Jan–Jun 2024.
+    await engine.query(`CREATE TABLE score766_agency_months AS SELECT 'A' AS agency_code, 'Sở A' AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+      CAST(CASE year WHEN 2022 THEN 70 WHEN 2023 THEN 60 + month ELSE 80 END AS DOUBLE) AS score_total_published, CAST(NULL AS DOUBLE) AS score_total_recomputed FROM ${values}`);
+    await engine.query(`CREATE TABLE outlook_projections AS ${model('outlook_projections')}`);
+    await engine.query(`CREATE TABLE outlook_backtest AS ${model('outlook_backtest')}`);
+  });
+  afterAll(async () => {
+    await engine?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const at = async (unit: string, metric: string, year: number, month: number) =>
+    (await rows(`SELECT * FROM outlook_projections WHERE unit_code = '${unit}' AND metric = '${metric}' AND year = ${year} AND month = ${month}`))[0]!;
+
+  test('should project received at June 2024 from the 2022 and 2023 shares, with an 80 % interval floored at the ytd', async () => {
+    const r = await at('P', 'received', 2024, 6);
+    const shares = [60 / 120, 120 / 180];
+    const projected = 90 / ((shares[0]! + shares[1]!) / 2); // 154,29
+    const perYear = shares.map((s) => 90 / s); // 180, 135
+    const sd = Math.abs(perYear[0]! - perYear[1]!) / Math.SQRT2;
+    const half = 3.078 * Math.sqrt(1 + 1 / 2) * sd; // t(0,9; 1 df) × sqrt(1 + 1/n) × sd
+    expect(r.value_to_date).toBe(90);
+    expect(r.projected).toBeCloseTo(projected, 6);
+    expect(r.projected_low).toBe(90); // 154,29 − 119,95 < 90 received already
+    expect(r.projected_high).toBeCloseTo(projected + half, 6);
+    expect(r).toMatchObject({ years_used: 2, first_year_used: 2022, last_year_used: 2023, actual_year_end: null, unit_type: 'province', metric_label: 'Hồ sơ tiếp nhận trong năm' });
+    // The agency with the same figures gets the same projection.
+    expect((await at('A', 'received', 2024, 6)).projected).toBeCloseTo(projected, 6);
+  });
+
+  test('should project the on-time rate by the mean drift to December, capped at 100 %', async () => {
+    const r = await at('P', 'on_time_rate', 2024, 6);
+    const drifts = [0, 120 / 180 - 0.5];
+    const mean = (drifts[0]! + drifts[1]!) / 2;
+    const half = 3.078 * Math.sqrt(1.5) * (Math.abs(drifts[1]! - drifts[0]!) / Math.SQRT2);
+    expect(r.value_to_date).toBeCloseTo(0.8, 10);
+    expect(r.projected).toBeCloseTo(0.8 + mean, 6);
+    expect(r.projected_low).toBeCloseTo(0.8 + mean - half, 6);
+    expect(r.projected_high).toBe(1);
+  });
+
+  test('should project the 766 total from the month level and the province from its agencies', async () => {
+    // June 2024 at 80; drift to December: 2022 0, 2023 72 − 66 = 6 → 83.
+    expect((await at('A', 'score766', 2024, 6)).projected).toBeCloseTo(83, 6);
+    expect((await at('P', 'score766', 2024, 6)).projected).toBeCloseTo(83, 6);
+  });
+
+  test('should backtest 2023 from 2022 alone: June projects 240 against 180, no interval from one year', async () => {
+    const r = await at('P', 'received', 2023, 6);
+    expect(r).toMatchObject({ value_to_date: 120, projected: 240, actual_year_end: 180, error: -60, years_used: 1, projected_low: null, actual_in_interval: null });
+    // December projects exactly what was received.
+    expect(await at('P', 'received', 2023, 12)).toMatchObject({ projected: 180, actual_year_end: 180, error: 0 });
+    // 2022 has no earlier year: no projection.
+    expect(await rows(`SELECT * FROM outlook_projections WHERE year = 2022`)).toEqual([]);
+  });
+
+  test('should give the mean absolute error by month of the year over the years with an outcome', async () => {
+    const bt = await rows(`SELECT * FROM outlook_backtest WHERE unit_type = 'province' AND metric = 'received' ORDER BY month`);
+    expect(bt.map((b) => b.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // Month m of 2023 (from 2022's share m/12): ytd 20m ÷ (m/12) = 240 against 180 for m ≤ 6.
+    expect(bt[5]).toMatchObject({ projections: 1, years: 1, first_year: 2023, mean_abs_error: 60, interval_coverage: null });
+    expect(bt[0]!.mean_abs_pct_error).toBeCloseTo(60 / 180, 10);
+    // September: ytd 150 ÷ 0,75 = 200 → error 20.
+    expect(bt[8]!.mean_abs_error).toBeCloseTo(20, 10);
+    expect(bt[11]!.mean_abs_error).toBe(0);
+  });
+});
