@@ -218,8 +218,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
   test('should build every page, one per agency included, and know which data is synthetic and which real', async () => {
     const agencies = await mart(`select count(distinct agency_code) as n from ${m('agency_years')}`);
     expect(build.basePath).toBe(BASE);
-    // 11 pages (the agency index among them) + one per agency.
-    expect(build.pages).toBe(11 + Number(agencies[0]?.n));
+    // 12 pages (the agency index and Báo cáo among them) + one per agency.
+    expect(build.pages).toBe(12 + Number(agencies[0]?.n));
     expect(build.meta.synthetic).toBe(true);
     expect(build.meta.real?.provinceCode).toBe('H21');
     expect(build.meta.real?.provinces).toBe(34);
