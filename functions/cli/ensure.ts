@@ -4,7 +4,7 @@
  * cannot, it says what to run instead.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,12 +17,18 @@ function run(cmd: string, args: string[], cwd: string): void {
   if (r.status !== 0) throw new Error(`[pipeline] [setup] Failed to run ${cmd} ${args.join(' ')} in ${cwd} (exit ${r.status ?? r.signal})`);
 }
 
-/** npm ci in dashboards/ when its node_modules is missing or older than its lockfile. */
+/**
+ * npm ci in dashboards/ when its node_modules is missing or older than its lockfile or any of the
+ * reviewed patches its postinstall applies (dashboards/patches/): a new patch is never left unapplied.
+ */
 export function ensureDashboardDeps(log: (m: string) => void = console.error): void {
   const lock = path.join(DASHBOARDS_DIR, 'package-lock.json');
   if (!existsSync(lock)) return;
   const marker = path.join(DASHBOARDS_DIR, 'node_modules', '.package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  const patches = path.join(DASHBOARDS_DIR, 'patches');
+  const inputs = [lock, path.join(DASHBOARDS_DIR, 'package.json'), ...(existsSync(patches) ? readdirSync(patches).map((f) => path.join(patches, f)) : [])];
+  const newest = Math.max(...inputs.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs));
+  if (existsSync(marker) && statSync(marker).mtimeMs >= newest) return;
   log('Installing the dashboards\' own dependencies (dashboards/package-lock.json, one time, ~2 min)…');
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], DASHBOARDS_DIR);
 }

@@ -20,9 +20,9 @@ final as (
         count(distinct year) as years,
         min(year) as first_year,
         max(year) as last_year,
-        avg(abs(error)) as mean_abs_error,
-        avg(abs(error) / nullif(abs(actual_year_end), 0)) as mean_abs_pct_error,
-        avg(case when actual_in_interval then 1.0 when actual_in_interval is not null then 0.0 end) as interval_coverage
+        round(avg(abs(error)), 9) as mean_abs_error,
+        round(avg(abs(error) / nullif(abs(actual_year_end), 0)), 9) as mean_abs_pct_error,
+        round(avg(case when actual_in_interval then 1.0 when actual_in_interval is not null then 0.0 end), 9) as interval_coverage
     from projections
     where actual_year_end is not null
     group by unit_type, metric, month

@@ -81,7 +81,7 @@ monthly as (
     union all
     -- The province's 766 figure: the mean of its agencies' monthly totals.
     select 'province', p.province_code, p.province_name, s.year, s.month,
-        'score766', cast(null as double), cast(null as double), avg(coalesce(s.score_total_published, s.score_total_recomputed))
+        'score766', cast(null as double), cast(null as double), round(avg(coalesce(s.score_total_published, s.score_total_recomputed)), 9)
     from scores as s
     inner join (select distinct province_code, province_name, year from province) as p
         on p.year = s.year
@@ -166,10 +166,10 @@ fitted as (
         count(s.year) as years_used,
         min(s.year) as first_year_used,
         max(s.year) as last_year_used,
-        avg(s.share) as mean_share,
-        stddev_samp(case when s.share > 0 then r.value / s.share end) as sd_count,
-        avg(s.drift) as mean_drift,
-        stddev_samp(s.drift) as sd_drift
+        round(avg(s.share), 9) as mean_share,
+        round(stddev_samp(case when s.share > 0 then r.value / s.share end), 9) as sd_count,
+        round(avg(s.drift), 9) as mean_drift,
+        round(stddev_samp(s.drift), 9) as sd_drift
     from running as r
     inner join shapes as s
         on s.unit_type = r.unit_type

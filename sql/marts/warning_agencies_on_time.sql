@@ -30,7 +30,7 @@ history as (
         count(*) as range_months,
         min(m.on_time_rate) as range_low,
         max(m.on_time_rate) as range_high,
-        avg(m.on_time_rate) as range_mean
+        round(avg(m.on_time_rate), 9) as range_mean
     from months as m
     cross join latest as l
     where m.year * 12 + m.month - 1 between l.month_key - 12 and l.month_key - 1
