@@ -399,6 +399,16 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await finish(visit, 'canh-bao-som', 'synthetic');
   });
 
+  test('should show the Báo cáo page with its "no pack yet" state on a lake without report packs', async () => {
+    const visit = await open('/bao-cao/');
+    const body = plain(await visit.page.locator('body').innerText());
+    expect(body).toContain('Chưa có bộ báo cáo nào');
+    expect(body).toContain('npm run cli -- report --period YYYY-MM');
+    // The placeholder row of the empty source is never shown as a pack.
+    expect(await visit.page.locator('table').count()).toBe(0);
+    await finish(visit, 'bao-cao', 'synthetic');
+  });
+
   test('should show a merged agency across years with a visible note where the 2025 merger breaks it', async () => {
     const merged = (await mart(`select a.agency_code, strftime(a.break_date, '%d/%m/%Y') as d from ${m('agencies')} a
       where a.predecessor_codes is not null and a.agency_code in (select agency_code from ${m('agency_years')}) order by 1 limit 1`))[0];
