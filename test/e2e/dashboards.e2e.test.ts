@@ -319,7 +319,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const [a, b] = pair as [JsonRow, JsonRow];
     await choose(page, 'Đơn vị thứ nhất', String(a.label));
     await choose(page, 'Đơn vị thứ hai', String(b.label));
+    // Both choices re-query the table: wait for the second unit's figure too (the first alone is a race).
     await waitText(page, formatViNumber(Number(a.received_total), 2), 'pair');
+    await waitText(page, formatViNumber(Number(b.received_total), 2), 'pair');
     const table = await textOf(page, 'pair');
     expect(table).toContain(formatViNumber(Number(b.received_total), 2));
     expect(table).toContain(formatViNumber(Number(a.received_total) - Number(b.received_total), 2));
