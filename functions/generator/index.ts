@@ -7,6 +7,7 @@
  * so memory is bounded by one month whatever `dossiers` is (10 million works).
  */
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { BOOK_EXPORT_AGENCY, VENDOR_EXPORT_AGENCY, writeVendorExports } from './exports.js';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { writeBieu06Xlsx } from '../core/readers/xlsx/bieu06.js';
@@ -84,7 +85,7 @@ export interface GenerateSummary {
   totalBytes: number;
 }
 
-const OWNED = ['meta.json', 'registry', 'portal', 'nsw', 'bieu06', 'score766', 'par'];
+const OWNED = ['meta.json', 'registry', 'portal', 'nsw', 'bieu06', 'score766', 'par', 'exports'];
 const CHUNK_LINES = 4096;
 
 async function writeLines(path: string, header: string, lines: Iterable<string>): Promise<void> {
@@ -139,6 +140,8 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
   let portalDossiers = 0;
   let nswDossiers = 0;
   let pendingAsOf = 0;
+  // Two agencies' portal dossiers are exported only in vendor shapes (exports.ts), per year.
+  const vendorExports = new Map<string, GenDossier[]>();
 
   for (const [mi, { year, month }] of months.entries()) {
     const batch = generateMonth(reg, seed, year, month, perMonth[mi] ?? 0, procCumulative);
@@ -159,8 +162,15 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
         list.push(d);
         nswDossiers++;
       } else {
-        portal.push(d);
         portalDossiers++;
+        if (code === VENDOR_EXPORT_AGENCY || code === BOOK_EXPORT_AGENCY) {
+          const vk = `${code}|${year}`;
+          let list = vendorExports.get(vk);
+          if (!list) vendorExports.set(vk, (list = []));
+          list.push(d);
+        } else {
+          portal.push(d);
+        }
       }
     }
     const portalDir = join(outDir, 'portal', 'dossiers', String(year));
@@ -182,6 +192,8 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
     }
     options.onProgress?.(mi + 1, months.length);
   }
+
+  await writeVendorExports(outDir, vendorExports, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
 
   // Biểu 06 per quarter and per year.
   await mkdir(join(outDir, 'bieu06'), { recursive: true });

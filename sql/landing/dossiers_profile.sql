@@ -19,10 +19,17 @@ codes as (
     select * from profile_codes
 ),
 
+-- A procedure named in the export: the one of that name held by the row's agency, else any of that name.
 procedure_names as (
     select trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize(name), 'đ', 'd'), 'Đ', 'D'))), '[\s\x{00A0}\x{200B}\x{FEFF}]+', ' ', 'g')) as name_key, min(procedure_code) as procedure_code
     from ref_procedures
     group by 1
+),
+
+agency_procedure_names as (
+    select trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize(name), 'đ', 'd'), 'Đ', 'D'))), '[\s\x{00A0}\x{200B}\x{FEFF}]+', ' ', 'g')) as name_key, agency_code, min(procedure_code) as procedure_code
+    from ref_procedures
+    group by 1, 2
 ),
 
 agency_names as (
@@ -74,7 +81,7 @@ coded as (
         has_e_result_code.value as has_e_result_mapped,
         is_synced_code.value as is_synced_mapped,
         has_complaint_code.value as has_complaint_mapped,
-        procedure_names.procedure_code as procedure_code_by_name,
+        coalesce(agency_procedure_names.procedure_code, procedure_names.procedure_code) as procedure_code_by_name,
         agency_names.agency_code as agency_code_by_name
     from keyed
     left join codes as status_code
@@ -95,8 +102,11 @@ coded as (
         on is_synced_code.file_no = keyed.file_no and is_synced_code.field = 'bool' and is_synced_code.code = keyed.is_synced_key
     left join codes as has_complaint_code
         on has_complaint_code.file_no = keyed.file_no and has_complaint_code.field = 'bool' and has_complaint_code.code = keyed.has_complaint_key
-    left join procedure_names on procedure_names.name_key = keyed.procedure_name_key
     left join agency_names on agency_names.name_key = keyed.agency_name_key
+    left join procedure_names on procedure_names.name_key = keyed.procedure_name_key
+    left join agency_procedure_names
+        on agency_procedure_names.name_key = keyed.procedure_name_key
+        and agency_procedure_names.agency_code = coalesce(trim(nfc_normalize(keyed.agency_code_src)), agency_names.agency_code)
 ),
 
 dated as (

@@ -85,7 +85,7 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
   }
   const out: { row: number; cells: string[] }[] = [];
   await sheetRows(localPath, opts.file, opts.sheet, (row, values) => {
-    out.push({ row, cells: values.slice(1).map((v) => cellString(v) ?? '') });
+    out.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
     return out.length >= n ? 'stop' : undefined;
   });
   return out;
@@ -205,7 +205,7 @@ export async function loadProfileExport(
       }
     };
     const emit = (row: number, values: readonly (CellValue | undefined)[]): void => {
-      const cells = values.map(cellString);
+      const cells = Array.from(values, cellString); // exceljs rows are sparse
       if (!cells.some((c) => c !== null && c.trim() !== '')) return; // an empty row is not a record
       if (fd === undefined) {
         const p = path.join(dir, `chunk-${String(chunks.length).padStart(5, '0')}.csv`);
@@ -230,7 +230,7 @@ export async function loadProfileExport(
     try {
       seenSheets = await sheetRows(opts.localPath, file, profile.sheet, (row, values) => {
         if (!header) {
-          candidates.push({ row, cells: values.slice(1).map((v) => cellString(v) ?? '') });
+          candidates.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
           const decided = profile.header_row !== undefined ? row >= profile.header_row : candidates.length >= HEADER_SCAN_ROWS;
           if (!decided) return;
           header = pickHeader(profile, candidates);
