@@ -7,7 +7,9 @@
  *
  * Both systems re-set the appointment date when supplements arrive (the vendor's NgayHenTra; a new
  * appointment slip in the book): the due date written is the original plus the supplement wait, and the
- * profiles read it as re-set (`due_date: "reset"`), so the counts equal those of the portal CSV.
+ * profiles read it as re-set (`due_date: "reset"`). The dossier list also carries the supplement request
+ * and receipt dates, so the original due date and the wait are recovered and every count equals the
+ * portal CSV's; the book carries no supplement dates, so its processing days include the wait.
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -40,7 +42,7 @@ function excelDate(text: string): Date {
 
 const DVC_HEADER = [
   'STT', 'Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Ngày kết thúc xử lý', 'Ngày trả kết quả',
-  'Trạng thái', 'Loại kết quả', 'Thanh toán trực tuyến', 'Đã số hóa', 'Kết quả điện tử', 'Đồng bộ DVCQG', 'Có phản ánh', 'Ngày cập nhật',
+  'Ngày yêu cầu bổ sung', 'Ngày tiếp nhận bổ sung', 'Trạng thái', 'Loại kết quả', 'Thanh toán trực tuyến', 'Đã số hóa', 'Kết quả điện tử', 'Đồng bộ DVCQG', 'Có phản ánh', 'Ngày cập nhật',
 ];
 
 /** One year of an agency's dossiers as the vendor system's "Danh sách hồ sơ" XLSX. */
@@ -65,6 +67,9 @@ export async function writeVendorDossierList(file: string, year: number, list: G
       excelDate(fmt.portal(d.dueMin + d.supplementDays * 1440)),
       finished,
       d.status === 'DA_TRA_KET_QUA' || d.status === 'TU_CHOI' ? finished : null,
+      // the wait the generator drew: requested the day after receipt, received that many days later
+      d.supplementDays > 0 ? fmt.portal(d.receivedMin + 1440) : null,
+      d.supplementDays > 0 ? fmt.portal(d.receivedMin + 1440 + d.supplementDays * 1440) : null,
       DVC_STATUS[d.status],
       d.status === 'DA_TRA_KET_QUA' ? 'Kết quả' : d.status === 'TU_CHOI' ? 'Trả lại' : null,
       yesNo(d.paidOnline),

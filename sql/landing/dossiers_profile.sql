@@ -206,11 +206,9 @@ mapped as (
             when result_type_mapped is not null then result_type_mapped
             when upper(trim(result_type_src)) in ('KET_QUA', 'TRA_LAI', 'XIN_LOI') then upper(trim(result_type_src))
         end as result_type_value,
-        -- The supplement wait: the export's days; else the days between the request and the receipt of
-        -- the supplements (calendar days); else none. A re-set due date already holds the wait: 0, so it
-        -- is never subtracted twice (§1.1).
+        -- The supplement wait: the export's days; else the calendar days between the request and the
+        -- receipt of the supplements; else none.
         case
-            when due_kind = 'reset' then 0
             when list_contains(mapped, 'supplement_days') then supplement_days_parsed
             when supplement_requested_at_parsed is not null and supplement_received_at_parsed is not null
                 then greatest(date_diff('day', CAST(supplement_requested_at_parsed AS DATE), CAST(supplement_received_at_parsed AS DATE)), 0)
@@ -249,7 +247,13 @@ final as (
         not list_contains(mapped, 'is_fee_bearing') and default_fee is null as is_fee_bearing_from_catalogue,
         channel_value as channel,
         received_at_parsed as received_at,
-        due_at_parsed as due_at,
+        -- due_at is the ORIGINAL due date (§1.1). A re-set one already holds the wait: the original is
+        -- the re-set date less the wait (never before receipt), so the wait is subtracted once.
+        case
+            when due_kind = 'reset' and due_at_parsed is not null
+                then greatest(due_at_parsed - to_days(coalesce(supplement_days_value, 0)), received_at_parsed)
+            else due_at_parsed
+        end as due_at,
         finished_at_parsed as finished_at,
         status_value as status,
         supplement_days_value as supplement_days,

@@ -129,9 +129,10 @@ describe('mapping profiles', () => {
       ),
     );
     expect(rows.map((r) => String(r.dossier_id).slice(-4))).toEqual(['0001', '0002', '0003', '0004', '0005', '0006']);
-    // An Excel date cell and a text date read alike; the re-set due date is due_at AND due_at_reset, the wait 0 (never twice).
+    // An Excel date cell and a text date read alike; without a supplement wait the re-set due date is the original one.
     expect(rows[0]).toMatchObject({ channel: 2, received: '03/05/2024 08:15', due: '17/05/2024', due_reset: '17/05/2024', finished: '16/05/2024', returned: '17/05/2024', status: 'DA_TRA_KET_QUA', result_type: 'KET_QUA', supplement_days: 0, is_fee_bearing: true });
-    expect(rows[1]).toMatchObject({ status: 'DA_XU_LY', returned: null, s_req: '06/05/2024', supplement_days: 0, is_fee_bearing: true });
+    // a re-set due date with the supplement dates: the original is the re-set one less the wait (3 days), subtracted once
+    expect(rows[1]).toMatchObject({ status: 'DA_XU_LY', returned: null, s_req: '06/05/2024', supplement_days: 3, due: '17/05/2024', due_reset: '20/05/2024', is_fee_bearing: true });
     expect(rows[2]).toMatchObject({ channel: 3, due: null, status: 'DANG_XU_LY', is_fee_bearing: false }); // no due date
     expect(rows[3]).toMatchObject({ status: 'CHUA_TIEP_NHAN' });
     expect(rows[4]).toMatchObject({ status: 'DA_TRA_KET_QUA', result_type: 'XIN_LOI', deleted: true });
