@@ -125,6 +125,7 @@ export async function ingestDropDir(
   let done = 0;
   for (const f of files) {
     if (opts.include && !opts.include.includes(f.kind)) continue;
+    if (f.profile) ctx.log(`${path.relative(opts.dir, f.path)}: a ${f.kind} read with the mapping profile ${f.profile}`);
     await stage(ctx, summary, f.kind, await readFile(f.path), f.period, path.relative(opts.dir, f.path), undefined, f.profile);
     ctx.onProgress?.('ingest', ++done, files.length);
   }
