@@ -144,6 +144,11 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
   const vendorExports = new Map<string, GenDossier[]>();
 
   for (const [mi, { year, month }] of months.entries()) {
+    // A year's vendor exports are written when the year is complete: memory stays bounded by one year.
+    if (month === 1 && vendorExports.size > 0) {
+      await writeVendorExports(outDir, vendorExports, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
+      vendorExports.clear();
+    }
     const batch = generateMonth(reg, seed, year, month, perMonth[mi] ?? 0, procCumulative);
     const key = monthKey(year, month);
     const portal: GenDossier[] = [];

@@ -117,64 +117,224 @@ dated as (
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(received_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(received_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(received_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(received_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(received_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as received_at_parsed,
         case
             when coalesce(trim(nfc_normalize(due_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(due_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(due_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(due_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(due_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(due_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as due_at_parsed,
         case
             when coalesce(trim(nfc_normalize(finished_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(finished_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(finished_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(finished_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(finished_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(finished_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as finished_at_parsed,
         case
             when coalesce(trim(nfc_normalize(returned_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(returned_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(returned_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(returned_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(returned_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(returned_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as returned_at_parsed,
         case
             when coalesce(trim(nfc_normalize(supplement_requested_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(supplement_requested_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(supplement_requested_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(supplement_requested_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(supplement_requested_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_requested_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as supplement_requested_at_parsed,
         case
             when coalesce(trim(nfc_normalize(supplement_received_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(supplement_received_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(supplement_received_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(supplement_received_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(supplement_received_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(supplement_received_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as supplement_received_at_parsed,
         case
             when coalesce(trim(nfc_normalize(deleted_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(deleted_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(deleted_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(deleted_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(deleted_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(deleted_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as deleted_at_parsed,
         case
             when coalesce(trim(nfc_normalize(updated_at_src)), '') = '' then CAST(NULL AS TIMESTAMP)
             -- an Excel date cell: serial days since 1899-12-30 (the fraction is the time of day)
             when regexp_full_match(trim(nfc_normalize(updated_at_src)), '[0-9]{5}(\.[0-9]+)?')
                 then TIMESTAMP '1899-12-30 00:00:00' + to_seconds(CAST(round(CAST(trim(nfc_normalize(updated_at_src)) AS DOUBLE) * 86400) AS BIGINT))
-            when dates = 'ymd' then try_strptime(trim(nfc_normalize(updated_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
-            else try_strptime(trim(nfc_normalize(updated_at_src)), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%H:%M %d/%m/%Y', '%H:%M:%S %d/%m/%Y'])
+            when dates = 'ymd' then coalesce(
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y/%m/%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y/%m/%d %H:%M'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y/%m/%d')
+                )
+            else coalesce(
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%d %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%dT%H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%Y-%m-%d'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d/%m/%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d/%m/%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d-%m-%Y %H:%M:%S'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d-%m-%Y %H:%M'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%d-%m-%Y'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%H:%M %d/%m/%Y'),
+                    try_strptime(trim(nfc_normalize(updated_at_src)), '%H:%M:%S %d/%m/%Y')
+                )
         end as updated_at_parsed,
         -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
         case
@@ -211,7 +371,7 @@ mapped as (
         case
             when list_contains(mapped, 'supplement_days') then supplement_days_parsed
             when supplement_requested_at_parsed is not null and supplement_received_at_parsed is not null
-                then greatest(date_diff('day', CAST(supplement_requested_at_parsed AS DATE), CAST(supplement_received_at_parsed AS DATE)), 0)
+                then CAST(least(greatest(date_diff('day', CAST(supplement_requested_at_parsed AS DATE), CAST(supplement_received_at_parsed AS DATE)), 0), 99999) AS INTEGER)
             else 0
         end as supplement_days_value
     from dated

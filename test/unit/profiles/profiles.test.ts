@@ -243,3 +243,29 @@ describe('mapping profiles', () => {
     }
   }, 180_000);
 });
+
+describe('a lake landed before the vendor fields existed', () => {
+  test('should keep landing into partitions whose files lack the new columns, reading them as null', async () => {
+    const l = await lake();
+    const line = (id: string): string =>
+      [id, '1.000001', 'H99.01', '2', '03/05/2024 08:15', '10/05/2024 17:00', '09/05/2024 10:00', 'DA_TRA_KET_QUA', '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    const csv = (...ids: string[]): Buffer => Buffer.from(`\ufeff${PORTAL_CSV_HEADER.join(',')}\r\n${ids.map(line).join('\r\n')}\r\n`);
+    await stageRaw(l.storage, { kind: 'portal-csv', bytes: csv('A1'), period: '2024-05', originalName: '2024-05.csv' });
+    await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    // Rewrite the partition as an earlier version wrote it: without the vendor columns.
+    const file = path.join(l.root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet');
+    await withDuckDb(async (db) => {
+      await db.run(`COPY (SELECT * EXCLUDE (returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at) FROM read_parquet(${literal(file)})) TO ${literal(`${file}.old`)} (FORMAT PARQUET)`);
+    });
+    const { renameSync } = await import('node:fs');
+    renameSync(`${file}.old`, file);
+    await stageRaw(l.storage, { kind: 'portal-csv', bytes: csv('A1', 'A2'), period: '2024-05', originalName: '2024-05_v2.csv' });
+    await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const rows = await withDuckDb((db) => db.all(`SELECT dossier_id, returned_at, result_type FROM read_parquet(${literal(file)}) ORDER BY dossier_id`));
+    expect(rows).toEqual([
+      { dossier_id: 'A1', returned_at: null, result_type: null },
+      { dossier_id: 'A2', returned_at: null, result_type: null },
+    ]);
+    expect((await checkInvariants(l.storage, l.work)).ok).toBe(true);
+  });
+});
