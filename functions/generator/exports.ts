@@ -12,9 +12,10 @@
  * portal CSV's; the book carries no supplement dates, so its processing days include the wait.
  */
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import type ExcelJS from 'exceljs';
-import { documentDate, newWorkbook, writeWorkbookDeterministic } from '../core/readers/xlsx/common.js';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { documentDate, fixZipDates } from '../core/readers/xlsx/common.js';
 import type { DateFormats } from './calendar.js';
 import type { GenDossier } from './dossiers.js';
 import type { Registry } from './registry.js';
@@ -42,22 +43,105 @@ function excelDate(text: string): Date {
 
 const DVC_HEADER = [
   'STT', 'Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Ngày kết thúc xử lý', 'Ngày trả kết quả',
-  'Ngày yêu cầu bổ sung', 'Ngày tiếp nhận bổ sung', 'Trạng thái', 'Loại kết quả', 'Thanh toán trực tuyến', 'Đã số hóa', 'Kết quả điện tử', 'Đồng bộ DVCQG', 'Có phản ánh', 'Ngày cập nhật',
+  'Ngày yêu cầu bổ sung', 'Ngày tiếp nhận bổ sung', 'Trạng thái', 'Loại kết quả', 'Thanh toán trực tuyến', 'Đã số hóa', 'Kết quả điện tử',
+  'Đồng bộ DVCQG', 'Có phản ánh', 'Ngày cập nhật',
 ];
 
-/** One year of an agency's dossiers as the vendor system's "Danh sách hồ sơ" XLSX. */
-export async function writeVendorDossierList(file: string, year: number, list: GenDossier[], reg: Registry, fmt: DateFormats, note: string): Promise<void> {
-  const when = documentDate(`${year}-12-31`);
-  const wb = newWorkbook(when);
-  const ws = wb.addWorksheet('Danh sách hồ sơ');
-  ws.getCell(1, 1).value = 'DANH SÁCH HỒ SƠ';
-  ws.getCell(2, 1).value = `Từ ngày 01/01/${year} đến ngày 31/12/${year}`;
-  ws.getCell(3, 1).value = note;
-  ws.getRow(5).values = [undefined, ...DVC_HEADER];
-  list.forEach((d, i) => {
+const BOOK_HEADER = [
+  'STT', 'Mã hồ sơ', 'Tên TTHC', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết',
+  'Nhận hồ sơ của cá nhân, tổ chức', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết',
+  'Trả kết quả cho cá nhân, tổ chức', 'Kênh thực hiện', 'Tình trạng', 'Ghi chú',
+];
+
+interface OpenFile {
+  file: string;
+  tmp: string;
+  when: Date;
+  wb: ExcelJS.stream.xlsx.WorkbookWriter;
+  ws: ExcelJS.Worksheet;
+  rows: number;
+}
+
+/**
+ * The two agencies' export files, one per agency and year, written row by row with exceljs's streaming
+ * writer (a year of a big unit never sits in memory) and closed at the year's end with fixed zip dates,
+ * so the same seed writes the same bytes.
+ */
+export class VendorExports {
+  private readonly open = new Map<string, OpenFile>();
+
+  constructor(
+    private readonly outDir: string,
+    private readonly reg: Registry,
+    private readonly fmt: DateFormats,
+    private readonly note: string,
+  ) {}
+
+  /** True for a dossier these exports hold instead of the portal CSV. */
+  static holds(agencyCode: string): boolean {
+    return agencyCode === VENDOR_EXPORT_AGENCY || agencyCode === BOOK_EXPORT_AGENCY;
+  }
+
+  add(agencyCode: string, year: number, d: GenDossier): void {
+    const f = this.fileFor(agencyCode, year, d);
+    f.rows++;
+    if (agencyCode === VENDOR_EXPORT_AGENCY) this.dvcRow(f, d);
+    else this.bookRow(f, d);
+  }
+
+  /** Close every open file (at a year's end and at the end). */
+  async closeAll(): Promise<void> {
+    for (const f of [...this.open.values()].sort((a, b) => a.file.localeCompare(b.file))) {
+      f.ws.commit();
+      await f.wb.commit();
+      await writeFile(f.file, fixZipDates(await readFile(f.tmp), f.when));
+      await rm(f.tmp, { force: true });
+    }
+    this.open.clear();
+  }
+
+  private fileFor(code: string, year: number, d: GenDossier): OpenFile {
+    const key = `${code}|${year}`;
+    const have = this.open.get(key);
+    if (have) return have;
+    const book = code !== VENDOR_EXPORT_AGENCY;
+    const dir = join(this.outDir, 'exports', book ? 'so-theo-doi' : 'dvc-xlsx');
+    const file = join(dir, book ? `SoTheoDoiHoSo_${code}_${year}.xlsx` : `DanhSachHoSo_${code}_${year}.xlsx`);
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    const when = documentDate(`${year}-12-31`);
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    wb.creator = 'cchc-pipeline';
+    wb.lastModifiedBy = 'cchc-pipeline';
+    wb.created = when;
+    wb.modified = when;
+    const ws = wb.addWorksheet(book ? 'Sổ theo dõi hồ sơ' : 'Danh sách hồ sơ');
+    if (book) {
+      ws.addRow([(this.reg.agencies[d.agency]?.row.name ?? '').toUpperCase()]).commit();
+      ws.addRow(['BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ']).commit();
+      ws.addRow([`SỔ THEO DÕI HỒ SƠ NĂM ${year}`]).commit();
+      ws.addRow([this.note]).commit();
+      ws.addRow([]).commit();
+      ws.addRow(BOOK_HEADER).commit();
+      ws.addRow(BOOK_HEADER.map((_, i) => `(${i + 1})`)).commit();
+    } else {
+      ws.addRow(['DANH SÁCH HỒ SƠ']).commit();
+      ws.addRow([`Từ ngày 01/01/${year} đến ngày 31/12/${year}`]).commit();
+      ws.addRow([this.note]).commit();
+      ws.addRow([]).commit();
+      ws.addRow(DVC_HEADER).commit();
+    }
+    const f: OpenFile = { file, tmp, when, wb, ws, rows: 0 };
+    this.open.set(key, f);
+    return f;
+  }
+
+  /** One row of the vendor system's "Danh sách hồ sơ". */
+  private dvcRow(f: OpenFile, d: GenDossier): void {
+    const { fmt, reg } = this;
     const finished = d.finishedMin >= 0 ? excelDate(fmt.portal(d.finishedMin)) : null;
-    const row: ExcelJS.CellValue[] = [
-      i + 1,
+    const values: ExcelJS.CellValue[] = [
+      f.rows,
       d.id,
       reg.procedures[d.procedure]?.row.procedure_code ?? '',
       reg.agencies[d.agency]?.row.agency_code ?? '',
@@ -79,75 +163,34 @@ export async function writeVendorDossierList(file: string, year: number, list: G
       yesNo(d.complaint),
       fmt.portal(d.updatedMin),
     ];
-    const r = ws.getRow(6 + i);
-    r.values = [undefined, ...row];
-    for (const c of [6, 7, 8, 9]) if (row[c - 1] instanceof Date) r.getCell(c).numFmt = 'dd/mm/yyyy hh:mm';
-  });
-  await writeWorkbookDeterministic(wb, file, when);
-}
-
-const BOOK_HEADER = [
-  'STT', 'Mã hồ sơ', 'Tên TTHC', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết',
-  'Nhận hồ sơ của cá nhân, tổ chức', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết',
-  'Trả kết quả cho cá nhân, tổ chức', 'Kênh thực hiện', 'Tình trạng', 'Ghi chú',
-];
-
-/** One year of an agency's dossiers as its sổ theo dõi hồ sơ (Excel). */
-export async function writeTrackingBook(file: string, year: number, list: GenDossier[], reg: Registry, fmt: DateFormats, note: string): Promise<void> {
-  const when = documentDate(`${year}-12-31`);
-  const wb = newWorkbook(when);
-  const ws = wb.addWorksheet('Sổ theo dõi hồ sơ');
-  const agency = reg.agencies[list[0]?.agency ?? -1]?.row.name ?? '';
-  ws.getCell(1, 1).value = agency.toUpperCase();
-  ws.getCell(2, 1).value = 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ';
-  ws.getCell(3, 1).value = `SỔ THEO DÕI HỒ SƠ NĂM ${year}`;
-  ws.getCell(4, 1).value = note;
-  ws.getRow(6).values = [undefined, ...BOOK_HEADER];
-  ws.getRow(7).values = [undefined, ...BOOK_HEADER.map((_, i) => `(${i + 1})`)];
-  list.forEach((d, i) => {
-    const finished = d.finishedMin >= 0 ? fmt.portal(d.finishedMin) : '';
-    ws.getRow(8 + i).values = [
-      undefined,
-      i + 1,
-      d.id,
-      reg.procedures[d.procedure]?.row.name ?? '',
-      1,
-      `Người nộp ${i + 1}`,
-      '',
-      reg.agencies[d.agency]?.row.name ?? '',
-      fmt.portal(d.receivedMin),
-      // the appointment slip re-issued after the supplements arrived
-      fmt.portal(d.dueMin + d.supplementDays * 1440),
-      fmt.portal(d.receivedMin),
-      finished,
-      d.status === 'DA_TRA_KET_QUA' || d.status === 'TU_CHOI' ? finished : '',
-      CHANNEL_TEXT[d.channel],
-      BOOK_STATUS[d.status],
-      '',
-    ];
-  });
-  await writeWorkbookDeterministic(wb, file, when);
-}
-
-/** Write the year files of both agencies under <outDir>/exports/. */
-export async function writeVendorExports(outDir: string, byYear: Map<string, GenDossier[]>, reg: Registry, fmt: DateFormats, note: string): Promise<string[]> {
-  const written: string[] = [];
-  for (const [key, list] of [...byYear.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const [code, yearText] = key.split('|') as [string, string];
-    const year = Number(yearText);
-    if (code === VENDOR_EXPORT_AGENCY) {
-      const dir = join(outDir, 'exports', 'dvc-xlsx');
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, `DanhSachHoSo_${code}_${year}.xlsx`);
-      await writeVendorDossierList(file, year, list, reg, fmt, note);
-      written.push(file);
-    } else {
-      const dir = join(outDir, 'exports', 'so-theo-doi');
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, `SoTheoDoiHoSo_${code}_${year}.xlsx`);
-      await writeTrackingBook(file, year, list, reg, fmt, note);
-      written.push(file);
-    }
+    const row = f.ws.addRow(values);
+    for (const c of [6, 7, 8, 9]) if (values[c - 1] instanceof Date) row.getCell(c).numFmt = 'dd/mm/yyyy hh:mm';
+    row.commit();
   }
-  return written;
+
+  /** One row of the sổ theo dõi hồ sơ. */
+  private bookRow(f: OpenFile, d: GenDossier): void {
+    const { fmt, reg } = this;
+    const finished = d.finishedMin >= 0 ? fmt.portal(d.finishedMin) : '';
+    f.ws
+      .addRow([
+        f.rows,
+        d.id,
+        reg.procedures[d.procedure]?.row.name ?? '',
+        1,
+        `Người nộp ${f.rows}`,
+        '',
+        reg.agencies[d.agency]?.row.name ?? '',
+        fmt.portal(d.receivedMin),
+        // the appointment slip re-issued after the supplements arrived
+        fmt.portal(d.dueMin + d.supplementDays * 1440),
+        fmt.portal(d.receivedMin),
+        finished,
+        d.status === 'DA_TRA_KET_QUA' || d.status === 'TU_CHOI' ? finished : '',
+        CHANNEL_TEXT[d.channel],
+        BOOK_STATUS[d.status],
+        '',
+      ])
+      .commit();
+  }
 }

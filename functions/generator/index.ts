@@ -7,7 +7,7 @@
  * so memory is bounded by one month whatever `dossiers` is (10 million works).
  */
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { BOOK_EXPORT_AGENCY, VENDOR_EXPORT_AGENCY, writeVendorExports } from './exports.js';
+import { VendorExports } from './exports.js';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { writeBieu06Xlsx } from '../core/readers/xlsx/bieu06.js';
@@ -140,15 +140,11 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
   let portalDossiers = 0;
   let nswDossiers = 0;
   let pendingAsOf = 0;
-  // Two agencies' portal dossiers are exported only in vendor shapes (exports.ts), per year.
-  const vendorExports = new Map<string, GenDossier[]>();
+  // Two agencies' portal dossiers are exported only in vendor shapes (exports.ts), one file per year.
+  const vendorExports = new VendorExports(outDir, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
 
   for (const [mi, { year, month }] of months.entries()) {
-    // A year's vendor exports are written when the year is complete: memory stays bounded by one year.
-    if (month === 1 && vendorExports.size > 0) {
-      await writeVendorExports(outDir, vendorExports, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
-      vendorExports.clear();
-    }
+    if (month === 1) await vendorExports.closeAll();
     const batch = generateMonth(reg, seed, year, month, perMonth[mi] ?? 0, procCumulative);
     const key = monthKey(year, month);
     const portal: GenDossier[] = [];
@@ -168,11 +164,8 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
         nswDossiers++;
       } else {
         portalDossiers++;
-        if (code === VENDOR_EXPORT_AGENCY || code === BOOK_EXPORT_AGENCY) {
-          const vk = `${code}|${year}`;
-          let list = vendorExports.get(vk);
-          if (!list) vendorExports.set(vk, (list = []));
-          list.push(d);
+        if (VendorExports.holds(code)) {
+          vendorExports.add(code, year, d);
         } else {
           portal.push(d);
         }
@@ -198,7 +191,7 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
     options.onProgress?.(mi + 1, months.length);
   }
 
-  await writeVendorExports(outDir, vendorExports, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
+  await vendorExports.closeAll();
 
   // Biểu 06 per quarter and per year.
   await mkdir(join(outDir, 'bieu06'), { recursive: true });
