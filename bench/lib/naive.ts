@@ -279,7 +279,7 @@ export function bieu06Months(rows: Dossier[], agencies: Map<string, AgencyRef>):
   for (const d of rows) {
     if (d.status === 'DA_RUT') continue;
     const r = dayNo(d.received_at);
-    const u = dayNo(d.due_at);
+    const u = dayNo(d.due_at!); // the demo's dossiers always have a due date
     const f = d.finished_at ? dayNo(d.finished_at) : null;
     const from = monthIdx(d.received_at) - firstIdx;
     const to = Math.min(f === null ? lastIdx : monthIdx(d.finished_at!), lastIdx) - firstIdx;
@@ -375,7 +375,7 @@ export async function runNaive(p: NaiveParams): Promise<NaiveResult> {
   for (const [key, rows] of partitions) {
     const dir = path.join(p.outDir, 'landed', 'dossiers', key);
     await mkdir(dir, { recursive: true });
-    const out = rows.map((d) => ({ ...d, received_at: tsDate(d.received_at), due_at: tsDate(d.due_at), finished_at: d.finished_at ? tsDate(d.finished_at) : null, updated_at: tsDate(d.updated_at) }));
+    const out = rows.map((d) => ({ ...d, received_at: tsDate(d.received_at), due_at: tsDate(d.due_at!), finished_at: d.finished_at ? tsDate(d.finished_at) : null, updated_at: tsDate(d.updated_at) }));
     await parquetWriteRows({ writer: fileWriter(path.join(dir, 'data.parquet')), rows: out, columns: COLUMNS.map((c) => ({ ...c })), codec: 'SNAPPY' });
     dossiers += rows.length;
   }

@@ -50,7 +50,7 @@ export async function runDemo(ctx: PipelineContext, opts: DemoOptions): Promise<
     const local: PipelineContext = { ...ctx, config: { ...ctx.config, portal: { ...ctx.config.portal, baseUrl: portal.url, pageSize }, score766BaseUrl: portal.url } };
     const last = meta.toYear;
     summary = await runAll(local, {
-      drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'nsw-csv', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'] },
+      drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'nsw-csv', 'dossier-export', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'] },
       portal: { from: `${meta.fromYear}-01`, to: `${last}-12`, token },
       score766: { from: '2022-08', to: `${last}-12`, tinhId: meta.provinceCode },
       real766: opts.real,

@@ -35,6 +35,7 @@ import { formatViDate, parseViDate } from '../core/vi/dates.js';
 import { buildReportPack } from '../core/report/index.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
+import { formatInspect, inspectExport } from '../core/profiles/inspect.js';
 
 const isoDay = (v: string): string => {
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
@@ -142,10 +143,11 @@ program
   .description('stage files of one kind (e.g. CSV exports a person downloaded) into raw/')
   .requiredOption('--kind <kind>', `one of ${RAW_KIND_NAMES.join(', ')}`, (v) => kinds(v)[0]!)
   .option('--period <period>', 'YYYY-MM or YYYY the files are for (default: from the file name)')
+  .option('--profile <name>', 'dossier-export: the mapping profile (profiles/<name>.json)')
   .argument('<files...>')
-  .action(async (files: string[], o: { kind: RawKind; period?: string }) => {
+  .action(async (files: string[], o: { kind: RawKind; period?: string; profile?: string }) => {
     const ctx = buildContext(g());
-    ctx.log(JSON.stringify(await ingestFiles(ctx, { kind: o.kind, files, period: o.period })));
+    ctx.log(JSON.stringify(await ingestFiles(ctx, { kind: o.kind, files, period: o.period, profile: o.profile })));
   });
 
 program
@@ -233,6 +235,18 @@ program
     const ctx = buildContext(g());
     const r = await verify(ctx);
     ctx.log(`OK: ${r.filesChecked} files, ${r.dossiers} dossiers, ${r.snapshots} snapshots`);
+  });
+
+program
+  .command('inspect')
+  .description("dry run of a vendor export (XLSX/CSV): guess its mapping profile or say which columns it lacks, per-column fill, what would land or be quarantined and why; nothing is staged")
+  .argument('<file>')
+  .option('--profile <name>', 'use this mapping profile (profiles/<name>.json, or a path to a .json file) instead of guessing')
+  .action(async (file: string, o: { profile?: string }) => {
+    const ctx = buildContext(g());
+    const r = await inspectExport({ path: file, profile: o.profile, storage: ctx.storage, workDir: ctx.workDir });
+    process.stdout.write(`${formatInspect(r)}\n`);
+    if (!r.profile) process.exitCode = 1;
   });
 
 program

@@ -19,6 +19,7 @@ import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, Snapsho
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { listNswFiles } from './connectors/nsw-drop.js';
+import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
 import type { Storage } from './storage/types.js';
@@ -63,8 +64,9 @@ async function stage(
   period: string | null,
   originalName: string,
   asOf?: string,
+  profile?: string,
 ): Promise<void> {
-  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName, asOf });
+  const r = await stageRaw(ctx.storage, { kind, bytes, period, originalName, asOf, profile });
   if (r.alreadyLanded) summary.alreadyLanded++;
   else if (r.alreadyRejected) summary.alreadyRejected++;
   else {
@@ -123,7 +125,8 @@ export async function ingestDropDir(
   let done = 0;
   for (const f of files) {
     if (opts.include && !opts.include.includes(f.kind)) continue;
-    await stage(ctx, summary, f.kind, await readFile(f.path), f.period, path.relative(opts.dir, f.path));
+    if (f.profile) ctx.log(`${path.relative(opts.dir, f.path)}: a ${f.kind} read with the mapping profile ${f.profile}`);
+    await stage(ctx, summary, f.kind, await readFile(f.path), f.period, path.relative(opts.dir, f.path), undefined, f.profile);
     ctx.onProgress?.('ingest', ++done, files.length);
   }
   return summary;
@@ -133,6 +136,8 @@ export interface DropFile {
   path: string;
   kind: RawKind;
   period: string | null;
+  /** dossier-export: the mapping profile (the folder under exports/). */
+  profile?: string;
 }
 
 /** A drop file that is not staged, and why (an unknown name, a bad NSW path). */
@@ -181,6 +186,27 @@ export async function planDropDir(dir: string): Promise<{ files: DropFile[]; ski
       out.push({ path: file, kind: rule.kind, period: rule.period(rule.test.exec(name)!) });
     }
   }
+  // exports/<profile>/<any name>.xlsx: a vendor system's dossier export, read through that profile
+  // (profiles/<profile>.json; docs/data-contracts.md §2.9). The period is the name's yyyy-mm, if any.
+  const exportsDir = path.join(dir, 'exports');
+  if (existsSync(exportsDir)) {
+    const known = new Map([...(await loadProfiles()).values()].map((p) => [p.name, p]));
+    for (const file of await walk(exportsDir)) {
+      const rel = path.relative(exportsDir, file).split(path.sep);
+      if (rel.some((part) => part.startsWith('.'))) continue;
+      const profile = rel.length >= 2 ? known.get(rel[0]!) : undefined;
+      if (!profile || profile.format !== 'xlsx' || !/\.xlsx$/i.test(file)) {
+        const names = [...known.values()].filter((p) => p.format === 'xlsx').map((p) => p.name).join(', ');
+        skipped.push({
+          file: path.relative(dir, file),
+          reason: `not exports/<profile>/<name>.xlsx with a known XLSX profile (${names}; run \`npm run cli -- inspect <file>\` to find one; see docs/data-contracts.md)`,
+        });
+        continue;
+      }
+      const m = /(\d{4}-\d{2}|\d{4})/.exec(path.basename(file));
+      out.push({ path: file, kind: 'dossier-export', period: m?.[1] ?? null, profile: profile.name });
+    }
+  }
   return { files: out.sort((a, b) => a.path.localeCompare(b.path)), skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)) };
 }
 
@@ -207,14 +233,17 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /** Stage single files of a known kind (e.g. a CSV export a person downloaded). */
-export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; files: string[]; period?: string }): Promise<StageSummary> {
+export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; files: string[]; period?: string; profile?: string }): Promise<StageSummary> {
   const summary = emptyStage();
+  if (opts.kind === 'dossier-export' && !(opts.profile && (await loadProfiles()).has(opts.profile))) {
+    throw createError('ingest', `Failed to ingest: a dossier-export file needs a known mapping profile (--profile; one of ${[...(await loadProfiles()).keys()].join(', ')})`);
+  }
   for (const file of opts.files) {
     if (!file.toLowerCase().endsWith(`.${RAW_KINDS[opts.kind].ext}`)) {
       throw createError('ingest', `Failed to ingest ${safeBaseName(file)}: a ${opts.kind} file ends in .${RAW_KINDS[opts.kind].ext}`);
     }
     const m = /(\d{4}-\d{2}|\d{4})/.exec(path.basename(file));
-    await stage(ctx, summary, opts.kind, await readFile(file), opts.period ?? m?.[1] ?? null, path.basename(file));
+    await stage(ctx, summary, opts.kind, await readFile(file), opts.period ?? m?.[1] ?? null, path.basename(file), undefined, opts.kind === 'dossier-export' ? opts.profile : undefined);
   }
   return summary;
 }

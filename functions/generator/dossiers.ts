@@ -4,6 +4,9 @@
  * forgotten — memory stays bounded by one month whatever the total.
  */
 import type { DossierStatus } from '../core/schemas/index.js';
+
+/** The statuses the demo's own exports (portal, NSW) carry: the first five of the contract. */
+export type GenStatus = Extract<DossierStatus, 'DANG_XU_LY' | 'CHO_BO_SUNG' | 'DA_TRA_KET_QUA' | 'DA_RUT' | 'TU_CHOI'>;
 import { addWorkingDays, dayOf, DateFormats, isHoliday, monthEndDay, MINUTES_PER_DAY, tetOffset, weekdayOf, ymdOf } from './calendar.js';
 import { CRLF, csvField } from './csv.js';
 import { cumulate, pickWeighted, rngFor } from './prng.js';
@@ -22,7 +25,7 @@ export interface GenDossier {
   dueMin: number;
   /** -1 while pending as of AS_OF. */
   finishedMin: number;
-  status: DossierStatus;
+  status: GenStatus;
   supplementDays: number;
   fee: boolean;
   paidOnline: boolean;
@@ -94,7 +97,7 @@ export function generateMonth(reg: Registry, seed: number, year: number, month: 
 
     // Outcome.
     const u = rng.next();
-    let status: DossierStatus;
+    let status: GenStatus;
     let baseDay: number;
     let supplementDays = 0;
     let late = false;
@@ -198,7 +201,7 @@ export function portalLine(d: GenDossier, reg: Registry, fmt: DateFormats): stri
   );
 }
 
-export const NSW_STATUS_TEXT: Record<DossierStatus, string> = {
+export const NSW_STATUS_TEXT: Record<GenStatus, string> = {
   DANG_XU_LY: 'Đang xử lý',
   CHO_BO_SUNG: 'Chờ bổ sung',
   DA_TRA_KET_QUA: 'Đã cấp phép',

@@ -7,6 +7,7 @@
  * so memory is bounded by one month whatever `dossiers` is (10 million works).
  */
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { VendorExports } from './exports.js';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { writeBieu06Xlsx } from '../core/readers/xlsx/bieu06.js';
@@ -84,7 +85,7 @@ export interface GenerateSummary {
   totalBytes: number;
 }
 
-const OWNED = ['meta.json', 'registry', 'portal', 'nsw', 'bieu06', 'score766', 'par'];
+const OWNED = ['meta.json', 'registry', 'portal', 'nsw', 'bieu06', 'score766', 'par', 'exports'];
 const CHUNK_LINES = 4096;
 
 async function writeLines(path: string, header: string, lines: Iterable<string>): Promise<void> {
@@ -139,8 +140,11 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
   let portalDossiers = 0;
   let nswDossiers = 0;
   let pendingAsOf = 0;
+  // Two agencies' portal dossiers are exported only in vendor shapes (exports.ts), one file per year.
+  const vendorExports = new VendorExports(outDir, reg, fmt, `${SYNTHETIC_LABEL} — không phải số liệu thật.`);
 
   for (const [mi, { year, month }] of months.entries()) {
+    if (month === 1) await vendorExports.closeAll();
     const batch = generateMonth(reg, seed, year, month, perMonth[mi] ?? 0, procCumulative);
     const key = monthKey(year, month);
     const portal: GenDossier[] = [];
@@ -159,8 +163,12 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
         list.push(d);
         nswDossiers++;
       } else {
-        portal.push(d);
         portalDossiers++;
+        if (VendorExports.holds(code)) {
+          vendorExports.add(code, year, d);
+        } else {
+          portal.push(d);
+        }
       }
     }
     const portalDir = join(outDir, 'portal', 'dossiers', String(year));
@@ -182,6 +190,8 @@ export async function generateDemo(options: GenerateDemoOptions): Promise<Genera
     }
     options.onProgress?.(mi + 1, months.length);
   }
+
+  await vendorExports.closeAll();
 
   // Biểu 06 per quarter and per year.
   await mkdir(join(outDir, 'bieu06'), { recursive: true });

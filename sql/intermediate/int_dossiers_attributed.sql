@@ -85,7 +85,9 @@ final as (
         -- Overdue when the period end, less the supplement wait, is past the due date: the same
         -- comparison as a resolution (finish date − supplement days vs due date), so a dossier that
         -- later finishes on time is never counted overdue while it is pending (§4.2).
+        -- A dossier without a due date is never overdue (§4.8).
         (finished_date is null or finished_date > period_end)
+            and due_date is not null
             and date_diff('day', due_date, period_end) > supplement_days as is_pending_overdue,
         is_nsw,
         is_withdrawn,

@@ -1,11 +1,18 @@
 -- One row per dossier with local dates and its resolution class: days early = due date − (finish date
 -- − supplement days); > 0 early, = 0 on time, < 0 late (only for finished dossiers). A portal copy of
 -- an NSW dossier (stg_lake__dossiers.duplicate_of_dossier_id) is left out: the NSW row counts
--- (docs/data-contracts.md §4.6).
+-- (docs/data-contracts.md §4.6). Dossiers that were never received are left out of every count
+-- (§4.8): soft-deleted in the source (deleted_at), submitted but not yet received (CHUA_TIEP_NHAN),
+-- refused at intake (TU_CHOI_TIEP_NHAN). A dossier with no due date (a procedure without one) is
+-- resolved on time and pending in time; processed (DA_XU_LY) counts as resolved on its processing end
+-- (finished_at), whether or not the result was handed over (returned_at); paused dossiers
+-- (DUNG_XU_LY, CHO_THANH_TOAN) are pending, judged against the due date like any other.
 with dossiers as (
 
     select * from stg_lake__dossiers
     where duplicate_of_dossier_id is null
+        and deleted_at is null
+        and status not in ('CHUA_TIEP_NHAN', 'TU_CHOI_TIEP_NHAN')
 
 ),
 
@@ -31,7 +38,9 @@ dated as (
         is_digitised,
         has_e_result,
         is_synced,
-        has_complaint
+        has_complaint,
+        result_type,
+        cast(returned_at as date) as returned_date
     from dossiers
 
 ),
@@ -59,6 +68,7 @@ final as (
         end as days_early,
         case
             when finished_date is null then null
+            when due_date is null then 'on_time'
             when date_diff('day', finished_date, due_date) + supplement_days > 0 then 'early'
             when date_diff('day', finished_date, due_date) + supplement_days = 0 then 'on_time'
             else 'late'
@@ -69,7 +79,10 @@ final as (
         end as processing_days,
         source = 'nsw' as is_nsw,
         status = 'DA_RUT' as is_withdrawn,
-        status = 'TU_CHOI' as is_refused,
+        status = 'TU_CHOI' or coalesce(result_type = 'TRA_LAI', false) as is_refused,
+        status in ('DUNG_XU_LY', 'CHO_THANH_TOAN') as is_paused,
+        coalesce(result_type = 'XIN_LOI', false) as has_apology_letter,
+        returned_date,
         is_fee_bearing,
         is_paid_online,
         is_digitised,

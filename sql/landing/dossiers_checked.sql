@@ -81,6 +81,13 @@ coded as (
         cleaned.is_synced_raw,
         cleaned.has_complaint_raw,
         cleaned.updated_at_raw,
+        cleaned.returned_at_raw,
+        cleaned.supplement_requested_at_raw,
+        cleaned.supplement_received_at_raw,
+        cleaned.due_at_reset_raw,
+        cleaned.result_type_raw,
+        cleaned.deleted_at_raw,
+        cleaned.due_at_optional,
         case when cleaned.dossier_id_core <> '' then cleaned.dossier_id_prefix || cleaned.dossier_id_core end as dossier_id,
         nullif(cleaned.procedure_code_core, '') as procedure_code,
         nullif(cleaned.agency_code_core, '') as agency_code,
@@ -117,7 +124,13 @@ coded as (
         cleaned.has_e_result,
         cleaned.is_synced,
         cleaned.has_complaint,
-        cleaned.updated_at
+        cleaned.updated_at,
+        cleaned.returned_at,
+        cleaned.supplement_requested_at,
+        cleaned.supplement_received_at,
+        cleaned.due_at_reset,
+        cleaned.result_type,
+        cleaned.deleted_at
     from cleaned
     left join procedures on procedures.procedure_code = nullif(cleaned.procedure_code_core, '')
 ),
@@ -171,11 +184,15 @@ based as (
             when channel is null or channel not in (1, 2, 3) then 'channel|not one of 1 (in person), 2 (online), 3 (postal)'
             when coalesce(received_at_raw, '') = '' then 'received_at|missing value'
             when received_at is null then 'received_at|not a valid date and time'
-            when coalesce(due_at_raw, '') = '' then 'due_at|missing value'
-            when due_at is null then 'due_at|not a valid date and time'
+            -- an empty due date is a procedure without one only where the source says so (a profile)
+            when coalesce(due_at_raw, '') = '' and not due_at_optional then 'due_at|missing value'
+            when coalesce(due_at_raw, '') <> '' and due_at is null then 'due_at|not a valid date and time'
             when coalesce(finished_at_raw, '') <> '' and finished_at is null then 'finished_at|not a valid date and time'
             when status is null and coalesce(status_raw, '') = '' then 'status|missing value'
-            when status is null or status not in ('DANG_XU_LY', 'CHO_BO_SUNG', 'DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI') then 'status|unknown status'
+            when status is null or status not in (
+                'DANG_XU_LY', 'CHO_BO_SUNG', 'DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI',
+                'CHUA_TIEP_NHAN', 'TU_CHOI_TIEP_NHAN', 'DUNG_XU_LY', 'CHO_THANH_TOAN', 'DA_XU_LY'
+            ) then 'status|unknown status'
             when supplement_days is null then 'supplement_days|not a whole number'
             when supplement_days < 0 then 'supplement_days|negative'
             when supplement_days > 3650 then 'supplement_days|more than 3650 days (ten years): outside the contract''s 0–3650'
@@ -187,15 +204,26 @@ based as (
             when has_complaint is null then 'has_complaint|not a yes/no value'
             when coalesce(updated_at_raw, '') = '' then 'updated_at|missing value'
             when updated_at is null then 'updated_at|not a valid date and time'
+            when coalesce(returned_at_raw, '') <> '' and returned_at is null then 'returned_at|not a valid date and time'
+            when coalesce(supplement_requested_at_raw, '') <> '' and supplement_requested_at is null then 'supplement_requested_at|not a valid date and time'
+            when coalesce(supplement_received_at_raw, '') <> '' and supplement_received_at is null then 'supplement_received_at|not a valid date and time'
+            when coalesce(due_at_reset_raw, '') <> '' and due_at_reset is null then 'due_at_reset|not a valid date and time'
+            when coalesce(result_type_raw, '') <> '' and result_type is null then 'result_type|not one of KET_QUA (result), TRA_LAI (returned), XIN_LOI (apology letter)'
+            when coalesce(deleted_at_raw, '') <> '' and deleted_at is null then 'deleted_at|not a valid date and time'
             when received_at < TIMESTAMP '2000-01-01 00:00:00' then 'received_at|before 2000'
             when received_at > (select max_at from params) then 'received_at|in the future'
             when finished_at > (select max_at from params) then 'finished_at|in the future'
             when updated_at > (select max_at from params) then 'updated_at|in the future'
+            when returned_at > (select max_at from params) then 'returned_at|in the future'
             when finished_at < received_at then 'finished_at|finished before received'
             when due_at < received_at then 'due_at|due before received'
             when updated_at < received_at then 'updated_at|last updated before the dossier was received'
             when updated_at < finished_at then 'updated_at|last updated before the dossier was finished'
-            when (status in ('DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI')) <> (finished_at is not null) then 'status|status disagrees with finished_at'
+            when returned_at < coalesce(finished_at, received_at) then 'returned_at|result handed over before the processing finished'
+            when supplement_received_at < supplement_requested_at then 'supplement_received_at|supplements received before they were requested'
+            when status <> 'TU_CHOI_TIEP_NHAN'
+                and (status in ('DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI', 'DA_XU_LY')) <> (finished_at is not null)
+                then 'status|status disagrees with finished_at'
             when is_paid_online and not is_fee_bearing then 'is_paid_online|paid online but not fee-bearing'
             when not agency_known then 'agency_code|unknown agency code'
             when CAST(received_at AS DATE) < agency_valid_from or CAST(received_at AS DATE) > agency_valid_to
@@ -266,6 +294,12 @@ final as (
             when 'is_synced' then is_synced_raw
             when 'has_complaint' then has_complaint_raw
             when 'updated_at' then updated_at_raw
+            when 'returned_at' then returned_at_raw
+            when 'supplement_requested_at' then supplement_requested_at_raw
+            when 'supplement_received_at' then supplement_received_at_raw
+            when 'due_at_reset' then due_at_reset_raw
+            when 'result_type' then result_type_raw
+            when 'deleted_at' then deleted_at_raw
         end as failed_value,
         failure is null as is_valid,
         dossier_id,
@@ -284,7 +318,13 @@ final as (
         has_e_result,
         is_synced,
         has_complaint,
-        updated_at
+        updated_at,
+        returned_at,
+        supplement_requested_at,
+        supplement_received_at,
+        due_at_reset,
+        result_type,
+        deleted_at
     from checked
 )
 

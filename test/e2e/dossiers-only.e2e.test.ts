@@ -30,8 +30,8 @@ beforeAll(async () => {
   lakeDir = path.join(root, 'lake');
   await generateDemo({ outDir: dataDir, dossiers: 3000, seed: 13 });
   const ctx = { ...demoContext(lakeDir, path.join(root, 'work')), log: (m: string) => void logs.push(m) };
-  // The drop as such a province has it: registry/, portal/dossiers/ and nsw/ only.
-  summary = await runAll(ctx, { drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv'] }, snapshots: ['2025-06'] });
+  // The drop as such a province has it: registry/ and the dossier exports (portal/dossiers/, nsw/, exports/) only.
+  summary = await runAll(ctx, { drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv', 'dossier-export'] }, snapshots: ['2025-06'] });
 }, 300_000);
 
 afterAll(() => {

@@ -52,7 +52,7 @@ export async function buildDemoLake(root: string, opts: { dossiers?: number; sna
   try {
     const ctx = demoContext(lakeDir, path.join(root, 'work'), portal.url);
     const run = await runAll(ctx, {
-      drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'nsw-csv', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'] },
+      drop: { dir: dataDir, include: ['registry-agencies', 'registry-procedures', 'nsw-csv', 'dossier-export', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'] },
       portal: { from: '2019-01', to: '2025-12', token },
       score766: { from: '2022-08', to: '2025-12', tinhId: 'H99' },
       real766: true,

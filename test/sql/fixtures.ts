@@ -85,6 +85,12 @@ export interface FixtureOptions {
   extraProcedures?: string;
   /** Extra rows appended to the score766_metrics VALUES list (same column order as SCORE766_METRICS). */
   extraScore766Metrics?: string;
+  /**
+   * Dossier rows of a vendor export, in a second file of each partition: the FIXTURE_DOSSIERS columns
+   * followed by returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type,
+   * deleted_at (the fixture's own file has none of them: they read as null).
+   */
+  vendorDossiers?: string;
   /** Leave these datasets without files (to test empty sources). */
   omit?: string[];
 }
@@ -113,6 +119,25 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
               status, supplement_days, is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at, raw_hash)`,
       ['source', 'year', 'month'],
     );
+    if (options.vendorDossiers && !omit.has('dossiers')) {
+      await db.run(
+        `COPY (
+           SELECT dossier_id, source, procedure_code, agency_code, CAST(channel AS INTEGER) AS channel,
+                  CAST(received_at AS TIMESTAMP) AS received_at, CAST(due_at AS TIMESTAMP) AS due_at,
+                  CAST(finished_at AS TIMESTAMP) AS finished_at, status, CAST(supplement_days AS INTEGER) AS supplement_days,
+                  is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint,
+                  CAST(updated_at AS TIMESTAMP) AS updated_at,
+                  CAST(returned_at AS TIMESTAMP) AS returned_at, CAST(supplement_requested_at AS TIMESTAMP) AS supplement_requested_at,
+                  CAST(supplement_received_at AS TIMESTAMP) AS supplement_received_at, CAST(due_at_reset AS TIMESTAMP) AS due_at_reset,
+                  CAST(result_type AS VARCHAR) AS result_type, CAST(deleted_at AS TIMESTAMP) AS deleted_at,
+                  raw_hash, CAST(row_number() OVER (ORDER BY dossier_id) AS BIGINT) AS raw_row,
+                  year(CAST(received_at AS TIMESTAMP)) AS year, month(CAST(received_at AS TIMESTAMP)) AS month
+           FROM (VALUES ${options.vendorDossiers}) AS v(dossier_id, source, procedure_code, agency_code, channel, received_at, due_at, finished_at,
+                  status, supplement_days, is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at, raw_hash,
+                  returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at)
+         ) TO ${literal(path.join(lakeRoot, 'landed/dossiers'))} (FORMAT PARQUET, PARTITION_BY (source, year, month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'vendor_{i}')`,
+      );
+    }
     await write(
       'agencies',
       `SELECT *, 'h3' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'registry' AS source FROM (VALUES ${AGENCIES})

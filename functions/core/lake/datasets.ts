@@ -54,6 +54,13 @@ export const DATASET_SPECS = {
       is_synced: 'BOOLEAN',
       has_complaint: 'BOOLEAN',
       updated_at: 'TIMESTAMP',
+      // Vendor fields, null for the project's own exports (docs/data-contracts.md §1.1).
+      returned_at: 'TIMESTAMP',
+      supplement_requested_at: 'TIMESTAMP',
+      supplement_received_at: 'TIMESTAMP',
+      due_at_reset: 'TIMESTAMP',
+      result_type: 'VARCHAR',
+      deleted_at: 'TIMESTAMP',
       ...LINEAGE_COLUMNS,
     },
     partitions: ['year', 'month'],

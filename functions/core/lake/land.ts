@@ -20,6 +20,8 @@ import { landSmallFile, type SmallLandResult } from './small.js';
 import { periodParts } from './periods.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
+import { createProfileTables, loadProfileExport } from '../profiles/load.js';
+import { loadProfile } from '../profiles/profile.js';
 
 export interface LandOptions {
   storage: Storage;
@@ -96,6 +98,7 @@ const KIND_ORDER: RawKind[] = [
   'portal-api',
   'portal-csv',
   'nsw-csv',
+  'dossier-export',
   'bieu06-xlsx',
   'par-xlsx',
   'score766-legacy',
@@ -326,7 +329,7 @@ async function quarantineRepeatedKeys(db: DuckDb, workDir: string, meta: RawMeta
 }
 
 /** Fresh, empty batch tables for every dataset and for quarantine. */
-async function resetBatches(db: DuckDb): Promise<void> {
+export async function resetBatches(db: DuckDb): Promise<void> {
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     const cols = batchColumns(dataset);
     const extra = dataset === 'quarantine' ? { dataset: 'VARCHAR' } : {};
@@ -356,7 +359,7 @@ async function publishBatches(db: DuckDb, storage: Storage, workDir: string): Pr
  * to be landed) are never landed without it: their agency and procedure checks would have nothing to
  * check against, so a missing or empty registry is an error naming the first of them.
  */
-async function prepareRefs(db: DuckDb, storage: Storage, workDir: string, needFor: RawMeta[] = []): Promise<void> {
+export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string, needFor: RawMeta[] = []): Promise<void> {
   const registry = { agencies: 'registry/agencies.csv', procedures: 'registry/procedures.csv' } as const;
   for (const [table, dataset] of [['ref_agencies', 'agencies'], ['ref_procedures', 'procedures']] as const) {
     const cols = DATASET_SPECS[dataset].columns;
@@ -491,6 +494,22 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
         throw cause;
       });
     await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed AS ${await readLandingSql('dossiers_portal_json')}`);
+  } else if (kind === 'dossier-export') {
+    // A vendor export through its mapping profile: streamed into profile_raw in large batches, the
+    // values mapped by sql/landing/dossiers_profile.sql (docs/data-contracts.md §2.9).
+    await createProfileTables(db);
+    for (const [i, meta] of metas.entries()) {
+      try {
+        const profile = await loadProfile(meta.profile ?? '').catch((cause: unknown) => {
+          throw new PipelineInputError('land', meta.original_name, `has no usable mapping profile (${(cause as Error).message.replace(/^\[pipeline\] \[\w+\] /, '')})`, { cause });
+        });
+        await loadProfileExport(db, { fileNo: i, localPath: locals[i]!, file: meta.original_name, profile, workDir });
+      } catch (err) {
+        throw new ChunkFileError(meta, err);
+      }
+    }
+    await db.run(`CREATE OR REPLACE TEMP TABLE parsed_chunk AS ${await readLandingSql('dossiers_profile')}`);
+    await db.run('CREATE OR REPLACE TEMP VIEW landing_parsed AS SELECT * FROM parsed_chunk');
   } else {
     const expected = kind === 'nsw-csv' ? NSW_CSV_HEADER : PORTAL_CSV_HEADER;
     const delim = kind === 'nsw-csv' ? ';' : ',';
@@ -559,16 +578,17 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   const p = { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 };
   await db.run(
     `INSERT INTO batch_dossiers BY NAME
-     SELECT $source AS source, year(received_at) AS year, month(received_at) AS month,
+     SELECT CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source, year(received_at) AS year, month(received_at) AS month,
             dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status, supplement_days,
             is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at,
+            returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at,
             f.hash AS raw_hash, row_no AS raw_row
      FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE is_valid`,
     p,
   );
   await db.run(
     `INSERT INTO batch_quarantine BY NAME
-     SELECT 'dossiers' AS dataset, $source AS source,
+     SELECT 'dossiers' AS dataset, CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source,
             -- The period the file was pulled for; else the row's own month when plausible; else the
             -- landing month (an implausible date must not make a partition no reader projects).
             CASE WHEN f.fy > 0 THEN f.fy WHEN year(received_at) BETWEEN 2015 AND 2035 THEN year(received_at) ELSE $landing_year END AS year,
@@ -593,9 +613,12 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     ).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
   );
   lap('insert into batch');
+  const sources = new Map(
+    kind === 'dossier-export' ? (await db.all('SELECT file_no, source FROM profile_files')).map((r) => [Number(r.file_no), String(r.source)]) : [],
+  );
   return metas.map((meta, i) => {
     const c = counts.get(i) ?? { read: 0, ok: 0 };
-    return toManifest(meta, 'dossiers', info.source, c.read, c.ok, c.read - c.ok);
+    return toManifest(meta, 'dossiers', sources.get(i) ?? info.source, c.read, c.ok, c.read - c.ok);
   });
 }
 

@@ -99,7 +99,7 @@ export async function publishPartitions(
     if (ref.month !== undefined) params.month = ref.month;
     // UNION (not ALL): a row already published (same file, same row) meets itself once.
     const union = existing
-      ? `UNION SELECT ${colList} FROM read_parquet(${literal(existing)}, hive_partitioning = false)`
+      ? `UNION SELECT ${await existingColumns(db, existing, spec.columns)} FROM read_parquet(${literal(existing)}, hive_partitioning = false)`
       : '';
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _publish AS
@@ -151,7 +151,7 @@ async function publishSuperseded(
          SELECT ${o.colList}, _by_hash AS superseded_by_hash, _by_row AS superseded_by_row,
                 CAST(replace(replace(_by_at, 'T', ' '), 'Z', '') AS TIMESTAMP) AS superseded_at
          FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)
-         ${existing ? `UNION SELECT ${ledgerCols} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
+         ${existing ? `UNION SELECT ${await existingColumns(db, existing, { ...o.spec.columns, ...SUPERSEDED_COLUMNS })} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
        )
        QUALIFY row_number() OVER (PARTITION BY raw_hash, raw_row, ${o.keyList} ORDER BY superseded_at NULLS LAST, superseded_by_hash, superseded_by_row) = 1
        ORDER BY ${o.keyList}, raw_hash, raw_row
@@ -164,3 +164,16 @@ async function publishSuperseded(
 export function specOf(dataset: LandedDataset): DatasetSpec {
   return DATASET_SPECS[dataset];
 }
+
+/**
+ * The select list that reads an already published file with today's columns: a column added to the
+ * dataset after the file was written (the vendor fields of the dossiers) reads as a typed NULL, so a lake
+ * landed by an earlier version keeps landing.
+ */
+async function existingColumns(db: DuckDb, file: string, columns: Readonly<Record<string, string>>): Promise<string> {
+  const present = new Set((await db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false)`)).map((r) => String(r.column_name)));
+  return Object.entries(columns)
+    .map(([c, t]) => (present.has(c) ? ident(c) : `CAST(NULL AS ${t}) AS ${ident(c)}`))
+    .join(', ');
+}
+

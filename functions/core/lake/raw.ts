@@ -25,6 +25,8 @@ export const RawMeta = z.object({
   pulled_at: z.string(),
   /** The date the content describes, when the source says (e.g. a 766 capture date), YYYY-MM-DD. */
   as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
+  /** dossier-export files: the mapping profile that reads them (absent for every other kind). */
+  profile: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/).optional(),
 });
 export type RawMeta = z.infer<typeof RawMeta>;
 
@@ -86,7 +88,7 @@ export interface StageResult {
  */
 export async function stageRaw(
   storage: Storage,
-  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string },
+  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string; profile?: string },
 ): Promise<StageResult> {
   const hash = sha256(input.bytes);
   const meta = RawMeta.parse({
@@ -97,6 +99,7 @@ export async function stageRaw(
     original_name: safeBaseName(input.originalName),
     pulled_at: input.pulledAt ?? new Date().toISOString(),
     as_of: input.asOf ?? null,
+    ...(input.profile !== undefined ? { profile: input.profile } : {}),
   });
   if (await storage.exists(manifestKey(input.kind, hash))) {
     return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };

@@ -10,6 +10,11 @@ export const RAW_KINDS = {
   'portal-csv': { dataset: 'dossiers', source: 'portal', ext: 'csv', bulk: true },
   /** An NSW export as an agency downloads it. */
   'nsw-csv': { dataset: 'dossiers', source: 'nsw', ext: 'csv', bulk: true },
+  /**
+   * A vendor system's dossier export (XLSX), read through the mapping profile its meta names
+   * (functions/core/profiles/, docs/data-contracts.md §2.9); its rows land under the profile's source.
+   */
+  'dossier-export': { dataset: 'dossiers', source: 'portal', ext: 'xlsx', bulk: true },
   /** Agency registry CSV. */
   'registry-agencies': { dataset: 'agencies', source: 'registry', ext: 'csv', bulk: false },
   /** Procedure catalogue CSV. */

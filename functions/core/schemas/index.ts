@@ -22,15 +22,33 @@ export const CHANNEL_LABEL_VI: Record<1 | 2 | 3, string> = {
   3: 'Bưu chính công ích',
 };
 
-/** Dossier processing status, as the portal reports it. */
+/**
+ * Dossier processing status. The first five are what the project's own exports (portal CSV and API,
+ * NSW) carry; the others are what vendor one-stop-shop systems export (docs/data-contracts.md §1.1,
+ * how each is counted: §4.8).
+ */
 export const DossierStatus = z.enum([
   'DANG_XU_LY', // being processed
   'CHO_BO_SUNG', // waiting for the applicant's supplements
-  'DA_TRA_KET_QUA', // result returned (finished)
-  'DA_RUT', // withdrawn by the applicant (finished, not counted as resolved late/early? see contracts)
-  'TU_CHOI', // refused (finished)
+  'DA_TRA_KET_QUA', // result handed over to the applicant (finished)
+  'DA_RUT', // withdrawn by the applicant (finished; left out of every count, see §4.2)
+  'TU_CHOI', // refused after processing (finished; a result)
+  'CHUA_TIEP_NHAN', // submitted (online) but not yet received: not a received dossier
+  'TU_CHOI_TIEP_NHAN', // refused at intake (không tiếp nhận): never received
+  'DUNG_XU_LY', // processing stopped / paused (pending)
+  'CHO_THANH_TOAN', // awaiting the applicant's fee payment (nghĩa vụ tài chính; pending)
+  'DA_XU_LY', // processed, result not yet handed over (finished: finished_at is the processing end)
 ]);
 export type DossierStatus = z.infer<typeof DossierStatus>;
+/** Statuses of a finished dossier (require `finished_at`); TU_CHOI_TIEP_NHAN may have it or not. */
+export const FINISHED_STATUSES: readonly DossierStatus[] = ['DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI', 'DA_XU_LY'];
+
+/** Kind of result a finished dossier gave (vendor LoaiKetQua). */
+export const ResultType = z.enum([
+  'KET_QUA', // a result (the permit, certificate…)
+  'TRA_LAI', // returned / refused with reasons (counted as a refusal)
+  'XIN_LOI', // a late result sent with an apology letter (phiếu xin lỗi và hẹn lại ngày trả)
+]);
 
 export const DossierSource = z.enum(['portal', 'nsw']);
 
@@ -43,7 +61,8 @@ export const Dossier = z
     agency_code: z.string().min(1).max(32),
     channel: Channel,
     received_at: LocalTimestamp,
-    due_at: LocalTimestamp,
+    /** The ORIGINAL due date (ngày hẹn trả at receipt); null for a procedure with no due date. */
+    due_at: LocalTimestamp.nullable(),
     finished_at: LocalTimestamp.nullable(),
     status: DossierStatus,
     supplement_days: z.number().int().min(0).max(3650),
@@ -54,19 +73,31 @@ export const Dossier = z
     is_synced: z.boolean(),
     has_complaint: z.boolean(),
     updated_at: LocalTimestamp,
+    // Vendor fields (nullable; the project's own exports leave them null): docs/data-contracts.md §1.1.
+    /** Result handed over to the applicant (ngày trả kết quả, NgayTra); ≥ finished_at. */
+    returned_at: LocalTimestamp.nullish(),
+    /** Supplements requested from the applicant (NgayYeuCauBoSung). */
+    supplement_requested_at: LocalTimestamp.nullish(),
+    /** Supplements received (NgayTiepNhanBoSung). */
+    supplement_received_at: LocalTimestamp.nullish(),
+    /** The due date the source re-set after a supplement wait, as exported; never used for counting. */
+    due_at_reset: LocalTimestamp.nullish(),
+    result_type: ResultType.nullish(),
+    /** Soft-deleted in the source system (DeletedOn): landed, never counted. */
+    deleted_at: LocalTimestamp.nullish(),
   })
   .superRefine((d, ctx) => {
     if (d.finished_at !== null && d.finished_at < d.received_at) {
       ctx.addIssue({ code: 'custom', path: ['finished_at'], message: 'finished before received' });
     }
-    if (d.due_at < d.received_at) {
+    if (d.due_at !== null && d.due_at < d.received_at) {
       ctx.addIssue({ code: 'custom', path: ['due_at'], message: 'due before received' });
     }
     if (d.is_paid_online && !d.is_fee_bearing) {
       ctx.addIssue({ code: 'custom', path: ['is_paid_online'], message: 'paid online but not fee-bearing' });
     }
-    const finishedStatus = d.status === 'DA_TRA_KET_QUA' || d.status === 'DA_RUT' || d.status === 'TU_CHOI';
-    if (finishedStatus !== (d.finished_at !== null)) {
+    const finishedStatus = FINISHED_STATUSES.includes(d.status);
+    if (d.status !== 'TU_CHOI_TIEP_NHAN' && finishedStatus !== (d.finished_at !== null)) {
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'status disagrees with finished_at' });
     }
   });
@@ -90,6 +121,12 @@ export const DOSSIER_FIELDS = [
   'is_synced',
   'has_complaint',
   'updated_at',
+  'returned_at',
+  'supplement_requested_at',
+  'supplement_received_at',
+  'due_at_reset',
+  'result_type',
+  'deleted_at',
 ] as const;
 
 export const AgencyKind = z.enum(['ubnd_tinh', 'so', 'ban', 'van_phong', 'thanh_tra', 'chi_cuc']);

@@ -85,7 +85,11 @@ function lineAt(text: string, offset: number): number {
  * DuckDB-only functions the landing queries (sql/landing/) may use: they run only in the landing step,
  * which is DuckDB everywhere (also inside the AWS landing Lambda), never on Athena.
  */
-export const LANDING_FUNCTIONS: ReadonlySet<string> = new Set(['try_strptime', 'json_extract_string', 'to_json', 'timezone', 'nfc_normalize', 'regexp_full_match']);
+export const LANDING_FUNCTIONS: ReadonlySet<string> = new Set([
+  'try_strptime', 'json_extract_string', 'to_json', 'timezone', 'nfc_normalize', 'regexp_full_match',
+  // dossiers_profile.sql: folding codes and names, Excel serial dates, the profile's mapped-field list
+  'regexp_replace', 'strip_accents', 'to_seconds', 'to_days', 'list_contains', 'strftime',
+]);
 
 export function lintSql(sql: string, options: { extraFunctions?: ReadonlySet<string> } = {}): LintIssue[] {
   const issues: LintIssue[] = [];

@@ -36,6 +36,12 @@ final as (
         cast(s.is_synced as boolean) as is_synced,
         cast(s.has_complaint as boolean) as has_complaint,
         cast(s.updated_at as timestamp) as updated_at,
+        cast(s.returned_at as timestamp) as returned_at,
+        cast(s.supplement_requested_at as timestamp) as supplement_requested_at,
+        cast(s.supplement_received_at as timestamp) as supplement_received_at,
+        cast(s.due_at_reset as timestamp) as due_at_reset,
+        cast(s.result_type as varchar) as result_type,
+        cast(s.deleted_at as timestamp) as deleted_at,
         cast(s.raw_hash as varchar) as raw_hash,
         cast(s.raw_row as bigint) as raw_row,
         cast(n.dossier_id as varchar) as duplicate_of_dossier_id

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withDuckDb, literal, type DuckDb } from '../../../functions/core/engine/duckdb.js';
+import { readLandingSql } from '../../../functions/core/lake/landing-sql.js';
+import { createProfileTables, loadProfileExport } from '../../../functions/core/profiles/load.js';
+import { loadProfile } from '../../../functions/core/profiles/profile.js';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
 import { readParXlsx } from '../../../functions/core/readers/xlsx/par.js';
 import { Agency, Procedure, Score766Group } from '../../../functions/core/schemas/index.js';
@@ -123,8 +126,27 @@ describe('generateDemo registry', () => {
   });
 });
 
-/** Canonical dossiers from the generated CSVs, typed inside DuckDB (the contract's mapping). */
+/**
+ * The vendor exports (exports/<profile>/*.xlsx) read by the real profile loader and mapping SQL, as
+ * `exported` (the columns of sql/landing/dossiers_profile.sql).
+ */
+async function loadExports(db: DuckDb, dir: string): Promise<void> {
+  await db.run(`create table ref_agencies as select * from read_csv(${literal(join(dir, 'registry/agencies.csv'))}, header = true, all_varchar = true)`);
+  await db.run(`create table ref_procedures as select * from read_csv(${literal(join(dir, 'registry/procedures.csv'))}, header = true, all_varchar = true)`);
+  await createProfileTables(db);
+  let fileNo = 0;
+  for (const name of ['dvc-xlsx', 'so-theo-doi']) {
+    const profile = await loadProfile(name);
+    for (const f of readdirSync(join(dir, 'exports', name)).sort()) {
+      await loadProfileExport(db, { fileNo: fileNo++, localPath: join(dir, 'exports', name, f), file: f, profile, workDir: join(dir, '..') });
+    }
+  }
+  await db.run(`create table exported as ${await readLandingSql('dossiers_profile')}`);
+}
+
+/** Canonical dossiers from the generated CSVs and vendor exports, typed inside DuckDB (the contract's mapping). */
 async function loadDossiers(db: DuckDb, dir: string): Promise<void> {
+  await loadExports(db, dir);
   const ts = (col: string, fmt: string): string => `strptime(nullif("${col}", ''), '${fmt}')`;
   await db.run(`
     create table dossiers as
@@ -140,7 +162,12 @@ async function loadDossiers(db: DuckDb, dir: string): Promise<void> {
            case "Trạng thái" when 'Đang xử lý' then 'DANG_XU_LY' when 'Chờ bổ sung' then 'CHO_BO_SUNG' when 'Đã cấp phép' then 'DA_TRA_KET_QUA'
                              when 'Từ chối' then 'TU_CHOI' when 'Đã rút' then 'DA_RUT' end,
            0, true
-    from read_csv(${literal(join(dir, 'nsw/*/*.csv'))}, header = true, all_varchar = true, delim = ';')`);
+    from read_csv(${literal(join(dir, 'nsw/*/*.csv'))}, header = true, all_varchar = true, delim = ';')
+    union all
+    -- a refusal is exported as a result of type "Trả lại" (TRA_LAI)
+    select dossier_id_raw, 'portal', procedure_code_raw, agency_code_raw, channel, received_at, due_at, finished_at,
+           case when result_type = 'TRA_LAI' then 'TU_CHOI' else status end, supplement_days, is_synced
+    from exported`);
   await db.run(`create table agencies as select * from read_csv(${literal(join(dir, 'registry/agencies.csv'))}, header = true, all_varchar = true)`);
   // holder(agency, day): follow successor_code while day > valid_to (one merger step in this registry).
   await db.run(`create macro holder(code, day) as (

@@ -24,6 +24,17 @@ function drop(files: string[]): string {
 }
 
 describe('planDrop', () => {
+  test('should stage vendor exports under exports/<profile>/ with their profile, and skip an unknown profile or a non-XLSX file there', async () => {
+    const root = drop(['exports/dvc-xlsx/DanhSachHoSo_2024-05.xlsx', 'exports/so-theo-doi/so 2024.xlsx', 'exports/acme/list.xlsx', 'exports/own-csv/x.csv', 'exports/loose.xlsx']);
+    const { files, skipped } = await planDropDir(root);
+    expect(files.map((f) => [path.relative(root, f.path), f.kind, f.period, f.profile])).toEqual([
+      ['exports/dvc-xlsx/DanhSachHoSo_2024-05.xlsx', 'dossier-export', '2024-05', 'dvc-xlsx'],
+      ['exports/so-theo-doi/so 2024.xlsx', 'dossier-export', '2024', 'so-theo-doi'],
+    ]);
+    expect(skipped.map((s) => s.file)).toEqual(['exports/acme/list.xlsx', 'exports/loose.xlsx', 'exports/own-csv/x.csv']);
+    expect(skipped[0]!.reason).toMatch(/known XLSX profile \(dvc-xlsx, so-theo-doi; run `npm run cli -- inspect <file>`/);
+  });
+
   test('should classify every known file, NSW files by agency folder and month, and skip hidden files', async () => {
     const root = drop(['registry/agencies.csv', 'portal/dossiers/2024-05.csv', 'nsw/H99.01/2024-05.csv', 'nsw/H99.02/2024-04.csv', 'nsw/H99.01/.DS_Store', 'nsw/.keep', 'par/par_2024.xlsx']);
     const plan = (await planDrop(root)).map((f) => [path.relative(root, f.path), f.kind, f.period]);

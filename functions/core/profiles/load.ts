@@ -1,0 +1,269 @@
+/**
+ * Hand a vendor export to DuckDB through its mapping profile, as raw text: `profile_raw` gets one row
+ * per data row (file_no, row_no, raw_record and one VARCHAR `<field>_src` per canonical field the
+ * profile maps), `profile_files` the profile's parameters per file, `profile_codes` its code tables.
+ * sql/landing/dossiers_profile.sql then maps the values (dates, codes) and dossiers_checked.sql checks
+ * and quarantines them as for every other dossier source.
+ *
+ * An XLSX is streamed (exceljs's streaming reader, bounded memory) and written to CSV chunk files of
+ * `batchRows` rows (default 50 000), each read by DuckDB in one statement: rows never go one by one
+ * into the lake. A CSV export is read by DuckDB itself.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type DuckDb, literal } from '../engine/duckdb.js';
+import { PipelineInputError } from '../errors.js';
+import { cellScalar, streamRows, type CellValue } from '../readers/xlsx/common.js';
+import { codeRows, fold, matchHeaders, PROFILE_FIELDS, type HeaderMatch, type Profile, type ProfileField } from './profile.js';
+
+/** Rows per batch handed to DuckDB. */
+export const PROFILE_BATCH_ROWS = 50_000;
+
+/** Caps for a dossier-list workbook: far above a report form's (a year of a big unit is 100 000+ rows). */
+export const EXPORT_XLSX_LIMITS = { maxFileBytes: 1024 * 2 ** 20, maxUnpackedBytes: 8 * 2 ** 30, maxRows: 5_000_000, maxColumns: 256 } as const;
+
+/** How many header candidates are looked at when the profile names no header row. */
+const HEADER_SCAN_ROWS = 30;
+
+export interface LoadedExport {
+  rowsRead: number;
+  headerRow: number;
+  headers: string[];
+  match: HeaderMatch;
+  /** Batches handed to DuckDB and the largest (rows). */
+  batches: number;
+  maxBatchRows: number;
+}
+
+const SRC_COLUMNS = PROFILE_FIELDS.map((f) => `${f}_src VARCHAR`).join(', ');
+
+/** Fresh, empty profile_raw / profile_files / profile_codes. */
+export async function createProfileTables(db: DuckDb): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE profile_raw (file_no INTEGER, row_no BIGINT, raw_record VARCHAR, ${SRC_COLUMNS})`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE profile_files (file_no INTEGER, profile VARCHAR, source VARCHAR, id_prefix VARCHAR, dates VARCHAR,
+       due_kind VARCHAR, due_optional BOOLEAN, status_from_dates BOOLEAN, default_channel INTEGER, default_fee BOOLEAN, mapped VARCHAR[])`,
+  );
+  await db.run('CREATE OR REPLACE TEMP TABLE profile_codes (file_no INTEGER, field VARCHAR, code VARCHAR, value VARCHAR)');
+}
+
+/** The text DuckDB gets for a cell: numbers in full (a date cell is an Excel serial day number). */
+function cellString(v: CellValue | undefined): string | null {
+  if (v instanceof Date) return v.toISOString().slice(0, 19).replace('T', ' ');
+  const s = cellScalar(v);
+  if (s === null) return null;
+  if (typeof s === 'boolean') return s ? 'true' : 'false';
+  return String(s);
+}
+
+const q = (v: string | null): string => (v === null ? '' : `"${v.replaceAll('"', '""')}"`);
+
+/** The best header row among candidate rows: most fields matched, then the earliest. */
+export function pickHeader(profile: Profile, candidates: { row: number; cells: string[] }[]): { row: number; cells: string[]; match: HeaderMatch } | undefined {
+  let best: { row: number; cells: string[]; match: HeaderMatch; score: number } | undefined;
+  for (const c of candidates) {
+    if (profile.header_row !== undefined && c.row !== profile.header_row) continue;
+    const match = matchHeaders(profile, c.cells);
+    const score = Object.keys(match.columns).length;
+    if (score > 0 && (!best || score > best.score)) best = { ...c, match, score };
+  }
+  return best;
+}
+
+/** The first rows of an export's sheet (or CSV) as text, for guessing the profile and the header. */
+export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | 'csv', opts: { file: string; sheet?: string | number; delimiter?: string; rows?: number }): Promise<{ row: number; cells: string[] }[]> {
+  const n = opts.rows ?? HEADER_SCAN_ROWS;
+  if (format === 'csv') {
+    const rows = await db.all(
+      `SELECT * FROM read_csv(${literal(localPath)}, header = false, all_varchar = true, delim = ${literal(opts.delimiter ?? ',')}, quote = '"', escape = '"',
+                              null_padding = true, max_line_size = 4194304, auto_detect = true) LIMIT ${n}`,
+    ).catch((cause: unknown) => {
+      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
+    });
+    return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
+  }
+  const out: { row: number; cells: string[] }[] = [];
+  await sheetRows(localPath, opts.file, opts.sheet, (row, values) => {
+    out.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
+    return out.length >= n ? 'stop' : undefined;
+  });
+  return out;
+}
+
+/** Rows of the profile's sheet (default the first), with 1-based sheet row numbers. */
+async function sheetRows(localPath: string, file: string, sheet: string | number | undefined, onRow: (row: number, values: readonly (CellValue | undefined)[]) => 'stop' | void): Promise<string[]> {
+  const seen: string[] = [];
+  let stopped = false;
+  await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS }, (r) => {
+    if (!seen.includes(r.sheet)) seen.push(r.sheet);
+    if (stopped) return 'stop';
+    const wanted = sheet === undefined ? seen[0] === r.sheet : typeof sheet === 'number' ? seen.indexOf(r.sheet) + 1 === sheet : fold(r.sheet) === fold(sheet);
+    if (!wanted) return undefined;
+    if (onRow(r.number, r.values) === 'stop') {
+      stopped = true;
+      return 'stop';
+    }
+    return undefined;
+  });
+  return seen;
+}
+
+/**
+ * Load one export file into profile_raw under `fileNo`. Fails (PipelineInputError naming the file)
+ * when no header row matches, or a required field has no column: a file that cannot be mapped is
+ * rejected, not quarantined row by row.
+ */
+export async function loadProfileExport(
+  db: DuckDb,
+  opts: { fileNo: number; localPath: string; file: string; profile: Profile; workDir: string; batchRows?: number },
+): Promise<LoadedExport> {
+  const { profile, file, fileNo } = opts;
+  await db.run(
+    `INSERT INTO profile_files VALUES ($file_no, $profile, $source, $prefix, $dates, $due_kind, $due_optional, $from_dates, $channel, $fee, CAST([] AS VARCHAR[]))`,
+    {
+      file_no: fileNo,
+      profile: profile.name,
+      source: profile.source,
+      prefix: profile.source === 'nsw' ? 'NSW-' : '',
+      dates: profile.dates,
+      due_kind: profile.due_date,
+      due_optional: profile.empty_due_means_none,
+      from_dates: profile.status_from_dates,
+      channel: profile.defaults.channel ?? null,
+      fee: profile.defaults.is_fee_bearing ?? null,
+    },
+  );
+  for (const c of codeRows(profile)) await db.run('INSERT INTO profile_codes VALUES ($n, $f, $c, $v)', { n: fileNo, f: c.field, c: c.code, v: c.value });
+
+  const noHeader = (seen: string): PipelineInputError =>
+    new PipelineInputError('profile', file, `no header row of the profile "${profile.name}" found (${seen}); run \`npm run cli -- inspect ${file}\` to see which columns are missing`);
+  const mappedOf = async (m: HeaderMatch): Promise<void> => {
+    if (m.missing.length > 0) {
+      throw new PipelineInputError(
+        'profile',
+        file,
+        `the profile "${profile.name}" cannot map it: no column for ${m.missing.map((g) => g.join(' or ')).join(', ')} (headers: ${m.unmapped.slice(0, 12).join(' | ')})`,
+      );
+    }
+    await db.run("UPDATE profile_files SET mapped = string_split($m, ',') WHERE file_no = $n", { n: fileNo, m: Object.keys(m.columns).join(',') });
+  };
+
+  if (profile.format === 'csv') return loadCsv();
+  return loadXlsx();
+
+  async function loadCsv(): Promise<LoadedExport> {
+    const peek = await peekRows(db, opts.localPath, 'csv', { file, delimiter: profile.delimiter });
+    const header = pickHeader(profile, peek);
+    if (!header) throw noHeader(`first ${peek.length} lines`);
+    await mappedOf(header.match);
+    const first = header.row + profile.skip_after_header;
+    const col = (i: number): string => `column${String(i).padStart(String(header.cells.length - 1).length, '0')}`;
+    // read_csv names columns column0…columnN (zero-padded to the widest index)
+    const probe = await db.all(
+      `DESCRIBE SELECT * FROM read_csv(${literal(opts.localPath)}, header = false, all_varchar = true, delim = ${literal(profile.delimiter)}, quote = '"', escape = '"', null_padding = true, max_line_size = 4194304)`,
+    );
+    const names = probe.map((r) => String(r.column_name));
+    const nameOf = (i: number): string => names[i] ?? col(i);
+    const src = PROFILE_FIELDS.map((f) => {
+      const i = header.match.columns[f as ProfileField];
+      return i === undefined ? `CAST(NULL AS VARCHAR) AS ${f}_src` : `"${nameOf(i)}" AS ${f}_src`;
+    }).join(', ');
+    const record = header.cells
+      .map((h, i) => (h.trim() === '' ? null : `${literal(h.normalize('NFC').replace(/^\ufeff/, ''))}, "${nameOf(i)}"`))
+      .filter((x) => x !== null)
+      .join(', ');
+    const anyValue = names.map((n) => `coalesce("${n}", '') <> ''`).join(' OR ');
+    await db.run(
+      `INSERT INTO profile_raw (file_no, row_no, raw_record, ${PROFILE_FIELDS.map((f) => `${f}_src`).join(', ')})
+       WITH numbered AS (
+         SELECT row_number() OVER () AS line, * FROM read_csv(${literal(opts.localPath)}, header = false, all_varchar = true, delim = ${literal(profile.delimiter)},
+                                                              quote = '"', escape = '"', null_padding = true, max_line_size = 4194304)
+       )
+       SELECT ${fileNo}, line - ${first}, CAST(json_object('row_no', line - ${first}, ${record}) AS VARCHAR), ${src}
+       FROM numbered WHERE line > ${first} AND (${anyValue})`,
+    );
+    const rowsRead = await db.scalarNumber('SELECT count(*) FROM profile_raw WHERE file_no = $n', { n: fileNo });
+    return { rowsRead, headerRow: header.row, headers: header.cells, match: header.match, batches: 1, maxBatchRows: rowsRead };
+  }
+
+  async function loadXlsx(): Promise<LoadedExport> {
+    const batchRows = opts.batchRows ?? PROFILE_BATCH_ROWS;
+    const dir = path.join(opts.workDir, `profile-${process.pid}-${fileNo}`);
+    await mkdir(dir, { recursive: true });
+    const candidates: { row: number; cells: string[] }[] = [];
+    let header: { row: number; cells: string[]; match: HeaderMatch } | undefined;
+    let dataFrom = 0;
+    const chunks: { path: string; rows: number }[] = [];
+    let fd: number | undefined;
+    let inChunk = 0;
+    let rowsRead = 0;
+    const flush = (): void => {
+      if (fd !== undefined) {
+        closeSync(fd);
+        fd = undefined;
+      }
+    };
+    const emit = (row: number, values: readonly (CellValue | undefined)[]): void => {
+      const cells = Array.from(values, cellString); // exceljs rows are sparse
+      if (!cells.some((c) => c !== null && c.trim() !== '')) return; // an empty row is not a record
+      if (fd === undefined) {
+        const p = path.join(dir, `chunk-${String(chunks.length).padStart(5, '0')}.csv`);
+        fd = openSync(p, 'w');
+        chunks.push({ path: p, rows: 0 });
+        inChunk = 0;
+      }
+      const rec: Record<string, unknown> = { row_no: row };
+      header!.cells.forEach((h, i) => {
+        if (h.trim() !== '') rec[h] = cells[i + 1] ?? null;
+      });
+      const src = PROFILE_FIELDS.map((f) => {
+        const i = header!.match.columns[f];
+        return i === undefined ? '' : q(cells[i + 1] ?? null);
+      });
+      writeSync(fd, `${row},${q(JSON.stringify(rec))},${src.join(',')}\n`);
+      chunks[chunks.length - 1]!.rows++;
+      rowsRead++;
+      if (++inChunk >= batchRows) flush();
+    };
+    let seenSheets: string[] = [];
+    try {
+      seenSheets = await sheetRows(opts.localPath, file, profile.sheet, (row, values) => {
+        if (!header) {
+          candidates.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
+          const decided = profile.header_row !== undefined ? row >= profile.header_row : candidates.length >= HEADER_SCAN_ROWS;
+          if (!decided) return;
+          header = pickHeader(profile, candidates);
+          if (!header) throw noHeader(`first ${candidates.length} rows of the sheet`);
+          dataFrom = header.row + profile.skip_after_header;
+          for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);
+          return;
+        }
+        if (row > dataFrom) emit(row, values);
+      });
+      if (!header) {
+        // A sheet shorter than the scan: decide on what was read.
+        header = pickHeader(profile, candidates);
+        if (!header) {
+          throw noHeader(candidates.length > 0 ? `${candidates.length} rows of the sheet` : profile.sheet !== undefined ? `no sheet "${profile.sheet}" among ${seenSheets.join(', ')}` : 'the workbook is empty');
+        }
+        dataFrom = header.row + profile.skip_after_header;
+        for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);
+      }
+      flush();
+      await mappedOf(header.match);
+      const cols = `{'row_no': 'BIGINT', 'raw_record': 'VARCHAR', ${PROFILE_FIELDS.map((f) => `'${f}_src': 'VARCHAR'`).join(', ')}}`;
+      for (const c of chunks) {
+        await db.run(
+          `INSERT INTO profile_raw SELECT ${fileNo}, * FROM read_csv(${literal(c.path)}, header = false, columns = ${cols}, delim = ',', quote = '"', escape = '"',
+                                                                   auto_detect = false, max_line_size = 16777216)`,
+        );
+        await rm(c.path, { force: true });
+      }
+      return { rowsRead, headerRow: header.row, headers: header.cells, match: header.match, batches: chunks.length, maxBatchRows: Math.max(0, ...chunks.map((c) => c.rows)) };
+    } finally {
+      flush();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Mapping profiles on files written in the vendors' shapes (real XLSX written by exceljs, real CSV),
+ * landed by the real landing (DuckDB, Parquet) and inspected by the inspector.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterEach, describe, expect, test } from 'vitest';
+import { literal, withDuckDb, DuckDb } from '../../../functions/core/engine/duckdb.js';
+import { PORTAL_CSV_HEADER } from '../../../functions/core/lake/csv-header.js';
+import { checkInvariants } from '../../../functions/core/lake/invariants.js';
+import { landStaged } from '../../../functions/core/lake/land.js';
+import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
+import { LocalStorage } from '../../../functions/core/storage/local.js';
+import { createProfileTables, loadProfileExport } from '../../../functions/core/profiles/load.js';
+import { fold, loadProfile, loadProfiles, matchHeaders, parseProfile } from '../../../functions/core/profiles/profile.js';
+import { formatInspect, inspectExport } from '../../../functions/core/profiles/inspect.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+  dirs.push(d);
+  return d;
+}
+
+const AGENCIES = [
+  'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code',
+  'H99.01,Sở Tư pháp,Sở TP,so,,H99,2015-01-01,,',
+  'H99.02,Sở Y tế,Sở YT,so,,H99,2015-01-01,,',
+].join('\r\n');
+const PROCEDURES = [
+  'procedure_code,name,field,agency_code,online_level,is_fee_bearing,is_nsw,statutory_days,original_statutory_days',
+  '1.000001,Cấp phiếu lý lịch tư pháp,Lý lịch tư pháp,H99.01,toan_trinh,true,false,10,10',
+  '1.000002,Cấp chứng chỉ hành nghề,Y tế,H99.02,mot_phan,false,false,15,20',
+].join('\r\n');
+
+async function lake(): Promise<{ storage: LocalStorage; root: string; work: string; dir: string }> {
+  const dir = tmp();
+  const storage = new LocalStorage(path.join(dir, 'lake'));
+  const work = path.join(dir, 'work');
+  await stageRaw(storage, { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${AGENCIES}\r\n`), period: null, originalName: 'agencies.csv' });
+  await stageRaw(storage, { kind: 'registry-procedures', bytes: Buffer.from(`\ufeff${PROCEDURES}\r\n`), period: null, originalName: 'procedures.csv' });
+  await landStaged({ storage, workDir: work });
+  return { storage, root: path.join(dir, 'lake'), work, dir };
+}
+
+/** Local wall time as exceljs stores it (a Date whose UTC fields are the local time). */
+const xd = (s: string): Date => new Date(`${s.replace(' ', 'T')}:00.000Z`);
+
+const DVC_HEADER = [
+  'STT', 'Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Ngày kết thúc xử lý',
+  'Ngày trả kết quả', 'Ngày yêu cầu bổ sung', 'Ngày tiếp nhận bổ sung', 'Trạng thái', 'Loại kết quả', 'Ngày xóa', 'Người nộp',
+];
+type Cell = string | number | Date | null;
+
+/** A dossier list in the vendor system's shape: title rows, the header on row 4, dates as Excel dates or text. */
+async function writeDvc(file: string, rows: Cell[][]): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Danh sách hồ sơ');
+  ws.getCell(1, 1).value = 'DANH SÁCH HỒ SƠ';
+  ws.getCell(2, 1).value = 'Từ ngày 01/05/2024 đến ngày 31/05/2024';
+  // headers as a vendor writes them: other case, no-break and doubled spaces, a wrapped cell
+  ws.getRow(4).values = [undefined, ...DVC_HEADER.map((h, i) => (i === 5 ? 'NGÀY  TIẾP\nNHẬN' : i === 6 ? 'Ngày\u00a0hẹn trả' : h))];
+  rows.forEach((r, i) => {
+    ws.getRow(5 + i).values = [undefined, i + 1, ...r];
+    r.forEach((v, k) => {
+      if (v instanceof Date) ws.getCell(5 + i, k + 2).numFmt = 'dd/mm/yyyy hh:mm';
+    });
+  });
+  await wb.xlsx.writeFile(file);
+}
+
+const dvcRows: Cell[][] = [
+  // id, procedure, agency, channel, received, due (re-set), finished, returned, suppl. req, suppl. recv, status, result, deleted, applicant
+  ['000.00.01.H99-240503-0001', '1.000001', 'H99.01', 'Trực tuyến', xd('2024-05-03 08:15'), xd('2024-05-17 17:00'), xd('2024-05-16 10:00'), xd('2024-05-17 09:00'), null, null, '10', 'Kết quả', null, 'Nguyễn Văn A'],
+  ['000.00.01.H99-240503-0002', '1.000001', 'H99.01', '1', '03/05/2024 09:00', '20/05/2024 17:00', '16/05/2024 10:00', null, '06/05/2024 08:00', '09/05/2024 08:00', 'Đã xử lý xong', null, null, 'B'],
+  ['000.00.01.H99-240503-0003', '1.000002', 'H99.02', '3', '03/05/2024 10:00', '', null, null, null, null, '4', null, null, 'C'],
+  ['000.00.01.H99-240503-0004', '1.000001', 'H99.01', '2', '03/05/2024 11:00', '10/05/2024 17:00', null, null, null, null, '1', null, null, 'D'],
+  ['000.00.01.H99-240503-0005', '1.000001', 'H99.01', '2', '03/05/2024 11:30', '10/05/2024 17:00', '12/05/2024 08:00', '13/05/2024 08:00', null, null, '10', 'Phiếu xin lỗi', '14/05/2024 08:00', 'E'],
+  ['000.00.01.H99-240503-0006', '1.000001', 'H99.01', '2', '03/05/2024 12:00', '10/05/2024 17:00', null, null, null, null, 'Dừng xử lý', null, null, 'F'],
+  ['000.00.01.H99-240503-0007', '1.000001', 'H99.01', '2', '03/05/2024 12:30', '10/05/2024 17:00', null, null, null, null, '42', null, null, 'G'],
+  ['000.00.01.H99-240503-0008', '1.000001', 'H99.01', 'Fax', '03/05/2024 13:00', '10/05/2024 17:00', null, null, null, null, '4', null, null, 'H'],
+  ['000.00.01.H99-240503-0009', '1.000001', 'H99.01', '2', '03/05/2024 13:30', '10/05/2024 17:00', '08/05/2024 08:00', '07/05/2024 08:00', null, null, '10', 'Trả lại', null, 'I'],
+];
+
+describe('mapping profiles', () => {
+  test('should ship valid profiles whose names are their files', async () => {
+    const all = await loadProfiles();
+    expect([...all.keys()].sort()).toEqual(['dvc-xlsx', 'own-csv', 'so-theo-doi']);
+  });
+
+  test('should refuse a profile that cannot map a dossier, naming what is missing', () => {
+    expect(() => parseProfile({ name: 'x', title: 'x', format: 'xlsx', columns: { dossier_id: ['Mã'] } }, 'x.json')).toThrow(/procedure_code or procedure_name.*agency_code or agency_name.*received_at/s);
+  });
+
+  test('should match headers after NFC, case and diacritic folding and collapsed spaces', async () => {
+    expect(fold('  NGÀY  TIẾP\nNHẬN ')).toBe('ngay tiep nhan');
+    expect(fold('Ðơn vị'.replace('Ð', 'Đ'))).toBe('don vi');
+    // decomposed (NFD) text folds like the composed one
+    expect(fold('Mã hồ sơ'.normalize('NFD'))).toBe(fold('Mã hồ sơ'));
+    const p = await loadProfile('dvc-xlsx');
+    const m = matchHeaders(p, ['MAHOSO', 'mã thủ tục', 'Mã  đơn vị', 'Kênh thực hiện', 'ngay tiep nhan', 'Trạng thái', 'Ghi chú']);
+    expect(m.missing).toEqual([]);
+    expect(m.columns).toMatchObject({ dossier_id: 0, procedure_code: 1, agency_code: 2, channel: 3, received_at: 4, status: 5 });
+    expect(m.unmapped).toEqual(['Ghi chú']);
+  });
+
+  test('should land a vendor dossier list (XLSX) with its statuses, dates and result types, and quarantine what it cannot map', async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'DanhSachHoSo_05-2024.xlsx');
+    await writeDvc(file, dvcRows);
+    const { readFileSync } = await import('node:fs');
+    await stageRaw(l.storage, { kind: 'dossier-export', bytes: readFileSync(file), period: '2024-05', originalName: 'DanhSachHoSo_05-2024.xlsx', profile: 'dvc-xlsx' });
+    const summary = await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const entry = summary.files.find((f) => f.kind === 'dossier-export')!;
+    expect(entry).toMatchObject({ rows_read: 9, rows_landed: 6, rows_quarantined: 3, profile: 'dvc-xlsx', source: 'portal' });
+    const rows = await withDuckDb((db) =>
+      db.all(
+        `SELECT dossier_id, channel, strftime(received_at, '%d/%m/%Y %H:%M') AS received, strftime(due_at, '%d/%m/%Y') AS due,
+                strftime(due_at_reset, '%d/%m/%Y') AS due_reset, strftime(finished_at, '%d/%m/%Y') AS finished,
+                strftime(returned_at, '%d/%m/%Y') AS returned, status, supplement_days, result_type, deleted_at IS NOT NULL AS deleted,
+                strftime(supplement_requested_at, '%d/%m/%Y') AS s_req, is_fee_bearing
+         FROM read_parquet(${literal(`${l.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`,
+      ),
+    );
+    expect(rows.map((r) => String(r.dossier_id).slice(-4))).toEqual(['0001', '0002', '0003', '0004', '0005', '0006']);
+    // An Excel date cell and a text date read alike; without a supplement wait the re-set due date is the original one.
+    expect(rows[0]).toMatchObject({ channel: 2, received: '03/05/2024 08:15', due: '17/05/2024', due_reset: '17/05/2024', finished: '16/05/2024', returned: '17/05/2024', status: 'DA_TRA_KET_QUA', result_type: 'KET_QUA', supplement_days: 0, is_fee_bearing: true });
+    // a re-set due date with the supplement dates: the original is the re-set one less the wait (3 days), subtracted once
+    expect(rows[1]).toMatchObject({ status: 'DA_XU_LY', returned: null, s_req: '06/05/2024', supplement_days: 3, due: '17/05/2024', due_reset: '20/05/2024', is_fee_bearing: true });
+    expect(rows[2]).toMatchObject({ channel: 3, due: null, status: 'DANG_XU_LY', is_fee_bearing: false }); // no due date
+    expect(rows[3]).toMatchObject({ status: 'CHUA_TIEP_NHAN' });
+    expect(rows[4]).toMatchObject({ status: 'DA_TRA_KET_QUA', result_type: 'XIN_LOI', deleted: true });
+    expect(rows[5]).toMatchObject({ status: 'DUNG_XU_LY' });
+    const q = await withDuckDb((db) =>
+      db.all(`SELECT row_no, field, reason, raw_value FROM read_parquet(${literal(`${l.root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY row_no`),
+    );
+    expect(q).toEqual([
+      { row_no: '11', field: 'status', reason: 'unknown status', raw_value: '42' },
+      { row_no: '12', field: 'channel', reason: 'not one of 1 (in person), 2 (online), 3 (postal)', raw_value: 'Fax' },
+      { row_no: '13', field: 'returned_at', reason: 'result handed over before the processing finished', raw_value: '07/05/2024 08:00' },
+    ]);
+    const inv = await checkInvariants(l.storage, l.work);
+    expect(inv.accountingErrors).toEqual([]);
+    expect(inv.ok).toBe(true);
+  });
+
+  test('should land the sổ theo dõi hồ sơ (TT 01/2018) with the procedure and agency by name and the status from its dates', async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'so-theo-doi-2024.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sổ theo dõi');
+    ws.getCell(1, 1).value = 'SỞ TƯ PHÁP';
+    ws.getCell(3, 1).value = 'SỔ THEO DÕI HỒ SƠ';
+    ws.getRow(5).values = [undefined, 'STT', 'Mã hồ sơ', 'Tên TTHC', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết',
+      'Nhận hồ sơ của cá nhân, tổ chức', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết', 'Trả kết quả cho cá nhân, tổ chức', 'Ghi chú'];
+    ws.getRow(6).values = [undefined, '(1)', '(2)', '(3)', '(4)', '(5)', '(6)', '(7)', '(8)', '(9)', '(10)', '(11)', '(12)', '(13)'];
+    ws.getRow(7).values = [undefined, 1, 'STD-1', 'Cấp phiếu lý lịch tư pháp', 1, 'Trần B', 'Hà Nội', 'Sở Tư pháp', '02/05/2024 08:00', '16/05/2024', '03/05/2024', '10/05/2024 09:00', '11/05/2024 10:00', ''];
+    ws.getRow(8).values = [undefined, 2, 'STD-2', 'cấp  phiếu LÝ LỊCH tư pháp', 1, 'Lê C', '', 'Sở TP', '02/05/2024 09:00', '16/05/2024', '', '12/05/2024 09:00', '', ''];
+    ws.getRow(9).values = [undefined, 3, 'STD-3', 'Cấp chứng chỉ hành nghề', 1, 'Phạm D', '', 'Sở Y tế', '02/05/2024 10:00', '20/05/2024', '', '', '', ''];
+    ws.getRow(10).values = [undefined, 4, 'STD-4', 'Thủ tục không có trong danh mục', 1, 'E', '', 'Sở Y tế', '02/05/2024 10:00', '20/05/2024', '', '', '', ''];
+    await wb.xlsx.writeFile(file);
+    const { readFileSync } = await import('node:fs');
+    await stageRaw(l.storage, { kind: 'dossier-export', bytes: readFileSync(file), period: '2024', originalName: 'so-theo-doi-2024.xlsx', profile: 'so-theo-doi' });
+    const summary = await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    expect(summary.files.find((f) => f.kind === 'dossier-export')).toMatchObject({ rows_read: 4, rows_landed: 3, rows_quarantined: 1 });
+    const rows = await withDuckDb((db) =>
+      db.all(
+        `SELECT dossier_id, procedure_code, agency_code, channel, status, strftime(finished_at, '%d/%m/%Y') AS finished, strftime(returned_at, '%d/%m/%Y') AS returned
+         FROM read_parquet(${literal(`${l.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`,
+      ),
+    );
+    expect(rows).toEqual([
+      { dossier_id: 'STD-1', procedure_code: '1.000001', agency_code: 'H99.01', channel: 1, status: 'DA_TRA_KET_QUA', finished: '10/05/2024', returned: '11/05/2024' },
+      { dossier_id: 'STD-2', procedure_code: '1.000001', agency_code: 'H99.01', channel: 1, status: 'DA_XU_LY', finished: '12/05/2024', returned: null },
+      { dossier_id: 'STD-3', procedure_code: '1.000002', agency_code: 'H99.02', channel: 1, status: 'DANG_XU_LY', finished: null, returned: null },
+    ]);
+    const q = await withDuckDb((db) => db.all(`SELECT row_no, field, reason, raw_value FROM read_parquet(${literal(`${l.root}/quarantine/**/*.parquet`)}, hive_partitioning = true)`));
+    expect(q).toEqual([{ row_no: '10', field: 'procedure_code', reason: 'unknown procedure code', raw_value: 'Thủ tục không có trong danh mục' }]);
+    expect((await checkInvariants(l.storage, l.work)).ok).toBe(true);
+  });
+
+  test('should inspect the project\'s own CSV (guessing its profile) and land nothing', async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'export.csv');
+    const line = (id: string, status: string, agency = 'H99.01'): string =>
+      [id, '1.000001', agency, '2', '03/05/2024 08:15', '10/05/2024 17:00', status === 'DA_TRA_KET_QUA' ? '09/05/2024 10:00' : '', status, '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    writeFileSync(file, `\ufeff${PORTAL_CSV_HEADER.join(',')}\r\n${[line('A1', 'DA_TRA_KET_QUA'), line('A2', 'DANG_XU_LY'), line('A3', 'XYZ'), line('A4', 'DANG_XU_LY', 'H77')].join('\r\n')}\r\n`);
+    const before = await listManifest(l.storage);
+    const r = await inspectExport({ path: file, storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    expect(r).toMatchObject({ profile: 'own-csv', guessed: true, headerRow: 1, rows: 4, landed: 2, quarantined: 2, registryChecked: true, missing: [] });
+    expect(r.reasons.map((x) => [x.field, x.reason, x.firstRow, x.example])).toEqual([
+      ['agency_code', 'unknown agency code', 4, 'H77'],
+      ['status', 'unknown status', 3, 'XYZ'],
+    ]);
+    expect(r.columns.find((c) => c.field === 'dossier_id')).toMatchObject({ header: 'Mã hồ sơ', filled: 4, examples: ['A1', 'A2', 'A3'] });
+    expect(r.columns.find((c) => c.header === 'Ngày kết thúc')).toMatchObject({ filled: 1 });
+    const text = formatInspect(r);
+    expect(text).toMatch(/Profile: own-csv \(guessed from the headers\)/);
+    expect(text).toMatch(/Rows: 4; would land 2, would be quarantined 2/);
+    expect(await listManifest(l.storage)).toEqual(before); // nothing staged or landed
+  });
+
+  test('should say which columns it cannot map in an export no profile reads', async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'bao-cao.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.getRow(1).values = [undefined, 'Mã hồ sơ', 'Tên người nộp', 'Ngày tiếp nhận', 'Trạng thái'];
+    ws.getRow(2).values = [undefined, 'X-1', 'A', '03/05/2024', '4'];
+    await wb.xlsx.writeFile(file);
+    const r = await inspectExport({ path: file, storage: l.storage, workDir: l.work });
+    expect(r.profile).toBeNull();
+    const dvc = r.candidates.find((c) => c.profile === 'dvc-xlsx')!;
+    expect(dvc.missing).toEqual(['procedure_code or procedure_name', 'agency_code or agency_name', 'channel']);
+    expect(formatInspect(r)).toMatch(/No mapping profile can read it\.\n.*dvc-xlsx: 3 column\(s\) matched \(header row 1\); no column for procedure_code or procedure_name, agency_code or agency_name, channel/);
+  });
+
+  test('should stream a 100 000-row dossier list to DuckDB in batches of 50 000 rows, every row accounted for', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'big.xlsx');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
+    const ws = wb.addWorksheet('Danh sách hồ sơ');
+    ws.addRow(['Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Trạng thái']).commit();
+    for (let i = 1; i <= 100_000; i++) ws.addRow([`D-${i}`, '1.000001', 'H99.01', i % 2 ? '1' : '2', '03/05/2024 08:00', '10/05/2024 17:00', i % 1000 === 0 ? '99' : '4']).commit();
+    await ws.commit();
+    await wb.commit();
+    const db = await DuckDb.open();
+    try {
+      await createProfileTables(db);
+      const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'big.xlsx', profile: await loadProfile('dvc-xlsx'), workDir: dir });
+      expect(loaded).toMatchObject({ rowsRead: 100_000, headerRow: 1, batches: 2, maxBatchRows: 50_000 });
+      expect(await db.scalarNumber('SELECT count(*) FROM profile_raw')).toBe(100_000);
+      expect(await db.scalarNumber('SELECT count(DISTINCT dossier_id_src) FROM profile_raw')).toBe(100_000);
+      expect(await db.scalarNumber('SELECT max(row_no) FROM profile_raw')).toBe(100_001);
+    } finally {
+      db.close();
+    }
+  }, 180_000);
+});
+
+describe('a lake landed before the vendor fields existed', () => {
+  test('should keep landing into partitions whose files lack the new columns, reading them as null', async () => {
+    const l = await lake();
+    const line = (id: string): string =>
+      [id, '1.000001', 'H99.01', '2', '03/05/2024 08:15', '10/05/2024 17:00', '09/05/2024 10:00', 'DA_TRA_KET_QUA', '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    const csv = (...ids: string[]): Buffer => Buffer.from(`\ufeff${PORTAL_CSV_HEADER.join(',')}\r\n${ids.map(line).join('\r\n')}\r\n`);
+    await stageRaw(l.storage, { kind: 'portal-csv', bytes: csv('A1'), period: '2024-05', originalName: '2024-05.csv' });
+    await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    // Rewrite the partition as an earlier version wrote it: without the vendor columns.
+    const file = path.join(l.root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet');
+    await withDuckDb(async (db) => {
+      await db.run(`COPY (SELECT * EXCLUDE (returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at) FROM read_parquet(${literal(file)})) TO ${literal(`${file}.old`)} (FORMAT PARQUET)`);
+    });
+    const { renameSync } = await import('node:fs');
+    renameSync(`${file}.old`, file);
+    await stageRaw(l.storage, { kind: 'portal-csv', bytes: csv('A1', 'A2'), period: '2024-05', originalName: '2024-05_v2.csv' });
+    await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const rows = await withDuckDb((db) => db.all(`SELECT dossier_id, returned_at, result_type FROM read_parquet(${literal(file)}) ORDER BY dossier_id`));
+    expect(rows).toEqual([
+      { dossier_id: 'A1', returned_at: null, result_type: null },
+      { dossier_id: 'A2', returned_at: null, result_type: null },
+    ]);
+    expect((await checkInvariants(l.storage, l.work)).ok).toBe(true);
+  });
+});
