@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { modelPointerKey, type ModelPointer } from '../../../functions/core/engine/athena.js';
 import { exportMarts } from '../../../functions/core/export-marts.js';
-import { DASHBOARD_MARTS } from '../../../functions/core/dashboards.js';
+import { DASHBOARD_MARTS } from '../../../functions/dashboards/build.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { S3Storage } from '../../../functions/core/storage/s3.js';
 import { loadModels } from '../../../functions/core/transform/index.js';

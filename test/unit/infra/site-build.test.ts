@@ -14,7 +14,8 @@ describe('SiteHosting publish build given the Athena lake', () => {
       'npx tsx functions/cli/main.ts export-marts --lake "s3://$LAKE_BUCKET" --out "$CODEBUILD_SRC_DIR/.lake"',
       'aws s3 sync "s3://$LAKE_BUCKET/reports/" "$CODEBUILD_SRC_DIR/.lake/reports/" --only-show-errors',
     ]);
-    expect(spec.phases.build!.commands[0]).toContain("buildDashboards({ lakeDir: '.lake', outDir: 'site' })");
+    // The one way in, shared with npm start: the CLI command, not an inline import of a module.
+    expect(spec.phases.build!.commands).toEqual(['npx tsx functions/cli/main.ts build-dashboards --lake "$CODEBUILD_SRC_DIR/.lake" --out site']);
     expect(spec.phases.post_build!.commands[0]).toBe('aws s3 sync site/ "s3://$SITE_BUCKET/" --delete --only-show-errors');
     // post_build runs after a failed build unless the earlier phases abort it: never sync a broken site.
     for (const phase of ['install', 'pre_build', 'build']) expect(spec.phases[phase]!['on-failure']).toBe('ABORT');
