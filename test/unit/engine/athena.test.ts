@@ -175,7 +175,7 @@ describe('AthenaEngine.materialize given a sample model set', () => {
       ['CREATE OR REPLACE VIEW "cchc"."stg_lake__dossiers" AS SELECT * FROM "cchc"."stg_lake__dossiers__r2"', []],
       [
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
-        ["'cchc'", "'stg\\_portal\\_\\_dossiers\\_\\_%'"],
+        ["'cchc'", "'stg\\_lake\\_\\_dossiers\\_\\_%'"],
       ],
     ]);
   });
