@@ -9,7 +9,9 @@ import type { RunSummary } from '../core/pipeline.js';
 export interface BuildDashboardsCommandOptions {
   /** Local lake directory (models/marts/, snapshots/, reports/, meta.json). */
   lakeDir: string;
-  /** Where the static site ends up (default: dashboards/build). */
+  /** The Evidence project (default: the repository's dashboards/). */
+  dashboardsDir?: string;
+  /** Where the static site ends up (default: <project>/build). */
   outDir?: string;
   /** Sub-path the site is served under (default: DASHBOARDS_BASE_PATH or ""). */
   basePath?: string;
@@ -23,12 +25,10 @@ export interface BuildDashboardsCommandOptions {
 export type DashboardsSummary = NonNullable<RunSummary['dashboards']>;
 
 export async function runBuildDashboards(opts: BuildDashboardsCommandOptions): Promise<DashboardsSummary> {
-  if (opts.lakeDir.startsWith('s3://')) {
-    throw new Error(`[pipeline] [cli] Failed to build the dashboards from ${opts.lakeDir}: they build from a local lake; export it first (cli export-marts --lake ${opts.lakeDir} --out <dir>)`);
-  }
   const { buildDashboards } = await import('../dashboards/build.js');
   const built = await buildDashboards({
     lakeDir: opts.lakeDir,
+    dashboardsDir: opts.dashboardsDir,
     outDir: opts.outDir,
     basePath: opts.basePath,
     warningWorkingDays: opts.warningWorkingDays,
