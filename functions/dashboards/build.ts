@@ -256,7 +256,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
   const result: DataMeta = {
-    // The demo generator's province is H99 (docs/domain.md); meta.json, when present, decides.
+    // The demo generator's province is H99 (docs/domain.md §8); meta.json, when present, decides.
     synthetic: synthetic ?? lakeMeta.synthetic ?? provinceCode === 'H99',
     provinceCode,
     provinceName: lakeMeta.provinceName ?? String(province.province_name ?? provinceCode),
