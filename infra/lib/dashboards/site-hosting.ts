@@ -29,6 +29,7 @@ export const SITE_HOSTING_DEFAULTS = {
     '/dashboards/build/',
     '/dashboards/.evidence/',
     '/dashboards/.lake/',
+    '/dashboards/locks/', // a local build's lock (functions/dashboards/build.ts) would hold up the CodeBuild one
     '*.log',
   ],
   logRetention: logs.RetentionDays.ONE_YEAR,

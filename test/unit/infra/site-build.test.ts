@@ -26,7 +26,7 @@ describe('SiteHosting publish build given the Athena lake', () => {
   test('should ship the core, sql/ and dashboards/ as the build source, without data, tests or dependencies', () => {
     const asset = stack.site.node.findChild('Source') as s3assets.Asset;
     const dir = path.join(app.outdir, asset.assetPath);
-    for (const p of ['package-lock.json', 'functions/cli/main.ts', 'functions/core/export-marts.ts', 'functions/core/lake/land.ts', 'sql/marts', 'sql/staging/lake', 'dashboards/package-lock.json', 'dashboards/pages']) {
+    for (const p of ['package-lock.json', 'functions/cli/main.ts', 'functions/cli/build-dashboards.ts', 'functions/dashboards/build.ts', 'functions/core/export-marts.ts', 'functions/core/lake/land.ts', 'sql/marts', 'sql/staging/lake', 'dashboards/package-lock.json', 'dashboards/pages']) {
       expect(existsSync(path.join(dir, p)), p).toBe(true);
     }
     for (const p of ['node_modules', 'dashboards/node_modules', 'data', 'test', 'cdk.out', '.git']) expect(existsSync(path.join(dir, p)), p).toBe(false);
