@@ -9,7 +9,7 @@
  *                            base path from the options (or DASHBOARDS_BASE_PATH) → copy to outDir
  *
  * Evidence itself reads only dashboards/sources/lake/; the pages read only marts (docs/architecture.md,
- * "The dashboards"). This module lives outside functions/core on purpose: the pipeline's core never
+ * "Notes the code relies on"). This module lives outside functions/core on purpose: the pipeline's core never
  * depends on Evidence (test/unit/architecture.test.ts). `cli build-dashboards` is its one way in,
  * for `npm start` and for the CodeBuild publish build alike (functions/cli/build-dashboards.ts).
  */
