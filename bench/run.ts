@@ -319,10 +319,10 @@ if (wanted.has('dashboards')) {
     const lakeDir = lake('portal', size);
     const builtSite = path.join(dashboardsDir, 'build');
     const siteCopy = path.join(OUT, 'site');
-    if (!buildDashboards && existsSync(path.join(dashboardsDir, '.build.lock'))) {
+    if (!buildDashboards && existsSync(path.join(dashboardsDir, 'locks', 'lake.json'))) {
       // Another process is building dashboards/ (tests, npm start): wait a little for its site.
       log('dashboards/ is being built by another process: waiting up to 2 min for its site');
-      for (let i = 0; i < 120 && existsSync(path.join(dashboardsDir, '.build.lock')); i++) await new Promise((r) => setTimeout(r, 1000));
+      for (let i = 0; i < 120 && existsSync(path.join(dashboardsDir, 'locks', 'lake.json')); i++) await new Promise((r) => setTimeout(r, 1000));
     }
     const why = buildDashboards && !existsSync(path.join(lakeDir, 'models', 'marts'))
       ? 'no project lake with marts from this run (run the e2e section)'

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Written by functions/core/dashboards.ts: '*' plus one route per agency page, so every
+// Written by functions/dashboards/build.ts: '*' plus one route per agency page, so every
 // templated page is prerendered even when the crawler finds no link to it (with a base path,
 // Evidence 40.1.8 prerenders pages as empty shells that carry no links).
 const entriesFile = path.join(path.dirname(fileURLToPath(import.meta.url)), '.lake', 'prerender-entries.json');

@@ -1,5 +1,5 @@
 /**
- * Dashboards: Evidence build time on a lake (functions/core/dashboards.ts buildDashboards), then each
+ * Dashboards: Evidence build time on a lake (functions/dashboards/build.ts buildDashboards), then each
  * page's time to interactive in headless Chromium, the site served on 127.0.0.1 by the dashboards' own
  * server (dashboards/scripts/serve.mjs), with every other request aborted.
  * With `siteDir` (the quick run), no build: the pages of an already-built site are timed.
@@ -125,7 +125,7 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
   if (p.siteDir) {
     built = { outDir: path.resolve(p.siteDir), basePath: await builtBasePath(p.siteDir), pages: await countHtmlPages(p.siteDir), buildSeconds: 0, sourcesSeconds: 0 };
   } else {
-    const { buildDashboards } = await import('../../functions/core/dashboards.js');
+    const { buildDashboards } = await import('../../functions/dashboards/build.js');
     built = await buildDashboards({ lakeDir: p.lakeDir, dashboardsDir: p.dashboardsDir });
   }
   const wallSeconds = (performance.now() - t0) / 1000;

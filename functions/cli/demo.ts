@@ -11,7 +11,7 @@ import { generateDemo } from '../generator/index.js';
 import { startPortal } from '../portal/server.js';
 import { MAX_PAGE_SIZE } from '../core/connectors/portal.js';
 import { runAll, type PipelineContext, type RunSummary } from '../core/pipeline.js';
-import { buildDashboards } from '../core/dashboards.js';
+import { runBuildDashboards } from './build-dashboards.js';
 import { ensureDashboardDeps, REPO_ROOT } from './ensure.js';
 
 export const REAL_766_DIR = path.join(REPO_ROOT, 'functions/portal/fixtures/dvcqg-766');
@@ -66,8 +66,8 @@ export async function runDemo(ctx: PipelineContext, opts: DemoOptions): Promise<
   }
   if (opts.dashboards) {
     ensureDashboardDeps((m) => ctx.log(m));
-    const built = await buildDashboards({ lakeDir: ctx.config.lakeRoot, warningWorkingDays: ctx.config.warningWorkingDays });
-    summary.dashboards = { outDir: built.outDir, preview: `npm run dashboards:preview   (then open http://127.0.0.1:4173${built.basePath || '/'})`, pages: built.pages, seconds: built.sourcesSeconds + built.buildSeconds, sourcesSeconds: built.sourcesSeconds, buildSeconds: built.buildSeconds };
+    // The same entry as `cli build-dashboards`.
+    summary.dashboards = await runBuildDashboards({ lakeDir: ctx.config.lakeRoot, warningWorkingDays: ctx.config.warningWorkingDays });
   }
   return summary;
 }

@@ -90,6 +90,20 @@ program
   });
 
 program
+  .command('build-dashboards')
+  .description('build the Evidence dashboards (dashboards/) from a local lake\'s marts, snapshots and report packs into a static site (an S3 lake: cli export-marts first)')
+  .option('--out <dir>', 'where the site ends up (default: dashboards/build)')
+  .option('--project <dir>', 'the Evidence project (default: dashboards/)')
+  .option('--base-path <path>', 'sub-path the site is served under, e.g. /bao-cao (default: DASHBOARDS_BASE_PATH or none)')
+  .option('--no-strict', 'evidence build instead of build:strict (an empty or failing component does not fail the build)')
+  .action(async (o: { out?: string; project?: string; basePath?: string; strict: boolean }) => {
+    const { runBuildDashboards } = await import('./build-dashboards.js');
+    const ctx = buildContext(g());
+    const s = await runBuildDashboards({ lakeDir: ctx.config.lakeRoot, dashboardsDir: o.project, outDir: o.out, basePath: o.basePath, strict: o.strict, warningWorkingDays: ctx.config.warningWorkingDays });
+    ctx.log(`Built ${s.pages} pages in ${s.seconds.toFixed(0)} s into ${s.outDir}`);
+  });
+
+program
   .command('generate')
   .description('write the synthetic demo province (deterministic: same seed, same bytes)')
   .option('--out <dir>', 'output directory', 'data/demo')

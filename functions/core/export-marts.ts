@@ -1,7 +1,7 @@
 /**
  * export-marts: a lake's marts as one local Parquet file each, laid out as a local lake
  * (<out>/models/marts/<mart>.parquet, <out>/snapshots/…, <out>/meta.json), which is what the
- * dashboards build reads (functions/core/dashboards.ts).
+ * dashboards build reads (functions/dashboards/build.ts).
  *
  * On AWS the marts are Athena run prefixes behind views (models/marts/<mart>/run=<id>/, files without
  * an extension, partition columns in the path); the engine records the current run of each model

@@ -5,7 +5,7 @@
 export const BOM = '\ufeff';
 export const CRLF = '\r\n';
 
-/** Portal dossier export (FORMATS §1) and NSW export (FORMATS §3): the landing step's own constants. */
+/** Portal dossier export (docs/data-contracts.md §2.3) and NSW export (§2.5): the landing step's own constants. */
 export { PORTAL_CSV_HEADER as PORTAL_DOSSIER_HEADER, NSW_CSV_HEADER as NSW_DOSSIER_HEADER } from '../core/lake/csv-header.js';
 
 /** registry/agencies.csv and registry/procedures.csv: the registry reader's own column lists (the zod fields). */

@@ -175,7 +175,7 @@ export function generateMonth(reg: Registry, seed: number, year: number, month: 
 
 const yesNo = (b: boolean): string => (b ? 'Có' : 'Không');
 
-/** One portal CSV line (FORMATS §1). */
+/** One portal CSV line (docs/data-contracts.md §2.3). */
 export function portalLine(d: GenDossier, reg: Registry, fmt: DateFormats): string {
   const proc = reg.procedures[d.procedure]?.row.procedure_code ?? '';
   const agency = reg.agencies[d.agency]?.row.agency_code ?? '';
@@ -209,7 +209,7 @@ export const NSW_STATUS_TEXT: Record<GenStatus, string> = {
   DA_RUT: 'Đã rút',
 };
 
-/** One NSW CSV line (FORMATS §3); `stt` is the 1-based row number in the file. */
+/** One NSW CSV line (docs/data-contracts.md §2.5); `stt` is the 1-based row number in the file. */
 export function nswLine(d: GenDossier, stt: number, reg: Registry, fmt: DateFormats): string {
   const proc = reg.procedures[d.procedure]?.row;
   const agency = reg.agencies[d.agency]?.row.agency_code ?? '';

@@ -11,7 +11,7 @@ import { VendorExports } from './exports.js';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { writeBieu06Xlsx } from '../core/readers/xlsx/bieu06.js';
-import { writeParXlsx } from '../core/readers/xlsx/par.js';
+import { writeParXlsx } from './par-xlsx.js';
 import { createError } from '../core/errors.js';
 import { Bieu06Counter, buildPeriods, periodEndIso, periodStartIso, type Period } from './bieu06.js';
 import { DateFormats, monthEndDay, monthKey } from './calendar.js';

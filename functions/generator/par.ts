@@ -5,7 +5,7 @@
  * band by total (assumption): Tốt ≥ 80, Khá ≥ 70, Trung bình ≥ 50, Yếu < 50.
  * All points are kept in hundredths (integers) so total = sum of parts exactly.
  */
-import type { ParTable } from '../core/readers/xlsx/par.js';
+import type { ParTable } from './par-xlsx.js';
 import { dayOf } from './calendar.js';
 import { rngFor } from './prng.js';
 import { PROVINCE_NAME, type Registry } from './registry.js';

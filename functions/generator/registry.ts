@@ -2,7 +2,7 @@
  * The demo province's agency registry and procedure (TTHC) catalogue.
  *
  * Eighteen sở/ban/ngành before 01/3/2025, three chi cục, and the NĐ 45/2025/NĐ-CP mergers of 01/3/2025
- * (domain.md §6): old units end on 2025-02-28 with a successor, merged units start on 2025-03-01 with
+ * (docs/domain.md §6): old units end on 2025-02-28 with a successor, merged units start on 2025-03-01 with
  * new codes. Procedures keep the code of the unit that owned them when the catalogue was made; a
  * dossier is attributed to `holderOf(procedure agency, date)` (the successor chain), see
  * docs/data-contracts.md "Merger attribution".

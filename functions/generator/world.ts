@@ -1,6 +1,6 @@
 /**
  * The demo world's fixed parameters: the "as of" date, yearly trends and per-dossier probabilities.
- * All of them are assumptions chosen to look like published provincial reports (domain.md §1–2);
+ * All of them are assumptions chosen to look like published provincial reports (docs/domain.md §1–2);
  * docs/data-contracts.md lists them.
  */
 import { dayOf, MINUTES_PER_DAY } from './calendar.js';

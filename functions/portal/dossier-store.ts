@@ -1,5 +1,5 @@
 /**
- * Pages of the portal's dossier export (FORMATS.md §1 CSV files) as FORMATS.md §2 JSON, built in
+ * Pages of the portal's dossier export (docs/data-contracts.md §2.3 CSV files) as §2.4 JSON, built in
  * DuckDB: the month CSVs overlapping a requested range are read once into an in-memory table
  * (one JSON text per dossier, numbered in maHoSo order), and every page is a range scan on that
  * number, aggregated to one JSON array string. No dossier passes through JavaScript as an object.
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createError } from '../core/errors.js';
 import { DuckDb, literal } from '../core/engine/duckdb.js';
 
-/** The exact header of the portal CSV export (FORMATS.md §1), as the landing step checks it. */
+/** The exact header of the portal CSV export (docs/data-contracts.md §2.3), as the landing step checks it. */
 export { PORTAL_CSV_HEADER } from '../core/lake/csv-header.js';
 import { PORTAL_CSV_HEADER } from '../core/lake/csv-header.js';
 
@@ -180,7 +180,7 @@ export class DossierStore {
   }
 }
 
-/** The first line must be the exact FORMATS.md §1 header (after the UTF-8 BOM). */
+/** The first line must be the exact header of docs/data-contracts.md §2.3 (after the UTF-8 BOM). */
 async function checkHeader(file: string): Promise<void> {
   const fh = await open(file, 'r');
   try {

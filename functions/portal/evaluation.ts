@@ -1,5 +1,5 @@
 /**
- * The 766 answers of the loopback portal, in the real shapes (shared/real/dvcqg-766/):
+ * The 766 answers of the loopback portal, in the real shapes (functions/portal/fixtures/dvcqg-766/):
  *
  * - national `service-results` (no departmentId): the captured real answer, served byte for byte,
  *   for the captured period only (year 2026);

@@ -1,7 +1,7 @@
 /**
  * Start the loopback portal by hand:
  *
- *   PORTAL_TOKEN=dev-token npx tsx functions/portal/main.ts --data data/demo --real /work/shared/real/dvcqg-766 --port 8787
+ *   PORTAL_TOKEN=dev-token npx tsx functions/portal/main.ts --data data/demo --real functions/portal/fixtures/dvcqg-766 --port 8787
  *
  * Options (or env): --data (PORTAL_DATA_DIR, default data/demo), --real (PORTAL_REAL_DIR), --port
  * (PORTAL_PORT, default 8787; 0 = ephemeral), --token (PORTAL_TOKEN; prefer the env so the token

@@ -25,7 +25,7 @@ export interface PortalServerOptions {
   dataDir: string;
   /** Bearer token the dossier API requires. */
   token: string;
-  /** The real 766 captures (shared/real/dvcqg-766 or a copy); without it only the demo province's 766 is served. */
+  /** The real 766 captures (functions/portal/fixtures/dvcqg-766 or a newer capture in its shape); without it only the demo province's 766 is served. */
   realDir?: string;
   /** 0 (default) = an ephemeral port. */
   port?: number;

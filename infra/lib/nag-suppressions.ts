@@ -70,7 +70,7 @@ export function applyNagSuppressions(stack: PipelineStack): void {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       "The AWS managed basic execution policy only allows writing the function's own CloudWatch logs.",
     );
-    ack(fn, 'AwsSolutions-L1', `nodejs22.x is the runtime the ${step} handler is built and tested for (aws-notes, docs/deploy.md); it moves to nodejs24.x with the rest of the project.`);
+    ack(fn, 'AwsSolutions-L1', `nodejs22.x is the runtime the ${step} handler is built and tested for (docs/deploy.md); it moves to nodejs24.x with the rest of the project.`);
   }
   wildcards(fns.pullPortal.role, [xray, [prefix(b.raw, 'raw/*'), keyed], [prefix(b.raw, 'manifest/*'), keyed], [prefix(b.lake, 'state/*'), 'The resumable pull state (ETags per month) only.']]);
   wildcards(fns.pullNsw.role, [xray, [prefix(b.raw, 'raw/*'), keyed], [prefix(b.raw, 'manifest/*'), keyed], [prefix(b.raw, 'drop/nsw/*'), 'Read-only: the NSW exports agencies drop.']]);

@@ -4,7 +4,7 @@
 -- `ref_agencies`, `ref_procedures` (the landed registry; the runner refuses to land dossiers before
 -- one is landed, so the code checks always run), `ref_dossier_ids` (dossier_id, source, year,
 -- month of every dossier already landed or in this batch) and `landing_params`
--- (as_of: the newest plausible date). The first failing rule names the field and the reason;
+-- (max_at: the newest plausible timestamp, the landing's "now + 1 day"). The first failing rule names the field and the reason;
 -- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
 -- The rules are those of docs/data-contracts.md §1.1 (listed there under "Enforced at landing").
 with parsed as (

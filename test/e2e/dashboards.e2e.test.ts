@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboards, DASHBOARDS_DIR, type BuildDashboardsResult } from '../../functions/core/dashboards.js';
+import { buildDashboards, DASHBOARDS_DIR, type BuildDashboardsResult } from '../../functions/dashboards/build.js';
 import { literal, withDuckDb, type JsonRow } from '../../functions/core/engine/duckdb.js';
 import { formatViNumber } from '../../functions/core/vi/index.js';
 import { ensureDemoLake } from '../helpers/demo-lake.js';

@@ -243,7 +243,7 @@ describe('report pack of a month without a snapshot', () => {
 
 describe('report packs on the dashboards site', () => {
   test('should copy every published pack under static/reports/ and list each file with its link for the "Báo cáo" page', async () => {
-    const { prepareReportPacks } = await import('../../functions/core/report/site.js');
+    const { prepareReportPacks } = await import('../../functions/dashboards/report-packs.js');
     const dash = path.join(ROOT, 'dash');
     rmSync(dash, { recursive: true, force: true });
     mkdirSync(path.join(dash, 'static', 'reports', 'stale'), { recursive: true });

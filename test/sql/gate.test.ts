@@ -1,5 +1,5 @@
 /**
- * The SQL gate (sql-portability.md): every sql/ model parses under Trino's grammar, passes the
+ * The SQL gate (docs/architecture.md, "One SQL for DuckDB and Athena"): every sql/ model parses under Trino's grammar, passes the
  * portability lint, and runs on DuckDB with the shims over the fixture lake; every YAML test passes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,12 +1,13 @@
 /**
  * 766: the recompute from dossiers on a worked example, and the scoring table against every published
- * Gia Lai sub-score (/work/shared/real/dvcqg-766, mapped as docs/data-contracts.md §2.7 says).
+ * Gia Lai sub-score (functions/portal/fixtures/dvcqg-766, mapped as docs/data-contracts.md §2.7 says).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runFixture, type FixtureRun } from './helpers.js';
 
-const REAL = '/work/shared/real/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json';
+const REAL = path.join(import.meta.dirname, '../../functions/portal/fixtures/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json');
 
 interface Metric { code: string; numerator: number | null; denominator: number | null; ratio: number | null; score: number | null; maxScore: number }
 interface Detail { departmentId: string; departmentCode: string; componentIndicators: Record<string, { score: number; maxScore: number; ratio?: number; totalOnTime?: number; totalReceived?: number; metrics?: Metric[] }> }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DASHBOARDS_DIR, neutralisedSelect } from '../../functions/core/dashboards.js';
+import { DASHBOARDS_DIR, neutralisedSelect } from '../../functions/dashboards/build.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 // @ts-expect-error plain JS module of the dashboards project (no types)
 import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';

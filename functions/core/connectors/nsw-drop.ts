@@ -1,5 +1,5 @@
 /**
- * Connector for the National Single Window (NSW) file drop (FORMATS.md §3). The NSW publishes no
+ * Connector for the National Single Window (NSW) file drop (docs/data-contracts.md §2.5). The NSW publishes no
  * API: each agency downloads its CSV export from its NSW account and drops it as
  * `<dropDir>/<agency_code>/<yyyy-mm>.csv`. This connector lists and validates those names and hands
  * whole files (exact bytes) to the sink; the rows are read, typed and validated in DuckDB at landing.

@@ -1,5 +1,5 @@
 /**
- * Connector for the provincial portal's dossier API (FORMATS.md §2; served locally by
+ * Connector for the provincial portal's dossier API (docs/data-contracts.md §2.4; served locally by
  * functions/portal/server.ts): `GET /api/v1/dossiers?from&to&page&pageSize` with a bearer token,
  * pulled month by month, page by page, each page's exact bytes handed to a sink.
  *

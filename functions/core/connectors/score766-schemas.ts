@@ -1,6 +1,6 @@
 /**
  * Zod schemas of the 766 report answers, matching the real captures in
- * /work/shared/real/dvcqg-766/ (test/unit/connectors/score766.test.ts parses every real file).
+ * functions/portal/fixtures/dvcqg-766/ (test/unit/connectors/score766.test.ts parses every real file).
  *
  * Objects are loose (unknown keys kept), so a field the portal adds later is carried through to
  * raw/ instead of breaking the pull; the loopback portal's own answers are checked strictly
@@ -167,7 +167,7 @@ export type LegacyReportRow = z.infer<typeof LegacyReportRow>;
 export const LegacyReportResponse = z.looseObject({ data: z.array(LegacyReportRow) });
 export type LegacyReportResponse = z.infer<typeof LegacyReportResponse>;
 
-// ---- The crawler's files (shared/real/dvcqg-766/<province>/) ----
+// ---- The crawler's files (functions/portal/fixtures/dvcqg-766/<province>/) ----
 
 export const CrawlerMetadata = z.looseObject({
   province: z.string(),

@@ -1,5 +1,5 @@
 /**
- * Connector for the 766 service-quality scores of dichvucong.gov.vn (domain.md §3, §7), in both
+ * Connector for the 766 service-quality scores of dichvucong.gov.vn (docs/domain.md §3), in both
  * shapes the portal has had: the legacy `POST /jsp/rest.jsp` report service
  * (`report_tinh_766_service`) and the current `POST /api/v1/reporting/evaluation/service-results`.
  * The per-unit detail call (sub-indicators) is an assumption of the loopback portal: see

@@ -5,7 +5,7 @@
 export type Row = Record<string, unknown>;
 
 export interface ModelDef {
-  /** e.g. 'stg_portal__dossiers', 'mart_agency_months' */
+  /** e.g. 'stg_lake__dossiers', 'agency_months' */
   name: string;
   layer: 'staging' | 'intermediate' | 'marts' | 'seeds';
   /** The SELECT text as it stands in sql/ (no trailing semicolon). */

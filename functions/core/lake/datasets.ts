@@ -3,7 +3,7 @@
  * test/unit/lake/datasets.test.ts), partition columns (in the path only, Hive style, never inside the
  * file, as Athena requires), the key that makes a record unique, and which version wins.
  *
- * The version rule (docs/data-contracts.md, "Which version wins"): among the versions of one key, a
+ * The version rule (docs/data-contracts.md §4.5, "Versions: which file wins, and nothing lost"): among the versions of one key, a
  * dossier's own `updated_at` decides first; otherwise, and on a tie, the version from the raw file
  * that ARRIVED later wins (`_arrived`: the file's pull time; then `_name`: its original name, so
  * "…_v2.xlsx" staged in the same second as "….xlsx" wins), never the file's hash. Both are joined

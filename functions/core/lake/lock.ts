@@ -17,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { createError } from '../errors.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 
 export const LAKE_LOCK_KEY = 'locks/lake.json';
@@ -161,12 +160,4 @@ export async function withLakeLock<T>(storage: Storage, command: string, fn: () 
   } finally {
     await lock.release();
   }
-}
-
-/** The current holder of a lake's lock, if any (for status output and tests). */
-export async function lakeLockHolder(storage: Storage): Promise<LockBody | undefined> {
-  const lock = await readLock(storage);
-  if (!lock) return undefined;
-  if (lock.owner === '?') throw createError('lock', `Failed to read ${LAKE_LOCK_KEY} in ${storage.root}: not a lock written by this pipeline`);
-  return lock;
 }

@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import type { Storage } from '../storage/types.js';
-import { DATASET_SPECS, SUPERSEDED_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
 
 export const PARQUET_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880";
 
@@ -159,10 +159,6 @@ async function publishSuperseded(
   );
   await storage.putFile(key, tmp);
   await rm(tmp, { force: true });
-}
-
-export function specOf(dataset: LandedDataset): DatasetSpec {
-  return DATASET_SPECS[dataset];
 }
 
 /**

@@ -39,18 +39,3 @@ export const RAW_KIND_NAMES = Object.keys(RAW_KINDS) as RawKind[];
 export function isRawKind(value: string): value is RawKind {
   return Object.hasOwn(RAW_KINDS, value);
 }
-
-/** The datasets landed/ holds, each a Hive-partitioned Parquet dataset. */
-export const DATASETS = [
-  'dossiers',
-  'agencies',
-  'procedures',
-  'bieu06',
-  'score766',
-  'score766_metrics',
-  'par_fields',
-  'par_totals',
-  'landing_log',
-  'quarantine',
-] as const;
-export type Dataset = (typeof DATASETS)[number];

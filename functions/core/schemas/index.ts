@@ -16,11 +16,6 @@ export const LocalTimestamp = z
   .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'expected YYYY-MM-DD HH:MM:SS (Asia/Ho_Chi_Minh)');
 
 export const Channel = z.union([z.literal(1), z.literal(2), z.literal(3)]);
-export const CHANNEL_LABEL_VI: Record<1 | 2 | 3, string> = {
-  1: 'Trực tiếp',
-  2: 'Trực tuyến',
-  3: 'Bưu chính công ích',
-};
 
 /**
  * Dossier processing status. The first five are what the project's own exports (portal CSV and API,

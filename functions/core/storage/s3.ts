@@ -33,7 +33,7 @@ export interface S3StorageOptions {
 }
 
 /**
- * Client defaults that keep streamed bodies intact on every S3-compatible server (aws-notes.md):
+ * Client defaults that keep streamed bodies intact on every S3-compatible server (docs/architecture.md, "Notes the code relies on"):
  * checksums only where the operation requires them.
  */
 export function createS3Client(config: S3ClientConfig = {}): S3Client {

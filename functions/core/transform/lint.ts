@@ -1,6 +1,6 @@
 /**
  * Lint for what the Trino grammar lets through but one of the two engines rejects or reads
- * differently (see /work/shared/sql-portability.md): backticks, STRING, `::`, QUALIFY, GROUP BY ALL,
+ * differently (docs/architecture.md, "One SQL for DuckDB and Athena"): backticks, STRING, `::`, QUALIFY, GROUP BY ALL,
  * EXCLUDE, FROM-first, IGNORE NULLS, and any function outside a portable allow-list.
  */
 

@@ -29,6 +29,7 @@ export const SITE_HOSTING_DEFAULTS = {
     '/dashboards/build/',
     '/dashboards/.evidence/',
     '/dashboards/.lake/',
+    '/dashboards/locks/', // a local build's lock (functions/dashboards/build.ts) would hold up the CodeBuild one
     '*.log',
   ],
   logRetention: logs.RetentionDays.ONE_YEAR,
@@ -36,7 +37,7 @@ export const SITE_HOSTING_DEFAULTS = {
 
 /**
  * The publish build: the lake's marts (Athena runs behind views) and snapshots exported as a local
- * lake by `cli export-marts`, then the Evidence site built from it (functions/core/dashboards.ts)
+ * lake by `cli export-marts`, then the Evidence site built from it (functions/dashboards/build.ts)
  * and synced to the site bucket. A failing phase aborts the build, so a broken build never
  * replaces the published site.
  */
@@ -61,7 +62,8 @@ export function publishBuildSpec(): Record<string, unknown> {
       build: {
         'on-failure': 'ABORT',
         commands: [
-          `npx tsx -e "import('./functions/core/dashboards.ts').then((m) => m.buildDashboards({ lakeDir: '.lake', outDir: 'site' })).then((r) => console.log('Built ' + r.pages + ' pages'), (e) => { console.error(e.message); process.exit(1); })"`,
+          // The same command `npm start` builds the dashboards with (functions/cli/build-dashboards.ts).
+          'npx tsx functions/cli/main.ts build-dashboards --lake "$CODEBUILD_SRC_DIR/.lake" --out site',
         ],
       },
       post_build: {

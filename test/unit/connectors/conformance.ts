@@ -1,5 +1,5 @@
 /**
- * One conformance suite for every connector (style.md §5, like unstorage's driver tests): each
+ * One conformance suite for every connector (docs/architecture.md, "Code layout"; like unstorage's driver tests): each
  * connector's test file calls `testConnector` with a factory (called after the caller's beforeAll
  * has started its server or written its drop) and what a pull of the fixture range must yield.
  */

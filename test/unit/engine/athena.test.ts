@@ -132,17 +132,17 @@ function engine(lake: Storage = new MemoryLake(), runId = 'r2'): AthenaEngine {
 }
 
 const STAGING: ModelDef = {
-  name: 'stg_portal__dossiers',
+  name: 'stg_lake__dossiers',
   layer: 'staging',
   sql: 'select dossier_id, agency_code from landed_dossiers where source = \'portal\'',
   dependsOn: [],
-  file: 'sql/staging/portal/stg_portal__dossiers.sql',
+  file: 'sql/staging/lake/stg_lake__dossiers.sql',
 };
 const MART: ModelDef = {
   name: 'mart_agency_months',
   layer: 'marts',
-  sql: 'select agency_code, count(*) as dossiers, year, month from stg_portal__dossiers group by agency_code, year, month',
-  dependsOn: ['stg_portal__dossiers'],
+  sql: 'select agency_code, count(*) as dossiers, year, month from stg_lake__dossiers group by agency_code, year, month',
+  dependsOn: ['stg_lake__dossiers'],
   partitionBy: ['year', 'month'],
   file: 'sql/marts/agency/mart_agency_months.sql',
 };
@@ -160,22 +160,22 @@ describe('AthenaEngine.materialize given a sample model set', () => {
     happyRules(0, 15234);
     const result = await engine().materialize(STAGING);
     expect(result).toEqual({
-      model: 'stg_portal__dossiers',
+      model: 'stg_lake__dossiers',
       rows: 15234,
-      location: 's3://lake-bucket/demo/models/staging/stg_portal__dossiers/run=r2/',
+      location: 's3://lake-bucket/demo/models/staging/stg_lake__dossiers/run=r2/',
     });
     expect(started.map((s) => [s.sql, s.params])).toEqual([
       [
-        'CREATE TABLE "cchc"."stg_portal__dossiers__r2" WITH (format = \'PARQUET\', write_compression = \'SNAPPY\', ' +
-          "external_location = 's3://lake-bucket/demo/models/staging/stg_portal__dossiers/run=r2/') AS\n" +
+        'CREATE TABLE "cchc"."stg_lake__dossiers__r2" WITH (format = \'PARQUET\', write_compression = \'SNAPPY\', ' +
+          "external_location = 's3://lake-bucket/demo/models/staging/stg_lake__dossiers/run=r2/') AS\n" +
           STAGING.sql,
         [],
       ],
-      ['SELECT count(*) AS row_count FROM "cchc"."stg_portal__dossiers__r2"', []],
-      ['CREATE OR REPLACE VIEW "cchc"."stg_portal__dossiers" AS SELECT * FROM "cchc"."stg_portal__dossiers__r2"', []],
+      ['SELECT count(*) AS row_count FROM "cchc"."stg_lake__dossiers__r2"', []],
+      ['CREATE OR REPLACE VIEW "cchc"."stg_lake__dossiers" AS SELECT * FROM "cchc"."stg_lake__dossiers__r2"', []],
       [
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
-        ["'cchc'", "'stg\\_portal\\_\\_dossiers\\_\\_%'"],
+        ["'cchc'", "'stg\\_lake\\_\\_dossiers\\_\\_%'"],
       ],
     ]);
   });
@@ -211,26 +211,26 @@ describe('AthenaEngine.materialize given a sample model set', () => {
     const lake = new MemoryLake();
     happyRules(0, 77);
     await engine(lake).materialize(STAGING);
-    expect(JSON.parse((await lake.get('models/staging/stg_portal__dossiers/current.json')).toString('utf8'))).toEqual({
-      model: 'stg_portal__dossiers',
+    expect(JSON.parse((await lake.get('models/staging/stg_lake__dossiers/current.json')).toString('utf8'))).toEqual({
+      model: 'stg_lake__dossiers',
       layer: 'staging',
       run_id: 'r2',
-      table: 'stg_portal__dossiers__r2',
-      prefix: 'models/staging/stg_portal__dossiers/run=r2/',
-      location: 's3://lake-bucket/demo/models/staging/stg_portal__dossiers/run=r2/',
+      table: 'stg_lake__dossiers__r2',
+      prefix: 'models/staging/stg_lake__dossiers/run=r2/',
+      location: 's3://lake-bucket/demo/models/staging/stg_lake__dossiers/run=r2/',
       rows: 77,
     });
   });
 
   test('should keep this run when a step after the view switch fails (the view reads it)', async () => {
     const lake = new MemoryLake();
-    await lake.put('models/staging/stg_portal__dossiers/run=r2/part', 'new run');
+    await lake.put('models/staging/stg_lake__dossiers/run=r2/part', 'new run');
     happyRules(0, 1);
     rules.unshift([/information_schema\.tables/, { final: 'FAILED' }]);
     // Listing old runs fails after the switch: the cleanup is skipped, this run stays.
     await expect(engine(lake).materialize(STAGING)).resolves.toMatchObject({ rows: 1 });
     expect(started.some((s) => s.sql.startsWith('DROP TABLE'))).toBe(false);
-    expect(lake.objects.has('models/staging/stg_portal__dossiers/run=r2/part')).toBe(true);
+    expect(lake.objects.has('models/staging/stg_lake__dossiers/run=r2/part')).toBe(true);
   });
 
   test('should drop older run tables and delete their prefixes after the switch, keeping this run', async () => {
@@ -265,17 +265,17 @@ describe('AthenaEngine.materialize given failing queries', () => {
     ['CANCELLED', /Failed to run query q-1: CANCELLED: Query cancelled: bytes scanned limit was exceeded/],
   ] as const)('should surface %s with the query id and reason, leave the view alone and remove the run', async (final, message) => {
     const lake = new MemoryLake();
-    await lake.put('models/staging/stg_portal__dossiers/run=r2/partial.parquet', 'half-written');
-    await lake.put('models/staging/stg_portal__dossiers/run=r1/good.parquet', 'previous run');
+    await lake.put('models/staging/stg_lake__dossiers/run=r2/partial.parquet', 'half-written');
+    await lake.put('models/staging/stg_lake__dossiers/run=r1/good.parquet', 'previous run');
     happyRules(0, 1);
     rules.unshift([/^CREATE TABLE/, { final }]);
     await expect(engine(lake).materialize(STAGING)).rejects.toThrow(message);
     expect(started.map((s) => s.sql.split('\n')[0])).toEqual([
-      expect.stringMatching(/^CREATE TABLE "cchc"\."stg_portal__dossiers__r2"/),
-      'DROP TABLE IF EXISTS `cchc`.`stg_portal__dossiers__r2`',
+      expect.stringMatching(/^CREATE TABLE "cchc"\."stg_lake__dossiers__r2"/),
+      'DROP TABLE IF EXISTS `cchc`.`stg_lake__dossiers__r2`',
     ]);
     expect(started.some((s) => s.sql.includes('CREATE OR REPLACE VIEW'))).toBe(false);
-    expect([...lake.objects.keys()]).toEqual(['models/staging/stg_portal__dossiers/run=r1/good.parquet']);
+    expect([...lake.objects.keys()]).toEqual(['models/staging/stg_lake__dossiers/run=r1/good.parquet']);
   });
 
   test('should retry a throttled StartQueryExecution with the same idempotency token', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadScore766Indicators, round2, scoreIndicator } from '../../../functions/generator/score766.js';
 
-const REAL = '/work/shared/real/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json';
+const REAL = join(import.meta.dirname, '../../../functions/portal/fixtures/dvcqg-766/gia-lai/agencies_detail_2026-10-10.json');
 
 interface RealMetric {
   code: string;

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, test, vi } from 'vitest';
-import { loadConfig } from '../../../functions/core/config.js';
-import { logger, monthFromNow, parseEvent, portalToken, YearMonth } from '../../../functions/handlers/_runtime.js';
+import { loadConfig, redactConfig, type PipelineConfig } from '../../../functions/core/config.js';
+import { logger, monthFromNow, parseEvent, portalToken, startInvocation, YearMonth } from '../../../functions/handlers/_runtime.js';
 import { z } from 'zod';
 
 describe('monthFromNow given instants near a month boundary', () => {
@@ -24,29 +24,70 @@ describe('parseEvent given a bad event', () => {
 describe('portalToken given a Secrets Manager secret', () => {
   const arn = 'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:portal-token-AbCdEf';
 
-  test('should read {"token"} once, cache it, and never write it to the log', async () => {
+  test('should read {"token"} once and cache it', async () => {
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand).resolves({ SecretString: '{"token":"s3cr3t-value"}' });
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
     try {
       const config = loadConfig(undefined, { PORTAL_TOKEN_SECRET_ARN: arn });
       const client = new SecretsManagerClient({ region: 'ap-southeast-1' });
       expect(await portalToken(config, client)).toBe('s3cr3t-value');
       expect(await portalToken(config, client)).toBe('s3cr3t-value');
-      logger.info('config', { config });
     } finally {
-      spy.mockRestore();
       sm.restore();
     }
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    expect(lines.join('')).not.toContain('s3cr3t-value');
   });
 
   test('should refuse when neither a token nor a secret is configured', async () => {
     await expect(portalToken(loadConfig(undefined, {}))).rejects.toThrow(/neither PORTAL_TOKEN nor PORTAL_TOKEN_SECRET_ARN is set/);
+  });
+});
+
+describe('startInvocation given a config that holds the portal token', () => {
+  const TOKEN = 'tok-3f9a1c7e-never-logged';
+
+  /** What the Powertools logger writes to stdout while `fn` runs, at DEBUG (the level the config is logged at). */
+  function logged(fn: () => void): string {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const level = logger.getLevelName();
+    logger.setLogLevel('DEBUG');
+    try {
+      fn();
+    } finally {
+      logger.setLogLevel(level);
+      spy.mockRestore();
+    }
+    return lines.join('');
+  }
+
+  test('should log the config with the token replaced by *** and every other setting kept', () => {
+    vi.stubEnv('PORTAL_TOKEN', TOKEN);
+    vi.stubEnv('PIPELINE_LAKE_ROOT', 's3://lake-bucket/demo');
+    try {
+      let config: PipelineConfig | undefined;
+      const out = logged(() => {
+        config = startInvocation({ awsRequestId: 'req-1' });
+      });
+      // The config the handler runs with holds the token …
+      expect(config?.portal.token).toBe(TOKEN);
+      // … and the log line shows that config, redacted.
+      const line = out.split('\n').map((l) => (l.trim() ? (JSON.parse(l) as { message?: string; config?: PipelineConfig }) : {})).find((l) => l.message === 'config');
+      expect(line?.config?.lakeRoot).toBe('s3://lake-bucket/demo');
+      expect(line?.config?.portal.token).toBe('***');
+      expect(out).not.toContain(TOKEN);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  test('should show the capture would see the token if the config were logged unredacted', () => {
+    // The control for the test above: the same logger and capture do catch a leaked token.
+    const config = loadConfig(undefined, { PORTAL_TOKEN: TOKEN });
+    expect(logged(() => logger.debug('config', { config }))).toContain(TOKEN);
+    expect(logged(() => logger.debug('config', { config: redactConfig(config) }))).not.toContain(TOKEN);
   });
 });

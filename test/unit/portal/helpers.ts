@@ -1,5 +1,5 @@
 /**
- * Small deterministic portal CSV exports (FORMATS.md §1) for tests: written here, not by the generator.
+ * Small deterministic portal CSV exports (docs/data-contracts.md §2.3) for tests: written here, not by the generator.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,7 +7,8 @@ import path from 'node:path';
 import { PORTAL_CSV_HEADER } from '../../../functions/portal/dossier-store.js';
 
 export const FIXTURE_DATA_DIR = path.resolve('test/fixtures/portal/data');
-export const REAL_DIR = '/work/shared/real/dvcqg-766';
+/** The real 766 captures kept in the repository (docs/domain.md §3). */
+export const REAL_DIR = path.resolve('functions/portal/fixtures/dvcqg-766');
 
 /** A tiny PRNG so the row order in the files is shuffled but the same on every run. */
 function mulberry32(seed: number): () => number {

@@ -41,7 +41,7 @@ describe('Loopback portal dossier API on the fixture files', () => {
     expect(portal.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  test('should map every CSV field to the FORMATS.md §2 dossier', async () => {
+  test('should map every CSV field to the data-contracts.md §2.4 dossier', async () => {
     const { json } = await get(portal, Q('2024-05-15', '2024-05-15', 1, 10));
     expect(json!.data).toEqual([
       {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { PipelineInputError } from '../../../functions/core/errors.js';
-import { readParXlsx, writeParXlsx, type ParTable } from '../../../functions/core/readers/xlsx/par.js';
+import { readParXlsx } from '../../../functions/core/readers/xlsx/par.js';
+import { writeParXlsx, type ParTable } from '../../../functions/generator/par-xlsx.js';
 import { ParField, ParTotal, QuarantineRecord, type Agency } from '../../../functions/core/schemas/index.js';
 
 const agency = (code: string, name: string, short: string): Agency => ({

@@ -11,17 +11,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
-import { modelPointerKey, type ModelPointer } from '../../../functions/core/engine/athena.js';
-import { exportMarts } from '../../../functions/core/export-marts.js';
-import { DASHBOARD_MARTS } from '../../../functions/core/dashboards.js';
-import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
-import { S3Storage } from '../../../functions/core/storage/s3.js';
-import { loadModels } from '../../../functions/core/transform/index.js';
-import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
+import { modelPointerKey, type ModelPointer } from '../../functions/core/engine/athena.js';
+import { exportMarts } from '../../functions/core/export-marts.js';
+import { DASHBOARD_MARTS } from '../../functions/dashboards/build.js';
+import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
+import { S3Storage } from '../../functions/core/storage/s3.js';
+import { loadModels } from '../../functions/core/transform/index.js';
+import { startS3Loopback, type S3Loopback } from './storage/s3-loopback.js';
 
 const run = promisify(execFile);
-const REPO = path.resolve(import.meta.dirname, '../../..');
+const REPO = path.resolve(import.meta.dirname, '../..');
 const marts = loadModels(SQL_DIR).filter((m) => m.layer === 'marts');
 /** Read from an Athena run with year= partition directories. */
 const PARTITIONED = 'agency_months';

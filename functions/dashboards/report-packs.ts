@@ -6,10 +6,10 @@
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { literal, type DuckDb } from '../engine/duckdb.js';
-import { LocalStorage } from '../storage/local.js';
-import { formatViNumber } from '../vi/index.js';
-import { listReportPacks } from './pack.js';
+import { literal, type DuckDb } from '../core/engine/duckdb.js';
+import { LocalStorage } from '../core/storage/local.js';
+import { formatViNumber } from '../core/vi/index.js';
+import { listReportPacks } from '../core/report/pack.js';
 
 const KIND: Record<string, string> = { docx: 'Báo cáo (Word, dự thảo)', pdf: 'Báo cáo (PDF)', xlsx: 'Biểu 06/VPCP/KSTT (Excel)' };
 
