@@ -52,6 +52,8 @@ export class PipelineFunctions extends Construct {
       PIPELINE_WORK_DIR: '/tmp/work',
       // sql/ is copied beside the bundle (afterBundling); a path relative to the bundled module would be wrong.
       PIPELINE_SQL_DIR: '/var/task/sql',
+      // The vendor mapping profiles (profiles/*.json), copied beside the bundle like sql/.
+      PIPELINE_PROFILES_DIR: '/var/task/profiles',
       PIPELINE_ENGINE: 'athena',
       ATHENA_WORKGROUP: p.workGroupName,
       ATHENA_DATABASE: p.databaseName,
@@ -172,6 +174,7 @@ export function pipelineBundling(opts: { fonts?: boolean } = {}): nodejs.Bundlin
         `mkdir -p "${outputDir}/node_modules/@duckdb"`,
         ...NATIVE_PACKAGES.map((pkg) => `cp -R "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`),
         `cp -R "${inputDir}/sql" "${outputDir}/sql"`,
+        `cp -R "${inputDir}/profiles" "${outputDir}/profiles"`,
         ...(opts.fonts
           ? [
               `mkdir -p "${outputDir}/fonts"`,

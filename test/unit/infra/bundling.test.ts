@@ -39,12 +39,15 @@ describe('pipelineBundling given the land handler', () => {
     expect(code).toContain('PIPELINE_SQL_DIR');
   });
 
-  test('should copy the DuckDB native packages and sql/ beside the bundle', () => {
+  test('should copy the DuckDB native packages, sql/ and the vendor mapping profiles beside the bundle', () => {
     expect(existsSync(path.join(bundleDir, 'node_modules/@duckdb/node-api/package.json'))).toBe(true);
     const binding = readdirSync(path.join(bundleDir, 'node_modules/@duckdb/node-bindings-linux-x64'));
     expect(binding.some((f) => f.endsWith('.node'))).toBe(true);
     expect(existsSync(path.join(bundleDir, 'node_modules/detect-libc/package.json'))).toBe(true);
     expect(existsSync(path.join(bundleDir, 'sql'))).toBe(true);
+    expect(readdirSync(path.join(bundleDir, 'profiles')).filter((f) => f.endsWith('.json')).sort()).toEqual(
+      readdirSync(path.resolve('profiles')).filter((f) => f.endsWith('.json')).sort(),
+    );
   });
 
   test('should load as a module exporting the handler (native addon resolved from the bundle)', async () => {
