@@ -9,10 +9,9 @@
  * - every quarantine record has a reason in words (an over-long CSV line included, the whole corpus);
  * - the contract's ranges (supplement_days 0–3650, updated_at, code lengths) quarantined at landing.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
@@ -20,10 +19,10 @@ import { NSW_CSV_HEADER, PORTAL_CSV_HEADER } from '../../functions/core/lake/csv
 import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
 import { listManifest, listStaged, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
 import { loadModels, registerLakeSources, runModels } from '../../functions/core/transform/index.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { FILES_DIR } from '../fixtures/bad/make.js';
+import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('landing-rules');
@@ -32,34 +31,15 @@ afterAll(() => rec.flush());
 const SQL_DIR = path.resolve(import.meta.dirname, '../../sql');
 const MAX_TS = '2026-01-05 23:59:59';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
-interface Lake {
-  root: string;
-  storage: LocalStorage;
-  work: string;
-}
+type Lake = TestLake;
 
-function newLake(): Lake {
-  const root = mkdtempSync(path.join(tmpdir(), 'landing-rules-'));
-  dirs.push(root);
-  return { root: path.join(root, 'lake'), storage: new LocalStorage(path.join(root, 'lake')), work: path.join(root, 'work') };
-}
+const newLake = lakeFactory('landing-rules');
 
-const fixture = (name: string): Buffer => readFileSync(path.join(FILES_DIR, name));
 
-/** The bad-input corpus's small registry: H99, H99.01, H99.02 (ended 30/4/2024), H99.04; 1.000001, 1.000002 (NSW, H99.04). */
-async function stageRegistry(lake: Lake): Promise<void> {
-  const at = '2026-01-01T00:00:00.000Z';
-  await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: fixture('agencies.csv'), period: null, originalName: 'registry/agencies.csv', pulledAt: at });
-  await stageRaw(lake.storage, { kind: 'registry-procedures', bytes: fixture('procedures.csv'), period: null, originalName: 'registry/procedures.csv', pulledAt: at });
-}
 
 async function withRegistry(lake: Lake): Promise<void> {
-  await stageRegistry(lake);
+  await stageRegistry(lake, 'drop');
   await landStaged({ storage: lake.storage, workDir: lake.work });
 }
 

@@ -4,10 +4,9 @@
  * file it corrects whatever the hashes; one bad file blocks nothing. Real files written by the test,
  * real DuckDB, real Parquet.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../functions/core/config.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
@@ -18,34 +17,18 @@ import { discardRejected, listManifest, listRejected, listStaged, retryRejected,
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { writeBieu06Xlsx, type Bieu06Sheet } from '../../functions/core/readers/xlsx/bieu06.js';
 import { ingestDropDir, runAll, type PipelineContext, type RunSummary } from '../../functions/core/pipeline.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
 import { FILES_DIR } from '../fixtures/bad/make.js';
+import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('nothing-lost');
 afterAll(() => rec.flush());
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
-interface Lake {
-  root: string;
-  storage: LocalStorage;
-  work: string;
-  tmp: string;
-}
+type Lake = TestLake;
 
-function newLake(): Lake {
-  const root = mkdtempSync(path.join(tmpdir(), 'nothing-lost-'));
-  dirs.push(root);
-  const tmp = path.join(root, 'files');
-  mkdirSync(tmp);
-  return { root: path.join(root, 'lake'), storage: new LocalStorage(path.join(root, 'lake')), work: path.join(root, 'work'), tmp };
-}
+const newLake = lakeFactory('nothing-lost');
 
-const fixture = (name: string): Buffer => readFileSync(path.join(FILES_DIR, name));
 const MAX_TS = '2026-01-05 23:59:59';
 
 async function stage(lake: Lake, f: { name: string; bytes: Buffer; kind: RawKind; period?: string | null; at: string }): Promise<void> {
@@ -57,8 +40,7 @@ async function land(lake: Lake): Promise<LandSummary> {
 }
 
 async function withRegistry(lake: Lake): Promise<void> {
-  await stage(lake, { kind: 'registry-agencies', bytes: fixture('agencies.csv'), period: null, name: 'agencies.csv', at: '2026-01-01T00:00:00.000Z' });
-  await stage(lake, { kind: 'registry-procedures', bytes: fixture('procedures.csv'), period: null, name: 'procedures.csv', at: '2026-01-01T00:00:00.000Z' });
+  await stageRegistry(lake);
   await land(lake);
 }
 

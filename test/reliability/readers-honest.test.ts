@@ -5,49 +5,29 @@
  * landed and counted, a quarantine record naming the sheet row and cell, or a clear error naming the
  * file and saying how to fix it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PORTAL_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
 import { stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
-import { FILES_DIR } from '../fixtures/bad/make.js';
 import { cfbFile } from '../fixtures/cfb.js';
+import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('readers-honest');
 afterAll(() => rec.flush());
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
-interface Lake {
-  root: string;
-  storage: LocalStorage;
-  work: string;
-  tmp: string;
-}
+type Lake = TestLake;
 
-function newLake(): Lake {
-  const root = mkdtempSync(path.join(tmpdir(), 'readers-honest-'));
-  dirs.push(root);
-  return { root: path.join(root, 'lake'), storage: new LocalStorage(path.join(root, 'lake')), work: path.join(root, 'work'), tmp: root };
-}
+const newLake = lakeFactory('readers-honest');
 
-const fixture = (name: string): Buffer => readFileSync(path.join(FILES_DIR, name));
 
 async function withRegistry(lake: Lake): Promise<void> {
-  const at = '2026-01-01T00:00:00.000Z';
-  await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: fixture('agencies.csv'), period: null, originalName: 'agencies.csv', pulledAt: at });
-  await stageRaw(lake.storage, { kind: 'registry-procedures', bytes: fixture('procedures.csv'), period: null, originalName: 'procedures.csv', pulledAt: at });
+  await stageRegistry(lake);
   await landStaged({ storage: lake.storage, workDir: lake.work });
 }
 
