@@ -66,9 +66,11 @@ export async function prepareReportPacks(db: DuckDb, opts: { lakeDir: string; da
   const json = path.join(opts.dataDir, 'report_packs.json');
   const parquet = path.join(opts.dataDir, 'report_packs.parquet');
   await mkdir(opts.dataDir, { recursive: true });
-  // No pack yet: one row of NULLs (the page filters it out). Evidence writes no Parquet for a source
+  // No pack yet: one placeholder row without a file name (the page filters it out). Evidence writes no Parquet for a source
   // with no rows, and its build then fails on the missing file.
-  await writeFile(json, rows.length > 0 ? rows.map((r) => JSON.stringify(r)).join('\n') : '{}');
+  // Typed values, not NULLs: Evidence infers a column's type from its values (an all-NULL date became a number).
+  const placeholder = { period: '', period_label: '', revision: 0, file_name: null, kind: '', size_label: '', bytes: 0, sha256: '', snapshot_as_of: '1970-01-01', link: '' };
+  await writeFile(json, rows.length > 0 ? rows.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(placeholder));
   const columns =
     "{period: 'VARCHAR', period_label: 'VARCHAR', revision: 'INTEGER', file_name: 'VARCHAR', kind: 'VARCHAR', size_label: 'VARCHAR', bytes: 'BIGINT', sha256: 'VARCHAR', snapshot_as_of: 'DATE', link: 'VARCHAR'}";
   await db.run(`COPY (SELECT * FROM read_json(${literal(json)}, format = 'newline_delimited', columns = ${columns})) TO ${literal(parquet)} (FORMAT parquet)`);

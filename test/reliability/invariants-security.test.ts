@@ -165,7 +165,8 @@ describe('The lake lock', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const a = withLakeLock(storage, 'run', () => gate);
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait until the first holds the lock (a fixed delay was a race on a loaded machine).
+    for (let i = 0; i < 200 && !(await storage.exists(LAKE_LOCK_KEY)); i++) await new Promise((r) => setTimeout(r, 25));
     await expect(withLakeLock(storage, 'run', async () => 'b')).rejects.toBeInstanceOf(LakeLockedError);
     release();
     await a;
