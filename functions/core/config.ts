@@ -29,6 +29,43 @@ export const AthenaConfig = z.object({
 });
 export type AthenaConfig = z.infer<typeof AthenaConfig>;
 
+const IsoDay = z.iso.date();
+
+/**
+ * Real 766 captures to pull (`cli pull --source real766`): the national answer of a year, then each
+ * province's units at its capture dates (and, at detailCaptures, every unit's detail). The default is
+ * what the shared real files hold (functions/portal/fixtures/dvcqg-766, served by the loopback portal):
+ * Gia Lai, whose department id on the 766 service is the one below.
+ */
+export const Real766Plan = z
+  .object({
+    year: z.number().int().min(2000).max(2100),
+    /** Capture date of the national answer. */
+    nationalAsOf: IsoDay,
+    provinces: z.array(
+      z
+        .object({
+          name: NonEmpty,
+          /** The province's department id on the 766 service. */
+          departmentId: NonEmpty,
+          captures: z.array(IsoDay),
+          detailCaptures: z.array(IsoDay),
+        })
+        .strict()
+        .refine((p) => p.detailCaptures.every((d) => p.captures.includes(d)), { message: 'every detailCaptures date must be one of captures', path: ['detailCaptures'] }),
+    ),
+  })
+  .strict();
+export type Real766Plan = z.infer<typeof Real766Plan>;
+
+export const DEFAULT_REAL_766_PLAN: Real766Plan = {
+  year: 2026,
+  nationalAsOf: '2026-09-17',
+  provinces: [
+    { name: 'Gia Lai', departmentId: '019d2be3-6a85-74ec-a346-6489e82ae4c7', captures: ['2026-09-24', '2026-10-10'], detailCaptures: ['2026-10-10'] },
+  ],
+};
+
 export const PipelineConfig = z.object({
   /** Lake root: a directory, or s3://bucket/prefix. */
   lakeRoot: NonEmpty.default('lake'),
@@ -39,6 +76,8 @@ export const PipelineConfig = z.object({
   portal: PortalConfig.prefault({}),
   /** Base URL of the 766 report service (defaults to the portal's). */
   score766BaseUrl: z.url().optional(),
+  /** Real 766 captures `pull --source real766` fetches (default: the shared real files' plan). */
+  real766: Real766Plan.default(DEFAULT_REAL_766_PLAN),
   /** Where agencies drop NSW CSV exports: a directory, or s3://bucket/prefix. */
   nswDropPrefix: NonEmpty.default('data/demo/nsw'),
   /** Directory for scratch files (DuckDB spill, downloaded pages). */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { PipelineConfig } from './config.js';
+import type { PipelineConfig, Real766Plan } from './config.js';
 import { createError } from './errors.js';
 import type { QueryEngine } from './engine/types.js';
 import { createPortalConnector } from './connectors/portal.js';
@@ -165,15 +165,9 @@ export async function planDropDir(dir: string): Promise<{ files: DropFile[]; ski
     { sub: 'score766', test: /^(\d{4}-\d{2})\.metrics\.json$/, kind: 'score766-metrics', period: (m) => m[1]! },
   ];
   // nsw/<agency_code>/<yyyy-mm>.csv: the NSW drop connector's own listing and name rules.
-  const nswDir = path.join(dir, 'nsw');
-  if (existsSync(nswDir)) {
-    const nsw = await listNswFiles(nswDir);
-    for (const r of nsw.rejected) {
-      if (r.key.split('/').some((part) => part.startsWith('.'))) continue; // hidden files (.DS_Store, .git)
-      skipped.push({ file: `nsw/${r.key}`, reason: `${r.reason} (see docs/data-contracts.md)` });
-    }
-    out.push(...nsw.files.map((f) => ({ path: f.path, kind: 'nsw-csv' as const, period: f.period })));
-  }
+  const nsw = await planNswDrop(path.join(dir, 'nsw'));
+  out.push(...nsw.files);
+  skipped.push(...nsw.skipped);
   for (const sub of ['registry', 'portal/dossiers', 'bieu06', 'par', 'score766']) {
     for (const file of await walk(path.join(dir, sub))) {
       const name = path.basename(file);
@@ -208,6 +202,41 @@ export async function planDropDir(dir: string): Promise<{ files: DropFile[]; ski
     }
   }
   return { files: out.sort((a, b) => a.path.localeCompare(b.path)), skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)) };
+}
+
+/**
+ * An NSW drop, `<agency_code>/<yyyy-mm>.csv` under `nswDir`, by the NSW drop connector's rules
+ * (connectors/nsw-drop.ts, the only NSW name rules): the files with their periods, and every other
+ * entry with its reason (hidden files such as .DS_Store are ignored). Skipped names are given as
+ * `nsw/<key>`, as the drop directory holds them. A missing directory is an empty drop.
+ */
+export async function planNswDrop(nswDir: string): Promise<{ files: DropFile[]; skipped: SkippedDropFile[] }> {
+  if (!existsSync(nswDir)) return { files: [], skipped: [] };
+  const nsw = await listNswFiles(nswDir);
+  const skipped: SkippedDropFile[] = [];
+  for (const r of nsw.rejected) {
+    if (r.key.split('/').some((part) => part.startsWith('.'))) continue; // hidden files (.DS_Store, .git)
+    skipped.push({ file: `nsw/${r.key}`, reason: `${r.reason} (see docs/data-contracts.md)` });
+  }
+  return { files: nsw.files.map((f) => ({ path: f.path, kind: 'nsw-csv' as const, period: f.period })), skipped };
+}
+
+/**
+ * Stage an NSW drop (the pull-nsw Lambda's copy of NSW_DROP_PREFIX) exactly as ingestDropDir stages the
+ * drop directory's nsw/ folder: same rules, same periods, same original names (`nsw/<agency>/<yyyy-mm>.csv`);
+ * a bad name is logged and listed in `skipped` with its reason, and the rest is staged.
+ */
+export async function ingestNswDrop(ctx: PipelineContext, nswDir: string): Promise<StageSummary> {
+  const summary = emptyStage();
+  const { files, skipped } = await planNswDrop(nswDir);
+  for (const f of skipped) ctx.log(`skipped ${f.file}: ${f.reason}`);
+  summary.skipped.push(...skipped);
+  let done = 0;
+  for (const f of files) {
+    await stage(ctx, summary, f.kind, await readFile(f.path), f.period, `nsw/${path.relative(nswDir, f.path).split(path.sep).join('/')}`);
+    ctx.onProgress?.('ingest', ++done, files.length);
+  }
+  return summary;
 }
 
 /** The files of a drop directory that will be staged (see planDropDir for the skipped ones). */
@@ -273,25 +302,8 @@ export async function pullScore766(ctx: PipelineContext, opts: { from: string; t
   return summary;
 }
 
-/** Real 766 captures to pull: the national answer and provinces' units with their detail. */
-export interface Real766Plan {
-  year: number;
-  /** Capture date of the national answer. */
-  nationalAsOf: string;
-  provinces: { name: string; departmentId: string; captures: string[]; detailCaptures: string[] }[];
-}
-
-/** What the shared real files hold (functions/portal/fixtures/dvcqg-766, served by the loopback portal). */
-export const REAL_766_PLAN: Real766Plan = {
-  year: 2026,
-  nationalAsOf: '2026-09-17',
-  provinces: [
-    { name: 'Gia Lai', departmentId: '019d2be3-6a85-74ec-a346-6489e82ae4c7', captures: ['2026-09-24', '2026-10-10'], detailCaptures: ['2026-10-10'] },
-  ],
-};
-
-/** The current service-results API: the 34 provinces, then each planned province's units and details. */
-export async function pullReal766(ctx: PipelineContext, plan: Real766Plan = REAL_766_PLAN): Promise<StageSummary> {
+/** The current service-results API: the 34 provinces, then each planned province's units and details (the plan: config real766). */
+export async function pullReal766(ctx: PipelineContext, plan: Real766Plan = ctx.config.real766): Promise<StageSummary> {
   const connector = createScore766Connector({ baseUrl: ctx.config.score766BaseUrl ?? ctx.config.portal.baseUrl, api: 'service-results' });
   const summary = emptyStage();
   const period = String(plan.year);

@@ -78,7 +78,7 @@ describe('agency_periods on the fixture', () => {
     expect(flags.map((f) => f.has_series_break)).toEqual([false, true, true, false]);
   });
 
-  // The identities inside one row (c3 = c4 + c5 + c6 …) are YAML tests (sql/marts/_marts__models.yml),
+  // The identities inside one row (c3 = c4 + c5 + c6 …) are YAML tests (sql/marts/_agencies__models.yml),
   // which test/sql/gate.test.ts runs on this fixture. What no YAML test checks is how the periods fit
   // together: a quarter or a year of an agency without a merger is its months put end to end.
   test.each([

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { lintSql, loadModels, parseCsv, seedToSql } from '../../functions/core/transform/index.js';
+import { lakeSourceLocations, lintSql, loadModels, loadSources, parseCsv, referencedRelations, seedToSql, SOURCE_NAMES } from '../../functions/core/transform/index.js';
 import { SQL_DIR } from './helpers.js';
 
 let dir: string | undefined;
@@ -35,6 +35,17 @@ describe('loadModels on sql/', () => {
     const runOnly = loadModels(SQL_DIR).filter((m) => m.persist === false).map((m) => m.name);
     expect(runOnly.sort()).toEqual(['int_dossiers_attributed', 'stg_lake__dossiers']);
   });
+  test('should declare in sql/staging/lake/_sources.yml exactly the datasets the engine reads and the models use', () => {
+    const declared = loadSources(SQL_DIR);
+    expect(declared.map((d) => d.file.endsWith('sql/staging/lake/_sources.yml'))).not.toContain(false);
+    expect(declared.map((d) => d.name).sort()).toEqual([...SOURCE_NAMES].sort());
+    // Every declared table is read by a staging model, and every src_ name a model reads is declared.
+    const read = new Set(loadModels(SQL_DIR).flatMap((m) => referencedRelations(m.sql)).filter((r) => r.startsWith('src_')));
+    expect([...read].sort()).toEqual(declared.map((d) => d.name).sort());
+    // meta.location is where the lake writes the dataset (relative to the lake root).
+    const locations = lakeSourceLocations('');
+    for (const d of declared) expect(`/${d.location}`, d.name).toBe(locations[d.name]);
+  });
 });
 
 describe('loadModels on broken trees', () => {
@@ -57,8 +68,28 @@ describe('loadModels on broken trees', () => {
   test('should fail on YAML describing a missing model or an unknown test', async () => {
     const root = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: b\n' });
     expect(() => loadModels(root)).toThrow(/describes b, which has no .sql/);
-    const root2 = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: v\n        tests: [is_great]\n' });
-    expect(() => loadModels(root2)).toThrow(/_m__models\.yml: models\.0\.columns\.0\.tests\.0/);
+    const root2 = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: v\n        data_tests: [is_great]\n' });
+    expect(() => loadModels(root2)).toThrow(/_m__models\.yml: models\.0\.columns\.0\.data_tests\.0/);
+  });
+  test('should refuse dbt\'s old tests: key, naming the file and the place', async () => {
+    const root = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: v\n        tests: [not_null]\n' });
+    expect(() => loadModels(root)).toThrow(/_m__models\.yml: models\.0\.columns\.0\.tests: the key "tests:" is dbt's old spelling; write "data_tests:"/);
+    const root2 = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    tests: [not_empty]\n' });
+    expect(() => loadModels(root2)).toThrow(/_m__models\.yml: models\.0\.tests: the key "tests:"/);
+  });
+  test('should fail when a staging model reads a source its _sources.yml does not declare', async () => {
+    const sourcesYml = 'version: 2\nsources:\n  - name: lake\n    tables:\n      - name: src_agencies\n';
+    const root = await sqlTree({ 'staging/lake/_sources.yml': sourcesYml, 'staging/lake/stg_a.sql': 'select * from src_agencies join src_dossiers on true' });
+    expect(() => loadModels(root)).toThrow(/stg_a\.sql: unknown relation "src_dossiers"/);
+  });
+  test('should fail when _sources.yml declares a table no model reads, or one the engine cannot read', async () => {
+    const root = await sqlTree({
+      'staging/lake/_sources.yml': 'version: 2\nsources:\n  - name: lake\n    tables:\n      - name: src_agencies\n      - name: src_dossiers\n',
+      'staging/lake/stg_a.sql': 'select * from src_agencies',
+    });
+    expect(() => loadModels(root)).toThrow(/_sources\.yml: source table src_dossiers is declared but no model reads it/);
+    const root2 = await sqlTree({ 'staging/lake/_sources.yml': 'version: 2\nsources:\n  - name: lake\n    tables:\n      - name: src_nowhere\n' });
+    expect(() => loadModels(root2)).toThrow(/_sources\.yml: source table src_nowhere is not a dataset the engine can read/);
   });
 });
 

@@ -1,5 +1,5 @@
 /** Model loader, runner and YAML tests for the sql/ models (snapshots live in snapshot.ts). */
-export { loadModels, parseCsv, referencedRelations, seedToSql, type ColumnSpec, type LoadOptions, type TestSpec, type TransformModel } from './models.js';
+export { loadModels, loadSources, parseCsv, referencedRelations, seedToSql, type ColumnSpec, type LoadOptions, type SourceDecl, type TestSpec, type TransformModel } from './models.js';
 export { runModels, type RunOptions, type RunProgress } from './run.js';
 export { checkMissingSources, describeMissingSources, type MissingSource, type SourceCheck } from './missing.js';
 export { assertTestsPass, buildTestChecks, runModelTests, testSql, type TestCheck, type TestResult } from './tests.js';

@@ -36,7 +36,7 @@ const ColumnYaml = z
     name: Name,
     description: z.string().optional(),
     data_type: z.string().regex(/^[A-Z][A-Z0-9 ,()]*$/).optional(),
-    tests: z.array(ColumnTest).default([]),
+    data_tests: z.array(ColumnTest).default([]),
   })
   .strict();
 const ModelYaml = z
@@ -44,11 +44,26 @@ const ModelYaml = z
     name: Name,
     description: z.string().optional(),
     config: z.object({ grain: z.array(Name).min(1).optional(), partition_by: z.array(Name).optional(), persist: z.boolean().optional() }).strict().default({}),
-    tests: z.array(ModelTest).default([]),
+    data_tests: z.array(ModelTest).default([]),
     columns: z.array(ColumnYaml).default([]),
   })
   .strict();
 const ModelsFile = z.object({ version: z.literal(2), models: z.array(ModelYaml) }).strict();
+const SourceTable = z
+  .object({ name: Name, description: z.string().optional(), meta: z.object({ location: z.string().min(1) }).strict().optional() })
+  .strict();
+const SourcesFile = z
+  .object({ version: z.literal(2), sources: z.array(z.object({ name: Name, description: z.string().optional(), tables: z.array(SourceTable).min(1) }).strict()).min(1) })
+  .strict();
+
+/** One table of a `_sources.yml`: a relation models may read, and the file that declares it. */
+export interface SourceDecl {
+  source: string;
+  name: string;
+  description?: string;
+  location?: string;
+  file: string;
+}
 
 export type ColumnSpec = z.infer<typeof ColumnYaml>;
 export type ModelYaml = z.infer<typeof ModelYaml>;
@@ -74,7 +89,10 @@ export interface TransformModel extends ModelDef {
 }
 
 export interface LoadOptions {
-  /** Names models may read besides other models (default: every src_<dataset>). */
+  /**
+   * Names models may read besides other models (default: the tables the `_sources.yml` files under
+   * staging/ declare; a tree without one may read every src_<dataset> the engine knows).
+   */
   sources?: readonly string[];
 }
 
@@ -156,13 +174,62 @@ export function seedToSql(csv: string, file: string, declared: ColumnSpec[] = []
   return { sql, columns: header };
 }
 
-function readYamlModels(file: string): ModelYaml[] {
-  let raw: unknown;
+/** Path of the first `tests:` key (dbt's pre-1.8 spelling) in a models file, if any. */
+function legacyTestsKey(raw: unknown): string | undefined {
+  const models = (raw as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) return undefined;
+  for (const [i, m] of models.entries()) {
+    if (m && typeof m === 'object' && 'tests' in m) return `models.${i}.tests`;
+    const columns = (m as { columns?: unknown } | null)?.columns;
+    if (!Array.isArray(columns)) continue;
+    for (const [j, c] of columns.entries()) if (c && typeof c === 'object' && 'tests' in c) return `models.${i}.columns.${j}.tests`;
+  }
+  return undefined;
+}
+
+function readYaml(file: string): unknown {
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    return parseYaml(readFileSync(file, 'utf8'));
   } catch (cause) {
     throw createError('transform', `Failed to parse ${file}: ${(cause as Error).message}`, { cause });
   }
+}
+
+const SOURCES_FILE = /\/_[^/]*sources\.ya?ml$/;
+
+/** Every table the `_sources.yml` files under `sqlDir`/staging declare, in file order. */
+export function loadSources(sqlDir: string): SourceDecl[] {
+  let files: string[];
+  try {
+    files = walk(join(sqlDir, 'staging')).filter((f) => SOURCES_FILE.test(f));
+  } catch {
+    return [];
+  }
+  const out: SourceDecl[] = [];
+  for (const file of files) {
+    const parsed = SourcesFile.safeParse(readYaml(file));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw createError('transform', `Failed to read ${file}: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    for (const src of parsed.data.sources) {
+      for (const t of src.tables) {
+        const other = out.find((d) => d.name === t.name);
+        if (other) throw createError('transform', `Failed to read ${file}: source table ${t.name} is also declared in ${other.file}`);
+        if (!SOURCE_NAMES.includes(t.name)) {
+          throw createError('transform', `Failed to read ${file}: source table ${t.name} is not a dataset the engine can read (known: ${SOURCE_NAMES.join(', ')})`);
+        }
+        out.push({ source: src.name, name: t.name, description: t.description, location: t.meta?.location, file });
+      }
+    }
+  }
+  return out;
+}
+
+function readYamlModels(file: string): ModelYaml[] {
+  const raw = readYaml(file);
+  const legacy = legacyTestsKey(raw);
+  if (legacy) throw createError('transform', `Failed to read ${file}: ${legacy}: the key "tests:" is dbt's old spelling; write "data_tests:"`);
   const parsed = ModelsFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -183,7 +250,7 @@ function testsOf(y: ModelYaml, layer: TransformModel['layer']): TestSpec[] {
     else tests.push({ kind: 'unique_combination_of_columns', columns: y.config.grain, severity: 'error' });
   }
   for (const c of y.columns) {
-    for (const t of c.tests) {
+    for (const t of c.data_tests) {
       if (t === 'not_null' || t === 'unique') tests.push({ kind: t, column: c.name, severity: 'error' });
       else if ('not_null' in t) tests.push({ kind: 'not_null', column: c.name, severity: severityOf(t.not_null) });
       else if ('unique' in t) tests.push({ kind: 'unique', column: c.name, severity: severityOf(t.unique) });
@@ -191,7 +258,7 @@ function testsOf(y: ModelYaml, layer: TransformModel['layer']): TestSpec[] {
       else tests.push({ kind: 'relationships', column: c.name, to: t.relationships.to, field: t.relationships.field, severity: t.relationships.severity });
     }
   }
-  for (const t of y.tests) {
+  for (const t of y.data_tests) {
     if (t === 'not_empty') tests.push({ kind: 'not_empty', severity: 'error' });
     else if ('not_empty' in t) tests.push({ kind: 'not_empty', severity: severityOf(t.not_empty) });
     else if ('expression_is_true' in t) tests.push({ kind: 'expression_is_true', ...t.expression_is_true });
@@ -248,7 +315,8 @@ function topoSort(models: TransformModel[]): TransformModel[] {
  * as _shims/ and landing/ are not models), in dependency order.
  */
 export function loadModels(sqlDir: string, options: LoadOptions = {}): TransformModel[] {
-  const sources = new Set(options.sources ?? SOURCE_NAMES);
+  const declared = options.sources ? [] : loadSources(sqlDir);
+  const sources = new Set(options.sources ?? (declared.length > 0 ? declared.map((d) => d.name) : SOURCE_NAMES));
   const repoRoot = join(sqlDir, '..');
   const models: TransformModel[] = [];
   const yamlByName = new Map<string, { spec: ModelYaml; file: string }>();
@@ -311,6 +379,10 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
       throw createError('transform', `Failed to load ${m.file}: only staging models may read sources (src_*)`);
     }
     m.dependsOn = [...deps].sort();
+  }
+  const read = new Set(models.flatMap((m) => referencedRelations(m.sql)));
+  for (const d of declared) {
+    if (!read.has(d.name)) throw createError('transform', `Failed to read ${d.file}: source table ${d.name} is declared but no model reads it`);
   }
   return topoSort(models);
 }

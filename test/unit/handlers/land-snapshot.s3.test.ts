@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
-import { ingestDropDir, ingestFiles, land, planDrop, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
+import { ingestDropDir, land, planDrop, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
 import { loadConfig } from '../../../functions/core/config.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { generateDemo } from '../../../functions/generator/index.js';
@@ -38,6 +38,7 @@ let s3: S3Loopback;
 let local: PipelineContext;
 let remote: Storage;
 let nswFiles: string[] = [];
+let pullNswResult: Awaited<ReturnType<typeof pullNswHandler>>;
 let landResult: Awaited<ReturnType<typeof landHandler>>;
 let snapshotResult: Awaited<ReturnType<typeof snapshotHandler>>;
 const savedEnv = { ...process.env };
@@ -72,10 +73,9 @@ beforeAll(async () => {
   await writeFile(nswFiles[0]!, lines.join('\n'));
   logger.setLogLevel('WARN');
 
-  // The embedded run: NSW exports staged by file (as pull-nsw stages them), the rest as a drop.
+  // The embedded run: the whole drop directory, nsw/ included (pull-nsw reads the same names by the same rules).
   local = demoContext(path.join(tmp, 'local-lake'), path.join(tmp, 'local-work'));
-  await ingestFiles(local, { kind: 'nsw-csv', files: nswFiles });
-  await ingestDropDir(local, { dir: data, include: OTHER_KINDS });
+  await ingestDropDir(local, { dir: data });
   await land(local);
   await snapshot(local, { period: PERIOD });
 
@@ -101,7 +101,11 @@ beforeAll(async () => {
     const key = `drop/nsw/${path.relative(path.join(data, 'nsw'), file).split(path.sep).join('/')}`;
     await s3.client.send(new PutObjectCommand({ Bucket: 'cchc-raw', Key: key, Body: await readFile(file) }));
   }
-  await pullNswHandler({}, { awsRequestId: 'pull-nsw-1' });
+  // Names the NSW connector refuses: reported with the reason, never staged.
+  for (const key of ['drop/nsw/H99/2024-13.csv', 'drop/nsw/notes.csv']) {
+    await s3.client.send(new PutObjectCommand({ Bucket: 'cchc-raw', Key: key, Body: 'ma_ho_so;x\n' }));
+  }
+  pullNswResult = await pullNswHandler({}, { awsRequestId: 'pull-nsw-1' });
   await ingestDropDir(pipelineContext(loadConfig(undefined, process.env), 'drop-1'), { dir: data, include: OTHER_KINDS });
   remote = lakeStorage(loadConfig(undefined, process.env));
   landResult = await landHandler({}, { awsRequestId: 'land-1' });
@@ -112,6 +116,17 @@ afterAll(async () => {
   process.env = savedEnv;
   await s3?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('pull-nsw handler given an NSW drop on S3', () => {
+  test('should stage the exports the NSW connector accepts and report every other name with its reason', () => {
+    expect(pullNswResult.files).toBe(nswFiles.length);
+    expect(pullNswResult.staged).toBe(nswFiles.length);
+    expect(pullNswResult.skipped).toEqual([
+      { file: 'nsw/H99/2024-13.csv', reason: '"2024-13.csv" has no valid month (see docs/data-contracts.md)' },
+      { file: 'nsw/notes.csv', reason: 'expected <agency_code>/<yyyy-mm>.csv (see docs/data-contracts.md)' },
+    ]);
+  });
 });
 
 describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)', () => {
