@@ -589,21 +589,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
     // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
     // data-row numbers of the good rows are shifted past them so every row keeps its own number.
-    await db.run(
-      `INSERT INTO raw_rejects
-       SELECT f.file_no, CAST(e.line - 1 AS BIGINT) AS row_no,
-              CASE arg_min(e.error_type, coalesce(e.column_idx, 0))
-                WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than 1 MiB (max_line_size): probably a missing closing quote or a binary file'
-                WHEN 'MISSING COLUMNS' THEN coalesce(arg_min(e.error_message, coalesce(e.column_idx, 0)), '') || ' (fewer fields than the header: a cut line, or a line break inside an unquoted value?)'
-                WHEN 'TOO MANY COLUMNS' THEN coalesce(arg_min(e.error_message, coalesce(e.column_idx, 0)), '') || ' (more fields than the header: the separator inside an unquoted value?)'
-                WHEN 'UNQUOTED VALUE' THEN coalesce(arg_min(e.error_message, coalesce(e.column_idx, 0)), '') || ' (a quote is opened and never closed, or text follows a closing quote)'
-                WHEN 'INVALID UNICODE' THEN 'not valid UTF-8 text'
-                ELSE coalesce(nullif(arg_min(e.error_message, coalesce(e.column_idx, 0)), ''), 'the line cannot be read as a record of this export (' || coalesce(arg_min(e.error_type, coalesce(e.column_idx, 0)), 'unknown CSV error') || ')')
-              END AS reason,
-              ltrim(first(e.csv_line), chr(13) || chr(10)) AS raw_line
-       FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) JOIN chunk_csv f ON f.csv_path = s.file_path
-       GROUP BY f.file_no, e.line`,
-    );
+    await db.run(`INSERT INTO raw_rejects BY NAME ${await readLandingSql('dossiers_csv_rejects')}`);
     // Row numbers per file: the table keeps the read's order (files in chunk order, lines in file
     // order), so its rowid less the file's first rowid is the good row's place in its file.
     const header = expected.map((h) => `"${h.replaceAll('"', '""')}"`).join(', ');
@@ -631,42 +617,16 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);
   lap('parse + check');
   const now = new Date();
-  const p = { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 };
   await db.run(
-    `INSERT INTO batch_dossiers BY NAME
-     SELECT CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source, year(received_at) AS year, month(received_at) AS month,
-            dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status, supplement_days,
-            is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at,
-            returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at,
-            f.hash AS raw_hash, row_no AS raw_row
-     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE is_valid`,
-    p,
+    `CREATE OR REPLACE TEMP TABLE landing_run AS
+     SELECT CAST($source AS VARCHAR) AS source, CAST($kind AS VARCHAR) AS raw_kind,
+            CAST($landing_year AS INTEGER) AS landing_year, CAST($landing_month AS INTEGER) AS landing_month`,
+    { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 },
   );
-  await db.run(
-    `INSERT INTO batch_quarantine BY NAME
-     SELECT 'dossiers' AS dataset, CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source,
-            -- The period the file was pulled for; else the row's own month when plausible; else the
-            -- landing month (an implausible date must not make a partition no reader projects).
-            CASE WHEN f.fy > 0 THEN f.fy WHEN year(received_at) BETWEEN 2015 AND 2035 THEN year(received_at) ELSE $landing_year END AS year,
-            CASE WHEN f.fy > 0 THEN f.fm WHEN year(received_at) BETWEEN 2015 AND 2035 THEN month(received_at) ELSE $landing_month END AS month,
-            $kind AS raw_kind, f.file AS source_file, row_no, failed_field AS field, failed_reason AS reason,
-            failed_value AS raw_value, raw_record, f.hash AS raw_hash
-     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE NOT is_valid
-     UNION ALL
-     SELECT 'dossiers', $source, CASE WHEN f.fy > 0 THEN f.fy ELSE $landing_year END, CASE WHEN f.fy > 0 THEN f.fm ELSE $landing_month END,
-            $kind, f.file, row_no, NULL, 'malformed CSV record: ' || reason, NULL, raw_line, f.hash
-     FROM raw_rejects r JOIN chunk_files f USING (file_no)`,
-    p,
-  );
+  await db.run(`INSERT INTO batch_dossiers BY NAME ${await readLandingSql('dossiers_landed')}`);
+  await db.run(`INSERT INTO batch_quarantine BY NAME ${await readLandingSql('dossiers_quarantined')}`);
   const counts = new Map(
-    (
-      await db.all(
-        `SELECT f.file_no, coalesce(c.n, 0) + coalesce(r.n, 0) AS n_read, coalesce(c.ok, 0) AS n_ok
-         FROM chunk_files f
-         LEFT JOIN (SELECT file_no, count(*) AS n, count(*) FILTER (WHERE is_valid) AS ok FROM landing_checked GROUP BY file_no) c USING (file_no)
-         LEFT JOIN (SELECT file_no, count(*) AS n FROM raw_rejects GROUP BY file_no) r USING (file_no)`,
-      )
-    ).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
+    (await db.all(await readLandingSql('dossiers_counts'))).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
   );
   lap('insert into batch');
   const sources = new Map(
