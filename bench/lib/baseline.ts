@@ -40,6 +40,11 @@ export interface BaselineResult {
 
 const SMALL = ['agencies', 'procedures', 'bieu06', 'score766', 'score766_metrics', 'par_fields', 'par_totals', 'landing_log'];
 
+/** The vendor fields of the landed dossiers (docs/data-contracts.md §1.1): null in the portal and NSW exports. */
+const VENDOR_NULLS =
+  'CAST(NULL AS TIMESTAMP) AS returned_at, CAST(NULL AS TIMESTAMP) AS supplement_requested_at, CAST(NULL AS TIMESTAMP) AS supplement_received_at, ' +
+  'CAST(NULL AS TIMESTAMP) AS due_at_reset, CAST(NULL AS VARCHAR) AS result_type, CAST(NULL AS TIMESTAMP) AS deleted_at';
+
 function varcharColumns(header: readonly string[]): string {
   return `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
 }
@@ -72,7 +77,8 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
                   "Trạng thái" AS status, CAST("Số ngày chờ bổ sung" AS INTEGER) AS supplement_days,
                   ${yes('Có phí')} AS is_fee_bearing, ${yes('Thanh toán trực tuyến')} AS is_paid_online, ${yes('Đã số hóa')} AS is_digitised,
                   ${yes('Có kết quả điện tử')} AS has_e_result, ${yes('Đồng bộ DVCQG')} AS is_synced, ${yes('Có phản ánh')} AS has_complaint,
-                  ${dt('Ngày cập nhật', '%d/%m/%Y %H:%M')} AS updated_at, filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
+                  ${dt('Ngày cập nhật', '%d/%m/%Y %H:%M')} AS updated_at,
+                  ${VENDOR_NULLS}, filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
            FROM read_csv(${portal}, header = true, delim = ',', quote = '"', columns = ${varcharColumns(PORTAL_CSV_HEADER)}, auto_detect = false, filename = true)
          )
          UNION ALL
@@ -85,7 +91,8 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
                   0 AS supplement_days, coalesce(pr.is_fee_bearing, true) AS is_fee_bearing,
                   coalesce("Thanh toán trực tuyến", '') = 'x' AS is_paid_online, true AS is_digitised,
                   coalesce("Có kết quả điện tử", '') = 'x' AS has_e_result, true AS is_synced, false AS has_complaint,
-                  coalesce(finished_at, received_at) AS updated_at, n.filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
+                  coalesce(finished_at, received_at) AS updated_at,
+                  ${VENDOR_NULLS}, n.filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
            FROM read_csv(${nsw}, header = true, delim = ';', quote = '"', columns = ${varcharColumns(NSW_CSV_HEADER)}, auto_detect = false, filename = true) n
            LEFT JOIN read_parquet(${procedures}) pr ON pr.procedure_code = n."Mã thủ tục"
          )

@@ -42,7 +42,17 @@ const landingFiles = sqlFiles(path.join(SQL_DIR, 'landing'));
 
 describe('sql/landing queries under the Trino grammar and the lint', () => {
   test('should find the landing queries', () => {
-    expect(landingFiles.map((f) => path.basename(f))).toEqual(['dossiers_checked.sql', 'dossiers_nsw_csv.sql', 'dossiers_portal_csv.sql', 'dossiers_portal_json.sql', 'dossiers_profile.sql']);
+    expect(landingFiles.map((f) => path.basename(f))).toEqual([
+      'dossiers_checked.sql',
+      'dossiers_counts.sql',
+      'dossiers_csv_rejects.sql',
+      'dossiers_landed.sql',
+      'dossiers_nsw_csv.sql',
+      'dossiers_portal_csv.sql',
+      'dossiers_portal_json.sql',
+      'dossiers_profile.sql',
+      'dossiers_quarantined.sql',
+    ]);
   });
 
   test.each(landingFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
