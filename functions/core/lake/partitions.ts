@@ -10,6 +10,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
+import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
 
@@ -38,13 +39,7 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
   if (!storage.root.startsWith('s3://')) {
     return (await storage.exists(key)) ? storage.locate(key) : undefined;
   }
-  const body = await storage.tryGet(key);
-  if (body === undefined) return undefined;
-  const file = path.join(workDir, 'dl', key);
-  await mkdir(path.dirname(file), { recursive: true });
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(file, body);
-  return file;
+  return (await copyObject(storage, key, path.join(workDir, 'dl')))?.file;
 }
 
 /**
