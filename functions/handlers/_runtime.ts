@@ -25,7 +25,7 @@ export interface LambdaContext {
   functionName?: string;
 }
 
-export const YearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
+export { YearMonth } from '../core/schemas/index.js';
 
 /** The month `offset` months from now, in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
 export function monthFromNow(offset: number, now: Date = new Date()): string {

@@ -10,11 +10,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
-
-export const PARQUET_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880";
 
 export interface PartitionRef {
   source: string;
