@@ -17,6 +17,7 @@ import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDb, ident, literal } from '../../functions/core/engine/duckdb.js';
 import { DEFAULT_SHIMS_FILE, splitStatements } from '../../functions/core/engine/duckdb-engine.js';
+import { PARQUET_OPTIONS } from '../../functions/core/engine/parquet.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { PORTAL_CSV_HEADER, NSW_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
 import { lakeSourceLocations, loadModels, SOURCE_COLUMNS } from '../../functions/core/transform/index.js';
@@ -96,7 +97,7 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
            FROM read_csv(${nsw}, header = true, delim = ';', quote = '"', columns = ${varcharColumns(NSW_CSV_HEADER)}, auto_detect = false, filename = true) n
            LEFT JOIN read_parquet(${procedures}) pr ON pr.procedure_code = n."Mã thủ tục"
          )
-       ) TO ${literal(path.join(p.outDir, 'landed', 'dossiers'))} (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (source, year, month))`,
+       ) TO ${literal(path.join(p.outDir, 'landed', 'dossiers'))} (${PARQUET_OPTIONS}, PARTITION_BY (source, year, month))`,
     );
     const t1 = performance.now();
 
@@ -116,7 +117,7 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
       await mkdir(path.dirname(file), { recursive: true });
       await db.run(`CREATE TABLE ${ident(m.name)} AS\n${m.sql}`);
       // The same output as the project: models with `persist: false` stay tables of the run.
-      if (m.persist !== false) await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
+      if (m.persist !== false) await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (${PARQUET_OPTIONS})`);
     }
     const t2 = performance.now();
     const dossiers = await db.scalarNumber('SELECT count(*) FROM src_dossiers');

@@ -36,6 +36,7 @@ import { buildReportPack } from '../core/report/index.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import { formatInspect, inspectExport } from '../core/profiles/inspect.js';
+import { YEAR_MONTH } from '../core/schemas/index.js';
 
 const isoDay = (v: string): string => {
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
@@ -47,7 +48,7 @@ const isoDay = (v: string): string => {
 };
 
 const month = (v: string): string => {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
+  if (!YEAR_MONTH.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
   return v;
 };
 const int = (v: string): number => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { literal, ident, withDuckDb } from './engine/duckdb.js';
 import { modelPointerKey } from './engine/athena.js';
-import { MODEL_PARQUET_OPTIONS } from './engine/duckdb-engine.js';
+import { PARQUET_OPTIONS } from './engine/parquet.js';
 import { createError } from './errors.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import type { Storage } from './storage/types.js';
@@ -90,7 +90,7 @@ export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMarts
         const rows = await withDuckDb(async (db) => {
           const list = `[${files.sort().map(literal).join(', ')}]`;
           await db.run(
-            `COPY (SELECT * FROM read_parquet(${list}, hive_partitioning = ${hive}, union_by_name = true) ORDER BY ${order}) TO ${literal(target)} (${MODEL_PARQUET_OPTIONS})`,
+            `COPY (SELECT * FROM read_parquet(${list}, hive_partitioning = ${hive}, union_by_name = true) ORDER BY ${order}) TO ${literal(target)} (${PARQUET_OPTIONS})`,
           );
           return db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(target)})`);
         }, { threads: 1 });

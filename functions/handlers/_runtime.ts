@@ -2,7 +2,7 @@
  * What every Lambda handler shares: the Powertools logger, event parsing, the pipeline context on
  * S3 + Athena, and the portal token from Secrets Manager (cached per container, never logged).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -12,6 +12,7 @@ import { AthenaEngine } from '../core/engine/athena.js';
 import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
+import { copyPrefix } from '../core/storage/copy.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import type { Storage } from '../core/storage/types.js';
@@ -24,7 +25,7 @@ export interface LambdaContext {
   functionName?: string;
 }
 
-export const YearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
+export { YearMonth } from '../core/schemas/index.js';
 
 /** The month `offset` months from now, in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
 export function monthFromNow(offset: number, now: Date = new Date()): string {
@@ -102,19 +103,8 @@ export function pipelineContext(config: PipelineConfig, requestId = 'local', opt
  * httpfs and must not download one). Returns the number of bytes copied.
  */
 export async function mirrorLake(storage: Storage, dir: string, prefixes: readonly string[]): Promise<{ objects: number; bytes: number }> {
-  let objects = 0;
-  let bytes = 0;
-  for (const prefix of prefixes) {
-    for (const { key } of await storage.list(prefix)) {
-      const file = path.join(dir, ...key.split('/'));
-      await mkdir(path.dirname(file), { recursive: true });
-      const body = await storage.get(key);
-      await writeFile(file, body);
-      objects += 1;
-      bytes += body.length;
-    }
-  }
-  return { objects, bytes };
+  const { files, bytes } = await copyPrefix(storage, dir, prefixes);
+  return { objects: files.length, bytes };
 }
 
 /**
@@ -157,13 +147,5 @@ export async function portalToken(config: PipelineConfig, client?: SecretsManage
 
 /** Copy every object under an s3:// prefix to dir (same relative paths); returns the local paths. */
 export async function downloadPrefix(url: string, dir: string): Promise<string[]> {
-  const source = S3Storage.fromUrl(url, s3OptionsFromEnv());
-  const files: string[] = [];
-  for (const { key } of await source.list('')) {
-    const file = path.join(dir, ...key.split('/'));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, await source.get(key));
-    files.push(file);
-  }
-  return files;
+  return (await copyPrefix(S3Storage.fromUrl(url, s3OptionsFromEnv()), dir)).files;
 }

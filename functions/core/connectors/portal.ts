@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { createError } from '../errors.js';
+import { YearMonth } from '../schemas/index.js';
 import { TransferError } from './_errors.js';
 import { fetchJsonWithRetry, type RetryEvent, type RetryPolicy } from './_http.js';
 import type { Connector, PayloadSink, PeriodState, PullRequest, PullState, PullSummary } from './_types.js';
@@ -86,7 +87,7 @@ export type DossierPageEnvelope = z.infer<typeof DossierPageEnvelope>;
 
 /** Zod schema of a persisted resume state (load it with PullStateSchema.parse). */
 export const PullStateSchema = z.record(
-  z.string().regex(/^\d{4}-\d{2}$/),
+  YearMonth,
   z.object({ etags: z.array(z.string()), totalPages: z.number().int().min(0).optional(), complete: z.boolean() }),
 );
 
@@ -170,7 +171,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
       return pullDossiers({
         ...request,
         onPage: (p) =>
-          sink({ source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
+          sink({ kind: 'portal-api', source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
       });
     },
   };

@@ -132,7 +132,7 @@ export function createScore766Connector(options: Score766Options): Score766Conne
           rows = f.data.data.evaluation.length;
           originalName = `${opts.serviceResultsPath}?timeType=month&year=${year}&month=${month}${opts.departmentId ? `&departmentId=${opts.departmentId}` : ''}`;
         }
-        await sink({ source: 'dvcqg', dataset: 'score766', period, originalName, ext: 'json', bytes: fetched.bytes, sha256: fetched.sha256, rows });
+        await sink({ kind: opts.api === 'legacy' ? 'score766-legacy' : 'score766-results', source: 'dvcqg', dataset: 'score766', period, originalName, ext: 'json', bytes: fetched.bytes, sha256: fetched.sha256, rows });
         if (request.state) request.state[period] = { etags: [`"${fetched.sha256}"`], totalPages: 1, complete: true };
         summary.payloads++;
         summary.rows += rows;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
+import { PARQUET_OPTIONS } from './parquet.js';
 import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
 import { SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
 
@@ -18,7 +19,6 @@ import { SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
 export const DEFAULT_SHIMS_FILE = process.env.PIPELINE_SQL_DIR
   ? path.join(process.env.PIPELINE_SQL_DIR, '_shims', 'duckdb.sql')
   : fileURLToPath(new URL('../../../sql/_shims/duckdb.sql', import.meta.url));
-export const MODEL_PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880';
 
 export interface DuckDbEngineOptions {
   /** Lake root directory: models are written to <lakeRoot>/models/<layer>/<name>.parquet. */
@@ -110,7 +110,7 @@ export class DuckDbEngine implements QueryEngine {
     const tmp = `${file}.tmp-${process.pid}`;
     const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
     try {
-      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${MODEL_PARQUET_OPTIONS})`);
+      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
       await rename(tmp, file);
     } catch (cause) {
       await rm(tmp, { force: true });

@@ -9,6 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDb, ident, literal } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
@@ -697,7 +698,7 @@ async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string):
               s.at AS superseded_at
        FROM m LEFT JOIN s ON s.raw_hash = m.sha256
        ORDER BY raw_kind, raw_hash
-     ) TO ${literal(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+     ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
   );
   await storage.putFile('landed/landing_log/data.parquet', tmp);
 }

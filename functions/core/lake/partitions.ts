@@ -10,10 +10,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
+import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
-
-export const PARQUET_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880";
 
 export interface PartitionRef {
   source: string;
@@ -38,13 +38,7 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
   if (!storage.root.startsWith('s3://')) {
     return (await storage.exists(key)) ? storage.locate(key) : undefined;
   }
-  const body = await storage.tryGet(key);
-  if (body === undefined) return undefined;
-  const file = path.join(workDir, 'dl', key);
-  await mkdir(path.dirname(file), { recursive: true });
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(file, body);
-  return file;
+  return (await copyObject(storage, key, path.join(workDir, 'dl')))?.file;
 }
 
 /**

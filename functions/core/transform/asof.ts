@@ -13,6 +13,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { literal, withDuckDb, type DuckDb } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError } from '../errors.js';
 import type { SnapshotFile } from './snapshot.js';
 import { lakeSourceLocations } from './sources.js';
@@ -50,7 +51,7 @@ export async function buildAsOfSources(lakeRoot: string, asOf: string, dir: stri
       const select = filter.replace ? `* REPLACE (${filter.replace})` : '*';
       await db.run(
         `COPY (SELECT ${select} FROM read_parquet(${literal(pattern)}, hive_partitioning = true, union_by_name = true)
-               WHERE ${filter.where}) TO ${literal(out)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+               WHERE ${filter.where}) TO ${literal(out)} (${PARQUET_OPTIONS})`,
         { as_of: asOf },
       );
       overrides[source] = out;
@@ -81,7 +82,7 @@ export async function freezeMarts(martsDir: string, outDir: string, asOf: string
       const where = await periodFilter(db, src);
       // Keep the mart's own order (it was written sorted by its grain).
       await db.run(
-        `COPY (SELECT * FROM read_parquet(${literal(src)}) WHERE ${where}) TO ${literal(out)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`,
+        `COPY (SELECT * FROM read_parquet(${literal(src)}) WHERE ${where}) TO ${literal(out)} (${PARQUET_OPTIONS})`,
         { as_of: asOf },
       );
       const rows = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(out)})`);

@@ -61,7 +61,7 @@ describe('766 connector against the loopback portal', () => {
   testConnector({
     name: CONNECTOR_NAME,
     connector: () => connector(),
-    fixtures: { request: { from: '2024-04', to: '2024-05' }, expected: { payloads: 2, rows: 2 + 4, source: 'dvcqg', dataset: 'score766' } },
+    fixtures: { request: { from: '2024-04', to: '2024-05' }, expected: { payloads: 2, rows: 2 + 4, source: 'dvcqg', dataset: 'score766', kinds: ['score766-legacy'] } },
     additionalTests: () => {
       test('should serve the national answer byte for byte and parse it back identical to the capture', async () => {
         const file = await readFile(path.join(REAL_DIR, 'service-results.response.json'));
