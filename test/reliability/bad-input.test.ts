@@ -10,13 +10,12 @@ import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
 import { neutraliseFormula } from '../../functions/core/lake/encoding.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
-import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
+import { landStaged } from '../../functions/core/lake/land.js';
 import { listManifest, listRejected, listStaged, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
-import type { RawKind } from '../../functions/core/lake/sources.js';
 import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { emptyRowsXlsx, zipBombXlsx } from '../fixtures/bad/make.js';
-import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
+import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('bad-input');
@@ -25,15 +24,7 @@ afterAll(() => rec.flush());
 type Lake = TestLake;
 const newLake = lakeFactory('bad-input');
 
-async function withRegistry(lake: Lake): Promise<void> {
-  await stageRegistry(lake);
-  await landStaged({ storage: lake.storage, workDir: lake.work });
-}
-
-async function landFiles(lake: Lake, files: { name: string; bytes: Buffer; kind: RawKind; period?: string }[]): Promise<LandSummary> {
-  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
-  return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' });
-}
+const withRegistry = (lake: Lake): Promise<void> => landRegistry(lake);
 
 async function quarantined(lake: Lake): Promise<Record<string, unknown>[]> {
   const files = (await lake.storage.list('quarantine/')).filter((o) => o.key.endsWith('.parquet'));

@@ -6,10 +6,9 @@ import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
-import type { RawKind } from '../../../functions/core/lake/sources.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
-import { fixture, lakeFactory, stageRegistry, type TestLake } from '../../reliability/lakes.js';
+import { fixture, lakeFactory, landFiles, landRegistry, type RawFile, type TestLake } from '../../reliability/lakes.js';
 
 const newLake = lakeFactory('lake');
 type Lake = Pick<TestLake, 'storage' | 'root' | 'work'>;
@@ -17,17 +16,13 @@ type Lake = Pick<TestLake, 'storage' | 'root' | 'work'>;
 /** A lake with the bad-input corpus's small registry already landed (in its own run): dossiers are checked against it. */
 async function lake(): Promise<Lake> {
   const l = newLake();
-  await stageRegistry(l);
-  await landStaged({ storage: l.storage, workDir: l.work });
+  await landRegistry(l);
   return l;
 }
 
 const csv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${PORTAL_HEADER}\r\n${rows.join('\r\n')}\r\n`);
 
-async function stageAndLand(s: Storage, work: string, items: { kind: RawKind; bytes: Buffer; name: string; period?: string }[]) {
-  for (const i of items) await stageRaw(s, { kind: i.kind, bytes: i.bytes, period: i.period ?? '2024-05', originalName: i.name });
-  return landStaged({ storage: s, workDir: work, maxTimestamp: '2026-01-05 23:59:59' });
-}
+const stageAndLand = (storage: Storage, work: string, items: RawFile[]) => landFiles({ storage, work }, items);
 
 async function quarantined(root: string) {
   return withDuckDb((db) =>
