@@ -152,6 +152,9 @@ export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan
     await engine.registerSource('src_superseded_dossiers', `${lakeRoot.replace(/\/+$/, '')}/landed/_superseded/dossiers`, { hivePartitioning: true });
     const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
     const sql = readTouchedSql()
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('--'))
+      .join('\n')
       .trim()
       .replace(/;\s*$/, '')
       .replace('select raw_hash from incremental_new_files', `select raw_hash from (values ${values}) as v (raw_hash)`);
