@@ -162,6 +162,12 @@ export class DuckDbEngine implements QueryEngine {
     const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);
     const present = (await this.db.all(`SELECT DISTINCT ${col} AS v FROM ${fresh} ORDER BY 1`)).map((r) => Number(r.v));
     const existing = await partitionValues(dir, column);
+    // A writer killed mid-COPY leaves its temporary file (the lake lock makes this run the only writer).
+    for (const part of await readdir(dir).catch(() => [] as string[])) {
+      for (const f of await readdir(path.join(dir, part)).catch(() => [] as string[])) {
+        if (/^data\.parquet\.tmp-\d+$/.test(f)) await rm(path.join(dir, part, f), { force: true });
+      }
+    }
     // A full refresh replaces every partition; an incremental run only the selected ones.
     const replaced = selection === undefined ? [...new Set([...present, ...existing])] : selection.values;
     const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
