@@ -9,6 +9,10 @@
  *   3. PUT  <lake>/models/<layer>/<name>/current.json  (which run the view reads; export-marts uses it)
  *   4. DROP the older "<name>__*" tables and delete their prefixes
  *
+ * An incremental model (YAML `materialized: incremental`, partitioned by its report year) runs the
+ * same way with only the years the run rebuilds in the CTAS, and the years it keeps added to the new
+ * run table at their older prefixes (materializePartitioned; docs/architecture.md, "Incremental models").
+ *
  * Sources are the Glue tables the CDK stack defines (infra/lib/query): `landed_<dataset>` over
  * <lake>/landed/<dataset>/ and `quarantine` over <quarantine bucket>/quarantine/ (Hive keys dataset=,
  * source=, year=, month=), each with partition projection; registerSource maps a lake location to

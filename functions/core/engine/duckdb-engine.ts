@@ -4,7 +4,9 @@
  * here as on Athena. Sources are views over Hive-partitioned Parquet; a model is materialised as a
  * table and copied to <lakeRoot>/models/<layer>/<name>.parquet (sorted by its grain, fixed row-group
  * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
- * `persist: false` stays a table of the run and is not written.
+ * `persist: false` stays a table of the run and is not written; a `view` is a view. An incremental
+ * model also keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
+ * replaces only the partitions it is given (materializePartitions).
  */
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
