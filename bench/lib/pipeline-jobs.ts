@@ -98,9 +98,9 @@ async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes, rss?: 
   let tr;
   try {
     const timed = Object.create(engine) as DuckDbEngine;
-    timed.materialize = async (m) => {
+    timed.materialize = async (m, options) => {
       started = now();
-      const r = await engine.materialize(m);
+      const r = await engine.materialize(m, options);
       transformProfile.push({ model: m.name, seconds: now() - started });
       return r;
     };

@@ -211,11 +211,13 @@ program
 
 program
   .command('transform')
-  .description('run the sql/ models (staging → intermediate → marts) and their tests')
-  .action(async () => {
+  .description('run the sql/ models (staging → intermediate → marts) and their tests; incremental models rebuild only the report years new data touches')
+  .option('--full-refresh', 'rebuild every partition of the incremental models (as dbt run --full-refresh)')
+  .action(async (o: { fullRefresh?: boolean }) => {
     const ctx = buildContext(g());
-    const s = await transform(ctx);
-    ctx.log(`Built ${s.models.length} models; ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
+    const s = await transform(ctx, { fullRefresh: o.fullRefresh === true });
+    const parts = s.incremental.partitions ? `: ${s.incremental.partitions.column} ${s.incremental.partitions.values.join(', ') || '(none)'}` : '';
+    ctx.log(`Built ${s.models.length} models (${s.incremental.mode}, ${s.incremental.reason}${parts}); ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
     for (const m of describeMissingSources(s.missingSources)) ctx.log(`Warning: missing source: ${m}`);
   });
 

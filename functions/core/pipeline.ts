@@ -22,6 +22,8 @@ import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
+import { currentPeriods, planTransform, touchedPartitions, writeState } from './transform/incremental.js';
+import type { PartitionSelection } from './engine/types.js';
 import type { Storage } from './storage/types.js';
 
 export interface PipelineContext {
@@ -186,30 +188,52 @@ export interface TransformSummary {
   testsWarned: number;
   /** Optional sources with nothing landed (766, PAR, Biểu 06): a warning, never a failed run. */
   missingSources: MissingSource[];
+  /**
+   * full: every model rebuilt whole; incremental: the incremental models rebuilt only in `partitions`
+   * (docs/architecture.md, "Incremental models"), with the reason.
+   */
+  incremental: { mode: 'full' | 'incremental'; reason: string; partitions?: PartitionSelection };
   seconds: number;
 }
 
+export interface TransformOptions {
+  engine?: QueryEngine;
+  /** Sources read from elsewhere (a snapshot's as-of copies): the run is full and records no state. */
+  sourceOverrides?: Record<string, string>;
+  /** Rebuild every partition of the incremental models (`transform --full-refresh`). */
+  fullRefresh?: boolean;
+}
+
 /** Run every sql/ model over the lake, then every model test (a failing test fails the transform). */
-export async function transform(ctx: PipelineContext, opts: { engine?: QueryEngine; sourceOverrides?: Record<string, string> } = {}): Promise<TransformSummary> {
+export async function transform(ctx: PipelineContext, opts: TransformOptions = {}): Promise<TransformSummary> {
   return withLakeLock(ctx.storage, 'transform', () => transformLocked(ctx, opts), ctx.lock);
 }
 
-async function transformLocked(ctx: PipelineContext, opts: { engine?: QueryEngine; sourceOverrides?: Record<string, string> }): Promise<TransformSummary> {
+async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Promise<TransformSummary> {
   const started = performance.now();
   const engine = opts.engine ?? (await ctx.engine());
   try {
     await registerLakeSources(engine, ctx.config.lakeRoot, opts.sourceOverrides);
     const models = loadModels(SQL_DIR);
+    const persistent = opts.sourceOverrides === undefined;
+    const plan = await planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent });
+    let selection: PartitionSelection | undefined;
     const results = await runModels(engine, models, {
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
       },
+      ...(plan.mode === 'incremental' ? { partitions: async () => (selection ??= await touchedPartitions(engine, plan, models, ctx.config.lakeRoot)) } : {}),
     });
+    ctx.log(`transform: ${plan.mode} (${plan.reason})`, selection ? { partitions: selection } : {});
     const { results: tests, missing } = checkMissingSources(models, results, await runModelTests(engine, models));
     assertTestsPass(tests);
     for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
+    // The state is written last: a run that fails leaves the previous state, and the next run
+    // rebuilds at least what this one would have.
+    if (persistent && engine.incremental) await writeState(ctx.storage, models, plan, await currentPeriods(engine, models));
     return {
       models: results,
+      incremental: { mode: plan.mode, reason: plan.reason, ...(selection ? { partitions: selection } : {}) },
       testsPassed: tests.filter((t) => t.passed).length,
       testsWarned: tests.filter((t) => !t.passed && t.severity === 'warn').length,
       missingSources: missing,

@@ -20,7 +20,7 @@ function sqlFiles(dir: string): string[] {
     });
 }
 
-const files = sqlFiles(SQL_DIR).filter((f) => !f.includes(`${path.sep}landing${path.sep}`) && !f.includes(`${path.sep}reports${path.sep}`));
+const files = sqlFiles(SQL_DIR).filter((f) => !['landing', 'reports', 'incremental'].some((d) => f.includes(`${path.sep}${d}${path.sep}`)));
 const parser = new TrinoSQL();
 
 describe('sql/ models under the Trino grammar and the lint', () => {
@@ -79,6 +79,22 @@ describe('sql/reports queries under the Trino grammar and the lint', () => {
     const { text, values } = toPositional(sql, Object.fromEntries(names.map((n) => [n, 'x'])));
     expect(values).toHaveLength(names.length);
     expect(parser.validate(text).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
+    expect(lintSql(sql)).toEqual([]);
+  });
+});
+
+// The transform's own queries (sql/incremental/: which report years an incremental run rebuilds):
+// they run on both engines, so they pass the same grammar and lint as the models.
+const incrementalFiles = sqlFiles(path.join(SQL_DIR, 'incremental'));
+
+describe('sql/incremental queries under the Trino grammar and the lint', () => {
+  test('should find the incremental queries', () => {
+    expect(incrementalFiles.map((f) => path.basename(f))).toEqual(['touched_years.sql']);
+  });
+
+  test.each(incrementalFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
+    const sql = readFileSync(file, 'utf8');
+    expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
     expect(lintSql(sql)).toEqual([]);
   });
 });

@@ -9,6 +9,10 @@
  *   3. PUT  <lake>/models/<layer>/<name>/current.json  (which run the view reads; export-marts uses it)
  *   4. DROP the older "<name>__*" tables and delete their prefixes
  *
+ * An incremental model (YAML `materialized: incremental`, partitioned by its report year) runs the
+ * same way with only the years the run rebuilds in the CTAS, and the years it keeps added to the new
+ * run table at their older prefixes (materializePartitioned; docs/architecture.md, "Incremental models").
+ *
  * Sources are the Glue tables the CDK stack defines (infra/lib/query): `landed_<dataset>` over
  * <lake>/landed/<dataset>/ and `quarantine` over <quarantine bucket>/quarantine/ (Hive keys dataset=,
  * source=, year=, month=), each with partition projection; registerSource maps a lake location to
@@ -30,7 +34,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
+import type { MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 
 /** Athena's limit on query text. */
 export const MAX_QUERY_BYTES = 256 * 1024;
@@ -60,6 +64,16 @@ export interface ModelPointer {
   /** Storage key prefix of the run's files (ends with '/'). */
   prefix: string;
   location: string;
+  rows: number;
+  /** Incremental models: the partition column and where each partition's files are (this run's or an older run's prefix). */
+  partition_column?: string;
+  partitions?: PartitionPointer[];
+}
+
+/** One partition of an incremental model's run table: its value, its files' prefix (ends with '/'), its rows. */
+export interface PartitionPointer {
+  value: number;
+  prefix: string;
   rows: number;
 }
 const RUN_ID = /^[a-z0-9_]{1,40}$/;
@@ -103,6 +117,8 @@ type Param = string | number | boolean | null;
 
 export class AthenaEngine implements QueryEngine {
   readonly name = 'athena' as const;
+  /** Incremental models keep their partitions' prefixes between runs (materializePartitioned). */
+  readonly incremental = true;
   readonly runId: string;
   /** Every statement this engine completed, in order (for logs and tests). */
   readonly statements: StatementRecord[] = [];
@@ -159,11 +175,16 @@ export class AthenaEngine implements QueryEngine {
     const quarantineAt = storage.locate('quarantine/x').replace(/\/x$/, '');
     if (loc === `${root}/quarantine` || loc === quarantineAt) return QUARANTINE_TABLE;
     const m = loc.startsWith(`${root}/`) ? /^landed\/([a-z0-9_]+)$/.exec(loc.slice(root.length + 1)) : null;
-    return m ? landedTableName(m[1]!) : undefined;
+    if (m) return landedTableName(m[1]!);
+    // The ledger of superseded versions (read to plan incremental runs): landed_superseded_<dataset>.
+    const ledger = loc.startsWith(`${root}/`) ? /^landed\/_superseded\/([a-z0-9_]+)$/.exec(loc.slice(root.length + 1)) : null;
+    return ledger ? landedTableName(`superseded_${ledger[1]!}`) : undefined;
   }
 
-  async materialize(model: ModelDef): Promise<MaterializeResult> {
+  async materialize(model: ModelDef, options: MaterializeOptions = {}): Promise<MaterializeResult> {
     checkName(model.name, 'model');
+    if (model.materialized === 'view') return this.materializeView(model);
+    if (model.materialized === 'incremental') return this.materializePartitioned(model, options.partitions);
     const partitions = model.partitionBy ?? [];
     partitions.forEach((p) => checkName(p, `partition column of ${model.name}`));
     const runTable = `${model.name}__${this.runId}`;
@@ -209,6 +230,106 @@ export class AthenaEngine implements QueryEngine {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Views and incremental models (docs/architecture.md, "Incremental models")
+
+  /** `materialized: view`: a view, no table and no files. */
+  private async materializeView(model: ModelDef): Promise<MaterializeResult> {
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS\n${model.sql.trim().replace(/;\s*$/, '')}`);
+    return { model: model.name, rows: 0, location: `athena:view:${model.name}` };
+  }
+
+  /**
+   * `materialized: incremental` (insert_overwrite by one partition column), keeping the immutability
+   * of table runs: this run's table "<name>__<runId>" gets the rebuilt partitions by CTAS into its
+   * fresh prefix (every statement filters on the selected partition values), and the partitions
+   * the run keeps are added to it where the previous run's table had them (ALTER TABLE … ADD
+   * PARTITION … LOCATION, ≤100 per statement: no data copied); then the view switches as for a
+   * table, and the older run tables are dropped with only the prefixes no partition still uses.
+   * Without a selection, or without a previous partitioned run of the same column, every partition
+   * is rebuilt.
+   */
+  private async materializePartitioned(model: ModelDef, selection: PartitionSelection | undefined): Promise<MaterializeResult> {
+    const column = checkName(model.partitionBy?.[0] ?? '', `partition column of ${model.name}`);
+    const runTable = `${model.name}__${this.runId}`;
+    const prefixKey = `models/${model.layer}/${model.name}/run=${this.runId}`;
+    const location = `${this.options.storage.locate(prefixKey)}/`;
+    const select = model.sql.trim().replace(/;\s*$/, '');
+    const previous = await this.readPointer(model);
+    const sel = previous?.partition_column === column && previous.partitions ? selection : undefined;
+    if (sel && previous && sel.values.length === 0) return { model: model.name, rows: previous.rows, location: previous.location };
+    const values = sel?.values.map((v) => partitionValue(v)) ?? [];
+    const filter = sel ? `\nWHERE model."${column}" IN (${values.join(', ')})` : '';
+    this.log('athena materialize partitions', { model: model.name, table: runTable, location, partitions: sel?.values ?? 'all' });
+    let switched = false;
+    try {
+      const columns = await this.columnsOf(`SELECT * FROM (\n${select}\n) AS model${filter}\nLIMIT 0`);
+      if (!columns.includes(column)) throw createError('athena', `Failed to materialise ${model.name}: it has no column ${column} to partition by`);
+      // Athena: partition columns last in a CTAS.
+      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}`;
+      const withClause = ["format = 'PARQUET'", "write_compression = 'SNAPPY'", `external_location = ${s3Literal(location)}`, `partitioned_by = ARRAY['${column}']`].join(', ');
+      const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
+      const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);
+      if (partitionCount <= MAX_PARTITIONS_PER_QUERY) {
+        await this.execute(`${ctas}\n${body}`);
+      } else {
+        await this.execute(`${ctas}\n${batchSelect(body, [column])}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
+        for (let first = MAX_PARTITIONS_PER_QUERY + 1; first <= partitionCount; first += MAX_PARTITIONS_PER_QUERY) {
+          const last = Math.min(first + MAX_PARTITIONS_PER_QUERY - 1, partitionCount);
+          await this.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(body, [column])}`, [String(first), String(last)]);
+        }
+      }
+      const counted = await this.select(
+        `SELECT "${column}" AS partition_value, count(*) AS row_count FROM ${this.qualified(runTable)}${sel ? ` WHERE "${column}" IN (${values.join(', ')})` : ''} GROUP BY "${column}"`,
+      );
+      const rebuilt: PartitionPointer[] = counted.map((r) => ({ value: Number(r.partition_value), prefix: `${prefixKey}/${column}=${Number(r.partition_value)}/`, rows: Number(r.row_count) }));
+      const kept = sel ? (previous?.partitions ?? []).filter((p) => !sel.values.includes(p.value)) : [];
+      for (let i = 0; i < kept.length; i += MAX_PARTITIONS_PER_QUERY) {
+        const specs = kept
+          .slice(i, i + MAX_PARTITIONS_PER_QUERY)
+          .map((p) => `PARTITION (\`${column}\` = ${partitionValue(p.value)}) LOCATION ${s3Literal(this.options.storage.locate(p.prefix.replace(/\/$/, '')) + '/')}`);
+        await this.execute(`ALTER TABLE \`${this.options.database}\`.\`${checkName(runTable, 'table')}\` ADD IF NOT EXISTS\n${specs.join('\n')}`);
+      }
+      const partitions = [...kept, ...rebuilt].sort((a, b) => a.value - b.value);
+      const rows = partitions.reduce((n, p) => n + p.rows, 0);
+      await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${this.qualified(runTable)}`);
+      switched = true;
+      const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows, partition_column: column, partitions };
+      await this.options.storage.put(modelPointerKey(model.layer, model.name), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+      await this.removeOldRuns(model, partitions.map((p) => p.prefix));
+      // Partitions this run replaced whose table was dropped by an earlier run: nothing reads them now.
+      for (const old of (previous?.partitions ?? []).filter((p) => (!sel || sel.values.includes(p.value)) && !p.prefix.startsWith(`${prefixKey}/`))) {
+        for (const obj of await this.options.storage.list(old.prefix)) await this.options.storage.delete(obj.key).catch(() => undefined);
+      }
+      return { model: model.name, rows, location };
+    } catch (cause) {
+      if (!switched) {
+        await this.dropRun(model, this.runId).catch((err: Error) =>
+          this.log('athena cleanup of failed run failed', { model: model.name, runId: this.runId, error: (err as Error).message }),
+        );
+      }
+      throw cause;
+    }
+  }
+
+  private async readPointer(model: ModelDef): Promise<ModelPointer | undefined> {
+    const body = await this.options.storage.tryGet(modelPointerKey(model.layer, model.name));
+    if (!body) return undefined;
+    try {
+      const p = JSON.parse(body.toString('utf8')) as ModelPointer;
+      return p.model === model.name && RUN_ID.test(p.run_id) ? p : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Column names of a query's result (a LIMIT 0 query: no rows read). */
+  private async columnsOf(sql: string): Promise<string[]> {
+    const id = await this.execute(sql);
+    const page = await this.withThrottleRetry(() => this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id })));
+    return (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c, i) => checkName(c.Name ?? `_${i}`, 'column'));
+  }
+
   async query(sql: string, params: Record<string, Param> = {}): Promise<Row[]> {
     if (!/^\s*(select|with|values|show|describe)\b/i.test(sql)) {
       throw createError('athena', 'Failed to run query: only read-only statements (SELECT, WITH, VALUES, SHOW, DESCRIBE) are allowed');
@@ -233,8 +354,11 @@ export class AthenaEngine implements QueryEngine {
     return Number(row?.partition_count ?? 0);
   }
 
-  /** Drop older run tables of the model and delete their prefixes; failures are logged, not thrown. */
-  private async removeOldRuns(model: ModelDef): Promise<void> {
+  /**
+   * Drop older run tables of the model and delete their prefixes (but the objects under `keep`,
+   * partitions the current run table still reads); failures are logged, not thrown.
+   */
+  private async removeOldRuns(model: ModelDef, keep: readonly string[] = []): Promise<void> {
     let tables: Row[];
     try {
       tables = await this.select(
@@ -251,18 +375,20 @@ export class AthenaEngine implements QueryEngine {
       const runId = name.slice(model.name.length + 2);
       if (!name.startsWith(`${model.name}__`) || runId === this.runId || !RUN_ID.test(runId)) continue;
       try {
-        await this.dropRun(model, runId);
+        await this.dropRun(model, runId, keep);
       } catch (err) {
         this.log('athena cleanup of old run failed', { model: model.name, runId, error: (err as Error).message });
       }
     }
   }
 
-  private async dropRun(model: ModelDef, runId: string): Promise<void> {
-    // Hive DDL: backticks.
+  private async dropRun(model: ModelDef, runId: string, keep: readonly string[] = []): Promise<void> {
+    // Hive DDL: backticks. Dropping an external table leaves its files.
     await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
     const prefix = `models/${model.layer}/${model.name}/run=${runId}/`;
-    for (const obj of await this.options.storage.list(prefix)) await this.options.storage.delete(obj.key);
+    for (const obj of await this.options.storage.list(prefix)) {
+      if (!keep.some((k) => obj.key.startsWith(k))) await this.options.storage.delete(obj.key);
+    }
   }
 
   /** Run a SELECT and read all result pages (the first row of the first page is the header). */
@@ -439,6 +565,11 @@ function sqlString(value: string): string {
 function s3Literal(url: string): string {
   if (!/^s3:\/\/[a-z0-9.-]+\/[A-Za-z0-9_.=\/-]*$/.test(url)) throw createError('athena', `Failed to use location ${url}: unexpected characters`);
   return `'${url}'`;
+}
+
+function partitionValue(v: number): string {
+  if (!Number.isSafeInteger(v)) throw createError('athena', `Failed to use partition value ${v}: not an integer`);
+  return String(v);
 }
 
 function checkName(name: string, what: string): string {

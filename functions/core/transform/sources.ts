@@ -124,6 +124,20 @@ export const SOURCE_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
 export const SOURCE_NAMES: readonly string[] = Object.keys(SOURCE_COLUMNS);
 
 /**
+ * Ledgers the transform reads to plan an incremental run (functions/core/transform/incremental.ts),
+ * never the models: `src_superseded_dossiers` = landed/_superseded/dossiers/ (the versions a later
+ * file replaced, with the file that replaced them).
+ */
+export const LEDGER_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> = {
+  src_superseded_dossiers: [
+    ...dossierColumns(),
+    { name: 'superseded_by_hash', type: 'VARCHAR' },
+    { name: 'superseded_by_row', type: 'BIGINT' },
+    { name: 'superseded_at', type: 'TIMESTAMP' },
+  ],
+};
+
+/**
  * Default storage locations of the sources under a lake root (a directory or URI prefix), as
  * functions/core/lake writes them: landed/<dataset>/source=…/[year=…/[month=…/]]data.parquet,
  * quarantine/dataset=…/source=…/year=…/month=…/data.parquet, landed/landing_log/data.parquet.

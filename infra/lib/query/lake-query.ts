@@ -118,6 +118,15 @@ export class LakeQuery extends Construct {
       partitions: [],
       yearRange: p.yearRange,
     });
+    // The versions of dossiers a later file replaced (landed/_superseded/dossiers, same partitions):
+    // the transform reads it to find the report years a resubmitted file touches (incremental runs).
+    this.tables[landedTableName('superseded_dossiers')] = this.table('LandedSupersededDossiers', {
+      name: landedTableName('superseded_dossiers'),
+      columns: { ...DATASET_SPECS.dossiers.columns, superseded_by_hash: 'VARCHAR', superseded_by_row: 'BIGINT', superseded_at: 'TIMESTAMP' },
+      location: `s3://${props.lake.bucketName}/landed/_superseded/dossiers`,
+      partitions: [{ name: 'source', values: sourcesOf('dossiers') }, ...DATASET_SPECS.dossiers.partitions.map((c) => ({ name: c }))],
+      yearRange: p.yearRange,
+    });
     // Every dataset's rejected rows in one table, as the models read them (src_quarantine).
     this.tables[QUARANTINE_TABLE] = this.table('Quarantine', {
       name: QUARANTINE_TABLE,
