@@ -24,7 +24,7 @@ export function benchContext(lakeDir: string, workDir: string, baseUrl: string, 
     storage: new LocalStorage(lakeDir),
     config: { ...config, lakeRoot: lakeDir, workDir, portal: { ...config.portal, baseUrl, pageSize }, score766BaseUrl: baseUrl },
     workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir, duckdb: { memoryLimit: MEMORY_LIMIT } }),
+    engine: (o) => DuckDbEngine.create({ lakeRoot: lakeDir, writeParquet: !o?.scratch, workDir, duckdb: { memoryLimit: MEMORY_LIMIT } }),
     log: () => {},
   };
 }

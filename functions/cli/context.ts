@@ -29,7 +29,7 @@ export function buildContext(opts: GlobalOptions, overrides: Partial<PipelineCon
     storage,
     config: { ...config, lakeRoot },
     workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeRoot, workDir }),
+    engine: (o) => DuckDbEngine.create({ lakeRoot: lakeRoot, writeParquet: !o?.scratch, workDir }),
     log: (msg) => {
       if (!opts.quiet) bars.log(msg);
     },

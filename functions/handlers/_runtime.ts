@@ -9,7 +9,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { z } from 'zod';
 import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js';
 import { AthenaEngine } from '../core/engine/athena.js';
-import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
@@ -75,6 +74,9 @@ function athenaPoll(env: Record<string, string | undefined> = process.env): { in
   return { initialDelayMs: n };
 }
 
+/** Where a snapshot's scratch models live on the lake bucket (each run collects the previous one's). */
+export const SNAPSHOT_MODELS_PREFIX = 'work/snapshot/models';
+
 export function pipelineContext(config: PipelineConfig, requestId = 'local', opts: ContextOptions = {}): PipelineContext {
   const storage = lakeStorage(config);
   const poll = athenaPoll();
@@ -83,49 +85,20 @@ export function pipelineContext(config: PipelineConfig, requestId = 'local', opt
     config,
     workDir: path.join(config.workDir, requestId),
     log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
-    engine: async () => {
+    engine: async (o) => {
       if (!config.athena) throw createError('handler', 'Failed to build the query engine: ATHENA_WORKGROUP and ATHENA_DATABASE are not set');
+      const { snapshotDatabase, ...athena } = config.athena;
       return new AthenaEngine({
-        ...config.athena,
+        ...athena,
+        // A snapshot's scratch models: its own database (reading the lake's tables from the main one)
+        // and prefix, so the lake's models and views are never touched.
+        ...(o?.scratch ? { database: snapshotDatabase ?? `${athena.database}_snapshot`, sourceDatabase: athena.database, modelsPrefix: SNAPSHOT_MODELS_PREFIX } : {}),
         storage,
         ...(opts.runId ? { runId: opts.runId } : {}),
         ...(poll ? { poll } : {}),
         log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
       });
     },
-  };
-}
-
-/**
- * Copy every object under `prefixes` of the lake to `dir` (same keys as relative paths), so DuckDB
- * can read them as a local lake: the snapshot runs the models over such a mirror (DuckDB here has no
- * httpfs and must not download one). Returns the number of bytes copied.
- */
-export async function mirrorLake(storage: Storage, dir: string, prefixes: readonly string[]): Promise<{ objects: number; bytes: number }> {
-  let objects = 0;
-  let bytes = 0;
-  for (const prefix of prefixes) {
-    for (const { key } of await storage.list(prefix)) {
-      const file = path.join(dir, ...key.split('/'));
-      await mkdir(path.dirname(file), { recursive: true });
-      const body = await storage.get(key);
-      await writeFile(file, body);
-      objects += 1;
-      bytes += body.length;
-    }
-  }
-  return { objects, bytes };
-}
-
-/**
- * The snapshot's context: the lake's storage (manifest, lock, snapshots/ on S3) with the models run by
- * DuckDB over a local mirror of landed/ and quarantine/ at `mirrorDir` (config.lakeRoot points there).
- */
-export function mirroredContext(ctx: PipelineContext, mirrorDir: string): PipelineContext {
-  return {
-    ...ctx,
-    config: { ...ctx.config, lakeRoot: mirrorDir, engine: 'duckdb' },
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? mirrorDir, workDir: ctx.workDir }),
   };
 }
 

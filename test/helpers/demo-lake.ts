@@ -36,7 +36,7 @@ export function demoContext(lakeDir: string, workDir: string, baseUrl = 'http://
     storage: new LocalStorage(lakeDir),
     config: { ...config, lakeRoot: lakeDir, workDir, portal: { ...config.portal, baseUrl }, score766BaseUrl: baseUrl },
     workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir }),
+    engine: (o) => DuckDbEngine.create({ lakeRoot: lakeDir, writeParquet: !o?.scratch, workDir }),
     log: () => {},
   };
 }

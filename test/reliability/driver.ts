@@ -40,7 +40,7 @@ const ctx: PipelineContext = {
   storage: new LocalStorage(lakeDir),
   config: { ...config, lakeRoot: lakeDir, workDir },
   workDir,
-  engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir }),
+  engine: (o) => DuckDbEngine.create({ lakeRoot: lakeDir, writeParquet: !o?.scratch, workDir }),
   log: (msg) => writeSync(1, `L ${msg}\n`),
   onProgress: (step, done, total) => writeSync(1, `P ${step} ${done} ${total}\n`),
 };

@@ -38,7 +38,7 @@ function context(lake: string, baseUrl = 'http://127.0.0.1:1'): PipelineContext 
     storage: new LocalStorage(lake),
     config: { ...config, lakeRoot: lake, workDir, portal: { ...config.portal, baseUrl, token: TOKEN }, score766BaseUrl: baseUrl },
     workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lake, workDir }),
+    engine: (o) => DuckDbEngine.create({ lakeRoot: lake, writeParquet: !o?.scratch, workDir }),
     log: (msg, data) => logs.push(`${msg} ${data ? JSON.stringify(data) : ''}`),
     onProgress: (step, done, total) => logs.push(`${step} ${done}/${total}`),
   };

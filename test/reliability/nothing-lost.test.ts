@@ -322,7 +322,7 @@ describe('One bad file blocks nothing (point 5)', () => {
       storage: lake.storage,
       config: { ...config, lakeRoot: lake.root, workDir: lake.work },
       workDir: lake.work,
-      engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lake.root, workDir: lake.work }),
+      engine: (o) => DuckDbEngine.create({ lakeRoot: lake.root, writeParquet: !o?.scratch, workDir: lake.work }),
       log: (m) => logs.push(m),
     };
     const staged = await ingestDropDir(ctx, { dir: drop });
