@@ -8,14 +8,20 @@ import { z } from 'zod';
 import { snapshot } from '../core/pipeline.js';
 import { logger, monthFromNow, parseEvent, pipelineContext, startInvocation, YearMonth, type LambdaContext } from './_runtime.js';
 
-const Event = z.object({ period: YearMonth.optional() }).passthrough();
+const Event = z
+  .object({
+    period: YearMonth.optional(),
+    /** Suffix of the snapshot's scratch tables and prefixes on Athena (default: time + random). */
+    runId: z.string().regex(/^[a-z0-9_]{1,40}$/, 'expected [a-z0-9_]{1,40}').optional(),
+  })
+  .passthrough();
 
 export async function handler(event: unknown, context?: LambdaContext) {
   const input = parseEvent(Event, event, 'snapshot');
   const config = startInvocation(context);
   const period = input.period ?? monthFromNow(-1);
   // snapshot() holds the lake lock while it reads the lake and publishes.
-  const summary = await snapshot(pipelineContext(config, context?.awsRequestId), { period });
+  const summary = await snapshot(pipelineContext(config, context?.awsRequestId, input.runId ? { runId: input.runId } : {}), { period });
   logger.info('snapshot done', { period, summary });
   return { step: 'snapshot', period, summary };
 }
