@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js';
-import { AthenaEngine } from '../core/engine/athena.js';
+import { AthenaEngine, snapshotDatabaseName } from '../core/engine/athena.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
@@ -92,7 +92,7 @@ export function pipelineContext(config: PipelineConfig, requestId = 'local', opt
         ...athena,
         // A snapshot's scratch models: its own database (reading the lake's tables from the main one)
         // and prefix, so the lake's models and views are never touched.
-        ...(o?.scratch ? { database: snapshotDatabase ?? `${athena.database}_snapshot`, sourceDatabase: athena.database, modelsPrefix: SNAPSHOT_MODELS_PREFIX } : {}),
+        ...(o?.scratch ? { database: snapshotDatabase ?? snapshotDatabaseName(athena.database), sourceDatabase: athena.database, modelsPrefix: SNAPSHOT_MODELS_PREFIX } : {}),
         storage,
         ...(opts.runId ? { runId: opts.runId } : {}),
         ...(poll ? { poll } : {}),

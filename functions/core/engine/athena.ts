@@ -43,6 +43,13 @@ const NAME = /^[a-z_][a-z0-9_]*$/;
 export function landedTableName(dataset: string): string {
   return `landed_${dataset}`;
 }
+/**
+ * The Glue database a snapshot works in (its as-of views and scratch models), beside the lake's own:
+ * the stack creates it, the snapshot function defaults to it (ATHENA_SNAPSHOT_DATABASE overrides).
+ */
+export function snapshotDatabaseName(database: string): string {
+  return `${database}_snapshot`;
+}
 /** Glue table over quarantine/ (every dataset's rejected rows; partitions dataset, source, year, month). */
 export const QUARANTINE_TABLE = 'quarantine';
 
