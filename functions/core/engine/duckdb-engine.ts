@@ -134,8 +134,10 @@ export class DuckDbEngine implements QueryEngine {
 
   async createView(name: string, sql: string): Promise<void> {
     const rel = ident(name);
-    // A source with no files yet is an empty table of the same name (registerSource).
-    await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
+    // A source with no files yet is an empty table of the same name (registerSource); DuckDB refuses
+    // DROP VIEW IF EXISTS on a table (and the reverse), so drop what is there by its kind.
+    const [existing] = await this.db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
+    if (existing) await this.db.run(`DROP ${String(existing.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${rel}`);
     await this.db.run(`CREATE VIEW ${rel} AS\n${sql}`);
   }
 

@@ -14,6 +14,7 @@ import { ingestDropDir, land, planDrop, snapshot, type PipelineContext } from '.
 import { AS_OF_RELATION, loadAsOfViews, martCut, registerAsOfSources } from '../../../functions/core/transform/asof.js';
 import { readSnapshotManifest, type SnapshotFile } from '../../../functions/core/transform/snapshot.js';
 import { SOURCE_NAMES } from '../../../functions/core/transform/sources.js';
+import { LocalStorage } from '../../../functions/core/storage/local.js';
 import { generateDemo } from '../../../functions/generator/index.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { legacySnapshotFiles } from '../../helpers/legacy-snapshot.js';
@@ -105,6 +106,21 @@ describe('as-of views (sql/snapshots/as_of/)', () => {
          WHERE CAST(d.finished_at AS DATE) > DATE '2025-06-30' AND a.finished_at IS NULL AND a.status = 'DANG_XU_LY'`,
       );
       expect(Number(pending!.n)).toBeGreaterThan(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('as-of views over a lake with nothing landed', () => {
+  test('should stand every view on the empty, typed tables (a source with no files is a table, not a view)', async () => {
+    const empty = path.join(tmp, 'empty-lake');
+    const engine = await DuckDbEngine.create({ lakeRoot: empty, workDir: path.join(tmp, 'work'), writeParquet: false });
+    try {
+      const views = await registerAsOfSources(engine, new LocalStorage(empty), '2025-06-30', SQL_DIR);
+      expect(views).toHaveLength(7);
+      for (const v of views) expect(Number((await engine.query(`SELECT count(*) AS n FROM ${v.source}`))[0]!.n), v.source).toBe(0);
+      expect(await engine.columns('src_dossiers')).toContain('finished_at');
     } finally {
       await engine.close();
     }
