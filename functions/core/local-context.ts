@@ -38,7 +38,7 @@ export function localContext(opts: LocalContextOptions): PipelineContext {
     storage: new LocalStorage(lakeRoot),
     config,
     workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeRoot, workDir, ...duckdb }),
+    engine: (o) => DuckDbEngine.create({ lakeRoot, writeParquet: !o?.scratch, workDir, ...duckdb }),
     log: opts.log ?? (() => {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   };

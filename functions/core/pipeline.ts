@@ -2,7 +2,7 @@
  * The pipeline's steps as plain functions over a context. The CLI commands and the Lambda handlers
  * are thin edges that build a context and call these; nothing here knows which edge called it.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig, Real766Plan } from './config.js';
 import { createError } from './errors.js';
@@ -15,7 +15,7 @@ import { landStaged, RejectedFilesError, type LandSummary } from './lake/land.js
 import { discardRejected, listManifest, listRejected, retryRejected, safeBaseName, sha256, stageRaw, type RejectedEntry } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
-import { buildAsOfSources, freezeMarts, quarantineByReason } from './transform/asof.js';
+import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
 import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, SnapshotPeriod } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
@@ -29,10 +29,11 @@ import type { Storage } from './storage/types.js';
 export interface PipelineContext {
   storage: Storage;
   /**
-   * A fresh engine for one transform or snapshot (closed by its caller). `outputRoot` redirects the
-   * models it materialises (snapshots build in a scratch directory, not over the lake's models).
+   * A fresh engine for one transform or snapshot (closed by its caller). `scratch`: the models it
+   * materialises are the run's own, never the lake's models (a snapshot's models over the as-of views:
+   * DuckDB keeps them as tables of the run; Athena builds them in its snapshot database and prefix).
    */
-  engine: (opts?: { outputRoot?: string }) => Promise<QueryEngine>;
+  engine: (opts?: EngineOptions) => Promise<QueryEngine>;
   config: PipelineConfig;
   log: (msg: string, data?: Record<string, unknown>) => void;
   /** Local scratch directory (DuckDB spill, downloaded objects). */
@@ -41,6 +42,11 @@ export interface PipelineContext {
   onProgress?: (step: string, done: number, total: number) => void;
   /** The lake lock taken by land, transform, snapshot and runAll (default: fail at once when held). */
   lock?: LockOptions;
+}
+
+export interface EngineOptions {
+  /** The models are scratch, for this run only (snapshots). */
+  scratch?: boolean;
 }
 
 export interface StageSummary {
@@ -197,9 +203,13 @@ export interface TransformSummary {
 }
 
 export interface TransformOptions {
+  /** Run on this engine (its caller closes it) instead of a fresh ctx.engine(). */
   engine?: QueryEngine;
-  /** Sources read from elsewhere (a snapshot's as-of copies): the run is full and records no state. */
-  sourceOverrides?: Record<string, string>;
+  /**
+   * Register the sources the models read (default: the lake's, where ctx.storage keeps them). Given
+   * (a snapshot's as-of views), the run is full and records no state.
+   */
+  registerSources?: (engine: QueryEngine) => Promise<void>;
   /** Rebuild every partition of the incremental models (`transform --full-refresh`). */
   fullRefresh?: boolean;
 }
@@ -213,16 +223,17 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
   const started = performance.now();
   const engine = opts.engine ?? (await ctx.engine());
   try {
-    await registerLakeSources(engine, ctx.config.lakeRoot, opts.sourceOverrides);
+    if (opts.registerSources) await opts.registerSources(engine);
+    else await registerLakeSources(engine, ctx.storage);
     const models = loadModels(SQL_DIR);
-    const persistent = opts.sourceOverrides === undefined;
+    const persistent = opts.registerSources === undefined;
     const plan = await planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent });
     let selection: PartitionSelection | undefined;
     const results = await runModels(engine, models, {
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
       },
-      ...(plan.mode === 'incremental' ? { partitions: async () => (selection ??= await touchedPartitions(engine, plan, models, ctx.config.lakeRoot)) } : {}),
+      ...(plan.mode === 'incremental' ? { partitions: async () => (selection ??= await touchedPartitions(engine, plan, models, ctx.storage)) } : {}),
     });
     ctx.log(`transform: ${plan.mode} (${plan.reason})`, selection ? { partitions: selection } : {});
     const { results: tests, missing } = checkMissingSources(models, results, await runModelTests(engine, models));
@@ -252,7 +263,9 @@ export interface SnapshotSummary {
 
 /**
  * snapshots/<period>/: every mart as it was for that month. Already published → verified, never
- * rewritten. Otherwise the models run in a scratch directory over the lake as of the month's end.
+ * rewritten. Otherwise the query engine builds it: the models run (as scratch models, never over the
+ * lake's own) over the as-of views of the lake (sql/snapshots/as_of/), the marts are cut to the
+ * periods up to the month, and the files then the manifest are published through ctx.storage.
  */
 export async function snapshot(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
   return withLakeLock(ctx.storage, 'snapshot', () => snapshotLocked(ctx, opts), ctx.lock);
@@ -269,25 +282,18 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): P
     return { period, published: false, files: existing.files.length };
   }
   const asOf = monthEnd(period);
-  const dir = path.join(ctx.workDir, `snapshot-${period}-${process.pid}`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const engine = await ctx.engine({ scratch: true });
+  let files;
   try {
-    const overrides = await buildAsOfSources(ctx.config.lakeRoot, asOf, path.join(dir, 'sources'));
-    const engine = await ctx.engine({ outputRoot: path.join(dir, 'out') });
-    try {
-      await transform(ctx, { engine, sourceOverrides: overrides });
-    } finally {
-      await engine.close();
-    }
-    const files = await freezeMarts(path.join(dir, 'out', 'models', 'marts'), path.join(dir, 'frozen'), asOf);
-    const manifest = await listManifest(ctx.storage);
-    const fingerprint = sha256(manifest.map((m) => m.sha256).sort().join('\n'));
-    const published = await publishSnapshot(ctx.storage, period, files, { fingerprint, rawFiles: manifest.length });
-    return { period, published: published !== undefined, files: files.length };
+    await transform(ctx, { engine, registerSources: (e) => registerAsOfSources(e, ctx.storage, asOf, SQL_DIR).then(() => undefined) });
+    files = await freezeMarts(engine, loadModels(SQL_DIR).filter((m) => m.layer === 'marts'), asOf);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await engine.close();
   }
+  const manifest = await listManifest(ctx.storage);
+  const fingerprint = sha256(manifest.map((m) => m.sha256).sort().join('\n'));
+  const published = await publishSnapshot(ctx.storage, period, files, { fingerprint, rawFiles: manifest.length });
+  return { period, published: published !== undefined, files: files.length };
 }
 
 /** Files that failed to land and wait for an operator (newest error kept per file). */
@@ -383,13 +389,13 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   }
   const verified = await verify(ctx);
   const summary: RunSummary = {
-    lakeRoot: ctx.config.lakeRoot,
+    lakeRoot: ctx.storage.root,
     staged,
     landed,
     transformed,
     verified,
     snapshots,
-    quarantineByReason: await quarantineByReason(ctx.config.lakeRoot),
+    quarantineByReason: await quarantineByReason(ctx.storage),
     seconds: (performance.now() - started) / 1000,
   };
   if (rejected) {

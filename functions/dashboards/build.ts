@@ -32,6 +32,9 @@ import { prepareReportPacks } from './report-packs.js';
 export const DASHBOARDS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboards');
 
 /** Marts the pages query; a lake without one of these cannot be shown. */
+/** The mart of the dashboards' facts (province, as-of date, default periods, real 766): read by the build, not by the pages. */
+export const META_MART = 'dashboard_meta';
+
 export const DASHBOARD_MARTS = [
   'agencies',
   'agency_months',
@@ -148,7 +151,7 @@ export async function prepareDashboardSources(options: PrepareOptions): Promise<
   const lakeDir = path.resolve(options.lakeDir);
   const dashDir = path.resolve(options.dashboardsDir ?? DASHBOARDS_DIR);
   const martsDir = path.join(lakeDir, 'models', 'marts');
-  const missing = DASHBOARD_MARTS.filter((m) => !existsSync(path.join(martsDir, `${m}.parquet`)));
+  const missing = [...DASHBOARD_MARTS, META_MART].filter((m) => !existsSync(path.join(martsDir, `${m}.parquet`)));
   if (missing.length > 0) {
     throw createError('dashboards', `Failed to prepare dashboard sources: ${martsDir} lacks ${missing.map((m) => `${m}.parquet`).join(', ')} (run the transform first)`);
   }
@@ -239,20 +242,15 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   const marts = path.join(dataDir, 'marts');
   const mart = (name: string): string => `read_parquet(${literal(path.join(marts, `${name}.parquet`))})`;
   const metaParquet = path.join(marts, 'meta.parquet');
-  const province = (await db.all(`select province_code, province_name from ${mart('province_years')} order by year desc limit 1`))[0] ?? {};
-  const asOf = (await db.all(`select strftime(greatest(
-      (select max(dataset_last_landed_at) from ${mart('data_quality')}),
-      (select max(period_end) from ${mart('agency_months')})), '%Y-%m-%d') as d`))[0]?.d;
-  // The newest year in which dossiers were received: a year holding only dossiers carried over
-  // from the one before (January of the year after the data ends) is shown, but not first.
-  const latest = (await db.all(`with y as (
-      select coalesce(max(year) filter (where received_new > 0), max(year)) as year from ${mart('province_years')}
-    )
-    select y.year,
-      (select max(year) from ${mart('procedure_years')} where year <= y.year) as procedure_year,
-      (select max(year) from ${mart('par_agency_years')}) as par_year,
-      (select max(year * 100 + month) from ${mart('score766_agency_months')} where has_published) as period766
-    from y`))[0] ?? {};
+  // The facts themselves are the dashboard_meta mart (sql/marts/dashboard_meta.sql), read from the lake.
+  const facts = (await db.all(`select province_code, province_name, cast(data_as_of as varchar) as data_as_of,
+      default_year, default_procedure_year, default_par_year, default_period766,
+      real_provinces, cast(real_national_as_of as varchar) as real_national_as_of, real_province_code,
+      real_province_name, real_capture_dates, real_top_unit_code
+    from read_parquet(${literal(path.join(lakeDir, 'models', 'marts', `${META_MART}.parquet`))})`))[0] ?? {};
+  const province = { province_code: facts.province_code, province_name: facts.province_name };
+  const asOf = facts.data_as_of;
+  const latest = { year: facts.default_year, procedure_year: facts.default_procedure_year, par_year: facts.default_par_year, period766: facts.default_period766 };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
   const result: DataMeta = {
@@ -262,7 +260,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     provinceName: lakeMeta.provinceName ?? String(province.province_name ?? provinceCode),
     dataAsOf: typeof asOf === 'string' ? asOf : '',
     snapshots,
-    real: await readRealMeta(db, mart('score766_units')),
+    real: realMeta(facts),
     warningWorkingDays,
     defaults: {
       year: num(latest.year),
@@ -286,30 +284,19 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   return result;
 }
 
-/** The real 766 rows of score766_units: the province captured unit by unit, and the national comparison. */
-async function readRealMeta(db: DuckDb, units: string): Promise<RealMeta | null> {
-  const national = (await db.all(`select count(distinct province_code) as n, strftime(max(as_of), '%Y-%m-%d') as as_of
-    from ${units} where dataset_label = 'real' and unit_group = 'PROVINCE'`))[0] ?? {};
-  const captured = (await db.all(`with p as (
-      select province_code, list(distinct strftime(as_of, '%Y-%m-%d') order by strftime(as_of, '%Y-%m-%d')) as dates, max(as_of) as newest
-      from ${units} where dataset_label = 'real' and unit_group <> 'PROVINCE'
-      group by province_code order by count(*) desc, province_code limit 1
-    )
-    select p.province_code, p.dates,
-      (select regexp_replace(unit_short_name, '^UBND\\s+', '') from ${units} u
-        where u.dataset_label = 'real' and u.unit_group = 'PROVINCE' and u.province_code = p.province_code limit 1) as province_name,
-      (select unit_code from ${units} u where u.dataset_label = 'real' and u.province_code = p.province_code
-        and u.unit_group <> 'PROVINCE' and u.as_of = p.newest order by group_rank nulls last, rank, unit_code limit 1) as top_unit
-    from p`))[0];
-  const provinces = Number(national.n ?? 0);
-  if (!captured && provinces === 0) return null;
+/** The real 766 captures of dashboard_meta: the province captured unit by unit, and the national comparison. */
+function realMeta(facts: Record<string, unknown>): RealMeta | null {
+  const provinces = Number(facts.real_provinces ?? 0);
+  const code = facts.real_province_code;
+  if ((code === null || code === undefined) && provinces === 0) return null;
+  const dates = typeof facts.real_capture_dates === 'string' && facts.real_capture_dates !== '' ? facts.real_capture_dates.split(',') : [];
   return {
-    provinceCode: String(captured?.province_code ?? ''),
-    provinceName: String(captured?.province_name ?? captured?.province_code ?? ''),
-    captureDates: Array.isArray(captured?.dates) ? captured.dates.map(String) : [],
-    topUnitCode: String(captured?.top_unit ?? ''),
+    provinceCode: String(code ?? ''),
+    provinceName: String(facts.real_province_name ?? code ?? ''),
+    captureDates: dates,
+    topUnitCode: String(facts.real_top_unit_code ?? ''),
     provinces,
-    nationalAsOf: typeof national.as_of === 'string' ? national.as_of : '',
+    nationalAsOf: typeof facts.real_national_as_of === 'string' ? facts.real_national_as_of : '',
   };
 }
 

@@ -34,7 +34,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import type { MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
+import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 
 /** Athena's limit on query text. */
 export const MAX_QUERY_BYTES = 256 * 1024;
@@ -46,6 +46,13 @@ const NAME = /^[a-z_][a-z0-9_]*$/;
 /** Glue table of a landed dataset (infra/lib/query defines one per dataset and one for the landing log). */
 export function landedTableName(dataset: string): string {
   return `landed_${dataset}`;
+}
+/**
+ * The Glue database a snapshot works in (its as-of views and scratch models), beside the lake's own:
+ * the stack creates it, the snapshot function defaults to it (ATHENA_SNAPSHOT_DATABASE overrides).
+ */
+export function snapshotDatabaseName(database: string): string {
+  return `${database}_snapshot`;
 }
 /** Glue table over quarantine/ (every dataset's rejected rows; partitions dataset, source, year, month). */
 export const QUARANTINE_TABLE = 'quarantine';
@@ -105,6 +112,13 @@ export interface AthenaEngineOptions {
   /** Injected for tests; defaults to setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly log?: (msg: string, data?: object) => void;
+  /**
+   * Where the landed tables live when they are not in `database` (a snapshot's engine works in its own
+   * database and reads the lake's tables from the main one). @default database
+   */
+  readonly sourceDatabase?: string;
+  /** Storage prefix of the models' run prefixes and pointers. @default 'models' */
+  readonly modelsPrefix?: string;
 }
 
 export interface StatementRecord {
@@ -130,6 +144,12 @@ export class AthenaEngine implements QueryEngine {
 
   constructor(private readonly options: AthenaEngineOptions) {
     if (!NAME.test(options.database)) throw createError('athena', `Failed to use database "${options.database}": expected [a-z_][a-z0-9_]*`);
+    if (options.sourceDatabase !== undefined && !NAME.test(options.sourceDatabase)) {
+      throw createError('athena', `Failed to use source database "${options.sourceDatabase}": expected [a-z_][a-z0-9_]*`);
+    }
+    if (options.modelsPrefix !== undefined && !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/.test(options.modelsPrefix)) {
+      throw createError('athena', `Failed to use models prefix "${options.modelsPrefix}": expected key segments [a-z0-9_-] without a trailing '/'`);
+    }
     if (!options.storage.root.startsWith('s3://')) {
       throw createError('athena', `Failed to use lake ${options.storage.root}: Athena needs an s3:// lake root`);
     }
@@ -162,8 +182,9 @@ export class AthenaEngine implements QueryEngine {
         `Failed to register source ${name}: ${location} is not a landed dataset under ${this.options.storage.root}/landed/ nor the quarantine (Athena reads only the tables the stack defines)`,
       );
     }
-    if (table === name) return;
-    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM ${this.qualified(table)}`);
+    const sourceDb = this.options.sourceDatabase ?? this.options.database;
+    if (table === name && sourceDb === this.options.database) return;
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM "${sourceDb}"."${checkName(table, 'table')}"`);
   }
 
   /** The stack's Glue table for a source location, if it has one. */
@@ -188,7 +209,7 @@ export class AthenaEngine implements QueryEngine {
     const partitions = model.partitionBy ?? [];
     partitions.forEach((p) => checkName(p, `partition column of ${model.name}`));
     const runTable = `${model.name}__${this.runId}`;
-    const prefixKey = `models/${model.layer}/${model.name}/run=${this.runId}`;
+    const prefixKey = this.modelsKey(`models/${model.layer}/${model.name}/run=${this.runId}`);
     const location = `${this.options.storage.locate(prefixKey)}/`;
     const select = model.sql.trim().replace(/;\s*$/, '');
     this.log('athena materialize', { model: model.name, table: runTable, location });
@@ -216,7 +237,7 @@ export class AthenaEngine implements QueryEngine {
       await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
       switched = true;
       const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows };
-      await this.options.storage.put(modelPointerKey(model.layer, model.name), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+      await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
       await this.removeOldRuns(model);
       return { model: model.name, rows, location };
     } catch (cause) {
@@ -252,7 +273,7 @@ export class AthenaEngine implements QueryEngine {
   private async materializePartitioned(model: ModelDef, selection: PartitionSelection | undefined): Promise<MaterializeResult> {
     const column = checkName(model.partitionBy?.[0] ?? '', `partition column of ${model.name}`);
     const runTable = `${model.name}__${this.runId}`;
-    const prefixKey = `models/${model.layer}/${model.name}/run=${this.runId}`;
+    const prefixKey = this.modelsKey(`models/${model.layer}/${model.name}/run=${this.runId}`);
     const location = `${this.options.storage.locate(prefixKey)}/`;
     const select = model.sql.trim().replace(/;\s*$/, '');
     const previous = await this.readPointer(model);
@@ -295,7 +316,7 @@ export class AthenaEngine implements QueryEngine {
       await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${this.qualified(runTable)}`);
       switched = true;
       const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows, partition_column: column, partitions };
-      await this.options.storage.put(modelPointerKey(model.layer, model.name), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+      await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
       await this.removeOldRuns(model, partitions.map((p) => p.prefix));
       // Partitions this run replaced whose table was dropped by an earlier run: nothing reads them now.
       for (const old of (previous?.partitions ?? []).filter((p) => (!sel || sel.values.includes(p.value)) && !p.prefix.startsWith(`${prefixKey}/`))) {
@@ -313,7 +334,7 @@ export class AthenaEngine implements QueryEngine {
   }
 
   private async readPointer(model: ModelDef): Promise<ModelPointer | undefined> {
-    const body = await this.options.storage.tryGet(modelPointerKey(model.layer, model.name));
+    const body = await this.options.storage.tryGet(this.modelsKey(modelPointerKey(model.layer, model.name)));
     if (!body) return undefined;
     try {
       const p = JSON.parse(body.toString('utf8')) as ModelPointer;
@@ -342,7 +363,64 @@ export class AthenaEngine implements QueryEngine {
     if (this.ownsClient) this.client.destroy();
   }
 
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  async createView(name: string, sql: string): Promise<void> {
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS\n${sql.trim().replace(/;\s*$/, '')}`);
+  }
+
+  async columns(relation: string): Promise<string[]> {
+    const rows = await this.select(
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
+      [sqlString(this.options.database), sqlString(checkName(relation, 'relation'))],
+    );
+    return rows.map((r) => String(r.column_name));
+  }
+
+  /**
+   * One Parquet object of a SELECT: a CTAS bucketed into ONE bucket (one writer, so one file) at a
+   * fresh scratch prefix, read back through the storage, then the table dropped and the prefix
+   * deleted. Athena keeps no row order in a file: `orderBy` is not applied.
+   */
+  async exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet> {
+    checkName(options.name, 'export');
+    const first = options.columns[0];
+    if (!first) throw createError('athena', `Failed to export ${options.name}: no columns`);
+    const table = `${options.name}__export_${this.runId}`;
+    const prefixKey = this.modelsKey(`models/_exports/${options.name}/run=${this.runId}`);
+    const location = `${this.options.storage.locate(prefixKey)}/`;
+    const withClause = [
+      "format = 'PARQUET'",
+      "write_compression = 'ZSTD'",
+      `external_location = ${s3Literal(location)}`,
+      `bucketed_by = ARRAY['${checkName(first, `column of ${options.name}`)}']`,
+      'bucket_count = 1',
+    ].join(', ');
+    const drop = async (): Promise<void> => {
+      await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(table, 'table')}\``);
+      for (const obj of await this.options.storage.list(`${prefixKey}/`)) await this.options.storage.delete(obj.key);
+    };
+    try {
+      await this.execute(`CREATE TABLE ${this.qualified(table)} WITH (${withClause}) AS\n${select.trim().replace(/;\s*$/, '')}`);
+      const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(table)}`);
+      const rows = Number(countRow?.row_count ?? 0);
+      const objects = (await this.options.storage.list(`${prefixKey}/`)).filter((o) => o.size > 0 || rows === 0);
+      if (objects.length !== 1) {
+        throw createError('athena', `Failed to export ${options.name}: expected one Parquet object under ${location}, found ${objects.length} (${rows} rows)`);
+      }
+      const body = await this.options.storage.get(objects[0]!.key);
+      return { body, rows };
+    } finally {
+      await drop().catch((err: Error) => this.log('athena cleanup of export failed', { export: options.name, error: err.message }));
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** A key under models/ moved under the engine's models prefix (options.modelsPrefix). */
+  private modelsKey(key: string): string {
+    return this.options.modelsPrefix ? `${this.options.modelsPrefix}/${key.slice('models/'.length)}` : key;
+  }
 
   private qualified(name: string): string {
     return `"${this.options.database}"."${checkName(name, 'table')}"`;
@@ -385,7 +463,7 @@ export class AthenaEngine implements QueryEngine {
   private async dropRun(model: ModelDef, runId: string, keep: readonly string[] = []): Promise<void> {
     // Hive DDL: backticks. Dropping an external table leaves its files.
     await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
-    const prefix = `models/${model.layer}/${model.name}/run=${runId}/`;
+    const prefix = this.modelsKey(`models/${model.layer}/${model.name}/run=${runId}/`);
     for (const obj of await this.options.storage.list(prefix)) {
       if (!keep.some((k) => obj.key.startsWith(k))) await this.options.storage.delete(obj.key);
     }

@@ -9,13 +9,14 @@
  * replaces only the partitions it is given (materializePartitions).
  */
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
 import { PARQUET_OPTIONS } from './parquet.js';
-import type { MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
-import { LEDGER_COLUMNS, SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
+import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
+import { LEDGER_COLUMNS, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
 
 /** sql/_shims/duckdb.sql, under PIPELINE_SQL_DIR when set (Lambda bundles: /var/task/sql). */
 export const DEFAULT_SHIMS_FILE = process.env.PIPELINE_SQL_DIR
@@ -86,7 +87,9 @@ export class DuckDbEngine implements QueryEngine {
     const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
     const files = await this.db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`);
     await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
-    const columns = (this.options.sourceColumns ?? SOURCE_COLUMNS)[name] ?? LEDGER_COLUMNS[name];
+    const known = this.options.sourceColumns ?? SOURCE_COLUMNS;
+    // A lake table read under an as-of view (landed_<dataset>, quarantine) is typed as its source.
+    const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name];
     if (files > 0) {
       const hive = options.hivePartitioning ?? true;
       const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`;
@@ -209,6 +212,51 @@ export class DuckDbEngine implements QueryEngine {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  async createView(name: string, sql: string): Promise<void> {
+    const rel = ident(name);
+    // A source with no files yet is an empty table of the same name (registerSource); DuckDB refuses
+    // DROP VIEW IF EXISTS on a table (and the reverse), so drop what is there by its kind.
+    const [existing] = await this.db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
+    if (existing) await this.db.run(`DROP ${String(existing.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${rel}`);
+    await this.db.run(`CREATE VIEW ${rel} AS\n${sql}`);
+  }
+
+  async columns(relation: string): Promise<string[]> {
+    return (await this.db.all(`DESCRIBE SELECT * FROM ${ident(relation)}`)).map((r) => String(r.column_name));
+  }
+
+  /**
+   * COPY the SELECT, sorted, to a scratch Parquet file with the models' write options, on one thread
+   * (the same rows always give the same bytes), and hand back its bytes. The rows are written twice,
+   * the second time as read back from the first file: a column DuckDB holds in a type Parquet lacks
+   * (a HUGEINT sum) is then stored exactly as a model's Parquet file, and a snapshot cut from it,
+   * always stored it (with its statistics), so snapshots keep their bytes.
+   */
+  async exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet> {
+    if (!/^[a-z0-9_]+$/.test(options.name)) throw createError('duckdb-engine', `Failed to export ${options.name}: expected [a-z0-9_]+`);
+    const dir = path.join(this.options.workDir ?? os.tmpdir(), 'exports');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${options.name}-${process.pid}.parquet`);
+    const first = path.join(dir, `${options.name}-${process.pid}.rows.parquet`);
+    const order = options.orderBy && options.orderBy.length > 0 ? options.orderBy.map(ident).join(', ') : 'ALL';
+    const threads = String((await this.db.all("SELECT current_setting('threads') AS t"))[0]?.t ?? '1');
+    try {
+      await this.db.run('SET threads = 1');
+      await this.db.run(`COPY (SELECT * FROM (\n${select}\n) AS export ORDER BY ${order}) TO ${literal(first)} (${PARQUET_OPTIONS})`);
+      await this.db.run(`COPY (SELECT * FROM read_parquet(${literal(first)})) TO ${literal(file)} (${PARQUET_OPTIONS})`);
+      const rows = await this.db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(file)})`);
+      return { body: await readFile(file), rows };
+    } catch (cause) {
+      throw createError('duckdb-engine', `Failed to export ${options.name}: ${(cause as Error).message}`, { cause });
+    } finally {
+      await this.db.run(`SET threads = ${Number(threads) || 1}`);
+      await rm(file, { force: true });
+      await rm(first, { force: true });
+    }
   }
 }
 

@@ -62,4 +62,29 @@ export interface QueryEngine {
   /** Read-only query with $name-bound values. */
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<Row[]>;
   close(): Promise<void>;
+
+  // ---- snapshots (functions/core/transform/asof.ts) ---------------------------------------------
+  /** Define (or redefine) `name` as a view of one SELECT: the as-of views a snapshot's models read. */
+  createView(name: string, sql: string): Promise<void>;
+  /** Column names of a relation (a model, a source or a view), in order. */
+  columns(relation: string): Promise<string[]>;
+  /**
+   * The rows of one SELECT as one Parquet object (a snapshot file), ordered by `orderBy` where the
+   * engine can keep an order (DuckDB: the file's row order; default: every column).
+   */
+  exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet>;
+}
+
+export interface ExportOptions {
+  /** A name for the export ([a-z0-9_]): its scratch table or file. */
+  name: string;
+  /** Columns of the SELECT, in order. */
+  columns: readonly string[];
+  /** Row order of the file (the model's grain); empty: every column. */
+  orderBy?: readonly string[];
+}
+
+export interface ExportedParquet {
+  body: Buffer;
+  rows: number;
 }

@@ -19,6 +19,7 @@ import { createError } from '../errors.js';
 import type { PartitionSelection, QueryEngine } from '../engine/types.js';
 import type { Storage } from '../storage/types.js';
 import { referencedRelations, type TransformModel } from './models.js';
+import { lakePrefixLocation } from './sources.js';
 
 /** Where the state of the last transform lives (a key of the lake that holds the models). */
 export const STATE_KEY = 'models/_state/transform.json';
@@ -145,11 +146,11 @@ export async function currentPeriods(engine: QueryEngine, models: readonly Trans
  * (a new month, the running period's end, a year that opens). Run once the models it reads
  * (int_periods_enumerated, int_periods_reported) are built.
  */
-export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lakeRoot: string): Promise<PartitionSelection> {
+export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>): Promise<PartitionSelection> {
   const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
   const years = new Set<number>();
   if (plan.newFiles.length > 0) {
-    await engine.registerSource('src_superseded_dossiers', `${lakeRoot.replace(/\/+$/, '')}/landed/_superseded/dossiers`, { hivePartitioning: true });
+    await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
     const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
     const sql = readTouchedSql()
       .split('\n')
