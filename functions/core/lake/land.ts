@@ -635,6 +635,8 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
               FROM numbered n)
        SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
     );
+    // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
+    await db.run('DROP TABLE raw_input_unnumbered');
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
