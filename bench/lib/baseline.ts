@@ -29,6 +29,8 @@ export interface BaselineParams {
   projectLake: string;
   outDir: string;
   workDir: string;
+  /** Stop after the land (bench/profile-land.ts compares the land only). */
+  landOnly?: boolean;
 }
 
 export interface BaselineResult {
@@ -100,6 +102,7 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
        ) TO ${literal(path.join(p.outDir, 'landed', 'dossiers'))} (${PARQUET_OPTIONS}, PARTITION_BY (source, year, month))`,
     );
     const t1 = performance.now();
+    if (p.landOnly) return { land: (t1 - t0) / 1000, transform: 0, total: (t1 - t0) / 1000, dossiers: 0, models: 0 };
 
     await db.run('SET integer_division = true');
     for (const s of shims) await db.run(s);

@@ -17,7 +17,7 @@ import { ensureArrivals, localCopy, publishPartitions } from './partitions.js';
 import { listManifest, listStaged, rawKey, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
-import { landSmallFile, type SmallLandResult } from './small.js';
+import { landedRegistry, landSmallFile, readSmallFileAhead, type ReadAhead, type SmallLandResult } from './small.js';
 import { periodParts } from './periods.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
@@ -130,6 +130,8 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   };
   try {
     await timed(prof, 'arrivals', () => loadArrivals(db, opts.storage, staged, workDir));
+    /** XLSX reports read while the dossiers land (started once the registry is landed). */
+    let readAhead: Map<string, ReadAhead> | undefined;
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
     let done = 0;
     for (const kind of kinds) {
@@ -171,6 +173,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         );
       });
       if (!ready) continue;
+      if (!readAhead && !kind.startsWith('registry-')) readAhead = await startReadAhead(db, opts.storage, staged, workDir);
       if (info.bulk) {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
         await loadLandedDossierIds(db, opts.storage, workDir);
@@ -193,7 +196,11 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         for (const meta of files) {
           const local = await requireLocal(opts.storage, meta, workDir);
           try {
-            landedFiles.push({ meta, result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir })) });
+            const pending = readAhead?.get(meta.sha256);
+            landedFiles.push({
+              meta,
+              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir, readAhead: pending })),
+            });
           } catch (err) {
             if (!(err instanceof PipelineInputError)) throw err;
             await dropFileFromBatches(db, meta.sha256);
@@ -217,6 +224,29 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
     db.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts reading the staged XLSX reports (Biểu 06, PAR: JS readers, the slowest small files) one after
+ * another in the background, with the registry landed by now, so they are read while DuckDB lands the
+ * dossiers. Each file's outcome (records or error) is taken at its turn, exactly as if read then.
+ */
+async function startReadAhead(db: DuckDb, storage: Storage, staged: RawMeta[], workDir: string): Promise<Map<string, ReadAhead>> {
+  const out = new Map<string, ReadAhead>();
+  const files = staged.filter((m) => m.kind === 'bieu06-xlsx' || m.kind === 'par-xlsx');
+  if (files.length === 0) return out;
+  const registry = await landedRegistry(db);
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const meta of files) {
+    const pending: ReadAhead = previous.then(async () => {
+      const local = await localCopy(storage, rawKey(meta.kind, meta.sha256), workDir);
+      if (!local) return { ok: false as const, error: createError('land', `Failed to read raw ${meta.kind}/${meta.sha256}: staged but missing`) };
+      return (await readSmallFileAhead(meta, local, registry)) ?? { ok: false as const, error: new Error('not an XLSX report') };
+    }).catch((error: unknown) => ({ ok: false as const, error }));
+    out.set(meta.sha256, pending);
+    previous = pending;
+  }
+  return out;
 }
 
 /**
@@ -606,6 +636,8 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
               FROM numbered n)
        SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
     );
+    // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
+    await db.run('DROP TABLE raw_input_unnumbered');
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
