@@ -32,7 +32,7 @@ describe('CLI commands on a small drop directory', () => {
     expect(landed.out).toMatch(/Landed \d+ files: (\d+) rows read, \1 landed, 0 quarantined/);
     const t = cli('transform');
     expect(t.status, t.out).toBe(0);
-    expect(t.out).toMatch(/Built \d+ models; \d+ tests passed/);
+    expect(t.out).toMatch(/Built \d+ models \(full, no state of a previous transform\); \d+ tests passed/);
     expect(cli('snapshot', '--period', '2025-12').out).toContain('Published snapshots/2025-12/');
     expect(cli('snapshot', '--period', '2025-12').out).toContain('was already published; verified');
     const report = cli('report', '--period', '2025-12');

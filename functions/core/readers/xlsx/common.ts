@@ -428,7 +428,7 @@ export async function streamRows(
   const errors = await checkZip(path, file, limits, opts.scope);
   // exceljs's streaming reader occasionally fails on a sound file under load ("Cannot read properties
   // of undefined (reading 'sheets')": a worksheet parked before workbook.xml was read). The zip was
-  // just checked part by part, so a failure before any row reached `onRow` is retried (twice); one
+  // just checked part by part, so a failure before any row reached `onRow` is retried (up to four times); one
   // after rows were handed over is reported, since rows must not be handed over twice.
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
@@ -437,7 +437,7 @@ export async function streamRows(
       return;
     } catch (err) {
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError;
-      if (!internal || progress.emitted > 0 || attempt >= 3) {
+      if (!internal || progress.emitted > 0 || attempt >= 5) {
         if (err instanceof PipelineInputError) throw err;
         throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
       }
