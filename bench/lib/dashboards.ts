@@ -79,9 +79,9 @@ const answersProbe = (legacy: boolean): string => `(async () => {
   return { answered, dcl: nav.domContentLoadedEventEnd || 0, lcp, inputs: document.querySelectorAll('[role="combobox"]').length };
 })()`;
 
-/** After a click on the page's first picker: resolves with the page's clock once it lists its options (0 if never). */
+/** After a click on the page's first picker: resolves with the page's clock once it lists its options (0 if not within 1 s). */
 const optionsProbe = `(async () => {
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 100; i++) {
     if (document.querySelector('[role="option"]')) return performance.now();
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -185,8 +185,11 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
     let responded = 0;
     if (a.inputs > 0) {
       // The reader's first use of an input: open the first picker; it must list its options.
-      await page.locator('[role="combobox"]').first().click({ timeout: 60_000 });
-      responded = (await page.evaluate(optionsProbe)) as number;
+      // (A click before hydration opens nothing: it is repeated, as a reader would.)
+      for (let i = 0; i < 60 && responded === 0; i++) {
+        await page.locator('[role="combobox"]').first().click({ timeout: 60_000 });
+        responded = (await page.evaluate(optionsProbe)) as number;
+      }
       if (responded === 0) throw new Error(`[bench] Failed to time ${url}: its first picker never listed its options`);
       await page.keyboard.press('Escape');
     }
