@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DuckDbEngine } from '../functions/core/engine/duckdb-engine.js';
+import { PARQUET_OPTIONS } from '../functions/core/engine/parquet.js';
 import { loadModels, registerLakeSources, runModelTests } from '../functions/core/transform/index.js';
 import { SQL_DIR } from '../functions/core/lake/landing-sql.js';
 
@@ -49,7 +50,7 @@ try {
         t = now();
         const order = m.grain?.length ? m.grain.join(', ') : 'ALL';
         if (m.persist === false && !opts.persistAll) row.copy.push(0);
-        else await engine.query(`COPY (SELECT * FROM ${m.name} ORDER BY ${order}) TO '${path.join(scratch, `${m.name}.parquet`)}' (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`);
+        else await engine.query(`COPY (SELECT * FROM ${m.name} ORDER BY ${order}) TO '${path.join(scratch, `${m.name}.parquet`)}' (${PARQUET_OPTIONS})`);
         if (m.persist !== false || opts.persistAll) row.copy.push(now() - t);
         t = now();
         await runModelTests(engine, [m]);

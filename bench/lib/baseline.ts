@@ -17,6 +17,7 @@ import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDb, ident, literal } from '../../functions/core/engine/duckdb.js';
 import { DEFAULT_SHIMS_FILE, splitStatements } from '../../functions/core/engine/duckdb-engine.js';
+import { PARQUET_OPTIONS } from '../../functions/core/engine/parquet.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { PORTAL_CSV_HEADER, NSW_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
 import { lakeSourceLocations, loadModels, SOURCE_COLUMNS } from '../../functions/core/transform/index.js';
@@ -28,6 +29,8 @@ export interface BaselineParams {
   projectLake: string;
   outDir: string;
   workDir: string;
+  /** Stop after the land (bench/profile-land.ts compares the land only). */
+  landOnly?: boolean;
 }
 
 export interface BaselineResult {
@@ -39,6 +42,11 @@ export interface BaselineResult {
 }
 
 const SMALL = ['agencies', 'procedures', 'bieu06', 'score766', 'score766_metrics', 'par_fields', 'par_totals', 'landing_log'];
+
+/** The vendor fields of the landed dossiers (docs/data-contracts.md §1.1): null in the portal and NSW exports. */
+const VENDOR_NULLS =
+  'CAST(NULL AS TIMESTAMP) AS returned_at, CAST(NULL AS TIMESTAMP) AS supplement_requested_at, CAST(NULL AS TIMESTAMP) AS supplement_received_at, ' +
+  'CAST(NULL AS TIMESTAMP) AS due_at_reset, CAST(NULL AS VARCHAR) AS result_type, CAST(NULL AS TIMESTAMP) AS deleted_at';
 
 function varcharColumns(header: readonly string[]): string {
   return `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
@@ -72,7 +80,8 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
                   "Trạng thái" AS status, CAST("Số ngày chờ bổ sung" AS INTEGER) AS supplement_days,
                   ${yes('Có phí')} AS is_fee_bearing, ${yes('Thanh toán trực tuyến')} AS is_paid_online, ${yes('Đã số hóa')} AS is_digitised,
                   ${yes('Có kết quả điện tử')} AS has_e_result, ${yes('Đồng bộ DVCQG')} AS is_synced, ${yes('Có phản ánh')} AS has_complaint,
-                  ${dt('Ngày cập nhật', '%d/%m/%Y %H:%M')} AS updated_at, filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
+                  ${dt('Ngày cập nhật', '%d/%m/%Y %H:%M')} AS updated_at,
+                  ${VENDOR_NULLS}, filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
            FROM read_csv(${portal}, header = true, delim = ',', quote = '"', columns = ${varcharColumns(PORTAL_CSV_HEADER)}, auto_detect = false, filename = true)
          )
          UNION ALL
@@ -85,13 +94,15 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
                   0 AS supplement_days, coalesce(pr.is_fee_bearing, true) AS is_fee_bearing,
                   coalesce("Thanh toán trực tuyến", '') = 'x' AS is_paid_online, true AS is_digitised,
                   coalesce("Có kết quả điện tử", '') = 'x' AS has_e_result, true AS is_synced, false AS has_complaint,
-                  coalesce(finished_at, received_at) AS updated_at, n.filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
+                  coalesce(finished_at, received_at) AS updated_at,
+                  ${VENDOR_NULLS}, n.filename AS raw_hash, CAST(NULL AS BIGINT) AS raw_row
            FROM read_csv(${nsw}, header = true, delim = ';', quote = '"', columns = ${varcharColumns(NSW_CSV_HEADER)}, auto_detect = false, filename = true) n
            LEFT JOIN read_parquet(${procedures}) pr ON pr.procedure_code = n."Mã thủ tục"
          )
-       ) TO ${literal(path.join(p.outDir, 'landed', 'dossiers'))} (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (source, year, month))`,
+       ) TO ${literal(path.join(p.outDir, 'landed', 'dossiers'))} (${PARQUET_OPTIONS}, PARTITION_BY (source, year, month))`,
     );
     const t1 = performance.now();
+    if (p.landOnly) return { land: (t1 - t0) / 1000, transform: 0, total: (t1 - t0) / 1000, dossiers: 0, models: 0 };
 
     await db.run('SET integer_division = true');
     for (const s of shims) await db.run(s);
@@ -109,7 +120,7 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
       await mkdir(path.dirname(file), { recursive: true });
       await db.run(`CREATE TABLE ${ident(m.name)} AS\n${m.sql}`);
       // The same output as the project: models with `persist: false` stay tables of the run.
-      if (m.persist !== false) await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
+      if (m.persist !== false) await db.run(`COPY ${ident(m.name)} TO ${literal(file)} (${PARQUET_OPTIONS})`);
     }
     const t2 = performance.now();
     const dossiers = await db.scalarNumber('SELECT count(*) FROM src_dossiers');

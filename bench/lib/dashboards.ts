@@ -9,7 +9,7 @@
  * layout's `data-hydrated` marker, set once every component of the page is mounted) with no loading
  * placeholder left (every query of the first render answered, from its prerendered results or the
  * engine); and, on a page with inputs, its first picker opened by a click and listing its options.
- * The in-browser engine (DuckDB-WASM, started lazily since bench/history.md change 11) is timed apart:
+ * The in-browser engine (DuckDB-WASM, started lazily since bench/history.md change 13) is timed apart:
  * "engine ready" = the moment every table of the site's manifest answers a query in it, which is when a
  * changed input can be re-queried (the click above is the reader's first intent that starts it).
  * Each page is loaded cold (a new browser context: empty cache, DuckDB-WASM fetched and compiled)

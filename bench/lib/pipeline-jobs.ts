@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import { cp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../../functions/core/config.js';
-import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { landStaged, type LandProfile } from '../../functions/core/lake/land.js';
 import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type PipelineContext } from '../../functions/core/pipeline.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
+import type { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { localContext } from '../../functions/core/local-context.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
@@ -19,14 +18,7 @@ export const LAST_MONTH = '2025-12';
 export const MEMORY_LIMIT = '2GB';
 
 export function benchContext(lakeDir: string, workDir: string, baseUrl: string, pageSize: number): PipelineContext {
-  const config = loadConfig(undefined, {});
-  return {
-    storage: new LocalStorage(lakeDir),
-    config: { ...config, lakeRoot: lakeDir, workDir, portal: { ...config.portal, baseUrl, pageSize }, score766BaseUrl: baseUrl },
-    workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir, duckdb: { memoryLimit: MEMORY_LIMIT } }),
-    log: () => {},
-  };
+  return localContext({ lakeDir, workDir, portal: { baseUrl, pageSize }, memoryLimit: MEMORY_LIMIT });
 }
 
 /** The small file drops every run lands besides the dossiers (registry, XLSX, 766 detail). */
@@ -106,9 +98,9 @@ async function landAndTransform(ctx: PipelineContext, phases: PhaseTimes, rss?: 
   let tr;
   try {
     const timed = Object.create(engine) as DuckDbEngine;
-    timed.materialize = async (m) => {
+    timed.materialize = async (m, options) => {
       started = now();
-      const r = await engine.materialize(m);
+      const r = await engine.materialize(m, options);
       transformProfile.push({ model: m.name, seconds: now() - started });
       return r;
     };

@@ -195,7 +195,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
     L.push('inputs\' first answers on screen: the latest of DOMContentLoaded\'s end, the app hydrated with no loading placeholder left (every');
     L.push('query of the first render answered; Evidence prerenders them) and, on a page with inputs, its first picker opened by a click and');
     L.push('listing its options. DuckDB-WASM starts lazily, on the first query the page runs or the first intent to use an input (bench/history.md,');
-    L.push('change 11): **engine ready** = when every table of the site\'s manifest answers a query in it, i.e. when a changed input can be');
+    L.push('change 13): **engine ready** = when every table of the site\'s manifest answers a query in it, i.e. when a changed input can be');
     L.push('re-queried, for a reader who reaches for the first picker as soon as the page is interactive. **Cold**: a new browser context (empty');
     L.push('cache: DuckDB-WASM\'s 34 MB fetched and compiled once started); **warm**: the same page loaded again in that context, as on a second');
     L.push('visit. **Content** = largest contentful paint of the cold load.', '');
@@ -213,7 +213,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
     const slowPages = d.tti.filter((p) => median(p.seconds) > TARGETS.ttiSec);
     const slowWarm = d.tti.filter((p) => warmOf(p.page).length > 0 && median(warmOf(p.page)) > TARGETS.ttiSec);
     if (slowPages.length || slowWarm.length || (d.built && d.buildSeconds + d.sourcesSeconds > TARGETS.buildSec)) {
-      L.push('', `Why missed (${slowPages.length} of ${d.tti.length} pages over 2 s cold, ${slowWarm.length} warm): the time to interactive is the page's own JavaScript (Evidence, ECharts: parsed, run and hydrated on the main thread) and the first picker's response; DuckDB-WASM no longer counts (it starts on the first use of an input, bench/history.md change 11). On 2 cores shared with other work the main thread is the limit (load average at the end of this run ${(r.loadAverageAtEnd ?? m.loadAverageAtStart).map(f2).join(' ')}).`);
+      L.push('', `Why missed (${slowPages.length} of ${d.tti.length} pages over 2 s cold, ${slowWarm.length} warm): the time to interactive is the page's own JavaScript (Evidence, ECharts: parsed, run and hydrated on the main thread) and the first picker's response; DuckDB-WASM no longer counts (it starts on the first use of an input, bench/history.md change 13). On 2 cores shared with other work the main thread is the limit (load average at the end of this run ${(r.loadAverageAtEnd ?? m.loadAverageAtStart).map(f2).join(' ')}).`);
     }
   } else L.push(`Not measured: ${r.skipped.dashboards ?? 'skipped'}.`);
 

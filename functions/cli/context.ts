@@ -1,13 +1,11 @@
 /**
  * Build the pipeline context for a CLI run: config (file + environment), storage, engine, progress bar.
  */
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, type PipelineConfig } from '../core/config.js';
 import { createError } from '../core/errors.js';
-import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
+import { localContext } from '../core/local-context.js';
 import type { PipelineContext } from '../core/pipeline.js';
-import { LocalStorage } from '../core/storage/local.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -21,20 +19,15 @@ export function buildContext(opts: GlobalOptions, overrides: Partial<PipelineCon
   if (config.lakeRoot.startsWith('s3://')) {
     throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md)`);
   }
-  const lakeRoot = path.resolve(config.lakeRoot);
-  const storage = new LocalStorage(lakeRoot);
-  const workDir = path.resolve(config.workDir);
   const bars = new ProgressBars(!opts.quiet && process.stderr.isTTY === true);
-  return {
-    storage,
-    config: { ...config, lakeRoot },
-    workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeRoot, workDir }),
+  return localContext({
+    lakeDir: config.lakeRoot,
+    config,
     log: (msg) => {
       if (!opts.quiet) bars.log(msg);
     },
     onProgress: (step, done, total) => bars.update(step, done, total),
-  };
+  });
 }
 
 /** One progress bar per long step, on stderr, only on a terminal (CI logs stay clean). */

@@ -36,6 +36,7 @@ import { buildReportPack } from '../core/report/index.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import { formatInspect, inspectExport } from '../core/profiles/inspect.js';
+import { YEAR_MONTH } from '../core/schemas/index.js';
 
 const isoDay = (v: string): string => {
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
@@ -47,7 +48,7 @@ const isoDay = (v: string): string => {
 };
 
 const month = (v: string): string => {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
+  if (!YEAR_MONTH.test(v)) throw new InvalidArgumentError('expected YYYY-MM');
   return v;
 };
 const int = (v: string): number => {
@@ -210,11 +211,13 @@ program
 
 program
   .command('transform')
-  .description('run the sql/ models (staging → intermediate → marts) and their tests')
-  .action(async () => {
+  .description('run the sql/ models (staging → intermediate → marts) and their tests; incremental models rebuild only the report years new data touches')
+  .option('--full-refresh', 'rebuild every partition of the incremental models (as dbt run --full-refresh)')
+  .action(async (o: { fullRefresh?: boolean }) => {
     const ctx = buildContext(g());
-    const s = await transform(ctx);
-    ctx.log(`Built ${s.models.length} models; ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
+    const s = await transform(ctx, { fullRefresh: o.fullRefresh === true });
+    const parts = s.incremental.partitions ? `: ${s.incremental.partitions.column} ${s.incremental.partitions.values.join(', ') || '(none)'}` : '';
+    ctx.log(`Built ${s.models.length} models (${s.incremental.mode}, ${s.incremental.reason}${parts}); ${s.testsPassed} tests passed, ${s.testsWarned} warnings`);
     for (const m of describeMissingSources(s.missingSources)) ctx.log(`Warning: missing source: ${m}`);
   });
 

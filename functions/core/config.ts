@@ -26,6 +26,8 @@ export type PortalConfig = z.infer<typeof PortalConfig>;
 export const AthenaConfig = z.object({
   workGroup: NonEmpty,
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case Glue database name'),
+  /** The snapshot's own database (its as-of views and scratch models). @default `<database>_snapshot` */
+  snapshotDatabase: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case Glue database name').optional(),
 });
 export type AthenaConfig = z.infer<typeof AthenaConfig>;
 
@@ -112,6 +114,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   NSW_DROP_PREFIX: ['nswDropPrefix'],
   ATHENA_WORKGROUP: ['athena', 'workGroup'],
   ATHENA_DATABASE: ['athena', 'database'],
+  ATHENA_SNAPSHOT_DATABASE: ['athena', 'snapshotDatabase'],
   PIPELINE_WARNING_WORKING_DAYS: ['warningWorkingDays'],
 };
 

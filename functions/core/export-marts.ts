@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { literal, ident, withDuckDb } from './engine/duckdb.js';
 import { modelPointerKey } from './engine/athena.js';
-import { MODEL_PARQUET_OPTIONS } from './engine/duckdb-engine.js';
+import { PARQUET_OPTIONS } from './engine/parquet.js';
 import { createError } from './errors.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import type { Storage } from './storage/types.js';
@@ -25,6 +25,12 @@ const Pointer = z.object({
   run_id: z.string().regex(/^[a-z0-9_]{1,40}$/),
   prefix: z.string().regex(/^models\/marts\/[a-z0-9_]+\/run=[a-z0-9_]{1,40}\/$/),
   rows: z.number().int().min(0),
+  // An incremental mart (docs/architecture.md, "Incremental models"): each partition's own prefix,
+  // in this run's or an older run's folder.
+  partition_column: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  partitions: z
+    .array(z.object({ value: z.number().int(), prefix: z.string().regex(/^models\/marts\/[a-z0-9_]+\/run=[a-z0-9_]{1,40}\/[a-z_][a-z0-9_]*=-?\d+\/$/), rows: z.number().int().min(0) }))
+    .optional(),
 });
 
 export interface ExportMartsOptions {
@@ -73,8 +79,12 @@ export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMarts
         }
         const p = parsed.data;
         const files: string[] = [];
-        for (const obj of await opts.storage.list(p.prefix)) {
-          const rel = obj.key.slice(p.prefix.length);
+        // A partitioned run: each partition's files, under <column>=<value>/ as Hive lays them out.
+        const sources = p.partitions && p.partition_column
+          ? p.partitions.map((q) => ({ prefix: q.prefix, under: `${p.partition_column}=${q.value}/` }))
+          : [{ prefix: p.prefix, under: '' }];
+        for (const { prefix, under } of sources) for (const obj of await opts.storage.list(prefix)) {
+          const rel = under + obj.key.slice(prefix.length);
           // Athena writes data files only; skip markers such as *_$folder$ and manifests.
           if (rel === '' || rel.endsWith('$') || rel.endsWith('.json') || rel.endsWith('.csv')) continue;
           const file = path.join(scratch, mart.name, ...rel.split('/'));
@@ -87,10 +97,16 @@ export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMarts
         }
         const hive = files.some((f) => path.relative(path.join(scratch, mart.name), f).includes('='));
         const order = mart.grain && mart.grain.length > 0 ? mart.grain.map(ident).join(', ') : 'ALL';
+        // Hive puts the partition column last and reads it as BIGINT: an incremental mart's columns
+        // come back in the model's order (its YAML), the partition column with its declared type.
+        const declared = p.partition_column ? mart.columns : [];
+        const select = declared.length > 0
+          ? declared.map((c) => (c.name === p.partition_column ? `CAST(${ident(c.name)} AS ${c.data_type ?? 'INTEGER'}) AS ${ident(c.name)}` : ident(c.name))).join(', ')
+          : '*';
         const rows = await withDuckDb(async (db) => {
           const list = `[${files.sort().map(literal).join(', ')}]`;
           await db.run(
-            `COPY (SELECT * FROM read_parquet(${list}, hive_partitioning = ${hive}, union_by_name = true) ORDER BY ${order}) TO ${literal(target)} (${MODEL_PARQUET_OPTIONS})`,
+            `COPY (SELECT ${select} FROM read_parquet(${list}, hive_partitioning = ${hive}, union_by_name = true) ORDER BY ${order}) TO ${literal(target)} (${PARQUET_OPTIONS})`,
           );
           return db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(target)})`);
         }, { threads: 1 });

@@ -2,16 +2,16 @@
  * What every Lambda handler shares: the Powertools logger, event parsing, the pipeline context on
  * S3 + Athena, and the portal token from Secrets Manager (cached per container, never logged).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js';
-import { AthenaEngine } from '../core/engine/athena.js';
-import { DuckDbEngine } from '../core/engine/duckdb-engine.js';
+import { AthenaEngine, snapshotDatabaseName } from '../core/engine/athena.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
+import { copyPrefix } from '../core/storage/copy.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import type { Storage } from '../core/storage/types.js';
@@ -24,7 +24,7 @@ export interface LambdaContext {
   functionName?: string;
 }
 
-export const YearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
+export { YearMonth } from '../core/schemas/index.js';
 
 /** The month `offset` months from now, in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
 export function monthFromNow(offset: number, now: Date = new Date()): string {
@@ -75,6 +75,9 @@ function athenaPoll(env: Record<string, string | undefined> = process.env): { in
   return { initialDelayMs: n };
 }
 
+/** Where a snapshot's scratch models live on the lake bucket (each run collects the previous one's). */
+export const SNAPSHOT_MODELS_PREFIX = 'work/snapshot/models';
+
 export function pipelineContext(config: PipelineConfig, requestId = 'local', opts: ContextOptions = {}): PipelineContext {
   const storage = lakeStorage(config);
   const poll = athenaPoll();
@@ -83,49 +86,20 @@ export function pipelineContext(config: PipelineConfig, requestId = 'local', opt
     config,
     workDir: path.join(config.workDir, requestId),
     log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
-    engine: async () => {
+    engine: async (o) => {
       if (!config.athena) throw createError('handler', 'Failed to build the query engine: ATHENA_WORKGROUP and ATHENA_DATABASE are not set');
+      const { snapshotDatabase, ...athena } = config.athena;
       return new AthenaEngine({
-        ...config.athena,
+        ...athena,
+        // A snapshot's scratch models: its own database (reading the lake's tables from the main one)
+        // and prefix, so the lake's models and views are never touched.
+        ...(o?.scratch ? { database: snapshotDatabase ?? snapshotDatabaseName(athena.database), sourceDatabase: athena.database, modelsPrefix: SNAPSHOT_MODELS_PREFIX } : {}),
         storage,
         ...(opts.runId ? { runId: opts.runId } : {}),
         ...(poll ? { poll } : {}),
         log: (msg, data) => logger.info(msg, { ...(data ?? {}) }),
       });
     },
-  };
-}
-
-/**
- * Copy every object under `prefixes` of the lake to `dir` (same keys as relative paths), so DuckDB
- * can read them as a local lake: the snapshot runs the models over such a mirror (DuckDB here has no
- * httpfs and must not download one). Returns the number of bytes copied.
- */
-export async function mirrorLake(storage: Storage, dir: string, prefixes: readonly string[]): Promise<{ objects: number; bytes: number }> {
-  let objects = 0;
-  let bytes = 0;
-  for (const prefix of prefixes) {
-    for (const { key } of await storage.list(prefix)) {
-      const file = path.join(dir, ...key.split('/'));
-      await mkdir(path.dirname(file), { recursive: true });
-      const body = await storage.get(key);
-      await writeFile(file, body);
-      objects += 1;
-      bytes += body.length;
-    }
-  }
-  return { objects, bytes };
-}
-
-/**
- * The snapshot's context: the lake's storage (manifest, lock, snapshots/ on S3) with the models run by
- * DuckDB over a local mirror of landed/ and quarantine/ at `mirrorDir` (config.lakeRoot points there).
- */
-export function mirroredContext(ctx: PipelineContext, mirrorDir: string): PipelineContext {
-  return {
-    ...ctx,
-    config: { ...ctx.config, lakeRoot: mirrorDir, engine: 'duckdb' },
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? mirrorDir, workDir: ctx.workDir }),
   };
 }
 
@@ -157,13 +131,5 @@ export async function portalToken(config: PipelineConfig, client?: SecretsManage
 
 /** Copy every object under an s3:// prefix to dir (same relative paths); returns the local paths. */
 export async function downloadPrefix(url: string, dir: string): Promise<string[]> {
-  const source = S3Storage.fromUrl(url, s3OptionsFromEnv());
-  const files: string[] = [];
-  for (const { key } of await source.list('')) {
-    const file = path.join(dir, ...key.split('/'));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, await source.get(key));
-    files.push(file);
-  }
-  return files;
+  return (await copyPrefix(S3Storage.fromUrl(url, s3OptionsFromEnv()), dir)).files;
 }

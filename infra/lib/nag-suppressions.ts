@@ -94,9 +94,13 @@ export function applyNagSuppressions(stack: PipelineStack): void {
   wildcards(fns.snapshot.role, [
     xray,
     lock,
+    results,
+    glue,
+    [new RegExp(`:table/${stack.query.snapshotDatabaseName}/\\*$`), "Tables of the snapshot's own Glue database only (as-of views and scratch models, replaced each run)."],
     [prefix(b.raw, 'manifest/*'), 'Read-only: the landing manifest (the snapshot fingerprints the raw files landed).'],
-    [prefix(b.lake, 'landed/*'), 'Read-only: the landed datasets, copied to /tmp and cut as of the month end.'],
-    [prefix(b.quarantine, 'quarantine/*'), 'Read-only: quarantined rows, copied to /tmp for the data-quality mart.'],
+    [prefix(b.lake, 'landed/*'), 'Read-only: the landed datasets Athena reads, as of the month end, for the snapshot.'],
+    [prefix(b.quarantine, 'quarantine/*'), 'Read-only: quarantined rows Athena reads for the data-quality mart.'],
+    [prefix(b.lake, 'work/snapshot/*'), 'The snapshot scratch models and exports: a fresh prefix per run, older runs deleted.'],
     [prefix(b.lake, 'snapshots/*'), 'The monthly snapshots (create-once, verified after).'],
   ]);
   wildcards(fns.report.role, [

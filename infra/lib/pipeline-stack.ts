@@ -66,6 +66,7 @@ export class PipelineStack extends Stack {
       athenaResults: b.athenaResults,
       dataKey: b.dataKey,
       databaseName: this.query.databaseName,
+      snapshotDatabaseName: this.query.snapshotDatabaseName,
       workGroupName: this.query.workGroupName,
       portalBaseUrl: props.portalBaseUrl,
       stubBundling: props.stubBundling ?? false,

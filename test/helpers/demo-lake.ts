@@ -9,10 +9,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../functions/core/config.js';
-import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { localContext } from '../../functions/core/local-context.js';
 import { runAll, type PipelineContext, type RunSummary } from '../../functions/core/pipeline.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
 import { generateDemo, type GenerateSummary } from '../../functions/generator/index.js';
 import { startPortal } from '../../functions/portal/server.js';
 
@@ -31,14 +29,7 @@ export interface DemoLake {
 }
 
 export function demoContext(lakeDir: string, workDir: string, baseUrl = 'http://127.0.0.1:1'): PipelineContext {
-  const config = loadConfig(undefined, {});
-  return {
-    storage: new LocalStorage(lakeDir),
-    config: { ...config, lakeRoot: lakeDir, workDir, portal: { ...config.portal, baseUrl }, score766BaseUrl: baseUrl },
-    workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir }),
-    log: () => {},
-  };
+  return localContext({ lakeDir, workDir, portal: { baseUrl } });
 }
 
 /** Run the whole chain on a freshly generated province into `root` (data/ and lake/ below it). */

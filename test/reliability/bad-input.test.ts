@@ -3,56 +3,28 @@
  * error naming file / row / field with nothing of the file landed, or in an accounting where every
  * quarantined row has its number, field and reason and the rest of the file is landed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
 import { neutraliseFormula } from '../../functions/core/lake/encoding.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
-import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
+import { landStaged } from '../../functions/core/lake/land.js';
 import { listManifest, listRejected, listStaged, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
-import type { RawKind } from '../../functions/core/lake/sources.js';
 import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
-import { emptyRowsXlsx, FILES_DIR, zipBombXlsx } from '../fixtures/bad/make.js';
+import { emptyRowsXlsx, zipBombXlsx } from '../fixtures/bad/make.js';
+import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('bad-input');
 afterAll(() => rec.flush());
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+type Lake = TestLake;
+const newLake = lakeFactory('bad-input');
 
-interface Lake {
-  root: string;
-  storage: LocalStorage;
-  work: string;
-}
-
-function newLake(): Lake {
-  const root = mkdtempSync(path.join(tmpdir(), 'bad-input-'));
-  dirs.push(root);
-  return { root: path.join(root, 'lake'), storage: new LocalStorage(path.join(root, 'lake')), work: path.join(root, 'work') };
-}
-
-const fixture = (name: string): Buffer => readFileSync(path.join(FILES_DIR, name));
-
-async function withRegistry(lake: Lake): Promise<void> {
-  const at = '2026-01-01T00:00:00.000Z';
-  await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: fixture('agencies.csv'), period: null, originalName: 'agencies.csv', pulledAt: at });
-  await stageRaw(lake.storage, { kind: 'registry-procedures', bytes: fixture('procedures.csv'), period: null, originalName: 'procedures.csv', pulledAt: at });
-  await landStaged({ storage: lake.storage, workDir: lake.work });
-}
-
-async function landFiles(lake: Lake, files: { name: string; bytes: Buffer; kind: RawKind; period?: string }[]): Promise<LandSummary> {
-  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
-  return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' });
-}
+const withRegistry = (lake: Lake): Promise<void> => landRegistry(lake);
 
 async function quarantined(lake: Lake): Promise<Record<string, unknown>[]> {
   const files = (await lake.storage.list('quarantine/')).filter((o) => o.key.endsWith('.parquet'));
@@ -203,11 +175,7 @@ describe('Landing a dossier id again under another month of receipt', () => {
 });
 
 describe('Reading hostile XLSX files generated at test time', () => {
-  const tmp = (): string => {
-    const d = mkdtempSync(path.join(tmpdir(), 'bad-xlsx-'));
-    dirs.push(d);
-    return d;
-  };
+  const tmp = (): string => newLake().tmp;
 
   test('should refuse a zip bomb that declares its unpacked size, before unpacking anything', async () => {
     const file = path.join(tmp(), 'bomb.xlsx');

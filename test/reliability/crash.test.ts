@@ -17,6 +17,7 @@ import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { LAKE_LOCK_KEY } from '../../functions/core/lake/lock.js';
 import { LocalStorage } from '../../functions/core/storage/local.js';
 import { generateDemo } from '../../functions/generator/index.js';
+import { mulberry32 } from '../unit/portal/helpers.js';
 import { recorder } from './record.js';
 
 const rec = recorder('crash');
@@ -78,17 +79,6 @@ async function lakeHashes(lake: string): Promise<Record<string, string>> {
   return out;
 }
 
-/** A seeded PRNG (mulberry32): the kill points are the same on every run of the suite. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'crash-'));
   dropDir = path.join(root, 'drop');
@@ -114,7 +104,8 @@ describe('A pipeline run killed with SIGKILL and run again', () => {
   });
 
   // One seeded point in each phase: landing, the lake's transform, the snapshot's transform.
-  const random = prng(766);
+  // Seeded: the kill points are the same on every run of the suite.
+  const random = mulberry32(766);
   const points = ['land', 'transform#1', 'transform#2'].map((phase) => ({ phase, fraction: random(), delayMs: Math.floor(random() * 250) }));
 
   test.each(points.map((p) => [p.phase, p] as const))('should converge to the uninterrupted lake byte for byte after a kill during %s', async (_phase, p) => {

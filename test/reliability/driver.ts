@@ -9,10 +9,8 @@
  * usage: tsx test/reliability/driver.ts <dropDir> <lakeDir> <workDir> [snapshot YYYY-MM]
  */
 import { writeSync } from 'node:fs';
-import { loadConfig } from '../../functions/core/config.js';
-import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { localContext } from '../../functions/core/local-context.js';
 import { runAll, type PipelineContext } from '../../functions/core/pipeline.js';
-import { LocalStorage } from '../../functions/core/storage/local.js';
 
 const fixed = process.env.FIXED_CLOCK;
 if (fixed) {
@@ -35,15 +33,12 @@ if (!dropDir || !lakeDir || !workDir) {
   writeSync(2, 'usage: driver.ts <dropDir> <lakeDir> <workDir> [period]\n');
   process.exit(2);
 }
-const config = loadConfig(undefined, {});
-const ctx: PipelineContext = {
-  storage: new LocalStorage(lakeDir),
-  config: { ...config, lakeRoot: lakeDir, workDir },
+const ctx: PipelineContext = localContext({
+  lakeDir,
   workDir,
-  engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lakeDir, workDir }),
   log: (msg) => writeSync(1, `L ${msg}\n`),
   onProgress: (step, done, total) => writeSync(1, `P ${step} ${done} ${total}\n`),
-};
+});
 try {
   const s = await runAll(ctx, { drop: { dir: dropDir }, snapshots: period ? [period] : [] });
   writeSync(1, `DONE ${JSON.stringify({ landed: s.landed.files.length, rowsRead: s.landed.rowsRead, snapshots: s.snapshots })}\n`);

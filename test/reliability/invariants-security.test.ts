@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../functions/core/config.js';
-import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { localContext } from '../../functions/core/local-context.js';
 import { ident, literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { acquireLakeLock, LakeLockedError, LAKE_LOCK_KEY, withLakeLock } from '../../functions/core/lake/lock.js';
@@ -32,16 +31,13 @@ let lakeDir: string;
 const logs: string[] = [];
 
 function context(lake: string, baseUrl = 'http://127.0.0.1:1'): PipelineContext {
-  const config = loadConfig(undefined, {});
-  const workDir = `${lake}-work`;
-  return {
-    storage: new LocalStorage(lake),
-    config: { ...config, lakeRoot: lake, workDir, portal: { ...config.portal, baseUrl, token: TOKEN }, score766BaseUrl: baseUrl },
-    workDir,
-    engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lake, workDir }),
+  return localContext({
+    lakeDir: lake,
+    workDir: `${lake}-work`,
+    portal: { baseUrl, token: TOKEN },
     log: (msg, data) => logs.push(`${msg} ${data ? JSON.stringify(data) : ''}`),
     onProgress: (step, done, total) => logs.push(`${step} ${done}/${total}`),
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -16,20 +16,18 @@ import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
 import { NSW_CSV_HEADER, PORTAL_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
-import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
+import { landStaged } from '../../functions/core/lake/land.js';
 import { listManifest, listStaged, stageRaw } from '../../functions/core/lake/raw.js';
-import type { RawKind } from '../../functions/core/lake/sources.js';
 import { loadModels, registerLakeSources, runModels } from '../../functions/core/transform/index.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
-import { FILES_DIR } from '../fixtures/bad/make.js';
-import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
+import { FILES_DIR, portalRow } from '../fixtures/bad/make.js';
+import { fixture, lakeFactory, landFiles, landRegistry, MAX_TS, type RawFile, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('landing-rules');
 afterAll(() => rec.flush());
 
 const SQL_DIR = path.resolve(import.meta.dirname, '../../sql');
-const MAX_TS = '2026-01-05 23:59:59';
 
 
 type Lake = TestLake;
@@ -38,22 +36,7 @@ const newLake = lakeFactory('landing-rules');
 
 
 
-async function withRegistry(lake: Lake): Promise<void> {
-  await stageRegistry(lake, 'drop');
-  await landStaged({ storage: lake.storage, workDir: lake.work });
-}
-
-interface RawFile {
-  name: string;
-  bytes: Buffer;
-  kind: RawKind;
-  period?: string;
-}
-
-async function landFiles(lake: Lake, files: RawFile[]): Promise<LandSummary> {
-  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
-  return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
-}
+const withRegistry = (lake: Lake): Promise<void> => landRegistry(lake, 'drop');
 
 async function parquetRows(lake: Lake, prefix: string, sql: (files: string) => string): Promise<Record<string, unknown>[]> {
   const files = (await lake.storage.list(prefix)).filter((o) => o.key.endsWith('.parquet'));
@@ -74,32 +57,6 @@ async function accounted(lake: Lake): Promise<void> {
 
 // --- portal CSV and JSON, NSW CSV builders ------------------------------------------------------
 
-type PortalRow = Partial<Record<'id' | 'proc' | 'agency' | 'channel' | 'received' | 'due' | 'finished' | 'status' | 'supplement' | 'fee' | 'paid' | 'digitised' | 'eresult' | 'synced' | 'complaint' | 'updated', string>>;
-
-const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-
-function portalRow(id: string, over: PortalRow = {}): string {
-  const v = {
-    id,
-    proc: '1.000001',
-    agency: 'H99.01',
-    channel: '2',
-    received: '03/05/2024 08:15',
-    due: '10/05/2024 17:00',
-    finished: '09/05/2024 10:00',
-    status: 'DA_TRA_KET_QUA',
-    supplement: '0',
-    fee: 'Có',
-    paid: 'Có',
-    digitised: 'Có',
-    eresult: 'Có',
-    synced: 'Có',
-    complaint: 'Không',
-    updated: '09/05/2024 10:00',
-    ...over,
-  };
-  return Object.values(v).map(csvField).join(',');
-}
 
 const portalCsv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${PORTAL_CSV_HEADER.join(',')}\r\n${rows.join('\r\n')}\r\n`);
 

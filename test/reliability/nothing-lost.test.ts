@@ -7,8 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../functions/core/config.js';
-import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { localContext } from '../../functions/core/local-context.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
@@ -317,14 +316,7 @@ describe('One bad file blocks nothing (point 5)', () => {
     put('portal/dossiers/2024-04.csv', fixture('portal-windows-1258.csv'));
     put('par/ghi-chu.txt', Buffer.from('notes'));
     const logs: string[] = [];
-    const config = loadConfig(undefined, {});
-    const ctx: PipelineContext = {
-      storage: lake.storage,
-      config: { ...config, lakeRoot: lake.root, workDir: lake.work },
-      workDir: lake.work,
-      engine: (o) => DuckDbEngine.create({ lakeRoot: o?.outputRoot ?? lake.root, workDir: lake.work }),
-      log: (m) => logs.push(m),
-    };
+    const ctx: PipelineContext = localContext({ lakeDir: lake.root, workDir: lake.work, log: (m) => logs.push(m) });
     const staged = await ingestDropDir(ctx, { dir: drop });
     expect(staged.skipped).toEqual([{ file: 'par/ghi-chu.txt', reason: 'not a known export name under par/ (see docs/data-contracts.md)' }]);
     expect(logs).toContain('skipped par/ghi-chu.txt: not a known export name under par/ (see docs/data-contracts.md)');

@@ -73,8 +73,9 @@ describe('Pulling the portal when one page keeps failing', () => {
     const message = (err as Error).message;
     expect(message).toMatch(/^\[pipeline\] \[connectors\] Failed to fetch http:\/\/127\.0\.0\.1:\d+\/api\/v1\/dossiers\?from=2025-03-01&to=2025-03-31&page=3&pageSize=50 after 3 attempts: /);
     expect(message).not.toContain(TOKEN);
-    // Bounded: two retries of page 3, each after a backoff, then the failure.
-    expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
+    // Bounded: two retries of page 3, each after a backoff, then the failure. (Pages 1 and 2 may
+    // also be retried once when a loaded machine passes the test's 400 ms timeout; they then succeed.)
+    expect(retries.filter((r) => r.url.includes('page=3')).map((r) => r.attempt)).toEqual([1, 2]);
     expect(state[MONTH]?.complete).toBe(false);
     // raw/ holds pages 1 and 2 only, each whole: its bytes hash to its key and parse as a full page.
     const raw = (await storage.list('raw/portal-api/')).filter((o) => o.key.endsWith('.json') && !o.key.endsWith('.meta.json'));

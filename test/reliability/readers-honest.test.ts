@@ -10,11 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PORTAL_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
-import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
-import { stageRaw } from '../../functions/core/lake/raw.js';
-import type { RawKind } from '../../functions/core/lake/sources.js';
 import { cfbFile } from '../fixtures/cfb.js';
-import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
+import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('readers-honest');
@@ -26,15 +23,7 @@ type Lake = TestLake;
 const newLake = lakeFactory('readers-honest');
 
 
-async function withRegistry(lake: Lake): Promise<void> {
-  await stageRegistry(lake);
-  await landStaged({ storage: lake.storage, workDir: lake.work });
-}
-
-async function landFiles(lake: Lake, files: { name: string; bytes: Buffer; kind: RawKind; period?: string }[]): Promise<LandSummary> {
-  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
-  return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' });
-}
+const withRegistry = (lake: Lake): Promise<void> => landRegistry(lake);
 
 async function quarantined(lake: Lake): Promise<{ dataset: string; row_no: number; field: string | null; reason: string; raw_value: string | null }[]> {
   const files = (await lake.storage.list('quarantine/')).filter((o) => o.key.endsWith('.parquet'));

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toPositional } from '../../functions/core/engine/athena.js';
 import { LANDING_FUNCTIONS, lintSql, runModelTests } from '../../functions/core/transform/index.js';
 import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
+import { loadAsOfViews, registerAsOfSources } from '../../functions/core/transform/asof.js';
+import { LocalStorage } from '../../functions/core/storage/local.js';
 
 function sqlFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -20,7 +22,7 @@ function sqlFiles(dir: string): string[] {
     });
 }
 
-const files = sqlFiles(SQL_DIR).filter((f) => !f.includes(`${path.sep}landing${path.sep}`) && !f.includes(`${path.sep}reports${path.sep}`));
+const files = sqlFiles(SQL_DIR).filter((f) => !['landing', 'reports', 'incremental', 'snapshots'].some((d) => f.includes(`${path.sep}${d}${path.sep}`)));
 const parser = new TrinoSQL();
 
 describe('sql/ models under the Trino grammar and the lint', () => {
@@ -42,7 +44,17 @@ const landingFiles = sqlFiles(path.join(SQL_DIR, 'landing'));
 
 describe('sql/landing queries under the Trino grammar and the lint', () => {
   test('should find the landing queries', () => {
-    expect(landingFiles.map((f) => path.basename(f))).toEqual(['dossiers_checked.sql', 'dossiers_nsw_csv.sql', 'dossiers_portal_csv.sql', 'dossiers_portal_json.sql', 'dossiers_profile.sql']);
+    expect(landingFiles.map((f) => path.basename(f))).toEqual([
+      'dossiers_checked.sql',
+      'dossiers_counts.sql',
+      'dossiers_csv_rejects.sql',
+      'dossiers_landed.sql',
+      'dossiers_nsw_csv.sql',
+      'dossiers_portal_csv.sql',
+      'dossiers_portal_json.sql',
+      'dossiers_profile.sql',
+      'dossiers_quarantined.sql',
+    ]);
   });
 
   test.each(landingFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
@@ -70,6 +82,53 @@ describe('sql/reports queries under the Trino grammar and the lint', () => {
     expect(values).toHaveLength(names.length);
     expect(parser.validate(text).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
     expect(lintSql(sql)).toEqual([]);
+  });
+});
+
+// The transform's own queries (sql/incremental/: which report years an incremental run rebuilds):
+// they run on both engines, so they pass the same grammar and lint as the models.
+const incrementalFiles = sqlFiles(path.join(SQL_DIR, 'incremental'));
+
+describe('sql/incremental queries under the Trino grammar and the lint', () => {
+  test('should find the incremental queries', () => {
+    expect(incrementalFiles.map((f) => path.basename(f))).toEqual(['touched_years.sql']);
+  });
+
+  test.each(incrementalFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
+    const sql = readFileSync(file, 'utf8');
+    expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
+    expect(lintSql(sql)).toEqual([]);
+  });
+});
+
+// The snapshots' as-of views (sql/snapshots/as_of/): not models, but SELECTs Athena runs as views, so
+// the same grammar and lint; each runs on DuckDB over the fixture lake's full tables.
+const asOfFiles = sqlFiles(path.join(SQL_DIR, 'snapshots'));
+
+describe('sql/snapshots as-of views under the Trino grammar and the lint, and on DuckDB', () => {
+  test('should find one as-of view per filtered source', () => {
+    expect(asOfFiles.map((f) => path.basename(f))).toEqual(loadAsOfViews(SQL_DIR).map((v) => `${v.source}.sql`));
+    expect(asOfFiles.length).toBe(7);
+  });
+
+  test.each(asOfFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {
+    const sql = readFileSync(file, 'utf8');
+    expect(parser.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
+    expect(lintSql(sql)).toEqual([]);
+  });
+
+  test('should run every as-of view on DuckDB with the shims over the fixture lake', async () => {
+    const run = await runFixture();
+    try {
+      const views = await registerAsOfSources(run.engine, new LocalStorage(run.lake), '2024-06-30', SQL_DIR);
+      for (const v of views) {
+        const [all] = await run.rows(`SELECT count(*) AS n FROM ${v.table}`);
+        const [asOf] = await run.rows(`SELECT count(*) AS n FROM ${v.source}`);
+        expect(Number(asOf!.n), v.source).toBeLessThanOrEqual(Number(all!.n));
+      }
+    } finally {
+      await run.dispose();
+    }
   });
 });
 

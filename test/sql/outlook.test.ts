@@ -1,6 +1,6 @@
 /**
  * The outlook, backtest and early-warning models against hand-computed answers:
- * - int_working_days on Tết (2025, 2026), Giỗ Tổ Hùng Vương and a make-up Saturday;
+ * - int_working_days on Tết (2025, 2026), Giỗ Tổ Hùng Vương, make-up Saturdays and the 2026 notices;
  * - warning_dossiers_due on the fixture lake plus pending dossiers whose due dates straddle Giỗ Tổ 2025;
  * - outlook_projections / outlook_backtest on a small hand-built lake of monthly figures (two complete
  *   years and half of a third), run as the model SQL over tables named like the marts they read.
@@ -57,6 +57,20 @@ describe('working-day calendar and dossiers about to fall due (fixture lake)', (
     // 2025: 365 days, 104 weekend days, 12 weekdays off (1/1, Tết 5, Giỗ Tổ, 30/4, 1/5, 2/5, 1–2/9), 1 Saturday worked.
     const [y] = await run.rows(`SELECT count_if(is_working_day) AS n FROM int_working_days WHERE year(calendar_date) = 2025`);
     expect(y!.n).toBe(365 - 104 - 12 + 1);
+  });
+
+  test('should follow the 2026 notices: Quốc khánh 29/8–2/9 with Saturday 22/8 worked, Tết Dương lịch with Saturday 10/1 worked', async () => {
+    // Thông báo 9441/TB-BNV: 1–2/9 off, Monday 31/8 swapped for Saturday 22/8.
+    expect(await day('2026-08-22')).toMatchObject({ is_working_day: true, holiday_kind: 'make_up_working_day', iso_weekday: 6 });
+    for (const d of ['2026-08-31', '2026-09-01', '2026-09-02']) expect((await day(d)).is_working_day).toBe(false);
+    // Friday 28/8 → Thursday 3/9 is one working day, not four.
+    expect(await between('2026-08-28', '2026-09-03')).toBe(1);
+    // Công văn 12729/VPCP-KGVX: Friday 2/1 swapped for Saturday 10/1.
+    expect((await day('2026-01-02')).is_working_day).toBe(false);
+    expect((await day('2026-01-10')).is_working_day).toBe(true);
+    // 2026: 365 days, 104 weekend days, 13 weekdays off (1/1, 2/1, Tết 5, 27/4, 30/4, 1/5, 31/8, 1–2/9), 2 Saturdays worked.
+    const [y] = await run.rows(`SELECT count_if(is_working_day) AS n FROM int_working_days WHERE year(calendar_date) = 2026`);
+    expect(y!.n).toBe(365 - 104 - 13 + 2);
   });
 
   test('should list pending dossiers due within 10 working days with the working days left', async () => {

@@ -61,6 +61,25 @@ describe('loadModels on broken trees', () => {
     const root = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': 'version: 2\nmodels:\n  - name: a\n    config: {persist: false}\n' });
     expect(() => loadModels(root)).toThrow(/a is a mart: it must be persisted/);
   });
+  test('should read materialized: incremental with its partition column, and refuse one without it or a view mart', async () => {
+    const yml = (config: string) => `version: 2\nmodels:\n  - name: a\n    config: ${config}\n`;
+    const ok = await sqlTree({ 'marts/a.sql': 'select 2025 as year, 1 as v', 'marts/_m__models.yml': yml('{materialized: incremental, incremental_strategy: insert_overwrite, partition_by: [year]}') });
+    expect(loadModels(ok).find((m) => m.name === 'a')).toMatchObject({ materialized: 'incremental', partitionBy: ['year'] });
+    const noKey = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': yml('{materialized: incremental}') });
+    expect(() => loadModels(noKey)).toThrow(/config: materialized: incremental needs partition_by with exactly one \(integer\) column/);
+    const view = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': yml('{materialized: view}') });
+    expect(() => loadModels(view)).toThrow(/a is a mart: it must be a table or incremental/);
+    const strategy = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': yml('{incremental_strategy: insert_overwrite}') });
+    expect(() => loadModels(strategy)).toThrow(/incremental_strategy is only for materialized: incremental/);
+  });
+  test('should let only incremental models on the same column read an incremental step that is not persisted', async () => {
+    const root = await sqlTree({
+      'intermediate/int_a.sql': 'select 2025 as year, 1 as v',
+      'intermediate/_i__models.yml': 'version: 2\nmodels:\n  - name: int_a\n    config: {persist: false, materialized: incremental, partition_by: [year]}\n',
+      'marts/b.sql': 'select * from int_a',
+    });
+    expect(() => loadModels(root)).toThrow(/it reads int_a, an incremental step with persist: false, so it must be materialized: incremental with partition_by: \[year\]/);
+  });
   test('should fail when a mart reads a source directly', async () => {
     const root = await sqlTree({ 'marts/a.sql': 'select * from src_dossiers' });
     expect(() => loadModels(root)).toThrow(/only staging models may read sources/);

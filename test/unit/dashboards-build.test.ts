@@ -13,7 +13,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
+import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
+import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
+import { loadModels } from '../../functions/core/transform/index.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '..', '..');
@@ -39,7 +42,7 @@ if (step.startsWith('build')) {
 fs.appendFileSync('steps.log', 'end ' + step + ' ' + base + '\\n');
 `;
 
-/** The columns the build's own queries read; every other mart is a one-column table. */
+/** The columns the dashboard_meta mart and the build read; every other mart is a one-column table. */
 const MART_SELECTS: Record<string, string> = {
   province_years: `select 'H99' as province_code, 'Tỉnh Thử' as province_name, 2025 as year, 10 as received_new`,
   data_quality: `select timestamp '2025-12-30 08:00:00' as dataset_last_landed_at, '=cmd' as dataset`,
@@ -76,6 +79,14 @@ beforeAll(async () => {
       await db.run(`copy (${MART_SELECTS[mart] ?? 'select 1 as x'}) to ${literal(path.join(marts, `${mart}.parquet`))} (format parquet)`);
     }
   });
+  // The build's facts: the real dashboard_meta model (sql/marts/dashboard_meta.sql) over those marts.
+  const engine = await DuckDbEngine.create({ lakeRoot: lake, workDir: path.join(root, 'work') });
+  try {
+    for (const mart of Object.keys(MART_SELECTS)) await engine.registerSource(mart, path.join(marts, `${mart}.parquet`), { hivePartitioning: false });
+    await engine.materialize(loadModels(SQL_DIR).find((m) => m.name === META_MART)!);
+  } finally {
+    await engine.close();
+  }
 });
 
 afterAll(async () => {

@@ -25,6 +25,8 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 const marts = loadModels(SQL_DIR).filter((m) => m.layer === 'marts');
 /** Read from an Athena run with year= partition directories. */
 const PARTITIONED = 'agency_months';
+/** An incremental mart: its partitions in two runs' folders (docs/architecture.md, "Incremental models"). */
+const INCREMENTAL = 'province_periods';
 /** Stored as a DuckDB lake stores it (models/marts/<name>.parquet). */
 const LOCAL_STYLE = 'agencies';
 
@@ -56,6 +58,22 @@ beforeAll(async () => {
     }
     const runId = 'r20260502t020000z_abc123';
     const prefix = `models/marts/${m.name}/run=${runId}/`;
+    if (m.name === INCREMENTAL) {
+      // Athena's files of a partitioned table: every YAML column but the partition column.
+      const value = (c: (typeof m.columns)[number]): string =>
+        c.data_type === 'VARCHAR' ? `'${c.name}-' || lpad(CAST(9 - i AS VARCHAR), 3, '0')` : c.data_type === 'DATE' ? `DATE '2025-01-01'` : c.data_type === 'BOOLEAN' ? 'true' : `CAST(i AS ${c.data_type ?? 'BIGINT'})`;
+      const select = (rows: number): string => `SELECT ${m.columns.filter((c) => c.name !== 'year').map((c) => `${value(c)} AS ${c.name}`).join(', ')} FROM range(${rows}) AS t(i)`;
+      await lake.put(`models/marts/${m.name}/run=r1/year=2024/f1`, await parquet(select(2), path.join(tmp, 'p1.parquet')));
+      await lake.put(`models/marts/${m.name}/run=r1/year=2025/f1`, await parquet(select(7), path.join(tmp, 'p0.parquet')));
+      await lake.put(`models/marts/${m.name}/run=${runId}/year=2025/f2`, await parquet(select(3), path.join(tmp, 'p2.parquet')));
+      const partitions = [
+        { value: 2024, prefix: `models/marts/${m.name}/run=r1/year=2024/`, rows: 2 },
+        { value: 2025, prefix: `${prefix}year=2025/`, rows: 3 },
+      ];
+      const pointer: ModelPointer = { model: m.name, layer: 'marts', run_id: runId, table: `${m.name}__${runId}`, prefix, location: `s3://cchc-lake/${prefix}`, rows: 5, partition_column: 'year', partitions };
+      await lake.put(modelPointerKey('marts', m.name), JSON.stringify(pointer));
+      continue;
+    }
     // Two data files as Athena names them (no extension), the later grain values in the first file.
     const parts = m.name === PARTITIONED ? ['year=2025/', 'year=2024/'] : ['', ''];
     await lake.put(`${prefix}${parts[0]}20260502_020001_00007_x1_a`, await parquet(martSelect(grain, 3, 10), path.join(tmp, 'a.parquet')));
@@ -91,7 +109,7 @@ describe('export-marts CLI given Athena runs on S3', () => {
       const grain = (m.grain ?? ['id'])[0]!;
       const rows = await withDuckDb((db) => db.all(`SELECT ${grain} AS g FROM read_parquet(${literal(file)})`));
       const values = rows.map((r) => String(r.g));
-      if (m.name === LOCAL_STYLE) continue;
+      if (m.name === LOCAL_STYLE || m.name === INCREMENTAL) continue;
       expect(values, m.name).toEqual([...values].sort());
       expect(values.length, m.name).toBe(5);
     }
@@ -105,6 +123,17 @@ describe('export-marts CLI given Athena runs on S3', () => {
   test('should keep the Hive partition column of a partitioned run', async () => {
     const file = path.join(out, 'models', 'marts', `${PARTITIONED}.parquet`);
     const years = await withDuckDb((db) => db.all(`SELECT year, count(*) AS n FROM read_parquet(${literal(file)}) GROUP BY year ORDER BY year`));
+    expect(years.map((r) => [Number(r.year), Number(r.n)])).toEqual([[2024, 2], [2025, 3]]);
+  });
+
+  test('should read an incremental mart from each partition\'s prefix, in the model\'s column order', async () => {
+    const m = marts.find((x) => x.name === INCREMENTAL)!;
+    const file = path.join(out, 'models', 'marts', `${INCREMENTAL}.parquet`);
+    const cols = await withDuckDb((db) => db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`));
+    expect(cols.map((c) => String(c.column_name))).toEqual(m.columns.map((c) => c.name));
+    expect(String(cols.find((c) => c.column_name === 'year')!.column_type)).toBe(m.columns.find((c) => c.name === 'year')!.data_type);
+    const years = await withDuckDb((db) => db.all(`SELECT year, count(*) AS n FROM read_parquet(${literal(file)}) GROUP BY year ORDER BY year`));
+    // 2025 from the newer run only (the older run's 2025 files are not the pointer's).
     expect(years.map((r) => [Number(r.year), Number(r.n)])).toEqual([[2024, 2], [2025, 3]]);
   });
 

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
+import { z } from 'zod';
 import { HttpError, RetriesExhaustedError, TransferError, redactUrl } from './_errors.js';
 
 export interface RetryPolicy {
@@ -23,6 +24,27 @@ export interface RetryPolicy {
   maxRetryAfterMs?: number;
   /** Called before each retry (for logs/metrics); never receives credentials. */
   onRetry?: (event: RetryEvent) => void;
+}
+
+/** The retry options every HTTP connector takes (zod shape, defaults as documented on the portal connector). */
+export const RETRY_OPTIONS = {
+  timeoutMs: z.number().int().positive().default(30_000),
+  retries: z.number().int().min(0).max(50).default(5),
+  minBackoffMs: z.number().int().min(0).default(500),
+  maxBackoffMs: z.number().int().min(0).default(30_000),
+  maxRetryAfterMs: z.number().int().min(0).default(60_000),
+  onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'onRetry must be a function').optional(),
+};
+
+/** The refinement every HTTP connector's options carry: the backoff bounds in order. */
+export const BACKOFF_ORDER: [(o: { minBackoffMs: number; maxBackoffMs: number }) => boolean, { message: string; path: string[] }] = [
+  (o) => o.minBackoffMs <= o.maxBackoffMs,
+  { message: 'minBackoffMs must not exceed maxBackoffMs', path: ['minBackoffMs'] },
+];
+
+/** The retry policy of parsed connector options. */
+export function retryPolicy(o: RetryPolicy): RetryPolicy {
+  return { timeoutMs: o.timeoutMs, retries: o.retries, minBackoffMs: o.minBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetryAfterMs: o.maxRetryAfterMs, onRetry: o.onRetry };
 }
 
 export interface RetryEvent {

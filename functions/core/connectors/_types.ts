@@ -1,22 +1,28 @@
 /**
- * The shared shape of every connector (one file per source: portal.ts, score766.ts, nsw-drop.ts),
- * like unstorage's drivers: a name, options validated at construction, and one `pull` that hands
- * whole payloads (exact bytes as received) to a sink. Connectors never write the lake: the caller's
- * sink does (raw/<source>/<sha256>.<ext> + manifest), so every connector is checked by the same
- * conformance suite (test/unit/connectors/conformance.ts).
+ * The shared shape of every connector (one file per source: portal.ts, score766.ts (legacy 766),
+ * real766.ts (the current 766 API, planned by config real766), nsw-drop.ts, drop.ts (a drop directory)),
+ * like unstorage's drivers: a name, options validated at construction, and one `pull` that plans what
+ * to fetch (a month range, a configured plan, a directory listing) and hands whole payloads (exact
+ * bytes as received, with the raw kind and meta they are staged under) to a sink. Connectors never
+ * write the lake: the pipeline's sink does (`stageFrom` in pipeline.ts: raw/<kind>/<sha256>.<ext> +
+ * meta), so every connector is checked by the same conformance suite (test/unit/connectors/conformance.ts).
  */
+import type { RawKind } from '../lake/sources.js';
+import type { YearMonth } from '../schemas/index.js';
 
 /** `YYYY-MM`. */
-export type Period = string;
+export type Period = YearMonth;
 
 /** One payload exactly as received, plus what the raw manifest needs. */
 export interface RawPayload {
+  /** Raw kind it is staged as (raw/<kind>/…), which decides how it lands. */
+  kind: RawKind;
   /** Lake source, e.g. 'portal', 'nsw', 'dvcqg'. */
   source: string;
   /** Lake dataset it feeds, e.g. 'dossiers', 'score766', 'score766_metrics'. */
   dataset: string;
-  /** Month the payload belongs to (`YYYY-MM`). */
-  period: Period;
+  /** Month the payload belongs to (`YYYY-MM`); a year (`YYYY`) for yearly files; null for undated ones (registry). */
+  period: string | null;
   /** Human-readable origin: a file name, or a URL path with its query (never credentials). */
   originalName: string;
   /** File extension for the raw key: 'json', 'csv'. */
@@ -30,6 +36,10 @@ export interface RawPayload {
   page?: number;
   /** HTTP ETag of the payload, when served over HTTP. */
   etag?: string;
+  /** Capture date (`YYYY-MM-DD`) of a payload fetched as of a date (real 766). */
+  asOf?: string;
+  /** dossier-export: the mapping profile it is read with. */
+  profile?: string;
 }
 
 /** Receives payloads one at a time, in order; a throw stops the pull (the payload is not marked done). */
@@ -46,14 +56,19 @@ export interface PeriodState {
 }
 export type PullState = Record<Period, PeriodState>;
 
-export interface PullRequest {
+/** What every pull takes; connectors planned by config or a listing (real766, drop) take no more. */
+export interface PlanRequest {
+  signal?: AbortSignal;
+}
+
+/** A pull of a month range (portal, 766 legacy, NSW drop). */
+export interface PullRequest extends PlanRequest {
   /** First month, `YYYY-MM`. */
   from: Period;
   /** Last month, `YYYY-MM` (inclusive). */
   to: Period;
   /** Mutated in place as pages land; pass the same object (or its persisted copy) to resume. */
   state?: PullState;
-  signal?: AbortSignal;
 }
 
 export interface PullSummary {
@@ -66,10 +81,10 @@ export interface PullSummary {
   periods: Period[];
 }
 
-export interface Connector {
+export interface Connector<R extends PlanRequest = PullRequest> {
   /** CONNECTOR_NAME of the module. */
   readonly name: string;
-  /** Lake source the payloads are stored under. */
+  /** Lake source the payloads are stored under ('drop' for a drop directory, whose files name their own). */
   readonly source: string;
-  pull(request: PullRequest, sink: PayloadSink): Promise<PullSummary>;
+  pull(request: R, sink: PayloadSink): Promise<PullSummary>;
 }

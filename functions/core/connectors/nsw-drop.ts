@@ -127,7 +127,7 @@ export function createNswDropConnector(options: NswDropOptions): NswDropConnecto
         request.signal?.throwIfAborted();
         const bytes = await readFile(file.path);
         const sha256 = createHash('sha256').update(bytes).digest('hex');
-        await sink({ source: 'nsw', dataset: 'dossiers', period: file.period, originalName: file.key, ext: 'csv', bytes, sha256, rows: null });
+        await sink({ kind: 'nsw-csv', source: 'nsw', dataset: 'dossiers', period: file.period, originalName: file.key, ext: 'csv', bytes, sha256, rows: null });
         request.state?.[file.period]?.etags.push(`"${sha256}"`);
         summary.payloads++;
       }

@@ -11,8 +11,9 @@
  */
 import { z } from 'zod';
 import { createError } from '../errors.js';
+import { YearMonth } from '../schemas/index.js';
 import { TransferError } from './_errors.js';
-import { fetchJsonWithRetry, type RetryEvent, type RetryPolicy } from './_http.js';
+import { BACKOFF_ORDER, fetchJsonWithRetry, RETRY_OPTIONS, retryPolicy } from './_http.js';
 import type { Connector, PayloadSink, PeriodState, PullRequest, PullState, PullSummary } from './_types.js';
 
 export const CONNECTOR_NAME = 'portal';
@@ -24,14 +25,9 @@ const PortalOptionsSchema = z
     baseUrl: z.url({ protocol: /^https?$/ }),
     token: z.string().min(1, 'token must not be empty'),
     pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(1000),
-    timeoutMs: z.number().int().positive().default(30_000),
-    retries: z.number().int().min(0).max(50).default(5),
-    minBackoffMs: z.number().int().min(0).default(500),
-    maxBackoffMs: z.number().int().min(0).default(30_000),
-    maxRetryAfterMs: z.number().int().min(0).default(60_000),
-    onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'onRetry must be a function').optional(),
+    ...RETRY_OPTIONS,
   })
-  .refine((o) => o.minBackoffMs <= o.maxBackoffMs, { message: 'minBackoffMs must not exceed maxBackoffMs', path: ['minBackoffMs'] });
+  .refine(...BACKOFF_ORDER);
 
 /**
  * Options of the portal dossier connector.
@@ -86,7 +82,7 @@ export type DossierPageEnvelope = z.infer<typeof DossierPageEnvelope>;
 
 /** Zod schema of a persisted resume state (load it with PullStateSchema.parse). */
 export const PullStateSchema = z.record(
-  z.string().regex(/^\d{4}-\d{2}$/),
+  YearMonth,
   z.object({ etags: z.array(z.string()), totalPages: z.number().int().min(0).optional(), complete: z.boolean() }),
 );
 
@@ -101,14 +97,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
   }
   const { token, ...opts } = parsed.data;
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const policy: RetryPolicy = {
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    minBackoffMs: opts.minBackoffMs,
-    maxBackoffMs: opts.maxBackoffMs,
-    maxRetryAfterMs: opts.maxRetryAfterMs,
-    onRetry: opts.onRetry,
-  };
+  const policy = retryPolicy(opts);
 
   async function pullMonth(period: string, st: PeriodState, request: PullDossiersRequest, summary: PullSummary): Promise<void> {
     const { from, to } = monthBounds(period);
@@ -170,7 +159,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
       return pullDossiers({
         ...request,
         onPage: (p) =>
-          sink({ source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
+          sink({ kind: 'portal-api', source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
       });
     },
   };

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import { TransferError } from './_errors.js';
-import { fetchJsonWithRetry, type RetryEvent, type RetryPolicy } from './_http.js';
+import { BACKOFF_ORDER, fetchJsonWithRetry, RETRY_OPTIONS, retryPolicy } from './_http.js';
 import type { Connector, PayloadSink, PullRequest, PullSummary } from './_types.js';
 import { monthsBetween } from './portal.js';
 import {
@@ -35,14 +35,9 @@ const Score766OptionsSchema = z
     legacyPath: z.string().startsWith('/').default(LEGACY_PATH),
     serviceResultsPath: z.string().startsWith('/').default(SERVICE_RESULTS_PATH),
     detailPath: z.string().startsWith('/').default(DEPARTMENT_DETAIL_PATH),
-    timeoutMs: z.number().int().positive().default(30_000),
-    retries: z.number().int().min(0).max(50).default(5),
-    minBackoffMs: z.number().int().min(0).default(500),
-    maxBackoffMs: z.number().int().min(0).default(30_000),
-    maxRetryAfterMs: z.number().int().min(0).default(60_000),
-    onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function', 'onRetry must be a function').optional(),
+    ...RETRY_OPTIONS,
   })
-  .refine((o) => o.minBackoffMs <= o.maxBackoffMs, { message: 'minBackoffMs must not exceed maxBackoffMs', path: ['minBackoffMs'] })
+  .refine(...BACKOFF_ORDER)
   .refine((o) => o.api !== 'legacy' || o.tinhId !== undefined, { message: 'tinhId is required for the legacy API', path: ['tinhId'] });
 
 /**
@@ -76,14 +71,7 @@ export function createScore766Connector(options: Score766Options): Score766Conne
   if (!parsed.success) throw createError(CONNECTOR_NAME, `Failed to create the 766 connector: invalid options: ${z.prettifyError(parsed.error)}`);
   const { token, ...opts } = parsed.data;
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const policy: RetryPolicy = {
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    minBackoffMs: opts.minBackoffMs,
-    maxBackoffMs: opts.maxBackoffMs,
-    maxRetryAfterMs: opts.maxRetryAfterMs,
-    onRetry: opts.onRetry,
-  };
+  const policy = retryPolicy(opts);
 
   async function post<T>(path: string, body: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<Fetched<T>> {
     const url = `${base}${path}`;
@@ -132,7 +120,7 @@ export function createScore766Connector(options: Score766Options): Score766Conne
           rows = f.data.data.evaluation.length;
           originalName = `${opts.serviceResultsPath}?timeType=month&year=${year}&month=${month}${opts.departmentId ? `&departmentId=${opts.departmentId}` : ''}`;
         }
-        await sink({ source: 'dvcqg', dataset: 'score766', period, originalName, ext: 'json', bytes: fetched.bytes, sha256: fetched.sha256, rows });
+        await sink({ kind: opts.api === 'legacy' ? 'score766-legacy' : 'score766-results', source: 'dvcqg', dataset: 'score766', period, originalName, ext: 'json', bytes: fetched.bytes, sha256: fetched.sha256, rows });
         if (request.state) request.state[period] = { etags: [`"${fetched.sha256}"`], totalPages: 1, complete: true };
         summary.payloads++;
         summary.rows += rows;

@@ -9,6 +9,10 @@
  *   3. PUT  <lake>/models/<layer>/<name>/current.json  (which run the view reads; export-marts uses it)
  *   4. DROP the older "<name>__*" tables and delete their prefixes
  *
+ * An incremental model (YAML `materialized: incremental`, partitioned by its report year) runs the
+ * same way with only the years the run rebuilds in the CTAS, and the years it keeps added to the new
+ * run table at their older prefixes (materializePartitioned; docs/architecture.md, "Incremental models").
+ *
  * Sources are the Glue tables the CDK stack defines (infra/lib/query): `landed_<dataset>` over
  * <lake>/landed/<dataset>/ and `quarantine` over <quarantine bucket>/quarantine/ (Hive keys dataset=,
  * source=, year=, month=), each with partition projection; registerSource maps a lake location to
@@ -30,7 +34,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
+import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 
 /** Athena's limit on query text. */
 export const MAX_QUERY_BYTES = 256 * 1024;
@@ -42,6 +46,13 @@ const NAME = /^[a-z_][a-z0-9_]*$/;
 /** Glue table of a landed dataset (infra/lib/query defines one per dataset and one for the landing log). */
 export function landedTableName(dataset: string): string {
   return `landed_${dataset}`;
+}
+/**
+ * The Glue database a snapshot works in (its as-of views and scratch models), beside the lake's own:
+ * the stack creates it, the snapshot function defaults to it (ATHENA_SNAPSHOT_DATABASE overrides).
+ */
+export function snapshotDatabaseName(database: string): string {
+  return `${database}_snapshot`;
 }
 /** Glue table over quarantine/ (every dataset's rejected rows; partitions dataset, source, year, month). */
 export const QUARANTINE_TABLE = 'quarantine';
@@ -60,6 +71,16 @@ export interface ModelPointer {
   /** Storage key prefix of the run's files (ends with '/'). */
   prefix: string;
   location: string;
+  rows: number;
+  /** Incremental models: the partition column and where each partition's files are (this run's or an older run's prefix). */
+  partition_column?: string;
+  partitions?: PartitionPointer[];
+}
+
+/** One partition of an incremental model's run table: its value, its files' prefix (ends with '/'), its rows. */
+export interface PartitionPointer {
+  value: number;
+  prefix: string;
   rows: number;
 }
 const RUN_ID = /^[a-z0-9_]{1,40}$/;
@@ -91,6 +112,13 @@ export interface AthenaEngineOptions {
   /** Injected for tests; defaults to setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly log?: (msg: string, data?: object) => void;
+  /**
+   * Where the landed tables live when they are not in `database` (a snapshot's engine works in its own
+   * database and reads the lake's tables from the main one). @default database
+   */
+  readonly sourceDatabase?: string;
+  /** Storage prefix of the models' run prefixes and pointers. @default 'models' */
+  readonly modelsPrefix?: string;
 }
 
 export interface StatementRecord {
@@ -103,6 +131,8 @@ type Param = string | number | boolean | null;
 
 export class AthenaEngine implements QueryEngine {
   readonly name = 'athena' as const;
+  /** Incremental models keep their partitions' prefixes between runs (materializePartitioned). */
+  readonly incremental = true;
   readonly runId: string;
   /** Every statement this engine completed, in order (for logs and tests). */
   readonly statements: StatementRecord[] = [];
@@ -114,6 +144,12 @@ export class AthenaEngine implements QueryEngine {
 
   constructor(private readonly options: AthenaEngineOptions) {
     if (!NAME.test(options.database)) throw createError('athena', `Failed to use database "${options.database}": expected [a-z_][a-z0-9_]*`);
+    if (options.sourceDatabase !== undefined && !NAME.test(options.sourceDatabase)) {
+      throw createError('athena', `Failed to use source database "${options.sourceDatabase}": expected [a-z_][a-z0-9_]*`);
+    }
+    if (options.modelsPrefix !== undefined && !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/.test(options.modelsPrefix)) {
+      throw createError('athena', `Failed to use models prefix "${options.modelsPrefix}": expected key segments [a-z0-9_-] without a trailing '/'`);
+    }
     if (!options.storage.root.startsWith('s3://')) {
       throw createError('athena', `Failed to use lake ${options.storage.root}: Athena needs an s3:// lake root`);
     }
@@ -146,8 +182,9 @@ export class AthenaEngine implements QueryEngine {
         `Failed to register source ${name}: ${location} is not a landed dataset under ${this.options.storage.root}/landed/ nor the quarantine (Athena reads only the tables the stack defines)`,
       );
     }
-    if (table === name) return;
-    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM ${this.qualified(table)}`);
+    const sourceDb = this.options.sourceDatabase ?? this.options.database;
+    if (table === name && sourceDb === this.options.database) return;
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM "${sourceDb}"."${checkName(table, 'table')}"`);
   }
 
   /** The stack's Glue table for a source location, if it has one. */
@@ -159,15 +196,20 @@ export class AthenaEngine implements QueryEngine {
     const quarantineAt = storage.locate('quarantine/x').replace(/\/x$/, '');
     if (loc === `${root}/quarantine` || loc === quarantineAt) return QUARANTINE_TABLE;
     const m = loc.startsWith(`${root}/`) ? /^landed\/([a-z0-9_]+)$/.exec(loc.slice(root.length + 1)) : null;
-    return m ? landedTableName(m[1]!) : undefined;
+    if (m) return landedTableName(m[1]!);
+    // The ledger of superseded versions (read to plan incremental runs): landed_superseded_<dataset>.
+    const ledger = loc.startsWith(`${root}/`) ? /^landed\/_superseded\/([a-z0-9_]+)$/.exec(loc.slice(root.length + 1)) : null;
+    return ledger ? landedTableName(`superseded_${ledger[1]!}`) : undefined;
   }
 
-  async materialize(model: ModelDef): Promise<MaterializeResult> {
+  async materialize(model: ModelDef, options: MaterializeOptions = {}): Promise<MaterializeResult> {
     checkName(model.name, 'model');
+    if (model.materialized === 'view') return this.materializeView(model);
+    if (model.materialized === 'incremental') return this.materializePartitioned(model, options.partitions);
     const partitions = model.partitionBy ?? [];
     partitions.forEach((p) => checkName(p, `partition column of ${model.name}`));
     const runTable = `${model.name}__${this.runId}`;
-    const prefixKey = `models/${model.layer}/${model.name}/run=${this.runId}`;
+    const prefixKey = this.modelsKey(`models/${model.layer}/${model.name}/run=${this.runId}`);
     const location = `${this.options.storage.locate(prefixKey)}/`;
     const select = model.sql.trim().replace(/;\s*$/, '');
     this.log('athena materialize', { model: model.name, table: runTable, location });
@@ -195,7 +237,7 @@ export class AthenaEngine implements QueryEngine {
       await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
       switched = true;
       const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows };
-      await this.options.storage.put(modelPointerKey(model.layer, model.name), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+      await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
       await this.removeOldRuns(model);
       return { model: model.name, rows, location };
     } catch (cause) {
@@ -207,6 +249,106 @@ export class AthenaEngine implements QueryEngine {
       }
       throw cause;
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Views and incremental models (docs/architecture.md, "Incremental models")
+
+  /** `materialized: view`: a view, no table and no files. */
+  private async materializeView(model: ModelDef): Promise<MaterializeResult> {
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS\n${model.sql.trim().replace(/;\s*$/, '')}`);
+    return { model: model.name, rows: 0, location: `athena:view:${model.name}` };
+  }
+
+  /**
+   * `materialized: incremental` (insert_overwrite by one partition column), keeping the immutability
+   * of table runs: this run's table "<name>__<runId>" gets the rebuilt partitions by CTAS into its
+   * fresh prefix (every statement filters on the selected partition values), and the partitions
+   * the run keeps are added to it where the previous run's table had them (ALTER TABLE … ADD
+   * PARTITION … LOCATION, ≤100 per statement: no data copied); then the view switches as for a
+   * table, and the older run tables are dropped with only the prefixes no partition still uses.
+   * Without a selection, or without a previous partitioned run of the same column, every partition
+   * is rebuilt.
+   */
+  private async materializePartitioned(model: ModelDef, selection: PartitionSelection | undefined): Promise<MaterializeResult> {
+    const column = checkName(model.partitionBy?.[0] ?? '', `partition column of ${model.name}`);
+    const runTable = `${model.name}__${this.runId}`;
+    const prefixKey = this.modelsKey(`models/${model.layer}/${model.name}/run=${this.runId}`);
+    const location = `${this.options.storage.locate(prefixKey)}/`;
+    const select = model.sql.trim().replace(/;\s*$/, '');
+    const previous = await this.readPointer(model);
+    const sel = previous?.partition_column === column && previous.partitions ? selection : undefined;
+    if (sel && previous && sel.values.length === 0) return { model: model.name, rows: previous.rows, location: previous.location };
+    const values = sel?.values.map((v) => partitionValue(v)) ?? [];
+    const filter = sel ? `\nWHERE model."${column}" IN (${values.join(', ')})` : '';
+    this.log('athena materialize partitions', { model: model.name, table: runTable, location, partitions: sel?.values ?? 'all' });
+    let switched = false;
+    try {
+      const columns = await this.columnsOf(`SELECT * FROM (\n${select}\n) AS model${filter}\nLIMIT 0`);
+      if (!columns.includes(column)) throw createError('athena', `Failed to materialise ${model.name}: it has no column ${column} to partition by`);
+      // Athena: partition columns last in a CTAS.
+      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}`;
+      const withClause = ["format = 'PARQUET'", "write_compression = 'SNAPPY'", `external_location = ${s3Literal(location)}`, `partitioned_by = ARRAY['${column}']`].join(', ');
+      const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
+      const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);
+      if (partitionCount <= MAX_PARTITIONS_PER_QUERY) {
+        await this.execute(`${ctas}\n${body}`);
+      } else {
+        await this.execute(`${ctas}\n${batchSelect(body, [column])}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
+        for (let first = MAX_PARTITIONS_PER_QUERY + 1; first <= partitionCount; first += MAX_PARTITIONS_PER_QUERY) {
+          const last = Math.min(first + MAX_PARTITIONS_PER_QUERY - 1, partitionCount);
+          await this.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(body, [column])}`, [String(first), String(last)]);
+        }
+      }
+      const counted = await this.select(
+        `SELECT "${column}" AS partition_value, count(*) AS row_count FROM ${this.qualified(runTable)}${sel ? ` WHERE "${column}" IN (${values.join(', ')})` : ''} GROUP BY "${column}"`,
+      );
+      const rebuilt: PartitionPointer[] = counted.map((r) => ({ value: Number(r.partition_value), prefix: `${prefixKey}/${column}=${Number(r.partition_value)}/`, rows: Number(r.row_count) }));
+      const kept = sel ? (previous?.partitions ?? []).filter((p) => !sel.values.includes(p.value)) : [];
+      for (let i = 0; i < kept.length; i += MAX_PARTITIONS_PER_QUERY) {
+        const specs = kept
+          .slice(i, i + MAX_PARTITIONS_PER_QUERY)
+          .map((p) => `PARTITION (\`${column}\` = ${partitionValue(p.value)}) LOCATION ${s3Literal(this.options.storage.locate(p.prefix.replace(/\/$/, '')) + '/')}`);
+        await this.execute(`ALTER TABLE \`${this.options.database}\`.\`${checkName(runTable, 'table')}\` ADD IF NOT EXISTS\n${specs.join('\n')}`);
+      }
+      const partitions = [...kept, ...rebuilt].sort((a, b) => a.value - b.value);
+      const rows = partitions.reduce((n, p) => n + p.rows, 0);
+      await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${this.qualified(runTable)}`);
+      switched = true;
+      const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows, partition_column: column, partitions };
+      await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
+      await this.removeOldRuns(model, partitions.map((p) => p.prefix));
+      // Partitions this run replaced whose table was dropped by an earlier run: nothing reads them now.
+      for (const old of (previous?.partitions ?? []).filter((p) => (!sel || sel.values.includes(p.value)) && !p.prefix.startsWith(`${prefixKey}/`))) {
+        for (const obj of await this.options.storage.list(old.prefix)) await this.options.storage.delete(obj.key).catch(() => undefined);
+      }
+      return { model: model.name, rows, location };
+    } catch (cause) {
+      if (!switched) {
+        await this.dropRun(model, this.runId).catch((err: Error) =>
+          this.log('athena cleanup of failed run failed', { model: model.name, runId: this.runId, error: (err as Error).message }),
+        );
+      }
+      throw cause;
+    }
+  }
+
+  private async readPointer(model: ModelDef): Promise<ModelPointer | undefined> {
+    const body = await this.options.storage.tryGet(this.modelsKey(modelPointerKey(model.layer, model.name)));
+    if (!body) return undefined;
+    try {
+      const p = JSON.parse(body.toString('utf8')) as ModelPointer;
+      return p.model === model.name && RUN_ID.test(p.run_id) ? p : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Column names of a query's result (a LIMIT 0 query: no rows read). */
+  private async columnsOf(sql: string): Promise<string[]> {
+    const id = await this.execute(sql);
+    const page = await this.withThrottleRetry(() => this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id })));
+    return (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c, i) => checkName(c.Name ?? `_${i}`, 'column'));
   }
 
   async query(sql: string, params: Record<string, Param> = {}): Promise<Row[]> {
@@ -221,7 +363,64 @@ export class AthenaEngine implements QueryEngine {
     if (this.ownsClient) this.client.destroy();
   }
 
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  async createView(name: string, sql: string): Promise<void> {
+    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS\n${sql.trim().replace(/;\s*$/, '')}`);
+  }
+
+  async columns(relation: string): Promise<string[]> {
+    const rows = await this.select(
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
+      [sqlString(this.options.database), sqlString(checkName(relation, 'relation'))],
+    );
+    return rows.map((r) => String(r.column_name));
+  }
+
+  /**
+   * One Parquet object of a SELECT: a CTAS bucketed into ONE bucket (one writer, so one file) at a
+   * fresh scratch prefix, read back through the storage, then the table dropped and the prefix
+   * deleted. Athena keeps no row order in a file: `orderBy` is not applied.
+   */
+  async exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet> {
+    checkName(options.name, 'export');
+    const first = options.columns[0];
+    if (!first) throw createError('athena', `Failed to export ${options.name}: no columns`);
+    const table = `${options.name}__export_${this.runId}`;
+    const prefixKey = this.modelsKey(`models/_exports/${options.name}/run=${this.runId}`);
+    const location = `${this.options.storage.locate(prefixKey)}/`;
+    const withClause = [
+      "format = 'PARQUET'",
+      "write_compression = 'ZSTD'",
+      `external_location = ${s3Literal(location)}`,
+      `bucketed_by = ARRAY['${checkName(first, `column of ${options.name}`)}']`,
+      'bucket_count = 1',
+    ].join(', ');
+    const drop = async (): Promise<void> => {
+      await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(table, 'table')}\``);
+      for (const obj of await this.options.storage.list(`${prefixKey}/`)) await this.options.storage.delete(obj.key);
+    };
+    try {
+      await this.execute(`CREATE TABLE ${this.qualified(table)} WITH (${withClause}) AS\n${select.trim().replace(/;\s*$/, '')}`);
+      const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(table)}`);
+      const rows = Number(countRow?.row_count ?? 0);
+      const objects = (await this.options.storage.list(`${prefixKey}/`)).filter((o) => o.size > 0 || rows === 0);
+      if (objects.length !== 1) {
+        throw createError('athena', `Failed to export ${options.name}: expected one Parquet object under ${location}, found ${objects.length} (${rows} rows)`);
+      }
+      const body = await this.options.storage.get(objects[0]!.key);
+      return { body, rows };
+    } finally {
+      await drop().catch((err: Error) => this.log('athena cleanup of export failed', { export: options.name, error: err.message }));
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** A key under models/ moved under the engine's models prefix (options.modelsPrefix). */
+  private modelsKey(key: string): string {
+    return this.options.modelsPrefix ? `${this.options.modelsPrefix}/${key.slice('models/'.length)}` : key;
+  }
 
   private qualified(name: string): string {
     return `"${this.options.database}"."${checkName(name, 'table')}"`;
@@ -233,8 +432,11 @@ export class AthenaEngine implements QueryEngine {
     return Number(row?.partition_count ?? 0);
   }
 
-  /** Drop older run tables of the model and delete their prefixes; failures are logged, not thrown. */
-  private async removeOldRuns(model: ModelDef): Promise<void> {
+  /**
+   * Drop older run tables of the model and delete their prefixes (but the objects under `keep`,
+   * partitions the current run table still reads); failures are logged, not thrown.
+   */
+  private async removeOldRuns(model: ModelDef, keep: readonly string[] = []): Promise<void> {
     let tables: Row[];
     try {
       tables = await this.select(
@@ -251,18 +453,20 @@ export class AthenaEngine implements QueryEngine {
       const runId = name.slice(model.name.length + 2);
       if (!name.startsWith(`${model.name}__`) || runId === this.runId || !RUN_ID.test(runId)) continue;
       try {
-        await this.dropRun(model, runId);
+        await this.dropRun(model, runId, keep);
       } catch (err) {
         this.log('athena cleanup of old run failed', { model: model.name, runId, error: (err as Error).message });
       }
     }
   }
 
-  private async dropRun(model: ModelDef, runId: string): Promise<void> {
-    // Hive DDL: backticks.
+  private async dropRun(model: ModelDef, runId: string, keep: readonly string[] = []): Promise<void> {
+    // Hive DDL: backticks. Dropping an external table leaves its files.
     await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
-    const prefix = `models/${model.layer}/${model.name}/run=${runId}/`;
-    for (const obj of await this.options.storage.list(prefix)) await this.options.storage.delete(obj.key);
+    const prefix = this.modelsKey(`models/${model.layer}/${model.name}/run=${runId}/`);
+    for (const obj of await this.options.storage.list(prefix)) {
+      if (!keep.some((k) => obj.key.startsWith(k))) await this.options.storage.delete(obj.key);
+    }
   }
 
   /** Run a SELECT and read all result pages (the first row of the first page is the header). */
@@ -439,6 +643,11 @@ function sqlString(value: string): string {
 function s3Literal(url: string): string {
   if (!/^s3:\/\/[a-z0-9.-]+\/[A-Za-z0-9_.=\/-]*$/.test(url)) throw createError('athena', `Failed to use location ${url}: unexpected characters`);
   return `'${url}'`;
+}
+
+function partitionValue(v: number): string {
+  if (!Number.isSafeInteger(v)) throw createError('athena', `Failed to use partition value ${v}: not an integer`);
+  return String(v);
 }
 
 function checkName(name: string, what: string): string {

@@ -4,21 +4,24 @@
  * here as on Athena. Sources are views over Hive-partitioned Parquet; a model is materialised as a
  * table and copied to <lakeRoot>/models/<layer>/<name>.parquet (sorted by its grain, fixed row-group
  * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
- * `persist: false` stays a table of the run and is not written.
+ * `persist: false` stays a table of the run and is not written; a `view` is a view. An incremental
+ * model also keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
+ * replaces only the partitions it is given (materializePartitions).
  */
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
-import type { MaterializeResult, ModelDef, QueryEngine, Row } from './types.js';
-import { SOURCE_COLUMNS, type SourceColumn } from '../transform/sources.js';
+import { PARQUET_OPTIONS } from './parquet.js';
+import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
+import { LEDGER_COLUMNS, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
 
 /** sql/_shims/duckdb.sql, under PIPELINE_SQL_DIR when set (Lambda bundles: /var/task/sql). */
 export const DEFAULT_SHIMS_FILE = process.env.PIPELINE_SQL_DIR
   ? path.join(process.env.PIPELINE_SQL_DIR, '_shims', 'duckdb.sql')
   : fileURLToPath(new URL('../../../sql/_shims/duckdb.sql', import.meta.url));
-export const MODEL_PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880';
 
 export interface DuckDbEngineOptions {
   /** Lake root directory: models are written to <lakeRoot>/models/<layer>/<name>.parquet. */
@@ -51,6 +54,10 @@ export function splitStatements(sqlText: string): string[] {
 
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
+  /** Incremental models keep their partitions between runs only when models are written. */
+  get incremental(): boolean {
+    return this.options.writeParquet !== false;
+  }
 
   private constructor(
     private readonly db: DuckDb,
@@ -80,7 +87,9 @@ export class DuckDbEngine implements QueryEngine {
     const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
     const files = await this.db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`);
     await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
-    const columns = (this.options.sourceColumns ?? SOURCE_COLUMNS)[name];
+    const known = this.options.sourceColumns ?? SOURCE_COLUMNS;
+    // A lake table read under an as-of view (landed_<dataset>, quarantine) is typed as its source.
+    const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name];
     if (files > 0) {
       const hive = options.hivePartitioning ?? true;
       const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`;
@@ -95,11 +104,22 @@ export class DuckDbEngine implements QueryEngine {
     await this.db.run(`CREATE TABLE ${rel} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
   }
 
-  async materialize(model: MaterializableModel): Promise<MaterializeResult> {
+  async materialize(model: MaterializableModel, options: MaterializeOptions = {}): Promise<MaterializeResult> {
     const rel = ident(model.name);
-    await this.db.run(`CREATE OR REPLACE TABLE ${rel} AS\n${model.sql}`);
-    const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
     const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
+    if (model.materialized === 'view') {
+      await this.dropRelation(model.name);
+      await this.db.run(`CREATE VIEW ${rel} AS\n${model.sql}`);
+      if (this.options.writeParquet !== false) await rm(file, { force: true });
+      return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: `duckdb:${model.name}` };
+    }
+    if (model.materialized === 'incremental' && this.options.writeParquet !== false) {
+      await this.materializePartitions(model, options.partitions);
+    } else {
+      await this.dropRelation(model.name);
+      await this.db.run(`CREATE TABLE ${rel} AS\n${model.sql}`);
+    }
+    const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
     if (this.options.writeParquet === false) return { model: model.name, rows, location: `duckdb:${model.name}` };
     if (model.persist === false) {
       // A file left by a run from before the model stopped being persisted would look current.
@@ -110,13 +130,80 @@ export class DuckDbEngine implements QueryEngine {
     const tmp = `${file}.tmp-${process.pid}`;
     const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
     try {
-      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${MODEL_PARQUET_OPTIONS})`);
+      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
       await rename(tmp, file);
     } catch (cause) {
       await rm(tmp, { force: true });
       throw createError('duckdb-engine', `Failed to write model ${model.name} to ${file}: ${(cause as Error).message}`, { cause });
     }
     return { model: model.name, rows, location: file };
+  }
+
+  /**
+   * An incremental model (insert_overwrite by its one partition column): the rows of the selected
+   * partitions are computed (all of them on a full refresh), each partition is written to
+   * models/<layer>/<name>/<column>=<value>/data.parquet (sorted by the grain, temporary name, rename),
+   * partitions left without rows are removed, and the run's table becomes every partition read back
+   * with the types the model's SELECT gives — the same table whichever partitions this run rebuilt,
+   * so the models downstream and the single-file output (written by materialize as for a table)
+   * are byte-identical to a full rebuild. A step with `persist: false` keeps only the selected
+   * partitions as the run's table (its readers are incremental on the same column).
+   */
+  private async materializePartitions(model: MaterializableModel, selection: PartitionSelection | undefined): Promise<void> {
+    const rel = ident(model.name);
+    const column = model.partitionBy?.[0];
+    if (!column) throw createError('duckdb-engine', `Failed to materialise ${model.name}: an incremental model needs partition_by`);
+    const col = ident(column);
+    const fresh = ident(`${model.name}__fresh`);
+    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})`;
+    await this.dropRelation(model.name);
+    await this.db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
+    if (model.persist === false) {
+      await this.db.run(`ALTER TABLE ${fresh} RENAME TO ${rel}`);
+      return;
+    }
+    const nulls = await this.db.scalarNumber(`SELECT count(*) FROM ${fresh} WHERE ${col} IS NULL`);
+    if (nulls > 0) throw createError('duckdb-engine', `Failed to materialise ${model.name}: ${nulls} row(s) have no ${column} (its partition column)`);
+    const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);
+    const present = (await this.db.all(`SELECT DISTINCT ${col} AS v FROM ${fresh} ORDER BY 1`)).map((r) => Number(r.v));
+    const existing = await partitionValues(dir, column);
+    // A writer killed mid-COPY leaves its temporary file (the lake lock makes this run the only writer).
+    for (const part of await readdir(dir).catch(() => [] as string[])) {
+      for (const f of await readdir(path.join(dir, part)).catch(() => [] as string[])) {
+        if (/^data\.parquet\.tmp-\d+$/.test(f)) await rm(path.join(dir, part, f), { force: true });
+      }
+    }
+    // A full refresh replaces every partition; an incremental run only the selected ones.
+    const replaced = selection === undefined ? [...new Set([...present, ...existing])] : selection.values;
+    const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
+    for (const v of replaced.sort((a, b) => a - b)) {
+      const partDir = path.join(dir, `${column}=${v}`);
+      if (!present.includes(v)) {
+        await rm(partDir, { recursive: true, force: true });
+        continue;
+      }
+      await mkdir(partDir, { recursive: true });
+      const target = path.join(partDir, 'data.parquet');
+      const tmp = `${target}.tmp-${process.pid}`;
+      try {
+        await this.db.run(`COPY (SELECT * FROM ${fresh} WHERE ${col} = ${intLiteral(v)} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
+        await rename(tmp, target);
+      } catch (cause) {
+        await rm(tmp, { force: true });
+        throw createError('duckdb-engine', `Failed to write partition ${column}=${v} of ${model.name}: ${(cause as Error).message}`, { cause });
+      }
+    }
+    const files = (await partitionValues(dir, column)).map((v) => path.join(dir, `${column}=${v}`, 'data.parquet'));
+    const types = await this.db.all(`DESCRIBE ${fresh}`);
+    const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
+    const from = files.length > 0 ? `read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)` : `${fresh} WHERE false`;
+    await this.db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM ${from}; DROP TABLE ${fresh}`);
+  }
+
+  /** Drop the run's relation of that name, whether a table or a view. */
+  private async dropRelation(name: string): Promise<void> {
+    const views = await this.db.scalarNumber('SELECT count(*) FROM duckdb_views() WHERE view_name = $name AND NOT internal', { name });
+    await this.db.run(views > 0 ? `DROP VIEW ${ident(name)}` : `DROP TABLE IF EXISTS ${ident(name)}`);
   }
 
   async query(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Row[]> {
@@ -126,4 +213,65 @@ export class DuckDbEngine implements QueryEngine {
   async close(): Promise<void> {
     this.db.close();
   }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  async createView(name: string, sql: string): Promise<void> {
+    const rel = ident(name);
+    // A source with no files yet is an empty table of the same name (registerSource); DuckDB refuses
+    // DROP VIEW IF EXISTS on a table (and the reverse), so drop what is there by its kind.
+    const [existing] = await this.db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
+    if (existing) await this.db.run(`DROP ${String(existing.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${rel}`);
+    await this.db.run(`CREATE VIEW ${rel} AS\n${sql}`);
+  }
+
+  async columns(relation: string): Promise<string[]> {
+    return (await this.db.all(`DESCRIBE SELECT * FROM ${ident(relation)}`)).map((r) => String(r.column_name));
+  }
+
+  /**
+   * COPY the SELECT, sorted, to a scratch Parquet file with the models' write options, on one thread
+   * (the same rows always give the same bytes), and hand back its bytes. The rows are written twice,
+   * the second time as read back from the first file: a column DuckDB holds in a type Parquet lacks
+   * (a HUGEINT sum) is then stored exactly as a model's Parquet file, and a snapshot cut from it,
+   * always stored it (with its statistics), so snapshots keep their bytes.
+   */
+  async exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet> {
+    if (!/^[a-z0-9_]+$/.test(options.name)) throw createError('duckdb-engine', `Failed to export ${options.name}: expected [a-z0-9_]+`);
+    const dir = path.join(this.options.workDir ?? os.tmpdir(), 'exports');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${options.name}-${process.pid}.parquet`);
+    const first = path.join(dir, `${options.name}-${process.pid}.rows.parquet`);
+    const order = options.orderBy && options.orderBy.length > 0 ? options.orderBy.map(ident).join(', ') : 'ALL';
+    const threads = String((await this.db.all("SELECT current_setting('threads') AS t"))[0]?.t ?? '1');
+    try {
+      await this.db.run('SET threads = 1');
+      await this.db.run(`COPY (SELECT * FROM (\n${select}\n) AS export ORDER BY ${order}) TO ${literal(first)} (${PARQUET_OPTIONS})`);
+      await this.db.run(`COPY (SELECT * FROM read_parquet(${literal(first)})) TO ${literal(file)} (${PARQUET_OPTIONS})`);
+      const rows = await this.db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(file)})`);
+      return { body: await readFile(file), rows };
+    } catch (cause) {
+      throw createError('duckdb-engine', `Failed to export ${options.name}: ${(cause as Error).message}`, { cause });
+    } finally {
+      await this.db.run(`SET threads = ${Number(threads) || 1}`);
+      await rm(file, { force: true });
+      await rm(first, { force: true });
+    }
+  }
+}
+
+function intLiteral(v: number): string {
+  if (!Number.isSafeInteger(v)) throw createError('duckdb-engine', `Failed to use partition value ${v}: not an integer`);
+  return String(v);
+}
+
+/** Values of the <column>=<value>/data.parquet partitions under dir, ascending. */
+async function partitionValues(dir: string, column: string): Promise<number[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const out: number[] = [];
+  for (const e of entries) {
+    const m = new RegExp(`^${column}=(-?\\d+)$`).exec(e);
+    if (m && (await readdir(path.join(dir, e)).catch(() => [] as string[])).includes('data.parquet')) out.push(Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
 }

@@ -22,6 +22,27 @@ export interface ModelDef {
   persist?: boolean;
   /** Path of the file it came from, relative to the repo. */
   file: string;
+  /**
+   * YAML `config.materialized` (dbt's names): `table` (default: rebuilt whole every run), `view`
+   * (a view, nothing written; not for marts) or `incremental` (`partition_by` holds its one integer
+   * partition column; a run rebuilds only the partitions it is given: insert_overwrite).
+   */
+  materialized?: 'view' | 'table' | 'incremental';
+}
+
+/**
+ * The partitions an incremental run rebuilds: every row of the model whose `column` is one of
+ * `values` is recomputed and those partitions are replaced whole; the others stay as they are.
+ */
+export interface PartitionSelection {
+  column: string;
+  /** Sorted, distinct; empty = nothing to rebuild (the model is only re-read). */
+  values: number[];
+}
+
+export interface MaterializeOptions {
+  /** Incremental models only: rebuild just these partitions (absent = every partition, a full refresh). */
+  partitions?: PartitionSelection;
 }
 
 export interface MaterializeResult {
@@ -35,8 +56,35 @@ export interface QueryEngine {
   readonly name: 'duckdb' | 'athena';
   /** Make `name` readable by models: a raw/landed dataset at a storage location. */
   registerSource(name: string, location: string, options?: { hivePartitioning?: boolean }): Promise<void>;
-  materialize(model: ModelDef): Promise<MaterializeResult>;
+  materialize(model: ModelDef, options?: MaterializeOptions): Promise<MaterializeResult>;
+  /** True when the engine keeps incremental models' partitions between runs (false: every run is full). */
+  readonly incremental?: boolean;
   /** Read-only query with $name-bound values. */
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<Row[]>;
   close(): Promise<void>;
+
+  // ---- snapshots (functions/core/transform/asof.ts) ---------------------------------------------
+  /** Define (or redefine) `name` as a view of one SELECT: the as-of views a snapshot's models read. */
+  createView(name: string, sql: string): Promise<void>;
+  /** Column names of a relation (a model, a source or a view), in order. */
+  columns(relation: string): Promise<string[]>;
+  /**
+   * The rows of one SELECT as one Parquet object (a snapshot file), ordered by `orderBy` where the
+   * engine can keep an order (DuckDB: the file's row order; default: every column).
+   */
+  exportParquet(select: string, options: ExportOptions): Promise<ExportedParquet>;
+}
+
+export interface ExportOptions {
+  /** A name for the export ([a-z0-9_]): its scratch table or file. */
+  name: string;
+  /** Columns of the SELECT, in order. */
+  columns: readonly string[];
+  /** Row order of the file (the model's grain); empty: every column. */
+  orderBy?: readonly string[];
+}
+
+export interface ExportedParquet {
+  body: Buffer;
+  rows: number;
 }

@@ -9,6 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDb, ident, literal } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
@@ -16,7 +17,7 @@ import { ensureArrivals, localCopy, publishPartitions } from './partitions.js';
 import { listManifest, listStaged, rawKey, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
-import { landSmallFile, type SmallLandResult } from './small.js';
+import { landedRegistry, landSmallFile, readSmallFileAhead, type ReadAhead, type SmallLandResult } from './small.js';
 import { periodParts } from './periods.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
@@ -91,6 +92,9 @@ export class RejectedFilesError extends PipelineInputError {
   }
 }
 
+/** Manifest entries written at once (each one create-once write; storage round trips overlap). */
+const MANIFEST_WRITES = 16;
+
 /** Order matters: dossiers are checked against the registry landed before them. */
 const KIND_ORDER: RawKind[] = [
   'registry-agencies',
@@ -126,6 +130,8 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   };
   try {
     await timed(prof, 'arrivals', () => loadArrivals(db, opts.storage, staged, workDir));
+    /** XLSX reports read while the dossiers land (started once the registry is landed). */
+    let readAhead: Map<string, ReadAhead> | undefined;
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
     let done = 0;
     for (const kind of kinds) {
@@ -136,11 +142,17 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       // Publish what the batches hold, then commit the files they came from (manifest entries).
       const commit = async (): Promise<void> => {
         summary.partitionsWritten.push(...(await timed(prof, 'publish partitions', () => publishBatches(db, opts.storage, workDir))));
-        for (const e of entries.splice(0)) {
+        const batch = entries.splice(0);
+        for (const e of batch) {
           if (e.rows_read !== e.rows_landed + e.rows_quarantined) {
             throw createError('land', `Failed to account for ${e.original_name} (${e.sha256.slice(0, 12)}): read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
           }
-          await timed(prof, 'write manifest', () => writeManifest(opts.storage, e));
+        }
+        // Each entry is its own create-once commit marker: written several at a time.
+        await timed(prof, 'write manifest', async () => {
+          for (let i = 0; i < batch.length; i += MANIFEST_WRITES) await Promise.all(batch.slice(i, i + MANIFEST_WRITES).map((e) => writeManifest(opts.storage, e)));
+        });
+        for (const e of batch) {
           summary.files.push(e);
           summary.rowsRead += e.rows_read;
           summary.rowsLanded += e.rows_landed;
@@ -161,6 +173,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         );
       });
       if (!ready) continue;
+      if (!readAhead && !kind.startsWith('registry-')) readAhead = await startReadAhead(db, opts.storage, staged, workDir);
       if (info.bulk) {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
         await loadLandedDossierIds(db, opts.storage, workDir);
@@ -179,21 +192,26 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           }
         }
       } else {
+        const landedFiles: { meta: RawMeta; result: SmallLandResult }[] = [];
         for (const meta of files) {
           const local = await requireLocal(opts.storage, meta, workDir);
-          let result: SmallLandResult;
           try {
-            result = await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir }));
+            const pending = readAhead?.get(meta.sha256);
+            landedFiles.push({
+              meta,
+              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, workDir, readAhead: pending })),
+            });
           } catch (err) {
             if (!(err instanceof PipelineInputError)) throw err;
             await dropFileFromBatches(db, meta.sha256);
             await reject(meta, err);
-            opts.onProgress?.(++done, staged.length, meta.original_name);
-            continue;
           }
-          result = await quarantineRepeatedKeys(db, workDir, meta, result);
-          entries.push(toManifest(meta, result.dataset, info.source, result.rowsRead, result.rowsLanded, result.rowsQuarantined));
           opts.onProgress?.(++done, staged.length, meta.original_name);
+        }
+        const repeated = await timed(prof, 'small files', () => repeatedKeyCounts(db));
+        for (const { meta, result } of landedFiles) {
+          const r = await quarantineRepeatedKeys(db, meta, result, repeated.get(meta.sha256));
+          entries.push(toManifest(meta, r.dataset, info.source, r.rowsRead, r.rowsLanded, r.rowsQuarantined));
         }
       }
       await commit();
@@ -206,6 +224,29 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
     db.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts reading the staged XLSX reports (Biểu 06, PAR: JS readers, the slowest small files) one after
+ * another in the background, with the registry landed by now, so they are read while DuckDB lands the
+ * dossiers. Each file's outcome (records or error) is taken at its turn, exactly as if read then.
+ */
+async function startReadAhead(db: DuckDb, storage: Storage, staged: RawMeta[], workDir: string): Promise<Map<string, ReadAhead>> {
+  const out = new Map<string, ReadAhead>();
+  const files = staged.filter((m) => m.kind === 'bieu06-xlsx' || m.kind === 'par-xlsx');
+  if (files.length === 0) return out;
+  const registry = await landedRegistry(db);
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const meta of files) {
+    const pending: ReadAhead = previous.then(async () => {
+      const local = await localCopy(storage, rawKey(meta.kind, meta.sha256), workDir);
+      if (!local) return { ok: false as const, error: createError('land', `Failed to read raw ${meta.kind}/${meta.sha256}: staged but missing`) };
+      return (await readSmallFileAhead(meta, local, registry)) ?? { ok: false as const, error: new Error('not an XLSX report') };
+    }).catch((error: unknown) => ({ ok: false as const, error }));
+    out.set(meta.sha256, pending);
+    previous = pending;
+  }
+  return out;
 }
 
 /**
@@ -279,6 +320,36 @@ async function dropFileFromBatches(db: DuckDb, hash: string): Promise<void> {
   }
 }
 
+const SMALL_DATASETS = (Object.keys(DATASET_SPECS) as LandedDataset[]).filter((d) => d !== 'quarantine' && d !== 'dossiers');
+
+function partOf(dataset: LandedDataset): string {
+  const spec: DatasetSpec = DATASET_SPECS[dataset];
+  return ['source', ...spec.partitions, ...spec.key].map(ident).join(', ');
+}
+
+/**
+ * Rows whose key repeats an earlier row of the SAME file, per file (raw_hash) and dataset, for every
+ * small file in the batch tables: one query for the kind (one per file and dataset cost more than
+ * the files' own landing).
+ */
+async function repeatedKeyCounts(db: DuckDb): Promise<Map<string, Map<string, number>>> {
+  const rows = await db.all(
+    SMALL_DATASETS.map(
+      (dataset) =>
+        `SELECT raw_hash, ${literal(dataset)} AS dataset, count(*) AS n
+         FROM (SELECT raw_hash, row_number() OVER (PARTITION BY raw_hash, ${partOf(dataset)} ORDER BY raw_row) AS n FROM ${ident(`batch_${dataset}`)})
+         WHERE n > 1 GROUP BY raw_hash`,
+    ).join(' UNION ALL '),
+  );
+  const out = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const m = out.get(String(r.raw_hash)) ?? new Map<string, number>();
+    m.set(String(r.dataset), Number(r.n));
+    out.set(String(r.raw_hash), m);
+  }
+  return out;
+}
+
 /** Which dataset's rows a small file's manifest counts (PAR: its totals; its field rows follow them). */
 const COUNTED_DATASET: Record<string, LandedDataset> = { par: 'par_totals' };
 
@@ -287,18 +358,15 @@ const COUNTED_DATASET: Record<string, LandedDataset> = { par: 'par_totals' };
  * each later one is quarantined naming the first, and the file's counts are taken from what is left.
  * (The readers quarantine most such rows themselves; this makes it true for every small dataset.)
  */
-async function quarantineRepeatedKeys(db: DuckDb, workDir: string, meta: RawMeta, result: SmallLandResult): Promise<SmallLandResult> {
+async function quarantineRepeatedKeys(db: DuckDb, meta: RawMeta, result: SmallLandResult, repeated: Map<string, number> | undefined): Promise<SmallLandResult> {
+  if (!repeated) return result;
   const counted = COUNTED_DATASET[result.dataset] ?? (result.dataset as LandedDataset);
   let moved = 0;
-  for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
-    if (dataset === 'quarantine' || dataset === 'dossiers') continue;
+  for (const dataset of SMALL_DATASETS) {
     const spec: DatasetSpec = DATASET_SPECS[dataset];
-    const part = ['source', ...spec.partitions, ...spec.key].map(ident).join(', ');
+    const part = partOf(dataset);
     const keyCol = spec.key[spec.key.length - 1]!;
-    const dups = await db.scalarNumber(
-      `SELECT count(*) FROM (SELECT row_number() OVER (PARTITION BY ${part} ORDER BY raw_row) AS n FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h) WHERE n > 1`,
-      { h: meta.sha256 },
-    );
+    const dups = repeated.get(dataset) ?? 0;
     if (dups === 0) continue;
     const fb = periodParts(meta.period);
     await db.run(
@@ -515,54 +583,61 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const delim = kind === 'nsw-csv' ? ';' : ',';
     const columns = `{${expected.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
     const parseSql = await readLandingSql(kind === 'nsw-csv' ? 'dossiers_nsw_csv' : 'dossiers_portal_csv');
+    // Windows-1258 exports are transcoded to UTF-8 first (encoding.ts); raw/ keeps the original bytes.
+    const csvPaths: string[] = [];
     for (const [i, meta] of metas.entries()) {
-      await readCsvFile(i, meta).catch((err: unknown) => {
+      try {
+        const csvPath = (await utf8Csv(locals[i]!, meta.original_name, expected, delim, workDir)).path;
+        await checkCsvHeader(csvPath, meta.original_name, expected, delim);
+        csvPaths.push(csvPath);
+      } catch (err) {
         throw new ChunkFileError(meta, err);
-      });
+      }
     }
-    async function readCsvFile(i: number, meta: RawMeta): Promise<void> {
-      const file = meta.original_name;
-      // Windows-1258 exports are transcoded to UTF-8 first (encoding.ts); raw/ keeps the original bytes.
-      const csvPath = (await utf8Csv(locals[i]!, file, expected, delim, workDir)).path;
-      await checkCsvHeader(csvPath, file, expected, delim);
-      await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE raw_input_unnumbered AS
-         SELECT * FROM read_csv(${literal(csvPath)}, header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
-                                columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
-                                max_line_size = 1048576)`,
-      ).catch((cause: unknown) => {
-        throw new PipelineInputError('land', file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
-      });
-      // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
-      // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
-      // data-row numbers of the good rows are shifted past them so every row keeps its own number.
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE raw_rejects_one AS
-         SELECT CAST(line - 1 AS BIGINT) AS row_no,
-                CASE arg_min(error_type, coalesce(column_idx, 0))
-                  WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than 1 MiB (max_line_size): probably a missing closing quote or a binary file'
-                  WHEN 'MISSING COLUMNS' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (fewer fields than the header: a cut line, or a line break inside an unquoted value?)'
-                  WHEN 'TOO MANY COLUMNS' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (more fields than the header: the separator inside an unquoted value?)'
-                  WHEN 'UNQUOTED VALUE' THEN coalesce(arg_min(error_message, coalesce(column_idx, 0)), '') || ' (a quote is opened and never closed, or text follows a closing quote)'
-                  WHEN 'INVALID UNICODE' THEN 'not valid UTF-8 text'
-                  ELSE coalesce(nullif(arg_min(error_message, coalesce(column_idx, 0)), ''), 'the line cannot be read as a record of this export (' || coalesce(arg_min(error_type, coalesce(column_idx, 0)), 'unknown CSV error') || ')')
-                END AS reason,
-                ltrim(first(csv_line), chr(13) || chr(10)) AS raw_line
-         FROM reject_errors GROUP BY line;
-         INSERT INTO raw_rejects SELECT ${i}, row_no, reason, raw_line FROM raw_rejects_one`,
-      );
-      // Numbered rows of every file of the chunk go to one table; the raw record (JSON) and the
-      // text are made by one statement over the whole chunk below (a file alone is one row group:
-      // file by file, that work ran on one thread).
-      await db.run(
-        `${i === 0 ? 'CREATE OR REPLACE TEMP TABLE raw_rows AS' : 'INSERT INTO raw_rows'}
-         WITH numbered AS (SELECT row_number() OVER () AS k, * FROM raw_input_unnumbered),
-              rej AS (SELECT row_no - row_number() OVER (ORDER BY row_no) AS good_before FROM raw_rejects_one),
-              renumbered AS (SELECT CAST(k + (SELECT count(*) FROM rej WHERE good_before < k) AS BIGINT) AS row_no, * EXCLUDE (k) FROM numbered)
-         SELECT CAST(${i} AS INTEGER) AS file_no, * FROM renumbered`,
-      );
-    }
+    const readCsv = (paths: string[]): string =>
+      `read_csv([${paths.map(literal).join(', ')}], header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
+                columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
+                max_line_size = 1048576, filename = '_csv_path')`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE chunk_csv AS
+       SELECT * FROM (VALUES ${csvPaths.map((c, i) => `(${i}, ${literal(c)})`).join(', ')}) AS t(file_no, csv_path)`,
+    );
+    // Every file of the chunk in ONE read (one statement per file cost more than the rows did).
+    await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+    await db.run(`CREATE OR REPLACE TEMP TABLE raw_input_unnumbered AS SELECT * FROM ${readCsv(csvPaths)}`).catch(async (cause: unknown) => {
+      // Name the file that cannot be read: try them one by one.
+      for (const [i, csvPath] of csvPaths.entries()) {
+        await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+        await db.all(`SELECT count(*) FROM ${readCsv([csvPath])}`).catch((one: unknown) => {
+          throw new ChunkFileError(
+            metas[i]!,
+            new PipelineInputError('land', metas[i]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+          );
+        });
+      }
+      throw new PipelineInputError('land', metas[0]!.original_name, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
+    });
+    // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
+    // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
+    // data-row numbers of the good rows are shifted past them so every row keeps its own number.
+    await db.run(`INSERT INTO raw_rejects BY NAME ${await readLandingSql('dossiers_csv_rejects')}`);
+    // Row numbers per file: the table keeps the read's order (files in chunk order, lines in file
+    // order), so its rowid less the file's first rowid is the good row's place in its file.
+    const header = expected.map((h) => `"${h.replaceAll('"', '""')}"`).join(', ');
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE raw_rows AS
+       WITH numbered AS (
+              SELECT f.file_no, r.rowid - min(r.rowid) OVER (PARTITION BY f.file_no) + 1 AS k, ${expected.map((h) => `r."${h.replaceAll('"', '""')}"`).join(', ')}
+              FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path),
+            rej AS (SELECT file_no, row_no - row_number() OVER (PARTITION BY file_no ORDER BY row_no) AS good_before FROM raw_rejects),
+            renumbered AS (
+              SELECT n.file_no, CAST(n.k + (SELECT count(*) FROM rej WHERE rej.file_no = n.file_no AND rej.good_before < n.k) AS BIGINT) AS row_no,
+                     ${expected.map((h) => `n."${h.replaceAll('"', '""')}"`).join(', ')}
+              FROM numbered n)
+       SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
+    );
+    // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
+    await db.run('DROP TABLE raw_input_unnumbered');
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
@@ -575,42 +650,16 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);
   lap('parse + check');
   const now = new Date();
-  const p = { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 };
   await db.run(
-    `INSERT INTO batch_dossiers BY NAME
-     SELECT CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source, year(received_at) AS year, month(received_at) AS month,
-            dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status, supplement_days,
-            is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced, has_complaint, updated_at,
-            returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type, deleted_at,
-            f.hash AS raw_hash, row_no AS raw_row
-     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE is_valid`,
-    p,
+    `CREATE OR REPLACE TEMP TABLE landing_run AS
+     SELECT CAST($source AS VARCHAR) AS source, CAST($kind AS VARCHAR) AS raw_kind,
+            CAST($landing_year AS INTEGER) AS landing_year, CAST($landing_month AS INTEGER) AS landing_month`,
+    { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 },
   );
-  await db.run(
-    `INSERT INTO batch_quarantine BY NAME
-     SELECT 'dossiers' AS dataset, CASE WHEN $kind = 'dossier-export' THEN c.source ELSE $source END AS source,
-            -- The period the file was pulled for; else the row's own month when plausible; else the
-            -- landing month (an implausible date must not make a partition no reader projects).
-            CASE WHEN f.fy > 0 THEN f.fy WHEN year(received_at) BETWEEN 2015 AND 2035 THEN year(received_at) ELSE $landing_year END AS year,
-            CASE WHEN f.fy > 0 THEN f.fm WHEN year(received_at) BETWEEN 2015 AND 2035 THEN month(received_at) ELSE $landing_month END AS month,
-            $kind AS raw_kind, f.file AS source_file, row_no, failed_field AS field, failed_reason AS reason,
-            failed_value AS raw_value, raw_record, f.hash AS raw_hash
-     FROM landing_checked c JOIN chunk_files f USING (file_no) WHERE NOT is_valid
-     UNION ALL
-     SELECT 'dossiers', $source, CASE WHEN f.fy > 0 THEN f.fy ELSE $landing_year END, CASE WHEN f.fy > 0 THEN f.fm ELSE $landing_month END,
-            $kind, f.file, row_no, NULL, 'malformed CSV record: ' || reason, NULL, raw_line, f.hash
-     FROM raw_rejects r JOIN chunk_files f USING (file_no)`,
-    p,
-  );
+  await db.run(`INSERT INTO batch_dossiers BY NAME ${await readLandingSql('dossiers_landed')}`);
+  await db.run(`INSERT INTO batch_quarantine BY NAME ${await readLandingSql('dossiers_quarantined')}`);
   const counts = new Map(
-    (
-      await db.all(
-        `SELECT f.file_no, coalesce(c.n, 0) + coalesce(r.n, 0) AS n_read, coalesce(c.ok, 0) AS n_ok
-         FROM chunk_files f
-         LEFT JOIN (SELECT file_no, count(*) AS n, count(*) FILTER (WHERE is_valid) AS ok FROM landing_checked GROUP BY file_no) c USING (file_no)
-         LEFT JOIN (SELECT file_no, count(*) AS n FROM raw_rejects GROUP BY file_no) r USING (file_no)`,
-      )
-    ).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
+    (await db.all(await readLandingSql('dossiers_counts'))).map((r) => [Number(r.file_no), { read: Number(r.n_read), ok: Number(r.n_ok) }]),
   );
   lap('insert into batch');
   const sources = new Map(
@@ -681,7 +730,7 @@ async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string):
               s.at AS superseded_at
        FROM m LEFT JOIN s ON s.raw_hash = m.sha256
        ORDER BY raw_kind, raw_hash
-     ) TO ${literal(tmp)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+     ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
   );
   await storage.putFile('landed/landing_log/data.parquet', tmp);
 }

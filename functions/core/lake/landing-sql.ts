@@ -9,7 +9,17 @@ import { fileURLToPath } from 'node:url';
  */
 export const SQL_DIR = process.env.PIPELINE_SQL_DIR || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sql');
 
-const LANDING_SQL = ['dossiers_portal_csv', 'dossiers_portal_json', 'dossiers_nsw_csv', 'dossiers_profile', 'dossiers_checked'] as const;
+const LANDING_SQL = [
+  'dossiers_portal_csv',
+  'dossiers_portal_json',
+  'dossiers_nsw_csv',
+  'dossiers_profile',
+  'dossiers_checked',
+  'dossiers_csv_rejects',
+  'dossiers_landed',
+  'dossiers_quarantined',
+  'dossiers_counts',
+] as const;
 export type LandingSqlName = (typeof LANDING_SQL)[number];
 
 const cache = new Map<string, string>();

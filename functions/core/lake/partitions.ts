@@ -10,10 +10,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
+import { PARQUET_OPTIONS } from '../engine/parquet.js';
+import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
-
-export const PARQUET_OPTIONS = "FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880";
 
 export interface PartitionRef {
   source: string;
@@ -38,13 +38,7 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
   if (!storage.root.startsWith('s3://')) {
     return (await storage.exists(key)) ? storage.locate(key) : undefined;
   }
-  const body = await storage.tryGet(key);
-  if (body === undefined) return undefined;
-  const file = path.join(workDir, 'dl', key);
-  await mkdir(path.dirname(file), { recursive: true });
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(file, body);
-  return file;
+  return (await copyObject(storage, key, path.join(workDir, 'dl')))?.file;
 }
 
 /**
@@ -74,56 +68,83 @@ export async function publishPartitions(
   const { spec, batchTable } = opts;
   await ensureArrivals(db);
   const partCols = ['source', ...spec.partitions];
-  const partitions = (await db.all(
-    `SELECT DISTINCT ${partCols.map(ident).join(', ')} FROM ${ident(batchTable)} ORDER BY ${partCols.map(ident).join(', ')}`,
-  )) as Record<string, unknown>[];
+  const partList = partCols.map(ident).join(', ');
+  const partitions = (await db.all(`SELECT DISTINCT ${partList} FROM ${ident(batchTable)} ORDER BY ${partList}`)) as Record<string, unknown>[];
+  if (partitions.length === 0) return [];
   const dataCols = Object.keys(spec.columns);
   const colList = dataCols.map(ident).join(', ');
   const keyList = spec.key.map(ident).join(', ');
   const ledger = opts.root === 'landed';
-  const written: string[] = [];
   const tmpDir = path.join(opts.workDir, 'publish');
   await mkdir(tmpDir, { recursive: true });
-  for (const row of partitions) {
-    const ref: PartitionRef = {
-      source: String(row.source),
-      ...(row.year !== undefined ? { year: Number(row.year) } : {}),
-      ...(row.month !== undefined ? { month: Number(row.month) } : {}),
-    };
-    const prefix = partitionPrefix(opts.root, opts.dataset, ref, spec);
-    const key = `${prefix}/data.parquet`;
-    const existing = await localCopy(storage, key, opts.workDir);
-    const where = partCols.map((c) => `${ident(c)} = $${c}`).join(' AND ');
-    const params: Record<string, string | number> = { source: ref.source };
-    if (ref.year !== undefined) params.year = ref.year;
-    if (ref.month !== undefined) params.month = ref.month;
-    // UNION (not ALL): a row already published (same file, same row) meets itself once.
-    const union = existing
-      ? `UNION SELECT ${await existingColumns(db, existing, spec.columns)} FROM read_parquet(${literal(existing)}, hive_partitioning = false)`
-      : '';
+  const refs = partitions.map((row): PartitionRef => ({
+    source: String(row.source),
+    ...(row.year !== undefined ? { year: Number(row.year) } : {}),
+    ...(row.month !== undefined ? { month: Number(row.month) } : {}),
+  }));
+  const prefixes = refs.map((ref) => partitionPrefix(opts.root, opts.dataset, ref, spec));
+  // Every partition the batch touches is rebuilt by ONE statement (its rows ∪ the partition's current
+  // file), then written partition by partition from that table: the same rows, order and bytes as one
+  // rebuild per partition, without a scan of the batch and a window per partition.
+  const existing: { file: string; ref: PartitionRef }[] = [];
+  for (const [i, prefix] of prefixes.entries()) {
+    const file = await localCopy(storage, `${prefix}/data.parquet`, opts.workDir);
+    if (file) existing.push({ file, ref: refs[i]! });
+  }
+  let union = '';
+  if (existing.length > 0) {
+    const files = `[${existing.map((e) => literal(e.file)).join(', ')}]`;
+    const values = existing.map((e) => `(${[literal(e.file), ...partCols.slice(1).map((c) => String(e.ref[c as 'year' | 'month']))].join(', ')}, ${literal(e.ref.source)})`);
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE _publish AS
-       SELECT *, row_number() OVER w AS _version${ledger ? ',\n              first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
-       FROM (
-         SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
-         FROM (SELECT ${colList} FROM ${ident(batchTable)} WHERE ${where} ${union}) v
-         LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
-           ON a.raw_hash = v.raw_hash
-       )
-       WINDOW w AS (PARTITION BY ${keyList} ORDER BY ${spec.winner})`,
-      params,
+      `CREATE OR REPLACE TEMP TABLE _publish_files AS SELECT * FROM (VALUES ${values.join(', ')}) AS t(_file, ${partCols.slice(1).map(ident).concat(ident('source')).join(', ')})`,
     );
-    const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
-    if (ledger) {
-      const superseded = await db.scalarNumber(
-        'SELECT count(*) FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)',
-      );
-      if (superseded > 0) await publishSuperseded(db, storage, { ...opts, ref, colList, keyList, tmpDir });
+    // UNION (not ALL): a row already published (same file, same row) meets itself once.
+    union = `UNION SELECT ${partCols.map((c) => `f.${ident(c)}`).join(', ')}, ${await existingColumns(db, files, spec.columns, 'e.')}
+             FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true, filename = '_file') e JOIN _publish_files f USING (_file)`;
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _publish AS
+     SELECT *, row_number() OVER w AS _version${ledger ? ',\n            first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
+     FROM (
+       SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
+       FROM (SELECT ${partList}, ${colList} FROM ${ident(batchTable)} ${union}) v
+       LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
+         ON a.raw_hash = v.raw_hash
+     )
+     WINDOW w AS (PARTITION BY ${partList}, ${keyList} ORDER BY ${spec.winner})
+     ORDER BY ${partList}, ${keyList}, ${spec.winner}`,
+  );
+  const supersededIn = new Set<string>();
+  if (ledger) {
+    const rows = await db.all(
+      `SELECT DISTINCT ${partList} FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)`,
+    );
+    for (const r of rows) supersededIn.add(partCols.map((c) => String(r[c])).join('/'));
+  }
+  const written: string[] = [];
+  // The storage writes of partition i overlap the COPY of partition i + 1 (each stays one atomic write).
+  const puts: Promise<void>[] = [];
+  try {
+    for (const [i, ref] of refs.entries()) {
+      const prefix = prefixes[i]!;
+      const key = `${prefix}/data.parquet`;
+      const where = partCols.map((c) => `${ident(c)} = $${c}`).join(' AND ');
+      const params: Record<string, string | number> = { source: ref.source };
+      if (ref.year !== undefined) params.year = ref.year;
+      if (ref.month !== undefined) params.month = ref.month;
+      if (supersededIn.has(partCols.map((c) => String(params[c])).join('/'))) {
+        // The ledger is published BEFORE its partition (a crash between the two converges).
+        await Promise.all(puts.splice(0));
+        await publishSuperseded(db, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
+      }
+      const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
+      await db.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1 ORDER BY ${keyList}, ${spec.winner}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
+      puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
+      if (puts.length >= 8) await Promise.all(puts.splice(0));
+      written.push(key);
     }
-    await db.run(`COPY (SELECT ${colList} FROM _publish WHERE _version = 1 ORDER BY ${keyList}, ${spec.winner}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
-    await storage.putFile(key, tmp);
-    await rm(tmp, { force: true });
-    written.push(key);
+  } finally {
+    await Promise.all(puts.splice(0));
   }
   await db.run('DROP TABLE IF EXISTS _publish');
   return written;
@@ -138,7 +159,17 @@ export function supersededPrefix(dataset: string, p: PartitionRef, spec: Dataset
 async function publishSuperseded(
   db: DuckDb,
   storage: Storage,
-  o: { dataset: string; spec: DatasetSpec; workDir: string; ref: PartitionRef; colList: string; keyList: string; tmpDir: string },
+  o: {
+    dataset: string;
+    spec: DatasetSpec;
+    workDir: string;
+    ref: PartitionRef;
+    colList: string;
+    keyList: string;
+    tmpDir: string;
+    where: string;
+    params: Record<string, string | number>;
+  },
 ): Promise<void> {
   const ledgerCols = `${o.colList}, ${Object.keys(SUPERSEDED_COLUMNS).map(ident).join(', ')}`;
   const key = `${supersededPrefix(o.dataset, o.ref, o.spec)}/data.parquet`;
@@ -150,12 +181,13 @@ async function publishSuperseded(
        SELECT ${ledgerCols} FROM (
          SELECT ${o.colList}, _by_hash AS superseded_by_hash, _by_row AS superseded_by_row,
                 CAST(replace(replace(_by_at, 'T', ' '), 'Z', '') AS TIMESTAMP) AS superseded_at
-         FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)
-         ${existing ? `UNION SELECT ${await existingColumns(db, existing, { ...o.spec.columns, ...SUPERSEDED_COLUMNS })} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
+         FROM _publish WHERE ${o.where} AND _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)
+         ${existing ? `UNION SELECT ${await existingColumns(db, literal(existing), { ...o.spec.columns, ...SUPERSEDED_COLUMNS })} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
        )
        QUALIFY row_number() OVER (PARTITION BY raw_hash, raw_row, ${o.keyList} ORDER BY superseded_at NULLS LAST, superseded_by_hash, superseded_by_row) = 1
        ORDER BY ${o.keyList}, raw_hash, raw_row
      ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
+    o.params,
   );
   await storage.putFile(key, tmp);
   await rm(tmp, { force: true });
@@ -166,10 +198,12 @@ async function publishSuperseded(
  * dataset after the file was written (the vendor fields of the dossiers) reads as a typed NULL, so a lake
  * landed by an earlier version keeps landing.
  */
-async function existingColumns(db: DuckDb, file: string, columns: Readonly<Record<string, string>>): Promise<string> {
-  const present = new Set((await db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false)`)).map((r) => String(r.column_name)));
+async function existingColumns(db: DuckDb, files: string, columns: Readonly<Record<string, string>>, qualifier = ''): Promise<string> {
+  const present = new Set(
+    (await db.all(`DESCRIBE SELECT * FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true)`)).map((r) => String(r.column_name)),
+  );
   return Object.entries(columns)
-    .map(([c, t]) => (present.has(c) ? ident(c) : `CAST(NULL AS ${t}) AS ${ident(c)}`))
+    .map(([c, t]) => (present.has(c) ? `${qualifier}${ident(c)}` : `CAST(NULL AS ${t}) AS ${ident(c)}`))
     .join(', ');
 }
 

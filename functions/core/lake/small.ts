@@ -41,9 +41,35 @@ export function datasetLabel(provinceCode: string | null | undefined): 'demo' | 
 
 type Rec = Record<string, unknown>;
 
+/** What an XLSX reader returned for a file, read ahead of its turn (see `readSmallFileAhead`). */
+export type ReadAhead = Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+
+/**
+ * Reads an XLSX report (Biểu 06, PAR) with the landed registry given, ahead of its turn: the land starts
+ * it while DuckDB lands the dossiers, so the JS reader and DuckDB work at once. Undefined for kinds
+ * read at their turn. The outcome (records or the reader's error) is what landSmallFile would get.
+ */
+export function readSmallFileAhead(meta: RawMeta, localPath: string, registry: Agency[]): ReadAhead | undefined {
+  const common = { sourceFile: meta.original_name, rawHash: meta.sha256, registry };
+  const read =
+    meta.kind === 'bieu06-xlsx' ? () => readBieu06Xlsx(localPath, common) : meta.kind === 'par-xlsx' ? () => readParXlsx(localPath, common) : undefined;
+  if (!read) return undefined;
+  return read().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>): Promise<T> {
+  if (!pending) return read();
+  const r = await pending;
+  if (!r.ok) throw r.error;
+  return r.value as T;
+}
+
 export async function landSmallFile(
   db: DuckDb,
-  input: { meta: RawMeta; localPath: string; storage: Storage; workDir: string },
+  input: { meta: RawMeta; localPath: string; storage: Storage; workDir: string; readAhead?: ReadAhead },
 ): Promise<SmallLandResult> {
   const { meta, localPath } = input;
   const file = meta.original_name;
@@ -68,14 +94,14 @@ export async function landSmallFile(
       return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'bieu06-xlsx': {
-      const r = await readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) });
+      const r = await ahead(input.readAhead, async () => readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       await insertBatch(db, input.workDir, 'bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
       await quarantine('bieu06', r.quarantine);
       await quarantine('bieu06_checks', r.checks);
       return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'par-xlsx': {
-      const r = await readParXlsx(localPath, { ...common, registry: await landedRegistry(db) });
+      const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       await insertBatch(db, input.workDir, 'par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       await insertBatch(db, input.workDir, 'par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       await quarantine('par_totals', r.quarantine);
@@ -322,7 +348,7 @@ function num(v: unknown): number | null {
 }
 
 /** The landed agency registry, for matching unit names in reports. */
-async function landedRegistry(db: DuckDb): Promise<Agency[]> {
+export async function landedRegistry(db: DuckDb): Promise<Agency[]> {
   const rows = await db.all(
     `SELECT agency_code, name, short_name, kind, parent_code, province_code,
             CAST(valid_from AS VARCHAR) AS valid_from, CAST(valid_to AS VARCHAR) AS valid_to, successor_code

@@ -97,6 +97,42 @@ export function placeName(provinceName: string): string {
 
 const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
 
+/** One unit of a ranked score table (766 or PAR). */
+interface RankedUnit {
+  rank: number | null;
+  name: string;
+  score: number;
+  change: number | null;
+  rankChange: number | null;
+  band: string;
+  agencyCode: string | null;
+}
+
+/** Rank, unit, score, score change, rank change, band: the 766 and the PAR tables share this layout. */
+function rankedTable(id: string, caption: string, scoreHeader: string, noteOf: ReadonlyMap<string, number>, units: readonly RankedUnit[]): Block {
+  return {
+    kind: 'table',
+    id,
+    caption,
+    fontSize: 11,
+    columns: [
+      { header: 'Hạng', width: 8, align: 'center' },
+      { header: 'Cơ quan, đơn vị', width: 42, align: 'left' },
+      { header: scoreHeader, width: 12, align: 'right' },
+      { header: 'Tăng/giảm điểm', width: 13, align: 'right' },
+      { header: 'Thay đổi hạng', width: 11, align: 'center' },
+      { header: 'Xếp loại', width: 14, align: 'left' },
+    ],
+    rows: units.map((u) => {
+      const note = u.agencyCode ? noteOf.get(u.agencyCode) : undefined;
+      return {
+        cells: [u.rank === null ? '–' : String(u.rank), u.name, fmtScore(u.score), fmtScoreChange(u.change), fmtRankChange(u.rankChange), u.band],
+        ...(note ? { notes: [note], noteCell: 1 } : {}),
+      };
+    }),
+  };
+}
+
 // ---- the model -------------------------------------------------------------------------------
 
 export function buildReportDoc(d: ReportData): ReportDoc {
@@ -297,27 +333,11 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `${fmtCount(d.score766.length)} cơ quan, đơn vị có điểm Bộ chỉ số 766 trong tháng; cao nhất là ${top.unit_name} (${fmtScore(top.score_total)} điểm). ` +
         `So với kỳ trước, ${fmtCount(up)} đơn vị tăng hạng, ${fmtCount(down)} đơn vị giảm hạng.`,
     );
-    blocks.push({
-      kind: 'table',
-      id: 'score766',
-      caption: `Bảng 4. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`,
-      fontSize: 11,
-      columns: [
-        { header: 'Hạng', width: 8, align: 'center' },
-        { header: 'Cơ quan, đơn vị', width: 42, align: 'left' },
-        { header: 'Điểm (/100)', width: 12, align: 'right' },
-        { header: 'Tăng/giảm điểm', width: 13, align: 'right' },
-        { header: 'Thay đổi hạng', width: 11, align: 'center' },
-        { header: 'Xếp loại', width: 14, align: 'left' },
-      ],
-      rows: d.score766.map((u) => {
-        const note = u.agency_code ? noteOf.get(u.agency_code) : undefined;
-        return {
-          cells: [u.rank === null ? '–' : String(u.rank), u.unit_name, fmtScore(u.score_total), fmtScoreChange(u.score_total_change), fmtRankChange(u.rank_change), u.band],
-          ...(note ? { notes: [note], noteCell: 1 } : {}),
-        };
-      }),
-    });
+    blocks.push(
+      rankedTable('score766', `Bảng 4. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`, 'Điểm (/100)', noteOf,
+        d.score766.map((u) => ({ rank: u.rank, name: u.unit_name, score: u.score_total, change: u.score_total_change, rankChange: u.rank_change, band: u.band, agencyCode: u.agency_code })),
+      ),
+    );
   }
 
   H(1, 'III. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)');
@@ -329,27 +349,11 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `Kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
         `thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.`,
     );
-    blocks.push({
-      kind: 'table',
-      id: 'par',
-      caption: `Bảng 5. Chỉ số cải cách hành chính năm ${par.year}`,
-      fontSize: 11,
-      columns: [
-        { header: 'Hạng', width: 8, align: 'center' },
-        { header: 'Cơ quan, đơn vị', width: 42, align: 'left' },
-        { header: 'Điểm', width: 12, align: 'right' },
-        { header: 'Tăng/giảm điểm', width: 13, align: 'right' },
-        { header: 'Thay đổi hạng', width: 11, align: 'center' },
-        { header: 'Xếp loại', width: 14, align: 'left' },
-      ],
-      rows: par.units.map((u) => {
-        const note = u.agency_code ? noteOf.get(u.agency_code) : undefined;
-        return {
-          cells: [u.rank === null ? '–' : String(u.rank), u.agency_name, fmtScore(u.total_points), fmtScoreChange(u.score_change), fmtRankChange(u.rank_change), u.band ?? '–'],
-          ...(note ? { notes: [note], noteCell: 1 } : {}),
-        };
-      }),
-    });
+    blocks.push(
+      rankedTable('par', `Bảng 5. Chỉ số cải cách hành chính năm ${par.year}`, 'Điểm', noteOf,
+        par.units.map((u) => ({ rank: u.rank, name: u.agency_name, score: u.total_points, change: u.score_change, rankChange: u.rank_change, band: u.band ?? '–', agencyCode: u.agency_code })),
+      ),
+    );
   }
 
   H(1, 'IV. ĐÁNH GIÁ CHUNG VÀ KIẾN NGHỊ, ĐỀ XUẤT');

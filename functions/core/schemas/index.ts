@@ -10,6 +10,10 @@ import { z } from 'zod';
 
 /** Local date `YYYY-MM-DD` (Asia/Ho_Chi_Minh calendar date). */
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** A calendar month `YYYY-MM` (01–12): pull ranges, snapshot and report periods, the CLI's and handlers' months. */
+export const YEAR_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const YearMonth = z.string().regex(YEAR_MONTH, 'expected YYYY-MM');
+export type YearMonth = z.infer<typeof YearMonth>;
 /** Local timestamp `YYYY-MM-DD HH:MM:SS` in Asia/Ho_Chi_Minh (UTC+7, no DST), no offset stored. */
 export const LocalTimestamp = z
   .string()

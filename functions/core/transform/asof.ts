@@ -1,103 +1,112 @@
 /**
- * The lake as it was on a date, for snapshots: copies of the landed sources with what was not yet
- * known left out, and the marts cut to the periods up to that date.
+ * The lake as it was on a date, for snapshots, built by the query engine itself (DuckDB locally,
+ * Athena on AWS; nothing is copied out of the lake):
  *
- * - dossiers received after the date are left out; a dossier finished after it is still pending
- *   (finished_at NULL, status DANG_XU_LY), exactly as a report run that day would have seen it;
- * - 766 scores and sub-indicators published after the date are left out (as_of > date);
- * - Biểu 06 sheets of periods ending after the date are left out;
- * - PAR Index results of year Y count as known from 01/3 of Y+1 (assumption: provinces publish the
- *   decision in the first quarter; see docs/data-contracts.md);
- * - quarantine rows of later months are left out; the registry and the landing log are kept whole.
+ * - every source a snapshot filters is read through its as-of view, sql/snapshots/as_of/<src>.sql, a
+ *   SELECT over the source's full lake table (landed_<dataset>, quarantine: the Glue tables' names)
+ *   and the one-row relation snapshot_as_of (as_of_date: the month's last day). The rules themselves
+ *   (dossiers received later left out, later finishes still pending, 766 answers captured later, Biểu
+ *   06 sheets of later periods, PAR results known from 01/3 of the next year, quarantine rows of later
+ *   months) live in those files; the registry and the landing log are read whole;
+ * - the marts are then cut to the periods up to that date (freezeMarts).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { literal, withDuckDb, type DuckDb } from '../engine/duckdb.js';
+import { literal, withDuckDb } from '../engine/duckdb.js';
+import type { QueryEngine } from '../engine/types.js';
 import { createError } from '../errors.js';
+import type { Storage } from '../storage/types.js';
+import { referencedRelations, type TransformModel } from './models.js';
+import { registerLakeSources } from './register.js';
 import type { SnapshotFile } from './snapshot.js';
-import { lakeSourceLocations } from './sources.js';
+import { lakePrefixLocation, lakeSourceLocations, lakeTableName, SOURCE_NAMES, sourcePrefix } from './sources.js';
 
-const AS_OF_FILTERS: Record<string, { where: string; replace?: string }> = {
-  src_dossiers: {
-    where: 'CAST(received_at AS DATE) <= $as_of',
-    replace: `CASE WHEN CAST(finished_at AS DATE) > $as_of THEN NULL ELSE finished_at END AS finished_at,
-              CASE WHEN CAST(finished_at AS DATE) > $as_of THEN 'DANG_XU_LY' ELSE status END AS status,
-              least(updated_at, CAST($as_of AS TIMESTAMP) + INTERVAL 1 DAY - INTERVAL 1 SECOND) AS updated_at`,
-  },
-  src_score766: { where: 'as_of <= $as_of' },
-  src_score766_metrics: { where: 'as_of <= $as_of' },
-  src_bieu06: { where: 'period_end <= $as_of' },
-  src_par_fields: { where: 'make_date(year + 1, 3, 1) <= $as_of' },
-  src_par_totals: { where: 'make_date(year + 1, 3, 1) <= $as_of' },
-  src_quarantine: { where: 'year * 100 + month <= year(CAST($as_of AS DATE)) * 100 + month(CAST($as_of AS DATE))' },
-};
+/** The one-row relation the as-of views read: as_of_date, the snapshot's date. */
+export const AS_OF_RELATION = 'snapshot_as_of';
 
-/** Write as-of copies of the filtered sources under `dir`; returns source → location overrides. */
-export async function buildAsOfSources(lakeRoot: string, asOf: string, dir: string): Promise<Record<string, string>> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lakeRoot)) {
-    throw createError('snapshot', `Failed to build the as-of sources: ${lakeRoot} is not a local directory (copy landed/ and quarantine/ first, as functions/handlers/snapshot.ts does)`);
+export interface AsOfView {
+  /** The source it stands in for (src_<dataset>). */
+  source: string;
+  /** The full lake table it reads (landed_<dataset> or quarantine). */
+  table: string;
+  sql: string;
+  /** Relative to the repository. */
+  file: string;
+}
+
+/** The as-of views of sql/snapshots/as_of/: one file per filtered source, named after the source. */
+export function loadAsOfViews(sqlDir: string): AsOfView[] {
+  const dir = path.join(sqlDir, 'snapshots', 'as_of');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => {
+      const source = f.replace(/\.sql$/, '');
+      const file = path.relative(path.join(sqlDir, '..'), path.join(dir, f));
+      if (!SOURCE_NAMES.includes(source)) throw createError('snapshot', `Failed to load ${file}: ${source} is not a source (${SOURCE_NAMES.join(', ')})`);
+      const sql = readFileSync(path.join(dir, f), 'utf8').trim().replace(/;\s*$/, '');
+      const table = lakeTableName(source);
+      const refs = referencedRelations(sql).sort();
+      const expected = [AS_OF_RELATION, table].sort();
+      if (refs.join() !== expected.join()) {
+        throw createError('snapshot', `Failed to load ${file}: an as-of view reads ${expected.join(' and ')} only, not ${refs.join(', ') || 'nothing'}`);
+      }
+      return { source, table, sql, file };
+    });
+}
+
+/**
+ * Register the lake's sources on `engine` as of `asOf` (YYYY-MM-DD): every src_<dataset> as the
+ * transform registers it, then each filtered one replaced by its as-of view over its full lake table.
+ */
+export async function registerAsOfSources(engine: QueryEngine, lake: Pick<Storage, 'locate'>, asOf: string, sqlDir: string): Promise<AsOfView[]> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw createError('snapshot', `Failed to register the as-of sources: "${asOf}" is not YYYY-MM-DD`);
+  const views = loadAsOfViews(sqlDir);
+  await registerLakeSources(engine, lake);
+  await engine.createView(AS_OF_RELATION, `SELECT CAST('${asOf}' AS DATE) AS as_of_date`);
+  for (const v of views) {
+    await engine.registerSource(v.table, lakePrefixLocation(lake, sourcePrefix(v.source)), { hivePartitioning: true });
+    await engine.createView(v.source, v.sql);
   }
-  await mkdir(dir, { recursive: true });
-  const locations = lakeSourceLocations(lakeRoot);
-  const overrides: Record<string, string> = {};
-  await withDuckDb(async (db) => {
-    for (const [source, filter] of Object.entries(AS_OF_FILTERS)) {
-      const location = locations[source];
-      if (!location) continue;
-      const pattern = `${location.replace(/\/+$/, '')}/**/*.parquet`;
-      if ((await db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`)) === 0) continue;
-      const out = path.join(dir, `${source}.parquet`);
-      const select = filter.replace ? `* REPLACE (${filter.replace})` : '*';
-      await db.run(
-        `COPY (SELECT ${select} FROM read_parquet(${literal(pattern)}, hive_partitioning = true, union_by_name = true)
-               WHERE ${filter.where}) TO ${literal(out)} (FORMAT PARQUET, COMPRESSION ZSTD)`,
-        { as_of: asOf },
-      );
-      overrides[source] = out;
-    }
-  });
-  return overrides;
+  return views;
 }
 
-/** Rows of a mart that belong to periods up to `asOf`, by whichever period columns the mart has. */
-async function periodFilter(db: DuckDb, file: string): Promise<string> {
-  const cols = new Set((await db.all(`SELECT name FROM parquet_schema(${literal(file)})`)).map((r) => String(r.name)));
-  if (cols.has('period_start')) return 'period_start <= CAST($as_of AS DATE)';
-  if (cols.has('year') && cols.has('month')) return 'year * 100 + month <= year(CAST($as_of AS DATE)) * 100 + month(CAST($as_of AS DATE))';
-  if (cols.has('as_of')) return 'as_of <= CAST($as_of AS DATE)';
-  if (cols.has('year')) return 'year <= year(CAST($as_of AS DATE))';
-  return 'true';
+/**
+ * Which rows of a mart belong to periods up to `asOf`, by whichever period columns it has: its
+ * period_start; else its year and month; else the as_of of a 766 answer; else its year; else all.
+ */
+export function martCut(columns: readonly string[], asOf: string): string {
+  const cols = new Set(columns);
+  const [y, m] = asOf.split('-').map(Number) as [number, number];
+  const date = `CAST('${asOf}' AS DATE)`;
+  if (cols.has('period_start')) return `period_start <= ${date}`;
+  if (cols.has('year') && cols.has('month')) return `year * 100 + month <= ${y * 100 + m}`;
+  if (cols.has('as_of')) return `as_of <= ${date}`;
+  if (cols.has('year')) return `year <= ${y}`;
+  return '1 = 1';
 }
 
-/** Cut every mart Parquet in `martsDir` to periods up to `asOf`, into `outDir`; returns the files. */
-export async function freezeMarts(martsDir: string, outDir: string, asOf: string): Promise<SnapshotFile[]> {
-  await mkdir(outDir, { recursive: true });
-  const names = (await readdir(martsDir)).filter((n) => n.endsWith('.parquet')).sort();
+/** Cut every mart (already built on `engine`) to periods up to `asOf`: the snapshot's files. */
+export async function freezeMarts(engine: QueryEngine, marts: readonly TransformModel[], asOf: string): Promise<SnapshotFile[]> {
   const files: SnapshotFile[] = [];
-  await withDuckDb(async (db) => {
-    for (const name of names) {
-      const src = path.join(martsDir, name);
-      const out = path.join(outDir, name);
-      const where = await periodFilter(db, src);
-      // Keep the mart's own order (it was written sorted by its grain).
-      await db.run(
-        `COPY (SELECT * FROM read_parquet(${literal(src)}) WHERE ${where}) TO ${literal(out)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)`,
-        { as_of: asOf },
-      );
-      const rows = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(out)})`);
-      files.push({ name, body: await readFile(out), rows });
-    }
-  }, { threads: 1 });
+  for (const mart of [...marts].sort((a, b) => a.name.localeCompare(b.name))) {
+    const columns = await engine.columns(mart.name);
+    if (columns.length === 0) throw createError('snapshot', `Failed to freeze ${mart.name}: the engine knows no columns of it`);
+    const out = await engine.exportParquet(`SELECT * FROM ${mart.name} WHERE ${martCut(columns, asOf)}`, { name: mart.name, columns, orderBy: mart.grain ?? [] });
+    files.push({ name: `${mart.name}.parquet`, body: out.body, rows: out.rows });
+  }
   return files;
 }
 
 /**
- * Quarantined rows by dataset and reason, for the end-of-run summary. Local lakes only: an s3:// root
- * gives [] (DuckDB here has no httpfs; on AWS the data_quality mart carries the same counts).
+ * Quarantined rows by dataset and reason, for the end-of-run summary. Local lakes only: a lake whose
+ * quarantine/ is not a directory gives [] (DuckDB here has no httpfs; on AWS the data_quality mart
+ * carries the same counts).
  */
-export async function quarantineByReason(lakeRoot: string): Promise<{ dataset: string; reason: string; rows: number }[]> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lakeRoot)) return [];
-  const pattern = `${lakeSourceLocations(lakeRoot).src_quarantine!.replace(/\/+$/, '')}/**/*.parquet`;
+export async function quarantineByReason(lake: Pick<Storage, 'locate'>): Promise<{ dataset: string; reason: string; rows: number }[]> {
+  const location = lakeSourceLocations(lake).src_quarantine!;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return [];
+  const pattern = `${location.replace(/\/+$/, '')}/**/*.parquet`;
   return withDuckDb(async (db) => {
     if ((await db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`)) === 0) return [];
     const rows = await db.all(
@@ -107,4 +116,3 @@ export async function quarantineByReason(lakeRoot: string): Promise<{ dataset: s
     return rows.map((r) => ({ dataset: String(r.dataset), reason: String(r.reason), rows: Number(r.n) }));
   });
 }
-

@@ -43,7 +43,25 @@ const ModelYaml = z
   .object({
     name: Name,
     description: z.string().optional(),
-    config: z.object({ grain: z.array(Name).min(1).optional(), partition_by: z.array(Name).optional(), persist: z.boolean().optional() }).strict().default({}),
+    config: z
+      .object({
+        grain: z.array(Name).min(1).optional(),
+        partition_by: z.array(Name).optional(),
+        persist: z.boolean().optional(),
+        // dbt's names: materialized view | table | incremental; an incremental model overwrites the
+        // partitions a run touches (dbt's insert_overwrite, as dbt-athena and dbt-spark spell it).
+        materialized: z.enum(['view', 'table', 'incremental']).optional(),
+        incremental_strategy: z.literal('insert_overwrite').optional(),
+      })
+      .strict()
+      .refine((c) => c.materialized !== 'incremental' || c.partition_by?.length === 1, {
+        message: 'materialized: incremental needs partition_by with exactly one (integer) column, e.g. partition_by: [year]',
+      })
+      .refine((c) => c.incremental_strategy === undefined || c.materialized === 'incremental', {
+        message: 'incremental_strategy is only for materialized: incremental',
+      })
+      .refine((c) => c.materialized !== 'view' || c.persist === undefined, { message: 'a view is never persisted: drop persist' })
+      .default({}),
     data_tests: z.array(ModelTest).default([]),
     columns: z.array(ColumnYaml).default([]),
   })
@@ -338,6 +356,9 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
       const name = basename(file).replace(/\.(sql|csv)$/, '');
       if (!NAME.test(name)) throw createError('transform', `Failed to load ${file}: model name "${name}" is not a lower-case identifier`);
       const spec = yamlByName.get(name)?.spec;
+      if (layer === 'marts' && spec?.config.materialized === 'view') {
+        throw createError('transform', `Failed to load ${file}: ${name} is a mart: it must be a table or incremental (the dashboards and exports read every mart's Parquet file), so materialized: view is not allowed`);
+      }
       if (layer === 'marts' && spec?.config.persist === false) {
         throw createError('transform', `Failed to load ${file}: ${name} is a mart: it must be persisted (the dashboards and exports read every mart), so persist: false is not allowed`);
       }
@@ -353,6 +374,7 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
         grain: spec?.config.grain,
         partitionBy: spec?.config.partition_by,
         ...(spec?.config.persist === false ? { persist: false } : {}),
+        ...(spec?.config.materialized ? { materialized: spec.config.materialized } : {}),
         columns: spec?.columns ?? [],
         tests: spec ? testsOf(spec, layer) : [],
       });
@@ -379,6 +401,18 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
       throw createError('transform', `Failed to load ${m.file}: only staging models may read sources (src_*)`);
     }
     m.dependsOn = [...deps].sort();
+  }
+  // An incremental step that is not persisted holds only the partitions of its run: only incremental
+  // models on the same partition column may read it (they rebuild exactly those partitions).
+  const byName = new Map(models.map((m) => [m.name, m]));
+  for (const m of models) {
+    for (const d of m.dependsOn) {
+      const dep = byName.get(d)!;
+      if (dep.materialized !== 'incremental' || dep.persist !== false) continue;
+      if (m.materialized !== 'incremental' || m.partitionBy?.[0] !== dep.partitionBy?.[0]) {
+        throw createError('transform', `Failed to load ${m.file}: it reads ${dep.name}, an incremental step with persist: false, so it must be materialized: incremental with partition_by: [${dep.partitionBy?.[0]}]`);
+      }
+    }
   }
   const read = new Set(models.flatMap((m) => referencedRelations(m.sql)));
   for (const d of declared) {

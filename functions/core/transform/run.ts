@@ -2,7 +2,7 @@
  * Materialise models in dependency order on any QueryEngine, reporting progress.
  */
 import { createError } from '../errors.js';
-import type { MaterializeResult, QueryEngine } from '../engine/types.js';
+import type { MaterializeResult, PartitionSelection, QueryEngine } from '../engine/types.js';
 import type { TransformModel } from './models.js';
 
 export interface RunProgress {
@@ -21,6 +21,11 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
   /** Only these models (and nothing else); default all. Dependencies must already exist. */
   select?: readonly string[];
+  /**
+   * An incremental run: the partitions each incremental model rebuilds, asked just before it runs
+   * (absent: every model is rebuilt whole).
+   */
+  partitions?: (model: TransformModel) => Promise<PartitionSelection>;
 }
 
 export async function runModels(engine: QueryEngine, models: readonly TransformModel[], options: RunOptions = {}): Promise<MaterializeResult[]> {
@@ -34,7 +39,7 @@ export async function runModels(engine: QueryEngine, models: readonly TransformM
     options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'start' });
     let r: MaterializeResult;
     try {
-      r = await engine.materialize(m);
+      r = m.materialized === 'incremental' && options.partitions ? await engine.materialize(m, { partitions: await options.partitions(m) }) : await engine.materialize(m);
     } catch (cause) {
       throw createError('transform', `Failed to materialise ${m.name} (${m.file}): ${(cause as Error).message}`, { cause });
     }

@@ -10,9 +10,10 @@
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
+import { YearMonth } from '../schemas/index.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 
-export const SnapshotPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
+export const SnapshotPeriod = YearMonth;
 
 export const SnapshotManifest = z.object({
   period: SnapshotPeriod,

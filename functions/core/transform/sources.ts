@@ -18,6 +18,7 @@ import {
   Score766Metric,
 } from '../schemas/index.js';
 import { createError } from '../errors.js';
+import type { Storage } from '../storage/types.js';
 
 export interface SourceColumn {
   readonly name: string;
@@ -124,16 +125,57 @@ export const SOURCE_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
 export const SOURCE_NAMES: readonly string[] = Object.keys(SOURCE_COLUMNS);
 
 /**
+ * Ledgers the transform reads to plan an incremental run (functions/core/transform/incremental.ts),
+ * never the models: `src_superseded_dossiers` = landed/_superseded/dossiers/ (the versions a later
+ * file replaced, with the file that replaced them).
+ */
+export const LEDGER_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> = {
+  src_superseded_dossiers: [
+    ...dossierColumns(),
+    { name: 'superseded_by_hash', type: 'VARCHAR' },
+    { name: 'superseded_by_row', type: 'BIGINT' },
+    { name: 'superseded_at', type: 'TIMESTAMP' },
+  ],
+};
+
+/**
  * Default storage locations of the sources under a lake root (a directory or URI prefix), as
  * functions/core/lake writes them: landed/<dataset>/source=…/[year=…/[month=…/]]data.parquet,
  * quarantine/dataset=…/source=…/year=…/month=…/data.parquet, landed/landing_log/data.parquet.
  */
-export function lakeSourceLocations(lakeRoot: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const root = lakeRoot.replace(/\/+$/, '');
+export function lakeSourceLocations(lake: string | Pick<Storage, 'locate'>, overrides: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of SOURCE_NAMES) {
-    const dataset = name.slice('src_'.length);
-    out[name] = dataset === 'quarantine' ? `${root}/quarantine` : `${root}/landed/${dataset}`;
-  }
+  for (const name of SOURCE_NAMES) out[name] = lakePrefixLocation(lake, sourcePrefix(name));
   return { ...out, ...overrides };
+}
+
+/** The lake prefix of a source: landed/<dataset>, or quarantine. */
+export function sourcePrefix(source: string): string {
+  const dataset = source.slice('src_'.length);
+  return dataset === 'quarantine' ? 'quarantine' : `landed/${dataset}`;
+}
+
+/**
+ * Where a lake prefix lives: under a root directory or URI, or where a Storage puts its keys (a
+ * RoutedStorage sends quarantine/ to its own bucket).
+ */
+export function lakePrefixLocation(lake: string | Pick<Storage, 'locate'>, prefix: string): string {
+  if (typeof lake === 'string') return `${lake.replace(/\/+$/, '')}/${prefix}`;
+  return lake.locate(`${prefix}/x`).replace(/[\\/]x$/, '');
+}
+
+/**
+ * The name the query engines give a landed dataset's full, unfiltered table (on Athena the Glue table
+ * the stack defines: landed_<dataset>, quarantine), by the source it stands for. Snapshots read these
+ * under their as-of views (sql/snapshots/as_of/).
+ */
+export function lakeTableName(source: string): string {
+  const dataset = source.slice('src_'.length);
+  return dataset === 'quarantine' ? 'quarantine' : `landed_${dataset}`;
+}
+
+/** The source a lake table name stands for (lakeTableName's inverse), if it is one. */
+export function sourceOfLakeTable(table: string): string | undefined {
+  const source = table === 'quarantine' ? 'src_quarantine' : table.startsWith('landed_') ? `src_${table.slice('landed_'.length)}` : undefined;
+  return source && SOURCE_NAMES.includes(source) ? source : undefined;
 }

@@ -10,6 +10,8 @@ export interface PipelineFunctionsProps {
   readonly athenaResults: s3.IBucket;
   readonly dataKey: kms.IKey;
   readonly databaseName: string;
+  /** The snapshot's own Glue database (as-of views, scratch models). @default `<databaseName>_snapshot` */
+  readonly snapshotDatabaseName?: string;
   readonly workGroupName: string;
   /** Base URL of the provincial dossier portal API. */
   readonly portalBaseUrl: string;

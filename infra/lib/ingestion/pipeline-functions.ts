@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { snapshotDatabaseName } from '../../../functions/core/engine/athena.js';
 import type { PipelineFunctionsProps } from './pipeline-functions-props.js';
 
 export const PIPELINE_FUNCTIONS_DEFAULTS = {
@@ -38,6 +39,7 @@ export class PipelineFunctions extends Construct {
     super(scope, id);
     const p = { ...PIPELINE_FUNCTIONS_DEFAULTS, ...props };
     const nswDropPrefix = p.nswDropPrefix.replace(/^\/+|\/+$/g, '');
+    const snapshotDb = p.snapshotDatabaseName ?? snapshotDatabaseName(p.databaseName);
 
     this.portalToken = new secretsmanager.Secret(this, 'PortalToken', {
       description: 'Bearer token of the provincial dossier portal API (set by the operator; read at run time)',
@@ -101,8 +103,9 @@ export class PipelineFunctions extends Construct {
       pullNsw: make('pullNsw', 'pull-nsw.ts', { memoryMiB: 1024, env: { NSW_DROP_PREFIX: `s3://${p.raw.bucketName}/${nswDropPrefix}` } }),
       land: make('land', 'land.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
       transform: make('transform', 'transform.ts', { memoryMiB: 512 }),
-      // The snapshot mirrors landed/ and quarantine/ into /tmp and runs the models on DuckDB there.
-      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
+      // The snapshot runs on Athena (as-of views, scratch models, one CTAS per mart); only the marts'
+      // snapshot files pass through the function, in memory, on their way to snapshots/.
+      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: 1024, env: { ATHENA_SNAPSHOT_DATABASE: snapshotDb } }),
       // The report pack: DuckDB over the month's snapshot, docx/pdfkit/exceljs, the TTF fonts in fonts/.
       report: make('report', 'report.ts', { memoryMiB: 1024, env: { REPORT_FONTS_DIR: '/var/task/fonts' }, fonts: true }),
     };
@@ -129,10 +132,15 @@ export class PipelineFunctions extends Construct {
     objects(f.transform, p.lake, ['models/*'], [...rw, 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']);
     athenaAccess(f.transform, p, 'readWrite');
 
+    // Athena reads landed/ and quarantine/ with the function's credentials; the function itself reads
+    // only the raw manifest (the lake's fingerprint), its scratch prefix and snapshots/.
     objects(f.snapshot, p.raw, ['manifest/*'], ['s3:GetObject']);
     objects(f.snapshot, p.lake, ['landed/*'], ['s3:GetObject']);
     objects(f.snapshot, p.quarantine, ['quarantine/*'], ['s3:GetObject']);
+    objects(f.snapshot, p.lake, ['work/snapshot/*'], [...rw, 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']);
     objects(f.snapshot, p.lake, ['snapshots/*'], rw);
+    athenaAccess(f.snapshot, p, 'read');
+    athenaAccess(f.snapshot, { ...p, databaseName: snapshotDb }, 'readWrite');
 
     // The report reads the published snapshot (and the lake's meta.json) and writes only reports/.
     objects(f.report, p.lake, ['snapshots/*', 'meta.json'], ['s3:GetObject']);

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { landedTableName, QUARANTINE_TABLE } from '../../../functions/core/engine/athena.js';
+import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/athena.js';
 import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
@@ -82,6 +82,9 @@ export function hiveType(duckdbType: string, where: string): string {
 export class LakeQuery extends Construct {
   readonly database: glue.CfnDatabase;
   readonly databaseName: string;
+  /** The snapshot's own database: its as-of views and scratch models (functions/core/transform/asof.ts). */
+  readonly snapshotDatabase: glue.CfnDatabase;
+  readonly snapshotDatabaseName: string;
   readonly workGroup: athena.CfnWorkGroup;
   readonly workGroupName: string;
   readonly tables: Record<string, glue.CfnTable> = {};
@@ -97,6 +100,11 @@ export class LakeQuery extends Construct {
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: account,
       databaseInput: { name: p.databaseName, description: 'Vietnamese administrative-procedure lake: landed datasets and SQL models' },
+    });
+    this.snapshotDatabaseName = snapshotDatabaseName(p.databaseName);
+    this.snapshotDatabase = new glue.CfnDatabase(this, 'SnapshotDatabase', {
+      catalogId: account,
+      databaseInput: { name: this.snapshotDatabaseName, description: 'Monthly snapshots at work: as-of views over the lake tables and the scratch models they feed' },
     });
 
     for (const dataset of LANDED_TABLE_DATASETS) {
@@ -116,6 +124,15 @@ export class LakeQuery extends Construct {
       columns: LANDING_LOG_COLUMNS,
       location: `s3://${props.lake.bucketName}/landed/landing_log`,
       partitions: [],
+      yearRange: p.yearRange,
+    });
+    // The versions of dossiers a later file replaced (landed/_superseded/dossiers, same partitions):
+    // the transform reads it to find the report years a resubmitted file touches (incremental runs).
+    this.tables[landedTableName('superseded_dossiers')] = this.table('LandedSupersededDossiers', {
+      name: landedTableName('superseded_dossiers'),
+      columns: { ...DATASET_SPECS.dossiers.columns, superseded_by_hash: 'VARCHAR', superseded_by_row: 'BIGINT', superseded_at: 'TIMESTAMP' },
+      location: `s3://${props.lake.bucketName}/landed/_superseded/dossiers`,
+      partitions: [{ name: 'source', values: sourcesOf('dossiers') }, ...DATASET_SPECS.dossiers.partitions.map((c) => ({ name: c }))],
       yearRange: p.yearRange,
     });
     // Every dataset's rejected rows in one table, as the models read them (src_quarantine).

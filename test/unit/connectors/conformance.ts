@@ -5,29 +5,39 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import type { Connector, PullRequest, PullState, RawPayload } from '../../../functions/core/connectors/_types.js';
+import type { Connector, PlanRequest, PullRequest, PullState, RawPayload } from '../../../functions/core/connectors/_types.js';
+import { RAW_KINDS, type RawKind } from '../../../functions/core/lake/sources.js';
+import { YEAR_MONTH } from '../../../functions/core/schemas/index.js';
 
-export interface ConnectorFixtures {
-  /** The range to pull (from/to `YYYY-MM`). */
-  request: Pick<PullRequest, 'from' | 'to'>;
+export interface ConnectorFixtures<R extends PlanRequest = PullRequest> {
+  /** What to pull: a month range (from/to `YYYY-MM`), or what a planned connector takes. */
+  request: R;
   expected: {
     /** Payloads one pull hands to the sink. */
     payloads: number;
     /** Sum of the payloads' rows, or null when the connector does not count rows. */
     rows: number | null;
+    /** The connector's lake source; every payload's too unless `payloadSource` says otherwise. */
     source: string;
-    dataset: string;
+    /** Every payload's dataset; omitted for a connector whose payloads feed several (their kind's). */
+    dataset?: string;
+    /** The raw kinds the payloads are staged as. */
+    kinds: RawKind[];
+    /** 'kind': each payload's source is its raw kind's (a drop directory); default: the connector's. */
+    payloadSource?: 'kind';
   };
 }
 
-export interface TestConnectorOptions {
+export interface TestConnectorOptions<R extends PlanRequest = PullRequest> {
   name: string;
-  connector: () => Connector;
-  fixtures: ConnectorFixtures | (() => ConnectorFixtures);
+  connector: () => Connector<R>;
+  fixtures: ConnectorFixtures<R> | (() => ConnectorFixtures<R>);
+  /** The connector pulls a month range (default); false: it is planned by config or a listing (real766, drop). */
+  ranged?: boolean;
   additionalTests?: () => void;
 }
 
-export async function collect(connector: Connector, request: PullRequest): Promise<RawPayload[]> {
+export async function collect<R extends PlanRequest>(connector: Connector<R>, request: R): Promise<RawPayload[]> {
   const got: RawPayload[] = [];
   await connector.pull(request, async (p) => {
     got.push(p);
@@ -35,7 +45,9 @@ export async function collect(connector: Connector, request: PullRequest): Promi
   return got;
 }
 
-export function testConnector({ name, connector, fixtures, additionalTests }: TestConnectorOptions): void {
+const isRange = (r: PlanRequest): r is PullRequest => 'from' in r && 'to' in r;
+
+export function testConnector<R extends PlanRequest = PullRequest>({ name, connector, fixtures, ranged = true, additionalTests }: TestConnectorOptions<R>): void {
   const fx = () => (typeof fixtures === 'function' ? fixtures() : fixtures);
 
   describe(`Connector ${name} conformance`, () => {
@@ -45,18 +57,26 @@ export function testConnector({ name, connector, fixtures, additionalTests }: Te
       expect(c.source).toBe(fx().expected.source);
     });
 
-    test('should hand every payload with a sha256 of its exact bytes, in the range, with the expected counts', async () => {
+    test('should hand every payload with a sha256 of its exact bytes, its raw kind and period, with the expected counts', async () => {
       const { request, expected } = fx();
       const payloads = await collect(connector(), { ...request });
       expect(payloads).toHaveLength(expected.payloads);
       for (const p of payloads) {
         expect(p.sha256).toBe(createHash('sha256').update(p.bytes).digest('hex'));
-        expect(p.period >= request.from && p.period <= request.to).toBe(true);
-        expect(p.source).toBe(expected.source);
-        expect(p.dataset).toBe(expected.dataset);
+        if (ranged) {
+          if (!isRange(request)) throw new Error('a ranged connector needs from/to in its fixtures');
+          expect(p.period).toMatch(YEAR_MONTH);
+          expect(p.period! >= request.from && p.period! <= request.to).toBe(true);
+        } else if (p.period !== null) {
+          expect(p.period).toMatch(/^\d{4}(-(0[1-9]|1[0-2]))?$/);
+        }
+        expect(expected.kinds).toContain(p.kind);
+        expect(p.ext).toBe(RAW_KINDS[p.kind].ext);
+        expect(p.source).toBe(expected.payloadSource === 'kind' ? RAW_KINDS[p.kind].source : expected.source);
+        expect(p.dataset).toBe(expected.dataset ?? RAW_KINDS[p.kind].dataset);
         expect(p.originalName.length).toBeGreaterThan(0);
-        expect(p.ext).toMatch(/^[a-z]+$/);
       }
+      expect(new Set(payloads.map((p) => p.kind))).toEqual(new Set(expected.kinds));
       const rows = payloads.some((p) => p.rows === null) ? null : payloads.reduce((s, p) => s + (p.rows ?? 0), 0);
       expect(rows).toBe(expected.rows);
     });
@@ -66,14 +86,6 @@ export function testConnector({ name, connector, fixtures, additionalTests }: Te
       const first = await collect(connector(), { ...request });
       const second = await collect(connector(), { ...request });
       expect(second.map((p) => p.sha256)).toEqual(first.map((p) => p.sha256));
-    });
-
-    test('should mark every period complete in the state it is given', async () => {
-      const { request } = fx();
-      const state: PullState = {};
-      const summary = await connector().pull({ ...request, state }, async () => {});
-      expect(Object.keys(state).sort()).toEqual(summary.periods);
-      expect(Object.values(state).every((s) => s.complete)).toBe(true);
     });
 
     test('should stop at the first payload the sink rejects', async () => {
@@ -88,9 +100,19 @@ export function testConnector({ name, connector, fixtures, additionalTests }: Te
       expect(calls).toBe(1);
     });
 
-    test('should reject a range whose start is after its end', async () => {
-      await expect(connector().pull({ from: '2024-06', to: '2024-05' }, async () => {})).rejects.toThrow(/from is after to/);
-    });
+    if (ranged) {
+      test('should mark every period complete in the state it is given', async () => {
+        const { request } = fx();
+        const state: PullState = {};
+        const summary = await connector().pull({ ...request, state } as R, async () => {});
+        expect(Object.keys(state).sort()).toEqual(summary.periods);
+        expect(Object.values(state).every((s) => s.complete)).toBe(true);
+      });
+
+      test('should reject a range whose start is after its end', async () => {
+        await expect(connector().pull({ ...fx().request, from: '2024-06', to: '2024-05' } as R, async () => {})).rejects.toThrow(/from is after to/);
+      });
+    }
 
     additionalTests?.();
   });

@@ -49,7 +49,7 @@ describe('NSW drop connector on a drop directory', () => {
   testConnector({
     name: CONNECTOR_NAME,
     connector: () => createNswDropConnector({ dropDir: drop }),
-    fixtures: { request: { from: '2024-05', to: '2024-06' }, expected: { payloads: 3, rows: null, source: 'nsw', dataset: 'dossiers' } },
+    fixtures: { request: { from: '2024-05', to: '2024-06' }, expected: { payloads: 3, rows: null, source: 'nsw', dataset: 'dossiers', kinds: ['nsw-csv'] } },
     additionalTests: () => {
       test('should list valid files by period and report every other entry with its reason', async () => {
         const listing = await listNswFiles(drop);

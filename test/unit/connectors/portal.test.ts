@@ -59,7 +59,7 @@ describe('Portal connector against the loopback portal', () => {
   testConnector({
     name: CONNECTOR_NAME,
     connector: () => connectorFor(portal),
-    fixtures: { request: { from: '2024-05', to: '2024-07' }, expected: { payloads: 5 + 1 + 1, rows: 2_345 + 10, source: 'portal', dataset: 'dossiers' } },
+    fixtures: { request: { from: '2024-05', to: '2024-07' }, expected: { payloads: 5 + 1 + 1, rows: 2_345 + 10, source: 'portal', dataset: 'dossiers', kinds: ['portal-api'] } },
     additionalTests: () => {
       test('should return every dossier of a month exactly once, in maHoSo order, across pages', async () => {
         const { pages, summary } = await pullPages(portal, '2024-05', '2024-05');

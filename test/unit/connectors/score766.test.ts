@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HttpError } from '../../../functions/core/connectors/_errors.js';
+import { DEFAULT_REAL_766_PLAN } from '../../../functions/core/config.js';
+import { CONNECTOR_NAME as REAL766, createReal766Connector } from '../../../functions/core/connectors/real766.js';
 import { CONNECTOR_NAME, createScore766Connector } from '../../../functions/core/connectors/score766.js';
 import {
   CrawlerAgenciesDetailFile,
@@ -13,7 +15,7 @@ import {
 import { demoDepartmentId } from '../../../functions/portal/evaluation.js';
 import { startPortal, type RunningPortal } from '../../../functions/portal/server.js';
 import { FIXTURE_DATA_DIR, REAL_DIR } from '../portal/helpers.js';
-import { testConnector } from './conformance.js';
+import { collect, testConnector } from './conformance.js';
 
 const readJson = async (p: string): Promise<unknown> => JSON.parse(await readFile(path.join(REAL_DIR, p), 'utf8'));
 const GIA_LAI_ROOT = '019d2be3-6a85-74ec-a346-6489e82ae4c7';
@@ -47,7 +49,7 @@ describe('766 schemas on the real captures', () => {
   });
 });
 
-describe('766 connector against the loopback portal', () => {
+describe('766 connectors (legacy and real) against the loopback portal', () => {
   let portal: RunningPortal;
   beforeAll(async () => {
     portal = await startPortal({ dataDir: FIXTURE_DATA_DIR, token: 'unused-here', realDir: REAL_DIR });
@@ -61,7 +63,7 @@ describe('766 connector against the loopback portal', () => {
   testConnector({
     name: CONNECTOR_NAME,
     connector: () => connector(),
-    fixtures: { request: { from: '2024-04', to: '2024-05' }, expected: { payloads: 2, rows: 2 + 4, source: 'dvcqg', dataset: 'score766' } },
+    fixtures: { request: { from: '2024-04', to: '2024-05' }, expected: { payloads: 2, rows: 2 + 4, source: 'dvcqg', dataset: 'score766', kinds: ['score766-legacy'] } },
     additionalTests: () => {
       test('should serve the national answer byte for byte and parse it back identical to the capture', async () => {
         const file = await readFile(path.join(REAL_DIR, 'service-results.response.json'));
@@ -143,6 +145,37 @@ describe('766 connector against the loopback portal', () => {
         const summary = await c.pull({ from: '2024-05', to: '2024-05' }, async (p) => void got.push(p.rows ?? -1));
         expect(got).toEqual([4]);
         expect(summary.rows).toBe(4);
+      });
+    },
+  });
+
+  const real = (plan = DEFAULT_REAL_766_PLAN) => createReal766Connector({ baseUrl: portal.url, plan, ...FAST });
+
+  // The real 766 connector walks config real766's plan over the shared real captures: the national answer,
+  // Gia Lai's 14 units at each of 2 captures, and the 14 units' detail at the second.
+  testConnector({
+    name: REAL766,
+    connector: () => real(),
+    ranged: false,
+    fixtures: { request: {}, expected: { payloads: 1 + 2 + 14, rows: null, source: 'dvcqg', kinds: ['score766-results', 'score766-detail'] } },
+    additionalTests: () => {
+      test('should pull in the plan order, naming each call and its capture date', async () => {
+        const payloads = await collect(real(), {});
+        expect(payloads.slice(0, 4).map((p) => [p.kind, p.originalName, p.asOf, p.period, p.rows])).toEqual([
+          ['score766-results', 'service-results?year=2026', '2026-09-17', '2026', 34],
+          ['score766-results', `service-results?year=2026&departmentId=${GIA_LAI_ROOT}&asOf=2026-09-24`, '2026-09-24', '2026', 14],
+          ['score766-results', `service-results?year=2026&departmentId=${GIA_LAI_ROOT}&asOf=2026-10-10`, '2026-10-10', '2026', 14],
+          ['score766-detail', expect.stringMatching(/^department-detail\?year=2026&departmentId=.+&asOf=2026-10-10$/), '2026-10-10', '2026', null],
+        ]);
+      });
+
+      test('should pull no detail for a province planned without detail captures', async () => {
+        const plan = { ...DEFAULT_REAL_766_PLAN, provinces: [{ ...DEFAULT_REAL_766_PLAN.provinces[0]!, detailCaptures: [] }] };
+        expect((await collect(real(plan), {})).map((p) => p.kind)).toEqual(['score766-results', 'score766-results', 'score766-results']);
+      });
+
+      test('should refuse a malformed plan, naming the field', () => {
+        expect(() => real({ ...DEFAULT_REAL_766_PLAN, nationalAsOf: '17/09/2026' })).toThrow(/\[real766\] Failed to create the real 766 connector: invalid plan: .*nationalAsOf/s);
       });
     },
   });

@@ -24,12 +24,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { loadConfig } from '../../../functions/core/config.js';
 import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/athena.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
-import { loadModels, SOURCE_NAMES, type TransformModel } from '../../../functions/core/transform/index.js';
+import { loadModels, SOURCE_NAMES, STATE_KEY, type TransformModel } from '../../../functions/core/transform/index.js';
 import { handler } from '../../../functions/handlers/transform.js';
 import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
 
+const HASH = (c: string): string => c.repeat(64);
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/athena');
 const STATEMENTS_FILE = path.join(FIXTURES, 'transform-statements.sql');
 const RUN_ID = 'r20260502t020000z_test01';
@@ -64,8 +65,32 @@ function resultSet(name: 'get-query-results-count' | 'get-query-results-failures
   return out;
 }
 
+/** A result set of several columns (all varchar): the header row, then the rows. */
+function table(columns: string[], rows: string[][]): GetQueryResultsOutput {
+  const info = columns.map((c) => ({ Name: c, Label: c, Type: 'varchar' }));
+  return { UpdateCount: 0, ResultSet: { Rows: [columns, ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })), ResultSetMetadata: { ColumnInfo: info } } };
+}
+
+/** What the landing log, the touched years and the partitions hold in the scripted lake. */
+let landingLog: string[][] = [];
+let touchedYears: string[] = [];
+let partitionRows: string[][] = [];
+const PERIODS = [['month', '2025', '11', '2025-11-01', '2025-11-30', 'true']];
+/** Columns of a model (a LIMIT 0 query): the mart's YAML columns; an intermediate step's stand-in list. */
+function columnsOfModel(sql: string): string[] {
+  const model = [...models].sort((a, b) => b.sql.length - a.sql.length).find((m) => sql.includes(m.sql));
+  const spec = model?.tests.find((t) => t.kind === 'columns_match');
+  return spec && 'columns' in spec ? spec.columns : ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
+}
+
 /** What Athena would answer for each kind of SELECT the transform sends. */
 function answer(s: Started): GetQueryResultsOutput {
+  if (/^SELECT raw_hash, dataset FROM src_landing_log$/.test(s.sql)) return table(['raw_hash', 'dataset'], landingLog);
+  if (/\) AS model(\nWHERE model\."year" IN \([0-9, ]+\))?\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(s.sql), []);
+  if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], partitionRows);
+  if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', [String(partitionRows.length)]);
+  if (/^SELECT period_type, year, period_no, CAST\(period_start AS VARCHAR\)/.test(s.sql)) return table(['period_type', 'year', 'period_no', 'period_start', 'period_end', 'is_complete'], PERIODS);
+  if (/as v \(raw_hash\)/.test(s.sql)) return table(['year'], touchedYears.map((y) => [y]));
   if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
   if (/FROM information_schema\.tables/.test(s.sql)) return resultSet('get-query-results-tables', []);
   if (/FROM information_schema\.columns/.test(s.sql)) {
@@ -112,8 +137,13 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   athena.reset();
+  // Each test starts with no state of a previous transform (a full run) unless it runs one itself.
+  await lake.delete(STATE_KEY);
+  landingLog = [[HASH('a'), 'dossiers'], [HASH('b'), 'agencies']];
+  touchedYears = [];
+  partitionRows = [['2023', '10'], ['2024', '11'], ['2025', '12']];
   started = [];
   failRule = undefined;
   throttleEvery = 0;
@@ -185,6 +215,14 @@ describe('transform handler given every sql/ model on Athena (recorded responses
     for (const m of models) {
       const i = happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__${RUN_ID}"`));
       expect(happy[i]!.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=${RUN_ID}/'`);
+      if (m.materialized === 'incremental') {
+        // Partitioned by its report year, the partition column last; the view restores the model's column order.
+        expect(happy[i]!.sql).toContain(`partitioned_by = ARRAY['year']`);
+        expect(happy[i]!.sql).toMatch(/ model\."year"\nFROM \(\n/);
+        expect(happy[i]!.sql.endsWith(`FROM (\n${m.sql.trim().replace(/;\s*$/, '')}\n) AS model`)).toBe(true);
+        expect(happy[i + 2]!.sql).toMatch(new RegExp(`^CREATE OR REPLACE VIEW "cchc"\\."${m.name}" AS SELECT "[a-z_]+", .* FROM "cchc"\\."${m.name}__${RUN_ID}"$`));
+        continue;
+      }
       expect(happy[i]!.sql.endsWith(`AS\n${m.sql.trim().replace(/;\s*$/, '')}`)).toBe(true);
       expect(happy[i + 2]!.sql).toBe(`CREATE OR REPLACE VIEW "cchc"."${m.name}" AS SELECT * FROM "cchc"."${m.name}__${RUN_ID}"`);
     }
@@ -202,6 +240,70 @@ describe('transform handler given every sql/ model on Athena (recorded responses
       rows: 1234,
     });
     expect(await lake.exists('locks/lake.json')).toBe(false);
+  });
+});
+
+describe('transform handler on Athena, incremental (recorded responses)', () => {
+  const INCREMENTAL = models.filter((m) => m.materialized === 'incremental');
+  let full: Started[] = [];
+  let inc: Started[] = [];
+
+  beforeAll(async () => {
+    athena.reset();
+  });
+
+  test('should rebuild only the touched report year of each incremental model after a new dossier file', async () => {
+    expect(INCREMENTAL.map((m) => m.name)).toEqual(expect.arrayContaining(['int_dossiers_attributed', 'int_agency_periods_counted', 'agency_periods', 'province_periods', 'procedure_years']));
+    await handler({ runId: 'rfull01' }, { awsRequestId: 'transform-full' });
+    full = [...started];
+    expect(await lake.exists(STATE_KEY)).toBe(true);
+    // Files of the full run's partitions (Athena would have written them).
+    for (const y of [2023, 2024, 2025]) await lake.put(`models/marts/agency_periods/run=rfull01/year=${y}/part-0.parquet`, 'x');
+    started = [];
+    landingLog = [...landingLog, [HASH('c'), 'dossiers']];
+    touchedYears = ['2025'];
+    partitionRows = [['2025', '13']];
+    const out = await handler({ runId: 'rinc01' }, { awsRequestId: 'transform-incremental' });
+    inc = [...started];
+    expect(out.models).toBe(models.length);
+    expect(inc.some((s) => s.sql.includes(`raw_hash in (select raw_hash from new_files)`) && s.sql.includes(`(values ('${HASH('c')}')) as v (raw_hash)`))).toBe(true);
+  });
+
+  test('should filter every statement that reads or writes an incremental model on the year it rebuilds', () => {
+    for (const m of INCREMENTAL) {
+      const own = inc.filter((s) => s.sql.includes(`"${m.name}__rinc01"`) || s.sql.includes(`\`${m.name}__rinc01\``) || s.sql.includes(m.sql.trim()));
+      const reads = own.filter((s) => !/^(CREATE OR REPLACE VIEW|ALTER TABLE|DROP TABLE)/.test(s.sql));
+      expect(reads.map((s) => s.sql.slice(0, 300)), m.name).toHaveLength(3); // columns, CTAS, rows per partition
+      for (const s of reads) expect(s.sql, m.name).toMatch(/"year" IN \(2025\)/);
+      const ctas = own.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rinc01"`))!;
+      expect(ctas.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=rinc01/'`);
+      expect(ctas.sql.endsWith(`WHERE model."year" IN (2025)`)).toBe(true);
+      // The kept years are added where the full run wrote them: no data copied.
+      const added = own.find((s) => s.sql.startsWith('ALTER TABLE'))!;
+      expect(added.sql).toBe(
+        [
+          `ALTER TABLE \`cchc\`.\`${m.name}__rinc01\` ADD IF NOT EXISTS`,
+          `PARTITION (\`year\` = 2023) LOCATION 's3://cchc-lake/models/${m.layer}/${m.name}/run=rfull01/year=2023/'`,
+          `PARTITION (\`year\` = 2024) LOCATION 's3://cchc-lake/models/${m.layer}/${m.name}/run=rfull01/year=2024/'`,
+        ].join('\n'),
+      );
+    }
+    // A full run's CTAS of the same models reads every year.
+    for (const m of INCREMENTAL) expect(full.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rfull01"`))!.sql).not.toMatch(/"year" IN/);
+  });
+
+  test('should point each incremental model at its partitions and delete only the replaced year\'s files', async () => {
+    const pointer = JSON.parse((await lake.get(modelPointerKey('marts', 'agency_periods'))).toString('utf8')) as ModelPointer;
+    expect(pointer.partition_column).toBe('year');
+    expect(pointer.partitions).toEqual([
+      { value: 2023, prefix: 'models/marts/agency_periods/run=rfull01/year=2023/', rows: 10 },
+      { value: 2024, prefix: 'models/marts/agency_periods/run=rfull01/year=2024/', rows: 11 },
+      { value: 2025, prefix: 'models/marts/agency_periods/run=rinc01/year=2025/', rows: 13 },
+    ]);
+    expect(pointer.rows).toBe(34);
+    expect(await lake.exists('models/marts/agency_periods/run=rfull01/year=2023/part-0.parquet')).toBe(true);
+    expect(await lake.exists('models/marts/agency_periods/run=rfull01/year=2024/part-0.parquet')).toBe(true);
+    expect(await lake.exists('models/marts/agency_periods/run=rfull01/year=2025/part-0.parquet')).toBe(false);
   });
 });
 

@@ -125,22 +125,41 @@ describe('PipelineFunctions permissions given least privilege', () => {
     );
   });
 
-  test('should let the snapshot copy landed/ and quarantine/, read the manifest, write snapshots/ and never touch Athena', () => {
+  test('should let the snapshot run Athena over the lake tables, manage only its own database, and write its scratch prefix and snapshots/', () => {
+    const glueAt = (db: string, actions: string[]) => actions.flatMap((a) => ['glue:catalog', `glue:database/${db}`, `glue:table/${db}/*`].map((r) => `glue:${a} ${r}`));
+    const write = ['BatchCreatePartition', 'BatchDeletePartition', 'CreatePartition', 'CreateTable', 'DeletePartition', 'DeleteTable', 'UpdateTable'];
     expect(of('snapshot')).toEqual(
       [
         ...kms,
         ...lock,
+        ...athena,
+        ...new Set([...glueAt('cchc', glueRead), ...glueAt('cchc_snapshot', [...glueRead, ...write])]),
+        ...results,
+        's3:AbortMultipartUpload <lake.Arn>/work/snapshot/*',
+        's3:DeleteObject <lake.Arn>/work/snapshot/*',
         's3:GetObject <lake.Arn>/landed/*',
         's3:GetObject <lake.Arn>/snapshots/*',
+        's3:GetObject <lake.Arn>/work/snapshot/*',
         's3:GetObject <quarantine.Arn>/quarantine/*',
         's3:GetObject <raw.Arn>/manifest/*',
         's3:ListBucket <lake.Arn>',
         's3:ListBucket <quarantine.Arn>',
         's3:ListBucket <raw.Arn>',
+        's3:ListMultipartUploadParts <lake.Arn>/work/snapshot/*',
         's3:PutObject <lake.Arn>/snapshots/*',
+        's3:PutObject <lake.Arn>/work/snapshot/*',
         ...xray,
       ].sort(),
     );
+    // The lake's own models are never written by the snapshot.
+    expect(of('snapshot').filter((g) => g.includes('/models/') || g.includes('glue:CreateTable glue:table/cchc/'))).toEqual([]);
+  });
+
+  test('should size the snapshot for Athena work: no DuckDB, no lake copy in /tmp (default 512 MiB ephemeral), its own database named', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, fns.snapshot)]!;
+    expect(fn.Properties).toMatchObject({ MemorySize: 1024, EphemeralStorage: { Size: 512 } });
+    expect(fn.Properties.Environment.Variables.ATHENA_SNAPSHOT_DATABASE).toBe('cchc_snapshot');
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'cchc_snapshot' } });
   });
 
   test('should let the report read the published snapshots and meta.json, write only reports/, and take no lock', () => {

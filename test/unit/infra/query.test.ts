@@ -48,7 +48,7 @@ describe('LakeQuery given the default props', () => {
 
   test('should define a table per landed dataset and the landing log, columns matching what landing writes', () => {
     const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput);
-    expect(tables.map((t) => t.Name).sort()).toEqual([...LANDED_TABLE_DATASETS.map((d) => `landed_${d}`), 'landed_landing_log', QUARANTINE_TABLE].sort());
+    expect(tables.map((t) => t.Name).sort()).toEqual([...LANDED_TABLE_DATASETS.map((d) => `landed_${d}`), 'landed_landing_log', 'landed_superseded_dossiers', QUARANTINE_TABLE].sort());
     const log = tables.find((x) => x.Name === 'landed_landing_log')!;
     expect(log.PartitionKeys).toEqual([]);
     expect(log.Parameters['projection.enabled']).toBeUndefined();

@@ -1,80 +1,28 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
-import { PORTAL_CSV_HEADER } from '../../../functions/core/lake/csv-header.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
-import type { RawKind } from '../../../functions/core/lake/sources.js';
-import { LocalStorage } from '../../../functions/core/storage/local.js';
+import type { Storage } from '../../../functions/core/storage/types.js';
+import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
+import { fixture, lakeFactory, landFiles, landRegistry, type RawFile, type TestLake } from '../../reliability/lakes.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const newLake = lakeFactory('lake');
+type Lake = Pick<TestLake, 'storage' | 'root' | 'work'>;
 
-function bare(): { storage: LocalStorage; root: string; work: string } {
-  const root = mkdtempSync(path.join(tmpdir(), 'lake-'));
-  dirs.push(root);
-  return { storage: new LocalStorage(path.join(root, 'lake')), root: path.join(root, 'lake'), work: path.join(root, 'work') };
-}
-
-/** A lake with the small registry below already landed. */
-async function lake(): Promise<{ storage: LocalStorage; root: string; work: string }> {
-  const l = bare();
-  await withRegistry(l.storage, l.work);
+/** A lake with the bad-input corpus's small registry already landed (in its own run): dossiers are checked against it. */
+async function lake(): Promise<Lake> {
+  const l = newLake();
+  await landRegistry(l);
   return l;
 }
 
-const HEADER = PORTAL_CSV_HEADER.join(',');
-const row = (id: string, over: Partial<Record<string, string>> = {}): string => {
-  const v = {
-    id,
-    proc: '1.000001',
-    agency: 'H99.01',
-    channel: '2',
-    received: '03/05/2024 08:15',
-    due: '10/05/2024 17:00',
-    finished: '09/05/2024 10:00',
-    status: 'DA_TRA_KET_QUA',
-    supplement: '0',
-    fee: 'Có',
-    paid: 'Có',
-    digitised: 'Có',
-    eresult: 'Có',
-    synced: 'Có',
-    complaint: 'Không',
-    updated: '09/05/2024 10:00',
-    ...over,
-  };
-  return Object.values(v).join(',');
-};
-const csv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${HEADER}\r\n${rows.join('\r\n')}\r\n`);
+const csv = (...rows: string[]): Buffer => Buffer.from(`\ufeff${PORTAL_HEADER}\r\n${rows.join('\r\n')}\r\n`);
 
-const AGENCIES = [
-  'agency_code,name,short_name,kind,parent_code,province_code,valid_from,valid_to,successor_code',
-  'H99.01,Sở Một,Sở Một,so,,H99,2015-01-01,,',
-  'H99.02,Sở Hai,Sở Hai,so,,H99,2015-01-01,2024-04-30,H99.01',
-].join('\r\n');
-const PROCEDURES = [
-  'procedure_code,name,field,agency_code,online_level,is_fee_bearing,is_nsw,statutory_days,original_statutory_days',
-  '1.000001,Thủ tục một,Lĩnh vực,H99.01,toan_trinh,true,false,10,10',
-].join('\r\n');
-
-/** Dossiers are checked against the landed registry: land a small one first (in its own run). */
-async function withRegistry(s: LocalStorage, work: string): Promise<void> {
-  await stageRaw(s, { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${AGENCIES}\r\n`), period: null, originalName: 'agencies.csv' });
-  await stageRaw(s, { kind: 'registry-procedures', bytes: Buffer.from(`\ufeff${PROCEDURES}\r\n`), period: null, originalName: 'procedures.csv' });
-  await landStaged({ storage: s, workDir: work });
-}
-
-async function stageAndLand(s: LocalStorage, work: string, items: { kind: RawKind; bytes: Buffer; name: string; period?: string }[]) {
-  for (const i of items) await stageRaw(s, { kind: i.kind, bytes: i.bytes, period: i.period ?? '2024-05', originalName: i.name });
-  return landStaged({ storage: s, workDir: work, maxTimestamp: '2026-01-05 23:59:59' });
-}
+const stageAndLand = (storage: Storage, work: string, items: RawFile[]) => landFiles({ storage, work }, items);
 
 async function quarantined(root: string) {
   return withDuckDb((db) =>
@@ -90,15 +38,15 @@ describe('landStaged with a portal CSV export holding bad rows', () => {
         kind: 'portal-csv',
         name: 'portal/dossiers/2024/2024-05.csv',
         bytes: csv(
-          row('A1'),
-          row('A2', { channel: '9' }),
-          row('A3', { finished: '01/05/2024 08:00', updated: '01/05/2024 08:00' }),
+          portalRow('A1'),
+          portalRow('A2', { channel: '9' }),
+          portalRow('A3', { finished: '01/05/2024 08:00', updated: '01/05/2024 08:00' }),
           'A4,1.000001,H99.01,2,03/05/2024 08:15',
-          row('A5', { received: '31/02/2024 08:00' }),
-          row('A1'),
-          row('A6', { finished: '', status: 'DANG_XU_LY', updated: '3/5/2024 8:15' }),
-          row('A7', { received: '03/05/2031 08:15', due: '10/05/2031 17:00', finished: '', status: 'DANG_XU_LY', updated: '03/05/2031 08:15' }),
-          row('A8', { paid: 'Có', fee: 'Không' }),
+          portalRow('A5', { received: '31/02/2024 08:00' }),
+          portalRow('A1'),
+          portalRow('A6', { finished: '', status: 'DANG_XU_LY', updated: '3/5/2024 8:15' }),
+          portalRow('A7', { received: '03/05/2031 08:15', due: '10/05/2031 17:00', finished: '', status: 'DANG_XU_LY', updated: '03/05/2031 08:15' }),
+          portalRow('A8', { paid: 'Có', fee: 'Không' }),
         ),
       },
     ]);
@@ -156,7 +104,7 @@ describe('landStaged with an API page whose records have wrong types', () => {
 describe('landStaged with a CSV whose columns differ from the contract', () => {
   test('should fail naming the file and the difference, and land nothing', async () => {
     const { storage, work } = await lake();
-    const renamed = Buffer.from(`\ufeff${HEADER.replace('Kênh nộp', 'Kênh')}\r\n${row('A1')}\r\n`);
+    const renamed = Buffer.from(`\ufeff${PORTAL_HEADER.replace('Kênh nộp', 'Kênh')}\r\n${portalRow('A1')}\r\n`);
     await stageRaw(storage, { kind: 'portal-csv', bytes: renamed, period: '2024-05', originalName: 'export.csv' });
     const err = await landStaged({ storage, workDir: work }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineInputError);
@@ -169,15 +117,15 @@ describe('landStaged with a CSV whose columns differ from the contract', () => {
 
   test('should refuse a UTF-16 export with a message saying how to export it', async () => {
     const { storage, work } = await lake();
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\r\n${row('A1')}\r\n`, 'utf16le')]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${PORTAL_HEADER}\r\n${portalRow('A1')}\r\n`, 'utf16le')]);
     await stageRaw(storage, { kind: 'portal-csv', bytes: utf16, period: '2024-05', originalName: 'utf16.csv' });
     await expect(landStaged({ storage, workDir: work })).rejects.toThrow(/utf16\.csv.*UTF-16; export it as UTF-8/);
   });
 });
 
 describe('landStaged run again or in another order', () => {
-  const v1 = csv(row('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), row('B2'));
-  const v2 = csv(row('B1', { updated: '09/05/2024 10:00' }), row('B3'));
+  const v1 = csv(portalRow('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), portalRow('B2'));
+  const v2 = csv(portalRow('B1', { updated: '09/05/2024 10:00' }), portalRow('B3'));
 
   test('should land nothing new on a rerun and keep the partition bytes', async () => {
     const { storage, root, work } = await lake();
@@ -211,10 +159,10 @@ describe('landStaged run again or in another order', () => {
 describe('landStaged publishing in several rounds (bounded memory)', () => {
   test('should give the same partitions, quarantine and accounting as one round', async () => {
     const files = [
-      { kind: 'portal-csv' as const, name: 'v1.csv', bytes: csv(row('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), row('B2'), row('B2')) },
-      { kind: 'portal-csv' as const, name: 'v2.csv', bytes: csv(row('B1', { updated: '09/05/2024 10:00' }), row('B3')) },
+      { kind: 'portal-csv' as const, name: 'v1.csv', bytes: csv(portalRow('B1', { finished: '', status: 'DANG_XU_LY', updated: '03/05/2024 08:15' }), portalRow('B2'), portalRow('B2')) },
+      { kind: 'portal-csv' as const, name: 'v2.csv', bytes: csv(portalRow('B1', { updated: '09/05/2024 10:00' }), portalRow('B3')) },
       // B2 again, received in June: it already lives in May, so it is quarantined.
-      { kind: 'portal-csv' as const, name: 'june.csv', period: '2024-06', bytes: csv(row('B2', { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' }), row('B4', { received: '04/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' })) },
+      { kind: 'portal-csv' as const, name: 'june.csv', period: '2024-06', bytes: csv(portalRow('B2', { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' }), portalRow('B4', { received: '04/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' })) },
     ];
     const one = await lake();
     const many = await lake();
@@ -239,11 +187,11 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
 
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
-    const { storage, root, work } = bare();
+    const { storage, root, work } = newLake();
     const s = await stageAndLand(storage, work, [
-      { kind: 'registry-agencies', bytes: Buffer.from(`\ufeff${AGENCIES}\r\n`), name: 'agencies.csv', period: undefined },
-      { kind: 'registry-procedures', bytes: Buffer.from(`\ufeff${PROCEDURES}\r\n`), name: 'procedures.csv', period: undefined },
-      { kind: 'portal-csv', bytes: csv(row('C1'), row('C2', { agency: 'H99.77' }), row('C3', { agency: 'H99.02' })), name: 'c.csv' },
+      { kind: 'registry-agencies', bytes: fixture('agencies.csv'), name: 'agencies.csv', period: undefined },
+      { kind: 'registry-procedures', bytes: fixture('procedures.csv'), name: 'procedures.csv', period: undefined },
+      { kind: 'portal-csv', bytes: csv(portalRow('C1'), portalRow('C2', { agency: 'H99.77' }), portalRow('C3', { agency: 'H99.02' })), name: 'c.csv' },
     ]);
     expect(s.rowsQuarantined).toBe(2);
     const q = await withDuckDb((db) =>

@@ -10,8 +10,8 @@ export const FIXTURE_DATA_DIR = path.resolve('test/fixtures/portal/data');
 /** The real 766 captures kept in the repository (docs/domain.md §3). */
 export const REAL_DIR = path.resolve('functions/portal/fixtures/dvcqg-766');
 
-/** A tiny PRNG so the row order in the files is shuffled but the same on every run. */
-function mulberry32(seed: number): () => number {
+/** A tiny seeded PRNG (mulberry32): the same sequence on every run (shuffled fixture rows, the crash suite's kill points). */
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

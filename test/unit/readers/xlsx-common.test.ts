@@ -82,3 +82,21 @@ describe('fixZipDates on an exceljs archive', () => {
     expect(entries).toBeGreaterThan(5);
   });
 });
+
+describe('streamRows keeps multi-byte text whole across the zip stream’s chunks', () => {
+  // exceljs 4.4.0 decodes every inflated chunk (16 KiB) on its own, so a Vietnamese letter whose
+  // UTF-8 bytes straddle two chunks became two U+FFFD ("Kết qu��"); patches/exceljs+4.4.0.patch
+  // keeps one decoder per stream. ~6 000 distinct strings of 2- and 3-byte letters fill the shared
+  // strings part and each worksheet well past many chunk boundaries, at every byte offset.
+  test('should read back every string of a large workbook exactly, with no replacement character', async () => {
+    const words = ['Sở Tài nguyên và Môi trường', 'Ủy ban nhân dân xã Đắk Lắk', 'Kết quả', 'Không', 'Có', 'Trả lại', 'Thư xin lỗi', 'Quảng Ngãi'];
+    const rows = Array.from({ length: 6000 }, (_, i) => [`${words[i % words.length]} ${i}${'ỗ'.repeat(i % 7)}`, i]);
+    const path = await workbook('utf8.xlsx', rows);
+    const seen: string[] = [];
+    await streamRows(path, { scope: 'test' }, (r: SheetRow) => {
+      seen.push(cellText(r.values[1]));
+    });
+    expect(seen.filter((s) => s.includes('\uFFFD'))).toEqual([]);
+    expect(seen).toEqual(rows.map((r) => r[0]));
+  });
+});

@@ -1,12 +1,13 @@
 /**
- * planDrop: what each file of a drop directory is. The NSW part uses the NSW drop connector's own
- * listing, so both accept and refuse the same names.
+ * The drop connector: what each file of a drop directory is (planDrop), and the files handed over. The
+ * NSW part uses the NSW drop connector's own listing, so both accept and refuse the same names.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { planDrop, planDropDir } from '../../../functions/core/pipeline.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { CONNECTOR_NAME, createDropConnector, planDrop, planDropDir } from '../../../functions/core/connectors/drop.js';
+import { collect, testConnector } from './conformance.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -66,5 +67,56 @@ describe('planDrop', () => {
     expect(plan.files.map((f) => path.relative(root, f.path))).toEqual(['par/par_2024.xlsx']);
     expect(plan.skipped).toEqual([{ file: 'par/notes.txt', reason: 'not a known export name under par/ (see docs/data-contracts.md)' }]);
     expect((await planDrop(root)).map((f) => path.relative(root, f.path))).toEqual(['par/par_2024.xlsx']);
+  });
+});
+
+describe('drop connector on a drop directory', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'drop-connector-'));
+    for (const [f, body] of [
+      ['registry/agencies.csv', 'a'],
+      ['portal/dossiers/2024-05.csv', 'b'],
+      ['nsw/H99.01/2024-05.csv', 'c'],
+      ['par/par_2024.xlsx', 'd'],
+      ['exports/dvc-xlsx/DanhSachHoSo_2024-06.xlsx', 'e'],
+      ['par/notes.txt', 'f'],
+    ] as const) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      writeFileSync(path.join(root, f), body);
+    }
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  testConnector({
+    name: CONNECTOR_NAME,
+    connector: () => createDropConnector({ dir: root }),
+    ranged: false,
+    fixtures: () => ({
+      request: {},
+      expected: { payloads: 5, rows: null, source: 'drop', payloadSource: 'kind', kinds: ['registry-agencies', 'portal-csv', 'nsw-csv', 'par-xlsx', 'dossier-export'] },
+    }),
+    additionalTests: () => {
+      test('should hand each file under its name in the drop, with its period and profile, and report the skipped ones', async () => {
+        const got: [string, string, string | null, string | undefined][] = [];
+        const summary = await createDropConnector({ dir: root }).pull({}, async (p) => void got.push([p.originalName, p.bytes.toString(), p.period, p.profile]));
+        expect(got).toEqual([
+          ['exports/dvc-xlsx/DanhSachHoSo_2024-06.xlsx', 'e', '2024-06', 'dvc-xlsx'],
+          ['nsw/H99.01/2024-05.csv', 'c', '2024-05', undefined],
+          ['par/par_2024.xlsx', 'd', '2024', undefined],
+          ['portal/dossiers/2024-05.csv', 'b', '2024-05', undefined],
+          ['registry/agencies.csv', 'a', null, undefined],
+        ]);
+        expect(summary.periods).toEqual(['2024', '2024-05', '2024-06']);
+        expect(summary.skipped).toEqual([{ file: 'par/notes.txt', reason: 'not a known export name under par/ (see docs/data-contracts.md)' }]);
+      });
+
+      test('should hand over only the included kinds, still reporting every skipped name', async () => {
+        const connector = createDropConnector({ dir: root, include: ['nsw-csv'] });
+        const payloads = await collect(connector, {});
+        expect(payloads.map((p) => p.originalName)).toEqual(['nsw/H99.01/2024-05.csv']);
+        expect((await connector.pull({}, async () => {})).skipped.map((s) => s.file)).toEqual(['par/notes.txt']);
+      });
+    },
   });
 });

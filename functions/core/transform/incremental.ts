@@ -1,0 +1,185 @@
+/**
+ * Incremental transforms (docs/architecture.md, "Incremental models"). Models with
+ * `materialized: incremental` and `partition_by: [year]` (the report year: every period kind of a year
+ * — months, quarters, halves, the year, year-to-date — lives in that year) are rebuilt only in the
+ * years the data landed since the last transform touches. What the last transform consumed is kept
+ * in a small state object beside the models (models/_state/transform.json): the raw hashes of the
+ * landing log, the report periods (int_periods_reported) and a fingerprint of the models' SQL and
+ * config. A run is full (every partition rebuilt) when there is no state, the models changed, the
+ * lake lost a file the state names, a dataset other than dossiers that feeds an incremental model
+ * landed a new file (the agency registry, the procedure catalogue: attribution and every period's
+ * scaffold depend on them), `--full-refresh` is asked, or the engine keeps no partitions.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SQL_DIR } from '../lake/landing-sql.js';
+import { z } from 'zod';
+import { createError } from '../errors.js';
+import type { PartitionSelection, QueryEngine } from '../engine/types.js';
+import type { Storage } from '../storage/types.js';
+import { referencedRelations, type TransformModel } from './models.js';
+import { lakePrefixLocation } from './sources.js';
+
+/** Where the state of the last transform lives (a key of the lake that holds the models). */
+export const STATE_KEY = 'models/_state/transform.json';
+/** The model whose rows are the report periods; a period whose bounds moved rebuilds its year. */
+export const PERIODS_MODEL = 'int_periods_reported';
+/** Datasets whose new files are followed dossier by dossier (others force a full rebuild). */
+const FOLLOWED = new Set(['dossiers']);
+const HASH = /^[0-9a-f]{16,128}$/;
+
+const TransformState = z
+  .object({
+    version: z.literal(1),
+    fingerprint: z.string(),
+    /** Raw hashes of the landing log the last transform read, sorted. */
+    consumed: z.array(z.string()),
+    /** The report periods then: "type|year|no|start|end|complete", sorted. */
+    periods: z.array(z.string()),
+    partition_column: z.string(),
+  })
+  .strict();
+export type TransformState = z.infer<typeof TransformState>;
+
+export interface TransformPlan {
+  mode: 'full' | 'incremental';
+  /** Why (for the log and the summary). */
+  reason: string;
+  /** Raw hashes in the landing log now (what the state records after the run). */
+  logged: string[];
+  /** Dossier files landed since the last transform (incremental mode). */
+  newFiles: string[];
+  previous?: TransformState;
+}
+
+/** The models' SQL and config: a change means the kept partitions may be stale. */
+export function modelsFingerprint(models: readonly TransformModel[]): string {
+  const h = createHash('sha256');
+  for (const m of models) {
+    h.update(JSON.stringify([m.name, m.layer, m.sql, m.materialized ?? 'table', m.partitionBy ?? [], m.grain ?? [], m.persist ?? true]));
+    h.update('\n');
+  }
+  h.update(readTouchedSql());
+  return h.digest('hex');
+}
+
+/** The src_* datasets a model reads, directly or through other models. */
+function upstreamDatasets(models: readonly TransformModel[], names: readonly string[]): Set<string> {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const seen = new Set<string>();
+  const datasets = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const m = byName.get(name);
+    if (!m) {
+      if (name.startsWith('src_')) datasets.add(name.slice(4));
+      return;
+    }
+    for (const r of referencedRelations(m.sql)) visit(r);
+  };
+  names.forEach(visit);
+  return datasets;
+}
+
+export async function readState(storage: Storage): Promise<TransformState | undefined> {
+  const body = await storage.tryGet(STATE_KEY);
+  if (!body) return undefined;
+  const parsed = TransformState.safeParse(JSON.parse(body.toString('utf8')));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Decide whether this transform may rebuild only some partitions. */
+export async function planTransform(
+  engine: QueryEngine,
+  storage: Storage,
+  models: readonly TransformModel[],
+  opts: { fullRefresh?: boolean; persistent?: boolean },
+): Promise<TransformPlan> {
+  const incremental = models.filter((m) => m.materialized === 'incremental');
+  if (opts.persistent === false) return { mode: 'full', reason: 'a transform into a scratch output (a snapshot) is always full', logged: [], newFiles: [] };
+  const logRows = await engine.query('SELECT raw_hash, dataset FROM src_landing_log');
+  const logged = [...new Set(logRows.map((r) => String(r.raw_hash)))].sort();
+  const full = (reason: string, previous?: TransformState): TransformPlan => ({ mode: 'full', reason, logged, newFiles: [], previous });
+  if (incremental.length === 0) return full('no incremental models');
+  if (!engine.incremental) return full(`the ${engine.name} engine keeps no partitions between runs`);
+  if (opts.fullRefresh) return full('--full-refresh');
+  const previous = await readState(storage);
+  if (!previous) return full('no state of a previous transform');
+  if (previous.fingerprint !== modelsFingerprint(models)) return full('the models changed since the last transform', previous);
+  if (previous.partition_column !== incremental[0]!.partitionBy![0]) return full('the partition column changed', previous);
+  const now = new Set(logged);
+  const lost = previous.consumed.filter((h) => !now.has(h));
+  if (lost.length > 0) return full(`${lost.length} file(s) the last transform read are no longer in the landing log`, previous);
+  const before = new Set(previous.consumed);
+  const fresh = logRows.filter((r) => !before.has(String(r.raw_hash)));
+  const feeding = upstreamDatasets(
+    models,
+    incremental.map((m) => m.name),
+  );
+  const forcing = [...new Set(fresh.map((r) => String(r.dataset)).filter((d) => feeding.has(d) && !FOLLOWED.has(d)))].sort();
+  if (forcing.length > 0) return full(`new ${forcing.join(', ')} file(s): every period depends on them`, previous);
+  const newFiles = [...new Set(fresh.filter((r) => FOLLOWED.has(String(r.dataset))).map((r) => String(r.raw_hash)))].sort();
+  for (const h of newFiles) if (!HASH.test(h)) throw createError('transform', `Failed to plan the transform: raw hash "${h}" of the landing log is not a hex digest`);
+  return { mode: 'incremental', reason: `${newFiles.length} new dossier file(s)`, logged, newFiles, previous };
+}
+
+let touchedSql: string | undefined;
+function readTouchedSql(): string {
+  touchedSql ??= readFileSync(path.join(SQL_DIR, 'incremental', 'touched_years.sql'), 'utf8');
+  return touchedSql;
+}
+
+/** The report periods now, as the state records them. */
+export async function currentPeriods(engine: QueryEngine, models: readonly TransformModel[]): Promise<string[]> {
+  if (!models.some((m) => m.name === PERIODS_MODEL)) return [];
+  const rows = await engine.query(
+    `SELECT period_type, year, period_no, CAST(period_start AS VARCHAR) AS period_start, CAST(period_end AS VARCHAR) AS period_end, is_complete FROM ${PERIODS_MODEL}`,
+  );
+  return rows.map((r) => [r.period_type, r.year, r.period_no, r.period_start, r.period_end, r.is_complete].map(String).join('|')).sort();
+}
+
+/**
+ * The partitions an incremental run rebuilds: the report years of every version of every dossier a
+ * new file changed (sql/incremental/touched_years.sql), and the years whose report periods moved
+ * (a new month, the running period's end, a year that opens). Run once the models it reads
+ * (int_periods_enumerated, int_periods_reported) are built.
+ */
+export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>): Promise<PartitionSelection> {
+  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
+  const years = new Set<number>();
+  if (plan.newFiles.length > 0) {
+    await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
+    const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
+    const sql = readTouchedSql()
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('--'))
+      .join('\n')
+      .trim()
+      .replace(/;\s*$/, '')
+      .replace('select raw_hash from incremental_new_files', `select raw_hash from (values ${values}) as v (raw_hash)`);
+    for (const r of await engine.query(sql)) years.add(Number(r.year));
+  }
+  const before = new Map<number, string[]>();
+  const after = new Map<number, string[]>();
+  const group = (rows: readonly string[], into: Map<number, string[]>): void => {
+    for (const r of rows) {
+      const y = Number(r.split('|')[1]);
+      into.set(y, [...(into.get(y) ?? []), r]);
+    }
+  };
+  group(plan.previous?.periods ?? [], before);
+  group(await currentPeriods(engine, models), after);
+  for (const y of new Set([...before.keys(), ...after.keys()])) {
+    if ((before.get(y) ?? []).join('\n') !== (after.get(y) ?? []).join('\n')) years.add(y);
+  }
+  return { column, values: [...years].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b) };
+}
+
+export async function writeState(storage: Storage, models: readonly TransformModel[], plan: TransformPlan, periods: string[]): Promise<void> {
+  const column = models.find((m) => m.materialized === 'incremental')?.partitionBy?.[0];
+  if (!column) return;
+  const state: TransformState = { version: 1, fingerprint: modelsFingerprint(models), consumed: plan.logged, periods, partition_column: column };
+  await storage.put(STATE_KEY, `${JSON.stringify(state)}\n`, { contentType: 'application/json' });
+}

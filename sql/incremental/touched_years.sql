@@ -1,0 +1,64 @@
+-- The report years an incremental transform rebuilds because of the dossier files landed since the
+-- last transform (functions/core/transform/incremental.ts; docs/architecture.md, "Incremental
+-- models"). Not a model: the runner puts the new files' raw hashes where incremental_new_files stands.
+-- A dossier is changed when a new file holds a version of it, current (landed/dossiers) or lost
+-- (landed/_superseded/dossiers: the version the new file replaced, or the new file's version that
+-- lost to a newer one). Every version of a changed dossier — and the portal copy of a changed NSW
+-- dossier, which the NSW row now hides (docs/data-contracts.md §4.6) — counts in every report period
+-- from its receipt to its finish (or for ever while pending): the years those periods lie in are
+-- rebuilt, which covers its receipt and finish years (procedure_years) as well.
+with new_files as (
+
+    select raw_hash from incremental_new_files
+
+),
+
+changed as (
+
+    select dossier_id
+    from src_dossiers
+    where raw_hash in (select raw_hash from new_files)
+
+    union
+
+    select dossier_id
+    from src_superseded_dossiers
+    where raw_hash in (select raw_hash from new_files)
+        or superseded_by_hash in (select raw_hash from new_files)
+
+),
+
+versions as (
+
+    select d.received_at, d.finished_at
+    from src_dossiers as d
+    where d.dossier_id in (select dossier_id from changed)
+        or 'NSW-' || d.dossier_id in (select dossier_id from changed)
+
+    union all
+
+    select s.received_at, s.finished_at
+    from src_superseded_dossiers as s
+    where s.dossier_id in (select dossier_id from changed)
+
+),
+
+report_years as (
+
+    select distinct year
+    from int_periods_enumerated
+    where period_type = 'year'
+
+),
+
+final as (
+
+    select distinct y.year
+    from report_years as y
+    inner join versions as v
+        on y.year >= year(cast(v.received_at as date))
+        and (v.finished_at is null or y.year <= year(cast(v.finished_at as date)))
+
+)
+
+select year from final order by year

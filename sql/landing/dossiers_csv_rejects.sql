@@ -1,0 +1,46 @@
+-- Landing (DuckDB only): the records of a chunk's CSV exports that DuckDB's reader could not split into
+-- the header's fields (wrong number of fields, bad quoting, an over-long line, invalid UTF-8), one row
+-- per record with its data-row number and a reason in plain words (DuckDB's message, when it has one,
+-- before the words in brackets). The runner reads the chunk with store_rejects, so DuckDB fills
+-- `reject_errors` and `reject_scans`, and provides `chunk_csv` (file_no, csv_path: the path each file
+-- was read from). A record with several errors is reported by its first column's.
+with errors as (
+    select * from reject_errors
+),
+
+scans as (
+    select * from reject_scans
+),
+
+files as (
+    select * from chunk_csv
+),
+
+final as (
+    select
+        files.file_no,
+        CAST(errors.line - 1 AS BIGINT) as row_no,
+        case min_by(errors.error_type, coalesce(errors.column_idx, 0))
+            when 'LINE SIZE OVER MAXIMUM' then 'line longer than 1 MiB (max_line_size): probably a missing closing quote or a binary file'
+            when 'MISSING COLUMNS' then coalesce(min_by(errors.error_message, coalesce(errors.column_idx, 0)), '')
+                || ' (fewer fields than the header: a cut line, or a line break inside an unquoted value?)'
+            when 'TOO MANY COLUMNS' then coalesce(min_by(errors.error_message, coalesce(errors.column_idx, 0)), '')
+                || ' (more fields than the header: the separator inside an unquoted value?)'
+            when 'UNQUOTED VALUE' then coalesce(min_by(errors.error_message, coalesce(errors.column_idx, 0)), '')
+                || ' (a quote is opened and never closed, or text follows a closing quote)'
+            when 'INVALID UNICODE' then 'not valid UTF-8 text'
+            else coalesce(
+                nullif(min_by(errors.error_message, coalesce(errors.column_idx, 0)), ''),
+                'the line cannot be read as a record of this export ('
+                || coalesce(min_by(errors.error_type, coalesce(errors.column_idx, 0)), 'unknown CSV error') || ')'
+            )
+        end as reason,
+        -- the line as read, without the line break before it
+        regexp_replace(min_by(errors.csv_line, coalesce(errors.column_idx, 0)), '^[\r\n]+', '') as raw_line
+    from errors
+    inner join scans on scans.scan_id = errors.scan_id and scans.file_id = errors.file_id
+    inner join files on files.csv_path = scans.file_path
+    group by files.file_no, errors.line
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- Landing (DuckDB only): the rows of a chunk that go to quarantine, one record per row with the field
+-- and the reason: the rows that fail a check (dossiers_checked.sql, as `landing_checked`) and the
+-- records the CSV reader could not split into the header's fields (`raw_rejects`: file_no, row_no,
+-- reason, raw_line; see dossiers_csv_rejects.sql). Inputs as for dossiers_landed.sql.
+--
+-- Partition (year, month) of a quarantined row: the period its file was pulled for; else the row's own
+-- month of receipt when that is plausible (2015–2035); else the landing month. An implausible date
+-- (year 1900, 9999) must not make a partition that no reader projects.
+with checked as (
+    select * from landing_checked
+),
+
+files as (
+    select * from chunk_files
+),
+
+run as (
+    select * from landing_run
+),
+
+failed as (
+    select
+        'dossiers' as dataset,
+        case when run.raw_kind = 'dossier-export' then checked.source else run.source end as source,
+        case
+            when files.fy > 0 then files.fy
+            when year(checked.received_at) between 2015 and 2035 then year(checked.received_at)
+            else run.landing_year
+        end as year,
+        case
+            when files.fy > 0 then files.fm
+            when year(checked.received_at) between 2015 and 2035 then month(checked.received_at)
+            else run.landing_month
+        end as month,
+        run.raw_kind,
+        files.file as source_file,
+        checked.row_no,
+        checked.failed_field as field,
+        checked.failed_reason as reason,
+        checked.failed_value as raw_value,
+        checked.raw_record,
+        files.hash as raw_hash
+    from checked
+    inner join files on files.file_no = checked.file_no
+    cross join run
+    where not checked.is_valid
+),
+
+malformed as (
+    select
+        'dossiers' as dataset,
+        run.source,
+        case when files.fy > 0 then files.fy else run.landing_year end as year,
+        case when files.fy > 0 then files.fm else run.landing_month end as month,
+        run.raw_kind,
+        files.file as source_file,
+        rejects.row_no,
+        CAST(NULL AS VARCHAR) as field,
+        'malformed CSV record: ' || rejects.reason as reason,
+        CAST(NULL AS VARCHAR) as raw_value,
+        rejects.raw_line as raw_record,
+        files.hash as raw_hash
+    from raw_rejects as rejects
+    inner join files on files.file_no = rejects.file_no
+    cross join run
+)
+
+select * from failed
+union all
+select * from malformed

@@ -1,0 +1,5 @@
+-- 766 sub-indicators as of the snapshot's date: an answer captured after it (as_of) was not yet published.
+select s.*
+from landed_score766_metrics as s
+cross join snapshot_as_of as p
+where s.as_of <= p.as_of_date

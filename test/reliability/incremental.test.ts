@@ -1,0 +1,162 @@
+/**
+ * Incremental transforms (docs/architecture.md, "Incremental models") on real DuckDB over a small
+ * generated province: after each step of a sequence — three years of history, (a) a new
+ * month, (b) a late update to an old dossier (its month's file resubmitted with a newer updated_at
+ * that moves its finish into the next year), (c) a corrected agency registry, (d) another month —
+ * every file under models/ (marts, intermediates, partitions, the state) is byte-identical to a
+ * `--full-refresh` rebuild of a copy of the same lake, and the incremental runs rebuilt only the
+ * report years the step touched (the other partitions' files are the same inodes as before).
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ingestDropDir, land, transform, type TransformSummary } from '../../functions/core/pipeline.js';
+import { generateDemo } from '../../functions/generator/index.js';
+import { demoContext } from '../helpers/demo-lake.js';
+
+let root = '';
+let dataDir = '';
+let lakeDir = '';
+const ctx = () => demoContext(lakeDir, path.join(root, 'work'));
+
+/** Every file under <lake>/models/, by relative path → sha256. */
+function modelHashes(lake: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(lake, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(path.join(lake, 'models'));
+  return out;
+}
+
+/** A drop directory holding the registry and the portal and NSW files of the months `keep` accepts. */
+function dropOf(name: string, keep: (month: string) => boolean, opts: { registry?: boolean } = {}): string {
+  const dir = path.join(root, 'drops', name);
+  mkdirSync(dir, { recursive: true });
+  if (opts.registry !== false) cpSync(path.join(dataDir, 'registry'), path.join(dir, 'registry'), { recursive: true });
+  for (const year of readdirSync(path.join(dataDir, 'portal', 'dossiers'))) {
+    for (const f of readdirSync(path.join(dataDir, 'portal', 'dossiers', year))) {
+      if (keep(f.slice(0, 7))) {
+        mkdirSync(path.join(dir, 'portal', 'dossiers', year), { recursive: true });
+        cpSync(path.join(dataDir, 'portal', 'dossiers', year, f), path.join(dir, 'portal', 'dossiers', year, f));
+      }
+    }
+  }
+  for (const agency of readdirSync(path.join(dataDir, 'nsw'))) {
+    for (const f of readdirSync(path.join(dataDir, 'nsw', agency))) {
+      if (keep(f.slice(0, 7))) {
+        mkdirSync(path.join(dir, 'nsw', agency), { recursive: true });
+        cpSync(path.join(dataDir, 'nsw', agency, f), path.join(dir, 'nsw', agency, f));
+      }
+    }
+  }
+  return dir;
+}
+
+async function landDrop(dir: string): Promise<void> {
+  await ingestDropDir(ctx(), { dir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv'] });
+  await land(ctx());
+}
+
+/** The transform on the lake, then a --full-refresh on a copy of it: every model file must agree. */
+async function transformAndCompare(step: string): Promise<TransformSummary> {
+  const summary = await transform(ctx());
+  const copy = path.join(root, `full-${step}`);
+  cpSync(lakeDir, copy, { recursive: true });
+  const full = await transform({ ...demoContext(copy, path.join(root, `work-${step}`)) }, { fullRefresh: true });
+  expect(full.incremental.mode).toBe('full');
+  const incremental = modelHashes(lakeDir);
+  const reference = modelHashes(copy);
+  expect(Object.keys(incremental).sort()).toEqual(Object.keys(reference).sort());
+  for (const [file, hash] of Object.entries(reference)) expect(incremental[file], `${step}: ${file}`).toBe(hash);
+  rmSync(copy, { recursive: true, force: true });
+  return summary;
+}
+
+const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
+const PART = (year: number) => `models/marts/agency_periods/year=${year}/data.parquet`;
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'incremental-'));
+  dataDir = path.join(root, 'data');
+  lakeDir = path.join(root, 'lake');
+  await generateDemo({ outDir: dataDir, dossiers: 1500, fromYear: 2023, toYear: 2025, seed: 7 });
+}, 120_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('incremental transform = full rebuild, byte for byte', () => {
+  test('should build the history in full (no state yet) with one partition per report year', async () => {
+    await landDrop(dropOf('history', (m) => m <= '2025-10'));
+    const s = await transformAndCompare('history');
+    expect(s.incremental).toEqual({ mode: 'full', reason: 'no state of a previous transform' });
+    for (const y of [2023, 2024, 2025]) expect(existsSync(path.join(lakeDir, PART(y)))).toBe(true);
+    expect(existsSync(path.join(lakeDir, 'models/marts/agency_periods.parquet'))).toBe(true);
+    expect(existsSync(path.join(lakeDir, 'models/_state/transform.json'))).toBe(true);
+  }, 120_000);
+
+  test('(a) a new month rebuilds its year only', async () => {
+    const before = { 2023: inode(PART(2023)), 2024: inode(PART(2024)), 2025: inode(PART(2025)) };
+    await landDrop(dropOf('month-11', (m) => m === '2025-11', { registry: false }));
+    const s = await transformAndCompare('month');
+    expect(s.incremental.mode).toBe('incremental');
+    expect(s.incremental.partitions).toEqual({ column: 'year', values: [2025] });
+    expect(inode(PART(2023))).toBe(before[2023]);
+    expect(inode(PART(2024))).toBe(before[2024]);
+    expect(inode(PART(2025))).not.toBe(before[2025]);
+  }, 120_000);
+
+  test('(b) a late update to a dossier received years ago rebuilds the years of both its versions', async () => {
+    // March 2023's portal file, resubmitted with one finished dossier finishing in February 2024 instead.
+    const file = path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv');
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    const k = lines.findIndex((l, i) => i > 0 && l.includes(',DA_TRA_KET_QUA,'));
+    const cells = lines[k]!.split(',');
+    const oldFinish = cells[6]!;
+    expect(oldFinish.slice(6, 10)).toBe('2023');
+    cells[6] = '12/02/2024 09:15';
+    cells[15] = '12/02/2024 09:15';
+    lines[k] = cells.join(',');
+    const drop = path.join(root, 'drops', 'late-update');
+    mkdirSync(path.join(drop, 'portal', 'dossiers', '2023'), { recursive: true });
+    writeFileSync(path.join(drop, 'portal', 'dossiers', '2023', '2023-03.csv'), lines.join('\r\n'));
+    const before2025 = inode(PART(2025));
+    await landDrop(drop);
+    const s = await transformAndCompare('late-update');
+    expect(s.incremental.mode).toBe('incremental');
+    expect(s.incremental.partitions?.values).toEqual(expect.arrayContaining([2023, 2024]));
+    expect(s.incremental.partitions?.values).not.toContain(2025);
+    expect(inode(PART(2025))).toBe(before2025);
+  }, 120_000);
+
+  test('(c) a corrected agency registry rebuilds everything', async () => {
+    const drop = path.join(root, 'drops', 'registry-fix');
+    mkdirSync(path.join(drop, 'registry'), { recursive: true });
+    const text = readFileSync(path.join(dataDir, 'registry', 'agencies.csv'), 'utf8');
+    const fixed = text.replace('Văn phòng UBND tỉnh,VP UBND tỉnh', 'Văn phòng Ủy ban nhân dân tỉnh,VP UBND tỉnh');
+    expect(fixed).not.toBe(text);
+    writeFileSync(path.join(drop, 'registry', 'agencies.csv'), fixed);
+    await landDrop(drop);
+    const s = await transformAndCompare('registry');
+    expect(s.incremental.mode).toBe('full');
+    expect(s.incremental.reason).toContain('agencies');
+  }, 120_000);
+
+  test('(d) another month after the correction is incremental again, and a run with nothing new rebuilds nothing', async () => {
+    await landDrop(dropOf('month-12', (m) => m === '2025-12', { registry: false }));
+    const s = await transformAndCompare('month-12');
+    expect(s.incremental.mode).toBe('incremental');
+    expect(s.incremental.partitions?.values).toContain(2025);
+    expect(s.incremental.partitions?.values).not.toContain(2023);
+    const again = await transformAndCompare('nothing-new');
+    expect(again.incremental).toEqual({ mode: 'incremental', reason: '0 new dossier file(s)', partitions: { column: 'year', values: [] } });
+  }, 120_000);
+});
