@@ -4,9 +4,14 @@
  * server (dashboards/scripts/serve.mjs), with every other request aborted.
  * With `siteDir` (the quick run), no build: the pages of an already-built site are timed.
  *
- * Time to interactive here = from navigation start to the latest of DOMContentLoaded's end, the end
- * of the page's last network response, and the moment every table of the site's manifest can be
- * queried in the page's DuckDB-WASM (what the inputs re-query; polled from the page every 20 ms).
+ * Time to interactive here = from navigation start to the moment the page responds to an input with
+ * the inputs' first answers on screen: the latest of DOMContentLoaded's end; the app hydrated (the
+ * layout's `data-hydrated` marker, set once every component of the page is mounted) with no loading
+ * placeholder left (every query of the first render answered, from its prerendered results or the
+ * engine); and, on a page with inputs, its first picker opened by a click and listing its options.
+ * The in-browser engine (DuckDB-WASM, started lazily since bench/history.md change 13) is timed apart:
+ * "engine ready" = the moment every table of the site's manifest answers a query in it, which is when a
+ * changed input can be re-queried (the click above is the reader's first intent that starts it).
  * Each page is loaded cold (a new browser context: empty cache, DuckDB-WASM fetched and compiled)
  * and then warm (reloaded in the same context: hashed assets from the HTTP cache, as on a second
  * visit).
@@ -41,15 +46,53 @@ export interface DashboardsResult {
   ttiWarm?: { page: string; seconds: number[] }[];
   /** Largest contentful paint of the cold loads (s). */
   lcp?: { page: string; seconds: number[] }[];
+  /**
+   * Cold loads: when every manifest table answered a query in the page's DuckDB-WASM (s from
+   * navigation start), on pages with an input (the engine starts on the first use of one); and when
+   * the engine was started (s), which must not be before that first use.
+   */
+  engine?: { page: string; seconds: number[]; startedAt: number[] }[];
 }
 
 /**
  * Runs in the page (browser types are not in this project's lib). Resolves with the page's clock
- * (ms since navigation start) at the later of DOMContentLoaded, the last network response and the
- * first moment every manifest table answers a query in Evidence's DuckDB-WASM; and the page's largest
- * contentful paint (the prerendered figures and charts, shown before DuckDB-WASM is ready).
+ * (ms since navigation start) when the app is hydrated and no loading placeholder is left (every
+ * query of the first render answered), with DOMContentLoaded's end, the largest contentful paint, and
+ * whether the page has an input. `legacy`: a site built before the hydration marker (hydration is
+ * then only seen through the input's response).
  */
-const readyProbe = (manifestUrl: string): string => `(async () => {
+const answersProbe = (legacy: boolean): string => `(async () => {
+  let answered = 0;
+  for (let i = 0; i < 3000; i++) {
+    const hydrated = ${legacy} || document.documentElement.dataset.hydrated === 'true';
+    if (hydrated && document.readyState !== 'loading' && document.querySelectorAll('.animate-pulse').length === 0) { answered = performance.now(); break; }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const nav = performance.getEntriesByType('navigation')[0] || {};
+  const lcp = await new Promise((resolve) => {
+    let t = 0;
+    try {
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) t = Math.max(t, e.startTime); }).observe({ type: 'largest-contentful-paint', buffered: true });
+    } catch {}
+    setTimeout(() => resolve(t), 0);
+  });
+  return { answered, dcl: nav.domContentLoadedEventEnd || 0, lcp, inputs: document.querySelectorAll('[role="combobox"]').length };
+})()`;
+
+/** After a click on the page's first picker: resolves with the page's clock once it lists its options (0 if not within 1 s). */
+const optionsProbe = `(async () => {
+  for (let i = 0; i < 100; i++) {
+    if (document.querySelector('[role="option"]')) return performance.now();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return 0;
+})()`;
+
+/**
+ * Resolves with the page's clock at the first moment every manifest table answers a query in
+ * Evidence's DuckDB-WASM (polled every 20 ms; 0 if never), and when the engine was started.
+ */
+const engineProbe = (manifestUrl: string): string => `(async () => {
   const manifest = await fetch(${JSON.stringify(manifestUrl)}, { cache: 'no-store' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
   const want = manifest ? Object.values(manifest.renderedFiles || {}).reduce((n, l) => n + l.length, 0) : 0;
   const engine = () => window[Symbol.for('EVIDENCE_QUERY_ENGINE')];
@@ -66,16 +109,8 @@ const readyProbe = (manifestUrl: string): string => `(async () => {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  const nav = performance.getEntriesByType('navigation')[0] || {};
-  const last = Math.max(0, ...performance.getEntriesByType('resource').map((r) => r.responseEnd));
-  const lcp = await new Promise((resolve) => {
-    let t = 0;
-    try {
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) t = Math.max(t, e.startTime); }).observe({ type: 'largest-contentful-paint', buffered: true });
-    } catch {}
-    setTimeout(() => resolve(t), 50);
-  });
-  return { ms: Math.max(nav.domContentLoadedEventEnd || 0, last, ready), ready, want, lcp };
+  const started = performance.getEntriesByName('evidence-engine-start')[0];
+  return { ready, want, startedAt: started ? started.startTime : 0 };
 })()`;
 
 /** The server `npm run dashboards:preview` runs (dashboards/scripts/serve.mjs): the same headers, cache rule included. */
@@ -138,17 +173,42 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
   const tti: DashboardsResult['tti'] = [];
   const ttiWarm: NonNullable<DashboardsResult['ttiWarm']> = [];
   const lcp: NonNullable<DashboardsResult['lcp']> = [];
-  const measure = async (page: import('playwright-core').Page, url: string): Promise<{ tti: number; lcp: number }> => {
+  const engine: NonNullable<DashboardsResult['engine']> = [];
+  // A site built before the layout's hydration marker (timed for a before/after comparison).
+  const legacy = !(await readdir(path.join(built.outDir, '_app', 'immutable', 'nodes'))
+    .then((fs) => Promise.all(fs.map((f) => readFile(path.join(built.outDir, '_app', 'immutable', 'nodes', f), 'utf8'))))
+    .then((srcs) => srcs.some((src) => src.includes('dataset.hydrated'))));
+  const measure = async (page: import('playwright-core').Page, url: string, withEngine: boolean): Promise<{ tti: number; lcp: number; engine?: number; engineStartedAt?: number }> => {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    const r = (await page.evaluate(readyProbe(`${site.url}/data/manifest.json`))) as { ms: number; ready: number; want: number; lcp: number };
-    if (r.want > 0 && r.ready === 0) throw new Error(`[bench] Failed to time ${url}: its ${r.want} tables never became queryable in DuckDB-WASM`);
-    return { tti: r.ms / 1000, lcp: r.lcp / 1000 };
+    const a = (await page.evaluate(answersProbe(legacy))) as { answered: number; dcl: number; lcp: number; inputs: number };
+    if (a.answered === 0) throw new Error(`[bench] Failed to time ${url}: it never showed every first answer (loading placeholders left${legacy ? '' : ' or not hydrated'})`);
+    let responded = 0;
+    if (a.inputs > 0) {
+      // The reader's first use of an input: open the first picker; it must list its options.
+      // (A click before hydration opens nothing: it is repeated, as a reader would.)
+      for (let i = 0; i < 60 && responded === 0; i++) {
+        await page.locator('[role="combobox"]').first().click({ timeout: 60_000 });
+        responded = (await page.evaluate(optionsProbe)) as number;
+      }
+      if (responded === 0) throw new Error(`[bench] Failed to time ${url}: its first picker never listed its options`);
+      await page.keyboard.press('Escape');
+    }
+    const out: { tti: number; lcp: number; engine?: number; engineStartedAt?: number } = { tti: Math.max(a.dcl, a.answered, responded) / 1000, lcp: a.lcp / 1000 };
+    if (withEngine && a.inputs > 0) {
+      const e = (await page.evaluate(engineProbe(`${site.url}/data/manifest.json`))) as { ready: number; want: number; startedAt: number };
+      if (e.want > 0 && e.ready === 0) throw new Error(`[bench] Failed to time ${url}: its ${e.want} tables never became queryable in DuckDB-WASM`);
+      out.engine = e.ready / 1000;
+      out.engineStartedAt = e.startedAt / 1000;
+    }
+    return out;
   };
   try {
     for (const route of await routes(built.outDir)) {
       const seconds: number[] = [];
       const warm: number[] = [];
       const paints: number[] = [];
+      const ready: number[] = [];
+      const startedAt: number[] = [];
       const errors: string[] = [];
       for (let i = 0; i < p.loads; i++) {
         const context = await browser.newContext();
@@ -160,20 +220,23 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
         page.on('pageerror', (e) => {
           if (errors.length < 5) errors.push(e.message.slice(0, 200));
         });
-        const cold = await measure(page, `${site.url}${route}`);
+        const cold = await measure(page, `${site.url}${route}`, true);
         seconds.push(cold.tti);
         paints.push(cold.lcp);
+        if (cold.engine !== undefined) ready.push(cold.engine);
+        if (cold.engineStartedAt !== undefined) startedAt.push(cold.engineStartedAt);
         await page.waitForLoadState('networkidle', { timeout: 60_000 });
-        warm.push((await measure(page, `${site.url}${route}`)).tti);
+        warm.push((await measure(page, `${site.url}${route}`, false)).tti);
         await context.close();
       }
       tti.push({ page: route, seconds, errors });
       ttiWarm.push({ page: route, seconds: warm });
       lcp.push({ page: route, seconds: paints });
+      if (ready.length > 0) engine.push({ page: route, seconds: ready, startedAt });
     }
   } finally {
     await browser.close();
     await site.close();
   }
-  return { built: !p.siteDir, basePath: built.basePath, buildSeconds: built.buildSeconds, sourcesSeconds: built.sourcesSeconds, wallSeconds, pages: built.pages, tti, ttiWarm, lcp };
+  return { built: !p.siteDir, basePath: built.basePath, buildSeconds: built.buildSeconds, sourcesSeconds: built.sourcesSeconds, wallSeconds, pages: built.pages, tti, ttiWarm, lcp, engine };
 }

@@ -6,7 +6,10 @@
  * Unpatched, both steps ask duckdb-wasm for its parquet extension, which it downloads from
  * extensions.duckdb.org, and hang without a network.
  *
- *   node scripts/check-offline-patch.mjs <tmpDir>   → prints {"rows":…,"total":…,"names":[…]}
+ * Also loads an empty table as functions/dashboards/build.ts serves one (a placeholder row flagged in
+ * __cchc_placeholder), which the patched client must load empty, with its columns and without the flag.
+ *
+ *   node scripts/check-offline-patch.mjs <tmpDir>   → prints {"rows":…,"total":…,"names":[…],"empty":{…}}
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -30,9 +33,20 @@ const rows = [
 // batchSize 2 → two batch files, merged without DuckDB's parquet extension. (Like upstream's
 // merge, batches must agree on column types: a column all NULL within one batch would not.)
 const written = await buildMultipartParquet(columns, rows, path.join(tmp, 'tmp'), path.join(tmp, 'out'), 'check/t.parquet', 2);
+const placeholder = [
+	{ name: 'name', evidenceType: 'string' },
+	{ name: 'v', evidenceType: 'number' },
+	{ name: 'd', evidenceType: 'date' },
+	{ name: '__cchc_placeholder', evidenceType: 'boolean' }
+];
+await buildMultipartParquet(placeholder, [{ name: '', v: 0, d: new Date(0), __cchc_placeholder: true }], path.join(tmp, 'tmp-e'), path.join(tmp, 'out'), 'check/e.parquet');
 await initDB();
-await setParquetURLs({ lake: [path.join(tmp, 'out', 'check', 't.parquet')] });
+await setParquetURLs({ lake: [path.join(tmp, 'out', 'check', 't.parquet'), path.join(tmp, 'out', 'check', 'e.parquet')] });
+const empty = {
+	rows: Number(query('select count(*) as n from lake.e')[0].n),
+	columns: query("select column_name, data_type from information_schema.columns where table_schema = 'lake' and table_name = 'e' order by ordinal_position").map((r) => `${r.column_name} ${r.data_type}`)
+};
 const [agg] = query('select count(*) as n, sum(v) as total from lake.t');
 const names = query('select name from lake.t order by v').map((r) => r.name);
-process.stdout.write(`${JSON.stringify({ written, rows: Number(agg.n), total: Number(agg.total), names })}\n`);
+process.stdout.write(`${JSON.stringify({ written, rows: Number(agg.n), total: Number(agg.total), names, empty })}\n`);
 process.exit(0);

@@ -7,13 +7,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART } from '../../functions/dashboards/build.js';
+import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { loadModels } from '../../functions/core/transform/index.js';
@@ -126,6 +126,40 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     expect(await readFile(path.join(b.outDir, 'index.html'), 'utf8')).toBe('<html>"/b"</html>');
     expect(await readFile(path.join(dir, 'evidence.config.yaml'), 'utf8')).toBe(CONFIG);
     expect(await readdir(path.dirname(dashboardsLockFile(dir)))).toEqual([]);
+  });
+});
+
+describe('prepareDashboardSources given a lake with an empty mart (no dossier due soon)', () => {
+  test('should serve it as one typed placeholder row, flagged, and list it in the meta', async () => {
+    const dir = await project('empty');
+    const emptyLake = path.join(root, 'lake-empty');
+    await cp(lake, emptyLake, { recursive: true });
+    const mart = path.join(emptyLake, 'models', 'marts', 'warning_dossiers_due.parquet');
+    // Every column type a mart carries; 0 rows (Evidence would write no Parquet, parquet-wasm panics on one).
+    await withDuckDb((db) => db.run(`copy (select 'HS-1' as dossier_id, 'H99.01' as agency_code, date '2025-01-02' as due_date,
+        timestamp '2025-01-02 08:00:00' as received_at, 2::INTEGER as working_days_left, 3::BIGINT as n, 0.5::DOUBLE as rate,
+        1.25::DECIMAL(9, 2) as amount, true as is_overdue, ['a'] as tags where false) to ${literal(mart)} (format parquet)`));
+    const meta = await prepareDashboardSources({ lakeDir: emptyLake, dashboardsDir: dir, warningWorkingDays: 3 });
+    expect(meta.emptyTables).toEqual(['warning_dossiers_due']);
+    expect(JSON.parse(await readFile(path.join(dir, 'components', 'data-meta.json'), 'utf8')).emptyTables).toEqual(['warning_dossiers_due']);
+    // The generated source, run where Evidence runs it: one row, no NULL where a type can be read
+    // from the value, the mart's own types, and the flag.
+    const sql = await readFile(path.join(dir, 'sources', 'lake', 'warning_dossiers_due.sql'), 'utf8');
+    const { rows, types } = await withDuckDb(async (db) => {
+      await db.run(`set file_search_path = ${literal(dir)}`);
+      return { rows: await db.all(sql), types: await db.all(`describe ${sql.split('\n').filter((l) => !l.startsWith('--')).join('\n')}`) };
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ dossier_id: '', agency_code: '', working_days_left: 0, rate: 0, is_overdue: false, [PLACEHOLDER_COLUMN]: true });
+    expect(String(rows[0]?.due_date)).toContain('1970-01-01');
+    expect(Object.entries(rows[0] ?? {}).filter(([, v]) => v === null).map(([k]) => k)).toEqual(['tags']);
+    expect(types.map((t) => `${String(t.column_name)} ${String(t.column_type)}`)).toEqual([
+      'dossier_id VARCHAR', 'agency_code VARCHAR', 'due_date DATE', 'received_at TIMESTAMP', 'working_days_left INTEGER', 'n BIGINT',
+      'rate DOUBLE', 'amount DECIMAL(9,2)', 'is_overdue BOOLEAN', 'tags VARCHAR[]', `${PLACEHOLDER_COLUMN} BOOLEAN`,
+    ]);
+    // Marts with rows are served as they are, without the flag.
+    const other = await readFile(path.join(dir, 'sources', 'lake', 'agency_years.sql'), 'utf8');
+    expect(other).not.toContain(PLACEHOLDER_COLUMN);
   });
 });
 
