@@ -12,7 +12,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { literal, ident, withDuckDb } from './engine/duckdb.js';
-import { modelPointerKey } from './engine/athena.js';
+import { modelPointerKey } from './engine/catalog.js';
 import { PARQUET_OPTIONS } from './engine/parquet.js';
 import { createError } from './errors.js';
 import { SQL_DIR } from './lake/landing-sql.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { modelPointerKey, type ModelPointer } from '../../functions/core/engine/athena.js';
+import { modelPointerKey, type ModelPointer } from '../../functions/core/engine/catalog.js';
 import { exportMarts } from '../../functions/core/export-marts.js';
 import { DASHBOARD_MARTS } from '../../functions/dashboards/build.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';

@@ -34,6 +34,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
+import { landedTableName, modelPointerKey, QUARANTINE_TABLE, type ModelPointer, type PartitionPointer } from './catalog.js';
 import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 
 /** Athena's limit on query text. */
@@ -42,47 +43,6 @@ export const MAX_QUERY_BYTES = 256 * 1024;
 export const MAX_PARTITIONS_PER_QUERY = 100;
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
-
-/** Glue table of a landed dataset (infra/lib/query defines one per dataset and one for the landing log). */
-export function landedTableName(dataset: string): string {
-  return `landed_${dataset}`;
-}
-/**
- * The Glue database a snapshot works in (its as-of views and scratch models), beside the lake's own:
- * the stack creates it, the snapshot function defaults to it (ATHENA_SNAPSHOT_DATABASE overrides).
- */
-export function snapshotDatabaseName(database: string): string {
-  return `${database}_snapshot`;
-}
-/** Glue table over quarantine/ (every dataset's rejected rows; partitions dataset, source, year, month). */
-export const QUARANTINE_TABLE = 'quarantine';
-
-/** Where the current run of a model is recorded (written after the view switch). */
-export function modelPointerKey(layer: string, name: string): string {
-  return `models/${layer}/${name}/current.json`;
-}
-
-/** Body of models/<layer>/<name>/current.json. */
-export interface ModelPointer {
-  model: string;
-  layer: string;
-  run_id: string;
-  table: string;
-  /** Storage key prefix of the run's files (ends with '/'). */
-  prefix: string;
-  location: string;
-  rows: number;
-  /** Incremental models: the partition column and where each partition's files are (this run's or an older run's prefix). */
-  partition_column?: string;
-  partitions?: PartitionPointer[];
-}
-
-/** One partition of an incremental model's run table: its value, its files' prefix (ends with '/'), its rows. */
-export interface PartitionPointer {
-  value: number;
-  prefix: string;
-  rows: number;
-}
 const RUN_ID = /^[a-z0-9_]{1,40}$/;
 
 export interface PollOptions {

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { snapshotDatabaseName } from '../../../functions/core/engine/athena.js';
+import { snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
 import type { PipelineFunctionsProps } from './pipeline-functions-props.js';
 
 export const PIPELINE_FUNCTIONS_DEFAULTS = {

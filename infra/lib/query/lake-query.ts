@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/athena.js';
+import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
 import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';

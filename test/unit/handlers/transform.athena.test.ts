@@ -22,7 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../functions/core/config.js';
-import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/athena.js';
+import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/catalog.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { loadModels, SOURCE_NAMES, STATE_KEY, type TransformModel } from '../../../functions/core/transform/index.js';
 import { handler } from '../../../functions/handlers/transform.js';

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
-import { QUARANTINE_TABLE } from '../../../functions/core/engine/athena.js';
+import { QUARANTINE_TABLE } from '../../../functions/core/engine/catalog.js';
 import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
 import { allSources, LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
 import { synthStack } from './helpers.js';
