@@ -22,41 +22,22 @@
  * table and prefix are removed (and any leftover is collected by the next successful run).
  *
  * Values reach Athena only as ExecutionParameters; identifiers only from validated model names.
+ * The API calls (start, poll, throttling retries, result pages) are in athena-client.ts; the names
+ * shared with the CDK stack (Glue tables, the snapshot database, the model pointer) in catalog.ts.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  type AthenaClientConfig,
-  type ColumnInfo,
-} from '@aws-sdk/client-athena';
+import type { AthenaClient, AthenaClientConfig } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
+import { AthenaStatements, type PollOptions, type StatementRecord } from './athena-client.js';
 import { landedTableName, modelPointerKey, QUARANTINE_TABLE, type ModelPointer, type PartitionPointer } from './catalog.js';
 import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 
-/** Athena's limit on query text. */
-export const MAX_QUERY_BYTES = 256 * 1024;
 /** Athena's limit on partitions written by one CTAS or INSERT INTO. */
 export const MAX_PARTITIONS_PER_QUERY = 100;
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
 const RUN_ID = /^[a-z0-9_]{1,40}$/;
-
-export interface PollOptions {
-  /** First wait after StartQueryExecution. @default 250 */
-  readonly initialDelayMs?: number;
-  /** Waits grow by this factor... @default 2 */
-  readonly factor?: number;
-  /** ...up to this. @default 5000 */
-  readonly maxDelayMs?: number;
-  /** Give up (and stop the query) after this long. @default 900000 (15 min) */
-  readonly timeoutMs?: number;
-  /** Attempts for a throttled API call (TooManyRequestsException / ThrottlingException). @default 8 */
-  readonly throttleAttempts?: number;
-}
 
 export interface AthenaEngineOptions {
   readonly workGroup: string;
@@ -81,12 +62,6 @@ export interface AthenaEngineOptions {
   readonly modelsPrefix?: string;
 }
 
-export interface StatementRecord {
-  queryExecutionId: string;
-  sql: string;
-  params: string[];
-}
-
 type Param = string | number | boolean | null;
 
 export class AthenaEngine implements QueryEngine {
@@ -95,11 +70,9 @@ export class AthenaEngine implements QueryEngine {
   readonly incremental = true;
   readonly runId: string;
   /** Every statement this engine completed, in order (for logs and tests). */
-  readonly statements: StatementRecord[] = [];
-  private readonly client: AthenaClient;
-  private readonly ownsClient: boolean;
-  private readonly poll: Required<PollOptions>;
-  private readonly sleep: (ms: number) => Promise<void>;
+  readonly statements: StatementRecord[];
+  /** The Athena API: statements started, polled and read (athena-client.ts). */
+  private readonly athena: AthenaStatements;
   private readonly log: (msg: string, data?: object) => void;
 
   constructor(private readonly options: AthenaEngineOptions) {
@@ -115,16 +88,16 @@ export class AthenaEngine implements QueryEngine {
     }
     this.runId = options.runId ?? defaultRunId();
     if (!RUN_ID.test(this.runId)) throw createError('athena', `Failed to use run id "${this.runId}": expected [a-z0-9_]{1,40}`);
-    this.client = options.client ?? new AthenaClient(options.clientConfig ?? {});
-    this.ownsClient = !options.client;
-    this.poll = {
-      initialDelayMs: options.poll?.initialDelayMs ?? 250,
-      factor: options.poll?.factor ?? 2,
-      maxDelayMs: options.poll?.maxDelayMs ?? 5000,
-      timeoutMs: options.poll?.timeoutMs ?? 900_000,
-      throttleAttempts: options.poll?.throttleAttempts ?? 8,
-    };
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.athena = new AthenaStatements({
+      workGroup: options.workGroup,
+      database: options.database,
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.clientConfig ? { clientConfig: options.clientConfig } : {}),
+      ...(options.poll ? { poll: options.poll } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.statements = this.athena.statements;
     this.log = options.log ?? (() => undefined);
   }
 
@@ -144,7 +117,7 @@ export class AthenaEngine implements QueryEngine {
     }
     const sourceDb = this.options.sourceDatabase ?? this.options.database;
     if (table === name && sourceDb === this.options.database) return;
-    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM "${sourceDb}"."${checkName(table, 'table')}"`);
+    await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS SELECT * FROM "${sourceDb}"."${checkName(table, 'table')}"`);
   }
 
   /** The stack's Glue table for a source location, if it has one. */
@@ -184,17 +157,17 @@ export class AthenaEngine implements QueryEngine {
       ].join(', ');
       const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
       if (partitionCount <= MAX_PARTITIONS_PER_QUERY) {
-        await this.execute(`${ctas}\n${select}`);
+        await this.athena.execute(`${ctas}\n${select}`);
       } else {
-        await this.execute(`${ctas}\n${batchSelect(select, partitions)}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
+        await this.athena.execute(`${ctas}\n${batchSelect(select, partitions)}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
         for (let first = MAX_PARTITIONS_PER_QUERY + 1; first <= partitionCount; first += MAX_PARTITIONS_PER_QUERY) {
           const last = Math.min(first + MAX_PARTITIONS_PER_QUERY - 1, partitionCount);
-          await this.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(select, partitions)}`, [String(first), String(last)]);
+          await this.athena.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(select, partitions)}`, [String(first), String(last)]);
         }
       }
-      const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(runTable)}`);
+      const [countRow] = await this.athena.select(`SELECT count(*) AS row_count FROM ${this.qualified(runTable)}`);
       const rows = Number(countRow?.row_count ?? 0);
-      await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
+      await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT * FROM ${this.qualified(runTable)}`);
       switched = true;
       const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows };
       await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
@@ -216,7 +189,7 @@ export class AthenaEngine implements QueryEngine {
 
   /** `materialized: view`: a view, no table and no files. */
   private async materializeView(model: ModelDef): Promise<MaterializeResult> {
-    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS\n${model.sql.trim().replace(/;\s*$/, '')}`);
+    await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS\n${model.sql.trim().replace(/;\s*$/, '')}`);
     return { model: model.name, rows: 0, location: `athena:view:${model.name}` };
   }
 
@@ -252,15 +225,15 @@ export class AthenaEngine implements QueryEngine {
       const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
       const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);
       if (partitionCount <= MAX_PARTITIONS_PER_QUERY) {
-        await this.execute(`${ctas}\n${body}`);
+        await this.athena.execute(`${ctas}\n${body}`);
       } else {
-        await this.execute(`${ctas}\n${batchSelect(body, [column])}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
+        await this.athena.execute(`${ctas}\n${batchSelect(body, [column])}`, ['1', String(MAX_PARTITIONS_PER_QUERY)]);
         for (let first = MAX_PARTITIONS_PER_QUERY + 1; first <= partitionCount; first += MAX_PARTITIONS_PER_QUERY) {
           const last = Math.min(first + MAX_PARTITIONS_PER_QUERY - 1, partitionCount);
-          await this.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(body, [column])}`, [String(first), String(last)]);
+          await this.athena.execute(`INSERT INTO ${this.qualified(runTable)}\n${batchSelect(body, [column])}`, [String(first), String(last)]);
         }
       }
-      const counted = await this.select(
+      const counted = await this.athena.select(
         `SELECT "${column}" AS partition_value, count(*) AS row_count FROM ${this.qualified(runTable)}${sel ? ` WHERE "${column}" IN (${values.join(', ')})` : ''} GROUP BY "${column}"`,
       );
       const rebuilt: PartitionPointer[] = counted.map((r) => ({ value: Number(r.partition_value), prefix: `${prefixKey}/${column}=${Number(r.partition_value)}/`, rows: Number(r.row_count) }));
@@ -269,11 +242,11 @@ export class AthenaEngine implements QueryEngine {
         const specs = kept
           .slice(i, i + MAX_PARTITIONS_PER_QUERY)
           .map((p) => `PARTITION (\`${column}\` = ${partitionValue(p.value)}) LOCATION ${s3Literal(this.options.storage.locate(p.prefix.replace(/\/$/, '')) + '/')}`);
-        await this.execute(`ALTER TABLE \`${this.options.database}\`.\`${checkName(runTable, 'table')}\` ADD IF NOT EXISTS\n${specs.join('\n')}`);
+        await this.athena.execute(`ALTER TABLE \`${this.options.database}\`.\`${checkName(runTable, 'table')}\` ADD IF NOT EXISTS\n${specs.join('\n')}`);
       }
       const partitions = [...kept, ...rebuilt].sort((a, b) => a.value - b.value);
       const rows = partitions.reduce((n, p) => n + p.rows, 0);
-      await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${this.qualified(runTable)}`);
+      await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${this.qualified(runTable)}`);
       switched = true;
       const pointer: ModelPointer = { model: model.name, layer: model.layer, run_id: this.runId, table: runTable, prefix: `${prefixKey}/`, location, rows, partition_column: column, partitions };
       await this.options.storage.put(this.modelsKey(modelPointerKey(model.layer, model.name)), `${JSON.stringify(pointer, null, 2)}\n`, { contentType: 'application/json' });
@@ -306,9 +279,7 @@ export class AthenaEngine implements QueryEngine {
 
   /** Column names of a query's result (a LIMIT 0 query: no rows read). */
   private async columnsOf(sql: string): Promise<string[]> {
-    const id = await this.execute(sql);
-    const page = await this.withThrottleRetry(() => this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id })));
-    return (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c, i) => checkName(c.Name ?? `_${i}`, 'column'));
+    return (await this.athena.columnNames(sql)).map((c) => checkName(c, 'column'));
   }
 
   async query(sql: string, params: Record<string, Param> = {}): Promise<Row[]> {
@@ -316,21 +287,21 @@ export class AthenaEngine implements QueryEngine {
       throw createError('athena', 'Failed to run query: only read-only statements (SELECT, WITH, VALUES, SHOW, DESCRIBE) are allowed');
     }
     const { text, values } = toPositional(sql, params);
-    return this.select(text, values);
+    return this.athena.select(text, values);
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient) this.client.destroy();
+    this.athena.close();
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
 
   async createView(name: string, sql: string): Promise<void> {
-    await this.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS\n${sql.trim().replace(/;\s*$/, '')}`);
+    await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(name)} AS\n${sql.trim().replace(/;\s*$/, '')}`);
   }
 
   async columns(relation: string): Promise<string[]> {
-    const rows = await this.select(
+    const rows = await this.athena.select(
       'SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
       [sqlString(this.options.database), sqlString(checkName(relation, 'relation'))],
     );
@@ -357,12 +328,12 @@ export class AthenaEngine implements QueryEngine {
       'bucket_count = 1',
     ].join(', ');
     const drop = async (): Promise<void> => {
-      await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(table, 'table')}\``);
+      await this.athena.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(table, 'table')}\``);
       for (const obj of await this.options.storage.list(`${prefixKey}/`)) await this.options.storage.delete(obj.key);
     };
     try {
-      await this.execute(`CREATE TABLE ${this.qualified(table)} WITH (${withClause}) AS\n${select.trim().replace(/;\s*$/, '')}`);
-      const [countRow] = await this.select(`SELECT count(*) AS row_count FROM ${this.qualified(table)}`);
+      await this.athena.execute(`CREATE TABLE ${this.qualified(table)} WITH (${withClause}) AS\n${select.trim().replace(/;\s*$/, '')}`);
+      const [countRow] = await this.athena.select(`SELECT count(*) AS row_count FROM ${this.qualified(table)}`);
       const rows = Number(countRow?.row_count ?? 0);
       const objects = (await this.options.storage.list(`${prefixKey}/`)).filter((o) => o.size > 0 || rows === 0);
       if (objects.length !== 1) {
@@ -388,7 +359,7 @@ export class AthenaEngine implements QueryEngine {
 
   private async countPartitions(select: string, partitions: readonly string[]): Promise<number> {
     const cols = partitions.map((p) => `"${p}"`).join(', ');
-    const [row] = await this.select(`SELECT count(*) AS partition_count FROM (SELECT DISTINCT ${cols} FROM (\n${select}\n) AS model) AS partitions`);
+    const [row] = await this.athena.select(`SELECT count(*) AS partition_count FROM (SELECT DISTINCT ${cols} FROM (\n${select}\n) AS model) AS partitions`);
     return Number(row?.partition_count ?? 0);
   }
 
@@ -399,7 +370,7 @@ export class AthenaEngine implements QueryEngine {
   private async removeOldRuns(model: ModelDef, keep: readonly string[] = []): Promise<void> {
     let tables: Row[];
     try {
-      tables = await this.select(
+      tables = await this.athena.select(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE ? ESCAPE '\\'",
         [sqlString(this.options.database), sqlString(`${likeEscape(`${model.name}__`)}%`)],
       );
@@ -422,99 +393,10 @@ export class AthenaEngine implements QueryEngine {
 
   private async dropRun(model: ModelDef, runId: string, keep: readonly string[] = []): Promise<void> {
     // Hive DDL: backticks. Dropping an external table leaves its files.
-    await this.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
+    await this.athena.execute(`DROP TABLE IF EXISTS \`${this.options.database}\`.\`${checkName(`${model.name}__${runId}`, 'table')}\``);
     const prefix = this.modelsKey(`models/${model.layer}/${model.name}/run=${runId}/`);
     for (const obj of await this.options.storage.list(prefix)) {
       if (!keep.some((k) => obj.key.startsWith(k))) await this.options.storage.delete(obj.key);
-    }
-  }
-
-  /** Run a SELECT and read all result pages (the first row of the first page is the header). */
-  private async select(sql: string, params: string[] = []): Promise<Row[]> {
-    const id = await this.execute(sql, params);
-    const rows: Row[] = [];
-    let columns: ColumnInfo[] = [];
-    let token: string | undefined;
-    let first = true;
-    do {
-      const page = await this.withThrottleRetry(() =>
-        this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, ...(token ? { NextToken: token } : {}) })),
-      );
-      if (first) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-      const data = page.ResultSet?.Rows ?? [];
-      for (const [i, r] of data.entries()) {
-        if (first && i === 0) continue;
-        const row: Row = {};
-        columns.forEach((c, j) => {
-          row[c.Name ?? `_${j}`] = convert(r.Data?.[j]?.VarCharValue, c.Type);
-        });
-        rows.push(row);
-      }
-      first = false;
-      token = page.NextToken;
-    } while (token);
-    return rows;
-  }
-
-  /** Start a statement and wait for it; returns the query execution id. */
-  private async execute(sql: string, params: string[] = []): Promise<string> {
-    const bytes = Buffer.byteLength(sql, 'utf8');
-    if (bytes > MAX_QUERY_BYTES) {
-      throw createError('athena', `Failed to start query: its text is ${bytes} bytes, over Athena's limit of ${MAX_QUERY_BYTES}\n--- SQL ---\n${sql.slice(0, 500)}…`);
-    }
-    const token = randomUUID(); // idempotency: a throttled-and-retried start never runs twice
-    const started = await this.withThrottleRetry(() =>
-      this.client.send(
-        new StartQueryExecutionCommand({
-          QueryString: sql,
-          WorkGroup: this.options.workGroup,
-          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: this.options.database },
-          ClientRequestToken: token,
-          ...(params.length ? { ExecutionParameters: params } : {}),
-        }),
-      ),
-    );
-    const id = started.QueryExecutionId;
-    if (!id) throw createError('athena', 'Failed to start query: no QueryExecutionId in the answer');
-    let delay = this.poll.initialDelayMs;
-    let waited = 0;
-    for (;;) {
-      await this.sleep(delay);
-      waited += delay;
-      const out = await this.withThrottleRetry(() => this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })));
-      const status = out.QueryExecution?.Status;
-      const state = status?.State;
-      if (state === 'SUCCEEDED') {
-        this.statements.push({ queryExecutionId: id, sql, params });
-        this.log('athena query succeeded', { queryExecutionId: id, bytesScanned: out.QueryExecution?.Statistics?.DataScannedInBytes });
-        return id;
-      }
-      if (state === 'FAILED' || state === 'CANCELLED') {
-        const reason = status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given';
-        throw createError('athena', `Failed to run query ${id}: ${state}: ${reason}\n--- SQL ---\n${sql.slice(0, 2000)}`);
-      }
-      if (waited >= this.poll.timeoutMs) {
-        throw createError('athena', `Failed to run query ${id}: still ${state ?? 'UNKNOWN'} after ${waited} ms`);
-      }
-      delay = Math.min(delay * this.poll.factor, this.poll.maxDelayMs);
-    }
-  }
-
-  private async withThrottleRetry<T>(call: () => Promise<T>): Promise<T> {
-    let delay = this.poll.initialDelayMs;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (err) {
-        const name = (err as { name?: string }).name;
-        const throttled = name === 'TooManyRequestsException' || name === 'ThrottlingException';
-        if (!throttled || attempt >= this.poll.throttleAttempts) {
-          throw createError('athena', `Failed to call Athena: ${name ?? 'Error'}: ${(err as Error).message}${throttled ? ` (after ${attempt} attempts)` : ''}`, { cause: err });
-        }
-        this.log('athena throttled, retrying', { attempt, delayMs: delay });
-        await this.sleep(delay);
-        delay = Math.min(delay * this.poll.factor, this.poll.maxDelayMs);
-      }
     }
   }
 }
@@ -613,28 +495,6 @@ function partitionValue(v: number): string {
 function checkName(name: string, what: string): string {
   if (!NAME.test(name) || name.length > 128) throw createError('athena', `Failed to use ${what} name "${name}": expected [a-z_][a-z0-9_]* (≤128)`);
   return name;
-}
-
-function convert(value: string | undefined, type: string | undefined): unknown {
-  if (value === undefined) return null;
-  switch (type) {
-    case 'tinyint':
-    case 'smallint':
-    case 'integer':
-    case 'bigint': {
-      const n = Number(value);
-      return Number.isSafeInteger(n) ? n : value;
-    }
-    case 'double':
-    case 'float':
-    case 'real':
-    case 'decimal':
-      return Number(value);
-    case 'boolean':
-      return value === 'true';
-    default:
-      return value;
-  }
 }
 
 function defaultRunId(): string {

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AthenaEngine, MAX_QUERY_BYTES, toPositional } from '../../../functions/core/engine/athena.js';
+import { MAX_QUERY_BYTES } from '../../../functions/core/engine/athena-client.js';
+import { AthenaEngine, toPositional } from '../../../functions/core/engine/athena.js';
 import type { ModelDef } from '../../../functions/core/engine/types.js';
 import type { ObjectInfo, Storage } from '../../../functions/core/storage/types.js';
 
