@@ -29,6 +29,7 @@ import { lakeStorage, logger, pipelineContext } from '../../../functions/handler
 import { LANDING_LOG_COLUMNS, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+import { lambdaEnv } from '../../helpers/athena-recorded.js';
 
 const PERIOD = '2025-06';
 /** Rebuilt from the manifest by every land, with the clock times of pull and landing in it. */
@@ -83,20 +84,7 @@ beforeAll(async () => {
   // The AWS run: the same inputs through the handlers, configured as the stack configures them.
   s3 = await startS3Loopback();
   for (const b of ['cchc-raw', 'cchc-lake', 'cchc-quarantine']) await s3.createBucket(b);
-  Object.assign(process.env, {
-    PIPELINE_S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    PIPELINE_LAKE_ROOT: 's3://cchc-lake',
-    PIPELINE_RAW_ROOT: 's3://cchc-raw',
-    PIPELINE_QUARANTINE_ROOT: 's3://cchc-quarantine',
-    PIPELINE_WORK_DIR: path.join(tmp, 'lambda-tmp'),
-    PIPELINE_ENGINE: 'athena',
-    ATHENA_WORKGROUP: 'cchc-pipeline',
-    ATHENA_DATABASE: 'cchc',
-    NSW_DROP_PREFIX: 's3://cchc-raw/drop/nsw',
-  });
+  Object.assign(process.env, lambdaEnv(s3.endpoint, path.join(tmp, 'lambda-tmp'), { NSW_DROP_PREFIX: 's3://cchc-raw/drop/nsw' }));
   delete process.env.AWS_PROFILE;
   for (const file of nswFiles) {
     const key = `drop/nsw/${path.relative(path.join(data, 'nsw'), file).split(path.sep).join('/')}`;

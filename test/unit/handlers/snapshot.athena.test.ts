@@ -34,6 +34,7 @@ import { handler } from '../../../functions/handlers/snapshot.js';
 import * as runtime from '../../../functions/handlers/_runtime.js';
 import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+import { columnsOfModel, fixture, lambdaEnv, resultSet, table } from '../../helpers/athena-recorded.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/athena');
 const STATEMENTS_FILE = path.join(FIXTURES, 'snapshot-statements.sql');
@@ -41,7 +42,6 @@ const RUN_ID = 'r20260702t020000z_snap01';
 const PERIOD = '2026-06';
 const AS_OF = '2026-06-30';
 const SNAPSHOT_DB = 'cchc_snapshot';
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as T;
 
 const models: TransformModel[] = loadModels(SQL_DIR);
 const marts = models.filter((m) => m.layer === 'marts');
@@ -61,30 +61,12 @@ let lake: Storage;
 let read: string[] = [];
 const savedEnv = { ...process.env };
 
-function resultSet(name: 'get-query-results-count' | 'get-query-results-failures' | 'get-query-results-columns' | 'get-query-results-tables', values: string[]): GetQueryResultsOutput {
-  const out = fixture<GetQueryResultsOutput>(name);
-  out.ResultSet!.Rows = [out.ResultSet!.Rows![0]!, ...values.map((v) => ({ Data: [{ VarCharValue: v }] }))];
-  return out;
-}
-
 const columnsOf = (name: string): string[] => models.find((m) => m.name === name)!.columns.map((c) => c.name);
-
-function table(columns: string[], rows: string[][]): GetQueryResultsOutput {
-  const info = columns.map((c) => ({ Name: c, Label: c, Type: 'varchar' }));
-  return { UpdateCount: 0, ResultSet: { Rows: [columns, ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })), ResultSetMetadata: { ColumnInfo: info } } };
-}
-
-/** Columns of an incremental model (its LIMIT 0 query): the mart's YAML columns; a step's stand-in list with the partition column. */
-function columnsOfModel(sql: string): string[] {
-  const model = [...models].sort((a, b) => b.sql.length - a.sql.length).find((m) => sql.includes(m.sql));
-  const spec = model?.tests.find((t) => t.kind === 'columns_match');
-  return spec && 'columns' in spec ? spec.columns : ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
-}
 
 /** What Athena would answer for each kind of SELECT the snapshot sends. */
 function answer(s: Started): GetQueryResultsOutput {
   // The incremental models, built whole in a snapshot: their columns, then one year per run.
-  if (/\) AS model\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(s.sql), []);
+  if (/\) AS model\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(models, s.sql), []);
   if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1']);
   if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], [['2025', '1234']]);
   if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
@@ -108,20 +90,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'snapshot-athena-'));
   s3 = await startS3Loopback();
   for (const b of ['cchc-raw', 'cchc-lake', 'cchc-quarantine']) await s3.createBucket(b);
-  Object.assign(process.env, {
-    PIPELINE_S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    PIPELINE_LAKE_ROOT: 's3://cchc-lake',
-    PIPELINE_RAW_ROOT: 's3://cchc-raw',
-    PIPELINE_QUARANTINE_ROOT: 's3://cchc-quarantine',
-    PIPELINE_WORK_DIR: path.join(tmp, 'lambda-tmp'),
-    PIPELINE_ENGINE: 'athena',
-    ATHENA_WORKGROUP: 'cchc-pipeline',
-    ATHENA_DATABASE: 'cchc',
-    ATHENA_POLL_INITIAL_MS: '1',
-  });
+  Object.assign(process.env, lambdaEnv(s3.endpoint, path.join(tmp, 'lambda-tmp'), { ATHENA_POLL_INITIAL_MS: '1' }));
   delete process.env.AWS_PROFILE;
   lake = lakeStorage(loadConfig(undefined, process.env));
   logger.setLogLevel('CRITICAL');

@@ -29,12 +29,12 @@ import { handler } from '../../../functions/handlers/transform.js';
 import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
+import { columnsOfModel, fixture, lambdaEnv, resultSet, table } from '../../helpers/athena-recorded.js';
 
 const HASH = (c: string): string => c.repeat(64);
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/athena');
 const STATEMENTS_FILE = path.join(FIXTURES, 'transform-statements.sql');
 const RUN_ID = 'r20260502t020000z_test01';
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as T;
 
 const models: TransformModel[] = loadModels(SQL_DIR);
 const athena = mockClient(AthenaClient);
@@ -59,34 +59,16 @@ function throttle(): void {
   throw Object.assign(new Error(t.message), { name: t.name });
 }
 
-function resultSet(name: 'get-query-results-count' | 'get-query-results-failures' | 'get-query-results-columns' | 'get-query-results-tables', values: string[]): GetQueryResultsOutput {
-  const out = fixture<GetQueryResultsOutput>(name);
-  out.ResultSet!.Rows = [out.ResultSet!.Rows![0]!, ...values.map((v) => ({ Data: [{ VarCharValue: v }] }))];
-  return out;
-}
-
 /** A result set of several columns (all varchar): the header row, then the rows. */
-function table(columns: string[], rows: string[][]): GetQueryResultsOutput {
-  const info = columns.map((c) => ({ Name: c, Label: c, Type: 'varchar' }));
-  return { UpdateCount: 0, ResultSet: { Rows: [columns, ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })), ResultSetMetadata: { ColumnInfo: info } } };
-}
-
 /** What the landing log, the touched years and the partitions hold in the scripted lake. */
 let landingLog: string[][] = [];
 let touchedYears: string[] = [];
 let partitionRows: string[][] = [];
 const PERIODS = [['month', '2025', '11', '2025-11-01', '2025-11-30', 'true']];
-/** Columns of a model (a LIMIT 0 query): the mart's YAML columns; an intermediate step's stand-in list. */
-function columnsOfModel(sql: string): string[] {
-  const model = [...models].sort((a, b) => b.sql.length - a.sql.length).find((m) => sql.includes(m.sql));
-  const spec = model?.tests.find((t) => t.kind === 'columns_match');
-  return spec && 'columns' in spec ? spec.columns : ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
-}
-
 /** What Athena would answer for each kind of SELECT the transform sends. */
 function answer(s: Started): GetQueryResultsOutput {
   if (/^SELECT raw_hash, dataset FROM src_landing_log$/.test(s.sql)) return table(['raw_hash', 'dataset'], landingLog);
-  if (/\) AS model(\nWHERE model\."year" IN \([0-9, ]+\))?\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(s.sql), []);
+  if (/\) AS model(\nWHERE model\."year" IN \([0-9, ]+\))?\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(models, s.sql), []);
   if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], partitionRows);
   if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', [String(partitionRows.length)]);
   if (/^SELECT period_type, year, period_no, CAST\(period_start AS VARCHAR\)/.test(s.sql)) return table(['period_type', 'year', 'period_no', 'period_start', 'period_end', 'is_complete'], PERIODS);
@@ -111,20 +93,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'transform-athena-'));
   s3 = await startS3Loopback();
   for (const b of ['cchc-raw', 'cchc-lake', 'cchc-quarantine']) await s3.createBucket(b);
-  Object.assign(process.env, {
-    PIPELINE_S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    PIPELINE_LAKE_ROOT: 's3://cchc-lake',
-    PIPELINE_RAW_ROOT: 's3://cchc-raw',
-    PIPELINE_QUARANTINE_ROOT: 's3://cchc-quarantine',
-    PIPELINE_WORK_DIR: tmp,
-    PIPELINE_ENGINE: 'athena',
-    ATHENA_WORKGROUP: 'cchc-pipeline',
-    ATHENA_DATABASE: 'cchc',
-    ATHENA_POLL_INITIAL_MS: '1',
-  });
+  Object.assign(process.env, lambdaEnv(s3.endpoint, tmp, { ATHENA_POLL_INITIAL_MS: '1' }));
   delete process.env.AWS_PROFILE;
   lake = lakeStorage(loadConfig(undefined, process.env));
   logger.setLogLevel('CRITICAL');
