@@ -1,14 +1,16 @@
 /**
  * What a monthly report says, read from one published snapshot (snapshots/<yyyy-mm>/): the marts as
  * they were at the month's end. The snapshot files are copied to a scratch directory (from disk or
- * S3 alike), checked against the snapshot manifest, and read with DuckDB. Nothing here reads the
- * live marts, so a report of a month never changes once its snapshot is published.
+ * S3 alike), checked against the snapshot manifest, registered as views named after their marts, and
+ * read with DuckDB by the queries of sql/reports/monthly_*.sql (the parameters bound, never spliced).
+ * Nothing here reads the live marts, so a report of a month never changes once its snapshot is published.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withDuckDb, literal, type DuckDb, type JsonRow } from '../engine/duckdb.js';
 import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
+import { readReportSql } from '../transform/report-sql.js';
 import type { Storage } from '../storage/types.js';
 import { listSnapshots, monthEnd, readSnapshotManifest, SnapshotPeriod, type SnapshotManifest } from '../transform/snapshot.js';
 
@@ -218,15 +220,18 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
   }
 }
 
+/** The snapshot marts the report's queries read (the first three required, the others when the snapshot has them). */
+const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'procedure_years', 'score766_units', 'par_agency_years'] as const;
+
 type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic'>;
 
 async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: string; year: number; month: number }): Promise<Loaded> {
-  const mart = (name: string): string => `read_parquet(${literal(path.join(dir, `${name}.parquet`))})`;
-  await db.run(`CREATE VIEW agencies AS SELECT * FROM ${mart('agencies')}`);
-  await db.run(`CREATE VIEW agency_periods AS SELECT * FROM ${mart('agency_periods')}`);
-  await db.run(`CREATE VIEW province_months AS SELECT * FROM ${mart('province_months')}`);
+  // Plumbing: each mart the queries read, as a view over its snapshot file (the optional ones when present).
+  for (const name of REPORT_MARTS) {
+    if (have.has(name)) await db.run(`CREATE VIEW ${name} AS SELECT * FROM read_parquet(${literal(path.join(dir, `${name}.parquet`))})`);
+  }
 
-  const months = (await db.all('SELECT * FROM province_months ORDER BY year, month')).map((r) => ({ ...figures(r), year: num(r.year), month: num(r.month), code: str(r.province_code), name: str(r.province_name) }));
+  const months = (await db.all(await readReportSql('monthly_province_months'))).map((r) => ({ ...figures(r), year: num(r.year), month: num(r.month), code: str(r.province_code), name: str(r.province_name) }));
   const at = (y: number, m: number) => months.find((r) => r.year === y && r.month === m);
   const current = at(p.year, p.month);
   if (!current) throw createError('report', `Failed to build the report of ${p.period}: the snapshot's province_months has no row for ${p.period}`);
@@ -238,24 +243,13 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const lastYear = at(p.year - 1, p.month);
 
   const agencyRows = (periodType: string, periodNo: number) =>
-    db.all(
-      `SELECT ap.*, a.kind FROM agency_periods ap LEFT JOIN agencies a USING (agency_code)
-       WHERE ap.period_type = $type AND ap.year = $year AND ap.period_no = $no ORDER BY ap.agency_code`,
-      { type: periodType, year: p.year, no: periodNo },
-    );
+    readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo }));
   const agencies = (await agencyRows('month', p.month)).map(agencyPeriod);
   const quarterAgencies = p.month % 3 === 0 ? (await agencyRows('quarter', p.month / 3)).map(agencyPeriod) : undefined;
 
   const lateProcedures = have.has('procedure_years')
     ? (
-        await db.all(
-          `SELECT py.procedure_code, coalesce(py.procedure_name, py.procedure_code) AS procedure_name, coalesce(a.agency_name, py.agency_code, '') AS agency_name,
-                  py.resolved_total, py.resolved_late, py.on_time_rate
-           FROM ${mart('procedure_years')} py LEFT JOIN agencies a USING (agency_code)
-           WHERE py.year = $year AND py.resolved_late > 0
-           ORDER BY py.resolved_late DESC, py.on_time_rate ASC, py.procedure_code LIMIT 10`,
-          { year: p.year },
-        )
+        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year })
       ).map((r) => ({
         procedure_code: str(r.procedure_code),
         procedure_name: str(r.procedure_name),
@@ -268,15 +262,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   const score766 = have.has('score766_units')
     ? (
-        await db.all(
-          `SELECT agency_code, coalesce(unit_short_name, unit_name) AS unit_name, rank, units_total, score_total, score_total_change, rank_change, band
-           FROM ${mart('score766_units')}
-           WHERE province_code = $code AND unit_group = 'AGENCY' AND period_type = 'month' AND year = $year AND period_no = $month
-             AND dataset_label <> 'real'
-           QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY as_of DESC) = 1
-           ORDER BY rank NULLS LAST, score_total DESC, unit_name`,
-          { code: current.code, year: p.year, month: p.month },
-        )
+        await db.all(await readReportSql('monthly_score766'), { province_code: current.code, year: p.year, month: p.month })
       ).map((r) => ({
         agency_code: r.agency_code === null ? null : str(r.agency_code),
         unit_name: str(r.unit_name),
@@ -291,9 +277,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   let par: ReportData['par'];
   if (have.has('par_agency_years')) {
-    const rows = await db.all(
-      `SELECT * FROM ${mart('par_agency_years')} WHERE year = (SELECT max(year) FROM ${mart('par_agency_years')}) ORDER BY rank NULLS LAST, total_points DESC, agency_name`,
-    );
+    const rows = await db.all(await readReportSql('monthly_par'));
     if (rows.length) {
       par = {
         year: num(rows[0]!.year),
@@ -314,14 +298,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   // Units formed from predecessors in the report's year (the 2025 mergers), with their predecessors' names.
   const mergers = (
-    await db.all(
-      `SELECT a.agency_code, a.agency_name, a.break_date,
-              list(p.agency_name ORDER BY p.agency_code) FILTER (WHERE p.agency_code IS NOT NULL) AS predecessor_names
-       FROM agencies a LEFT JOIN agencies p ON p.successor_code = a.agency_code
-       WHERE a.predecessor_codes IS NOT NULL AND year(a.break_date) = $year AND a.break_date <= $asOf::DATE
-       GROUP BY ALL ORDER BY a.agency_code`,
-      { year: p.year, asOf: monthEnd(p.period) },
-    )
+    await db.all(await readReportSql('monthly_mergers'), { year: p.year, as_of: monthEnd(p.period) })
   ).map((r) => ({
     agency_code: str(r.agency_code),
     agency_name: str(r.agency_name),

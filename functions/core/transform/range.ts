@@ -4,13 +4,11 @@
  * int_agencies_chained, with the range bound as parameters. The marts carry calendar periods only;
  * c6 and c11–c13 are states at the range's start and end, so a range is not a sum of months.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import type { QueryEngine } from '../engine/types.js';
 import { IsoDate } from '../schemas/index.js';
-import { lintSql } from './lint.js';
+import { readReportSql } from './report-sql.js';
 
 export interface RangeRow {
   agency_code: string;
@@ -41,10 +39,7 @@ export const RANGE_MODELS = {
 } as const;
 
 export async function readRangeSql(sqlDir: string): Promise<string> {
-  const sql = (await readFile(path.join(sqlDir, 'reports', 'agency_range.sql'), 'utf8')).trim();
-  const issues = lintSql(sql);
-  if (issues.length > 0) throw createError('range', `Failed to read sql/reports/agency_range.sql: ${issues[0]!.message}`);
-  return sql;
+  return readReportSql('agency_range', sqlDir);
 }
 
 /**

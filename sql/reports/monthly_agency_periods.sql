@@ -1,0 +1,12 @@
+-- The monthly report: the agency_periods rows of one period of the snapshot ($period_type 'month'
+-- with $period_no the month, or 'quarter' with the quarter the month closes), each with its unit's
+-- kind from the registry, in agency code order (the DOCX agency table and the Biểu 06 workbooks).
+select
+    ap.*,
+    a.kind
+from agency_periods as ap
+left join agencies as a using (agency_code)
+where ap.period_type = $period_type
+  and ap.year = $year
+  and ap.period_no = $period_no
+order by ap.agency_code

@@ -1,0 +1,15 @@
+-- The monthly report: units formed from predecessors in the report's year ($year) up to its as-of
+-- date ($as_of, the month's last day), with their predecessors' names in code order (footnoted
+-- wherever the unit appears).
+select
+    a.agency_code,
+    a.agency_name,
+    a.break_date,
+    array_agg(p.agency_name order by p.agency_code) filter (where p.agency_code is not null) as predecessor_names
+from agencies as a
+left join agencies as p on p.successor_code = a.agency_code
+where a.predecessor_codes is not null
+  and year(a.break_date) = $year
+  and a.break_date <= cast($as_of as date)
+group by a.agency_code, a.agency_name, a.break_date
+order by a.agency_code
