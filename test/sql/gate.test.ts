@@ -11,6 +11,7 @@ import { LANDING_FUNCTIONS, lintSql, runModelTests } from '../../functions/core/
 import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
 import { loadAsOfViews, registerAsOfSources } from '../../functions/core/transform/asof.js';
 import { LocalStorage } from '../../functions/core/storage/local.js';
+import { readReportSql, REPORT_SQL, type ReportSqlName } from '../../functions/core/transform/report-sql.js';
 
 function sqlFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -65,23 +66,26 @@ describe('sql/landing queries under the Trino grammar and the lint', () => {
   });
 });
 
-// Parameterised queries over the persisted models (sql/reports/, not models): they take $name values,
-// which Athena receives as positional `?` parameters (toPositional), so that is the text parsed here.
+// Parameterised queries over the persisted models or a snapshot's marts (sql/reports/, not models: the
+// date-range Biểu 06 and the monthly report's queries): they take $name values, which Athena receives
+// as positional `?` parameters (toPositional), so that is the text parsed here.
 const reportFiles = sqlFiles(path.join(SQL_DIR, 'reports'));
 
 describe('sql/reports queries under the Trino grammar and the lint', () => {
-  test('should find the report queries', () => {
-    expect(reportFiles.map((f) => path.basename(f))).toEqual(['agency_range.sql']);
+  test('should find the report queries, each one the loader knows', () => {
+    expect(reportFiles.map((f) => path.basename(f))).toEqual([...REPORT_SQL].sort().map((n) => `${n}.sql`));
+    expect(reportFiles.length).toBe(7);
   });
 
-  test.each(reportFiles.map((f) => [path.basename(f), f]))('should parse %s with its parameters bound as Athena binds them, and lint it', (_name, file) => {
+  test.each(reportFiles.map((f) => [path.basename(f), f]))('should parse %s with its parameters bound as Athena binds them, and lint it', async (name, file) => {
     const sql = readFileSync(file, 'utf8');
     const names = [...new Set([...sql.replace(/--.*$/gm, '').matchAll(/\$([a-z_]+)/g)].map((m) => m[1]!))];
-    expect(names.length).toBeGreaterThan(0);
     const { text, values } = toPositional(sql, Object.fromEntries(names.map((n) => [n, 'x'])));
-    expect(values).toHaveLength(names.length);
+    expect(values).toHaveLength([...sql.replace(/--.*$/gm, '').matchAll(/\$[a-z_]+/g)].length);
     expect(parser.validate(text).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`)).toEqual([]);
     expect(lintSql(sql)).toEqual([]);
+    // The loader reads it (and lints it again) under its own name.
+    expect(await readReportSql(name.replace(/\.sql$/, '') as ReportSqlName, SQL_DIR)).toBe(sql.trim());
   });
 });
 
