@@ -21,6 +21,8 @@ export interface TestResult extends TestCheck {
   readonly passed: boolean;
   /** Extra explanation (e.g. which columns differ). */
   readonly detail?: string;
+  /** Wall-clock seconds the check took. */
+  readonly seconds?: number;
 }
 
 function id(name: string): string {
@@ -101,6 +103,8 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
   for (const m of models) {
     for (const t of m.tests) {
       const check = { model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t) };
+      const t0 = performance.now();
+      const seconds = (): number => (performance.now() - t0) / 1000;
       if (t.kind === 'columns_match') {
         const actual = (await engine.query(check.sql, { table: m.name })).map((r) => String(r.column_name));
         const missing = t.columns.filter((c) => !actual.includes(c));
@@ -110,13 +114,14 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
           ...check,
           failures,
           passed: failures === 0,
+          seconds: seconds(),
           ...(failures > 0 ? { detail: `declared but missing: [${missing.join(', ')}]; present but undeclared: [${extra.join(', ')}]` } : {}),
         });
         continue;
       }
       const rows = await engine.query(check.sql);
       const failures = Number(rows[0]?.failures ?? 0);
-      results.push({ ...check, failures, passed: failures === 0 });
+      results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
     }
   }
   return results;
