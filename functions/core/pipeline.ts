@@ -22,7 +22,7 @@ import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
-import { currentPeriods, planTransform, touchedPartitions, writeState } from './transform/incremental.js';
+import { currentPeriods, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
 import type { Storage } from './storage/types.js';
 
@@ -235,16 +235,17 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     const models = loadModels(SQL_DIR);
     const persistent = opts.registerSources === undefined;
     const plan = await timed('plan', () => planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent }));
-    let selection: PartitionSelection | undefined;
+    const planner = plan.mode === 'incremental' ? partitionPlanner(engine, plan, models, ctx.storage) : undefined;
     const results = await timed('models', () => runModels(engine, models, {
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
         if (p.phase === 'done' && timings) ctx.log(`transform timing: model ${p.model} ${(p.seconds ?? 0).toFixed(3)} s`, { model: p.model, rows: p.rows, seconds: p.seconds });
       },
-      ...(plan.mode === 'incremental' ? { partitions: async () => (selection ??= await timed('touched years', () => touchedPartitions(engine, plan, models, ctx.storage))) } : {}),
+      ...(planner ? { partitions: (m) => timed(`partitions of ${m.name}`, () => planner.forModel(m)) } : {}),
     }));
+    const selection: PartitionSelection | undefined = await planner?.selection();
     ctx.log(`transform: ${plan.mode} (${plan.reason})`, selection ? { partitions: selection } : {});
-    const { results: tests, missing } = checkMissingSources(models, results, await timed('tests', () => runModelTests(engine, models)));
+    const { results: tests, missing } = checkMissingSources(models, results, await timed('tests', () => runModelTests(engine, models, selection ? { partitions: selection } : {})));
     if (timings) for (const t of tests) ctx.log(`transform timing: test ${t.model} ${t.test} ${(t.seconds ?? 0).toFixed(3)} s`, { model: t.model, test: t.test, seconds: t.seconds });
     assertTestsPass(tests);
     for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
