@@ -22,7 +22,7 @@ import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
-import { currentPeriods, planTransform, touchedPartitions, writeState } from './transform/incremental.js';
+import { currentPeriods, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
 import type { Storage } from './storage/types.js';
 
@@ -222,26 +222,36 @@ export async function transform(ctx: PipelineContext, opts: TransformOptions = {
 async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Promise<TransformSummary> {
   const started = performance.now();
   const engine = opts.engine ?? (await ctx.engine());
+  // PIPELINE_DEBUG_TIMINGS=1: one log line per step, model and YAML test with its seconds (where a run spends its time).
+  const timings = process.env.PIPELINE_DEBUG_TIMINGS === '1';
+  const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await f();
+    if (timings) ctx.log(`transform timing: ${what} ${((performance.now() - t0) / 1000).toFixed(3)} s`, { step: what, seconds: (performance.now() - t0) / 1000 });
+    return out;
+  };
   try {
-    if (opts.registerSources) await opts.registerSources(engine);
-    else await registerLakeSources(engine, ctx.storage);
+    await timed('sources', () => (opts.registerSources ? opts.registerSources(engine) : registerLakeSources(engine, ctx.storage).then(() => undefined)));
     const models = loadModels(SQL_DIR);
     const persistent = opts.registerSources === undefined;
-    const plan = await planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent });
-    let selection: PartitionSelection | undefined;
-    const results = await runModels(engine, models, {
+    const plan = await timed('plan', () => planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent }));
+    const planner = plan.mode === 'incremental' ? partitionPlanner(engine, plan, models, ctx.storage) : undefined;
+    const results = await timed('models', () => runModels(engine, models, {
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
+        if (p.phase === 'done' && timings) ctx.log(`transform timing: model ${p.model} ${(p.seconds ?? 0).toFixed(3)} s`, { model: p.model, rows: p.rows, seconds: p.seconds });
       },
-      ...(plan.mode === 'incremental' ? { partitions: async () => (selection ??= await touchedPartitions(engine, plan, models, ctx.storage)) } : {}),
-    });
+      ...(planner ? { partitions: (m) => timed(`partitions of ${m.name}`, () => planner.forModel(m)) } : {}),
+    }));
+    const selection: PartitionSelection | undefined = await planner?.selection();
     ctx.log(`transform: ${plan.mode} (${plan.reason})`, selection ? { partitions: selection } : {});
-    const { results: tests, missing } = checkMissingSources(models, results, await runModelTests(engine, models));
+    const { results: tests, missing } = checkMissingSources(models, results, await timed('tests', () => runModelTests(engine, models, selection ? { partitions: selection } : {})));
+    if (timings) for (const t of tests) ctx.log(`transform timing: test ${t.model} ${t.test} ${(t.seconds ?? 0).toFixed(3)} s`, { model: t.model, test: t.test, seconds: t.seconds });
     assertTestsPass(tests);
     for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
     // The state is written last: a run that fails leaves the previous state, and the next run
     // rebuilds at least what this one would have.
-    if (persistent && engine.incremental) await writeState(ctx.storage, models, plan, await currentPeriods(engine, models));
+    if (persistent && engine.incremental) await timed('state', async () => writeState(ctx.storage, models, plan, await currentPeriods(engine, models)));
     return {
       models: results,
       incremental: { mode: plan.mode, reason: plan.reason, ...(selection ? { partitions: selection } : {}) },

@@ -6,7 +6,10 @@
 -- lost to a newer one). Every version of a changed dossier — and the portal copy of a changed NSW
 -- dossier, which the NSW row now hides (docs/data-contracts.md §4.6) — counts in every report period
 -- from its receipt to its finish (or for ever while pending): the years those periods lie in are
--- rebuilt, which covers its receipt and finish years (procedure_years) as well.
+-- rebuilt. The years of receipt and of finish of every version are rebuilt too, report years or not:
+-- they are the partitions of int_dossiers_classified (year of receipt) and procedure_years (year of
+-- receipt and of finish), and a dossier received before the first report year (the landing accepts
+-- any receipt from 2000) has rows there and in no report period.
 with new_files as (
 
     select raw_hash from incremental_new_files
@@ -45,19 +48,41 @@ versions as (
 
 report_years as (
 
+    -- The calendar seed's years (those of int_periods_enumerated): a seed is built before any
+    -- model, so this runs before int_dossiers_classified, the first incremental model.
     select distinct year
-    from int_periods_enumerated
-    where period_type = 'year'
+    from calendar_months
+
+),
+
+reported as (
+
+    select y.year
+    from report_years as y
+    inner join versions as v
+        on y.year >= year(cast(v.received_at as date))
+        and (v.finished_at is null or y.year <= year(cast(v.finished_at as date)))
+
+),
+
+received_or_finished as (
+
+    select year(cast(received_at as date)) as year
+    from versions
+
+    union all
+
+    select year(cast(finished_at as date)) as year
+    from versions
+    where finished_at is not null
 
 ),
 
 final as (
 
-    select distinct y.year
-    from report_years as y
-    inner join versions as v
-        on y.year >= year(cast(v.received_at as date))
-        and (v.finished_at is null or y.year <= year(cast(v.finished_at as date)))
+    select distinct year from reported
+    union
+    select distinct year from received_or_finished
 
 )
 

@@ -6,7 +6,8 @@
 -- refused at intake (TU_CHOI_TIEP_NHAN). A dossier with no due date (a procedure without one) is
 -- resolved on time and pending in time; processed (DA_XU_LY) counts as resolved on its processing end
 -- (finished_at), whether or not the result was handed over (returned_at); paused dossiers
--- (DUNG_XU_LY, CHO_THANH_TOAN) are pending, judged against the due date like any other.
+-- (DUNG_XU_LY, CHO_THANH_TOAN) are pending, judged against the due date like any other. `year` is the
+-- year of receipt (the partition an incremental run rebuilds), not a report year.
 with dossiers as (
 
     select * from stg_lake__dossiers
@@ -88,7 +89,10 @@ final as (
         is_digitised,
         has_e_result,
         is_synced,
-        has_complaint
+        has_complaint,
+        -- The partition of this incremental model: the year of receipt (docs/architecture.md,
+        -- "Incremental models"); every version of a changed dossier touches its receipt year.
+        cast(year(received_date) as integer) as year
     from dated
 
 )

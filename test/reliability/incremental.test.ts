@@ -2,7 +2,8 @@
  * Incremental transforms (docs/architecture.md, "Incremental models") on real DuckDB over a small
  * generated province: after each step of a sequence — three years of history, (a) a new
  * month, (b) a late update to an old dossier (its month's file resubmitted with a newer updated_at
- * that moves its finish into the next year), (c) a corrected agency registry, (d) another month —
+ * that moves its finish into the next year), (c) a corrected agency registry, (d) another month,
+ * (e) a dossier of 2014, before the first report year (a partition only the per-dossier models have) —
  * every file under models/ (marts, intermediates, partitions, the state) is byte-identical to a
  * `--full-refresh` rebuild of a copy of the same lake, and the incremental runs rebuilt only the
  * report years the step touched (the other partitions' files are the same inodes as before).
@@ -81,6 +82,8 @@ async function transformAndCompare(step: string): Promise<TransformSummary> {
 
 const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
 const PART = (year: number) => `models/marts/agency_periods/year=${year}/data.parquet`;
+/** int_dossiers_classified's partition of a year of receipt. */
+const DOSSIERS = (year: number) => `models/intermediate/int_dossiers_classified/year=${year}/data.parquet`;
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'incremental-'));
@@ -99,12 +102,14 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     const s = await transformAndCompare('history');
     expect(s.incremental).toEqual({ mode: 'full', reason: 'no state of a previous transform' });
     for (const y of [2023, 2024, 2025]) expect(existsSync(path.join(lakeDir, PART(y)))).toBe(true);
+    for (const y of [2023, 2024, 2025]) expect(existsSync(path.join(lakeDir, DOSSIERS(y)))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/marts/agency_periods.parquet'))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/_state/transform.json'))).toBe(true);
   }, 120_000);
 
   test('(a) a new month rebuilds its year only', async () => {
     const before = { 2023: inode(PART(2023)), 2024: inode(PART(2024)), 2025: inode(PART(2025)) };
+    const dossiers = { 2023: inode(DOSSIERS(2023)), 2024: inode(DOSSIERS(2024)), 2025: inode(DOSSIERS(2025)) };
     await landDrop(dropOf('month-11', (m) => m === '2025-11', { registry: false }));
     const s = await transformAndCompare('month');
     expect(s.incremental.mode).toBe('incremental');
@@ -112,6 +117,10 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(inode(PART(2023))).toBe(before[2023]);
     expect(inode(PART(2024))).toBe(before[2024]);
     expect(inode(PART(2025))).not.toBe(before[2025]);
+    // The dossiers received in 2025 only.
+    expect(inode(DOSSIERS(2023))).toBe(dossiers[2023]);
+    expect(inode(DOSSIERS(2024))).toBe(dossiers[2024]);
+    expect(inode(DOSSIERS(2025))).not.toBe(dossiers[2025]);
   }, 120_000);
 
   test('(b) a late update to a dossier received years ago rebuilds the years of both its versions', async () => {
@@ -129,19 +138,24 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     mkdirSync(path.join(drop, 'portal', 'dossiers', '2023'), { recursive: true });
     writeFileSync(path.join(drop, 'portal', 'dossiers', '2023', '2023-03.csv'), lines.join('\r\n'));
     const before2025 = inode(PART(2025));
+    const dossiers = { 2023: inode(DOSSIERS(2023)), 2025: inode(DOSSIERS(2025)) };
     await landDrop(drop);
     const s = await transformAndCompare('late-update');
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions?.values).toEqual(expect.arrayContaining([2023, 2024]));
     expect(s.incremental.partitions?.values).not.toContain(2025);
     expect(inode(PART(2025))).toBe(before2025);
+    // The dossier was received in 2023: that partition of the per-dossier table is rebuilt.
+    expect(inode(DOSSIERS(2023))).not.toBe(dossiers[2023]);
+    expect(inode(DOSSIERS(2025))).toBe(dossiers[2025]);
   }, 120_000);
 
   test('(c) a corrected agency registry rebuilds everything', async () => {
     const drop = path.join(root, 'drops', 'registry-fix');
     mkdirSync(path.join(drop, 'registry'), { recursive: true });
     const text = readFileSync(path.join(dataDir, 'registry', 'agencies.csv'), 'utf8');
-    const fixed = text.replace('Văn phòng UBND tỉnh,VP UBND tỉnh', 'Văn phòng Ủy ban nhân dân tỉnh,VP UBND tỉnh');
+    // The name corrected, and the office's start moved back to 2014 (step (e) lands a dossier of 2014).
+    const fixed = text.replace('Văn phòng UBND tỉnh,VP UBND tỉnh,van_phong,H99,H99,2019-01-01', 'Văn phòng Ủy ban nhân dân tỉnh,VP UBND tỉnh,van_phong,H99,H99,2014-01-01');
     expect(fixed).not.toBe(text);
     writeFileSync(path.join(drop, 'registry', 'agencies.csv'), fixed);
     await landDrop(drop);
@@ -158,5 +172,26 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(s.incremental.partitions?.values).not.toContain(2023);
     const again = await transformAndCompare('nothing-new');
     expect(again.incremental).toEqual({ mode: 'incremental', reason: '0 new dossier file(s)', partitions: { column: 'year', values: [] } });
+  }, 120_000);
+
+  test('(e) a dossier received and finished before the first report year rebuilds its year of receipt, which no report period holds', async () => {
+    // The landing accepts receipts from 2000; the report periods start in 2015. A file of December
+    // 2014 (the office exists since 2014 after step (c)) touches no report year, but the dossier has
+    // a row in int_dossiers_classified (year of receipt 2014) and in procedure_years (2014).
+    const header = readFileSync(path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv'), 'utf8').split('\r\n')[0]!;
+    const row = 'H99.01-141202-000001,1.005614,H99.01,2,02/12/2014 09:37,16/12/2014 09:37,15/12/2014 15:26,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,15/12/2014 15:26';
+    const drop = path.join(root, 'drops', 'before-2015');
+    mkdirSync(path.join(drop, 'portal', 'dossiers', '2014'), { recursive: true });
+    writeFileSync(path.join(drop, 'portal', 'dossiers', '2014', '2014-12.csv'), `${header}\r\n${row}\r\n`);
+    const before2025 = { part: inode(PART(2025)), dossiers: inode(DOSSIERS(2025)) };
+    await landDrop(drop);
+    const s = await transformAndCompare('before-2015');
+    // 2014 from the file; 2015–2022 because the data now starts in 2014, so those years' report
+    // periods exist (int_periods_reported) — empty ones; 2023–2025 are kept.
+    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022] } });
+    expect(existsSync(path.join(lakeDir, DOSSIERS(2014)))).toBe(true);
+    expect(existsSync(path.join(lakeDir, 'models/marts/procedure_years/year=2014/data.parquet'))).toBe(true);
+    expect(inode(PART(2025))).toBe(before2025.part);
+    expect(inode(DOSSIERS(2025))).toBe(before2025.dossiers);
   }, 120_000);
 });

@@ -141,26 +141,28 @@ export async function currentPeriods(engine: QueryEngine, models: readonly Trans
 }
 
 /**
- * The partitions an incremental run rebuilds: the report years of every version of every dossier a
- * new file changed (sql/incremental/touched_years.sql), and the years whose report periods moved
- * (a new month, the running period's end, a year that opens). Run once the models it reads
- * (int_periods_enumerated, int_periods_reported) are built.
+ * The years the dossier files landed since the last transform touch (sql/incremental/touched_years.sql):
+ * the report years of every version of every dossier a new file changed, and its years of receipt
+ * and finish. Reads only sources and the calendar seed, so it can run before any model that
+ * depends on dossiers (int_dossiers_classified, the first incremental model, needs it).
  */
-export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>): Promise<PartitionSelection> {
-  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
+export async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<number[]> {
+  if (plan.newFiles.length === 0) return [];
+  await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
+  const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
+  const sql = readTouchedSql()
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('--'))
+    .join('\n')
+    .trim()
+    .replace(/;\s*$/, '')
+    .replace('select raw_hash from incremental_new_files', `select raw_hash from (values ${values}) as v (raw_hash)`);
+  return [...new Set((await engine.query(sql)).map((r) => Number(r.year)))].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b);
+}
+
+/** The years whose report periods moved against the state (a new month, the running period's end, a year that opens). Run once int_periods_reported is built. */
+export async function touchedByPeriods(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[]): Promise<number[]> {
   const years = new Set<number>();
-  if (plan.newFiles.length > 0) {
-    await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
-    const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
-    const sql = readTouchedSql()
-      .split('\n')
-      .filter((l) => !l.trimStart().startsWith('--'))
-      .join('\n')
-      .trim()
-      .replace(/;\s*$/, '')
-      .replace('select raw_hash from incremental_new_files', `select raw_hash from (values ${values}) as v (raw_hash)`);
-    for (const r of await engine.query(sql)) years.add(Number(r.year));
-  }
   const before = new Map<number, string[]>();
   const after = new Map<number, string[]>();
   const group = (rows: readonly string[], into: Map<number, string[]>): void => {
@@ -174,7 +176,57 @@ export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan
   for (const y of new Set([...before.keys(), ...after.keys()])) {
     if ((before.get(y) ?? []).join('\n') !== (after.get(y) ?? []).join('\n')) years.add(y);
   }
-  return { column, values: [...years].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b) };
+  return [...years].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b);
+}
+
+/** Names of the models that read `name`, directly or through other models. */
+function downstreamOf(models: readonly TransformModel[], name: string): Set<string> {
+  const out = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const m of models) {
+      if (out.has(m.name)) continue;
+      if (m.dependsOn.some((d) => d === name || out.has(d))) {
+        out.add(m.name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The partitions each incremental model of an incremental run rebuilds, asked model by model in
+ * dependency order. A model that reads the report periods (int_periods_reported, directly or not)
+ * rebuilds the years the new files touch and the years whose periods moved; one that does not
+ * (int_dossiers_classified, which int_periods_reported itself reads) only the years the new files
+ * touch — its rows do not depend on the periods. `selection()` is the union, the run's partitions
+ * (summary, state, scoped tests).
+ */
+export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>) {
+  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
+  const readsPeriods = downstreamOf(models, PERIODS_MODEL);
+  let files: Promise<number[]> | undefined;
+  let all: Promise<number[]> | undefined;
+  const byFiles = (): Promise<number[]> => (files ??= touchedByFiles(engine, plan, lake));
+  const byAll = (): Promise<number[]> =>
+    (all ??= (async () => [...new Set([...(await byFiles()), ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b))());
+  return {
+    forModel: async (m: TransformModel): Promise<PartitionSelection> => ({ column, values: readsPeriods.has(m.name) ? await byAll() : await byFiles() }),
+    /** Every partition the run rebuilds (once the models ran); undefined before any incremental model ran. */
+    selection: async (): Promise<PartitionSelection | undefined> => (all ? { column, values: await all } : files ? { column, values: await files } : undefined),
+  };
+}
+
+/**
+ * The partitions an incremental run rebuilds: the years the new dossier files touch and the years
+ * whose report periods moved. Run once the models it reads (int_periods_reported) are built.
+ */
+export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>): Promise<PartitionSelection> {
+  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
+  const values = [...new Set([...(await touchedByFiles(engine, plan, lake)), ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b);
+  return { column, values };
 }
 
 export async function writeState(storage: Storage, models: readonly TransformModel[], plan: TransformPlan, periods: string[]): Promise<void> {

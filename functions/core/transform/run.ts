@@ -14,6 +14,8 @@ export interface RunProgress {
   readonly phase: 'start' | 'done';
   /** Rows of the materialised model (phase 'done'). */
   readonly rows?: number;
+  /** Wall-clock seconds the model took (phase 'done'). */
+  readonly seconds?: number;
 }
 
 export interface RunOptions {
@@ -38,13 +40,18 @@ export async function runModels(engine: QueryEngine, models: readonly TransformM
   for (const [k, m] of selected.entries()) {
     options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'start' });
     let r: MaterializeResult;
+    let t0 = performance.now();
     try {
-      r = m.materialized === 'incremental' && options.partitions ? await engine.materialize(m, { partitions: await options.partitions(m) }) : await engine.materialize(m);
+      if (m.materialized === 'incremental' && options.partitions) {
+        const partitions = await options.partitions(m);
+        t0 = performance.now();
+        r = await engine.materialize(m, { partitions });
+      } else r = await engine.materialize(m);
     } catch (cause) {
       throw createError('transform', `Failed to materialise ${m.name} (${m.file}): ${(cause as Error).message}`, { cause });
     }
     results.push(r);
-    options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'done', rows: r.rows });
+    options.onProgress?.({ model: m.name, layer: m.layer, index: k + 1, total: selected.length, phase: 'done', rows: r.rows, seconds: (performance.now() - t0) / 1000 });
   }
   return results;
 }

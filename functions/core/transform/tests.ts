@@ -4,7 +4,7 @@
  * sql/ and pass the same portability lint as the models.
  */
 import { createError } from '../errors.js';
-import type { QueryEngine } from '../engine/types.js';
+import type { PartitionSelection, QueryEngine } from '../engine/types.js';
 import { lintSql } from './lint.js';
 import { NAME, type TestSpec, type TransformModel } from './models.js';
 
@@ -21,11 +21,18 @@ export interface TestResult extends TestCheck {
   readonly passed: boolean;
   /** Extra explanation (e.g. which columns differ). */
   readonly detail?: string;
+  /** Wall-clock seconds the check took. */
+  readonly seconds?: number;
 }
 
 function id(name: string): string {
   if (!NAME.test(name)) throw createError('transform', `Failed to build a test: "${name}" is not a lower-case identifier`);
   return name;
+}
+
+function partitionValue(v: number): string {
+  if (!Number.isSafeInteger(v)) throw createError('transform', `Failed to build a test: partition value ${v} is not an integer`);
+  return String(v);
 }
 
 function value(v: string | number | boolean): string {
@@ -56,29 +63,60 @@ function describeTest(t: TestSpec): string {
   }
 }
 
-/** The SQL of one test against model `m`. */
-export function testSql(m: string, t: TestSpec): string {
-  const tbl = id(m);
+/**
+ * Whether a test of an incremental model may check the partitions a run rebuilt instead of the
+ * whole model (docs/architecture.md, "Incremental models"): a row test (not_null, accepted_values,
+ * expression_is_true, the child side of relationships) reads one row at a time, and a uniqueness
+ * test whose columns hold the partition column cannot find a duplicate across partitions. A
+ * uniqueness test without it (int_dossiers_classified's dossier_id) is a property across
+ * partitions, and not_empty / columns_match are properties of the whole model: they read it all.
+ */
+export function scopesToPartitions(t: TestSpec, column: string): boolean {
   switch (t.kind) {
     case 'not_null':
-      return `SELECT count(*) AS failures FROM ${tbl} WHERE ${id(t.column)} IS NULL`;
+    case 'accepted_values':
+    case 'expression_is_true':
+    case 'relationships':
+      return true;
     case 'unique':
-      return `SELECT count(*) AS failures FROM (SELECT ${id(t.column)} FROM ${tbl} WHERE ${id(t.column)} IS NOT NULL GROUP BY ${id(t.column)} HAVING count(*) > 1) AS dup`;
+      return t.column === column;
+    case 'unique_combination_of_columns':
+      return t.columns.includes(column);
+    case 'not_empty':
+    case 'columns_match':
+      return false;
+  }
+}
+
+/**
+ * The SQL of one test against model `m`; with `scope`, only the rows of those partitions (a
+ * non-empty selection; see scopesToPartitions for the tests that may take one).
+ */
+export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): string {
+  const tbl = id(m);
+  if (scope && scope.values.length === 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: an empty partition selection`);
+  const scoped = scope ? `(SELECT * FROM ${tbl} WHERE ${id(scope.column)} IN (${scope.values.map(partitionValue).join(', ')}))` : undefined;
+  const from = (alias?: string): string => (scoped ? `${scoped} AS ${alias ?? tbl}` : alias ? `${tbl} AS ${alias}` : tbl);
+  switch (t.kind) {
+    case 'not_null':
+      return `SELECT count(*) AS failures FROM ${from()} WHERE ${id(t.column)} IS NULL`;
+    case 'unique':
+      return `SELECT count(*) AS failures FROM (SELECT ${id(t.column)} FROM ${from()} WHERE ${id(t.column)} IS NOT NULL GROUP BY ${id(t.column)} HAVING count(*) > 1) AS dup`;
     case 'unique_combination_of_columns': {
       const cols = t.columns.map(id).join(', ');
-      return `SELECT count(*) AS failures FROM (SELECT ${cols} FROM ${tbl} GROUP BY ${cols} HAVING count(*) > 1) AS dup`;
+      return `SELECT count(*) AS failures FROM (SELECT ${cols} FROM ${from()} GROUP BY ${cols} HAVING count(*) > 1) AS dup`;
     }
     case 'accepted_values':
-      return `SELECT count(*) AS failures FROM ${tbl} WHERE ${id(t.column)} IS NOT NULL AND ${id(t.column)} NOT IN (${t.values.map(value).join(', ')})`;
+      return `SELECT count(*) AS failures FROM ${from()} WHERE ${id(t.column)} IS NOT NULL AND ${id(t.column)} NOT IN (${t.values.map(value).join(', ')})`;
     case 'relationships':
       return (
-        `SELECT count(*) AS failures FROM ${tbl} AS child WHERE child.${id(t.column)} IS NOT NULL ` +
+        `SELECT count(*) AS failures FROM ${from('child')} WHERE child.${id(t.column)} IS NOT NULL ` +
         `AND NOT EXISTS (SELECT 1 FROM ${id(t.to)} AS parent WHERE parent.${id(t.field)} = child.${id(t.column)})`
       );
     case 'expression_is_true': {
       const issues = lintSql(`select * from ${tbl} where ${t.expression}`);
       if (issues.length > 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: ${issues[0]!.message}`);
-      return `SELECT count(*) AS failures FROM ${tbl} WHERE NOT (${t.expression})`;
+      return `SELECT count(*) AS failures FROM ${from()} WHERE NOT (${t.expression})`;
     }
     case 'not_empty':
       return `SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END AS failures FROM ${tbl}`;
@@ -92,15 +130,34 @@ export function buildTestChecks(models: readonly TransformModel[]): TestCheck[] 
   return models.flatMap((m) => m.tests.map((t) => ({ model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t) })));
 }
 
+export interface TestOptions {
+  /**
+   * An incremental run: the partitions it rebuilt. The tests of an incremental model partitioned by
+   * that column that may be scoped (scopesToPartitions) check only those partitions — the others
+   * passed when they were built and are unchanged — and are not run when nothing was rebuilt.
+   * Absent (a full run): every test reads the whole model.
+   */
+  partitions?: PartitionSelection;
+}
+
 /**
  * Run the YAML tests of `models` (already materialised) and return one result per test. Callers
  * decide what to do with failures; `assertTestsPass` throws on any failing error-severity test.
  */
-export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[]): Promise<TestResult[]> {
+export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[], options: TestOptions = {}): Promise<TestResult[]> {
   const results: TestResult[] = [];
+  const sel = options.partitions;
   for (const m of models) {
+    const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
     for (const t of m.tests) {
-      const check = { model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t) };
+      const scoped = partitioned && scopesToPartitions(t, sel.column);
+      if (scoped && sel.values.length === 0) {
+        results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: 'no partition rebuilt', seconds: 0 });
+        continue;
+      }
+      const check = { model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t, scoped ? sel : undefined) };
+      const t0 = performance.now();
+      const seconds = (): number => (performance.now() - t0) / 1000;
       if (t.kind === 'columns_match') {
         const actual = (await engine.query(check.sql, { table: m.name })).map((r) => String(r.column_name));
         const missing = t.columns.filter((c) => !actual.includes(c));
@@ -110,13 +167,14 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
           ...check,
           failures,
           passed: failures === 0,
+          seconds: seconds(),
           ...(failures > 0 ? { detail: `declared but missing: [${missing.join(', ')}]; present but undeclared: [${extra.join(', ')}]` } : {}),
         });
         continue;
       }
       const rows = await engine.query(check.sql);
       const failures = Number(rows[0]?.failures ?? 0);
-      results.push({ ...check, failures, passed: failures === 0 });
+      results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
     }
   }
   return results;

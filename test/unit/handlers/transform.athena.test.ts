@@ -24,7 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { loadConfig } from '../../../functions/core/config.js';
 import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/catalog.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
-import { loadModels, SOURCE_NAMES, STATE_KEY, type TransformModel } from '../../../functions/core/transform/index.js';
+import { loadModels, scopesToPartitions, SOURCE_NAMES, STATE_KEY, testSql, type TransformModel } from '../../../functions/core/transform/index.js';
 import { handler } from '../../../functions/handlers/transform.js';
 import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
@@ -222,7 +222,9 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
   });
 
   test('should rebuild only the touched report year of each incremental model after a new dossier file', async () => {
-    expect(INCREMENTAL.map((m) => m.name)).toEqual(expect.arrayContaining(['int_dossiers_attributed', 'int_agency_periods_counted', 'agency_periods', 'province_periods', 'procedure_years']));
+    expect(INCREMENTAL.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['int_dossiers_classified', 'int_dossiers_attributed', 'int_agency_periods_counted', 'agency_periods', 'province_periods', 'procedure_years']),
+    );
     await handler({ runId: 'rfull01' }, { awsRequestId: 'transform-full' });
     full = [...started];
     expect(await lake.exists(STATE_KEY)).toBe(true);
@@ -259,6 +261,32 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     }
     // A full run's CTAS of the same models reads every year.
     for (const m of INCREMENTAL) expect(full.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rfull01"`))!.sql).not.toMatch(/"year" IN/);
+  });
+
+  test('should run the YAML tests of each incremental model on the rebuilt year only, and those across partitions on the whole model', () => {
+    const failures = (run: Started[]): string[] => run.filter((s) => /AS failures/.test(s.sql)).map((s) => s.sql);
+    const ran = failures(inc);
+    const fullRan = failures(full);
+    let wholeTests = 0;
+    for (const m of INCREMENTAL) {
+      const scoped = m.tests.filter((t) => scopesToPartitions(t, 'year'));
+      expect(scoped.length, m.name).toBeGreaterThan(0);
+      for (const t of scoped) {
+        const sql = testSql(m.name, t, { column: 'year', values: [2025] });
+        expect(sql).toContain(`FROM (SELECT * FROM ${m.name} WHERE year IN (2025)) AS `);
+        expect(ran, `${m.name}: ${sql}`).toContain(sql);
+        // A full run checks the whole model.
+        expect(fullRan).toContain(testSql(m.name, t));
+      }
+      for (const t of m.tests.filter((x) => !scopesToPartitions(x, 'year') && x.kind !== 'columns_match')) {
+        expect(ran).toContain(testSql(m.name, t));
+        wholeTests += 1;
+      }
+    }
+    // int_dossiers_classified's unique(dossier_id): a dossier in two years of receipt is a duplicate across partitions.
+    expect(ran).toContain(testSql('int_dossiers_classified', { kind: 'unique', column: 'dossier_id', severity: 'error' }));
+    expect(wholeTests).toBeGreaterThan(0);
+    for (const s of fullRan) expect(s).not.toMatch(/ year IN \(/);
   });
 
   test('should point each incremental model at its partitions and delete only the replaced year\'s files', async () => {

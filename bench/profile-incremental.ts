@@ -1,0 +1,94 @@
+/**
+ * `npx tsx bench/profile-incremental.ts <dataDir> <outDir> [--runs 1] [--full]`
+ *
+ * Where a new month's transform spends its time, on the bench's incremental scenario (seven years
+ * 2019-01…2025-11 pulled from the loopback portal, then 2025-12): the history and the month's land
+ * are built once into <outDir>/landed (kept between invocations, rebuilt when absent), then each run
+ * copies that lake and transforms it with PIPELINE_DEBUG_TIMINGS=1, printing the seconds of every
+ * step, model and YAML test (slowest first). --full adds a `--full-refresh` transform of the same
+ * lake for comparison. Nothing under <dataDir> is changed.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { landStaged } from '../functions/core/lake/land.js';
+import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform } from '../functions/core/pipeline.js';
+import { localContext } from '../functions/core/local-context.js';
+import type { RawKind } from '../functions/core/lake/sources.js';
+import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT } from './lib/pipeline-jobs.js';
+import { startPortalProcess } from './lib/portal.js';
+
+const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).parse();
+const [dataDir, outDir] = o.args.map((a) => path.resolve(a)) as [string, string];
+const opts = o.opts<{ runs: string; full: boolean }>();
+const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
+const landedLake = path.join(outDir, 'landed');
+
+async function nswFiles(keep: (month: string) => boolean): Promise<string[]> {
+  const root = path.join(dataDir, 'nsw');
+  const out: string[] = [];
+  for (const agency of (await readdir(root)).sort()) {
+    for (const f of (await readdir(path.join(root, agency))).sort()) {
+      const m = /^(\d{4}-\d{2})\.csv$/.exec(f);
+      if (m && keep(m[1]!)) out.push(path.join(root, agency, f));
+    }
+  }
+  return out;
+}
+
+if (!existsSync(path.join(landedLake, 'models', '_state'))) {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const portal = await startPortalProcess(dataDir);
+  try {
+    const ctx = localContext({ lakeDir: landedLake, workDir: path.join(outDir, 'work'), portal: { baseUrl: portal.url, pageSize: 5000 }, memoryLimit: MEMORY_LIMIT });
+    const stage = async (from: string, to: string, first: boolean): Promise<void> => {
+      if (first) await ingestDropDir(ctx, { dir: dataDir, include: SMALL_DROP });
+      for (const f of await nswFiles((m) => m >= from && m <= to)) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
+      await pullPortal(ctx, { from, to, token: BENCH_TOKEN });
+      await pullScore766(ctx, { from: first ? '2022-08' : from, to, tinhId: 'H99' });
+      await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT });
+    };
+    await stage(FIRST_MONTH, '2025-11', true);
+    await transform(ctx);
+    await stage(LAST_MONTH, LAST_MONTH, false);
+    console.log(`history and ${LAST_MONTH} landed into ${landedLake}`);
+  } finally {
+    await portal.close();
+  }
+}
+
+process.env.PIPELINE_DEBUG_TIMINGS = '1';
+const modes: ('incremental' | 'full')[] = [...Array.from({ length: Number(opts.runs) }, () => 'incremental' as const), ...(opts.full ? (['full'] as const) : [])];
+for (const [k, mode] of modes.entries()) {
+  const lake = path.join(outDir, `run-${k}`);
+  await rm(lake, { recursive: true, force: true });
+  await cp(landedLake, lake, { recursive: true });
+  const lines: { what: string; seconds: number }[] = [];
+  const ctx = localContext({
+    lakeDir: lake,
+    workDir: path.join(outDir, `work-${k}`),
+    memoryLimit: MEMORY_LIMIT,
+    log: (msg, data) => {
+      const m = /^transform timing: (.*) ([0-9.]+) s$/.exec(msg);
+      if (m) lines.push({ what: m[1]!, seconds: Number(m[2]) });
+      else console.log(msg, data ? JSON.stringify(data) : '');
+    },
+  });
+  const s = await transform(ctx, { fullRefresh: mode === 'full' });
+  const sum = (re: RegExp): number => lines.filter((l) => re.test(l.what)).reduce((a, l) => a + l.seconds, 0);
+  console.log(`\n## ${mode} transform: ${s.seconds.toFixed(2)} s (models ${sum(/^models$/).toFixed(2)}, tests ${sum(/^tests$/).toFixed(2)}, model lines ${sum(/^model /).toFixed(2)}, test lines ${sum(/^test /).toFixed(2)})`);
+  for (const l of lines.filter((x) => !/^(model|test) /.test(x.what))) console.log(`  ${l.what}: ${l.seconds.toFixed(3)}`);
+  console.log('  slowest models:');
+  for (const l of lines.filter((x) => x.what.startsWith('model ')).sort((a, b) => b.seconds - a.seconds).slice(0, 14)) console.log(`    ${l.seconds.toFixed(3)}  ${l.what.slice(6)}`);
+  console.log('  tests per model (sum):');
+  const perModel = new Map<string, number>();
+  for (const l of lines.filter((x) => x.what.startsWith('test '))) {
+    const name = l.what.split(' ')[1]!;
+    perModel.set(name, (perModel.get(name) ?? 0) + l.seconds);
+  }
+  for (const [name, sec] of [...perModel].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${sec.toFixed(3)}  ${name}`);
+  await rm(lake, { recursive: true, force: true });
+  await rm(path.join(outDir, `work-${k}`), { recursive: true, force: true });
+}

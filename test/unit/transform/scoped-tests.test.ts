@@ -1,0 +1,79 @@
+/**
+ * The YAML tests of an incremental model in an incremental run (docs/architecture.md, "Incremental
+ * models"): on real DuckDB, the row tests and the uniqueness tests that hold the partition column check
+ * only the rebuilt partitions; a uniqueness test without it, not_empty and columns_match read the
+ * whole model; with nothing rebuilt the scoped tests are not run; without a selection (a full run)
+ * every test reads everything.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
+import { runModelTests, type TestResult, type TransformModel } from '../../../functions/core/transform/index.js';
+
+let root = '';
+let engine: DuckDbEngine;
+// 2023 holds a row with no key and a key (7) that 2024 holds too; 2024 is clean on its own.
+const model: TransformModel = {
+  name: 'parts',
+  layer: 'marts',
+  sql: "select * from (values (1, 'a', 2024), (7, 'b', 2024), (cast(null as integer), 'c', 2023), (7, 'zz', 2023)) as v (k, c, year)",
+  dependsOn: [],
+  file: 'sql/marts/parts.sql',
+  materialized: 'incremental',
+  partitionBy: ['year'],
+  columns: [],
+  tests: [
+    { kind: 'not_null', column: 'k', severity: 'error' },
+    { kind: 'unique_combination_of_columns', columns: ['k', 'year'], severity: 'error' },
+    { kind: 'unique', column: 'k', severity: 'error' },
+    { kind: 'accepted_values', column: 'c', values: ['a', 'b', 'c'], severity: 'error' },
+    { kind: 'not_empty', severity: 'error' },
+  ],
+};
+const byTest = (rs: TestResult[]): Record<string, number> => Object.fromEntries(rs.map((r) => [r.test, r.failures]));
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'scoped-tests-'));
+  engine = await DuckDbEngine.create({ lakeRoot: root, workDir: root, writeParquet: false });
+  await engine.materialize(model);
+});
+
+afterAll(async () => {
+  await engine?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('YAML tests of an incremental model', () => {
+  test('should read the whole model without a selection (a full run)', async () => {
+    expect(byTest(await runModelTests(engine, [model]))).toEqual({ 'not_null(k)': 1, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 1, not_empty: 0 });
+  });
+
+  test('should check only the rebuilt year with the row tests, and the whole model with unique(k), which spans years', async () => {
+    const r = await runModelTests(engine, [model], { partitions: { column: 'year', values: [2024] } });
+    expect(byTest(r)).toEqual({ 'not_null(k)': 0, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 0, not_empty: 0 });
+    expect(r.find((x) => x.test === 'not_null(k)')!.sql).toContain('FROM (SELECT * FROM parts WHERE year IN (2024)) AS parts');
+    expect(r.find((x) => x.test === 'unique(k)')!.sql).not.toContain('year IN');
+    expect(byTest(await runModelTests(engine, [model], { partitions: { column: 'year', values: [2023] } }))).toEqual({
+      'not_null(k)': 1,
+      'unique(k, year)': 0,
+      'unique(k)': 1,
+      'accepted_values(c)': 1,
+      not_empty: 0,
+    });
+  });
+
+  test('should not run the scoped tests when nothing was rebuilt, and still the whole-model ones', async () => {
+    const r = await runModelTests(engine, [model], { partitions: { column: 'year', values: [] } });
+    expect(r.filter((x) => x.detail === 'no partition rebuilt').map((x) => x.test)).toEqual(['not_null(k)', 'unique(k, year)', 'accepted_values(c)']);
+    expect(byTest(r)).toEqual({ 'not_null(k)': 0, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 0, not_empty: 0 });
+  });
+
+  test('should leave the tests of a model partitioned by another column, or not incremental, unscoped', async () => {
+    const table: TransformModel = { ...model, materialized: 'table' };
+    expect(byTest(await runModelTests(engine, [table], { partitions: { column: 'year', values: [2024] } }))['not_null(k)']).toBe(1);
+    const other: TransformModel = { ...model, partitionBy: ['c'] };
+    expect(byTest(await runModelTests(engine, [other], { partitions: { column: 'year', values: [2024] } }))['not_null(k)']).toBe(1);
+  });
+});
