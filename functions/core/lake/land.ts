@@ -627,8 +627,9 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
     await dropRawInput(db);
     await db.run(`CREATE TEMP VIEW raw_input AS SELECT *, to_json({${record}}) AS raw_record FROM raw_rows`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE parsed_chunk AS ${parseSql}`);
-    await db.run('CREATE OR REPLACE TEMP VIEW landing_parsed AS SELECT * FROM parsed_chunk');
+    // A view, as for API pages: the checks materialise the parsed rows once (a parsed table first
+    // copied the chunk one more time).
+    await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed AS ${parseSql}`);
   }
   lap('read');
   await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);
