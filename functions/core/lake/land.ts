@@ -356,7 +356,13 @@ async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; resul
     return `(${literal(meta.sha256)}, ${literal(meta.kind)}, ${literal(meta.original_name)}, ${fb.year}, ${fb.month})`;
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE small_files AS SELECT * FROM (VALUES ${files.join(', ')}) AS t(raw_hash, raw_kind, source_file, fy, fm)`);
-  await db.run(`CREATE OR REPLACE TEMP VIEW small_rows AS ${SMALL_DATASETS.map(smallRowsOf).join('\n UNION ALL ')}`);
+  // Only the datasets the kind's files filled (a kind fills one or two of them).
+  const filled = (
+    await db.all(SMALL_DATASETS.map((d) => `SELECT ${literal(d)} AS dataset FROM ${ident(`batch_${d}`)} HAVING count(*) > 0`).join(' UNION ALL '))
+  ).map((r) => String(r.dataset));
+  const datasets = SMALL_DATASETS.filter((d) => filled.includes(d));
+  if (datasets.length === 0) return landed.map(({ result }) => result);
+  await db.run(`CREATE OR REPLACE TEMP VIEW small_rows AS ${datasets.map(smallRowsOf).join('\n UNION ALL ')}`);
   await db.run(`CREATE OR REPLACE TEMP TABLE small_repeated AS ${await readLandingSql('small_repeated')}`);
   const moved = new Map<string, number>();
   for (const r of await db.all('SELECT raw_hash, dataset, count(*) AS n FROM small_repeated GROUP BY raw_hash, dataset')) {
