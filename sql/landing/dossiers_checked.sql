@@ -145,11 +145,20 @@ landed_ids as (
     group by dossier_id
 ),
 
+-- The first row of each id in its file (row numbers are unique within a file): a later row with the
+-- same id is a duplicate. (A grouped join, not a window over file and id: with one partition per id,
+-- the window cost most of this statement; bench/history.md, change 15.)
+id_first_rows as (
+    select file_no, dossier_id, min(row_no) as id_first_row
+    from coded
+    where dossier_id is not null
+    group by file_no, dossier_id
+),
+
 ranked as (
     select
         coded.*,
-        row_number() over (partition by coded.file_no, coded.dossier_id order by coded.row_no) as id_occurrence,
-        min(coded.row_no) over (partition by coded.file_no, coded.dossier_id) as id_first_row,
+        id_first_rows.id_first_row,
         agencies.agency_code is not null as agency_known,
         agencies.valid_from as agency_valid_from,
         agencies.valid_to as agency_valid_to,
@@ -160,6 +169,7 @@ ranked as (
     left join agencies on agencies.agency_code = coded.agency_code
     left join procedures on procedures.procedure_code = coded.procedure_code
     left join landed_ids on landed_ids.dossier_id = coded.dossier_id
+    left join id_first_rows on id_first_rows.file_no = coded.file_no and id_first_rows.dossier_id = coded.dossier_id
 ),
 
 based as (
@@ -242,7 +252,7 @@ first_landing as (
         min_by(source, file_no) as source,
         min_by(year(received_at) * 100 + month(received_at), file_no) as year_month
     from based
-    where base_failure is null and id_occurrence = 1 and landed_year_month is null
+    where base_failure is null and row_no = id_first_row and landed_year_month is null
     group by dossier_id
 ),
 
@@ -265,7 +275,7 @@ checked as (
                 then 'dossier_id|already landed under source ' || placed_source || ', received '
                     || CAST(CAST(floor(placed_year_month / 100) AS INTEGER) AS VARCHAR) || '-' || lpad(CAST(placed_year_month % 100 AS VARCHAR), 2, '0')
                     || ' (a dossier keeps its source and month of receipt)'
-            when id_occurrence > 1 then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
+            when row_no > id_first_row then 'dossier_id|duplicate dossier id in the file (first at row ' || CAST(id_first_row AS VARCHAR) || ')'
         end as failure
     from placed
 ),

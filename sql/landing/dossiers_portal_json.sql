@@ -101,21 +101,10 @@ final as (
     from renamed
 )
 
--- The vendor fields (docs/data-contracts.md §1.1) are not in this export: null. Its dossiers always
--- have a due date (due_at_optional false: an empty one is quarantined).
+-- The vendor fields (docs/data-contracts.md §1.1) are not in this export: null, and its dossiers always
+-- have a due date (dossiers_vendor_absent.sql).
 select
     final.*,
-    false as due_at_optional,
-    CAST(NULL AS VARCHAR) as returned_at_raw,
-    CAST(NULL AS VARCHAR) as supplement_requested_at_raw,
-    CAST(NULL AS VARCHAR) as supplement_received_at_raw,
-    CAST(NULL AS VARCHAR) as due_at_reset_raw,
-    CAST(NULL AS VARCHAR) as result_type_raw,
-    CAST(NULL AS VARCHAR) as deleted_at_raw,
-    CAST(NULL AS TIMESTAMP) as returned_at,
-    CAST(NULL AS TIMESTAMP) as supplement_requested_at,
-    CAST(NULL AS TIMESTAMP) as supplement_received_at,
-    CAST(NULL AS TIMESTAMP) as due_at_reset,
-    CAST(NULL AS VARCHAR) as result_type,
-    CAST(NULL AS TIMESTAMP) as deleted_at
+    dossiers_vendor_absent.*
 from final
+cross join dossiers_vendor_absent

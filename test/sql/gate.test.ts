@@ -55,6 +55,8 @@ describe('sql/landing queries under the Trino grammar and the lint', () => {
       'dossiers_portal_json.sql',
       'dossiers_profile.sql',
       'dossiers_quarantined.sql',
+      'dossiers_vendor_absent.sql',
+      'small_repeated.sql',
     ]);
   });
 

@@ -176,6 +176,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       if (!readAhead && !kind.startsWith('registry-')) readAhead = await startReadAhead(db, opts.storage, staged, workDir);
       if (info.bulk) {
         await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
+        await db.run(`CREATE OR REPLACE TEMP VIEW dossiers_vendor_absent AS ${await readLandingSql('dossiers_vendor_absent')}`);
         await loadLandedDossierIds(db, opts.storage, workDir);
         for (const chunk of bulkChunks(files, opts.chunkFiles)) {
           entries.push(...(await landBulkTolerant(db, opts.storage, workDir, chunk, reject, prof)));
@@ -208,9 +209,9 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           }
           opts.onProgress?.(++done, staged.length, meta.original_name);
         }
-        const repeated = await timed(prof, 'small files', () => repeatedKeyCounts(db));
-        for (const { meta, result } of landedFiles) {
-          const r = await quarantineRepeatedKeys(db, meta, result, repeated.get(meta.sha256));
+        const results = await timed(prof, 'small files', () => quarantineRepeatedKeys(db, landedFiles));
+        for (const [i, { meta }] of landedFiles.entries()) {
+          const r = results[i]!;
           entries.push(toManifest(meta, r.dataset, info.source, r.rowsRead, r.rowsLanded, r.rowsQuarantined));
         }
       }
@@ -322,78 +323,66 @@ async function dropFileFromBatches(db: DuckDb, hash: string): Promise<void> {
 
 const SMALL_DATASETS = (Object.keys(DATASET_SPECS) as LandedDataset[]).filter((d) => d !== 'quarantine' && d !== 'dossiers');
 
-function partOf(dataset: LandedDataset): string {
-  const spec: DatasetSpec = DATASET_SPECS[dataset];
-  return ['source', ...spec.partitions, ...spec.key].map(ident).join(', ');
-}
-
-/**
- * Rows whose key repeats an earlier row of the SAME file, per file (raw_hash) and dataset, for every
- * small file in the batch tables: one query for the kind (one per file and dataset cost more than
- * the files' own landing).
- */
-async function repeatedKeyCounts(db: DuckDb): Promise<Map<string, Map<string, number>>> {
-  const rows = await db.all(
-    SMALL_DATASETS.map(
-      (dataset) =>
-        `SELECT raw_hash, ${literal(dataset)} AS dataset, count(*) AS n
-         FROM (SELECT raw_hash, row_number() OVER (PARTITION BY raw_hash, ${partOf(dataset)} ORDER BY raw_row) AS n FROM ${ident(`batch_${dataset}`)})
-         WHERE n > 1 GROUP BY raw_hash`,
-    ).join(' UNION ALL '),
-  );
-  const out = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    const m = out.get(String(r.raw_hash)) ?? new Map<string, number>();
-    m.set(String(r.dataset), Number(r.n));
-    out.set(String(r.raw_hash), m);
-  }
-  return out;
-}
-
 /** Which dataset's rows a small file's manifest counts (PAR: its totals; its field rows follow them). */
 const COUNTED_DATASET: Record<string, LandedDataset> = { par: 'par_totals' };
 
 /**
- * Two rows of ONE file with the same key (datasets.ts) are not two versions: the first is landed,
- * each later one is quarantined naming the first, and the file's counts are taken from what is left.
- * (The readers quarantine most such rows themselves; this makes it true for every small dataset.)
+ * `small_rows` for sql/landing/small_repeated.sql: every row of one small dataset's batch with its key
+ * (source, partition values and key as one JSON text), the key's last column and value, and the row
+ * as JSON.
  */
-async function quarantineRepeatedKeys(db: DuckDb, meta: RawMeta, result: SmallLandResult, repeated: Map<string, number> | undefined): Promise<SmallLandResult> {
-  if (!repeated) return result;
-  const counted = COUNTED_DATASET[result.dataset] ?? (result.dataset as LandedDataset);
-  let moved = 0;
-  for (const dataset of SMALL_DATASETS) {
-    const spec: DatasetSpec = DATASET_SPECS[dataset];
-    const part = partOf(dataset);
-    const keyCol = spec.key[spec.key.length - 1]!;
-    const dups = repeated.get(dataset) ?? 0;
-    if (dups === 0) continue;
+function smallRowsOf(dataset: LandedDataset): string {
+  const spec: DatasetSpec = DATASET_SPECS[dataset];
+  const keyCol = spec.key[spec.key.length - 1]!;
+  const pack = (cols: readonly string[]): string => `struct_pack(${cols.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')})`;
+  return `SELECT ${literal(dataset)} AS dataset, raw_hash, raw_row, source,
+                 CAST(to_json(${pack(['source', ...spec.partitions, ...spec.key])}) AS VARCHAR) AS row_key,
+                 ${literal(keyCol)} AS key_field, CAST(${ident(keyCol)} AS VARCHAR) AS key_value,
+                 ${literal(spec.keyWords ?? `the same ${spec.key.join(' + ')}`)} AS key_words,
+                 CAST(to_json(${pack(Object.keys(spec.columns))}) AS VARCHAR) AS raw_record
+          FROM ${ident(`batch_${dataset}`)}`;
+}
+
+/**
+ * Two rows of ONE file with the same key (datasets.ts) are not two versions: the first is landed,
+ * each later one is quarantined naming the first (sql/landing/small_repeated.sql), and the file's
+ * counts are taken from what is left. One statement for all the kind's files (one per file and
+ * dataset cost more than the files' own landing).
+ */
+async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; result: SmallLandResult }[]): Promise<SmallLandResult[]> {
+  if (landed.length === 0) return [];
+  const files = landed.map(({ meta }) => {
     const fb = periodParts(meta.period);
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _repeated AS
-       SELECT * FROM (
-         SELECT *, row_number() OVER w AS _n, first_value(raw_row) OVER w AS _first
-         FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h
-         WINDOW w AS (PARTITION BY ${part} ORDER BY raw_row)
-       ) WHERE _n > 1`,
-      { h: meta.sha256 },
-    );
-    await db.run(
-      `INSERT INTO batch_quarantine BY NAME
-       SELECT $dataset AS dataset, source, $year AS year, $month AS month, $kind AS raw_kind, $file AS source_file,
-              raw_row AS row_no, $field AS field,
-              'listed twice in the file: ' || $words || ' as row ' || CAST(_first AS VARCHAR) || ' (that first row is kept)' AS reason,
-              CAST(${ident(keyCol)} AS VARCHAR) AS raw_value,
-              CAST(to_json(struct_pack(${Object.keys(spec.columns).map((c) => `${ident(c)} := ${ident(c)}`).join(', ')})) AS VARCHAR) AS raw_record,
-              raw_hash
-       FROM _repeated`,
-      { dataset, year: fb.year, month: fb.month, kind: meta.kind, file: meta.original_name, field: keyCol, words: spec.keyWords ?? `the same ${spec.key.join(' + ')}` },
-    );
-    await db.run(`DELETE FROM ${ident(`batch_${dataset}`)} WHERE raw_hash = $h AND raw_row IN (SELECT raw_row FROM _repeated)`, { h: meta.sha256 });
-    if (dataset === counted) moved += dups;
+    return `(${literal(meta.sha256)}, ${literal(meta.kind)}, ${literal(meta.original_name)}, ${fb.year}, ${fb.month})`;
+  });
+  await db.run(`CREATE OR REPLACE TEMP TABLE small_files AS SELECT * FROM (VALUES ${files.join(', ')}) AS t(raw_hash, raw_kind, source_file, fy, fm)`);
+  // Only the datasets the kind's files filled (a kind fills one or two of them).
+  const filled = (
+    await db.all(SMALL_DATASETS.map((d) => `SELECT ${literal(d)} AS dataset FROM ${ident(`batch_${d}`)} HAVING count(*) > 0`).join(' UNION ALL '))
+  ).map((r) => String(r.dataset));
+  const datasets = SMALL_DATASETS.filter((d) => filled.includes(d));
+  if (datasets.length === 0) return landed.map(({ result }) => result);
+  await db.run(`CREATE OR REPLACE TEMP VIEW small_rows AS ${datasets.map(smallRowsOf).join('\n UNION ALL ')}`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE small_repeated AS ${await readLandingSql('small_repeated')}`);
+  const moved = new Map<string, number>();
+  for (const r of await db.all('SELECT raw_hash, dataset, count(*) AS n FROM small_repeated GROUP BY raw_hash, dataset')) {
+    moved.set(`${String(r.raw_hash)}/${String(r.dataset)}`, Number(r.n));
   }
-  if (moved === 0) return result;
-  return { ...result, rowsLanded: result.rowsLanded - moved, rowsQuarantined: result.rowsQuarantined + moved };
+  if (moved.size > 0) {
+    await db.run('INSERT INTO batch_quarantine BY NAME SELECT * FROM small_repeated');
+    const hit = new Set([...moved.keys()].map((k) => k.slice(k.indexOf('/') + 1)));
+    for (const dataset of SMALL_DATASETS.filter((d) => hit.has(d))) {
+      await db.run(
+        `DELETE FROM ${ident(`batch_${dataset}`)} b
+         WHERE EXISTS (SELECT 1 FROM small_repeated r WHERE r.dataset = $dataset AND r.raw_hash = b.raw_hash AND r.row_no = b.raw_row)`,
+        { dataset },
+      );
+    }
+  }
+  return landed.map(({ meta, result }) => {
+    const n = moved.get(`${meta.sha256}/${COUNTED_DATASET[result.dataset] ?? result.dataset}`) ?? 0;
+    return n === 0 ? result : { ...result, rowsLanded: result.rowsLanded - n, rowsQuarantined: result.rowsQuarantined + n };
+  });
 }
 
 /** Fresh, empty batch tables for every dataset and for quarantine. */
@@ -644,8 +633,9 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
     await dropRawInput(db);
     await db.run(`CREATE TEMP VIEW raw_input AS SELECT *, to_json({${record}}) AS raw_record FROM raw_rows`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE parsed_chunk AS ${parseSql}`);
-    await db.run('CREATE OR REPLACE TEMP VIEW landing_parsed AS SELECT * FROM parsed_chunk');
+    // A view, as for API pages: the checks materialise the parsed rows once (a parsed table first
+    // copied the chunk one more time).
+    await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed AS ${parseSql}`);
   }
   lap('read');
   await db.run(`CREATE OR REPLACE TEMP TABLE landing_checked AS ${await readLandingSql('dossiers_checked')}`);

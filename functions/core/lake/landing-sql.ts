@@ -19,6 +19,8 @@ const LANDING_SQL = [
   'dossiers_landed',
   'dossiers_quarantined',
   'dossiers_counts',
+  'dossiers_vendor_absent',
+  'small_repeated',
 ] as const;
 export type LandingSqlName = (typeof LANDING_SQL)[number];
 
