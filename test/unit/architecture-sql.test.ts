@@ -22,8 +22,7 @@ const PLUMBING: Record<string, string> = {
   'engine/duckdb-engine.ts': 'the DuckDB engine: views over files, CREATE TABLE of a model, COPY to Parquet, DESCRIBE, counts',
   'export-marts.ts': 'copies each mart Parquet file out (COPY … ORDER BY its grain) and counts its rows',
   'lake/land.ts':
-    'the landing runner: chunk and batch tables, the landed-id index, the landing log; the rules themselves are sql/landing/ ' +
-    '(known debt: quarantineRepeatedKeys still words the "listed twice in the file" rule of small files in TS, generated per dataset key)',
+    'the landing runner: chunk and batch tables, the landed-id index, the landing log, the small_rows view built from each dataset\'s declared key; the rules themselves are sql/landing/',
   'lake/partitions.ts': 'publishes batch rows into partitions: partition listing, COPY, the superseded ledger; the version order comes from datasets.ts',
   'lake/small.ts': 'the small-file batch tables (read_json of the readers\' rows) and the registry read back for unit matching',
   'lake/invariants.ts':
