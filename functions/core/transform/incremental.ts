@@ -8,7 +8,8 @@
  * config. A run is full (every partition rebuilt) when there is no state, the models changed, the
  * lake lost a file the state names, a dataset other than dossiers that feeds an incremental model
  * landed a new file (the agency registry, the procedure catalogue: attribution and every period's
- * scaffold depend on them), `--full-refresh` is asked, or the engine keeps no partitions.
+ * scaffold depend on them), `--full-refresh` is asked, or the engine keeps no partitions. An
+ * incremental run also keeps the `table` models none of whose inputs changed (keptModels).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
