@@ -22,7 +22,7 @@ import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
-import { currentPeriods, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
+import { currentPeriods, keptModels, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
 import type { Storage } from './storage/types.js';
 
@@ -196,9 +196,10 @@ export interface TransformSummary {
   missingSources: MissingSource[];
   /**
    * full: every model rebuilt whole; incremental: the incremental models rebuilt only in `partitions`
-   * (docs/architecture.md, "Incremental models"), with the reason.
+   * (docs/architecture.md, "Incremental models"), with the reason; `skipped`: the `table` models
+   * kept as the last run wrote them (no input changed).
    */
-  incremental: { mode: 'full' | 'incremental'; reason: string; partitions?: PartitionSelection };
+  incremental: { mode: 'full' | 'incremental'; reason: string; partitions?: PartitionSelection; skipped?: string[] };
   seconds: number;
 }
 
@@ -236,7 +237,9 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     const persistent = opts.registerSources === undefined;
     const plan = await timed('plan', () => planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent }));
     const planner = plan.mode === 'incremental' ? partitionPlanner(engine, plan, models, ctx.storage) : undefined;
+    const keep = keptModels(plan, models);
     const results = await timed('models', () => runModels(engine, models, {
+      keep,
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
         if (p.phase === 'done' && timings) ctx.log(`transform timing: model ${p.model} ${(p.seconds ?? 0).toFixed(3)} s`, { model: p.model, rows: p.rows, seconds: p.seconds });
@@ -244,8 +247,14 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
       ...(planner ? { partitions: (m) => timed(`partitions of ${m.name}`, () => planner.forModel(m)) } : {}),
     }));
     const selection: PartitionSelection | undefined = await planner?.selection();
+    const skipped = new Set(results.filter((r) => r.skipped).map((r) => r.model));
     ctx.log(`transform: ${plan.mode} (${plan.reason})`, selection ? { partitions: selection } : {});
-    const { results: tests, missing } = checkMissingSources(models, results, await timed('tests', () => runModelTests(engine, models, selection ? { partitions: selection } : {})));
+    if (skipped.size > 0) ctx.log(`transform: ${skipped.size} table model(s) skipped: no input changed (${[...skipped].join(', ')})`, { skipped: [...skipped] });
+    const { results: tests, missing } = checkMissingSources(
+      models,
+      results,
+      await timed('tests', () => runModelTests(engine, models, { ...(selection ? { partitions: selection } : {}), skipped })),
+    );
     if (timings) for (const t of tests) ctx.log(`transform timing: test ${t.model} ${t.test} ${(t.seconds ?? 0).toFixed(3)} s`, { model: t.model, test: t.test, seconds: t.seconds });
     assertTestsPass(tests);
     for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
@@ -254,7 +263,7 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     if (persistent && engine.incremental) await timed('state', async () => writeState(ctx.storage, models, plan, await currentPeriods(engine, models)));
     return {
       models: results,
-      incremental: { mode: plan.mode, reason: plan.reason, ...(selection ? { partitions: selection } : {}) },
+      incremental: { mode: plan.mode, reason: plan.reason, ...(selection ? { partitions: selection } : {}), ...(skipped.size > 0 ? { skipped: [...skipped] } : {}) },
       testsPassed: tests.filter((t) => t.passed).length,
       testsWarned: tests.filter((t) => !t.passed && t.severity === 'warn').length,
       missingSources: missing,

@@ -6,7 +6,9 @@
  * (e) a dossier of 2014, before the first report year (a partition only the per-dossier models have) —
  * every file under models/ (marts, intermediates, partitions, the state) is byte-identical to a
  * `--full-refresh` rebuild of a copy of the same lake, and the incremental runs rebuilt only the
- * report years the step touched (the other partitions' files are the same inodes as before).
+ * report years the step touched (the other partitions' files are the same inodes as before), and
+ * kept the `table` models none of whose inputs changed (registry-only models in a new month: their
+ * files are the same inodes with the same mtime; every table in a run with nothing new).
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -84,6 +86,20 @@ const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
 const PART = (year: number) => `models/marts/agency_periods/year=${year}/data.parquet`;
 /** int_dossiers_classified's partition of a year of receipt. */
 const DOSSIERS = (year: number) => `models/intermediate/int_dossiers_classified/year=${year}/data.parquet`;
+/** `table` models that read the registry, the seeds or datasets this suite never lands, and no dossier. */
+const REGISTRY_ONLY = ['stg_lake__agencies', 'stg_lake__procedures', 'int_agencies_chained', 'agencies', 'calendar_months', 'int_periods_enumerated', 'int_working_days'];
+const FILE: Record<string, string> = {
+  stg_lake__agencies: 'models/staging/stg_lake__agencies.parquet',
+  stg_lake__procedures: 'models/staging/stg_lake__procedures.parquet',
+  int_agencies_chained: 'models/intermediate/int_agencies_chained.parquet',
+  agencies: 'models/marts/agencies.parquet',
+  calendar_months: 'models/seeds/calendar_months.parquet',
+  int_periods_enumerated: 'models/intermediate/int_periods_enumerated.parquet',
+  int_working_days: 'models/intermediate/int_working_days.parquet',
+};
+/** inode and mtime of each file: the same after a run that kept the model. */
+const stamps = (names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((n) => [n, `${statSync(path.join(lakeDir, FILE[n]!)).ino}@${statSync(path.join(lakeDir, FILE[n]!)).mtimeMs}`]));
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'incremental-'));
@@ -110,10 +126,19 @@ describe('incremental transform = full rebuild, byte for byte', () => {
   test('(a) a new month rebuilds its year only', async () => {
     const before = { 2023: inode(PART(2023)), 2024: inode(PART(2024)), 2025: inode(PART(2025)) };
     const dossiers = { 2023: inode(DOSSIERS(2023)), 2024: inode(DOSSIERS(2024)), 2025: inode(DOSSIERS(2025)) };
+    const kept = stamps(REGISTRY_ONLY);
+    const months = inode('models/marts/agency_months.parquet');
     await landDrop(dropOf('month-11', (m) => m === '2025-11', { registry: false }));
     const s = await transformAndCompare('month');
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions).toEqual({ column: 'year', values: [2025] });
+    // The registry's, the seeds' and the models of only those are kept (not rewritten); a table that
+    // reads the dossiers is rebuilt.
+    expect(s.incremental.skipped).toEqual(expect.arrayContaining(REGISTRY_ONLY));
+    expect(s.incremental.skipped).not.toContain('agency_months');
+    expect(s.incremental.skipped).not.toContain('int_periods_reported');
+    expect(stamps(REGISTRY_ONLY)).toEqual(kept);
+    expect(inode('models/marts/agency_months.parquet')).not.toBe(months);
     expect(inode(PART(2023))).toBe(before[2023]);
     expect(inode(PART(2024))).toBe(before[2024]);
     expect(inode(PART(2025))).not.toBe(before[2025]);
@@ -158,10 +183,15 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     const fixed = text.replace('Văn phòng UBND tỉnh,VP UBND tỉnh,van_phong,H99,H99,2019-01-01', 'Văn phòng Ủy ban nhân dân tỉnh,VP UBND tỉnh,van_phong,H99,H99,2014-01-01');
     expect(fixed).not.toBe(text);
     writeFileSync(path.join(drop, 'registry', 'agencies.csv'), fixed);
+    const before = stamps(['stg_lake__agencies', 'int_agencies_chained', 'agencies']);
     await landDrop(drop);
     const s = await transformAndCompare('registry');
     expect(s.incremental.mode).toBe('full');
     expect(s.incremental.reason).toContain('agencies');
+    // Nothing is kept in a full run; the registry's models are rewritten.
+    expect(s.incremental.skipped).toBeUndefined();
+    const after = stamps(['stg_lake__agencies', 'int_agencies_chained', 'agencies']);
+    for (const n of Object.keys(before)) expect(after[n], n).not.toBe(before[n]);
   }, 120_000);
 
   test('(d) another month after the correction is incremental again, and a run with nothing new rebuilds nothing', async () => {
@@ -170,8 +200,12 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions?.values).toContain(2025);
     expect(s.incremental.partitions?.values).not.toContain(2023);
+    expect(s.incremental.skipped).toEqual(expect.arrayContaining(REGISTRY_ONLY));
     const again = await transformAndCompare('nothing-new');
-    expect(again.incremental).toEqual({ mode: 'incremental', reason: '0 new dossier file(s)', partitions: { column: 'year', values: [] } });
+    // Every persisted table is kept (stg_lake__dossiers, a step of the run with no file, is rebuilt).
+    expect(again.incremental).toEqual({ mode: 'incremental', reason: '0 new dossier file(s)', partitions: { column: 'year', values: [] }, skipped: expect.any(Array) });
+    expect(again.incremental.skipped).toEqual(expect.arrayContaining(['data_quality', 'agency_months', 'int_periods_reported', ...REGISTRY_ONLY]));
+    expect(again.incremental.skipped).not.toContain('stg_lake__dossiers');
   }, 120_000);
 
   test('(e) a dossier received and finished before the first report year rebuilds its year of receipt, which no report period holds', async () => {
@@ -188,7 +222,7 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     const s = await transformAndCompare('before-2015');
     // 2014 from the file; 2015–2022 because the data now starts in 2014, so those years' report
     // periods exist (int_periods_reported) — empty ones; 2023–2025 are kept.
-    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022] } });
+    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022] }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
     expect(existsSync(path.join(lakeDir, DOSSIERS(2014)))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/marts/procedure_years/year=2014/data.parquet'))).toBe(true);
     expect(inode(PART(2025))).toBe(before2025.part);

@@ -184,6 +184,19 @@ export class AthenaEngine implements QueryEngine {
     }
   }
 
+  /**
+   * A `table` model whose inputs did not change: its view, run table and prefix stay as the run that
+   * wrote them left them (no statement, nothing written); its rows and location come from the model
+   * pointer. Undefined (rebuild) without a pointer of a whole-table run.
+   */
+  async reuse(model: ModelDef): Promise<MaterializeResult | undefined> {
+    checkName(model.name, 'model');
+    if ((model.materialized ?? 'table') !== 'table') return undefined;
+    const previous = await this.readPointer(model);
+    if (!previous || previous.layer !== model.layer || previous.partitions !== undefined) return undefined;
+    return { model: model.name, rows: previous.rows, location: previous.location, skipped: true };
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Views and incremental models (docs/architecture.md, "Incremental models")
 

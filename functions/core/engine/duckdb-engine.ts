@@ -8,7 +8,7 @@
  * model also keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
  * replaces only the partitions it is given (materializePartitions).
  */
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -137,6 +137,32 @@ export class DuckDbEngine implements QueryEngine {
       throw createError('duckdb-engine', `Failed to write model ${model.name} to ${file}: ${(cause as Error).message}`, { cause });
     }
     return { model: model.name, rows, location: file };
+  }
+
+  /**
+   * A `table` model whose inputs did not change: the run's table is its Parquet file read back with
+   * the types of the model's SELECT (DESCRIBE binds the query without running it), the file is not
+   * touched. Undefined (rebuild) when there is no file, the model is not a persisted table, or the
+   * file does not hold the SELECT's columns.
+   */
+  async reuse(model: MaterializableModel): Promise<MaterializeResult | undefined> {
+    if ((model.materialized ?? 'table') !== 'table' || model.persist === false || this.options.writeParquet === false) return undefined;
+    const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
+    if (!(await stat(file).then((s) => s.isFile(), () => false))) return undefined;
+    const rel = ident(model.name);
+    try {
+      const types = await this.db.all(`DESCRIBE SELECT * FROM (\n${model.sql}\n) AS model`);
+      const present = (await this.db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`)).map((r) => String(r.column_name));
+      const names = types.map((t) => String(t.column_name));
+      if (names.join('\n') !== present.join('\n')) return undefined;
+      const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
+      await this.dropRelation(model.name);
+      await this.db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
+    } catch {
+      await this.dropRelation(model.name);
+      return undefined;
+    }
+    return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: file, skipped: true };
   }
 
   /**

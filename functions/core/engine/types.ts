@@ -50,6 +50,8 @@ export interface MaterializeResult {
   rows: number;
   /** Where the model's data now lives (Parquet file/prefix). */
   location: string;
+  /** True when the run kept the output of an earlier run (QueryEngine.reuse): nothing was rebuilt. */
+  skipped?: boolean;
 }
 
 export interface QueryEngine {
@@ -57,6 +59,12 @@ export interface QueryEngine {
   /** Make `name` readable by models: a raw/landed dataset at a storage location. */
   registerSource(name: string, location: string, options?: { hivePartitioning?: boolean }): Promise<void>;
   materialize(model: ModelDef, options?: MaterializeOptions): Promise<MaterializeResult>;
+  /**
+   * A `table` model none of whose inputs changed since the run that wrote it (an incremental run,
+   * docs/architecture.md "Incremental models"): make the output that run left readable as `name`
+   * without rebuilding or rewriting it, or return undefined when there is none (then it is rebuilt).
+   */
+  reuse?(model: ModelDef): Promise<MaterializeResult | undefined>;
   /** True when the engine keeps incremental models' partitions between runs (false: every run is full). */
   readonly incremental?: boolean;
   /** Read-only query with $name-bound values. */

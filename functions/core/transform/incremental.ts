@@ -8,7 +8,8 @@
  * config. A run is full (every partition rebuilt) when there is no state, the models changed, the
  * lake lost a file the state names, a dataset other than dossiers that feeds an incremental model
  * landed a new file (the agency registry, the procedure catalogue: attribution and every period's
- * scaffold depend on them), `--full-refresh` is asked, or the engine keeps no partitions.
+ * scaffold depend on them), `--full-refresh` is asked, or the engine keeps no partitions. An
+ * incremental run also keeps the `table` models none of whose inputs changed (keptModels).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -50,6 +51,11 @@ export interface TransformPlan {
   logged: string[];
   /** Dossier files landed since the last transform (incremental mode). */
   newFiles: string[];
+  /**
+   * Datasets of the landing log with a file the last transform did not read (incremental mode; the
+   * `table` models reading none of them, directly or through other models, are kept: keptModels).
+   */
+  changedDatasets?: string[];
   previous?: TransformState;
 }
 
@@ -57,7 +63,8 @@ export interface TransformPlan {
 export function modelsFingerprint(models: readonly TransformModel[]): string {
   const h = createHash('sha256');
   for (const m of models) {
-    h.update(JSON.stringify([m.name, m.layer, m.sql, m.materialized ?? 'table', m.partitionBy ?? [], m.grain ?? [], m.persist ?? true]));
+    // The YAML tests and columns too: a kept model's tests are not re-run (keptModels).
+    h.update(JSON.stringify([m.name, m.layer, m.sql, m.materialized ?? 'table', m.partitionBy ?? [], m.grain ?? [], m.persist ?? true, m.tests, m.columns]));
     h.update('\n');
   }
   h.update(readTouchedSql());
@@ -122,7 +129,43 @@ export async function planTransform(
   if (forcing.length > 0) return full(`new ${forcing.join(', ')} file(s): every period depends on them`, previous);
   const newFiles = [...new Set(fresh.filter((r) => FOLLOWED.has(String(r.dataset))).map((r) => String(r.raw_hash)))].sort();
   for (const h of newFiles) if (!HASH.test(h)) throw createError('transform', `Failed to plan the transform: raw hash "${h}" of the landing log is not a hex digest`);
-  return { mode: 'incremental', reason: `${newFiles.length} new dossier file(s)`, logged, newFiles, previous };
+  const changedDatasets = [...new Set(fresh.map((r) => String(r.dataset)))].sort();
+  return { mode: 'incremental', reason: `${newFiles.length} new dossier file(s)`, logged, newFiles, changedDatasets, previous };
+}
+
+/** Sources that change whenever any file lands (the landing log itself, the quarantine of every dataset). */
+const EVERY_LANDING = new Set(['src_landing_log', 'src_quarantine']);
+
+/**
+ * The `table` models an incremental run keeps as the last run wrote them: none of their inputs
+ * changed — no source they read, directly or through other models, got a file the last transform
+ * did not read (src_<dataset> by the landing log's dataset; src_landing_log and src_quarantine by any
+ * new file), and no model they read had a changed input. The state's fingerprint (SQL, config,
+ * YAML tests and columns) already made the run full if any model changed. A model rebuilt only
+ * because its output was missing gives the rows it gave before, so it does not make its readers
+ * rebuild. Empty in a full run. The engine still rebuilds a kept model it has no output of
+ * (QueryEngine.reuse).
+ */
+export function keptModels(plan: TransformPlan, models: readonly TransformModel[]): Set<string> {
+  if (plan.mode !== 'incremental' || !plan.changedDatasets) return new Set();
+  const datasets = new Set(plan.changedDatasets);
+  const sourceChanged = (name: string): boolean =>
+    EVERY_LANDING.has(name) ? datasets.size > 0 : name.startsWith('src_') ? datasets.has(name.slice(4)) : true;
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const changed = new Map<string, boolean>();
+  const isChanged = (m: TransformModel): boolean => {
+    let c = changed.get(m.name);
+    if (c === undefined) {
+      changed.set(m.name, true); // a cycle (the loader refuses them) counts as changed
+      c = referencedRelations(m.sql).some((r) => {
+        const dep = byName.get(r);
+        return dep ? isChanged(dep) : sourceChanged(r);
+      });
+      changed.set(m.name, c);
+    }
+    return c;
+  };
+  return new Set(models.filter((m) => (m.materialized ?? 'table') === 'table' && !isChanged(m)).map((m) => m.name));
 }
 
 let touchedSql: string | undefined;

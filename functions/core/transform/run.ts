@@ -28,6 +28,12 @@ export interface RunOptions {
    * (absent: every model is rebuilt whole).
    */
   partitions?: (model: TransformModel) => Promise<PartitionSelection>;
+  /**
+   * An incremental run: `table` models none of whose inputs changed (keptModels). The engine keeps
+   * the output of the last run (QueryEngine.reuse; its result has `skipped: true`); without one it
+   * rebuilds the model.
+   */
+  keep?: ReadonlySet<string>;
 }
 
 export async function runModels(engine: QueryEngine, models: readonly TransformModel[], options: RunOptions = {}): Promise<MaterializeResult[]> {
@@ -42,7 +48,9 @@ export async function runModels(engine: QueryEngine, models: readonly TransformM
     let r: MaterializeResult;
     let t0 = performance.now();
     try {
-      if (m.materialized === 'incremental' && options.partitions) {
+      const kept = options.keep?.has(m.name) && engine.reuse ? await engine.reuse(m) : undefined;
+      if (kept) r = kept;
+      else if (m.materialized === 'incremental' && options.partitions) {
         const partitions = await options.partitions(m);
         t0 = performance.now();
         r = await engine.materialize(m, { partitions });

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { loadConfig } from '../../../functions/core/config.js';
 import { modelPointerKey, QUARANTINE_TABLE, type ModelPointer } from '../../../functions/core/engine/catalog.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
-import { loadModels, scopesToPartitions, SOURCE_NAMES, STATE_KEY, testSql, type TransformModel } from '../../../functions/core/transform/index.js';
+import { keptModels, loadModels, scopesToPartitions, SOURCE_NAMES, STATE_KEY, testSql, type TransformModel } from '../../../functions/core/transform/index.js';
 import { handler } from '../../../functions/handlers/transform.js';
 import { lakeStorage, logger } from '../../../functions/handlers/_runtime.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
@@ -287,6 +287,22 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     expect(ran).toContain(testSql('int_dossiers_classified', { kind: 'unique', column: 'dossier_id', severity: 'error' }));
     expect(wholeTests).toBeGreaterThan(0);
     for (const s of fullRan) expect(s).not.toMatch(/ year IN \(/);
+  });
+
+  test('should issue no statement for a table model none of whose inputs changed, and keep its view, run table and pointer', async () => {
+    const kept = models.filter((m) => keptModels({ mode: 'incremental', reason: '', logged: [], newFiles: [], changedDatasets: ['dossiers'] }, models).has(m.name));
+    expect(kept.map((m) => m.name)).toEqual(expect.arrayContaining(['stg_lake__agencies', 'int_agencies_chained', 'agencies', 'calendar_months']));
+    for (const m of kept) {
+      expect(inc.filter((s) => s.sql.includes(`"${m.name}__`) || s.sql.includes(`\`${m.name}__`) || s.sql.includes(`"cchc"."${m.name}"`)).map((s) => s.sql.slice(0, 200)), m.name).toEqual([]);
+      // Its YAML tests are not run either (they passed when it was built).
+      for (const t of m.tests) expect(inc.map((s) => s.sql), `${m.name}: ${t.kind}`).not.toContain(testSql(m.name, t));
+      const pointer = JSON.parse((await lake.get(modelPointerKey(m.layer, m.name))).toString('utf8')) as ModelPointer;
+      expect(pointer.run_id, m.name).toBe('rfull01');
+    }
+    // A table that reads the dossiers is rebuilt; in the full run every table was.
+    expect(kept.map((m) => m.name)).not.toContain('agency_months');
+    expect(inc.some((s) => s.sql.startsWith('CREATE TABLE "cchc"."agency_months__rinc01"'))).toBe(true);
+    for (const m of kept) expect(full.some((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rfull01"`)), m.name).toBe(true);
   });
 
   test('should point each incremental model at its partitions and delete only the replaced year\'s files', async () => {

@@ -1,0 +1,40 @@
+/**
+ * Which `table` models an incremental run keeps (functions/core/transform/incremental.ts, keptModels;
+ * docs/architecture.md "Incremental models"), on the real sql/ model graph: a model is kept only when
+ * no source it reads, directly or through other models, got a new file.
+ */
+import { describe, expect, test } from 'vitest';
+import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
+import { keptModels, loadModels, modelsFingerprint, type TransformPlan } from '../../../functions/core/transform/index.js';
+
+const models = loadModels(SQL_DIR);
+const plan = (changedDatasets: string[], mode: TransformPlan['mode'] = 'incremental'): TransformPlan => ({ mode, reason: '', logged: [], newFiles: [], changedDatasets });
+const tables = models.filter((m) => (m.materialized ?? 'table') === 'table').map((m) => m.name);
+
+describe('keptModels', () => {
+  test('should keep the registry-only tables in a month of dossiers, and no table that reads the dossiers', () => {
+    const kept = keptModels(plan(['dossiers']), models);
+    expect([...kept]).toEqual(expect.arrayContaining(['calendar_months', 'stg_lake__agencies', 'stg_lake__procedures', 'int_agencies_chained', 'agencies', 'int_periods_enumerated']));
+    for (const name of ['stg_lake__dossiers', 'stg_lake__landing_log', 'stg_lake__quarantine', 'int_periods_reported', 'agency_months', 'data_quality', 'procedure_catalogue']) expect(kept.has(name), name).toBe(false);
+    // Never an incremental model or a view.
+    for (const name of kept) expect(tables).toContain(name);
+  });
+
+  test('should rebuild every model that reads the registry when the registry got a file, and keep those that do not', () => {
+    const kept = keptModels(plan(['agencies']), models);
+    for (const name of ['stg_lake__agencies', 'int_agencies_chained', 'agencies', 'agency_months', 'stg_lake__landing_log', 'data_quality']) expect(kept.has(name), name).toBe(false);
+    expect(kept.has('stg_lake__procedures')).toBe(true);
+    expect(kept.has('calendar_months')).toBe(true);
+  });
+
+  test('should keep every table when nothing landed, and none in a full run', () => {
+    expect([...keptModels(plan([]), models)].sort()).toEqual([...tables].sort());
+    expect(keptModels(plan([], 'full'), models).size).toBe(0);
+  });
+
+  test('should change the fingerprint (a full run) when a YAML test of a model changes', () => {
+    const changed = models.map((m) => (m.name === 'agencies' ? { ...m, tests: m.tests.slice(1) } : m));
+    expect(models.find((m) => m.name === 'agencies')!.tests.length).toBeGreaterThan(0);
+    expect(modelsFingerprint(changed)).not.toBe(modelsFingerprint(models));
+  });
+});
