@@ -47,6 +47,7 @@ const program = new Command()
   .option('--out <file>', 'report file', path.join(REPO, 'BENCHMARKS.md'))
   .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
+  .option('--keep-lakes', 'keep the project lakes in bench/out/lake/ after the run (to measure their partitions: bench/lake-stats.ts)', false)
   .option('--render <results.json>', 'run nothing: write the report again from a saved bench/out/results-*.json (after a change to its text)')
   .parse();
 
@@ -66,6 +67,7 @@ const o = program.opts<{
   out: string;
   plan: boolean;
   cpuProf: boolean;
+  keepLakes: boolean;
   render?: string;
 }>();
 
@@ -87,7 +89,8 @@ const int = (s: string | undefined, d: number): number => {
 };
 const sizes = [...new Set((o.sizes ?? (o.quick ? '100000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0)))].sort((a, b) => a - b);
 const runs = int(o.runs, o.quick ? 1 : 3);
-const largeRuns = int(o.largeRuns, o.quick ? 1 : 3);
+// --runs without --large-runs sets both (`--sizes 50000000 --runs 1` is one run).
+const largeRuns = int(o.largeRuns ?? o.runs, o.quick ? 1 : 3);
 const smallSize = int(o.smallSize, o.quick ? 100_000 : 1_000_000);
 const pageSize = int(o.pageSize, 5000);
 const wanted = new Set<Section>((o.only ? o.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
@@ -258,7 +261,7 @@ for (const n of sizes) {
   // Keep the smallest size's portal lake for the dashboards; drop the rest of the scratch.
   for (const mode of ['portal', 'drop', 'baseline']) {
     await rm(work(mode, n), { recursive: true, force: true });
-    if (mode !== 'portal' || n !== sizes[0]) await rm(lake(mode, n), { recursive: true, force: true });
+    if ((mode !== 'portal' || n !== sizes[0]) && !(o.keepLakes && mode !== 'baseline')) await rm(lake(mode, n), { recursive: true, force: true });
   }
 }
 
@@ -355,7 +358,7 @@ if (wanted.has('dashboards')) {
     }
   });
 } else results.skipped.dashboards = 'section skipped by option';
-await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
+if (!o.keepLakes) await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
 
 for (const s of SECTIONS) if (!wanted.has(s) && !results.skipped[s]) results.skipped[s] = 'section skipped by option';
 results.benchSeconds = (performance.now() - started) / 1000;
