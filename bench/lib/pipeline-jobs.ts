@@ -10,6 +10,7 @@ import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type P
 import type { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { localContext } from '../../functions/core/local-context.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
+import { lakeStats, type LakeStats } from './lake-stats.js';
 
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
 export const FIRST_MONTH = '2019-01';
@@ -80,6 +81,8 @@ export interface PipelineResult {
   models: number;
   landProfile: LandProfile;
   transformProfile: { model: string; seconds: number }[];
+  /** The lake the run left, by table and year partition (measured after the clock stops; full backfills only). */
+  lake?: LakeStats;
 }
 
 const now = (): number => performance.now() / 1000;
@@ -136,7 +139,7 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   phases.stage = now() - t0;
   const rest = await landAndTransform(ctx, phases, rss);
   phases.total = now() - t0;
-  return { phases, peakRss: rss.peaks, ...rest };
+  return { phases, peakRss: rss.peaks, ...rest, lake: await lakeStats(p.lakeDir) };
 }
 
 export interface IncrementalParams extends PipelineParams {
