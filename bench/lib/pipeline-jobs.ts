@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { landStaged, type LandProfile } from '../../functions/core/lake/land.js';
 import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type PipelineContext } from '../../functions/core/pipeline.js';
@@ -49,16 +50,23 @@ export interface PhasePeaks {
   transform: number;
 }
 
-/** Samples this process's RSS into the current phase's peak until stopped. */
-function rssSampler(): { peaks: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
+/** Samples this process's RSS into the current phase's peak, and the machine's 1-min load average into its mean, until stopped. */
+function rssSampler(): { peaks: PhasePeaks; load: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
   const peaks: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  const loadSum: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  const samples: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  const load: PhasePeaks = { stage: 0, land: 0, transform: 0 };
   let current: keyof PhasePeaks = 'stage';
   const sample = (): void => {
     peaks[current] = Math.max(peaks[current], process.memoryUsage.rss() / 2 ** 20);
+    loadSum[current] += os.loadavg()[0]!;
+    samples[current] += 1;
+    load[current] = loadSum[current] / samples[current];
   };
   const timer = setInterval(sample, 200);
   return {
     peaks,
+    load,
     phase: (p) => {
       sample();
       current = p;
@@ -74,6 +82,8 @@ export interface PipelineResult {
   phases: PhaseTimes;
   /** Peak RSS per phase (MB). */
   peakRss?: PhasePeaks;
+  /** The machine's mean 1-min load average during each phase (other work on the same cores inflates wall times). */
+  loadAverage?: PhasePeaks;
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
@@ -139,7 +149,7 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   phases.stage = now() - t0;
   const rest = await landAndTransform(ctx, phases, rss);
   phases.total = now() - t0;
-  return { phases, peakRss: rss.peaks, ...rest, lake: await lakeStats(p.lakeDir) };
+  return { phases, peakRss: rss.peaks, loadAverage: rss.load, ...rest, lake: await lakeStats(p.lakeDir) };
 }
 
 export interface IncrementalParams extends PipelineParams {
