@@ -51,8 +51,16 @@ export interface PhasePeaks {
 }
 
 /** Samples this process's RSS into the current phase's peak, and the machine's 1-min load average into its mean, until stopped. */
-function rssSampler(): { peaks: PhasePeaks; load: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
+function rssSampler(): { peaks: PhasePeaks; load: PhasePeaks; cpu: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
   const peaks: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  // CPU seconds (user + system) of this process, DuckDB's threads included, per phase.
+  const cpu: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  let cpu0 = process.cpuUsage();
+  const charge = (): void => {
+    const d = process.cpuUsage(cpu0);
+    cpu[current] += (d.user + d.system) / 1e6;
+    cpu0 = process.cpuUsage();
+  };
   const loadSum: PhasePeaks = { stage: 0, land: 0, transform: 0 };
   const samples: PhasePeaks = { stage: 0, land: 0, transform: 0 };
   const load: PhasePeaks = { stage: 0, land: 0, transform: 0 };
@@ -67,12 +75,15 @@ function rssSampler(): { peaks: PhasePeaks; load: PhasePeaks; phase: (p: keyof P
   return {
     peaks,
     load,
+    cpu,
     phase: (p) => {
       sample();
+      charge();
       current = p;
     },
     stop: () => {
       sample();
+      charge();
       clearInterval(timer);
     },
   };
@@ -84,6 +95,8 @@ export interface PipelineResult {
   peakRss?: PhasePeaks;
   /** The machine's mean 1-min load average during each phase (other work on the same cores inflates wall times). */
   loadAverage?: PhasePeaks;
+  /** CPU seconds (user + system) of the job's process per phase, DuckDB included. */
+  phaseCpu?: PhasePeaks;
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
@@ -149,7 +162,7 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   phases.stage = now() - t0;
   const rest = await landAndTransform(ctx, phases, rss);
   phases.total = now() - t0;
-  return { phases, peakRss: rss.peaks, loadAverage: rss.load, ...rest, lake: await lakeStats(p.lakeDir) };
+  return { phases, peakRss: rss.peaks, loadAverage: rss.load, phaseCpu: rss.cpu, ...rest, lake: await lakeStats(p.lakeDir) };
 }
 
 export interface IncrementalParams extends PipelineParams {
