@@ -145,6 +145,11 @@ function render(lake: Lake, scales: number[]): string {
   const key = (x: StatementCost): string => `${x.model}/${x.kind}`;
   const monthlyBy = new Map(monthly.map((x) => [key(x), x]));
   for (const x of [...full].sort((a, b) => b.scannedBytes - a.scannedBytes).slice(0, 10)) L.push(`| ${x.model} | ${x.kind} | ${x.queries} | ${gb(x.scannedBytes)} | ${gb(monthlyBy.get(key(x))!.scannedBytes)} |`);
+  L.push('', 'By statement kind (scanned GiB, full rebuild / monthly run):', '', '| kind | queries | full | monthly |', '|---|---:|---:|---:|');
+  for (const kind of ['ctas', 'tests', 'metadata'] as const) {
+    const f = full.filter((x) => x.kind === kind);
+    L.push(`| ${kind} | ${sum(f, 'queries')} | ${gb(sum(f, 'scannedBytes'))} | ${gb(sum(monthly.filter((x) => x.kind === kind), 'scannedBytes'))} |`);
+  }
   L.push('', '| run | billed queries | scanned GiB | billed GiB (10 MB minimum) | Athena $ |', '|---|---:|---:|---:|---:|');
   for (const [name, xs] of [['full rebuild', full], ['monthly incremental', monthly]] as const) L.push(`| ${name} | ${sum(xs, 'queries')} | ${gb(sum(xs, 'scannedBytes'))} | ${gb(sum(xs, 'billedBytes'))} | ${usd(sum(xs, 'billedBytes'))} |`);
   // S3 requests of a run, from the lake's file counts.
