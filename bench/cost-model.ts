@@ -10,7 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadModels, loadSources, referencedRelations } from '../functions/core/transform/models.js';
+import { loadModels, loadSources, referencedRelations, type TestSpec } from '../functions/core/transform/models.js';
 import { REPO } from './lib/child.js';
 import { lakeStats, type LakeStats, type TableStats } from './lib/lake-stats.js';
 
@@ -36,9 +36,13 @@ export interface StatementCost {
 
 const TB = 2 ** 40;
 
+/** Compressed bytes per column of each model's Parquet (DuckDB parquet_metadata), when measured. */
+export type ModelColumns = Record<string, Record<string, number>>;
+
 interface Lake {
   stats: LakeStats;
   dossiers: number;
+  columns?: ModelColumns;
 }
 
 async function readLake(arg: string): Promise<Lake> {
@@ -47,7 +51,7 @@ async function readLake(arg: string): Promise<Lake> {
     return { stats, dossiers: Number(process.env.DOSSIERS ?? Number.NaN) };
   }
   const j = JSON.parse(await readFile(arg, 'utf8')) as Record<string, unknown>;
-  if ('lake' in j && 'size' in j) return { stats: j.lake as LakeStats, dossiers: j.size as number };
+  if ('lake' in j && 'size' in j) return { stats: j.lake as LakeStats, dossiers: j.size as number, columns: j.columns as ModelColumns | undefined };
   const e2e = j.e2e as Record<string, { portal?: { result: { lake?: LakeStats } }[]; drop?: { result: { lake?: LakeStats } }[] }>;
   const size = Math.max(...Object.keys(e2e).map(Number));
   const run = e2e[size]?.portal?.[0] ?? e2e[size]?.drop?.[0];
@@ -60,7 +64,25 @@ function latestYear(stats: LakeStats): string {
   return Object.keys(stats.tables['landed/dossiers']?.years ?? {}).filter((y) => y !== 'all').sort().at(-1) ?? 'all';
 }
 
-export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql')): { full: StatementCost[]; monthly: StatementCost[]; touchedYear: string; sizes: Record<string, number>; files: Record<string, number>; modelFilesWritten: { full: number; monthly: number } } {
+/** The columns a YAML test reads (Athena bills only those): its column(s), or the model's columns named in its expression. */
+export function testColumns(t: TestSpec, modelColumns: string[]): string[] {
+  switch (t.kind) {
+    case 'not_null':
+    case 'unique':
+    case 'accepted_values':
+    case 'relationships':
+      return [t.column];
+    case 'unique_combination_of_columns':
+    case 'columns_match':
+      return t.columns;
+    case 'expression_is_true':
+      return modelColumns.filter((c) => new RegExp(`\\b${c}\\b`).test(t.expression));
+    case 'not_empty':
+      return [];
+  }
+}
+
+export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), columns?: ModelColumns): { full: StatementCost[]; monthly: StatementCost[]; touchedYear: string; sizes: Record<string, number>; files: Record<string, number>; modelFilesWritten: { full: number; monthly: number } } {
   const models = loadModels(sqlDir);
   const sources = new Map(loadSources(sqlDir).map((s) => [s.name, s.location] as const));
   const byName = new Map(models.map((m) => [m.name, m]));
@@ -118,9 +140,15 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql')): { 
       out.push({ model: m.name, kind: 'ctas', queries: 1, scannedBytes: scanned, billedBytes: billed(scanned, 1), filesRead: opened });
       // The row count and the information_schema lookup after each CTAS: metadata, billed at the minimum.
       out.push({ model: m.name, kind: 'metadata', queries: 2, scannedBytes: 0, billedBytes: billed(0, 2), filesRead: 0 });
-      // Each YAML test reads the whole model (not scoped to the rebuilt partitions; all columns: an upper bound).
+      // Each YAML test reads the whole model (not scoped to the rebuilt partitions): the columns it names when the
+      // model's column sizes were measured, else every column (an upper bound). Each query is billed its own minimum.
+      const cols = columns?.[m.name];
       const tests = m.tests.length;
-      if (tests) out.push({ model: m.name, kind: 'tests', queries: tests, scannedBytes: tests * (sizes[m.name] ?? 0), billedBytes: billed(tests * (sizes[m.name] ?? 0), tests), filesRead: tests * (files[m.name] ?? 1) });
+      if (tests) {
+        const scans = m.tests.map((t) => (cols ? testColumns(t, Object.keys(cols)).reduce((s, c) => s + (cols[c] ?? 0), 0) : (sizes[m.name] ?? 0)));
+        const scannedBytes = scans.reduce((s, x) => s + x, 0);
+        out.push({ model: m.name, kind: 'tests', queries: tests, scannedBytes, billedBytes: scans.reduce((s, x) => s + billed(x, 1), 0), filesRead: tests * (files[m.name] ?? 1) });
+      }
     }
     return out;
   };
@@ -134,7 +162,7 @@ const usd = (b: number): string => `$${((b / TB) * PRICES.athenaPerTb).toFixed(3
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US').replaceAll(',', ' ');
 
 function render(lake: Lake, scales: number[]): string {
-  const { full, monthly, touchedYear, modelFilesWritten } = costModel(lake.stats);
+  const { full, monthly, touchedYear, modelFilesWritten } = costModel(lake.stats, undefined, lake.columns);
   const L: string[] = [];
   const sum = (xs: StatementCost[], k: 'scannedBytes' | 'billedBytes' | 'queries'): number => xs.reduce((s, x) => s + x[k], 0);
   L.push(`Measured lake: ${Number.isFinite(lake.dossiers) ? `${n0(lake.dossiers)} dossiers, ` : ''}${n0(lake.stats.files)} files, ${gb(lake.stats.bytes)} GiB; a monthly run touches report year ${touchedYear}.`, '');
