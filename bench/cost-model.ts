@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cost-model.ts <lake dir | bench results json | bench/rehearsal.json> [--scale 10000000,50000000]`
+ * `npx tsx bench/cost-model.ts <lake dir | bench results json | bench/rehearsal.json | bench/lake-1m.json> [--scale 10000000,50000000] [--all-columns]`
  *
  * The national cost model of docs/deploy.md ("Cost model for the national case"), from a measured lake
  * (bench/lib/lake-stats.ts): bytes Athena scans for a full rebuild and for one monthly incremental run,
@@ -220,5 +220,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(REPO, 'ben
     console.error('usage: bench/cost-model.ts <lake dir | results json | bench/rehearsal.json> [--scale 10000000,50000000]');
     process.exit(2);
   }
-  console.log(render(await readLake(input), scales));
+  const lake = await readLake(input);
+  // --all-columns: tests billed every column of their model (the upper bound), even with measured column sizes.
+  if (args.includes('--all-columns')) delete lake.columns;
+  console.log(render(lake, scales));
 }
