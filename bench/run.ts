@@ -10,6 +10,11 @@
  * site) fits in 5 minutes on 2 cores; the full run (1 M and 10 M, 3 runs each) in 45 minutes. The
  * plan and its estimate are printed first; the figures are written after every section, so a run
  * that is stopped still leaves its raw figures in bench/out/latest.json.
+ *
+ * The national-scale rehearsal is opt-in: `npm run bench -- --sizes 50000000 --runs 1` (hours on 2 cores;
+ * add `--only e2e` to skip the rest and `--keep-lakes` to keep the lake for bench/cost-model.ts). A run at
+ * 20 M dossiers or more records itself in bench/rehearsal.json (committed), which every later report shows
+ * as its section 7 (bench/lib/rehearsal.ts).
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
