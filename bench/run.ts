@@ -229,6 +229,12 @@ const job = <R>(name: string, params: unknown, cpuProf?: string): Promise<JobOut
 const lake = (mode: string, n: number): string => path.join(OUT, 'lake', `${mode}-${n}`);
 const work = (mode: string, n: number): string => path.join(OUT, 'work', `${mode}-${n}`);
 
+/** Per phase: CPU s / peak RSS MB / mean load average (jobs that record them). */
+const phaseLine = (x: PipelineResult): string =>
+  x.phaseCpu && x.peakRss && x.loadAverage
+    ? `; per phase CPU s / peak MB / load: ${(['stage', 'land', 'transform'] as const).map((k) => `${k} ${x.phaseCpu![k].toFixed(1)} / ${x.peakRss![k].toFixed(0)} / ${x.loadAverage![k].toFixed(1)}`).join(', ')}`
+    : '';
+
 async function e2eRuns(n: number, mode: 'portal' | 'drop', count: number, dataDir: string, portal: PortalProcess): Promise<void> {
   const out: E2eOutcome[] = [];
   for (let i = 0; i < count; i++) {
@@ -238,7 +244,7 @@ async function e2eRuns(n: number, mode: 'portal' | 'drop', count: number, dataDi
     const portalCpu0 = portal.cpuSeconds();
     const r: E2eOutcome = await job<PipelineResult>('pipeline', { dataDir, lakeDir: lake(mode, n), workDir: work(mode, n), mode, portalUrl: portal.url, pageSize }, prof);
     r.portalCpuSec = portal.cpuSeconds() - portalCpu0;
-    log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}/${count}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU (+ portal ${r.portalCpuSec.toFixed(1)} s), ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})`);
+    log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}/${count}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU (+ portal ${r.portalCpuSec.toFixed(1)} s), ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})${phaseLine(r.result)}`);
     out.push(r);
     (results.e2e[n] ??= {})[mode] = out;
   }
