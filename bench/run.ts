@@ -17,7 +17,7 @@
  * as its section 7 (bench/lib/rehearsal.ts).
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -173,6 +173,17 @@ const budgetMin = o.quick ? 5 : 45;
 log(`plan (${o.quick ? 'quick' : 'full'} run; budget ${budgetMin} min; estimated ${(estimate / 60).toFixed(0)} min on a quiet machine, load average now ${os.loadavg()[0]!.toFixed(1)}):`);
 for (const p of plan) log(`  - ${p.what.padEnd(72)} ~${(p.seconds / 60).toFixed(1)} min`);
 if (estimate > budgetMin * 60) log(`  ! the estimate is over the ${budgetMin} min budget: lower --sizes/--runs or --skip sections`);
+// Disk: per million dossiers ≈ 0.16 GB of generated CSV, 0.36 GB of raw/ copies (portal JSON pages) and 0.1 GB of
+// landed + models (the 1 M lake of bench/lake-1m.json), for the largest size's dataset and its lake at once.
+{
+  const largest = Math.max(...sizes);
+  const needGb = (0.62 * largest) / 1e6;
+  const fs = await statfs(BENCH_DIR).catch(() => undefined);
+  const freeGb = fs ? (fs.bavail * fs.bsize) / 1e9 : Number.NaN;
+  log(`  disk: the ${largest.toLocaleString('en')} dataset and its lake need ≈ ${needGb.toFixed(1)} GB (plus DuckDB's spill); ${freeGb.toFixed(0)} GB free`);
+  if (needGb > freeGb) log('  ! not enough free disk for the largest size');
+  if (os.loadavg()[0]! > os.cpus().length) log(`  ! the machine is busy (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): wall times will be inflated; CPU seconds and peak RSS stay comparable`);
+}
 if (o.plan) process.exit(0);
 
 // ---- Results ---------------------------------------------------------------------------------
