@@ -53,7 +53,7 @@ const program = new Command()
   .option('--out <file>', 'report file', path.join(REPO, 'BENCHMARKS.md'))
   .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
-  .option('--keep-lakes', 'keep the project lakes in bench/out/lake/ after the run (to measure their partitions: bench/lake-stats.ts)', false)
+  .option('--keep-lakes', 'keep the project lakes in bench/out/lake/ after the run (to measure them: bench/cost-model.ts <lake dir>)', false)
   .option('--render <results.json>', 'run nothing: write the report again from a saved bench/out/results-*.json (after a change to its text)')
   .parse();
 
