@@ -10,9 +10,14 @@
  * site) fits in 5 minutes on 2 cores; the full run (1 M and 10 M, 3 runs each) in 45 minutes. The
  * plan and its estimate are printed first; the figures are written after every section, so a run
  * that is stopped still leaves its raw figures in bench/out/latest.json.
+ *
+ * The national-scale rehearsal is opt-in: `npm run bench -- --sizes 50000000 --runs 1` (hours on 2 cores;
+ * add `--only e2e` to skip the rest and `--keep-lakes` to keep the lake for bench/cost-model.ts). A run at
+ * 20 M dossiers or more records itself in bench/rehearsal.json (committed), which every later report shows
+ * as its section 7 (bench/lib/rehearsal.ts).
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -24,6 +29,7 @@ import { existingDataset, type DatasetInfo } from './lib/datasets.js';
 import { checkNaiveOutput, type NaiveResult } from './lib/naive.js';
 import type { IncrementalResult, PipelineResult } from './lib/pipeline-jobs.js';
 import { startPortalProcess, type PortalProcess } from './lib/portal.js';
+import { REHEARSAL_FILE, rehearsalOf } from './lib/rehearsal.js';
 import { renderReport, type BenchResults, type E2eOutcome } from './lib/report.js';
 
 const SECTIONS = ['e2e', 'baseline', 'naive', 'incremental', 'dashboards'] as const;
@@ -47,6 +53,7 @@ const program = new Command()
   .option('--out <file>', 'report file', path.join(REPO, 'BENCHMARKS.md'))
   .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
+  .option('--keep-lakes', 'keep the project lakes in bench/out/lake/ after the run (to measure them: bench/cost-model.ts <lake dir>)', false)
   .option('--render <results.json>', 'run nothing: write the report again from a saved bench/out/results-*.json (after a change to its text)')
   .parse();
 
@@ -66,11 +73,21 @@ const o = program.opts<{
   out: string;
   plan: boolean;
   cpuProf: boolean;
+  keepLakes: boolean;
   render?: string;
 }>();
 
+/** A run with a rehearsal size (≥ 20 M) records it in bench/rehearsal.json (committed; see bench/lib/rehearsal.ts). */
+async function recordRehearsal(r: BenchResults): Promise<void> {
+  const rec = rehearsalOf(r);
+  if (!rec) return;
+  await writeFile(REHEARSAL_FILE, `${JSON.stringify(rec, null, 2)}\n`);
+  console.log(`[bench] recorded the ${rec.size.toLocaleString('en')} rehearsal in ${path.relative(REPO, REHEARSAL_FILE)}${rec.failure ? ` (failed: ${rec.failure})` : ''}`);
+}
+
 if (o.render) {
   const saved = JSON.parse(await readFile(o.render, 'utf8')) as BenchResults;
+  await recordRehearsal(saved);
   await writeFile(o.out, await renderReport(saved));
   console.log(`[bench] wrote ${path.relative(REPO, o.out)} from ${o.render} (nothing run)`);
   process.exit(0);
@@ -87,7 +104,8 @@ const int = (s: string | undefined, d: number): number => {
 };
 const sizes = [...new Set((o.sizes ?? (o.quick ? '100000' : '1000000,10000000')).split(',').map((s) => int(s.trim(), 0)))].sort((a, b) => a - b);
 const runs = int(o.runs, o.quick ? 1 : 3);
-const largeRuns = int(o.largeRuns, o.quick ? 1 : 3);
+// --runs without --large-runs sets both (`--sizes 50000000 --runs 1` is one run).
+const largeRuns = int(o.largeRuns ?? o.runs, o.quick ? 1 : 3);
 const smallSize = int(o.smallSize, o.quick ? 100_000 : 1_000_000);
 const pageSize = int(o.pageSize, 5000);
 const wanted = new Set<Section>((o.only ? o.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
@@ -155,6 +173,17 @@ const budgetMin = o.quick ? 5 : 45;
 log(`plan (${o.quick ? 'quick' : 'full'} run; budget ${budgetMin} min; estimated ${(estimate / 60).toFixed(0)} min on a quiet machine, load average now ${os.loadavg()[0]!.toFixed(1)}):`);
 for (const p of plan) log(`  - ${p.what.padEnd(72)} ~${(p.seconds / 60).toFixed(1)} min`);
 if (estimate > budgetMin * 60) log(`  ! the estimate is over the ${budgetMin} min budget: lower --sizes/--runs or --skip sections`);
+// Disk: per million dossiers ≈ 0.16 GB of generated CSV, 0.36 GB of raw/ copies (portal JSON pages) and 0.1 GB of
+// landed + models (the 1 M lake of bench/lake-1m.json), for the largest size's dataset and its lake at once.
+{
+  const largest = Math.max(...sizes);
+  const needGb = (0.62 * largest) / 1e6;
+  const fs = await statfs(BENCH_DIR).catch(() => undefined);
+  const freeGb = fs ? (fs.bavail * fs.bsize) / 1e9 : Number.NaN;
+  log(`  disk: the ${largest.toLocaleString('en')} dataset and its lake need ≈ ${needGb.toFixed(1)} GB (plus DuckDB's spill); ${freeGb.toFixed(0)} GB free`);
+  if (needGb > freeGb) log('  ! not enough free disk for the largest size');
+  if (os.loadavg()[0]! > os.cpus().length) log(`  ! the machine is busy (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): wall times will be inflated; CPU seconds and peak RSS stay comparable`);
+}
 if (o.plan) process.exit(0);
 
 // ---- Results ---------------------------------------------------------------------------------
@@ -211,6 +240,12 @@ const job = <R>(name: string, params: unknown, cpuProf?: string): Promise<JobOut
 const lake = (mode: string, n: number): string => path.join(OUT, 'lake', `${mode}-${n}`);
 const work = (mode: string, n: number): string => path.join(OUT, 'work', `${mode}-${n}`);
 
+/** Per phase: CPU s / peak RSS MB / mean load average (jobs that record them). */
+const phaseLine = (x: PipelineResult): string =>
+  x.phaseCpu && x.peakRss && x.loadAverage
+    ? `; per phase CPU s / peak MB / load: ${(['stage', 'land', 'transform'] as const).map((k) => `${k} ${x.phaseCpu![k].toFixed(1)} / ${x.peakRss![k].toFixed(0)} / ${x.loadAverage![k].toFixed(1)}`).join(', ')}`
+    : '';
+
 async function e2eRuns(n: number, mode: 'portal' | 'drop', count: number, dataDir: string, portal: PortalProcess): Promise<void> {
   const out: E2eOutcome[] = [];
   for (let i = 0; i < count; i++) {
@@ -220,7 +255,7 @@ async function e2eRuns(n: number, mode: 'portal' | 'drop', count: number, dataDi
     const portalCpu0 = portal.cpuSeconds();
     const r: E2eOutcome = await job<PipelineResult>('pipeline', { dataDir, lakeDir: lake(mode, n), workDir: work(mode, n), mode, portalUrl: portal.url, pageSize }, prof);
     r.portalCpuSec = portal.cpuSeconds() - portalCpu0;
-    log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}/${count}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU (+ portal ${r.portalCpuSec.toFixed(1)} s), ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})`);
+    log(`e2e ${mode} ${n.toLocaleString('en')} run ${i + 1}/${count}: ${r.usage.wallSec.toFixed(1)} s wall, ${r.usage.cpuSec.toFixed(1)} s CPU (+ portal ${r.portalCpuSec.toFixed(1)} s), ${r.usage.peakRssMb.toFixed(0)} MB peak (stage ${r.result.phases.stage.toFixed(1)}, land ${r.result.phases.land.toFixed(1)}, transform ${r.result.phases.transform.toFixed(1)})${phaseLine(r.result)}`);
     out.push(r);
     (results.e2e[n] ??= {})[mode] = out;
   }
@@ -258,7 +293,7 @@ for (const n of sizes) {
   // Keep the smallest size's portal lake for the dashboards; drop the rest of the scratch.
   for (const mode of ['portal', 'drop', 'baseline']) {
     await rm(work(mode, n), { recursive: true, force: true });
-    if (mode !== 'portal' || n !== sizes[0]) await rm(lake(mode, n), { recursive: true, force: true });
+    if ((mode !== 'portal' || n !== sizes[0]) && !(o.keepLakes && mode !== 'baseline')) await rm(lake(mode, n), { recursive: true, force: true });
   }
 }
 
@@ -355,11 +390,12 @@ if (wanted.has('dashboards')) {
     }
   });
 } else results.skipped.dashboards = 'section skipped by option';
-await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
+if (!o.keepLakes) await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
 
 for (const s of SECTIONS) if (!wanted.has(s) && !results.skipped[s]) results.skipped[s] = 'section skipped by option';
 results.benchSeconds = (performance.now() - started) / 1000;
 results.loadAverageAtEnd = os.loadavg();
 await saveRaw();
+await recordRehearsal(results);
 await writeFile(o.out, await renderReport(results));
 log(`done in ${(results.benchSeconds / 60).toFixed(1)} min (budget ${budgetMin} min): ${path.relative(REPO, o.out)}, bench/out/results-${stamp}.json`);

@@ -4,12 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { cp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { landStaged, type LandProfile } from '../../functions/core/lake/land.js';
 import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type PipelineContext } from '../../functions/core/pipeline.js';
 import type { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { localContext } from '../../functions/core/local-context.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
+import { lakeStats, type LakeStats } from './lake-stats.js';
 
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
 export const FIRST_MONTH = '2019-01';
@@ -48,22 +50,40 @@ export interface PhasePeaks {
   transform: number;
 }
 
-/** Samples this process's RSS into the current phase's peak until stopped. */
-function rssSampler(): { peaks: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
+/** Samples this process's RSS into the current phase's peak, and the machine's 1-min load average into its mean, until stopped. */
+function rssSampler(): { peaks: PhasePeaks; load: PhasePeaks; cpu: PhasePeaks; phase: (p: keyof PhasePeaks) => void; stop: () => void } {
   const peaks: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  // CPU seconds (user + system) of this process, DuckDB's threads included, per phase.
+  const cpu: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  let cpu0 = process.cpuUsage();
+  const charge = (): void => {
+    const d = process.cpuUsage(cpu0);
+    cpu[current] += (d.user + d.system) / 1e6;
+    cpu0 = process.cpuUsage();
+  };
+  const loadSum: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  const samples: PhasePeaks = { stage: 0, land: 0, transform: 0 };
+  const load: PhasePeaks = { stage: 0, land: 0, transform: 0 };
   let current: keyof PhasePeaks = 'stage';
   const sample = (): void => {
     peaks[current] = Math.max(peaks[current], process.memoryUsage.rss() / 2 ** 20);
+    loadSum[current] += os.loadavg()[0]!;
+    samples[current] += 1;
+    load[current] = loadSum[current] / samples[current];
   };
   const timer = setInterval(sample, 200);
   return {
     peaks,
+    load,
+    cpu,
     phase: (p) => {
       sample();
+      charge();
       current = p;
     },
     stop: () => {
       sample();
+      charge();
       clearInterval(timer);
     },
   };
@@ -73,6 +93,10 @@ export interface PipelineResult {
   phases: PhaseTimes;
   /** Peak RSS per phase (MB). */
   peakRss?: PhasePeaks;
+  /** The machine's mean 1-min load average during each phase (other work on the same cores inflates wall times). */
+  loadAverage?: PhasePeaks;
+  /** CPU seconds (user + system) of the job's process per phase, DuckDB included. */
+  phaseCpu?: PhasePeaks;
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
@@ -80,6 +104,8 @@ export interface PipelineResult {
   models: number;
   landProfile: LandProfile;
   transformProfile: { model: string; seconds: number }[];
+  /** The lake the run left, by table and year partition (measured after the clock stops; full backfills only). */
+  lake?: LakeStats;
 }
 
 const now = (): number => performance.now() / 1000;
@@ -136,7 +162,7 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   phases.stage = now() - t0;
   const rest = await landAndTransform(ctx, phases, rss);
   phases.total = now() - t0;
-  return { phases, peakRss: rss.peaks, ...rest };
+  return { phases, peakRss: rss.peaks, loadAverage: rss.load, phaseCpu: rss.cpu, ...rest, lake: await lakeStats(p.lakeDir) };
 }
 
 export interface IncrementalParams extends PipelineParams {

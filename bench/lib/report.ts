@@ -7,6 +7,7 @@ import type { DashboardsResult } from './dashboards.js';
 import type { DatasetInfo } from './datasets.js';
 import type { NaiveResult } from './naive.js';
 import type { IncrementalResult, PipelineResult } from './pipeline-jobs.js';
+import { rehearsalOf, renderRehearsal, savedRehearsal } from './rehearsal.js';
 
 /** One end-to-end job, with the CPU the loopback portal process used meanwhile (absent in older results). */
 export type E2eOutcome = JobOutcome<PipelineResult> & { portalCpuSec?: number };
@@ -234,6 +235,9 @@ export async function renderReport(r: BenchResults): Promise<string> {
     L.push('| model | s |', '|---|---:|');
     for (const t of [...x.transformProfile].sort((a, b) => b.seconds - a.seconds).slice(0, 6)) L.push(`| ${t.model} | ${f2(t.seconds)} |`);
   }
+  // 7. The 50 M rehearsal: this run's when it has one, else the last one recorded in bench/rehearsal.json.
+  const rehearsal = rehearsalOf(r);
+  L.push(...renderRehearsal(rehearsal ?? (await savedRehearsal()), rehearsal !== undefined));
   L.push('', await readFile(path.join(BENCH_DIR, 'history.md'), 'utf8').catch(() => ''));
   if (Object.keys(r.skipped).length) {
     L.push('', '## Not measured in this run', '');
