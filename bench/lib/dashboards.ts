@@ -68,6 +68,16 @@ const answersProbe = (legacy: boolean): string => `(async () => {
     if (hydrated && document.readyState !== 'loading' && document.querySelectorAll('.animate-pulse').length === 0) { answered = performance.now(); break; }
     await new Promise((r) => setTimeout(r, 20));
   }
+  // Never answered: say what is still waiting (each placeholder's nearest test id, the heading above
+  // it and its start), so a failure names the element instead of just the page.
+  const pending = answered > 0 ? [] : [...document.querySelectorAll('.animate-pulse')].slice(0, 5).map((el) => {
+    const testId = el.closest('[data-testid]')?.getAttribute('data-testid');
+    let heading = '';
+    for (const h of document.querySelectorAll('h1, h2, h3, h4')) if (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) heading = h.textContent.trim();
+    return (testId ? '[data-testid=' + testId + '] ' : '') + (heading ? 'under "' + heading.slice(0, 80) + '": ' : '') + el.outerHTML.slice(0, 120);
+  });
+  const placeholders = document.querySelectorAll('.animate-pulse').length;
+  const hydratedAtEnd = ${legacy} || document.documentElement.dataset.hydrated === 'true';
   const nav = performance.getEntriesByType('navigation')[0] || {};
   const lcp = await new Promise((resolve) => {
     let t = 0;
@@ -76,7 +86,7 @@ const answersProbe = (legacy: boolean): string => `(async () => {
     } catch {}
     setTimeout(() => resolve(t), 0);
   });
-  return { answered, dcl: nav.domContentLoadedEventEnd || 0, lcp, inputs: document.querySelectorAll('[role="combobox"]').length };
+  return { answered, dcl: nav.domContentLoadedEventEnd || 0, lcp, inputs: document.querySelectorAll('[role="combobox"]').length, pending, placeholders, hydrated: hydratedAtEnd };
 })()`;
 
 /** After a click on the page's first picker: resolves with the page's clock once it lists its options (0 if not within 1 s). */
@@ -180,8 +190,13 @@ export async function runDashboards(p: DashboardsParams): Promise<DashboardsResu
     .then((srcs) => srcs.some((src) => src.includes('dataset.hydrated'))));
   const measure = async (page: import('playwright-core').Page, url: string, withEngine: boolean): Promise<{ tti: number; lcp: number; engine?: number; engineStartedAt?: number }> => {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    const a = (await page.evaluate(answersProbe(legacy))) as { answered: number; dcl: number; lcp: number; inputs: number };
-    if (a.answered === 0) throw new Error(`[bench] Failed to time ${url}: it never showed every first answer (loading placeholders left${legacy ? '' : ' or not hydrated'})`);
+    const a = (await page.evaluate(answersProbe(legacy))) as { answered: number; dcl: number; lcp: number; inputs: number; pending: string[]; placeholders: number; hydrated: boolean };
+    if (a.answered === 0) {
+      const why = !a.hydrated
+        ? 'the app never hydrated (no data-hydrated marker on <html>)'
+        : `${a.placeholders} loading placeholder(s) left after 60 s: ${a.pending.join(' | ')}`;
+      throw new Error(`[bench] Failed to time ${url}: it never showed every first answer (${why})`);
+    }
     let responded = 0;
     if (a.inputs > 0) {
       // The reader's first use of an input: open the first picker; it must list its options.

@@ -1,0 +1,102 @@
+/**
+ * The dashboards built from a lake with no real 766 capture (the bench's lake, or any province before
+ * its first real pull): the two pages of real data must say so, in Vietnamese, and never leave a
+ * loading placeholder. Before, their pickers had no option, so the inputs their queries wait for were
+ * never set and every table stayed "Loading..." forever (bench/history.md, change 17).
+ *
+ * The lake is the demo lake (test/helpers/demo-lake.ts) with every real row removed and the real
+ * facts of dashboard_meta emptied, as the pipeline leaves them without a real pull. Built without a
+ * base path (as the bench and `npm start` build it), so first answers come from prerendered results.
+ * Viewed in Debian's Chromium, every request outside 127.0.0.1 aborted.
+ *
+ * Needs dashboards/node_modules (`npm ci --prefix dashboards`) and /usr/bin/chromium.
+ */
+import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildDashboards, type BuildDashboardsResult } from '../../functions/dashboards/build.js';
+import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
+import { ensureDemoLake } from '../helpers/demo-lake.js';
+
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Copy the demo lake's marts, snapshots and meta.json without any real 766 row. */
+async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promise<void> {
+  await mkdir(path.join(lakeDir, 'models'), { recursive: true });
+  await cp(path.join(demoLakeDir, 'models', 'marts'), path.join(lakeDir, 'models', 'marts'), { recursive: true });
+  if (existsSync(path.join(demoLakeDir, 'snapshots'))) await cp(path.join(demoLakeDir, 'snapshots'), path.join(lakeDir, 'snapshots'), { recursive: true });
+  if (existsSync(path.join(demoLakeDir, 'meta.json'))) await cp(path.join(demoLakeDir, 'meta.json'), path.join(lakeDir, 'meta.json'));
+  const mart = (name: string): string => path.join(lakeDir, 'models', 'marts', `${name}.parquet`);
+  await withDuckDb(async (db) => {
+    const rewrite = async (name: string, select: string): Promise<void> => {
+      await db.run(`copy (${select.replaceAll('$t', `read_parquet(${literal(mart(name))})`)}) to ${literal(`${mart(name)}.new`)} (format parquet)`);
+      await rename(`${mart(name)}.new`, mart(name));
+    };
+    for (const name of ['score766_units', 'score766_metrics']) await rewrite(name, `select * from $t where dataset_label <> 'real'`);
+    await rewrite('dashboard_meta', `select * replace (0::BIGINT as real_provinces, null::DATE as real_national_as_of, null::VARCHAR as real_province_code,
+      null::VARCHAR as real_province_name, null::VARCHAR as real_capture_dates, null::VARCHAR as real_top_unit_code) from $t`);
+    const left = await db.all(`select count(*)::INTEGER as n from read_parquet(${literal(mart('score766_units'))}) where dataset_label = 'real'`);
+    expect(left[0]?.n).toBe(0);
+  });
+}
+
+describe('Dashboards built from a lake without real 766 data', () => {
+  let tmp: string;
+  let build: BuildDashboardsResult;
+  let server: { url: string; close: () => Promise<void> };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const demo = await ensureDemoLake();
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'dash-empty-'));
+    await lakeWithoutRealData(demo.lakeDir, path.join(tmp, 'lake'));
+    build = await buildDashboards({ lakeDir: path.join(tmp, 'lake'), outDir: path.join(tmp, 'site'), basePath: '' });
+    // @ts-ignore plain JS module of the dashboards project (no types)
+    const { startServer } = (await import('../../dashboards/scripts/serve.mjs')) as { startServer: (o: { dir: string; basePath: string }) => Promise<{ url: string; close: () => Promise<void> }> };
+    server = await startServer({ dir: build.outDir, basePath: '' });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  }, 1_200_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test.each([
+    ['/chi-so-766-gia-lai/', 'real-empty', 'chưa có số liệu 766 thật'],
+    ['/so-sanh-toan-quoc/', 'national-empty', 'chưa có số liệu 766 toàn quốc'],
+  ])('should say in Vietnamese that %s has no data yet, with no loading placeholder left', async (route, testId, text) => {
+    expect(build.meta.real).toBeNull();
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const outside: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route('**/*', async (r) => {
+      if (new URL(r.request().url()).hostname === '127.0.0.1') return r.continue();
+      outside.push(r.request().url());
+      return r.abort();
+    });
+    await page.goto(new URL(route.replace(/^\//, ''), server.url.replace(/\/?$/, '/')).href, { waitUntil: 'networkidle' });
+    await page.waitForFunction("document.documentElement.dataset.hydrated === 'true'", undefined, { timeout: 60_000 });
+    await page.waitForLoadState('networkidle');
+    const status = page.getByTestId(testId);
+    expect(await status.getAttribute('role')).toBe('status');
+    expect((await status.innerText()).replace(/\s+/g, ' ')).toContain(text);
+    // Nothing waits for an answer that cannot come: no placeholder, no picker without options, no table.
+    expect(await page.locator('.animate-pulse').count()).toBe(0);
+    expect(await page.locator('[role="combobox"]').count()).toBe(0);
+    expect(await page.locator('table').count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toMatch(/Loading/);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+});
