@@ -16,7 +16,7 @@ import { landStaged } from '../functions/core/lake/land.js';
 import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform } from '../functions/core/pipeline.js';
 import { localContext } from '../functions/core/local-context.js';
 import type { RawKind } from '../functions/core/lake/sources.js';
-import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT } from './lib/pipeline-jobs.js';
+import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT, nswFiles } from './lib/pipeline-jobs.js';
 import { startPortalProcess } from './lib/portal.js';
 
 const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).parse();
@@ -24,18 +24,6 @@ const [dataDir, outDir] = o.args.map((a) => path.resolve(a)) as [string, string]
 const opts = o.opts<{ runs: string; full: boolean }>();
 const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
 const landedLake = path.join(outDir, 'landed');
-
-async function nswFiles(keep: (month: string) => boolean): Promise<string[]> {
-  const root = path.join(dataDir, 'nsw');
-  const out: string[] = [];
-  for (const agency of (await readdir(root)).sort()) {
-    for (const f of (await readdir(path.join(root, agency))).sort()) {
-      const m = /^(\d{4}-\d{2})\.csv$/.exec(f);
-      if (m && keep(m[1]!)) out.push(path.join(root, agency, f));
-    }
-  }
-  return out;
-}
 
 if (!existsSync(path.join(landedLake, 'models', '_state'))) {
   await rm(outDir, { recursive: true, force: true });
@@ -45,7 +33,7 @@ if (!existsSync(path.join(landedLake, 'models', '_state'))) {
     const ctx = localContext({ lakeDir: landedLake, workDir: path.join(outDir, 'work'), portal: { baseUrl: portal.url, pageSize: 5000 }, memoryLimit: MEMORY_LIMIT });
     const stage = async (from: string, to: string, first: boolean): Promise<void> => {
       if (first) await ingestDropDir(ctx, { dir: dataDir, include: SMALL_DROP });
-      for (const f of await nswFiles((m) => m >= from && m <= to)) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
+      for (const f of await nswFiles(dataDir, (m) => m >= from && m <= to)) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
       await pullPortal(ctx, { from, to, token: BENCH_TOKEN });
       await pullScore766(ctx, { from: first ? '2022-08' : from, to, tinhId: 'H99' });
       await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT });

@@ -177,7 +177,8 @@ export interface IncrementalResult {
   newMonth: string;
 }
 
-async function nswFiles(dataDir: string, keep: (month: string) => boolean): Promise<string[]> {
+/** The NSW CSV drop's files of the months `keep` accepts, in agency then month order. */
+export async function nswFiles(dataDir: string, keep: (month: string) => boolean): Promise<string[]> {
   const root = path.join(dataDir, 'nsw');
   const out: string[] = [];
   for (const agency of (await readdir(root)).sort()) {

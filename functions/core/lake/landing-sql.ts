@@ -26,12 +26,21 @@ export type LandingSqlName = (typeof LANDING_SQL)[number];
 
 const cache = new Map<string, string>();
 
-export async function readLandingSql(name: LandingSqlName, sqlDir: string = SQL_DIR): Promise<string> {
-  const file = path.join(sqlDir, 'landing', `${name}.sql`);
+/**
+ * One SQL file of sql/<folder>/, read once per process (trailing semicolon dropped); `check` may
+ * reject its text (the report queries pass the portability lint when read).
+ */
+export async function readSqlFile(folder: string, name: string, sqlDir: string = SQL_DIR, check?: (text: string) => void): Promise<string> {
+  const file = path.join(sqlDir, folder, `${name}.sql`);
   let text = cache.get(file);
   if (text === undefined) {
     text = (await readFile(file, 'utf8')).trim().replace(/;\s*$/, '');
+    check?.(text);
     cache.set(file, text);
   }
   return text;
+}
+
+export function readLandingSql(name: LandingSqlName, sqlDir: string = SQL_DIR): Promise<string> {
+  return readSqlFile('landing', name, sqlDir);
 }

@@ -5,10 +5,8 @@
  * toPositional), never spliced into the text. Every file passes the portability lint when read, as
  * the SQL gate (test/sql/gate.test.ts) checks it under the Trino grammar.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createError } from '../errors.js';
-import { SQL_DIR } from '../lake/landing-sql.js';
+import { readSqlFile, SQL_DIR } from '../lake/landing-sql.js';
 import { lintSql } from './lint.js';
 
 export const REPORT_SQL = [
@@ -22,16 +20,9 @@ export const REPORT_SQL = [
 ] as const;
 export type ReportSqlName = (typeof REPORT_SQL)[number];
 
-const cache = new Map<string, string>();
-
-export async function readReportSql(name: ReportSqlName, sqlDir: string = SQL_DIR): Promise<string> {
-  const file = path.join(sqlDir, 'reports', `${name}.sql`);
-  let text = cache.get(file);
-  if (text === undefined) {
-    text = (await readFile(file, 'utf8')).trim().replace(/;\s*$/, '');
+export function readReportSql(name: ReportSqlName, sqlDir: string = SQL_DIR): Promise<string> {
+  return readSqlFile('reports', name, sqlDir, (text) => {
     const issues = lintSql(text);
     if (issues.length > 0) throw createError('report', `Failed to read sql/reports/${name}.sql: ${issues[0]!.message}`);
-    cache.set(file, text);
-  }
-  return text;
+  });
 }
