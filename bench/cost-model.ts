@@ -154,6 +154,8 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
     // Not written locally: its year shares those of the dossiers it is computed from.
     return dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
   };
+  /** Files of the touched year's partition (Athena writes and opens at least one). */
+  const yearFiles = (name: string): number => Math.max(1, years[name]?.[touchedYear]?.files ?? Math.round((files[name] ?? 1) * yearShare(name)));
   const relationBytes = (rel: string): { bytes: number; files: number; model?: string } => {
     if (byName.has(rel)) return { bytes: sizes[rel] ?? 0, files: files[rel] ?? 1, model: rel };
     const loc = sources.get(rel);
@@ -180,7 +182,7 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
         const dep = r.model ? byName.get(r.model) : undefined;
         const pruned = incremental && dep?.materialized === 'incremental' && !RECEIPT_YEAR_MODELS.has(dep.name);
         scanned += pruned ? r.bytes * yearShare(dep!.name) : r.bytes;
-        opened += pruned ? Math.max(1, Math.round(r.files * yearShare(dep!.name))) : r.files;
+        opened += pruned ? yearFiles(dep!.name) : r.files;
       }
       out.push({ model: m.name, kind: 'ctas', queries: 1, scannedBytes: scanned, billedBytes: billed(scanned, 1), filesRead: opened });
       // The row count and the information_schema lookup after each CTAS: metadata, billed at the minimum.
@@ -196,7 +198,7 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
         const share = (t: TestSpec): number => (incremental && column && scopesToPartitions(t, column) ? yearShare(m.name) : 1);
         const scans = m.tests.map((t) => share(t) * (cols ? testColumns(t, Object.keys(cols)).reduce((s, c) => s + (cols[c] ?? 0), 0) : (sizes[m.name] ?? 0)));
         const scannedBytes = scans.reduce((s, x) => s + x, 0);
-        const opened = m.tests.reduce((s, t) => s + Math.max(1, Math.round((files[m.name] ?? 1) * share(t))), 0);
+        const opened = m.tests.reduce((s, t) => s + (share(t) < 1 ? yearFiles(m.name) : (files[m.name] ?? 1)), 0);
         out.push({ model: m.name, kind: 'tests', queries: tests, scannedBytes, billedBytes: scans.reduce((s, x) => s + billed(x, 1), 0), filesRead: opened });
       }
     }
@@ -204,7 +206,7 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   };
   // Model files a run writes: every table model whole; in a monthly run an incremental model only its touched year, a kept table nothing.
   const written = (monthly: boolean): number =>
-    models.reduce((s, m) => s + (monthly && kept.has(m.name) ? 0 : monthly && m.materialized === 'incremental' ? Math.max(1, Math.round((files[m.name] ?? 1) * yearShare(m.name))) : (files[m.name] ?? 1)), 0);
+    models.reduce((s, m) => s + (monthly && kept.has(m.name) ? 0 : monthly && m.materialized === 'incremental' ? yearFiles(m.name) : (files[m.name] ?? 1)), 0);
   return { full: run(false), monthly: run(true), touchedYear, sizes, files, modelFilesWritten: { full: written(false), monthly: written(true) }, kept: [...kept].sort(), changed, apportioned };
 }
 
