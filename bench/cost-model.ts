@@ -5,7 +5,10 @@
  * (bench/lib/lake-stats.ts): bytes Athena scans for a full rebuild and for one monthly incremental run,
  * per statement kind, and the S3 requests of a run, as markdown tables. Measured: the bytes and files of
  * every table and year partition of the lake given. Extrapolated (linear in dossiers, `--scale`): the
- * same at other sizes. The rules of the estimate are in the doc; the prices are parameters below.
+ * same at other sizes. The monthly run follows the product's incremental rules through its own functions: the
+ * `table` models none of whose inputs changed are kept (keptModels: no statement, no test), for a month of dossiers
+ * and for one with a 766 answer (MONTHLY_CHANGES); tests scoped to the rebuilt partitions (scopesToPartitions) read
+ * the touched year's share. The rules of the estimate are in the doc; the prices are parameters below.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
