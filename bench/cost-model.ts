@@ -5,12 +5,17 @@
  * (bench/lib/lake-stats.ts): bytes Athena scans for a full rebuild and for one monthly incremental run,
  * per statement kind, and the S3 requests of a run, as markdown tables. Measured: the bytes and files of
  * every table and year partition of the lake given. Extrapolated (linear in dossiers, `--scale`): the
- * same at other sizes. The rules of the estimate are in the doc; the prices are parameters below.
+ * same at other sizes. The monthly run follows the product's incremental rules through its own functions: the
+ * `table` models none of whose inputs changed are kept (keptModels: no statement, no test), for a month of dossiers
+ * and for one with a 766 answer (MONTHLY_CHANGES); tests scoped to the rebuilt partitions (scopesToPartitions) read
+ * the touched year's share. The rules of the estimate are in the doc; the prices are parameters below.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { keptModels } from '../functions/core/transform/incremental.js';
 import { loadModels, loadSources, referencedRelations, type TestSpec } from '../functions/core/transform/models.js';
+import { scopesToPartitions } from '../functions/core/transform/tests.js';
 import { REPO } from './lib/child.js';
 import { lakeStats, type LakeStats, type TableStats } from './lib/lake-stats.js';
 
@@ -23,6 +28,14 @@ export const PRICES = { athenaPerTb: 5, athenaMinBytes: 10 * 2 ** 20, s3PutPer10
  */
 const STG_PER_LANDED = 0.98;
 const ATTRIBUTED_PER_CLASSIFIED = 0.42;
+/**
+ * Incremental models partitioned by the year of receipt, not the report year (docs/architecture.md, "Incremental
+ * models"): a reader filtered on the report year (int_dossiers_attributed, procedure_years) still needs every receipt
+ * year of them (a dossier received in 2020 may be pending in 2025), so a monthly run reads them whole.
+ */
+const RECEIPT_YEAR_MODELS = new Set(['int_dossiers_classified']);
+/** The datasets a monthly run lands: the month's dossiers; with a 766 answer, its results and metrics files too. */
+export const MONTHLY_CHANGES = { dossiers: ['dossiers'], 'dossiers + 766 answer': ['dossiers', 'score766', 'score766_metrics'] } as const;
 
 export interface StatementCost {
   model: string;
@@ -82,8 +95,29 @@ export function testColumns(t: TestSpec, modelColumns: string[]): string[] {
   }
 }
 
-export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), columns?: ModelColumns): { full: StatementCost[]; monthly: StatementCost[]; touchedYear: string; sizes: Record<string, number>; files: Record<string, number>; modelFilesWritten: { full: number; monthly: number } } {
+export interface CostModel {
+  full: StatementCost[];
+  /** The monthly incremental run: no statement for a kept model (`kept`). */
+  monthly: StatementCost[];
+  touchedYear: string;
+  sizes: Record<string, number>;
+  files: Record<string, number>;
+  modelFilesWritten: { full: number; monthly: number };
+  /** The `table` models the monthly run keeps (keptModels of the product, for the datasets `changed`). */
+  kept: string[];
+  /** The datasets the monthly run changed (the argument). */
+  changed: readonly string[];
+  /** Partitioned models the lake holds as one file: their bytes apportioned to years by landed/dossiers' year shares. */
+  apportioned: string[];
+}
+
+/**
+ * `changed`: the datasets the monthly run landed a new file of (the plan's changedDatasets; MONTHLY_CHANGES). The run
+ * rebuilds one year, the latest of landed/dossiers.
+ */
+export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), columns?: ModelColumns, changed: readonly string[] = MONTHLY_CHANGES.dossiers): CostModel {
   const models = loadModels(sqlDir);
+  const kept = keptModels({ mode: 'incremental', reason: 'cost model', logged: [], newFiles: [], changedDatasets: [...changed] }, models);
   const sources = new Map(loadSources(sqlDir).map((s) => [s.name, s.location] as const));
   const byName = new Map(models.map((m) => [m.name, m]));
   const table = (key: string): TableStats | undefined => stats.tables[key];
@@ -92,12 +126,24 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   // Model bytes as Athena would hold them: the local Parquet, or for a model the embedded engine never writes (persist: false) an estimate.
   const sizes: Record<string, number> = {};
   const files: Record<string, number> = {};
+  const years: Record<string, TableStats['years']> = {};
+  const apportioned: string[] = [];
+  const dossiers = table('landed/dossiers');
+  const dossierYears = Object.entries(dossiers?.years ?? {}).filter(([y]) => y !== 'all');
+  const dossierBytes = dossierYears.reduce((s, [, v]) => s + v.bytes, 0);
   for (const m of models) {
     const t = table(`models/${m.layer}/${m.name}`);
     if (!t) continue;
     // A partitioned model keeps, locally, a one-file copy beside its year partitions (models/<layer>/<model>.parquet, for
     // the dashboards); Athena's table is the partitions alone.
-    const parts = Object.entries(t.years).filter(([y]) => !m.partitionBy?.length || y !== 'all');
+    let parts = Object.entries(t.years).filter(([y]) => !m.partitionBy?.length || y !== 'all');
+    if (m.partitionBy?.length && parts.length === 0 && dossierBytes > 0) {
+      // Measured before the model was partitioned (one file): its bytes by the year shares of landed/dossiers, one file a year.
+      const whole = t.years.all?.bytes ?? t.bytes;
+      parts = dossierYears.map(([y, v]) => [y, { files: 1, bytes: (whole * v.bytes) / dossierBytes }]);
+      apportioned.push(m.name);
+    }
+    years[m.name] = Object.fromEntries(parts);
     sizes[m.name] = parts.reduce((s, [, v]) => s + v.bytes, 0);
     files[m.name] = parts.reduce((s, [, v]) => s + v.files, 0);
   }
@@ -106,12 +152,13 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   sizes.stg_lake__dossiers ??= STG_PER_LANDED * bytesOf('landed/dossiers');
   sizes.int_dossiers_attributed ??= ATTRIBUTED_PER_CLASSIFIED * (sizes.int_dossiers_classified ?? 0);
   const yearShare = (name: string): number => {
-    const t = table(`models/${byName.get(name)!.layer}/${name}`);
-    if (t && (sizes[name] ?? 0) > 0) return (t.years[touchedYear]?.bytes ?? 0) / sizes[name]!;
+    const y = years[name];
+    if (y && (sizes[name] ?? 0) > 0) return (y[touchedYear]?.bytes ?? 0) / sizes[name]!;
     // Not written locally: its year shares those of the dossiers it is computed from.
-    const d = table('landed/dossiers')!;
-    return (d.years[touchedYear]?.bytes ?? 0) / d.bytes;
+    return dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
   };
+  /** Files of the touched year's partition (Athena writes and opens at least one). */
+  const yearFiles = (name: string): number => Math.max(1, years[name]?.[touchedYear]?.files ?? Math.round((files[name] ?? 1) * yearShare(name)));
   const relationBytes = (rel: string): { bytes: number; files: number; model?: string } => {
     if (byName.has(rel)) return { bytes: sizes[rel] ?? 0, files: files[rel] ?? 1, model: rel };
     const loc = sources.get(rel);
@@ -126,35 +173,44 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   const run = (monthly: boolean): StatementCost[] => {
     const out: StatementCost[] = [];
     for (const m of models) {
+      // A kept table: no statement, no test (the engine reuses its output; its tests passed when it was written).
+      if (monthly && kept.has(m.name)) continue;
       const incremental = monthly && m.materialized === 'incremental';
       let scanned = 0;
       let opened = 0;
       for (const rel of referencedRelations(m.sql)) {
         const r = relationBytes(rel);
-        // An incremental model's SELECT is filtered on its partition year: inputs partitioned on the same year are pruned to it.
+        // An incremental model's SELECT is filtered on its partition year: inputs partitioned on the report year are
+        // pruned to it; those partitioned on the year of receipt are read whole (RECEIPT_YEAR_MODELS).
         const dep = r.model ? byName.get(r.model) : undefined;
-        const pruned = incremental && dep?.materialized === 'incremental';
+        const pruned = incremental && dep?.materialized === 'incremental' && !RECEIPT_YEAR_MODELS.has(dep.name);
         scanned += pruned ? r.bytes * yearShare(dep!.name) : r.bytes;
-        opened += pruned ? Math.max(1, Math.round(r.files * yearShare(dep!.name))) : r.files;
+        opened += pruned ? yearFiles(dep!.name) : r.files;
       }
       out.push({ model: m.name, kind: 'ctas', queries: 1, scannedBytes: scanned, billedBytes: billed(scanned, 1), filesRead: opened });
       // The row count and the information_schema lookup after each CTAS: metadata, billed at the minimum.
       out.push({ model: m.name, kind: 'metadata', queries: 2, scannedBytes: 0, billedBytes: billed(0, 2), filesRead: 0 });
-      // Each YAML test reads the whole model (not scoped to the rebuilt partitions): the columns it names when the
-      // model's column sizes were measured, else every column (an upper bound). Each query is billed its own minimum.
+      // Each YAML test reads the columns it names when the model's column sizes were measured, else every column (an
+      // upper bound); each query is billed its own minimum. In a monthly run, a test of an incremental model that the
+      // product scopes to the rebuilt partitions (tests.ts, scopesToPartitions) reads the touched year's share of the
+      // model; the others (uniqueness across partitions, not_empty, columns_match) and every test of a table read it whole.
       const cols = columns?.[m.name];
       const tests = m.tests.length;
       if (tests) {
-        const scans = m.tests.map((t) => (cols ? testColumns(t, Object.keys(cols)).reduce((s, c) => s + (cols[c] ?? 0), 0) : (sizes[m.name] ?? 0)));
+        const column = m.partitionBy?.[0];
+        const share = (t: TestSpec): number => (incremental && column && scopesToPartitions(t, column) ? yearShare(m.name) : 1);
+        const scans = m.tests.map((t) => share(t) * (cols ? testColumns(t, Object.keys(cols)).reduce((s, c) => s + (cols[c] ?? 0), 0) : (sizes[m.name] ?? 0)));
         const scannedBytes = scans.reduce((s, x) => s + x, 0);
-        out.push({ model: m.name, kind: 'tests', queries: tests, scannedBytes, billedBytes: scans.reduce((s, x) => s + billed(x, 1), 0), filesRead: tests * (files[m.name] ?? 1) });
+        const opened = m.tests.reduce((s, t) => s + (share(t) < 1 ? yearFiles(m.name) : (files[m.name] ?? 1)), 0);
+        out.push({ model: m.name, kind: 'tests', queries: tests, scannedBytes, billedBytes: scans.reduce((s, x) => s + billed(x, 1), 0), filesRead: opened });
       }
     }
     return out;
   };
-  // Model files a run writes: every table model whole; an incremental model only its touched year in a monthly run.
-  const written = (monthly: boolean): number => models.reduce((s, m) => s + (monthly && m.materialized === 'incremental' ? Math.max(1, Math.round((files[m.name] ?? 1) * yearShare(m.name))) : (files[m.name] ?? 1)), 0);
-  return { full: run(false), monthly: run(true), touchedYear, sizes, files, modelFilesWritten: { full: written(false), monthly: written(true) } };
+  // Model files a run writes: every table model whole; in a monthly run an incremental model only its touched year, a kept table nothing.
+  const written = (monthly: boolean): number =>
+    models.reduce((s, m) => s + (monthly && kept.has(m.name) ? 0 : monthly && m.materialized === 'incremental' ? yearFiles(m.name) : (files[m.name] ?? 1)), 0);
+  return { full: run(false), monthly: run(true), touchedYear, sizes, files, modelFilesWritten: { full: written(false), monthly: written(true) }, kept: [...kept].sort(), changed, apportioned };
 }
 
 const gb = (b: number): string => (b / 2 ** 30).toFixed(2);
@@ -162,10 +218,13 @@ const usd = (b: number): string => `$${((b / TB) * PRICES.athenaPerTb).toFixed(3
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US').replaceAll(',', ' ');
 
 function render(lake: Lake, scales: number[]): string {
-  const { full, monthly, touchedYear, modelFilesWritten } = costModel(lake.stats, undefined, lake.columns);
+  const scenarios = Object.entries(MONTHLY_CHANGES).map(([name, changed]) => ({ name, ...costModel(lake.stats, undefined, lake.columns, changed) }));
+  const { full, touchedYear, modelFilesWritten, apportioned } = scenarios[0]!;
   const L: string[] = [];
   const sum = (xs: StatementCost[], k: 'scannedBytes' | 'billedBytes' | 'queries'): number => xs.reduce((s, x) => s + x[k], 0);
   L.push(`Measured lake: ${Number.isFinite(lake.dossiers) ? `${n0(lake.dossiers)} dossiers, ` : ''}${n0(lake.stats.files)} files, ${gb(lake.stats.bytes)} GiB; a monthly run touches report year ${touchedYear}.`, '');
+  if (apportioned.length) L.push(`Partitioned models the lake holds as one file, apportioned to years by landed/dossiers' year shares: ${apportioned.join(', ')}.`, '');
+  for (const s of scenarios) L.push(`Monthly run, new files of ${s.changed.join(', ')} (${s.name}): ${s.kept.length} table models kept (no statement, no test): ${s.kept.join(', ')}.`, '');
   L.push('| area | files | GiB |', '|---|---:|---:|');
   for (const a of ['raw/', 'manifest/', 'landed/', 'quarantine/', 'models/']) {
     const ts = Object.entries(lake.stats.tables).filter(([k]) => k.startsWith(a));
@@ -176,36 +235,37 @@ function render(lake: Lake, scales: number[]): string {
     L.push('', '`landed/dossiers` by year of receipt:', '', '| year | files | MiB |', '|---|---:|---:|');
     for (const [y, v] of Object.entries(d.years).sort()) L.push(`| ${y} | ${n0(v.files)} | ${(v.bytes / 2 ** 20).toFixed(1)} |`);
   }
-  L.push('', 'Largest scans (GiB, full rebuild → monthly run):', '', '| model | statement | queries | full | monthly |', '|---|---|---:|---:|---:|');
+  const mib = (b: number): string => (b / 2 ** 20).toFixed(2);
+  L.push('', `Largest scans (MiB, full rebuild → monthly run, ${scenarios.map((s) => s.name).join(' / ')}; "kept": no statement):`, '', `| model | statement | queries | full | ${scenarios.map((s) => `monthly (${s.name})`).join(' | ')} |`, `|---|---|---:|---:|${scenarios.map(() => '---:|').join('')}`);
   const key = (x: StatementCost): string => `${x.model}/${x.kind}`;
-  const monthlyBy = new Map(monthly.map((x) => [key(x), x]));
-  for (const x of [...full].sort((a, b) => b.scannedBytes - a.scannedBytes).slice(0, 10)) L.push(`| ${x.model} | ${x.kind} | ${x.queries} | ${gb(x.scannedBytes)} | ${gb(monthlyBy.get(key(x))!.scannedBytes)} |`);
-  L.push('', 'By statement kind (scanned GiB, full rebuild / monthly run):', '', '| kind | queries | full | monthly |', '|---|---:|---:|---:|');
+  const by = scenarios.map((s) => new Map(s.monthly.map((x) => [key(x), x])));
+  for (const x of [...full].sort((a, b) => b.scannedBytes - a.scannedBytes).slice(0, 12)) L.push(`| ${x.model} | ${x.kind} | ${x.queries} | ${mib(x.scannedBytes)} | ${by.map((m) => (m.has(key(x)) ? mib(m.get(key(x))!.scannedBytes) : 'kept')).join(' | ')} |`);
+  L.push('', 'By statement kind (queries, scanned MiB):', '', `| kind | full: queries | MiB | ${scenarios.map((s) => `monthly (${s.name}): queries | MiB`).join(' | ')} |`, `|---|---:|---:|${scenarios.map(() => '---:|---:|').join('')}`);
   for (const kind of ['ctas', 'tests', 'metadata'] as const) {
     const f = full.filter((x) => x.kind === kind);
-    L.push(`| ${kind} | ${sum(f, 'queries')} | ${gb(sum(f, 'scannedBytes'))} | ${gb(sum(monthly.filter((x) => x.kind === kind), 'scannedBytes'))} |`);
+    L.push(`| ${kind} | ${sum(f, 'queries')} | ${mib(sum(f, 'scannedBytes'))} | ${scenarios.map((s) => { const m = s.monthly.filter((x) => x.kind === kind); return `${sum(m, 'queries')} | ${mib(sum(m, 'scannedBytes'))}`; }).join(' | ')} |`);
   }
   L.push('', '| run | billed queries | scanned GiB | billed GiB (10 MB minimum) | Athena $ |', '|---|---:|---:|---:|---:|');
-  for (const [name, xs] of [['full rebuild', full], ['monthly incremental', monthly]] as const) L.push(`| ${name} | ${sum(xs, 'queries')} | ${gb(sum(xs, 'scannedBytes'))} | ${gb(sum(xs, 'billedBytes'))} | ${usd(sum(xs, 'billedBytes'))} |`);
+  for (const [name, xs] of [['full rebuild', full], ...scenarios.map((s) => [`monthly incremental (${s.name})`, s.monthly] as const)] as const) L.push(`| ${name} | ${sum(xs, 'queries')} | ${gb(sum(xs, 'scannedBytes'))} | ${gb(sum(xs, 'billedBytes'))} | ${usd(sum(xs, 'billedBytes'))} |`);
   // S3 requests of a run, from the lake's file counts.
   const area = (a: string): number => Object.entries(lake.stats.tables).filter(([k]) => k.startsWith(a)).reduce((s, [, t]) => s + t.files, 0);
   const monthsInLake = Object.keys(d?.years ?? {}).filter((y) => y !== 'all').length * 12 || 84;
   const putsFull = area('raw/') + area('manifest/') + area('landed/') + area('quarantine/') + modelFilesWritten.full;
   // A month: its share of the raw files, manifests and landed dossier partitions (month partitions), the small landed datasets
-  // rewritten whole (an upper bound), and the models written (incremental ones: the touched year only).
-  const putsMonth = (area('raw/') + area('manifest/') + area('landed/dossiers') + area('quarantine/')) / monthsInLake + (area('landed/') - area('landed/dossiers')) + modelFilesWritten.monthly;
-  const getsFull = 2 * full.reduce((s, x) => s + x.filesRead, 0);
-  const getsMonth = 2 * monthly.reduce((s, x) => s + x.filesRead, 0);
+  // rewritten whole (an upper bound), and the models written (incremental ones: the touched year only; kept tables: none).
+  const putsMonth = (s: (typeof scenarios)[number]): number => (area('raw/') + area('manifest/') + area('landed/dossiers') + area('quarantine/')) / monthsInLake + (area('landed/') - area('landed/dossiers')) + s.modelFilesWritten.monthly;
+  const gets = (xs: StatementCost[]): number => 2 * xs.reduce((s, x) => s + x.filesRead, 0);
   L.push('', 'S3 requests of a run (PUT: files written, Athena writing at least one file per partition; GET: two ranged reads per Parquet file a statement opens):', '', '| run | PUT | GET | $ (PUT + GET) |', '|---|---:|---:|---:|');
-  for (const [name, puts, gets] of [['full rebuild', putsFull, getsFull], ['monthly incremental', putsMonth, getsMonth]] as const) {
-    L.push(`| ${name} | ${n0(puts)} | ${n0(gets)} | $${((puts / 1000) * PRICES.s3PutPer1000 + (gets / 1000) * PRICES.s3GetPer1000).toFixed(4)} |`);
+  for (const [name, puts, g] of [['full rebuild', putsFull, gets(full)], ...scenarios.map((s) => [`monthly incremental (${s.name})`, putsMonth(s), gets(s.monthly)] as const)] as const) {
+    L.push(`| ${name} | ${n0(puts)} | ${n0(g)} | $${((puts / 1000) * PRICES.s3PutPer1000 + (g / 1000) * PRICES.s3GetPer1000).toFixed(4)} |`);
   }
   if (Number.isFinite(lake.dossiers) && scales.length) {
-    L.push('', 'Extrapolated linearly in dossiers (scanned bytes × size / measured size; the 10 MB minimum re-applied per query):', '', '| dossiers | full rebuild scanned GiB | $ | monthly run scanned GiB | $ | monthly / full |', '|---:|---:|---:|---:|---:|---:|');
+    L.push('', 'Extrapolated linearly in dossiers (scanned bytes × size / measured size; the 10 MB minimum re-applied per query):', '', `| dossiers | full rebuild scanned GiB | $ | ${scenarios.map((s) => `monthly (${s.name}) scanned GiB | $ | monthly / full: scanned, $`).join(' | ')} |`, `|---:|---:|---:|${scenarios.map(() => '---:|---:|---:|').join('')}`);
     for (const n of scales) {
       const f = n / lake.dossiers;
       const b = (xs: StatementCost[]): number => xs.reduce((s, x) => s + x.queries * Math.max(PRICES.athenaMinBytes, (x.scannedBytes * f) / x.queries), 0);
-      L.push(`| ${n0(n)} | ${gb(sum(full, 'scannedBytes') * f)} | ${usd(b(full))} | ${gb(sum(monthly, 'scannedBytes') * f)} | ${usd(b(monthly))} | ${((100 * b(monthly)) / b(full)).toFixed(0)} % |`);
+      const cells = scenarios.map((s) => `${gb(sum(s.monthly, 'scannedBytes') * f)} | ${usd(b(s.monthly))} | ${((100 * sum(s.monthly, 'scannedBytes')) / sum(full, 'scannedBytes')).toFixed(0)} %, ${((100 * b(s.monthly)) / b(full)).toFixed(0)} %`);
+      L.push(`| ${n0(n)} | ${gb(sum(full, 'scannedBytes') * f)} | ${usd(b(full))} | ${cells.join(' | ')} |`);
     }
   }
   return L.join('\n');

@@ -1,40 +1,110 @@
 /**
  * bench/cost-model.ts turns a measured lake into the Athena bytes of docs/deploy.md's national cost
- * model: a monthly run must prune only what the engine prunes (an incremental model's year-partitioned
- * inputs, to the touched year), rebuild every table model whole, and bill each query at least 10 MB.
+ * model: a monthly run must prune only what the engine prunes (an incremental model's inputs partitioned
+ * on the report year, to the touched year; int_dossiers_classified, partitioned on the year of receipt, is
+ * read whole), skip the `table` models none of whose inputs changed (keptModels), check only the touched
+ * year with the tests the product scopes to partitions, rebuild every other table model whole, and bill
+ * each query at least 10 MB.
  */
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { costModel, testColumns, PRICES } from '../../bench/cost-model.js';
+import { costModel, testColumns, PRICES, MONTHLY_CHANGES } from '../../bench/cost-model.js';
 import type { LakeStats, TableStats } from '../../bench/lib/lake-stats.js';
 import { loadModels } from '../../functions/core/transform/models.js';
 
 const MiB = 2 ** 20;
-/** A table of `perYear` MiB in each year 2019…2025 (year partitions) or one file. */
-const table = (perYear: number, partitioned: boolean): TableStats => {
+/** Year partitions 2019…2025 of `perYear` MiB each, except 2025 of `last` MiB (uneven: the share is not 1/7); or one file. */
+const table = (perYear: number, partitioned: boolean, last = perYear): TableStats => {
   const years: TableStats['years'] = {};
-  if (partitioned) for (let y = 2019; y <= 2025; y++) years[String(y)] = { files: 1, bytes: perYear * MiB };
-  else years.all = { files: 1, bytes: 7 * perYear * MiB };
-  return { files: Object.keys(years).length, bytes: 7 * perYear * MiB, years };
+  for (let y = 2019; y <= 2025; y++) years[String(y)] = { files: 1, bytes: (y === 2025 ? last : perYear) * MiB };
+  const bytes = Object.values(years).reduce((s, v) => s + v.bytes, 0);
+  return partitioned ? { files: 7, bytes, years } : { files: 1, bytes, years: { all: { files: 1, bytes } } };
 };
 
 describe('the national cost model', () => {
   const models = loadModels(path.resolve('sql'));
-  const tables: LakeStats['tables'] = { 'landed/dossiers': table(100, true) };
-  for (const m of models) tables[`models/${m.layer}/${m.name}`] = table(m.partitionBy?.length ? 50 : 200, Boolean(m.partitionBy?.length));
+  // landed/dossiers: 2025 is 40 of 100 MiB; every partitioned model: 2025 is 20 of 80 MiB (a share of 1/4).
+  const tables: LakeStats['tables'] = { 'landed/dossiers': table(10, true, 40) };
+  for (const m of models) tables[`models/${m.layer}/${m.name}`] = m.partitionBy?.length ? table(10, true, 20) : table(200 / 7, false);
   const stats: LakeStats = { files: 0, bytes: 0, tables };
-  const { full, monthly, touchedYear } = costModel(stats);
-  const ctas = (xs: typeof full, name: string): number => xs.find((x) => x.model === name && x.kind === 'ctas')!.scannedBytes;
+  const { full, monthly, touchedYear, kept, modelFilesWritten } = costModel(stats);
+  const find = (xs: typeof full, name: string, kind: 'ctas' | 'tests' | 'metadata' = 'ctas') => xs.find((x) => x.model === name && x.kind === kind);
+  const ctas = (xs: typeof full, name: string): number => find(xs, name)!.scannedBytes;
 
-  test('should read only the touched year of an incremental model\'s incremental inputs in a monthly run', () => {
+  test('should read only the touched year of an incremental model\'s report-year inputs, and a receipt-year input whole', () => {
     expect(touchedYear).toBe('2025');
-    // int_agency_periods_counted (incremental) reads int_dossiers_attributed (incremental, 7 × 50 MiB) and small tables.
+    // int_agency_periods_counted (incremental) reads int_dossiers_attributed (incremental by report year, 80 MiB, 2025: 20).
     const counted = models.find((m) => m.name === 'int_agency_periods_counted')!;
     expect(counted.dependsOn).toContain('int_dossiers_attributed');
-    expect(ctas(full, 'int_agency_periods_counted') - ctas(monthly, 'int_agency_periods_counted')).toBe(6 * 50 * MiB);
-    // A table model is rebuilt whole: the same bytes in both runs.
-    expect(ctas(monthly, 'int_dossiers_classified')).toBe(ctas(full, 'int_dossiers_classified'));
-    expect(ctas(monthly, 'int_dossiers_classified')).toBeGreaterThan(0);
+    expect(ctas(full, 'int_agency_periods_counted') - ctas(monthly, 'int_agency_periods_counted')).toBeCloseTo(60 * MiB, 0);
+    // int_dossiers_attributed (report year) reads int_dossiers_classified (year of receipt) whole: the same bytes in both runs.
+    expect(models.find((m) => m.name === 'int_dossiers_attributed')!.dependsOn).toContain('int_dossiers_classified');
+    expect(models.find((m) => m.name === 'int_dossiers_classified')!.materialized).toBe('incremental');
+    expect(ctas(monthly, 'int_dossiers_attributed')).toBe(ctas(full, 'int_dossiers_attributed'));
+    expect(ctas(full, 'int_dossiers_attributed')).toBeGreaterThanOrEqual(80 * MiB);
+    // A table model rebuilt in the month reads all its inputs: the same bytes in both runs.
+    expect(ctas(monthly, 'int_periods_reported')).toBe(ctas(full, 'int_periods_reported'));
+    expect(ctas(monthly, 'int_periods_reported')).toBeGreaterThan(0);
+  });
+
+  test('should give a kept table model no statement and no test in the monthly run, and write nothing of it', () => {
+    // A month of dossiers keeps the registry, catalogue, 766 and PAR tables (keptModels); dossier readers are rebuilt.
+    expect(kept).toContain('stg_lake__agencies');
+    expect(kept).toContain('stg_lake__score766');
+    expect(kept).not.toContain('stg_lake__dossiers');
+    expect(kept).not.toContain('data_quality');
+    expect(kept.length).toBe(18);
+    for (const name of kept) {
+      expect(full.some((x) => x.model === name)).toBe(true);
+      expect(monthly.some((x) => x.model === name)).toBe(false);
+    }
+    expect(find(monthly, 'stg_lake__dossiers')).toBeDefined();
+    const testsOf = (names: string[]): number => models.filter((m) => names.includes(m.name)).reduce((s, m) => s + m.tests.length, 0);
+    const queries = (xs: typeof full, kind: string): number => xs.filter((x) => x.kind === kind).reduce((s, x) => s + x.queries, 0);
+    expect(queries(full, 'tests')).toBe(testsOf(models.map((m) => m.name)));
+    expect(queries(monthly, 'tests')).toBe(queries(full, 'tests') - testsOf(kept));
+    expect(queries(monthly, 'ctas')).toBe(models.length - kept.length);
+    // With a 766 answer (score766 and score766_metrics files) the 766 staging and marts are rebuilt, not kept.
+    const with766 = costModel(stats, undefined, undefined, MONTHLY_CHANGES['dossiers + 766 answer']);
+    expect(with766.kept).not.toContain('stg_lake__score766');
+    expect(with766.kept).toContain('stg_lake__agencies');
+    expect(find(with766.monthly, 'stg_lake__score766')).toBeDefined();
+    expect(with766.modelFilesWritten.monthly).toBeGreaterThan(modelFilesWritten.monthly);
+    // Files written: every table model once in the full run (one file each here) and partitioned ones 7 times.
+    const partitioned = models.filter((m) => m.partitionBy?.length).length;
+    expect(modelFilesWritten.full).toBe(models.length + 6 * partitioned);
+    expect(modelFilesWritten.monthly).toBe(models.length - kept.length);
+  });
+
+  test('should bill a scoped test of an incremental model the touched year\'s share, and a cross-partition test the whole model', () => {
+    // int_dossiers_attributed: 80 MiB, 2025 holds 20 (1/4). Every test reads every column here (no column sizes).
+    const attributed = models.find((m) => m.name === 'int_dossiers_attributed')!;
+    const classified = models.find((m) => m.name === 'int_dossiers_classified')!;
+    const scopedKinds = ['not_null', 'accepted_values', 'expression_is_true', 'relationships'];
+    const scoped = (m: typeof attributed): number =>
+      m.tests.filter((t) => scopedKinds.includes(t.kind) || (t.kind === 'unique' && t.column === 'year') || (t.kind === 'unique_combination_of_columns' && t.columns.includes('year'))).length;
+    expect(scoped(attributed)).toBeGreaterThan(0);
+    expect(find(full, attributed.name, 'tests')!.scannedBytes).toBe(attributed.tests.length * 80 * MiB);
+    expect(find(monthly, attributed.name, 'tests')!.scannedBytes).toBeCloseTo(scoped(attributed) * 20 * MiB + (attributed.tests.length - scoped(attributed)) * 80 * MiB, 0);
+    // int_dossiers_classified's unique dossier_id is a property across partitions: read whole.
+    expect(classified.tests.some((t) => t.kind === 'unique' && t.column === 'dossier_id')).toBe(true);
+    expect(scoped(classified)).toBeLessThan(classified.tests.length);
+    expect(find(monthly, classified.name, 'tests')!.scannedBytes).toBeCloseTo(scoped(classified) * 20 * MiB + (classified.tests.length - scoped(classified)) * 80 * MiB, 0);
+    // A table's tests read it whole in the monthly run.
+    expect(find(monthly, 'stg_lake__dossiers', 'tests')!.scannedBytes).toBe(find(full, 'stg_lake__dossiers', 'tests')!.scannedBytes);
+  });
+
+  test('should apportion a partitioned model measured as one file by the year shares of landed/dossiers', () => {
+    const one: LakeStats['tables'] = { ...tables, 'models/intermediate/int_dossiers_classified': table(100 / 7, false) };
+    const r = costModel({ files: 0, bytes: 0, tables: one });
+    expect(r.apportioned).toEqual(['int_dossiers_classified']);
+    expect(r.sizes.int_dossiers_classified).toBeCloseTo(100 * MiB, 0);
+    expect(r.files.int_dossiers_classified).toBe(7);
+    // A scoped test of it reads 2025's share of landed/dossiers: 40 %.
+    const classified = models.find((m) => m.name === 'int_dossiers_classified')!;
+    const unscoped = classified.tests.filter((t) => t.kind === 'unique' || t.kind === 'not_empty' || t.kind === 'columns_match' || t.kind === 'unique_combination_of_columns').length;
+    expect(find(r.monthly, classified.name, 'tests')!.scannedBytes).toBeCloseTo((classified.tests.length - unscoped) * 40 * MiB + unscoped * 100 * MiB, 0);
+    expect(costModel(stats).apportioned).toEqual([]);
   });
 
   test('should bill every query at least 10 MB, tests by the columns they name when those are measured', () => {
