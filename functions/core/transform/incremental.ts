@@ -189,7 +189,7 @@ export async function currentPeriods(engine: QueryEngine, models: readonly Trans
  * and finish. Reads only sources and the calendar seed, so it can run before any model that
  * depends on dossiers (int_dossiers_classified, the first incremental model, needs it).
  */
-export async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<number[]> {
+async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<number[]> {
   if (plan.newFiles.length === 0) return [];
   await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
   const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
@@ -204,7 +204,7 @@ export async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, l
 }
 
 /** The years whose report periods moved against the state (a new month, the running period's end, a year that opens). Run once int_periods_reported is built. */
-export async function touchedByPeriods(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[]): Promise<number[]> {
+async function touchedByPeriods(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[]): Promise<number[]> {
   const years = new Set<number>();
   const before = new Map<number, string[]>();
   const after = new Map<number, string[]>();
@@ -260,16 +260,6 @@ export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, model
     /** Every partition the run rebuilds (once the models ran); undefined before any incremental model ran. */
     selection: async (): Promise<PartitionSelection | undefined> => (all ? { column, values: await all } : files ? { column, values: await files } : undefined),
   };
-}
-
-/**
- * The partitions an incremental run rebuilds: the years the new dossier files touch and the years
- * whose report periods moved. Run once the models it reads (int_periods_reported) are built.
- */
-export async function touchedPartitions(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>): Promise<PartitionSelection> {
-  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
-  const values = [...new Set([...(await touchedByFiles(engine, plan, lake)), ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b);
-  return { column, values };
 }
 
 export async function writeState(storage: Storage, models: readonly TransformModel[], plan: TransformPlan, periods: string[]): Promise<void> {

@@ -6,4 +6,4 @@ export { assertTestsPass, buildTestChecks, runModelTests, scopesToPartitions, te
 export { LANDING_FUNCTIONS, lintSql, maskSql, PORTABLE_FUNCTIONS, type LintIssue } from './lint.js';
 export { lakeSourceLocations, LEDGER_COLUMNS, SOURCE_COLUMNS, SOURCE_NAMES, type SourceColumn } from './sources.js';
 export { registerLakeSources } from './register.js';
-export { currentPeriods, keptModels, modelsFingerprint, partitionPlanner, planTransform, readState, STATE_KEY, touchedByFiles, touchedByPeriods, touchedPartitions, writeState, type TransformPlan, type TransformState } from './incremental.js';
+export { currentPeriods, keptModels, modelsFingerprint, partitionPlanner, planTransform, readState, STATE_KEY, writeState, type TransformPlan, type TransformState } from './incremental.js';
