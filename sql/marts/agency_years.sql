@@ -1,67 +1,25 @@
-with periods as (
+-- The year rows of int_agency_periods_compared, in this mart's columns (month is period_no: 1).
+with compared as (
 
-    select * from agency_periods
-
-),
-
-years as (
-
-    select * from periods where period_type = 'year'
+    select * from int_agency_periods_compared
 
 ),
 
 final as (
 
     select
-        cur.agency_code,
-        cur.agency_name,
-        cur.agency_short_name,
-        cur.province_code,
-        cur.year,
-        cur.period_no as month,
-        cur.period_start,
-        cur.period_end,
-        cur.period_label,
-        cur.received_total,
-        cur.received_online,
-        cur.received_in_person,
-        cur.received_postal,
-        cur.received_offline,
-        cur.received_nsw,
-        cur.received_portal_online,
-        cur.received_new,
-        cur.received_carried_over,
-        cur.resolved_total,
-        cur.resolved_early,
-        cur.resolved_on_time,
-        cur.resolved_late,
-        cur.resolved_withdrawn,
-        cur.resolved_refused,
-        cur.pending_total,
-        cur.pending_in_time,
-        cur.pending_overdue,
-        cur.on_time_rate,
-        cur.avg_days_early,
-        cur.avg_processing_days,
-        cur.online_rate,
-        cur.online_payment_rate,
-        cur.digitised_rate,
-        cur.e_result_rate,
-        cur.synced_rate,
-        cur.complaints,
-        cur.has_series_break,
-        prev.received_total as prev_received_total,
-        cur.received_total - prev.received_total as received_total_change,
-        cur.received_new - prev.received_new as received_new_change,
-        cur.resolved_total - prev.resolved_total as resolved_total_change,
-        prev.on_time_rate as prev_on_time_rate,
-        cur.on_time_rate - prev.on_time_rate as on_time_rate_change,
-        cur.online_rate - prev.online_rate as online_rate_change,
-        prev.agency_code is not null and not cur.has_series_break and not prev.has_series_break as is_change_comparable
-    from years as cur
-    left join years as prev
-        on prev.agency_code = cur.agency_code
-        and prev.year = cur.year - 1
+        agency_code, agency_name, agency_short_name, province_code,
+        year, period_no as month, period_start, period_end, period_label,
+        received_total, received_online, received_in_person, received_postal, received_offline,
+        received_nsw, received_portal_online, received_new, received_carried_over,
+        resolved_total, resolved_early, resolved_on_time, resolved_late, resolved_withdrawn, resolved_refused,
+        pending_total, pending_in_time, pending_overdue,
+        on_time_rate, avg_days_early, avg_processing_days, online_rate,
+        online_payment_rate, digitised_rate, e_result_rate, synced_rate, complaints, has_series_break,
+        prev_received_total, received_total_change, received_new_change, resolved_total_change,
+        prev_on_time_rate, on_time_rate_change, online_rate_change, is_change_comparable
+    from compared
+    where period_type = 'year'
 
 )
 

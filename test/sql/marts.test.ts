@@ -153,6 +153,35 @@ describe('agencies, agency_months and agency_years on the fixture', () => {
   });
 });
 
+describe('int_agency_periods_compared on the fixture', () => {
+  const prevOf = (type: string, year: number, no: number) =>
+    run.rows(`SELECT prev_received_total, received_total_change, is_change_comparable FROM int_agency_periods_compared WHERE agency_code = 'H99.05' AND period_type = '${type}' AND year = ${year} AND period_no = ${no}`);
+  const totalOf = async (type: string, year: number, no: number) => Number((await run.rows(`SELECT received_total FROM agency_periods WHERE agency_code = 'H99.05' AND period_type = '${type}' AND year = ${year} AND period_no = ${no}`))[0]!.received_total);
+
+  test('should compare January with the December before and Q1 with the Q4 before (the ordinal crosses the year)', async () => {
+    for (const [type, prevNo] of [['month', 12], ['quarter', 4], ['half', 2]] as const) {
+      const [r] = await prevOf(type, 2025, 1);
+      expect(r!.prev_received_total, type).toBe(await totalOf(type, 2024, prevNo));
+      expect(r!.received_total_change, type).toBe((await totalOf(type, 2025, 1)) - (await totalOf(type, 2024, prevNo)));
+    }
+  });
+
+  test('should hold the month and year rows of agency_months and agency_years, no more and no less', async () => {
+    for (const [mart, type] of [['agency_months', 'month'], ['agency_years', 'year']]) {
+      const mine = `SELECT agency_code, year, period_no AS month, prev_received_total, is_change_comparable FROM int_agency_periods_compared WHERE period_type = '${type}'`;
+      const theirs = `SELECT agency_code, year, month, prev_received_total, is_change_comparable FROM ${mart}`;
+      expect(await run.rows(`(${mine}) EXCEPT (${theirs})`), mart).toEqual([]);
+      expect(await run.rows(`(${theirs}) EXCEPT (${mine})`), mart).toEqual([]);
+      expect(Number((await run.rows(`SELECT count(*) AS n FROM ${mart}`))[0]!.n), mart).toBeGreaterThan(0);
+    }
+  });
+
+  test('should not call a change comparable for a unit formed by the merger, nor for its first period', async () => {
+    const rows = await run.rows(`SELECT period_type, prev_received_total, is_change_comparable FROM int_agency_periods_compared WHERE agency_code = 'H99.21' AND year = 2025 AND period_no = 3 AND period_type = 'month'`);
+    expect(rows).toEqual([{ period_type: 'month', prev_received_total: null, is_change_comparable: false }]);
+  });
+});
+
 describe('procedure_years, province_months and data_quality on the fixture', () => {
   test('should count procedures per year with the processing-time cut', async () => {
     const rows = await run.rows(`SELECT procedure_code, year, received_total, received_online, resolved_total, resolved_early, resolved_on_time, resolved_late, processing_time_cut FROM procedure_years ORDER BY procedure_code, year`);

@@ -28,7 +28,8 @@ describe('loadModels on sql/', () => {
     const models = loadModels(SQL_DIR);
     const pos = new Map(models.map((m, k) => [m.name, k]));
     for (const m of models) for (const d of m.dependsOn) expect(pos.get(d)!).toBeLessThan(pos.get(m.name)!);
-    expect(models.find((m) => m.name === 'agency_months')?.dependsOn).toEqual(['agency_periods']);
+    expect(models.find((m) => m.name === 'agency_months')?.dependsOn).toEqual(['int_agency_periods_compared']);
+    expect(models.find((m) => m.name === 'int_agency_periods_compared')?.dependsOn).toEqual(['agency_periods']);
     expect(models.find((m) => m.name === 'agency_periods')?.grain).toEqual(['agency_code', 'period_type', 'year', 'period_no']);
   });
   test('should write every model but the run-only steps the YAML marks persist: false', () => {

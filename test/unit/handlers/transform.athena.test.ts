@@ -180,8 +180,17 @@ describe('transform handler given every sql/ model on Athena (recorded responses
 
   test('should CTAS each model to a fresh run prefix, then switch its view, in dependency order', () => {
     const ctas = happy.filter((s) => s.sql.startsWith('CREATE TABLE')).map((s) => /^CREATE TABLE "cchc"\."([a-z0-9_]+)__/.exec(s.sql)![1]);
-    expect(ctas).toEqual(models.map((m) => m.name));
-    for (const m of models) {
+    const views = models.filter((m) => m.materialized === 'view');
+    expect(views.map((m) => m.name)).toEqual(['int_agency_periods_compared']);
+    expect(ctas).toEqual(models.filter((m) => m.materialized !== 'view').map((m) => m.name));
+    // A view model is its SELECT, created in order between the tables it reads and those that read it.
+    for (const m of views) {
+      const i = happy.findIndex((s) => s.sql === `CREATE OR REPLACE VIEW "cchc"."${m.name}" AS\n${m.sql.trim().replace(/;\s*$/, '')}`);
+      expect(i, m.name).toBeGreaterThan(-1);
+      for (const d of m.dependsOn) expect(happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${d}__${RUN_ID}"`)), d).toBeLessThan(i);
+      for (const r of models.filter((x) => x.dependsOn.includes(m.name))) expect(happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${r.name}__${RUN_ID}"`)), r.name).toBeGreaterThan(i);
+    }
+    for (const m of models.filter((x) => x.materialized !== 'view')) {
       const i = happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__${RUN_ID}"`));
       expect(happy[i]!.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=${RUN_ID}/'`);
       if (m.materialized === 'incremental') {
