@@ -64,7 +64,7 @@ describe('loadModels on broken trees', () => {
   });
   test('should read materialized: incremental with its partition column, and refuse one without it or a view mart', async () => {
     const yml = (config: string) => `version: 2\nmodels:\n  - name: a\n    config: ${config}\n`;
-    const ok = await sqlTree({ 'marts/a.sql': 'select 2025 as year, 1 as v', 'marts/_m__models.yml': yml('{materialized: incremental, incremental_strategy: insert_overwrite, partition_by: [year]}') });
+    const ok = await sqlTree({ 'marts/a.sql': 'select 2025 as year, 1 as v', 'marts/_m__models.yml': yml('{materialized: incremental, incremental_strategy: insert_overwrite, partition_by: [year], meta: {as_of_cut: none}}') });
     expect(loadModels(ok).find((m) => m.name === 'a')).toMatchObject({ materialized: 'incremental', partitionBy: ['year'] });
     const noKey = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': yml('{materialized: incremental}') });
     expect(() => loadModels(noKey)).toThrow(/config: materialized: incremental needs partition_by with exactly one \(integer\) column/);
@@ -72,6 +72,18 @@ describe('loadModels on broken trees', () => {
     expect(() => loadModels(view)).toThrow(/a is a mart: it must be a table or incremental/);
     const strategy = await sqlTree({ 'marts/a.sql': 'select 1 as v', 'marts/_m__models.yml': yml('{incremental_strategy: insert_overwrite}') });
     expect(() => loadModels(strategy)).toThrow(/incremental_strategy is only for materialized: incremental/);
+  });
+  test('should make every mart declare its snapshot cut, naming the YAML file, and no other model', async () => {
+    const tree = (config: string, columns = '', layer = 'marts') =>
+      sqlTree({ [`${layer}/a.sql`]: 'select 2025 as year, 6 as month', [`${layer}/_m__models.yml`]: `version: 2\nmodels:\n  - name: a\n    config: ${config}\n${columns}` });
+    const cols = '    columns:\n      - {name: year}\n      - {name: month}\n';
+    expect(loadModels(await tree('{meta: {as_of_cut: year_month}}', cols)).find((m) => m.name === 'a')?.asOfCut).toBe('year_month');
+    await expect(tree('{grain: [year]}', cols).then(loadModels)).rejects.toThrow(/_m__models\.yml: the mart a declares no snapshot cut: add config\.meta\.as_of_cut \(period_start \| year_month \| as_of \| year \| none\)/);
+    await expect(tree('{meta: {as_of_cut: month}}', cols).then(loadModels)).rejects.toThrow(/_m__models\.yml: models\.0\.config\.meta\.as_of_cut: /);
+    await expect(tree('{meta: {as_of_cut: period_start}}', cols).then(loadModels)).rejects.toThrow(/_m__models\.yml: the mart a is cut by period_start, but its YAML lists no column period_start/);
+    await expect(tree('{meta: {as_of_cut: year}}', cols, 'intermediate').then(loadModels)).rejects.toThrow(/_m__models\.yml: a is not a mart: only a mart has a snapshot cut/);
+    const bare = await sqlTree({ 'marts/b.sql': 'select 1 as v' });
+    expect(() => loadModels(bare)).toThrow(/marts\/b\.sql: the mart b declares no snapshot cut/);
   });
   test('should let only incremental models on the same column read an incremental step that is not persisted', async () => {
     const root = await sqlTree({

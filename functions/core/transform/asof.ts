@@ -8,7 +8,8 @@
  *   (dossiers received later left out, later finishes still pending, 766 answers captured later, Biểu
  *   06 sheets of later periods, PAR results known from 01/3 of the next year, quarantine rows of later
  *   months) live in those files; the registry and the landing log are read whole;
- * - the marts are then cut to the periods up to that date (freezeMarts).
+ * - the marts are then cut to the periods up to that date (freezeMarts), each by the cut its YAML
+ *   declares (config.meta.as_of_cut).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { literal, withDuckDb } from '../engine/duckdb.js';
 import type { QueryEngine } from '../engine/types.js';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import { referencedRelations, type TransformModel } from './models.js';
+import { referencedRelations, type AsOfCut, type TransformModel } from './models.js';
 import { registerLakeSources } from './register.js';
 import type { SnapshotFile } from './snapshot.js';
 import { lakePrefixLocation, lakeSourceLocations, lakeTableName, SOURCE_NAMES, sourcePrefix } from './sources.js';
@@ -72,27 +73,31 @@ export async function registerAsOfSources(engine: QueryEngine, lake: Pick<Storag
 }
 
 /**
- * Which rows of a mart belong to periods up to `asOf`, by whichever period columns it has: its
- * period_start; else its year and month; else the as_of of a 766 answer; else its year; else all.
+ * Which rows of a mart belong to periods up to `asOf`, by the cut its YAML declares
+ * (`config.meta.as_of_cut`, checked by the loader): its period_start; its year and month; the as_of
+ * of a 766 answer; its year; or all of them.
  */
-export function martCut(columns: readonly string[], asOf: string): string {
-  const cols = new Set(columns);
+export function martCut(cut: AsOfCut, asOf: string): string {
   const [y, m] = asOf.split('-').map(Number) as [number, number];
   const date = `CAST('${asOf}' AS DATE)`;
-  if (cols.has('period_start')) return `period_start <= ${date}`;
-  if (cols.has('year') && cols.has('month')) return `year * 100 + month <= ${y * 100 + m}`;
-  if (cols.has('as_of')) return `as_of <= ${date}`;
-  if (cols.has('year')) return `year <= ${y}`;
-  return '1 = 1';
+  const predicates: Record<AsOfCut, string> = {
+    period_start: `period_start <= ${date}`,
+    year_month: `year * 100 + month <= ${y * 100 + m}`,
+    as_of: `as_of <= ${date}`,
+    year: `year <= ${y}`,
+    none: '1 = 1',
+  };
+  return predicates[cut];
 }
 
 /** Cut every mart (already built on `engine`) to periods up to `asOf`: the snapshot's files. */
 export async function freezeMarts(engine: QueryEngine, marts: readonly TransformModel[], asOf: string): Promise<SnapshotFile[]> {
   const files: SnapshotFile[] = [];
   for (const mart of [...marts].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!mart.asOfCut) throw createError('snapshot', `Failed to freeze ${mart.name}: ${mart.file} declares no snapshot cut (config.meta.as_of_cut)`);
     const columns = await engine.columns(mart.name);
     if (columns.length === 0) throw createError('snapshot', `Failed to freeze ${mart.name}: the engine knows no columns of it`);
-    const out = await engine.exportParquet(`SELECT * FROM ${mart.name} WHERE ${martCut(columns, asOf)}`, { name: mart.name, columns, orderBy: mart.grain ?? [] });
+    const out = await engine.exportParquet(`SELECT * FROM ${mart.name} WHERE ${martCut(mart.asOfCut, asOf)}`, { name: mart.name, columns, orderBy: mart.grain ?? [] });
     files.push({ name: `${mart.name}.parquet`, body: out.body, rows: out.rows });
   }
   return files;

@@ -31,6 +31,22 @@ const ModelTest = z.union([
   z.object({ expression_is_true: z.object({ expression: z.string().min(1), severity: Severity }).strict() }).strict(),
   z.object({ unique_combination_of_columns: z.object({ combination_of_columns: z.array(Name).min(1), severity: Severity }).strict() }).strict(),
 ]);
+/**
+ * How a snapshot cuts a mart to the periods up to its as-of date (asof.ts, martCut), by the columns
+ * each kind names: `period_start` (the period's first day), `year_month` (year and month), `as_of`
+ * (the date a 766 answer is as of), `year`, or `none` (kept whole: no period). Every mart declares
+ * one in its YAML, `config.meta.as_of_cut`.
+ */
+export const AS_OF_CUTS = ['period_start', 'year_month', 'as_of', 'year', 'none'] as const;
+export type AsOfCut = (typeof AS_OF_CUTS)[number];
+/** The columns a mart must have for each cut. */
+const AS_OF_CUT_COLUMNS: Readonly<Record<AsOfCut, readonly string[]>> = {
+  period_start: ['period_start'],
+  year_month: ['year', 'month'],
+  as_of: ['as_of'],
+  year: ['year'],
+  none: [],
+};
 const ColumnYaml = z
   .object({
     name: Name,
@@ -52,6 +68,8 @@ const ModelYaml = z
         // partitions a run touches (dbt's insert_overwrite, as dbt-athena and dbt-spark spell it).
         materialized: z.enum(['view', 'table', 'incremental']).optional(),
         incremental_strategy: z.literal('insert_overwrite').optional(),
+        // dbt's free-form meta, here with the one key the pipeline reads: a mart's snapshot cut.
+        meta: z.object({ as_of_cut: z.enum(AS_OF_CUTS).optional() }).strict().optional(),
       })
       .strict()
       .refine((c) => c.materialized !== 'incremental' || c.partition_by?.length === 1, {
@@ -104,6 +122,8 @@ export interface TransformModel extends ModelDef {
   grain?: string[];
   columns: ColumnSpec[];
   tests: TestSpec[];
+  /** Marts only: how a snapshot cuts it to its as-of date (`config.meta.as_of_cut`). */
+  asOfCut?: AsOfCut;
 }
 
 export interface LoadOptions {
@@ -377,6 +397,7 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
         ...(spec?.config.materialized ? { materialized: spec.config.materialized } : {}),
         columns: spec?.columns ?? [],
         tests: spec ? testsOf(spec, layer) : [],
+        ...(spec?.config.meta?.as_of_cut ? { asOfCut: spec.config.meta.as_of_cut } : {}),
       });
     }
   }
@@ -418,5 +439,25 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
   for (const d of declared) {
     if (!read.has(d.name)) throw createError('transform', `Failed to read ${d.file}: source table ${d.name} is declared but no model reads it`);
   }
-  return topoSort(models);
+  const sorted = topoSort(models);
+  for (const m of sorted) checkAsOfCut(m, yamlByName.get(m.name)?.file);
+  return sorted;
+}
+
+/** Every mart declares its snapshot cut, over columns its YAML lists; no other model declares one. */
+function checkAsOfCut(m: TransformModel, yamlFile: string | undefined): void {
+  const where = yamlFile ?? m.file;
+  const kinds = AS_OF_CUTS.join(' | ');
+  if (m.layer !== 'marts') {
+    if (m.asOfCut) throw createError('transform', `Failed to read ${where}: ${m.name} is not a mart: only a mart has a snapshot cut (config.meta.as_of_cut)`);
+    return;
+  }
+  if (!m.asOfCut) {
+    throw createError('transform', `Failed to read ${where}: the mart ${m.name} declares no snapshot cut: add config.meta.as_of_cut (${kinds}) to its YAML`);
+  }
+  const listed = new Set(m.columns.map((c) => c.name));
+  const missing = AS_OF_CUT_COLUMNS[m.asOfCut].filter((c) => !listed.has(c));
+  if (missing.length > 0) {
+    throw createError('transform', `Failed to read ${where}: the mart ${m.name} is cut by ${m.asOfCut}, but its YAML lists no column ${missing.join(', ')}`);
+  }
 }

@@ -15,6 +15,7 @@ import { planDrop } from '../../../functions/core/connectors/drop.js';
 import { AS_OF_RELATION, loadAsOfViews, martCut, registerAsOfSources } from '../../../functions/core/transform/asof.js';
 import { readSnapshotManifest, type SnapshotFile } from '../../../functions/core/transform/snapshot.js';
 import { SOURCE_NAMES } from '../../../functions/core/transform/sources.js';
+import { AS_OF_CUTS, loadModels } from '../../../functions/core/transform/models.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import { generateDemo } from '../../../functions/generator/index.js';
 import { demoContext } from '../../helpers/demo-lake.js';
@@ -130,12 +131,21 @@ describe('as-of views over a lake with nothing landed', () => {
 
 describe('martCut', () => {
   test.each([
-    [['period_start', 'year', 'month'], "period_start <= CAST('2025-06-30' AS DATE)"],
-    [['year', 'month'], 'year * 100 + month <= 202506'],
-    [['as_of', 'year'], "as_of <= CAST('2025-06-30' AS DATE)"],
-    [['year'], 'year <= 2025'],
-    [['agency_code'], '1 = 1'],
-  ])('should cut a mart with columns %j by %s', (cols, cut) => {
-    expect(martCut(cols, '2025-06-30')).toBe(cut);
+    ['period_start', "period_start <= CAST('2025-06-30' AS DATE)"],
+    ['year_month', 'year * 100 + month <= 202506'],
+    ['as_of', "as_of <= CAST('2025-06-30' AS DATE)"],
+    ['year', 'year <= 2025'],
+    ['none', '1 = 1'],
+  ] as const)('should cut a mart declared %s by %s', (cut, sql) => {
+    expect(martCut(cut, '2025-06-30')).toBe(sql);
+  });
+
+  test('should cut every mart of sql/ by the cut its YAML declares', () => {
+    const cuts = Object.fromEntries(loadModels(SQL_DIR).filter((m) => m.layer === 'marts').map((m) => [m.name, m.asOfCut]));
+    expect(Object.values(cuts)).not.toContain(undefined);
+    // One of each kind, and the ones whose columns would read otherwise: agency_months has year and
+    // month but is cut by its period_start; outlook_backtest has a month but no year, so is whole.
+    expect(new Set(Object.values(cuts))).toEqual(new Set(AS_OF_CUTS));
+    expect(cuts).toMatchObject({ agency_months: 'period_start', score766_agency_months: 'year_month', score766_units: 'as_of', procedure_years: 'year', outlook_backtest: 'none' });
   });
 });
