@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Score766Group } from '../core/schemas/index.js';
 import { dayOf, isoDate, MINUTES_PER_DAY, monthEndDay, monthKey, ymdOf } from './calendar.js';
-import { parseCsv, SCORE766_INDICATOR_HEADER } from './csv.js';
+import { parseCsv } from '../core/transform/models.js';
+import { SCORE766_INDICATOR_HEADER } from './csv.js';
 import type { GenDossier } from './dossiers.js';
 import { hash32, rngFor } from './prng.js';
 import { PROVINCE_CODE, type Registry } from './registry.js';
@@ -42,7 +43,7 @@ export type Score766Indicator = z.infer<typeof Score766Indicator>;
 
 /** Read and validate the scoring table (header must match SCORE766_INDICATOR_HEADER exactly). */
 export function loadScore766Indicators(path = SCORE766_INDICATORS_PATH): Score766Indicator[] {
-  const rows = parseCsv(readFileSync(path, 'utf8'));
+  const rows = parseCsv(readFileSync(path, 'utf8'), path);
   const header = rows[0] ?? [];
   if (header.join(',') !== SCORE766_INDICATOR_HEADER.join(',')) {
     throw new Error(`[pipeline] [score766] Failed to read ${path}: header must be ${SCORE766_INDICATOR_HEADER.join(',')}`);

@@ -146,7 +146,7 @@ function walk(dir: string): string[] {
   return out;
 }
 
-/** Minimal RFC 4180 reader for small seed files (quotes, doubled quotes, CRLF, BOM). */
+/** Minimal RFC 4180 reader for small files (quotes, doubled quotes, CRLF, BOM): the seeds, and the generator's own registry and indicator CSVs. */
 export function parseCsv(text: string, file: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];

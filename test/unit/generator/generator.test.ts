@@ -11,7 +11,7 @@ import { loadProfile } from '../../../functions/core/profiles/profile.js';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
 import { readParXlsx } from '../../../functions/core/readers/xlsx/par.js';
 import { Agency, Procedure, Score766Group } from '../../../functions/core/schemas/index.js';
-import { parseCsv } from '../../../functions/generator/csv.js';
+import { parseCsv } from '../../../functions/core/transform/models.js';
 import { generateDemo, type GenerateSummary } from '../../../functions/generator/index.js';
 import { round2 } from '../../../functions/generator/score766.js';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   a = await generateDemo({ outDir: join(root, 'a'), seed: 766, dossiers: N });
   b = await generateDemo({ outDir: join(root, 'b'), seed: 766, dossiers: N });
   c = await generateDemo({ outDir: join(root, 'c'), seed: 767, dossiers: N });
-  const rows = parseCsv(readFileSync(join(a.outDir, 'registry', 'agencies.csv'), 'utf8'));
+  const rows = parseCsv(readFileSync(join(a.outDir, 'registry', 'agencies.csv'), 'utf8'), 'agencies.csv');
   const header = rows[0] ?? [];
   registry = rows.slice(1).map((r) => Agency.parse(Object.fromEntries(header.map((h, i) => [h, r[i] === '' ? null : r[i]]))));
 });
@@ -109,7 +109,7 @@ describe('generateDemo registry', () => {
   });
 
   test('should write ≈500 valid procedures with NSW ones at a few agencies only', () => {
-    const rows = parseCsv(readFileSync(join(a.outDir, 'registry', 'procedures.csv'), 'utf8'));
+    const rows = parseCsv(readFileSync(join(a.outDir, 'registry', 'procedures.csv'), 'utf8'), 'procedures.csv');
     const header = rows[0] ?? [];
     const procs = rows.slice(1).map((r) => {
       const o: Record<string, unknown> = Object.fromEntries(header.map((h, i) => [h, r[i]]));
