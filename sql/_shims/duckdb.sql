@@ -1,6 +1,6 @@
 -- DuckDB spellings of the Trino functions the sql/ models use (docs/architecture.md, "One SQL for DuckDB and Athena"). Loaded by
 -- functions/core/engine/duckdb-engine.ts after SET integer_division = true; each one is tested in
--- test/sql/shims.test.ts. Macros in the main schema take precedence over DuckDB's built-ins.
+-- test/sql/engine.test.ts ("DuckDbEngine shims"). Macros in the main schema take precedence over DuckDB's built-ins.
 CREATE OR REPLACE MACRO approx_percentile(x, p) AS approx_quantile(x, p);
 CREATE OR REPLACE MACRO day_of_week(d) AS isodow(d);
 CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p);
