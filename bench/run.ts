@@ -15,6 +15,10 @@
  * add `--only e2e` to skip the rest and `--keep-lakes` to keep the lake for bench/cost-model.ts). A run at
  * 20 M dossiers or more records itself in bench/rehearsal.json (committed), which every later report shows
  * as its section 7 (bench/lib/rehearsal.ts).
+ *
+ * One section again without losing the others: `npm run bench -- --only dashboards --carry
+ * bench/out/results-<full run>.json` measures that section and copies the rest from the earlier run,
+ * each carried section's heading saying so (bench/lib/carry.ts).
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
@@ -23,6 +27,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { duckdbVersion } from '../functions/core/engine/duckdb.js';
 import type { BaselineResult } from './lib/baseline.js';
+import { BENCH_SECTIONS, carrySections, type BenchSection } from './lib/carry.js';
 import { BENCH_DIR, REPO, runJob, type JobOutcome } from './lib/child.js';
 import type { DashboardsResult } from './lib/dashboards.js';
 import { existingDataset, type DatasetInfo } from './lib/datasets.js';
@@ -32,8 +37,8 @@ import { startPortalProcess, type PortalProcess } from './lib/portal.js';
 import { REHEARSAL_FILE, rehearsalOf } from './lib/rehearsal.js';
 import { renderReport, type BenchResults, type E2eOutcome } from './lib/report.js';
 
-const SECTIONS = ['e2e', 'baseline', 'naive', 'incremental', 'dashboards'] as const;
-type Section = (typeof SECTIONS)[number];
+const SECTIONS = BENCH_SECTIONS;
+type Section = BenchSection;
 
 const program = new Command()
   .name('bench')
@@ -54,6 +59,7 @@ const program = new Command()
   .option('--plan', 'print the plan and its time estimate, run nothing', false)
   .option('--cpu-prof', 'also write a V8 CPU profile of one end-to-end run per size to bench/out/profiles/', false)
   .option('--keep-lakes', 'keep the project lakes in bench/out/lake/ after the run (to measure them: bench/cost-model.ts <lake dir>)', false)
+  .option('--carry <results.json>', 'take the sections this run does not measure (--only/--skip) from an earlier run\'s bench/out/results-*.json; the report names them')
   .option('--render <results.json>', 'run nothing: write the report again from a saved bench/out/results-*.json (after a change to its text)')
   .parse();
 
@@ -75,6 +81,7 @@ const o = program.opts<{
   cpuProf: boolean;
   keepLakes: boolean;
   render?: string;
+  carry?: string;
 }>();
 
 /** A run with a rehearsal size (≥ 20 M) records it in bench/rehearsal.json (committed; see bench/lib/rehearsal.ts). */
@@ -113,6 +120,17 @@ for (const s of o.skip.split(',').filter(Boolean)) wanted.delete(s.trim() as Sec
 for (const s of wanted) {
   if (!SECTIONS.includes(s)) {
     console.error(`[bench] Failed to read --only/--skip: unknown section "${s}" (${SECTIONS.join(', ')})`);
+    process.exit(2);
+  }
+}
+/** --carry: read first, so a wrong path fails before anything is measured. */
+let carried: BenchResults | undefined;
+if (o.carry) {
+  try {
+    carried = JSON.parse(await readFile(o.carry, 'utf8')) as BenchResults;
+    if (typeof carried.startedAt !== 'string' || typeof carried.e2e !== 'object') throw new Error('not a bench results file (no startedAt / e2e)');
+  } catch (err) {
+    console.error(`[bench] Failed to read --carry ${o.carry}: ${(err as Error).message}`);
     process.exit(2);
   }
 }
@@ -393,6 +411,10 @@ if (wanted.has('dashboards')) {
 if (!o.keepLakes) await rm(lake('portal', sizes[0]!), { recursive: true, force: true });
 
 for (const s of SECTIONS) if (!wanted.has(s) && !results.skipped[s]) results.skipped[s] = 'section skipped by option';
+if (carried) {
+  Object.assign(results, carrySections(results, carried, wanted));
+  log(`carried from ${o.carry}: ${results.carried?.sections.join(', ') || 'nothing (it measured none of the other sections)'}`);
+}
 results.benchSeconds = (performance.now() - started) / 1000;
 results.loadAverageAtEnd = os.loadavg();
 await saveRaw();

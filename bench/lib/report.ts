@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaselineResult } from './baseline.js';
+import type { CarriedFrom } from './carry.js';
 import { BENCH_DIR, stats, type JobOutcome, type Stats } from './child.js';
 import type { DashboardsResult } from './dashboards.js';
 import type { DatasetInfo } from './datasets.js';
@@ -25,6 +26,8 @@ export interface BenchResults {
   incremental?: { size: number } & JobOutcome<IncrementalResult>;
   dashboards?: { size: number } & JobOutcome<DashboardsResult>;
   skipped: Record<string, string>;
+  /** Sections not measured in this run but carried from an earlier one (`--carry`, bench/lib/carry.ts). */
+  carried?: CarriedFrom;
   benchSeconds?: number;
   loadAverageAtEnd?: number[];
 }
@@ -51,6 +54,10 @@ const portalCpu = (runs: E2eOutcome[]): string => {
   return xs.length ? f1(median(xs)) : '–';
 };
 
+/** " (carried from the run of …)" after the heading of a section `--carry` took from an earlier run. */
+const carriedTag = (r: BenchResults, section: string): string =>
+  r.carried?.sections.includes(section as CarriedFrom['sections'][number]) ? ` (carried from the run of ${r.carried.startedAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
+
 export async function renderReport(r: BenchResults): Promise<string> {
   const L: string[] = [];
   const m = r.machine;
@@ -58,6 +65,11 @@ export async function renderReport(r: BenchResults): Promise<string> {
   L.push(`Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; raw figures in bench/out/ (not committed).`);
   L.push('Every figure is the median of the runs, with min–max in brackets (n/a when there was one run); each measured job runs in its own Node process');
   L.push('(bench/job.ts), so its wall time, CPU time (user + system) and peak RSS (DuckDB included) are its own.');
+  if (r.carried) {
+    const c = r.carried;
+    const at = (x: string): string => `${x.slice(0, 16).replace('T', ' ')} UTC`;
+    L.push('', `> **Sections carried from an earlier run.** ${c.sections.map((s) => `\`${s}\``).join(', ')}: figures of the bench run of ${at(c.startedAt)} (sizes ${c.settings.sizes.map(size).join(', ')}; ${c.settings.runs} run(s) per figure up to 2 M, ${c.settings.largeRuns} above; load average at its start / end ${c.loadAverageAtStart.map(f2).join(' ')} / ${(c.loadAverageAtEnd ?? []).map(f2).join(' ')}), copied unchanged (\`--carry\`). Only the other sections were measured on ${at(r.startedAt)}; the machine table below is this run's.`);
+  }
   if (r.quick) L.push('', '> **Quick run** (`--quick`): one small size, one run of each figure, dashboards timed on the already-built site. It checks the tooling; the figures below are not the ones the targets are about (they are at 1 M and 10 M).');
   L.push('', '## Machine', '');
   L.push(`| | |`, `|---|---|`);
@@ -70,7 +82,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   for (const d of Object.values(r.datasets)) L.push(`| ${n0(d.dossiers)} | ${n0(d.portalDossiers)} | ${n0(d.nswDossiers)} | ${n0(d.files)} | ${n0(d.totalBytes)} | ${n0(d.portalCsvBytes)} | ${f1(d.seconds)} |`);
 
   // 1. End to end
-  L.push('', '## 1. End to end', '');
+  L.push('', `## 1. End to end${carriedTag(r, 'e2e')}`, '');
   L.push('**portal**: the loopback portal (functions/portal, its own process) serves the generated months; the pipeline pulls every page');
   L.push('(pullPortal), stages the NSW CSV drop and the small files (registry, Biểu 06, PAR, 766), lands everything and runs every');
   L.push('sql/ model with its tests (transform). **drop**: the same, with the portal\'s CSV exports dropped as files instead of the pull.', '');
@@ -106,7 +118,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   L.push('', `Peak RSS target ≤ 3 GB at 10 M: ${biggest >= 10_000_000 ? `${ok(peak <= TARGETS.peakRssMb)} (highest peak of any run: ${n0(Math.round(peak))} MB)` : `not measured at 10 M in this run (highest peak: ${n0(Math.round(peak))} MB at ${size(biggest)})`}.`);
 
   // 2. Limit
-  L.push('', '## 2. The limit: a bare DuckDB script', '');
+  L.push('', `## 2. The limit: a bare DuckDB script${carriedTag(r, 'baseline')}`, '');
   L.push('bench/lib/baseline.ts, in its own process, same DuckDB memory limit: ONE statement reads every portal CSV export and every NSW');
   L.push('export (typed in the read, dates parsed, NSW fee flag from the catalogue) and writes Hive-partitioned Parquet with DuckDB\'s');
   L.push('PARTITION_BY writer; then the same sql/ models (the same SQL text, loaded by loadModels) run in order as CREATE TABLE … AS on');
@@ -136,7 +148,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   if (Object.keys(r.baseline).length === 0) L.push(`| – | not measured: ${r.skipped.baseline ?? r.skipped[Object.keys(r.skipped).find((k) => k.startsWith('baseline')) ?? ''] ?? 'skipped'} | | | | | | |`);
 
   // 3. Naive
-  L.push('', '## 3. What a user would write instead', '');
+  L.push('', `## 3. What a user would write instead${carriedTag(r, 'naive')}`, '');
   if (r.naive) {
     const nv = median(r.naive.runs.map((q) => q.usage.wallSec));
     const e = r.e2e[r.naive.size];
@@ -167,7 +179,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   } else L.push(`Not measured: ${r.skipped.naive ?? 'skipped'}.`);
 
   // 4. Incremental
-  L.push('', '## 4. Incremental cost: one new month on seven years', '');
+  L.push('', `## 4. Incremental cost: one new month on seven years${carriedTag(r, 'incremental')}`, '');
   if (r.incremental) {
     const inc = r.incremental;
     const full = median((r.e2e[inc.size]?.portal ?? []).map((q) => q.usage.wallSec));
@@ -186,7 +198,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   } else L.push(`Not measured: ${r.skipped.incremental ?? 'skipped'}.`);
 
   // 5. Dashboards
-  L.push('', '## 5. Dashboards', '');
+  L.push('', `## 5. Dashboards${carriedTag(r, 'dashboards')}`, '');
   if (r.dashboards) {
     const d = r.dashboards.result;
     if (d.built) L.push(`buildDashboards({lakeDir}) on the ${size(r.dashboards.size)} lake of section 1 (\`evidence sources\` + \`evidence build:strict\`), then each page loaded`);
@@ -219,7 +231,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   } else L.push(`Not measured: ${r.skipped.dashboards ?? 'skipped'}.`);
 
   // 6. Where the time goes
-  L.push('', '## 6. Where the time goes', '');
+  L.push('', `## 6. Where the time goes${carriedTag(r, 'e2e')}`, '');
   const slowest = Object.entries(r.e2e).sort(([a], [b]) => Number(b) - Number(a))[0];
   const runs = slowest?.[1].portal ?? slowest?.[1].drop;
   if (slowest && runs?.length) {

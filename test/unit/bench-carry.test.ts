@@ -1,0 +1,91 @@
+/**
+ * `npm run bench -- --only dashboards --carry <results.json>` (bench/lib/carry.ts): the sections a run
+ * does not measure come from the earlier run, named as such in the report; a section the run measured
+ * is never replaced, and a section neither run measured keeps saying why.
+ */
+import { describe, expect, test } from 'vitest';
+import { carrySections, type BenchSection } from '../../bench/lib/carry.js';
+import { renderReport, type BenchResults } from '../../bench/lib/report.js';
+
+const machine = (load: number[]) => ({ cpus: 2, cpuModel: 'x', memoryGb: 23.5, node: 'v20', duckdb: 'v1', os: 'Linux', loadAverageAtStart: load });
+const usage = (wallSec: number) => ({ wallSec, cpuSec: wallSec, peakRssMb: 2000 });
+const pipeline = (total: number) => ({
+  phases: { stage: 1, land: 2, transform: total - 3, total },
+  rowsRead: 10,
+  rowsLanded: 10,
+  rowsQuarantined: 0,
+  rawFiles: 3,
+  models: 41,
+  landProfile: {},
+  transformProfile: [],
+});
+const dashboards = (seconds: number) => ({
+  size: 1_000_000,
+  usage: usage(100),
+  result: { built: true, basePath: '', buildSeconds: 80, sourcesSeconds: 5, wallSeconds: 90, pages: 37, tti: [{ page: '/', seconds: [seconds, seconds, seconds], errors: [] }] },
+});
+
+const earlier = {
+  startedAt: '2026-12-03T15:34:59.000Z',
+  quick: false,
+  machine: machine([1.8, 2, 2]),
+  loadAverageAtEnd: [3.3, 2.8, 2.6],
+  settings: { sizes: [1_000_000, 10_000_000], runs: 3, largeRuns: 1, smallSize: 1_000_000, pageSize: 5000 },
+  datasets: { 1000000: { dataDir: 'd', dossiers: 1_000_000, portalDossiers: 900_000, nswDossiers: 100_000, totalBytes: 1, files: 1, portalCsvBytes: 1, seconds: 9 } },
+  e2e: { 1000000: { portal: [{ usage: usage(49.6), result: pipeline(49.6) }] } },
+  baseline: {},
+  dashboards: dashboards(3.22),
+  skipped: { baseline: 'failed: out of disk', naive: 'section skipped by option' },
+} as unknown as BenchResults;
+
+const now = (measured: BenchResults['dashboards']) =>
+  ({
+    startedAt: '2026-12-03T18:40:00.000Z',
+    quick: false,
+    machine: machine([0.5, 0.5, 0.5]),
+    loadAverageAtEnd: [1, 1, 1],
+    settings: { sizes: [1_000_000], runs: 3, largeRuns: 3, smallSize: 1_000_000, pageSize: 5000 },
+    datasets: {},
+    e2e: {},
+    baseline: {},
+    ...(measured ? { dashboards: measured } : {}),
+    skipped: { e2e: 'section skipped by option', baseline: 'section skipped by option', naive: 'section skipped by option', incremental: 'section skipped by option' },
+  }) as unknown as BenchResults;
+
+describe('bench --carry', () => {
+  test('should take the sections this run skipped from the earlier run and name them in the report', async () => {
+    const measured = new Set<BenchSection>(['dashboards']);
+    const r = carrySections(now(dashboards(1.5) as never), earlier, measured);
+    expect(r.carried?.sections).toEqual(['e2e']);
+    expect(r.carried?.startedAt).toBe(earlier.startedAt);
+    expect(r.e2e).toBe(earlier.e2e);
+    expect(r.datasets[1_000_000]?.portalDossiers).toBe(900_000);
+    // measured here: this run's figure, not the earlier 3.22 s
+    expect(r.dashboards?.result.tti[0]?.seconds).toEqual([1.5, 1.5, 1.5]);
+    // neither run measured these: the reason says so
+    expect(r.skipped.baseline).toBe('not measured in the carried run of 2026-12-03 15:34 UTC either: failed: out of disk');
+    expect(r.skipped.e2e).toBeUndefined();
+    expect(r.skipped.incremental).toBe('section skipped by option');
+
+    const text = await renderReport(r);
+    expect(text).toContain('## 1. End to end (carried from the run of 2026-12-03 15:34 UTC)');
+    expect(text).toContain('## 6. Where the time goes (carried from the run of 2026-12-03 15:34 UTC)');
+    expect(text).toMatch(/## 5\. Dashboards\n/);
+    expect(text).toContain('> **Sections carried from an earlier run.** `e2e`: figures of the bench run of 2026-12-03 15:34 UTC (sizes 1 M, 10 M; 3 run(s) per figure up to 2 M, 1 above; load average at its start / end 1.80 2.00 2.00 / 3.30 2.80 2.60)');
+    expect(text).toContain('| 1 M | portal → land → marts | 49.6 (n/a, 1 run)');
+    expect(text).toContain('| / | 1.50 (1.50–1.50)');
+  });
+
+  test('should never replace a measured section, and carry nothing without an earlier figure', () => {
+    const everything = new Set<BenchSection>(['e2e', 'baseline', 'naive', 'incremental', 'dashboards']);
+    const r = carrySections(now(undefined), earlier, everything);
+    expect(r.carried).toBeUndefined();
+    expect(r.e2e).toEqual({});
+    expect(r.dashboards).toBeUndefined();
+    // the run is not modified in place
+    const run = now(undefined);
+    carrySections(run, earlier, new Set<BenchSection>());
+    expect(run.e2e).toEqual({});
+    expect(run.carried).toBeUndefined();
+  });
+});
