@@ -32,7 +32,8 @@ export function existingDataset(p: GenerateParams): DatasetInfo | undefined {
   const f = doneFile(p.dataDir);
   if (!existsSync(f)) return undefined;
   const d = JSON.parse(readFileSync(f, 'utf8')) as DatasetInfo & { version: string; seed: number; requested: number };
-  return d.version === GENERATOR_VERSION && d.seed === BENCH_SEED && d.requested === p.dossiers ? d : undefined;
+  // Where it is now, not where it was generated (a dataset moved with its directory stays usable).
+  return d.version === GENERATOR_VERSION && d.seed === BENCH_SEED && d.requested === p.dossiers ? { ...d, dataDir: p.dataDir } : undefined;
 }
 
 export async function generateDataset(p: GenerateParams): Promise<DatasetInfo> {
