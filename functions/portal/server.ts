@@ -3,6 +3,7 @@
  * dossier API and for dichvucong.gov.vn's 766 report services, serving the generator's files
  * (data/demo) and the real 766 captures. Endpoints, shapes and assumptions: functions/portal/README.md.
  */
+import { existsSync } from 'node:fs';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -79,6 +80,8 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 
 export async function startPortal(opts: PortalServerOptions): Promise<RunningPortal> {
   if (!opts.token) throw new Error('[pipeline] [portal] Failed to start the portal: token must not be empty');
+  // A wrong path would otherwise serve an empty province, and a pull from it would "succeed" with nothing.
+  if (!existsSync(opts.dataDir)) throw new Error(`[pipeline] [portal] Failed to start the portal: data directory ${opts.dataDir} does not exist`);
   const store = await DossierStore.open(path.join(opts.dataDir, 'portal', 'dossiers'));
   let evaluation: EvaluationData;
   try {

@@ -41,6 +41,11 @@ describe('Loopback portal dossier API on the fixture files', () => {
     expect(portal.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  test('should refuse to start on a data directory that does not exist (it would serve an empty province)', async () => {
+    const missing = `${FIXTURE_DATA_DIR}-moved-away`;
+    await expect(startPortal({ dataDir: missing, token: TOKEN })).rejects.toThrow(`Failed to start the portal: data directory ${missing} does not exist`);
+  });
+
   test('should map every CSV field to the data-contracts.md §2.4 dossier', async () => {
     const { json } = await get(portal, Q('2024-05-15', '2024-05-15', 1, 10));
     expect(json!.data).toEqual([
