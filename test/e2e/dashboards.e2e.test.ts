@@ -119,9 +119,13 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     return visit;
   }
 
-  /** Wait until Evidence's queries ran: no loading skeletons. */
+  /**
+   * Wait until Evidence's queries ran (no loading skeletons) and every chart is drawn: a chart off
+   * screen is drawn when it comes near the screen or when the browser is idle, and carries
+   * data-cchc-chart-pending until then (dashboards/patches, component-utilities `echarts.js`).
+   */
   async function settle(page: Page): Promise<void> {
-    await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"]\').length === 0', undefined, { timeout: 60_000 });
+    await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"], [data-cchc-chart-pending]\').length === 0', undefined, { timeout: 60_000 });
     await page.waitForLoadState('networkidle');
   }
 
@@ -245,6 +249,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await waitText(page, formatViNumber(Number(now?.received_total)), 'kpi');
     expect(await textOf(page, 'kpi')).toContain(viPct(Number(now?.on_time_rate), 2));
     await expectCharts(page, 3);
+    // Each chart drawn once: the equal options Evidence hands a chart again while the page hydrates
+    // re-render nothing (each cost a full render before; dashboards/patches, echarts.js).
+    expect(await page.evaluate('window[Symbol.for("chart renders")]')).toBe(await page.locator('[_echarts_instance_]').count());
     const axis = await svgTexts(page);
     expect(axis).toContain(`01/${latest}`);
     expect(axis.some((t) => /^\d{1,3},\d %$/.test(t))).toBe(true);
