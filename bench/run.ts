@@ -28,7 +28,7 @@ import { Command } from 'commander';
 import { duckdbVersion } from '../functions/core/engine/duckdb.js';
 import type { BaselineResult } from './lib/baseline.js';
 import { BENCH_SECTIONS, carrySections, type BenchSection } from './lib/carry.js';
-import { BENCH_DIR, REPO, runJob, type JobOutcome } from './lib/child.js';
+import { BENCH_DIR, failureSummary, REPO, runJob, type JobOutcome } from './lib/child.js';
 import type { DashboardsResult } from './lib/dashboards.js';
 import { existingDataset, type DatasetInfo } from './lib/datasets.js';
 import { checkNaiveOutput, type NaiveResult } from './lib/naive.js';
@@ -237,7 +237,7 @@ async function section(key: string, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    results.skipped[key] = `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 400)}`;
+    results.skipped[key] = `failed: ${failureSummary((err as Error).message)}`;
     log(`${key} not measured: ${results.skipped[key]}`);
   }
   await saveRaw();

@@ -44,7 +44,9 @@ export async function runJob<R>(name: string, params: unknown, opts: { outDir: s
     child.on('close', resolve);
   });
   if (code !== 0) {
-    throw new Error(`[bench] Failed to run job ${name}: exit code ${String(code)}\n${stderr.join('').slice(-4000)}`);
+    // Its first lines (where Node prints the error) and its last ones (the cause, after the SQL and stack).
+    const all = stderr.join('');
+    throw new Error(`[bench] Failed to run job ${name}: exit code ${String(code)}\n${all.length <= 6000 ? all : `${all.slice(0, 2000)}\n…\n${all.slice(-4000)}`}`);
   }
   const out = JSON.parse(await readFile(resultFile, 'utf8')) as JobOutcome<R>;
   await rm(resultFile, { force: true });
@@ -65,3 +67,22 @@ export function stats(values: number[]): Stats {
   const median = n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
   return { median, min: v[0]!, max: v[n - 1]!, n };
 }
+
+/**
+ * One line for a failed job (bench/run.ts `skipped`): the job's first line and the job's own error
+ * line ("Failed to materialise int_dossiers_attributed …: IO Error: … No space left on device"), else
+ * the last error Node printed — not the SQL text or stack that happens to start the output's tail.
+ */
+export function failureSummary(message: string, max = 600): string {
+  // without the "[bench]" / "[pipeline]" / "[cause]:" tags and the brackets Node prints around a cause
+  const lines = message
+    .split('\n')
+    .map((l) => l.replace(/^(\s*\[[\w ]+\]:?\s*)+/, '').replace(/^\[(.*)\]$/, '$1').trim())
+    .filter(Boolean);
+  const first = lines[0] ?? '';
+  const rest = lines.slice(1).filter((l) => !/^at /.test(l));
+  // the job's own error line (it names the step and carries its cause), else the last error Node printed
+  const cause = rest.find((l) => /Failed to /.test(l)) ?? rest.filter((l) => /\b\w*Error\b:/.test(l)).at(-1);
+  return (cause && !first.includes(cause) ? `${first}: ${cause}` : first).slice(0, max);
+}
+

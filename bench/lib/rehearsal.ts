@@ -52,7 +52,8 @@ export function rehearsalOf(r: ResultsLike): RehearsalRecord | undefined {
   if (size < REHEARSAL_MIN) return undefined;
   const { loadAverageAtStart, ...machine } = r.machine;
   const e = r.e2e[size];
-  const mode = e?.portal?.length ? 'portal' : 'drop';
+  // The bench runs the portal path first at every size: a run that failed failed on it.
+  const mode = e?.drop?.length && !e.portal?.length ? 'drop' : 'portal';
   const run = e?.[mode]?.[0];
   const base: RehearsalRecord = { startedAt: r.startedAt, machine, loadAverageAtStart, loadAverageAtEnd: r.loadAverageAtEnd, size, dataset: r.datasets[size], mode };
   // No e2e attempt at that size (e.g. `--only baseline`): nothing to record, the last rehearsal stands.

@@ -4,6 +4,7 @@
  * renders every phase's wall, CPU and peak RSS with the load average it was measured under.
  */
 import { describe, expect, test } from 'vitest';
+import { failureSummary } from '../../bench/lib/child.js';
 import { rehearsalOf, renderRehearsal } from '../../bench/lib/rehearsal.js';
 import type { PipelineResult } from '../../bench/lib/pipeline-jobs.js';
 
@@ -52,6 +53,8 @@ describe('the national-scale rehearsal record', () => {
   test('should record a failed rehearsal with its reason, and nothing for a run without one', () => {
     const failed = rehearsalOf(results([50_000_000], {}, { 'e2e 50000000': 'failed: Out of Memory Error' }));
     expect(failed?.failure).toBe('failed: Out of Memory Error');
+    // a failed run is recorded on the path the bench runs first at every size
+    expect(failed?.mode).toBe('portal');
     expect(renderRehearsal(failed, true).join('\n')).toContain('**Did not complete**: failed: Out of Memory Error');
     // A 10 M run, or a rehearsal size whose e2e section did not run, leaves bench/rehearsal.json alone.
     expect(rehearsalOf(results([1_000_000, 10_000_000], {}))).toBeUndefined();
@@ -59,3 +62,24 @@ describe('the national-scale rehearsal record', () => {
     expect(renderRehearsal(undefined, false).join('\n')).toContain('Not run yet');
   });
 });
+
+describe('the one line a failed job leaves in the report', () => {
+  test('should keep the job\'s own error line with its cause, not the SQL or stack that follow it', () => {
+    const stderr = [
+      '/work/x/functions/core/errors.ts:6',
+      '  const err = new Error(`[pipeline] [${scope}] ${message}`);',
+      'Error: [pipeline] [transform] Failed to materialise int_dossiers_attributed (sql/intermediate/int_dossiers_attributed.sql): [pipeline] [duckdb] Failed to run SQL: IO Error: No space left on device',
+      '--- SQL ---',
+      '  d.is_paid_online,',
+      '    at createError (/work/x/functions/core/errors.ts:6:15)',
+      '  [cause]: Error: [pipeline] [duckdb] Failed to run SQL: IO Error: No space left on device',
+    ].join('\n');
+    expect(failureSummary(`[bench] Failed to run job pipeline: exit code 1\n${stderr}`)).toBe(
+      'Failed to run job pipeline: exit code 1: Error: [pipeline] [transform] Failed to materialise int_dossiers_attributed (sql/intermediate/int_dossiers_attributed.sql): [pipeline] [duckdb] Failed to run SQL: IO Error: No space left on device',
+    );
+    // no job line: the last error Node printed
+    expect(failureSummary('[bench] Failed to run job x: exit code 1\n  d.a,\n  [cause]: [Error: IO Error: disk full]')).toBe('Failed to run job x: exit code 1: Error: IO Error: disk full');
+    expect(failureSummary('Out of Memory Error')).toBe('Out of Memory Error');
+  });
+});
+
