@@ -226,7 +226,11 @@ export async function renderReport(r: BenchResults): Promise<string> {
     const slowPages = d.tti.filter((p) => median(p.seconds) > TARGETS.ttiSec);
     const slowWarm = d.tti.filter((p) => warmOf(p.page).length > 0 && median(warmOf(p.page)) > TARGETS.ttiSec);
     if (slowPages.length || slowWarm.length || (d.built && d.buildSeconds + d.sourcesSeconds > TARGETS.buildSec)) {
-      L.push('', `Why missed (${slowPages.length} of ${d.tti.length} pages over 2 s cold, ${slowWarm.length} warm): the time to interactive is the page's own JavaScript (Evidence, ECharts: parsed, run and hydrated on the main thread) and the first picker's response; DuckDB-WASM no longer counts (it starts on the first use of an input, bench/history.md change 13). On 2 cores shared with other work the main thread is the limit (load average at the end of this run ${(r.loadAverageAtEnd ?? m.loadAverageAtStart).map(f2).join(' ')}).`);
+      const spread = (p: { page: string; seconds: number[] }): string => {
+        const st = stats(p.seconds);
+        return `\`${p.page}\` ${f2(st.median)} s (loads ${p.seconds.map(f2).join(', ')}${st.min <= TARGETS.ttiSec ? '; the fastest within the target' : ''})`;
+      };
+      L.push('', `Why missed (${slowPages.length} of ${d.tti.length} pages over 2 s cold, ${slowWarm.length} warm${slowPages.length ? `: ${slowPages.map(spread).join('; ')}` : ''}): the time to interactive is the page's own JavaScript (Evidence, ECharts: parsed, run and hydrated on the main thread) and the first picker's response; DuckDB-WASM no longer counts (it starts on the first use of an input, bench/history.md change 13). On 2 cores shared with other work the main thread is the limit (load average at the end of this run ${(r.loadAverageAtEnd ?? m.loadAverageAtStart).map(f2).join(' ')}).`);
     }
   } else L.push(`Not measured: ${r.skipped.dashboards ?? 'skipped'}.`);
 
