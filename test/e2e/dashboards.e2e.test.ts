@@ -593,8 +593,16 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The older capture date: other ranks, no change column yet.
     const older = units.find((u) => u.d === '2026-09-24' && u.unit_code === second?.unit_code);
     await choose(page, 'Ngày ghi nhận', '24/09/2026');
-    await waitText(page, `${String(older?.rank)}/149`, 'real-units');
-    expect(await textOf(page, 'real-units')).toContain(vi2(older?.score_total));
+    // The table re-queries for that date (and is empty meanwhile): wait for the unit's row with the older rank
+    // and score together — the rank alone may stand in the newer table too.
+    const olderRow = async (): Promise<string> =>
+      (await textOf(page, 'real-units')).split('\n').find((l) => l.includes(String(second?.unit_short_name))) ?? '';
+    await expect
+      .poll(async () => {
+        const row = await olderRow();
+        return row.startsWith(`${String(older?.rank)}/149`) && row.includes(vi2(older?.score_total));
+      }, { timeout: 60_000 })
+      .toBe(true);
     await finish(visit, 'chi-so-766-gia-lai', 'real');
   });
 
