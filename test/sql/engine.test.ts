@@ -101,4 +101,26 @@ describe('DuckDbEngine materialize', () => {
       await rm(lake, { recursive: true, force: true });
     }
   });
+
+  test('should keep an incremental persist: false step as a view of the selected partitions, never a table', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-step-view-'));
+    const engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      const step = { name: 'int_step', layer: 'intermediate' as const, sql: 'SELECT range AS n, 2020 + range % 3 AS year FROM range(9)', dependsOn: [], file: 'sql/intermediate/int_step.sql', persist: false, materialized: 'incremental' as const, partitionBy: ['year'] };
+      // A full run: every partition.
+      expect(await engine.materialize(step)).toEqual({ model: 'int_step', rows: 9, location: 'duckdb:int_step' });
+      const kind = async () => (await engine.query("SELECT table_type FROM information_schema.tables WHERE table_name = 'int_step'")).map((r) => r.table_type);
+      expect(await kind()).toEqual(['VIEW']);
+      // An incremental run: only the selected years, and the reader aggregates the view as it is read.
+      expect((await engine.materialize(step, { partitions: { column: 'year', values: [2021] } })).rows).toBe(3);
+      expect(await kind()).toEqual(['VIEW']);
+      expect(numbersFromBigints((await engine.query('SELECT min(year) AS lo, max(year) AS hi, sum(n) AS total FROM int_step'))[0]!)).toEqual({ lo: 2021, hi: 2021, total: 1 + 4 + 7 });
+      expect((await engine.materialize(step, { partitions: { column: 'year', values: [] } })).rows).toBe(0);
+      expect(existsSync(path.join(lake, 'models/intermediate/int_step'))).toBe(false);
+      expect(existsSync(path.join(lake, 'models/intermediate/int_step.parquet'))).toBe(false);
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,7 +4,8 @@
  * here as on Athena. Sources are views over Hive-partitioned Parquet; a model is materialised as a
  * table and copied to <lakeRoot>/models/<layer>/<name>.parquet (sorted by its grain, fixed row-group
  * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
- * `persist: false` stays a table of the run and is not written; a `view` is a view. An incremental
+ * `persist: false` stays a table of the run and is not written (an incremental one is a view of the
+ * partitions the run rebuilds); a `view` is a view. An incremental
  * model also keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
  * replaces only the partitions it is given (materializePartitions).
  */
@@ -172,8 +173,8 @@ export class DuckDbEngine implements QueryEngine {
    * partitions left without rows are removed, and the run's table becomes every partition read back
    * with the types the model's SELECT gives — the same table whichever partitions this run rebuilt,
    * so the models downstream and the single-file output (written by materialize as for a table)
-   * are byte-identical to a full rebuild. A step with `persist: false` keeps only the selected
-   * partitions as the run's table (its readers are incremental on the same column).
+   * are byte-identical to a full rebuild. A step with `persist: false` is a view of the selected
+   * partitions, computed as its readers (incremental on the same column) read it.
    */
   private async materializePartitions(model: MaterializableModel, selection: PartitionSelection | undefined): Promise<void> {
     const rel = ident(model.name);
@@ -183,11 +184,15 @@ export class DuckDbEngine implements QueryEngine {
     const fresh = ident(`${model.name}__fresh`);
     const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})`;
     await this.dropRelation(model.name);
-    await this.db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
     if (model.persist === false) {
-      await this.db.run(`ALTER TABLE ${fresh} RENAME TO ${rel}`);
+      // A view of the selected partitions, not a table: its one reader (an incremental model on the
+      // same column, the loader checks) aggregates it as it streams, with the partition filter pushed
+      // into the view's joins. A table held every row at once: int_dossiers_attributed is ~4,3 rows
+      // per dossier, 215 M at 50 M dossiers, whose spill filled the disk (bench/history.md, change 23).
+      await this.db.run(`CREATE VIEW ${rel} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
       return;
     }
+    await this.db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
     const nulls = await this.db.scalarNumber(`SELECT count(*) FROM ${fresh} WHERE ${col} IS NULL`);
     if (nulls > 0) throw createError('duckdb-engine', `Failed to materialise ${model.name}: ${nulls} row(s) have no ${column} (its partition column)`);
     const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);

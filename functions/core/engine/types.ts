@@ -16,8 +16,8 @@ export interface ModelDef {
   partitionBy?: string[];
   /**
    * false: a step of the run that nothing reads afterwards (YAML `config.persist`). The embedded
-   * engine keeps it as a table for the run only and writes no Parquet; Athena, whose tables are
-   * its files, still writes it. Default true.
+   * engine keeps it as a table for the run only (an incremental step: a view of the run's
+   * partitions) and writes no Parquet; Athena, whose tables are its files, still writes it. Default true.
    */
   persist?: boolean;
   /** Path of the file it came from, relative to the repo. */
