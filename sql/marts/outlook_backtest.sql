@@ -20,8 +20,10 @@ final as (
         count(distinct year) as years,
         min(year) as first_year,
         max(year) as last_year,
-        round(avg(abs(error)), 9) as mean_abs_error,
-        round(avg(abs(error) / nullif(abs(actual_year_end), 0)), 9) as mean_abs_pct_error,
+        -- Means of exact decimals (as in outlook_projections): the same bytes whatever order the engine adds in.
+        round(cast(sum(cast(round(abs(error), 9) as decimal(38, 9))) as double) / nullif(count(error), 0), 9) as mean_abs_error,
+        round(cast(sum(cast(round(abs(error) / nullif(abs(actual_year_end), 0), 9) as decimal(38, 9))) as double)
+            / nullif(count(abs(error) / nullif(abs(actual_year_end), 0)), 0), 9) as mean_abs_pct_error,
         round(avg(case when actual_in_interval then 1.0 when actual_in_interval is not null then 0.0 end), 9) as interval_coverage
     from projections
     where actual_year_end is not null

@@ -153,7 +153,11 @@ shapes as (
 
 ),
 
-fitted as (
+-- Each month paired with the same month of every earlier complete year, its values as exact
+-- decimals: the mean and spread below are computed from exact sums, so they do not depend on the
+-- order in which a parallel engine adds the rows up (a double's sum does, in its last bits), and a
+-- rerun gives the same bytes. Counts to 6 decimals, shares to 15, drifts to 9.
+paired as (
 
     select
         r.unit_type,
@@ -162,14 +166,11 @@ fitted as (
         r.metric,
         r.year,
         r.month,
-        r.value as value_to_date,
-        count(s.year) as years_used,
-        min(s.year) as first_year_used,
-        max(s.year) as last_year_used,
-        round(avg(s.share), 9) as mean_share,
-        round(stddev_samp(case when s.share > 0 then r.value / s.share end), 9) as sd_count,
-        round(avg(s.drift), 9) as mean_drift,
-        round(stddev_samp(s.drift), 9) as sd_drift
+        r.value,
+        s.year as shape_year,
+        cast(round(s.share, 15) as decimal(38, 15)) as share,
+        cast(round(case when s.share > 0 then r.value / s.share end, 6) as decimal(38, 6)) as count_estimate,
+        cast(round(s.drift, 9) as decimal(38, 9)) as drift
     from running as r
     inner join shapes as s
         on s.unit_type = r.unit_type
@@ -179,7 +180,33 @@ fitted as (
         and s.year < r.year
         and (s.share > 0 or s.drift is not null)
     where r.value is not null
-    group by r.unit_type, r.unit_code, r.unit_name, r.metric, r.year, r.month, r.value
+
+),
+
+-- Sample standard deviation = sqrt((n·Σx² − (Σx)²) ÷ (n·(n − 1))), the numerator exact.
+fitted as (
+
+    select
+        unit_type,
+        unit_code,
+        unit_name,
+        metric,
+        year,
+        month,
+        value as value_to_date,
+        count(shape_year) as years_used,
+        min(shape_year) as first_year_used,
+        max(shape_year) as last_year_used,
+        round(cast(sum(share) as double) / nullif(count(share), 0), 9) as mean_share,
+        case when count(count_estimate) >= 2 then round(sqrt(
+            cast(count(count_estimate) * sum(count_estimate * count_estimate) - sum(count_estimate) * sum(count_estimate) as double)
+            / (count(count_estimate) * (count(count_estimate) - 1))), 9) end as sd_count,
+        round(cast(sum(drift) as double) / nullif(count(drift), 0), 9) as mean_drift,
+        case when count(drift) >= 2 then round(sqrt(
+            cast(count(drift) * sum(drift * drift) - sum(drift) * sum(drift) as double)
+            / (count(drift) * (count(drift) - 1))), 9) end as sd_drift
+    from paired
+    group by unit_type, unit_code, unit_name, metric, year, month, value
 
 ),
 
