@@ -102,6 +102,28 @@ describe('DuckDbEngine materialize', () => {
     }
   });
 
+  test('should keep an incremental intermediate model as its year partitions only, and give an incremental mart its single file too', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-inc-files-'));
+    const engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      const sql = 'SELECT range AS n, 2020 + range % 2 AS year FROM range(6)';
+      const stale = path.join(lake, 'models/intermediate/int_inc.parquet');
+      await mkdir(path.dirname(stale), { recursive: true });
+      await writeFile(stale, 'left by an earlier run');
+      const inter = await engine.materialize({ name: 'int_inc', layer: 'intermediate', sql, dependsOn: [], file: 'sql/intermediate/int_inc.sql', materialized: 'incremental', partitionBy: ['year'], grain: ['n'] });
+      expect(inter).toEqual({ model: 'int_inc', rows: 6, location: path.join(lake, 'models/intermediate/int_inc') });
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(path.join(lake, 'models/intermediate/int_inc/year=2021/data.parquet'))).toBe(true);
+      const mart = await engine.materialize({ name: 'm_inc', layer: 'marts', sql, dependsOn: [], file: 'sql/marts/m_inc.sql', materialized: 'incremental', partitionBy: ['year'], grain: ['n'] });
+      expect(mart.location).toBe(path.join(lake, 'models/marts/m_inc.parquet'));
+      expect(numbersFromBigints((await engine.query(`SELECT count(*) AS n FROM read_parquet('${mart.location}')`))[0]!)).toEqual({ n: 6 });
+      expect(existsSync(path.join(lake, 'models/marts/m_inc/year=2020/data.parquet'))).toBe(true);
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+
   test('should keep an incremental persist: false step as a view of the selected partitions, never a table', async () => {
     const lake = await mkdtemp(path.join(tmpdir(), 'engine-step-view-'));
     const engine = await DuckDbEngine.create({ lakeRoot: lake });

@@ -6,8 +6,8 @@
  * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
  * `persist: false` stays a table of the run and is not written (an incremental one is a view of the
  * partitions the run rebuilds); a `view` is a view. An incremental
- * model also keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
- * replaces only the partitions it is given (materializePartitions).
+ * model keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
+ * replaces only the partitions it is given (materializePartitions); only a mart also gets the single file.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -126,6 +126,13 @@ export class DuckDbEngine implements QueryEngine {
       // A file left by a run from before the model stopped being persisted would look current.
       await rm(file, { force: true });
       return { model: model.name, rows, location: `duckdb:${model.name}` };
+    }
+    if (model.materialized === 'incremental' && model.layer !== 'marts') {
+      // Its year partitions are its files: readers outside the run (range.ts) read the directory. A
+      // whole-history copy, sorted, would cost O(history) every month (bench/history.md, change 24);
+      // a mart keeps it (the dashboards and exports read models/marts/<name>.parquet).
+      await rm(file, { force: true });
+      return { model: model.name, rows, location: path.join(this.options.lakeRoot, 'models', model.layer, model.name) };
     }
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;

@@ -34,7 +34,8 @@ const RangeOptions = z
 
 /** The persisted models the query reads, relative to the lake root (DuckDB engine). */
 export const RANGE_MODELS = {
-  int_dossiers_classified: 'models/intermediate/int_dossiers_classified.parquet',
+  // Incremental: its year partitions (models/intermediate/int_dossiers_classified/year=<y>/data.parquet).
+  int_dossiers_classified: 'models/intermediate/int_dossiers_classified',
   int_agencies_chained: 'models/intermediate/int_agencies_chained.parquet',
 } as const;
 
