@@ -55,6 +55,9 @@ export function splitStatements(sqlText: string): string[] {
 
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
+  /** One machine, memory_limit: uniqueness tests of incremental models run partition by partition. */
+  readonly memoryBound = true;
+
   /** Incremental models keep their partitions between runs only when models are written. */
   get incremental(): boolean {
     return this.options.writeParquet !== false;

@@ -67,6 +67,12 @@ export interface QueryEngine {
   reuse?(model: ModelDef): Promise<MaterializeResult | undefined>;
   /** True when the engine keeps incremental models' partitions between runs (false: every run is full). */
   readonly incremental?: boolean;
+  /**
+   * True when a query runs on one machine within a fixed memory limit (the embedded engine): a
+   * uniqueness test of an incremental model that may be scoped to partitions then checks one
+   * partition at a time (runModelTests), so its GROUP BY holds a year's rows, not the history's.
+   */
+  readonly memoryBound?: boolean;
   /** Read-only query with $name-bound values. */
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<Row[]>;
   close(): Promise<void>;

@@ -77,3 +77,43 @@ describe('YAML tests of an incremental model', () => {
     expect(byTest(await runModelTests(engine, [other], { partitions: { column: 'year', values: [2024] } }))['not_null(k)']).toBe(1);
   });
 });
+
+describe('uniqueness tests of an incremental model on the embedded engine (memory-bound)', () => {
+  // Two rows share (k, year) in 2023 only; 2022 and 2024 are clean; k 5 repeats across years (allowed).
+  const dups: TransformModel = {
+    ...model,
+    name: 'dups',
+    sql: 'select * from (values (5, 2022), (5, 2023), (6, 2023), (6, 2023), (5, 2024)) as v (k, year)',
+    tests: [{ kind: 'unique_combination_of_columns', columns: ['k', 'year'], severity: 'error' }],
+  };
+  const queriesOf = async (run: () => Promise<TestResult[]>): Promise<{ results: TestResult[]; sql: string[] }> => {
+    const sql: string[] = [];
+    const query = engine.query.bind(engine);
+    const spy = (s: string, p?: Record<string, string | number | boolean | null>) => {
+      sql.push(s);
+      return query(s, p);
+    };
+    Object.assign(engine, { query: spy });
+    try {
+      return { results: await run(), sql };
+    } finally {
+      delete (engine as unknown as Record<string, unknown>).query;
+    }
+  };
+
+  test('should check one partition at a time in a full run and still find the duplicate', async () => {
+    expect(engine.memoryBound).toBe(true);
+    await engine.materialize(dups);
+    const { results, sql } = await queriesOf(() => runModelTests(engine, [dups]));
+    expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
+    const checks = sql.filter((s) => s.includes('HAVING count(*) > 1'));
+    expect(checks.map((s) => /year IN \((\d+)\)/.exec(s)?.[1])).toEqual(['2022', '2023', '2024']);
+  });
+
+  test('should check each rebuilt partition on its own in an incremental run', async () => {
+    const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024] } }));
+    expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
+    expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
+    expect(byTest(await runModelTests(engine, [dups], { partitions: { column: 'year', values: [2024] } }))).toEqual({ 'unique(k, year)': 0 });
+  });
+});
