@@ -26,8 +26,8 @@ export const PRICES = { athenaPerTb: 5, athenaMinBytes: 10 * 2 ** 20, s3PutPer10
  * on Athena; a lake without them (bench/lake-1m.json has them, measured) gets them estimated from these ratios measured
  * at 1 M (2026-12-03): stg_lake__dossiers 0.98 × landed/dossiers, int_dossiers_attributed 0.42 × int_dossiers_classified.
  */
-const STG_PER_LANDED = 0.98;
-const ATTRIBUTED_PER_CLASSIFIED = 0.42;
+export const STG_PER_LANDED = 0.98;
+export const ATTRIBUTED_PER_CLASSIFIED = 0.42;
 /**
  * Incremental models partitioned by the year of receipt, not the report year (docs/architecture.md, "Incremental
  * models"): a reader filtered on the report year (int_dossiers_attributed, procedure_years) still needs every receipt
