@@ -81,7 +81,7 @@ export function renderRehearsal(rec: RehearsalRecord | undefined, current: boole
   }
   const when = rec.startedAt.slice(0, 16).replace('T', ' ');
   const verb = rec.usage ? 'Measured' : 'Attempted';
-  L.push(`${current ? `${verb} in this run` : `${verb} by an earlier, opt-in run (\`npm run bench -- --sizes 50000000 --runs 1\`), read from bench/rehearsal.json`}: ${size(rec.size)} dossiers, ${rec.mode} path, one run, started ${when} UTC on ${rec.machine.cpus} cores / ${f1(rec.machine.memoryGb)} GB (DuckDB ${rec.machine.duckdb}, memory_limit 2 GB). The machine was shared with other work: the load averages below inflate the wall times (CPU seconds are the job's own).`);
+  L.push(`${current ? `${verb} in this run` : `${verb} by an earlier, opt-in run (\`npm run bench -- --sizes 50000000 --runs 1\`), read from bench/rehearsal.json`}: ${size(rec.size)} dossiers, ${rec.mode} path, one run, started ${when} UTC on ${rec.machine.cpus} cores / ${f1(rec.machine.memoryGb)} GB (DuckDB ${rec.machine.duckdb}, memory_limit 2 GB). Where the load averages below exceed the cores, other work shared the machine and inflated the wall times (CPU seconds are the job's own).`);
   if (rec.dataset) L.push('', `Dataset: ${n0(rec.dataset.dossiers)} dossiers (${n0(rec.dataset.portalDossiers)} portal, ${n0(rec.dataset.nswDossiers)} NSW), ${n0(rec.dataset.files)} files, ${gb(rec.dataset.totalBytes)} GiB (portal CSV ${gb(rec.dataset.portalCsvBytes)} GiB), generated in ${f1(rec.dataset.seconds / 60)} min.`);
   L.push('', `Load average (1, 5, 15 min) at the bench's start: ${rec.loadAverageAtStart.map(f2).join(' ')}; at its end: ${(rec.loadAverageAtEnd ?? []).map(f2).join(' ') || '–'}.`);
   if (!rec.usage || !rec.result) {

@@ -99,7 +99,7 @@ export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): str
   const from = (alias?: string): string => (scoped ? `${scoped} AS ${alias ?? tbl}` : alias ? `${tbl} AS ${alias}` : tbl);
   switch (t.kind) {
     case 'not_null':
-      return `SELECT count(*) AS failures FROM ${from()} WHERE ${id(t.column)} IS NULL`;
+      return `SELECT count(*) AS failures FROM ${from()} WHERE ${rowFailure(t)}`;
     case 'unique':
       return `SELECT count(*) AS failures FROM (SELECT ${id(t.column)} FROM ${from()} WHERE ${id(t.column)} IS NOT NULL GROUP BY ${id(t.column)} HAVING count(*) > 1) AS dup`;
     case 'unique_combination_of_columns': {
@@ -107,7 +107,7 @@ export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): str
       return `SELECT count(*) AS failures FROM (SELECT ${cols} FROM ${from()} GROUP BY ${cols} HAVING count(*) > 1) AS dup`;
     }
     case 'accepted_values':
-      return `SELECT count(*) AS failures FROM ${from()} WHERE ${id(t.column)} IS NOT NULL AND ${id(t.column)} NOT IN (${t.values.map(value).join(', ')})`;
+      return `SELECT count(*) AS failures FROM ${from()} WHERE ${rowFailure(t)}`;
     case 'relationships':
       return (
         `SELECT count(*) AS failures FROM ${from('child')} WHERE child.${id(t.column)} IS NOT NULL ` +
@@ -116,13 +116,45 @@ export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): str
     case 'expression_is_true': {
       const issues = lintSql(`select * from ${tbl} where ${t.expression}`);
       if (issues.length > 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: ${issues[0]!.message}`);
-      return `SELECT count(*) AS failures FROM ${from()} WHERE NOT (${t.expression})`;
+      return `SELECT count(*) AS failures FROM ${from()} WHERE ${rowFailure(t)}`;
     }
     case 'not_empty':
       return `SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END AS failures FROM ${tbl}`;
     case 'columns_match':
       return `SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position`;
   }
+}
+
+type RowTest = Extract<TestSpec, { kind: 'not_null' | 'accepted_values' | 'expression_is_true' }>;
+
+function isRowTest(t: TestSpec): t is RowTest {
+  return t.kind === 'not_null' || t.kind === 'accepted_values' || t.kind === 'expression_is_true';
+}
+
+/** The condition a failing row of a row test meets (NULL, like false, is not a failure: WHERE and count_if agree). */
+function rowFailure(t: RowTest): string {
+  switch (t.kind) {
+    case 'not_null':
+      return `${id(t.column)} IS NULL`;
+    case 'accepted_values':
+      return `${id(t.column)} IS NOT NULL AND ${id(t.column)} NOT IN (${t.values.map(value).join(', ')})`;
+    case 'expression_is_true':
+      return `NOT (${t.expression})`;
+  }
+}
+
+/**
+ * The row tests of one model (not_null, accepted_values, expression_is_true) counted in one pass:
+ * `count_if(<failure>)` per test over the same rows, instead of one scan per test. Used on the
+ * embedded engine, where a model may be a view (an incremental `persist: false` step) that every
+ * scan recomputes; each result still carries its own test's SQL (testSql), which counts the same rows.
+ */
+export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: PartitionSelection): string {
+  const rows = tests.filter(isRowTest);
+  if (rows.length === 0) throw createError('transform', `Failed to batch the row tests of ${m}: none given`);
+  for (const t of rows) testSql(m, t, scope); // the same checks (identifiers, lint, scope) as one by one
+  const from = scope ? `(SELECT * FROM ${id(m)} WHERE ${id(scope.column)} IN (${scope.values.map(partitionValue).join(', ')})) AS ${id(m)}` : id(m);
+  return `SELECT ${rows.map((t, i) => `count_if(${rowFailure(t)}) AS f${i}`).join(', ')} FROM ${from}`;
 }
 
 /** Every test of every model, as SQL. */
@@ -158,6 +190,18 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
   const partitionsOf = new Map<string, number[]>();
   for (const m of models) {
     const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
+    // On the embedded engine the model's row tests are counted in one pass (rowTestsSql); every row
+    // test scopes to partitions alike, so they share one scope.
+    let batched: Map<TestSpec, number> | undefined;
+    let batchSeconds = 0;
+    const batchable = engine.memoryBound && !options.skipped?.has(m.name) ? m.tests.filter(isRowTest) : [];
+    const batchScoped = partitioned && sel.values.length > 0;
+    if (batchable.length > 1 && !(partitioned && sel.values.length === 0)) {
+      const t0 = performance.now();
+      const row = (await engine.query(rowTestsSql(m.name, batchable, batchScoped ? sel : undefined)))[0] ?? {};
+      batched = new Map(batchable.map((t, i) => [t, Number(row[`f${i}`] ?? 0)]));
+      batchSeconds = (performance.now() - t0) / 1000 / batchable.length;
+    }
     for (const t of m.tests) {
       if (options.skipped?.has(m.name)) {
         results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
@@ -171,6 +215,11 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
       const check = { model: m.name, test: describeTest(t), severity: t.severity, sql: testSql(m.name, t, scoped ? sel : undefined) };
       const t0 = performance.now();
       const seconds = (): number => (performance.now() - t0) / 1000;
+      const counted = batched?.get(t);
+      if (counted !== undefined) {
+        results.push({ ...check, failures: counted, passed: counted === 0, seconds: batchSeconds });
+        continue;
+      }
       const column = m.partitionBy?.[0];
       if (engine.memoryBound && m.materialized === 'incremental' && column && (t.kind === 'unique' || t.kind === 'unique_combination_of_columns') && scopesToPartitions(t, column)) {
         // One partition at a time (a duplicate cannot cross partitions: the column is in the key).

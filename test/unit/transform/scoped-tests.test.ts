@@ -110,6 +110,29 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     expect(checks.map((s) => /year IN \((\d+)\)/.exec(s)?.[1])).toEqual(['2022', '2023', '2024']);
   });
 
+  test('should count the row tests of a model in one pass, each result keeping its own SQL and the same failures', async () => {
+    const rowsModel: TransformModel = {
+      ...model,
+      name: 'rowsy',
+      sql: "select * from (values (1, 'a', 2024), (cast(null as integer), 'x', 2024), (3, cast(null as varchar), 2023)) as v (k, c, year)",
+      tests: [
+        { kind: 'not_null', column: 'k', severity: 'error' },
+        { kind: 'accepted_values', column: 'c', values: ['a'], severity: 'error' },
+        // NULL for the row with no k: neither true nor a failure, one by one or in the batch.
+        { kind: 'expression_is_true', expression: 'k < 3', severity: 'error' },
+      ],
+    };
+    await engine.materialize(rowsModel);
+    const { results, sql } = await queriesOf(() => runModelTests(engine, [rowsModel]));
+    expect(byTest(results)).toEqual({ 'not_null(k)': 1, 'accepted_values(c)': 1, 'expression_is_true(k < 3)': 1 });
+    expect(sql.filter((s) => s.includes('FROM rowsy'))).toHaveLength(1);
+    expect(sql[0]).toContain('count_if(NOT (k < 3))');
+    for (const r of results) expect(Number((await engine.query(r.sql))[0]!.failures)).toBe(r.failures);
+    const scoped = await queriesOf(() => runModelTests(engine, [rowsModel], { partitions: { column: 'year', values: [2023] } }));
+    expect(byTest(scoped.results)).toEqual({ 'not_null(k)': 0, 'accepted_values(c)': 0, 'expression_is_true(k < 3)': 1 });
+    expect(scoped.sql).toHaveLength(1);
+  });
+
   test('should check each rebuilt partition on its own in an incremental run', async () => {
     const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024] } }));
     expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
