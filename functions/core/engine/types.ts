@@ -69,8 +69,9 @@ export interface QueryEngine {
   readonly incremental?: boolean;
   /**
    * True when a query runs on one machine within a fixed memory limit (the embedded engine): a
-   * uniqueness test of an incremental model that may be scoped to partitions then checks one
-   * partition at a time (runModelTests), so its GROUP BY holds a year's rows, not the history's.
+   * model's row tests are counted in one pass, and a uniqueness test of an incremental model that may
+   * be scoped to partitions checks one partition at a time (runModelTests), so its GROUP BY holds a
+   * year's rows, not the history's.
    */
   readonly memoryBound?: boolean;
   /** Read-only query with $name-bound values. */

@@ -95,8 +95,7 @@ export function scopesToPartitions(t: TestSpec, column: string): boolean {
 export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): string {
   const tbl = id(m);
   if (scope && scope.values.length === 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: an empty partition selection`);
-  const scoped = scope ? `(SELECT * FROM ${tbl} WHERE ${id(scope.column)} IN (${scope.values.map(partitionValue).join(', ')}))` : undefined;
-  const from = (alias?: string): string => (scoped ? `${scoped} AS ${alias ?? tbl}` : alias ? `${tbl} AS ${alias}` : tbl);
+  const from = (alias?: string): string => fromScoped(m, scope, alias);
   switch (t.kind) {
     case 'not_null':
       return `SELECT count(*) AS failures FROM ${from()} WHERE ${rowFailure(t)}`;
@@ -123,6 +122,13 @@ export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): str
     case 'columns_match':
       return `SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position`;
   }
+}
+
+/** The model's rows, or with `scope` only those of its partitions, as a FROM item named `alias` (default: the model). */
+function fromScoped(m: string, scope: PartitionSelection | undefined, alias?: string): string {
+  const tbl = id(m);
+  if (!scope) return alias ? `${tbl} AS ${alias}` : tbl;
+  return `(SELECT * FROM ${tbl} WHERE ${id(scope.column)} IN (${scope.values.map(partitionValue).join(', ')})) AS ${alias ?? tbl}`;
 }
 
 type RowTest = Extract<TestSpec, { kind: 'not_null' | 'accepted_values' | 'expression_is_true' }>;
@@ -153,8 +159,7 @@ export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: Parti
   const rows = tests.filter(isRowTest);
   if (rows.length === 0) throw createError('transform', `Failed to batch the row tests of ${m}: none given`);
   for (const t of rows) testSql(m, t, scope); // the same checks (identifiers, lint, scope) as one by one
-  const from = scope ? `(SELECT * FROM ${id(m)} WHERE ${id(scope.column)} IN (${scope.values.map(partitionValue).join(', ')})) AS ${id(m)}` : id(m);
-  return `SELECT ${rows.map((t, i) => `count_if(${rowFailure(t)}) AS f${i}`).join(', ')} FROM ${from}`;
+  return `SELECT ${rows.map((t, i) => `count_if(${rowFailure(t)}) AS f${i}`).join(', ')} FROM ${fromScoped(m, scope)}`;
 }
 
 /** Every test of every model, as SQL. */
@@ -187,21 +192,21 @@ export interface TestOptions {
 export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[], options: TestOptions = {}): Promise<TestResult[]> {
   const results: TestResult[] = [];
   const sel = options.partitions;
-  const partitionsOf = new Map<string, number[]>();
   for (const m of models) {
     const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
     // On the embedded engine the model's row tests are counted in one pass (rowTestsSql); every row
     // test scopes to partitions alike, so they share one scope.
+    // (With nothing rebuilt the scoped row tests are not run at all, below.)
     let batched: Map<TestSpec, number> | undefined;
     let batchSeconds = 0;
     const batchable = engine.memoryBound && !options.skipped?.has(m.name) ? m.tests.filter(isRowTest) : [];
-    const batchScoped = partitioned && sel.values.length > 0;
     if (batchable.length > 1 && !(partitioned && sel.values.length === 0)) {
       const t0 = performance.now();
-      const row = (await engine.query(rowTestsSql(m.name, batchable, batchScoped ? sel : undefined)))[0] ?? {};
+      const row = (await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined)))[0] ?? {};
       batched = new Map(batchable.map((t, i) => [t, Number(row[`f${i}`] ?? 0)]));
       batchSeconds = (performance.now() - t0) / 1000 / batchable.length;
     }
+    let partitionValues: number[] | undefined; // of a full run's per-partition uniqueness tests
     for (const t of m.tests) {
       if (options.skipped?.has(m.name)) {
         results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
@@ -225,7 +230,11 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
         // One partition at a time (a duplicate cannot cross partitions: the column is in the key).
         // At 50 M dossiers int_dossiers_attributed's grain is 215 M keys: one GROUP BY over all of
         // them ran out of DuckDB's 2 GB; a year's share does not (bench/history.md, change 25).
-        const values = scoped ? sel.values : (partitionsOf.get(m.name) ?? (await distinctValues(engine, m.name, column, partitionsOf)));
+        // A row with no partition value (never for a written partition: the engine refuses it) falls
+        // outside every partition checked here.
+        const values = scoped
+          ? sel.values
+          : (partitionValues ??= (await engine.query(`SELECT DISTINCT ${id(column)} AS v FROM ${id(m.name)} WHERE ${id(column)} IS NOT NULL ORDER BY 1`)).map((r) => Number(r.v)));
         let failures = 0;
         for (const v of values) failures += Number((await engine.query(testSql(m.name, t, { column, values: [v] })))[0]?.failures ?? 0);
         results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
@@ -251,13 +260,6 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
     }
   }
   return results;
-}
-
-/** The values of a model's partition column (once per model and run). */
-async function distinctValues(engine: QueryEngine, model: string, column: string, cache: Map<string, number[]>): Promise<number[]> {
-  const values = (await engine.query(`SELECT DISTINCT ${id(column)} AS v FROM ${id(model)} WHERE ${id(column)} IS NOT NULL ORDER BY 1`)).map((r) => Number(r.v));
-  cache.set(model, values);
-  return values;
 }
 
 /** Throw when any error-severity test failed, listing them. */
