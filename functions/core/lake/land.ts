@@ -624,10 +624,22 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
     // data-row numbers of the good rows are shifted past them so every row keeps its own number.
     await db.run(`INSERT INTO raw_rejects BY NAME ${await readLandingSql('dossiers_csv_rejects')}`);
-    // Row numbers per file (the table keeps the read's order: files in chunk order, lines in file
-    // order). The chunk's text is then held once: the unnumbered copy would take memory the checks
-    // then spill for.
-    await db.run(`CREATE OR REPLACE TEMP TABLE raw_rows AS ${await readLandingSql('dossiers_csv_rows')}`);
+    // Row numbers per file: the table keeps the read's order (files in chunk order, lines in file
+    // order), so its rowid less the file's first rowid is the good row's place in its file.
+    const header = expected.map((h) => `"${h.replaceAll('"', '""')}"`).join(', ');
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE raw_rows AS
+       WITH numbered AS (
+              SELECT f.file_no, r.rowid - min(r.rowid) OVER (PARTITION BY f.file_no) + 1 AS k, ${expected.map((h) => `r."${h.replaceAll('"', '""')}"`).join(', ')}
+              FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path),
+            rej AS (SELECT file_no, row_no - row_number() OVER (PARTITION BY file_no ORDER BY row_no) AS good_before FROM raw_rejects),
+            renumbered AS (
+              SELECT n.file_no, CAST(n.k + (SELECT count(*) FROM rej WHERE rej.file_no = n.file_no AND rej.good_before < n.k) AS BIGINT) AS row_no,
+                     ${expected.map((h) => `n."${h.replaceAll('"', '""')}"`).join(', ')}
+              FROM numbered n)
+       SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
+    );
+    // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
     await db.run('DROP TABLE raw_input_unnumbered');
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)

@@ -16,7 +16,6 @@ const LANDING_SQL = [
   'dossiers_profile',
   'dossiers_checked',
   'dossiers_csv_rejects',
-  'dossiers_csv_rows',
   'dossiers_landed',
   'dossiers_quarantined',
   'dossiers_counts',
