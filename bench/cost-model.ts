@@ -34,6 +34,13 @@ export const ATTRIBUTED_PER_CLASSIFIED = 0.42;
  * year of them (a dossier received in 2020 may be pending in 2025), so a monthly run reads them whole.
  */
 const RECEIPT_YEAR_MODELS = new Set(['int_dossiers_classified']);
+/**
+ * stg_lake__dossiers is incremental on the year of receipt, the landed dossiers' own partition: its SELECT filtered
+ * on the touched year reads that year of landed/dossiers (Athena prunes the partition), and every year's dossier_id
+ * (the NSW ids a portal copy may duplicate: bounded here by the column's share over every source, 0.059 of
+ * landed/dossiers' bytes in the 1 M lake, 2026-12-03).
+ */
+export const DOSSIER_ID_SHARE = 0.059;
 /** The datasets a monthly run lands: the month's dossiers; with a 766 answer, its results and metrics files too. */
 export const MONTHLY_CHANGES = { dossiers: ['dossiers'], 'dossiers + 766 answer': ['dossiers', 'score766', 'score766_metrics'] } as const;
 
@@ -184,7 +191,8 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
         // pruned to it; those partitioned on the year of receipt are read whole (RECEIPT_YEAR_MODELS).
         const dep = r.model ? byName.get(r.model) : undefined;
         const pruned = incremental && dep?.materialized === 'incremental' && !RECEIPT_YEAR_MODELS.has(dep.name);
-        scanned += pruned ? r.bytes * yearShare(dep!.name) : r.bytes;
+        const receiptYear = incremental && rel === 'src_dossiers' && m.partitionBy?.[0] === 'year';
+        scanned += pruned ? r.bytes * yearShare(dep!.name) : receiptYear ? r.bytes * (yearShare(m.name) + DOSSIER_ID_SHARE) : r.bytes;
         opened += pruned ? yearFiles(dep!.name) : r.files;
       }
       out.push({ model: m.name, kind: 'ctas', queries: 1, scannedBytes: scanned, billedBytes: billed(scanned, 1), filesRead: opened });

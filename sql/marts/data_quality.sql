@@ -10,9 +10,9 @@ quarantine as (
 
 ),
 
-dossiers as (
+dossier_files as (
 
-    select * from stg_lake__dossiers
+    select * from stg_lake__dossier_files
 
 ),
 
@@ -64,10 +64,9 @@ dossier_freshness as (
 
     select
         raw_hash,
-        max(updated_at) as newest_record_at,
-        count(*) as rows_current
-    from dossiers
-    group by raw_hash
+        newest_record_at,
+        rows_current
+    from dossier_files
 
 ),
 

@@ -8,10 +8,13 @@ with source as (
 -- Mã hồ sơ is the Số hồ sơ of an NSW dossier in the lake (NSW- + that number) is the portal's copy of
 -- it. Both stay landed with their own file and row; the copy names the NSW dossier it duplicates and
 -- int_dossiers_classified leaves it out, so the dossier is counted once whichever file landed first.
+-- Read from the source itself, not the `source` step: in an incremental run this model is computed for
+-- the rebuilt years of receipt only (the engine filters `year`), and an NSW dossier received in any
+-- year can be the one a copy duplicates.
 nsw_ids as (
 
     select distinct dossier_id
-    from source
+    from src_dossiers
     where source = 'nsw'
 
 ),
@@ -44,7 +47,9 @@ final as (
         cast(s.deleted_at as timestamp) as deleted_at,
         cast(s.raw_hash as varchar) as raw_hash,
         cast(s.raw_row as bigint) as raw_row,
-        cast(n.dossier_id as varchar) as duplicate_of_dossier_id
+        cast(n.dossier_id as varchar) as duplicate_of_dossier_id,
+        -- the year of receipt (the landed partition's): the partition an incremental run rebuilds
+        cast(s.year as integer) as year
     from source as s
     -- One equality (NULL for non-portal rows, which match nothing): a hash join. Written as
     -- `s.source = 'portal' and n.dossier_id = 'NSW-' || s.dossier_id`, DuckDB planned a nested-loop
