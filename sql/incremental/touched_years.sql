@@ -49,9 +49,13 @@ versions as (
 report_years as (
 
     -- The calendar seed's years (those of int_periods_enumerated): a seed is built before any
-    -- model, so this runs before int_dossiers_classified, the first incremental model.
+    -- model, so this runs before int_dossiers_classified, the first incremental model. None after
+    -- the lake's newest year of receipt (the landed partitions'): int_periods_reported reports no
+    -- year in which nothing was received, so a pending dossier reaches the years up to that one,
+    -- not the calendar's end (2035: ten empty partitions of every incremental model each month).
     select distinct year
     from calendar_months
+    where year <= (select max(year) from src_dossiers)
 
 ),
 

@@ -3,7 +3,8 @@
  * generated province: after each step of a sequence — three years of history, (a) a new
  * month, (b) a late update to an old dossier (its month's file resubmitted with a newer updated_at
  * that moves its finish into the next year), (c) a corrected agency registry, (d) another month,
- * (e) a dossier of 2014, before the first report year (a partition only the per-dossier models have) —
+ * (e) a dossier of 2014, before the first report year (a partition only the per-dossier models have),
+ * (f) a dossier still pending (it reaches every report year up to the newest year of receipt) —
  * every file under models/ (marts, intermediates, partitions, the state) is byte-identical to a
  * `--full-refresh` rebuild of a copy of the same lake, and the incremental runs rebuilt only the
  * report years the step touched (the other partitions' files are the same inodes as before), and
@@ -227,5 +228,20 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(existsSync(path.join(lakeDir, 'models/marts/procedure_years/year=2014/data.parquet'))).toBe(true);
     expect(inode(PART(2025))).toBe(before2025.part);
     expect(inode(DOSSIERS(2025))).toBe(before2025.dossiers);
+  }, 120_000);
+
+  test('(f) a pending dossier reaches the years up to the newest year of receipt, not the calendar\'s end', async () => {
+    // Received in June 2024 and still being processed: it counts as pending in every report period
+    // from then on — 2024 and 2025, the lake's newest year of receipt (int_periods_reported reports no
+    // later year). The calendar seed runs to 2035: those years have no report period and no partition.
+    const header = readFileSync(path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv'), 'utf8').split('\r\n')[0]!;
+    const row = 'H99.01-240603-999999,1.005614,H99.01,2,03/06/2024 09:37,17/06/2024 09:37,,DANG_XU_LY,0,Có,Có,Có,Có,Có,Không,03/06/2024 09:37';
+    const drop = path.join(root, 'drops', 'pending-2024');
+    mkdirSync(path.join(drop, 'portal', 'dossiers', '2024'), { recursive: true });
+    writeFileSync(path.join(drop, 'portal', 'dossiers', '2024', '2024-06.csv'), `${header}\r\n${row}\r\n`);
+    await landDrop(drop);
+    const s = await transformAndCompare('pending-2024');
+    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2024, 2025] }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
+    expect(existsSync(path.join(lakeDir, PART(2026)))).toBe(false);
   }, 120_000);
 });
