@@ -155,11 +155,41 @@ function rowFailure(t: RowTest): string {
  * embedded engine, where a model may be a view (an incremental `persist: false` step) that every
  * scan recomputes; each result still carries its own test's SQL (testSql), which counts the same rows.
  */
-export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: PartitionSelection): string {
+export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: PartitionSelection, byPartition?: string): string {
   const rows = tests.filter(isRowTest);
-  if (rows.length === 0) throw createError('transform', `Failed to batch the row tests of ${m}: none given`);
+  if (rows.length === 0 && !byPartition) throw createError('transform', `Failed to batch the row tests of ${m}: none given`);
   for (const t of rows) testSql(m, t, scope); // the same checks (identifiers, lint, scope) as one by one
-  return `SELECT ${rows.map((t, i) => `count_if(${rowFailure(t)}) AS f${i}`).join(', ')} FROM ${fromScoped(m, scope)}`;
+  const counts = rows.map((t, i) => `count_if(${rowFailure(t)}) AS f${i}`);
+  if (!byPartition) return `SELECT ${counts.join(', ')} FROM ${fromScoped(m, scope)}`;
+  // The same counts per partition, with each partition's rows (summed by the caller).
+  const col = id(byPartition);
+  return `SELECT ${[`${col} AS _partition`, 'count(*) AS _rows', ...counts].join(', ')} FROM ${fromScoped(m, scope)} GROUP BY ${col}`;
+}
+
+/**
+ * Rows one uniqueness query of the embedded engine groups at most: at 50 M dossiers the 215 M keys of
+ * int_dossiers_attributed in one GROUP BY ran out of DuckDB's 2 GB, a year's 30–45 M did not (bench/
+ * history.md, change 25); partitions are checked together up to this many rows (all seven years at 1 M).
+ */
+export const UNIQUE_ROWS_PER_QUERY = 25_000_000;
+
+/** Partition values in order, grouped so each group's rows stay within `limit` (a larger partition alone). */
+export function partitionBatches(sizes: ReadonlyMap<number, number>, limit = UNIQUE_ROWS_PER_QUERY): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let rows = 0;
+  for (const v of [...sizes.keys()].sort((a, b) => a - b)) {
+    const n = sizes.get(v)!;
+    if (cur.length > 0 && rows + n > limit) {
+      out.push(cur);
+      cur = [];
+      rows = 0;
+    }
+    cur.push(v);
+    rows += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 /** Every test of every model, as SQL. */
@@ -183,6 +213,8 @@ export interface TestOptions {
    * then and are not run (they pass, with the detail "skipped: no input changed").
    */
   skipped?: ReadonlySet<string>;
+  /** Embedded engine: rows one uniqueness query groups at most (default UNIQUE_ROWS_PER_QUERY). */
+  uniqueRowsPerQuery?: number;
 }
 
 /**
@@ -199,14 +231,26 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
     // (With nothing rebuilt the scoped row tests are not run at all, below.)
     let batched: Map<TestSpec, number> | undefined;
     let batchSeconds = 0;
-    const batchable = engine.memoryBound && !options.skipped?.has(m.name) ? m.tests.filter(isRowTest) : [];
-    if (batchable.length > 1 && !(partitioned && sel.values.length === 0)) {
+    const skippedModel = options.skipped?.has(m.name) === true;
+    const batchable = engine.memoryBound && !skippedModel ? m.tests.filter(isRowTest) : [];
+    // The embedded engine checks uniqueness a few partitions at a time (below): the same pass that
+    // counts the row tests gives each partition's rows, so the batches are known without another scan.
+    const column = m.partitionBy?.[0];
+    const perPartition = (t: TestSpec): boolean =>
+      engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && (t.kind === 'unique' || t.kind === 'unique_combination_of_columns') && scopesToPartitions(t, column);
+    const byPartition = !skippedModel && m.tests.some(perPartition) ? column : undefined;
+    let partitionSizes: Map<number, number> | undefined; // rows per partition (in scope), when byPartition
+    if ((batchable.length > 1 || byPartition) && !(partitioned && sel.values.length === 0)) {
       const t0 = performance.now();
-      const row = (await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined)))[0] ?? {};
-      batched = new Map(batchable.map((t, i) => [t, Number(row[`f${i}`] ?? 0)]));
-      batchSeconds = (performance.now() - t0) / 1000 / batchable.length;
+      const rows = await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined, byPartition));
+      const sum = (k: string): number => rows.reduce((n, r) => n + Number(r[k] ?? 0), 0);
+      batched = new Map(batchable.map((t, i) => [t, sum(`f${i}`)]));
+      if (byPartition) {
+        // A row with no partition value (never for a written partition: the engine refuses it) is in no batch.
+        partitionSizes = new Map(rows.filter((r) => r._partition !== null && r._partition !== undefined).map((r) => [Number(r._partition), Number(r._rows)]));
+      }
+      batchSeconds = (performance.now() - t0) / 1000 / Math.max(1, batchable.length);
     }
-    let partitionValues: number[] | undefined; // of a full run's per-partition uniqueness tests
     for (const t of m.tests) {
       if (options.skipped?.has(m.name)) {
         results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
@@ -225,18 +269,13 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
         results.push({ ...check, failures: counted, passed: counted === 0, seconds: batchSeconds });
         continue;
       }
-      const column = m.partitionBy?.[0];
-      if (engine.memoryBound && m.materialized === 'incremental' && column && (t.kind === 'unique' || t.kind === 'unique_combination_of_columns') && scopesToPartitions(t, column)) {
-        // One partition at a time (a duplicate cannot cross partitions: the column is in the key).
-        // At 50 M dossiers int_dossiers_attributed's grain is 215 M keys: one GROUP BY over all of
-        // them ran out of DuckDB's 2 GB; a year's share does not (bench/history.md, change 25).
-        // A row with no partition value (never for a written partition: the engine refuses it) falls
-        // outside every partition checked here.
-        const values = scoped
-          ? sel.values
-          : (partitionValues ??= (await engine.query(`SELECT DISTINCT ${id(column)} AS v FROM ${id(m.name)} WHERE ${id(column)} IS NOT NULL ORDER BY 1`)).map((r) => Number(r.v)));
+      if (perPartition(t) && partitionSizes) {
+        // A few partitions at a time, up to UNIQUE_ROWS_PER_QUERY rows (a duplicate cannot cross
+        // partitions: the column is in the key). At 50 M dossiers int_dossiers_attributed's grain is
+        // 215 M keys: one GROUP BY over all of them ran out of DuckDB's 2 GB; a year's share does not
+        // (bench/history.md, changes 25 and 33). Partitions without rows in scope need no check.
         let failures = 0;
-        for (const v of values) failures += Number((await engine.query(testSql(m.name, t, { column, values: [v] })))[0]?.failures ?? 0);
+        for (const values of partitionBatches(partitionSizes, options.uniqueRowsPerQuery)) failures += Number((await engine.query(testSql(m.name, t, { column: column!, values })))[0]?.failures ?? 0);
         results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
         continue;
       }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { runModelTests, type TestResult, type TransformModel } from '../../../functions/core/transform/index.js';
+import { partitionBatches } from '../../../functions/core/transform/tests.js';
 
 let root = '';
 let engine: DuckDbEngine;
@@ -101,13 +102,28 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     }
   };
 
-  test('should check one partition at a time in a full run and still find the duplicate', async () => {
+  test('should check the partitions a batch at a time in a full run, each batch within the row limit, and still find the duplicate', async () => {
     expect(engine.memoryBound).toBe(true);
     await engine.materialize(dups);
-    const { results, sql } = await queriesOf(() => runModelTests(engine, [dups]));
-    expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
-    const checks = sql.filter((s) => s.includes('HAVING count(*) > 1'));
-    expect(checks.map((s) => /year IN \((\d+)\)/.exec(s)?.[1])).toEqual(['2022', '2023', '2024']);
+    const yearsChecked = (sql: string[]): string[] => sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1] ?? 'all');
+    // Rows per year: 2022 1, 2023 3, 2024 1. Within 2 rows a query: one year at a time.
+    const small = await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 2 }));
+    expect(byTest(small.results)).toEqual({ 'unique(k, year)': 1 });
+    expect(yearsChecked(small.sql)).toEqual(['2022', '2023', '2024']);
+    // Within 4 rows: 2022 and 2023 together, then 2024; by default (25 M rows) every year at once.
+    expect(yearsChecked((await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 4 }))).sql)).toEqual(['2022, 2023', '2024']);
+    const whole = await queriesOf(() => runModelTests(engine, [dups]));
+    expect(byTest(whole.results)).toEqual({ 'unique(k, year)': 1 });
+    expect(yearsChecked(whole.sql)).toEqual(['2022, 2023, 2024']);
+    // The rows per year come from the pass that counts the row tests (here none): no DISTINCT scan.
+    expect(whole.sql).toHaveLength(2);
+    expect(whole.sql[0]).toContain('GROUP BY year');
+  });
+
+  test('should group partition values in order within the row limit, a larger partition alone', () => {
+    expect(partitionBatches(new Map([[2024, 5], [2022, 1], [2023, 3]]), 4)).toEqual([[2022, 2023], [2024]]);
+    expect(partitionBatches(new Map([[2022, 1], [2023, 1]]), 4)).toEqual([[2022, 2023]]);
+    expect(partitionBatches(new Map(), 4)).toEqual([]);
   });
 
   test('should count the row tests of a model in one pass, each result keeping its own SQL and the same failures', async () => {
@@ -133,8 +149,8 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     expect(scoped.sql).toHaveLength(1);
   });
 
-  test('should check each rebuilt partition on its own in an incremental run', async () => {
-    const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024] } }));
+  test('should check only the rebuilt partitions that hold rows in an incremental run', async () => {
+    const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024, 2030] }, uniqueRowsPerQuery: 2 }));
     expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
     expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
     expect(byTest(await runModelTests(engine, [dups], { partitions: { column: 'year', values: [2024] } }))).toEqual({ 'unique(k, year)': 0 });
