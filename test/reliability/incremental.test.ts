@@ -63,6 +63,15 @@ function dropOf(name: string, keep: (month: string) => boolean, opts: { registry
   return dir;
 }
 
+/** A drop directory holding one portal CSV export of `month` (yyyy-mm) with one data row. */
+function oneRowDrop(name: string, month: string, row: string): string {
+  const header = readFileSync(path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv'), 'utf8').split('\r\n')[0]!;
+  const dir = path.join(root, 'drops', name);
+  mkdirSync(path.join(dir, 'portal', 'dossiers', month.slice(0, 4)), { recursive: true });
+  writeFileSync(path.join(dir, 'portal', 'dossiers', month.slice(0, 4), `${month}.csv`), `${header}\r\n${row}\r\n`);
+  return dir;
+}
+
 async function landDrop(dir: string): Promise<void> {
   await ingestDropDir(ctx(), { dir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv'] });
   await land(ctx());
@@ -213,11 +222,7 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     // The landing accepts receipts from 2000; the report periods start in 2015. A file of December
     // 2014 (the office exists since 2014 after step (c)) touches no report year, but the dossier has
     // a row in int_dossiers_classified (year of receipt 2014) and in procedure_years (2014).
-    const header = readFileSync(path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv'), 'utf8').split('\r\n')[0]!;
-    const row = 'H99.01-141202-000001,1.005614,H99.01,2,02/12/2014 09:37,16/12/2014 09:37,15/12/2014 15:26,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,15/12/2014 15:26';
-    const drop = path.join(root, 'drops', 'before-2015');
-    mkdirSync(path.join(drop, 'portal', 'dossiers', '2014'), { recursive: true });
-    writeFileSync(path.join(drop, 'portal', 'dossiers', '2014', '2014-12.csv'), `${header}\r\n${row}\r\n`);
+    const drop = oneRowDrop('before-2015', '2014-12', 'H99.01-141202-000001,1.005614,H99.01,2,02/12/2014 09:37,16/12/2014 09:37,15/12/2014 15:26,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,15/12/2014 15:26');
     const before2025 = { part: inode(PART(2025)), dossiers: inode(DOSSIERS(2025)) };
     await landDrop(drop);
     const s = await transformAndCompare('before-2015');
@@ -234,12 +239,7 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     // Received in June 2024 and still being processed: it counts as pending in every report period
     // from then on — 2024 and 2025, the lake's newest year of receipt (int_periods_reported reports no
     // later year). The calendar seed runs to 2035: those years have no report period and no partition.
-    const header = readFileSync(path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv'), 'utf8').split('\r\n')[0]!;
-    const row = 'H99.01-240603-999999,1.005614,H99.01,2,03/06/2024 09:37,17/06/2024 09:37,,DANG_XU_LY,0,Có,Có,Có,Có,Có,Không,03/06/2024 09:37';
-    const drop = path.join(root, 'drops', 'pending-2024');
-    mkdirSync(path.join(drop, 'portal', 'dossiers', '2024'), { recursive: true });
-    writeFileSync(path.join(drop, 'portal', 'dossiers', '2024', '2024-06.csv'), `${header}\r\n${row}\r\n`);
-    await landDrop(drop);
+    await landDrop(oneRowDrop('pending-2024', '2024-06', 'H99.01-240603-999999,1.005614,H99.01,2,03/06/2024 09:37,17/06/2024 09:37,,DANG_XU_LY,0,Có,Có,Có,Có,Có,Không,03/06/2024 09:37'));
     const s = await transformAndCompare('pending-2024');
     expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2024, 2025] }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
     expect(existsSync(path.join(lakeDir, PART(2026)))).toBe(false);
