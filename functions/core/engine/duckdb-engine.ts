@@ -55,7 +55,7 @@ export function splitStatements(sqlText: string): string[] {
 
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
-  /** One machine, memory_limit: row tests batched, uniqueness tests of incremental models partition by partition (runModelTests). */
+  /** One machine, memory_limit: row tests batched, uniqueness tests of incremental models a batch of partitions at a time (runModelTests). */
   readonly memoryBound = true;
 
   /** Incremental models keep their partitions between runs only when models are written. */

@@ -70,8 +70,8 @@ export interface QueryEngine {
   /**
    * True when a query runs on one machine within a fixed memory limit (the embedded engine): a
    * model's row tests are counted in one pass, and a uniqueness test of an incremental model that may
-   * be scoped to partitions checks one partition at a time (runModelTests), so its GROUP BY holds a
-   * year's rows, not the history's.
+   * be scoped to partitions checks a few partitions at a time, within UNIQUE_ROWS_PER_QUERY rows
+   * (runModelTests), so its GROUP BY never holds the whole history of a large lake.
    */
   readonly memoryBound?: boolean;
   /** Read-only query with $name-bound values. */

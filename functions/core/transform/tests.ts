@@ -252,7 +252,7 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
       batchSeconds = (performance.now() - t0) / 1000 / Math.max(1, batchable.length);
     }
     for (const t of m.tests) {
-      if (options.skipped?.has(m.name)) {
+      if (skippedModel) {
         results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
         continue;
       }
