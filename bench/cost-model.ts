@@ -29,11 +29,20 @@ export const PRICES = { athenaPerTb: 5, athenaMinBytes: 10 * 2 ** 20, s3PutPer10
 export const STG_PER_LANDED = 0.98;
 export const ATTRIBUTED_PER_CLASSIFIED = 0.42;
 /**
- * Incremental models partitioned by the year of receipt, not the report year (docs/architecture.md, "Incremental
- * models"): a reader filtered on the report year (int_dossiers_attributed, procedure_years) still needs every receipt
- * year of them (a dossier received in 2020 may be pending in 2025), so a monthly run reads them whole.
+ * int_dossiers_carried_over (the dossiers not finished in their year of receipt) and int_dossier_receipt_years (one row
+ * per year of receipt) came after the measured lakes: estimated from the 1 M lake of 2026-12-04 (bench/history.md,
+ * change 37): 0.46 of 20.7 MiB of int_dossiers_classified's partitions (17 074 of 883 625 rows), one file a year; the
+ * receipt years ≈ 2 KiB a file.
  */
-const RECEIPT_YEAR_MODELS = new Set(['int_dossiers_classified']);
+export const CARRIED_PER_CLASSIFIED = 0.0223;
+export const RECEIPT_YEAR_FILE_BYTES = 2048;
+/**
+ * Incremental models partitioned by the year of receipt, not the report year (docs/architecture.md, "Incremental
+ * models"), that a reader filtered on the report year reads whole: int_dossiers_carried_over (the dossiers open at the
+ * end of their year of receipt; a dossier received in 2020 may be pending in 2025). int_dossiers_classified is not
+ * here: its readers join it on the year (the receipt year of a report year's own dossiers), so the filter prunes it.
+ */
+const RECEIPT_YEAR_MODELS = new Set(['int_dossiers_carried_over']);
 /**
  * stg_lake__dossiers is incremental on the year of receipt, the landed dossiers' own partition: its SELECT filtered
  * on the touched year reads that year of landed/dossiers (Athena prunes the partition), and every year's dossier_id
@@ -158,6 +167,11 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   files.int_dossiers_attributed ??= files.int_agency_periods_counted ?? 1;
   sizes.stg_lake__dossiers ??= STG_PER_LANDED * bytesOf('landed/dossiers');
   sizes.int_dossiers_attributed ??= ATTRIBUTED_PER_CLASSIFIED * (sizes.int_dossiers_classified ?? 0);
+  const receiptYears = Math.max(1, dossierYears.length);
+  files.int_dossiers_carried_over ??= receiptYears;
+  sizes.int_dossiers_carried_over ??= CARRIED_PER_CLASSIFIED * (sizes.int_dossiers_classified ?? 0);
+  files.int_dossier_receipt_years ??= receiptYears;
+  sizes.int_dossier_receipt_years ??= RECEIPT_YEAR_FILE_BYTES * receiptYears;
   const yearShare = (name: string): number => {
     const y = years[name];
     if (y && (sizes[name] ?? 0) > 0) return (y[touchedYear]?.bytes ?? 0) / sizes[name]!;
@@ -188,7 +202,7 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
       for (const rel of referencedRelations(m.sql)) {
         const r = relationBytes(rel);
         // An incremental model's SELECT is filtered on its partition year: inputs partitioned on the report year are
-        // pruned to it; those partitioned on the year of receipt are read whole (RECEIPT_YEAR_MODELS).
+        // pruned to it, as is int_dossiers_classified (joined on its year); RECEIPT_YEAR_MODELS are read whole.
         const dep = r.model ? byName.get(r.model) : undefined;
         const pruned = incremental && dep?.materialized === 'incremental' && !RECEIPT_YEAR_MODELS.has(dep.name);
         const receiptYear = incremental && rel === 'src_dossiers' && m.partitionBy?.[0] === 'year';

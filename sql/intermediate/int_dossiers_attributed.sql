@@ -9,6 +9,12 @@ with dossiers as (
 
 ),
 
+carried_over as (
+
+    select * from int_dossiers_carried_over
+
+),
+
 periods as (
 
     select * from int_periods_reported
@@ -21,7 +27,13 @@ agencies as (
 
 ),
 
-active as (
+-- A dossier counts in a period when it was received by the period end and not finished before its
+-- start. Every period of report year Y starts in Y, so the dossiers of Y are those received in Y (the
+-- partition year = Y of int_dossiers_classified, joined on the year so that a run of some report
+-- years reads those years of receipt only) and those of an earlier year of receipt still open at the
+-- end of it (int_dossiers_carried_over, a small table): a dossier received earlier and finished
+-- within its year of receipt finished before 1 January Y. The two parts are disjoint.
+received_in_year as (
 
     select
         -- Listed, not d.*: int_dossiers_classified's own `year` is the year of receipt.
@@ -54,8 +66,54 @@ active as (
         p.period_end
     from dossiers as d
     inner join periods as p
-        on d.received_date <= p.period_end
+        on d.year = p.year
+        and d.received_date <= p.period_end
         and (d.finished_date is null or d.finished_date >= p.period_start)
+
+),
+
+carried_into_year as (
+
+    select
+        d.dossier_id,
+        d.agency_code,
+        d.procedure_code,
+        d.source,
+        d.channel,
+        d.status,
+        d.received_date,
+        d.due_date,
+        d.finished_date,
+        d.supplement_days,
+        d.resolution_class,
+        d.days_early,
+        d.processing_days,
+        d.is_nsw,
+        d.is_withdrawn,
+        d.is_refused,
+        d.is_fee_bearing,
+        d.is_paid_online,
+        d.is_digitised,
+        d.has_e_result,
+        d.is_synced,
+        d.has_complaint,
+        p.period_type,
+        p.year,
+        p.period_no,
+        p.period_start,
+        p.period_end
+    from carried_over as d
+    inner join periods as p
+        on d.year < p.year
+        and (d.finished_date is null or d.finished_date >= p.period_start)
+
+),
+
+active as (
+
+    select * from received_in_year
+    union all
+    select * from carried_into_year
 
 ),
 

@@ -7,19 +7,20 @@ with periods as (
 
 ),
 
-dossiers as (
+receipt_years as (
 
-    select * from int_dossiers_classified
+    -- One row per year of receipt (its first, last and last known day), not every dossier.
+    select * from int_dossier_receipt_years
 
 ),
 
 data_window as (
 
     select
-        min(received_date) as first_date,
-        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date,
-        max(received_date) as last_received_date
-    from dossiers
+        min(first_received_date) as first_date,
+        max(last_known_date) as last_date,
+        max(last_received_date) as last_received_date
+    from receipt_years
 
 ),
 

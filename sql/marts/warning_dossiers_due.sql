@@ -5,7 +5,14 @@
 -- Dossiers of a unit that has since merged are listed under the unit that holds them now.
 with dossiers as (
 
-    select * from int_dossiers_classified
+    -- Every pending dossier is open at the end of its year of receipt: this table holds them all.
+    select * from int_dossiers_carried_over
+
+),
+
+receipt_years as (
+
+    select * from int_dossier_receipt_years
 
 ),
 
@@ -29,8 +36,9 @@ working_days as (
 
 data_window as (
 
-    select max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as as_of_date
-    from dossiers
+    -- The newest day any dossier shows, of every year of receipt (int_periods_reported's last date).
+    select max(last_known_date) as as_of_date
+    from receipt_years
 
 ),
 

@@ -1,8 +1,8 @@
 /**
  * bench/cost-model.ts turns a measured lake into the Athena bytes of docs/deploy.md's national cost
  * model: a monthly run must prune only what the engine prunes (an incremental model's inputs partitioned
- * on the report year, to the touched year; int_dossiers_classified, partitioned on the year of receipt, is
- * read whole), skip the `table` models none of whose inputs changed (keptModels), check only the touched
+ * on the report year, to the touched year, and int_dossiers_classified, joined on its year of receipt, too;
+ * int_dossiers_carried_over, the open dossiers of every year of receipt, is read whole), skip the `table` models none of whose inputs changed (keptModels), check only the touched
  * year with the tests the product scopes to partitions, rebuild every other table model whole, and bill
  * each query at least 10 MB.
  */
@@ -31,17 +31,21 @@ describe('the national cost model', () => {
   const find = (xs: typeof full, name: string, kind: 'ctas' | 'tests' | 'metadata' = 'ctas') => xs.find((x) => x.model === name && x.kind === kind);
   const ctas = (xs: typeof full, name: string): number => find(xs, name)!.scannedBytes;
 
-  test('should read only the touched year of an incremental model\'s report-year inputs, and a receipt-year input whole', () => {
+  test('should read only the touched year of an incremental model\'s report-year inputs and of the dossiers, and the carried-over dossiers whole', () => {
     expect(touchedYear).toBe('2025');
     // int_agency_periods_counted (incremental) reads int_dossiers_attributed (incremental by report year, 80 MiB, 2025: 20).
     const counted = models.find((m) => m.name === 'int_agency_periods_counted')!;
     expect(counted.dependsOn).toContain('int_dossiers_attributed');
     expect(ctas(full, 'int_agency_periods_counted') - ctas(monthly, 'int_agency_periods_counted')).toBeCloseTo(60 * MiB, 0);
-    // int_dossiers_attributed (report year) reads int_dossiers_classified (year of receipt) whole: the same bytes in both runs.
-    expect(models.find((m) => m.name === 'int_dossiers_attributed')!.dependsOn).toContain('int_dossiers_classified');
+    // int_dossiers_attributed (report year) reads int_dossiers_classified (year of receipt) joined on the year: the
+    // touched year only (20 of 80 MiB); and int_dossiers_carried_over (year of receipt: the dossiers open at the end of
+    // every earlier year) whole, 80 MiB in both runs.
+    const attributed = models.find((m) => m.name === 'int_dossiers_attributed')!;
+    expect(attributed.dependsOn).toEqual(expect.arrayContaining(['int_dossiers_classified', 'int_dossiers_carried_over']));
     expect(models.find((m) => m.name === 'int_dossiers_classified')!.materialized).toBe('incremental');
-    expect(ctas(monthly, 'int_dossiers_attributed')).toBe(ctas(full, 'int_dossiers_attributed'));
-    expect(ctas(full, 'int_dossiers_attributed')).toBeGreaterThanOrEqual(80 * MiB);
+    expect(models.find((m) => m.name === 'int_dossiers_carried_over')!.materialized).toBe('incremental');
+    expect(ctas(full, 'int_dossiers_attributed') - ctas(monthly, 'int_dossiers_attributed')).toBeCloseTo(60 * MiB, 0);
+    expect(ctas(monthly, 'int_dossiers_attributed')).toBeGreaterThanOrEqual((80 + 20) * MiB);
     // A table model rebuilt in the month reads all its inputs: the same bytes in both runs.
     expect(ctas(monthly, 'int_periods_reported')).toBe(ctas(full, 'int_periods_reported'));
     expect(ctas(monthly, 'int_periods_reported')).toBeGreaterThan(0);

@@ -1,0 +1,24 @@
+-- One row per year of receipt: its dossiers, first and last day of receipt, and the last day any of
+-- them shows (received, finished or updated). The data window of int_periods_reported and the as-of
+-- date of warning_dossiers_due are the min and max over these few rows, so neither reads every
+-- dossier of every year (docs/architecture.md, "Incremental models").
+with dossiers as (
+
+    select * from int_dossiers_classified
+
+),
+
+final as (
+
+    select
+        year,
+        count(*) as dossiers,
+        min(received_date) as first_received_date,
+        max(received_date) as last_received_date,
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_known_date
+    from dossiers
+    group by year
+
+)
+
+select * from final
