@@ -17,7 +17,7 @@ import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
  * 100 k dossiers made 459 sequential reads of each kind — on S3 one round trip apiece, growing with every
  * file the lake has landed (bench/history.md, change 35).
  */
-const READS_AT_ONCE = 16;
+export const READS_AT_ONCE = 16;
 
 export const Period = z.string().regex(/^\d{4}(-\d{2})?$/, 'expected YYYY or YYYY-MM');
 

@@ -215,3 +215,50 @@ describe('report handler given the published S3 snapshot', () => {
     await expect(reportHandler({ period: '2025-05' }, { awsRequestId: 'report-3' })).rejects.toThrow(/Snapshots published: 2025-06\./);
   });
 });
+
+// Last: it lands into the S3 lake the tests above compare with the embedded run.
+describe('land handler given a later export on S3', () => {
+  test('should read the landed dossier ids from the S3 lake and quarantine a version that moves to another month', async () => {
+    // A corrected export of an NSW month already landed, holding one of its dossiers received a month earlier.
+    // The first export after the one beforeAll changed that holds a dossier (line 0 is the header).
+    let file = '';
+    let lines: string[] = [];
+    for (const f of nswFiles.slice(1)) {
+      lines = (await readFile(f, 'utf8')).split('\n');
+      file = f;
+      if (lines[1]?.includes(';')) break;
+    }
+    const fields = lines[1]!.split(';');
+    const id = fields[1]!;
+    const earlier = (ts: string): string => {
+      const m = /^(\d{2})-(\d{2})-(\d{4})( .*)$/.exec(ts)!;
+      const [y, mo] = Number(m[2]) === 1 ? [Number(m[3]) - 1, 12] : [Number(m[3]), Number(m[2]) - 1];
+      return `${m[1]}-${String(mo).padStart(2, '0')}-${y}${m[4]}`;
+    };
+    const landedMonth = /^\d{2}-(\d{2})-(\d{4})/.exec(fields[6]!)!.slice(1).reverse().join('-');
+    fields[5] = earlier(fields[5]!);
+    fields[6] = earlier(fields[6]!);
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'cchc-raw', Key: `drop/nsw/${path.relative(path.join(tmp, 'data', 'nsw'), file).split(path.sep).join('/')}`, Body: `${lines[0]}\n${fields.join(';')}\n` }),
+    );
+    await pullNswHandler({}, { awsRequestId: 'pull-nsw-2' });
+    const second = await landHandler({}, { awsRequestId: 'land-2' });
+    expect(second.summary).toMatchObject({ rowsRead: 1, rowsLanded: 0, rowsQuarantined: 1 });
+    const quarantined = (await remote.list('quarantine/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+    expect(quarantined.length).toBeGreaterThan(0);
+    // The reason names where the id already lives: read from the landed partitions on S3, not from this export.
+    const reasons = await withDuckDb(async (db) => {
+      const files: string[] = [];
+      for (const [n, key] of quarantined.entries()) {
+        const f = path.join(tmp, `q-${n}.parquet`);
+        await writeFile(f, await remote.get(key));
+        files.push(f);
+      }
+      return db.all(`SELECT reason FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true) WHERE raw_record LIKE ${literal(`%${id}%`)}`);
+    });
+    expect(reasons.map((r) => String(r.reason))).toEqual([expect.stringContaining(`already landed under source nsw, received ${landedMonth}`)]);
+    // Still one copy of every id in the lake.
+    const summary = await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-2'));
+    expect(summary.dossiers).toBe(landResult.summary.rowsLanded - landResult.summary.files.filter((f) => f.dataset !== 'dossiers').reduce((n, f) => n + f.rows_landed, 0));
+  });
+});
