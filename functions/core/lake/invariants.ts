@@ -12,7 +12,7 @@ import { withDuckDb, literal, type DuckDb } from '../engine/duckdb.js';
 import { DATASET_SPECS, type LandedDataset } from './datasets.js';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import { localCopy } from './partitions.js';
+import { localParquetCopies } from './partitions.js';
 import { listManifest, sha256, type ManifestEntry } from './raw.js';
 import { listSnapshots, readSnapshotManifest } from '../transform/snapshot.js';
 
@@ -33,14 +33,12 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
       accountingErrors.push(`${e.kind}/${e.original_name}: read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
     }
   }
-  const partitions = (await storage.list('landed/dossiers/')).filter((o) => o.key.endsWith('.parquet'));
   let dossiers = 0;
   let duplicateIds: { dossier_id: string; copies: number }[] = [];
   await withDuckDb(async (db) => {
     accountingErrors.push(...(await lakeAccounting(db, storage, workDir, manifest)));
-    if (partitions.length === 0) return;
-    const files: string[] = [];
-    for (const p of partitions) files.push((await localCopy(storage, p.key, workDir))!);
+    const files = await localParquetCopies(storage, 'landed/dossiers/', workDir);
+    if (files.length === 0) return;
     const list = `[${files.map(literal).join(', ')}]`;
     dossiers = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${list})`);
     duplicateIds = (await db.all(
@@ -70,13 +68,6 @@ function countedDataset(e: ManifestEntry): LandedDataset | undefined {
   return Object.hasOwn(DATASET_SPECS, d) && d !== 'quarantine' ? (d as LandedDataset) : undefined;
 }
 
-/** Local paths of the Parquet files under a prefix (downloaded when the lake is on S3). */
-async function parquetFiles(storage: Storage, prefix: string, workDir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const o of await storage.list(prefix)) if (o.key.endsWith('.parquet')) out.push((await localCopy(storage, o.key, workDir))!);
-  return out;
-}
-
 /** Invariant 2: every manifest's landed and quarantined rows, found in the lake. */
 async function lakeAccounting(db: DuckDb, storage: Storage, workDir: string, manifest: ManifestEntry[]): Promise<string[]> {
   const errors: string[] = [];
@@ -100,9 +91,9 @@ async function lakeAccounting(db: DuckDb, storage: Storage, workDir: string, man
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     if (dataset === 'quarantine') continue;
     const entries = byDataset.get(dataset) ?? [];
-    const current = await parquetFiles(storage, `landed/${dataset}/`, workDir);
-    const ledger = await parquetFiles(storage, `landed/_superseded/${dataset}/`, workDir);
-    const quarantine = await parquetFiles(storage, `quarantine/dataset=${dataset}/`, workDir);
+    const current = await localParquetCopies(storage, `landed/${dataset}/`, workDir);
+    const ledger = await localParquetCopies(storage, `landed/_superseded/${dataset}/`, workDir);
+    const quarantine = await localParquetCopies(storage, `quarantine/dataset=${dataset}/`, workDir);
     const inLake = await counts(current, '*');
     const superseded = await counts(ledger, '*');
     const quarantined = await counts(quarantine, 'DISTINCT row_no');

@@ -8,14 +8,13 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pMap from 'p-map';
 import { DuckDb, ident, literal } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
-import { ensureArrivals, localCopy, publishPartitions } from './partitions.js';
-import { listManifest, listStaged, rawKey, READS_AT_ONCE, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
+import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
+import { listManifest, listStaged, rawKey, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, type ReadAhead, type SmallLandResult } from './small.js';
@@ -444,17 +443,7 @@ export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string,
  */
 async function loadLandedDossierIds(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
   await db.run('CREATE OR REPLACE TEMP TABLE landed_dossier_ids (dossier_id VARCHAR, source VARCHAR, year INTEGER, month INTEGER)');
-  // On S3 each partition is a download: several at a time (in the listing's order).
-  const keys = (await storage.list('landed/dossiers/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
-  const files = await pMap(
-    keys,
-    async (k) => {
-      const local = await localCopy(storage, k, workDir);
-      if (!local) throw createError('land', `Failed to read the landed dossier ids of ${k}: listed but missing (was the lake changed during the land?)`);
-      return local;
-    },
-    { concurrency: READS_AT_ONCE },
-  );
+  const files = await localParquetCopies(storage, 'landed/dossiers/', workDir);
   if (files.length > 0) {
     await db.run(
       // No DISTINCT: its one reader (dossiers_checked.sql's landed_ids) groups by dossier_id, and an id lives in one
@@ -717,10 +706,7 @@ async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string):
   const file = path.join(workDir, 'landing_log.json');
   await writeFile(file, entries.map((e) => JSON.stringify(e)).join('\n'));
   if (entries.length === 0) return;
-  const ledgers: string[] = [];
-  for (const o of await storage.list('landed/_superseded/')) {
-    if (o.key.endsWith('.parquet')) ledgers.push((await localCopy(storage, o.key, workDir))!);
-  }
+  const ledgers = await localParquetCopies(storage, 'landed/_superseded/', workDir);
   const superseded = ledgers.length
     ? `SELECT raw_hash, count(*) AS n, max(superseded_at) AS at, arg_max(superseded_by_hash, superseded_at) AS by_hash
        FROM read_parquet([${ledgers.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true) GROUP BY raw_hash`

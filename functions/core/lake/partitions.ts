@@ -9,11 +9,13 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import pMap from 'p-map';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
+import { READS_AT_ONCE } from './raw.js';
 
 export interface PartitionRef {
   source: string;
@@ -39,6 +41,24 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
     return (await storage.exists(key)) ? storage.locate(key) : undefined;
   }
   return (await copyObject(storage, key, path.join(workDir, 'dl')))?.file;
+}
+
+/**
+ * Local paths DuckDB can read for every Parquet file under `prefix`, in the listing's order: on S3 each
+ * one is a download, so several run at once. A file listed but gone when read fails the run (was the
+ * lake changed under it?), as a missing ledger or partition would make the run's figures wrong.
+ */
+export async function localParquetCopies(storage: Storage, prefix: string, workDir: string): Promise<string[]> {
+  const keys = (await storage.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  return pMap(
+    keys,
+    async (key) => {
+      const local = await localCopy(storage, key, workDir);
+      if (!local) throw new Error(`[pipeline] [lake] Failed to read ${key}: listed but missing (was the lake changed during the run?)`);
+      return local;
+    },
+    { concurrency: READS_AT_ONCE },
+  );
 }
 
 /**
