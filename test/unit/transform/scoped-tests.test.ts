@@ -1,9 +1,10 @@
 /**
  * The YAML tests of an incremental model in an incremental run (docs/architecture.md, "Incremental
  * models"): on real DuckDB, the row tests and the uniqueness tests that hold the partition column check
- * only the rebuilt partitions; a uniqueness test without it, not_empty and columns_match read the
- * whole model; with nothing rebuilt the scoped tests are not run; without a selection (a full run)
- * every test reads everything.
+ * only the rebuilt partitions; a uniqueness test without it checks the rebuilt partitions' keys among
+ * themselves and against the other partitions; not_empty and columns_match read the whole model; with
+ * nothing rebuilt the scoped tests are not run; without a selection (a full run) every test reads
+ * everything.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,11 +52,12 @@ describe('YAML tests of an incremental model', () => {
     expect(byTest(await runModelTests(engine, [model]))).toEqual({ 'not_null(k)': 1, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 1, not_empty: 0 });
   });
 
-  test('should check only the rebuilt year with the row tests, and the whole model with unique(k), which spans years', async () => {
+  test('should check only the rebuilt year with the row tests, and its keys against the other years with unique(k), which spans years', async () => {
     const r = await runModelTests(engine, [model], { partitions: { column: 'year', values: [2024] } });
     expect(byTest(r)).toEqual({ 'not_null(k)': 0, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 0, not_empty: 0 });
     expect(r.find((x) => x.test === 'not_null(k)')!.sql).toContain('FROM (SELECT * FROM parts WHERE year IN (2024)) AS parts');
-    expect(r.find((x) => x.test === 'unique(k)')!.sql).not.toContain('year IN');
+    // k 7 of 2024 is found in 2023, a year not rebuilt.
+    expect(r.find((x) => x.test === 'unique(k)')!.sql).toContain('year NOT IN (2024)');
     expect(byTest(await runModelTests(engine, [model], { partitions: { column: 'year', values: [2023] } }))).toEqual({
       'not_null(k)': 1,
       'unique(k, year)': 0,
@@ -65,10 +67,38 @@ describe('YAML tests of an incremental model', () => {
     });
   });
 
-  test('should not run the scoped tests when nothing was rebuilt, and still the whole-model ones', async () => {
+  test('should not run the scoped tests nor the uniqueness across years when nothing was rebuilt, and still the whole-model ones', async () => {
     const r = await runModelTests(engine, [model], { partitions: { column: 'year', values: [] } });
-    expect(r.filter((x) => x.detail === 'no partition rebuilt').map((x) => x.test)).toEqual(['not_null(k)', 'unique(k, year)', 'accepted_values(c)']);
-    expect(byTest(r)).toEqual({ 'not_null(k)': 0, 'unique(k, year)': 0, 'unique(k)': 1, 'accepted_values(c)': 0, not_empty: 0 });
+    expect(r.filter((x) => x.detail === 'no partition rebuilt').map((x) => x.test)).toEqual(['not_null(k)', 'unique(k, year)', 'unique(k)', 'accepted_values(c)']);
+    expect(byTest(r)).toEqual({ 'not_null(k)': 0, 'unique(k, year)': 0, 'unique(k)': 0, 'accepted_values(c)': 0, not_empty: 0 });
+  });
+
+  test('should find a key repeated within the rebuilt years or between them and another year, once each, as the whole-model test counts it', async () => {
+    // k 1 twice in 2024; k 2 in 2024 and 2022; k 3 in 2022 and 2023 only (neither rebuilt: checked when they were written).
+    const across: TransformModel = {
+      ...model,
+      name: 'across',
+      sql: 'select * from (values (1, 2024), (1, 2024), (2, 2024), (2, 2022), (3, 2022), (3, 2023), (4, 2025), (cast(null as integer), 2024), (cast(null as integer), 2022)) as v (k, year)',
+      tests: [
+        { kind: 'unique', column: 'k', severity: 'error' },
+        { kind: 'unique_combination_of_columns', columns: ['k'], severity: 'error' },
+      ],
+    };
+    await engine.materialize(across);
+    // [unique(k), unique_combination_of_columns(k)]: the latter groups NULLs as one key (NULL in 2024 and 2022).
+    const failures = (rs: TestResult[]): number[] => rs.map((r) => r.failures);
+    const run = async (values: number[]) => failures(await runModelTests(engine, [across], { partitions: { column: 'year', values } }));
+    expect(failures(await runModelTests(engine, [across]))).toEqual([3, 4]);
+    expect(await run([2024])).toEqual([2, 3]);
+    expect(await run([2024, 2022])).toEqual([3, 4]);
+    expect(await run([2025])).toEqual([0, 0]);
+    expect(await run([2023])).toEqual([1, 1]);
+    const sql = (await runModelTests(engine, [across], { partitions: { column: 'year', values: [2024] } })).map((r) => r.sql);
+    for (const q of sql) expect(q).toContain('year NOT IN (2024)');
+    // A run-only step (persist: false) holds the run's partitions only: its whole-model test reads just those.
+    const step = await runModelTests(engine, [{ ...across, persist: false }], { partitions: { column: 'year', values: [2024] } });
+    expect(step.map((r) => r.sql).filter((q) => q.includes('NOT IN'))).toEqual([]);
+    expect(failures(step)).toEqual([3, 4]);
   });
 
   test('should leave the tests of a model partitioned by another column, or not incremental, unscoped', async () => {
