@@ -35,35 +35,8 @@ agencies as (
 -- within its year of receipt finished before 1 January Y. The two parts are disjoint.
 received_in_year as (
 
-    select
-        -- Listed, not d.*: int_dossiers_classified's own `year` is the year of receipt.
-        d.dossier_id,
-        d.agency_code,
-        d.procedure_code,
-        d.source,
-        d.channel,
-        d.status,
-        d.received_date,
-        d.due_date,
-        d.finished_date,
-        d.supplement_days,
-        d.resolution_class,
-        d.days_early,
-        d.processing_days,
-        d.is_nsw,
-        d.is_withdrawn,
-        d.is_refused,
-        d.is_fee_bearing,
-        d.is_paid_online,
-        d.is_digitised,
-        d.has_e_result,
-        d.is_synced,
-        d.has_complaint,
-        p.period_type,
-        p.year,
-        p.period_no,
-        p.period_start,
-        p.period_end
+    -- d.* keeps the dossier's own `year` (of receipt); the period's is report_year until final.
+    select d.*, p.period_type, p.year as report_year, p.period_no, p.period_start, p.period_end
     from dossiers as d
     inner join periods as p
         on d.year = p.year
@@ -74,34 +47,8 @@ received_in_year as (
 
 carried_into_year as (
 
-    select
-        d.dossier_id,
-        d.agency_code,
-        d.procedure_code,
-        d.source,
-        d.channel,
-        d.status,
-        d.received_date,
-        d.due_date,
-        d.finished_date,
-        d.supplement_days,
-        d.resolution_class,
-        d.days_early,
-        d.processing_days,
-        d.is_nsw,
-        d.is_withdrawn,
-        d.is_refused,
-        d.is_fee_bearing,
-        d.is_paid_online,
-        d.is_digitised,
-        d.has_e_result,
-        d.is_synced,
-        d.has_complaint,
-        p.period_type,
-        p.year,
-        p.period_no,
-        p.period_start,
-        p.period_end
+    -- The same columns: int_dossiers_carried_over is int_dossiers_classified's rows.
+    select d.*, p.period_type, p.year as report_year, p.period_no, p.period_start, p.period_end
     from carried_over as d
     inner join periods as p
         on d.year < p.year
@@ -141,7 +88,7 @@ final as (
     select
         dossier_id,
         period_type,
-        year,
+        report_year as year,
         period_no,
         period_start,
         period_end,
