@@ -133,7 +133,7 @@ export function testSql(m: string, t: TestSpec, scope?: PartitionSelection): str
  * hashing only the rebuilt keys, not every key of the model (10 M dossiers: 1.2–1.5 → 0.5 s;
  * bench/history.md, change 39). Each duplicated key counts once, as in the whole-model test.
  */
-export function uniqueAgainstRestSql(m: string, t: Extract<TestSpec, { kind: 'unique' | 'unique_combination_of_columns' }>, scope: PartitionSelection): string {
+export function uniqueAgainstRestSql(m: string, t: UniqueTest, scope: PartitionSelection): string {
   if (scope.values.length === 0) throw createError('transform', `Failed to build test ${describeTest(t)} of ${m}: an empty partition selection`);
   const tbl = id(m);
   const col = id(scope.column);
@@ -167,6 +167,12 @@ function fromScoped(m: string, scope: PartitionSelection | undefined, alias?: st
 }
 
 type RowTest = Extract<TestSpec, { kind: 'not_null' | 'accepted_values' | 'expression_is_true' }>;
+
+type UniqueTest = Extract<TestSpec, { kind: 'unique' | 'unique_combination_of_columns' }>;
+
+function isUniqueTest(t: TestSpec): t is UniqueTest {
+  return t.kind === 'unique' || t.kind === 'unique_combination_of_columns';
+}
 
 function isRowTest(t: TestSpec): t is RowTest {
   return t.kind === 'not_null' || t.kind === 'accepted_values' || t.kind === 'expression_is_true';
@@ -272,7 +278,7 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
     // counts the row tests gives each partition's rows, so the batches are known without another scan.
     const column = m.partitionBy?.[0];
     const perPartition = (t: TestSpec): boolean =>
-      engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && (t.kind === 'unique' || t.kind === 'unique_combination_of_columns') && scopesToPartitions(t, column);
+      engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && isUniqueTest(t) && scopesToPartitions(t, column);
     const byPartition = !skippedModel && m.tests.some(perPartition) ? column : undefined;
     let partitionSizes: Map<number, number> | undefined; // rows per partition (in scope), when byPartition
     if ((batchable.length > 1 || byPartition) && !(partitioned && sel.values.length === 0)) {
@@ -295,13 +301,12 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
       // A uniqueness across partitions: the rebuilt ones against each other and the rest (uniqueAgainstRestSql).
       // Not for a run-only step (persist: false): it holds the run's partitions only, so the whole-model
       // test reads just those, once (the check against the rest would compute the step again for nothing).
-      const againstRest =
-        partitioned && !scoped && m.persist !== false && (t.kind === 'unique' || t.kind === 'unique_combination_of_columns') ? { t, sel } : undefined;
-      if ((scoped || againstRest) && sel!.values.length === 0) {
+      const againstRest = partitioned && !scoped && m.persist !== false && isUniqueTest(t);
+      if ((scoped || againstRest) && sel.values.length === 0) {
         results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: 'no partition rebuilt', seconds: 0 });
         continue;
       }
-      const sql = againstRest ? uniqueAgainstRestSql(m.name, againstRest.t, againstRest.sel) : testSql(m.name, t, scoped ? sel : undefined);
+      const sql = againstRest ? uniqueAgainstRestSql(m.name, t, sel) : testSql(m.name, t, scoped ? sel : undefined);
       const check = { model: m.name, test: describeTest(t), severity: t.severity, sql };
       const t0 = performance.now();
       const seconds = (): number => (performance.now() - t0) / 1000;
