@@ -58,7 +58,7 @@ final as (
         holiday_kind,
         holiday_name,
         is_working_day,
-        sum(case when is_working_day then 1 else 0 end) over (order by calendar_date rows between unbounded preceding and current row) as working_day_no
+        count_if(is_working_day) over (order by calendar_date rows between unbounded preceding and current row) as working_day_no
     from flagged
 
 )

@@ -51,8 +51,9 @@ counted as (
         count_if(has_dossiers and is_full_online) as procedures_full_online_with_dossiers,
         count_if(has_postal_dossiers) as procedures_with_postal_dossiers,
         count_if(is_time_cut) as procedures_time_cut,
-        sum(statutory_days) as statutory_days_total,
-        sum(original_statutory_days) as original_statutory_days_total,
+        -- cast: DuckDB sums into a HUGEINT (stored as DOUBLE in Parquet); Trino's sum of integers is a BIGINT.
+        cast(sum(statutory_days) as bigint) as statutory_days_total,
+        cast(sum(original_statutory_days) as bigint) as original_statutory_days_total,
         avg(processing_time_cut) as processing_time_cut_avg
     from catalogue
     group by agency_code, year

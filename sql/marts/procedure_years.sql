@@ -59,8 +59,7 @@ counted as (
     select
         procedure_code,
         year,
-        -- count, not count_if: BIGINT on DuckDB as before (its count_if is a HUGEINT sum).
-        count(case when is_receipt then 1 end) as received_total,
+        count_if(is_receipt) as received_total,
         count_if(is_receipt and channel = 2) as received_online,
         count_if(is_receipt and channel <> 2) as received_offline,
         count_if(is_receipt and channel = 3) as received_postal,

@@ -34,6 +34,11 @@ describe('DuckDbEngine shims', () => {
   test('should match regexp_like, json_extract_scalar, array_join and cardinality', async () => {
     expect(await one(`SELECT regexp_like('H99.05', '^H[0-9]+\\.') AS r, regexp_like('X', '^H') AS r2, json_extract_scalar('{"a":{"b":"x"}}', '$.a.b') AS j, array_join(ARRAY['a', 'b'], ', ') AS s, cardinality(ARRAY[1, 2, 3]) AS c`)).toEqual({ r: true, r2: false, j: 'x', s: 'a, b', c: 3 });
   });
+  test('should count with count_if in a BIGINT like Trino (DuckDB sums into a HUGEINT, written to Parquet as DOUBLE)', async () => {
+    const [r] = await engine.query('SELECT count_if(x) AS n, typeof(count_if(x)) AS t FROM (VALUES (true), (false), (NULL), (true)) AS v(x)');
+    expect(r).toEqual({ n: '2', t: 'BIGINT' });
+    expect(await engine.query('SELECT count_if(x) AS n FROM (VALUES (true)) AS v(x) WHERE false')).toEqual([{ n: '0' }]);
+  });
   test('should approximate percentiles and distinct counts within tolerance', async () => {
     const r = await one('SELECT approx_percentile(x, 0.5) AS p, approx_distinct(x) AS n FROM range(1000) AS t(x)');
     expect(Math.abs(Number(r.p) - 500)).toBeLessThan(25);

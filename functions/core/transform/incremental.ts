@@ -4,7 +4,7 @@
  * — months, quarters, halves, the year, year-to-date — lives in that year) are rebuilt only in the
  * years the data landed since the last transform touches. What the last transform consumed is kept
  * in a small state object beside the models (models/_state/transform.json): the raw hashes of the
- * landing log, the report periods (int_periods_reported) and a fingerprint of the models' SQL and
+ * landing log, the report periods (int_periods_reported) and a fingerprint of the models' SQL (and the DuckDB shims) and
  * config. A run is full (every partition rebuilt) when there is no state, the models changed, the
  * lake lost a file the state names, a dataset other than dossiers that feeds an incremental model
  * landed a new file (the agency registry, the procedure catalogue: attribution and every period's
@@ -68,6 +68,8 @@ export function modelsFingerprint(models: readonly TransformModel[]): string {
     h.update('\n');
   }
   h.update(readTouchedSql());
+  // The DuckDB shims change what the models compute (a type, a date difference) without changing their text.
+  h.update(readShimsSql());
   return h.digest('hex');
 }
 
@@ -172,6 +174,12 @@ let touchedSql: string | undefined;
 function readTouchedSql(): string {
   touchedSql ??= readFileSync(path.join(SQL_DIR, 'incremental', 'touched_years.sql'), 'utf8');
   return touchedSql;
+}
+
+let shimsSql: string | undefined;
+function readShimsSql(): string {
+  shimsSql ??= readFileSync(path.join(SQL_DIR, '_shims', 'duckdb.sql'), 'utf8');
+  return shimsSql;
 }
 
 /** The report periods now, as the state records them. */

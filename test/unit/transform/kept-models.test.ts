@@ -3,7 +3,10 @@
  * docs/architecture.md "Incremental models"), on the real sql/ model graph: a model is kept only when
  * no source it reads, directly or through other models, got a new file.
  */
-import { describe, expect, test } from 'vitest';
+import { cp, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { keptModels, loadModels, modelsFingerprint, type TransformPlan } from '../../../functions/core/transform/index.js';
 
@@ -36,5 +39,28 @@ describe('keptModels', () => {
     const changed = models.map((m) => (m.name === 'agencies' ? { ...m, tests: m.tests.slice(1) } : m));
     expect(models.find((m) => m.name === 'agencies')!.tests.length).toBeGreaterThan(0);
     expect(modelsFingerprint(changed)).not.toBe(modelsFingerprint(models));
+  });
+
+  test('should change the fingerprint (a full run) when a DuckDB shim changes', async () => {
+    // A shim changes what a model computes (count_if's type) without changing the model's text.
+    const dir = await mkdtemp(path.join(tmpdir(), 'shims-'));
+    const previous = process.env.PIPELINE_SQL_DIR;
+    try {
+      await cp(SQL_DIR, dir, { recursive: true });
+      const shims = path.join(dir, '_shims', 'duckdb.sql');
+      vi.resetModules();
+      process.env.PIPELINE_SQL_DIR = dir;
+      const same = await import('../../../functions/core/transform/index.js');
+      expect(same.modelsFingerprint(models)).toBe(modelsFingerprint(models));
+      await writeFile(shims, (await readFile(shims, 'utf8')).replace('count(CASE WHEN x THEN 1 END)', 'sum(CASE WHEN x THEN 1 ELSE 0 END)'));
+      vi.resetModules();
+      const changed = await import('../../../functions/core/transform/index.js');
+      expect(changed.modelsFingerprint(models)).not.toBe(modelsFingerprint(models));
+    } finally {
+      if (previous === undefined) delete process.env.PIPELINE_SQL_DIR;
+      else process.env.PIPELINE_SQL_DIR = previous;
+      vi.resetModules();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
