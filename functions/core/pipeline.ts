@@ -189,7 +189,7 @@ export async function pullReal766(ctx: PipelineContext, plan: Real766Plan = ctx.
 // Transform, snapshot, verify
 
 export interface TransformSummary {
-  models: { model: string; rows: number; location: string }[];
+  models: { model: string; rows?: number; location: string }[];
   testsPassed: number;
   testsWarned: number;
   /** Optional sources with nothing landed (766, PAR, Biểu 06): a warning, never a failed run. */

@@ -134,15 +134,22 @@ describe('DuckDbEngine materialize', () => {
     const engine = await DuckDbEngine.create({ lakeRoot: lake });
     try {
       const step = { name: 'int_step', layer: 'intermediate' as const, sql: 'SELECT range AS n, 2020 + range % 3 AS year FROM range(9)', dependsOn: [], file: 'sql/intermediate/int_step.sql', persist: false, materialized: 'incremental' as const, partitionBy: ['year'] };
-      // A full run: every partition.
-      expect(await engine.materialize(step)).toEqual({ model: 'int_step', rows: 9, location: 'duckdb:int_step' });
+      // A full run: every partition. Not counted (counting would compute it): no rows in the result.
+      expect(await engine.materialize(step)).toEqual({ model: 'int_step', location: 'duckdb:int_step' });
       const kind = async () => (await engine.query("SELECT table_type FROM information_schema.tables WHERE table_name = 'int_step'")).map((r) => r.table_type);
+      const count = async () => Number((await engine.query('SELECT count(*) AS n FROM int_step'))[0]!.n);
       expect(await kind()).toEqual(['VIEW']);
+      expect(await count()).toBe(9);
       // An incremental run: only the selected years, and the reader aggregates the view as it is read.
-      expect((await engine.materialize(step, { partitions: { column: 'year', values: [2021] } })).rows).toBe(3);
+      await engine.materialize(step, { partitions: { column: 'year', values: [2021] } });
       expect(await kind()).toEqual(['VIEW']);
       expect(numbersFromBigints((await engine.query('SELECT min(year) AS lo, max(year) AS hi, sum(n) AS total FROM int_step'))[0]!)).toEqual({ lo: 2021, hi: 2021, total: 1 + 4 + 7 });
-      expect((await engine.materialize(step, { partitions: { column: 'year', values: [] } })).rows).toBe(0);
+      await engine.materialize(step, { partitions: { column: 'year', values: [] } });
+      expect(await count()).toBe(0);
+      // Materialising the step does not compute it: a query that fails when run is only run by its reader.
+      const failing = { ...step, sql: "SELECT range AS n, 2020 AS year FROM range(3) WHERE CASE WHEN range >= 0 THEN error('computed') ELSE true END" };
+      expect(await engine.materialize(failing)).toEqual({ model: 'int_step', location: 'duckdb:int_step' });
+      await expect(engine.query('SELECT count(*) AS n FROM int_step')).rejects.toThrow(/computed/);
       expect(existsSync(path.join(lake, 'models/intermediate/int_step'))).toBe(false);
       expect(existsSync(path.join(lake, 'models/intermediate/int_step.parquet'))).toBe(false);
     } finally {

@@ -203,7 +203,7 @@ export class AthenaEngine implements QueryEngine {
   /** `materialized: view`: a view, no table and no files. */
   private async materializeView(model: ModelDef): Promise<MaterializeResult> {
     await this.athena.execute(`CREATE OR REPLACE VIEW ${this.qualified(model.name)} AS\n${model.sql.trim().replace(/;\s*$/, '')}`);
-    return { model: model.name, rows: 0, location: `athena:view:${model.name}` };
+    return { model: model.name, location: `athena:view:${model.name}` };
   }
 
   /**

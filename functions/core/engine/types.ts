@@ -47,7 +47,12 @@ export interface MaterializeOptions {
 
 export interface MaterializeResult {
   model: string;
-  rows: number;
+  /**
+   * Rows written. Absent for a view and for a run-only step (`persist: false`): nothing is written, and
+   * counting would compute the whole query once more only to log a number (int_dossiers_attributed's
+   * join: 1 s of a 10 M month, bench/history.md, change 42).
+   */
+  rows?: number;
   /** Where the model's data now lives (Parquet file/prefix). */
   location: string;
   /** True when the run kept the output of an earlier run (QueryEngine.reuse): nothing was rebuilt. */

@@ -208,6 +208,30 @@ export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: Parti
 }
 
 /**
+ * A uniqueness test and the model's row tests counted by one GROUP BY over the same rows (embedded
+ * engine; runModelTests decides when the rows are the same): the uniqueness failures as the test
+ * counts them (each duplicated key once; `unique` leaves NULL keys out) in `failures`, and in `_failed`
+ * the rows failing any row test (0 in a passing run: each test then has 0; otherwise the caller
+ * counts each test on its own). The row tests add one count per group, not one per test, so the
+ * GROUP BY holds no more than the uniqueness test's own (int_dossiers_attributed: 6 M keys a year at
+ * 10 M dossiers), and the rows are computed once instead of twice (bench/history.md, change 43).
+ */
+export function uniqueWithRowTestsSql(m: string, unique: TestSpec, tests: readonly TestSpec[], scope?: PartitionSelection): string {
+  if (!isUniqueTest(unique)) throw createError('transform', `Failed to fold the tests of ${m}: ${describeTest(unique)} is not a uniqueness test`);
+  testSql(m, unique, scope); // the same checks (identifiers, scope) as on its own
+  const rows = tests.filter(isRowTest);
+  for (const t of rows) testSql(m, t, scope);
+  const key = (unique.kind === 'unique' ? [unique.column] : unique.columns).map(id);
+  const anyFailure = rows.length === 0 ? 'false' : rows.map((t) => `coalesce(${rowFailure(t)}, false)`).join(' OR ');
+  const duplicate = unique.kind === 'unique' ? `_n > 1 AND ${key[0]} IS NOT NULL` : '_n > 1';
+  return (
+    `SELECT count_if(${duplicate}) AS failures, coalesce(sum(_f), 0) AS _failed FROM (` +
+    `SELECT ${key.join(', ')}, count(*) AS _n, count_if(${anyFailure}) AS _f FROM ${fromScoped(m, scope)} GROUP BY ${key.join(', ')}` +
+    `) AS keys`
+  );
+}
+
+/**
  * Rows one uniqueness query of the embedded engine groups at most: at 50 M dossiers the 215 M keys of
  * int_dossiers_attributed in one GROUP BY ran out of DuckDB's 2 GB, a year's 30–45 M did not (bench/
  * history.md, change 25); partitions are checked together up to this many rows (all seven years at 1 M).
@@ -281,7 +305,28 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
       engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && isUniqueTest(t) && scopesToPartitions(t, column);
     const byPartition = !skippedModel && m.tests.some(perPartition) ? column : undefined;
     let partitionSizes: Map<number, number> | undefined; // rows per partition (in scope), when byPartition
-    if ((batchable.length > 1 || byPartition) && !(partitioned && sel.values.length === 0)) {
+    // A uniqueness test that reads the rows the row pass reads takes the row tests into its GROUP BY
+    // (uniqueWithRowTestsSql): the rows are computed once, not twice.
+    const fold = batchable.length > 0 ? foldedUniqueTest(m, sel, partitioned, perPartition) : undefined;
+    let folded: { failures: number; seconds: number } | undefined;
+    if (fold) {
+      const t0 = performance.now();
+      let failures = 0;
+      let failed = 0;
+      for (const scope of fold.scopes) {
+        const [r] = await engine.query(uniqueWithRowTestsSql(m.name, fold.test, batchable, scope));
+        failures += Number(r?.failures ?? 0);
+        failed += Number(r?._failed ?? 0);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      folded = { failures, seconds: seconds / (batchable.length + 1) };
+      // No row failed any row test: each has 0. Otherwise the pass below counts each test on its own.
+      if (failed === 0) {
+        batched = new Map(batchable.map((t) => [t, 0]));
+        batchSeconds = folded.seconds;
+      }
+    }
+    if (!batched && (batchable.length > 1 || (byPartition && !folded)) && !(partitioned && sel.values.length === 0)) {
       const t0 = performance.now();
       const rows = await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined, byPartition));
       const sum = (k: string): number => rows.reduce((n, r) => n + Number(r[k] ?? 0), 0);
@@ -310,6 +355,10 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
       const check = { model: m.name, test: describeTest(t), severity: t.severity, sql };
       const t0 = performance.now();
       const seconds = (): number => (performance.now() - t0) / 1000;
+      if (folded && t === fold?.test) {
+        results.push({ ...check, failures: folded.failures, passed: folded.failures === 0, seconds: folded.seconds });
+        continue;
+      }
       const counted = batched?.get(t);
       if (counted !== undefined) {
         results.push({ ...check, failures: counted, passed: counted === 0, seconds: batchSeconds });
@@ -345,6 +394,36 @@ export async function runModelTests(engine: QueryEngine, models: readonly Transf
     }
   }
   return results;
+}
+
+/**
+ * The uniqueness test of `m` that can take its row tests into its GROUP BY, and the scopes of its
+ * queries, when it reads the same rows as the row pass (scoped to `sel` when `partitioned`):
+ * - one query per rebuilt partition, for a test that holds the partition column (perPartition): the
+ *   one partition is the largest unit its batching would check alone anyway;
+ * - one query over the model, when neither the test nor the row pass is scoped (a full run, or a model
+ *   not partitioned by the run's column), and the test needs no batching by partition;
+ * - one query over the rebuilt partitions, for a run-only step (`persist: false`) whose test spans
+ *   partitions: the step holds those partitions only (materializePartitions), so checking it whole
+ *   and checking its rebuilt rows are the same check.
+ * Undefined otherwise (a check against the other partitions, nothing rebuilt): the tests run apart.
+ */
+function foldedUniqueTest(
+  m: TransformModel,
+  sel: PartitionSelection | undefined,
+  partitioned: boolean,
+  perPartition: (t: TestSpec) => boolean,
+): { test: UniqueTest; scopes: (PartitionSelection | undefined)[] } | undefined {
+  for (const t of m.tests.filter(isUniqueTest)) {
+    if (partitioned && sel) {
+      if (sel.values.length === 0) return undefined;
+      if (perPartition(t)) return { test: t, scopes: sel.values.map((v) => ({ column: sel.column, values: [v] })) };
+      if (m.persist === false && !scopesToPartitions(t, sel.column)) return { test: t, scopes: [sel] };
+    } else if (!perPartition(t)) {
+      return { test: t, scopes: [undefined] };
+    }
+  }
+  return undefined;
 }
 
 /** Throw when any error-severity test failed, listing them. */

@@ -185,4 +185,79 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
     expect(byTest(await runModelTests(engine, [dups], { partitions: { column: 'year', values: [2024] } }))).toEqual({ 'unique(k, year)': 0 });
   });
+
+  describe('a uniqueness test that reads the rows the row tests read takes them into its GROUP BY', () => {
+    // The failures of every result must be those of its own SQL, run alone.
+    const ownFailures = async (e: DuckDbEngine, results: TestResult[]): Promise<void> => {
+      for (const r of results) expect(Number((await e.query(r.sql))[0]!.failures), r.test).toBe(r.failures);
+    };
+    const rowTests: TransformModel['tests'] = [
+      { kind: 'not_null', column: 'c', severity: 'error' },
+      { kind: 'expression_is_true', expression: 'k < 9', severity: 'error' },
+    ];
+    // (k, year) repeats in 2023; 2024 and 2025 are clean; c is NULL and k = 9 in 2022 only.
+    const grain: TransformModel = {
+      ...model,
+      name: 'grain',
+      sql: "select * from (values (1, 'a', 2022), (9, cast(null as varchar), 2022), (6, 'a', 2023), (6, 'b', 2023), (1, 'a', 2024), (2, 'a', 2025)) as v (k, c, year)",
+      tests: [{ kind: 'unique_combination_of_columns', columns: ['k', 'year'], severity: 'error' }, ...rowTests],
+    };
+
+    test('should check each rebuilt partition in one query, the row tests with it, when no row fails them', async () => {
+      await engine.materialize(grain);
+      const { results, sql } = await queriesOf(() => runModelTests(engine, [grain], { partitions: { column: 'year', values: [2023, 2024] } }));
+      expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0 });
+      expect(sql).toHaveLength(2);
+      expect(sql.map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      for (const q of sql) expect(q).toContain('_failed');
+      await ownFailures(engine, results);
+    });
+
+    test('should count each row test on its own when a row fails one, with the same failures', async () => {
+      const { results, sql } = await queriesOf(() => runModelTests(engine, [grain], { partitions: { column: 'year', values: [2022, 2023] } }));
+      expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 1, 'expression_is_true(k < 9)': 1 });
+      expect(sql.filter((q) => q.includes('_failed'))).toHaveLength(2);
+      expect(sql.filter((q) => q.includes('count_if(NOT (k < 9))'))).toHaveLength(1);
+      await ownFailures(engine, results);
+    });
+
+    test('should fold a uniqueness test over the whole model in a full run, NULL keys left out as unique() leaves them', async () => {
+      const keyed: TransformModel = {
+        ...grain,
+        name: 'keyed',
+        sql: "select * from (values (cast(null as integer), 'a', 2022), (cast(null as integer), 'a', 2023), (4, 'a', 2023), (4, 'a', 2024), (5, 'a', 2024)) as v (k, c, year)",
+        tests: [{ kind: 'unique', column: 'k', severity: 'error' }, ...rowTests],
+      };
+      await engine.materialize(keyed);
+      const { results, sql } = await queriesOf(() => runModelTests(engine, [keyed]));
+      expect(byTest(results)).toEqual({ 'unique(k)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0 });
+      expect(sql).toHaveLength(1);
+      await ownFailures(engine, results);
+    });
+
+    test('should fold the uniqueness of a run-only step over the partitions it holds', async () => {
+      const lake = mkdtempSync(path.join(tmpdir(), 'folded-step-'));
+      const parquet = await DuckDbEngine.create({ lakeRoot: lake, workDir: lake });
+      try {
+        const step: TransformModel = { ...grain, name: 'step', persist: false, tests: [{ kind: 'unique', column: 'k', severity: 'error' }, ...rowTests] };
+        // k 1 is in 2022 and 2024: a duplicate only when both years are in the run.
+        for (const [values, dup] of [[[2024, 2025], 0], [[2022, 2024], 1]] as const) {
+          const partitions = { column: 'year', values: [...values] };
+          await parquet.materialize(step, { partitions });
+          const results = await runModelTests(parquet, [step], { partitions });
+          expect(byTest(results)['unique(k)'], values.join()).toBe(dup);
+          await ownFailures(parquet, results);
+        }
+        const spied: string[] = [];
+        const query = parquet.query.bind(parquet);
+        Object.assign(parquet, { query: (q: string) => (spied.push(q), query(q)) });
+        await runModelTests(parquet, [step], { partitions: { column: 'year', values: [2024, 2025] } });
+        expect(spied).toHaveLength(1);
+        expect(spied[0]).toContain('_failed');
+      } finally {
+        await parquet.close();
+        rmSync(lake, { recursive: true, force: true });
+      }
+    });
+  });
 });
