@@ -440,21 +440,26 @@ export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string,
  * `ref_dossier_ids`: where every dossier id already lives (landed partitions and this batch), so
  * dossiers_checked.sql can quarantine a version that would land in another partition (a changed
  * source or month of receipt) instead of leaving the id twice in the lake.
+ *
+ * The landed partitions are read where they are, by each check (a semi-join on the batch's ids), not
+ * copied into a table first: at 10 M dossiers the copy held 10 M ids in memory and took 0.7–2.7 s, the
+ * read within the check 0.3 s (bench/history.md, change 44). A partition a flush of this run publishes
+ * is replaced in place (its file holds the ids it held and the new ones), or is new: its ids are in
+ * `landed_dossier_ids`, filled at each flush. An id counted twice is harmless: the reader groups by id,
+ * and an id lives in one partition.
  */
 async function loadLandedDossierIds(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
   await db.run('CREATE OR REPLACE TEMP TABLE landed_dossier_ids (dossier_id VARCHAR, source VARCHAR, year INTEGER, month INTEGER)');
   const files = await localParquetCopies(storage, 'landed/dossiers/', workDir);
-  if (files.length > 0) {
-    await db.run(
-      // No DISTINCT: its one reader (dossiers_checked.sql's landed_ids) groups by dossier_id, and an id lives in one
-      // partition; hashing every landed id cost ≈ 40 % of this read (bench/history.md, change 38).
-      `INSERT INTO landed_dossier_ids SELECT dossier_id, CAST(source AS VARCHAR), CAST(year AS INTEGER), CAST(month AS INTEGER)
-       FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = true, hive_types_autocast = false)`,
-    );
-  }
+  const landed =
+    files.length === 0
+      ? ''
+      : `SELECT dossier_id, CAST(source AS VARCHAR) AS source, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month
+         FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = true, hive_types_autocast = false)
+         UNION ALL `;
   await db.run(
     `CREATE OR REPLACE TEMP VIEW ref_dossier_ids AS
-     SELECT dossier_id, source, year, month FROM landed_dossier_ids
+     ${landed}SELECT dossier_id, source, year, month FROM landed_dossier_ids
      UNION ALL SELECT dossier_id, source, year, month FROM batch_dossiers`,
   );
 }

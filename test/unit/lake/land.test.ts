@@ -185,6 +185,47 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
   });
 });
 
+describe('landStaged finding where an id already lives (one partition per dossier id)', () => {
+  const may = (id: string, over: Parameters<typeof portalRow>[1] = {}) => portalRow(id, over);
+  const june = (id: string) => portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' });
+  test('should see the partitions landed before the run and those each round of the run publishes', async () => {
+    const base = { kind: 'portal-csv' as const, name: 'base.csv', bytes: csv(may('B5'), portalRow('B6', { received: '03/04/2024 08:15', due: '10/04/2024 17:00', finished: '09/04/2024 10:00', updated: '09/04/2024 10:00' })) };
+    const files = [
+      // B5 again in May (its partition: the newer version wins), B7 new in May.
+      { kind: 'portal-csv' as const, name: 'r1.csv', bytes: csv(may('B5', { updated: '20/05/2024 10:00' }), may('B7')) },
+      // Received in June: B5 (landed in May before the run), B6 (in April before the run), B7 (published in May by
+      // the round before, in the run of many rounds): each quarantined. B8 is new.
+      { kind: 'portal-csv' as const, name: 'r2.csv', period: '2024-06', bytes: csv(june('B5'), june('B6'), june('B7'), june('B8')) },
+    ];
+    const one = await lake();
+    const many = await lake();
+    for (const l of [one, many]) {
+      await stageAndLand(l.storage, l.work, [base]);
+      for (const f of files) await stageRaw(l.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
+    }
+    const a = await landStaged({ storage: one.storage, workDir: one.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const b = await landStaged({ storage: many.storage, workDir: many.work, maxTimestamp: '2026-01-05 23:59:59', chunkFiles: 1, flushRows: 1 });
+    expect([a.rowsRead, a.rowsLanded, a.rowsQuarantined]).toEqual([6, 3, 3]);
+    expect([b.rowsRead, b.rowsLanded, b.rowsQuarantined]).toEqual([6, 3, 3]);
+    expect(await quarantined(many.root)).toEqual(await quarantined(one.root));
+    expect((await quarantined(one.root)).map((q) => q.reason).sort()).toEqual([
+      'already landed under source portal, received 2024-04 (a dossier keeps its source and month of receipt)',
+      'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)',
+      'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)',
+    ]);
+    for (const part of ['landed/dossiers/source=portal/year=2024/month=5/data.parquet', 'landed/dossiers/source=portal/year=2024/month=6/data.parquet']) {
+      expect(readFileSync(path.join(many.root, part)).equals(readFileSync(path.join(one.root, part))), part).toBe(true);
+    }
+    const ids = await withDuckDb((db) => db.all(`SELECT dossier_id, CAST(month AS INTEGER) AS month FROM read_parquet(${literal(`${one.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY 1`));
+    expect(ids).toEqual([
+      { dossier_id: 'B5', month: 5 },
+      { dossier_id: 'B6', month: 4 },
+      { dossier_id: 'B7', month: 5 },
+      { dossier_id: 'B8', month: 6 },
+    ]);
+  });
+});
+
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
     const { storage, root, work } = newLake();
