@@ -537,7 +537,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run('CREATE OR REPLACE TEMP TABLE raw_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
   if (kind === 'portal-api') {
     const size = jsonObjectSize(metas);
-    await dropRawInput(db);
+    await dropTableOrView(db, 'raw_input');
     await db
       .run(
         `CREATE OR REPLACE TEMP TABLE raw_input AS
@@ -631,24 +631,44 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     // Row numbers per file: the table keeps the read's order (files in chunk order, lines in file
     // order), so its rowid less the file's first rowid is the good row's place in its file.
     const header = expected.map((h) => `"${h.replaceAll('"', '""')}"`).join(', ');
+    const cols = (alias: string): string => expected.map((h) => `${alias}."${h.replaceAll('"', '""')}"`).join(', ');
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE raw_rows AS
-       WITH numbered AS (
-              SELECT f.file_no, r.rowid - min(r.rowid) OVER (PARTITION BY f.file_no) + 1 AS k, ${expected.map((h) => `r."${h.replaceAll('"', '""')}"`).join(', ')}
-              FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path),
-            rej AS (SELECT file_no, row_no - row_number() OVER (PARTITION BY file_no ORDER BY row_no) AS good_before FROM raw_rejects),
-            renumbered AS (
-              SELECT n.file_no, CAST(n.k + (SELECT count(*) FROM rej WHERE rej.file_no = n.file_no AND rej.good_before < n.k) AS BIGINT) AS row_no,
-                     ${expected.map((h) => `n."${h.replaceAll('"', '""')}"`).join(', ')}
-              FROM numbered n)
-       SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
+      `CREATE OR REPLACE TEMP TABLE chunk_first_rows AS
+       SELECT f.file_no, f.csv_path, min(r.rowid) AS first_rowid
+       FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path
+       GROUP BY f.file_no, f.csv_path`,
     );
-    // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
-    await db.run('DROP TABLE raw_input_unnumbered');
+    await dropTableOrView(db, 'raw_input');
+    await dropTableOrView(db, 'raw_rows');
+    if ((await db.scalarNumber('SELECT count(*) FROM raw_rejects')) === 0) {
+      // No rejected record (the usual chunk): a row's number is its place in its file, read through a
+      // view. Copying the chunk's text into a numbered table cost ≈ 2 s a million rows (bench/history.md,
+      // change 45).
+      await db.run(
+        `CREATE TEMP VIEW raw_rows AS
+         SELECT CAST(f.file_no AS INTEGER) AS file_no, CAST(r.rowid - f.first_rowid + 1 AS BIGINT) AS row_no, ${cols('r')}
+         FROM raw_input_unnumbered r JOIN chunk_first_rows f ON f.csv_path = r._csv_path`,
+      );
+    } else {
+      // The data-row numbers of the good rows are shifted past the rejected records before them.
+      await db.run(
+        `CREATE TEMP TABLE raw_rows AS
+         WITH numbered AS (
+                SELECT f.file_no, r.rowid - f.first_rowid + 1 AS k, ${cols('r')}
+                FROM raw_input_unnumbered r JOIN chunk_first_rows f ON f.csv_path = r._csv_path),
+              rej AS (SELECT file_no, row_no - row_number() OVER (PARTITION BY file_no ORDER BY row_no) AS good_before FROM raw_rejects),
+              renumbered AS (
+                SELECT n.file_no, CAST(n.k + (SELECT count(*) FROM rej WHERE rej.file_no = n.file_no AND rej.good_before < n.k) AS BIGINT) AS row_no,
+                       ${cols('n')}
+                FROM numbered n)
+         SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
+      );
+      // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
+      await db.run('DROP TABLE raw_input_unnumbered');
+    }
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
     const record = ['row_no', ...expected].map((h) => `${literal(h)}: "${h.replaceAll('"', '""')}"`).join(', ');
-    await dropRawInput(db);
     await db.run(`CREATE TEMP VIEW raw_input AS SELECT *, to_json({${record}}) AS raw_record FROM raw_rows`);
     // A view, as for API pages: the checks materialise the parsed rows once (a parsed table first
     // copied the chunk one more time).
@@ -679,10 +699,13 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   });
 }
 
-/** `raw_input` is a table for API pages and a view for CSV exports: drop whichever an earlier kind left. */
-async function dropRawInput(db: DuckDb): Promise<void> {
-  const rows = await db.all(`SELECT table_type FROM information_schema.tables WHERE table_name = 'raw_input'`);
-  for (const r of rows) await db.run(String(r.table_type) === 'VIEW' ? 'DROP VIEW raw_input' : 'DROP TABLE raw_input');
+/**
+ * Drop a relation that is a table or a view depending on what an earlier chunk read: `raw_input` (a
+ * table for API pages, a view for CSV exports), `raw_rows` (a view, a table when the chunk had rejects).
+ */
+async function dropTableOrView(db: DuckDb, name: 'raw_input' | 'raw_rows'): Promise<void> {
+  const rows = await db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
+  for (const r of rows) await db.run(`DROP ${String(r.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${ident(name)}`);
 }
 
 /** Adds the time since the previous lap to `<prefix>: <phase>`. */

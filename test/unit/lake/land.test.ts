@@ -226,6 +226,44 @@ describe('landStaged finding where an id already lives (one partition per dossie
   });
 });
 
+describe('landStaged numbering rows in chunks with and without rejected records', () => {
+  test('should number every row of its file, whether its chunk had a record the CSV reader rejected or not', async () => {
+    const files = [
+      { kind: 'portal-csv' as const, name: 'a.csv', bytes: csv(portalRow('C1'), portalRow('C2')) },
+      // Row 2 has too few fields: rejected by the reader; C4 keeps its row number 3.
+      { kind: 'portal-csv' as const, name: 'b.csv', bytes: csv(portalRow('C3'), 'C9,1.000001', portalRow('C4'), portalRow('C3')) },
+      { kind: 'portal-csv' as const, name: 'c.csv', bytes: csv(portalRow('C5'), portalRow('C5')) },
+    ];
+    const one = await lake();
+    const many = await lake();
+    for (const l of [one, many]) for (const f of files) await stageRaw(l.storage, { kind: f.kind, bytes: f.bytes, period: '2024-05', originalName: f.name });
+    const a = await landStaged({ storage: one.storage, workDir: one.work, maxTimestamp: '2026-01-05 23:59:59' });
+    // A chunk a file: a view of the rows (a), a numbered table (b, with a reject), a view again (c).
+    const b = await landStaged({ storage: many.storage, workDir: many.work, maxTimestamp: '2026-01-05 23:59:59', chunkFiles: 1 });
+    expect([a.rowsRead, a.rowsLanded, a.rowsQuarantined]).toEqual([8, 5, 3]);
+    expect([b.rowsRead, b.rowsLanded, b.rowsQuarantined]).toEqual([8, 5, 3]);
+    const sorted = async (root: string) => (await quarantined(root)).map((r) => JSON.stringify([Number(r.row_no), r.field, r.reason])).sort();
+    const q = await sorted(one.root);
+    expect(await sorted(many.root)).toEqual(q);
+    // The reject (no field: the record could not be split) and the two repeated ids, each at its own row.
+    expect(q.map((r) => JSON.parse(r).slice(0, 2))).toEqual([
+      [2, 'dossier_id'],
+      [2, null],
+      [4, 'dossier_id'],
+    ]);
+    const part = 'landed/dossiers/source=portal/year=2024/month=5/data.parquet';
+    expect(readFileSync(path.join(many.root, part)).equals(readFileSync(path.join(one.root, part)))).toBe(true);
+    const rows = await withDuckDb((db) => db.all(`SELECT dossier_id, CAST(raw_row AS INTEGER) AS raw_row FROM read_parquet(${literal(path.join(one.root, part))}) ORDER BY 1`));
+    expect(rows).toEqual([
+      { dossier_id: 'C1', raw_row: 1 },
+      { dossier_id: 'C2', raw_row: 2 },
+      { dossier_id: 'C3', raw_row: 1 },
+      { dossier_id: 'C4', raw_row: 3 },
+      { dossier_id: 'C5', raw_row: 1 },
+    ]);
+  });
+});
+
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
     const { storage, root, work } = newLake();
