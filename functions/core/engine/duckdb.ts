@@ -40,7 +40,26 @@ export class DuckDb {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** False for a connection from `connect()`: closing it leaves the database open. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /**
+   * Another connection to the same database, for statements run at the same time as this one's
+   * (each connection runs one statement at a time). It sees the database's tables, not this
+   * connection's TEMP ones. Close it before the database.
+   */
+  async connect(): Promise<DuckDb> {
+    const conn = await this.instance.connect();
+    const db = new DuckDb(this.instance, conn, false);
+    try {
+      await db.run("SET TimeZone = 'Asia/Ho_Chi_Minh'");
+    } catch (cause) {
+      conn.closeSync();
+      throw cause;
+    }
+    return db;
+  }
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDb> {
     const config: Record<string, string> = {};
@@ -102,7 +121,7 @@ export class DuckDb {
     try {
       this.conn.closeSync();
     } finally {
-      this.instance.closeSync();
+      if (this.ownsInstance) this.instance.closeSync();
     }
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * DuckDb.connect: another connection to the same in-memory database, for statements run at once
+ * (the land writes a batch's partitions on two: functions/core/lake/partitions.ts).
+ */
+import { describe, expect, test } from 'vitest';
+import { DuckDb } from '../../../functions/core/engine/duckdb.js';
+
+describe('DuckDb.connect', () => {
+  test("should see the database's tables (not the first connection's TEMP ones), run at the same time, with the same time zone", async () => {
+    const db = await DuckDb.open();
+    try {
+      await db.run('CREATE TABLE shared AS SELECT range AS n FROM range(1000000)');
+      await db.run('CREATE TEMP TABLE mine AS SELECT 1 AS n');
+      const [a, b] = [await db.connect(), await db.connect()];
+      expect(await a.scalarNumber('SELECT count(*) FROM shared')).toBe(1_000_000);
+      await expect(a.all('SELECT * FROM mine')).rejects.toThrow(/mine/);
+      // Two statements at once, one on each connection.
+      const sums = await Promise.all([a.scalarNumber('SELECT sum(n) FROM shared WHERE n % 2 = 0'), b.scalarNumber('SELECT sum(n) FROM shared WHERE n % 2 = 1')]);
+      expect(sums[0] + sums[1]).toBe((999_999 * 1_000_000) / 2);
+      expect(await a.all("SELECT current_setting('TimeZone') AS tz")).toEqual([{ tz: 'Asia/Ho_Chi_Minh' }]);
+      a.close();
+      b.close();
+      // Closing them leaves the first connection working.
+      expect(await db.scalarNumber('SELECT count(*) FROM mine')).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
