@@ -35,8 +35,13 @@ versions as (
 
     select d.received_at, d.finished_at
     from src_dossiers as d
-    where d.dossier_id in (select dossier_id from changed)
-        or 'NSW-' || d.dossier_id in (select dossier_id from changed)
+    -- One semi-join (an OR of two IN lists read every landed id twice and built 'NSW-' || id for each):
+    -- the changed ids, and the portal ids of the changed NSW ones (NSW-<id> → <id>).
+    where d.dossier_id in (
+        select dossier_id from changed
+        union all
+        select substr(dossier_id, 5) from changed where starts_with(dossier_id, 'NSW-')
+    )
 
     union all
 
