@@ -11,4 +11,5 @@ CREATE OR REPLACE MACRO cardinality(a) AS len(a);
 -- Trino counts complete units (date_sub); DuckDB's date_diff counts boundaries crossed.
 CREATE OR REPLACE MACRO date_diff(u, a, b) AS date_sub(u, a, b);
 -- Trino's count_if is a BIGINT count; DuckDB's is a HUGEINT sum, which its Parquet writer stores as DOUBLE.
-CREATE OR REPLACE MACRO count_if(x) AS count(CASE WHEN x THEN 1 END);
+-- A filtered count is a BIGINT too, and ≈ 2 × faster than count(CASE WHEN x THEN 1 END) (bench/history.md, change 49).
+CREATE OR REPLACE MACRO count_if(x) AS count(*) FILTER (WHERE x);
