@@ -170,13 +170,13 @@ export async function publishPartitions(
               if (ref.month !== undefined) params.month = ref.month;
               if (supersededIn.has(partCols.map((c) => String(params[c])).join('/'))) {
                 // The ledger is published BEFORE its partition (a crash between the two converges).
-                await Promise.all(puts.splice(0));
+                await settleAll(puts.splice(0));
                 await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
               }
               const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
               await lane.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1 ORDER BY ${keyList}, ${spec.winner}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
               puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
-              if (puts.length >= 4) await Promise.all(puts.splice(0));
+              if (puts.length >= 4) await settleAll(puts.splice(0));
             }
           } finally {
             await settleAll(puts.splice(0));

@@ -235,6 +235,20 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       await ownFailures(engine, results);
     });
 
+    test('should still check a second uniqueness test by partition, within the row limit, beside the folded one', async () => {
+      const two: TransformModel = {
+        ...grain,
+        name: 'two',
+        tests: [...grain.tests, { kind: 'unique_combination_of_columns', columns: ['c', 'year'], severity: 'error' }],
+      };
+      await engine.materialize(two);
+      const { results, sql } = await queriesOf(() => runModelTests(engine, [two], { partitions: { column: 'year', values: [2023, 2024] }, uniqueRowsPerQuery: 1 }));
+      // 2023: (6, a) and (6, b) repeat k; c is unique within each year there and in 2024.
+      expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0, 'unique(c, year)': 0 });
+      expect(sql.filter((q) => q.includes('GROUP BY c, year HAVING')).map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      await ownFailures(engine, results);
+    });
+
     test('should fold the uniqueness of a run-only step over the partitions it holds', async () => {
       const lake = mkdtempSync(path.join(tmpdir(), 'folded-step-'));
       const parquet = await DuckDbEngine.create({ lakeRoot: lake, workDir: lake });
