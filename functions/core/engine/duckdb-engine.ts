@@ -123,18 +123,15 @@ export class DuckDbEngine implements QueryEngine {
       await this.dropRelation(model.name);
       await this.db.run(`CREATE TABLE ${rel} AS\n${model.sql}`);
     }
-    if (model.persist === false && model.materialized === 'incremental' && this.options.writeParquet !== false) {
-      // A view of the run's partitions (materializePartitions), not counted: counting would compute it.
+    if (model.persist === false && this.options.writeParquet !== false) {
       // A file left by a run from before the model stopped being persisted would look current.
       await rm(file, { force: true });
-      return { model: model.name, location: `duckdb:${model.name}` };
+      // An incremental step is a view of the run's partitions (materializePartitions): counting would compute it.
+      if (model.materialized === 'incremental') return { model: model.name, location: `duckdb:${model.name}` };
+      return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: `duckdb:${model.name}` };
     }
     const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
     if (this.options.writeParquet === false) return { model: model.name, rows, location: `duckdb:${model.name}` };
-    if (model.persist === false) {
-      await rm(file, { force: true });
-      return { model: model.name, rows, location: `duckdb:${model.name}` };
-    }
     if (model.materialized === 'incremental' && model.layer !== 'marts') {
       // Its year partitions are its files: readers outside the run (range.ts) read the directory. A
       // whole-history copy, sorted, would cost O(history) every month (bench/history.md, change 24);

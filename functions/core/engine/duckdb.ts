@@ -24,6 +24,9 @@ export interface DuckDbOptions {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Run on every connection (open and connect): the province's time zone for timestamp casts. */
+const SESSION_SETUP = "SET TimeZone = 'Asia/Ho_Chi_Minh'";
+
 /** Quote an identifier that has already been checked against an allow-list or a strict pattern. */
 export function ident(name: string): string {
   if (!IDENT.test(name)) throw createError('duckdb', `Failed to quote identifier "${name}": only [A-Za-z_][A-Za-z0-9_]* is allowed`);
@@ -53,7 +56,7 @@ export class DuckDb {
     const conn = await this.instance.connect();
     const db = new DuckDb(this.instance, conn, false);
     try {
-      await db.run("SET TimeZone = 'Asia/Ho_Chi_Minh'");
+      await db.run(SESSION_SETUP);
     } catch (cause) {
       conn.closeSync();
       throw cause;
@@ -78,7 +81,7 @@ export class DuckDb {
       instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
       const conn = await instance.connect();
       const db = new DuckDb(instance, conn);
-      await db.run("SET TimeZone = 'Asia/Ho_Chi_Minh'");
+      await db.run(SESSION_SETUP);
       return db;
     } catch (cause) {
       instance?.closeSync();
