@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { runModelTests, type TestResult, type TransformModel } from '../../../functions/core/transform/index.js';
-import { partitionBatches } from '../../../functions/core/transform/tests.js';
+import { partitionBatches, uniqueByHashWithRowTestsSql } from '../../../functions/core/transform/tests.js';
 
 let root = '';
 let engine: DuckDbEngine;
@@ -203,20 +203,37 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       tests: [{ kind: 'unique_combination_of_columns', columns: ['k', 'year'], severity: 'error' }, ...rowTests],
     };
 
-    test('should check each rebuilt partition in one query, the row tests with it, when no row fails them', async () => {
+    test('should check each rebuilt partition in one query of its keys\' hashes, the row tests with it, and group the keys only where a hash repeats', async () => {
       await engine.materialize(grain);
       const { results, sql } = await queriesOf(() => runModelTests(engine, [grain], { partitions: { column: 'year', values: [2023, 2024] } }));
       expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0 });
-      expect(sql).toHaveLength(2);
-      expect(sql.map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      // 2023 (k 6 twice): its hashes, then its GROUP BY for the count; 2024 (clean): its hashes only.
+      expect(sql.map((q) => [/year IN \(([\d, ]+)\)/.exec(q)?.[1], q.includes('count(DISTINCT hash(k, year))') ? 'hash' : q.includes('GROUP BY k, year') ? 'group' : q])).toEqual([
+        ['2023', 'hash'],
+        ['2023', 'group'],
+        ['2024', 'hash'],
+      ]);
       for (const q of sql) expect(q).toContain('_failed');
+      await ownFailures(engine, results);
+    });
+
+    test('should find a key repeated in a partition by the keys\' hashes alone as often as the GROUP BY does', async () => {
+      // Three rows of k 5 and two of k 8 in 2026: two duplicated keys, 3 distinct hashes for 5 keys.
+      const many: TransformModel = { ...grain, name: 'many', sql: "select * from (values (5, 'a', 2026), (5, 'a', 2026), (5, 'a', 2026), (8, 'a', 2026), (8, 'a', 2026), (1, 'a', 2026)) as v (k, c, year)" };
+      await engine.materialize(many);
+      const partitions = { column: 'year', values: [2026] };
+      const [h] = await engine.query(uniqueByHashWithRowTestsSql('many', many.tests[0]!, rowTests, partitions));
+      expect([Number(h!._keys), Number(h!._distinct), Number(h!._failed)]).toEqual([6, 3, 0]);
+      const results = await runModelTests(engine, [many], { partitions });
+      expect(byTest(results)['unique(k, year)']).toBe(2);
       await ownFailures(engine, results);
     });
 
     test('should count each row test on its own when a row fails one, with the same failures', async () => {
       const { results, sql } = await queriesOf(() => runModelTests(engine, [grain], { partitions: { column: 'year', values: [2022, 2023] } }));
       expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 1, 'expression_is_true(k < 9)': 1 });
-      expect(sql.filter((q) => q.includes('_failed'))).toHaveLength(2);
+      // 2022's hashes; 2023's hashes and GROUP BY (k 6 twice).
+      expect(sql.filter((q) => q.includes('_failed'))).toHaveLength(3);
       expect(sql.filter((q) => q.includes('count_if(NOT (k < 9))'))).toHaveLength(1);
       await ownFailures(engine, results);
     });
@@ -231,8 +248,16 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       await engine.materialize(keyed);
       const { results, sql } = await queriesOf(() => runModelTests(engine, [keyed]));
       expect(byTest(results)).toEqual({ 'unique(k)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0 });
-      expect(sql).toHaveLength(1);
+      // The hashes of the 3 non-NULL keys (4, 4, 5): 2 distinct, so the GROUP BY counts the failure.
+      expect(sql).toHaveLength(2);
+      expect(sql[0]).toContain('FILTER (WHERE k IS NOT NULL)');
       await ownFailures(engine, results);
+      // Without the repeated 4, the NULL keys alone do not send it to the GROUP BY.
+      const nulls: TransformModel = { ...keyed, name: 'nulls', sql: "select * from (values (cast(null as integer), 'a', 2022), (cast(null as integer), 'a', 2023), (4, 'a', 2023), (5, 'a', 2024)) as v (k, c, year)" };
+      await engine.materialize(nulls);
+      const clean = await queriesOf(() => runModelTests(engine, [nulls]));
+      expect(byTest(clean.results)['unique(k)']).toBe(0);
+      expect(clean.sql).toHaveLength(1);
     });
 
     test('should still check a second uniqueness test by partition, within the row limit, beside the folded one', async () => {
