@@ -6,45 +6,67 @@
  * are built once into <outDir>/landed (kept between invocations, rebuilt when absent), then each run
  * copies that lake and transforms it with PIPELINE_DEBUG_TIMINGS=1, printing the seconds of every
  * step, model and YAML test (slowest first). --full adds a `--full-refresh` transform of the same
- * lake for comparison. Nothing under <dataDir> is changed.
+ * lake for comparison. --land profiles the month's land instead (landStaged's seconds per phase), on
+ * copies of <outDir>/staged: the history landed and transformed, the month staged and not landed.
+ * Nothing under <dataDir> is changed.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { landStaged } from '../functions/core/lake/land.js';
+import { landStaged, type LandProfile } from '../functions/core/lake/land.js';
 import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform } from '../functions/core/pipeline.js';
 import { localContext } from '../functions/core/local-context.js';
 import type { RawKind } from '../functions/core/lake/sources.js';
 import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT, nswFiles } from './lib/pipeline-jobs.js';
 import { startPortalProcess } from './lib/portal.js';
 
-const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).parse();
+const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).option('--land', "profile the month's land, not its transform", false).parse();
 const [dataDir, outDir] = o.args.map((a) => path.resolve(a)) as [string, string];
-const opts = o.opts<{ runs: string; full: boolean }>();
+const opts = o.opts<{ runs: string; full: boolean; land: boolean }>();
 const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
 const landedLake = path.join(outDir, 'landed');
+const stagedLake = path.join(outDir, 'staged');
 
-if (!existsSync(path.join(landedLake, 'models', '_state'))) {
-  await rm(outDir, { recursive: true, force: true });
+if (opts.land ? !existsSync(path.join(stagedLake, 'models', '_state')) : !existsSync(path.join(landedLake, 'models', '_state'))) {
+  if (!opts.land) await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const portal = await startPortalProcess(dataDir);
   try {
-    const ctx = localContext({ lakeDir: landedLake, workDir: path.join(outDir, 'work'), portal: { baseUrl: portal.url, pageSize: 5000 }, memoryLimit: MEMORY_LIMIT });
-    const stage = async (from: string, to: string, first: boolean): Promise<void> => {
+    const lakeDir = opts.land ? stagedLake : landedLake;
+    await rm(lakeDir, { recursive: true, force: true });
+    const ctx = localContext({ lakeDir, workDir: path.join(outDir, 'work'), portal: { baseUrl: portal.url, pageSize: 5000 }, memoryLimit: MEMORY_LIMIT });
+    const stage = async (from: string, to: string, first: boolean, land = true): Promise<void> => {
       if (first) await ingestDropDir(ctx, { dir: dataDir, include: SMALL_DROP });
       for (const f of await nswFiles(dataDir, (m) => m >= from && m <= to)) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
       await pullPortal(ctx, { from, to, token: BENCH_TOKEN });
       await pullScore766(ctx, { from: first ? '2022-08' : from, to, tinhId: 'H99' });
-      await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT });
+      if (land) await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT });
     };
     await stage(FIRST_MONTH, '2025-11', true);
     await transform(ctx);
-    await stage(LAST_MONTH, LAST_MONTH, false);
-    console.log(`history and ${LAST_MONTH} landed into ${landedLake}`);
+    await stage(LAST_MONTH, LAST_MONTH, false, !opts.land);
+    console.log(`history and ${LAST_MONTH} ${opts.land ? 'staged' : 'landed'} into ${lakeDir}`);
   } finally {
     await portal.close();
   }
+}
+
+if (opts.land) {
+  for (let k = 0; k < Number(opts.runs); k++) {
+    const lake = path.join(outDir, `land-${k}`);
+    await rm(lake, { recursive: true, force: true });
+    await cp(stagedLake, lake, { recursive: true });
+    const profile: LandProfile = {};
+    const t0 = performance.now();
+    const ctx = localContext({ lakeDir: lake, workDir: path.join(outDir, `land-work-${k}`), memoryLimit: MEMORY_LIMIT });
+    await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT, profile });
+    console.log(`\n## ${LAST_MONTH} land: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    for (const [phase, sec] of Object.entries(profile).sort((a, b) => b[1] - a[1])) console.log(`  ${sec.toFixed(3)}  ${phase}`);
+    await rm(lake, { recursive: true, force: true });
+    await rm(path.join(outDir, `land-work-${k}`), { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 process.env.PIPELINE_DEBUG_TIMINGS = '1';
