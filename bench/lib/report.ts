@@ -62,7 +62,7 @@ export async function renderReport(r: BenchResults): Promise<string> {
   const L: string[] = [];
   const m = r.machine;
   L.push('# Benchmarks', '');
-  L.push(`Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; raw figures in bench/out/ (not committed).`);
+  L.push(`Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; raw figures in bench/BENCHMARKS.json (and bench/out/, not committed).`);
   L.push('Every figure is the median of the runs, with min–max in brackets (n/a when there was one run); each measured job runs in its own Node process');
   L.push('(bench/job.ts), so its wall time, CPU time (user + system) and peak RSS (DuckDB included) are its own.');
   if (r.carried) {
