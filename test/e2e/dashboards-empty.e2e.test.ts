@@ -43,7 +43,8 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
   });
 }
 
-describe('Dashboards built from a lake without real 766 data', () => {
+// Readiness waits allow 60 s and a test 180 s on 2 loaded cores (dashboards.e2e.test.ts says why).
+describe('Dashboards built from a lake without real 766 data', { timeout: 180_000 }, () => {
   let tmp: string;
   let build: BuildDashboardsResult;
   let server: { url: string; close: () => Promise<void> };
@@ -72,6 +73,8 @@ describe('Dashboards built from a lake without real 766 data', () => {
   ])('should say in Vietnamese that %s has no data yet, with no loading placeholder left', async (route, testId, text) => {
     expect(build.meta.real).toBeNull();
     const context = await browser.newContext({ locale: 'en-US' });
+    context.setDefaultTimeout(60_000);
+    context.setDefaultNavigationTimeout(60_000);
     const page = await context.newPage();
     const errors: string[] = [];
     const outside: string[] = [];

@@ -57,7 +57,10 @@ const viPct = (fraction: number, decimals: number): string => `${formatViNumber(
 const vi2 = (n: unknown): string => formatViNumber(Number(n), 2);
 const viDate = (iso: string): string => iso.split('-').reverse().join('/');
 
-describe('Dashboards built from the demo lake (synthetic province + real 766 data) and viewed offline in an English-locale browser', () => {
+// Each page waits for its queries, charts and network to settle; on 2 cores shared with the other test
+// files (a CI run) one page's settling has taken more than 30 s (Playwright's default), so the waits
+// allow 60 s and a test 180 s. Readiness waits, not timings: nothing here asserts how fast a page is.
+describe('Dashboards built from the demo lake (synthetic province + real 766 data) and viewed offline in an English-locale browser', { timeout: 180_000 }, () => {
   let tmp: string;
   let demoLakeDir: string;
   let lake: HostileLake;
@@ -84,6 +87,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
     });
+    context.setDefaultTimeout(60_000);
+    context.setDefaultNavigationTimeout(60_000);
     // Only this run's pictures: a page that no longer exists must not leave one behind.
     await rm(OUT, { recursive: true, force: true });
     await mkdir(OUT, { recursive: true });
