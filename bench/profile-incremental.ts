@@ -27,14 +27,15 @@ const opts = o.opts<{ runs: string; full: boolean; land: boolean }>();
 const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
 const landedLake = path.join(outDir, 'landed');
 const stagedLake = path.join(outDir, 'staged');
+// The lake the runs copy: the month landed (transform runs) or only staged (--land).
+const lakeDir = opts.land ? stagedLake : landedLake;
 
-if (opts.land ? !existsSync(path.join(stagedLake, 'models', '_state')) : !existsSync(path.join(landedLake, 'models', '_state'))) {
-  if (!opts.land) await rm(outDir, { recursive: true, force: true });
+if (!existsSync(path.join(lakeDir, 'models', '_state'))) {
+  await rm(lakeDir, { recursive: true, force: true });
+  await rm(path.join(outDir, 'work'), { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const portal = await startPortalProcess(dataDir);
   try {
-    const lakeDir = opts.land ? stagedLake : landedLake;
-    await rm(lakeDir, { recursive: true, force: true });
     const ctx = localContext({ lakeDir, workDir: path.join(outDir, 'work'), portal: { baseUrl: portal.url, pageSize: 5000 }, memoryLimit: MEMORY_LIMIT });
     const stage = async (from: string, to: string, first: boolean, land = true): Promise<void> => {
       if (first) await ingestDropDir(ctx, { dir: dataDir, include: SMALL_DROP });

@@ -112,7 +112,7 @@ export class DuckDbEngine implements QueryEngine {
     const rel = ident(model.name);
     const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
     if (model.materialized === 'view') {
-      await this.dropRelation(model.name);
+      await this.db.dropRelation(model.name);
       await this.db.run(`CREATE VIEW ${rel} AS\n${model.sql}`);
       if (this.options.writeParquet !== false) await rm(file, { force: true });
       return { model: model.name, location: `duckdb:${model.name}` };
@@ -120,7 +120,7 @@ export class DuckDbEngine implements QueryEngine {
     if (model.materialized === 'incremental' && this.options.writeParquet !== false) {
       await this.materializePartitions(model, options.partitions);
     } else {
-      await this.dropRelation(model.name);
+      await this.db.dropRelation(model.name);
       await this.db.run(`CREATE TABLE ${rel} AS\n${model.sql}`);
     }
     if (model.persist === false && this.options.writeParquet !== false) {
@@ -169,10 +169,10 @@ export class DuckDbEngine implements QueryEngine {
       const names = types.map((t) => String(t.column_name));
       if (names.join('\n') !== present.join('\n')) return undefined;
       const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
-      await this.dropRelation(model.name);
+      await this.db.dropRelation(model.name);
       await this.db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
     } catch {
-      await this.dropRelation(model.name);
+      await this.db.dropRelation(model.name);
       return undefined;
     }
     return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: file, skipped: true };
@@ -195,7 +195,7 @@ export class DuckDbEngine implements QueryEngine {
     const col = ident(column);
     const fresh = ident(`${model.name}__fresh`);
     const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})`;
-    await this.dropRelation(model.name);
+    await this.db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the
       // same column, the loader checks) aggregates it as it streams, with the partition filter pushed
@@ -249,12 +249,6 @@ export class DuckDbEngine implements QueryEngine {
     await this.db.run(`CREATE VIEW ${rel} AS SELECT ${select} FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false); DROP TABLE ${fresh}`);
   }
 
-  /** Drop the run's relation of that name, whether a table or a view. */
-  private async dropRelation(name: string): Promise<void> {
-    const views = await this.db.scalarNumber('SELECT count(*) FROM duckdb_views() WHERE view_name = $name AND NOT internal', { name });
-    await this.db.run(views > 0 ? `DROP VIEW ${ident(name)}` : `DROP TABLE IF EXISTS ${ident(name)}`);
-  }
-
   async query(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Row[]> {
     return this.db.all(sql, params as Params);
   }
@@ -266,12 +260,9 @@ export class DuckDbEngine implements QueryEngine {
   // ---- snapshots -------------------------------------------------------------------------------
 
   async createView(name: string, sql: string): Promise<void> {
-    const rel = ident(name);
-    // A source with no files yet is an empty table of the same name (registerSource); DuckDB refuses
-    // DROP VIEW IF EXISTS on a table (and the reverse), so drop what is there by its kind.
-    const [existing] = await this.db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
-    if (existing) await this.db.run(`DROP ${String(existing.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${rel}`);
-    await this.db.run(`CREATE VIEW ${rel} AS\n${sql}`);
+    // A source with no files yet is an empty table of the same name (registerSource).
+    await this.db.dropRelation(name);
+    await this.db.run(`CREATE VIEW ${ident(name)} AS\n${sql}`);
   }
 
   async columns(relation: string): Promise<string[]> {

@@ -111,6 +111,15 @@ export class DuckDb {
     }
   }
 
+  /**
+   * Drop the relation of that name whether it is a table or a view (TEMP ones included), nothing when
+   * there is none: DuckDB refuses DROP VIEW on a table and DROP TABLE on a view, IF EXISTS or not.
+   */
+  async dropRelation(name: string): Promise<void> {
+    const rows = await this.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
+    for (const r of rows) await this.run(`DROP ${String(r.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${ident(name)}`);
+  }
+
   /** First column of the first row as a number (counts). */
   async scalarNumber(sql: string, params: Params = {}): Promise<number> {
     const rows = await this.all(sql, params);

@@ -537,7 +537,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   await db.run('CREATE OR REPLACE TEMP TABLE raw_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
   if (kind === 'portal-api') {
     const size = jsonObjectSize(metas);
-    await dropTableOrView(db, 'raw_input');
+    await db.dropRelation('raw_input');
     await db
       .run(
         `CREATE OR REPLACE TEMP TABLE raw_input AS
@@ -638,8 +638,10 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
        FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path
        GROUP BY f.file_no, f.csv_path`,
     );
-    await dropTableOrView(db, 'raw_input');
-    await dropTableOrView(db, 'raw_rows');
+    // What an earlier chunk left: raw_input is a table for API pages and a view here; raw_rows a view,
+    // or a table when that chunk had rejects.
+    await db.dropRelation('raw_input');
+    await db.dropRelation('raw_rows');
     if ((await db.scalarNumber('SELECT count(*) FROM raw_rejects')) === 0) {
       // No rejected record (the usual chunk): a row's number is its place in its file, read through a
       // view. Copying the chunk's text into a numbered table cost ≈ 2 s a million rows (bench/history.md,
@@ -697,15 +699,6 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const c = counts.get(i) ?? { read: 0, ok: 0 };
     return toManifest(meta, 'dossiers', sources.get(i) ?? info.source, c.read, c.ok, c.read - c.ok);
   });
-}
-
-/**
- * Drop a relation that is a table or a view depending on what an earlier chunk read: `raw_input` (a
- * table for API pages, a view for CSV exports), `raw_rows` (a view, a table when the chunk had rejects).
- */
-async function dropTableOrView(db: DuckDb, name: 'raw_input' | 'raw_rows'): Promise<void> {
-  const rows = await db.all('SELECT table_type FROM information_schema.tables WHERE table_name = $name', { name });
-  for (const r of rows) await db.run(`DROP ${String(r.table_type) === 'VIEW' ? 'VIEW' : 'TABLE'} ${ident(name)}`);
 }
 
 /** Adds the time since the previous lap to `<prefix>: <phase>`. */

@@ -217,16 +217,11 @@ export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: Parti
  * 10 M dossiers), and the rows are computed once instead of twice (bench/history.md, change 43).
  */
 export function uniqueWithRowTestsSql(m: string, unique: TestSpec, tests: readonly TestSpec[], scope?: PartitionSelection): string {
-  if (!isUniqueTest(unique)) throw createError('transform', `Failed to fold the tests of ${m}: ${describeTest(unique)} is not a uniqueness test`);
-  testSql(m, unique, scope); // the same checks (identifiers, scope) as on its own
-  const rows = tests.filter(isRowTest);
-  for (const t of rows) testSql(m, t, scope);
-  const key = (unique.kind === 'unique' ? [unique.column] : unique.columns).map(id);
-  const anyFailure = rows.length === 0 ? 'false' : rows.map((t) => `coalesce(${rowFailure(t)}, false)`).join(' OR ');
-  const duplicate = unique.kind === 'unique' ? `_n > 1 AND ${key[0]} IS NOT NULL` : '_n > 1';
+  const { u, key, anyFailure, from } = foldParts(m, unique, tests, scope);
+  const duplicate = u.kind === 'unique' ? `_n > 1 AND ${key[0]} IS NOT NULL` : '_n > 1';
   return (
     `SELECT count_if(${duplicate}) AS failures, coalesce(sum(_f), 0) AS _failed FROM (` +
-    `SELECT ${key.join(', ')}, count(*) AS _n, count_if(${anyFailure}) AS _f FROM ${fromScoped(m, scope)} GROUP BY ${key.join(', ')}` +
+    `SELECT ${key.join(', ')}, count(*) AS _n, count_if(${anyFailure}) AS _f FROM ${from} GROUP BY ${key.join(', ')}` +
     `) AS keys`
   );
 }
@@ -240,14 +235,24 @@ export function uniqueWithRowTestsSql(m: string, unique: TestSpec, tests: readon
  * 0.55 s against 1.5–1.9 s; bench/history.md, change 51). DuckDB's `hash()`: embedded engine only.
  */
 export function uniqueByHashWithRowTestsSql(m: string, unique: TestSpec, tests: readonly TestSpec[], scope?: PartitionSelection): string {
-  uniqueWithRowTestsSql(m, unique, tests, scope); // the same checks (identifiers, scope, kinds)
-  const u = unique as UniqueTest;
-  const key = (u.kind === 'unique' ? [u.column] : u.columns).map(id);
-  const rows = tests.filter(isRowTest);
-  const anyFailure = rows.length === 0 ? 'false' : rows.map((t) => `coalesce(${rowFailure(t)}, false)`).join(' OR ');
+  const { u, key, anyFailure, from } = foldParts(m, unique, tests, scope);
   // unique() leaves NULL keys out; a combination's NULLs group together, and hash alike.
   const keyed = u.kind === 'unique' ? ` FILTER (WHERE ${key[0]} IS NOT NULL)` : '';
-  return `SELECT count(*)${keyed} AS _keys, count(DISTINCT hash(${key.join(', ')}))${keyed} AS _distinct, count_if(${anyFailure}) AS _failed FROM ${fromScoped(m, scope)}`;
+  return `SELECT count(*)${keyed} AS _keys, count(DISTINCT hash(${key.join(', ')}))${keyed} AS _distinct, count_if(${anyFailure}) AS _failed FROM ${from}`;
+}
+
+/** What both folds of a uniqueness test with the row tests use, after the checks each test gets on its own. */
+function foldParts(m: string, unique: TestSpec, tests: readonly TestSpec[], scope?: PartitionSelection): { u: UniqueTest; key: string[]; anyFailure: string; from: string } {
+  if (!isUniqueTest(unique)) throw createError('transform', `Failed to fold the tests of ${m}: ${describeTest(unique)} is not a uniqueness test`);
+  testSql(m, unique, scope); // the same checks (identifiers, scope) as on its own
+  const rows = tests.filter(isRowTest);
+  for (const t of rows) testSql(m, t, scope);
+  return {
+    u: unique,
+    key: (unique.kind === 'unique' ? [unique.column] : unique.columns).map(id),
+    anyFailure: rows.length === 0 ? 'false' : rows.map((t) => `coalesce(${rowFailure(t)}, false)`).join(' OR '),
+    from: fromScoped(m, scope),
+  };
 }
 
 /**

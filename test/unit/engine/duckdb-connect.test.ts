@@ -27,3 +27,21 @@ describe('DuckDb.connect', () => {
     }
   });
 });
+
+describe('DuckDb.dropRelation', () => {
+  test('should drop a table, a view or a TEMP one by name alike, and do nothing when there is none', async () => {
+    const db = await DuckDb.open();
+    try {
+      await db.run('CREATE TABLE t AS SELECT 1 AS n; CREATE VIEW v AS SELECT 1 AS n; CREATE TEMP TABLE tt AS SELECT 1 AS n; CREATE TEMP VIEW tv AS SELECT 1 AS n');
+      const names = async (): Promise<string[]> => (await db.all('SELECT table_name FROM information_schema.tables ORDER BY 1')).map((r) => String(r.table_name));
+      expect(await names()).toEqual(['t', 'tt', 'tv', 'v']);
+      for (const name of ['t', 'v', 'tt', 'tv', 'absent']) await db.dropRelation(name);
+      expect(await names()).toEqual([]);
+      // The name is free for either kind again.
+      await db.run('CREATE VIEW t AS SELECT 2 AS n; CREATE TABLE v AS SELECT 2 AS n');
+      expect(await names()).toEqual(['t', 'v']);
+    } finally {
+      db.close();
+    }
+  });
+});
