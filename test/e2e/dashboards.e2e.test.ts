@@ -130,8 +130,13 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
    * data-cchc-chart-pending until then (dashboards/patches, component-utilities `echarts.js`).
    */
   async function settle(page: Page): Promise<void> {
-    await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"], [data-cchc-chart-pending]\').length === 0', undefined, { timeout: 60_000 });
+    await contentSettled(page);
     await page.waitForLoadState('networkidle');
+  }
+
+  /** No loading skeleton and no chart pending (settle without its wait for an idle network). */
+  async function contentSettled(page: Page): Promise<void> {
+    await page.waitForFunction('document.querySelectorAll(\'[class*="animate-pulse"], [data-cchc-chart-pending]\').length === 0', undefined, { timeout: 60_000 });
   }
 
   /** Wait until the element (or the page) shows `text` (queries run in the browser after hydration). */
@@ -152,7 +157,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await page.getByPlaceholder(title, { exact: true }).fill(option);
     await page.getByRole('option', { name: option, exact: true }).click();
     await page.keyboard.press('Escape');
-    await settle(page);
+    // Not an idle network: after a choice it twice stayed busy past 30 and 60 s in loaded CI runs (the cause
+    // is not found; issue 15's note). Every caller waits for the re-queried content itself (waitText and kin).
+    await contentSettled(page);
   }
 
   /** Wait until the chart paints its bars in `n` series colours (a highlighted unit adds one). */
