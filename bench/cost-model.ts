@@ -44,8 +44,9 @@ export const RECEIPT_YEAR_FILE_BYTES = 2048;
  */
 const RECEIPT_YEAR_MODELS = new Set(['int_dossiers_carried_over']);
 /**
- * stg_lake__dossiers is incremental on the year of receipt, the landed dossiers' own partition: its SELECT filtered
- * on the touched year reads that year of landed/dossiers (Athena prunes the partition), and every year's dossier_id
+ * stg_lake__dossiers is incremental on the month of receipt, the landed dossiers' own partition: its SELECT filtered
+ * on the touched months reads those months of landed/dossiers (Athena prunes the partitions; billed here as the
+ * touched year's share, an upper bound, as are int_dossiers_classified's month partitions), and every year's dossier_id
  * (the NSW ids a portal copy may duplicate: bounded here by the column's share over every source, 0.059 of
  * landed/dossiers' bytes in the 1 M lake, 2026-12-03).
  */
@@ -205,7 +206,8 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
         // pruned to it, as is int_dossiers_classified (joined on its year); RECEIPT_YEAR_MODELS are read whole.
         const dep = r.model ? byName.get(r.model) : undefined;
         const pruned = incremental && dep?.materialized === 'incremental' && !RECEIPT_YEAR_MODELS.has(dep.name);
-        const receiptYear = incremental && rel === 'src_dossiers' && m.partitionBy?.[0] === 'year';
+        // stg_lake__dossiers, partitioned by the month of receipt, is billed its year's share: an upper bound.
+        const receiptYear = incremental && rel === 'src_dossiers' && ['year', 'receipt_month'].includes(m.partitionBy?.[0] ?? '');
         scanned += pruned ? r.bytes * yearShare(dep!.name) : receiptYear ? r.bytes * (yearShare(m.name) + DOSSIER_ID_SHARE) : r.bytes;
         opened += pruned ? yearFiles(dep!.name) : r.files;
       }

@@ -5,8 +5,9 @@
  * A table is `landed/<dataset>`, `models/<layer>/<model>` (a partitioned model's directory or an
  * unpartitioned model's one file), `raw/<kind>`, `manifest/raw/<kind>`, `quarantine/<dataset>`, or
  * the top-level entry for anything else (`state`, `meta.json`, `snapshots`, …). The year of a file is
- * the first `year=YYYY` segment of its path (landed data: the year of receipt; incremental models:
- * the report year); files outside a year partition count under `all`.
+ * the first `year=YYYY` (or `receipt_month=YYYYMM`) segment of its path (landed data: the year of
+ * receipt; incremental models: the report year, or the month of receipt's year); files outside a year
+ * partition count under `all`.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,7 +43,8 @@ export function tableKey(rel: string): string {
 
 /** The year partition of a lake-relative path, or 'all'. */
 export function yearOf(rel: string): string {
-  return /(?:^|\/)year=(\d{4})(?:\/|$)/.exec(rel)?.[1] ?? 'all';
+  const m = /(?:^|\/)(?:year=(\d{4})|receipt_month=(\d{4})\d{2})(?:\/|$)/.exec(rel);
+  return m?.[1] ?? m?.[2] ?? 'all';
 }
 
 export async function lakeStats(lakeDir: string): Promise<LakeStats> {

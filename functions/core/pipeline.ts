@@ -253,7 +253,7 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     const { results: tests, missing } = checkMissingSources(
       models,
       results,
-      await timed('tests', () => runModelTests(engine, models, { ...(selection ? { partitions: selection } : {}), skipped })),
+      await timed('tests', () => runModelTests(engine, models, { ...(planner && selection ? { partitions: planner.selections() } : {}), skipped })),
     );
     if (timings) for (const t of tests) ctx.log(`transform timing: test ${t.model} ${t.test} ${(t.seconds ?? 0).toFixed(3)} s`, { model: t.model, test: t.test, seconds: t.seconds });
     assertTestsPass(tests);

@@ -7,7 +7,7 @@
 -- resolved on time and pending in time; processed (DA_XU_LY) counts as resolved on its processing end
 -- (finished_at), whether or not the result was handed over (returned_at); paused dossiers
 -- (DUNG_XU_LY, CHO_THANH_TOAN) are pending, judged against the due date like any other. `year` is the
--- year of receipt (the partition an incremental run rebuilds), not a report year.
+-- year of receipt, not a report year; `receipt_month` (yyyymm) the partition an incremental run rebuilds.
 with dossiers as (
 
     select * from stg_lake__dossiers
@@ -41,7 +41,8 @@ dated as (
         is_synced,
         has_complaint,
         result_type,
-        cast(returned_at as date) as returned_date
+        cast(returned_at as date) as returned_date,
+        receipt_month
     from dossiers
 
 ),
@@ -90,9 +91,11 @@ final as (
         has_e_result,
         is_synced,
         has_complaint,
-        -- The partition of this incremental model: the year of receipt (docs/architecture.md,
-        -- "Incremental models"); every version of a changed dossier touches its receipt year.
-        cast(year(received_date) as integer) as year
+        -- The year of receipt (what the readers join on) and the month of receipt as yyyymm, the
+        -- partition of this incremental model (docs/architecture.md, "Incremental models"): every
+        -- version of a changed dossier touches its month of receipt.
+        cast(year(received_date) as integer) as year,
+        receipt_month
     from dated
 
 )

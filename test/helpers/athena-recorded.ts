@@ -30,7 +30,10 @@ export function table(columns: string[], rows: string[][]): GetQueryResultsOutpu
 export function columnsOfModel(models: readonly TransformModel[], sql: string): string[] {
   const model = [...models].sort((a, b) => b.sql.length - a.sql.length).find((m) => sql.includes(m.sql));
   const spec = model?.tests.find((t) => t.kind === 'columns_match');
-  return spec && 'columns' in spec ? spec.columns : ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
+  if (spec && 'columns' in spec) return spec.columns;
+  // A model partitioned by another column (receipt_month) has it too: Athena's CTAS puts it last.
+  const columns = ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
+  return [...columns, ...(model?.partitionBy ?? []).filter((c) => !columns.includes(c))];
 }
 
 /** The environment the stack gives the functions, over the S3 loopback at `endpoint`. */

@@ -94,8 +94,8 @@ async function transformAndCompare(step: string): Promise<TransformSummary> {
 
 const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
 const PART = (year: number) => `models/marts/agency_periods/year=${year}/data.parquet`;
-/** int_dossiers_classified's partition of a year of receipt. */
-const DOSSIERS = (year: number) => `models/intermediate/int_dossiers_classified/year=${year}/data.parquet`;
+/** int_dossiers_classified's partition of a month of receipt (yyyymm). */
+const DOSSIERS = (month: number) => `models/intermediate/int_dossiers_classified/receipt_month=${month}/data.parquet`;
 /** `table` models that read the registry, the seeds or datasets this suite never lands, and no dossier. */
 const REGISTRY_ONLY = ['stg_lake__agencies', 'stg_lake__procedures', 'int_agencies_chained', 'agencies', 'calendar_months', 'int_periods_enumerated', 'int_working_days'];
 const FILE: Record<string, string> = {
@@ -128,14 +128,19 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     const s = await transformAndCompare('history');
     expect(s.incremental).toEqual({ mode: 'full', reason: 'no state of a previous transform' });
     for (const y of [2023, 2024, 2025]) expect(existsSync(path.join(lakeDir, PART(y)))).toBe(true);
-    for (const y of [2023, 2024, 2025]) expect(existsSync(path.join(lakeDir, DOSSIERS(y)))).toBe(true);
+    // One partition of the dossiers per month of receipt, none of another layout.
+    const months = readdirSync(path.join(lakeDir, 'models/intermediate/int_dossiers_classified')).sort();
+    expect(months[0]).toBe('receipt_month=202301');
+    expect(months.at(-1)).toBe('receipt_month=202510');
+    expect(months).toHaveLength(34);
+    for (const m of [202301, 202412, 202510]) expect(existsSync(path.join(lakeDir, DOSSIERS(m)))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/marts/agency_periods.parquet'))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/_state/transform.json'))).toBe(true);
   }, 120_000);
 
-  test('(a) a new month rebuilds its year only', async () => {
+  test('(a) a new month rebuilds its report year and its own month of receipt only', async () => {
     const before = { 2023: inode(PART(2023)), 2024: inode(PART(2024)), 2025: inode(PART(2025)) };
-    const dossiers = { 2023: inode(DOSSIERS(2023)), 2024: inode(DOSSIERS(2024)), 2025: inode(DOSSIERS(2025)) };
+    const dossiers = { 202303: inode(DOSSIERS(202303)), 202412: inode(DOSSIERS(202412)), 202510: inode(DOSSIERS(202510)) };
     const kept = stamps(REGISTRY_ONLY);
     const months = inode('models/marts/agency_months.parquet');
     await landDrop(dropOf('month-11', (m) => m === '2025-11', { registry: false }));
@@ -152,13 +157,14 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(inode(PART(2023))).toBe(before[2023]);
     expect(inode(PART(2024))).toBe(before[2024]);
     expect(inode(PART(2025))).not.toBe(before[2025]);
-    // The dossiers received in 2025 only.
-    expect(inode(DOSSIERS(2023))).toBe(dossiers[2023]);
-    expect(inode(DOSSIERS(2024))).toBe(dossiers[2024]);
-    expect(inode(DOSSIERS(2025))).not.toBe(dossiers[2025]);
+    // The dossiers received in November 2025 only: a new partition; October's, of the same year, kept.
+    expect(existsSync(path.join(lakeDir, DOSSIERS(202511)))).toBe(true);
+    expect(inode(DOSSIERS(202303))).toBe(dossiers[202303]);
+    expect(inode(DOSSIERS(202412))).toBe(dossiers[202412]);
+    expect(inode(DOSSIERS(202510))).toBe(dossiers[202510]);
   }, 120_000);
 
-  test('(b) a late update to a dossier received years ago rebuilds the years of both its versions', async () => {
+  test('(b) a late update to a dossier received years ago rebuilds the years of both its versions and its month of receipt', async () => {
     // March 2023's portal file, resubmitted with one finished dossier finishing in February 2024 instead.
     const file = path.join(dataDir, 'portal', 'dossiers', '2023', '2023-03.csv');
     const lines = readFileSync(file, 'utf8').split('\r\n');
@@ -173,16 +179,17 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     mkdirSync(path.join(drop, 'portal', 'dossiers', '2023'), { recursive: true });
     writeFileSync(path.join(drop, 'portal', 'dossiers', '2023', '2023-03.csv'), lines.join('\r\n'));
     const before2025 = inode(PART(2025));
-    const dossiers = { 2023: inode(DOSSIERS(2023)), 2025: inode(DOSSIERS(2025)) };
+    const dossiers = { 202303: inode(DOSSIERS(202303)), 202304: inode(DOSSIERS(202304)), 202511: inode(DOSSIERS(202511)) };
     await landDrop(drop);
     const s = await transformAndCompare('late-update');
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions?.values).toEqual(expect.arrayContaining([2023, 2024]));
     expect(s.incremental.partitions?.values).not.toContain(2025);
     expect(inode(PART(2025))).toBe(before2025);
-    // The dossier was received in 2023: that partition of the per-dossier table is rebuilt.
-    expect(inode(DOSSIERS(2023))).not.toBe(dossiers[2023]);
-    expect(inode(DOSSIERS(2025))).toBe(dossiers[2025]);
+    // The dossier was received in March 2023: that partition of the per-dossier table is rebuilt, no other month.
+    expect(inode(DOSSIERS(202303))).not.toBe(dossiers[202303]);
+    expect(inode(DOSSIERS(202304))).toBe(dossiers[202304]);
+    expect(inode(DOSSIERS(202511))).toBe(dossiers[202511]);
   }, 120_000);
 
   test('(c) a corrected agency registry rebuilds everything', async () => {
@@ -223,16 +230,16 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     // 2014 (the office exists since 2014 after step (c)) touches no report year, but the dossier has
     // a row in int_dossiers_classified (year of receipt 2014) and in procedure_years (2014).
     const drop = oneRowDrop('before-2015', '2014-12', 'H99.01-141202-000001,1.005614,H99.01,2,02/12/2014 09:37,16/12/2014 09:37,15/12/2014 15:26,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,15/12/2014 15:26');
-    const before2025 = { part: inode(PART(2025)), dossiers: inode(DOSSIERS(2025)) };
+    const before2025 = { part: inode(PART(2025)), dossiers: inode(DOSSIERS(202512)) };
     await landDrop(drop);
     const s = await transformAndCompare('before-2015');
     // 2014 from the file; 2015–2022 because the data now starts in 2014, so those years' report
     // periods exist (int_periods_reported) — empty ones; 2023–2025 are kept.
     expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022] }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
-    expect(existsSync(path.join(lakeDir, DOSSIERS(2014)))).toBe(true);
+    expect(existsSync(path.join(lakeDir, DOSSIERS(201412)))).toBe(true);
     expect(existsSync(path.join(lakeDir, 'models/marts/procedure_years/year=2014/data.parquet'))).toBe(true);
     expect(inode(PART(2025))).toBe(before2025.part);
-    expect(inode(DOSSIERS(2025))).toBe(before2025.dossiers);
+    expect(inode(DOSSIERS(202512))).toBe(before2025.dossiers);
   }, 120_000);
 
   test('(f) a pending dossier reaches the years up to the newest year of receipt, not the calendar\'s end', async () => {

@@ -2,7 +2,7 @@
  * DuckDbEngine: the shims give Trino semantics, sources over Hive-partitioned Parquet (or none yet),
  * and byte-identical model Parquet across reruns.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -123,6 +123,30 @@ describe('DuckDbEngine materialize', () => {
       expect(mart.location).toBe(path.join(lake, 'models/marts/m_inc.parquet'));
       expect(numbersFromBigints((await engine.query(`SELECT count(*) AS n FROM read_parquet('${mart.location}')`))[0]!)).toEqual({ n: 6 });
       expect(existsSync(path.join(lake, 'models/marts/m_inc/year=2020/data.parquet'))).toBe(true);
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+
+  test('should leave only the new column\'s partitions when a full refresh changes an incremental model\'s partition column', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-inc-layout-'));
+    const engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      const sql = 'SELECT range AS n, 2020 + range % 2 AS year, (2020 + range % 2) * 100 + 1 + range % 3 AS receipt_month FROM range(12)';
+      const model = { name: 'int_inc', layer: 'intermediate' as const, sql, dependsOn: [], file: 'sql/intermediate/int_inc.sql', materialized: 'incremental' as const, grain: ['n'] };
+      await engine.materialize({ ...model, partitionBy: ['year'] });
+      const dir = path.join(lake, 'models/intermediate/int_inc');
+      expect((await readdir(dir)).sort()).toEqual(['year=2020', 'year=2021']);
+      await engine.materialize({ ...model, partitionBy: ['receipt_month'] });
+      // The year=… files would be read twice by a reader of the directory (range.ts): gone.
+      expect((await readdir(dir)).sort()).toEqual(['receipt_month=202001', 'receipt_month=202002', 'receipt_month=202003', 'receipt_month=202101', 'receipt_month=202102', 'receipt_month=202103']);
+      expect(numbersFromBigints((await engine.query(`SELECT count(*) AS n FROM read_parquet('${dir}/**/*.parquet')`))[0]!)).toEqual({ n: 12 });
+      // An incremental run replaces only its partitions and leaves the others.
+      const before = (await stat(path.join(dir, 'receipt_month=202001/data.parquet'))).ino;
+      await engine.materialize({ ...model, partitionBy: ['receipt_month'] }, { partitions: { column: 'receipt_month', values: [202102] } });
+      expect((await stat(path.join(dir, 'receipt_month=202001/data.parquet'))).ino).toBe(before);
+      expect((await readdir(dir)).length).toBe(6);
     } finally {
       await engine.close();
       await rm(lake, { recursive: true, force: true });

@@ -67,5 +67,8 @@ describe('lake statistics by table and year partition', () => {
     expect(tableKey('quarantine/dossiers/year=2020/q.parquet')).toBe('quarantine/dossiers');
     expect(yearOf('landed/dossiers/source=nsw/year=2020/month=03/x.parquet')).toBe('2020');
     expect(yearOf('landed/dossiers/source=nsw/x_year=2020.parquet')).toBe('all');
+    // A model partitioned by the month of receipt counts under its year.
+    expect(yearOf('models/intermediate/int_dossiers_classified/receipt_month=202412/data.parquet')).toBe('2024');
+    expect(yearOf('models/intermediate/x/receipt_month=2024/data.parquet')).toBe('all');
   });
 });

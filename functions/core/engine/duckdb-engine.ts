@@ -6,7 +6,7 @@
  * size, written to a temporary name and renamed), so reruns give byte-identical files. A model with
  * `persist: false` stays a table of the run and is not written (an incremental one is a view of the
  * partitions the run rebuilds); a `view` is a view. An incremental
- * model keeps one Parquet per partition (models/<layer>/<name>/year=<y>/data.parquet) and a run
+ * model keeps one Parquet per partition (models/<layer>/<name>/<column>=<value>/data.parquet) and a run
  * replaces only the partitions it is given (materializePartitions); only a mart also gets the single file.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -235,6 +235,12 @@ export class DuckDbEngine implements QueryEngine {
         await rm(tmp, { force: true });
         throw createError('duckdb-engine', `Failed to write partition ${column}=${v} of ${model.name}: ${(cause as Error).message}`, { cause });
       }
+    }
+    if (selection === undefined) {
+      // A full refresh leaves nothing else in the model's directory: a layout of another partition
+      // column (year=… before receipt_month=…) would still be read by the readers of the directory (range.ts).
+      const kept = new Set(present.map((v) => `${column}=${v}`));
+      for (const e of await readdir(dir).catch(() => [] as string[])) if (!kept.has(e)) await rm(path.join(dir, e), { recursive: true, force: true });
     }
     const files = (await partitionValues(dir, column)).map((v) => path.join(dir, `${column}=${v}`, 'data.parquet'));
     const types = await this.db.all(`DESCRIBE ${fresh}`);

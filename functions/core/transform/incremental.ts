@@ -29,6 +29,8 @@ export const PERIODS_MODEL = 'int_periods_reported';
 /** Datasets whose new files are followed dossier by dossier (others force a full rebuild). */
 const FOLLOWED = new Set(['dossiers']);
 const HASH = /^[0-9a-f]{16,128}$/;
+/** The partition columns the planner knows how to select (partitionPlanner). */
+const PARTITION_COLUMNS = new Set(['year', 'receipt_month']);
 
 const TransformState = z
   .object({
@@ -172,7 +174,7 @@ export function keptModels(plan: TransformPlan, models: readonly TransformModel[
 
 let touchedSql: string | undefined;
 function readTouchedSql(): string {
-  touchedSql ??= readFileSync(path.join(SQL_DIR, 'incremental', 'touched_years.sql'), 'utf8');
+  touchedSql ??= readFileSync(path.join(SQL_DIR, 'incremental', 'touched_partitions.sql'), 'utf8');
   return touchedSql;
 }
 
@@ -191,14 +193,21 @@ export async function currentPeriods(engine: QueryEngine, models: readonly Trans
   return rows.map((r) => [r.period_type, r.year, r.period_no, r.period_start, r.period_end, r.is_complete].map(String).join('|')).sort();
 }
 
+/** What the dossier files landed since the last transform touch: years, and months of receipt (yyyymm). */
+interface Touched {
+  years: number[];
+  months: number[];
+}
+
 /**
- * The years the dossier files landed since the last transform touch (sql/incremental/touched_years.sql):
- * the report years of every version of every dossier a new file changed, and its years of receipt
- * and finish. Reads only sources and the calendar seed, so it can run before any model that
- * depends on dossiers (int_dossiers_classified, the first incremental model, needs it).
+ * The partitions the dossier files landed since the last transform touch
+ * (sql/incremental/touched_partitions.sql): the report years of every version of every dossier a new
+ * file changed, and its years of receipt and finish; and its months of receipt. Reads only sources
+ * and the calendar seed, so it can run before any model that depends on dossiers
+ * (stg_lake__dossiers, the first incremental model, needs it).
  */
-async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<number[]> {
-  if (plan.newFiles.length === 0) return [];
+async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<Touched> {
+  if (plan.newFiles.length === 0) return { years: [], months: [] };
   await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
   const values = plan.newFiles.map((h) => `('${h}')`).join(', ');
   const sql = readTouchedSql()
@@ -208,7 +217,10 @@ async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pi
     .trim()
     .replace(/;\s*$/, '')
     .replace('select raw_hash from incremental_new_files', `select raw_hash from (values ${values}) as v (raw_hash)`);
-  return [...new Set((await engine.query(sql)).map((r) => Number(r.year)))].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b);
+  const rows = await engine.query(sql);
+  const distinct = (xs: unknown[]): number[] =>
+    [...new Set(xs.filter((x) => x !== null && x !== undefined).map(Number))].filter((v) => Number.isSafeInteger(v)).sort((a, b) => a - b);
+  return { years: distinct(rows.map((r) => r.year)), months: distinct(rows.map((r) => r.receipt_month)) };
 }
 
 /** The years whose report periods moved against the state (a new month, the running period's end, a year that opens). Run once int_periods_reported is built. */
@@ -249,24 +261,44 @@ function downstreamOf(models: readonly TransformModel[], name: string): Set<stri
 
 /**
  * The partitions each incremental model of an incremental run rebuilds, asked model by model in
- * dependency order. A model that reads the report periods (int_periods_reported, directly or not)
- * rebuilds the years the new files touch and the years whose periods moved; one that does not
- * (int_dossiers_classified, which int_periods_reported itself reads) only the years the new files
- * touch — its rows do not depend on the periods. `selection()` is the union, the run's partitions
- * (summary, state, scoped tests).
+ * dependency order. A model partitioned by the month of receipt (`receipt_month`: stg_lake__dossiers,
+ * int_dossiers_classified — whose rows are each dossier's own, whatever the periods) rebuilds the
+ * months of receipt of the changed dossiers' versions. One partitioned by `year` that reads the report
+ * periods (int_periods_reported, directly or not) rebuilds the years the new files touch and the
+ * years whose periods moved; one that does not only the years the new files touch. `selections()`
+ * holds each model's (its tests' scope); `selection()` is the union of the years, the run's report
+ * years (the summary and the log).
  */
 export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[], lake: Pick<Storage, 'locate'>) {
-  const column = models.find((m) => m.materialized === 'incremental')!.partitionBy![0]!;
+  for (const m of models) {
+    const c = m.materialized === 'incremental' ? m.partitionBy?.[0] : undefined;
+    if (c !== undefined && !PARTITION_COLUMNS.has(c)) {
+      throw createError('transform', `Failed to plan the transform: ${m.name} is partitioned by ${c}; an incremental model is partitioned by ${[...PARTITION_COLUMNS].join(' or ')}`);
+    }
+  }
   const readsPeriods = downstreamOf(models, PERIODS_MODEL);
-  let files: Promise<number[]> | undefined;
+  let files: Promise<Touched> | undefined;
   let all: Promise<number[]> | undefined;
-  const byFiles = (): Promise<number[]> => (files ??= touchedByFiles(engine, plan, lake));
+  const byFiles = (): Promise<Touched> => (files ??= touchedByFiles(engine, plan, lake));
   const byAll = (): Promise<number[]> =>
-    (all ??= (async () => [...new Set([...(await byFiles()), ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b))());
+    (all ??= (async () => [...new Set([...(await byFiles()).years, ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b))());
+  const asked = new Map<string, PartitionSelection>();
+  const select = async (m: TransformModel): Promise<PartitionSelection> => {
+    const column = m.partitionBy![0]!;
+    if (column === 'receipt_month') return { column, values: (await byFiles()).months };
+    return { column, values: readsPeriods.has(m.name) ? await byAll() : (await byFiles()).years };
+  };
   return {
-    forModel: async (m: TransformModel): Promise<PartitionSelection> => ({ column, values: readsPeriods.has(m.name) ? await byAll() : await byFiles() }),
-    /** Every partition the run rebuilds (once the models ran); undefined before any incremental model ran. */
-    selection: async (): Promise<PartitionSelection | undefined> => (all ? { column, values: await all } : files ? { column, values: await files } : undefined),
+    forModel: async (m: TransformModel): Promise<PartitionSelection> => {
+      const s = await select(m);
+      asked.set(m.name, s);
+      return s;
+    },
+    /** Each incremental model's partitions as the run rebuilt them (its tests' scopes). */
+    selections: (): ReadonlyMap<string, PartitionSelection> => asked,
+    /** The years the run rebuilds (once the models ran); undefined before any incremental model ran. */
+    selection: async (): Promise<PartitionSelection | undefined> =>
+      all ? { column: 'year', values: await all } : files ? { column: 'year', values: (await files).years } : undefined,
   };
 }
 

@@ -34,7 +34,7 @@ const RangeOptions = z
 
 /** The persisted models the query reads, relative to the lake root (DuckDB engine). */
 export const RANGE_MODELS = {
-  // Incremental: its year partitions (models/intermediate/int_dossiers_classified/year=<y>/data.parquet).
+  // Incremental: its month-of-receipt partitions (models/intermediate/int_dossiers_classified/receipt_month=<yyyymm>/data.parquet).
   int_dossiers_classified: 'models/intermediate/int_dossiers_classified',
   int_agencies_chained: 'models/intermediate/int_agencies_chained.parquet',
 } as const;

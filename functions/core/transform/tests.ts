@@ -291,12 +291,14 @@ export const SKIPPED = 'skipped: no input changed';
 
 export interface TestOptions {
   /**
-   * An incremental run: the partitions it rebuilt. The tests of an incremental model partitioned by
-   * that column that may be scoped (scopesToPartitions) check only those partitions — the others
-   * passed when they were built and are unchanged — and are not run when nothing was rebuilt.
-   * Absent (a full run): every test reads the whole model.
+   * An incremental run: the partitions it rebuilt — one selection for every model, or each model's
+   * own (by name; the models partitioned by month of receipt and by year rebuild different
+   * partitions). The tests of an incremental model partitioned by the selection's column that may be
+   * scoped (scopesToPartitions) check only those partitions — the others passed when they were built
+   * and are unchanged — and are not run when nothing was rebuilt. Absent (a full run): every test
+   * reads the whole model.
    */
-  partitions?: PartitionSelection;
+  partitions?: PartitionSelection | ReadonlyMap<string, PartitionSelection>;
   /**
    * Models an incremental run kept as the last run wrote them (no input changed): their tests passed
    * then and are not run (they pass, with the detail "skipped: no input changed").
@@ -312,8 +314,9 @@ export interface TestOptions {
  */
 export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[], options: TestOptions = {}): Promise<TestResult[]> {
   const results: TestResult[] = [];
-  const sel = options.partitions;
+  const given = options.partitions;
   for (const m of models) {
+    const sel = given instanceof Map ? given.get(m.name) : (given as PartitionSelection | undefined);
     const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
     // On the embedded engine the model's row tests are counted in one pass (rowTestsSql); every row
     // test scopes to partitions alike, so they share one scope.

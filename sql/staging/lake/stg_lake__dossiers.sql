@@ -9,8 +9,8 @@ with source as (
 -- it. Both stay landed with their own file and row; the copy names the NSW dossier it duplicates and
 -- int_dossiers_classified leaves it out, so the dossier is counted once whichever file landed first.
 -- Read from the source itself, not the `source` step: in an incremental run this model is computed for
--- the rebuilt years of receipt only (the engine filters `year`), and an NSW dossier received in any
--- year can be the one a copy duplicates.
+-- the rebuilt months of receipt only (the engine filters `receipt_month`), and an NSW dossier received
+-- in any month can be the one a copy duplicates.
 nsw_ids as (
 
     select distinct dossier_id
@@ -48,8 +48,11 @@ final as (
         cast(s.raw_hash as varchar) as raw_hash,
         cast(s.raw_row as bigint) as raw_row,
         cast(n.dossier_id as varchar) as duplicate_of_dossier_id,
-        -- the year of receipt (the landed partition's): the partition an incremental run rebuilds
-        cast(s.year as integer) as year
+        -- the year of receipt (the landed partition's)
+        cast(s.year as integer) as year,
+        -- the month of receipt as yyyymm (the landed partition's year and month): the partition an
+        -- incremental run rebuilds; a filter on it prunes the landed files by their Hive path
+        cast(s.year as integer) * 100 + cast(s.month as integer) as receipt_month
     from source as s
     -- One equality (NULL for non-portal rows, which match nothing): a hash join. Written as
     -- `s.source = 'portal' and n.dossier_id = 'NSW-' || s.dossier_id`, DuckDB planned a nested-loop

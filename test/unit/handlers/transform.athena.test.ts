@@ -62,17 +62,21 @@ function throttle(): void {
 /** A result set of several columns (all varchar): the header row, then the rows. */
 /** What the landing log, the touched years and the partitions hold in the scripted lake. */
 let landingLog: string[][] = [];
-let touchedYears: string[] = [];
+/** Rows of sql/incremental/touched_partitions.sql: [year, receipt_month or undefined (null)]. */
+let touched: (string | undefined)[][] = [];
+/** Partitions of the models by year, and of those by month of receipt (stg_lake__dossiers, int_dossiers_classified). */
 let partitionRows: string[][] = [];
+let monthRows: string[][] = [];
+const rowsOfColumn = (sql: string): string[][] => (sql.includes('"receipt_month"') ? monthRows : partitionRows);
 const PERIODS = [['month', '2025', '11', '2025-11-01', '2025-11-30', 'true']];
 /** What Athena would answer for each kind of SELECT the transform sends. */
 function answer(s: Started): GetQueryResultsOutput {
   if (/^SELECT raw_hash, dataset FROM src_landing_log$/.test(s.sql)) return table(['raw_hash', 'dataset'], landingLog);
-  if (/\) AS model(\nWHERE model\."year" IN \([0-9, ]+\))?\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(models, s.sql), []);
-  if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], partitionRows);
-  if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', [String(partitionRows.length)]);
+  if (/\) AS model(\nWHERE model\."(year|receipt_month)" IN \([0-9, ]+\))?\nLIMIT 0$/.test(s.sql)) return table(columnsOfModel(models, s.sql), []);
+  if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], rowsOfColumn(s.sql));
+  if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', [String(rowsOfColumn(s.sql).length)]);
   if (/^SELECT period_type, year, period_no, CAST\(period_start AS VARCHAR\)/.test(s.sql)) return table(['period_type', 'year', 'period_no', 'period_start', 'period_end', 'is_complete'], PERIODS);
-  if (/as v \(raw_hash\)/.test(s.sql)) return table(['year'], touchedYears.map((y) => [y]));
+  if (/as v \(raw_hash\)/.test(s.sql)) return table(['year', 'receipt_month'], touched as string[][]);
   if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
   if (/FROM information_schema\.tables/.test(s.sql)) return resultSet('get-query-results-tables', []);
   if (/FROM information_schema\.columns/.test(s.sql)) {
@@ -111,8 +115,9 @@ beforeEach(async () => {
   // Each test starts with no state of a previous transform (a full run) unless it runs one itself.
   await lake.delete(STATE_KEY);
   landingLog = [[HASH('a'), 'dossiers'], [HASH('b'), 'agencies']];
-  touchedYears = [];
+  touched = [];
   partitionRows = [['2023', '10'], ['2024', '11'], ['2025', '12']];
+  monthRows = [['202311', '10'], ['202406', '11'], ['202512', '12']];
   started = [];
   failRule = undefined;
   throttleEvery = 0;
@@ -194,9 +199,10 @@ describe('transform handler given every sql/ model on Athena (recorded responses
       const i = happy.findIndex((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__${RUN_ID}"`));
       expect(happy[i]!.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=${RUN_ID}/'`);
       if (m.materialized === 'incremental') {
-        // Partitioned by its report year, the partition column last; the view restores the model's column order.
-        expect(happy[i]!.sql).toContain(`partitioned_by = ARRAY['year']`);
-        expect(happy[i]!.sql).toMatch(/ model\."year"\nFROM \(\n/);
+        // Partitioned by its report year (or month of receipt), the partition column last; the view restores the model's column order.
+        const column = m.partitionBy![0]!;
+        expect(happy[i]!.sql).toContain(`partitioned_by = ARRAY['${column}']`);
+        expect(happy[i]!.sql).toContain(` model."${column}"\nFROM (\n`);
         expect(happy[i]!.sql.endsWith(`FROM (\n${m.sql.trim().replace(/;\s*$/, '')}\n) AS model`)).toBe(true);
         expect(happy[i + 2]!.sql).toMatch(new RegExp(`^CREATE OR REPLACE VIEW "cchc"\\."${m.name}" AS SELECT "[a-z_]+", .* FROM "cchc"\\."${m.name}__${RUN_ID}"$`));
         continue;
@@ -230,7 +236,7 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     athena.reset();
   });
 
-  test('should rebuild only the touched report year of each incremental model after a new dossier file', async () => {
+  test('should rebuild only the touched report year (month of receipt) of each incremental model after a new dossier file', async () => {
     expect(INCREMENTAL.map((m) => m.name)).toEqual(
       expect.arrayContaining(['int_dossiers_classified', 'int_dossiers_attributed', 'int_agency_periods_counted', 'agency_periods', 'province_periods', 'procedure_years']),
     );
@@ -241,58 +247,66 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     for (const y of [2023, 2024, 2025]) await lake.put(`models/marts/agency_periods/run=rfull01/year=${y}/part-0.parquet`, 'x');
     started = [];
     landingLog = [...landingLog, [HASH('c'), 'dossiers']];
-    touchedYears = ['2025'];
+    touched = [['2025', undefined], ['2025', '202512']];
     partitionRows = [['2025', '13']];
+    monthRows = [['202512', '13']];
     const out = await handler({ runId: 'rinc01' }, { awsRequestId: 'transform-incremental' });
     inc = [...started];
     expect(out.models).toBe(models.length);
     expect(inc.some((s) => s.sql.includes(`raw_hash in (select raw_hash from new_files)`) && s.sql.includes(`(values ('${HASH('c')}')) as v (raw_hash)`))).toBe(true);
   });
 
-  test('should filter every statement that reads or writes an incremental model on the year it rebuilds', () => {
+  /** What the incremental run rebuilds and keeps of a model, by its partition column. */
+  const partitionsOf = (m: TransformModel): { column: string; rebuilt: number; kept: number[] } =>
+    m.partitionBy?.[0] === 'receipt_month' ? { column: 'receipt_month', rebuilt: 202512, kept: [202311, 202406] } : { column: 'year', rebuilt: 2025, kept: [2023, 2024] };
+
+  test('should filter every statement that reads or writes an incremental model on the year (or month of receipt) it rebuilds', () => {
+    expect(INCREMENTAL.filter((m) => m.partitionBy?.[0] === 'receipt_month').map((m) => m.name)).toEqual(['stg_lake__dossiers', 'int_dossiers_classified']);
     for (const m of INCREMENTAL) {
+      const { column, rebuilt, kept } = partitionsOf(m);
       const own = inc.filter((s) => s.sql.includes(`"${m.name}__rinc01"`) || s.sql.includes(`\`${m.name}__rinc01\``) || s.sql.includes(m.sql.trim()));
       const reads = own.filter((s) => !/^(CREATE OR REPLACE VIEW|ALTER TABLE|DROP TABLE)/.test(s.sql));
       expect(reads.map((s) => s.sql.slice(0, 300)), m.name).toHaveLength(3); // columns, CTAS, rows per partition
-      for (const s of reads) expect(s.sql, m.name).toMatch(/"year" IN \(2025\)/);
+      for (const s of reads) expect(s.sql, m.name).toContain(`"${column}" IN (${rebuilt})`);
       const ctas = own.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rinc01"`))!;
       expect(ctas.sql).toContain(`external_location = 's3://cchc-lake/models/${m.layer}/${m.name}/run=rinc01/'`);
-      expect(ctas.sql.endsWith(`WHERE model."year" IN (2025)`)).toBe(true);
-      // The kept years are added where the full run wrote them: no data copied.
+      expect(ctas.sql.endsWith(`WHERE model."${column}" IN (${rebuilt})`)).toBe(true);
+      expect(ctas.sql).toContain(`partitioned_by = ARRAY['${column}']`);
+      // The kept partitions are added where the full run wrote them: no data copied.
       const added = own.find((s) => s.sql.startsWith('ALTER TABLE'))!;
       expect(added.sql).toBe(
         [
           `ALTER TABLE \`cchc\`.\`${m.name}__rinc01\` ADD IF NOT EXISTS`,
-          `PARTITION (\`year\` = 2023) LOCATION 's3://cchc-lake/models/${m.layer}/${m.name}/run=rfull01/year=2023/'`,
-          `PARTITION (\`year\` = 2024) LOCATION 's3://cchc-lake/models/${m.layer}/${m.name}/run=rfull01/year=2024/'`,
+          ...kept.map((v) => `PARTITION (\`${column}\` = ${v}) LOCATION 's3://cchc-lake/models/${m.layer}/${m.name}/run=rfull01/${column}=${v}/'`),
         ].join('\n'),
       );
     }
-    // A full run's CTAS of the same models reads every year.
-    for (const m of INCREMENTAL) expect(full.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rfull01"`))!.sql).not.toMatch(/"year" IN/);
+    // A full run's CTAS of the same models reads every partition.
+    for (const m of INCREMENTAL) expect(full.find((s) => s.sql.startsWith(`CREATE TABLE "cchc"."${m.name}__rfull01"`))!.sql).not.toMatch(/"(year|receipt_month)" IN/);
   });
 
-  test('should run the YAML tests of each incremental model on the rebuilt year only, and those across partitions on the whole model', () => {
+  test('should run the YAML tests of each incremental model on the rebuilt partitions only, and those across partitions on the whole model', () => {
     const failures = (run: Started[]): string[] => run.filter((s) => /AS failures/.test(s.sql)).map((s) => s.sql);
     const ran = failures(inc);
     const fullRan = failures(full);
     let wholeTests = 0;
     let acrossTests = 0;
     for (const m of INCREMENTAL) {
-      const scoped = m.tests.filter((t) => scopesToPartitions(t, 'year'));
+      const { column, rebuilt } = partitionsOf(m);
+      const scoped = m.tests.filter((t) => scopesToPartitions(t, column));
       expect(scoped.length, m.name).toBeGreaterThan(0);
       for (const t of scoped) {
-        const sql = testSql(m.name, t, { column: 'year', values: [2025] });
-        expect(sql).toContain(`FROM (SELECT * FROM ${m.name} WHERE year IN (2025)) AS `);
+        const sql = testSql(m.name, t, { column, values: [rebuilt] });
+        expect(sql).toContain(`FROM (SELECT * FROM ${m.name} WHERE ${column} IN (${rebuilt})) AS `);
         expect(ran, `${m.name}: ${sql}`).toContain(sql);
         // A full run checks the whole model.
         expect(fullRan).toContain(testSql(m.name, t));
       }
-      for (const t of m.tests.filter((x) => !scopesToPartitions(x, 'year') && x.kind !== 'columns_match')) {
+      for (const t of m.tests.filter((x) => !scopesToPartitions(x, column) && x.kind !== 'columns_match')) {
         // A uniqueness across partitions checks the rebuilt year's keys against each other and the other years
         // (a run-only step, persist: false, the whole step).
         if ((t.kind === 'unique' || t.kind === 'unique_combination_of_columns') && m.persist !== false) {
-          expect(ran).toContain(uniqueAgainstRestSql(m.name, t, { column: 'year', values: [2025] }));
+          expect(ran).toContain(uniqueAgainstRestSql(m.name, t, { column, values: [rebuilt] }));
           acrossTests += 1;
         } else {
           expect(ran).toContain(testSql(m.name, t));
@@ -301,13 +315,13 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
         expect(fullRan).toContain(testSql(m.name, t));
       }
     }
-    // int_dossiers_classified's unique(dossier_id): a dossier in two years of receipt is a duplicate across partitions.
+    // int_dossiers_classified's unique(dossier_id): a dossier in two months of receipt is a duplicate across partitions.
     const unique = { kind: 'unique', column: 'dossier_id', severity: 'error' } as const;
-    expect(ran).toContain(uniqueAgainstRestSql('int_dossiers_classified', unique, { column: 'year', values: [2025] }));
-    expect(uniqueAgainstRestSql('int_dossiers_classified', unique, { column: 'year', values: [2025] })).toContain('year NOT IN (2025)');
+    expect(ran).toContain(uniqueAgainstRestSql('int_dossiers_classified', unique, { column: 'receipt_month', values: [202512] }));
+    expect(uniqueAgainstRestSql('int_dossiers_classified', unique, { column: 'receipt_month', values: [202512] })).toContain('receipt_month NOT IN (202512)');
     expect(acrossTests).toBeGreaterThan(0);
     expect(wholeTests).toBeGreaterThan(0);
-    for (const s of fullRan) expect(s).not.toMatch(/ year IN \(/);
+    for (const s of fullRan) expect(s).not.toMatch(/ (year|receipt_month) IN \(/);
   });
 
   test('should issue no statement for a table model none of whose inputs changed, and keep its view, run table and pointer', async () => {

@@ -1,6 +1,6 @@
 /**
- * sql/incremental/touched_years.sql: the report years a transform rebuilds for the dossier files
- * landed since the last one, on DuckDB over small source tables. A changed NSW dossier reaches the
+ * sql/incremental/touched_partitions.sql: the years and months of receipt a transform rebuilds for the
+ * dossier files landed since the last one, on DuckDB over small source tables. A changed NSW dossier reaches the
  * years of its portal copy (the copy the NSW row now hides, docs/data-contracts.md §4.6).
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDb } from '../../functions/core/engine/duckdb.js';
 import { SQL_DIR } from './helpers.js';
 
-const touched = readFileSync(path.join(SQL_DIR, 'incremental', 'touched_years.sql'), 'utf8');
+const touched = readFileSync(path.join(SQL_DIR, 'incremental', 'touched_partitions.sql'), 'utf8');
 let db: DuckDb;
 
 beforeAll(async () => {
@@ -32,10 +32,15 @@ afterAll(() => db?.close());
 const years = async (newFiles: string[]): Promise<number[]> => {
   await db.run('CREATE OR REPLACE TABLE incremental_new_files (raw_hash VARCHAR)');
   for (const h of newFiles) await db.run('INSERT INTO incremental_new_files VALUES ($h)', { h });
-  return (await db.all(touched.replace(/;\s*$/, ''))).map((r) => Number(r.year));
+  return [...new Set((await db.all(touched.replace(/;\s*$/, ''))).map((r) => Number(r.year)))];
+};
+const months = async (newFiles: string[]): Promise<number[]> => {
+  await db.run('CREATE OR REPLACE TABLE incremental_new_files (raw_hash VARCHAR)');
+  for (const h of newFiles) await db.run('INSERT INTO incremental_new_files VALUES ($h)', { h });
+  return (await db.all(touched.replace(/;\s*$/, ''))).filter((r) => r.receipt_month !== null).map((r) => Number(r.receipt_month));
 };
 
-describe('touched_years.sql', () => {
+describe('touched_partitions.sql', () => {
   test('should rebuild the years of a changed NSW dossier and of its portal copy, up to the newest year of receipt', async () => {
     // NSW-X1: 2024. X1 (pending since 2021): 2021 to 2025.
     expect(await years(['new'])).toEqual([2021, 2022, 2023, 2024, 2025]);
@@ -45,5 +50,21 @@ describe('touched_years.sql', () => {
     expect(await years(['none'])).toEqual([]);
     // The old file holds X1 (pending: 2021–2025), Y1 (2025) and Y2 (pending: 2019–2025); never NSW-X1 by itself.
     expect(await years(['old'])).toEqual([2019, 2020, 2021, 2022, 2023, 2024, 2025]);
+  });
+
+  test('should rebuild the months of receipt of every version of a changed dossier, its portal copy\'s too, and no other month', async () => {
+    // NSW-X1 received 2024-02, its portal copy X1 2021-03; nothing else in the new file.
+    expect(await months(['new'])).toEqual([202103, 202402]);
+    expect(await months(['old'])).toEqual([201901, 202103, 202501]);
+    expect(await months(['none'])).toEqual([]);
+  });
+
+  test('should give every month of receipt with its year, and report years without a month', async () => {
+    await db.run('CREATE OR REPLACE TABLE incremental_new_files (raw_hash VARCHAR)');
+    await db.run("INSERT INTO incremental_new_files VALUES ('new')");
+    const rows = await db.all(touched.replace(/;\s*$/, ''));
+    for (const r of rows) if (r.receipt_month !== null) expect(Math.floor(Number(r.receipt_month) / 100)).toBe(Number(r.year));
+    // 2022, 2023 are report years X1 (pending) reaches, with no dossier received in them.
+    expect(rows.filter((r) => Number(r.year) === 2022).map((r) => r.receipt_month)).toEqual([null]);
   });
 });

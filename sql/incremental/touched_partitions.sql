@@ -1,4 +1,4 @@
--- The report years an incremental transform rebuilds because of the dossier files landed since the
+-- The partitions an incremental transform rebuilds because of the dossier files landed since the
 -- last transform (functions/core/transform/incremental.ts; docs/architecture.md, "Incremental
 -- models"). Not a model: the runner puts the new files' raw hashes where incremental_new_files stands.
 -- A dossier is changed when a new file holds a version of it, current (landed/dossiers) or lost
@@ -7,9 +7,11 @@
 -- dossier, which the NSW row now hides (docs/data-contracts.md §4.6) — counts in every report period
 -- from its receipt to its finish (or for ever while pending): the years those periods lie in are
 -- rebuilt. The years of receipt and of finish of every version are rebuilt too, report years or not:
--- they are the partitions of int_dossiers_classified (year of receipt) and procedure_years (year of
+-- they are partitions of int_dossiers_carried_over (year of receipt) and procedure_years (year of
 -- receipt and of finish), and a dossier received before the first report year (the landing accepts
--- any receipt from 2000) has rows there and in no report period.
+-- any receipt from 2000) has rows there and in no report period. One row per partition: `year` (a
+-- partition of the models by year) with `receipt_month` null, or a month of receipt as yyyymm (a
+-- partition of the models by receipt_month: stg_lake__dossiers, int_dossiers_classified) with its year.
 with new_files as (
 
     select raw_hash from incremental_new_files
@@ -74,14 +76,18 @@ reported as (
 
 ),
 
-received_or_finished as (
+received as (
 
-    select year(cast(received_at as date)) as year
+    select distinct
+        year(cast(received_at as date)) as year,
+        year(cast(received_at as date)) * 100 + month(cast(received_at as date)) as receipt_month
     from versions
 
-    union all
+),
 
-    select year(cast(finished_at as date)) as year
+finished as (
+
+    select distinct year(cast(finished_at as date)) as year
     from versions
     where finished_at is not null
 
@@ -89,10 +95,14 @@ received_or_finished as (
 
 final as (
 
-    select distinct year from reported
+    select year, cast(null as integer) as receipt_month from reported
     union
-    select distinct year from received_or_finished
+    select year, cast(null as integer) as receipt_month from finished
+    union
+    select year, cast(null as integer) as receipt_month from received
+    union
+    select year, receipt_month from received
 
 )
 
-select year from final order by year
+select year, receipt_month from final order by year, receipt_month
