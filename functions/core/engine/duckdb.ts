@@ -5,6 +5,7 @@
  * - `ident()` for identifiers (table and column names), which must come from an allow-list;
  * - resources released in `finally`.
  */
+import { mkdir } from 'node:fs/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { createError } from '../errors.js';
 
@@ -68,7 +69,12 @@ export class DuckDb {
     const config: Record<string, string> = {};
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.threads) config.threads = String(options.threads);
-    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    if (options.tempDirectory) {
+      // DuckDB creates the spill directory on the first spill, but not its parents: a scratch
+      // directory not made yet failed the first query too large for memory_limit.
+      await mkdir(options.tempDirectory, { recursive: true });
+      config.temp_directory = options.tempDirectory;
+    }
     // memory_limit bounds DuckDB's buffer manager only; without jemalloc's background purge, freed
     // pages stayed resident and a 10 M backfill peaked at 2,9–3,2 GB with a 2 GB limit (2,5–2,6 GB
     // with it, same speed: bench/history.md, change 10).

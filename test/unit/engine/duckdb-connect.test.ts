@@ -1,8 +1,12 @@
 /**
  * DuckDb.connect: another connection to the same in-memory database, for statements run at once
- * (the land writes a batch's partitions on two: functions/core/lake/partitions.ts).
+ * (the land writes a batch's partitions on two: functions/core/lake/partitions.ts); DuckDb.open's spill directory.
  */
 import { describe, expect, test } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DuckDb } from '../../../functions/core/engine/duckdb.js';
 
 describe('DuckDb.connect', () => {
@@ -42,6 +46,24 @@ describe('DuckDb.dropRelation', () => {
       expect(await names()).toEqual(['t', 'v']);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('DuckDb.open', () => {
+  test('should spill into a scratch directory whose parents do not exist yet', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'duckdb-spill-'));
+    const spill = path.join(root, 'work-0', 'duckdb-tmp');
+    const db = await DuckDb.open({ memoryLimit: '64MB', threads: 1, tempDirectory: spill });
+    try {
+      // A sort larger than the memory limit: DuckDB writes to the spill directory.
+      await db.run('SET preserve_insertion_order = false');
+      const n = await db.scalarNumber('SELECT count(*) FROM (SELECT range AS k, md5(range::VARCHAR) AS v FROM range(3000000) ORDER BY v)');
+      expect(n).toBe(3_000_000);
+      expect(existsSync(spill)).toBe(true);
+    } finally {
+      db.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
