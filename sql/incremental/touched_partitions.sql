@@ -99,8 +99,6 @@ final as (
     union
     select year, cast(null as integer) as receipt_month from finished
     union
-    select year, cast(null as integer) as receipt_month from received
-    union
     select year, receipt_month from received
 
 )

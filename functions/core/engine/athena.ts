@@ -233,11 +233,10 @@ export class AthenaEngine implements QueryEngine {
       const columns = await this.columnsOf(`SELECT * FROM (\n${select}\n) AS model${filter}\nLIMIT 0`);
       if (!columns.includes(column)) throw createError('athena', `Failed to materialise ${model.name}: it has no column ${column} to partition by`);
       // Athena: partition columns last in a CTAS.
-      // A month of receipt (yyyymm) lies in its year: the same rows, said also on `year`, which the
-      // landed dossiers are partitioned by, so Athena prunes them whether or not it evaluates the
-      // staged model's `year * 100 + month` against each partition (docs/architecture.md, "Incremental models").
-      const implied = sel && column === 'receipt_month' && columns.includes('year') ? ` AND model."year" IN (${[...new Set(sel.values.map((v) => Math.floor(v / 100)))].join(', ')})` : '';
-      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${implied}`;
+      // The same rows stated on a coarser column too (PartitionSelection.within): the landed dossiers'
+      // projected `year` partition prunes them whatever Athena makes of `year * 100 + month`.
+      const within = sel?.within && sel.values.length > 0 ? ` AND model."${checkName(sel.within.column, `partition column of ${model.name}`)}" IN (${sel.within.values.map((v) => partitionValue(v)).join(', ')})` : '';
+      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${within}`;
       const withClause = ["format = 'PARQUET'", "write_compression = 'SNAPPY'", `external_location = ${s3Literal(location)}`, `partitioned_by = ARRAY['${column}']`].join(', ');
       const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
       const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);

@@ -194,7 +194,8 @@ export class DuckDbEngine implements QueryEngine {
     if (!column) throw createError('duckdb-engine', `Failed to materialise ${model.name}: an incremental model needs partition_by`);
     const col = ident(column);
     const fresh = ident(`${model.name}__fresh`);
-    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})`;
+    const within = selection?.within ? ` AND model.${ident(selection.within.column)} IN (${selection.within.values.map(intLiteral).join(', ')})` : '';
+    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${within}`;
     await this.db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the

@@ -38,6 +38,12 @@ export interface PartitionSelection {
   column: string;
   /** Sorted, distinct; empty = nothing to rebuild (the model is only re-read). */
   values: number[];
+  /**
+   * The same rows stated on a coarser column the model also has (the years of the months of
+   * receipt): the engines add it to the rebuild's filter, so an input partitioned by that column is
+   * pruned whether or not the engine sees through the model's expression for `column`.
+   */
+  within?: { column: string; values: number[] };
 }
 
 export interface MaterializeOptions {

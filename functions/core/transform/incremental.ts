@@ -285,7 +285,11 @@ export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, model
   const asked = new Map<string, PartitionSelection>();
   const select = async (m: TransformModel): Promise<PartitionSelection> => {
     const column = m.partitionBy![0]!;
-    if (column === 'receipt_month') return { column, values: (await byFiles()).months };
+    if (column === 'receipt_month') {
+      const { months } = await byFiles();
+      // A month of receipt lies in its year: stated on `year` too (the landed dossiers' partition column).
+      return { column, values: months, within: { column: 'year', values: [...new Set(months.map((v) => Math.floor(v / 100)))] } };
+    }
     return { column, values: readsPeriods.has(m.name) ? await byAll() : (await byFiles()).years };
   };
   return {
