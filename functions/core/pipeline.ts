@@ -241,7 +241,7 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     const results = await timed('models', () => runModels(engine, models, {
       keep,
       onProgress: (p) => {
-        if (p.phase === 'done') ctx.onProgress?.('transform', p.index, p.total);
+        if (p.phase === 'done') ctx.onProgress?.('transform', p.completed, p.total);
         if (p.phase === 'done' && timings) ctx.log(`transform timing: model ${p.model} ${(p.seconds ?? 0).toFixed(3)} s`, { model: p.model, rows: p.rows, seconds: p.seconds });
       },
       ...(planner ? { partitions: (m) => timed(`partitions of ${m.name}`, () => planner.forModel(m)) } : {}),

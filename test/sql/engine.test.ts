@@ -4,6 +4,7 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -85,6 +86,37 @@ describe('DuckDbEngine materialize', () => {
     const bytes2 = await readFile(path.join(second.lake, 'models/marts/agency_periods.parquet'));
     await second.dispose();
     expect(bytes2.equals(bytes1)).toBe(true);
+  });
+
+  test('should write the same bytes for every model whether models run one at a time or two at once', async () => {
+    const files = async (lake: string): Promise<Map<string, string>> => {
+      const out = new Map<string, string>();
+      for (const f of (await readdir(path.join(lake, 'models'), { recursive: true })).map(String).filter((f) => f.endsWith('.parquet')).sort()) {
+        out.set(f, createHash('sha256').update(await readFile(path.join(lake, 'models', f))).digest('hex'));
+      }
+      return out;
+    };
+    const one = await runFixture({ writeParquet: true, concurrency: 1 });
+    const single = await files(one.lake);
+    await one.dispose();
+    let inFlight = 0;
+    let most = 0;
+    const two = await runFixture({
+      writeParquet: true,
+      concurrency: 2,
+      onProgress: (p) => {
+        inFlight += p.phase === 'start' ? 1 : -1;
+        most = Math.max(most, inFlight);
+      },
+    });
+    expect(two.engine.concurrency).toBe(2);
+    const lanes = await files(two.lake);
+    await two.dispose();
+    // Two models did run at once (the graph has independent models from the first seeds on).
+    expect(most).toBe(2);
+    expect(single.size).toBeGreaterThan(30);
+    expect([...lanes.keys()]).toEqual([...single.keys()]);
+    for (const [f, h] of single) expect(lanes.get(f), f).toBe(h);
   });
 
   test('should keep a persist: false model as a table of the run, write no Parquet and remove a stale one', async () => {

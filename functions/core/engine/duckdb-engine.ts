@@ -37,7 +37,19 @@ export interface DuckDbEngineOptions {
   shimsFile?: string;
   /** Write each materialised model to Parquet (default true). */
   writeParquet?: boolean;
+  /**
+   * Models materialised at once, each on its own connection (runModels; default MODEL_LANES). 1: every
+   * model on the engine's one connection, one after the other.
+   */
+  concurrency?: number;
 }
+
+/**
+ * Models materialised at once by default. A model's statements are most of its time on small tables
+ * (binding, opening Parquet footers, writing and renaming its file) and leave DuckDB's threads idle;
+ * two models at once fill them (bench/history.md, change 56).
+ */
+export const MODEL_LANES = 2;
 
 /** A model, optionally with its grain (the materialised Parquet is sorted by it). */
 export type MaterializableModel = ModelDef & { grain?: string[] };
@@ -53,6 +65,9 @@ export function splitStatements(sqlText: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** Run on every connection of the engine: Trino's integer division (the shims' macros are the database's). */
+const SESSION_SETTINGS = 'SET integer_division = true';
+
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
   /** One machine, memory_limit: row tests batched, uniqueness tests of incremental models a batch of partitions at a time (runModelTests). */
@@ -63,15 +78,25 @@ export class DuckDbEngine implements QueryEngine {
     return this.options.writeParquet !== false;
   }
 
+  /** Models runModels materialises at once (each on a connection of its own: a lane). */
+  readonly concurrency: number;
+  /** The lanes opened so far (at most `concurrency`), those free, and the callers waiting for one. */
+  private readonly lanes: DuckDb[] = [];
+  private readonly idle: DuckDb[] = [];
+  private readonly waiting: { resolve: (lane: DuckDb) => void; reject: (err: unknown) => void }[] = [];
+  private opening = 0;
+
   private constructor(
     private readonly db: DuckDb,
     private readonly options: DuckDbEngineOptions,
-  ) {}
+  ) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? MODEL_LANES));
+  }
 
   static async create(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const db = await DuckDb.open({ ...options.duckdb, ...(options.workDir ? { tempDirectory: path.join(options.workDir, 'duckdb-tmp') } : {}) });
     try {
-      await db.run('SET integer_division = true');
+      await db.run(SESSION_SETTINGS);
       const shims = await readFile(options.shimsFile ?? DEFAULT_SHIMS_FILE, 'utf8');
       for (const stmt of splitStatements(shims)) await db.run(stmt);
       return new DuckDbEngine(db, options);
@@ -108,29 +133,75 @@ export class DuckDbEngine implements QueryEngine {
     await this.db.run(`CREATE TABLE ${rel} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
   }
 
-  async materialize(model: MaterializableModel, options: MaterializeOptions = {}): Promise<MaterializeResult> {
+  /**
+   * Run `fn` on a lane: the engine's connection when models run one at a time, else a connection of
+   * its own (opened on first use, kept until close), so the engine's other callers (the planner's
+   * queries) and the other lanes are not held up by it. Models on different lanes share the
+   * database: the tables and views a model creates are its readers' whichever lane they run on.
+   */
+  private async onLane<T>(fn: (db: DuckDb) => Promise<T>): Promise<T> {
+    if (this.concurrency === 1) return fn(this.db);
+    const lane = await this.acquireLane();
+    try {
+      return await fn(lane);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next.resolve(lane);
+      else this.idle.push(lane);
+    }
+  }
+
+  private async acquireLane(): Promise<DuckDb> {
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.lanes.length + this.opening < this.concurrency) {
+      this.opening += 1;
+      let lane: DuckDb | undefined;
+      try {
+        lane = await this.db.connect();
+        await lane.run(SESSION_SETTINGS);
+        this.lanes.push(lane);
+        return lane;
+      } catch (cause) {
+        lane?.close();
+        // A caller that waited for this lane tries for itself (a lane freed, or another opened).
+        const next = this.waiting.shift();
+        if (next) queueMicrotask(() => this.acquireLane().then(next.resolve, next.reject));
+        throw createError('duckdb-engine', `Failed to open a connection for a model: ${(cause as Error).message}`, { cause });
+      } finally {
+        this.opening -= 1;
+      }
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  materialize(model: MaterializableModel, options: MaterializeOptions = {}): Promise<MaterializeResult> {
+    return this.onLane((db) => this.materializeOn(db, model, options));
+  }
+
+  private async materializeOn(db: DuckDb, model: MaterializableModel, options: MaterializeOptions): Promise<MaterializeResult> {
     const rel = ident(model.name);
     const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
     if (model.materialized === 'view') {
-      await this.db.dropRelation(model.name);
-      await this.db.run(`CREATE VIEW ${rel} AS\n${model.sql}`);
+      await db.dropRelation(model.name);
+      await db.run(`CREATE VIEW ${rel} AS\n${model.sql}`);
       if (this.options.writeParquet !== false) await rm(file, { force: true });
       return { model: model.name, location: `duckdb:${model.name}` };
     }
     if (model.materialized === 'incremental' && this.options.writeParquet !== false) {
-      await this.materializePartitions(model, options.partitions);
+      await this.materializePartitions(db, model, options.partitions);
     } else {
-      await this.db.dropRelation(model.name);
-      await this.db.run(`CREATE TABLE ${rel} AS\n${model.sql}`);
+      await db.dropRelation(model.name);
+      await db.run(`CREATE TABLE ${rel} AS\n${model.sql}`);
     }
     if (model.persist === false && this.options.writeParquet !== false) {
       // A file left by a run from before the model stopped being persisted would look current.
       await rm(file, { force: true });
       // An incremental step is a view of the run's partitions (materializePartitions): counting would compute it.
       if (model.materialized === 'incremental') return { model: model.name, location: `duckdb:${model.name}` };
-      return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: `duckdb:${model.name}` };
+      return { model: model.name, rows: await db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: `duckdb:${model.name}` };
     }
-    const rows = await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`);
+    const rows = await db.scalarNumber(`SELECT count(*) FROM ${rel}`);
     if (this.options.writeParquet === false) return { model: model.name, rows, location: `duckdb:${model.name}` };
     if (model.materialized === 'incremental' && model.layer !== 'marts') {
       // Its year partitions are its files: readers outside the run (range.ts) read the directory. A
@@ -143,7 +214,7 @@ export class DuckDbEngine implements QueryEngine {
     const tmp = `${file}.tmp-${process.pid}`;
     const order = model.grain && model.grain.length > 0 ? model.grain.map(ident).join(', ') : 'ALL';
     try {
-      await this.db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
+      await db.run(`COPY (SELECT * FROM ${rel} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
       await rename(tmp, file);
     } catch (cause) {
       await rm(tmp, { force: true });
@@ -158,24 +229,28 @@ export class DuckDbEngine implements QueryEngine {
    * touched. Undefined (rebuild) when there is no file, the model is not a persisted table, or the
    * file does not hold the SELECT's columns.
    */
-  async reuse(model: MaterializableModel): Promise<MaterializeResult | undefined> {
+  reuse(model: MaterializableModel): Promise<MaterializeResult | undefined> {
+    return this.onLane((db) => this.reuseOn(db, model));
+  }
+
+  private async reuseOn(db: DuckDb, model: MaterializableModel): Promise<MaterializeResult | undefined> {
     if ((model.materialized ?? 'table') !== 'table' || model.persist === false || this.options.writeParquet === false) return undefined;
     const file = path.join(this.options.lakeRoot, 'models', model.layer, `${model.name}.parquet`);
     if (!(await stat(file).then((s) => s.isFile(), () => false))) return undefined;
     const rel = ident(model.name);
     try {
-      const types = await this.db.all(`DESCRIBE SELECT * FROM (\n${model.sql}\n) AS model`);
-      const present = (await this.db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`)).map((r) => String(r.column_name));
+      const types = await db.all(`DESCRIBE SELECT * FROM (\n${model.sql}\n) AS model`);
+      const present = (await db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`)).map((r) => String(r.column_name));
       const names = types.map((t) => String(t.column_name));
       if (names.join('\n') !== present.join('\n')) return undefined;
       const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
-      await this.db.dropRelation(model.name);
-      await this.db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
+      await db.dropRelation(model.name);
+      await db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
     } catch {
-      await this.db.dropRelation(model.name);
+      await db.dropRelation(model.name);
       return undefined;
     }
-    return { model: model.name, rows: await this.db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: file, skipped: true };
+    return { model: model.name, rows: await db.scalarNumber(`SELECT count(*) FROM ${rel}`), location: file, skipped: true };
   }
 
   /**
@@ -188,7 +263,7 @@ export class DuckDbEngine implements QueryEngine {
    * are byte-identical to a full rebuild. A step with `persist: false` is a view of the selected
    * partitions, computed as its readers (incremental on the same column) read it.
    */
-  private async materializePartitions(model: MaterializableModel, selection: PartitionSelection | undefined): Promise<void> {
+  private async materializePartitions(db: DuckDb, model: MaterializableModel, selection: PartitionSelection | undefined): Promise<void> {
     const rel = ident(model.name);
     const column = model.partitionBy?.[0];
     if (!column) throw createError('duckdb-engine', `Failed to materialise ${model.name}: an incremental model needs partition_by`);
@@ -196,20 +271,20 @@ export class DuckDbEngine implements QueryEngine {
     const fresh = ident(`${model.name}__fresh`);
     const within = selection?.within ? ` AND model.${ident(selection.within.column)} IN (${selection.within.values.map(intLiteral).join(', ')})` : '';
     const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${within}`;
-    await this.db.dropRelation(model.name);
+    await db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the
       // same column, the loader checks) aggregates it as it streams, with the partition filter pushed
       // into the view's joins. A table held every row at once: int_dossiers_attributed is ~4,3 rows
       // per dossier, 215 M at 50 M dossiers, whose spill filled the disk (bench/history.md, change 23).
-      await this.db.run(`CREATE VIEW ${rel} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
+      await db.run(`CREATE VIEW ${rel} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
       return;
     }
-    await this.db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
-    const nulls = await this.db.scalarNumber(`SELECT count(*) FROM ${fresh} WHERE ${col} IS NULL`);
+    await db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
+    const nulls = await db.scalarNumber(`SELECT count(*) FROM ${fresh} WHERE ${col} IS NULL`);
     if (nulls > 0) throw createError('duckdb-engine', `Failed to materialise ${model.name}: ${nulls} row(s) have no ${column} (its partition column)`);
     const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);
-    const present = (await this.db.all(`SELECT DISTINCT ${col} AS v FROM ${fresh} ORDER BY 1`)).map((r) => Number(r.v));
+    const present = (await db.all(`SELECT DISTINCT ${col} AS v FROM ${fresh} ORDER BY 1`)).map((r) => Number(r.v));
     const existing = await partitionValues(dir, column);
     // A writer killed mid-COPY leaves its temporary file (the lake lock makes this run the only writer).
     for (const part of await readdir(dir).catch(() => [] as string[])) {
@@ -230,7 +305,7 @@ export class DuckDbEngine implements QueryEngine {
       const target = path.join(partDir, 'data.parquet');
       const tmp = `${target}.tmp-${process.pid}`;
       try {
-        await this.db.run(`COPY (SELECT * FROM ${fresh} WHERE ${col} = ${intLiteral(v)} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
+        await db.run(`COPY (SELECT * FROM ${fresh} WHERE ${col} = ${intLiteral(v)} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
         await rename(tmp, target);
       } catch (cause) {
         await rm(tmp, { force: true });
@@ -244,24 +319,29 @@ export class DuckDbEngine implements QueryEngine {
       for (const e of await readdir(dir).catch(() => [] as string[])) if (!kept.has(e)) await rm(path.join(dir, e), { recursive: true, force: true });
     }
     const files = (await partitionValues(dir, column)).map((v) => path.join(dir, `${column}=${v}`, 'data.parquet'));
-    const types = await this.db.all(`DESCRIBE ${fresh}`);
+    const types = await db.all(`DESCRIBE ${fresh}`);
     const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
     if (files.length === 0) {
-      await this.db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM ${fresh} WHERE false; DROP TABLE ${fresh}`);
+      await db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM ${fresh} WHERE false; DROP TABLE ${fresh}`);
       return;
     }
     // A view over the partitions, not a table read back: its readers take the columns they need
     // straight from the Parquet, and a monthly run does not copy the whole history into memory
     // (bench/history.md, change 31).
-    await this.db.run(`CREATE VIEW ${rel} AS SELECT ${select} FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false); DROP TABLE ${fresh}`);
+    await db.run(`CREATE VIEW ${rel} AS SELECT ${select} FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false); DROP TABLE ${fresh}`);
   }
 
-  async query(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Row[]> {
-    return this.db.all(sql, params as Params);
+  /** On a lane, as a model: the tests of several models run at once (runModelTests). */
+  query(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Row[]> {
+    return this.onLane((db) => db.all(sql, params as Params));
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    try {
+      for (const lane of this.lanes.splice(0)) lane.close();
+    } finally {
+      this.db.close();
+    }
   }
 
   // ---- snapshots -------------------------------------------------------------------------------

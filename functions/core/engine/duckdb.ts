@@ -41,6 +41,9 @@ export function literal(value: string): string {
 }
 
 export class DuckDb {
+  /** The statement running on this connection: the next one waits for it (a connection runs one at a time). */
+  private busy: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
@@ -95,12 +98,24 @@ export class DuckDb {
     }
   }
 
+  /**
+   * Callers that share a connection (the engine's planner and its models, several at once) are run
+   * one after the other, in the order they asked: a connection runs one statement at a time.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const out = this.busy.then(fn, fn);
+    this.busy = out.then(
+      () => undefined,
+      () => undefined,
+    );
+    return out;
+  }
+
   /** Run a statement (or several separated by ';' when params is empty). */
   async run(sql: string, params: Params = {}): Promise<void> {
     params = usedParams(sql, params);
     try {
-      if (Object.keys(params).length === 0) await this.conn.run(sql);
-      else await this.conn.run(sql, params as Record<string, DuckDBValue>);
+      await this.serial(() => (Object.keys(params).length === 0 ? this.conn.run(sql) : this.conn.run(sql, params as Record<string, DuckDBValue>)));
     } catch (cause) {
       throw createError('duckdb', `Failed to run SQL: ${(cause as Error).message}\n--- SQL ---\n${clip(sql)}`, { cause });
     }
@@ -110,8 +125,10 @@ export class DuckDb {
   async all(sql: string, params: Params = {}): Promise<JsonRow[]> {
     params = usedParams(sql, params);
     try {
-      const reader = Object.keys(params).length === 0 ? await this.conn.runAndReadAll(sql) : await this.conn.runAndReadAll(sql, params as Record<string, DuckDBValue>);
-      return reader.getRowObjectsJson() as JsonRow[];
+      return await this.serial(async () => {
+        const reader = Object.keys(params).length === 0 ? await this.conn.runAndReadAll(sql) : await this.conn.runAndReadAll(sql, params as Record<string, DuckDBValue>);
+        return reader.getRowObjectsJson() as JsonRow[];
+      });
     } catch (cause) {
       throw createError('duckdb', `Failed to query: ${(cause as Error).message}\n--- SQL ---\n${clip(sql)}`, { cause });
     }

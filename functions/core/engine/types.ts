@@ -85,6 +85,11 @@ export interface QueryEngine {
    * (runModelTests), so its GROUP BY never holds the whole history of a large lake.
    */
   readonly memoryBound?: boolean;
+  /**
+   * Models runModels materialises at once (default 1). Each `materialize`/`reuse` call is then one of
+   * several in flight, for models none of which reads another.
+   */
+  readonly concurrency?: number;
   /** Read-only query with $name-bound values. */
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<Row[]>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@
  * come only from validated model files (lower-case identifiers); expressions come from the YAML in
  * sql/ and pass the same portability lint as the models.
  */
+import pMap from 'p-map';
 import { createError } from '../errors.js';
 import type { PartitionSelection, QueryEngine } from '../engine/types.js';
 import { lintSql } from './lint.js';
@@ -313,118 +314,130 @@ export interface TestOptions {
  * decide what to do with failures; `assertTestsPass` throws on any failing error-severity test.
  */
 export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[], options: TestOptions = {}): Promise<TestResult[]> {
+  const lanes = Math.max(1, Math.floor(engine.concurrency ?? 1));
+  // On the embedded engine an incremental model's tests read its large per-dossier or per-period
+  // rows within the memory limit (the batches below): they run alone. The others, small tables whose
+  // queries are mostly fixed costs, run `concurrency` models at a time. Results keep the models' order.
+  const alone = (m: TransformModel): boolean => lanes === 1 || (engine.memoryBound === true && m.materialized === 'incremental');
+  const byModel = new Map<string, TestResult[]>();
+  for (const m of models.filter(alone)) byModel.set(m.name, await testsOfModel(engine, m, options));
+  await pMap(models.filter((m) => !alone(m)), async (m) => byModel.set(m.name, await testsOfModel(engine, m, options)), { concurrency: lanes });
+  return models.flatMap((m) => byModel.get(m.name) ?? []);
+}
+
+/** The tests of one model (runModelTests). */
+async function testsOfModel(engine: QueryEngine, m: TransformModel, options: TestOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
   const given = options.partitions;
-  for (const m of models) {
-    const sel = given instanceof Map ? given.get(m.name) : (given as PartitionSelection | undefined);
-    const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
-    // On the embedded engine the model's row tests are counted in one pass (rowTestsSql); every row
-    // test scopes to partitions alike, so they share one scope.
-    // (With nothing rebuilt the scoped row tests are not run at all, below.)
-    let batched: Map<TestSpec, number> | undefined;
-    let batchSeconds = 0;
-    const skippedModel = options.skipped?.has(m.name) === true;
-    const batchable = engine.memoryBound && !skippedModel ? m.tests.filter(isRowTest) : [];
-    // The embedded engine checks uniqueness a few partitions at a time (below): the same pass that
-    // counts the row tests gives each partition's rows, so the batches are known without another scan.
-    const column = m.partitionBy?.[0];
-    const perPartition = (t: TestSpec): boolean =>
-      engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && isUniqueTest(t) && scopesToPartitions(t, column);
-    const byPartition = !skippedModel && m.tests.some(perPartition) ? column : undefined;
-    let partitionSizes: Map<number, number> | undefined; // rows per partition (in scope), when byPartition
-    // A uniqueness test that reads the rows the row pass reads takes the row tests into its GROUP BY
-    // (uniqueWithRowTestsSql): the rows are computed once, not twice.
-    const fold = batchable.length > 0 ? foldedUniqueTest(m, sel, partitioned, perPartition) : undefined;
-    let folded: { failures: number; seconds: number } | undefined;
-    if (fold) {
-      const t0 = performance.now();
-      let failures = 0;
-      let failed = 0;
-      for (const scope of fold.scopes) {
-        // The keys' hashes first (uniqueByHashWithRowTestsSql); the GROUP BY only when they do not prove the keys unique.
-        const [h] = await engine.query(uniqueByHashWithRowTestsSql(m.name, fold.test, batchable, scope));
-        failed += Number(h?._failed ?? 0);
-        if (Number(h?._keys ?? 0) === Number(h?._distinct ?? 0)) continue;
-        const [r] = await engine.query(uniqueWithRowTestsSql(m.name, fold.test, batchable, scope));
-        failures += Number(r?.failures ?? 0);
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      folded = { failures, seconds: seconds / (batchable.length + 1) };
-      // No row failed any row test: each has 0. Otherwise the pass below counts each test on its own.
-      if (failed === 0) {
-        batched = new Map(batchable.map((t) => [t, 0]));
-        batchSeconds = folded.seconds;
-      }
+  const sel = given instanceof Map ? given.get(m.name) : (given as PartitionSelection | undefined);
+  const partitioned = sel !== undefined && m.materialized === 'incremental' && m.partitionBy?.[0] === sel.column;
+  // On the embedded engine the model's row tests are counted in one pass (rowTestsSql); every row
+  // test scopes to partitions alike, so they share one scope.
+  // (With nothing rebuilt the scoped row tests are not run at all, below.)
+  let batched: Map<TestSpec, number> | undefined;
+  let batchSeconds = 0;
+  const skippedModel = options.skipped?.has(m.name) === true;
+  const batchable = engine.memoryBound && !skippedModel ? m.tests.filter(isRowTest) : [];
+  // The embedded engine checks uniqueness a few partitions at a time (below): the same pass that
+  // counts the row tests gives each partition's rows, so the batches are known without another scan.
+  const column = m.partitionBy?.[0];
+  const perPartition = (t: TestSpec): boolean =>
+    engine.memoryBound === true && m.materialized === 'incremental' && column !== undefined && isUniqueTest(t) && scopesToPartitions(t, column);
+  const byPartition = !skippedModel && m.tests.some(perPartition) ? column : undefined;
+  let partitionSizes: Map<number, number> | undefined; // rows per partition (in scope), when byPartition
+  // A uniqueness test that reads the rows the row pass reads takes the row tests into its GROUP BY
+  // (uniqueWithRowTestsSql): the rows are computed once, not twice.
+  const fold = batchable.length > 0 ? foldedUniqueTest(m, sel, partitioned, perPartition) : undefined;
+  let folded: { failures: number; seconds: number } | undefined;
+  if (fold) {
+    const t0 = performance.now();
+    let failures = 0;
+    let failed = 0;
+    for (const scope of fold.scopes) {
+      // The keys' hashes first (uniqueByHashWithRowTestsSql); the GROUP BY only when they do not prove the keys unique.
+      const [h] = await engine.query(uniqueByHashWithRowTestsSql(m.name, fold.test, batchable, scope));
+      failed += Number(h?._failed ?? 0);
+      if (Number(h?._keys ?? 0) === Number(h?._distinct ?? 0)) continue;
+      const [r] = await engine.query(uniqueWithRowTestsSql(m.name, fold.test, batchable, scope));
+      failures += Number(r?.failures ?? 0);
     }
-    // The partition sizes are still wanted by another uniqueness test checked by partition (none in sql/ today).
-    const sizesWanted = byPartition !== undefined && m.tests.some((t) => perPartition(t) && !(folded && t === fold?.test));
-    if (((!batched && batchable.length > 1) || sizesWanted) && !(partitioned && sel.values.length === 0)) {
-      const t0 = performance.now();
-      const rows = await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined, byPartition));
-      const sum = (k: string): number => rows.reduce((n, r) => n + Number(r[k] ?? 0), 0);
-      batched = new Map(batchable.map((t, i) => [t, sum(`f${i}`)]));
-      if (byPartition) {
-        // A row with no partition value (never for a written partition: the engine refuses it) is in no batch.
-        partitionSizes = new Map(rows.filter((r) => r._partition !== null && r._partition !== undefined).map((r) => [Number(r._partition), Number(r._rows)]));
-      }
-      batchSeconds = (performance.now() - t0) / 1000 / Math.max(1, batchable.length);
-    }
-    for (const t of m.tests) {
-      if (skippedModel) {
-        results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
-        continue;
-      }
-      const scoped = partitioned && scopesToPartitions(t, sel.column);
-      // A uniqueness across partitions: the rebuilt ones against each other and the rest (uniqueAgainstRestSql).
-      // Not for a run-only step (persist: false): it holds the run's partitions only, so the whole-model
-      // test reads just those, once (the check against the rest would compute the step again for nothing).
-      const againstRest = partitioned && !scoped && m.persist !== false && isUniqueTest(t);
-      if ((scoped || againstRest) && sel.values.length === 0) {
-        results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: 'no partition rebuilt', seconds: 0 });
-        continue;
-      }
-      const sql = againstRest ? uniqueAgainstRestSql(m.name, t, sel) : testSql(m.name, t, scoped ? sel : undefined);
-      const check = { model: m.name, test: describeTest(t), severity: t.severity, sql };
-      const t0 = performance.now();
-      const seconds = (): number => (performance.now() - t0) / 1000;
-      if (folded && t === fold?.test) {
-        results.push({ ...check, failures: folded.failures, passed: folded.failures === 0, seconds: folded.seconds });
-        continue;
-      }
-      const counted = batched?.get(t);
-      if (counted !== undefined) {
-        results.push({ ...check, failures: counted, passed: counted === 0, seconds: batchSeconds });
-        continue;
-      }
-      if (perPartition(t) && partitionSizes) {
-        // A few partitions at a time, up to UNIQUE_ROWS_PER_QUERY rows (a duplicate cannot cross
-        // partitions: the column is in the key). At 50 M dossiers int_dossiers_attributed's grain is
-        // 215 M keys: one GROUP BY over all of them ran out of DuckDB's 2 GB; a year's share does not
-        // (bench/history.md, changes 25 and 33). Partitions without rows in scope need no check.
-        let failures = 0;
-        for (const values of partitionBatches(partitionSizes, options.uniqueRowsPerQuery)) failures += Number((await engine.query(testSql(m.name, t, { column: column!, values })))[0]?.failures ?? 0);
-        results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
-        continue;
-      }
-      if (t.kind === 'columns_match') {
-        const actual = (await engine.query(check.sql, { table: m.name })).map((r) => String(r.column_name));
-        const missing = t.columns.filter((c) => !actual.includes(c));
-        const extra = actual.filter((c) => !t.columns.includes(c));
-        const failures = missing.length + extra.length;
-        results.push({
-          ...check,
-          failures,
-          passed: failures === 0,
-          seconds: seconds(),
-          ...(failures > 0 ? { detail: `declared but missing: [${missing.join(', ')}]; present but undeclared: [${extra.join(', ')}]` } : {}),
-        });
-        continue;
-      }
-      const rows = await engine.query(check.sql);
-      const failures = Number(rows[0]?.failures ?? 0);
-      results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
+    const seconds = (performance.now() - t0) / 1000;
+    folded = { failures, seconds: seconds / (batchable.length + 1) };
+    // No row failed any row test: each has 0. Otherwise the pass below counts each test on its own.
+    if (failed === 0) {
+      batched = new Map(batchable.map((t) => [t, 0]));
+      batchSeconds = folded.seconds;
     }
   }
+  // The partition sizes are still wanted by another uniqueness test checked by partition (none in sql/ today).
+  const sizesWanted = byPartition !== undefined && m.tests.some((t) => perPartition(t) && !(folded && t === fold?.test));
+  if (((!batched && batchable.length > 1) || sizesWanted) && !(partitioned && sel.values.length === 0)) {
+    const t0 = performance.now();
+    const rows = await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined, byPartition));
+    const sum = (k: string): number => rows.reduce((n, r) => n + Number(r[k] ?? 0), 0);
+    batched = new Map(batchable.map((t, i) => [t, sum(`f${i}`)]));
+    if (byPartition) {
+      // A row with no partition value (never for a written partition: the engine refuses it) is in no batch.
+      partitionSizes = new Map(rows.filter((r) => r._partition !== null && r._partition !== undefined).map((r) => [Number(r._partition), Number(r._rows)]));
+    }
+    batchSeconds = (performance.now() - t0) / 1000 / Math.max(1, batchable.length);
+  }
+  for (const t of m.tests) {
+    if (skippedModel) {
+      results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: SKIPPED, seconds: 0 });
+      continue;
+    }
+    const scoped = partitioned && scopesToPartitions(t, sel.column);
+    // A uniqueness across partitions: the rebuilt ones against each other and the rest (uniqueAgainstRestSql).
+    // Not for a run-only step (persist: false): it holds the run's partitions only, so the whole-model
+    // test reads just those, once (the check against the rest would compute the step again for nothing).
+    const againstRest = partitioned && !scoped && m.persist !== false && isUniqueTest(t);
+    if ((scoped || againstRest) && sel.values.length === 0) {
+      results.push({ model: m.name, test: describeTest(t), severity: t.severity, sql: '', failures: 0, passed: true, detail: 'no partition rebuilt', seconds: 0 });
+      continue;
+    }
+    const sql = againstRest ? uniqueAgainstRestSql(m.name, t, sel) : testSql(m.name, t, scoped ? sel : undefined);
+    const check = { model: m.name, test: describeTest(t), severity: t.severity, sql };
+    const t0 = performance.now();
+    const seconds = (): number => (performance.now() - t0) / 1000;
+    if (folded && t === fold?.test) {
+      results.push({ ...check, failures: folded.failures, passed: folded.failures === 0, seconds: folded.seconds });
+      continue;
+    }
+    const counted = batched?.get(t);
+    if (counted !== undefined) {
+      results.push({ ...check, failures: counted, passed: counted === 0, seconds: batchSeconds });
+      continue;
+    }
+    if (perPartition(t) && partitionSizes) {
+      // A few partitions at a time, up to UNIQUE_ROWS_PER_QUERY rows (a duplicate cannot cross
+      // partitions: the column is in the key). At 50 M dossiers int_dossiers_attributed's grain is
+      // 215 M keys: one GROUP BY over all of them ran out of DuckDB's 2 GB; a year's share does not
+      // (bench/history.md, changes 25 and 33). Partitions without rows in scope need no check.
+      let failures = 0;
+      for (const values of partitionBatches(partitionSizes, options.uniqueRowsPerQuery)) failures += Number((await engine.query(testSql(m.name, t, { column: column!, values })))[0]?.failures ?? 0);
+      results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
+      continue;
+    }
+    if (t.kind === 'columns_match') {
+      const actual = (await engine.query(check.sql, { table: m.name })).map((r) => String(r.column_name));
+      const missing = t.columns.filter((c) => !actual.includes(c));
+      const extra = actual.filter((c) => !t.columns.includes(c));
+      const failures = missing.length + extra.length;
+      results.push({
+        ...check,
+        failures,
+        passed: failures === 0,
+        seconds: seconds(),
+        ...(failures > 0 ? { detail: `declared but missing: [${missing.join(', ')}]; present but undeclared: [${extra.join(', ')}]` } : {}),
+      });
+      continue;
+    }
+    const rows = await engine.query(check.sql);
+    const failures = Number(rows[0]?.failures ?? 0);
+    results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
+  }
+
   return results;
 }
 
