@@ -28,6 +28,12 @@ export const AthenaConfig = z.object({
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case Glue database name'),
   /** The snapshot's own database (its as-of views and scratch models). @default `<database>_snapshot` */
   snapshotDatabase: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case Glue database name').optional(),
+  /**
+   * Models a transform runs on Athena at once, each as soon as the models it reads are built
+   * (runModels). 1 (the default) runs them one after the other, as the recorded-statement tests do;
+   * more saves Athena's queueing and planning time per model, within the workgroup's DML quota.
+   */
+  concurrency: z.number().int().min(1).max(16).default(1),
 });
 export type AthenaConfig = z.infer<typeof AthenaConfig>;
 
@@ -115,6 +121,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   ATHENA_WORKGROUP: ['athena', 'workGroup'],
   ATHENA_DATABASE: ['athena', 'database'],
   ATHENA_SNAPSHOT_DATABASE: ['athena', 'snapshotDatabase'],
+  ATHENA_MODEL_CONCURRENCY: ['athena', 'concurrency'],
   PIPELINE_WARNING_WORKING_DAYS: ['warningWorkingDays'],
 };
 
@@ -143,7 +150,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   for (const [name, path] of Object.entries(CONFIG_ENV)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(base, path, name === 'PORTAL_PAGE_SIZE' || name === 'PIPELINE_WARNING_WORKING_DAYS' ? Number(value) : value);
+    setPath(base, path, name === 'PORTAL_PAGE_SIZE' || name === 'PIPELINE_WARNING_WORKING_DAYS' || name === 'ATHENA_MODEL_CONCURRENCY' ? Number(value) : value);
   }
   const result = PipelineConfig.safeParse(base);
   if (!result.success) {

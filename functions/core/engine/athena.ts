@@ -60,6 +60,8 @@ export interface AthenaEngineOptions {
   readonly sourceDatabase?: string;
   /** Storage prefix of the models' run prefixes and pointers. @default 'models' */
   readonly modelsPrefix?: string;
+  /** Models runModels materialises at once (QueryEngine.concurrency). @default 1 */
+  readonly concurrency?: number;
 }
 
 type Param = string | number | boolean | null;
@@ -68,6 +70,8 @@ export class AthenaEngine implements QueryEngine {
   readonly name = 'athena' as const;
   /** Incremental models keep their partitions' prefixes between runs (materializePartitioned). */
   readonly incremental = true;
+  /** Models runModels runs at once: each CTAS, view switch and pointer is its model's own. */
+  readonly concurrency: number;
   readonly runId: string;
   /** Every statement this engine completed, in order (for logs and tests). */
   readonly statements: StatementRecord[];
@@ -86,6 +90,7 @@ export class AthenaEngine implements QueryEngine {
     if (!options.storage.root.startsWith('s3://')) {
       throw createError('athena', `Failed to use lake ${options.storage.root}: Athena needs an s3:// lake root`);
     }
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.runId = options.runId ?? defaultRunId();
     if (!RUN_ID.test(this.runId)) throw createError('athena', `Failed to use run id "${this.runId}": expected [a-z0-9_]{1,40}`);
     this.athena = new AthenaStatements({

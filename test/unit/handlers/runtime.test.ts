@@ -91,3 +91,17 @@ describe('startInvocation given a config that holds the portal token', () => {
     expect(logged(() => logger.debug('config', { config: redactConfig(config) }))).not.toContain(TOKEN);
   });
 });
+
+describe('ATHENA_MODEL_CONCURRENCY', () => {
+  const athena = { ATHENA_WORKGROUP: 'cchc', ATHENA_DATABASE: 'cchc', PIPELINE_ENGINE: 'athena' };
+  test('should run one model at a time on Athena unless the variable says more', () => {
+    expect(loadConfig(undefined, athena).athena?.concurrency).toBe(1);
+    expect(loadConfig(undefined, { ...athena, ATHENA_MODEL_CONCURRENCY: '4' }).athena?.concurrency).toBe(4);
+  });
+
+  test('should refuse a count that is not a whole number from 1 to 16, naming the setting', () => {
+    for (const bad of ['0', '2.5', '17', 'many']) {
+      expect(() => loadConfig(undefined, { ...athena, ATHENA_MODEL_CONCURRENCY: bad }), bad).toThrow(/athena\.concurrency/);
+    }
+  });
+});

@@ -212,6 +212,32 @@ describe('transform handler given every sql/ model on Athena (recorded responses
     }
   });
 
+  test('should issue the same statements with models four at a time (ATHENA_MODEL_CONCURRENCY), each after the models it reads', async () => {
+    // The lake as the first run found it: no model pointers yet.
+    for (const o of await lake.list('models/')) await lake.delete(o.key);
+    process.env.ATHENA_MODEL_CONCURRENCY = '4';
+    try {
+      expect(await handler({ runId: RUN_ID }, { awsRequestId: 'transform-4' })).toEqual(result);
+    } finally {
+      delete process.env.ATHENA_MODEL_CONCURRENCY;
+    }
+    const run = [...started];
+    const key = (x: Started): string => `${x.sql}\n${x.params.join('|')}`;
+    expect(run.map(key).sort()).toEqual(happy.map(key).sort());
+    const ctasAt = (name: string): number => run.findIndex((x) => x.sql.startsWith(`CREATE TABLE "cchc"."${name}__${RUN_ID}"`));
+    const viewAt = (name: string): number => run.findIndex((x) => x.sql.startsWith(`CREATE OR REPLACE VIEW "cchc"."${name}" AS`));
+    for (const m of models.filter((x) => x.materialized !== 'view')) {
+      for (const d of m.dependsOn) expect(viewAt(d), `${d} before ${m.name}`).toBeLessThan(ctasAt(m.name));
+    }
+    // Models did run at once: some model's CTAS was started while another's had not yet switched its view.
+    const tables = models.filter((x) => x.materialized !== 'view');
+    expect(tables.some((a) => tables.some((b) => a !== b && ctasAt(a.name) < ctasAt(b.name) && ctasAt(b.name) < viewAt(a.name)))).toBe(true);
+    // One at a time (the default), no CTAS ever starts before the previous model's view switch.
+    const seqCtas = (name: string): number => happy.findIndex((x) => x.sql.startsWith(`CREATE TABLE "cchc"."${name}__${RUN_ID}"`));
+    const seqView = (name: string): number => happy.findIndex((x) => x.sql.startsWith(`CREATE OR REPLACE VIEW "cchc"."${name}" AS`));
+    expect(tables.some((a) => tables.some((b) => a !== b && seqCtas(a.name) < seqCtas(b.name) && seqCtas(b.name) < seqView(a.name)))).toBe(false);
+  });
+
   test('should record each model run in its pointer object and release the lake lock', async () => {
     const pointer = JSON.parse((await lake.get(modelPointerKey('marts', 'agency_months'))).toString('utf8')) as ModelPointer;
     expect(pointer).toEqual({
