@@ -125,6 +125,9 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   PIPELINE_WARNING_WORKING_DAYS: ['warningWorkingDays'],
 };
 
+/** The variables of CONFIG_ENV that hold numbers (validated by the schema like the file's). */
+const NUMERIC_ENV = new Set(['PORTAL_PAGE_SIZE', 'PIPELINE_WARNING_WORKING_DAYS', 'ATHENA_MODEL_CONCURRENCY']);
+
 /**
  * Load and validate the configuration.
  * @param file optional JSON file (same shape as PipelineConfig, all fields optional)
@@ -150,7 +153,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   for (const [name, path] of Object.entries(CONFIG_ENV)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(base, path, name === 'PORTAL_PAGE_SIZE' || name === 'PIPELINE_WARNING_WORKING_DAYS' || name === 'ATHENA_MODEL_CONCURRENCY' ? Number(value) : value);
+    setPath(base, path, NUMERIC_ENV.has(name) ? Number(value) : value);
   }
   const result = PipelineConfig.safeParse(base);
   if (!result.success) {

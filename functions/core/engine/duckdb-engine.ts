@@ -80,27 +80,35 @@ export class DuckDbEngine implements QueryEngine {
 
   /** Models runModels materialises at once (each on a connection of its own: a lane). */
   readonly concurrency: number;
-  /** The lanes opened so far (at most `concurrency`), those free, and the callers waiting for one. */
-  private readonly lanes: DuckDb[] = [];
-  private readonly idle: DuckDb[] = [];
-  private readonly waiting: { resolve: (lane: DuckDb) => void; reject: (err: unknown) => void }[] = [];
-  private opening = 0;
+  /** The lanes free now, and the callers waiting for one. */
+  private readonly idle: DuckDb[];
+  private readonly waiting: ((lane: DuckDb) => void)[] = [];
 
   private constructor(
     private readonly db: DuckDb,
     private readonly options: DuckDbEngineOptions,
+    /** The connections models run on when several run at once (none: all on `db`). */
+    private readonly lanes: readonly DuckDb[],
   ) {
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? MODEL_LANES));
+    this.concurrency = Math.max(1, lanes.length);
+    this.idle = [...lanes];
   }
 
   static async create(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const db = await DuckDb.open({ ...options.duckdb, ...(options.workDir ? { tempDirectory: path.join(options.workDir, 'duckdb-tmp') } : {}) });
+    const lanes: DuckDb[] = [];
     try {
       await db.run(SESSION_SETTINGS);
       const shims = await readFile(options.shimsFile ?? DEFAULT_SHIMS_FILE, 'utf8');
       for (const stmt of splitStatements(shims)) await db.run(stmt);
-      return new DuckDbEngine(db, options);
+      const concurrency = Math.max(1, Math.floor(options.concurrency ?? MODEL_LANES));
+      for (let k = 0; concurrency > 1 && k < concurrency; k++) {
+        lanes.push(await db.connect());
+        await lanes[k]!.run(SESSION_SETTINGS);
+      }
+      return new DuckDbEngine(db, options, lanes);
     } catch (cause) {
+      for (const lane of lanes) lane.close();
       db.close();
       throw createError('duckdb-engine', `Failed to open the DuckDB engine: ${(cause as Error).message}`, { cause });
     }
@@ -134,45 +142,21 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /**
-   * Run `fn` on a lane: the engine's connection when models run one at a time, else a connection of
-   * its own (opened on first use, kept until close), so the engine's other callers (the planner's
-   * queries) and the other lanes are not held up by it. Models on different lanes share the
-   * database: the tables and views a model creates are its readers' whichever lane they run on.
+   * Run `fn` on a lane: the engine's connection when models run one at a time, else a free lane (or
+   * the first one freed), so the engine's other callers (the planner's sources) and the other lanes
+   * are not held up by it. Models on different lanes share the database: the tables and views a
+   * model creates are its readers' whichever lane they run on.
    */
   private async onLane<T>(fn: (db: DuckDb) => Promise<T>): Promise<T> {
-    if (this.concurrency === 1) return fn(this.db);
-    const lane = await this.acquireLane();
+    if (this.lanes.length === 0) return fn(this.db);
+    const lane = this.idle.pop() ?? (await new Promise<DuckDb>((resolve) => this.waiting.push(resolve)));
     try {
       return await fn(lane);
     } finally {
       const next = this.waiting.shift();
-      if (next) next.resolve(lane);
+      if (next) next(lane);
       else this.idle.push(lane);
     }
-  }
-
-  private async acquireLane(): Promise<DuckDb> {
-    const free = this.idle.pop();
-    if (free) return free;
-    if (this.lanes.length + this.opening < this.concurrency) {
-      this.opening += 1;
-      let lane: DuckDb | undefined;
-      try {
-        lane = await this.db.connect();
-        await lane.run(SESSION_SETTINGS);
-        this.lanes.push(lane);
-        return lane;
-      } catch (cause) {
-        lane?.close();
-        // A caller that waited for this lane tries for itself (a lane freed, or another opened).
-        const next = this.waiting.shift();
-        if (next) queueMicrotask(() => this.acquireLane().then(next.resolve, next.reject));
-        throw createError('duckdb-engine', `Failed to open a connection for a model: ${(cause as Error).message}`, { cause });
-      } finally {
-        this.opening -= 1;
-      }
-    }
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   materialize(model: MaterializableModel, options: MaterializeOptions = {}): Promise<MaterializeResult> {
@@ -338,7 +322,7 @@ export class DuckDbEngine implements QueryEngine {
 
   async close(): Promise<void> {
     try {
-      for (const lane of this.lanes.splice(0)) lane.close();
+      for (const lane of this.lanes) lane.close();
     } finally {
       this.db.close();
     }

@@ -99,8 +99,8 @@ export class DuckDb {
   }
 
   /**
-   * Callers that share a connection (the engine's planner and its models, several at once) are run
-   * one after the other, in the order they asked: a connection runs one statement at a time.
+   * Callers that share a connection without waiting for each other are run one after the other, in
+   * the order they asked: a connection runs one statement at a time.
    */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const out = this.busy.then(fn, fn);

@@ -50,7 +50,7 @@ export async function runModels(engine: QueryEngine, models: readonly TransformM
     const unknown = options.select.filter((s) => !models.some((m) => m.name === s));
     if (unknown.length > 0) throw createError('transform', `Failed to select models: unknown ${unknown.join(', ')}`);
   }
-  const lanes = Math.max(1, Math.floor(engine.concurrency ?? 1));
+  const lanes = engine.concurrency ?? 1;
   const names = new Set(selected.map((m) => m.name));
   const results: (MaterializeResult | undefined)[] = selected.map(() => undefined);
   const failures: { at: number; error: Error }[] = [];

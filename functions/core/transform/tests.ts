@@ -314,7 +314,7 @@ export interface TestOptions {
  * decide what to do with failures; `assertTestsPass` throws on any failing error-severity test.
  */
 export async function runModelTests(engine: QueryEngine, models: readonly TransformModel[], options: TestOptions = {}): Promise<TestResult[]> {
-  const lanes = Math.max(1, Math.floor(engine.concurrency ?? 1));
+  const lanes = engine.concurrency ?? 1;
   // On the embedded engine an incremental model's tests read its large per-dossier or per-period
   // rows within the memory limit (the batches below): they run alone. The others, small tables whose
   // queries are mostly fixed costs, run `concurrency` models at a time. Results keep the models' order.
