@@ -7,9 +7,11 @@
 -- (max_at: the newest plausible timestamp, the landing's "now + 1 day"). The first failing rule names the field and the reason;
 -- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
 -- The rules are those of docs/data-contracts.md §1.1 (listed there under "Enforced at landing").
--- The row as read (`raw_record`) is not carried through the checks: dossiers_quarantined.sql takes it
--- from `landing_parsed` for the failing rows only (carrying it, a JSON text per row, through the
--- checks' materialised steps cost two thirds of this statement; bench/history.md, change 29).
+-- The row as read (`raw_record`) and the fields as read (`*_raw`) are not carried through the checks:
+-- the checks keep only whether a field was blank (`*_blank`), and dossiers_failed.sql takes the failing
+-- field's value and the row from `landing_parsed` for the failing rows only (carried through the
+-- checks' materialised steps, the row cost two thirds of this statement, bench/history.md, change 29;
+-- the fields, a quarter of what was left, change 58).
 with parsed as (
     select * from landing_parsed
 ),
@@ -67,28 +69,18 @@ coded as (
         cleaned.file_no,
         cleaned.row_no,
         cleaned.source,
-        cleaned.dossier_id_raw,
-        cleaned.procedure_code_raw,
-        cleaned.agency_code_raw,
-        cleaned.channel_raw,
-        cleaned.received_at_raw,
-        cleaned.due_at_raw,
-        cleaned.finished_at_raw,
-        cleaned.status_raw,
-        cleaned.supplement_days_raw,
-        cleaned.is_fee_bearing_raw,
-        cleaned.is_paid_online_raw,
-        cleaned.is_digitised_raw,
-        cleaned.has_e_result_raw,
-        cleaned.is_synced_raw,
-        cleaned.has_complaint_raw,
-        cleaned.updated_at_raw,
-        cleaned.returned_at_raw,
-        cleaned.supplement_requested_at_raw,
-        cleaned.supplement_received_at_raw,
-        cleaned.due_at_reset_raw,
-        cleaned.result_type_raw,
-        cleaned.deleted_at_raw,
+        coalesce(cleaned.channel_raw, '') = '' as channel_blank,
+        coalesce(cleaned.received_at_raw, '') = '' as received_at_blank,
+        coalesce(cleaned.due_at_raw, '') = '' as due_at_blank,
+        coalesce(cleaned.finished_at_raw, '') = '' as finished_at_blank,
+        coalesce(cleaned.status_raw, '') = '' as status_blank,
+        coalesce(cleaned.updated_at_raw, '') = '' as updated_at_blank,
+        coalesce(cleaned.returned_at_raw, '') = '' as returned_at_blank,
+        coalesce(cleaned.supplement_requested_at_raw, '') = '' as supplement_requested_at_blank,
+        coalesce(cleaned.supplement_received_at_raw, '') = '' as supplement_received_at_blank,
+        coalesce(cleaned.due_at_reset_raw, '') = '' as due_at_reset_blank,
+        coalesce(cleaned.result_type_raw, '') = '' as result_type_blank,
+        coalesce(cleaned.deleted_at_raw, '') = '' as deleted_at_blank,
         cleaned.due_at_optional,
         case when cleaned.dossier_id_core <> '' then cleaned.dossier_id_prefix || cleaned.dossier_id_core end as dossier_id,
         nullif(cleaned.procedure_code_core, '') as procedure_code,
@@ -192,15 +184,15 @@ based as (
             when agency_code_junk = 'control' then 'agency_code|holds a control character (line break, tab…) inside the code'
             when agency_code_junk = 'invisible' then 'agency_code|holds an invisible character (zero-width or non-breaking space…) inside the code'
             when length(agency_code) > 32 then 'agency_code|longer than 32 characters'
-            when coalesce(channel_raw, '') = '' then 'channel|missing value'
+            when channel_blank then 'channel|missing value'
             when channel is null or channel not in (1, 2, 3) then 'channel|not one of 1 (in person), 2 (online), 3 (postal)'
-            when coalesce(received_at_raw, '') = '' then 'received_at|missing value'
+            when received_at_blank then 'received_at|missing value'
             when received_at is null then 'received_at|not a valid date and time'
             -- an empty due date is a procedure without one only where the source says so (a profile)
-            when coalesce(due_at_raw, '') = '' and not due_at_optional then 'due_at|missing value'
-            when coalesce(due_at_raw, '') <> '' and due_at is null then 'due_at|not a valid date and time'
-            when coalesce(finished_at_raw, '') <> '' and finished_at is null then 'finished_at|not a valid date and time'
-            when status is null and coalesce(status_raw, '') = '' then 'status|missing value'
+            when due_at_blank and not due_at_optional then 'due_at|missing value'
+            when not due_at_blank and due_at is null then 'due_at|not a valid date and time'
+            when not finished_at_blank and finished_at is null then 'finished_at|not a valid date and time'
+            when status is null and status_blank then 'status|missing value'
             when status is null or status not in (
                 'DANG_XU_LY', 'CHO_BO_SUNG', 'DA_TRA_KET_QUA', 'DA_RUT', 'TU_CHOI',
                 'CHUA_TIEP_NHAN', 'TU_CHOI_TIEP_NHAN', 'DUNG_XU_LY', 'CHO_THANH_TOAN', 'DA_XU_LY'
@@ -214,14 +206,14 @@ based as (
             when has_e_result is null then 'has_e_result|not a yes/no value'
             when is_synced is null then 'is_synced|not a yes/no value'
             when has_complaint is null then 'has_complaint|not a yes/no value'
-            when coalesce(updated_at_raw, '') = '' then 'updated_at|missing value'
+            when updated_at_blank then 'updated_at|missing value'
             when updated_at is null then 'updated_at|not a valid date and time'
-            when coalesce(returned_at_raw, '') <> '' and returned_at is null then 'returned_at|not a valid date and time'
-            when coalesce(supplement_requested_at_raw, '') <> '' and supplement_requested_at is null then 'supplement_requested_at|not a valid date and time'
-            when coalesce(supplement_received_at_raw, '') <> '' and supplement_received_at is null then 'supplement_received_at|not a valid date and time'
-            when coalesce(due_at_reset_raw, '') <> '' and due_at_reset is null then 'due_at_reset|not a valid date and time'
-            when coalesce(result_type_raw, '') <> '' and result_type is null then 'result_type|not one of KET_QUA (result), TRA_LAI (returned), XIN_LOI (apology letter)'
-            when coalesce(deleted_at_raw, '') <> '' and deleted_at is null then 'deleted_at|not a valid date and time'
+            when not returned_at_blank and returned_at is null then 'returned_at|not a valid date and time'
+            when not supplement_requested_at_blank and supplement_requested_at is null then 'supplement_requested_at|not a valid date and time'
+            when not supplement_received_at_blank and supplement_received_at is null then 'supplement_received_at|not a valid date and time'
+            when not due_at_reset_blank and due_at_reset is null then 'due_at_reset|not a valid date and time'
+            when not result_type_blank and result_type is null then 'result_type|not one of KET_QUA (result), TRA_LAI (returned), XIN_LOI (apology letter)'
+            when not deleted_at_blank and deleted_at is null then 'deleted_at|not a valid date and time'
             when received_at < TIMESTAMP '2000-01-01 00:00:00' then 'received_at|before 2000'
             when received_at > (select max_at from params) then 'received_at|in the future'
             when finished_at > (select max_at from params) then 'finished_at|in the future'
@@ -288,30 +280,6 @@ final as (
         row_no,
         split_part(failure, '|', 1) as failed_field,
         substr(failure, strpos(failure, '|') + 1) as failed_reason,
-        case split_part(failure, '|', 1)
-            when 'dossier_id' then dossier_id_raw
-            when 'procedure_code' then procedure_code_raw
-            when 'agency_code' then agency_code_raw
-            when 'channel' then channel_raw
-            when 'received_at' then received_at_raw
-            when 'due_at' then due_at_raw
-            when 'finished_at' then finished_at_raw
-            when 'status' then status_raw
-            when 'supplement_days' then supplement_days_raw
-            when 'is_fee_bearing' then is_fee_bearing_raw
-            when 'is_paid_online' then is_paid_online_raw
-            when 'is_digitised' then is_digitised_raw
-            when 'has_e_result' then has_e_result_raw
-            when 'is_synced' then is_synced_raw
-            when 'has_complaint' then has_complaint_raw
-            when 'updated_at' then updated_at_raw
-            when 'returned_at' then returned_at_raw
-            when 'supplement_requested_at' then supplement_requested_at_raw
-            when 'supplement_received_at' then supplement_received_at_raw
-            when 'due_at_reset' then due_at_reset_raw
-            when 'result_type' then result_type_raw
-            when 'deleted_at' then deleted_at_raw
-        end as failed_value,
         failure is null as is_valid,
         dossier_id,
         source,

@@ -1,20 +1,14 @@
 -- Landing (DuckDB only): the rows of a chunk that go to quarantine, one record per row with the field
--- and the reason: the rows that fail a check (dossiers_checked.sql, as `landing_checked`) and the
--- records the CSV reader could not split into the header's fields (`raw_rejects`: file_no, row_no,
--- reason, raw_line; see dossiers_csv_rejects.sql), with the row as read from the parser's view
--- (`landing_parsed`). Otherwise inputs as for dossiers_landed.sql.
+-- and the reason: the rows that fail a check (dossiers_failed.sql, as `landing_failed`: with the failing
+-- field's value and the row as read) and the records the CSV reader could not split into the header's
+-- fields (`raw_rejects`: file_no, row_no, reason, raw_line; see dossiers_csv_rejects.sql). Otherwise
+-- inputs as for dossiers_landed.sql.
 --
 -- Partition (year, month) of a quarantined row: the period its file was pulled for; else the row's own
 -- month of receipt when that is plausible (2015–2035); else the landing month. An implausible date
 -- (year 1900, 9999) must not make a partition that no reader projects.
 with checked as (
-    select * from landing_checked
-),
-
--- The row as read, for the failing rows only (dossiers_checked.sql does not carry it): a parser's
--- `raw_record` is computed for a row only when the row is asked for.
-parsed as (
-    select file_no, row_no, raw_record from landing_parsed
+    select * from landing_failed
 ),
 
 files as (
@@ -45,13 +39,11 @@ failed as (
         checked.failed_field as field,
         checked.failed_reason as reason,
         checked.failed_value as raw_value,
-        CAST(parsed.raw_record AS VARCHAR) as raw_record,
+        checked.raw_record,
         files.hash as raw_hash
     from checked
     inner join files on files.file_no = checked.file_no
-    inner join parsed on parsed.file_no = checked.file_no and parsed.row_no = checked.row_no
     cross join run
-    where not checked.is_valid
 ),
 
 malformed as (

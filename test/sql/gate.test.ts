@@ -49,6 +49,7 @@ describe('sql/landing queries under the Trino grammar and the lint', () => {
       'dossiers_checked.sql',
       'dossiers_counts.sql',
       'dossiers_csv_rejects.sql',
+      'dossiers_failed.sql',
       'dossiers_landed.sql',
       'dossiers_nsw_csv.sql',
       'dossiers_portal_csv.sql',

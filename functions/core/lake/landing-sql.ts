@@ -15,6 +15,7 @@ const LANDING_SQL = [
   'dossiers_nsw_csv',
   'dossiers_profile',
   'dossiers_checked',
+  'dossiers_failed',
   'dossiers_csv_rejects',
   'dossiers_landed',
   'dossiers_quarantined',

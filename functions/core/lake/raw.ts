@@ -96,9 +96,10 @@ export interface StageResult {
  */
 export async function stageRaw(
   storage: Storage,
-  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string; profile?: string },
+  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string; profile?: string; sha256?: string },
 ): Promise<StageResult> {
-  const hash = sha256(input.bytes);
+  // A connector's payload carries the hash of its bytes (connectors/_types.ts; the conformance suite checks it).
+  const hash = input.sha256 ?? sha256(input.bytes);
   const meta = RawMeta.parse({
     kind: input.kind,
     sha256: hash,
@@ -133,7 +134,7 @@ export async function stageRaw(
 }
 
 /**
- * Raw files staged but not yet landed, oldest pull first (ties by hash: deterministic). Files an
+ * Raw files staged but not yet landed, oldest pull first (ties by name, then hash: deterministic). Files an
  * earlier land rejected are left out until an operator retries them (`listRejected`).
  */
 export async function listStaged(storage: Storage, kinds: readonly RawKind[] = RAW_KIND_NAMES): Promise<RawMeta[]> {
@@ -151,8 +152,12 @@ export async function listStaged(storage: Storage, kinds: readonly RawKind[] = R
     }
   }
   const out = await pMap(keys, (key) => readJson(storage, key, RawMeta), { concurrency: READS_AT_ONCE });
-  return out.sort((a, b) => (a.pulled_at === b.pulled_at ? a.sha256.localeCompare(b.sha256) : a.pulled_at.localeCompare(b.pulled_at)));
+  // Files pulled in the same millisecond (a drop staged several at once) in name order, as the version
+  // rule orders them (datasets.ts: `_arrived`, then `_name`); the hash only breaks a tie of both.
+  return out.sort((a, b) => cmp(a.pulled_at, b.pulled_at) || cmp(a.original_name, b.original_name) || cmp(a.sha256, b.sha256));
 }
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function writeManifest(storage: Storage, entry: ManifestEntry): Promise<void> {
   try {

@@ -141,9 +141,10 @@ export async function inspectExport(opts: {
       c.filled = Number(r[0]?.filled ?? 0);
       c.examples = ((r[0]?.ex as unknown[] | null) ?? []).map(String);
     }
+    await db.run(`CREATE OR REPLACE TEMP VIEW landing_failed AS ${await readLandingSql('dossiers_failed')}`);
     const reasons = await db.all(
       `SELECT nullif(failed_field, '') AS field, failed_reason AS reason, count(*) AS n, min(row_no) AS first_row, arg_min(failed_value, row_no) AS example
-       FROM landing_checked WHERE NOT is_valid GROUP BY ALL ORDER BY n DESC, reason`,
+       FROM landing_failed GROUP BY ALL ORDER BY n DESC, reason`,
     );
     report.reasons = reasons.map((r) => ({
       field: r.field === null ? null : String(r.field),
