@@ -211,6 +211,35 @@ describe('The corrected file wins (point 2)', () => {
     expect(ledger).toEqual([{ at: '2024-05-04 10:00:00', raw_hash: sha256(older), superseded_by_hash: sha256(newer) }]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
   });
+
+  test('should write a partition byte for byte the same whether its versions were picked or each key came once', async () => {
+    const one = JSON.parse(readFileSync(path.join(FILES_DIR, 'api-page1.json'), 'utf8')) as { data: Record<string, unknown>[] };
+    const page = (rows: Record<string, unknown>[]): Buffer => Buffer.from(JSON.stringify({ ...one, data: rows }));
+    // Out of key order in the file: the partition holds them sorted by id either way.
+    const ids = ['DP-3', 'DP-1', 'DP-2'].map((id, i) => ({ ...one.data[0]!, maHoSo: id, ngayCapNhat: `2024-05-2${i}T10:00:00+07:00` }));
+    const current = page(ids);
+    // An older version of DP-2 in another file: where it lands with the current page, versions are picked.
+    const older = page([{ ...ids[2]!, ngayCapNhat: '2024-05-04T10:00:00+07:00' }]);
+    const partition = async (lake: Lake): Promise<Buffer> => {
+      const keys = (await lake.storage.list('landed/dossiers/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+      expect(keys).toHaveLength(1);
+      return lake.storage.get(keys[0]!);
+    };
+    const once = newLake();
+    await withRegistry(once);
+    await stage(once, { kind: 'portal-api', bytes: current, name: 'p-current.json', at: '2026-01-02T00:00:00.000Z' });
+    await land(once);
+    const picked = newLake();
+    await withRegistry(picked);
+    await stage(picked, { kind: 'portal-api', bytes: older, name: 'p-older.json', at: '2026-01-01T00:00:00.000Z' });
+    await stage(picked, { kind: 'portal-api', bytes: current, name: 'p-current.json', at: '2026-01-02T00:00:00.000Z' });
+    await land(picked);
+    const ledger = await query(picked, 'landed/_superseded/dossiers/**/*.parquet', (f) => `SELECT dossier_id, raw_hash FROM ${f}`);
+    expect(ledger).toEqual([{ dossier_id: 'DP-2', raw_hash: sha256(older) }]);
+    const rows = await query(once, 'landed/dossiers/**/*.parquet', (f) => `SELECT dossier_id FROM ${f}`);
+    expect(rows.map((r) => r.dossier_id)).toEqual(['DP-1', 'DP-2', 'DP-3']);
+    expect((await partition(picked)).equals(await partition(once))).toBe(true);
+  });
 });
 
 describe('verify proves the accounting against the lake (done-when of #12)', () => {

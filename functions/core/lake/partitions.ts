@@ -129,22 +129,36 @@ export async function publishPartitions(
     union = `UNION SELECT ${partCols.map((c) => `f.${ident(c)}`).join(', ')}, ${await existingColumns(db, files, spec.columns, 'e.')}
              FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true, filename = '_file') e JOIN _publish_files f USING (_file)`;
   }
+  const rows = `SELECT ${partList}, ${colList} FROM ${ident(batchTable)} ${union}`;
+  // Versions to pick only where a key is seen more than once (in the batch, or in the batch and the
+  // partition's file): a backfill has none, and the window that picks them, with the sort of every row
+  // it needs, was 60–75 % of publishing 1 M dossiers (bench/history.md, change 59). Without one, each
+  // key's one row is its current version, and each partition's COPY sorts its rows by the key: the
+  // same rows in the same order as the window's path, so the same bytes (test: nothing-lost).
+  const versioned = (await db.scalarNumber(`SELECT count(*) FROM (SELECT 1 FROM (${rows}) GROUP BY ${partList}, ${keyList} HAVING count(*) > 1)`)) > 0;
   // A table of the database, not a TEMP one: the partitions are written by PUBLISH_LANES connections at once.
   await db.run(
-    `CREATE OR REPLACE TABLE _publish AS
-     SELECT *, row_number() OVER w AS _version${ledger ? ',\n            first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
-     FROM (
-       SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
-       FROM (SELECT ${partList}, ${colList} FROM ${ident(batchTable)} ${union}) v
-       LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
-         ON a.raw_hash = v.raw_hash
-     )
-     WINDOW w AS (PARTITION BY ${partList}, ${keyList} ORDER BY ${spec.winner})
-     ORDER BY ${partList}, ${keyList}, ${spec.winner}`,
+    versioned
+      ? `CREATE OR REPLACE TABLE _publish AS
+         SELECT *, row_number() OVER w AS _version${ledger ? ',\n                first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
+         FROM (
+           SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
+           FROM (${rows}) v
+           LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
+             ON a.raw_hash = v.raw_hash
+         )
+         WINDOW w AS (PARTITION BY ${partList}, ${keyList} ORDER BY ${spec.winner})
+         ORDER BY ${partList}, ${keyList}, ${spec.winner}`
+      : `CREATE OR REPLACE TABLE _publish AS SELECT *, CAST(1 AS BIGINT) AS _version FROM (${rows})`,
   );
+  // `_publish` is in (partition, key, winner) order when versions were picked, and a scan returns a
+  // table's rows in that order (preserve_insertion_order, DuckDB's default): the sort each COPY would
+  // repeat cost ≈ 20 % of the partitions' writing (bench/history.md, change 58). Otherwise each key has
+  // one row, and the COPY sorts them by the key.
+  const order = versioned ? '' : ` ORDER BY ${keyList}`;
   try {
     const supersededIn = new Set<string>();
-    if (ledger) {
+    if (ledger && versioned) {
       const rows = await db.all(
         `SELECT DISTINCT ${partList} FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)`,
       );
@@ -174,10 +188,7 @@ export async function publishPartitions(
                 await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
               }
               const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
-              // No ORDER BY: `_publish` was written in (partition, key, winner) order, and a scan without one
-              // returns a table's rows in that order (preserve_insertion_order, DuckDB's default). The sort
-              // each COPY repeated cost ≈ 20 % of the partitions' writing (bench/history.md, change 58).
-              await lane.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
+              await lane.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
               puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
               if (puts.length >= 4) await settleAll(puts.splice(0));
             }
