@@ -130,7 +130,9 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
     opts.log?.(`rejected ${meta.original_name}: ${(err as Error).message}`);
   };
   try {
-    await timed(prof, 'arrivals', () => loadArrivals(db, opts.storage, staged, workDir));
+    /** Manifest entries read by this land (create-once: the landing log at the end reads only the new ones). */
+    const manifest = new Map<string, ManifestEntry>();
+    await timed(prof, 'arrivals', () => loadArrivals(db, opts.storage, staged, workDir, manifest));
     /** XLSX reports read while the dossiers land (started once the registry is landed). */
     let readAhead: Map<string, ReadAhead> | undefined;
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
@@ -222,7 +224,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       }
       await commit();
     }
-    await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir));
+    await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir, manifest));
     if (waiting) throw waiting;
     if (summary.rejected.length > 0) throw new RejectedFilesError(summary.rejected, summary, firstError);
     return summary;
@@ -259,10 +261,10 @@ async function startReadAhead(db: DuckDb, storage: Storage, staged: RawMeta[], w
  * raw_arrivals: when each raw file arrived (its pull time) and its name, for the version rule
  * (datasets.ts): every landed file (manifest) and every file staged for this land.
  */
-async function loadArrivals(db: DuckDb, storage: Storage, staged: RawMeta[], workDir: string): Promise<void> {
+async function loadArrivals(db: DuckDb, storage: Storage, staged: RawMeta[], workDir: string, manifest: Map<string, ManifestEntry>): Promise<void> {
   await ensureArrivals(db);
   await db.run('DELETE FROM raw_arrivals');
-  const all = [...(await listManifest(storage)), ...staged];
+  const all = [...(await listManifest(storage, manifest)), ...staged];
   if (all.length === 0) return;
   const file = path.join(workDir, 'arrivals.ndjson');
   await writeFile(file, all.map((m) => JSON.stringify({ raw_hash: m.sha256, arrived_at: m.pulled_at, original_name: m.original_name })).join('\n'));
@@ -730,8 +732,8 @@ function toManifest(meta: RawMeta, dataset: string, source: string, read: number
  * landed/landing_log/data.parquet: one row per landed raw file, rebuilt from the manifest, with how
  * many of its rows a later version superseded, by which file (the latest) and when it arrived.
  */
-async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
-  const entries = await listManifest(storage);
+async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string, manifest: Map<string, ManifestEntry>): Promise<void> {
+  const entries = await listManifest(storage, manifest);
   const file = path.join(workDir, 'landing_log.json');
   await writeFile(file, entries.map((e) => JSON.stringify(e)).join('\n'));
   if (entries.length === 0) return;

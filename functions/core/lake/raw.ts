@@ -223,9 +223,25 @@ export async function discardRejected(storage: Storage, ref: string): Promise<Re
   return discarded;
 }
 
-export async function listManifest(storage: Storage): Promise<ManifestEntry[]> {
+/**
+ * Every manifest entry (landed raw file), by kind then hash. `known` (key → entry, e.g. from an earlier
+ * call of the same run) is filled and reused: an entry is create-once, so only the keys it lacks are read
+ * (a land reads the manifest at its start and again for the landing log at its end: one GET per landed
+ * file each time, growing with the lake's history, on S3 a round trip apiece).
+ */
+export async function listManifest(storage: Storage, known: Map<string, ManifestEntry> = new Map()): Promise<ManifestEntry[]> {
   const keys = (await storage.list('manifest/raw/')).map((o) => o.key).filter((k) => k.endsWith('.json'));
-  const out = await pMap(keys, (key) => readJson(storage, key, ManifestEntry), { concurrency: READS_AT_ONCE });
+  const out = await pMap(
+    keys,
+    async (key) => {
+      const hit = known.get(key);
+      if (hit) return hit;
+      const entry = await readJson(storage, key, ManifestEntry);
+      known.set(key, entry);
+      return entry;
+    },
+    { concurrency: READS_AT_ONCE },
+  );
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.sha256.localeCompare(b.sha256));
 }
 
