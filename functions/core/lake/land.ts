@@ -3,8 +3,8 @@
  *
  * Bulk sources (dossier CSV exports and API pages) are read, typed and validated inside DuckDB by
  * the SQL in sql/landing/; small files (registry, XLSX, 766 JSON) go through the JS readers and are
- * handed to DuckDB in one batch per dataset for all the files of a kind. Per raw file: rows read = rows landed + rows quarantined,
- * or the land fails.
+ * handed to DuckDB in one batch per dataset for all the files of a kind. Per raw file: rows read =
+ * rows landed + rows quarantined, or the land fails.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
