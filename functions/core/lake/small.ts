@@ -77,41 +77,38 @@ export async function landSmallFile(
   input: { meta: RawMeta; localPath: string; storage: Storage; rows: SmallRows; readAhead?: ReadAhead },
 ): Promise<SmallLandResult> {
   const { meta, localPath } = input;
-  const insertBatch = (dataset: LandedDataset, rows: readonly Rec[]): void => input.rows.add(dataset, rows);
   const file = meta.original_name;
   const source = RAW_KINDS[meta.kind].source;
   const common = { sourceFile: file, rawHash: meta.sha256 };
   const lineage = (row: number): Rec => ({ raw_hash: meta.sha256, raw_row: row });
   const fallback = periodParts(meta.period);
-  const quarantine = async (dataset: string, recs: readonly QuarantineRecord[]): Promise<void> => {
-    input.rows.addQuarantine(quarantineRows(dataset, source, meta, fallback, recs));
-  };
+  const quarantine = (dataset: string, recs: readonly QuarantineRecord[]): void => input.rows.addQuarantine(quarantineRows(dataset, source, meta, fallback, recs));
 
   switch (meta.kind) {
     case 'registry-agencies': {
       const r = await readAgenciesCsv(localPath, { sourceFile: file });
-      insertBatch('agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(r.rowNos[i]!) })));
-      await quarantine('agencies', r.quarantine);
+      input.rows.add('agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(r.rowNos[i]!) })));
+      quarantine('agencies', r.quarantine);
       return { dataset: 'agencies', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'registry-procedures': {
       const r = await readProceduresCsv(localPath, { sourceFile: file });
-      insertBatch('procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(r.rowNos[i]!) })));
-      await quarantine('procedures', r.quarantine);
+      input.rows.add('procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(r.rowNos[i]!) })));
+      quarantine('procedures', r.quarantine);
       return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'bieu06-xlsx': {
       const r = await ahead(input.readAhead, async () => readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) }));
-      insertBatch('bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
-      await quarantine('bieu06', r.quarantine);
-      await quarantine('bieu06_checks', r.checks);
+      input.rows.add('bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
+      quarantine('bieu06', r.quarantine);
+      quarantine('bieu06_checks', r.checks);
       return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
     }
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
-      insertBatch('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
-      insertBatch('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
-      await quarantine('par_totals', r.quarantine);
+      input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
+      input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
+      quarantine('par_totals', r.quarantine);
       return { dataset: 'par', rowsRead: r.rowsRead, rowsLanded: r.totals.length, rowsQuarantined: r.quarantine.length };
     }
     case 'score766-legacy': {
@@ -146,7 +143,7 @@ export async function landSmallFile(
           ...lineage(i + 1),
         };
       });
-      insertBatch('score766', rows);
+      input.rows.add('score766', rows);
       return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
     }
     case 'score766-results': {
@@ -190,7 +187,7 @@ export async function landSmallFile(
           ...lineage(i + 1),
         };
       });
-      insertBatch('score766', rows);
+      input.rows.add('score766', rows);
       return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
     }
     case 'score766-detail':
@@ -215,7 +212,7 @@ export async function landSmallFile(
           });
         }
       }
-      insertBatch('score766_metrics', rows);
+      input.rows.add('score766_metrics', rows);
       return { dataset: 'score766_metrics', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
     }
     default:
