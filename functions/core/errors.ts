@@ -23,3 +23,9 @@ export class PipelineInputError extends Error {
     this.field = where.field;
   }
 }
+
+/** Wait for every promise, then throw the first rejection (Promise.all would return while others still run). */
+export async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

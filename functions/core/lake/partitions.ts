@@ -12,6 +12,7 @@ import path from 'node:path';
 import pMap from 'p-map';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
+import { settleAll } from '../errors.js';
 import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
@@ -205,12 +206,6 @@ export async function publishPartitions(
   }
   // Every partition of the batch, in order (each written, or the call failed).
   return prefixes.map((prefix) => `${prefix}/data.parquet`);
-}
-
-/** Wait for every promise, then throw the first rejection (Promise.all would return while others still run). */
-async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** The key of a dataset's ledger of superseded versions (same partitions as the dataset). */
