@@ -15,7 +15,7 @@ import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
 import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
-import { listManifest, listStaged, rawKey, READS_AT_ONCE, writeManifest, writeRejected, type ManifestEntry, type RawMeta, type RejectedEntry } from './raw.js';
+import { listManifest, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
@@ -153,7 +153,14 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         }
         // Each entry is its own create-once commit marker: written several at a time.
         await timed(prof, 'write manifest', async () => {
-          for (let i = 0; i < batch.length; i += MANIFEST_WRITES) await Promise.all(batch.slice(i, i + MANIFEST_WRITES).map((e) => writeManifest(opts.storage, e)));
+          for (let i = 0; i < batch.length; i += MANIFEST_WRITES) {
+            await Promise.all(
+              batch.slice(i, i + MANIFEST_WRITES).map(async (e) => {
+                // An entry this land wrote is what the landing log and the index take (nothing to read back).
+                if (await writeManifest(opts.storage, e)) manifest.set(manifestKey(e.kind, e.sha256), ManifestEntry.parse(e));
+              }),
+            );
+          }
         });
         for (const e of batch) {
           summary.files.push(e);
@@ -734,6 +741,8 @@ function toManifest(meta: RawMeta, dataset: string, source: string, read: number
  */
 async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string, manifest: Map<string, ManifestEntry>): Promise<void> {
   const entries = await listManifest(storage, manifest);
+  // The next land (and a snapshot's fingerprint) read the manifest in one object.
+  if (entries.length > 0) await writeManifestIndex(storage, entries);
   const file = path.join(workDir, 'landing_log.json');
   await writeFile(file, entries.map((e) => JSON.stringify(e)).join('\n'));
   if (entries.length === 0) return;

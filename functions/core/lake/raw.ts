@@ -159,14 +159,17 @@ export async function listStaged(storage: Storage, kinds: readonly RawKind[] = R
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function writeManifest(storage: Storage, entry: ManifestEntry): Promise<void> {
+/** Commit a landed file (create-once); false when its entry already existed (that one is kept). */
+export async function writeManifest(storage: Storage, entry: ManifestEntry): Promise<boolean> {
   try {
     await storage.put(manifestKey(entry.kind, entry.sha256), JSON.stringify(ManifestEntry.parse(entry)), {
       ifNoneMatch: true,
       contentType: 'application/json',
     });
+    return true;
   } catch (err) {
     if (!(err instanceof StorageConflictError)) throw err;
+    return false;
   }
 }
 
@@ -224,13 +227,23 @@ export async function discardRejected(storage: Storage, ref: string): Promise<Re
 }
 
 /**
- * Every manifest entry (landed raw file), by kind then hash. `known` (key → entry, e.g. from an earlier
- * call of the same run) is filled and reused: an entry is create-once, so only the keys it lacks are read
- * (a land reads the manifest at its start and again for the landing log at its end: one GET per landed
- * file each time, growing with the lake's history, on S3 a round trip apiece).
+ * A cache of the manifest in one object, outside manifest/raw/: every entry the last land knew, one
+ * JSON line each. listManifest reads it first, then only the entries it lacks: a land after years of
+ * history makes one read instead of one per file ever landed (on S3 a round trip apiece, 16 at once).
+ * The entries stay the truth: the listing of manifest/raw/ decides which exist, a line is used only
+ * for a listed key whose kind and hash it names, a line that cannot be read is read from its entry,
+ * and `verify` (invariants.ts) reads the entries themselves.
  */
-export async function listManifest(storage: Storage, known: Map<string, ManifestEntry> = new Map()): Promise<ManifestEntry[]> {
+export const MANIFEST_INDEX_KEY = 'manifest/index/raw.ndjson';
+
+/**
+ * Every manifest entry (landed raw file), by kind then hash. `known` (key → entry, e.g. from an earlier
+ * call of the same run) is filled and reused: an entry is create-once, so only the keys it lacks are read,
+ * from the index (MANIFEST_INDEX_KEY) when it has them unless `index` is false, else one read each.
+ */
+export async function listManifest(storage: Storage, known: Map<string, ManifestEntry> = new Map(), opts: { index?: boolean } = {}): Promise<ManifestEntry[]> {
   const keys = (await storage.list('manifest/raw/')).map((o) => o.key).filter((k) => k.endsWith('.json'));
+  if (opts.index !== false && keys.some((k) => !known.has(k))) await readManifestIndex(storage, new Set(keys), known);
   const out = await pMap(
     keys,
     async (key) => {
@@ -243,6 +256,29 @@ export async function listManifest(storage: Storage, known: Map<string, Manifest
     { concurrency: READS_AT_ONCE },
   );
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.sha256.localeCompare(b.sha256));
+}
+
+/** Put the index's entries for listed keys into `known` (lines naming no listed key, or unreadable, are left out). */
+async function readManifestIndex(storage: Storage, listed: ReadonlySet<string>, known: Map<string, ManifestEntry>): Promise<void> {
+  const body = await storage.tryGet(MANIFEST_INDEX_KEY);
+  if (!body) return;
+  for (const line of body.toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    let parsed;
+    try {
+      parsed = ManifestEntry.safeParse(JSON.parse(line));
+    } catch {
+      continue;
+    }
+    if (!parsed.success) continue;
+    const key = manifestKey(parsed.data.kind, parsed.data.sha256);
+    if (listed.has(key) && !known.has(key)) known.set(key, parsed.data);
+  }
+}
+
+/** Replace the index with `entries` (a land writes every entry it listed, once its own are committed). */
+export async function writeManifestIndex(storage: Storage, entries: readonly ManifestEntry[]): Promise<void> {
+  await storage.put(MANIFEST_INDEX_KEY, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { contentType: 'application/x-ndjson' });
 }
 
 async function readJson<T>(storage: Storage, key: string, schema: z.ZodType<T>): Promise<T> {

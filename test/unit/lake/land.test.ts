@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
-import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
+import { listManifest, MANIFEST_INDEX_KEY, stageRaw } from '../../../functions/core/lake/raw.js';
+import { LocalStorage } from '../../../functions/core/storage/local.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type RawFile, type TestLake } from '../../reliability/lakes.js';
@@ -280,5 +281,32 @@ describe('landStaged with a landed registry', () => {
       { row_no: '2', reason: 'unknown agency code' },
       { row_no: '3', reason: 'agency did not exist on the received date' },
     ]);
+  });
+});
+
+describe('landStaged and the manifest', () => {
+  test('should read no manifest entry of the files landed before it, and leave an index that agrees with the entries', async () => {
+    const l = await lake();
+    await stageAndLand(l.storage, l.work, [{ kind: 'portal-csv', name: 'portal/dossiers/2024/2024-05.csv', bytes: csv(portalRow('B1')) }]);
+    const reads: string[] = [];
+    const counting = new (class extends LocalStorage {
+      override async get(key: string): Promise<Buffer> {
+        reads.push(key);
+        return super.get(key);
+      }
+      override async tryGet(key: string): Promise<Buffer | undefined> {
+        reads.push(key);
+        return super.tryGet(key);
+      }
+    })(l.root);
+    const summary = await stageAndLand(counting, l.work, [{ kind: 'portal-csv', name: 'portal/dossiers/2024/2024-06.csv', bytes: csv(portalRow('B2')), period: '2024-06' }]);
+    expect(summary.files).toHaveLength(1);
+    // Three files landed before (the registry's two, May's export): their entries come from the index, read once.
+    expect(reads.filter((k) => k.startsWith('manifest/raw/'))).toEqual([]);
+    expect(reads.filter((k) => k === MANIFEST_INDEX_KEY)).toHaveLength(1);
+    const index = (await l.storage.get(MANIFEST_INDEX_KEY)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const entries = await listManifest(l.storage, new Map(), { index: false });
+    expect(entries).toHaveLength(4);
+    expect(index).toEqual(entries.map((e) => JSON.parse(JSON.stringify(e)) as unknown));
   });
 });
