@@ -3,6 +3,7 @@
  * only a BOM, Excel's trailing empty columns), and the cell helpers that keep an uncalculated
  * formula or an error value from reading as a number.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,24 @@ describe('cell helpers on formulas and errors', () => {
       });
       expect(seen, compression).toEqual(['A1 1', 'B1 the cell holds the error #DIV/0!', 'C1 0', 'D1 formula without a computed value']);
     }
+  });
+
+  test('should read every row of every sheet of a workbook saved without compression, and leave no copy behind', async () => {
+    // exceljs's streaming reader lost sheets of such a zip (stored parts): read whole, a deflated copy is read instead.
+    const wb = new ExcelJS.Workbook();
+    for (let s = 1; s <= 3; s++) {
+      const ws = wb.addWorksheet(`Sheet ${s}`);
+      for (let r = 1; r <= 50; r++) ws.getCell(`A${r}`).value = s * 1000 + r;
+    }
+    const path = join(dir, 'three-sheets-STORE.xlsx');
+    await writeFile(path, Buffer.from(await wb.xlsx.writeBuffer({ zip: { compression: 'STORE' } } as never)));
+    const expected = [1, 2, 3].flatMap((s) => Array.from({ length: 50 }, (_, r) => `Sheet ${s}!A${r + 1}=${s * 1000 + r + 1}`));
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const seen: string[] = [];
+      await streamRows(path, { scope: 'test' }, (r) => void seen.push(`${r.sheet}!A${r.number}=${String(r.values[1])}`));
+      expect(seen).toEqual(expected);
+    }
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`cchc-deflated-${process.pid}-`))).toEqual([]);
   });
 
   test('should write A1-style references past column Z', () => {

@@ -8,14 +8,16 @@
  *   tool that does not compute formulas) or an error value (#DIV/0!, #N/A …). Such a cell never reads
  *   as a number (and never as 0): the readers quarantine the row naming the cell.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { PipelineInputError } from '../../errors.js';
 
 /** Caps that keep a big or malicious file in bounded memory. */
@@ -284,7 +286,14 @@ function sheetNames(workbookXml: string, relsXml: string): Map<string, string> {
   return out;
 }
 
-async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<SheetErrors> {
+/** What checkZip found: the cached error values by sheet, and the parts' compression (a stored zip is read from a deflated copy). */
+interface ZipCheck {
+  errors: SheetErrors;
+  /** The parts in file order, with their compression method (0: stored, 8: deflate). */
+  parts: { name: string; method: number }[];
+}
+
+async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<ZipCheck> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -357,7 +366,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     const names = sheetNames(small['xl/workbook.xml'] ?? '', small['xl/_rels/workbook.xml.rels'] ?? '');
     const out: SheetErrors = new Map();
     for (const [part, errors] of byPart) if (errors.size > 0) out.set(names.get(part) ?? part, errors);
-    return out;
+    return { errors: out, parts: parts.map((p) => ({ name: p.name, method: p.method })) };
   } finally {
     await fh.close();
   }
@@ -425,21 +434,61 @@ export async function streamRows(
 ): Promise<void> {
   const file = opts.file ?? basename(path);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const errors = await checkZip(path, file, limits, opts.scope);
-  // exceljs's streaming reader occasionally fails on a sound file under load ("Cannot read properties
-  // of undefined (reading 'sheets')": a worksheet parked before workbook.xml was read). The zip was
-  // just checked part by part, so a failure before any row reached `onRow` is retried (up to four times); one
-  // after rows were handed over is reported, since rows must not be handed over twice.
+  const { errors, parts } = await checkZip(path, file, limits, opts.scope);
+  // A workbook with stored (uncompressed) parts is read from a deflated copy (deflatedCopy).
+  const copy = parts.some((p) => p.method === 0 && !p.name.endsWith('/')) ? await deflatedCopy(path, parts) : undefined;
+  try {
+    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors);
+  } finally {
+    if (copy) await rm(copy, { force: true });
+  }
+}
+
+/**
+ * A copy of the workbook with every part deflated, in the same order, for exceljs's streaming reader.
+ * On a zip of stored (uncompressed) parts, that reader (exceljs 4.4) depends on timing: under CPU load it
+ * failed 3–6 % of the reads of a one-sheet workbook ("Cannot read properties of undefined (reading
+ * 'sheets')": it had lost xl/workbook.xml) and 94 % of a three-sheet one, retries included — and the
+ * same workbooks deflated, 0 of 400 and 0 of 200 (bench/history.md, change 64). Moving the worksheets
+ * after the workbook's parts did not help: it lost the last sheet's rows, without an error. Excel deflates
+ * its parts; a stored zip is what some generators write (exceljs with `compression: 'STORE'`, for one).
+ * JSZip reads the parts through the central directory, which checkZip has already validated and bounded;
+ * their bytes are unchanged.
+ */
+async function deflatedCopy(path: string, parts: readonly { name: string }[]): Promise<string> {
+  const src = await JSZip.loadAsync(await readFile(path));
+  const out = new JSZip();
+  for (const { name } of parts) {
+    const entry = src.file(name);
+    if (entry) out.file(name, await entry.async('nodebuffer'), { date: entry.date });
+  }
+  // In the system's temporary directory, not beside the file (which may be the lake's raw/ copy itself).
+  const copy = join(tmpdir(), `cchc-deflated-${process.pid}-${randomBytes(6).toString('hex')}.xlsx`);
+  await writeFile(copy, await out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } }));
+  return copy;
+}
+
+async function streamRowsWithRetries(
+  path: string,
+  file: string,
+  limits: Required<XlsxLimits>,
+  scope: string,
+  onRow: (row: SheetRow) => 'stop' | void,
+  errors: SheetErrors,
+): Promise<void> {
+  // Should exceljs's streaming reader still fail on a sound file (the zip was just checked part by part),
+  // a failure before any row reached `onRow` is retried (up to four times); one after rows were handed
+  // over is reported, since rows must not be handed over twice.
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
     try {
-      await streamRowsOnce(path, file, limits, opts.scope, onRow, progress, errors);
+      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors);
       return;
     } catch (err) {
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError;
       if (!internal || progress.emitted > 0 || attempt >= 5) {
         if (err instanceof PipelineInputError) throw err;
-        throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+        throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
       }
     }
   }
