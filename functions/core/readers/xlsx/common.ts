@@ -436,7 +436,11 @@ export async function streamRows(
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const { errors, parts } = await checkZip(path, file, limits, opts.scope);
   // A workbook with stored (uncompressed) parts is read from a deflated copy (deflatedCopy).
-  const copy = parts.some((p) => p.method === 0 && !p.name.endsWith('/')) ? await deflatedCopy(path, parts) : undefined;
+  const copy = parts.some((p) => p.method === 0 && !p.name.endsWith('/'))
+    ? await deflatedCopy(path, parts).catch((err: unknown) => {
+        throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+      })
+    : undefined;
   try {
     await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors);
   } finally {
