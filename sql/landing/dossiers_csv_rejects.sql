@@ -1,8 +1,9 @@
 -- Landing (DuckDB only): the records of a chunk's CSV exports that DuckDB's reader could not split into
 -- the header's fields (wrong number of fields, bad quoting, an over-long line, invalid UTF-8), one row
 -- per record with its data-row number and a reason in plain words (DuckDB's message, when it has one,
--- before the words in brackets). The runner reads the chunk with store_rejects, so DuckDB fills
--- `reject_errors` and `reject_scans`, and provides `chunk_csv` (file_no, csv_path: the path each file
+-- before the words in brackets). The runner reads the chunk with store_rejects, so DuckDB fills the
+-- reject tables it names, which it gives this model as `reject_errors` and `reject_scans` (one
+-- connection's reads at a time), and provides `chunk_csv` (file_no, csv_path: the path each file
 -- was read from). A record with several errors is reported by its first column's.
 with errors as (
     select * from reject_errors

@@ -487,6 +487,12 @@ const CHUNK_BYTES = 256 * 2 ** 20;
 /** CSV files read per statement (one read_csv each, under UNION ALL): bounds the statement's size. */
 const CSV_READ_BATCH = 64;
 /**
+ * Connections that read a chunk's CSV files at once, each a run of consecutive files (landBulkChunk): a
+ * scan of one file runs on one thread. The 84 portal exports of the 10 M bench dataset read in 19.3 s on
+ * one connection, 14.4 s on two; 1 M 2.5–3.0 → 1.7 s (bench/history.md, change 65).
+ */
+const CSV_READ_LANES = 2;
+/**
  * Landed dossiers held before their partitions are published and their files committed: at 10 M
  * dossiers a whole backfill in the batch spilled past DuckDB's memory limit (bench/history.md,
  * change 8).
@@ -605,14 +611,19 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       if (c.failed) throw c.failed;
       csvPaths.push(c.csvPath!);
     }
-    const readCsv = (paths: string[]): string =>
+    // Each lane keeps its rejects in tables of its own name (`reject_errors_<lane>`, `reject_scans_<lane>`):
+    // under DuckDB's default names, two connections reading at once mixed up their scans' rejects.
+    const readCsv = (paths: string[], lane = 0): string =>
       `read_csv([${paths.map(literal).join(', ')}], header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
                 columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
+                rejects_table = 'reject_errors_${lane}', rejects_scan = 'reject_scans_${lane}',
                 max_line_size = 1048576, filename = '_csv_path')`;
+    // Tables of the database, not TEMP ones: the lanes below are connections of their own.
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE chunk_csv AS
+      `CREATE OR REPLACE TABLE chunk_csv AS
        SELECT * FROM (VALUES ${csvPaths.map((c, i) => `(${i}, ${literal(c)})`).join(', ')}) AS t(file_no, csv_path)`,
     );
+    await db.run('CREATE OR REPLACE TABLE chunk_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
     // One read_csv per file, the files of up to CSV_READ_BATCH at a time in one statement under UNION ALL
     // (a statement per file cost ≈ 7 ms each, whatever the file's size). One read_csv over every file of
     // the chunk was faster still, but DuckDB 1.5 then lost a record it should reject: a file whose quote
@@ -620,40 +631,79 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     // read in the same scan. A scan per file keeps it (each scan records its own rejects, with its file's
     // path, in reject_scans). test: landing-rules, "every quarantine record of the bad-input corpus",
     // which lands the corpus in one lake and checks each file's counts against the file landed alone.
-    // The table keeps the files in chunk order and each file's lines in order: with
+    // A scan of one file runs on one thread: the chunk's files are split in CSV_READ_LANES runs of
+    // consecutive files, each read on a connection of its own into its own table (chunk_input_<lane>),
+    // whose rejects (DuckDB keeps them per connection) that connection turns into chunk_rejects.
+    // Each table keeps its files in chunk order and each file's lines in order: with
     // preserve_insertion_order (DuckDB's default), an insert from a UNION ALL runs its branches in order
     // (PhysicalUnion makes each branch's pipeline wait for the one before when the sink needs order).
-    await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-    for (let start = 0; start < csvPaths.length; start += CSV_READ_BATCH) {
-      const batch = csvPaths.slice(start, start + CSV_READ_BATCH);
-      const into = start === 0 ? 'CREATE OR REPLACE TEMP TABLE raw_input_unnumbered AS' : 'INSERT INTO raw_input_unnumbered';
-      await db.run(`${into} ${batch.map((p) => `SELECT * FROM ${readCsv([p])}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
-        // Name the file that cannot be read: try the batch's files one by one.
-        for (const [j, csvPath] of batch.entries()) {
-          await db.all(`SELECT count(*) FROM ${readCsv([csvPath])}`).catch((one: unknown) => {
-            throw new ChunkFileError(
-              metas[start + j]!,
-              new PipelineInputError('land', metas[start + j]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+    const lanes = Math.min(CSV_READ_LANES, csvPaths.length);
+    const per = Math.ceil(csvPaths.length / lanes);
+    const rejectsSql = await readLandingSql('dossiers_csv_rejects');
+    const conns = [db, ...(await Promise.all(Array.from({ length: lanes - 1 }, () => db.connect())))];
+    const failures: { at: number; error: unknown }[] = [];
+    try {
+      await Promise.all(
+        conns.map(async (conn, lane) => {
+          const first = lane * per;
+          const paths = csvPaths.slice(first, first + per);
+          try {
+            await conn.run(`DROP TABLE IF EXISTS reject_errors_${lane}; DROP TABLE IF EXISTS reject_scans_${lane};`);
+            for (let start = 0; start < paths.length; start += CSV_READ_BATCH) {
+              const batch = paths.slice(start, start + CSV_READ_BATCH);
+              const into = start === 0 ? `CREATE OR REPLACE TABLE chunk_input_${lane} AS` : `INSERT INTO chunk_input_${lane}`;
+              await conn.run(`${into} ${batch.map((p) => `SELECT * FROM ${readCsv([p], lane)}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
+                // Name the file that cannot be read: try the batch's files one by one.
+                for (const [j, csvPath] of batch.entries()) {
+                  const at = first + start + j;
+                  await conn.all(`SELECT count(*) FROM ${readCsv([csvPath], lane)}`).catch((one: unknown) => {
+                    throw new ChunkFileError(
+                      metas[at]!,
+                      new PipelineInputError('land', metas[at]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+                    );
+                  });
+                }
+                throw cause;
+              });
+            }
+            // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
+            // their line and a reason in plain words (DuckDB's message, when it has one, in brackets).
+            await conn.run(
+              `CREATE OR REPLACE TEMP VIEW reject_errors AS SELECT * FROM reject_errors_${lane};
+               CREATE OR REPLACE TEMP VIEW reject_scans AS SELECT * FROM reject_scans_${lane};`,
             );
-          });
-        }
-        throw cause;
-      });
+            await conn.run(`INSERT INTO chunk_rejects BY NAME ${rejectsSql}`);
+          } catch (error) {
+            failures.push({ at: error instanceof ChunkFileError ? metas.indexOf(error.meta) : -1, error });
+          }
+        }),
+      );
+    } finally {
+      for (const conn of conns.slice(1)) conn.close();
     }
-    // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
-    // their line and a reason in plain words (DuckDB's message, when it has one, in brackets); the
-    // data-row numbers of the good rows are shifted past them so every row keeps its own number.
-    await db.run(`INSERT INTO raw_rejects BY NAME ${await readLandingSql('dossiers_csv_rejects')}`);
-    // Row numbers per file: the table keeps the read's order (files in chunk order, lines in file
-    // order), so its rowid less the file's first rowid is the good row's place in its file.
+    // A fault first; else the first file in chunk order that cannot be read, whichever lane met it first.
+    if (failures.length > 0) throw failures.sort((a, b) => a.at - b.at)[0]!.error;
+    for (let lane = lanes; lane < CSV_READ_LANES; lane++) await db.run(`DROP TABLE IF EXISTS chunk_input_${lane}`);
+    // The data-row numbers of the good rows are shifted past the rejected records before them (below).
+    await db.run('INSERT INTO raw_rejects SELECT * FROM chunk_rejects');
+    const inputs = Array.from({ length: lanes }, (_, lane) => `chunk_input_${lane}`);
+    // Row numbers per file: each table keeps the read's order (files in chunk order, lines in file
+    // order), so its rowid less the file's first rowid in that table is the good row's place in its file.
     const header = expected.map((h) => `"${h.replaceAll('"', '""')}"`).join(', ');
     const cols = (alias: string): string => expected.map((h) => `${alias}."${h.replaceAll('"', '""')}"`).join(', ');
     await db.run(
       `CREATE OR REPLACE TEMP TABLE chunk_first_rows AS
-       SELECT f.file_no, f.csv_path, min(r.rowid) AS first_rowid
-       FROM raw_input_unnumbered r JOIN chunk_csv f ON f.csv_path = r._csv_path
+       ${inputs
+         .map(
+           (t) => `SELECT f.file_no, f.csv_path, min(r.rowid) AS first_rowid
+       FROM ${t} r JOIN chunk_csv f ON f.csv_path = r._csv_path
        GROUP BY f.file_no, f.csv_path`,
+         )
+         .join('\n       UNION ALL ')}`,
     );
+    // Every good row with its file and its place in the file (k), the lanes' tables in chunk order.
+    const placed = (k: string): string =>
+      inputs.map((t) => `SELECT f.file_no, r.rowid - f.first_rowid + 1 AS ${k}, ${cols('r')} FROM ${t} r JOIN chunk_first_rows f ON f.csv_path = r._csv_path`).join('\n UNION ALL ');
     // What an earlier chunk left: raw_input is a table for API pages and a view here; raw_rows a view,
     // or a table when that chunk had rejects.
     await db.dropRelation('raw_input');
@@ -664,16 +714,13 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       // change 45).
       await db.run(
         `CREATE TEMP VIEW raw_rows AS
-         SELECT CAST(f.file_no AS INTEGER) AS file_no, CAST(r.rowid - f.first_rowid + 1 AS BIGINT) AS row_no, ${cols('r')}
-         FROM raw_input_unnumbered r JOIN chunk_first_rows f ON f.csv_path = r._csv_path`,
+         SELECT CAST(file_no AS INTEGER) AS file_no, CAST(k AS BIGINT) AS row_no, ${header} FROM (${placed('k')})`,
       );
     } else {
       // The data-row numbers of the good rows are shifted past the rejected records before them.
       await db.run(
         `CREATE TEMP TABLE raw_rows AS
-         WITH numbered AS (
-                SELECT f.file_no, r.rowid - f.first_rowid + 1 AS k, ${cols('r')}
-                FROM raw_input_unnumbered r JOIN chunk_first_rows f ON f.csv_path = r._csv_path),
+         WITH numbered AS (${placed('k')}),
               rej AS (SELECT file_no, row_no - row_number() OVER (PARTITION BY file_no ORDER BY row_no) AS good_before FROM raw_rejects),
               renumbered AS (
                 SELECT n.file_no, CAST(n.k + (SELECT count(*) FROM rej WHERE rej.file_no = n.file_no AND rej.good_before < n.k) AS BIGINT) AS row_no,
@@ -682,7 +729,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
          SELECT CAST(file_no AS INTEGER) AS file_no, row_no, ${header} FROM renumbered`,
       );
       // The chunk's text is held once: the unnumbered copy would take memory the checks then spill for.
-      await db.run('DROP TABLE raw_input_unnumbered');
+      for (const t of inputs) await db.run(`DROP TABLE ${t}`);
     }
     // raw_record: the row as read, with its row number, as JSON (the same keys as to_json of the row).
     // (The contract's Vietnamese headers are constants; ident() takes ASCII names only.)
