@@ -90,13 +90,14 @@ export class LocalStorage implements Storage {
         if (isCode(cause, 'ENOENT') || isCode(cause, 'ENOTDIR')) return;
         throw createError('storage', `Failed to list ${prefix || '(root)'} in ${this.root}: ${(cause as Error).message}`, { cause });
       }
+      // A directory's files are stat'ed at once (raw/<kind>/ holds every file ever pulled: one stat after
+      // another made listing it grow with the lake's history).
+      const files = entries.filter((e) => e.isFile() && !isTemp(e.name)).map((e) => ({ name: e.name, key: relDir ? `${relDir}/${e.name}` : e.name })).filter((f) => f.key.startsWith(prefix));
+      const sizes = await Promise.all(files.map((f) => stat(path.join(abs, f.name)).then((st) => st.size)));
+      files.forEach((f, i) => out.push({ key: f.key, size: sizes[i]! }));
       for (const entry of entries) {
         const key = relDir ? `${relDir}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) {
-          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(key);
-        } else if (entry.isFile() && key.startsWith(prefix) && !isTemp(entry.name)) {
-          out.push({ key, size: (await stat(path.join(abs, entry.name))).size });
-        }
+        if (entry.isDirectory() && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(key);
       }
     };
     await walk(dirKey);
