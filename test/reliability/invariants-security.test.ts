@@ -13,7 +13,7 @@ import { localContext } from '../../functions/core/local-context.js';
 import { ident, literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { acquireLakeLock, LakeLockedError, LAKE_LOCK_KEY, withLakeLock } from '../../functions/core/lake/lock.js';
-import { manifestKey } from '../../functions/core/lake/raw.js';
+import { MANIFEST_INDEX_KEY, manifestKey } from '../../functions/core/lake/raw.js';
 import { pullPortal, runAll, verify, type PipelineContext } from '../../functions/core/pipeline.js';
 import { LocalStorage } from '../../functions/core/storage/local.js';
 import { generateDemo } from '../../functions/generator/index.js';
@@ -91,6 +91,19 @@ describe('Lake invariants after a run, broken on purpose', () => {
     const err = await verify(context(lake)).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/Failed to verify the lake:\n {2}accounting: portal-api\/.*: read \d+ ≠ landed \d+ \+ quarantined \d+/);
     rec.add({ id: 'invariant-accounting', area: 'Invariants', tried: 'a manifest entry edited so rows read ≠ rows landed + rows quarantined', happened: 'verify (run after every runAll) fails: "accounting: portal-api/…: read N ≠ landed N + quarantined N"', kept: 'the lake unchanged; the run reports failure' });
+  });
+
+  test('should fail verify when the manifest index says other than the entries', async () => {
+    const lake = copyLake('broken-index');
+    const storage = new LocalStorage(lake);
+    const lines = (await storage.get(MANIFEST_INDEX_KEY)).toString('utf8').trim().split('\n');
+    const first = JSON.parse(lines[0]!) as Record<string, number | string>;
+    first.rows_landed = Number(first.rows_landed) + 1;
+    lines[0] = JSON.stringify(first);
+    await storage.put(MANIFEST_INDEX_KEY, `${lines.join('\n')}\n`);
+    const err = await verify(context(lake)).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(`manifest/index/raw.ndjson: its line for ${String(first.kind)}/${String(first.original_name)} differs from manifest/raw/`);
+    rec.add({ id: 'invariant-manifest-index', area: 'Invariants', tried: "one line of the manifest's index (manifest/index/raw.ndjson) edited so it says other than its entry", happened: 'verify fails: "manifest/index/raw.ndjson: its line for … differs from manifest/raw/…"', kept: 'the lake unchanged; the run reports failure' });
   });
 
   test('should fail verify when a dossier id is in the lake twice', async () => {

@@ -1,6 +1,7 @@
 /**
  * Invariants checked after every run (and failing the run when broken):
- * 1. per landed raw file: rows read = rows landed + rows quarantined (the manifest's own sums);
+ * 1. per landed raw file: rows read = rows landed + rows quarantined (the manifest's own sums), and the
+ *    manifest's index (manifest/index/raw.ndjson) says what the entries say;
  * 2. per landed raw file, against the lake itself: the rows its manifest counts as landed are in
  *    the lake, current (landed/<dataset>/) or superseded (landed/_superseded/<dataset>/, each with
  *    a file and row that superseded it, itself in the lake), and the rows it counts as quarantined
@@ -13,7 +14,7 @@ import { DATASET_SPECS, type LandedDataset } from './datasets.js';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { localParquetCopies } from './partitions.js';
-import { listManifest, sha256, type ManifestEntry } from './raw.js';
+import { listManifest, MANIFEST_INDEX_KEY, manifestKey, sha256, type ManifestEntry } from './raw.js';
 import { listSnapshots, readSnapshotManifest } from '../transform/snapshot.js';
 
 export interface InvariantReport {
@@ -32,6 +33,14 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
   for (const e of manifest) {
     if (e.rows_read !== e.rows_landed + e.rows_quarantined) {
       accountingErrors.push(`${e.kind}/${e.original_name}: read ${e.rows_read} ≠ landed ${e.rows_landed} + quarantined ${e.rows_quarantined}`);
+    }
+  }
+  // The index a land keeps of the entries (raw.ts, MANIFEST_INDEX_KEY), which lands and snapshots read
+  // instead of them, must say what they say.
+  const cached = await listManifest(storage);
+  for (const [i, e] of manifest.entries()) {
+    if (JSON.stringify(cached[i]) !== JSON.stringify(e)) {
+      accountingErrors.push(`${MANIFEST_INDEX_KEY}: its line for ${e.kind}/${e.original_name} differs from ${manifestKey(e.kind, e.sha256)} (delete the index: the next land writes it again)`);
     }
   }
   let dossiers = 0;
