@@ -13,7 +13,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { createError, settleAll } from '../errors.js';
+import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
 import { PARQUET_OPTIONS } from './parquet.js';
 import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
@@ -295,30 +295,23 @@ export class DuckDbEngine implements QueryEngine {
     // Each partition is one COPY, most of whose cost is fixed at a province's size: many of them (a
     // full refresh of a model by month of receipt: 84 over seven years) are written on PARTITION_LANES
     // connections at once (the same statements: the same bytes), each still one file published by one rename.
-    const extra = writes.length >= PARTITION_LANES_FROM ? await Promise.all(Array.from({ length: PARTITION_LANES - 1 }, () => db.connect())) : [];
-    const conns = [db, ...extra];
-    try {
-      await settleAll(
-        conns.map(async (conn, k) => {
-          for (let i = k; i < writes.length; i += conns.length) {
-            const v = writes[i]!;
-            const partDir = path.join(dir, `${column}=${v}`);
-            await mkdir(partDir, { recursive: true });
-            const target = path.join(partDir, 'data.parquet');
-            const tmp = `${target}.tmp-${process.pid}`;
-            try {
-              await conn.run(`COPY (SELECT * FROM ${fresh} WHERE ${col} = ${intLiteral(v)} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
-              await rename(tmp, target);
-            } catch (cause) {
-              await rm(tmp, { force: true });
-              throw createError('duckdb-engine', `Failed to write partition ${column}=${v} of ${model.name}: ${(cause as Error).message}`, { cause });
-            }
-          }
-        }),
-      );
-    } finally {
-      for (const conn of extra) conn.close();
-    }
+    const lanes = writes.length >= PARTITION_LANES_FROM ? PARTITION_LANES : 1;
+    await db.onConnections(lanes, async (conn, k) => {
+      for (let i = k; i < writes.length; i += lanes) {
+        const v = writes[i]!;
+        const partDir = path.join(dir, `${column}=${v}`);
+        await mkdir(partDir, { recursive: true });
+        const target = path.join(partDir, 'data.parquet');
+        const tmp = `${target}.tmp-${process.pid}`;
+        try {
+          await conn.run(`COPY (SELECT * FROM ${fresh} WHERE ${col} = ${intLiteral(v)} ORDER BY ${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`);
+          await rename(tmp, target);
+        } catch (cause) {
+          await rm(tmp, { force: true });
+          throw createError('duckdb-engine', `Failed to write partition ${column}=${v} of ${model.name}: ${(cause as Error).message}`, { cause });
+        }
+      }
+    });
     if (selection === undefined) {
       // A full refresh leaves nothing else in the model's directory: a layout of another partition
       // column (year=… before receipt_month=…) would still be read by the readers of the directory (range.ts).

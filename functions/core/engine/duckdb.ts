@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { createError } from '../errors.js';
+import { createError, settleAll } from '../errors.js';
 
 export type Param = string | number | boolean | null | bigint;
 export type Params = Record<string, Param>;
@@ -66,6 +66,20 @@ export class DuckDb {
       throw cause;
     }
     return db;
+  }
+
+  /**
+   * Run `fn` on `n` connections at once — this one (k = 0) and n − 1 from `connect()`, closed afterwards
+   * — for work split in lanes over the database's tables. Every run ends before the first failure (in
+   * k order) is thrown.
+   */
+  async onConnections(n: number, fn: (conn: DuckDb, k: number) => Promise<void>): Promise<void> {
+    const extra = await Promise.all(Array.from({ length: Math.max(0, n - 1) }, () => this.connect()));
+    try {
+      await settleAll([this, ...extra].map((conn, k) => fn(conn, k)));
+    } finally {
+      for (const conn of extra) conn.close();
+    }
   }
 
   static async open(options: DuckDbOptions = {}): Promise<DuckDb> {

@@ -640,49 +640,37 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const lanes = Math.min(CSV_READ_LANES, csvPaths.length);
     const per = Math.ceil(csvPaths.length / lanes);
     const rejectsSql = await readLandingSql('dossiers_csv_rejects');
-    const conns = [db, ...(await Promise.all(Array.from({ length: lanes - 1 }, () => db.connect())))];
-    const failures: { at: number; error: unknown }[] = [];
-    try {
-      await Promise.all(
-        conns.map(async (conn, lane) => {
-          const first = lane * per;
-          const paths = csvPaths.slice(first, first + per);
-          try {
-            await conn.run(`DROP TABLE IF EXISTS reject_errors_${lane}; DROP TABLE IF EXISTS reject_scans_${lane};`);
-            for (let start = 0; start < paths.length; start += CSV_READ_BATCH) {
-              const batch = paths.slice(start, start + CSV_READ_BATCH);
-              const into = start === 0 ? `CREATE OR REPLACE TABLE chunk_input_${lane} AS` : `INSERT INTO chunk_input_${lane}`;
-              await conn.run(`${into} ${batch.map((p) => `SELECT * FROM ${readCsv([p], lane)}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
-                // Name the file that cannot be read: try the batch's files one by one.
-                for (const [j, csvPath] of batch.entries()) {
-                  const at = first + start + j;
-                  await conn.all(`SELECT count(*) FROM ${readCsv([csvPath], lane)}`).catch((one: unknown) => {
-                    throw new ChunkFileError(
-                      metas[at]!,
-                      new PipelineInputError('land', metas[at]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
-                    );
-                  });
-                }
-                throw cause;
-              });
-            }
-            // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
-            // their line and a reason in plain words (DuckDB's message, when it has one, in brackets).
-            await conn.run(
-              `CREATE OR REPLACE TEMP VIEW reject_errors AS SELECT * FROM reject_errors_${lane};
-               CREATE OR REPLACE TEMP VIEW reject_scans AS SELECT * FROM reject_scans_${lane};`,
-            );
-            await conn.run(`INSERT INTO chunk_rejects BY NAME ${rejectsSql}`);
-          } catch (error) {
-            failures.push({ at: error instanceof ChunkFileError ? metas.indexOf(error.meta) : -1, error });
+    // A file that cannot be read is the first in chunk order: the lanes' files follow one another, and
+    // onConnections throws the first lane's failure first.
+    await db.onConnections(lanes, async (conn, lane) => {
+      const first = lane * per;
+      const paths = csvPaths.slice(first, first + per);
+      await conn.run(`DROP TABLE IF EXISTS reject_errors_${lane}; DROP TABLE IF EXISTS reject_scans_${lane};`);
+      for (let start = 0; start < paths.length; start += CSV_READ_BATCH) {
+        const batch = paths.slice(start, start + CSV_READ_BATCH);
+        const into = start === 0 ? `CREATE OR REPLACE TABLE chunk_input_${lane} AS` : `INSERT INTO chunk_input_${lane}`;
+        await conn.run(`${into} ${batch.map((p) => `SELECT * FROM ${readCsv([p], lane)}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
+          // Name the file that cannot be read: try the batch's files one by one.
+          for (const [j, csvPath] of batch.entries()) {
+            const at = first + start + j;
+            await conn.all(`SELECT count(*) FROM ${readCsv([csvPath], lane)}`).catch((one: unknown) => {
+              throw new ChunkFileError(
+                metas[at]!,
+                new PipelineInputError('land', metas[at]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+              );
+            });
           }
-        }),
+          throw cause;
+        });
+      }
+      // Rejected records (wrong number of fields, bad quoting, an over-long line) are quarantined with
+      // their line and a reason in plain words (DuckDB's message, when it has one, in brackets).
+      await conn.run(
+        `CREATE OR REPLACE TEMP VIEW reject_errors AS SELECT * FROM reject_errors_${lane};
+         CREATE OR REPLACE TEMP VIEW reject_scans AS SELECT * FROM reject_scans_${lane};`,
       );
-    } finally {
-      for (const conn of conns.slice(1)) conn.close();
-    }
-    // A fault first; else the first file in chunk order that cannot be read, whichever lane met it first.
-    if (failures.length > 0) throw failures.sort((a, b) => a.at - b.at)[0]!.error;
+      await conn.run(`INSERT INTO chunk_rejects BY NAME ${rejectsSql}`);
+    });
     for (let lane = lanes; lane < CSV_READ_LANES; lane++) await db.run(`DROP TABLE IF EXISTS chunk_input_${lane}`);
     // The data-row numbers of the good rows are shifted past the rejected records before them (below).
     await db.run('INSERT INTO raw_rejects SELECT * FROM chunk_rejects');

@@ -167,40 +167,34 @@ export async function publishPartitions(
     }
     // Each partition is one COPY (≈ 8–15 ms whatever its size, most of it fixed): PUBLISH_LANES connections
     // write them at once, each partition still one atomic write with its ledger published before it.
-    const lanes = await Promise.all(Array.from({ length: Math.min(PUBLISH_LANES, refs.length) }, () => db.connect()));
-    try {
-      // Every lane ends before the connections close and the table goes, even when one fails.
-      await settleAll(
-        lanes.map(async (lane, k) => {
-          // The storage writes of a lane's partition overlap its next COPY (each stays one atomic write).
-          const puts: Promise<void>[] = [];
-          try {
-            for (let i = k; i < refs.length; i += lanes.length) {
-              const ref = refs[i]!;
-              const prefix = prefixes[i]!;
-              const key = `${prefix}/data.parquet`;
-              const where = partCols.map((c) => `${ident(c)} = $${c}`).join(' AND ');
-              const params: Record<string, string | number> = { source: ref.source };
-              if (ref.year !== undefined) params.year = ref.year;
-              if (ref.month !== undefined) params.month = ref.month;
-              if (supersededIn.has(partCols.map((c) => String(params[c])).join('/'))) {
-                // The ledger is published BEFORE its partition (a crash between the two converges).
-                await settleAll(puts.splice(0));
-                await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
-              }
-              const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
-              await lane.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
-              puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
-              if (puts.length >= 4) await settleAll(puts.splice(0));
-            }
-          } finally {
+    // Every lane ends before the connections close and the table goes, even when one fails.
+    const lanes = Math.min(PUBLISH_LANES, refs.length);
+    await db.onConnections(lanes, async (lane, k) => {
+      // The storage writes of a lane's partition overlap its next COPY (each stays one atomic write).
+      const puts: Promise<void>[] = [];
+      try {
+        for (let i = k; i < refs.length; i += lanes) {
+          const ref = refs[i]!;
+          const prefix = prefixes[i]!;
+          const key = `${prefix}/data.parquet`;
+          const where = partCols.map((c) => `${ident(c)} = $${c}`).join(' AND ');
+          const params: Record<string, string | number> = { source: ref.source };
+          if (ref.year !== undefined) params.year = ref.year;
+          if (ref.month !== undefined) params.month = ref.month;
+          if (supersededIn.has(partCols.map((c) => String(params[c])).join('/'))) {
+            // The ledger is published BEFORE its partition (a crash between the two converges).
             await settleAll(puts.splice(0));
+            await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
           }
-        }),
-      );
-    } finally {
-      for (const lane of lanes) lane.close();
-    }
+          const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
+          await lane.run(`COPY (SELECT ${colList} FROM _publish WHERE ${where} AND _version = 1${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
+          puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
+          if (puts.length >= 4) await settleAll(puts.splice(0));
+        }
+      } finally {
+        await settleAll(puts.splice(0));
+      }
+    });
   } finally {
     await db.run('DROP TABLE IF EXISTS _publish');
   }

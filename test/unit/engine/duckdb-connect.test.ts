@@ -32,6 +32,38 @@ describe('DuckDb.connect', () => {
   });
 });
 
+describe('DuckDb.onConnections', () => {
+  test('should run every lane, this connection first, wait for all of them, throw the first failure in lane order and close the others', async () => {
+    const db = await DuckDb.open();
+    try {
+      await db.run('CREATE TABLE done (lane INTEGER)');
+      await db.run('CREATE TEMP TABLE mine AS SELECT 1 AS n');
+      const seen: string[] = [];
+      const lanes: DuckDb[] = [];
+      const err = await db
+        .onConnections(3, async (conn, k) => {
+          lanes.push(conn);
+          // Lane 0 is this connection (it sees its TEMP table); the others are new ones.
+          seen.push(`${k}:${await conn.scalarNumber('SELECT count(*) FROM mine').then(() => 'own', () => 'other')}`);
+          if (k === 2) throw new Error('lane 2 failed first');
+          await new Promise((r) => setTimeout(r, 50));
+          await conn.run(`INSERT INTO done VALUES (${k})`);
+          if (k === 1) throw new Error('lane 1 failed later');
+        })
+        .catch((e: unknown) => e);
+      // The failure of the lowest lane, raised once every lane had ended (lane 0's insert is in).
+      expect((err as Error).message).toBe('lane 1 failed later');
+      expect(seen.sort()).toEqual(['0:own', '1:other', '2:other']);
+      expect((await db.all('SELECT lane FROM done ORDER BY lane')).map((r) => Number(r.lane))).toEqual([0, 1]);
+      // The new connections are closed; this one still works.
+      await expect(lanes.find((c) => c !== db)!.all('SELECT 1')).rejects.toThrow();
+      expect(await db.scalarNumber('SELECT count(*) FROM mine')).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('DuckDb.dropRelation', () => {
   test('should drop a table, a view or a TEMP one by name alike, and do nothing when there is none', async () => {
     const db = await DuckDb.open();
