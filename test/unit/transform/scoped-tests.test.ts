@@ -135,19 +135,33 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
   test('should check the partitions a batch at a time in a full run, each batch within the row limit, and still find the duplicate', async () => {
     expect(engine.memoryBound).toBe(true);
     await engine.materialize(dups);
-    const yearsChecked = (sql: string[]): string[] => sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1] ?? 'all');
+    const years = (s: string): string => /year IN \(([\d, ]+)\)/.exec(s)?.[1] ?? 'all';
+    // Each batch's keys' hashes; the GROUP BY of the keys only for a batch where a hash repeats.
+    const hashed = (sql: string[]): string[] => sql.filter((s) => s.includes('count(DISTINCT hash(k, year))')).map(years);
+    const yearsChecked = (sql: string[]): string[] => sql.filter((s) => s.includes('HAVING count(*) > 1')).map(years);
     // Rows per year: 2022 1, 2023 3, 2024 1. Within 2 rows a query: one year at a time.
     const small = await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 2 }));
     expect(byTest(small.results)).toEqual({ 'unique(k, year)': 1 });
-    expect(yearsChecked(small.sql)).toEqual(['2022', '2023', '2024']);
+    expect(hashed(small.sql)).toEqual(['2022', '2023', '2024']);
+    expect(yearsChecked(small.sql)).toEqual(['2023']);
     // Within 4 rows: 2022 and 2023 together, then 2024; by default (25 M rows) every year at once.
-    expect(yearsChecked((await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 4 }))).sql)).toEqual(['2022, 2023', '2024']);
+    const four = await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 4 }));
+    expect(hashed(four.sql)).toEqual(['2022, 2023', '2024']);
+    expect(yearsChecked(four.sql)).toEqual(['2022, 2023']);
     const whole = await queriesOf(() => runModelTests(engine, [dups]));
     expect(byTest(whole.results)).toEqual({ 'unique(k, year)': 1 });
+    expect(hashed(whole.sql)).toEqual(['2022, 2023, 2024']);
     expect(yearsChecked(whole.sql)).toEqual(['2022, 2023, 2024']);
     // The rows per year come from the pass that counts the row tests (here none): no DISTINCT scan.
-    expect(whole.sql).toHaveLength(2);
+    expect(whole.sql).toHaveLength(3);
     expect(whole.sql[0]).toContain('GROUP BY year');
+    // Without the duplicate, the hashes alone pass every batch: no GROUP BY of the keys.
+    const clean: TransformModel = { ...dups, name: 'dups_clean', sql: 'select * from (values (5, 2022), (5, 2023), (6, 2023), (5, 2024)) as v (k, year)' };
+    await engine.materialize(clean);
+    const passed = await queriesOf(() => runModelTests(engine, [clean], { uniqueRowsPerQuery: 2 }));
+    expect(byTest(passed.results)).toEqual({ 'unique(k, year)': 0 });
+    expect(hashed(passed.sql)).toEqual(['2022', '2023', '2024']);
+    expect(yearsChecked(passed.sql)).toEqual([]);
   });
 
   test('should group partition values in order within the row limit, a larger partition alone', () => {
@@ -166,23 +180,34 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
         { kind: 'accepted_values', column: 'c', values: ['a'], severity: 'error' },
         // NULL for the row with no k: neither true nor a failure, one by one or in the batch.
         { kind: 'expression_is_true', expression: 'k < 3', severity: 'error' },
+        // k 3 has no parent; the child's NULL k is no failure; the parent's NULL must not hide k 3
+        // (a bare NOT IN over a list holding NULL is NULL, never true).
+        { kind: 'relationships', column: 'k', to: 'parent_k', field: 'pk', severity: 'error' },
       ],
     };
+    await engine.materialize({ ...model, name: 'parent_k', materialized: 'table', sql: 'select * from (values (1), (cast(null as integer))) as v (pk)', tests: [] });
     await engine.materialize(rowsModel);
     const { results, sql } = await queriesOf(() => runModelTests(engine, [rowsModel]));
-    expect(byTest(results)).toEqual({ 'not_null(k)': 1, 'accepted_values(c)': 1, 'expression_is_true(k < 3)': 1 });
+    expect(byTest(results)).toEqual({ 'not_null(k)': 1, 'accepted_values(c)': 1, 'expression_is_true(k < 3)': 1, 'relationships(k → parent_k.pk)': 1 });
     expect(sql.filter((s) => s.includes('FROM rowsy'))).toHaveLength(1);
     expect(sql[0]).toContain('count_if(NOT (k < 3))');
+    expect(sql[0]).toContain('FROM parent_k AS _parent');
+    // Each result keeps its own SQL (the NOT EXISTS every engine runs), which counts the same rows.
+    expect(results.find((r) => r.test.startsWith('relationships'))!.sql).toContain('NOT EXISTS');
     for (const r of results) expect(Number((await engine.query(r.sql))[0]!.failures)).toBe(r.failures);
     const scoped = await queriesOf(() => runModelTests(engine, [rowsModel], { partitions: { column: 'year', values: [2023] } }));
-    expect(byTest(scoped.results)).toEqual({ 'not_null(k)': 0, 'accepted_values(c)': 0, 'expression_is_true(k < 3)': 1 });
+    expect(byTest(scoped.results)).toEqual({ 'not_null(k)': 0, 'accepted_values(c)': 0, 'expression_is_true(k < 3)': 1, 'relationships(k → parent_k.pk)': 1 });
     expect(scoped.sql).toHaveLength(1);
+    const rebuilt2024 = await runModelTests(engine, [rowsModel], { partitions: { column: 'year', values: [2024] } });
+    expect(byTest(rebuilt2024)['relationships(k → parent_k.pk)']).toBe(0);
   });
 
   test('should check only the rebuilt partitions that hold rows in an incremental run', async () => {
     const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024, 2030] }, uniqueRowsPerQuery: 2 }));
     expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
-    expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
+    // Both rebuilt years with rows are hashed; only 2023, where (6, 2023) repeats, is grouped.
+    expect(sql.filter((s) => s.includes('count(DISTINCT hash(')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
+    expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023']);
     expect(byTest(await runModelTests(engine, [dups], { partitions: { column: 'year', values: [2024] } }))).toEqual({ 'unique(k, year)': 0 });
   });
 
@@ -270,7 +295,9 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       const { results, sql } = await queriesOf(() => runModelTests(engine, [two], { partitions: { column: 'year', values: [2023, 2024] }, uniqueRowsPerQuery: 1 }));
       // 2023: (6, a) and (6, b) repeat k; c is unique within each year there and in 2024.
       expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0, 'unique(c, year)': 0 });
-      expect(sql.filter((q) => q.includes('GROUP BY c, year HAVING')).map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      // Checked one year at a time (one row a query); c is unique in both, so their hashes suffice.
+      expect(sql.filter((q) => q.includes('count(DISTINCT hash(c, year))')).map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      expect(sql.filter((q) => q.includes('GROUP BY c, year HAVING'))).toEqual([]);
       await ownFailures(engine, results);
     });
 
