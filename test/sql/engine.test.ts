@@ -68,6 +68,38 @@ describe('DuckDbEngine sources', () => {
     expect(await engine.query('SELECT count(*) AS n FROM src_dossiers')).toEqual([{ n: '0' }]);
   });
 
+  test('should type the Hive keys as the source declares them, so a filter through a model\'s cast prunes the files', async () => {
+    // Three months of two years, one file each, as the land lays them out.
+    const parts = [
+      [2024, 12],
+      [2025, 1],
+      [2025, 2],
+    ] as const;
+    const db = await DuckDbEngine.create({ lakeRoot: lake, writeParquet: false });
+    try {
+      for (const [y, m] of parts) {
+        const dir = path.join(lake, 'landed/quarantine-like', `source=portal/year=${y}/month=${m}`);
+        await mkdir(dir, { recursive: true });
+        await db.query(`COPY (SELECT 'D${y}${m}' AS reason, ${m} AS n) TO '${path.join(dir, 'data.parquet')}' (FORMAT PARQUET)`);
+      }
+      await engine.registerSource('quarantine', path.join(lake, 'landed/quarantine-like'));
+      const types = await engine.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'quarantine' AND column_name IN ('source', 'year', 'month') ORDER BY column_name`);
+      expect(types).toEqual([
+        { column_name: 'month', data_type: 'INTEGER' },
+        { column_name: 'source', data_type: 'VARCHAR' },
+        { column_name: 'year', data_type: 'INTEGER' },
+      ]);
+      // A staging model casts its partition columns (cast(year as integer) as year); an incremental
+      // run filters on them. Detected as BIGINT, the cast kept the filter above the scan: every file read.
+      const staged = `(SELECT reason, cast(year as integer) AS year, cast(year as integer) * 100 + cast(month as integer) AS receipt_month FROM quarantine) AS model`;
+      const plan = (await engine.query(`EXPLAIN ANALYZE SELECT count(*) AS n FROM ${staged} WHERE model.receipt_month IN (202501) AND model.year IN (2025)`))[0]!;
+      expect(String(plan.explain_value)).toMatch(/Total Files Read:\s*2\b/);
+      expect(await engine.query(`SELECT reason FROM ${staged} WHERE model.receipt_month IN (202501) AND model.year IN (2025)`)).toEqual([{ reason: 'D20251' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   test('should fail clearly for an unknown source without files', async () => {
     await expect(engine.registerSource('src_nothing', path.join(lake, 'landed/nothing'))).rejects.toThrow(/no Parquet files .* no column list/);
   });

@@ -19,6 +19,30 @@ import { PARQUET_OPTIONS } from './parquet.js';
 import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
 import { LEDGER_COLUMNS, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
 
+/**
+ * The Hive keys of a source's paths (`year=2025/month=12/…`) typed as the source
+ * declares them (`, hive_types = {…}`; '' when it declares none of them). Detected, `year` and
+ * `month` are BIGINT, and a model's `cast(year as integer)` then stops a filter on it reaching the
+ * scan: an incremental run that rebuilds December read every partition of the lake instead of
+ * December's year (1 M dossiers: 168 files, 897 481 rows against 24 and 151 759; bench/history.md,
+ * change 70). Declared INTEGER (sources.ts, as Athena's partition projection types them), the cast is
+ * no cast, and the filter prunes the files.
+ */
+export function hiveTypes(firstFile: string, columns: readonly SourceColumn[] | undefined): string {
+  if (!columns) return '';
+  // Every `key=value` directory of the path, as DuckDB reads the keys.
+  const keys = firstFile
+    .split('/')
+    .slice(0, -1)
+    .map((seg) => /^([a-z_][a-z0-9_]*)=/.exec(seg)?.[1])
+    .filter((k): k is string => k !== undefined);
+  const typed = [...new Set(keys)].flatMap((k) => {
+    const c = columns.find((x) => x.name === k);
+    return c ? [`${literal(k)}: ${c.type}`] : [];
+  });
+  return typed.length > 0 ? `, hive_types = {${typed.join(', ')}}` : '';
+}
+
 /** sql/_shims/duckdb.sql, under PIPELINE_SQL_DIR when set (Lambda bundles: /var/task/sql). */
 export const DEFAULT_SHIMS_FILE = process.env.PIPELINE_SQL_DIR
   ? path.join(process.env.PIPELINE_SQL_DIR, '_shims', 'duckdb.sql')
@@ -130,14 +154,14 @@ export class DuckDbEngine implements QueryEngine {
   async registerSource(name: string, location: string, options: { hivePartitioning?: boolean } = {}): Promise<void> {
     const rel = ident(name);
     const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
-    const files = await this.db.scalarNumber(`SELECT count(*) FROM glob(${literal(pattern)})`);
+    const first = (await this.db.all(`SELECT file FROM glob(${literal(pattern)}) ORDER BY file LIMIT 1`))[0]?.file;
     await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
     const known = this.options.sourceColumns ?? SOURCE_COLUMNS;
     // A lake table read under an as-of view (landed_<dataset>, quarantine) is typed as its source.
     const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name];
-    if (files > 0) {
+    if (first !== undefined) {
       const hive = options.hivePartitioning ?? true;
-      const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true)`;
+      const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true${hive ? hiveTypes(String(first), columns) : ''})`;
       // Files written before a column was added to the source lack it: it reads as a typed NULL.
       const present = new Set((await this.db.all(`DESCRIBE SELECT * FROM ${scan}`)).map((r) => String(r.column_name)));
       const missing = (columns ?? []).filter((c) => !present.has(c.name));

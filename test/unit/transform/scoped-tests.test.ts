@@ -185,7 +185,7 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
         { kind: 'relationships', column: 'k', to: 'parent_k', field: 'pk', severity: 'error' },
       ],
     };
-    await engine.materialize({ ...model, name: 'parent_k', materialized: 'table', sql: 'select * from (values (1), (cast(null as integer))) as v (pk)', tests: [] });
+    await engine.materialize({ ...model, name: 'parent_k', materialized: 'table', sql: 'select * from (values (1), (cast(null as integer))) as v (pk)' });
     await engine.materialize(rowsModel);
     const { results, sql } = await queriesOf(() => runModelTests(engine, [rowsModel]));
     expect(byTest(results)).toEqual({ 'not_null(k)': 1, 'accepted_values(c)': 1, 'expression_is_true(k < 3)': 1, 'relationships(k → parent_k.pk)': 1 });
