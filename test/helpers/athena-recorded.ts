@@ -31,8 +31,10 @@ export function columnsOfModel(models: readonly TransformModel[], sql: string): 
   const model = [...models].sort((a, b) => b.sql.length - a.sql.length).find((m) => sql.includes(m.sql));
   const spec = model?.tests.find((t) => t.kind === 'columns_match');
   if (spec && 'columns' in spec) return spec.columns;
-  // A model partitioned by another column (receipt_month) has it too: Athena's CTAS puts it last.
-  const columns = ['agency_code', 'period_type', 'year', 'period_no', 'received_total'];
+  // A model partitioned by another column (receipt_month) has it too: Athena's CTAS puts it last. A
+  // model that names a `month` column (stg_lake__dossiers: the landed partition's) has that one too, as
+  // Athena would list it (the engine adds PartitionSelection.prune's filter on it).
+  const columns = ['agency_code', 'period_type', 'year', 'period_no', 'received_total', ...(/\bas month\b/i.test(model?.sql ?? '') ? ['month'] : [])];
   return [...columns, ...(model?.partitionBy ?? []).filter((c) => !columns.includes(c))];
 }
 

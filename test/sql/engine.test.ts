@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import type { MaterializableModel } from '../../functions/core/engine/duckdb-engine.js';
 import { SOURCE_COLUMNS } from '../../functions/core/transform/index.js';
 import { numbersFromBigints, runFixture } from './helpers.js';
 
@@ -95,6 +96,35 @@ describe('DuckDbEngine sources', () => {
       const plan = (await engine.query(`EXPLAIN ANALYZE SELECT count(*) AS n FROM ${staged} WHERE model.receipt_month IN (202501) AND model.year IN (2025)`))[0]!;
       expect(String(plan.explain_value)).toMatch(/Total Files Read:\s*2\b/);
       expect(await engine.query(`SELECT reason FROM ${staged} WHERE model.receipt_month IN (202501) AND model.year IN (2025)`)).toEqual([{ reason: 'D20251' }]);
+
+      // An incremental run's month of receipt, as the planner states it for a model that declares a
+      // `month` column: on the month itself too (PartitionSelection.prune), so the scan reads the
+      // month's file only; stated on its year alone, the year's two files.
+      const step = (name: string, month: boolean): MaterializableModel => ({
+        name,
+        layer: 'staging',
+        dependsOn: [],
+        file: `sql/staging/${name}.sql`,
+        sql: `select reason, cast(year as integer) as year,${month ? ' cast(month as integer) as month,' : ''} cast(year as integer) * 100 + cast(month as integer) as receipt_month from quarantine`,
+        materialized: 'incremental' as const,
+        partitionBy: ['receipt_month'],
+        persist: false,
+      });
+      const byYear = { column: 'receipt_month', values: [202501], within: { column: 'year', values: [2025] } };
+      const january = { ...byYear, prune: [{ column: 'month', values: [1] }] };
+      // (An engine that writes the lake: one that does not keeps every model a table of the run.)
+      const lakeEngine = await DuckDbEngine.create({ lakeRoot: lake, workDir: lake });
+      try {
+        await lakeEngine.registerSource('quarantine', path.join(lake, 'landed/quarantine-like'));
+        for (const [name, month, files] of [['step_month', true, 1], ['step_no_month', false, 2]] as const) {
+          await lakeEngine.materialize(step(name, month), { partitions: month ? january : byYear });
+          const read = String((await lakeEngine.query(`EXPLAIN ANALYZE SELECT count(*) FROM ${name}`))[0]!.explain_value);
+          expect(read, name).toMatch(new RegExp(`Total Files Read:\\s*${files}\\b`));
+          expect(await lakeEngine.query(`SELECT reason FROM ${name}`), name).toEqual([{ reason: 'D20251' }]);
+        }
+      } finally {
+        await lakeEngine.close();
+      }
     } finally {
       await db.close();
     }

@@ -241,7 +241,15 @@ export class AthenaEngine implements QueryEngine {
       // The same rows stated on a coarser column too (PartitionSelection.within): the landed dossiers'
       // projected `year` partition prunes them whatever Athena makes of `year * 100 + month`.
       const within = sel?.within && sel.values.length > 0 ? ` AND model."${checkName(sel.within.column, `partition column of ${model.name}`)}" IN (${sel.within.values.map((v) => partitionValue(v)).join(', ')})` : '';
-      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${within}`;
+      // And on the finer columns the model declares (PartitionSelection.prune: the months themselves), as on DuckDB.
+      const pruned =
+        sel && sel.values.length > 0
+          ? (sel.prune ?? [])
+              .filter((p) => p.values.length > 0)
+              .map((p) => ` AND model."${checkName(p.column, `partition column of ${model.name}`)}" IN (${p.values.map((v) => partitionValue(v)).join(', ')})`)
+              .join('')
+          : '';
+      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${within}${pruned}`;
       const withClause = ["format = 'PARQUET'", "write_compression = 'SNAPPY'", `external_location = ${s3Literal(location)}`, `partitioned_by = ARRAY['${column}']`].join(', ');
       const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
       const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);

@@ -286,7 +286,17 @@ export class DuckDbEngine implements QueryEngine {
     const col = ident(column);
     const fresh = ident(`${model.name}__fresh`);
     const within = selection?.within ? ` AND model.${ident(selection.within.column)} IN (${selection.within.values.map(intLiteral).join(', ')})` : '';
-    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${within}`;
+    // The finer filters of the selection (PartitionSelection.prune, on columns the model declares): the
+    // same rows, and a filter DuckDB can take to the files (a month's run reads its month of landed
+    // dossiers, not its year; bench/history.md, change 71).
+    const pruned =
+      selection && selection.values.length > 0
+        ? (selection.prune ?? [])
+            .filter((p) => p.values.length > 0)
+            .map((p) => ` AND model.${ident(p.column)} IN (${p.values.map(intLiteral).join(', ')})`)
+            .join('')
+        : '';
+    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${within}${pruned}`;
     await db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the

@@ -44,6 +44,13 @@ export interface PartitionSelection {
    * pruned whether or not the engine sees through the model's expression for `column`.
    */
   within?: { column: string; values: number[] };
+  /**
+   * Filters on finer columns that select no fewer rows (the months of the months of receipt), on
+   * columns the model declares (its YAML), which the engines add to prune its input files: DuckDB prunes files
+   * by a filter on one partition column, not by `year * 100 + month`; on Athena, the landed dossiers'
+   * projected `month` prunes them whatever Athena makes of the expression. Both engines add them.
+   */
+  prune?: { column: string; values: number[] }[];
 }
 
 export interface MaterializeOptions {

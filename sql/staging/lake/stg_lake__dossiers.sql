@@ -48,8 +48,10 @@ final as (
         cast(s.raw_hash as varchar) as raw_hash,
         cast(s.raw_row as bigint) as raw_row,
         cast(n.dossier_id as varchar) as duplicate_of_dossier_id,
-        -- the year of receipt (the landed partition's)
+        -- the year and month of receipt (the landed partition's): a filter on either prunes the landed
+        -- files by their Hive path (an incremental run states its months of receipt on both)
         cast(s.year as integer) as year,
+        cast(s.month as integer) as month,
         -- the month of receipt as yyyymm (the landed partition's year and month): the partition an
         -- incremental run rebuilds; a filter on it prunes the landed files by their Hive path
         cast(s.year as integer) * 100 + cast(s.month as integer) as receipt_month
