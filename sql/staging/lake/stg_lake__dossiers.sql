@@ -53,7 +53,8 @@ final as (
         cast(s.year as integer) as year,
         cast(s.month as integer) as month,
         -- the month of receipt as yyyymm (the landed partition's year and month): the partition an
-        -- incremental run rebuilds; a filter on it prunes the landed files by their Hive path
+        -- incremental run rebuilds (DuckDB prunes no file by this expression: the run states its months
+        -- on year and month as well)
         cast(s.year as integer) * 100 + cast(s.month as integer) as receipt_month
     from source as s
     -- One equality (NULL for non-portal rows, which match nothing): a hash join. Written as
