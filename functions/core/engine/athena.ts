@@ -31,7 +31,7 @@ import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { AthenaStatements, type PollOptions, type StatementRecord } from './athena-client.js';
 import { landedTableName, modelPointerKey, QUARANTINE_TABLE, type ModelPointer, type PartitionPointer } from './catalog.js';
-import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
+import { sameRowsOn, type ExportedParquet, type ExportOptions, type MaterializeOptions, type MaterializeResult, type ModelDef, type PartitionSelection, type QueryEngine, type Row } from './types.js';
 
 /** Athena's limit on partitions written by one CTAS or INSERT INTO. */
 export const MAX_PARTITIONS_PER_QUERY = 100;
@@ -238,18 +238,12 @@ export class AthenaEngine implements QueryEngine {
       const columns = await this.columnsOf(`SELECT * FROM (\n${select}\n) AS model${filter}\nLIMIT 0`);
       if (!columns.includes(column)) throw createError('athena', `Failed to materialise ${model.name}: it has no column ${column} to partition by`);
       // Athena: partition columns last in a CTAS.
-      // The same rows stated on a coarser column too (PartitionSelection.within): the landed dossiers'
-      // projected `year` partition prunes them whatever Athena makes of `year * 100 + month`.
-      const within = sel?.within && sel.values.length > 0 ? ` AND model."${checkName(sel.within.column, `partition column of ${model.name}`)}" IN (${sel.within.values.map((v) => partitionValue(v)).join(', ')})` : '';
-      // And on the finer columns the model declares (PartitionSelection.prune: the months themselves), as on DuckDB.
-      const pruned =
-        sel && sel.values.length > 0
-          ? (sel.prune ?? [])
-              .filter((p) => p.values.length > 0)
-              .map((p) => ` AND model."${checkName(p.column, `partition column of ${model.name}`)}" IN (${p.values.map((v) => partitionValue(v)).join(', ')})`)
-              .join('')
-          : '';
-      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${within}${pruned}`;
+      // The same rows stated on other columns too (PartitionSelection.within and .prune): the landed
+      // dossiers' projected `year` and `month` partitions prune them whatever Athena makes of `year * 100 + month`.
+      const also = sameRowsOn(sel)
+        .map((p) => ` AND model."${checkName(p.column, `partition column of ${model.name}`)}" IN (${p.values.map((v) => partitionValue(v)).join(', ')})`)
+        .join('');
+      const body = `SELECT ${[...columns.filter((c) => c !== column), column].map((c) => `model."${c}"`).join(', ')}\nFROM (\n${select}\n) AS model${filter}${also}`;
       const withClause = ["format = 'PARQUET'", "write_compression = 'SNAPPY'", `external_location = ${s3Literal(location)}`, `partitioned_by = ARRAY['${column}']`].join(', ');
       const ctas = `CREATE TABLE ${this.qualified(runTable)} WITH (${withClause}) AS`;
       const partitionCount = sel ? values.length : await this.countPartitions(body, [column]);

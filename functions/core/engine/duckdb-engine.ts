@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
 import { PARQUET_OPTIONS } from './parquet.js';
-import type { ExportedParquet, ExportOptions, MaterializeOptions, MaterializeResult, ModelDef, PartitionSelection, QueryEngine, Row } from './types.js';
+import { sameRowsOn, type ExportedParquet, type ExportOptions, type MaterializeOptions, type MaterializeResult, type ModelDef, type PartitionSelection, type QueryEngine, type Row } from './types.js';
 import { LEDGER_COLUMNS, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
 
 /**
@@ -285,18 +285,12 @@ export class DuckDbEngine implements QueryEngine {
     if (!column) throw createError('duckdb-engine', `Failed to materialise ${model.name}: an incremental model needs partition_by`);
     const col = ident(column);
     const fresh = ident(`${model.name}__fresh`);
-    const within = selection?.within ? ` AND model.${ident(selection.within.column)} IN (${selection.within.values.map(intLiteral).join(', ')})` : '';
-    // The finer filters of the selection (PartitionSelection.prune, on columns the model declares): the
-    // same rows, and a filter DuckDB can take to the files (a month's run reads its month of landed
-    // dossiers, not its year; bench/history.md, change 71).
-    const pruned =
-      selection && selection.values.length > 0
-        ? (selection.prune ?? [])
-            .filter((p) => p.values.length > 0)
-            .map((p) => ` AND model.${ident(p.column)} IN (${p.values.map(intLiteral).join(', ')})`)
-            .join('')
-        : '';
-    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${within}${pruned}`;
+    // The same rows stated on other columns too (PartitionSelection.within and .prune): filters DuckDB
+    // can take to the files (a month's run reads its month of landed dossiers; bench/history.md, change 71).
+    const also = sameRowsOn(selection)
+      .map((p) => ` AND model.${ident(p.column)} IN (${p.values.map(intLiteral).join(', ')})`)
+      .join('');
+    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${also}`;
     await db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the

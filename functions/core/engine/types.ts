@@ -53,6 +53,12 @@ export interface PartitionSelection {
   prune?: { column: string; values: number[] }[];
 }
 
+/** A selection's `within` and `prune` filters, each engine adds to the rebuild's (none when nothing is rebuilt). */
+export function sameRowsOn(sel: PartitionSelection | undefined): { column: string; values: number[] }[] {
+  if (!sel || sel.values.length === 0) return [];
+  return [...(sel.within ? [sel.within] : []), ...(sel.prune ?? [])].filter((p) => p.values.length > 0);
+}
+
 export interface MaterializeOptions {
   /** Incremental models only: rebuild just these partitions (absent = every partition, a full refresh). */
   partitions?: PartitionSelection;

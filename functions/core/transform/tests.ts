@@ -359,12 +359,9 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
     let failures = 0;
     let failed = 0;
     for (const scope of fold.scopes) {
-      // The keys' hashes first (uniqueByHashWithRowTestsSql); the GROUP BY only when they do not prove the keys unique.
-      const [h] = await engine.query(uniqueByHashWithRowTestsSql(m.name, fold.test, batchable, scope));
-      failed += Number(h?._failed ?? 0);
-      if (Number(h?._keys ?? 0) === Number(h?._distinct ?? 0)) continue;
-      const [r] = await engine.query(uniqueWithRowTestsSql(m.name, fold.test, batchable, scope));
-      failures += Number(r?.failures ?? 0);
+      const r = await uniqueByHashFirst(engine, m.name, fold.test, batchable, scope, () => uniqueWithRowTestsSql(m.name, fold.test, batchable, scope));
+      failures += r.failures;
+      failed += r.failed;
     }
     const seconds = (performance.now() - t0) / 1000;
     folded = { failures, seconds: seconds / (batchable.length + 1) };
@@ -419,15 +416,12 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
       // partitions: the column is in the key). At 50 M dossiers int_dossiers_attributed's grain is
       // 215 M keys: one GROUP BY over all of them ran out of DuckDB's 2 GB; a year's share does not
       // (bench/history.md, changes 25 and 33). Partitions without rows in scope need no check.
-      // Each batch's keys' hashes first (uniqueByHashWithRowTestsSql, as the fold above): the GROUP BY
-      // only for a batch where they do not prove the keys unique. A full run at 1 M dossiers grouped
+      // Each batch by its keys' hashes first, as the fold above: a full run at 1 M dossiers grouped
       // int_dossiers_attributed's 4,3 M keys in 2,0 s; their hashes, the view computed, take 0,9 s (bench/history.md, change 68).
       let failures = 0;
       for (const values of partitionBatches(partitionSizes, options.uniqueRowsPerQuery)) {
         const scope = { column: column!, values };
-        const [h] = await engine.query(uniqueByHashWithRowTestsSql(m.name, t, [], scope));
-        if (Number(h?._keys ?? 0) === Number(h?._distinct ?? 0)) continue;
-        failures += Number((await engine.query(testSql(m.name, t, scope)))[0]?.failures ?? 0);
+        failures += (await uniqueByHashFirst(engine, m.name, t, [], scope, () => testSql(m.name, t, scope))).failures;
       }
       results.push({ ...check, failures, passed: failures === 0, seconds: seconds() });
       continue;
@@ -452,6 +446,25 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
   }
 
   return results;
+}
+
+/**
+ * A uniqueness test (with `rowTests` folded in, or none) over `scope`: its keys' distinct hashes first
+ * (uniqueByHashWithRowTestsSql), and `groupSql()` — a GROUP BY that counts the failures — only when they
+ * do not prove the keys unique. `failed`: the rows failing any of `rowTests`.
+ */
+async function uniqueByHashFirst(
+  engine: QueryEngine,
+  m: string,
+  t: TestSpec,
+  rowTests: readonly TestSpec[],
+  scope: PartitionSelection | undefined,
+  groupSql: () => string,
+): Promise<{ failures: number; failed: number }> {
+  const [h] = await engine.query(uniqueByHashWithRowTestsSql(m, t, rowTests, scope));
+  const failed = Number(h?._failed ?? 0);
+  if (Number(h?._keys ?? 0) === Number(h?._distinct ?? 0)) return { failures: 0, failed };
+  return { failures: Number((await engine.query(groupSql()))[0]?.failures ?? 0), failed };
 }
 
 /**
