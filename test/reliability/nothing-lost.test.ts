@@ -240,6 +240,38 @@ describe('The corrected file wins (point 2)', () => {
     expect(rows.map((r) => r.dossier_id)).toEqual(['DP-1', 'DP-2', 'DP-3']);
     expect((await partition(picked)).equals(await partition(once))).toBe(true);
   });
+
+  test('should write a partition byte for byte the same whether it was written from the batch alone or merged with its published file', async () => {
+    const one = JSON.parse(readFileSync(path.join(FILES_DIR, 'api-page1.json'), 'utf8')) as { data: Record<string, unknown>[] };
+    const page = (rows: Record<string, unknown>[]): Buffer => Buffer.from(JSON.stringify({ ...one, data: rows }));
+    const ids = ['DP-3', 'DP-1', 'DP-2'].map((id, i) => ({ ...one.data[0]!, maHoSo: id, ngayCapNhat: `2024-05-2${i}T10:00:00+07:00` }));
+    const partition = async (lake: Lake): Promise<Buffer> => {
+      const keys = (await lake.storage.list('landed/dossiers/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+      expect(keys).toHaveLength(1);
+      return lake.storage.get(keys[0]!);
+    };
+    const files = [
+      { kind: 'portal-api' as const, bytes: page(ids.slice(0, 2)), name: 'p-first.json', at: '2026-01-02T00:00:00.000Z' },
+      { kind: 'portal-api' as const, bytes: page(ids.slice(2)), name: 'p-second.json', at: '2026-01-03T00:00:00.000Z' },
+    ];
+    // One land of both files: the partition is written from the batch table (no file yet, each key once).
+    const whole = newLake();
+    await withRegistry(whole);
+    for (const f of files) await stage(whole, f);
+    await land(whole);
+    // Two lands: the second merges its row with the partition's published file.
+    const merged = newLake();
+    await withRegistry(merged);
+    await stage(merged, files[0]!);
+    await land(merged);
+    const first = await partition(merged);
+    await stage(merged, files[1]!);
+    await land(merged);
+    const rows = await query(merged, 'landed/dossiers/**/*.parquet', (f) => `SELECT dossier_id FROM ${f}`);
+    expect(rows.map((r) => r.dossier_id)).toEqual(['DP-1', 'DP-2', 'DP-3']);
+    expect(first.equals(await partition(merged))).toBe(false);
+    expect((await partition(merged)).equals(await partition(whole))).toBe(true);
+  });
 });
 
 describe('verify proves the accounting against the lake (done-when of #12)', () => {

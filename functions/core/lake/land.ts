@@ -398,7 +398,8 @@ export async function resetBatches(db: DuckDb): Promise<void> {
     const cols = batchColumns(dataset);
     const extra = dataset === 'quarantine' ? { dataset: 'VARCHAR' } : {};
     const all = { ...extra, ...cols };
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${ident(`batch_${dataset}`)} (${Object.entries(all).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
+    // Tables of the database, not TEMP ones: publishPartitions' lanes (connections of their own) read them.
+    await db.run(`CREATE OR REPLACE TABLE ${ident(`batch_${dataset}`)} (${Object.entries(all).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
   }
 }
 
@@ -412,7 +413,7 @@ async function publishBatches(db: DuckDb, storage: Storage, workDir: string): Pr
   const datasets = (await db.all('SELECT DISTINCT dataset FROM batch_quarantine ORDER BY dataset')).map((r) => String(r.dataset));
   for (const dataset of datasets) {
     if (!/^[a-z0-9_]+$/.test(dataset)) throw createError('land', `Failed to publish quarantine: bad dataset name ${dataset}`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE batch_q_one AS SELECT * EXCLUDE (dataset) FROM batch_quarantine WHERE dataset = $d`, { d: dataset });
+    await db.run(`CREATE OR REPLACE TABLE batch_q_one AS SELECT * EXCLUDE (dataset) FROM batch_quarantine WHERE dataset = $d`, { d: dataset });
     written.push(...(await publishPartitions(db, storage, { root: 'quarantine', dataset, spec: DATASET_SPECS.quarantine, batchTable: 'batch_q_one', workDir })));
   }
   return written;
