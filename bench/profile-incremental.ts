@@ -19,6 +19,7 @@ import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform } from 
 import { localContext } from '../functions/core/local-context.js';
 import type { RawKind } from '../functions/core/lake/sources.js';
 import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT, nswFiles } from './lib/pipeline-jobs.js';
+import { settleDisk } from './lib/child.js';
 import { startPortalProcess } from './lib/portal.js';
 
 const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).option('--land', "profile the month's land, not its transform", false).parse();
@@ -58,6 +59,7 @@ if (opts.land) {
     const lake = path.join(outDir, `land-${k}`);
     await rm(lake, { recursive: true, force: true });
     await cp(stagedLake, lake, { recursive: true });
+    settleDisk();
     const profile: LandProfile = {};
     const t0 = performance.now();
     const ctx = localContext({ lakeDir: lake, workDir: path.join(outDir, `land-work-${k}`), memoryLimit: MEMORY_LIMIT });
@@ -76,6 +78,7 @@ for (const [k, mode] of modes.entries()) {
   const lake = path.join(outDir, `run-${k}`);
   await rm(lake, { recursive: true, force: true });
   await cp(landedLake, lake, { recursive: true });
+  settleDisk();
   const lines: { what: string; seconds: number }[] = [];
   const ctx = localContext({
     lakeDir: lake,

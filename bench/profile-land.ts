@@ -19,7 +19,7 @@ import { LocalStorage } from '../functions/core/storage/local.js';
 import { ingestDropDir, pullPortal, pullScore766 } from '../functions/core/pipeline.js';
 import type { RawKind } from '../functions/core/lake/sources.js';
 import { runBaseline } from './lib/baseline.js';
-import { BENCH_DIR } from './lib/child.js';
+import { BENCH_DIR, settleDisk } from './lib/child.js';
 import { existingDataset, generateDataset } from './lib/datasets.js';
 import { BENCH_TOKEN, benchContext, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT } from './lib/pipeline-jobs.js';
 import { startPortalProcess } from './lib/portal.js';
@@ -98,6 +98,7 @@ for (const n of o.sizes.split(',').map(Number)) {
       const lake = path.join(ROOT, `lake-${mode}-${n}`);
       await rm(lake, { recursive: true, force: true });
       await cp(staged, lake, { recursive: true });
+      settleDisk();
       profile = {};
       const t = performance.now();
       const c = process.cpuUsage();

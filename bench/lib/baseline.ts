@@ -21,6 +21,7 @@ import { PARQUET_OPTIONS } from '../../functions/core/engine/parquet.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { PORTAL_CSV_HEADER, NSW_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
 import { lakeSourceLocations, loadModels, SOURCE_COLUMNS } from '../../functions/core/transform/index.js';
+import { settleDisk } from './child.js';
 import { MEMORY_LIMIT } from './pipeline-jobs.js';
 
 export interface BaselineParams {
@@ -59,6 +60,7 @@ export async function runBaseline(p: BaselineParams): Promise<BaselineResult> {
   await mkdir(p.workDir, { recursive: true });
   const models = loadModels(SQL_DIR);
   const shims = splitStatements(await readFile(DEFAULT_SHIMS_FILE, 'utf8'));
+  settleDisk();
 
   const t0 = performance.now();
   const db = await DuckDb.open({ memoryLimit: MEMORY_LIMIT, tempDirectory: path.join(p.workDir, 'spill') });

@@ -11,6 +11,7 @@ import { ingestDropDir, ingestFiles, pullPortal, pullScore766, transform, type P
 import type { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { localContext } from '../../functions/core/local-context.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
+import { settleDisk } from './child.js';
 import { lakeStats, type LakeStats } from './lake-stats.js';
 
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
@@ -153,6 +154,7 @@ export async function runPipeline(p: PipelineParams): Promise<PipelineResult> {
   await rm(p.workDir, { recursive: true, force: true });
   const ctx = benchContext(p.lakeDir, p.workDir, p.portalUrl, p.pageSize);
   const phases: PhaseTimes = { stage: 0, land: 0, transform: 0, total: 0 };
+  settleDisk();
   const rss = rssSampler();
   const t0 = now();
   const include: RawKind[] = [...SMALL_DROP, 'nsw-csv', ...(p.mode === 'drop' ? (['portal-csv'] as RawKind[]) : [])];
@@ -229,6 +231,7 @@ export async function runIncremental(p: IncrementalParams): Promise<IncrementalR
         await cp(saved.lake, p.lakeDir, { recursive: true });
         if (existsSync(saved.work)) await cp(saved.work, p.workDir, { recursive: true });
       }
+      settleDisk();
       increments.push(await run(newMonth, newMonth, false));
     }
   } finally {
