@@ -148,6 +148,47 @@ describe('Dossier ids with invisible characters', () => {
     });
   });
 
+  test('should read every field as its trimmed NFC text, however the value is padded, and take a plain value as it is', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const s = await landFiles(lake, [
+      {
+        name: 'portal-2024-05.csv',
+        kind: 'portal-csv',
+        bytes: portalCsv(
+          portalRow('T-1'), // every field plain ASCII, no space at either end: taken as read
+          portalRow(' T-2 ', { received: ' 03/05/2024 08:15', due: '10/05/2024 17:00 ', channel: ' 2', supplement: '3 ' }), // ASCII spaces
+          portalRow('T-3', { received: '\u00a003/05/2024 08:15', due: '10/05/2024 17:00\u3000', updated: '\u2007 09/05/2024 10:00' }), // NBSP, ideographic, figure space
+          portalRow('T-4', { status: 'DA_TRA_KET_QUA\t' }), // a tab is not a space: the status is unknown
+        ),
+      },
+      {
+        name: 'nsw-H99.04-2024-05.csv',
+        kind: 'nsw-csv',
+        bytes: nswCsv(nswRow(1, ' H990424050300021\u00a0'), nswRow(2, 'H990424050300022', { finished: ' 09-05-2024 10:00:00\u3000' })),
+      },
+    ]);
+    expect(s.files.map((e) => [e.original_name, e.rows_read, e.rows_landed, e.rows_quarantined])).toEqual([
+      ['portal-2024-05.csv', 4, 3, 1],
+      ['nsw-H99.04-2024-05.csv', 2, 2, 0],
+    ]);
+    const landed = await parquetRows(lake, 'landed/dossiers/', (f) =>
+      `SELECT dossier_id, channel, supplement_days, CAST(received_at AS VARCHAR) AS received_at, CAST(due_at AS VARCHAR) AS due_at, CAST(finished_at AS VARCHAR) AS finished_at, CAST(updated_at AS VARCHAR) AS updated_at FROM ${f} ORDER BY dossier_id`,
+    );
+    expect(landed.map((d) => [d.dossier_id, d.channel, d.supplement_days, d.received_at, d.due_at])).toEqual([
+      ['NSW-H990424050300021', 2, 0, '2024-05-03 08:15:00', '2024-05-10 17:00:00'],
+      ['NSW-H990424050300022', 2, 0, '2024-05-03 08:15:00', '2024-05-10 17:00:00'],
+      ['T-1', 2, 0, '2024-05-03 08:15:00', '2024-05-10 17:00:00'],
+      ['T-2', 2, 3, '2024-05-03 08:15:00', '2024-05-10 17:00:00'],
+      ['T-3', 2, 0, '2024-05-03 08:15:00', '2024-05-10 17:00:00'],
+    ]);
+    expect(landed.find((d) => d.dossier_id === 'T-3')!.updated_at).toBe('2024-05-09 10:00:00');
+    expect(landed.find((d) => d.dossier_id === 'NSW-H990424050300022')!.finished_at).toBe('2024-05-09 10:00:00');
+    const q = await quarantined(lake);
+    expect(q.map((r) => [r.row_no, r.field, r.reason, r.raw_value])).toEqual([[4, 'status', 'unknown status', 'DA_TRA_KET_QUA\t']]);
+    await accounted(lake);
+  });
+
   test('should clean API and NSW ids the same way, across files', async () => {
     const lake = newLake();
     await withRegistry(lake);

@@ -86,7 +86,7 @@ function lineAt(text: string, offset: number): number {
  * which is DuckDB everywhere (also inside the AWS landing Lambda), never on Athena.
  */
 export const LANDING_FUNCTIONS: ReadonlySet<string> = new Set([
-  'try_strptime', 'json_extract_string', 'to_json', 'timezone', 'nfc_normalize', 'regexp_full_match',
+  'try_strptime', 'json_extract_string', 'to_json', 'timezone', 'nfc_normalize', 'regexp_full_match', 'strlen', 'ends_with',
   // dossiers_profile.sql: folding codes and names, Excel serial dates, the profile's mapped-field list
   'regexp_replace', 'strip_accents', 'to_seconds', 'to_days', 'list_contains', 'strftime',
 ]);
