@@ -366,16 +366,17 @@ describe('Quarantine reasons', () => {
   test('should number the rows and rejects of each file of a chunk read many files per statement', async () => {
     const lake = newLake();
     await withRegistry(lake);
-    // 70 exports in one chunk (more than one statement's batch of files), of different lengths: file i
-    // has i % 5 good rows, then a record with one field too many, a good row and a negative count.
-    const files = Array.from({ length: 70 }, (_, i) => {
+    // 130 exports in one chunk (each of the two read lanes takes 65: more than one statement's batch of
+    // 64 files), of different lengths: file i has i % 5 good rows, then a record with one field too many,
+    // a good row and a negative count.
+    const files = Array.from({ length: 130 }, (_, i) => {
       const lead = Array.from({ length: i % 5 }, (_, k) => portalRow(`M-${i}-${k + 1}`));
       const n = lead.length;
       const rows = [...lead, `${portalRow(`M-${i}-${n + 1}`)},x`, portalRow(`M-${i}-${n + 2}`), portalRow(`M-${i}-${n + 3}`, { supplement: '-1' })];
-      return { name: `portal-2024-05-${String(i).padStart(2, '0')}.csv`, kind: 'portal-csv' as const, bytes: portalCsv(...rows), n };
+      return { name: `portal-2024-05-${String(i).padStart(3, '0')}.csv`, kind: 'portal-csv' as const, bytes: portalCsv(...rows), n };
     });
     const s = await landFiles(lake, files);
-    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([files.reduce((t, f) => t + f.n + 3, 0), files.reduce((t, f) => t + f.n + 1, 0), 140]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([files.reduce((t, f) => t + f.n + 3, 0), files.reduce((t, f) => t + f.n + 1, 0), 260]);
     await accounted(lake);
     // Every landed id carries its own row number (M-<file>-<row>), and every quarantine record its file's
     // name, row number and line (a reject's raw record is the line: its id is followed by a comma).
@@ -383,8 +384,8 @@ describe('Quarantine reasons', () => {
     expect(landed.filter((d) => !String(d.dossier_id).endsWith(`-${d.raw_row}`)).map((d) => `${d.dossier_id} as row ${d.raw_row}`)).toEqual([]);
     const q = await quarantined(lake);
     const want = files.flatMap((f) => [
-      [f.name, f.n + 1, null, `M-${f.name.slice(-6, -4).replace(/^0/, '')}-${f.n + 1},`],
-      [f.name, f.n + 3, 'supplement_days', `M-${f.name.slice(-6, -4).replace(/^0/, '')}-${f.n + 3}`],
+      [f.name, f.n + 1, null, `M-${Number(f.name.slice(-7, -4))}-${f.n + 1},`],
+      [f.name, f.n + 3, 'supplement_days', `M-${Number(f.name.slice(-7, -4))}-${f.n + 3}`],
     ]);
     expect(q.map((r) => [r.source_file, r.row_no, r.field, String(r.raw_record).match(/M-\d+-\d+,?/)?.[0]])).toEqual(want);
   });

@@ -618,7 +618,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       `read_csv([${paths.map(literal).join(', ')}], header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
                 columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
                 rejects_table = 'reject_errors_${lane}', rejects_scan = 'reject_scans_${lane}',
-                max_line_size = 1048576, filename = '_csv_path')`;
+                max_line_size = 1048576)`;
     // Tables of the database, not TEMP ones: the lanes below are connections of their own.
     await db.run(
       `CREATE OR REPLACE TABLE chunk_csv AS
@@ -650,7 +650,9 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       for (let start = 0; start < paths.length; start += CSV_READ_BATCH) {
         const batch = paths.slice(start, start + CSV_READ_BATCH);
         const into = start === 0 ? `CREATE OR REPLACE TABLE chunk_input_${lane} AS` : `INSERT INTO chunk_input_${lane}`;
-        await conn.run(`${into} ${batch.map((p) => `SELECT * FROM ${readCsv([p], lane)}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
+        // Each row carries its file's place in the chunk as a constant: DuckDB's `filename` column wrote the
+        // file's path into every row, 17–30 % of the read (bench/history.md, change 75).
+        await conn.run(`${into} ${batch.map((p, j) => `SELECT CAST(${first + start + j} AS INTEGER) AS _file_no, * FROM ${readCsv([p], lane)}`).join('\n UNION ALL ')}`).catch(async (cause: unknown) => {
           // Name the file that cannot be read: try the batch's files one by one.
           for (const [j, csvPath] of batch.entries()) {
             const at = first + start + j;
@@ -684,15 +686,15 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       `CREATE OR REPLACE TEMP TABLE chunk_first_rows AS
        ${inputs
          .map(
-           (t) => `SELECT f.file_no, f.csv_path, min(r.rowid) AS first_rowid
-       FROM ${t} r JOIN chunk_csv f ON f.csv_path = r._csv_path
-       GROUP BY f.file_no, f.csv_path`,
+           (t) => `SELECT r._file_no AS file_no, min(r.rowid) AS first_rowid
+       FROM ${t} r
+       GROUP BY r._file_no`,
          )
          .join('\n       UNION ALL ')}`,
     );
     // Every good row with its file and its place in the file (k), the lanes' tables in chunk order.
     const placed = (k: string): string =>
-      inputs.map((t) => `SELECT f.file_no, r.rowid - f.first_rowid + 1 AS ${k}, ${cols('r')} FROM ${t} r JOIN chunk_first_rows f ON f.csv_path = r._csv_path`).join('\n UNION ALL ');
+      inputs.map((t) => `SELECT f.file_no, r.rowid - f.first_rowid + 1 AS ${k}, ${cols('r')} FROM ${t} r JOIN chunk_first_rows f ON f.file_no = r._file_no`).join('\n UNION ALL ');
     // What an earlier chunk left: raw_input is a table for API pages and a view here; raw_rows a view,
     // or a table when that chunk had rejects.
     await db.dropRelation('raw_input');
