@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -62,6 +62,22 @@ describe('streamRows over a small workbook', () => {
     const err = await streamRows(path, { scope: 'test', limits: { maxUnpackedBytes: 4000 } }, () => undefined).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineInputError);
     expect((err as Error).message).toMatch(/unpacks to \d+ bytes, above the 4000-byte limit/);
+  });
+
+  // A part up to 4 MiB is inflated in one call, a bigger one streamed: both check the deflate data itself.
+  test('should name the part whose deflate data is damaged, though its sizes are sound', async () => {
+    const path = await workbook('damaged.xlsx', [['a', 1]]);
+    const bytes = await readFile(path);
+    const name = Buffer.from('xl/worksheets/sheet1.xml');
+    const at = bytes.indexOf(name);
+    expect(bytes.readUInt32LE(at - 30)).toBe(0x04034b50); // the part's local header, not its directory entry
+    const start = at + name.length + bytes.readUInt16LE(at - 30 + 28);
+    bytes.fill(0xff, start, start + 8); // a deflate block of type 3: invalid
+    const damaged = join(dir, 'damaged-data.xlsx');
+    await writeFile(damaged, bytes);
+    const err = await streamRows(damaged, { scope: 'test' }, () => undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toMatch(/damaged-data\.xlsx: the zip part xl\/worksheets\/sheet1\.xml is damaged \(invalid block type\)/);
   });
 });
 

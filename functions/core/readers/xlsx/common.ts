@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw } from 'node:zlib';
+import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { PipelineInputError } from '../../errors.js';
@@ -372,6 +372,9 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
   }
 }
 
+/** Parts up to this size (packed and declared) are inflated in one call, not streamed. */
+const SYNC_INFLATE_BYTES = 4 * 1024 * 1024;
+
 async function checkPartSize(
   fh: import('node:fs/promises').FileHandle,
   size: number,
@@ -398,6 +401,20 @@ async function checkPartSize(
     return;
   }
   if (part.method !== 8) throw damaged(`compression method ${part.method} is not deflate`);
+  if (part.declared <= SYNC_INFLATE_BYTES && part.packed <= SYNC_INFLATE_BYTES) {
+    const packed = Buffer.alloc(part.packed);
+    await fh.read(packed, 0, part.packed, start);
+    let out: Buffer;
+    try {
+      out = inflateRawSync(packed, { maxOutputLength: part.declared + 1 });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
+      throw damaged((err as Error).message);
+    }
+    if (out.length > part.declared) throw new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
+    if (onChunk) onChunk(out);
+    return;
+  }
   let produced = 0;
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
