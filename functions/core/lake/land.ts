@@ -20,6 +20,7 @@ import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
 import { periodParts } from './periods.js';
+import { countCsvRecords, lineAt, type CsvRecordCount } from './csv-records.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
 import { createProfileTables, loadProfileExport } from '../profiles/load.js';
@@ -614,6 +615,10 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       if (c.failed) throw c.failed;
       csvPaths.push(c.csvPath!);
     }
+    // Each file's records counted apart from DuckDB's reader, while it reads them (csv-records.ts): what it
+    // returns is checked against them below.
+    const counting = pMap(csvPaths, (p) => countCsvRecords(p, delim), { concurrency: CSV_READ_LANES });
+    counting.catch(() => undefined); // awaited below; a read that fails first must not leave it unhandled
     // Each lane keeps its rejects in tables of its own name (`reject_errors_<lane>`, `reject_scans_<lane>`):
     // under DuckDB's default names, two connections reading at once mixed up their scans' rejects.
     const readCsv = (paths: string[], lane = 0): string =>
@@ -688,12 +693,13 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       `CREATE OR REPLACE TEMP TABLE chunk_first_rows AS
        ${inputs
          .map(
-           (t) => `SELECT r._file_no AS file_no, min(r.rowid) AS first_rowid
+           (t) => `SELECT r._file_no AS file_no, min(r.rowid) AS first_rowid, count(*) AS n_rows
        FROM ${t} r
        GROUP BY r._file_no`,
          )
          .join('\n       UNION ALL ')}`,
     );
+    await checkRecordCounts(db, metas, csvPaths, await counting);
     // Every good row with its file and its place in the file (k), the lanes' tables in chunk order.
     const placed = (k: string): string =>
       inputs.map((t) => `SELECT f.file_no, r.rowid - f.first_rowid + 1 AS ${k}, ${cols('r')} FROM ${t} r JOIN chunk_first_rows f ON f.file_no = r._file_no`).join('\n UNION ALL ');
@@ -756,6 +762,48 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const c = counts.get(i) ?? { read: 0, ok: 0 };
     return toManifest(meta, 'dossiers', sources.get(i) ?? info.source, c.read, c.ok, c.read - c.ok);
   });
+}
+
+/**
+ * Every record of each CSV file came back from DuckDB's reader as a row or as a rejected record: the
+ * rows (`chunk_first_rows`) and rejects (`chunk_rejects`) of each file against the records counted
+ * apart (csv-records.ts). A file where they differ is refused, named with the counts (and the quote left
+ * open, when that is the cause): its rows are neither landed nor lost (bench/history.md, change 79).
+ */
+async function checkRecordCounts(db: DuckDb, metas: RawMeta[], csvPaths: string[], counted: CsvRecordCount[]): Promise<void> {
+  const read = new Map(
+    (
+      await db.all(
+        `SELECT c.file_no, CAST(coalesce(f.n_rows, 0) AS BIGINT) AS n_rows, CAST(coalesce(r.n, 0) AS BIGINT) AS n_rejected
+         FROM chunk_csv c
+         LEFT JOIN (SELECT file_no, sum(n_rows) AS n_rows FROM chunk_first_rows GROUP BY file_no) f ON f.file_no = c.file_no
+         LEFT JOIN (SELECT file_no, count(*) AS n FROM chunk_rejects GROUP BY file_no) r ON r.file_no = c.file_no`,
+      )
+    ).map((r) => [Number(r.file_no), { rows: Number(r.n_rows), rejected: Number(r.n_rejected) }]),
+  );
+  for (const [i, meta] of metas.entries()) {
+    const got = read.get(i) ?? { rows: 0, rejected: 0 };
+    const c = counted[i]!;
+    const records = Math.max(0, c.records - 1); // the first record is the header
+    if (got.rows + got.rejected === records) continue;
+    const what = `the CSV reader returned ${got.rows} row(s) and ${got.rejected} rejected record(s), but the file holds ${records} record(s) after its header`;
+    if (c.unterminated) {
+      const line = await lineAt(csvPaths[i]!, c.unterminated.byte);
+      throw new ChunkFileError(
+        meta,
+        new PipelineInputError(
+          'land',
+          meta.original_name,
+          `a quoted value opened at line ${line} is never closed, so the rest of the file from that line reads as one record: ${what}, and nothing of the file was landed; close or remove that quote and export the file again`,
+          { row: c.unterminated.record - 1 },
+        ),
+      );
+    }
+    throw new ChunkFileError(
+      meta,
+      new PipelineInputError('land', meta.original_name, `${what} (counted line by line, quoted values respected); nothing of the file was landed, so no row is lost: export it again, and report the file if it fails again`),
+    );
+  }
 }
 
 /** Adds the time since the previous lap to `<prefix>: <phase>`. */

@@ -1,0 +1,96 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
+import { countCsvRecords, lineAt, READ_BYTES } from '../../../functions/core/lake/csv-records.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'csv-records-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const HEADER = 'a,b,c';
+const row = (i: number): string => `id-${i},x${i},${i}`;
+
+/** The rows plus the distinct rejected lines DuckDB's reader gives for a file (small files: its reader is right there). */
+async function duckdbRecords(file: string): Promise<number> {
+  return withDuckDb(async (db) => {
+    const read = `read_csv(${literal(file)}, header = true, delim = ',', quote = '"', escape = '"', columns = {'a': 'VARCHAR', 'b': 'VARCHAR', 'c': 'VARCHAR'},
+                           auto_detect = false, store_rejects = true, null_padding = false, max_line_size = 1048576)`;
+    const rows = await db.scalarNumber(`SELECT count(*) FROM ${read}`);
+    return rows + (await db.scalarNumber('SELECT count(DISTINCT line) FROM reject_errors'));
+  });
+}
+
+async function file(name: string, text: string | Buffer): Promise<string> {
+  const p = path.join(dir, name);
+  await writeFile(p, text);
+  return p;
+}
+
+describe('countCsvRecords counts the records DuckDB reads (rows + rejected records), header included', () => {
+  const cases: [string, string, number][] = [
+    ['LF line breaks', [HEADER, row(1), row(2)].join('\n') + '\n', 2],
+    ['CR LF line breaks', [HEADER, row(1), row(2)].join('\r\n') + '\r\n', 2],
+    ['lone CR line breaks', [HEADER, row(1), row(2)].join('\r') + '\r', 2],
+    ['no line break after the last row', [HEADER, row(1), row(2)].join('\n'), 2],
+    ['an empty line inside, empty lines at the end (no records)', [HEADER, row(1), '', row(2)].join('\r\n') + '\r\n\r\n\r\n', 2],
+    ['a line of spaces (a record, rejected)', [HEADER, row(1), '   ', row(2)].join('\n') + '\n', 3],
+    ['a line of separators only (a record)', [HEADER, ',,', row(1)].join('\n') + '\n', 2],
+    ['a quoted value holding line breaks and separators', [HEADER, 'id-1,"two\r\nlines, one value",1', row(2)].join('\r\n') + '\r\n', 2],
+    ['escaped quotes inside a quoted value', [HEADER, 'id-1,"say ""hi""\nthere",1', row(2)].join('\n') + '\n', 2],
+    ['a quote inside an unquoted value (text)', [HEADER, 'id-1,5" pipe,1', row(2)].join('\n') + '\n', 2],
+    ['text after a closing quote (a rejected record, the next line read)', [HEADER, 'id-1,"x"y,1', row(2)].join('\n') + '\n', 2],
+    ['a quote never closed: the rest of the file is one record', [HEADER, row(1), 'id-2,"open,2', row(3), row(4)].join('\n') + '\n', 2],
+    ['the last value quoted, no line break at the end', [HEADER, row(1), 'id-2,x,"2"'].join('\n'), 2],
+  ];
+  for (const [what, text, dataRecords] of cases) {
+    test(`should count ${what}`, async () => {
+      const f = await file(`${what.replace(/\W+/g, '-')}.csv`, text);
+      const counted = await countCsvRecords(f, ',');
+      expect(counted.records - 1).toBe(dataRecords);
+      expect(await duckdbRecords(f)).toBe(dataRecords);
+    });
+  }
+
+  test('should name the record and the line where a quote is left open', async () => {
+    const f = await file('open.csv', [HEADER, row(1), 'id-2,"a\nb', row(3)].join('\r\n') + '\r\n');
+    const counted = await countCsvRecords(f, ',');
+    expect(counted).toEqual({ records: 3, unterminated: { record: 3, byte: Buffer.byteLength(`${HEADER}\r\n${row(1)}\r\n`) } });
+    expect(await lineAt(f, counted.unterminated!.byte)).toBe(3);
+  });
+
+  // The file is read READ_BYTES at a time: a record, a quoted value, an escaped quote or a CR LF cut by a
+  // chunk's end counts once. Each case puts the given character of its line first in the second chunk.
+  const cuts: [string, string, number][] = [
+    ['a CR LF between its CR and its LF', 'id-x,x,1\r\n', 'id-x,x,1\r'.length],
+    ['an escaped quote between its two quotes', 'id-x,"a""b",1\r\n', 'id-x,"a"'.length],
+    ['a quoted value right after its closing quote', 'id-x,"ab",1\r\n', 'id-x,"ab"'.length],
+    ['a quoted last value between its closing quote and the line break', 'id-x,x,"1"\r\n', 'id-x,x,"1"'.length],
+    ['a quoted value holding a line break, inside it', 'id-x,"a\r\nb",1\r\n', 'id-x,"a\r'.length],
+    ['a line right at its start (the previous one ended the chunk)', 'id-x,x,1\r\n', 0],
+  ];
+  for (const [what, line, at] of cuts) {
+    test(`should count a file whose read is cut in ${what}`, async () => {
+      const head: string[] = [HEADER];
+      for (let i = 1; i <= 20_000; i++) head.push(row(i));
+      const before = head.join('\r\n') + '\r\n';
+      const fill = READ_BYTES - Buffer.byteLength(before) - Buffer.byteLength('id-f,,0\r\n') - at;
+      expect(fill).toBeGreaterThan(0);
+      const text = `${before}id-f,${'y'.repeat(fill)},0\r\n${line}${row(20_001)}\r\n`;
+      expect(Buffer.from(text).subarray(READ_BYTES - at, READ_BYTES - at + line.length).toString()).toBe(line);
+      const f = await file(`cut-${what.replace(/\W+/g, '-')}.csv`, text);
+      expect((await countCsvRecords(f, ',')).records - 1).toBe(20_003);
+      expect(await duckdbRecords(f)).toBe(20_003);
+    });
+  }
+
+  test('should count the semicolon-separated NSW layout by its own separator', async () => {
+    const f = await file('nsw.csv', ['a;b;c', 'x;"1;2";3', 'y;"";4'].join('\n') + '\n');
+    expect((await countCsvRecords(f, ';')).records).toBe(3);
+  });
+});
