@@ -384,6 +384,7 @@ async function checkPartSize(
   onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
   const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`);
+  const bomb = (): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
   const header = Buffer.alloc(30);
   await fh.read(header, 0, 30, part.local);
   if (header.readUInt32LE(0) !== 0x04034b50) throw damaged('no local header');
@@ -408,10 +409,10 @@ async function checkPartSize(
     try {
       out = inflateRawSync(packed, { maxOutputLength: part.declared + 1 });
     } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
       throw damaged((err as Error).message);
     }
-    if (out.length > part.declared) throw new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
+    if (out.length > part.declared) throw bomb();
     if (onChunk) onChunk(out);
     return;
   }
@@ -420,7 +421,7 @@ async function checkPartSize(
     write(chunk: Buffer, _enc, done) {
       produced += chunk.length;
       if (onChunk && produced <= part.declared) onChunk(chunk);
-      done(produced > part.declared ? new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`) : null);
+      done(produced > part.declared ? bomb() : null);
     },
   });
   const source = fh.createReadStream({ start, end: start + part.packed - 1, autoClose: false });
