@@ -621,30 +621,29 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     counting.catch(() => undefined); // awaited below; a read that fails first must not leave it unhandled
     // Each lane keeps its rejects in tables of its own name (`reject_errors_<lane>`, `reject_scans_<lane>`):
     // under DuckDB's default names, two connections reading at once mixed up their scans' rejects.
-    const readCsv = (paths: string[], lane = 0): string =>
-      `read_csv([${paths.map(literal).join(', ')}], header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
-                columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
-                rejects_table = 'reject_errors_${lane}', rejects_scan = 'reject_scans_${lane}',
-                max_line_size = 1048576)`;
+    const readCsv = (paths: string[], lane = 0): string => csvReadSql(paths, lane, delim, columns);
     // Tables of the database, not TEMP ones: the lanes below are connections of their own.
     await db.run(
       `CREATE OR REPLACE TABLE chunk_csv AS
        SELECT * FROM (VALUES ${csvPaths.map((c, i) => `(${i}, ${literal(c)})`).join(', ')}) AS t(file_no, csv_path)`,
     );
     await db.run('CREATE OR REPLACE TABLE chunk_rejects (file_no INTEGER, row_no BIGINT, reason VARCHAR, raw_line VARCHAR)');
-    // One read_csv per file, the files of up to CSV_READ_BATCH at a time in one statement under UNION ALL
-    // (a statement per file cost ≈ 7 ms each, whatever the file's size). One read_csv over every file of
-    // the chunk was faster still, but DuckDB 1.5 then lost a record it should reject: a file whose quote
-    // opens in row 2 and runs to the end came back with row 1 only and no reject, when other files were
-    // read in the same scan. A scan per file keeps it (each scan records its own rejects, with its file's
-    // path, in reject_scans). test: landing-rules, "every quarantine record of the bad-input corpus",
+    // The chunk's files are split in CSV_READ_LANES runs of consecutive files, each read on a connection
+    // of its own into its own table (chunk_input_<lane>), whose rejects (DuckDB keeps them per
+    // connection) that connection turns into chunk_rejects. A lane first reads its files in ONE scan
+    // (readLaneAtOnce), kept only when it rejected nothing and returned each file's every record as
+    // counted apart: DuckDB 1.5 loses records in a multi-file scan (a file whose quote opens in row 2
+    // and runs to the end came back with row 1 only and no reject when other files were read in the
+    // same scan) and may record one bad line as several rejects. Otherwise the lane is read again with
+    // one read_csv per file, the files of up to CSV_READ_BATCH at a time in one statement under UNION
+    // ALL (a statement per file cost ≈ 7 ms each, whatever the file's size): each scan records its own
+    // rejects, with its file's path, in reject_scans. So every reject and every quarantine record comes
+    // from a scan of one file. test: landing-rules, "every quarantine record of the bad-input corpus",
     // which lands the corpus in one lake and checks each file's counts against the file landed alone.
-    // A scan of one file runs on one thread: the chunk's files are split in CSV_READ_LANES runs of
-    // consecutive files, each read on a connection of its own into its own table (chunk_input_<lane>),
-    // whose rejects (DuckDB keeps them per connection) that connection turns into chunk_rejects.
     // Each table keeps its files in chunk order and each file's lines in order: with
-    // preserve_insertion_order (DuckDB's default), an insert from a UNION ALL runs its branches in order
-    // (PhysicalUnion makes each branch's pipeline wait for the one before when the sink needs order).
+    // preserve_insertion_order (DuckDB's default), a multi-file scan keeps the list's order, and an
+    // insert from a UNION ALL runs its branches in order (PhysicalUnion makes each branch's pipeline
+    // wait for the one before when the sink needs order).
     const lanes = Math.min(CSV_READ_LANES, csvPaths.length);
     const per = Math.ceil(csvPaths.length / lanes);
     const rejectsSql = await readLandingSql('dossiers_csv_rejects');
@@ -654,6 +653,9 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       const first = lane * per;
       const paths = csvPaths.slice(first, first + per);
       await conn.run(`DROP TABLE IF EXISTS reject_errors_${lane}; DROP TABLE IF EXISTS reject_scans_${lane};`);
+      if (await readLaneAtOnce(conn, lane, first, paths, readCsv, counting)) return;
+      // Read again one file at a time: the lane's one scan rejected a record, or returned a file short.
+      await conn.run(`DROP TABLE IF EXISTS chunk_input_${lane}; DROP TABLE IF EXISTS reject_errors_${lane}; DROP TABLE IF EXISTS reject_scans_${lane};`);
       for (let start = 0; start < paths.length; start += CSV_READ_BATCH) {
         const batch = paths.slice(start, start + CSV_READ_BATCH);
         const into = start === 0 ? `CREATE OR REPLACE TABLE chunk_input_${lane} AS` : `INSERT INTO chunk_input_${lane}`;
@@ -762,6 +764,50 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     const c = counts.get(i) ?? { read: 0, ok: 0 };
     return toManifest(meta, 'dossiers', sources.get(i) ?? info.source, c.read, c.ok, c.read - c.ok);
   });
+}
+
+/**
+ * The scan of dossier CSV files on lane `lane`: every value text, the contract's `columns` (a DuckDB
+ * struct literal of name: 'VARCHAR'), rejected records kept in the lane's own tables.
+ */
+export function csvReadSql(paths: readonly string[], lane: number, delim: string, columns: string): string {
+  return `read_csv([${paths.map(literal).join(', ')}], header = true, delim = ${literal(delim)}, quote = '"', escape = '"',
+                columns = ${columns}, auto_detect = false, store_rejects = true, null_padding = false,
+                rejects_table = 'reject_errors_${lane}', rejects_scan = 'reject_scans_${lane}',
+                max_line_size = 1048576)`;
+}
+
+/**
+ * The fast read of a lane's CSV files: ONE `read_csv` over all of them, each row numbered with its file
+ * by DuckDB's `file_index` (an integer; the `filename` path in every row cost 17–30 % of the read, change
+ * 75), into `chunk_input_<lane>` as the per-file read would fill it (files in order, each file's lines in
+ * order: a multi-file scan keeps the list's order under preserve_insertion_order). Kept (true) only when
+ * the scan rejected nothing and returned each file's every record as counted apart (csv-records.ts): in
+ * DuckDB 1.5.6 a multi-file scan can return a file short without an error or a reject (a quote that
+ * opens and never closes; bench/history.md, changes 11 and 80), and can record one bad line as several
+ * rejects. Otherwise (false; the scan also fails rather than throws) the caller reads the lane again one
+ * file per scan, whose rows and rejects are today's, so what lands and what is quarantined never
+ * depends on which read ran. 1 M dossiers' 84 portal exports on two lanes: 1.2–1.6 → 0.7–1.1 s
+ * (bench/history.md, change 82).
+ */
+export async function readLaneAtOnce(
+  conn: DuckDb,
+  lane: number,
+  first: number,
+  paths: string[],
+  readCsv: (paths: string[], lane: number) => string,
+  counting: Promise<CsvRecordCount[]>,
+): Promise<boolean> {
+  if (paths.length === 0) return false;
+  try {
+    await conn.run(`CREATE OR REPLACE TABLE chunk_input_${lane} AS SELECT CAST(file_index + ${first} AS INTEGER) AS _file_no, * FROM ${readCsv(paths, lane)}`);
+    if ((await conn.scalarNumber(`SELECT count(*) FROM reject_errors_${lane}`)) > 0) return false;
+    const rows = new Map((await conn.all(`SELECT _file_no, count(*) AS n FROM chunk_input_${lane} GROUP BY _file_no`)).map((r) => [Number(r._file_no), Number(r.n)]));
+    const counted = await counting;
+    return paths.every((_, j) => (rows.get(first + j) ?? 0) === Math.max(0, counted[first + j]!.records - 1));
+  } catch {
+    return false;
+  }
 }
 
 /**
