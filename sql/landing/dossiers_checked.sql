@@ -139,19 +139,33 @@ landed_ids as (
     group by dossier_id
 ),
 
--- The first row of each id in its file (row numbers are unique within a file): a later row with the
--- same id is a duplicate. (A grouped join, not a window over file and id: with one partition per id,
--- the window cost most of this statement; bench/history.md, change 15.)
+-- The ids seen more than once among this run's rows (in one file or in several). Only their rows can
+-- be a duplicate in a file or meet an earlier file of the run (first_landing): an id seen once is its
+-- own first row, and no other file places it. One grouping of the ids, and the two below
+-- (id_first_rows, first_landing) over these few ids only: each over every id cost as much as this one
+-- (bench/history.md, change 83).
+repeated_ids as (
+    select dossier_id
+    from coded
+    where dossier_id is not null
+    group by dossier_id
+    having count(*) > 1
+),
+
+-- The first row of each repeated id in its file (row numbers are unique within a file): a later row
+-- with the same id is a duplicate. (A grouped join, not a window over file and id: with one partition
+-- per id, the window cost most of this statement; bench/history.md, change 15.)
 id_first_rows as (
     select file_no, dossier_id, min(row_no) as id_first_row
     from coded
-    where dossier_id is not null
+    where dossier_id in (select dossier_id from repeated_ids)
     group by file_no, dossier_id
 ),
 
 ranked as (
     select
         coded.*,
+        -- Null for an id seen once: it is no duplicate, and places no other row.
         id_first_rows.id_first_row,
         agencies.agency_code is not null as agency_known,
         agencies.valid_from as agency_valid_from,
@@ -246,6 +260,7 @@ first_landing as (
         min_by(source, file_no) as source,
         min_by(year(received_at) * 100 + month(received_at), file_no) as year_month
     from based
+    -- (Repeated ids only: an id seen once has no id_first_row, and places no other row of the run.)
     where base_failure is null and row_no = id_first_row and landed_year_month is null
     group by dossier_id
 ),
