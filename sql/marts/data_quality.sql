@@ -62,11 +62,13 @@ quarantined_rows as (
 
 dossier_freshness as (
 
+    -- A file's rows may lie in several years of receipt.
     select
         raw_hash,
-        newest_record_at,
-        rows_current
+        max(newest_record_at) as newest_record_at,
+        cast(sum(rows_current) as bigint) as rows_current
     from dossier_files
+    group by raw_hash
 
 ),
 
