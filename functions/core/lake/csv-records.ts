@@ -150,3 +150,33 @@ export async function lineAt(file: string, byte: number): Promise<number> {
   }
   return line;
 }
+
+/**
+ * The lines of `file` that hold at least one byte, split at LF, CR LF or a lone CR, quotes not read:
+ * what DuckDB's reader returns, one row each, in its line-based mode (`null_padding = true`, the
+ * vendor-export path: profiles/load.ts), where an empty line is skipped and a line break inside quotes
+ * is refused with an error. The check that no line of a vendor export went missing between the file
+ * and the landing.
+ */
+export async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let filled = false;
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) {
+        const b = buf[i]!;
+        if (b === LF || b === CR) {
+          if (filled) lines++;
+          filled = false;
+        } else filled = true;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return filled ? lines + 1 : lines;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
-import { countCsvRecords, lineAt, READ_BYTES } from '../../../functions/core/lake/csv-records.js';
+import { countCsvRecords, countLines, lineAt, READ_BYTES } from '../../../functions/core/lake/csv-records.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -92,5 +92,41 @@ describe('countCsvRecords counts the records DuckDB reads (rows + rejected recor
   test('should count the semicolon-separated NSW layout by its own separator', async () => {
     const f = await file('nsw.csv', ['a;b;c', 'x;"1;2";3', 'y;"";4'].join('\n') + '\n');
     expect((await countCsvRecords(f, ';')).records).toBe(3);
+  });
+});
+
+/** The rows DuckDB's reader returns in its line-based mode (null_padding: the vendor-export path, profiles/load.ts). */
+async function duckdbLines(file: string, delim = ','): Promise<number> {
+  return withDuckDb((db) =>
+    db.scalarNumber(
+      `SELECT count(*) FROM read_csv(${literal(file)}, header = false, all_varchar = true, delim = ${literal(delim)}, quote = '"', escape = '"', null_padding = true, max_line_size = 4194304)`,
+    ),
+  );
+}
+
+describe('countLines counts the lines DuckDB returns in its line-based mode (vendor exports)', () => {
+  const cases: [string, string, number][] = [
+    ['LF line breaks', 'a;b;c\n1;2;3\n4;5;6\n', 3],
+    ['CR LF line breaks and empty lines', 'a;b;c\r\n\r\n1;2;3\r\n4;5;6\r\n\r\n', 3],
+    ['lone CR line breaks', 'a;b;c\r1;2;3\r4;5;6\r', 3],
+    ['no line break after the last line', 'a;b;c\n1;2;3\n4;5;6', 3],
+    ['title rows above the header, a blank line between', 'BÁO CÁO DANH SÁCH HỒ SƠ\nTháng 5/2024\n\nSTT;Mã hồ sơ;Ngày\n1;A1;01/05/2024\n', 4],
+    ['a line of separators only, a line of spaces only, a short line', 'a;b;c\n;;\n   \n1\n1;2;3\n', 5],
+    ['a quoted value holding the separator, and a BOM', '\ufeffa;b;c\n"x;y";2;3\n', 2],
+  ];
+  for (const [what, text, lines] of cases) {
+    test(`should count ${what} as DuckDB reads it`, async () => {
+      const f = await file(`lines-${what.replace(/\W+/g, '-')}.csv`, text);
+      expect(await countLines(f)).toBe(lines);
+      expect(await duckdbLines(f, ';')).toBe(lines);
+    });
+  }
+
+  test('should count a CR LF cut between its CR and its LF by the 4 MiB read once', async () => {
+    const before = 'a,b,c\r\n';
+    const fill = READ_BYTES - Buffer.byteLength(before) - 'x,,\r'.length;
+    const f = await file('lines-cut.csv', `${before}x,${'y'.repeat(fill)},\r\n1,2,3\r\n`);
+    expect(await countLines(f)).toBe(3);
+    expect(await duckdbLines(f)).toBe(3);
   });
 });

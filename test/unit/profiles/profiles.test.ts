@@ -269,3 +269,58 @@ describe('a lake landed before the vendor fields existed', () => {
     expect((await checkInvariants(l.storage, l.work)).ok).toBe(true);
   });
 });
+
+/**
+ * A DuckDb whose counts of what a reader returned (the vendor-export checks of profiles/load.ts) come
+ * back one short, as if the reader had lost a row between the file and profile_raw.
+ */
+function losingOneRow(db: DuckDb, lost: (sql: string) => boolean): DuckDb {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'scalarNumber') {
+        return async (sql: string, params?: Record<string, string | number | boolean | null>) => {
+          const n = await target.scalarNumber(sql, params);
+          return lost(sql) ? n - 1 : n;
+        };
+      }
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe('a vendor export the reader does not return whole', () => {
+  test('should refuse a CSV export when the reader returns fewer lines than the file holds, naming it', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'export.csv');
+    const line = (id: string): string =>
+      [id, '1.000001', 'H99.01', '2', '03/05/2024 08:15', '10/05/2024 17:00', '', 'DANG_XU_LY', '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    // Blank lines and a CR LF layout: the count skips what the reader skips.
+    writeFileSync(file, `\ufeff${PORTAL_CSV_HEADER.join(',')}\r\n${line('A1')}\r\n\r\n${line('A2')}\r\n${line('A3')}\r\n\r\n`);
+    const profile = await loadProfile('own-csv');
+    await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'export.csv', profile, workDir: dir });
+      expect(loaded.rowsRead).toBe(3);
+      await createProfileTables(db);
+      const short = losingOneRow(db, (sql) => sql.startsWith('SELECT count(*) FROM read_csv('));
+      await expect(loadProfileExport(short, { fileNo: 0, localPath: file, file: 'export.csv', profile, workDir: dir })).rejects.toThrow(
+        /Failed to read export\.csv: the CSV reader returned 3 line\(s\), but the file holds 4 non-empty line\(s\); nothing of the file was landed/,
+      );
+    });
+  });
+
+  test('should refuse a workbook when fewer rows reach the landing than were read from it, naming it', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'dvc.xlsx');
+    await writeDvc(file, dvcRows.slice(0, 3));
+    const profile = await loadProfile('dvc-xlsx');
+    await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      const short = losingOneRow(db, (sql) => sql.startsWith('SELECT count(*) FROM profile_raw WHERE file_no'));
+      await expect(loadProfileExport(short, { fileNo: 0, localPath: file, file: 'dvc.xlsx', profile, workDir: dir })).rejects.toThrow(
+        /Failed to read dvc\.xlsx: 3 data row\(s\) were read from the workbook, but 2 reached the landing; nothing of the file was landed/,
+      );
+    });
+  });
+});
