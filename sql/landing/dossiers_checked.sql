@@ -140,8 +140,8 @@ landed_ids as (
 ),
 
 -- The ids seen more than once among this run's rows (in one file or in several). Only their rows can
--- be a duplicate in a file or meet an earlier file of the run (first_landing): an id seen once is its
--- own first row, and no other file places it. One grouping of the ids, and the two below
+-- be a duplicate in a file or meet an earlier file of the run (first_landing): an id seen once is no
+-- duplicate, and no other file places it. One grouping of the ids, and the two below
 -- (id_first_rows, first_landing) over these few ids only: each over every id cost as much as this one
 -- (bench/history.md, change 83).
 repeated_ids as (
