@@ -4,7 +4,7 @@
  * (empty columns after the last heading, as Excel saves them, are ignored).
  * A mismatch is an error that shows the difference, so a person can fix the export.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { PipelineInputError } from '../errors.js';
 
 export const PORTAL_CSV_HEADER = [
@@ -18,14 +18,18 @@ export const NSW_CSV_HEADER = [
   'Ngày hoàn thành', 'Trạng thái', 'Thanh toán trực tuyến', 'Có kết quả điện tử',
 ] as const;
 
+/**
+ * The first `bytes` of `file`, in one synchronous read: the land reads two heads of each of a chunk's
+ * files, and at 100 k dossiers (249 NSW exports of 3 kB) the event loop's round trips of an async read
+ * cost more than the reads (bench/history.md, change 89).
+ */
 export async function readHead(file: string, bytes = 65536): Promise<Buffer> {
-  const handle = await open(file, 'r');
+  const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
+    const buf = Buffer.allocUnsafe(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

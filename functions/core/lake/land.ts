@@ -20,7 +20,7 @@ import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
 import { periodParts } from './periods.js';
-import { countCsvRecords, lineAt, type CsvRecordCount } from './csv-records.js';
+import { countCsvRecords, countCsvRecordsSync, lineAt, type CsvRecordCount } from './csv-records.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
 import { createProfileTables, loadProfileExport } from '../profiles/load.js';
@@ -617,7 +617,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     }
     // Each file's records counted apart from DuckDB's reader, while it reads them (csv-records.ts): what it
     // returns is checked against them below.
-    const counting = pMap(csvPaths, (p) => countCsvRecords(p, delim), { concurrency: CSV_READ_LANES });
+    const counting = countRecords(csvPaths, metas, delim);
     counting.catch(() => undefined); // awaited below; a read that fails first must not leave it unhandled
     // Each lane keeps its rejects in tables of its own name (`reject_errors_<lane>`, `reject_scans_<lane>`):
     // under DuckDB's default names, two connections reading at once mixed up their scans' rejects.
@@ -808,6 +808,38 @@ export async function readLaneAtOnce(
   } catch {
     return false;
   }
+}
+
+/**
+ * CSV files up to this size (their raw bytes) are counted with one synchronous read each, between
+ * turns of the event loop; larger ones chunk by chunk. The 249 NSW exports of the 100 k bench dataset
+ * (3 kB each) took 150–660 ms to count a chunk at a time, four round trips a file through the event
+ * loop while DuckDB's threads read the files on both cores — and the lanes' reads wait for the count
+ * (bench/history.md, change 89).
+ */
+const SYNC_COUNT_BYTES = 256 * 2 ** 10;
+
+/** Each CSV file's records (csv-records.ts), in the chunk's order. */
+async function countRecords(csvPaths: readonly string[], metas: readonly RawMeta[], delim: string): Promise<CsvRecordCount[]> {
+  const out: CsvRecordCount[] = new Array(csvPaths.length);
+  const large = csvPaths.flatMap((_, i) => (metas[i]!.bytes > SYNC_COUNT_BYTES ? [i] : []));
+  const reading = pMap(large, async (i) => {
+    out[i] = await countCsvRecords(csvPaths[i]!, delim);
+  }, { concurrency: CSV_READ_LANES });
+  reading.catch(() => undefined); // awaited below, after the small files (whose error comes first)
+  let since = 0;
+  for (const [i, p] of csvPaths.entries()) {
+    if (metas[i]!.bytes > SYNC_COUNT_BYTES) continue;
+    out[i] = countCsvRecordsSync(p, delim);
+    since += metas[i]!.bytes;
+    // The loop gives the event loop a turn now and then (the lanes' statements, storage writes).
+    if (since >= SYNC_COUNT_BYTES) {
+      since = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await reading;
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
-import { countCsvRecords, countLines, lineAt, READ_BYTES } from '../../../functions/core/lake/csv-records.js';
+import { countCsvRecords, countCsvRecordsSync, countLines, lineAt, READ_BYTES } from '../../../functions/core/lake/csv-records.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -54,6 +54,8 @@ describe('countCsvRecords counts the records DuckDB reads (rows + rejected recor
       const counted = await countCsvRecords(f, ',');
       expect(counted.records - 1).toBe(dataRecords);
       expect(await duckdbRecords(f)).toBe(dataRecords);
+      // The small files' path (one synchronous read) counts the same.
+      expect(countCsvRecordsSync(f, ',')).toEqual(counted);
     });
   }
 
@@ -61,6 +63,7 @@ describe('countCsvRecords counts the records DuckDB reads (rows + rejected recor
     const f = await file('open.csv', [HEADER, row(1), 'id-2,"a\nb', row(3)].join('\r\n') + '\r\n');
     const counted = await countCsvRecords(f, ',');
     expect(counted).toEqual({ records: 3, unterminated: { record: 3, byte: Buffer.byteLength(`${HEADER}\r\n${row(1)}\r\n`) } });
+    expect(countCsvRecordsSync(f, ',')).toEqual(counted);
     expect(await lineAt(f, counted.unterminated!.byte)).toBe(3);
   });
 
@@ -86,12 +89,14 @@ describe('countCsvRecords counts the records DuckDB reads (rows + rejected recor
       const f = await file(`cut-${what.replace(/\W+/g, '-')}.csv`, text);
       expect((await countCsvRecords(f, ',')).records - 1).toBe(20_003);
       expect(await duckdbRecords(f)).toBe(20_003);
+      expect(countCsvRecordsSync(f, ',').records - 1).toBe(20_003);
     });
   }
 
   test('should count the semicolon-separated NSW layout by its own separator', async () => {
     const f = await file('nsw.csv', ['a;b;c', 'x;"1;2";3', 'y;"";4'].join('\n') + '\n');
     expect((await countCsvRecords(f, ';')).records).toBe(3);
+    expect(countCsvRecordsSync(f, ';').records).toBe(3);
   });
 });
 
