@@ -117,7 +117,12 @@ class RecordCounter {
         state = b === QUOTE && state === FIELD_START ? QUOTED : UNQUOTED;
       }
     }
-    Object.assign(this, { records, state, filled, afterCr, recordStart, offset: offset + end });
+    this.records = records;
+    this.state = state;
+    this.filled = filled;
+    this.afterCr = afterCr;
+    this.recordStart = recordStart;
+    this.offset = offset + end;
   }
 
   result(): CsvRecordCount {

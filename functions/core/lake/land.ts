@@ -830,15 +830,16 @@ const SYNC_COUNT_BYTES = 256 * 2 ** 10;
 /** Each CSV file's records (csv-records.ts), in the chunk's order. */
 async function countRecords(csvPaths: readonly string[], metas: readonly RawMeta[], delim: string): Promise<CsvRecordCount[]> {
   const out: CsvRecordCount[] = new Array(csvPaths.length);
-  const large = csvPaths.flatMap((_, i) => (metas[i]!.bytes > SYNC_COUNT_BYTES ? [i] : []));
+  const indexes = csvPaths.map((_, i) => i);
+  const small = indexes.filter((i) => metas[i]!.bytes <= SYNC_COUNT_BYTES);
+  const large = indexes.filter((i) => metas[i]!.bytes > SYNC_COUNT_BYTES);
   const reading = pMap(large, async (i) => {
     out[i] = await countCsvRecords(csvPaths[i]!, delim);
   }, { concurrency: CSV_READ_LANES });
   reading.catch(() => undefined); // awaited below, after the small files (whose error comes first)
   let since = 0;
-  for (const [i, p] of csvPaths.entries()) {
-    if (metas[i]!.bytes > SYNC_COUNT_BYTES) continue;
-    out[i] = countCsvRecordsSync(p, delim);
+  for (const i of small) {
+    out[i] = countCsvRecordsSync(csvPaths[i]!, delim);
     since += metas[i]!.bytes;
     // The loop gives the event loop a turn now and then (the lanes' statements, storage writes).
     if (since >= SYNC_COUNT_BYTES) {
