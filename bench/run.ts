@@ -36,7 +36,7 @@ import { checkNaiveOutput, type NaiveResult } from './lib/naive.js';
 import type { IncrementalResult, PipelineResult } from './lib/pipeline-jobs.js';
 import { startPortalProcess, type PortalProcess } from './lib/portal.js';
 import { REHEARSAL_FILE, rehearsalOf } from './lib/rehearsal.js';
-import { renderReport, type BenchResults, type E2eOutcome } from './lib/report.js';
+import { renderReport, type BenchResults, type E2eOutcome, type IncrementalOutcome } from './lib/report.js';
 
 const SECTIONS = BENCH_SECTIONS;
 type Section = BenchSection;
@@ -49,7 +49,8 @@ const program = new Command()
   .option('--runs <n>', 'runs per figure at sizes up to 2 M (median, min–max); default 3 (quick 1)')
   .option('--large-runs <n>', 'runs per figure at sizes above 2 M (default 3; quick 1)')
   .option('--large-drop', 'also time the CSV-drop path above 2 M (default: the portal path only, to fit the 45 min budget)', false)
-  .option('--small-size <n>', 'dossiers for the naive and incremental sections (default 1000000; quick 100000)')
+  .option('--small-size <n>', 'dossiers for the naive section, and the first size of the incremental one (default 1000000; quick 100000)')
+  .option('--incremental-sizes <list>', 'dossier counts for the incremental section (default: --small-size and each --sizes above it up to 10 M)')
   .option('--page-size <n>', 'portal page size the pull asks for (default 5000, the portal maximum)')
   .option('--skip <list>', `sections to skip: ${SECTIONS.join(',')}`, '')
   .option('--only <list>', 'run only these sections')
@@ -70,6 +71,7 @@ const o = program.opts<{
   runs?: string;
   largeRuns?: string;
   smallSize?: string;
+  incrementalSizes?: string;
   pageSize?: string;
   skip: string;
   only?: string;
@@ -123,6 +125,10 @@ const runs = int(o.runs, o.quick ? 1 : 3);
 // --runs without --large-runs sets both (`--sizes 50000000 --runs 1` is one run).
 const largeRuns = int(o.largeRuns ?? o.runs, o.quick ? 1 : 3);
 const smallSize = int(o.smallSize, o.quick ? 100_000 : 1_000_000);
+// Issue 15 judges one new month at 1 M and at 10 M; a 50 M rehearsal (`--sizes 50000000`) adds no 50 M history by default.
+const incrementalSizes = o.incrementalSizes
+  ? [...new Set(o.incrementalSizes.split(',').map((s) => int(s.trim(), 0)))].sort((a, b) => a - b)
+  : [smallSize, ...sizes.filter((n) => n > smallSize && n <= 10_000_000)];
 const pageSize = int(o.pageSize, 5000);
 const wanted = new Set<Section>((o.only ? o.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
 for (const s of o.skip.split(',').filter(Boolean)) wanted.delete(s.trim() as Section);
@@ -178,7 +184,8 @@ interface PlanLine {
 const plan: PlanLine[] = [];
 const datasetSizes = new Set<number>();
 if (wanted.has('e2e') || wanted.has('baseline')) sizes.forEach((n) => datasetSizes.add(n));
-if (wanted.has('naive') || wanted.has('incremental')) datasetSizes.add(smallSize);
+if (wanted.has('naive')) datasetSizes.add(smallSize);
+if (wanted.has('incremental')) incrementalSizes.forEach((n) => datasetSizes.add(n));
 for (const n of datasetSizes) {
   if (!existingDataset({ dataDir: path.join(OUT, 'data', `d${n}`), dossiers: n })) plan.push({ what: `generate ${n.toLocaleString('en')} dossiers`, seconds: (EST.generatePerM * n) / 1e6 });
 }
@@ -190,7 +197,9 @@ if (wanted.has('naive')) {
   plan.push({ what: `naive ${smallSize.toLocaleString('en')} ×${runs}`, seconds: runs * EST.naive(smallSize) });
   if (!(wanted.has('e2e') && sizes.includes(smallSize))) plan.push({ what: `e2e ${smallSize.toLocaleString('en')} for the naive ratio: portal ×${runs}, drop ×${runs}`, seconds: 2 * runs * EST.e2e(smallSize) });
 }
-if (wanted.has('incremental')) plan.push({ what: `incremental ${smallSize.toLocaleString('en')}: history ×1, new month ×${runs}`, seconds: EST.incrementalHistory(smallSize) + runs * EST.increment(smallSize) });
+if (wanted.has('incremental')) {
+  for (const n of incrementalSizes) plan.push({ what: `incremental ${n.toLocaleString('en')}: history ×1, new month ×${runsFor(n)}`, seconds: EST.incrementalHistory(n) + runsFor(n) * EST.increment(n) });
+}
 if (wanted.has('dashboards')) {
   const loads = o.quick ? 1 : 3;
   plan.push({ what: buildDashboards ? `dashboards: Evidence build ×1, ${loads} load(s) per page` : `dashboards: ${loads} load per page of the already-built site (no build in --quick)`, seconds: (buildDashboards ? EST.dashboardsBuild : 5) + EST.pages * loads * EST.ttiPerPage });
@@ -226,7 +235,7 @@ const results: BenchResults = {
     os: `${os.type()} ${os.release()}`,
     loadAverageAtStart: os.loadavg(),
   },
-  settings: { sizes, runs, largeRuns, smallSize, pageSize },
+  settings: { sizes, runs, largeRuns, smallSize, incrementalSizes, pageSize },
   plan: { estimateSeconds: estimate, budgetMinutes: budgetMin, lines: plan.map((p) => p.what) },
   datasets: {},
   e2e: {},
@@ -360,16 +369,20 @@ if (wanted.has('naive')) {
 // ---- 4: one new month on seven years ----------------------------------------------------------
 if (wanted.has('incremental')) {
   await section('incremental', async () => {
-    const data = await dataset(smallSize);
-    const portal = await startPortalProcess(data.dataDir);
-    try {
-      const r = await job<IncrementalResult>('incremental', { dataDir: data.dataDir, lakeDir: lake('incremental', smallSize), workDir: work('incremental', smallSize), mode: 'portal', portalUrl: portal.url, pageSize, repeats: runs });
-      log(`incremental ${smallSize.toLocaleString('en')}: history ${r.result.history.phases.total.toFixed(1)} s, new month ${r.result.increments.map((x) => x.phases.total.toFixed(1)).join(', ')} s`);
-      results.incremental = { size: smallSize, ...r };
-    } finally {
-      await portal.close();
-      await rm(lake('incremental', smallSize), { recursive: true, force: true });
-      await rm(work('incremental', smallSize), { recursive: true, force: true });
+    const measured: IncrementalOutcome[] = [];
+    for (const n of incrementalSizes) {
+      const data = await dataset(n);
+      const portal = await startPortalProcess(data.dataDir);
+      try {
+        const r = await job<IncrementalResult>('incremental', { dataDir: data.dataDir, lakeDir: lake('incremental', n), workDir: work('incremental', n), mode: 'portal', portalUrl: portal.url, pageSize, repeats: runsFor(n) });
+        log(`incremental ${n.toLocaleString('en')}: history ${r.result.history.phases.total.toFixed(1)} s, new month ${r.result.increments.map((x) => x.phases.total.toFixed(1)).join(', ')} s`);
+        measured.push({ size: n, ...r });
+        results.incremental = [...measured];
+      } finally {
+        await portal.close();
+        await rm(lake('incremental', n), { recursive: true, force: true });
+        await rm(work('incremental', n), { recursive: true, force: true });
+      }
     }
   });
 }

@@ -88,4 +88,26 @@ describe('bench --carry', () => {
     expect(run.e2e).toEqual({});
     expect(run.carried).toBeUndefined();
   });
+
+  test('should report one new month per size, judging each against its own backfill, and read the one-size results of earlier runs', async () => {
+    const increment = (n: number, month: number, history: number) => ({
+      size: n,
+      usage: usage(history + month),
+      result: { history: pipeline(history), increments: [pipeline(month)], newMonth: '2025-12' },
+    });
+    const e2e = { 1000000: { portal: [{ usage: usage(40), result: pipeline(40) }] }, 10000000: { portal: [{ usage: usage(320), result: pipeline(320) }] } };
+    const both = { ...earlier, e2e, settings: { ...earlier.settings, incrementalSizes: [1_000_000, 10_000_000] }, incremental: [increment(10_000_000, 15, 300), increment(1_000_000, 4, 37)], skipped: {} } as unknown as BenchResults;
+    const text = await renderReport(both);
+    expect(text).toContain('naive at 1 M, incremental at 1 M and 10 M;');
+    expect(text).toContain('transformed once: 37.0 s at 1 M, 300.0 s at 10 M;');
+    // 4 of 40 s: missed; 15 of 320 s: met (the rows in size order whatever the results' order)
+    expect(text).toMatch(/\| 1 M \| 1\.00 \| 2\.00 \| 1\.00 \| 4\.00 \(n\/a, 1 run\) \| 40\.0 \| 10\.0 % \| \*\*missed\*\* \|\n\| 10 M \| 1\.00 \| 2\.00 \| 12\.00 \| 15\.00 \(n\/a, 1 run\) \| 320\.0 \| 4\.7 % \| met \|/);
+    expect(text).toContain('Why missed: at 1 M, 25.0 % of the new month is the transform');
+    expect(text.split('\n').find((l) => l.startsWith('Why missed: at 1 M'))).not.toContain('at 10 M');
+
+    const old = { ...earlier, e2e, incremental: increment(1_000_000, 4, 37), skipped: {} } as unknown as BenchResults;
+    const oldText = await renderReport(old);
+    expect(oldText).toContain('naive at 1 M, incremental at 1 M;');
+    expect(oldText).toMatch(/\| 1 M \| 1\.00 \| 2\.00 \| 1\.00 \| 4\.00 \(n\/a, 1 run\) \| 40\.0 \| 10\.0 % \| \*\*missed\*\* \|\n\n/);
+  });
 });
