@@ -1,10 +1,16 @@
 -- The partitions an incremental transform rebuilds because of the dossier files landed since the
 -- last transform (functions/core/transform/incremental.ts; docs/architecture.md, "Incremental
--- models"). Not a model: the runner puts the new files' raw hashes where incremental_new_files stands.
+-- models"). Not a model: the runner puts the new files' raw hashes where incremental_new_files stands,
+-- and where incremental_new_partitions stands the sources, years and months of the landed partitions
+-- that hold a row of a new file (new_file_partitions.sql, run first; none: this query is not run).
 -- A dossier is changed when a new file holds a version of it, current (landed/dossiers) or lost
 -- (landed/_superseded/dossiers: the version the new file replaced, or the new file's version that
--- lost to a newer one). Every version of a changed dossier — and the portal copy of a changed NSW
--- dossier, which the NSW row now hides (docs/data-contracts.md §4.6) — counts in every report period
+-- lost to a newer one). A dossier id lives in one partition of the lake, and its lost versions in the
+-- same partition of the ledger (the landing quarantines a version that would land in another; the
+-- lake's invariants fail a run that finds an id twice): every version of a changed dossier is read
+-- in those partitions only, not across the lake. Every version of a changed dossier — and the portal
+-- copy of a changed NSW dossier, which the NSW row now hides (docs/data-contracts.md §4.6), looked up
+-- in every partition — counts in every report period
 -- from its receipt to its finish (or for ever while pending): the years those periods lie in are
 -- rebuilt. The years of receipt and of finish of every version are rebuilt too, report years or not:
 -- they are partitions of int_dossiers_carried_over (year of receipt) and procedure_years (year of
@@ -18,16 +24,38 @@ with new_files as (
 
 ),
 
+-- The rows of the partitions the new files wrote (the lists may name a few partitions more: a source,
+-- year and month of different partitions; they hold no row of a new file, so nothing changes).
+touched_dossiers as (
+
+    select dossier_id, raw_hash, received_at, finished_at
+    from src_dossiers
+    where source in (select source from incremental_new_partitions)
+        and year in (select year from incremental_new_partitions)
+        and month in (select month from incremental_new_partitions)
+
+),
+
+touched_superseded as (
+
+    select dossier_id, raw_hash, superseded_by_hash, received_at, finished_at
+    from src_superseded_dossiers
+    where source in (select source from incremental_new_partitions)
+        and year in (select year from incremental_new_partitions)
+        and month in (select month from incremental_new_partitions)
+
+),
+
 changed as (
 
     select dossier_id
-    from src_dossiers
+    from touched_dossiers
     where raw_hash in (select raw_hash from new_files)
 
     union
 
     select dossier_id
-    from src_superseded_dossiers
+    from touched_superseded
     where raw_hash in (select raw_hash from new_files)
         or superseded_by_hash in (select raw_hash from new_files)
 
@@ -36,19 +64,21 @@ changed as (
 versions as (
 
     select d.received_at, d.finished_at
+    from touched_dossiers as d
+    where d.dossier_id in (select dossier_id from changed)
+
+    union all
+
+    -- The portal copy (NSW-<id> → <id>) of a changed NSW dossier, in whichever partition it lies: a
+    -- semi-join on the month's few NSW ids (DuckDB skips the row groups whose id range holds none).
+    select d.received_at, d.finished_at
     from src_dossiers as d
-    -- One semi-join (an OR of two IN lists read every landed id twice and built 'NSW-' || id for each):
-    -- the changed ids, and the portal ids of the changed NSW ones (NSW-<id> → <id>).
-    where d.dossier_id in (
-        select dossier_id from changed
-        union all
-        select substr(dossier_id, 5) from changed where starts_with(dossier_id, 'NSW-')
-    )
+    where d.dossier_id in (select substr(dossier_id, 5) from changed where starts_with(dossier_id, 'NSW-'))
 
     union all
 
     select s.received_at, s.finished_at
-    from src_superseded_dossiers as s
+    from touched_superseded as s
     where s.dossier_id in (select dossier_id from changed)
 
 ),

@@ -98,7 +98,7 @@ const incrementalFiles = sqlFiles(path.join(SQL_DIR, 'incremental'));
 
 describe('sql/incremental queries under the Trino grammar and the lint', () => {
   test('should find the incremental queries', () => {
-    expect(incrementalFiles.map((f) => path.basename(f))).toEqual(['touched_partitions.sql']);
+    expect(incrementalFiles.map((f) => path.basename(f))).toEqual(['new_file_partitions.sql', 'touched_partitions.sql']);
   });
 
   test.each(incrementalFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {

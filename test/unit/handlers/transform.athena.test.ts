@@ -64,6 +64,8 @@ function throttle(): void {
 let landingLog: string[][] = [];
 /** Rows of sql/incremental/touched_partitions.sql: [year, receipt_month or undefined (null)]. */
 let touched: (string | undefined)[][] = [];
+/** Rows of sql/incremental/new_file_partitions.sql: [source, year, month]. */
+let newPartitions: string[][] = [];
 /** Partitions of the models by year, and of those by month of receipt (stg_lake__dossiers, int_dossiers_classified). */
 let partitionRows: string[][] = [];
 let monthRows: string[][] = [];
@@ -76,6 +78,7 @@ function answer(s: Started): GetQueryResultsOutput {
   if (/AS partition_value, count\(\*\) AS row_count FROM/.test(s.sql)) return table(['partition_value', 'row_count'], rowsOfColumn(s.sql));
   if (/AS partition_count FROM/.test(s.sql)) return resultSet('get-query-results-count', [String(rowsOfColumn(s.sql).length)]);
   if (/^SELECT period_type, year, period_no, CAST\(period_start AS VARCHAR\)/.test(s.sql)) return table(['period_type', 'year', 'period_no', 'period_start', 'period_end', 'is_complete'], PERIODS);
+  if (/as v \(raw_hash\)/.test(s.sql) && /superseded_rows as \(/.test(s.sql)) return table(['source', 'year', 'month'], newPartitions);
   if (/as v \(raw_hash\)/.test(s.sql)) return table(['year', 'receipt_month'], touched as string[][]);
   if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
   if (/FROM information_schema\.tables/.test(s.sql)) return resultSet('get-query-results-tables', []);
@@ -116,6 +119,7 @@ beforeEach(async () => {
   await lake.delete(STATE_KEY);
   landingLog = [[HASH('a'), 'dossiers'], [HASH('b'), 'agencies']];
   touched = [];
+  newPartitions = [];
   partitionRows = [['2023', '10'], ['2024', '11'], ['2025', '12']];
   monthRows = [['202311', '10'], ['202406', '11'], ['202512', '12']];
   started = [];
@@ -273,6 +277,7 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     for (const y of [2023, 2024, 2025]) await lake.put(`models/marts/agency_periods/run=rfull01/year=${y}/part-0.parquet`, 'x');
     started = [];
     landingLog = [...landingLog, [HASH('c'), 'dossiers']];
+    newPartitions = [['nsw', '2025', '12'], ['portal', '2025', '11'], ['portal', '2025', '12']];
     touched = [['2025', undefined], ['2025', '202512']];
     partitionRows = [['2025', '13']];
     monthRows = [['202512', '13']];
@@ -280,6 +285,11 @@ describe('transform handler on Athena, incremental (recorded responses)', () => 
     inc = [...started];
     expect(out.models).toBe(models.length);
     expect(inc.some((s) => s.sql.includes(`raw_hash in (select raw_hash from new_files)`) && s.sql.includes(`(values ('${HASH('c')}')) as v (raw_hash)`))).toBe(true);
+    // The changed dossiers' versions are read in the partitions the new file wrote (found first), not across the lake.
+    const plan = inc.filter((s) => s.sql.includes(`(values ('${HASH('c')}')) as v (raw_hash)`));
+    expect(plan).toHaveLength(2);
+    expect(plan[0]!.sql).toMatch(/^with new_files as[\s\S]*select distinct source, year, month\s+from src_dossiers/);
+    expect(plan[1]!.sql).toContain("where source in ('nsw', 'portal')\n        and year in (2025)\n        and month in (11, 12)");
   });
 
   /** What the incremental run rebuilds and keeps of a model, by its partition column. */
