@@ -50,7 +50,7 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
  * lake changed under it?), as a missing ledger or partition would make the run's figures wrong.
  */
 export async function localParquetCopies(storage: Storage, prefix: string, workDir: string): Promise<string[]> {
-  const keys = (await storage.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  const keys = (await storage.listKeys(prefix)).filter((k) => k.endsWith('.parquet'));
   return pMap(
     keys,
     async (key) => {

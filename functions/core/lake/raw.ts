@@ -140,15 +140,15 @@ export async function stageRaw(
 export async function listStaged(storage: Storage, kinds: readonly RawKind[] = RAW_KIND_NAMES): Promise<RawMeta[]> {
   const keys: string[] = [];
   const hashes = async (prefix: string): Promise<Set<string>> =>
-    new Set((await storage.list(prefix)).map((o) => o.key.split('/').pop()!.replace(/\.json$/, '')));
+    new Set((await storage.listKeys(prefix)).map((key) => key.split('/').pop()!.replace(/\.json$/, '')));
   for (const kind of kinds) {
     const landed = await hashes(`manifest/raw/${kind}/`);
     const rejected = await hashes(`manifest/rejected/${kind}/`);
-    for (const obj of await storage.list(`raw/${kind}/`)) {
-      if (!obj.key.endsWith('.meta.json')) continue;
-      const hash = obj.key.split('/').pop()!.replace(/\.meta\.json$/, '');
+    for (const key of await storage.listKeys(`raw/${kind}/`)) {
+      if (!key.endsWith('.meta.json')) continue;
+      const hash = key.split('/').pop()!.replace(/\.meta\.json$/, '');
       if (landed.has(hash) || rejected.has(hash)) continue;
-      keys.push(obj.key);
+      keys.push(key);
     }
   }
   const out = await pMap(keys, (key) => readJson(storage, key, RawMeta), { concurrency: READS_AT_ONCE });
@@ -188,8 +188,8 @@ export async function writeRejected(storage: Storage, meta: RawMeta, error: stri
 export async function listRejected(storage: Storage, opts: { discarded?: boolean } = {}): Promise<RejectedEntry[]> {
   const out: RejectedEntry[] = [];
   for (const prefix of ['manifest/rejected/', ...(opts.discarded ? ['manifest/discarded/'] : [])]) {
-    for (const obj of await storage.list(prefix)) {
-      if (obj.key.endsWith('.json')) out.push(await readJson(storage, obj.key, RejectedEntry));
+    for (const key of await storage.listKeys(prefix)) {
+      if (key.endsWith('.json')) out.push(await readJson(storage, key, RejectedEntry));
     }
   }
   return out.sort((a, b) => a.rejected_at.localeCompare(b.rejected_at) || a.sha256.localeCompare(b.sha256));
@@ -242,7 +242,7 @@ export const MANIFEST_INDEX_KEY = 'manifest/index/raw.ndjson';
  * from the index (MANIFEST_INDEX_KEY) when it has them unless `index` is false, else one read each.
  */
 export async function listManifest(storage: Storage, known: Map<string, ManifestEntry> = new Map(), opts: { index?: boolean } = {}): Promise<ManifestEntry[]> {
-  const keys = (await storage.list('manifest/raw/')).map((o) => o.key).filter((k) => k.endsWith('.json'));
+  const keys = (await storage.listKeys('manifest/raw/')).filter((k) => k.endsWith('.json'));
   if (opts.index !== false && keys.some((k) => !known.has(k))) await readManifestIndex(storage, new Set(keys), known);
   const out = await pMap(
     keys,

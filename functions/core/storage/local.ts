@@ -77,6 +77,15 @@ export class LocalStorage implements Storage {
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
+    return this.walk(prefix, true);
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    return (await this.walk(prefix, false)).map((o) => o.key);
+  }
+
+  /** Files under prefix (S3 semantics: a key prefix, not a directory), sorted; sized: each one stat'ed. */
+  private async walk(prefix: string, sized: boolean): Promise<ObjectInfo[]> {
     if (prefix !== '') assertSafeKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
     // Walk from the deepest directory the prefix names, then filter by the whole prefix (S3 semantics).
     const dirKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
@@ -93,8 +102,8 @@ export class LocalStorage implements Storage {
       // A directory's files are stat'ed at once (raw/<kind>/ holds every file ever pulled: one stat after
       // another made listing it grow with the lake's history).
       const files = entries.filter((e) => e.isFile() && !isTemp(e.name)).map((e) => ({ name: e.name, key: relDir ? `${relDir}/${e.name}` : e.name })).filter((f) => f.key.startsWith(prefix));
-      const sizes = await Promise.all(files.map((f) => stat(path.join(abs, f.name)).then((st) => st.size)));
-      files.forEach((f, i) => out.push({ key: f.key, size: sizes[i]! }));
+      const sizes = sized ? await Promise.all(files.map((f) => stat(path.join(abs, f.name)).then((st) => st.size))) : [];
+      files.forEach((f, i) => out.push({ key: f.key, size: sizes[i] ?? Number.NaN }));
       for (const entry of entries) {
         const key = relDir ? `${relDir}/${entry.name}` : entry.name;
         if (entry.isDirectory() && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(key);

@@ -53,14 +53,23 @@ export class RoutedStorage implements Storage {
     return this.pick(key).locate(key);
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  list(prefix: string): Promise<ObjectInfo[]> {
+    return this.gather(prefix, (s, p) => s.list(p), (o) => o.key);
+  }
+
+  listKeys(prefix: string): Promise<string[]> {
+    return this.gather(prefix, (s, p) => s.listKeys(p), (k) => k);
+  }
+
+  /** `list` or `listKeys` (`one`) of the storage a prefix lies in, or of every storage it spans. */
+  private async gather<T>(prefix: string, one: (storage: Storage, prefix: string) => Promise<T[]>, keyOf: (item: T) => string): Promise<T[]> {
     const inside = this.routes.find((r) => prefix.startsWith(r.prefix));
-    if (inside) return inside.storage.list(prefix);
+    if (inside) return one(inside.storage, prefix);
     // The prefix spans the default storage and every route it is a prefix of.
     const parts = await Promise.all([
-      this.fallback.list(prefix).then((objs) => objs.filter((o) => !this.routes.some((r) => o.key.startsWith(r.prefix)))),
-      ...this.routes.filter((r) => r.prefix.startsWith(prefix)).map((r) => r.storage.list(r.prefix)),
+      one(this.fallback, prefix).then((items) => items.filter((o) => !this.routes.some((r) => keyOf(o).startsWith(r.prefix)))),
+      ...this.routes.filter((r) => r.prefix.startsWith(prefix)).map((r) => one(r.storage, r.prefix)),
     ]);
-    return parts.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return parts.flat().sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   }
 }

@@ -175,6 +175,11 @@ export class S3Storage implements Storage {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /** ListObjectsV2 returns the sizes anyway: the keys of `list`. */
+  async listKeys(prefix: string): Promise<string[]> {
+    return (await this.list(prefix)).map((o) => o.key);
+  }
+
   async delete(key: string): Promise<void> {
     const Key = this.objectKey(key);
     try {

@@ -26,6 +26,11 @@ export interface Storage {
   exists(key: string): Promise<boolean>;
   /** Keys under prefix, sorted. */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * The keys of `list`, without their sizes: on disk no stat per file (raw/ and manifest/ hold every file
+   * ever pulled, so a land that lists them pays for the whole history; bench/history.md, change 94).
+   */
+  listKeys(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
   /** Where DuckDB can read the key directly (file path, or s3:// URL), if it can. */
   locate(key: string): string;

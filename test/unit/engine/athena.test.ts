@@ -44,6 +44,9 @@ class MemoryLake implements Storage {
   async list(prefix: string): Promise<ObjectInfo[]> {
     return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((key) => ({ key, size: this.objects.get(key)!.length }));
   }
+  async listKeys(prefix: string): Promise<string[]> {
+    return (await this.list(prefix)).map((o) => o.key);
+  }
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
   }

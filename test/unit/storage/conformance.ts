@@ -138,6 +138,15 @@ export function testStorage({ name, create, additionalTests }: TestStorageOption
       ]);
       expect((await storage().list('')).map((o) => o.key)).toContain('raw/portal/z.json');
       expect(await storage().list('snapshots/')).toEqual([]);
+      // listKeys: the same keys in the same order, for every prefix.
+      for (const prefix of ['landed/dossiers/', 'landed/dos', 'landed/', '', 'raw/portal/z', 'snapshots/']) {
+        expect(await storage().listKeys(prefix), prefix).toEqual((await storage().list(prefix)).map((o) => o.key));
+      }
+      expect(await storage().listKeys('landed/dossiers/')).toEqual([
+        'landed/dossiers/source=portal/year=2024/month=01/data.parquet',
+        'landed/dossiers/source=portal/year=2024/month=02/data.parquet',
+      ]);
+      expect(await storage().listKeys('snapshots/')).toEqual([]);
     });
 
     test('should delete a key and accept deleting a missing one', async () => {

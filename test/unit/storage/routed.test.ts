@@ -29,6 +29,8 @@ describe('RoutedStorage given raw/ routed to another storage', () => {
       expect(await lake.exists('raw/portal/a.json')).toBe(false);
       expect(await raw.exists('landed/dossiers/x.parquet')).toBe(false);
       expect((await storage.list('')).map((o) => o.key)).toEqual(['landed/dossiers/x.parquet', 'raw/portal/a.json']);
+      expect(await storage.listKeys('')).toEqual(['landed/dossiers/x.parquet', 'raw/portal/a.json']);
+      expect(await storage.listKeys('raw/')).toEqual(['raw/portal/a.json']);
       expect(storage.locate('raw/portal/a.json')).toBe(raw.locate('raw/portal/a.json'));
     } finally {
       await cleanup();
