@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { carrySections, type BenchSection } from '../../bench/lib/carry.js';
-import { renderReport, type BenchResults } from '../../bench/lib/report.js';
+import { percentAgainst, renderReport, type BenchResults } from '../../bench/lib/report.js';
 
 const machine = (load: number[]) => ({ cpus: 2, cpuModel: 'x', memoryGb: 23.5, node: 'v20', duckdb: 'v1', os: 'Linux', loadAverageAtStart: load });
 const usage = (wallSec: number) => ({ wallSec, cpuSec: wallSec, peakRssMb: 2000 });
@@ -109,5 +109,13 @@ describe('bench --carry', () => {
     const oldText = await renderReport(old);
     expect(oldText).toContain('naive at 1 M, incremental at 1 M;');
     expect(oldText).toMatch(/\| 1 M \| 1\.00 \| 2\.00 \| 1\.00 \| 4\.00 \(n\/a, 1 run\) \| 40\.0 \| 10\.0 % \| \*\*missed\*\* \|\n\n/);
+  });
+
+  test('should print a share that misses or meets its target narrowly with the decimals that tell them apart', () => {
+    expect(percentAgainst(15.46 / 309.1, 0.05)).toBe('5.002');
+    expect(percentAgainst(15.4 / 309.1, 0.05)).toBe('4.98');
+    expect(percentAgainst(0.05, 0.05)).toBe('5.0');
+    expect(percentAgainst(0.102, 0.05)).toBe('10.2');
+    expect(percentAgainst(Number.NaN, 0.05)).toBe('NaN');
   });
 });
