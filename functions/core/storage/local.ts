@@ -77,19 +77,23 @@ export class LocalStorage implements Storage {
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
-    return this.walk(prefix, true);
+    // The files are stat'ed at once (raw/<kind>/ holds every file ever pulled: one stat after another
+    // made listing it grow with the lake's history).
+    const files = await this.files(prefix);
+    const sizes = await Promise.all(files.map((f) => stat(f.file).then((st) => st.size)));
+    return files.map((f, i) => ({ key: f.key, size: sizes[i]! }));
   }
 
   async listKeys(prefix: string): Promise<string[]> {
-    return (await this.walk(prefix, false)).map((o) => o.key);
+    return (await this.files(prefix)).map((f) => f.key);
   }
 
-  /** Files under prefix (S3 semantics: a key prefix, not a directory), sorted; sized: each one stat'ed. */
-  private async walk(prefix: string, sized: boolean): Promise<ObjectInfo[]> {
+  /** The files under prefix (S3 semantics: a key prefix, not a directory), by key, with their paths. */
+  private async files(prefix: string): Promise<{ key: string; file: string }[]> {
     if (prefix !== '') assertSafeKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
     // Walk from the deepest directory the prefix names, then filter by the whole prefix (S3 semantics).
     const dirKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    const out: ObjectInfo[] = [];
+    const out: { key: string; file: string }[] = [];
     const walk = async (relDir: string): Promise<void> => {
       const abs = relDir ? path.join(this.root, ...relDir.split('/')) : this.root;
       let entries;
@@ -99,14 +103,10 @@ export class LocalStorage implements Storage {
         if (isCode(cause, 'ENOENT') || isCode(cause, 'ENOTDIR')) return;
         throw createError('storage', `Failed to list ${prefix || '(root)'} in ${this.root}: ${(cause as Error).message}`, { cause });
       }
-      // A directory's files are stat'ed at once (raw/<kind>/ holds every file ever pulled: one stat after
-      // another made listing it grow with the lake's history).
-      const files = entries.filter((e) => e.isFile() && !isTemp(e.name)).map((e) => ({ name: e.name, key: relDir ? `${relDir}/${e.name}` : e.name })).filter((f) => f.key.startsWith(prefix));
-      const sizes = sized ? await Promise.all(files.map((f) => stat(path.join(abs, f.name)).then((st) => st.size))) : [];
-      files.forEach((f, i) => out.push({ key: f.key, size: sizes[i] ?? Number.NaN }));
       for (const entry of entries) {
         const key = relDir ? `${relDir}/${entry.name}` : entry.name;
-        if (entry.isDirectory() && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(key);
+        if (entry.isFile() && !isTemp(entry.name) && key.startsWith(prefix)) out.push({ key, file: path.join(abs, entry.name) });
+        else if (entry.isDirectory() && (key.startsWith(prefix) || prefix.startsWith(`${key}/`))) await walk(key);
       }
     };
     await walk(dirKey);
