@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/cost-model.ts <lake dir | bench results json | bench/rehearsal.json | bench/lake-1m.json> [--scale 10000000,50000000] [--all-columns]`
+ * `npx tsx bench/cost-model.ts <lake dir | bench results json | bench/rehearsal.json | bench/lake-1m.json> [--scale 10000000,50000000] [--all-columns] [--summary]`;
+ * `npx tsx bench/cost-model.ts --write-doc` renders docs/deploy.md's cost-model blocks again (a test fails while they are stale).
  *
  * The national cost model of docs/deploy.md ("Cost model for the national case"), from a measured lake
  * (bench/lib/lake-stats.ts): bytes Athena scans for a full rebuild and for one monthly incremental run,
@@ -11,7 +12,7 @@
  * the touched year's share. The rules of the estimate are in the doc; the prices are parameters below.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keptModels } from '../functions/core/transform/incremental.js';
 import { loadModels, loadSources, referencedRelations, type TestSpec } from '../functions/core/transform/models.js';
@@ -54,9 +55,27 @@ export const DOSSIER_ID_SHARE = 0.059;
 /** The datasets a monthly run lands: the month's dossiers; with a 766 answer, its results and metrics files too. */
 export const MONTHLY_CHANGES = { dossiers: ['dossiers'], 'dossiers + 766 answer': ['dossiers', 'score766', 'score766_metrics'] } as const;
 
+/**
+ * The bytes of landed/dossiers' columns that the plan of a monthly run reads (sql/incremental/), as shares of the
+ * table: from the lake's measured column sizes of stg_lake__dossiers (the same columns) when it has them, else these,
+ * measured in the 1 M lake (bench/lake-1m.json, 2026-12-03).
+ */
+export const PLAN_COLUMN_SHARES = { raw_hash: 0.002, dossier_id: DOSSIER_ID_SHARE, received_at: 0.159, finished_at: 0.231 } as const;
+/** The queries a transform runs besides the models' statements, as `plan` rows (functions/core/transform/incremental.ts). */
+export const PLAN_QUERIES = {
+  /** planTransform: the landing log (which files the last transform read), in every run. */
+  landingLog: 'landing log',
+  /** writeState: the report periods the state records, in every run; an incremental run reads them once more (touchedByPeriods). */
+  periods: 'report periods',
+  /** sql/incremental/new_file_partitions.sql: raw_hash of every landed dossier and of the superseded ledger. */
+  newFilePartitions: 'new_file_partitions',
+  /** sql/incremental/touched_partitions.sql: the touched partitions' ids, hashes and dates, every partition's dossier_id. */
+  touchedPartitions: 'touched_partitions',
+} as const;
+
 export interface StatementCost {
   model: string;
-  kind: 'ctas' | 'tests' | 'metadata';
+  kind: 'ctas' | 'tests' | 'metadata' | 'plan';
   queries: number;
   scannedBytes: number;
   billedBytes: number;
@@ -192,8 +211,35 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
     return { bytes: 0, files: 0 };
   };
   const billed = (scanned: number, queries: number): number => queries * Math.max(PRICES.athenaMinBytes, scanned / Math.max(1, queries));
+  // The plan's queries (PLAN_QUERIES). Shares of landed/dossiers' bytes by column, and the superseded ledger (read whole:
+  // small, and without column sizes).
+  const landedColumns = columns?.stg_lake__dossiers;
+  const landedTotal = landedColumns ? Object.values(landedColumns).reduce((s, b) => s + b, 0) : 0;
+  const columnShare = (c: keyof typeof PLAN_COLUMN_SHARES): number =>
+    landedColumns && landedTotal > 0 && landedColumns[c] !== undefined ? landedColumns[c] / landedTotal : PLAN_COLUMN_SHARES[c];
+  const landed = { bytes: bytesOf('landed/dossiers'), files: dossiers?.files ?? 0 };
+  const ledger = { bytes: bytesOf('landed/_superseded/dossiers'), files: table('landed/_superseded/dossiers')?.files ?? 0 };
+  const planRow = (model: string, scanned: number, opened: number): StatementCost => ({ model, kind: 'plan', queries: 1, scannedBytes: scanned, billedBytes: billed(scanned, 1), filesRead: opened });
+  const plan = (monthly: boolean): StatementCost[] => {
+    const log = relationBytes('src_landing_log');
+    const periods = relationBytes('int_periods_reported');
+    const out = [planRow(PLAN_QUERIES.landingLog, log.bytes, log.files), planRow(PLAN_QUERIES.periods, periods.bytes, periods.files)];
+    if (!monthly) return out;
+    const share = dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
+    const yearFilesOfLanded = Math.max(1, dossiers?.years[touchedYear]?.files ?? 1);
+    const touchedColumns = columnShare('dossier_id') + columnShare('raw_hash') + columnShare('received_at') + columnShare('finished_at');
+    const calendar = relationBytes('calendar_months');
+    out.push(
+      planRow(PLAN_QUERIES.newFilePartitions, landed.bytes * columnShare('raw_hash') + ledger.bytes, landed.files + ledger.files),
+      // The touched partitions (billed as the touched year's share: an upper bound, as for the month partitions of the
+      // models), every partition's dossier_id (the portal copies of the NSW ids), the ledger, the calendar seed.
+      planRow(PLAN_QUERIES.touchedPartitions, landed.bytes * (share * touchedColumns + columnShare('dossier_id')) + ledger.bytes + calendar.bytes, yearFilesOfLanded + landed.files + ledger.files + calendar.files),
+      planRow(PLAN_QUERIES.periods, periods.bytes, periods.files),
+    );
+    return out;
+  };
   const run = (monthly: boolean): StatementCost[] => {
-    const out: StatementCost[] = [];
+    const out: StatementCost[] = plan(monthly);
     for (const m of models) {
       // A kept table: no statement, no test (the engine reuses its output; its tests passed when it was written).
       if (monthly && kept.has(m.name)) continue;
@@ -241,33 +287,50 @@ const gb = (b: number): string => (b / 2 ** 30).toFixed(2);
 const usd = (b: number): string => `$${((b / TB) * PRICES.athenaPerTb).toFixed(3)}`;
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US').replaceAll(',', ' ');
 
-function render(lake: Lake, scales: number[]): string {
+/** The tables of the model; `summary`: only the totals per run, the S3 requests and the extrapolation. */
+function render(lake: Lake, scales: number[], summary = false): string {
   const scenarios = Object.entries(MONTHLY_CHANGES).map(([name, changed]) => ({ name, ...costModel(lake.stats, undefined, lake.columns, changed) }));
   const { full, touchedYear, modelFilesWritten, apportioned } = scenarios[0]!;
   const L: string[] = [];
   const sum = (xs: StatementCost[], k: 'scannedBytes' | 'billedBytes' | 'queries'): number => xs.reduce((s, x) => s + x[k], 0);
-  L.push(`Measured lake: ${Number.isFinite(lake.dossiers) ? `${n0(lake.dossiers)} dossiers, ` : ''}${n0(lake.stats.files)} files, ${gb(lake.stats.bytes)} GiB; a monthly run touches report year ${touchedYear}.`, '');
-  if (apportioned.length) L.push(`Partitioned models the lake holds as one file, apportioned to years by landed/dossiers' year shares: ${apportioned.join(', ')}.`, '');
-  for (const s of scenarios) L.push(`Monthly run, new files of ${s.changed.join(', ')} (${s.name}): ${s.kept.length} table models kept (no statement, no test): ${s.kept.join(', ')}.`, '');
-  L.push('| area | files | GiB |', '|---|---:|---:|');
-  for (const a of ['raw/', 'manifest/', 'landed/', 'quarantine/', 'models/']) {
-    const ts = Object.entries(lake.stats.tables).filter(([k]) => k.startsWith(a));
-    if (ts.length) L.push(`| ${a} | ${n0(ts.reduce((s, [, t]) => s + t.files, 0))} | ${gb(ts.reduce((s, [, t]) => s + t.bytes, 0))} |`);
-  }
-  const d = lake.stats.tables['landed/dossiers'];
-  if (d) {
-    L.push('', '`landed/dossiers` by year of receipt:', '', '| year | files | MiB |', '|---|---:|---:|');
-    for (const [y, v] of Object.entries(d.years).sort()) L.push(`| ${y} | ${n0(v.files)} | ${(v.bytes / 2 ** 20).toFixed(1)} |`);
-  }
   const mib = (b: number): string => (b / 2 ** 20).toFixed(2);
-  L.push('', `Largest scans (MiB, full rebuild → monthly run, ${scenarios.map((s) => s.name).join(' / ')}; "kept": no statement):`, '', `| model | statement | queries | full | ${scenarios.map((s) => `monthly (${s.name})`).join(' | ')} |`, `|---|---|---:|---:|${scenarios.map(() => '---:|').join('')}`);
-  const key = (x: StatementCost): string => `${x.model}/${x.kind}`;
-  const by = scenarios.map((s) => new Map(s.monthly.map((x) => [key(x), x])));
-  for (const x of [...full].sort((a, b) => b.scannedBytes - a.scannedBytes).slice(0, 12)) L.push(`| ${x.model} | ${x.kind} | ${x.queries} | ${mib(x.scannedBytes)} | ${by.map((m) => (m.has(key(x)) ? mib(m.get(key(x))!.scannedBytes) : 'kept')).join(' | ')} |`);
-  L.push('', 'By statement kind (queries, scanned MiB):', '', `| kind | full: queries | MiB | ${scenarios.map((s) => `monthly (${s.name}): queries | MiB`).join(' | ')} |`, `|---|---:|---:|${scenarios.map(() => '---:|---:|').join('')}`);
-  for (const kind of ['ctas', 'tests', 'metadata'] as const) {
-    const f = full.filter((x) => x.kind === kind);
-    L.push(`| ${kind} | ${sum(f, 'queries')} | ${mib(sum(f, 'scannedBytes'))} | ${scenarios.map((s) => { const m = s.monthly.filter((x) => x.kind === kind); return `${sum(m, 'queries')} | ${mib(sum(m, 'scannedBytes'))}`; }).join(' | ')} |`);
+  const d = lake.stats.tables['landed/dossiers'];
+  if (!summary) {
+    L.push(`Measured lake: ${Number.isFinite(lake.dossiers) ? `${n0(lake.dossiers)} dossiers, ` : ''}${n0(lake.stats.files)} files, ${gb(lake.stats.bytes)} GiB; a monthly run touches report year ${touchedYear}.`, '');
+    if (apportioned.length) L.push(`Partitioned models the lake holds as one file, apportioned to years by landed/dossiers' year shares: ${apportioned.join(', ')}.`, '');
+    for (const s of scenarios) L.push(`Monthly run, new files of ${s.changed.join(', ')} (${s.name}): ${s.kept.length} table models kept (no statement, no test): ${s.kept.join(', ')}.`, '');
+    L.push('| area | files | GiB |', '|---|---:|---:|');
+    for (const a of ['raw/', 'manifest/', 'landed/', 'quarantine/', 'models/']) {
+      const ts = Object.entries(lake.stats.tables).filter(([k]) => k.startsWith(a));
+      if (ts.length) L.push(`| ${a} | ${n0(ts.reduce((s, [, t]) => s + t.files, 0))} | ${gb(ts.reduce((s, [, t]) => s + t.bytes, 0))} |`);
+    }
+    if (d) {
+      L.push('', '`landed/dossiers` by year of receipt:', '', '| year | files | MiB |', '|---|---:|---:|');
+      for (const [y, v] of Object.entries(d.years).sort()) L.push(`| ${y} | ${n0(v.files)} | ${(v.bytes / 2 ** 20).toFixed(1)} |`);
+    }
+    L.push('', `Largest scans (MiB, full rebuild → monthly run, ${scenarios.map((s) => s.name).join(' / ')}; "kept": no statement; "–": not run):`, '', `| model | statement | queries | full | ${scenarios.map((s) => `monthly (${s.name})`).join(' | ')} |`, `|---|---|---:|---:|${scenarios.map(() => '---:|').join('')}`);
+    // Statements of either run, by the largest of their scans (the plan of a monthly run has no full-run counterpart).
+    const key = (x: StatementCost): string => `${x.model}/${x.kind}`;
+    const byKey = (xs: StatementCost[]): Map<string, StatementCost> => {
+      const m = new Map<string, StatementCost>();
+      for (const x of xs) {
+        const y = m.get(key(x));
+        m.set(key(x), y ? { ...y, queries: y.queries + x.queries, scannedBytes: y.scannedBytes + x.scannedBytes } : x);
+      }
+      return m;
+    };
+    const fullBy = byKey(full);
+    const by = scenarios.map((s) => byKey(s.monthly));
+    const rows = [...new Set([...fullBy.keys(), ...by.flatMap((m) => [...m.keys()])])].map((k) => ({ k, x: fullBy.get(k) ?? by.find((m) => m.has(k))!.get(k)!, top: Math.max(fullBy.get(k)?.scannedBytes ?? 0, ...by.map((m) => m.get(k)?.scannedBytes ?? 0)) }));
+    for (const { k, x } of rows.sort((a, b) => b.top - a.top || a.k.localeCompare(b.k)).slice(0, 13)) {
+      const f = fullBy.get(k);
+      L.push(`| ${x.model} | ${x.kind} | ${x.queries} | ${f ? mib(f.scannedBytes) : '–'} | ${by.map((m) => (m.has(k) ? mib(m.get(k)!.scannedBytes) : 'kept')).join(' | ')} |`);
+    }
+    L.push('', 'By statement kind (queries, scanned MiB):', '', `| kind | full: queries | MiB | ${scenarios.map((s) => `monthly (${s.name}): queries | MiB`).join(' | ')} |`, `|---|---:|---:|${scenarios.map(() => '---:|---:|').join('')}`);
+    for (const kind of ['ctas', 'tests', 'metadata', 'plan'] as const) {
+      const f = full.filter((x) => x.kind === kind);
+      L.push(`| ${kind} | ${sum(f, 'queries')} | ${mib(sum(f, 'scannedBytes'))} | ${scenarios.map((s) => { const m = s.monthly.filter((x) => x.kind === kind); return `${sum(m, 'queries')} | ${mib(sum(m, 'scannedBytes'))}`; }).join(' | ')} |`);
+    }
   }
   L.push('', '| run | billed queries | scanned GiB | billed GiB (10 MB minimum) | Athena $ |', '|---|---:|---:|---:|---:|');
   for (const [name, xs] of [['full rebuild', full], ...scenarios.map((s) => [`monthly incremental (${s.name})`, s.monthly] as const)] as const) L.push(`| ${name} | ${sum(xs, 'queries')} | ${gb(sum(xs, 'scannedBytes'))} | ${gb(sum(xs, 'billedBytes'))} | ${usd(sum(xs, 'billedBytes'))} |`);
@@ -295,17 +358,46 @@ function render(lake: Lake, scales: number[]): string {
   return L.join('\n');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(REPO, 'bench', 'cost-model.ts')) {
-  const args = process.argv.slice(2);
+/**
+ * The output of `bench/cost-model.ts <args>`: `<lake> [--scale a,b] [--all-columns] [--summary]`. `--all-columns`: tests
+ * billed every column of their model (the upper bound), even with measured column sizes.
+ */
+export async function renderCommand(args: readonly string[]): Promise<string> {
   const scaleAt = args.indexOf('--scale');
   const scales = scaleAt >= 0 ? args[scaleAt + 1]!.split(',').map(Number) : [];
   const input = args.find((a, i) => !a.startsWith('--') && (scaleAt < 0 || i !== scaleAt + 1));
-  if (!input || !existsSync(input)) {
-    console.error('usage: bench/cost-model.ts <lake dir | results json | bench/rehearsal.json> [--scale 10000000,50000000]');
+  if (!input || !existsSync(path.resolve(REPO, input))) throw new Error(`Failed to read the lake "${input ?? ''}": usage: bench/cost-model.ts <lake dir | results json | bench/lake-50m.json> [--scale 10000000,50000000] [--all-columns] [--summary]`);
+  const lake = await readLake(path.resolve(REPO, input));
+  if (args.includes('--all-columns')) delete lake.columns;
+  return render(lake, scales, args.includes('--summary'));
+}
+
+/** docs/deploy.md holds the tool's output between `<!-- cost-model: <args> -->` and `<!-- /cost-model -->`. */
+export const DEPLOY_DOC = path.join(REPO, 'docs', 'deploy.md');
+const DOC_BLOCK = /(<!-- cost-model: ([^>]+?) -->\n)[\s\S]*?(<!-- \/cost-model -->)/g;
+
+/** `text` with every cost-model block rendered again from its arguments. */
+export async function renderDocBlocks(text: string): Promise<string> {
+  const blocks = [...text.matchAll(DOC_BLOCK)];
+  const outputs = await Promise.all(blocks.map((b) => renderCommand(b[2]!.trim().split(/\s+/))));
+  let i = 0;
+  return text.replace(DOC_BLOCK, (_all, open: string, _args: string, close: string) => `${open}\n${outputs[i++]!.trim()}\n\n${close}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(REPO, 'bench', 'cost-model.ts')) {
+  const args = process.argv.slice(2);
+  try {
+    if (args.includes('--write-doc')) {
+      // Render docs/deploy.md's cost-model blocks again (after a change to the rules or a newly measured lake).
+      const text = await readFile(DEPLOY_DOC, 'utf8');
+      const next = await renderDocBlocks(text);
+      await writeFile(DEPLOY_DOC, next);
+      console.log(next === text ? 'docs/deploy.md: cost-model blocks already current' : 'docs/deploy.md: cost-model blocks rendered again');
+    } else {
+      console.log(await renderCommand(args));
+    }
+  } catch (e) {
+    console.error((e as Error).message);
     process.exit(2);
   }
-  const lake = await readLake(input);
-  // --all-columns: tests billed every column of their model (the upper bound), even with measured column sizes.
-  if (args.includes('--all-columns')) delete lake.columns;
-  console.log(render(lake, scales));
 }

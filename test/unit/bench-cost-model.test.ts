@@ -6,9 +6,10 @@
  * year with the tests the product scopes to partitions, rebuild every other table model whole, and bill
  * each query at least 10 MB.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { costModel, testColumns, PRICES, MONTHLY_CHANGES } from '../../bench/cost-model.js';
+import { costModel, testColumns, PRICES, MONTHLY_CHANGES, PLAN_COLUMN_SHARES, PLAN_QUERIES, DEPLOY_DOC, renderDocBlocks, type StatementCost } from '../../bench/cost-model.js';
 import type { LakeStats, TableStats } from '../../bench/lib/lake-stats.js';
 import { loadModels } from '../../functions/core/transform/models.js';
 
@@ -28,7 +29,7 @@ describe('the national cost model', () => {
   for (const m of models) tables[`models/${m.layer}/${m.name}`] = m.partitionBy?.length ? table(10, true, 20) : table(200 / 7, false);
   const stats: LakeStats = { files: 0, bytes: 0, tables };
   const { full, monthly, touchedYear, kept, modelFilesWritten } = costModel(stats);
-  const find = (xs: typeof full, name: string, kind: 'ctas' | 'tests' | 'metadata' = 'ctas') => xs.find((x) => x.model === name && x.kind === kind);
+  const find = (xs: typeof full, name: string, kind: StatementCost['kind'] = 'ctas') => xs.find((x) => x.model === name && x.kind === kind);
   const ctas = (xs: typeof full, name: string): number => find(xs, name)!.scannedBytes;
 
   test('should read only the touched year of an incremental model\'s report-year inputs and of the dossiers, and the carried-over dossiers whole', () => {
@@ -126,5 +127,42 @@ describe('the national cost model', () => {
     const allCols = full.find((x) => x.model === stg.name && x.kind === 'tests')!;
     expect(withCols.scannedBytes).toBeLessThan(allCols.scannedBytes);
     expect(withCols.scannedBytes).toBeLessThanOrEqual(stg.tests.length * 4 * MiB);
+  });
+
+  test('should bill the plan: the landing log and the report periods in every run, the two partition queries in a monthly one', () => {
+    const plan = (xs: typeof full): string[] => xs.filter((x) => x.kind === 'plan').map((x) => x.model);
+    expect(plan(full)).toEqual([PLAN_QUERIES.landingLog, PLAN_QUERIES.periods]);
+    expect(plan(monthly)).toEqual([PLAN_QUERIES.landingLog, PLAN_QUERIES.periods, PLAN_QUERIES.newFilePartitions, PLAN_QUERIES.touchedPartitions, PLAN_QUERIES.periods]);
+    // landed/dossiers: 100 MiB, 2025 holds 40 (the touched year's share, 0.4); no column sizes: the 1 M shares.
+    const shares = PLAN_COLUMN_SHARES;
+    const calendar = 200; // every unpartitioned model here is one file of 200 MiB, the calendar seed included
+    expect(find(monthly, PLAN_QUERIES.newFilePartitions, 'plan')!.scannedBytes).toBeCloseTo(100 * MiB * shares.raw_hash, 0);
+    expect(find(monthly, PLAN_QUERIES.touchedPartitions, 'plan')!.scannedBytes).toBeCloseTo(
+      100 * MiB * (0.4 * (shares.dossier_id + shares.raw_hash + shares.received_at + shares.finished_at) + shares.dossier_id) + calendar * MiB,
+      0,
+    );
+    // new_file_partitions reads a fraction of a MiB: billed the 10 MB minimum.
+    expect(find(monthly, PLAN_QUERIES.newFilePartitions, 'plan')!.billedBytes).toBe(PRICES.athenaMinBytes);
+    // Measured column sizes of stg_lake__dossiers (the landed columns) replace the 1 M shares.
+    const columns = { stg_lake__dossiers: { raw_hash: 1, dossier_id: 1, received_at: 1, finished_at: 1, raw_row: 6 } };
+    expect(find(costModel(stats, undefined, columns).monthly, PLAN_QUERIES.newFilePartitions, 'plan')!.scannedBytes).toBeCloseTo(10 * MiB, 0);
+    // The columns billed are those the queries read.
+    const sql = (name: string): string => readFileSync(path.resolve('sql', 'incremental', `${name}.sql`), 'utf8');
+    expect(sql(PLAN_QUERIES.newFilePartitions)).toMatch(/\braw_hash\b/);
+    for (const c of Object.keys(shares)) expect(sql(PLAN_QUERIES.touchedPartitions)).toMatch(new RegExp(`\\b${c}\\b`));
+  });
+});
+
+describe('docs/deploy.md', () => {
+  test('should hold the cost model as the tool computes it now', async () => {
+    const doc = readFileSync(DEPLOY_DOC, 'utf8');
+    const blocks = doc.match(/<!-- cost-model: /g) ?? [];
+    expect(blocks.length).toBe(3);
+    // Stale blocks: run `npx tsx bench/cost-model.ts --write-doc`.
+    expect(await renderDocBlocks(doc)).toBe(doc);
+    // A figure edited by hand is put back.
+    const edited = doc.replace(/\| full rebuild \| 477 \|/, '| full rebuild | 476 |');
+    expect(edited).not.toBe(doc);
+    expect(await renderDocBlocks(edited)).toBe(doc);
   });
 });
