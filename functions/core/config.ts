@@ -20,6 +20,11 @@ export const PortalConfig = z.object({
   tokenSecretArn: NonEmpty.optional(),
   /** Page size asked of the portal. */
   pageSize: z.number().int().min(1).max(5000).default(500),
+  /**
+   * Pages of a month asked for while the one before them is staged (0: one request at a time): a
+   * distant portal's round trip, not its bytes, bounds a pull. Lower it for a portal that limits clients.
+   */
+  pagesAhead: z.number().int().min(0).max(8).default(3),
 });
 export type PortalConfig = z.infer<typeof PortalConfig>;
 
@@ -116,6 +121,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   PORTAL_TOKEN: ['portal', 'token'],
   PORTAL_TOKEN_SECRET_ARN: ['portal', 'tokenSecretArn'],
   PORTAL_PAGE_SIZE: ['portal', 'pageSize'],
+  PORTAL_PAGES_AHEAD: ['portal', 'pagesAhead'],
   SCORE766_BASE_URL: ['score766BaseUrl'],
   NSW_DROP_PREFIX: ['nswDropPrefix'],
   ATHENA_WORKGROUP: ['athena', 'workGroup'],
@@ -126,7 +132,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The variables of CONFIG_ENV that hold numbers (validated by the schema like the file's). */
-const NUMERIC_ENV = new Set(['PORTAL_PAGE_SIZE', 'PIPELINE_WARNING_WORKING_DAYS', 'ATHENA_MODEL_CONCURRENCY']);
+const NUMERIC_ENV = new Set(['PORTAL_PAGE_SIZE', 'PORTAL_PAGES_AHEAD', 'PIPELINE_WARNING_WORKING_DAYS', 'ATHENA_MODEL_CONCURRENCY']);
 
 /**
  * Load and validate the configuration.

@@ -164,6 +164,7 @@ export async function pullPortal(ctx: PipelineContext, opts: { from: string; to:
     baseUrl: ctx.config.portal.baseUrl,
     token: opts.token,
     pageSize: ctx.config.portal.pageSize,
+    pagesAhead: ctx.config.portal.pagesAhead,
   });
   const prior = await ctx.storage.tryGet(PORTAL_STATE_KEY);
   const state: PullState = prior ? (JSON.parse(prior.toString('utf8')) as PullState) : {};

@@ -40,6 +40,13 @@ describe('DuckDbEngine shims', () => {
     const [r] = await engine.query('SELECT count_if(x) AS n, typeof(count_if(x)) AS t FROM (VALUES (true), (false), (NULL), (true)) AS v(x)');
     expect(r).toEqual({ n: '2', t: 'BIGINT' });
     expect(await engine.query('SELECT count_if(x) AS n FROM (VALUES (true)) AS v(x) WHERE false')).toEqual([{ n: '0' }]);
+    // A count, not a sum: 0 for a group whose condition is only NULL or false.
+    expect(await engine.query('SELECT g, count_if(x) AS n, typeof(count_if(x)) AS t FROM (VALUES (1, true), (1, NULL), (2, false), (2, true), (2, true), (3, NULL), (3, NULL), (4, false)) AS v(g, x) GROUP BY g ORDER BY g')).toEqual([
+      { g: 1, n: '1', t: 'BIGINT' },
+      { g: 2, n: '2', t: 'BIGINT' },
+      { g: 3, n: '0', t: 'BIGINT' },
+      { g: 4, n: '0', t: 'BIGINT' },
+    ]);
   });
   test('should approximate percentiles and distinct counts within tolerance', async () => {
     const r = await one('SELECT approx_percentile(x, 0.5) AS p, approx_distinct(x) AS n FROM range(1000) AS t(x)');

@@ -19,12 +19,16 @@ import type { Connector, PayloadSink, PeriodState, PullRequest, PullState, PullS
 export const CONNECTOR_NAME = 'portal';
 export const DOSSIERS_PATH = '/api/v1/dossiers';
 export const MAX_PAGE_SIZE = 5000;
+/** Pages of a month fetched while the one before them is handed over (at most this many requests at once, or 1). */
+export const DEFAULT_PAGES_AHEAD = 3;
+export const MAX_PAGES_AHEAD = 8;
 
 const PortalOptionsSchema = z
   .object({
     baseUrl: z.url({ protocol: /^https?$/ }),
     token: z.string().min(1, 'token must not be empty'),
     pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(1000),
+    pagesAhead: z.number().int().min(0).max(MAX_PAGES_AHEAD).default(DEFAULT_PAGES_AHEAD),
     ...RETRY_OPTIONS,
   })
   .refine(...BACKOFF_ORDER);
@@ -34,6 +38,8 @@ const PortalOptionsSchema = z
  * @property baseUrl  Portal root, e.g. `http://127.0.0.1:8787` (path prefix allowed, no trailing `/api`).
  * @property token    Bearer token (never logged, never in errors).
  * @property pageSize Rows per page, 1–5000 (default 1000).
+ * @property pagesAhead Pages of the month fetched while the current one is handed over, 0–8 (default 3;
+ *           0: one request at a time). Pages are still handed over and recorded in order.
  * @property timeoutMs Per attempt, headers and body (default 30 000).
  * @property retries  Retries per page after the first attempt (default 5).
  * @property minBackoffMs / maxBackoffMs Exponential backoff bounds with jitter (default 500 / 30 000).
@@ -104,37 +110,70 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
     let totalPages: number | undefined;
     let total: number | undefined;
     st.complete = false;
-    for (let page = 1; totalPages === undefined || page <= totalPages; page++) {
+    // The ETags of the last pull, as they stood when the month started (this pull records its own as it goes).
+    const knownEtags = st.totalPages !== undefined ? [...st.etags] : [];
+    // Up to `pagesAhead` pages are fetched while the current one is handed over: against a distant
+    // portal a page's round trip, not its bytes, bounds the pull (bench/history.md, change 97). The
+    // pages are still handed over, and recorded in the state, one after the other: a page is marked
+    // pulled only once onPage has returned for it, and the prefetches left when anything fails are
+    // aborted and never handed over.
+    const stop = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+    const fetchPage = (page: number) => {
       const requestPath = `${DOSSIERS_PATH}?${new URLSearchParams({ from, to, page: String(page), pageSize: String(opts.pageSize) })}`;
       const url = `${base}${requestPath}`;
-      const known = st.totalPages !== undefined ? st.etags[page - 1] : undefined;
-      const answer = await fetchJsonWithRetry(
+      const known = knownEtags[page - 1];
+      const answer = fetchJsonWithRetry(
         {
           url,
           headers: { authorization: `Bearer ${token}`, ...(known ? { 'if-none-match': known } : {}) },
           allowNotModified: known !== undefined,
           requireChecksum: true,
-          signal: request.signal,
+          signal,
         },
         policy,
       );
-      if (answer.status === 304) {
-        summary.unchanged++;
-        totalPages ??= st.totalPages;
-        continue;
+      // Awaited in its turn; a prefetch left behind by a failure must not surface as an unhandled rejection.
+      answer.catch(() => {});
+      return { page, url, requestPath, answer };
+    };
+    const inFlight: ReturnType<typeof fetchPage>[] = [fetchPage(1)];
+    let asked = 1;
+    // Asks for the pages up to `upTo` not asked yet. Pages 2… only once the month's page count is known
+    // (page 1's envelope, or the state's on a 304).
+    const fill = (upTo: number): void => {
+      while (totalPages !== undefined && asked < Math.min(totalPages, upTo)) inFlight.push(fetchPage(++asked));
+    };
+    try {
+      while (inFlight.length > 0) {
+        const { page, url, requestPath, answer: pending } = inFlight.shift()!;
+        // Asked for before a later envelope shrank the month (after a 304 page, from the state's count): not a page of it.
+        if (totalPages !== undefined && page > Math.max(1, totalPages)) continue;
+        const answer = await pending;
+        if (answer.status === 304) {
+          summary.unchanged++;
+          totalPages ??= st.totalPages;
+          fill(page + Math.max(1, opts.pagesAhead));
+          continue;
+        }
+        const envelope = checkEnvelope(answer.json, url, { page, pageSize: opts.pageSize, from, to });
+        if (total !== undefined && envelope.total !== total) {
+          throw new TransferError('envelope', url, `month ${period} changed during the pull (total ${total} → ${envelope.total}); pull it again`);
+        }
+        total = envelope.total;
+        totalPages = envelope.totalPages;
+        fill(page + opts.pagesAhead);
+        const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
+        await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
+        st.etags[page - 1] = etag;
+        st.totalPages = totalPages;
+        summary.payloads++;
+        summary.rows += envelope.data.length;
+        fill(page + 1);
       }
-      const envelope = checkEnvelope(answer.json, url, { page, pageSize: opts.pageSize, from, to });
-      if (total !== undefined && envelope.total !== total) {
-        throw new TransferError('envelope', url, `month ${period} changed during the pull (total ${total} → ${envelope.total}); pull it again`);
-      }
-      total = envelope.total;
-      totalPages = envelope.totalPages;
-      const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
-      await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
-      st.etags[page - 1] = etag;
-      st.totalPages = totalPages;
-      summary.payloads++;
-      summary.rows += envelope.data.length;
+    } finally {
+      // A failure (the sink's, a page's, or the caller's abort) drops the prefetches in flight.
+      if (inFlight.length > 0) stop.abort();
     }
     st.etags.length = Math.max(1, totalPages ?? 1);
     st.complete = true;

@@ -211,6 +211,86 @@ describe('Portal connector under injected faults', () => {
   });
 });
 
+describe('Portal connector prefetch', () => {
+  /** Waits until the portal has received `n` dossier requests (at most 5 s: then the prefetch did not happen). */
+  async function requestsReach(portal: RunningPortal, n: number): Promise<boolean> {
+    for (let waited = 0; waited < 5_000; waited += 5) {
+      if ((portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0) >= n) return true;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return false;
+  }
+
+  test('should fetch up to pagesAhead pages while the sink still holds the current one, and hand pages over in order', async () => {
+    await withPortal([], async (portal) => {
+      const pages: DossierPage[] = [];
+      const ahead: { asked: number; reached: boolean }[] = [];
+      await connectorFor(portal, { pagesAhead: 3 }).pullDossiers({
+        from: '2024-05',
+        to: '2024-05',
+        onPage: async (p) => {
+          // Page p's sink has not returned, yet pages p + 1 … p + 3 (of 5) are asked for, and no more.
+          const reached = await requestsReach(portal, Math.min(p.page + 3, p.totalPages));
+          await new Promise((r) => setTimeout(r, 30)); // time for a page too many to arrive, were there one
+          ahead.push({ asked: portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0, reached });
+          pages.push(p);
+        },
+      });
+      expect(ahead).toEqual([4, 5, 5, 5, 5].map((asked) => ({ asked, reached: true })));
+      expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 5]);
+      expect(idsOf(pages).sort()).toEqual([...MAY.ids].sort());
+      // Nothing asked twice, nothing past the last page.
+      expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(5);
+    });
+  });
+
+  test('should ask one page at a time with pagesAhead 0', async () => {
+    await withPortal([], async (portal) => {
+      const asked: number[] = [];
+      await connectorFor(portal, { pagesAhead: 0 }).pullDossiers({
+        from: '2024-05',
+        to: '2024-05',
+        onPage: async () => {
+          await new Promise((r) => setTimeout(r, 30)); // time for a prefetch to arrive, were there one
+          asked.push(portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0);
+        },
+      });
+      expect(asked).toEqual([1, 2, 3, 4, 5]);
+    });
+  });
+
+  test('should not mark a page pulled when its sink fails, drop the prefetched pages, and resume from it', async () => {
+    const state: PullState = {};
+    await withPortal([], async (portal) => {
+      const handed: number[] = [];
+      const err = await connectorFor(portal)
+        .pullDossiers({
+          from: '2024-05',
+          to: '2024-05',
+          state,
+          onPage: async (p) => {
+            handed.push(p.page);
+            if (p.page === 2) {
+              await requestsReach(portal, 5); // pages 3–5 are in flight or received
+              throw new Error('disk full');
+            }
+          },
+        })
+        .catch((e: unknown) => e);
+      expect((err as Error).message).toBe('disk full');
+      expect(handed).toEqual([1, 2]);
+      expect(state['2024-05']).toMatchObject({ complete: false, totalPages: 5 });
+      expect(state['2024-05']!.etags).toHaveLength(1);
+    });
+    await withPortal([], async (portal) => {
+      const { pages, summary } = await pullPages(portal, '2024-05', '2024-05', {}, state);
+      expect(pages.map((p) => p.page)).toEqual([2, 3, 4, 5]);
+      expect(summary.unchanged).toBe(1);
+      expect(state['2024-05']).toMatchObject({ complete: true, totalPages: 5 });
+    });
+  });
+});
+
 describe('Portal connector options', () => {
   test('should reject invalid options at construction, naming the field', () => {
     expect(() => createPortalConnector({ baseUrl: 'http://127.0.0.1:1', token: 't', pageSize: 5_001 })).toThrow(/pageSize/);

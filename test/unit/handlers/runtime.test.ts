@@ -105,3 +105,16 @@ describe('ATHENA_MODEL_CONCURRENCY', () => {
     }
   });
 });
+
+describe('PORTAL_PAGES_AHEAD', () => {
+  test('should ask 3 pages ahead unless told, 0 for one request at a time', () => {
+    expect(loadConfig(undefined, {}).portal.pagesAhead).toBe(3);
+    expect(loadConfig(undefined, { PORTAL_PAGES_AHEAD: '0' }).portal.pagesAhead).toBe(0);
+  });
+
+  test('should refuse a count that is not a whole number from 0 to 8, naming the setting', () => {
+    for (const bad of ['-1', '1.5', '9', 'all']) {
+      expect(() => loadConfig(undefined, { PORTAL_PAGES_AHEAD: bad }), bad).toThrow(/portal\.pagesAhead/);
+    }
+  });
+});
