@@ -343,7 +343,7 @@ function render(lake: Lake, scales: number[], summary = false): string {
   const putsMonth = (s: (typeof scenarios)[number]): number => (area('raw/') + area('manifest/') + area('landed/dossiers') + area('quarantine/')) / monthsInLake + (area('landed/') - area('landed/dossiers')) + s.modelFilesWritten.monthly;
   const gets = (xs: StatementCost[]): number => 2 * xs.reduce((s, x) => s + x.filesRead, 0);
   L.push('', 'S3 requests of a run (PUT: files written, Athena writing at least one file per partition; GET: two ranged reads per Parquet file a statement opens):', '', '| run | PUT | GET | $ (PUT + GET) |', '|---|---:|---:|---:|');
-  for (const [name, puts, g] of [['full rebuild', putsFull, gets(full)], ...scenarios.map((s) => [`monthly incremental (${s.name})`, putsMonth(s), gets(s.monthly)] as const)] as const) {
+  for (const [name, puts, g] of [['full backfill (PUT: every file of the lake) and rebuild', putsFull, gets(full)], ...scenarios.map((s) => [`monthly incremental (${s.name})`, putsMonth(s), gets(s.monthly)] as const)] as const) {
     L.push(`| ${name} | ${n0(puts)} | ${n0(g)} | $${((puts / 1000) * PRICES.s3PutPer1000 + (g / 1000) * PRICES.s3GetPer1000).toFixed(4)} |`);
   }
   if (Number.isFinite(lake.dossiers) && scales.length) {
