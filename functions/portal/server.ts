@@ -47,6 +47,9 @@ export interface PortalStats {
   pagesServed: number;
   rowsServed: number;
   notModified: number;
+  /** Requests being answered now, and the most at once so far (how many a client keeps in flight). */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 export interface RunningPortal {
@@ -92,10 +95,13 @@ export async function startPortal(opts: PortalServerOptions): Promise<RunningPor
   }
   const injector = new FaultInjector(opts.faults);
   const tokenDigest = createHash('sha256').update(opts.token).digest();
-  const stats: PortalStats = { requests: 0, byRoute: {}, byStatus: {}, faultsInjected: 0, pagesServed: 0, rowsServed: 0, notModified: 0 };
+  const stats: PortalStats = { requests: 0, byRoute: {}, byStatus: {}, faultsInjected: 0, pagesServed: 0, rowsServed: 0, notModified: 0, inFlight: 0, maxInFlight: 0 };
   const sockets = new Set<Socket>();
 
   const server = http.createServer((req, res) => {
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.once('close', () => stats.inFlight--);
     handle(req, res).catch((error: unknown) => {
       opts.log?.(`portal error: ${(error as Error).message}`);
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { code: 'INTERNAL_ERROR', message: (error as Error).message });

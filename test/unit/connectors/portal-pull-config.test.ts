@@ -1,0 +1,48 @@
+/**
+ * pullPortal asks the portal for as many pages at once as the configuration says (PORTAL_PAGES_AHEAD),
+ * seen from the loopback portal's side: the most requests it answered at once.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../../functions/core/config.js';
+import { localContext } from '../../../functions/core/local-context.js';
+import { pullPortal } from '../../../functions/core/pipeline.js';
+import { startPortal } from '../../../functions/portal/server.js';
+import { monthRows, removeTempDirs, tempDataDir, writeMonthCsv } from '../portal/helpers.js';
+
+const TOKEN = 'pages-ahead-token-5c1e';
+let dataDir: string;
+let lakes: string;
+
+beforeAll(async () => {
+  dataDir = await tempDataDir();
+  await writeMonthCsv(dataDir, '2024-05', monthRows('2024-05', 2_345, 7).lines); // 5 pages of 500
+  lakes = await mkdtemp(path.join(tmpdir(), 'pages-ahead-'));
+});
+afterAll(async () => {
+  await removeTempDirs();
+  await rm(lakes, { recursive: true, force: true });
+});
+
+describe('pullPortal with PORTAL_PAGES_AHEAD', () => {
+  test.each([
+    ['0', 1],
+    ['3', 3],
+  ])('should keep at most the configured pages in flight (PORTAL_PAGES_AHEAD=%s: %i at once) and stage every page', async (ahead, most) => {
+    // Each answer waits 50 ms, so pages asked together are answered together.
+    const portal = await startPortal({ dataDir, token: TOKEN, faults: [{ fault: 'slow', delayMs: 50, path: '/api/v1/dossiers' }] });
+    try {
+      const config = loadConfig(undefined, { PORTAL_PAGE_SIZE: '500', PORTAL_PAGES_AHEAD: ahead });
+      const ctx = localContext({ lakeDir: path.join(lakes, `lake-${ahead}`), workDir: path.join(lakes, `work-${ahead}`), config, portal: { baseUrl: portal.url } });
+      const r = await pullPortal(ctx, { from: '2024-05', to: '2024-05', token: TOKEN });
+      expect(r.rows).toBe(2_345);
+      expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(5);
+      expect(portal.stats.maxInFlight).toBe(most);
+      expect(portal.stats.inFlight).toBe(0);
+    } finally {
+      await portal.close();
+    }
+  });
+});
