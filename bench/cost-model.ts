@@ -192,11 +192,13 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
   sizes.int_dossiers_carried_over ??= CARRIED_PER_CLASSIFIED * (sizes.int_dossiers_classified ?? 0);
   files.int_dossier_receipt_years ??= receiptYears;
   sizes.int_dossier_receipt_years ??= RECEIPT_YEAR_FILE_BYTES * receiptYears;
+  /** landed/dossiers' share in the touched year (1 without year partitions). */
+  const landedYearShare = dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
   const yearShare = (name: string): number => {
     const y = years[name];
     if (y && (sizes[name] ?? 0) > 0) return (y[touchedYear]?.bytes ?? 0) / sizes[name]!;
     // Not written locally: its year shares those of the dossiers it is computed from.
-    return dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
+    return landedYearShare;
   };
   /** Files of the touched year's partition (Athena writes and opens at least one). */
   const yearFiles = (name: string): number => Math.max(1, years[name]?.[touchedYear]?.files ?? Math.round((files[name] ?? 1) * yearShare(name)));
@@ -225,7 +227,6 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
     const periods = relationBytes('int_periods_reported');
     const out = [planRow(PLAN_QUERIES.landingLog, log.bytes, log.files), planRow(PLAN_QUERIES.periods, periods.bytes, periods.files)];
     if (!monthly) return out;
-    const share = dossierBytes > 0 ? (dossiers?.years[touchedYear]?.bytes ?? 0) / dossierBytes : 1;
     const yearFilesOfLanded = Math.max(1, dossiers?.years[touchedYear]?.files ?? 1);
     const touchedColumns = columnShare('dossier_id') + columnShare('raw_hash') + columnShare('received_at') + columnShare('finished_at');
     const calendar = relationBytes('calendar_months');
@@ -233,7 +234,7 @@ export function costModel(stats: LakeStats, sqlDir = path.join(REPO, 'sql'), col
       planRow(PLAN_QUERIES.newFilePartitions, landed.bytes * columnShare('raw_hash') + ledger.bytes, landed.files + ledger.files),
       // The touched partitions (billed as the touched year's share: an upper bound, as for the month partitions of the
       // models), every partition's dossier_id (the portal copies of the NSW ids), the ledger, the calendar seed.
-      planRow(PLAN_QUERIES.touchedPartitions, landed.bytes * (share * touchedColumns + columnShare('dossier_id')) + ledger.bytes + calendar.bytes, yearFilesOfLanded + landed.files + ledger.files + calendar.files),
+      planRow(PLAN_QUERIES.touchedPartitions, landed.bytes * (landedYearShare * touchedColumns + columnShare('dossier_id')) + ledger.bytes + calendar.bytes, yearFilesOfLanded + landed.files + ledger.files + calendar.files),
       planRow(PLAN_QUERIES.periods, periods.bytes, periods.files),
     );
     return out;

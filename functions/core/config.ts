@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_PAGES_AHEAD, MAX_PAGES_AHEAD } from './connectors/portal.js';
 import { createError } from './errors.js';
 
 const NonEmpty = z.string().trim().min(1);
@@ -24,7 +25,7 @@ export const PortalConfig = z.object({
    * Pages of a month asked for while the one before them is staged (0: one request at a time): a
    * distant portal's round trip, not its bytes, bounds a pull. Lower it for a portal that limits clients.
    */
-  pagesAhead: z.number().int().min(0).max(8).default(3),
+  pagesAhead: z.number().int().min(0).max(MAX_PAGES_AHEAD).default(DEFAULT_PAGES_AHEAD),
 });
 export type PortalConfig = z.infer<typeof PortalConfig>;
 
