@@ -235,7 +235,8 @@ export async function land(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxT
 
 /** The 766 report service (legacy shape), month by month, for one province. */
 export async function pullScore766(ctx: PipelineContext, opts: { from: string; to: string; tinhId: string }): Promise<StageSummary> {
-  const connector = createScore766Connector({ baseUrl: ctx.config.score766BaseUrl ?? ctx.config.portal.baseUrl, api: 'legacy', tinhId: opts.tinhId });
+  // The months asked ahead follow the portal's pagesAhead (PORTAL_PAGES_AHEAD=0: one request at a time, for both).
+  const connector = createScore766Connector({ baseUrl: ctx.config.score766BaseUrl ?? ctx.config.portal.baseUrl, api: 'legacy', tinhId: opts.tinhId, monthsAhead: ctx.config.portal.pagesAhead });
   return (await stageFrom(ctx, connector, { from: opts.from, to: opts.to }, { step: 'pull 766' })).staged;
 }
 

@@ -19,7 +19,7 @@ import type { Connector, PayloadSink, PeriodState, PullRequest, PullState, PullS
 export const CONNECTOR_NAME = 'portal';
 export const DOSSIERS_PATH = '/api/v1/dossiers';
 export const MAX_PAGE_SIZE = 5000;
-/** Pages of a month fetched while the one before them is handed over (at most this many requests at once, or 1). */
+/** Requests asked for while a page is handed over (the month's next pages, then the next months' first pages). */
 export const DEFAULT_PAGES_AHEAD = 3;
 export const MAX_PAGES_AHEAD = 8;
 
@@ -38,8 +38,9 @@ const PortalOptionsSchema = z
  * @property baseUrl  Portal root, e.g. `http://127.0.0.1:8787` (path prefix allowed, no trailing `/api`).
  * @property token    Bearer token (never logged, never in errors).
  * @property pageSize Rows per page, 1–5000 (default 1000).
- * @property pagesAhead Pages of the month fetched while the current one is handed over, 0–8 (default 3;
- *           0: one request at a time). Pages are still handed over and recorded in order.
+ * @property pagesAhead Requests asked for while a page is handed over, 0–8 (default 3; 0: one request at a
+ *           time): the month's next pages, then the next months' first pages while those months are
+ *           expected to have one page each. Pages are still handed over and recorded in order.
  * @property timeoutMs Per attempt, headers and body (default 30 000).
  * @property retries  Retries per page after the first attempt (default 5).
  * @property minBackoffMs / maxBackoffMs Exponential backoff bounds with jitter (default 500 / 30 000).
@@ -105,75 +106,117 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const policy = retryPolicy(opts);
 
-  async function pullMonth(period: string, st: PeriodState, request: PullDossiersRequest, summary: PullSummary): Promise<void> {
+  /** A page asked for: its answer is awaited in its turn. */
+  interface Asked {
+    page: number;
+    url: string;
+    requestPath: string;
+    answer: ReturnType<typeof fetchJsonWithRetry>;
+  }
+
+  /**
+   * The pull's requests in flight beyond the page being handed over, in the order of the pull's (month,
+   * page) sequence: the current month's own pages, then the first pages of the next months.
+   */
+  interface Window {
+    signal: AbortSignal;
+    /** First pages of later months asked for while an earlier one ended, by month, in month order. */
+    ahead: Map<string, Ahead>;
+    /** The current month's pages asked for and not handed over yet (set by pullMonth). */
+    own: () => number;
+    /** The current month (of `pages` pages) has asked for all of them: ask for the next months' first pages as the window allows. */
+    pump(pages: number): void;
+  }
+
+  /** A later month's first page asked for ahead, and its month's page count once its answer is in. */
+  interface Ahead extends Asked {
+    totalPages?: number;
+  }
+
+  /** Ask for `page` of `period`, conditional on the ETag its last pull recorded (`known`). */
+  function ask(period: string, page: number, known: string | undefined, signal: AbortSignal): Asked {
+    const { from, to } = monthBounds(period);
+    const requestPath = `${DOSSIERS_PATH}?${new URLSearchParams({ from, to, page: String(page), pageSize: String(opts.pageSize) })}`;
+    const url = `${base}${requestPath}`;
+    const answer = fetchJsonWithRetry(
+      {
+        url,
+        headers: { authorization: `Bearer ${token}`, ...(known ? { 'if-none-match': known } : {}) },
+        allowNotModified: known !== undefined,
+        requireChecksum: true,
+        signal,
+      },
+      policy,
+    );
+    // Awaited in its turn; a prefetch left behind by a failure must not surface as an unhandled rejection.
+    answer.catch(() => {});
+    return { page, url, requestPath, answer };
+  }
+
+  /** The ETags of the last pull of a month, as they stood when this pull reached it. */
+  const knownEtags = (st: PeriodState): string[] => (st.totalPages !== undefined ? [...st.etags] : []);
+
+  async function pullMonth(period: string, st: PeriodState, request: PullDossiersRequest, summary: PullSummary, window: Window): Promise<void> {
     const { from, to } = monthBounds(period);
     let totalPages: number | undefined;
     let total: number | undefined;
+    // Read before `complete` is cleared: a first page asked for ahead read the same state.
+    const known = knownEtags(st);
     st.complete = false;
-    // The ETags of the last pull, as they stood when the month started (this pull records its own as it goes).
-    const knownEtags = st.totalPages !== undefined ? [...st.etags] : [];
-    // Up to `pagesAhead` pages are fetched while the current one is handed over: against a distant
-    // portal a page's round trip, not its bytes, bounds the pull (bench/history.md, change 97). The
-    // pages are still handed over, and recorded in the state, one after the other: a page is marked
-    // pulled only once onPage has returned for it, and the prefetches left when anything fails are
-    // aborted and never handed over.
-    const stop = new AbortController();
-    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-    const fetchPage = (page: number) => {
-      const requestPath = `${DOSSIERS_PATH}?${new URLSearchParams({ from, to, page: String(page), pageSize: String(opts.pageSize) })}`;
-      const url = `${base}${requestPath}`;
-      const known = knownEtags[page - 1];
-      const answer = fetchJsonWithRetry(
-        {
-          url,
-          headers: { authorization: `Bearer ${token}`, ...(known ? { 'if-none-match': known } : {}) },
-          allowNotModified: known !== undefined,
-          requireChecksum: true,
-          signal,
-        },
-        policy,
-      );
-      // Awaited in its turn; a prefetch left behind by a failure must not surface as an unhandled rejection.
-      answer.catch(() => {});
-      return { page, url, requestPath, answer };
-    };
-    const inFlight: ReturnType<typeof fetchPage>[] = [fetchPage(1)];
+    // Up to `pagesAhead` requests are in flight while a page is handed over: against a distant portal a
+    // page's round trip, not its bytes, bounds the pull (bench/history.md, changes 97 and 99). The window
+    // runs over the pull's (month, page) sequence: once every page of this month is asked for, its room
+    // goes to the next month's first page, and to the months after it while they are expected to have
+    // one page each (pullDossiers), so a province whose months are one page each is not pulled one round
+    // trip at a time, and a month of many pages is not kept waiting behind later months. The pages are
+    // still handed over, and recorded in the state, one after the other: a page is marked pulled only
+    // once onPage has returned for it, and a failure aborts every request left in flight (pullDossiers).
+    const first = window.ahead.get(period);
+    window.ahead.delete(period);
+    const inFlight: Asked[] = [first ?? ask(period, 1, known[0], window.signal)];
     let asked = 1;
     // Asks for the pages up to `upTo` not asked yet. Pages 2… only once the month's page count is known
     // (page 1's envelope, or the state's on a 304).
     const fill = (upTo: number): void => {
-      while (totalPages !== undefined && asked < Math.min(totalPages, upTo)) inFlight.push(fetchPage(++asked));
-    };
-    try {
-      while (inFlight.length > 0) {
-        const { page, url, requestPath, answer: pending } = inFlight.shift()!;
-        // Asked for before a later envelope shrank the month (after a 304 page, from the state's count): not a page of it.
-        if (totalPages !== undefined && page > Math.max(1, totalPages)) continue;
-        const answer = await pending;
-        if (answer.status === 304) {
-          summary.unchanged++;
-          totalPages ??= st.totalPages;
-          fill(page + Math.max(1, opts.pagesAhead));
-          continue;
-        }
-        const envelope = checkEnvelope(answer.json, url, { page, pageSize: opts.pageSize, from, to });
-        if (total !== undefined && envelope.total !== total) {
-          throw new TransferError('envelope', url, `month ${period} changed during the pull (total ${total} → ${envelope.total}); pull it again`);
-        }
-        total = envelope.total;
-        totalPages = envelope.totalPages;
-        fill(page + opts.pagesAhead);
-        const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
-        await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
-        st.etags[page - 1] = etag;
-        st.totalPages = totalPages;
-        summary.payloads++;
-        summary.rows += envelope.data.length;
-        fill(page + 1);
+      while (totalPages !== undefined && asked < Math.min(totalPages, upTo)) {
+        asked++;
+        inFlight.push(ask(period, asked, known[asked - 1], window.signal));
       }
-    } finally {
-      // A failure (the sink's, a page's, or the caller's abort) drops the prefetches in flight.
-      if (inFlight.length > 0) stop.abort();
+    };
+    // The room this month's pages leave in the window: first pages of the next months asked while the
+    // month before ended take theirs (the next page is always asked: fill(page + 1) below).
+    const room = (): number => Math.max(0, opts.pagesAhead - window.ahead.size);
+    window.own = () => inFlight.length;
+    const next = (): void => {
+      if (totalPages !== undefined && asked >= totalPages) window.pump(totalPages);
+    };
+    while (inFlight.length > 0) {
+      const { page, url, requestPath, answer: pending } = inFlight.shift()!;
+      // Asked for before a later envelope shrank the month (after a 304 page, from the state's count): not a page of it.
+      if (totalPages !== undefined && page > Math.max(1, totalPages)) continue;
+      const answer = await pending;
+      if (answer.status === 304) {
+        summary.unchanged++;
+        totalPages ??= st.totalPages;
+        fill(page + Math.max(1, room()));
+        next();
+        continue;
+      }
+      const envelope = checkEnvelope(answer.json, url, { page, pageSize: opts.pageSize, from, to });
+      if (total !== undefined && envelope.total !== total) {
+        throw new TransferError('envelope', url, `month ${period} changed during the pull (total ${total} → ${envelope.total}); pull it again`);
+      }
+      total = envelope.total;
+      totalPages = envelope.totalPages;
+      fill(page + room());
+      next();
+      const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
+      await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
+      st.etags[page - 1] = etag;
+      st.totalPages = totalPages;
+      summary.payloads++;
+      summary.rows += envelope.data.length;
+      fill(page + 1);
     }
     st.etags.length = Math.max(1, totalPages ?? 1);
     st.complete = true;
@@ -183,9 +226,63 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
     const periods = monthsBetween(request.from, request.to);
     const state = request.state ?? {};
     const summary: PullSummary = { payloads: 0, rows: 0, unchanged: 0, periods };
-    for (const period of periods) {
-      const st = (state[period] ??= { etags: [], complete: false });
-      await pullMonth(period, st, request, summary);
+    const stop = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+    const ahead = new Map<string, Ahead>();
+    /** Index of the first month whose first page is not asked for yet. */
+    let unasked = 1;
+    /** The current month's page count once it has asked for all of them (pump), else undefined. */
+    let ended: number | undefined;
+    /**
+     * Whether the months asked ahead are expected to end with their first page: each one's count as its
+     * answer gave it, or, still unanswered, the count of the month before it. A province whose months are
+     * one page each keeps the window full of next months; one whose months have several pages asks for
+     * the next month's first page only, as their other pages come first in the pull's sequence.
+     */
+    const aheadEndsAtFirstPage = (pages: number): boolean => {
+      let before = pages;
+      for (const a of ahead.values()) {
+        before = a.totalPages ?? before;
+        if (before > 1) return false;
+      }
+      return true;
+    };
+    const window: Window = {
+      signal,
+      ahead,
+      own: () => 0,
+      pump(pages) {
+        ended = pages;
+        while (unasked < periods.length && window.own() + ahead.size < opts.pagesAhead && aheadEndsAtFirstPage(pages)) {
+          const period = periods[unasked++]!;
+          const st = (state[period] ??= { etags: [], complete: false });
+          const first: Ahead = ask(period, 1, knownEtags(st)[0], signal);
+          ahead.set(period, first);
+          first.answer.then(
+            (a) => {
+              const count = a.status === 304 ? st.totalPages : (a.json as { totalPages?: unknown } | undefined)?.totalPages;
+              // A count the envelope check will refuse stops the look-ahead (the month's own pull names the fault).
+              first.totalPages = typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : Number.POSITIVE_INFINITY;
+              if (ended !== undefined && ahead.get(period) === first) window.pump(ended);
+            },
+            () => {},
+          );
+        }
+      },
+    };
+    let done = false;
+    try {
+      for (const [i, period] of periods.entries()) {
+        unasked = Math.max(unasked, i + 1);
+        ended = undefined;
+        const st = (state[period] ??= { etags: [], complete: false });
+        await pullMonth(period, st, request, summary, window);
+      }
+      done = true;
+    } finally {
+      // A failure (the sink's, a page's, or the caller's abort) drops every request in flight: this
+      // month's pages and the next months' first pages. None of them is handed over or recorded.
+      if (!done) stop.abort();
     }
     return summary;
   }

@@ -1,16 +1,16 @@
 /**
- * pullPortal asks the portal for as many pages at once as the configuration says (PORTAL_PAGES_AHEAD),
- * seen from the loopback portal's side: the most requests it answered at once.
+ * pullPortal and pullScore766 ask the portal for as many pages (months) at once as the configuration says
+ * (PORTAL_PAGES_AHEAD), seen from the loopback portal's side: the most requests it answered at once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../functions/core/config.js';
 import { localContext } from '../../../functions/core/local-context.js';
-import { pullPortal } from '../../../functions/core/pipeline.js';
+import { pullPortal, pullScore766 } from '../../../functions/core/pipeline.js';
 import { startPortal } from '../../../functions/portal/server.js';
-import { monthRows, removeTempDirs, tempDataDir, writeMonthCsv } from '../portal/helpers.js';
+import { FIXTURE_DATA_DIR, monthRows, removeTempDirs, tempDataDir, writeMonthCsv } from '../portal/helpers.js';
 
 const TOKEN = 'pages-ahead-token-5c1e';
 let dataDir: string;
@@ -19,6 +19,9 @@ let lakes: string;
 beforeAll(async () => {
   dataDir = await tempDataDir();
   await writeMonthCsv(dataDir, '2024-05', monthRows('2024-05', 2_345, 7).lines); // 5 pages of 500
+  // Five months of the demo province's 766 answer (the fixture's May, under five names).
+  await mkdir(path.join(dataDir, 'score766'), { recursive: true });
+  for (const m of ['01', '02', '03', '04', '05']) await copyFile(path.join(FIXTURE_DATA_DIR, 'score766', '2024-05.json'), path.join(dataDir, 'score766', `2024-${m}.json`));
   lakes = await mkdtemp(path.join(tmpdir(), 'pages-ahead-'));
 });
 afterAll(async () => {
@@ -39,6 +42,27 @@ describe('pullPortal with PORTAL_PAGES_AHEAD', () => {
       const r = await pullPortal(ctx, { from: '2024-05', to: '2024-05', token: TOKEN });
       expect(r.rows).toBe(2_345);
       expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(5);
+      expect(portal.stats.maxInFlight).toBe(most);
+      expect(portal.stats.inFlight).toBe(0);
+    } finally {
+      await portal.close();
+    }
+  });
+});
+
+describe('pullScore766 with PORTAL_PAGES_AHEAD', () => {
+  test.each([
+    ['0', 1],
+    ['3', 4],
+  ])('should keep at most the configured months ahead in flight (PORTAL_PAGES_AHEAD=%s: %i at once) and stage every month', async (ahead, most) => {
+    const portal = await startPortal({ dataDir, token: TOKEN, faults: [{ fault: 'slow', delayMs: 50, path: '/jsp/rest.jsp' }] });
+    try {
+      const config = loadConfig(undefined, { PORTAL_PAGES_AHEAD: ahead });
+      const ctx = localContext({ lakeDir: path.join(lakes, `lake-766-${ahead}`), workDir: path.join(lakes, `work-766-${ahead}`), config, portal: { baseUrl: portal.url } });
+      const r = await pullScore766(ctx, { from: '2024-01', to: '2024-05', tinhId: 'H99' });
+      expect(r.staged).toBe(5);
+      expect(portal.stats.requests).toBe(5);
+      // The month handed over and the ones asked ahead of it.
       expect(portal.stats.maxInFlight).toBe(most);
       expect(portal.stats.inFlight).toBe(0);
     } finally {

@@ -15,12 +15,17 @@ const TOKEN = 'sekret-token-7f3a9c';
 const FAST = { pageSize: 500, timeoutMs: 2_000, retries: 3, minBackoffMs: 1, maxBackoffMs: 5 } as const;
 const MAY = monthRows('2024-05', 2_345, 7);
 const JUNE = monthRows('2024-06', 10, 8);
+/** Four months of three pages each, and five months of one page each (the prefetch across months). */
+const WINTER = ['2025-01', '2025-02', '2025-03', '2025-04'].map((m, i) => ({ month: m, ...monthRows(m, 1_200, 30 + i) }));
+const SPRING = ['2025-05', '2025-06'].map((m, i) => ({ month: m, ...monthRows(m, 10, 40 + i) }));
+const AUTUMN = ['2024-08', '2024-09', '2024-10', '2024-11', '2024-12'].map((m, i) => ({ month: m, ...monthRows(m, 10, 20 + i) }));
 
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await tempDataDir();
   await writeMonthCsv(dataDir, '2024-05', MAY.lines);
   await writeMonthCsv(dataDir, '2024-06', JUNE.lines);
+  for (const m of [...AUTUMN, ...WINTER, ...SPRING]) await writeMonthCsv(dataDir, m.month, m.lines);
   // 2024-07 has no file: an empty month.
 });
 
@@ -212,13 +217,43 @@ describe('Portal connector under injected faults', () => {
 });
 
 describe('Portal connector prefetch', () => {
-  /** Waits until the portal has received `n` dossier requests (at most 5 s: then the prefetch did not happen). */
+  /** Waits until the portal has answered `n` dossier requests (at most 5 s: then the prefetch did not happen). */
   async function requestsReach(portal: RunningPortal, n: number): Promise<boolean> {
     for (let waited = 0; waited < 5_000; waited += 5) {
       if ((portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0) >= n) return true;
       await new Promise((r) => setTimeout(r, 5));
     }
     return false;
+  }
+
+  /**
+   * Pulls `from`…`to` with a sink that fails ('disk full') on the first page `failOn` picks, once the portal
+   * has answered `waitFor` requests; returns the pages handed over (the failing one last).
+   */
+  async function pullFailingOn(portal: RunningPortal, from: string, to: string, failOn: (p: DossierPage) => boolean, waitFor: number, o: { extra?: Partial<PortalOptions>; state?: PullState } = {}) {
+    const handed: DossierPage[] = [];
+    const err = await connectorFor(portal, o.extra)
+      .pullDossiers({
+        from,
+        to,
+        state: o.state,
+        onPage: async (p) => {
+          handed.push(p);
+          if (failOn(p)) {
+            await requestsReach(portal, waitFor);
+            throw new Error('disk full');
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe('disk full');
+    return handed;
+  }
+
+  /** Waits until `n` requests have reached the portal, answered or not (the slow ones too; at most 5 s). */
+  async function arrivalsReach(portal: RunningPortal, n: number): Promise<boolean> {
+    for (let waited = 0; waited < 5_000 && portal.stats.requests < n; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    return portal.stats.requests >= n;
   }
 
   test('should fetch up to pagesAhead pages while the sink still holds the current one, and hand pages over in order', async () => {
@@ -259,25 +294,151 @@ describe('Portal connector prefetch', () => {
     });
   });
 
+  test('should ask for the next months\' first pages once every page before them is asked, within the same window', async () => {
+    await withPortal([], async (portal) => {
+      const handed: string[] = [];
+      const asked: number[] = [];
+      // 2024-04 has no page (one empty page), 2024-05 has 5 pages, 2024-06 one, 2024-07 none, 2024-08 and
+      // 2024-09 one each: 10 requests.
+      const expected = [4, 5, 6, 7, 8, 9, 10, 10, 10, 10];
+      await connectorFor(portal, { pagesAhead: 3 }).pullDossiers({
+        from: '2024-04',
+        to: '2024-09',
+        onPage: async (p) => {
+          const reached = await requestsReach(portal, expected[handed.length]!);
+          await new Promise((r) => setTimeout(r, 30)); // time for a request too many to arrive, were there one
+          asked.push(reached ? (portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0) : -1);
+          handed.push(`${p.period}#${p.page}`);
+        },
+      });
+      // April's empty page asks for the first pages of May, June and July (expected to be as short as
+      // April). May's answer shows 5 pages: they get the window's one place left, one after the other; its
+      // last page gives the room to August, June's to September: never more than 3 requests ahead of the
+      // page handed over.
+      expect(asked).toEqual(expected);
+      expect(handed).toEqual(['2024-04#1', '2024-05#1', '2024-05#2', '2024-05#3', '2024-05#4', '2024-05#5', '2024-06#1', '2024-07#1', '2024-08#1', '2024-09#1']);
+      expect(portal.stats.maxInFlight).toBeLessThanOrEqual(4);
+    });
+  });
+
+  test('should keep a month of one page from waiting for its round trip: its first page is asked while the month before is handed over', async () => {
+    await withPortal([], async (portal) => {
+      const asked: number[] = [];
+      const pages: DossierPage[] = [];
+      await connectorFor(portal, { pagesAhead: 3 }).pullDossiers({
+        from: '2024-08',
+        to: '2024-12',
+        onPage: async (p) => {
+          const reached = await requestsReach(portal, Math.min(pages.length + 4, 5));
+          await new Promise((r) => setTimeout(r, 30));
+          asked.push(reached ? (portal.stats.byRoute['GET /api/v1/dossiers'] ?? 0) : -1);
+          pages.push(p);
+        },
+      });
+      expect(asked).toEqual([4, 5, 5, 5, 5]);
+      expect(pages.map((p) => p.period)).toEqual(AUTUMN.map((m) => m.month));
+      expect(idsOf(pages).sort()).toEqual(AUTUMN.flatMap((m) => m.ids).sort());
+    });
+  });
+
+  test('should ask only for the next month\'s first page while months have several pages: their own pages come first', async () => {
+    // February's first page is slow: while it is on its way, February is expected to have January's 3 pages.
+    await withPortal([{ fault: 'slow', delayMs: 300, path: '/api/v1/dossiers', query: { from: '2025-02-01', page: '1' } }], async (portal) => {
+      const asked: number[] = [];
+      const handed: string[] = [];
+      // Three pages a month: each month's pages 2 and 3, and the next month's first page, never two months ahead.
+      const expected = [4, 4, 4, 7, 7, 7, 10, 10, 10, 12, 12, 12];
+      await connectorFor(portal, { pagesAhead: 3 }).pullDossiers({
+        from: '2025-01',
+        to: '2025-04',
+        onPage: async (p) => {
+          const reached = await arrivalsReach(portal, expected[handed.length]!);
+          await new Promise((r) => setTimeout(r, 30));
+          asked.push(reached ? portal.stats.requests : -1);
+          handed.push(`${p.period}#${p.page}`);
+        },
+      });
+      expect(asked).toEqual(expected);
+      expect(handed).toEqual(WINTER.flatMap((m) => [1, 2, 3].map((k) => `${m.month}#${k}`)));
+    });
+  });
+
+  test('should ask further as soon as a first page asked ahead shows a month of one page', async () => {
+    // May's first page is slow: when April's page 2 is handed over, May is still expected to have April's 3 pages.
+    await withPortal([{ fault: 'slow', delayMs: 200, path: '/api/v1/dossiers', query: { from: '2025-05-01', page: '1' } }], async (portal) => {
+      const asked: number[] = [];
+      const handed: string[] = [];
+      // June's first page is asked once May's answer shows one page, while April's page 2 is still with the sink.
+      const expected = [4, 5, 5, 5, 5];
+      await connectorFor(portal, { pagesAhead: 3 }).pullDossiers({
+        from: '2025-04',
+        to: '2025-06',
+        onPage: async (p) => {
+          const reached = await arrivalsReach(portal, expected[handed.length]!);
+          asked.push(reached ? portal.stats.requests : -1);
+          handed.push(`${p.period}#${p.page}`);
+        },
+      });
+      expect(asked).toEqual(expected);
+      expect(handed).toEqual(['2025-04#1', '2025-04#2', '2025-04#3', '2025-05#1', '2025-06#1']);
+    });
+  });
+
+  test('should send the known ETag with a first page asked ahead: a rerun of unchanged months hands nothing over', async () => {
+    const state: PullState = {};
+    await withPortal([], async (portal) => {
+      await pullPages(portal, '2024-08', '2024-12', { pagesAhead: 3 }, state);
+    });
+    await withPortal([], async (portal) => {
+      const { pages, summary } = await pullPages(portal, '2024-08', '2024-12', { pagesAhead: 3 }, state);
+      expect(pages).toEqual([]);
+      expect(summary.unchanged).toBe(5);
+      expect(portal.stats.notModified).toBe(5);
+      expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(5);
+    });
+  });
+
+  test('should record no month after a failing one: the first pages asked ahead are dropped, and the rerun pulls them', async () => {
+    const state: PullState = {};
+    await withPortal([], async (portal) => {
+      // The first pages of 2024-10 … 2024-12 are in flight or received when 2024-09's sink fails.
+      const handed = (await pullFailingOn(portal, '2024-08', '2024-12', (p) => p.period === '2024-09', 5, { extra: { pagesAhead: 3 }, state })).map((p) => p.period);
+      expect(handed).toEqual(['2024-08', '2024-09']);
+      expect(state['2024-08']).toMatchObject({ complete: true, totalPages: 1 });
+      expect(state['2024-09']).toMatchObject({ complete: false });
+      expect(state['2024-09']!.etags).toHaveLength(0);
+      for (const m of ['2024-10', '2024-11', '2024-12']) expect(state[m]?.complete ?? false).toBe(false);
+      for (const m of ['2024-10', '2024-11', '2024-12']) expect(state[m]?.etags ?? []).toHaveLength(0);
+    });
+    await withPortal([], async (portal) => {
+      const { pages, summary } = await pullPages(portal, '2024-08', '2024-12', { pagesAhead: 3 }, state);
+      expect(pages.map((p) => p.period)).toEqual(['2024-09', '2024-10', '2024-11', '2024-12']);
+      expect(summary.unchanged).toBe(1);
+      for (const m of AUTUMN) expect(state[m.month]).toMatchObject({ complete: true, totalPages: 1 });
+    });
+  });
+
+  test('should abort the first pages asked ahead when a month fails, not leave them to the timeout', async () => {
+    // 2024-11's first page is asked for ahead and never answered.
+    await withPortal([{ fault: 'hang', path: '/api/v1/dossiers', query: { from: '2024-11-01' } }], async (portal) => {
+      // Aug … Nov: the first pages of September, October and November asked while August is handed over.
+      await pullFailingOn(portal, '2024-08', '2024-12', (p) => p.period === '2024-09', 4, { extra: { pagesAhead: 3, timeoutMs: 5_000 } });
+      expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(4);
+      // The hanging request's connection is closed by the abort, long before its 5 s timeout.
+      let open = portal.stats.inFlight;
+      for (let waited = 0; open > 0 && waited < 1_000; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+        open = portal.stats.inFlight;
+      }
+      expect(open).toBe(0);
+    });
+  });
+
   test('should not mark a page pulled when its sink fails, drop the prefetched pages, and resume from it', async () => {
     const state: PullState = {};
     await withPortal([], async (portal) => {
-      const handed: number[] = [];
-      const err = await connectorFor(portal)
-        .pullDossiers({
-          from: '2024-05',
-          to: '2024-05',
-          state,
-          onPage: async (p) => {
-            handed.push(p.page);
-            if (p.page === 2) {
-              await requestsReach(portal, 5); // pages 3–5 are in flight or received
-              throw new Error('disk full');
-            }
-          },
-        })
-        .catch((e: unknown) => e);
-      expect((err as Error).message).toBe('disk full');
+      // Pages 3–5 are in flight or received when page 2's sink fails.
+      const handed = (await pullFailingOn(portal, '2024-05', '2024-05', (p) => p.page === 2, 5, { state })).map((p) => p.page);
       expect(handed).toEqual([1, 2]);
       expect(state['2024-05']).toMatchObject({ complete: false, totalPages: 5 });
       expect(state['2024-05']!.etags).toHaveLength(1);

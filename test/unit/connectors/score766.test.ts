@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HttpError } from '../../../functions/core/connectors/_errors.js';
@@ -12,9 +12,10 @@ import {
   ServiceResultsRequest,
   ServiceResultsResponse,
 } from '../../../functions/core/connectors/score766-schemas.js';
+import type { PullState } from '../../../functions/core/connectors/_types.js';
 import { demoDepartmentId } from '../../../functions/portal/evaluation.js';
-import { startPortal, type RunningPortal } from '../../../functions/portal/server.js';
-import { FIXTURE_DATA_DIR, REAL_DIR } from '../portal/helpers.js';
+import { startPortal, type FaultPlan, type RunningPortal } from '../../../functions/portal/server.js';
+import { FIXTURE_DATA_DIR, REAL_DIR, removeTempDirs, tempDataDir } from '../portal/helpers.js';
 import { collect, testConnector } from './conformance.js';
 
 const readJson = async (p: string): Promise<unknown> => JSON.parse(await readFile(path.join(REAL_DIR, p), 'utf8'));
@@ -184,5 +185,82 @@ describe('766 connectors (legacy and real) against the loopback portal', () => {
     const res = await fetch(`${portal.url}/api/v1/reporting/evaluation/service-results`, { method: 'POST', body: JSON.stringify({ timeType: 'month', year: 2024 }) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toContain('month is required');
+  });
+});
+
+describe('766 monthly pull with months asked ahead', () => {
+  const MONTHS = ['2024-04', '2024-05', '2024-06', '2024-07', '2024-08', '2024-09'];
+  let dataDir: string;
+  beforeAll(async () => {
+    // Six months of the demo province's legacy answer (the fixture's two, copied under four more names).
+    dataDir = await tempDataDir();
+    await mkdir(path.join(dataDir, 'score766'), { recursive: true });
+    for (const [i, m] of MONTHS.entries()) await copyFile(path.join(FIXTURE_DATA_DIR, 'score766', `2024-0${4 + (i % 2)}.json`), path.join(dataDir, 'score766', `${m}.json`));
+  });
+  afterAll(removeTempDirs);
+
+  async function withPortal<T>(fn: (portal: RunningPortal) => Promise<T>, faults: FaultPlan = []): Promise<T> {
+    const portal = await startPortal({ dataDir, token: 'unused-here', faults });
+    try {
+      return await fn(portal);
+    } finally {
+      await portal.close();
+    }
+  }
+  const legacy = (portal: RunningPortal, monthsAhead: number) =>
+    createScore766Connector({ baseUrl: portal.url, api: 'legacy', tinhId: 'H99', ...FAST, timeoutMs: 5_000, monthsAhead });
+  /** Waits until the portal has received `n` requests (at most 5 s). */
+  async function requestsReach(portal: RunningPortal, n: number): Promise<boolean> {
+    for (let waited = 0; waited < 5_000 && portal.stats.requests < n; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    return portal.stats.requests >= n;
+  }
+
+  for (const [monthsAhead, expected] of [
+    [3, [4, 5, 6, 6, 6, 6]],
+    [0, [1, 2, 3, 4, 5, 6]],
+  ] as const) {
+    test(`should ask for ${monthsAhead} month(s) ahead of the one handed over, and hand them over in order`, async () => {
+      await withPortal(async (portal) => {
+        const asked: number[] = [];
+        const periods: string[] = [];
+        const state: PullState = {};
+        await legacy(portal, monthsAhead).pull({ from: MONTHS[0]!, to: MONTHS.at(-1)!, state }, async (p) => {
+          const reached = await requestsReach(portal, expected[periods.length]!);
+          await new Promise((r) => setTimeout(r, 30)); // time for a request too many to arrive, were there one
+          asked.push(reached ? portal.stats.requests : -1);
+          periods.push(p.period!);
+        });
+        expect(asked).toEqual(expected);
+        expect(periods).toEqual(MONTHS);
+        expect(Object.keys(state)).toEqual(MONTHS);
+      });
+    });
+  }
+
+  test('should record no month after a failing one, and abort the months asked ahead', async () => {
+    // Every answer takes 1.5 s: 2024-08, asked for while 2024-04 is handed over, is still on its way when 2024-05 fails.
+    await withPortal(
+      async (portal) => {
+        const state: PullState = {};
+        const handed: string[] = [];
+        const err = await legacy(portal, 3)
+          .pull({ from: MONTHS[0]!, to: MONTHS.at(-1)!, state }, async (p) => {
+            handed.push(p.period!);
+            if (p.period === '2024-05') {
+              await requestsReach(portal, 5); // 2024-08 has reached the portal
+              throw new Error('disk full');
+            }
+          })
+          .catch((e: unknown) => e);
+        expect((err as Error).message).toBe('disk full');
+        expect(handed).toEqual(['2024-04', '2024-05']);
+        expect(Object.keys(state)).toEqual(['2024-04']);
+        expect(portal.stats.requests).toBe(5);
+        // The slow request's connection is closed by the abort, long before its answer would come.
+        for (let waited = 0; portal.stats.inFlight > 0 && waited < 500; waited += 10) await new Promise((r) => setTimeout(r, 10));
+        expect(portal.stats.inFlight).toBe(0);
+      },
+      [{ fault: 'slow', path: '/jsp/rest.jsp', delayMs: 1_500 }],
+    );
   });
 });
