@@ -22,8 +22,9 @@ export const PortalConfig = z.object({
   /** Page size asked of the portal. */
   pageSize: z.number().int().min(1).max(5000).default(500),
   /**
-   * Pages of a month asked for while the one before them is staged (0: one request at a time): a
-   * distant portal's round trip, not its bytes, bounds a pull. Lower it for a portal that limits clients.
+   * Requests asked for while a page is staged (0: one request at a time): the month's next pages, then
+   * the next months' first pages, and the 766 pull's next months. A distant portal's round trip, not its
+   * bytes, bounds a pull. Lower it for a portal that limits clients.
    */
   pagesAhead: z.number().int().min(0).max(MAX_PAGES_AHEAD).default(DEFAULT_PAGES_AHEAD),
 });

@@ -23,9 +23,6 @@ export const CONNECTOR_NAME = 'score766';
 export const LEGACY_PATH = '/jsp/rest.jsp';
 export const SERVICE_RESULTS_PATH = '/api/v1/reporting/evaluation/service-results';
 export const DEPARTMENT_DETAIL_PATH = '/api/v1/reporting/evaluation/department-detail';
-/** Months of `pull` asked for while the one before them is handed over (the portal connector's pagesAhead bounds). */
-export const DEFAULT_MONTHS_AHEAD = DEFAULT_PAGES_AHEAD;
-export const MAX_MONTHS_AHEAD = MAX_PAGES_AHEAD;
 
 const Score766OptionsSchema = z
   .object({
@@ -38,7 +35,8 @@ const Score766OptionsSchema = z
     legacyPath: z.string().startsWith('/').default(LEGACY_PATH),
     serviceResultsPath: z.string().startsWith('/').default(SERVICE_RESULTS_PATH),
     detailPath: z.string().startsWith('/').default(DEPARTMENT_DETAIL_PATH),
-    monthsAhead: z.number().int().min(0).max(MAX_MONTHS_AHEAD).default(DEFAULT_MONTHS_AHEAD),
+    // Within the portal connector's pagesAhead bounds (the pipeline passes the same setting to both).
+    monthsAhead: z.number().int().min(0).max(MAX_PAGES_AHEAD).default(DEFAULT_PAGES_AHEAD),
     ...RETRY_OPTIONS,
   })
   .refine(...BACKOFF_ORDER)
@@ -139,8 +137,8 @@ export function createScore766Connector(options: Score766Options): Score766Conne
       let asked = 0;
       let done = false;
       try {
-        for (const period of periods) {
-          while (asked < Math.min(periods.length, summary.payloads + 1 + opts.monthsAhead)) inFlight.push(ask(periods[asked++]!));
+        for (const [i, period] of periods.entries()) {
+          while (asked < Math.min(periods.length, i + 1 + opts.monthsAhead)) inFlight.push(ask(periods[asked++]!));
           const { fetched, rows, originalName } = await inFlight.shift()!;
           await sink({ kind: opts.api === 'legacy' ? 'score766-legacy' : 'score766-results', source: 'dvcqg', dataset: 'score766', period, originalName, ext: 'json', bytes: fetched.bytes, sha256: fetched.sha256, rows });
           if (request.state) request.state[period] = { etags: [`"${fetched.sha256}"`], totalPages: 1, complete: true };

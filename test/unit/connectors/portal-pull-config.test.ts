@@ -29,24 +29,39 @@ afterAll(async () => {
   await rm(lakes, { recursive: true, force: true });
 });
 
+/**
+ * Runs `pull` against a loopback portal whose answers on `route` each wait 50 ms (requests asked together
+ * are answered together), with PORTAL_PAGES_AHEAD=`ahead`, on a lake of its own; then checks the portal
+ * answered `requests` requests, at most `most` at once, and none is left open.
+ */
+async function pullThrough(
+  name: string,
+  ahead: string,
+  route: string,
+  pull: (ctx: ReturnType<typeof localContext>) => Promise<void>,
+  expected: { requests: number; most: number },
+): Promise<void> {
+  const portal = await startPortal({ dataDir, token: TOKEN, faults: [{ fault: 'slow', delayMs: 50, path: route }] });
+  try {
+    const config = loadConfig(undefined, { PORTAL_PAGE_SIZE: '500', PORTAL_PAGES_AHEAD: ahead });
+    await pull(localContext({ lakeDir: path.join(lakes, `lake-${name}-${ahead}`), workDir: path.join(lakes, `work-${name}-${ahead}`), config, portal: { baseUrl: portal.url } }));
+    expect(portal.stats.requests).toBe(expected.requests);
+    expect(portal.stats.maxInFlight).toBe(expected.most);
+    expect(portal.stats.inFlight).toBe(0);
+  } finally {
+    await portal.close();
+  }
+}
+
 describe('pullPortal with PORTAL_PAGES_AHEAD', () => {
   test.each([
     ['0', 1],
     ['3', 3],
   ])('should keep at most the configured pages in flight (PORTAL_PAGES_AHEAD=%s: %i at once) and stage every page', async (ahead, most) => {
-    // Each answer waits 50 ms, so pages asked together are answered together.
-    const portal = await startPortal({ dataDir, token: TOKEN, faults: [{ fault: 'slow', delayMs: 50, path: '/api/v1/dossiers' }] });
-    try {
-      const config = loadConfig(undefined, { PORTAL_PAGE_SIZE: '500', PORTAL_PAGES_AHEAD: ahead });
-      const ctx = localContext({ lakeDir: path.join(lakes, `lake-${ahead}`), workDir: path.join(lakes, `work-${ahead}`), config, portal: { baseUrl: portal.url } });
+    await pullThrough('portal', ahead, '/api/v1/dossiers', async (ctx) => {
       const r = await pullPortal(ctx, { from: '2024-05', to: '2024-05', token: TOKEN });
       expect(r.rows).toBe(2_345);
-      expect(portal.stats.byRoute['GET /api/v1/dossiers']).toBe(5);
-      expect(portal.stats.maxInFlight).toBe(most);
-      expect(portal.stats.inFlight).toBe(0);
-    } finally {
-      await portal.close();
-    }
+    }, { requests: 5, most });
   });
 });
 
@@ -54,19 +69,10 @@ describe('pullScore766 with PORTAL_PAGES_AHEAD', () => {
   test.each([
     ['0', 1],
     ['3', 4],
-  ])('should keep at most the configured months ahead in flight (PORTAL_PAGES_AHEAD=%s: %i at once) and stage every month', async (ahead, most) => {
-    const portal = await startPortal({ dataDir, token: TOKEN, faults: [{ fault: 'slow', delayMs: 50, path: '/jsp/rest.jsp' }] });
-    try {
-      const config = loadConfig(undefined, { PORTAL_PAGES_AHEAD: ahead });
-      const ctx = localContext({ lakeDir: path.join(lakes, `lake-766-${ahead}`), workDir: path.join(lakes, `work-766-${ahead}`), config, portal: { baseUrl: portal.url } });
+  ])('should keep at most the configured months ahead in flight (PORTAL_PAGES_AHEAD=%s: %i at once: the month handed over and those asked ahead) and stage every month', async (ahead, most) => {
+    await pullThrough('766', ahead, '/jsp/rest.jsp', async (ctx) => {
       const r = await pullScore766(ctx, { from: '2024-01', to: '2024-05', tinhId: 'H99' });
       expect(r.staged).toBe(5);
-      expect(portal.stats.requests).toBe(5);
-      // The month handed over and the ones asked ahead of it.
-      expect(portal.stats.maxInFlight).toBe(most);
-      expect(portal.stats.inFlight).toBe(0);
-    } finally {
-      await portal.close();
-    }
+    }, { requests: 5, most });
   });
 });
