@@ -1,10 +1,14 @@
--- Landing (DuckDB only): the rows of a chunk that pass every check (dossiers_checked.sql, provided as
--- `landing_checked`), as they join the batch of landed dossiers: partitioned by source and the year and
--- month of receipt, with their lineage (the raw file's hash and the row's number in it). The runner
--- provides `chunk_files` (file_no, path, hash, file, fy, fm: the chunk's raw files in landing order, and
--- the period each was pulled for, 0 when none) and `landing_run` (source, raw_kind, landing_year,
--- landing_month). A vendor export's rows carry their own source (its mapping profile's); every other
--- kind's rows take the kind's source.
+-- Landing (DuckDB only): every row of a chunk the checks saw (dossiers_checked.sql, provided as
+-- `landing_checked`), as it joins the batch of landed dossiers: partitioned by source and the year and
+-- month of receipt, with its lineage (the raw file's hash and the row's number in it) and the checks'
+-- verdict (`_valid`, `_failed_field`, `_failed_reason`) with its place in the chunk (`_chunk`,
+-- `_file_no`). The runner then quarantines the rows that failed (dossiers_batch_checked.sql gives the
+-- chunk's rows back in the checks' shape) and deletes them from the batch: one copy of the checked rows,
+-- not a table of them and then the batch (bench/history.md, change 101). The runner provides
+-- `chunk_files` (file_no, path, hash, file, fy, fm: the chunk's raw files in landing order, and the
+-- period each was pulled for, 0 when none) and `landing_run` (source, raw_kind, landing_year,
+-- landing_month, chunk_no). A vendor export's rows carry their own source (its mapping profile's);
+-- every other kind's rows take the kind's source.
 with checked as (
     select * from landing_checked
 ),
@@ -45,11 +49,15 @@ final as (
         checked.result_type,
         checked.deleted_at,
         files.hash as raw_hash,
-        checked.row_no as raw_row
+        checked.row_no as raw_row,
+        run.chunk_no as _chunk,
+        checked.file_no as _file_no,
+        checked.is_valid as _valid,
+        checked.failed_field as _failed_field,
+        checked.failed_reason as _failed_reason
     from checked
     inner join files on files.file_no = checked.file_no
     cross join run
-    where checked.is_valid
 )
 
 select * from final

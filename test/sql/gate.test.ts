@@ -46,6 +46,7 @@ const landingFiles = sqlFiles(path.join(SQL_DIR, 'landing'));
 describe('sql/landing queries under the Trino grammar and the lint', () => {
   test('should find the landing queries', () => {
     expect(landingFiles.map((f) => path.basename(f))).toEqual([
+      'dossiers_batch_checked.sql',
       'dossiers_checked.sql',
       'dossiers_counts.sql',
       'dossiers_csv_rejects.sql',

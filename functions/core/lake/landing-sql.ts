@@ -18,6 +18,7 @@ const LANDING_SQL = [
   'dossiers_failed',
   'dossiers_csv_rejects',
   'dossiers_landed',
+  'dossiers_batch_checked',
   'dossiers_quarantined',
   'dossiers_counts',
   'dossiers_vendor_absent',

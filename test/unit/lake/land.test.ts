@@ -227,6 +227,55 @@ describe('landStaged finding where an id already lives (one partition per dossie
   });
 });
 
+describe('landStaged keeping only the rows that pass in a batch of several chunks', () => {
+  // The checks write every row of a chunk into the batch with its verdict; the rows that fail are
+  // quarantined and deleted before the next chunk (dossiers_landed.sql, dossiers_batch_checked.sql).
+  const june = (id: string, over: Parameters<typeof portalRow>[1] = {}) =>
+    portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00', ...over });
+  test('should neither publish a failed row nor let it place its id, and count each chunk apart', async () => {
+    const files = [
+      // D1 fails (an unknown status) in May; D2 lands in May.
+      { kind: 'portal-csv' as const, name: 'k1.csv', bytes: csv(portalRow('D1', { status: 'KHONG_RO' }), portalRow('D2')) },
+      // D1 again, received in June and valid: nothing of it has landed, so June is its partition. D3 fails.
+      { kind: 'portal-csv' as const, name: 'k2.csv', period: '2024-06', bytes: csv(june('D1'), june('D3', { channel: '9' }), june('D4')) },
+      // D2 again in June: it lives in May (landed by the first file), so it is quarantined.
+      { kind: 'portal-csv' as const, name: 'k3.csv', period: '2024-06', bytes: csv(june('D2'), june('D5')) },
+    ];
+    const one = await lake();
+    const many = await lake();
+    for (const l of [one, many]) for (const f of files) await stageRaw(l.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
+    const a = await landStaged({ storage: one.storage, workDir: one.work, maxTimestamp: '2026-01-05 23:59:59' });
+    // A chunk a file, all three in one batch (published once, at the end).
+    const b = await landStaged({ storage: many.storage, workDir: many.work, maxTimestamp: '2026-01-05 23:59:59', chunkFiles: 1 });
+    const byFile = (s: typeof a) => s.files.map((f) => [f.original_name, f.rows_read, f.rows_landed, f.rows_quarantined]).sort();
+    expect(byFile(a)).toEqual([
+      ['k1.csv', 2, 1, 1],
+      ['k2.csv', 3, 2, 1],
+      ['k3.csv', 2, 1, 1],
+    ]);
+    expect(byFile(b)).toEqual(byFile(a));
+    for (const l of [one, many]) {
+      const ids = await withDuckDb((db) =>
+        db.all(`SELECT dossier_id, CAST(month AS INTEGER) AS month FROM read_parquet(${literal(`${l.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY 1`),
+      );
+      expect(ids).toEqual([
+        { dossier_id: 'D1', month: 6 },
+        { dossier_id: 'D2', month: 5 },
+        { dossier_id: 'D4', month: 6 },
+        { dossier_id: 'D5', month: 6 },
+      ]);
+      expect((await quarantined(l.root)).map((q) => q.reason).sort()).toEqual([
+        'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)',
+        'not one of 1 (in person), 2 (online), 3 (postal)',
+        'unknown status',
+      ]);
+    }
+    for (const part of ['landed/dossiers/source=portal/year=2024/month=5/data.parquet', 'landed/dossiers/source=portal/year=2024/month=6/data.parquet']) {
+      expect(readFileSync(path.join(many.root, part)).equals(readFileSync(path.join(one.root, part))), part).toBe(true);
+    }
+  });
+});
+
 describe('landStaged numbering rows in chunks with and without rejected records', () => {
   test('should number every row of its file, whether its chunk had a record the CSV reader rejected or not', async () => {
     const files = [
