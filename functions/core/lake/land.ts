@@ -404,17 +404,18 @@ async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; resul
 }
 
 /** Fresh, empty batch tables for every dataset and for quarantine. */
+/**
+ * Batch columns beyond the dataset's own: quarantine's rows name the dataset they were meant for; a
+ * dossier row keeps its place in its chunk and the checks' verdict (dossiers_landed.sql).
+ */
+const BATCH_EXTRA_COLUMNS: Partial<Record<LandedDataset, Record<string, string>>> = {
+  quarantine: { dataset: 'VARCHAR' },
+  dossiers: { _chunk: 'INTEGER', _file_no: 'INTEGER', _valid: 'BOOLEAN', _failed_field: 'VARCHAR', _failed_reason: 'VARCHAR' },
+};
+
 export async function resetBatches(db: DuckDb): Promise<void> {
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
-    const cols = batchColumns(dataset);
-    // Dossiers: each checked row with its place in its chunk and the checks' verdict (dossiers_landed.sql).
-    const extra =
-      dataset === 'quarantine'
-        ? { dataset: 'VARCHAR' }
-        : dataset === 'dossiers'
-          ? { _chunk: 'INTEGER', _file_no: 'INTEGER', _valid: 'BOOLEAN', _failed_field: 'VARCHAR', _failed_reason: 'VARCHAR' }
-          : {};
-    const all = { ...extra, ...cols };
+    const all = { ...BATCH_EXTRA_COLUMNS[dataset], ...batchColumns(dataset) };
     // Tables of the database, not TEMP ones: publishPartitions' lanes (connections of their own) read them.
     await db.run(`CREATE OR REPLACE TABLE ${ident(`batch_${dataset}`)} (${Object.entries(all).map(([c, t]) => `${ident(c)} ${t}`).join(', ')})`);
   }
@@ -770,6 +771,8 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   // (bench/history.md, change 101). The rows that failed are quarantined, counted, then deleted from it.
   await db.run(`CREATE OR REPLACE TEMP VIEW landing_checked AS ${await readLandingSql('dossiers_checked')}`);
   await db.run(`INSERT INTO batch_dossiers BY NAME ${await readLandingSql('dossiers_landed')}`);
+  // (Since change 101 this phase includes the write into the batch; 'insert into batch' is the quarantine,
+  // the counts and the delete.)
   lap('parse + check');
   await db.run(`CREATE OR REPLACE TEMP VIEW landing_checked AS ${await readLandingSql('dossiers_batch_checked')}`);
   await db.run(`CREATE OR REPLACE TEMP VIEW landing_failed AS ${await readLandingSql('dossiers_failed')}`);
