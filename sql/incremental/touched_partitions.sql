@@ -17,7 +17,8 @@
 -- receipt and of finish), and a dossier received before the first report year (the landing accepts
 -- any receipt from 2000) has rows there and in no report period. One row per partition: `year` (a
 -- partition of the models by year) with `receipt_month` null, or a month of receipt as yyyymm (a
--- partition of the models by receipt_month: stg_lake__dossiers, int_dossiers_classified) with its year.
+-- partition of the models by receipt_month: stg_lake__dossiers, int_dossiers_classified) with its year;
+-- or, with both null, a span of days the changed versions cover (received_date … reached_date).
 with new_files as (
 
     select raw_hash from incremental_new_files
@@ -123,14 +124,36 @@ finished as (
 
 ),
 
+-- Each day of receipt of a changed version, with the last day any version received that day reaches
+-- (its finish; 9999-12-31 while one is open): the report periods these spans overlap are the ones
+-- the changes reach within a rebuilt year (the models with incremental_scope: period). One row per
+-- day, however many versions: a span from a day reaches every period a shorter one from it reaches.
+reached as (
+
+    select
+        cast(received_at as date) as received_date,
+        max(coalesce(cast(finished_at as date), date '9999-12-31')) as reached_date
+    from versions
+    group by cast(received_at as date)
+
+),
+
 final as (
 
-    select year, cast(null as integer) as receipt_month from reported
+    select year, cast(null as integer) as receipt_month, cast(null as date) as received_date, cast(null as date) as reached_date from reported
     union
-    select year, cast(null as integer) as receipt_month from finished
+    select year, cast(null as integer) as receipt_month, cast(null as date) as received_date, cast(null as date) as reached_date from finished
     union
-    select year, receipt_month from received
+    select year, receipt_month, cast(null as date) as received_date, cast(null as date) as reached_date from received
+    union
+    select cast(null as integer) as year, cast(null as integer) as receipt_month, received_date, reached_date from reached
 
 )
 
-select year, receipt_month from final order by year, receipt_month
+select
+    year,
+    receipt_month,
+    cast(received_date as varchar) as received_date,
+    cast(reached_date as varchar) as reached_date
+from final
+order by year, receipt_month, received_date

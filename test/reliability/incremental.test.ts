@@ -4,10 +4,12 @@
  * month, (b) a late update to an old dossier (its month's file resubmitted with a newer updated_at
  * that moves its finish into the next year), (c) a corrected agency registry, (d) another month,
  * (e) a dossier of 2014, before the first report year (a partition only the per-dossier models have),
- * (f) a dossier still pending (it reaches every report year up to the newest year of receipt) —
+ * (f) a dossier still pending (it reaches every report year up to the newest year of receipt), (g) files
+ * that move the data's last day (the periods that opens and ends, though no changed dossier counts there) —
  * every file under models/ (marts, intermediates, partitions, the state) is byte-identical to a
  * `--full-refresh` rebuild of a copy of the same lake, and the incremental runs rebuilt only the
- * report years the step touched (the other partitions' files are the same inodes as before), and
+ * report years the step touched (the other partitions' files are the same inodes as before) and, in
+ * the years the last run built, recomputed only the report periods the step reaches, and
  * kept the `table` models none of whose inputs changed (registry-only models in a new month: their
  * files are the same inodes with the same mtime; every table in a run with nothing new).
  */
@@ -93,6 +95,12 @@ async function transformAndCompare(step: string): Promise<TransformSummary> {
 }
 
 const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
+/** The report periods a run recomputed in the years it narrowed, as "type year/no", sorted. */
+const periods = (s: TransformSummary): string[] =>
+  (s.incremental.partitions?.periods?.keys ?? []).map((k) => `${k.period_type} ${k.year}/${k.period_no}`).sort();
+/** Months of a year with the quarters and halves that hold them and the year, as "type year/no". */
+const periodsOf = (year: number, months: number[]): string[] =>
+  [...months.map((m) => `month ${year}/${m}`), ...[1, 2, 3, 4].flatMap((q) => (months.some((m) => Math.ceil(m / 3) === q) ? [`quarter ${year}/${q}`] : [])), ...[1, 2].flatMap((h) => (months.some((m) => Math.ceil(m / 6) === h) ? [`half ${year}/${h}`] : [])), `year ${year}/1`];
 const PART = (year: number) => `models/marts/agency_periods/year=${year}/data.parquet`;
 /** int_dossiers_classified's partition of a month of receipt (yyyymm). */
 const DOSSIERS = (month: number) => `models/intermediate/int_dossiers_classified/receipt_month=${month}/data.parquet`;
@@ -146,7 +154,11 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     await landDrop(dropOf('month-11', (m) => m === '2025-11', { registry: false }));
     const s = await transformAndCompare('month');
     expect(s.incremental.mode).toBe('incremental');
-    expect(s.incremental.partitions).toEqual({ column: 'year', values: [2025] });
+    // Within 2025 only the periods November's dossiers reach and those whose bounds moved (November
+    // and December are new: the data now runs into December) are recomputed; January–October's rows
+    // are kept from the year's file (int_agency_periods_counted, incremental_scope: period).
+    expect(s.incremental.partitions).toEqual({ column: 'year', values: [2025], periods: { years: [2025], keys: expect.any(Array) } });
+    expect(periods(s)).toEqual(periodsOf(2025, [11, 12]).sort());
     // The registry's, the seeds' and the models of only those are kept (not rewritten); a table that
     // reads the dossiers is rebuilt.
     expect(s.incremental.skipped).toEqual(expect.arrayContaining(REGISTRY_ONLY));
@@ -185,6 +197,10 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions?.values).toEqual(expect.arrayContaining([2023, 2024]));
     expect(s.incremental.partitions?.values).not.toContain(2025);
+    // The periods the dossier counts in under either version, received 2023-03, finished in 2023 or
+    // 2024-02-12: March–December 2023 and January–February 2024 with their quarters, halves and years.
+    expect(s.incremental.partitions?.periods?.years).toEqual([2023, 2024]);
+    expect(periods(s)).toEqual([...periodsOf(2023, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), ...periodsOf(2024, [1, 2])].sort());
     expect(inode(PART(2025))).toBe(before2025);
     // The dossier was received in March 2023: that partition of the per-dossier table is rebuilt, no other month.
     expect(inode(DOSSIERS(202303))).not.toBe(dossiers[202303]);
@@ -217,6 +233,9 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     expect(s.incremental.mode).toBe('incremental');
     expect(s.incremental.partitions?.values).toContain(2025);
     expect(s.incremental.partitions?.values).not.toContain(2023);
+    // 2026 opens (no file yet: recomputed whole); in 2025, December's periods only.
+    expect(s.incremental.partitions?.periods?.years).toEqual([2025]);
+    expect(periods(s)).toEqual(periodsOf(2025, [12]).sort());
     expect(s.incremental.skipped).toEqual(expect.arrayContaining(REGISTRY_ONLY));
     const again = await transformAndCompare('nothing-new');
     // Every persisted table is kept (stg_lake__dossiers, a step of the run with no file, is rebuilt).
@@ -248,7 +267,24 @@ describe('incremental transform = full rebuild, byte for byte', () => {
     // later year). The calendar seed runs to 2035: those years have no report period and no partition.
     await landDrop(oneRowDrop('pending-2024', '2024-06', 'H99.01-240603-999999,1.005614,H99.01,2,03/06/2024 09:37,17/06/2024 09:37,,DANG_XU_LY,0,Có,Có,Có,Có,Có,Không,03/06/2024 09:37'));
     const s = await transformAndCompare('pending-2024');
-    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2024, 2025] }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
+    // In 2024, the periods from June on; every period of 2025 (the dossier is pending in all): 2025 whole.
+    expect(s.incremental).toEqual({ mode: 'incremental', reason: '1 new dossier file(s)', partitions: { column: 'year', values: [2024, 2025], periods: { years: [2024], keys: expect.any(Array) } }, skipped: expect.arrayContaining(REGISTRY_ONLY) });
+    expect(periods(s)).toEqual(periodsOf(2024, [6, 7, 8, 9, 10, 11, 12]).sort());
     expect(existsSync(path.join(lakeDir, PART(2026)))).toBe(false);
+  }, 120_000);
+
+  test('(g) a file that moves the data\'s last day recomputes the periods it opens and ends, though no dossier of it counts there', async () => {
+    // First the data's last known day is set to 10 April 2026 (a dossier of January updated then).
+    await landDrop(oneRowDrop('last-day-april', '2026-01', 'H99.01-260105-999997,1.005614,H99.01,2,05/01/2026 09:00,19/01/2026 09:00,06/01/2026 10:00,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,10/04/2026 08:00'));
+    await transformAndCompare('last-day-april');
+    // Then a dossier received and finished on 1 April 2026, updated on 15 June: it counts in April,
+    // the second quarter, the first half and the year; the last day moving to 15 June ends April,
+    // opens May and June and moves the ends of the quarter, half and year. January–March and the
+    // first quarter are kept.
+    await landDrop(oneRowDrop('last-day-june', '2026-04', 'H99.01-260401-999996,1.005614,H99.01,2,01/04/2026 09:00,15/04/2026 09:00,01/04/2026 15:00,DA_TRA_KET_QUA,0,Có,Có,Có,Có,Có,Không,15/06/2026 08:00'));
+    const s = await transformAndCompare('last-day-june');
+    expect(s.incremental.partitions?.values).toEqual([2026]);
+    expect(s.incremental.partitions?.periods?.years).toEqual([2026]);
+    expect(periods(s)).toEqual(periodsOf(2026, [4, 5, 6]).sort());
   }, 120_000);
 });

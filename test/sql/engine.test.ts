@@ -254,6 +254,40 @@ describe('DuckDbEngine materialize', () => {
     }
   });
 
+  test('should recompute only the listed report periods of a narrowed year, keep its other rows from its file, and refuse a narrowed year whose file is gone', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-periods-'));
+    const engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      // Months 1–3 and the year of 2020 and 2021, each row carrying the run's version `v`; `drop` leaves a period out.
+      const sqlOf = (v: number, drop = ''): string =>
+        `SELECT period_type, year, period_no, ${v} AS v FROM (VALUES ('month', 1), ('month', 2), ('month', 3), ('year', 1)) AS p(period_type, period_no)
+         CROSS JOIN (VALUES (2020), (2021)) AS y(year) WHERE period_type || ' ' || CAST(year AS VARCHAR) || '/' || CAST(period_no AS VARCHAR) <> '${drop}'`;
+      const model = { name: 'int_periods_counted', layer: 'intermediate' as const, dependsOn: [], file: 'sql/intermediate/int_periods_counted.sql', materialized: 'incremental' as const, partitionBy: ['year'], grain: ['period_type', 'year', 'period_no'] };
+      await engine.materialize({ ...model, sql: sqlOf(1) });
+      const rows = async (rel: string) =>
+        (await engine.query(`SELECT period_type || ' ' || CAST(year AS VARCHAR) || '/' || CAST(period_no AS VARCHAR) AS k, v FROM ${rel} ORDER BY year, period_type, period_no`)).map((r) => `${String(r.k)}=${String(r.v)}`);
+      // 2020 whole; in 2021 month 2 and the year recomputed, month 3 gone (listed, and the model no longer gives it), month 1 kept.
+      const selection = {
+        column: 'year',
+        values: [2020, 2021],
+        periods: { years: [2021], keys: [{ period_type: 'month', year: 2021, period_no: 2 }, { period_type: 'month', year: 2021, period_no: 3 }, { period_type: 'year', year: 2021, period_no: 1 }] },
+      };
+      await engine.materialize({ ...model, sql: sqlOf(2, 'month 2021/3') }, { partitions: selection });
+      const expected = ['month 2020/1=2', 'month 2020/2=2', 'month 2020/3=2', 'year 2020/1=2', 'month 2021/1=1', 'month 2021/2=2', 'year 2021/1=2'];
+      expect(await rows('int_periods_counted')).toEqual(expected);
+      expect(await rows(`read_parquet('${lake}/models/intermediate/int_periods_counted/year=2021/data.parquet')`)).toEqual(expected.slice(4));
+      // A persist: false step with the same selection is a view of the recomputed rows only (its reader keeps the rest).
+      await engine.materialize({ ...model, name: 'int_step', persist: false, sql: sqlOf(3) }, { partitions: selection });
+      expect(await rows('int_step')).toEqual(['month 2020/1=3', 'month 2020/2=3', 'month 2020/3=3', 'year 2020/1=3', 'month 2021/2=3', 'month 2021/3=3', 'year 2021/1=3']);
+      // The kept rows come from the year's file: without it the run stops and says how to rebuild.
+      await rm(path.join(lake, 'models/intermediate/int_periods_counted/year=2021'), { recursive: true });
+      await expect(engine.materialize({ ...model, sql: sqlOf(4) }, { partitions: selection })).rejects.toThrow(/year=2021\/data\.parquet, which is missing; run the transform with --full-refresh/);
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+
   test('should keep an incremental persist: false step as a view of the selected partitions, never a table', async () => {
     const lake = await mkdtemp(path.join(tmpdir(), 'engine-step-view-'));
     const engine = await DuckDbEngine.create({ lakeRoot: lake });

@@ -3,7 +3,8 @@
  * dossier files landed since the last one, on DuckDB over small source tables, in the partitions
  * sql/incremental/new_file_partitions.sql finds (as the runner runs them: the one, then the other). A
  * changed NSW dossier reaches the years of its portal copy (the copy the NSW row now hides,
- * docs/data-contracts.md §4.6), wherever that copy lies.
+ * docs/data-contracts.md §4.6), wherever that copy lies. The spans of days the changed versions cover
+ * give the report periods the models with incremental_scope: period recompute.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +45,10 @@ const plan = async (newFiles: string[]): Promise<Record<string, unknown>[]> => {
   await db.run(`CREATE OR REPLACE TABLE incremental_new_partitions AS ${newFilePartitions.replace(/;\s*$/, '')}`);
   return db.all(touched.replace(/;\s*$/, ''));
 };
-const years = async (newFiles: string[]): Promise<number[]> => [...new Set((await plan(newFiles)).map((r) => Number(r.year)))];
+const years = async (newFiles: string[]): Promise<number[]> => [...new Set((await plan(newFiles)).filter((r) => r.year !== null).map((r) => Number(r.year)))];
+/** The spans of days the changed versions cover: each day of receipt to the furthest day reached. */
+const spans = async (newFiles: string[]): Promise<string[]> =>
+  (await plan(newFiles)).filter((r) => r.received_date !== null).map((r) => `${String(r.received_date)}…${String(r.reached_date)}`);
 const months = async (newFiles: string[]): Promise<number[]> => (await plan(newFiles)).filter((r) => r.receipt_month !== null).map((r) => Number(r.receipt_month));
 
 describe('touched_partitions.sql', () => {
@@ -82,6 +86,18 @@ describe('touched_partitions.sql', () => {
     expect(await months(['new'])).toEqual([202103, 202402]);
     expect(await months(['old'])).toEqual([201901, 202103, 202501]);
     expect(await months(['none'])).toEqual([]);
+  });
+
+  test('should give each day of receipt of the changed versions with the furthest day one of them reaches, open ones to 9999-12-31', async () => {
+    // NSW-X1 (2024-02-01, finished 2024-03-01) and its portal copy X1 (2021-03-01, pending).
+    expect(await spans(['new'])).toEqual(['2021-03-01…9999-12-31', '2024-02-01…2024-03-01']);
+    // Z1's two versions were both received 2020-05-04: the current one finished 2020-06-01, the lost
+    // one was still open, so the day's span is open (the periods the lost version counted in change too).
+    expect(await spans(['late'])).toEqual(['2020-05-04…9999-12-31']);
+    expect(await spans(['newer'])).toEqual(['2020-05-04…9999-12-31']);
+    expect(await spans(['none'])).toEqual([]);
+    // Every other row names a partition, none a span.
+    for (const r of await plan(['old'])) expect((r.received_date === null) === (r.year !== null || r.receipt_month !== null)).toBe(true);
   });
 
   test('should give every month of receipt with its year, and report years without a month', async () => {

@@ -93,6 +93,32 @@ describe('loadModels on broken trees', () => {
     });
     expect(() => loadModels(root)).toThrow(/it reads int_a, an incremental step with persist: false, so it must be materialized: incremental with partition_by: \[year\]/);
   });
+  test('should read incremental_scope: period only on a year-partitioned incremental model keyed by its period, and make a non-persisted step\'s readers scoped too', async () => {
+    const step = (config: string) => `version: 2\nmodels:\n  - name: int_a\n    config: ${config}\n`;
+    const sql = 'select 2025 as year, \'month\' as period_type, 1 as period_no, 1 as v';
+    const scoped = '{grain: [period_type, year, period_no], materialized: incremental, partition_by: [year], incremental_scope: period}';
+    const ok = await sqlTree({ 'intermediate/int_a.sql': sql, 'intermediate/_i__models.yml': step(scoped) });
+    expect(loadModels(ok).find((m) => m.name === 'int_a')).toMatchObject({ incrementalScope: 'period', partitionBy: ['year'] });
+    for (const config of [
+      '{grain: [period_type, year, period_no], incremental_scope: period}',
+      '{grain: [period_type, year], materialized: incremental, partition_by: [year], incremental_scope: period}',
+      '{grain: [period_type, year, period_no], materialized: incremental, partition_by: [period_no], incremental_scope: period}',
+    ]) {
+      const bad = await sqlTree({ 'intermediate/int_a.sql': sql, 'intermediate/_i__models.yml': step(config) });
+      expect(() => loadModels(bad), config).toThrow(/incremental_scope: period is for an incremental model with partition_by: \[year\] whose grain holds period_type, year and period_no/);
+    }
+    // A non-persisted scoped step holds only the periods its run recomputes: a reader that is not scoped would lose the others.
+    const reader = (config: string) =>
+      sqlTree({
+        'intermediate/int_a.sql': sql,
+        'intermediate/int_b.sql': 'select year, period_type, period_no, sum(v) as v from int_a group by all',
+        'intermediate/_i__models.yml': `${step(scoped.replace('}', ', persist: false}'))}  - name: int_b\n    config: ${config}\n`,
+      });
+    await expect(reader('{grain: [period_type, year, period_no], materialized: incremental, partition_by: [year]}').then(loadModels)).rejects.toThrow(
+      /it reads int_a, a step with persist: false and incremental_scope: period, so it needs incremental_scope: period too/,
+    );
+    expect(loadModels(await reader(scoped)).map((m) => m.name)).toEqual(expect.arrayContaining(['int_a', 'int_b']));
+  });
   test('should fail when a mart reads a source directly', async () => {
     const root = await sqlTree({ 'marts/a.sql': 'select * from src_dossiers' });
     expect(() => loadModels(root)).toThrow(/only staging models may read sources/);

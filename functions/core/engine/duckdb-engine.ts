@@ -290,7 +290,14 @@ export class DuckDbEngine implements QueryEngine {
     const also = sameRowsOn(selection)
       .map((p) => ` AND model.${ident(p.column)} IN (${p.values.map(intLiteral).join(', ')})`)
       .join('');
-    const filter = selection === undefined ? '' : selection.values.length === 0 ? '\nWHERE false' : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${also}`;
+    const narrowed = narrowedPeriods(model, selection);
+    const filter =
+      selection === undefined
+        ? ''
+        : selection.values.length === 0
+          ? '\nWHERE false'
+          : `\nWHERE model.${col} IN (${selection.values.map(intLiteral).join(', ')})${also}${narrowed ? ` AND (${narrowed.rebuilt('model.')})` : ''}`;
+    const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);
     await db.dropRelation(model.name);
     if (model.persist === false) {
       // A view of the selected partitions, not a table: its one reader (an incremental model on the
@@ -301,9 +308,9 @@ export class DuckDbEngine implements QueryEngine {
       return;
     }
     await db.run(`CREATE OR REPLACE TABLE ${fresh} AS\nSELECT * FROM (\n${model.sql}\n) AS model${filter}`);
+    if (narrowed) await keepPeriods(db, model.name, fresh, dir, narrowed);
     const nulls = await db.scalarNumber(`SELECT count(*) FROM ${fresh} WHERE ${col} IS NULL`);
     if (nulls > 0) throw createError('duckdb-engine', `Failed to materialise ${model.name}: ${nulls} row(s) have no ${column} (its partition column)`);
-    const dir = path.join(this.options.lakeRoot, 'models', model.layer, model.name);
     const present = (await db.all(`SELECT DISTINCT ${col} AS v FROM ${fresh} ORDER BY 1`)).map((r) => Number(r.v));
     const existing = await partitionValues(dir, column);
     // A writer killed mid-COPY leaves its temporary file (the lake lock makes this run the only writer).
@@ -421,6 +428,56 @@ function intLiteral(v: number): string {
 }
 
 /** Values of the <column>=<value>/data.parquet partitions under dir, ascending. */
+/**
+ * A selection's report periods (PartitionSelection.periods) for a model partitioned by year: the
+ * condition on the model's rows that are recomputed (the whole years not narrowed, and the listed
+ * periods of the narrowed ones), and on the rows a narrowed year's file keeps.
+ */
+interface NarrowedPeriods {
+  years: number[];
+  rebuilt: (prefix: string) => string;
+  kept: string;
+}
+
+function narrowedPeriods(model: MaterializableModel, selection: PartitionSelection | undefined): NarrowedPeriods | undefined {
+  const p = selection?.periods;
+  if (!selection || !p || p.years.length === 0 || selection.values.length === 0) return undefined;
+  if (selection.column !== 'year' || p.years.some((y) => !selection.values.includes(y)) || p.keys.some((k) => !p.years.includes(k.year))) {
+    throw createError('duckdb-engine', `Failed to materialise ${model.name}: its report periods name years outside the selected years (${selection.column} ${selection.values.join(', ')})`);
+  }
+  const keys = (prefix: string): string =>
+    p.keys.length === 0
+      ? 'false'
+      : p.keys.map((k) => `(${prefix}"period_type" = ${literal(k.period_type)} AND ${prefix}"year" = ${intLiteral(k.year)} AND ${prefix}"period_no" = ${intLiteral(k.period_no)})`).join(' OR ');
+  const whole = selection.values.filter((y) => !p.years.includes(y));
+  return {
+    years: [...p.years].sort((a, b) => a - b),
+    rebuilt: (prefix) => (whole.length > 0 ? `${prefix}"year" IN (${whole.map(intLiteral).join(', ')}) OR ${keys(prefix)}` : keys(prefix)),
+    kept: `NOT (${keys('')})`,
+  };
+}
+
+/**
+ * The rows of a narrowed year's periods that are not recomputed, added to `fresh` from the year's
+ * current file: the partition is then written whole again, the same rows as a rebuild of the year.
+ * The file must be there (the state says the year was built): a lake that lost it needs --full-refresh.
+ */
+async function keepPeriods(db: DuckDb, name: string, fresh: string, dir: string, narrowed: NarrowedPeriods): Promise<void> {
+  const files: string[] = [];
+  for (const y of narrowed.years) {
+    const file = path.join(dir, `year=${y}`, 'data.parquet');
+    if (!(await stat(file).catch(() => undefined))) {
+      throw createError('duckdb-engine', `Failed to materialise ${name}: the periods of ${y} it does not rebuild are kept from ${file}, which is missing; run the transform with --full-refresh`);
+    }
+    files.push(file);
+  }
+  const from = `read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`;
+  const names = async (rel: string): Promise<string> => (await db.all(`DESCRIBE ${rel}`)).map((r) => String(r.column_name)).join(', ');
+  const [now, kept] = await Promise.all([names(fresh), names(`SELECT * FROM ${from}`)]);
+  if (now !== kept) throw createError('duckdb-engine', `Failed to materialise ${name}: its partition files have the columns (${kept}), the model now (${now}); run the transform with --full-refresh`);
+  await db.run(`INSERT INTO ${fresh} SELECT * FROM ${from} WHERE ${narrowed.kept}`);
+}
+
 async function partitionValues(dir: string, column: string): Promise<number[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   const out: number[] = [];

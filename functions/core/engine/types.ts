@@ -51,6 +51,22 @@ export interface PartitionSelection {
    * projected `month` prunes them whatever Athena makes of the expression. Both engines add them.
    */
   prune?: { column: string; values: number[] }[];
+  /**
+   * Report periods (docs/architecture.md, "Incremental models"): in each year of `years` (some of
+   * `values`, a selection on `year`), only the rows of the periods `keys` are recomputed, and the
+   * partition's other rows are kept as its current file holds them; `keys` also names the periods
+   * that no longer exist (their rows are dropped). The other years of `values` are recomputed whole.
+   * Given to the models whose YAML says `incremental_scope: period` (their grain holds the period
+   * key). An engine may ignore it and recompute the whole partitions (Athena does): the same rows.
+   */
+  periods?: { years: number[]; keys: PeriodKey[] };
+}
+
+/** A report period of int_periods_reported, by its key. */
+export interface PeriodKey {
+  period_type: string;
+  year: number;
+  period_no: number;
 }
 
 /** A selection's `within` and `prune` filters, each engine adds to the rebuild's (none when nothing is rebuilt). */

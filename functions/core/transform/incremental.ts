@@ -17,7 +17,7 @@ import path from 'node:path';
 import { SQL_DIR } from '../lake/landing-sql.js';
 import { z } from 'zod';
 import { createError } from '../errors.js';
-import type { PartitionSelection, QueryEngine } from '../engine/types.js';
+import type { PartitionSelection, PeriodKey, QueryEngine } from '../engine/types.js';
 import type { Storage } from '../storage/types.js';
 import { referencedRelations, type TransformModel } from './models.js';
 import { lakePrefixLocation } from './sources.js';
@@ -66,7 +66,7 @@ export function modelsFingerprint(models: readonly TransformModel[]): string {
   const h = createHash('sha256');
   for (const m of models) {
     // The YAML tests and columns too: a kept model's tests are not re-run (keptModels).
-    h.update(JSON.stringify([m.name, m.layer, m.sql, m.materialized ?? 'table', m.partitionBy ?? [], m.grain ?? [], m.persist ?? true, m.tests, m.columns]));
+    h.update(JSON.stringify([m.name, m.layer, m.sql, m.materialized ?? 'table', m.partitionBy ?? [], m.grain ?? [], m.persist ?? true, m.tests, m.columns, m.incrementalScope ?? 'partition']));
     h.update('\n');
   }
   h.update(readIncrementalSql('new_file_partitions'));
@@ -210,10 +210,20 @@ export async function currentPeriods(engine: QueryEngine, models: readonly Trans
   return rows.map((r) => [r.period_type, r.year, r.period_no, r.period_start, r.period_end, r.is_complete].map(String).join('|')).sort();
 }
 
-/** What the dossier files landed since the last transform touch: years, and months of receipt (yyyymm). */
+/**
+ * What the dossier files landed since the last transform touch: years, months of receipt (yyyymm),
+ * and the spans of days their changed versions cover (each day of receipt to the last day a version
+ * received that day reaches, ISO dates; 9999-12-31 while open).
+ */
 interface Touched {
   years: number[];
   months: number[];
+  spans: Span[];
+}
+
+export interface Span {
+  from: string;
+  to: string;
 }
 
 /**
@@ -224,7 +234,7 @@ interface Touched {
  * (stg_lake__dossiers, the first incremental model, needs it).
  */
 async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pick<Storage, 'locate'>): Promise<Touched> {
-  if (plan.newFiles.length === 0) return { years: [], months: [] };
+  if (plan.newFiles.length === 0) return { years: [], months: [], spans: [] };
   await engine.registerSource('src_superseded_dossiers', lakePrefixLocation(lake, 'landed/_superseded/dossiers'), { hivePartitioning: true });
   const values = `select raw_hash from (values ${plan.newFiles.map((h) => `('${h}')`).join(', ')}) as v (raw_hash)`;
   const newFiles = (name: 'new_file_partitions' | 'touched_partitions'): string =>
@@ -233,7 +243,7 @@ async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pi
   // the changed dossiers' versions in those partitions: reading every landed dossier's id and dates
   // twice over was 0.6–0.8 s of a month's run at 10 M dossiers (bench/history.md, change 93).
   const parts = await engine.query(newFiles('new_file_partitions'));
-  if (parts.length === 0) return { years: [], months: [] };
+  if (parts.length === 0) return { years: [], months: [], spans: [] };
   const list = (column: 'source' | 'year' | 'month'): string => {
     const vs = [...new Set(parts.map((r) => String(r[column])))];
     if (column === 'source') return vs.sort().map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
@@ -247,26 +257,81 @@ async function touchedByFiles(engine: QueryEngine, plan: TransformPlan, lake: Pi
   const rows = await engine.query(sql);
   const distinct = (xs: unknown[]): number[] =>
     [...new Set(xs.filter((x) => x !== null && x !== undefined).map(Number))].filter((v) => Number.isSafeInteger(v)).sort((a, b) => a - b);
-  return { years: distinct(rows.map((r) => r.year)), months: distinct(rows.map((r) => r.receipt_month)) };
+  const spans = rows
+    .filter((r) => r.received_date !== null && r.received_date !== undefined)
+    .map((r) => ({ from: isoDate(r.received_date, 'received_date'), to: isoDate(r.reached_date, 'reached_date') }));
+  return { years: distinct(rows.map((r) => r.year)), months: distinct(rows.map((r) => r.receipt_month)), spans };
 }
 
-/** The years whose report periods moved against the state (a new month, the running period's end, a year that opens). Run once int_periods_reported is built. */
-async function touchedByPeriods(engine: QueryEngine, plan: TransformPlan, models: readonly TransformModel[]): Promise<number[]> {
-  const years = new Set<number>();
-  const before = new Map<number, string[]>();
-  const after = new Map<number, string[]>();
-  const group = (rows: readonly string[], into: Map<number, string[]>): void => {
-    for (const r of rows) {
-      const y = Number(r.split('|')[1]);
-      into.set(y, [...(into.get(y) ?? []), r]);
-    }
-  };
-  group(plan.previous?.periods ?? [], before);
-  group(await currentPeriods(engine, models), after);
-  for (const y of new Set([...before.keys(), ...after.keys()])) {
-    if ((before.get(y) ?? []).join('\n') !== (after.get(y) ?? []).join('\n')) years.add(y);
+function isoDate(v: unknown, column: string): string {
+  const s = String(v);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw createError('transform', `Failed to plan the transform: sql/incremental/touched_partitions.sql gave ${column} = ${s}, not a date (yyyy-mm-dd)`);
+  return s;
+}
+
+/** A report period as the state records it ("type|year|no|start|end|complete"). */
+interface StatePeriod {
+  key: string;
+  period_type: string;
+  year: number;
+  period_no: number;
+  start: string;
+  end: string;
+  line: string;
+}
+
+function parsePeriods(lines: readonly string[]): Map<string, StatePeriod> {
+  const out = new Map<string, StatePeriod>();
+  for (const line of lines) {
+    const [period_type = '', year = '', no = '', start = '', end = ''] = line.split('|');
+    const key = `${period_type}|${year}|${no}`;
+    out.set(key, { key, period_type, year: Number(year), period_no: Number(no), start, end, line });
   }
-  return [...years].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b);
+  return out;
+}
+
+/** The periods added, removed or changed (bounds, completeness) between two lists of the state's period lines. */
+function movedPeriods(before: ReadonlyMap<string, StatePeriod>, after: ReadonlyMap<string, StatePeriod>): StatePeriod[] {
+  const out: StatePeriod[] = [];
+  for (const [k, p] of after) if (before.get(k)?.line !== p.line) out.push(p);
+  for (const [k, p] of before) if (!after.has(k)) out.push(p);
+  return out;
+}
+
+/** The years whose report periods moved against the state (a new month, the running period's end, a year that opens). */
+function touchedByPeriods(plan: TransformPlan, current: readonly string[]): number[] {
+  const years = movedPeriods(parsePeriods(plan.previous?.periods ?? []), parsePeriods(current)).map((p) => p.year);
+  return [...new Set(years)].filter((y) => Number.isSafeInteger(y)).sort((a, b) => a - b);
+}
+
+/**
+ * The report periods a run with `incremental_scope: period` recomputes in each rebuilt year
+ * (docs/architecture.md, "Incremental models"). A period's rows depend on the dossiers that count in
+ * it (received by its end, not finished before its start: int_dossiers_attributed), on its own bounds
+ * and on the registry (a new registry file makes the run full). So in a year the last run built, the
+ * periods to recompute are those a changed dossier's span reaches (every version, old and new: a
+ * period it left and one it entered) and those that moved against the state (added, removed — whose
+ * rows go —, new bounds or completeness); the others' rows are kept. A year the state did not hold,
+ * or whose every period is reached, is recomputed whole (not listed in `years`). Undefined when no
+ * year is narrowed.
+ */
+export function periodScope(years: readonly number[], current: readonly string[], previous: readonly string[], spans: readonly Span[]): { years: number[]; keys: PeriodKey[] } | undefined {
+  const before = parsePeriods(previous);
+  const after = parsePeriods(current);
+  const moved = new Set(movedPeriods(before, after).map((p) => p.key));
+  const heldBefore = new Set([...before.values()].map((p) => p.year));
+  const narrowed: number[] = [];
+  const keys: PeriodKey[] = [];
+  for (const y of [...new Set(years)].sort((a, b) => a - b)) {
+    if (!heldBefore.has(y)) continue;
+    const ofYear = [...after.values()].filter((p) => p.year === y);
+    const reached = ofYear.filter((p) => moved.has(p.key) || spans.some((s) => s.from <= p.end && s.to >= p.start));
+    if (reached.length === ofYear.length) continue;
+    const gone = [...before.values()].filter((p) => p.year === y && !after.has(p.key));
+    narrowed.push(y);
+    for (const p of [...reached, ...gone].sort((a, b) => a.key.localeCompare(b.key))) keys.push({ period_type: p.period_type, year: p.year, period_no: p.period_no });
+  }
+  return narrowed.length > 0 ? { years: narrowed, keys } : undefined;
 }
 
 /** Names of the models that read `name`, directly or through other models. */
@@ -304,11 +369,21 @@ export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, model
     }
   }
   const readsPeriods = downstreamOf(models, PERIODS_MODEL);
+  for (const m of models) {
+    if (m.incrementalScope === 'period' && !readsPeriods.has(m.name)) {
+      throw createError('transform', `Failed to plan the transform: ${m.name} has incremental_scope: period but does not read ${PERIODS_MODEL}`);
+    }
+  }
   let files: Promise<Touched> | undefined;
   let all: Promise<number[]> | undefined;
+  let current: Promise<string[]> | undefined;
+  let scoped: Promise<PartitionSelection['periods']> | undefined;
   const byFiles = (): Promise<Touched> => (files ??= touchedByFiles(engine, plan, lake));
+  const periodsNow = (): Promise<string[]> => (current ??= currentPeriods(engine, models));
   const byAll = (): Promise<number[]> =>
-    (all ??= (async () => [...new Set([...(await byFiles()).years, ...(await touchedByPeriods(engine, plan, models))])].sort((a, b) => a - b))());
+    (all ??= (async () => [...new Set([...(await byFiles()).years, ...touchedByPeriods(plan, await periodsNow())])].sort((a, b) => a - b))());
+  const byPeriods = (): Promise<PartitionSelection['periods']> =>
+    (scoped ??= (async () => periodScope(await byAll(), await periodsNow(), plan.previous?.periods ?? [], (await byFiles()).spans))());
   const asked = new Map<string, PartitionSelection>();
   const select = async (m: TransformModel): Promise<PartitionSelection> => {
     const column = m.partitionBy![0]!;
@@ -323,6 +398,10 @@ export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, model
       const prune = m.columns.some((c) => c.name === 'month') ? { prune: [{ column: 'month', values: monthsOfYear }] } : {};
       return { column, values: months, within: { column: 'year', values: years }, ...prune };
     }
+    if (m.incrementalScope === 'period') {
+      const periods = await byPeriods();
+      return { column, values: await byAll(), ...(periods ? { periods } : {}) };
+    }
     return { column, values: readsPeriods.has(m.name) ? await byAll() : (await byFiles()).years };
   };
   return {
@@ -333,9 +412,14 @@ export function partitionPlanner(engine: QueryEngine, plan: TransformPlan, model
     },
     /** Each incremental model's partitions as the run rebuilt them (its tests' scopes). */
     selections: (): ReadonlyMap<string, PartitionSelection> => asked,
-    /** The years the run rebuilds (once the models ran); undefined before any incremental model ran. */
-    selection: async (): Promise<PartitionSelection | undefined> =>
-      all ? { column: 'year', values: await all } : files ? { column: 'year', values: (await files).years } : undefined,
+    /**
+     * The years the run rebuilds (once the models ran), with the report periods recomputed in those the
+     * last run built (the models with incremental_scope: period); undefined before any incremental model ran.
+     */
+    selection: async (): Promise<PartitionSelection | undefined> => {
+      const periods = scoped ? await scoped : undefined;
+      return all ? { column: 'year', values: await all, ...(periods ? { periods } : {}) } : files ? { column: 'year', values: (await files).years } : undefined;
+    },
   };
 }
 

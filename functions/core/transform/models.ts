@@ -68,6 +68,9 @@ const ModelYaml = z
         // partitions a run touches (dbt's insert_overwrite, as dbt-athena and dbt-spark spell it).
         materialized: z.enum(['view', 'table', 'incremental']).optional(),
         incremental_strategy: z.literal('insert_overwrite').optional(),
+        // Within the years an incremental run rebuilds, only the report periods its new data reaches
+        // (docs/architecture.md, "Incremental models"); the grain holds the period key.
+        incremental_scope: z.literal('period').optional(),
         // dbt's free-form meta, here with the one key the pipeline reads: a mart's snapshot cut.
         meta: z.object({ as_of_cut: z.enum(AS_OF_CUTS).optional() }).strict().optional(),
       })
@@ -79,6 +82,12 @@ const ModelYaml = z
         message: 'incremental_strategy is only for materialized: incremental',
       })
       .refine((c) => c.materialized !== 'view' || c.persist === undefined, { message: 'a view is never persisted: drop persist' })
+      .refine(
+        (c) =>
+          c.incremental_scope === undefined ||
+          (c.materialized === 'incremental' && c.partition_by?.[0] === 'year' && ['period_type', 'year', 'period_no'].every((k) => c.grain?.includes(k))),
+        { message: 'incremental_scope: period is for an incremental model with partition_by: [year] whose grain holds period_type, year and period_no' },
+      )
       .default({}),
     data_tests: z.array(ModelTest).default([]),
     columns: z.array(ColumnYaml).default([]),
@@ -124,6 +133,11 @@ export interface TransformModel extends ModelDef {
   tests: TestSpec[];
   /** Marts only: how a snapshot cuts it to its as-of date (`config.meta.as_of_cut`). */
   asOfCut?: AsOfCut;
+  /**
+   * `period`: an incremental run recomputes, within each year it rebuilds, only the report periods its
+   * new data reaches (PartitionSelection.periods); YAML `config.incremental_scope`.
+   */
+  incrementalScope?: 'period';
 }
 
 export interface LoadOptions {
@@ -395,6 +409,7 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
         partitionBy: spec?.config.partition_by,
         ...(spec?.config.persist === false ? { persist: false } : {}),
         ...(spec?.config.materialized ? { materialized: spec.config.materialized } : {}),
+        ...(spec?.config.incremental_scope ? { incrementalScope: spec.config.incremental_scope } : {}),
         columns: spec?.columns ?? [],
         tests: spec ? testsOf(spec, layer) : [],
         ...(spec?.config.meta?.as_of_cut ? { asOfCut: spec.config.meta.as_of_cut } : {}),
@@ -432,6 +447,10 @@ export function loadModels(sqlDir: string, options: LoadOptions = {}): Transform
       if (dep.materialized !== 'incremental' || dep.persist !== false) continue;
       if (m.materialized !== 'incremental' || m.partitionBy?.[0] !== dep.partitionBy?.[0]) {
         throw createError('transform', `Failed to load ${m.file}: it reads ${dep.name}, an incremental step with persist: false, so it must be materialized: incremental with partition_by: [${dep.partitionBy?.[0]}]`);
+      }
+      // Such a step holds only the periods its run recomputes: its readers must recompute those alone.
+      if (dep.incrementalScope === 'period' && m.incrementalScope !== 'period') {
+        throw createError('transform', `Failed to load ${m.file}: it reads ${dep.name}, a step with persist: false and incremental_scope: period, so it needs incremental_scope: period too`);
       }
     }
   }
