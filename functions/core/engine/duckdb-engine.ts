@@ -7,7 +7,8 @@
  * `persist: false` stays a table of the run and is not written (an incremental one is a view of the
  * partitions the run rebuilds); a `view` is a view. An incremental
  * model keeps one Parquet per partition (models/<layer>/<name>/<column>=<value>/data.parquet) and a run
- * replaces only the partitions it is given (materializePartitions); only a mart also gets the single file.
+ * replaces only the partitions it is given (materializePartitions; within a year, only the report
+ * periods it is given, the others kept from the year's file); only a mart also gets the single file.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -277,7 +278,9 @@ export class DuckDbEngine implements QueryEngine {
    * with the types the model's SELECT gives — the same rows whichever partitions this run rebuilt,
    * so the models downstream and the single-file output (written by materialize as for a table)
    * are byte-identical to a full rebuild. A step with `persist: false` is a view of the selected
-   * partitions, computed as its readers (incremental on the same column) read it.
+   * partitions, computed as its readers (incremental on the same column) read it. With report periods
+   * (PartitionSelection.periods), a narrowed year recomputes only those periods: a step's view holds
+   * them alone, and a persisted model adds the year's other rows from its current file (keepPeriods).
    */
   private async materializePartitions(db: DuckDb, model: MaterializableModel, selection: PartitionSelection | undefined): Promise<void> {
     const rel = ident(model.name);
@@ -427,7 +430,6 @@ function intLiteral(v: number): string {
   return String(v);
 }
 
-/** Values of the <column>=<value>/data.parquet partitions under dir, ascending. */
 /**
  * A selection's report periods (PartitionSelection.periods) for a model partitioned by year: the
  * condition on the model's rows that are recomputed (the whole years not narrowed, and the listed
@@ -478,6 +480,7 @@ async function keepPeriods(db: DuckDb, name: string, fresh: string, dir: string,
   await db.run(`INSERT INTO ${fresh} SELECT * FROM ${from} WHERE ${narrowed.kept}`);
 }
 
+/** Values of the <column>=<value>/data.parquet partitions under dir, ascending. */
 async function partitionValues(dir: string, column: string): Promise<number[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   const out: number[] = [];
