@@ -475,7 +475,8 @@ async function keepPeriods(db: DuckDb, name: string, fresh: string, dir: string,
   }
   const from = `read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`;
   const names = async (rel: string): Promise<string> => (await db.all(`DESCRIBE ${rel}`)).map((r) => String(r.column_name)).join(', ');
-  const [now, kept] = await Promise.all([names(fresh), names(`SELECT * FROM ${from}`)]);
+  const now = await names(fresh);
+  const kept = await names(`SELECT * FROM ${from}`);
   if (now !== kept) throw createError('duckdb-engine', `Failed to materialise ${name}: its partition files have the columns (${kept}), the model now (${now}); run the transform with --full-refresh`);
   await db.run(`INSERT INTO ${fresh} SELECT * FROM ${from} WHERE ${narrowed.kept}`);
 }

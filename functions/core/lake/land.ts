@@ -403,7 +403,6 @@ async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; resul
   });
 }
 
-/** Fresh, empty batch tables for every dataset and for quarantine. */
 /**
  * Batch columns beyond the dataset's own: quarantine's rows name the dataset they were meant for; a
  * dossier row keeps its place in its chunk and the checks' verdict (dossiers_landed.sql).
@@ -413,6 +412,7 @@ const BATCH_EXTRA_COLUMNS: Partial<Record<LandedDataset, Record<string, string>>
   dossiers: { _chunk: 'INTEGER', _file_no: 'INTEGER', _valid: 'BOOLEAN', _failed_field: 'VARCHAR', _failed_reason: 'VARCHAR' },
 };
 
+/** Fresh, empty batch tables for every dataset and for quarantine. */
 export async function resetBatches(db: DuckDb): Promise<void> {
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     const all = { ...BATCH_EXTRA_COLUMNS[dataset], ...batchColumns(dataset) };

@@ -229,7 +229,8 @@ export interface Span {
 /**
  * The partitions the dossier files landed since the last transform touch
  * (sql/incremental/touched_partitions.sql): the report years of every version of every dossier a new
- * file changed, and its years of receipt and finish; and its months of receipt. Reads only sources
+ * file changed, and its years of receipt and finish; its months of receipt; and the spans of days
+ * its versions cover (periodScope: the report periods they reach). Reads only sources
  * and the calendar seed, so it can run before any model that depends on dossiers
  * (stg_lake__dossiers, the first incremental model, needs it).
  */
