@@ -19,7 +19,6 @@ const CORE = path.join(REPO, 'functions', 'core');
  */
 const PLUMBING: Record<string, string> = {
   'engine/athena.ts': 'the Athena engine: views over Glue tables, CTAS of a model, counts, columns from information_schema',
-  'engine/duckdb.ts': 'the DuckDB connection wrapper: its catalogue (information_schema.tables) to drop a relation by its kind',
   'engine/duckdb-engine.ts': 'the DuckDB engine: views over files, CREATE TABLE of a model, COPY to Parquet, DESCRIBE, counts',
   'export-marts.ts': 'copies each mart Parquet file out (COPY … ORDER BY its grain) and counts its rows',
   'lake/land.ts':

@@ -82,8 +82,9 @@ function answer(s: Started): GetQueryResultsOutput {
   if (/as v \(raw_hash\)/.test(s.sql)) return table(['year', 'receipt_month'], touched as string[][]);
   if (/^SELECT count\(\*\) AS row_count FROM/.test(s.sql)) return resultSet('get-query-results-count', ['1234']);
   if (/FROM information_schema\.tables/.test(s.sql)) return resultSet('get-query-results-tables', []);
-  if (/FROM information_schema\.columns/.test(s.sql)) {
-    const model = models.find((m) => `'${m.name}'` === s.params[0]);
+  // A mart's columns_match test: the engine's lookup of its one table in the run's database.
+  if (/FROM information_schema\.columns WHERE table_schema = \? AND table_name = \?/.test(s.sql)) {
+    const model = models.find((m) => `'${m.name}'` === s.params[1]);
     const spec = model?.tests.find((t) => t.kind === 'columns_match');
     return resultSet('get-query-results-columns', spec && 'columns' in spec ? spec.columns : []);
   }

@@ -327,3 +327,24 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     });
   });
 });
+
+describe('columns_match of a mart on the embedded engine', () => {
+  test("should compare the mart's columns with its YAML, naming what is missing and what is undeclared", async () => {
+    const mart: TransformModel = {
+      name: 'cols_mart',
+      layer: 'marts',
+      sql: 'select 1 as a, 2 as b, 3 as c',
+      dependsOn: [],
+      file: 'sql/marts/cols_mart.sql',
+      columns: [],
+      tests: [{ kind: 'columns_match', columns: ['a', 'b', 'd'], severity: 'error' }],
+    };
+    // Another relation with the declared columns, which a lookup not kept to the mart would see too.
+    await engine.materialize({ ...mart, name: 'cols_other', sql: 'select 1 as a, 2 as b, 4 as d' });
+    await engine.materialize(mart);
+    const [bad] = await runModelTests(engine, [mart]);
+    expect(bad).toMatchObject({ test: 'columns_match', failures: 2, passed: false, detail: 'declared but missing: [d]; present but undeclared: [c]' });
+    const [good] = await runModelTests(engine, [{ ...mart, tests: [{ kind: 'columns_match', columns: ['a', 'b', 'c'], severity: 'error' }] }]);
+    expect(good).toMatchObject({ failures: 0, passed: true });
+  });
+});
