@@ -152,7 +152,7 @@ export class DuckDb {
    * Drop the relation of that name whether it is a table or a view (TEMP ones included), nothing when
    * there is none: DuckDB refuses DROP VIEW on a table and DROP TABLE on a view, IF EXISTS or not, so a
    * view is dropped after DROP TABLE refused it. Not a catalog lookup first: information_schema.tables
-   * took 2.4–4 ms a call, and every model's materialisation drops its name (bench/history.md, change 106).
+   * took 2.4–10 ms a call, and every model's materialisation drops its name (bench/history.md, change 106).
    */
   async dropRelation(name: string): Promise<void> {
     try {
