@@ -13,33 +13,19 @@
  * kept the `table` models none of whose inputs changed (registry-only models in a new month: their
  * files are the same inodes with the same mtime; every table in a run with nothing new).
  */
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ingestDropDir, land, transform, type TransformSummary } from '../../functions/core/pipeline.js';
+import { ingestDropDir, land, type TransformSummary } from '../../functions/core/pipeline.js';
 import { generateDemo } from '../../functions/generator/index.js';
 import { demoContext } from '../helpers/demo-lake.js';
+import { transformAndCompare as compareWithFullRefresh } from './full-rebuild.js';
 
 let root = '';
 let dataDir = '';
 let lakeDir = '';
 const ctx = () => demoContext(lakeDir, path.join(root, 'work'));
-
-/** Every file under <lake>/models/, by relative path → sha256. */
-function modelHashes(lake: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(lake, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(path.join(lake, 'models'));
-  return out;
-}
 
 /** A drop directory holding the registry and the portal and NSW files of the months `keep` accepts. */
 function dropOf(name: string, keep: (month: string) => boolean, opts: { registry?: boolean } = {}): string {
@@ -80,19 +66,7 @@ async function landDrop(dir: string): Promise<void> {
 }
 
 /** The transform on the lake, then a --full-refresh on a copy of it: every model file must agree. */
-async function transformAndCompare(step: string): Promise<TransformSummary> {
-  const summary = await transform(ctx());
-  const copy = path.join(root, `full-${step}`);
-  cpSync(lakeDir, copy, { recursive: true });
-  const full = await transform({ ...demoContext(copy, path.join(root, `work-${step}`)) }, { fullRefresh: true });
-  expect(full.incremental.mode).toBe('full');
-  const incremental = modelHashes(lakeDir);
-  const reference = modelHashes(copy);
-  expect(Object.keys(incremental).sort()).toEqual(Object.keys(reference).sort());
-  for (const [file, hash] of Object.entries(reference)) expect(incremental[file], `${step}: ${file}`).toBe(hash);
-  rmSync(copy, { recursive: true, force: true });
-  return summary;
-}
+const transformAndCompare = (step: string): Promise<TransformSummary> => compareWithFullRefresh(lakeDir, root, step);
 
 const inode = (rel: string): number => statSync(path.join(lakeDir, rel)).ino;
 /** The report periods a run recomputed in the years it narrowed, as "type year/no", sorted. */
