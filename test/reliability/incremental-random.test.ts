@@ -1,8 +1,9 @@
 /**
  * Incremental transforms against random sequences of arrivals (docs/architecture.md, "Incremental
  * models"): incremental.test.ts proves seven chosen cases; this suite lets a seeded generator choose.
- * A small province lands its first months and is transformed in full; then each step lands what a
- * province's month may bring, in random measure. A busy step: the next month's portal and NSW exports;
+ * A small province lands its first months (with their 766 answers, Biểu 06 and PAR workbooks) and is
+ * transformed in full; then each step lands what a province's month may bring, in random measure. A busy
+ * step: the next month's portal and NSW exports, 766 answers and the workbooks it closes;
  * portal months of any age re-sent whole or as a delta of their changed rows (finished later or
  * earlier, across a year's end, reopened, withdrawn, refused, a due date moved, supplement days, flags,
  * channel, a version older than the landed one, a row the landing quarantines, a receipt moved to
@@ -17,9 +18,9 @@
  * INCREMENTAL_RANDOM_SEEDS (comma-separated, default "766,4") runs other sequences; each seed is its
  * own describe with its own province. The default seeds fail when the plan leaves out the superseded
  * versions, narrows the periods by the spans' start only, drops the NSW portal copies' lookup, or
- * keeps a model that reads the quarantine (each tried).
+ * keeps a model whose quarantine or 766 input changed (each tried).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -106,8 +107,20 @@ for (const seed of SEEDS) {
       return out;
     };
 
-    /** A drop directory with these files (drop-relative path → text). */
-    const writeDrop = (name: string, files: ReadonlyMap<string, string>): string => {
+    /**
+     * The reports a month closes, as drop-relative paths: its 766 answers (legacy and metrics), the
+     * Biểu 06 workbook of the quarter it ends, the year's Biểu 06 and PAR workbooks in December.
+     */
+    const reportsOf = (month: string): string[] => {
+      const [y, m] = [month.slice(0, 4), Number(month.slice(5, 7))];
+      const names = [`score766/${month}.json`, `score766/${month}.metrics.json`];
+      if (m % 3 === 0) names.push(`bieu06/bieu06_${y}_q${m / 3}.xlsx`);
+      if (m === 12) names.push(`bieu06/bieu06_${y}.xlsx`, `par/par_${y}.xlsx`);
+      return names.filter((n) => existsSync(path.join(dataDir, n)));
+    };
+
+    /** A drop directory with these files (drop-relative path → text or bytes). */
+    const writeDrop = (name: string, files: ReadonlyMap<string, string | Buffer>): string => {
       const dir = path.join(root, 'drops', name);
       for (const [rel, text] of files) {
         mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -259,7 +272,7 @@ for (const seed of SEEDS) {
     const seen = { quarantined: 0, superseded: 0, stepsChangingMarts: 0 };
 
     async function landDrop(dir: string): Promise<void> {
-      await ingestDropDir(ctx(), { dir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv'] });
+      await ingestDropDir(ctx(), { dir, include: ['registry-agencies', 'registry-procedures', 'portal-csv', 'nsw-csv', 'score766-legacy', 'score766-metrics', 'bieu06-xlsx', 'par-xlsx'] });
       const s = await land(ctx());
       // Nothing lost: every row read is landed or quarantined, file by file.
       for (const f of s.files) expect(f.rows_read, f.original_name).toBe(f.rows_landed + f.rows_quarantined);
@@ -288,9 +301,9 @@ for (const seed of SEEDS) {
     });
 
     test('should build the history in full', async () => {
-      const files = new Map<string, string>();
-      for (const rel of ['registry/agencies.csv', 'registry/procedures.csv', ...months.flatMap(exportsOf)]) files.set(rel, readFileSync(path.join(dataDir, rel), 'utf8'));
-      for (const [rel, text] of files) sent.set(rel, text);
+      for (const rel of ['registry/agencies.csv', 'registry/procedures.csv', ...months.flatMap(exportsOf)]) sent.set(rel, readFileSync(path.join(dataDir, rel), 'utf8'));
+      const files = new Map<string, string | Buffer>(sent);
+      for (const rel of months.flatMap(reportsOf)) files.set(rel, readFileSync(path.join(dataDir, rel)));
       await landDrop(writeDrop('history', files));
       const s = await transformAndCompare('history', ['history']);
       expect(s.incremental.mode).toBe('full');
@@ -302,7 +315,7 @@ for (const seed of SEEDS) {
      * A quiet step: one dossier changed, sent alone — nothing else widens what the run must recompute,
      * so a period the change reaches and the plan misses shows.
      */
-    const quietStep = (files: Map<string, string>, log: string[]): void => {
+    const quietStep = (files: Map<string, string | Buffer>, log: string[]): void => {
       // Most often a dossier whose span is long (pending, or finished over a month after its
       // receipt): a change to it can leave periods only its old version reaches.
       const long = months
@@ -326,7 +339,7 @@ for (const seed of SEEDS) {
     };
 
     /** A busy step: what a province's month may bring (see the file's comment). */
-    const busyStep = (step: number, files: Map<string, string>, log: string[]): void => {
+    const busyStep = (step: number, files: Map<string, string | Buffer>, log: string[]): void => {
       const send = (rel: string, text: string): void => {
         files.set(rel, text);
         sent.set(rel, text);
@@ -347,7 +360,9 @@ for (const seed of SEEDS) {
         const month = later.shift()!;
         months.push(month);
         for (const rel of exportsOf(month)) send(rel, readFileSync(path.join(dataDir, rel), 'utf8'));
-        log.push(`month ${month}`);
+        // Its 766 answers and the workbooks it closes (datasets the dossier models do not read).
+        for (const rel of reportsOf(month)) files.set(rel, readFileSync(path.join(dataDir, rel)));
+        log.push(`month ${month} (${reportsOf(month).length} reports)`);
       }
       // Portal months of any age with changes, sometimes a new dossier: the whole month again, or only
       // what changed (beside the month's file, in a folder of its own).
@@ -398,7 +413,7 @@ for (const seed of SEEDS) {
 
     for (let step = 1; step <= STEPS; step++) {
       test(`step ${step}`, async () => {
-        const files = new Map<string, string>();
+        const files = new Map<string, string | Buffer>();
         const log: string[] = [];
         const quiet = step !== registryStep && chance(0.4);
         if (quiet) quietStep(files, log);
