@@ -9,8 +9,8 @@ import { expect } from 'vitest';
 import { transform, type TransformSummary } from '../../functions/core/pipeline.js';
 import { demoContext } from '../helpers/demo-lake.js';
 
-/** Every file under <lake>/models/, by relative path → sha256. */
-export function modelHashes(lake: string): Record<string, string> {
+/** Every file under <lake>/<sub>/ (default models/), by path relative to the lake → sha256. */
+export function modelHashes(lake: string, sub = 'models'): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -19,7 +19,7 @@ export function modelHashes(lake: string): Record<string, string> {
       else out[path.relative(lake, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
     }
   };
-  walk(path.join(lake, 'models'));
+  walk(path.join(lake, sub));
   return out;
 }
 

@@ -13,7 +13,9 @@
  * widens what the run recomputes. After every step the transform must leave every file under models/
  * (marts, intermediates, partitions, the state) byte-identical to a `--full-refresh` rebuild of a copy
  * of the same lake, with every row the land read landed or quarantined; each step but the registry's
- * must run incrementally, so the suite cannot pass by rebuilding everything.
+ * must run incrementally, so the suite cannot pass by rebuilding everything. At the end every drop of
+ * the sequence is sent again, in order: nothing new lands, the transform finds no new dossier file, and
+ * no byte under landed/, quarantine/ or models/ changes.
  *
  * INCREMENTAL_RANDOM_SEEDS (comma-separated, default "766,4") runs other sequences; each seed is its
  * own describe with its own province. The default seeds fail when the plan leaves out the superseded
@@ -25,7 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDb, literal } from '../../functions/core/engine/duckdb.js';
-import { ingestDropDir, land, type TransformSummary } from '../../functions/core/pipeline.js';
+import { ingestDropDir, land, transform, type TransformSummary } from '../../functions/core/pipeline.js';
 import { generateDemo } from '../../functions/generator/index.js';
 import { demoContext } from '../helpers/demo-lake.js';
 import { modelHashes, transformAndCompare as compareWithFullRefresh } from './full-rebuild.js';
@@ -441,5 +443,16 @@ for (const seed of SEEDS) {
       expect(seen.quarantined).toBeGreaterThan(0);
       expect(seen.superseded).toBeGreaterThan(0);
     });
+
+    test('every drop of the sequence sent again changes nothing: the landed files and the models keep their bytes', async () => {
+      const bytes = (): Record<string, string> => ({ ...modelHashes(lakeDir, 'landed'), ...modelHashes(lakeDir, 'quarantine'), ...modelHashes(lakeDir, 'models') });
+      const before = bytes();
+      const drops = readdirSync(path.join(root, 'drops')).sort((a, b) => (a === 'history' ? -1 : b === 'history' ? 1 : Number(a.slice(5)) - Number(b.slice(5))));
+      expect(drops).toHaveLength(STEPS + 1);
+      for (const d of drops) await landDrop(path.join(root, 'drops', d));
+      const s = await transform(ctx());
+      expect(s.incremental).toMatchObject({ mode: 'incremental', reason: '0 new dossier file(s)' });
+      expect(bytes()).toEqual(before);
+    }, 180_000);
   });
 }
