@@ -56,15 +56,19 @@ function parseStamp(s: string): number {
   if (!m) throw new Error(`not a stamp: ${s}`);
   return Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
 }
+/** The parts of an epoch-ms stamp (its UTC wall time) as the exports write them. */
+function stampParts(ms: number): { day: string; month: string; year: string; time: string; seconds: string } {
+  const [date, time] = new Date(ms).toISOString().split('T') as [string, string];
+  const [year, month, day] = date.split('-') as [string, string, string];
+  return { day, month, year, time: time.slice(0, 5), seconds: time.slice(5, 8) };
+}
 function portalStamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+  const s = stampParts(ms);
+  return `${s.day}/${s.month}/${s.year} ${s.time}`;
 }
 function nswStamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}-${p(d.getUTCMonth() + 1)}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  const s = stampParts(ms);
+  return `${s.day}-${s.month}-${s.year} ${s.time}${s.seconds}`;
 }
 const DAY = 86_400_000;
 /** No stamp after this (the landing refuses timestamps after tomorrow; the suite stays well before). */
@@ -78,7 +82,7 @@ type PortalChange = (typeof PORTAL_CHANGES)[number];
 /** The changes a quiet step makes: those that move a dossier's span or its counts in the periods it spans. */
 const QUIET_CHANGES: readonly PortalChange[] = ['finished-earlier', 'finished-earlier', 'finish-moved', 'finished', 'withdrawn', 'due-moved', 'flag'];
 /** NSW CSV columns (§2.5) by position. */
-const N = { due: 7, completed: 8, status: 9, paid: 10, eResult: 11 } as const;
+const N = { id: 1, procedure: 2, agency: 4, received: 6, due: 7, completed: 8, status: 9, paid: 10, eResult: 11 } as const;
 
 for (const seed of SEEDS) {
   describe(`incremental transform = full rebuild after a random sequence (seed ${seed})`, () => {
@@ -147,14 +151,15 @@ for (const seed of SEEDS) {
           cells[P.finished] = '';
           cells[P.status] = 'DANG_XU_LY';
           break;
-        case 'finished-earlier':
-          // Finished before its landed version says (or at all, if that one is pending): the periods
-          // only the old version reaches must be recomputed too.
-          // A month or more earlier where the old span allows it, so another month's periods lose it.
+        case 'finished-earlier': {
+          // Finished before its landed version says (or at all, if that one is pending), a month or more
+          // earlier where the old span allows it: the periods only the old version reaches must be
+          // recomputed too.
           const days = finished === undefined ? 200 : Math.round((finished - received) / DAY);
           cells[P.finished] = portalStamp(clamp(received + int(0, days > 35 ? days - 31 : days) * DAY - int(1, 600) * 60_000));
           cells[P.status] = 'DA_TRA_KET_QUA';
           break;
+        }
         case 'finished':
           // Between its receipt and half a year after its old finish (earlier or later than that).
           cells[P.finished] = portalStamp(clamp(received + int(0, Math.round(((finished ?? received) - received) / DAY) + 180) * DAY));
@@ -249,20 +254,16 @@ for (const seed of SEEDS) {
         // A dossier the last export did not hold (received in the same month, late to the portal).
         const cells = lines[pick(rows).i]!.split(sep);
         const received = parseStamp(cells[P.received]!);
-        const d = new Date(received);
-        const yymmdd = `${String(d.getUTCFullYear()).slice(2)}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+        const yymmdd = new Date(received).toISOString().slice(2, 10).replaceAll('-', '');
         cells[P.id] = `${cells[P.agency]}-${yymmdd}-9${String(++fresh).padStart(5, '0')}`;
         if (chance(0.5)) {
           cells[P.finished] = '';
           cells[P.status] = 'DANG_XU_LY';
         }
         cells[P.updated] = portalStamp(Math.min(received + int(0, 300) * DAY, LATEST));
+        // Before the final line break: no changed row moves.
         const at = lines.length - (lines.at(-1) === '' ? 1 : 0);
         lines.splice(at, 0, cells.join(sep));
-        for (const t of [...touched].filter((t) => t >= at)) {
-          touched.delete(t);
-          touched.add(t + 1);
-        }
         touched.add(at);
         log.push(`${rel} new ${cells[P.id]}${cells[P.finished] ? '' : ' (pending)'}`);
       }
@@ -397,12 +398,12 @@ for (const seed of SEEDS) {
         const rows = readFileSync(path.join(dataDir, rel), 'utf8').split(CRLF).slice(1).filter((l) => l.length > 0);
         if (rows.length > 0) {
           const nsw = pick(rows).split(';');
-          const received = Math.max(parseStamp(nsw[6]!) - int(0, 60) * DAY, Date.UTC(2024, 0, 1, 8, 0));
-          const month = portalStamp(received).slice(6, 10) + '-' + portalStamp(received).slice(3, 5);
+          const received = Math.max(parseStamp(nsw[N.received]!) - int(0, 60) * DAY, Date.UTC(2024, 0, 1, 8, 0));
+          const month = new Date(received).toISOString().slice(0, 7);
           const header = [...sent].find(([r]) => r.startsWith('portal'))![1].split(CRLF)[0]!;
-          const copy = [nsw[1]!, nsw[2]!, nsw[4]!, '2', portalStamp(received), portalStamp(received + 10 * DAY), '', 'DANG_XU_LY', '0', 'Không', 'Không', 'Có', 'Không', 'Có', 'Không', portalStamp(received)];
+          const copy = [nsw[N.id]!, nsw[N.procedure]!, nsw[N.agency]!, '2', portalStamp(received), portalStamp(received + 10 * DAY), '', 'DANG_XU_LY', '0', 'Không', 'Không', 'Có', 'Không', 'Có', 'Không', portalStamp(received)];
           files.set(path.join('portal', 'dossiers', `copies-${step}`, `${month}.csv`), [header, copy.join(','), ''].join(CRLF));
-          log.push(`portal copy of NSW ${nsw[1]} (${rel}) received ${month}`);
+          log.push(`portal copy of NSW ${nsw[N.id]} (${rel}) received ${month}`);
         }
       }
       // A file sent again, unchanged: nothing new lands from it.
