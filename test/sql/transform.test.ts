@@ -8,14 +8,15 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { lakeSourceLocations, lintSql, loadModels, loadSources, parseCsv, referencedRelations, seedToSql, SOURCE_NAMES } from '../../functions/core/transform/index.js';
 import { SQL_DIR } from './helpers.js';
 
-let dir: string | undefined;
+// Every tree a test made (some tests make two), removed after it.
+const dirs: string[] = [];
 afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = undefined;
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
 async function sqlTree(files: Record<string, string>): Promise<string> {
-  dir = await mkdtemp(path.join(tmpdir(), 'models-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'models-'));
+  dirs.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, 'sql', rel)), { recursive: true });
     await writeFile(path.join(dir, 'sql', rel), text);

@@ -1,11 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { buildApp } from '../../../infra/bin/app.js';
 import type { PipelineStack } from '../../../infra/lib/pipeline-stack.js';
 
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const d of outdirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * An App with stub Lambda code whose synth output goes to a temporary directory removed after the test
+ * file (an App without `outdir` synthesises into a new /tmp/cdk.outXXXXXX, ~4.5 MB, that nothing removes).
+ */
+export function testApp(context: Record<string, unknown> = {}): App {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
+  outdirs.push(outdir);
+  return new App({ outdir, context: { 'cchc:stubBundling': true, 'cchc:region': 'ap-southeast-1', ...context } });
+}
+
 /** The whole app with stub Lambda code (real bundling is exercised in bundling.test.ts and by `cdk synth`). */
 export function synthStack(context: Record<string, unknown> = {}): { app: App; stack: PipelineStack; template: Template } {
-  const app = new App({ context: { 'cchc:stubBundling': true, 'cchc:region': 'ap-southeast-1', ...context } });
+  const app = testApp(context);
   const { stack } = buildApp(app, { env: { account: '111122223333', region: 'ap-southeast-1' } });
   return { app, stack, template: Template.fromStack(stack) };
 }

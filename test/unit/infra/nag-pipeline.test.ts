@@ -1,18 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { buildApp } from '../../../infra/bin/app.js';
 import { NAG_ACKNOWLEDGEMENTS } from '../../../infra/lib/nag-suppressions.js';
+import { testApp } from './helpers.js';
 
-const dirs: string[] = [];
-function app(): App {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));
-  dirs.push(outdir);
-  return new App({ outdir, context: { 'cchc:stubBundling': true, 'cchc:region': 'ap-southeast-1' } });
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const app = (): ReturnType<typeof testApp> => testApp();
 
 describe('AwsSolutionsChecks given the pipeline stack', () => {
   test('should report no unacknowledged finding', () => {

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, test } from 'vitest';
 import { PIPELINE_ORCHESTRATION_DEFAULTS } from '../../../infra/lib/orchestration/index.js';
-import { synthStack } from './helpers.js';
+import { synthStack, testApp } from './helpers.js';
 
 const { stack, template } = synthStack();
 
@@ -122,9 +122,9 @@ describe('PipelineOrchestration given the default props', () => {
   });
 
   test('should refuse a no-data window the alarm cannot evaluate', async () => {
-    const { App, Stack } = await import('aws-cdk-lib');
+    const { Stack } = await import('aws-cdk-lib');
     const { PipelineOrchestration } = await import('../../../infra/lib/orchestration/index.js');
-    const s = new Stack(new App(), 'T');
+    const s = new Stack(testApp(), 'T');
     expect(
       () => new PipelineOrchestration(s, 'O', { functions: stack.functions.functions, pullLogGroups: [], publishProject: stack.site.buildProject, noDataHours: 200 }),
     ).toThrow(/noDataHours must be an integer 1–168/);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { buildApp } from '../../../infra/bin/app.js';
@@ -8,7 +7,7 @@ import { SITE_SIGN_IN_DEFAULTS, URL_REWRITE_SOURCE } from '../../../infra/lib/da
 import { publishBuildSpec } from '../../../infra/lib/dashboards/site-hosting.js';
 // @ts-expect-error plain JavaScript module without type declarations
 import { rewriteUri } from '../../../infra/lib/dashboards/site-auth/index.mjs';
-import { grants, logicalId, render, synthStack } from './helpers.js';
+import { grants, logicalId, render, synthStack, testApp } from './helpers.js';
 
 const PUBLIC = '/chi-so-766-gia-lai,/so-sanh-toan-quoc';
 
@@ -105,7 +104,7 @@ describe('SiteSignIn given cchc:signIn=false', () => {
 
 describe('SiteAllowListStack given cchc:allowedCidrs', () => {
   test('should block everything but the province networks with a CloudFront web ACL in us-east-1, attached to the site', () => {
-    const app = new App({ context: { 'cchc:stubBundling': true, 'cchc:region': 'ap-southeast-1', 'cchc:allowedCidrs': '203.0.113.0/24, 198.51.100.0/24' } });
+    const app = testApp({ 'cchc:allowedCidrs': '203.0.113.0/24, 198.51.100.0/24' });
     const { stack } = buildApp(app, { env: { account: '111122223333', region: 'ap-southeast-1' } });
     const waf = app.node.findChild('CchcPipelineSiteAllowList') as import('aws-cdk-lib').Stack;
     expect(waf.region).toBe('us-east-1');
@@ -117,7 +116,7 @@ describe('SiteAllowListStack given cchc:allowedCidrs', () => {
   });
 
   test('should refuse a range that is not an IPv4 CIDR', () => {
-    const app = new App({ context: { 'cchc:stubBundling': true, 'cchc:region': 'ap-southeast-1', 'cchc:allowedCidrs': '203.0.113.0' } });
+    const app = testApp({ 'cchc:allowedCidrs': '203.0.113.0' });
     expect(() => buildApp(app, { env: { account: '111122223333', region: 'ap-southeast-1' } })).toThrow(/expected IPv4 CIDRs/);
   });
 });

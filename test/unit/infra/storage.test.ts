@@ -2,10 +2,10 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { LAKE_BUCKETS_DEFAULTS, LakeBuckets } from '../../../infra/lib/storage/index.js';
-import { synthStack } from './helpers.js';
+import { synthStack, testApp } from './helpers.js';
 
 function bucketsTemplate(props: ConstructorParameters<typeof LakeBuckets>[2] = {}): Template {
-  const stack = new Stack();
+  const stack = new Stack(testApp());
   new LakeBuckets(stack, 'Storage', props);
   return Template.fromStack(stack);
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { listManifest, MANIFEST_INDEX_KEY, manifestKey, writeManifest, writeManifestIndex, type ManifestEntry } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 
@@ -19,7 +19,9 @@ class CountingStorage extends LocalStorage {
   }
 }
 
-const newStorage = (): CountingStorage => new CountingStorage(path.join(mkdtempSync(path.join(tmpdir(), 'manifest-')), 'lake'));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const newStorage = (): CountingStorage => new CountingStorage(path.join(dirs[dirs.push(mkdtempSync(path.join(tmpdir(), 'manifest-'))) - 1]!, 'lake'));
 
 function entry(i: number): ManifestEntry {
   return {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { PayloadSink, PullSummary, RawPayload } from '../../../functions/core/connectors/_types.js';
 import { localContext } from '../../../functions/core/local-context.js';
 import { listStaged, rawKey } from '../../../functions/core/lake/raw.js';
@@ -67,7 +67,9 @@ function connector(payloads: RawPayload[], returned: string[] = []) {
   };
 }
 
-const root = (): string => path.join(mkdtempSync(path.join(tmpdir(), 'stage-from-')), 'lake');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const root = (): string => path.join(dirs[dirs.push(mkdtempSync(path.join(tmpdir(), 'stage-from-'))) - 1]!, 'lake');
 
 describe('stageFrom staging a drop several files at once', () => {
   test('should stage up to atOnce files at a time, their arrivals in hand-over order, the same bytes twice keeping the first name', async () => {
