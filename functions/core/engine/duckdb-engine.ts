@@ -241,9 +241,10 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /**
-   * A `table` model whose inputs did not change: the run's table is its Parquet file read back with
+   * A `table` model whose inputs did not change: the run's relation is a view of its Parquet file with
    * the types of the model's SELECT (DESCRIBE binds the query without running it), the file is not
-   * touched. Undefined (rebuild) when there is no file, the model is not a persisted table, or the
+   * touched (a view, not a table read back: the kept models are small and read by few, and copying
+   * them cost a 1 M month's transform 0.03–0.06 s; bench/history.md, change 109). Undefined (rebuild) when there is no file, the model is not a persisted table, or the
    * file does not hold the SELECT's columns.
    */
   reuse(model: MaterializableModel): Promise<MaterializeResult | undefined> {
@@ -262,7 +263,7 @@ export class DuckDbEngine implements QueryEngine {
       if (names.join('\n') !== present.join('\n')) return undefined;
       const select = types.map((t) => `CAST(${ident(String(t.column_name))} AS ${String(t.column_type)}) AS ${ident(String(t.column_name))}`).join(', ');
       await db.dropRelation(model.name);
-      await db.run(`CREATE TABLE ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
+      await db.run(`CREATE VIEW ${rel} AS SELECT ${select} FROM read_parquet(${literal(file)})`);
     } catch {
       await db.dropRelation(model.name);
       return undefined;
