@@ -188,6 +188,38 @@ describe('DuckDbEngine materialize', () => {
     for (const [f, h] of single) expect(lanes.get(f), f).toBe(h);
   });
 
+  test("should reuse a kept table model as a view of its file with the SELECT's types, leave the file as it was, and rebuild one whose file lacks a column", async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'engine-reuse-'));
+    // A HUGEINT is written to Parquet as DOUBLE: read back bare, the kept model would change type under its readers.
+    const model: MaterializableModel = {
+      name: 'm_kept',
+      layer: 'marts',
+      sql: "SELECT CAST(range AS INTEGER) AS n, CAST(range * 1000 AS HUGEINT) AS big, 'x' || range AS label FROM range(3)",
+      dependsOn: [],
+      file: 'sql/marts/m_kept.sql',
+      grain: ['n'],
+    };
+    let engine = await DuckDbEngine.create({ lakeRoot: lake });
+    try {
+      const built = await engine.materialize(model);
+      const bytes = await readFile(built.location);
+      expect((await engine.query(`DESCRIBE SELECT big FROM read_parquet('${built.location}')`))[0]).toMatchObject({ column_type: 'DOUBLE' });
+      await engine.close();
+      engine = await DuckDbEngine.create({ lakeRoot: lake });
+      expect(await engine.reuse(model)).toEqual({ model: 'm_kept', rows: 3, location: built.location, skipped: true });
+      expect((await engine.query('DESCRIBE m_kept')).map((r) => `${String(r.column_name)} ${String(r.column_type)}`)).toEqual(['n INTEGER', 'big HUGEINT', 'label VARCHAR']);
+      expect((await engine.query("SELECT table_type FROM information_schema.tables WHERE table_name = 'm_kept'"))[0]).toEqual({ table_type: 'VIEW' });
+      const reader = await engine.materialize({ name: 'm_reader', layer: 'marts', sql: 'SELECT sum(n) AS s, max(big) AS top, typeof(max(big)) AS t FROM m_kept', dependsOn: ['m_kept'], file: 'sql/marts/m_reader.sql' });
+      expect(numbersFromBigints((await engine.query(`SELECT s, t FROM read_parquet('${reader.location}')`))[0]!)).toEqual({ s: 3, t: 'HUGEINT' });
+      expect((await readFile(built.location)).equals(bytes)).toBe(true);
+      // The model now gives a column its file lacks: not reused (the run rebuilds it).
+      expect(await engine.reuse({ ...model, sql: model.sql.replace(' FROM range(3)', ', 1 AS extra FROM range(3)') })).toBeUndefined();
+    } finally {
+      await engine.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+
   test('should keep a persist: false model as a table of the run, write no Parquet and remove a stale one', async () => {
     const lake = await mkdtemp(path.join(tmpdir(), 'engine-persist-'));
     const engine = await DuckDbEngine.create({ lakeRoot: lake });
