@@ -9,7 +9,7 @@
  * is served from its month file; the range filter uses its received date, and rows whose received
  * date does not parse are served when the range covers their file's whole month.
  */
-import { open, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createError } from '../core/errors.js';
@@ -93,15 +93,19 @@ export class DossierStore {
     /** `<dataDir>/portal/dossiers` */
     readonly dossiersDir: string,
     private readonly maxCachedRanges: number,
+    /** DuckDB's spill directory, this store's own (under the OS temp dir): removed by close(). */
+    readonly tempDirectory: string,
   ) {}
 
   static async open(dossiersDir: string, options: { maxCachedRanges?: number; memoryLimit?: string } = {}): Promise<DossierStore> {
-    const db = await DuckDb.open({
-      memoryLimit: options.memoryLimit ?? '2GB',
-      threads: 2,
-      tempDirectory: path.join(os.tmpdir(), `portal-duckdb-${process.pid}`),
-    });
-    return new DossierStore(db, dossiersDir, options.maxCachedRanges ?? 4);
+    const tempDirectory = await mkdtemp(path.join(os.tmpdir(), 'portal-duckdb-'));
+    try {
+      const db = await DuckDb.open({ memoryLimit: options.memoryLimit ?? '2GB', threads: 2, tempDirectory });
+      return new DossierStore(db, dossiersDir, options.maxCachedRanges ?? 4, tempDirectory);
+    } catch (err) {
+      await rm(tempDirectory, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** One page of dossiers received in [from, to] (ISO dates), ordered by maHoSo. */
@@ -117,10 +121,11 @@ export class DossierStore {
     });
   }
 
-  /** Wait for queued queries, then release DuckDB. */
+  /** Wait for queued queries, then release DuckDB and remove its spill directory. */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.db.close();
+    await rm(this.tempDirectory, { recursive: true, force: true });
   }
 
   /** Serialise access to the single DuckDB connection. */

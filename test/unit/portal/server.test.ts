@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PORTAL_CSV_HEADER } from '../../../functions/portal/dossier-store.js';
+import { DossierStore, PORTAL_CSV_HEADER } from '../../../functions/portal/dossier-store.js';
 import { startPortal, type FaultPlan, type RunningPortal } from '../../../functions/portal/server.js';
 import { FIXTURE_DATA_DIR, monthRows, removeTempDirs, tempDataDir, writeMonthCsv } from './helpers.js';
 
@@ -122,6 +124,22 @@ describe('Loopback portal dossier API on the fixture files', () => {
     const { res, json } = await get(portal, Q('2024-05-01', '2024-05-31', 9, 3));
     expect(res.status).toBe(200);
     expect(json).toMatchObject({ page: 9, total: 7, totalPages: 3, data: [] });
+  });
+});
+
+describe('DossierStore', () => {
+  test('should spill into a directory of its own and remove it when closed', async () => {
+    const a = await DossierStore.open(path.join(FIXTURE_DATA_DIR, 'portal', 'dossiers'));
+    const b = await DossierStore.open(path.join(FIXTURE_DATA_DIR, 'portal', 'dossiers'));
+    expect(a.tempDirectory).not.toBe(b.tempDirectory);
+    expect(path.dirname(a.tempDirectory)).toBe(os.tmpdir());
+    expect(existsSync(a.tempDirectory)).toBe(true);
+    await a.close();
+    expect(existsSync(a.tempDirectory)).toBe(false);
+    // The other store's directory is its own: still there until it closes.
+    expect(existsSync(b.tempDirectory)).toBe(true);
+    await b.close();
+    expect(existsSync(b.tempDirectory)).toBe(false);
   });
 });
 

@@ -1,8 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { cellText, fixZipDates, streamRows, type SheetRow } from '../../../functions/core/readers/xlsx/common.js';
 
@@ -50,11 +51,17 @@ describe('streamRows over a small workbook', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  test('should fail on a row wider than the column limit', async () => {
+  test('should fail on a row wider than the column limit, leaving no temp file behind', async () => {
     const path = await workbook('wide.xlsx', [Array.from({ length: 40 }, (_, i) => i)]);
+    // exceljs parks a worksheet that precedes the shared strings in the zip (as exceljs writes them) in
+    // tmp-<pid>-… under the temp dir; the patched reader removes it though the read stops at row 1.
+    const parked = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    const before = parked();
     await expect(streamRows(path, { scope: 'test', limits: { maxColumns: 30 } }, () => undefined)).rejects.toThrow(
       '[pipeline] [test] Failed to read wide.xlsx (row 1): row 1 has 40 columns, above the 30-column limit',
     );
+    // tmp removes the file asynchronously (close, then unlink): wait for it, up to vi.waitFor's second.
+    await vi.waitFor(() => expect(parked()).toEqual(before));
   });
 
   test('should fail before unpacking when the zip declares more bytes than allowed', async () => {

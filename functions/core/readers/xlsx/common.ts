@@ -535,8 +535,9 @@ async function streamRowsOnce(
   let rows = 0;
   let stopped = false;
   try {
-    // After 'stop' the rest is still drained (within the limits): exceljs parks a worksheet that comes
-    // before the shared strings in a temp file and deletes it only once that sheet is fully parsed.
+    // After 'stop' the rest is still drained, so the limits hold over the whole workbook. exceljs parks a
+    // worksheet that comes before the shared strings in a temp file; patched, it removes that file
+    // however the iteration ends (a limit passed, a parse error), not only once the sheet was parsed.
     for await (const ws of reader) {
       const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
       for await (const row of ws) {
