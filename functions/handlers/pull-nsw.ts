@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ingestDropDir } from '../core/pipeline.js';
-import { downloadPrefix, logger, parseEvent, pipelineContext, startInvocation, type LambdaContext } from './_runtime.js';
+import { downloadPrefix, logger, parseEvent, pipelineContext, removeDir, startInvocation, type LambdaContext } from './_runtime.js';
 
 const Event = z.object({}).passthrough();
 
@@ -17,8 +17,14 @@ export async function handler(event: unknown, context?: LambdaContext) {
   const ctx = pipelineContext(config, context?.awsRequestId);
   // Create-once content-hash keys make re-staging an already landed export a no-op.
   const dir = path.join(ctx.workDir, 'nsw-drop');
-  await downloadPrefix(config.nswDropPrefix, path.join(dir, 'nsw'));
-  const summary = await ingestDropDir(ctx, { dir, include: ['nsw-csv'] });
+  let summary: Awaited<ReturnType<typeof ingestDropDir>>;
+  try {
+    await downloadPrefix(config.nswDropPrefix, path.join(dir, 'nsw'));
+    summary = await ingestDropDir(ctx, { dir, include: ['nsw-csv'] });
+  } finally {
+    // A warm container keeps /tmp between invocations: the copy of the drop goes with this one.
+    await removeDir(ctx.workDir);
+  }
   const files = summary.staged + summary.alreadyLanded + summary.alreadyRejected;
   logger.info('pull-nsw done', { files, summary });
   return { step: 'pull-nsw', files, staged: summary.staged, alreadyLanded: summary.alreadyLanded, skipped: summary.skipped };

@@ -116,6 +116,10 @@ describe('pull-nsw handler given an NSW drop on S3', () => {
       { file: 'nsw/notes.csv', reason: 'expected <agency_code>/<yyyy-mm>.csv (see docs/data-contracts.md)' },
     ]);
   });
+
+  test("should leave nothing in the function's /tmp (a warm container keeps it between invocations)", async () => {
+    expect(await walk(path.join(process.env.PIPELINE_WORK_DIR!, 'pull-nsw-1'))).toEqual([]);
+  });
 });
 
 describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)', () => {
@@ -124,6 +128,10 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
     expect(s.files.length).toBeGreaterThan(nswFiles.length);
     expect(s.rowsRead).toBe(s.rowsLanded + s.rowsQuarantined);
     expect(s.rowsQuarantined).toBeGreaterThan(0);
+  });
+
+  test("should leave nothing in the function's /tmp, the partitions it downloaded included", async () => {
+    expect(await walk(path.join(process.env.PIPELINE_WORK_DIR!, 'land-1'))).toEqual([]);
   });
 
   test('should write landed/ partitions byte-identical to the embedded run', async () => {
