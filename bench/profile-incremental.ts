@@ -1,8 +1,9 @@
 /**
- * `npx tsx bench/profile-incremental.ts <dataDir> <outDir> [--runs 1] [--full]`
+ * `npx tsx bench/profile-incremental.ts <dataDir> <outDir> [--runs 1] [--full] [--from 2019-01] [--from-766 2022-08]`
  *
  * Where a new month's transform spends its time, on the bench's incremental scenario (seven years
- * 2019-01…2025-11 pulled from the loopback portal, then 2025-12): the history and the month's land
+ * 2019-01…2025-11 pulled from the loopback portal, then 2025-12; --from and --from-766 start the history
+ * and its 766 answers later, for a dataset generated with a later `fromYear`): the history and the month's land
  * are built once into <outDir>/landed (kept between invocations, rebuilt when absent), then each run
  * copies that lake and transforms it with PIPELINE_DEBUG_TIMINGS=1, printing the seconds of every
  * step, model and YAML test (slowest first). --full adds a `--full-refresh` transform of the same
@@ -22,9 +23,12 @@ import { BENCH_TOKEN, FIRST_MONTH, LAST_MONTH, MEMORY_LIMIT, nswFiles } from './
 import { settleDisk } from './lib/child.js';
 import { startPortalProcess } from './lib/portal.js';
 
-const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).option('--land', "profile the month's land, not its transform", false).parse();
+const o = new Command().argument('<dataDir>').argument('<outDir>').option('--runs <n>', 'runs of the month transform', '1').option('--full', 'also time a --full-refresh transform', false).option('--land', "profile the month's land, not its transform", false)
+  .option('--from <yyyy-mm>', "the history's first month (the dataset's first)", FIRST_MONTH)
+  .option('--from-766 <yyyy-mm>', "the first month of the history's 766 answers", '2022-08')
+  .parse();
 const [dataDir, outDir] = o.args.map((a) => path.resolve(a)) as [string, string];
-const opts = o.opts<{ runs: string; full: boolean; land: boolean }>();
+const opts = o.opts<{ runs: string; full: boolean; land: boolean; from: string; from766: string }>();
 const SMALL_DROP: RawKind[] = ['registry-agencies', 'registry-procedures', 'bieu06-xlsx', 'par-xlsx', 'score766-metrics'];
 const landedLake = path.join(outDir, 'landed');
 const stagedLake = path.join(outDir, 'staged');
@@ -42,10 +46,10 @@ if (!existsSync(path.join(lakeDir, 'models', '_state'))) {
       if (first) await ingestDropDir(ctx, { dir: dataDir, include: SMALL_DROP });
       for (const f of await nswFiles(dataDir, (m) => m >= from && m <= to)) await ingestFiles(ctx, { kind: 'nsw-csv', files: [f] });
       await pullPortal(ctx, { from, to, token: BENCH_TOKEN });
-      await pullScore766(ctx, { from: first ? '2022-08' : from, to, tinhId: 'H99' });
+      await pullScore766(ctx, { from: first ? opts.from766 : from, to, tinhId: 'H99' });
       if (land) await landStaged({ storage: ctx.storage, workDir: ctx.workDir, memoryLimit: MEMORY_LIMIT });
     };
-    await stage(FIRST_MONTH, '2025-11', true);
+    await stage(opts.from, '2025-11', true);
     await transform(ctx);
     await stage(LAST_MONTH, LAST_MONTH, false, !opts.land);
     console.log(`history and ${LAST_MONTH} ${opts.land ? 'staged' : 'landed'} into ${lakeDir}`);
