@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { PipelineConfig, Real766Plan } from './config.js';
 import { createError } from './errors.js';
 import type { QueryEngine } from './engine/types.js';
@@ -25,6 +26,7 @@ import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, 
 import { currentPeriods, keptModels, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
 import type { Storage } from './storage/types.js';
+import { copyObject } from './storage/copy.js';
 
 export interface PipelineContext {
   storage: Storage;
@@ -195,6 +197,60 @@ export async function ingestDropDir(
   const { staged } = await stageFrom(ctx, connector, { plan }, { step: 'ingest', total: plan.files.length, atOnce: DROP_STAGE_AT_ONCE });
   staged.skipped.push(...plan.skipped);
   return staged;
+}
+
+/** Where the objects of a drop prefix already staged are recorded (stageDropPrefix); on AWS in the raw bucket. */
+export const DROP_SEEN_PREFIX = 'manifest/drop/';
+
+const DropSeen = z.object({ version: z.literal(1), objects: z.record(z.string(), z.string()) });
+
+export interface DropPrefixSummary extends StageSummary {
+  /** Objects left uncopied: staged (or found landed or rejected) by an earlier run, with the same ETag since. */
+  unchanged: number;
+}
+
+/**
+ * Stage the objects of a drop prefix (pull-nsw's NSW_DROP_PREFIX) through the drop connector, as
+ * `<dir>/<sub>/<key>` files, copying only the objects that are new or changed since a run staged them. A
+ * drop keeps every export agencies ever dropped: copying and hashing all of them every day made the pull
+ * grow with the history, where only the new month's exports change. The record `<DROP_SEEN_PREFIX><sub>.json`
+ * (each object's key and ETag) is written after the staging succeeded, so a failed run copies the same
+ * objects again; an object whose name the connector skips is not recorded (reported again every run), nor
+ * one without an ETag. A changed ETag means new bytes: copied, hashed and staged as any new file.
+ */
+export async function stageDropPrefix(
+  ctx: PipelineContext,
+  opts: { drop: Storage; dir: string; sub: string; include: RawKind[] },
+): Promise<DropPrefixSummary> {
+  const seenKey = `${DROP_SEEN_PREFIX}${opts.sub}.json`;
+  const recorded = await ctx.storage.tryGet(seenKey);
+  let seen: Record<string, string> = {};
+  if (recorded !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(recorded.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const parsed = DropSeen.safeParse(json);
+    if (!parsed.success) throw createError('ingest', `Failed to read ${seenKey}: not a drop record; delete it, and the next run copies the whole drop once`);
+    seen = parsed.data.objects;
+  }
+  const listed = await opts.drop.list('');
+  const changed = listed.filter((o) => o.etag === undefined || seen[o.key] !== o.etag);
+  for (const o of changed) await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
+  const summary = await ingestDropDir(ctx, { dir: opts.dir, include: opts.include });
+  const skipped = new Set(summary.skipped.map((f) => f.file));
+  const objects: Record<string, string> = {};
+  for (const o of listed) {
+    if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`)) continue;
+    objects[o.key] = o.etag;
+  }
+  // Rewritten only when it changes (the raw bucket is versioned: no new version for a day with nothing new).
+  if (recorded === undefined || JSON.stringify(objects) !== JSON.stringify(seen)) {
+    await ctx.storage.put(seenKey, `${JSON.stringify({ version: 1, objects }, null, 1)}\n`, { contentType: 'application/json' });
+  }
+  return { ...summary, unchanged: listed.length - changed.length };
 }
 
 /** Stage single files of a known kind (e.g. a CSV export a person downloaded). */

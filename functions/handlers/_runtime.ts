@@ -12,7 +12,6 @@ import { AthenaEngine } from '../core/engine/athena.js';
 import { snapshotDatabaseName } from '../core/engine/catalog.js';
 import { createError } from '../core/errors.js';
 import type { PipelineContext } from '../core/pipeline.js';
-import { copyPrefix } from '../core/storage/copy.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import type { Storage } from '../core/storage/types.js';
@@ -130,7 +129,7 @@ export async function portalToken(config: PipelineConfig, client?: SecretsManage
   return value;
 }
 
-/** Copy every object under an s3:// prefix to dir (same relative paths); returns the local paths. */
-export async function downloadPrefix(url: string, dir: string): Promise<string[]> {
-  return (await copyPrefix(S3Storage.fromUrl(url, s3OptionsFromEnv()), dir)).files;
+/** The objects under an s3:// URL (a drop prefix) as a Storage rooted there. */
+export function s3Prefix(url: string): S3Storage {
+  return S3Storage.fromUrl(url, s3OptionsFromEnv());
 }

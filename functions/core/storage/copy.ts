@@ -1,6 +1,6 @@
 /**
- * The one copy from a storage to local disk: an object, or every object under prefixes, written to
- * `<dir>/<key>` (keys as '/'-separated relative paths), so DuckDB or a file-based reader can open them.
+ * The one copy from a storage to local disk: an object written to `<dir>/<key>` (keys as '/'-separated
+ * relative paths), so DuckDB or a file-based reader can open it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,19 +14,4 @@ export async function copyObject(storage: Storage, key: string, dir: string): Pr
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, body);
   return { file, bytes: body.length };
-}
-
-/** Every object under `prefixes` (default: all) written to `<dir>/<key>`; the files, in key order, and their bytes. */
-export async function copyPrefix(storage: Storage, dir: string, prefixes: readonly string[] = ['']): Promise<{ files: string[]; bytes: number }> {
-  const files: string[] = [];
-  let bytes = 0;
-  for (const prefix of prefixes) {
-    for (const { key } of await storage.list(prefix)) {
-      const copied = await copyObject(storage, key, dir);
-      if (!copied) continue; // deleted since the listing
-      files.push(copied.file);
-      bytes += copied.bytes;
-    }
-  }
-  return { files, bytes };
 }

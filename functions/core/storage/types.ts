@@ -11,6 +11,8 @@ export interface PutOptions {
 export interface ObjectInfo {
   key: string;
   size: number;
+  /** The object's ETag where the store has one (S3: changes whenever the bytes do); none on local disk. */
+  etag?: string;
 }
 
 export interface Storage {

@@ -111,6 +111,7 @@ describe('pull-nsw handler given an NSW drop on S3', () => {
   test('should stage the exports the NSW connector accepts and report every other name with its reason', () => {
     expect(pullNswResult.files).toBe(nswFiles.length);
     expect(pullNswResult.staged).toBe(nswFiles.length);
+    expect(pullNswResult.unchanged).toBe(0);
     expect(pullNswResult.skipped).toEqual([
       { file: 'nsw/H99/2024-13.csv', reason: '"2024-13.csv" has no valid month (see docs/data-contracts.md)' },
       { file: 'nsw/notes.csv', reason: 'expected <agency_code>/<yyyy-mm>.csv (see docs/data-contracts.md)' },
@@ -249,7 +250,13 @@ describe('land handler given a later export on S3', () => {
     await s3.client.send(
       new PutObjectCommand({ Bucket: 'cchc-raw', Key: `drop/nsw/${path.relative(path.join(tmp, 'data', 'nsw'), file).split(path.sep).join('/')}`, Body: `${lines[0]}\n${fields.join(';')}\n` }),
     );
-    await pullNswHandler({}, { awsRequestId: 'pull-nsw-2' });
+    // Only the re-sent export is copied and staged: the others, unchanged since pull-nsw-1 staged them
+    // (their ETags recorded in the raw bucket), are not downloaded again.
+    const pulled = await pullNswHandler({}, { awsRequestId: 'pull-nsw-2' });
+    expect(pulled).toMatchObject({ files: nswFiles.length, staged: 1, unchanged: nswFiles.length - 1 });
+    expect(pulled.skipped).toHaveLength(2);
+    const record = JSON.parse((await remote.get('manifest/drop/nsw.json')).toString('utf8')) as { objects: Record<string, string> };
+    expect(Object.keys(record.objects)).toHaveLength(nswFiles.length);
     const second = await landHandler({}, { awsRequestId: 'land-2' });
     expect(second.summary).toMatchObject({ rowsRead: 1, rowsLanded: 0, rowsQuarantined: 1 });
     const quarantined = (await remote.list('quarantine/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));

@@ -1,9 +1,9 @@
-/** The one copy from a storage to local disk (localCopy, the snapshot's mirror and pull-nsw's download use it). */
+/** The one copy from a storage to local disk (the landing's localCopy and pull-nsw's stageDropPrefix use it). */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { copyObject, copyPrefix } from '../../../functions/core/storage/copy.js';
+import { copyObject } from '../../../functions/core/storage/copy.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 
 let dir: string | undefined;
@@ -22,24 +22,12 @@ async function lake(): Promise<{ storage: LocalStorage; out: string }> {
   return { storage, out: path.join(dir, 'out') };
 }
 
-describe('copyObject / copyPrefix', () => {
+describe('copyObject', () => {
   test('should write the object under its key as a relative path, byte for byte, and say when it is missing', async () => {
     const { storage, out } = await lake();
     const got = await copyObject(storage, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet', out);
     expect(got).toEqual({ file: path.join(out, 'landed', 'dossiers', 'source=portal', 'year=2024', 'month=5', 'data.parquet'), bytes: 9 });
     expect(await readFile(got!.file, 'utf8')).toBe('PAR1 five');
     expect(await copyObject(storage, 'landed/none.parquet', out)).toBeUndefined();
-  });
-
-  test('should copy only the prefixes asked for, every object under them, and count their bytes', async () => {
-    const { storage, out } = await lake();
-    const { files, bytes } = await copyPrefix(storage, out, ['landed/', 'quarantine/']);
-    expect(files.map((f) => path.relative(out, f).split(path.sep).join('/'))).toEqual([
-      'landed/agencies/data.parquet',
-      'landed/dossiers/source=portal/year=2024/month=5/data.parquet',
-      'quarantine/dataset=dossiers/source=nsw/year=2024/month=5/data.parquet',
-    ]);
-    expect(bytes).toBe(8 + 9 + 1);
-    expect((await copyPrefix(storage, path.join(out, 'all'))).files).toHaveLength(4);
   });
 });

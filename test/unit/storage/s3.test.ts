@@ -45,6 +45,17 @@ testStorage({
       direct.destroy();
     });
 
+    test('should list each object with its ETag, which changes with the bytes and not with a put of the same bytes', async () => {
+      const etag = async (): Promise<string | undefined> => (await storage().list('drop/nsw/'))[0]?.etag;
+      await storage().put('drop/nsw/H99/2025-01.csv', 'a;b\n1;2\n');
+      const first = await etag();
+      expect(first).toMatch(/^"[0-9a-f]{32}"$/);
+      await storage().put('drop/nsw/H99/2025-01.csv', 'a;b\n1;2\n');
+      expect(await etag()).toBe(first);
+      await storage().put('drop/nsw/H99/2025-01.csv', 'a;b\n1;3\n');
+      expect(await etag()).not.toBe(first);
+    });
+
     test('should locate keys as s3:// URLs under the prefix', () => {
       const s = storage() as S3Storage;
       expect(s.locate('models/marts/x.parquet')).toBe(`s3://${s.bucket}/demo/models/marts/x.parquet`);

@@ -1,0 +1,112 @@
+/**
+ * stageDropPrefix: a drop prefix (pull-nsw's NSW_DROP_PREFIX) copies and stages only the objects new or
+ * changed since a run staged them, and records them only once the staging succeeded.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { localContext } from '../../../functions/core/local-context.js';
+import { DROP_SEEN_PREFIX, stageDropPrefix, type PipelineContext } from '../../../functions/core/pipeline.js';
+import { LocalStorage } from '../../../functions/core/storage/local.js';
+import type { ObjectInfo, PutOptions } from '../../../functions/core/storage/types.js';
+
+/** A drop store with ETags as S3 gives them (the MD5 of the bytes, quoted), counting the objects read. */
+class EtagStorage extends LocalStorage {
+  reads: string[] = [];
+  override async list(prefix: string): Promise<ObjectInfo[]> {
+    return Promise.all((await super.list(prefix)).map(async (o) => ({ ...o, etag: `"${createHash('md5').update(await readFile(this.locate(o.key))).digest('hex')}"` })));
+  }
+  override async tryGet(key: string): Promise<Buffer | undefined> {
+    this.reads.push(key);
+    return super.tryGet(key);
+  }
+}
+
+/** A lake whose raw writes fail while `failing` is set (a staging that breaks half way). */
+class FlakyLake extends LocalStorage {
+  failing = false;
+  override async put(key: string, body: Buffer | string, options?: PutOptions): Promise<void> {
+    if (this.failing && key.startsWith('raw/')) throw new Error('raw bucket unavailable');
+    return super.put(key, body, options);
+  }
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function setup(): Promise<{ drop: EtagStorage; lake: FlakyLake; ctx: PipelineContext; work: string; root: string }> {
+  const root = await mkdtemp(path.join(tmpdir(), 'drop-prefix-'));
+  dirs.push(root);
+  const drop = new EtagStorage(path.join(root, 'drop'));
+  for (const [key, body] of [
+    ['H99.05/2025-01.csv', 'ma_ho_so;x\nA1;1\n'],
+    ['H99.05/2025-02.csv', 'ma_ho_so;x\nA2;1\n'],
+    ['H99.07/2025-02.csv', 'ma_ho_so;x\nB2;1\n'],
+    ['notes.csv', 'not an export\n'],
+  ] as const) {
+    await drop.put(key, body);
+  }
+  const lake = new FlakyLake(path.join(root, 'lake'));
+  const ctx: PipelineContext = { ...localContext({ lakeDir: path.join(root, 'lake'), workDir: path.join(root, 'work') }), storage: lake };
+  return { drop, lake, ctx, work: path.join(root, 'work'), root };
+}
+
+const run = async (s: Awaited<ReturnType<typeof setup>>, n: number) => {
+  s.drop.reads = [];
+  return stageDropPrefix(s.ctx, { drop: s.drop, dir: path.join(s.work, `run-${n}`), sub: 'nsw', include: ['nsw-csv'] });
+};
+
+describe('stageDropPrefix given an NSW drop with ETags', () => {
+  test('should copy every object once, then only the new and changed ones, and report a bad name every run', async () => {
+    const s = await setup();
+    const first = await run(s, 1);
+    expect(first).toMatchObject({ staged: 3, alreadyLanded: 0, unchanged: 0, skipped: [{ file: 'nsw/notes.csv' }] });
+    expect(s.drop.reads.sort()).toEqual(['H99.05/2025-01.csv', 'H99.05/2025-02.csv', 'H99.07/2025-02.csv', 'notes.csv']);
+    const record = JSON.parse((await s.lake.get(`${DROP_SEEN_PREFIX}nsw.json`)).toString('utf8')) as { objects: Record<string, string> };
+    expect(Object.keys(record.objects).sort()).toEqual(['H99.05/2025-01.csv', 'H99.05/2025-02.csv', 'H99.07/2025-02.csv']);
+
+    const second = await run(s, 2);
+    expect(second).toMatchObject({ staged: 0, unchanged: 3, skipped: [{ file: 'nsw/notes.csv' }] });
+    expect(s.drop.reads).toEqual(['notes.csv']);
+
+    // An agency re-sends a month with a correction, and drops the next month.
+    await s.drop.put('H99.05/2025-02.csv', 'ma_ho_so;x\nA2;2\n');
+    await s.drop.put('H99.05/2025-03.csv', 'ma_ho_so;x\nA3;1\n');
+    const third = await run(s, 3);
+    expect(third).toMatchObject({ staged: 2, unchanged: 2 });
+    expect(s.drop.reads.sort()).toEqual(['H99.05/2025-02.csv', 'H99.05/2025-03.csv', 'notes.csv']);
+    expect(await readdir(path.join(s.root, 'lake', 'raw', 'nsw-csv'))).toHaveLength(5 * 2); // each staged file: its bytes and its meta
+  });
+
+  test('should record nothing when the staging fails, so the next run copies the same objects again', async () => {
+    const s = await setup();
+    s.lake.failing = true;
+    await expect(run(s, 1)).rejects.toThrow('raw bucket unavailable');
+    expect(await s.lake.tryGet(`${DROP_SEEN_PREFIX}nsw.json`)).toBeUndefined();
+    s.lake.failing = false;
+    const again = await run(s, 2);
+    expect(again).toMatchObject({ staged: 3, unchanged: 0 });
+  });
+
+  test('should refuse a damaged record, naming it, without staging anything', async () => {
+    const s = await setup();
+    await s.lake.put(`${DROP_SEEN_PREFIX}nsw.json`, '{"version":1,"objects":');
+    await expect(run(s, 1)).rejects.toThrow(`Failed to read ${DROP_SEEN_PREFIX}nsw.json: not a drop record`);
+    expect(s.drop.reads).toEqual([]);
+  });
+
+  test('should copy every object every run from a store without ETags (local disk), as before', async () => {
+    const s = await setup();
+    const plain = new LocalStorage(path.join(s.root, 'drop'));
+    const dir = (n: number) => path.join(s.work, `plain-${n}`);
+    expect(await stageDropPrefix(s.ctx, { drop: plain, dir: dir(1), sub: 'nsw', include: ['nsw-csv'] })).toMatchObject({ staged: 3, unchanged: 0 });
+    // Copied and staged again (create-once keys: the same raw files, nothing new); none recorded.
+    expect(await stageDropPrefix(s.ctx, { drop: plain, dir: dir(2), sub: 'nsw', include: ['nsw-csv'] })).toMatchObject({ staged: 3, unchanged: 0 });
+    expect(JSON.parse((await s.lake.get(`${DROP_SEEN_PREFIX}nsw.json`)).toString('utf8'))).toEqual({ version: 1, objects: {} });
+    expect(await readdir(path.join(s.root, 'lake', 'raw', 'nsw-csv'))).toHaveLength(3 * 2);
+  });
+});
