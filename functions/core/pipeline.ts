@@ -13,7 +13,7 @@ import type { PayloadSink, PlanRequest, PullState, PullSummary, RawPayload } fro
 import { createDropConnector, periodOfName, type SkippedDropFile } from './connectors/drop.js';
 import { createReal766Connector } from './connectors/real766.js';
 import { landStaged, RejectedFilesError, type LandSummary } from './lake/land.js';
-import { discardRejected, listManifest, listRejected, retryRejected, safeBaseName, sha256, stageRaw, type RejectedEntry } from './lake/raw.js';
+import { discardRejected, listManifest, listRejected, retryRejected, safeBaseName, sha256, parseJsonObject, stageRaw, type RejectedEntry } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
@@ -226,15 +226,11 @@ export async function stageDropPrefix(
   const recorded = await ctx.storage.tryGet(seenKey);
   let seen: Record<string, string> = {};
   if (recorded !== undefined) {
-    let json: unknown;
     try {
-      json = JSON.parse(recorded.toString('utf8'));
-    } catch {
-      json = undefined;
+      seen = parseJsonObject(seenKey, recorded, DropSeen).objects;
+    } catch (cause) {
+      throw createError('ingest', `Failed to read ${seenKey}: not a drop record; delete it, and the next run copies the whole drop once`, { cause });
     }
-    const parsed = DropSeen.safeParse(json);
-    if (!parsed.success) throw createError('ingest', `Failed to read ${seenKey}: not a drop record; delete it, and the next run copies the whole drop once`);
-    seen = parsed.data.objects;
   }
   const listed = await opts.drop.list('');
   const changed = listed.filter((o) => o.etag === undefined || seen[o.key] !== o.etag);

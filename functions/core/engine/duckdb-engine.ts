@@ -244,8 +244,9 @@ export class DuckDbEngine implements QueryEngine {
    * A `table` model whose inputs did not change: the run's relation is a view of its Parquet file with
    * the types of the model's SELECT (DESCRIBE binds the query without running it), the file is not
    * touched (a view, not a table read back: the kept models are small and read by few, and copying
-   * them cost a 1 M month's transform 0.03–0.06 s; bench/history.md, change 109). Undefined (rebuild) when there is no file, the model is not a persisted table, or the
-   * file does not hold the SELECT's columns.
+   * them cost a 1 M month's transform 0.03–0.06 s; bench/history.md, change 109). Undefined (rebuild)
+   * when there is no file, the model is not a persisted table, or the file does not hold the SELECT's
+   * columns.
    */
   reuse(model: MaterializableModel): Promise<MaterializeResult | undefined> {
     return this.onLane((db) => this.reuseOn(db, model));

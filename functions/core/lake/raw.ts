@@ -282,9 +282,13 @@ export async function writeManifestIndex(storage: Storage, entries: readonly Man
 }
 
 async function readJson<T>(storage: Storage, key: string, schema: z.ZodType<T>): Promise<T> {
-  const text = (await storage.get(key)).toString('utf8');
+  return parseJsonObject(key, await storage.get(key), schema);
+}
+
+/** The JSON read from `key`, checked against `schema`; an error naming the key when it is not. */
+export function parseJsonObject<T>(key: string, body: Buffer, schema: z.ZodType<T>): T {
   try {
-    return schema.parse(JSON.parse(text));
+    return schema.parse(JSON.parse(body.toString('utf8')));
   } catch (cause) {
     throw createError('lake', `Failed to read ${key}: ${(cause as Error).message}`, { cause });
   }

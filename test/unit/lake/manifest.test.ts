@@ -21,7 +21,12 @@ class CountingStorage extends LocalStorage {
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const newStorage = (): CountingStorage => new CountingStorage(path.join(dirs[dirs.push(mkdtempSync(path.join(tmpdir(), 'manifest-'))) - 1]!, 'lake'));
+const tempDir = (): string => {
+  const d = mkdtempSync(path.join(tmpdir(), 'manifest-'));
+  dirs.push(d);
+  return d;
+};
+const newStorage = (): CountingStorage => new CountingStorage(path.join(tempDir(), 'lake'));
 
 function entry(i: number): ManifestEntry {
   return {

@@ -69,7 +69,12 @@ function connector(payloads: RawPayload[], returned: string[] = []) {
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const root = (): string => path.join(dirs[dirs.push(mkdtempSync(path.join(tmpdir(), 'stage-from-'))) - 1]!, 'lake');
+const tempDir = (): string => {
+  const d = mkdtempSync(path.join(tmpdir(), 'stage-from-'));
+  dirs.push(d);
+  return d;
+};
+const root = (): string => path.join(tempDir(), 'lake');
 
 describe('stageFrom staging a drop several files at once', () => {
   test('should stage up to atOnce files at a time, their arrivals in hand-over order, the same bytes twice keeping the first name', async () => {
