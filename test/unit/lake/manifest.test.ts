@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { listManifest, MANIFEST_INDEX_KEY, manifestKey, writeManifest, writeManifestIndex, type ManifestEntry } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 /** A LocalStorage that counts its reads. */
 class CountingStorage extends LocalStorage {
@@ -19,13 +18,7 @@ class CountingStorage extends LocalStorage {
   }
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const d = mkdtempSync(path.join(tmpdir(), 'manifest-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('manifest-');
 const newStorage = (): CountingStorage => new CountingStorage(path.join(tempDir(), 'lake'));
 
 function entry(i: number): ManifestEntry {

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { PayloadSink, PullSummary, RawPayload } from '../../../functions/core/connectors/_types.js';
 import { localContext } from '../../../functions/core/local-context.js';
 import { listStaged, rawKey } from '../../../functions/core/lake/raw.js';
 import { DROP_STAGE_AT_ONCE, ingestDropDir, stageFrom, type PipelineContext } from '../../../functions/core/pipeline.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import type { PutOptions } from '../../../functions/core/storage/types.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 /** A LocalStorage whose raw/ writes wait `delayMs` and count how many run at once; one key can be made to fail. */
 class SlowStorage extends LocalStorage {
@@ -67,13 +66,7 @@ function connector(payloads: RawPayload[], returned: string[] = []) {
   };
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const tempDir = (): string => {
-  const d = mkdtempSync(path.join(tmpdir(), 'stage-from-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('stage-from-');
 const root = (): string => path.join(tempDir(), 'lake');
 
 describe('stageFrom staging a drop several files at once', () => {
