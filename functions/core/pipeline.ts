@@ -370,6 +370,9 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     );
     if (timings) for (const t of tests) ctx.log(`transform timing: test ${t.model} ${t.test} ${(t.seconds ?? 0).toFixed(3)} s`, { model: t.model, test: t.test, seconds: t.seconds });
     assertTestsPass(tests);
+    for (const t of tests.filter((r) => !r.passed && r.severity === 'warn')) {
+      ctx.log(`Test warning: ${t.model}: ${t.test} → ${t.failures} row(s)${t.detail ? ` (${t.detail})` : ''}`, { model: t.model, test: t.test, failures: t.failures });
+    }
     for (const m of missing) ctx.log(`Missing source: ${m.label} (${m.dataset}): nothing landed`, { emptyMarts: m.emptyMarts });
     // The state is written last: a run that fails leaves the previous state, and the next run
     // rebuilds at least what this one would have.

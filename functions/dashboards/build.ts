@@ -112,6 +112,17 @@ export interface DataMeta {
   real: RealMeta | null;
   /** Early warning: pending dossiers due within this many working days (config warningWorkingDays). */
   warningWorkingDays: number;
+  /**
+   * Last day of the newest year whose holiday notice the calendar holds (ISO date; '' without one):
+   * working days counted after it are provisional (docs/outlook-and-warning.md).
+   */
+  holidaysKnownThrough: string;
+  /**
+   * The early warning's window (its as-of date — the newest day any dossier shows, not the landing's —
+   * and the month after it, which holds any 10 working days) reaches past holidaysKnownThrough: its
+   * working-day counts there are provisional.
+   */
+  warningProvisional: boolean;
   /** Source tables with no rows (served as a flagged placeholder row that the engine deletes on load), sorted. */
   emptyTables: string[];
   /** What each page's pickers show first: the newest period of each mart. */
@@ -291,6 +302,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   // The facts themselves are the dashboard_meta mart (sql/marts/dashboard_meta.sql), read from the lake.
   const facts = (await db.all(`select province_code, province_name, cast(data_as_of as varchar) as data_as_of,
       default_year, default_procedure_year, default_par_year, default_period766,
+      cast(holidays_known_through as varchar) as holidays_known_through, cast(warning_as_of as varchar) as warning_as_of,
       real_provinces, cast(real_national_as_of as varchar) as real_national_as_of, real_province_code,
       real_province_name, real_capture_dates, real_top_unit_code
     from read_parquet(${literal(path.join(lakeDir, 'models', 'marts', `${META_MART}.parquet`))})`))[0] ?? {};
@@ -298,6 +310,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   const asOf = facts.data_as_of;
   const latest = { year: facts.default_year, procedure_year: facts.default_procedure_year, par_year: facts.default_par_year, period766: facts.default_period766 };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const holidaysKnownThrough = typeof facts.holidays_known_through === 'string' ? facts.holidays_known_through : '';
   const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
   const result: DataMeta = {
     // The demo generator's province is H99 (docs/domain.md §8); meta.json, when present, decides.
@@ -308,6 +321,8 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     snapshots,
     real: realMeta(facts),
     warningWorkingDays,
+    holidaysKnownThrough,
+    warningProvisional: warningReachesUnknownHolidays(typeof facts.warning_as_of === 'string' ? facts.warning_as_of : '', holidaysKnownThrough),
     emptyTables,
     defaults: {
       year: num(latest.year),
@@ -324,11 +339,33 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   await db.run(
     `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
       try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path,
-      cast($warningDays as integer) as warning_working_days) to ${literal(metaParquet)} (format parquet)`,
-    { synthetic: result.synthetic, code: result.provinceCode, name: result.provinceName, asOf: result.dataAsOf, snapshots: snapshots.length, base: basePath, warningDays: warningWorkingDays },
+      cast($warningDays as integer) as warning_working_days, try_cast($holidays as date) as holidays_known_through) to ${literal(metaParquet)} (format parquet)`,
+    {
+      synthetic: result.synthetic,
+      code: result.provinceCode,
+      name: result.provinceName,
+      asOf: result.dataAsOf,
+      snapshots: snapshots.length,
+      base: basePath,
+      warningDays: warningWorkingDays,
+      holidays: result.holidaysKnownThrough,
+    },
   );
   await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));
   return result;
+}
+
+/**
+ * Whether the early warning's window reaches a day whose holidays are not known: the 10 working days
+ * after the as-of date lie within 31 calendar days of it (a Tết break and four weekends included), and
+ * the calendar holds the official notices up to `knownThrough` (ISO dates). No as-of date (no data):
+ * nothing is counted, false; no notice at all: true.
+ */
+export function warningReachesUnknownHolidays(asOf: string, knownThrough: string): boolean {
+  const from = Date.parse(`${asOf}T00:00:00Z`);
+  if (Number.isNaN(from)) return false;
+  const known = Date.parse(`${knownThrough}T00:00:00Z`);
+  return Number.isNaN(known) || from + 31 * 86_400_000 > known;
 }
 
 /** The real 766 captures of dashboard_meta: the province captured unit by unit, and the national comparison. */

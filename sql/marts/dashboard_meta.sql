@@ -1,6 +1,7 @@
 -- What the dashboards need to know about the data before any page opens (one row): the province,
--- how recent the data is, the default year / PAR year / 766 month of the pages, and the real 766
--- captures (the province captured unit by unit, the national comparison). Read by
+-- how recent the data is, the default year / PAR year / 766 month of the pages, the last day the
+-- holiday calendar's notices cover (the early warning's working days after it are provisional), and
+-- the real 766 captures (the province captured unit by unit, the national comparison). Read by
 -- functions/dashboards/build.ts into components/data-meta.json and the `meta` source.
 with province as (
 
@@ -19,6 +20,23 @@ freshness as (
     select
         (select cast(max(dataset_last_landed_at) as date) from data_quality) as last_landed_on,
         (select max(period_end) from agency_months) as last_period_end
+
+),
+
+-- The newest year whose official holiday notice vn_public_holidays holds, to its last day, and the
+-- early warning's as-of date (warning_dossiers_due's: the newest day any dossier shows), which the
+-- build compares with it even when no dossier is listed.
+holiday_notices as (
+
+    select cast(cast(max(year(holiday_date)) as varchar) || '-12-31' as date) as holidays_known_through
+    from vn_public_holidays
+
+),
+
+warning_window as (
+
+    select max(last_known_date) as warning_as_of
+    from int_dossier_receipt_years
 
 ),
 
@@ -113,6 +131,8 @@ select
     (select max(py.year) from procedure_years as py where py.year <= p.default_year) as default_procedure_year,
     (select max(par.year) from par_agency_years as par) as default_par_year,
     (select max(s.year * 100 + s.month) from score766_agency_months as s where s.has_published) as default_period766,
+    (select hn.holidays_known_through from holiday_notices as hn) as holidays_known_through,
+    (select ww.warning_as_of from warning_window as ww) as warning_as_of,
     n.real_provinces,
     n.real_national_as_of,
     (select c.province_code from captured as c) as real_province_code,

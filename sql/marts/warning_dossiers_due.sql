@@ -2,6 +2,8 @@
 -- newest date the latest pull shows) whose due date is that day or one of the next 10 working days
 -- (int_working_days: weekends and the official days off excluded, make-up Saturdays counted). The
 -- dashboards show those within N working days (config warningWorkingDays, default 3, at most 10).
+-- A count that reaches a year whose holiday notice is not in vn_public_holidays yet is provisional
+-- (is_provisional: that year's Tết and swaps are not known), and the dossier is listed all the same.
 -- Dossiers of a unit that has since merged are listed under the unit that holds them now.
 with dossiers as (
 
@@ -70,7 +72,8 @@ final as (
         p.due_at,
         p.due_date,
         date_diff('day', p.as_of_date, p.due_date) as calendar_days_left,
-        due.working_day_no - today.working_day_no as working_days_left
+        due.working_day_no - today.working_day_no as working_days_left,
+        today.is_provisional or due.is_provisional as is_provisional
     from pending as p
     inner join working_days as today
         on today.calendar_date = p.as_of_date

@@ -5,7 +5,10 @@
  * never set and every table stayed "Loading..." forever (bench/history.md, change 17).
  *
  * The lake is the demo lake (test/helpers/demo-lake.ts) with every real row removed and the real
- * facts of dashboard_meta emptied, as the pipeline leaves them without a real pull. Built without a
+ * facts of dashboard_meta emptied, as the pipeline leaves them without a real pull. The same build
+ * (one build, not two) also stands for a lake at a year's end before the next year's holiday notice:
+ * the warning's as-of date moved to 28/12/2026 and the dossiers due from 6/1/2026 marked provisional,
+ * as the pipeline leaves them then (docs/outlook-and-warning.md, "A year without its notice"). Built without a
  * base path (as the bench and `npm start` build it), so first answers come from prerendered results.
  * Viewed in Debian's Chromium, every request outside 127.0.0.1 aborted.
  *
@@ -23,7 +26,11 @@ import { ensureDemoLake } from '../helpers/demo-lake.js';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Copy the demo lake's marts, snapshots and meta.json without any real 766 row. */
+/** The year-end stand-in: the warning's as-of date, and the first due date counted provisionally. */
+const YEAR_END_AS_OF = '2026-12-28';
+const PROVISIONAL_FROM = '2026-01-06';
+
+/** Copy the demo lake's marts, snapshots and meta.json without any real 766 row, at a year's end (above). */
 async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promise<void> {
   await mkdir(path.join(lakeDir, 'models'), { recursive: true });
   await cp(path.join(demoLakeDir, 'models', 'marts'), path.join(lakeDir, 'models', 'marts'), { recursive: true });
@@ -37,7 +44,9 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
     };
     for (const name of ['score766_units', 'score766_metrics']) await rewrite(name, `select * from $t where dataset_label <> 'real'`);
     await rewrite('dashboard_meta', `select * replace (0::BIGINT as real_provinces, null::DATE as real_national_as_of, null::VARCHAR as real_province_code,
-      null::VARCHAR as real_province_name, null::VARCHAR as real_capture_dates, null::VARCHAR as real_top_unit_code) from $t`);
+      null::VARCHAR as real_province_name, null::VARCHAR as real_capture_dates, null::VARCHAR as real_top_unit_code,
+      DATE '${YEAR_END_AS_OF}' as warning_as_of) from $t`);
+    await rewrite('warning_dossiers_due', `select * replace (due_date >= DATE '${PROVISIONAL_FROM}' as is_provisional) from $t`);
     const left = await db.all(`select count(*)::INTEGER as n from read_parquet(${literal(mart('score766_units'))}) where dataset_label = 'real'`);
     expect(left[0]?.n).toBe(0);
   });
@@ -67,11 +76,8 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  test.each([
-    ['/chi-so-766-gia-lai/', 'real-empty', 'chưa có số liệu 766 thật'],
-    ['/so-sanh-toan-quoc/', 'national-empty', 'chưa có số liệu 766 toàn quốc'],
-  ])('should say in Vietnamese that %s has no data yet, with no loading placeholder left', async (route, testId, text) => {
-    expect(build.meta.real).toBeNull();
+  /** A page of the site in an English-locale Chromium, hydrated, every request outside 127.0.0.1 aborted and collected. */
+  const open = async (route: string) => {
     const context = await browser.newContext({ locale: 'en-US' });
     context.setDefaultTimeout(60_000);
     context.setDefaultNavigationTimeout(60_000);
@@ -90,6 +96,15 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     await page.goto(new URL(route.replace(/^\//, ''), server.url.replace(/\/?$/, '/')).href, { waitUntil: 'networkidle' });
     await page.waitForFunction("document.documentElement.dataset.hydrated === 'true'", undefined, { timeout: 60_000 });
     await page.waitForLoadState('networkidle');
+    return { context, page, errors, outside };
+  };
+
+  test.each([
+    ['/chi-so-766-gia-lai/', 'real-empty', 'chưa có số liệu 766 thật'],
+    ['/so-sanh-toan-quoc/', 'national-empty', 'chưa có số liệu 766 toàn quốc'],
+  ])('should say in Vietnamese that %s has no data yet, with no loading placeholder left', async (route, testId, text) => {
+    expect(build.meta.real).toBeNull();
+    const { context, page, errors, outside } = await open(route);
     const status = page.getByTestId(testId);
     expect(await status.getAttribute('role')).toBe('status');
     expect((await status.innerText()).replace(/\s+/g, ' ')).toContain(text);
@@ -98,6 +113,35 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(await page.locator('[role="combobox"]').count()).toBe(0);
     expect(await page.locator('table').count()).toBe(0);
     expect(await page.locator('body').innerText()).not.toMatch(/Loading/);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  test('should say, at a year\'s end before the next notice, that the working days after it are provisional, and mark those dossiers', async () => {
+    expect(build.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: true });
+    const { context, page, errors, outside } = await open('/canh-bao-som/');
+    const plain = (t: string): string => t.replace(/\s+/g, ' ');
+    const note = page.getByTestId('holidays-provisional');
+    expect(await note.getAttribute('role')).toBe('status');
+    expect(plain(await note.innerText())).toContain('Số ngày làm việc còn lại là tạm tính với các hồ sơ có hạn sau ngày 31/12/2026');
+    expect(plain(await page.getByTestId('holidays-through').innerText())).toContain('đến hết ngày 31/12/2026');
+    // The list's "Ghi chú" column: "Tạm tính" on each dossier listed that is due from 6/1/2026, on no other.
+    const due = await withDuckDb((db) =>
+      db.all(`select dossier_id, is_provisional from read_parquet(${literal(path.join(tmp, 'lake', 'models', 'marts', 'warning_dossiers_due.parquet'))})
+        where working_days_left <= 3 order by due_date, dossier_id`),
+    );
+    expect(due.some((d) => d.is_provisional)).toBe(true);
+    expect(due.some((d) => !d.is_provisional)).toBe(true);
+    expect(due.length).toBeLessThanOrEqual(20);
+    // The table's visible body rows (its full-screen copy, a closed dialog, is not shown).
+    const rows = page.getByTestId('due-dossiers').locator('tr:visible').filter({ has: page.locator('td') });
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(due.length);
+    for (const d of due) {
+      const row = plain(await rows.filter({ hasText: String(d.dossier_id) }).innerText());
+      if (d.is_provisional) expect(row, String(d.dossier_id)).toContain('Tạm tính');
+      else expect(row, String(d.dossier_id)).not.toContain('Tạm tính');
+    }
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();

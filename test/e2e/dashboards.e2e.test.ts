@@ -411,6 +411,12 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     for (const d of beyond) expect(listed).not.toContain(String(d.dossier_id));
     expect(await textOf(page, 'warning-kpi')).toContain(formatViNumber(within.length));
     expect(plain(await page.locator('body').innerText())).toContain(`Số liệu đến ngày ${viDate(String(due[0]?.as_of))}`);
+    // The holiday calendar's last notified day (the seed's newest year), and no provisional note: the demo's
+    // as-of date and the month after it lie within the notices.
+    const lastNotice = `${seed.map((r) => r[0]!.slice(0, 4)).sort().at(-1)}-12-31`;
+    expect(await textOf(page, 'holidays-through')).toContain(`đến hết ngày ${viDate(lastNotice)}`);
+    expect(Date.parse(`${String(due[0]?.as_of)}T00:00:00Z`) + 31 * 86_400_000).toBeLessThanOrEqual(Date.parse(`${lastNotice}T00:00:00Z`));
+    expect(await page.getByTestId('holidays-provisional').count()).toBe(0);
     const below = await mart(`select agency_name, on_time_rate from ${m('warning_agencies_on_time')} where is_below_range order by gap_to_range_low`);
     if (below.length > 0) {
       await waitText(page, viPct(Number(below[0]?.on_time_rate), 1), 'below-range');

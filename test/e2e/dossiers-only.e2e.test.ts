@@ -56,6 +56,10 @@ describe('runAll on a drop with registry and dossiers only', () => {
     expect(summary.transformed.testsWarned).toBeGreaterThanOrEqual(3); // the three marts' not_empty, and the staging ones
     expect(describeMissingSources(summary.transformed.missingSources)).toContain('PAR Index decision tables (par/): nothing landed; empty marts: par_agency_years, par_field_scores');
     expect(logs.some((l) => l.startsWith('Missing source: 766 scores'))).toBe(true);
+    // Each warned test is logged by name, with its failing rows (by the run's transform, and again by the snapshot's).
+    const warned = logs.filter((l) => l.startsWith('Test warning: '));
+    expect(warned.length).toBeGreaterThanOrEqual(summary.transformed.testsWarned);
+    expect(warned).toContainEqual(expect.stringMatching(/^Test warning: par_agency_years: not_empty → \d+ row\(s\)/));
   });
 
   test('should print the missing sources on the one-screen summary', () => {

@@ -1,7 +1,9 @@
 /**
  * The outlook, backtest and early-warning models against hand-computed answers:
- * - int_working_days on Tết (2025, 2026), Giỗ Tổ Hùng Vương, make-up Saturdays and the 2026 notices;
- * - warning_dossiers_due on the fixture lake plus pending dossiers whose due dates straddle Giỗ Tổ 2025;
+ * - int_working_days on Tết (2025, 2026), Giỗ Tổ Hùng Vương, make-up Saturdays and the 2026 notices, and
+ *   in the years without a notice (provisional: the fixed-date holidays and their compensatory days);
+ * - warning_dossiers_due on the fixture lake plus pending dossiers whose due dates straddle Giỗ Tổ 2025,
+ *   and at a year's end whose next year has no notice yet;
  * - outlook_projections / outlook_backtest on a small hand-built lake of monthly figures (two complete
  *   years and half of a third), run as the model SQL over tables named like the marts they read.
  */
@@ -73,6 +75,36 @@ describe('working-day calendar and dossiers about to fall due (fixture lake)', (
     expect(y!.n).toBe(365 - 104 - 13 + 2);
   });
 
+  test('should count a year without its notice by the fixed-date holidays and their compensatory days, marked provisional', async () => {
+    // The seed holds 2019–2026: 2026 is the notice's, 2027 (and 2015–2018) provisional.
+    expect(await day('2026-12-31')).toMatchObject({ is_provisional: false, is_working_day: true });
+    expect(await day('2018-06-01')).toMatchObject({ is_provisional: true });
+    // 2027: 1/1 Friday, 30/4 Friday, 1/5 Saturday → Monday 3/5 off in its place, 2/9 Thursday.
+    expect(await day('2027-01-01')).toMatchObject({ is_provisional: true, is_working_day: false, holiday_kind: 'holiday', holiday_name: 'Tết Dương lịch' });
+    expect(await day('2027-04-30')).toMatchObject({ is_working_day: false, holiday_kind: 'holiday' });
+    expect(await day('2027-05-03')).toMatchObject({ is_working_day: false, holiday_kind: 'compensatory_day_off', holiday_name: 'Nghỉ bù Ngày Quốc tế Lao động' });
+    expect(await day('2027-09-02')).toMatchObject({ is_working_day: false, holiday_kind: 'holiday' });
+    // Not known before the notice: Tết 2027 (mùng 1 on Saturday 6/2), Quốc khánh's adjacent day.
+    expect((await day('2027-02-08')).is_working_day).toBe(true);
+    expect((await day('2027-09-03')).is_working_day).toBe(true);
+    // 2027: 365 days, 104 weekend days, 4 weekdays off (1/1, 30/4, 3/5, 2/9).
+    const [y] = await run.rows(`SELECT count_if(is_working_day) AS n FROM int_working_days WHERE year(calendar_date) = 2027`);
+    expect(y!.n).toBe(365 - 104 - 4);
+    // A holiday on Saturday or Sunday: the next working day off (2028: 1/1 Saturday → Monday 3/1; 30/4 Sunday and
+    // 1/5 Monday → Tuesday 2/5; 2/9 Saturday → Monday 4/9).
+    for (const d of ['2028-01-03', '2028-05-02', '2028-09-04']) expect(await day(d), d).toMatchObject({ is_working_day: false, holiday_kind: 'compensatory_day_off' });
+    expect((await day('2028-05-03')).is_working_day).toBe(true);
+    // 2033: 30/4 Saturday and 1/5 Sunday → Monday 2/5 and Tuesday 3/5 off, Wednesday 4/5 worked.
+    expect(await day('2033-05-02')).toMatchObject({ is_working_day: false, holiday_name: 'Nghỉ bù Ngày Chiến thắng' });
+    expect(await day('2033-05-03')).toMatchObject({ is_working_day: false, holiday_name: 'Nghỉ bù Ngày Quốc tế Lao động' });
+    expect((await day('2033-05-04')).is_working_day).toBe(true);
+    // Every date of the calendar seed (2015–2035), once.
+    const [span] = await run.rows(`SELECT count(*) AS n, count(DISTINCT calendar_date) AS d, min(calendar_date) AS lo, max(calendar_date) AS hi FROM int_working_days`);
+    expect(span).toMatchObject({ n: 7670, d: 7670 });
+    expect(String(span!.lo)).toContain('2015-01-01');
+    expect(String(span!.hi)).toContain('2035-12-31');
+  });
+
   test('should list pending dossiers due within 10 working days with the working days left', async () => {
     const rows = await run.rows(`SELECT dossier_id, agency_code, receiving_agency_code, procedure_name, as_of_date, calendar_days_left, working_days_left
       FROM warning_dossiers_due ORDER BY dossier_id`);
@@ -94,6 +126,43 @@ describe('working-day calendar and dossiers about to fall due (fixture lake)', (
     const results = await runModelTests(run.engine, run.models.filter((m) => names.includes(m.name)));
     expect(results.filter((r) => !r.passed && r.severity === 'error')).toEqual([]);
     expect(results.length).toBeGreaterThan(10);
+    // Within the notices: no provisional count to warn about.
+    expect(results.find((r) => r.test === 'expression_is_true(NOT is_provisional)')).toMatchObject({ passed: true });
+  });
+});
+
+// As of Wednesday 30/12/2026 (Y03's update), with 2027's holiday notice not in the seed.
+const YEAR_END = `
+  ('Y01','portal','1.000001','H99.05',2,'2026-12-21 09:00:00','2027-01-05 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2026-12-29 08:00:00','h1'),
+  ('Y02','portal','1.000001','H99.05',2,'2026-12-21 09:00:00','2026-12-31 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2026-12-29 08:00:00','h1'),
+  ('Y03','portal','1.000001','H99.05',2,'2026-12-22 09:00:00','2027-01-20 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2026-12-30 08:00:00','h1')`;
+
+describe('dossiers about to fall due across the end of the holiday notices (fixture lake)', () => {
+  let run: FixtureRun;
+  beforeAll(async () => {
+    run = await runFixture({ extraDossiers: YEAR_END });
+  });
+  afterAll(async () => {
+    await run?.dispose();
+  });
+
+  test('should list a dossier due in a year without its notice, counted by the fixed-date holidays and marked provisional', async () => {
+    const rows = await run.rows(`SELECT dossier_id, as_of_date, calendar_days_left, working_days_left, is_provisional FROM warning_dossiers_due ORDER BY dossier_id`);
+    const byId = Object.fromEntries(rows.map((r) => [r.dossier_id, r]));
+    expect(String(rows[0]!.as_of_date)).toContain('2026-12-30');
+    // Y01 due Tuesday 5/1/2027: Thursday 31/12, (Friday 1/1 Tết Dương lịch, the weekend), Monday 4/1, Tuesday 5/1 = 3
+    // working days (4 with weekends alone); provisional, as 2027's notice may add days off.
+    expect(byId.Y01).toMatchObject({ working_days_left: 3, calendar_days_left: 6, is_provisional: true });
+    // Y02 due Thursday 31/12/2026: 1 working day, within the notices.
+    expect(byId.Y02).toMatchObject({ working_days_left: 1, calendar_days_left: 1, is_provisional: false });
+    // Y03 due 20/1/2027: 14 working days, beyond the 10 listed.
+    expect(Object.keys(byId).sort()).toEqual(['Y01', 'Y02']);
+  });
+
+  test('should warn, not fail, on the provisional count (the notice to add)', async () => {
+    const results = await runModelTests(run.engine, run.models.filter((m) => m.name === 'warning_dossiers_due'));
+    expect(results.filter((r) => !r.passed && r.severity === 'error')).toEqual([]);
+    expect(results.find((r) => r.test === 'expression_is_true(NOT is_provisional)')).toMatchObject({ severity: 'warn', passed: false, failures: 1 });
   });
 });
 

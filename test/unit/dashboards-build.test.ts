@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
+import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources, warningReachesUnknownHolidays } from '../../functions/dashboards/build.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { loadModels } from '../../functions/core/transform/index.js';
@@ -83,7 +83,13 @@ beforeAll(async () => {
   const engine = await DuckDbEngine.create({ lakeRoot: lake, workDir: path.join(root, 'work') });
   try {
     for (const mart of Object.keys(MART_SELECTS)) await engine.registerSource(mart, path.join(marts, `${mart}.parquet`), { hivePartitioning: false });
-    await engine.materialize(loadModels(SQL_DIR).find((m) => m.name === META_MART)!);
+    // The warning's as-of date (the newest day a dossier shows), from the per-year summary of the dossiers.
+    const years = path.join(root, 'int_dossier_receipt_years.parquet');
+    await withDuckDb((db) => db.run(`copy (select 2025 as year, date '2025-12-31' as last_known_date) to ${literal(years)} (format parquet)`));
+    await engine.registerSource('int_dossier_receipt_years', years, { hivePartitioning: false });
+    const models = loadModels(SQL_DIR);
+    // The holiday seed the meta reads (its newest notice), then the meta itself.
+    for (const name of ['vn_public_holidays', META_MART]) await engine.materialize(models.find((m) => m.name === name)!);
   } finally {
     await engine.close();
   }
@@ -99,6 +105,10 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     const r = await buildDashboards({ lakeDir: lake, dashboardsDir: dir, basePath: '/bao-cao/', warningWorkingDays: 3 });
     expect(r).toMatchObject({ outDir: path.join(dir, 'build'), basePath: '/bao-cao', pages: 2 });
     expect(r.meta).toMatchObject({ synthetic: true, provinceCode: 'H99', dataAsOf: '2025-12-31', defaults: { year: 2025, period766: 202511 } });
+    // The seed's newest notice is 2026's: the warning's window after 31/12/2025 is within it.
+    expect(r.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: false });
+    const [meta] = await withDuckDb((db) => db.all(`select cast(holidays_known_through as varchar) as d, typeof(holidays_known_through) as t from read_parquet(${literal(path.join(dir, '.lake', 'marts', 'meta.parquet'))})`));
+    expect(meta).toEqual({ d: '2026-12-31', t: 'DATE' });
     expect((await readFile(path.join(dir, 'steps.log'), 'utf8')).trim().split('\n')).toEqual([
       'begin sources "/bao-cao"', 'end sources "/bao-cao"', 'begin build:strict "/bao-cao"', 'end build:strict "/bao-cao"',
     ]);
@@ -126,6 +136,17 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     expect(await readFile(path.join(b.outDir, 'index.html'), 'utf8')).toBe('<html>"/b"</html>');
     expect(await readFile(path.join(dir, 'evidence.config.yaml'), 'utf8')).toBe(CONFIG);
     expect(await readdir(path.dirname(dashboardsLockFile(dir)))).toEqual([]);
+  });
+});
+
+describe('warningReachesUnknownHolidays', () => {
+  test('should say whether the month after the as-of date passes the last day of the holiday notices', () => {
+    expect(warningReachesUnknownHolidays('2026-11-30', '2026-12-31')).toBe(false);
+    expect(warningReachesUnknownHolidays('2026-12-01', '2026-12-31')).toBe(true);
+    expect(warningReachesUnknownHolidays('2027-03-02', '2026-12-31')).toBe(true);
+    // No data: nothing is counted. No notice at all: nothing is known.
+    expect(warningReachesUnknownHolidays('', '2026-12-31')).toBe(false);
+    expect(warningReachesUnknownHolidays('2025-06-01', '')).toBe(true);
   });
 });
 
