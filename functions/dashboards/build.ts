@@ -311,6 +311,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   const latest = { year: facts.default_year, procedure_year: facts.default_procedure_year, par_year: facts.default_par_year, period766: facts.default_period766 };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const holidaysKnownThrough = typeof facts.holidays_known_through === 'string' ? facts.holidays_known_through : '';
+  const warningAsOf = typeof facts.warning_as_of === 'string' ? facts.warning_as_of : '';
   const provinceCode = lakeMeta.provinceCode ?? String(province.province_code ?? '');
   const result: DataMeta = {
     // The demo generator's province is H99 (docs/domain.md §8); meta.json, when present, decides.
@@ -322,7 +323,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     real: realMeta(facts),
     warningWorkingDays,
     holidaysKnownThrough,
-    warningProvisional: warningReachesUnknownHolidays(typeof facts.warning_as_of === 'string' ? facts.warning_as_of : '', holidaysKnownThrough),
+    warningProvisional: warningReachesUnknownHolidays(warningAsOf, holidaysKnownThrough),
     emptyTables,
     defaults: {
       year: num(latest.year),
@@ -339,7 +340,8 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   await db.run(
     `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
       try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path,
-      cast($warningDays as integer) as warning_working_days, try_cast($holidays as date) as holidays_known_through) to ${literal(metaParquet)} (format parquet)`,
+      cast($warningDays as integer) as warning_working_days, try_cast($holidays as date) as holidays_known_through,
+      try_cast($warningAsOf as date) as warning_as_of) to ${literal(metaParquet)} (format parquet)`,
     {
       synthetic: result.synthetic,
       code: result.provinceCode,
@@ -349,6 +351,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
       base: basePath,
       warningDays: warningWorkingDays,
       holidays: result.holidaysKnownThrough,
+      warningAsOf,
     },
   );
   await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));

@@ -122,7 +122,7 @@ describe('working-day calendar and dossiers about to fall due (fixture lake)', (
   });
 
   test('should pass the YAML tests of the new models', async () => {
-    const names = ['vn_public_holidays', 'int_working_days', 'warning_dossiers_due', 'warning_agencies_on_time', 'outlook_projections', 'outlook_backtest'];
+    const names = ['vn_public_holidays', 'int_working_days', 'warning_dossiers_due', 'warning_agencies_on_time', 'outlook_projections', 'outlook_backtest', 'int_dossier_receipt_years'];
     const results = await runModelTests(run.engine, run.models.filter((m) => names.includes(m.name)));
     expect(results.filter((r) => !r.passed && r.severity === 'error')).toEqual([]);
     expect(results.length).toBeGreaterThan(10);
@@ -163,6 +163,27 @@ describe('dossiers about to fall due across the end of the holiday notices (fixt
     const results = await runModelTests(run.engine, run.models.filter((m) => m.name === 'warning_dossiers_due'));
     expect(results.filter((r) => !r.passed && r.severity === 'error')).toEqual([]);
     expect(results.find((r) => r.test === 'expression_is_true(NOT is_provisional)')).toMatchObject({ severity: 'warn', passed: false, failures: 1 });
+  });
+});
+
+// Z01 received in the calendar seed's last year (2035) and finished after it (5/1/2036).
+const PAST_CALENDAR = `
+  ('Z01','portal','1.000001','H99.05',2,'2035-12-20 09:00:00','2036-01-10 17:00:00','2036-01-05 10:00:00','DA_TRA_KET_QUA',0,false,false,true,false,true,false,'2036-01-05 10:00:00','h1')`;
+
+describe('data past the calendar seed (fixture lake)', () => {
+  let run: FixtureRun;
+  beforeAll(async () => {
+    run = await runFixture({ extraDossiers: PAST_CALENDAR });
+  });
+  afterAll(async () => {
+    await run?.dispose();
+  });
+
+  test('should fail the run at int_dossier_receipt_years rather than leave the days past 2035 out of every report', async () => {
+    const years = await run.rows(`SELECT year, beyond_calendar FROM int_dossier_receipt_years WHERE beyond_calendar`);
+    expect(years).toEqual([{ year: 2035, beyond_calendar: true }]);
+    const results = await runModelTests(run.engine, run.models.filter((m) => m.name === 'int_dossier_receipt_years'));
+    expect(results.find((r) => r.test === 'expression_is_true(NOT beyond_calendar)')).toMatchObject({ severity: 'error', passed: false, failures: 1 });
   });
 });
 
