@@ -23,7 +23,7 @@ export interface LakeQueryProps {
   readonly bytesScannedCutoffPerQuery?: number;
   /**
    * First and last year partition projection answers for.
-   * @default [2015, 2035]
+   * @default the calendar seed's first and last year (sql/seeds/calendar_months.csv: 2015, 2035)
    */
   readonly yearRange?: readonly [number, number];
 }

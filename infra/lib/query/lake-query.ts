@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -7,11 +9,30 @@ import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/da
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
 
+/** The calendar seed: its years are the years the models report on. */
+export const CALENDAR_SEED = fileURLToPath(new URL('../../../sql/seeds/calendar_months.csv', import.meta.url));
+
+/**
+ * The first and last year of the calendar seed (`year` is its first column): the years partition
+ * projection answers for by default, so extending the calendar (docs/outlook-and-warning.md) extends
+ * what Athena sees, and a year the models report on is never a partition Athena cannot read.
+ */
+export function calendarYearRange(file: string = CALENDAR_SEED): readonly [number, number] {
+  const years = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[0]));
+  const bad = years.findIndex((y) => !Number.isSafeInteger(y));
+  if (years.length === 0 || bad >= 0) throw new Error(`[infra] Failed to read the calendar's years from ${file}: ${years.length === 0 ? 'no row' : `row ${bad + 2} has no integer year`}`);
+  return [Math.min(...years), Math.max(...years)];
+}
+
 export const LAKE_QUERY_DEFAULTS = {
   databaseName: 'cchc',
   workGroupName: 'cchc-pipeline',
   bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-  yearRange: [2015, 2035] as readonly [number, number],
+  yearRange: calendarYearRange(),
 } as const;
 
 const HIVE_TYPES: Record<string, string> = {

@@ -1,9 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
 import { QUARANTINE_TABLE } from '../../../functions/core/engine/catalog.js';
 import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
-import { allSources, LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
+import { allSources, calendarYearRange, LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
 import { synthStack } from './helpers.js';
 
 const { template } = synthStack();
@@ -12,6 +15,20 @@ describe('LakeQuery given the default props', () => {
   test('should default to database cchc, workgroup cchc-pipeline, a 10 GiB cutoff and years 2015–2035', () => {
     expect(LAKE_QUERY_DEFAULTS).toEqual({ databaseName: 'cchc', workGroupName: 'cchc-pipeline', bytesScannedCutoffPerQuery: 10 * 1024 ** 3, yearRange: [2015, 2035] });
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'cchc' } });
+  });
+
+  test("should take the projected years from the calendar seed, so a longer calendar is seen by Athena too", async () => {
+    expect(calendarYearRange()).toEqual([2015, 2035]);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'calendar-'));
+    try {
+      const file = path.join(dir, 'calendar_months.csv');
+      await writeFile(file, 'year,month,quarter,month_start,month_end\n2015,1,1,2015-01-01,2015-01-31\n2050,12,4,2050-12-01,2050-12-31\n');
+      expect(calendarYearRange(file)).toEqual([2015, 2050]);
+      await writeFile(file, 'year,month,quarter,month_start,month_end\n2015,1,1,2015-01-01,2015-01-31\nx,12,4,2050-12-01,2050-12-31\n');
+      expect(() => calendarYearRange(file)).toThrow(/calendar_months\.csv: row 3 has no integer year/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('should project dossiers partitions by source enum and integer year/month with a location template', () => {
