@@ -117,11 +117,7 @@ export interface DataMeta {
    * working days counted after it are provisional (docs/outlook-and-warning.md).
    */
   holidaysKnownThrough: string;
-  /**
-   * The early warning's window (its as-of date — the newest day any dossier shows, not the landing's —
-   * and the month after it, which holds any 10 working days) reaches past holidaysKnownThrough: its
-   * working-day counts there are provisional.
-   */
+  /** The early warning's working-day counts reach a year without its holiday notice (dashboard_meta.warning_provisional). */
   warningProvisional: boolean;
   /** Source tables with no rows (served as a flagged placeholder row that the engine deletes on load), sorted. */
   emptyTables: string[];
@@ -302,7 +298,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   // The facts themselves are the dashboard_meta mart (sql/marts/dashboard_meta.sql), read from the lake.
   const facts = (await db.all(`select province_code, province_name, cast(data_as_of as varchar) as data_as_of,
       default_year, default_procedure_year, default_par_year, default_period766,
-      cast(holidays_known_through as varchar) as holidays_known_through, cast(warning_as_of as varchar) as warning_as_of,
+      cast(holidays_known_through as varchar) as holidays_known_through, cast(warning_as_of as varchar) as warning_as_of, warning_provisional,
       real_provinces, cast(real_national_as_of as varchar) as real_national_as_of, real_province_code,
       real_province_name, real_capture_dates, real_top_unit_code
     from read_parquet(${literal(path.join(lakeDir, 'models', 'marts', `${META_MART}.parquet`))})`))[0] ?? {};
@@ -323,7 +319,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     real: realMeta(facts),
     warningWorkingDays,
     holidaysKnownThrough,
-    warningProvisional: warningReachesUnknownHolidays(warningAsOf, holidaysKnownThrough),
+    warningProvisional: facts.warning_provisional === true,
     emptyTables,
     defaults: {
       year: num(latest.year),
@@ -356,19 +352,6 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   );
   await writeSourceSql(sourceDir, 'meta', await neutralisedSelect(db, `read_parquet(${literal(`${DATA_DIR}/marts/meta.parquet`)})`, path.dirname(dataDir)));
   return result;
-}
-
-/**
- * Whether the early warning's window reaches a day whose holidays are not known: the 10 working days
- * after the as-of date lie within 31 calendar days of it (a Tết break and four weekends included), and
- * the calendar holds the official notices up to `knownThrough` (ISO dates). No as-of date (no data):
- * nothing is counted, false; no notice at all: true.
- */
-export function warningReachesUnknownHolidays(asOf: string, knownThrough: string): boolean {
-  const from = Date.parse(`${asOf}T00:00:00Z`);
-  if (Number.isNaN(from)) return false;
-  const known = Date.parse(`${knownThrough}T00:00:00Z`);
-  return Number.isNaN(known) || from + 31 * 86_400_000 > known;
 }
 
 /** The real 766 captures of dashboard_meta: the province captured unit by unit, and the national comparison. */

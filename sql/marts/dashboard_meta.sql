@@ -1,6 +1,6 @@
 -- What the dashboards need to know about the data before any page opens (one row): the province,
 -- how recent the data is, the default year / PAR year / 766 month of the pages, the last day the
--- holiday calendar's notices cover (the early warning's working days after it are provisional), and
+-- holiday calendar's notices cover and whether the early warning counts past it (provisionally), and
 -- the real 766 captures (the province captured unit by unit, the national comparison). Read by
 -- functions/dashboards/build.ts into components/data-meta.json and the `meta` source.
 with province as (
@@ -23,9 +23,8 @@ freshness as (
 
 ),
 
--- The newest year whose official holiday notice vn_public_holidays holds, to its last day, and the
--- early warning's as-of date (warning_dossiers_due's: the newest day any dossier shows), which the
--- build compares with it even when no dossier is listed.
+-- The newest year whose official holiday notice vn_public_holidays holds, to its last day (the page
+-- says how far the notices go).
 holiday_notices as (
 
     select cast(cast(max(year(holiday_date)) as varchar) || '-12-31' as date) as holidays_known_through
@@ -33,10 +32,27 @@ holiday_notices as (
 
 ),
 
+-- The early warning's as-of date (warning_dossiers_due's: the newest day any dossier shows), known
+-- even when no dossier is listed.
 warning_window as (
 
     select max(last_known_date) as warning_as_of
     from int_dossier_receipt_years
+
+),
+
+-- Whether the warning's window — its as-of date and the 31 days after it, which hold any 10 working
+-- days, a Tết break and four weekends included — reaches a provisional day of int_working_days (a year
+-- without its notice) or a day past the calendar. No as-of date (no dossier): nothing is counted.
+warning_calendar as (
+
+    select
+        w.warning_as_of is not null
+        and (coalesce(bool_or(d.is_provisional), false) or count(d.calendar_date) < 32) as warning_provisional
+    from warning_window as w
+    left join int_working_days as d
+        on d.calendar_date between w.warning_as_of and cast(w.warning_as_of + interval '31' day as date)
+    group by w.warning_as_of
 
 ),
 
@@ -133,6 +149,7 @@ select
     (select max(s.year * 100 + s.month) from score766_agency_months as s where s.has_published) as default_period766,
     (select hn.holidays_known_through from holiday_notices as hn) as holidays_known_through,
     (select ww.warning_as_of from warning_window as ww) as warning_as_of,
+    (select wc.warning_provisional from warning_calendar as wc) as warning_provisional,
     n.real_provinces,
     n.real_national_as_of,
     (select c.province_code from captured as c) as real_province_code,

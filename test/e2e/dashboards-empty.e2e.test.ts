@@ -7,7 +7,8 @@
  * The lake is the demo lake (test/helpers/demo-lake.ts) with every real row removed and the real
  * facts of dashboard_meta emptied, as the pipeline leaves them without a real pull. The same build
  * (one build, not two) also stands for a lake at a year's end before the next year's holiday notice:
- * the warning's as-of date moved to 28/12/2026 and the dossiers due from 6/1/2026 marked provisional,
+ * the warning's as-of date moved to 28/12/2026 (its window provisional, as dashboard_meta computes it from
+ * int_working_days then) and the dossiers due from 6/1/2026 marked provisional,
  * as the pipeline leaves them then (docs/outlook-and-warning.md, "A year without its notice"). Built without a
  * base path (as the bench and `npm start` build it), so first answers come from prerendered results.
  * Viewed in Debian's Chromium, every request outside 127.0.0.1 aborted.
@@ -45,7 +46,7 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
     for (const name of ['score766_units', 'score766_metrics']) await rewrite(name, `select * from $t where dataset_label <> 'real'`);
     await rewrite('dashboard_meta', `select * replace (0::BIGINT as real_provinces, null::DATE as real_national_as_of, null::VARCHAR as real_province_code,
       null::VARCHAR as real_province_name, null::VARCHAR as real_capture_dates, null::VARCHAR as real_top_unit_code,
-      DATE '${YEAR_END_AS_OF}' as warning_as_of) from $t`);
+      DATE '${YEAR_END_AS_OF}' as warning_as_of, true as warning_provisional) from $t`);
     await rewrite('warning_dossiers_due', `select * replace (due_date >= DATE '${PROVISIONAL_FROM}' as is_provisional) from $t`);
     const left = await db.all(`select count(*)::INTEGER as n from read_parquet(${literal(mart('score766_units'))}) where dataset_label = 'real'`);
     expect(left[0]?.n).toBe(0);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources, warningReachesUnknownHolidays } from '../../functions/dashboards/build.js';
+import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { loadModels } from '../../functions/core/transform/index.js';
@@ -80,20 +80,36 @@ beforeAll(async () => {
     }
   });
   // The build's facts: the real dashboard_meta model (sql/marts/dashboard_meta.sql) over those marts.
-  const engine = await DuckDbEngine.create({ lakeRoot: lake, workDir: path.join(root, 'work') });
+  await materializeMeta(lake, '2025-12-31');
+});
+
+/**
+ * dashboard_meta written to `<lakeDir>/models/marts/` over the marts of `lake` (MART_SELECTS), the
+ * calendar's models from their seeds (the holiday seed emptied with `notices: false`) and a per-year
+ * summary of the dossiers whose newest day is `lastKnown` (none: no dossier); its warning facts returned.
+ */
+async function materializeMeta(lakeDir: string, lastKnown: string | null, notices = true): Promise<Record<string, unknown>> {
+  const engine = await DuckDbEngine.create({ lakeRoot: lakeDir, workDir: path.join(lakeDir, 'work') });
   try {
+    const marts = path.join(lake, 'models', 'marts');
     for (const mart of Object.keys(MART_SELECTS)) await engine.registerSource(mart, path.join(marts, `${mart}.parquet`), { hivePartitioning: false });
     // The warning's as-of date (the newest day a dossier shows), from the per-year summary of the dossiers.
-    const years = path.join(root, 'int_dossier_receipt_years.parquet');
-    await withDuckDb((db) => db.run(`copy (select 2025 as year, date '2025-12-31' as last_known_date) to ${literal(years)} (format parquet)`));
+    const years = path.join(lakeDir, 'int_dossier_receipt_years.parquet');
+    await withDuckDb((db) => db.run(`copy (select 2025 as year, cast(${lastKnown === null ? 'null' : `'${lastKnown}'`} as date) as last_known_date
+      ${lastKnown === null ? 'where false' : ''}) to ${literal(years)} (format parquet)`));
     await engine.registerSource('int_dossier_receipt_years', years, { hivePartitioning: false });
     const models = loadModels(SQL_DIR);
-    // The holiday seed the meta reads (its newest notice), then the meta itself.
-    for (const name of ['vn_public_holidays', META_MART]) await engine.materialize(models.find((m) => m.name === name)!);
+    const model = (name: string) => models.find((m) => m.name === name)!;
+    // The working-day calendar the meta reads (its seeds first), then the meta itself.
+    for (const name of ['calendar_months', 'vn_public_holidays']) await engine.materialize(model(name));
+    if (!notices) await engine.query('DELETE FROM vn_public_holidays');
+    for (const name of ['int_working_days', META_MART]) await engine.materialize(model(name));
+    const [row] = await engine.query(`SELECT cast(holidays_known_through AS VARCHAR) AS holidays_known_through, warning_provisional FROM ${META_MART}`);
+    return row ?? {};
   } finally {
     await engine.close();
   }
-});
+}
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -143,14 +159,18 @@ describe('buildDashboards given a lake and an Evidence project', () => {
   });
 });
 
-describe('warningReachesUnknownHolidays', () => {
-  test('should say whether the month after the as-of date passes the last day of the holiday notices', () => {
-    expect(warningReachesUnknownHolidays('2026-11-30', '2026-12-31')).toBe(false);
-    expect(warningReachesUnknownHolidays('2026-12-01', '2026-12-31')).toBe(true);
-    expect(warningReachesUnknownHolidays('2027-03-02', '2026-12-31')).toBe(true);
+describe('dashboard_meta.warning_provisional', () => {
+  test('should say whether the month after the as-of date passes the last day of the holiday notices', async () => {
+    const at = async (lastKnown: string | null, notices = true) =>
+      (await materializeMeta(await mkdtemp(path.join(root, 'meta-')), lastKnown, notices)).warning_provisional;
+    expect(await at('2026-11-30')).toBe(false);
+    expect(await at('2026-12-01')).toBe(true);
+    expect(await at('2027-03-02')).toBe(true);
+    // Past the calendar (2035): nothing is known there either.
+    expect(await at('2035-12-15')).toBe(true);
     // No data: nothing is counted. No notice at all: nothing is known.
-    expect(warningReachesUnknownHolidays('', '2026-12-31')).toBe(false);
-    expect(warningReachesUnknownHolidays('2025-06-01', '')).toBe(true);
+    expect(await at(null)).toBe(false);
+    expect(await at('2025-06-01', false)).toBe(true);
   });
 });
 
