@@ -4,3 +4,5 @@
  * spelled out, so the bytes (and the snapshot hashes) do not move with a DuckDB default.
  */
 export const PARQUET_OPTIONS = 'FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 122880';
+/** The row group size PARQUET_OPTIONS sets. */
+export const ROW_GROUP_ROWS = 122_880;

@@ -13,6 +13,14 @@
  * quarantined at landing ("listed twice in the file").
  */
 
+/**
+ * The earliest year of receipt a dossier lands with (sql/landing/dossiers_checked.sql quarantines one
+ * received before 1 January of it, "before 2000"): landed dossiers are partitioned by their year of
+ * receipt, so it is also the first `year=` partition a reader must see (Athena's partition projection,
+ * infra/lib/query). test/unit/lake/datasets.test.ts checks the SQL says the same year.
+ */
+export const EARLIEST_RECEIPT_YEAR = 2000;
+
 export interface DatasetSpec {
   /** Data columns stored in the file, in order, with DuckDB types. */
   columns: Readonly<Record<string, string>>;

@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pMap from 'p-map';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
-import { PARQUET_OPTIONS } from '../engine/parquet.js';
+import { PARQUET_OPTIONS, ROW_GROUP_ROWS } from '../engine/parquet.js';
 import { settleAll } from '../errors.js';
 import { copyObject } from '../storage/copy.js';
 import type { Storage } from '../storage/types.js';
@@ -163,14 +163,22 @@ export async function publishPartitions(
   // table's rows in that order (preserve_insertion_order, DuckDB's default): the sort each COPY would
   // repeat cost ≈ 20 % of the partitions' writing (bench/history.md, change 58). Otherwise each key has
   // one row, and the COPY sorts them by the key.
-  const order = versioned ? '' : ` ORDER BY ${keyList}`;
+  // Except a partition of more than one row group (`sortIn`), which its COPY sorts too: the writer cuts
+  // row groups where the scan's chunks end, and those are the table's row groups, so such a partition's
+  // file was cut where `_publish` happened to be (122 878 + 622 rows, where the same partition alone in
+  // its batch got 122 880 + 620): the same rows, other bytes, depending on what else the batch held.
+  // Out of a sort, a file's row groups are cut every ROW_GROUP_ROWS rows (test: land.test.ts).
+  const sortIn = new Set<string>();
   try {
     const supersededIn = new Set<string>();
-    if (ledger && versioned) {
-      const rows = await db.all(
-        `SELECT DISTINCT ${partList} FROM _publish WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)`,
-      );
-      for (const r of rows) supersededIn.add(partCols.map((c) => String(r[c])).join('/'));
+    if (versioned) {
+      const superseded = ledger ? 'count(*) FILTER (WHERE _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row))' : '0';
+      const rows = await db.all(`SELECT ${partList}, count(*) FILTER (WHERE _version = 1) AS current, ${superseded} AS superseded FROM _publish GROUP BY ALL`);
+      for (const r of rows) {
+        const part = partCols.map((c) => String(r[c])).join('/');
+        if (ledger && Number(r.superseded) > 0) supersededIn.add(part);
+        if (Number(r.current) > ROW_GROUP_ROWS) sortIn.add(part);
+      }
     }
     // Each partition is one COPY (≈ 8–15 ms whatever its size, most of it fixed): PUBLISH_LANES connections
     // write them at once, each partition still one atomic write with its ledger published before it.
@@ -188,13 +196,15 @@ export async function publishPartitions(
           const params: Record<string, string | number> = { source: ref.source };
           if (ref.year !== undefined) params.year = ref.year;
           if (ref.month !== undefined) params.month = ref.month;
-          if (supersededIn.has(partCols.map((c) => String(params[c])).join('/'))) {
+          const part = partCols.map((c) => String(params[c])).join('/');
+          if (supersededIn.has(part)) {
             // The ledger is published BEFORE its partition (a crash between the two converges).
             await settleAll(puts.splice(0));
             await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
           }
           const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
           const from = direct ? `${ident(batchTable)} WHERE ${where}` : `_publish WHERE ${where} AND _version = 1`;
+          const order = !versioned || sortIn.has(part) ? ` ORDER BY ${keyList}` : '';
           await lane.run(`COPY (SELECT ${colList} FROM ${from}${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
           puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
           if (puts.length >= 4) await settleAll(puts.splice(0));

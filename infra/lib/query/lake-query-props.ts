@@ -22,8 +22,9 @@ export interface LakeQueryProps {
    */
   readonly bytesScannedCutoffPerQuery?: number;
   /**
-   * First and last year partition projection answers for.
-   * @default the calendar seed's first and last year (sql/seeds/calendar_months.csv: 2015, 2035)
+   * First and last year partition projection answers for: a year outside it is never read by Athena.
+   * @default from the landing's earliest year of receipt to the calendar seed's last year + 1
+   * (sql/seeds/calendar_months.csv: 2000, 2036; projectionYearRange)
    */
   readonly yearRange?: readonly [number, number];
 }

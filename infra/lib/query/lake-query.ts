@@ -5,7 +5,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
-import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
 
@@ -13,9 +13,10 @@ import type { LakeQueryProps } from './lake-query-props.js';
 export const CALENDAR_SEED = fileURLToPath(new URL('../../../sql/seeds/calendar_months.csv', import.meta.url));
 
 /**
- * The first and last year of the calendar seed (`year` is its first column): the years partition
- * projection answers for by default, so extending the calendar (docs/outlook-and-warning.md) extends
- * what Athena sees, and a year the models report on is never a partition Athena cannot read.
+ * The first and last year of the calendar seed (`year` is its first column). Partition projection's
+ * default years end one after its last (projectionYearRange), so extending the calendar
+ * (docs/outlook-and-warning.md) extends what Athena sees, and a year the models report on is never a
+ * partition Athena cannot read.
  */
 export function calendarYearRange(file: string = CALENDAR_SEED): readonly [number, number] {
   const years = readFileSync(file, 'utf8')
@@ -28,11 +29,25 @@ export function calendarYearRange(file: string = CALENDAR_SEED): readonly [numbe
   return [Math.min(...years), Math.max(...years)];
 }
 
+/**
+ * The years partition projection answers for by default: every year a landed partition can have.
+ * - From the landing's earliest year of receipt (2000), not the calendar's first (2015): a dossier
+ *   received in 2014 lands under `year=2014` and counts (its procedure year; carried over into 2015
+ *   while pending), so an Athena that did not see that partition reported other figures than DuckDB.
+ * - To the calendar's last year + 1: a dossier received after the calendar lands in that year first
+ *   (the landing refuses dates in the future), and Athena must see it for `int_dossier_receipt_years`'
+ *   `beyond_calendar` test to stop the run, as it does on DuckDB, instead of it being silently unread.
+ */
+export function projectionYearRange(calendar: string = CALENDAR_SEED): readonly [number, number] {
+  const [first, last] = calendarYearRange(calendar);
+  return [Math.min(EARLIEST_RECEIPT_YEAR, first), last + 1];
+}
+
 export const LAKE_QUERY_DEFAULTS = {
   databaseName: 'cchc',
   workGroupName: 'cchc-pipeline',
   bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-  yearRange: calendarYearRange(),
+  yearRange: projectionYearRange(),
 } as const;
 
 const HIVE_TYPES: Record<string, string> = {

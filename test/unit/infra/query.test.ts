@@ -3,27 +3,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
 import { QUARANTINE_TABLE } from '../../../functions/core/engine/catalog.js';
 import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
-import { allSources, calendarYearRange, LAKE_QUERY_DEFAULTS, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
+import { allSources, calendarYearRange, LAKE_QUERY_DEFAULTS, projectionYearRange, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
 import { synthStack } from './helpers.js';
 
 const { template } = synthStack();
 
 describe('LakeQuery given the default props', () => {
-  test('should default to database cchc, workgroup cchc-pipeline, a 10 GiB cutoff and years 2015–2035', () => {
-    expect(LAKE_QUERY_DEFAULTS).toEqual({ databaseName: 'cchc', workGroupName: 'cchc-pipeline', bytesScannedCutoffPerQuery: 10 * 1024 ** 3, yearRange: [2015, 2035] });
+  test('should default to database cchc, workgroup cchc-pipeline, a 10 GiB cutoff and years 2000–2036', () => {
+    expect(LAKE_QUERY_DEFAULTS).toEqual({ databaseName: 'cchc', workGroupName: 'cchc-pipeline', bytesScannedCutoffPerQuery: 10 * 1024 ** 3, yearRange: [2000, 2036] });
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'cchc' } });
   });
 
   test("should take the projected years from the calendar seed, so a longer calendar is seen by Athena too", async () => {
     expect(calendarYearRange()).toEqual([2015, 2035]);
+    // From the landing's earliest year of receipt (a 2014 dossier counts), to one year past the calendar.
+    expect(projectionYearRange()).toEqual([EARLIEST_RECEIPT_YEAR, 2036]);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'calendar-'));
     try {
       const file = path.join(dir, 'calendar_months.csv');
       await writeFile(file, 'year,month,quarter,month_start,month_end\n2015,1,1,2015-01-01,2015-01-31\n2050,12,4,2050-12-01,2050-12-31\n');
       expect(calendarYearRange(file)).toEqual([2015, 2050]);
+      expect(projectionYearRange(file)).toEqual([2000, 2051]);
       await writeFile(file, 'year,month,quarter,month_start,month_end\n2015,1,1,2015-01-01,2015-01-31\nx,12,4,2050-12-01,2050-12-31\n');
       expect(() => calendarYearRange(file)).toThrow(/calendar_months\.csv: row 3 has no integer year/);
     } finally {
@@ -43,7 +46,7 @@ describe('LakeQuery given the default props', () => {
           'projection.source.type': 'enum',
           'projection.source.values': 'nsw,portal',
           'projection.year.type': 'integer',
-          'projection.year.range': '2015,2035',
+          'projection.year.range': '2000,2036',
           'projection.month.type': 'integer',
           'projection.month.range': '1,12',
           'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^StorageLake') }, '/landed/dossiers/source=${source}/year=${year}/month=${month}/']] },

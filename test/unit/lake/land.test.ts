@@ -4,11 +4,12 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
+import { EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { listManifest, MANIFEST_INDEX_KEY, stageRaw } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
-import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
+import { AGENCIES_CSV, PORTAL_HEADER, portalRow, PROCEDURES_CSV } from '../../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type RawFile, type TestLake } from '../../reliability/lakes.js';
 
 const newLake = lakeFactory('lake');
@@ -88,6 +89,29 @@ describe('landStaged with a portal CSV export holding bad rows', () => {
   });
 });
 
+describe('landStaged and the earliest year of receipt', () => {
+  test('should land a dossier received on 1 January of EARLIEST_RECEIPT_YEAR in that year and quarantine one received the minute before', async () => {
+    // The first `year=` partition a reader can meet: Athena's partition projection starts there (infra/lib/query).
+    // The corpus's registry with its agencies in place since 1990 (they open in 2019 there).
+    const { root, storage, work } = newLake();
+    const since1990 = AGENCIES_CSV.replaceAll(',2019-01-01,', ',1990-01-01,');
+    await stageRaw(storage, { kind: 'registry-agencies', bytes: Buffer.from(`${since1990}\r\n`), period: null, originalName: 'agencies.csv' });
+    await stageRaw(storage, { kind: 'registry-procedures', bytes: Buffer.from(`${PROCEDURES_CSV}\r\n`), period: null, originalName: 'procedures.csv' });
+    await landStaged({ storage, workDir: work });
+    const y = EARLIEST_RECEIPT_YEAR;
+    const at = (d: string) => ({ received: d, due: `10/01/${y} 17:00`, finished: `09/01/${y} 10:00`, updated: `09/01/${y} 10:00` });
+    const summary = await stageAndLand(storage, work, [
+      { kind: 'portal-csv', name: 'old.csv', bytes: csv(portalRow('E1', at(`01/01/${y} 00:00`)), portalRow('E0', at(`31/12/${y - 1} 23:59`))) },
+    ]);
+    expect([summary.rowsLanded, summary.rowsQuarantined]).toEqual([1, 1]);
+    expect((await quarantined(root)).map((q) => [q.field, q.reason])).toEqual([['received_at', `before ${y}`]]);
+    const landed = await withDuckDb((db) =>
+      db.all(`SELECT dossier_id, CAST(year AS INTEGER) AS year FROM read_parquet(${literal(`${root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true)`),
+    );
+    expect(landed).toEqual([{ dossier_id: 'E1', year: y }]);
+  });
+});
+
 describe('landStaged with an API page whose records have wrong types', () => {
   test('should quarantine the record and land the rest of the page', async () => {
     const { storage, root, work } = await lake();
@@ -155,6 +179,34 @@ describe('landStaged run again or in another order', () => {
       { dossier_id: 'B3', status: 'DA_TRA_KET_QUA' },
     ]);
   });
+  test('should write a partition larger than one row group with the same bytes whatever else its batch holds', async () => {
+    // 123 500 dossiers in May: more than one Parquet row group (ROW_GROUP_ROWS). The correction file
+    // puts an April dossier before them in the batch that picks B1's version in one lake, and nothing
+    // in the other: a partition written in the order the batch's table is scanned got its row groups
+    // cut where the table's were (122 878 + 622 rows against 122 880 + 620), so two lakes holding
+    // the same rows differed.
+    const big = Buffer.from(`\ufeff${PORTAL_HEADER}\r\n${Array.from({ length: 123_500 }, (_, i) => `${portalRow(`B${String(i).padStart(6, '0')}`)}\r\n`).join('')}`);
+    const fix = csv(
+      portalRow('A0', { received: '03/04/2024 08:15', due: '10/04/2024 17:00', finished: '09/04/2024 10:00', updated: '09/04/2024 10:00' }),
+      portalRow('B000001', { updated: '10/05/2024 10:00', status: 'DA_TRA_KET_QUA', supplement: '1' }),
+    );
+    const a = await lake();
+    const b = await lake();
+    await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: big, name: 'big.csv' }]);
+    await stageAndLand(a.storage, a.work, [{ kind: 'portal-csv', bytes: fix, name: 'fix.csv' }]);
+    await stageAndLand(b.storage, b.work, [{ kind: 'portal-csv', bytes: fix, name: 'fix.csv' }]);
+    await stageAndLand(b.storage, b.work, [{ kind: 'portal-csv', bytes: big, name: 'big.csv' }]);
+    const part = 'landed/dossiers/source=portal/year=2024/month=5/data.parquet';
+    const groups = (root: string) =>
+      withDuckDb((db) => db.all(`SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${literal(path.join(root, part))}) ORDER BY 1`));
+    expect(await groups(a.root)).toEqual([
+      { row_group_id: '0', row_group_num_rows: '122880' },
+      { row_group_id: '1', row_group_num_rows: '620' },
+    ]);
+    expect(readFileSync(path.join(a.root, part)).equals(readFileSync(path.join(b.root, part)))).toBe(true);
+    const fixed = await withDuckDb((db) => db.all(`SELECT count(*) AS n, max(supplement_days) AS s FROM read_parquet(${literal(path.join(a.root, part))})`));
+    expect(fixed).toEqual([{ n: '123500', s: 1 }]);
+  }, 120_000);
 });
 
 describe('landStaged publishing in several rounds (bounded memory)', () => {
