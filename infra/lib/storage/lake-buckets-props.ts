@@ -22,11 +22,6 @@ export interface LakeBucketsProps {
    */
   readonly rawNoncurrentVersionExpiration?: Duration;
   /**
-   * Quarantined records are kept this long.
-   * @default Duration.days(730)
-   */
-  readonly quarantineExpiration?: Duration;
-  /**
    * Athena query results are kept this long.
    * @default Duration.days(7)
    */

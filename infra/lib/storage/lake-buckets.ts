@@ -9,7 +9,6 @@ export const LAKE_BUCKETS_DEFAULTS = {
   autoDeleteObjects: false,
   rawInfrequentAccessAfter: Duration.days(90),
   rawNoncurrentVersionExpiration: Duration.days(365),
-  quarantineExpiration: Duration.days(730),
   athenaResultsExpiration: Duration.days(7),
   accessLogsExpiration: Duration.days(365),
 } as const;
@@ -82,9 +81,12 @@ export class LakeBuckets extends Construct {
     });
     // Not versioned: models/ is rewritten to a fresh prefix every run and old runs are deleted.
     this.lake = dataBucket('Lake', { lifecycleRules: [abortUploads] });
-    this.quarantine = dataBucket('Quarantine', {
-      lifecycleRules: [abortUploads, { id: 'ExpireQuarantine', expiration: p.quarantineExpiration }],
-    });
+    // Never expired: the quarantine is half of the lake's accounting (rows read = landed + quarantined,
+    // per raw file), as long-lived as landed/. Quarantined rows that expired (730 days, until 2026-12-06)
+    // left the data-quality mart with files whose quarantined rows and reasons were gone, a partition
+    // rebuilt by a late bad row held only the new rows, and the lake invariants (`verify`) failed; the raw files
+    // holding the same records are kept anyway.
+    this.quarantine = dataBucket('Quarantine', { lifecycleRules: [abortUploads] });
     this.athenaResults = dataBucket('AthenaResults', {
       lifecycleRules: [abortUploads, { id: 'ExpireResults', expiration: p.athenaResultsExpiration }],
     });

@@ -19,7 +19,6 @@ describe('LakeBuckets given no props', () => {
       autoDeleteObjects: false,
       rawInfrequentAccessAfter: Duration.days(90),
       rawNoncurrentVersionExpiration: Duration.days(365),
-      quarantineExpiration: Duration.days(730),
       athenaResultsExpiration: Duration.days(7),
       accessLogsExpiration: Duration.days(365),
     });
@@ -63,6 +62,17 @@ describe('LakeBuckets given no props', () => {
       },
     });
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireResults', ExpirationInDays: 7 })]) } });
+  });
+
+  test('should never expire what the lake accounts for: the lake and quarantine buckets keep every object', () => {
+    // rows read = landed + quarantined, per raw file: an expired quarantine object takes its rows and reasons out of it.
+    const buckets = template.findResources('AWS::S3::Bucket');
+    for (const name of ['StorageLake', 'StorageQuarantine', 'StorageRaw']) {
+      const [id] = Object.keys(buckets).filter((k) => k.replace(/[0-9A-F]{8}$/, '') === name);
+      expect(id, name).toBeDefined();
+      const rules = (buckets[id!]!.Properties.LifecycleConfiguration?.Rules ?? []) as Record<string, unknown>[];
+      expect(rules.filter((r) => r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined), name).toEqual([]);
+    }
   });
 });
 
