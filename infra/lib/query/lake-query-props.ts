@@ -22,7 +22,8 @@ export interface LakeQueryProps {
    */
   readonly bytesScannedCutoffPerQuery?: number;
   /**
-   * First and last year partition projection answers for: a year outside it is never read by Athena.
+   * First and last year partition projection answers for: a year outside it is never read by Athena, so
+   * a range that does not cover the default is refused at synth (checkYearRange).
    * @default from the landing's earliest year of receipt to the calendar seed's last year + 1
    * (sql/seeds/calendar_months.csv: 2000, 2036; projectionYearRange)
    */

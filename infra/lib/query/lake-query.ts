@@ -43,6 +43,18 @@ export function projectionYearRange(calendar: string = CALENDAR_SEED): readonly 
   return [Math.min(EARLIEST_RECEIPT_YEAR, first), last + 1];
 }
 
+/**
+ * A `yearRange` prop that leaves out a year projectionYearRange() covers would leave landed partitions
+ * unread by Athena, so figures lower than DuckDB's with no error: refused at synth.
+ */
+export function checkYearRange(range: readonly [number, number], needed: readonly [number, number] = projectionYearRange()): void {
+  if (range[0] > needed[0] || range[1] < needed[1]) {
+    throw new Error(
+      `[infra] Failed to define the lake tables: yearRange ${range[0]}–${range[1]} leaves years Athena must read unprojected (dossiers land in ${needed[0]}–${needed[1]}: from the earliest year of receipt the landing accepts to the calendar's last year + 1)`,
+    );
+  }
+}
+
 export const LAKE_QUERY_DEFAULTS = {
   databaseName: 'cchc',
   workGroupName: 'cchc-pipeline',
@@ -129,6 +141,7 @@ export class LakeQuery extends Construct {
     super(scope, id);
     const p = { ...LAKE_QUERY_DEFAULTS, ...props };
     if (!/^[a-z_][a-z0-9_]*$/.test(p.databaseName)) throw new Error(`[infra] Failed to name the Glue database "${p.databaseName}": expected [a-z_][a-z0-9_]*`);
+    checkYearRange(p.yearRange);
     this.databaseName = p.databaseName;
     this.workGroupName = p.workGroupName;
     const account = Stack.of(this).account;

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
 import { QUARANTINE_TABLE } from '../../../functions/core/engine/catalog.js';
 import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
-import { allSources, calendarYearRange, LAKE_QUERY_DEFAULTS, projectionYearRange, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
+import { allSources, calendarYearRange, checkYearRange, LAKE_QUERY_DEFAULTS, projectionYearRange, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
 import { synthStack } from './helpers.js';
 
 const { template } = synthStack();
@@ -21,6 +21,10 @@ describe('LakeQuery given the default props', () => {
     expect(calendarYearRange()).toEqual([2015, 2035]);
     // From the landing's earliest year of receipt (a 2014 dossier counts), to one year past the calendar.
     expect(projectionYearRange()).toEqual([EARLIEST_RECEIPT_YEAR, 2036]);
+    // A narrower range given as a prop would leave landed partitions unread: refused at synth.
+    expect(() => checkYearRange([2015, 2035])).toThrow(/yearRange 2015–2035 leaves years Athena must read unprojected \(dossiers land in 2000–2036/);
+    expect(() => checkYearRange([2000, 2035])).toThrow(/yearRange 2000–2035/);
+    expect(() => checkYearRange([1995, 2040])).not.toThrow();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'calendar-'));
     try {
       const file = path.join(dir, 'calendar_months.csv');
