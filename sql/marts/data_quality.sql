@@ -6,7 +6,14 @@ with landing_log as (
 
 quarantine as (
 
-    select * from stg_lake__quarantine
+    -- Keyed by the dataset its file is logged under: a PAR workbook is logged as `par`, and its
+    -- rejected rows are quarantined under `par_totals` (the rows its accounting counts).
+    select
+        case when dataset = 'par_totals' then 'par' else dataset end as dataset,
+        raw_hash,
+        row_no,
+        reason
+    from stg_lake__quarantine
 
 ),
 

@@ -76,7 +76,8 @@ const PAR_FIELDS = `
 const LANDING_LOG = `
   ('portal','dossiers','h1','portal/dossiers/2025/2025-01.csv','2025-01',11,10,1,TIMESTAMP '2025-04-02 09:00:00'),
   ('nsw','dossiers','h2','nsw/H99.05/2025-01.csv','2025-01',2,2,0,TIMESTAMP '2025-04-02 09:05:00'),
-  ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00')`;
+  ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00'),
+  ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00')`;
 
 export interface FixtureOptions {
   /** Extra rows appended to the dossier VALUES list (same column order as FIXTURE_DOSSIERS). */
@@ -214,7 +215,11 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
       'quarantine',
       `SELECT 'portal-csv' AS raw_kind, 'portal/dossiers/2025/2025-01.csv' AS source_file, CAST(5 AS BIGINT) AS row_no,
               'received_at' AS field, 'invalid date' AS reason, '32/01/2025' AS raw_value, '{}' AS raw_record, 'h1' AS raw_hash,
-              'dossiers' AS dataset, 'portal' AS source, 2025 AS year, 1 AS month`,
+              'dossiers' AS dataset, 'portal' AS source, 2025 AS year, 1 AS month
+       UNION ALL
+       -- A PAR workbook's rejected row: quarantined under par_totals, its file logged under par.
+       SELECT 'par-xlsx', 'par/chi-so-cchc.xlsx', CAST(9 AS BIGINT), 'total_points', 'total ≠ appraised + survey', '71,5', '{}', 'h8',
+              'par_totals', 'decision', 2025, 1`,
       ['dataset', 'source', 'year', 'month'],
       'quarantine',
     );

@@ -227,6 +227,8 @@ describe('procedure_years, province_months and data_quality on the fixture', () 
       { dataset: 'dossiers', raw_hash: 'h1', rows_read: 11, rows_landed: 10, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'invalid date: 1', newest: '2025-04-02 08:00:00' },
       { dataset: 'dossiers', raw_hash: 'h2', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, newest: '2025-04-02 08:00:00' },
       { dataset: 'agencies', raw_hash: 'h3', rows_read: 5, rows_landed: 5, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, newest: null },
+      // A PAR workbook is logged as `par` and its rejected rows quarantined under `par_totals`: found all the same.
+      { dataset: 'par', raw_hash: 'h8', rows_read: 6, rows_landed: 5, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'total ≠ appraised + survey: 1', newest: null },
     ]);
   });
 });
