@@ -241,6 +241,13 @@ describe('model YAML tests on a broken invariant', () => {
     expect(failed).toEqual(['expression_is_true(resolved_total = resolved_early + resolved_on_time + resolved_late)=1']);
   });
 
+  test('should fail data_quality when a file\'s quarantined rows are not all in the quarantine', async () => {
+    // As if the PAR file's quarantine partition had gone (an S3 expiry, a deleted object).
+    await run.engine.query(`UPDATE data_quality SET quarantined_rows_found = 0, quarantine_reasons = NULL WHERE raw_hash = 'h8'`);
+    const results = await runModelTests(run.engine, run.models.filter((m) => m.name === 'data_quality'));
+    expect(results.filter((r) => !r.passed).map((r) => `${r.test}=${r.failures}`)).toEqual(['expression_is_true(quarantined_rows_found = rows_quarantined)=1']);
+  });
+
   test('should fail the grain key, not_null and relationships when rows are duplicated or orphaned', async () => {
     await run.engine.query(`INSERT INTO agencies SELECT * FROM agencies WHERE agency_code = 'H99.05'`);
     await run.engine.query(`UPDATE agency_months SET agency_code = 'H99.99' WHERE year = 2025 AND month = 2 AND agency_code = 'H99.05'`);
