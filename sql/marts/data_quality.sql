@@ -17,6 +17,21 @@ quarantine as (
 
 ),
 
+-- A Biểu 06 workbook's totals and band subtotals that differ from the sum of its unit rows: checks,
+-- not rows (the unit rows land), one record per differing column, quarantined under bieu06_checks.
+bieu06_checks as (
+
+    select
+        'bieu06' as dataset,
+        raw_hash,
+        count(*) as check_failures,
+        array_join(array_agg(reason order by row_no, field), '; ') as check_findings
+    from stg_lake__quarantine
+    where dataset = 'bieu06_checks'
+    group by raw_hash
+
+),
+
 dossier_files as (
 
     select * from stg_lake__dossier_files
@@ -92,6 +107,8 @@ final as (
         l.rows_quarantined,
         coalesce(qr.quarantined_rows_found, 0) as quarantined_rows_found,
         q.quarantine_reasons,
+        coalesce(c.check_failures, 0) as check_failures,
+        c.check_findings,
         l.landed_at,
         l.dataset_last_landed_at,
         case when l.dataset = 'dossiers' then f.newest_record_at end as newest_record_at,
@@ -103,6 +120,7 @@ final as (
     from latest_landing as l
     left join quarantine_by_file as q on q.dataset = l.dataset and q.raw_hash = l.raw_hash
     left join quarantined_rows as qr on qr.dataset = l.dataset and qr.raw_hash = l.raw_hash
+    left join bieu06_checks as c on c.dataset = l.dataset and c.raw_hash = l.raw_hash
     left join dossier_freshness as f on f.raw_hash = l.raw_hash
     where l.recency = 1
 

@@ -572,6 +572,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(sets).toContain(formatViNumber(Number(portal?.c)));
     expect(sets).toContain('dvcqg (số liệu thật đã công bố)');
     expect(plain(await page.locator('body').innerText())).toContain(String(portal?.d));
+    // The demo's Biểu 06 workbooks add up (the generator sums its own rows): the checks' table says so.
+    expect(Number((await mart(`select count(*) as n from ${m('data_quality')} where check_failures > 0`))[0]?.n)).toBe(0);
+    expect(plain(await textOf(page, 'dq-checks'))).toContain('Không có dòng tổng hay dòng cộng nào lệch với các dòng đơn vị của nó.');
     await finish(visit, 'chat-luong-du-lieu', 'synthetic');
   });
 

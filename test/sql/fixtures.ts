@@ -77,7 +77,8 @@ const LANDING_LOG = `
   ('portal','dossiers','h1','portal/dossiers/2025/2025-01.csv','2025-01',11,10,1,TIMESTAMP '2025-04-02 09:00:00'),
   ('nsw','dossiers','h2','nsw/H99.05/2025-01.csv','2025-01',2,2,0,TIMESTAMP '2025-04-02 09:05:00'),
   ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00'),
-  ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00')`;
+  ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00'),
+  ('report','bieu06','h5','bieu06/2025-Q1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:30:00')`;
 
 export interface FixtureOptions {
   /** Extra rows appended to the dossier VALUES list (same column order as FIXTURE_DOSSIERS). */
@@ -219,7 +220,14 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
        UNION ALL
        -- A PAR workbook's rejected row: quarantined under par_totals, its file logged under par.
        SELECT 'par-xlsx', 'par/chi-so-cchc.xlsx', CAST(9 AS BIGINT), 'total_points', 'total ≠ appraised + survey', '71,5', '{}', 'h8',
-              'par_totals', 'decision', 2025, 1`,
+              'par_totals', 'decision', 2025, 1
+       UNION ALL
+       -- The Biểu 06 workbook's totals row and a band subtotal disagree with its unit rows: checks, not rows.
+       SELECT 'bieu06-xlsx', 'bieu06/2025-Q1.xlsx', CAST(15 AS BIGINT), 'c3', 'sheet row 15: Tổng cộng c3 (9) ≠ sum of unit rows (8)', '9', '{}', 'h5',
+              'bieu06_checks', 'report', 2025, 3
+       UNION ALL
+       SELECT 'bieu06-xlsx', 'bieu06/2025-Q1.xlsx', CAST(13 AS BIGINT), 'c11', 'sheet row 13: subtotal "Cộng" of band "Sở, ban, ngành" c11 (3) ≠ sum of its unit rows, sheet rows 12–12 (2)', '3', '{}', 'h5',
+              'bieu06_checks', 'report', 2025, 3`,
       ['dataset', 'source', 'year', 'month'],
       'quarantine',
     );
