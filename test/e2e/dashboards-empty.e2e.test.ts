@@ -9,7 +9,8 @@
  * (one build, not two) also stands for a lake at a year's end before the next year's holiday notice:
  * the warning's as-of date moved to 28/12/2026 (its window provisional, as dashboard_meta computes it from
  * int_working_days then) and the dossiers due from 6/1/2026 marked provisional,
- * as the pipeline leaves them then (docs/outlook-and-warning.md, "A year without its notice"). Built without a
+ * as the pipeline leaves them then (docs/outlook-and-warning.md, "A year without its notice"); and one
+ * Biểu 06 workbook has totals that disagree with its unit rows (data_quality's checks). Built without a
  * base path (as the bench and `npm start` build it), so first answers come from prerendered results.
  * Viewed in Debian's Chromium, every request outside 127.0.0.1 aborted.
  *
@@ -30,6 +31,8 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 /** The year-end stand-in: the warning's as-of date, and the first due date counted provisionally. */
 const YEAR_END_AS_OF = '2026-12-28';
 const PROVISIONAL_FROM = '2026-01-06';
+/** The checks given to one Biểu 06 workbook of the data-quality mart. */
+const CHECK_FINDINGS = 'sheet row 13: subtotal "Cộng" of band "Sở, ban, ngành" c11 (3) ≠ sum of its unit rows, sheet rows 11–12 (2); sheet row 15: Tổng cộng c3 (9) ≠ sum of unit rows (8)';
 
 /** Copy the demo lake's marts, snapshots and meta.json without any real 766 row, at a year's end (above). */
 async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promise<void> {
@@ -48,6 +51,13 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
       null::VARCHAR as real_province_name, null::VARCHAR as real_capture_dates, null::VARCHAR as real_top_unit_code,
       DATE '${YEAR_END_AS_OF}' as warning_as_of, true as warning_provisional) from $t`);
     await rewrite('warning_dossiers_due', `select * replace (due_date >= DATE '${PROVISIONAL_FROM}' as is_provisional) from $t`);
+    // One Biểu 06 workbook whose totals disagree with its unit rows (the demo's all add up).
+    await rewrite(
+      'data_quality',
+      `select * replace (
+         case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then 2::BIGINT else check_failures end as check_failures,
+         case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(CHECK_FINDINGS)} else check_findings end as check_findings) from $t`,
+    );
     const left = await db.all(`select count(*)::INTEGER as n from read_parquet(${literal(mart('score766_units'))}) where dataset_label = 'real'`);
     expect(left[0]?.n).toBe(0);
   });
@@ -114,6 +124,23 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(await page.locator('[role="combobox"]').count()).toBe(0);
     expect(await page.locator('table').count()).toBe(0);
     expect(await page.locator('body').innerText()).not.toMatch(/Loading/);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  test('should list the Biểu 06 workbook whose totals disagree with its unit rows, with each finding', async () => {
+    const [file] = await withDuckDb((db) =>
+      db.all(`select original_name, period from read_parquet(${literal(path.join(tmp, 'lake', 'models', 'marts', 'data_quality.parquet'))}) where check_failures > 0`),
+    );
+    const { context, page, errors, outside } = await open('/chat-luong-du-lieu/');
+    const table = page.getByTestId('dq-checks');
+    await expect.poll(async () => (await table.innerText()).includes(String(file?.original_name)), { timeout: 60_000 }).toBe(true);
+    const text = (await table.innerText()).replace(/\s+/g, ' ');
+    expect(text).toContain('Tổng cộng c3 (9) ≠ sum of unit rows (8)');
+    expect(text).toContain('subtotal "Cộng" of band "Sở, ban, ngành" c11 (3)');
+    expect(text).toContain(String(file?.period));
+    expect(text).not.toContain('Không có dòng tổng');
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();
