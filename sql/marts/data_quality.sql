@@ -112,10 +112,12 @@ final as (
         l.landed_at,
         l.dataset_last_landed_at,
         case when l.dataset = 'dossiers' then f.newest_record_at end as newest_record_at,
-        -- A dossier landed from this file may since have been replaced by a newer version from a
-        -- later file (the lake keeps one row per dossier): landed = current + superseded.
-        case when l.dataset = 'dossiers' then coalesce(f.rows_current, 0) end as rows_current,
-        case when l.dataset = 'dossiers' then l.rows_landed - coalesce(f.rows_current, 0) end as rows_superseded,
+        -- A row landed from this file may since have been replaced by a newer version from a later
+        -- file (a dossier's status update; a corrected Biểu 06, PAR or 766 file): landed = current +
+        -- superseded. Dossiers are counted in the lake itself (their current rows); the other
+        -- datasets by the landing log (their rows in landed/_superseded/).
+        case when l.dataset = 'dossiers' then coalesce(f.rows_current, 0) else l.rows_landed - l.rows_superseded end as rows_current,
+        case when l.dataset = 'dossiers' then l.rows_landed - coalesce(f.rows_current, 0) else l.rows_superseded end as rows_superseded,
         cast(l.rows_quarantined as double) / nullif(l.rows_read, 0) as quarantine_rate
     from latest_landing as l
     left join quarantine_by_file as q on q.dataset = l.dataset and q.raw_hash = l.raw_hash

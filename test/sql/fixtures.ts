@@ -72,13 +72,15 @@ const PAR_FIELDS = `
   (2025,'H99.05','Sở Tư pháp',1,'Cải cách thể chế',6.5,6.5,6.5),
   (2025,'H99.05','Sở Tư pháp',2,'Cải cách TTHC',10.0,9.0,8.0)`;
 
-/** source, dataset, raw_hash, original_name, period, read, landed, quarantined, landed_at */
+/** source, dataset, raw_hash, original_name, period, read, landed, quarantined, landed_at, superseded */
 const LANDING_LOG = `
-  ('portal','dossiers','h1','portal/dossiers/2025/2025-01.csv','2025-01',11,10,1,TIMESTAMP '2025-04-02 09:00:00'),
-  ('nsw','dossiers','h2','nsw/H99.05/2025-01.csv','2025-01',2,2,0,TIMESTAMP '2025-04-02 09:05:00'),
-  ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00'),
-  ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00'),
-  ('report','bieu06','h5','bieu06/2025-Q1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:30:00')`;
+  ('portal','dossiers','h1','portal/dossiers/2025/2025-01.csv','2025-01',11,10,1,TIMESTAMP '2025-04-02 09:00:00',0),
+  ('nsw','dossiers','h2','nsw/H99.05/2025-01.csv','2025-01',2,2,0,TIMESTAMP '2025-04-02 09:05:00',0),
+  ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00',0),
+  ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00',0),
+  ('report','bieu06','h5','bieu06/2025-Q1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:30:00',0),
+  -- The first Biểu 06 of the quarter, whose one row the corrected h5 replaced (landed/_superseded/bieu06).
+  ('report','bieu06','h9','bieu06/2025-Q1-v1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:10:00',1)`;
 
 export interface FixtureOptions {
   /** Extra rows appended to the dossier VALUES list (same column order as FIXTURE_DOSSIERS). */
@@ -207,8 +209,9 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
       await mkdir(path.join(lakeRoot, 'landed/landing_log'), { recursive: true });
       await db.run(
         `COPY (SELECT source, dataset, raw_hash, original_name, period, CAST(rows_read AS BIGINT) AS rows_read,
-                      CAST(rows_landed AS BIGINT) AS rows_landed, CAST(rows_quarantined AS BIGINT) AS rows_quarantined, landed_at
-               FROM (VALUES ${LANDING_LOG}) AS v(source, dataset, raw_hash, original_name, period, rows_read, rows_landed, rows_quarantined, landed_at))
+                      CAST(rows_landed AS BIGINT) AS rows_landed, CAST(rows_quarantined AS BIGINT) AS rows_quarantined, landed_at,
+                      CAST(rows_superseded AS BIGINT) AS rows_superseded
+               FROM (VALUES ${LANDING_LOG}) AS v(source, dataset, raw_hash, original_name, period, rows_read, rows_landed, rows_quarantined, landed_at, rows_superseded))
          TO ${literal(path.join(lakeRoot, 'landed/landing_log/data.parquet'))} (FORMAT PARQUET)`,
       );
     }

@@ -223,16 +223,18 @@ describe('procedure_years, province_months and data_quality on the fixture', () 
 
   test('should account rows per landed file with quarantine reasons and freshness', async () => {
     const rows = await run.rows(
-      `SELECT dataset, raw_hash, rows_read, rows_landed, rows_quarantined, quarantined_rows_found, quarantine_reasons, check_failures, CAST(newest_record_at AS VARCHAR) AS newest FROM data_quality ORDER BY raw_hash`,
+      `SELECT dataset, raw_hash, rows_read, rows_landed, rows_quarantined, quarantined_rows_found, quarantine_reasons, check_failures, rows_current, rows_superseded, CAST(newest_record_at AS VARCHAR) AS newest FROM data_quality ORDER BY raw_hash`,
     );
     expect(rows).toEqual([
-      { dataset: 'dossiers', raw_hash: 'h1', rows_read: 11, rows_landed: 10, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'invalid date: 1', check_failures: 0, newest: '2025-04-02 08:00:00' },
-      { dataset: 'dossiers', raw_hash: 'h2', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, newest: '2025-04-02 08:00:00' },
-      { dataset: 'agencies', raw_hash: 'h3', rows_read: 5, rows_landed: 5, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, newest: null },
+      { dataset: 'dossiers', raw_hash: 'h1', rows_read: 11, rows_landed: 10, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'invalid date: 1', check_failures: 0, rows_current: 10, rows_superseded: 0, newest: '2025-04-02 08:00:00' },
+      { dataset: 'dossiers', raw_hash: 'h2', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 2, rows_superseded: 0, newest: '2025-04-02 08:00:00' },
+      { dataset: 'agencies', raw_hash: 'h3', rows_read: 5, rows_landed: 5, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 5, rows_superseded: 0, newest: null },
       // A Biểu 06 whose totals disagree with its unit rows: its rows landed, the two checks counted apart (not as quarantined rows).
-      { dataset: 'bieu06', raw_hash: 'h5', rows_read: 1, rows_landed: 1, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 2, newest: null },
+      { dataset: 'bieu06', raw_hash: 'h5', rows_read: 1, rows_landed: 1, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 2, rows_current: 1, rows_superseded: 0, newest: null },
       // A PAR workbook is logged as `par` and its rejected rows quarantined under `par_totals`: found all the same.
-      { dataset: 'par', raw_hash: 'h8', rows_read: 6, rows_landed: 5, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'total ≠ appraised + survey: 1', check_failures: 0, newest: null },
+      { dataset: 'par', raw_hash: 'h8', rows_read: 6, rows_landed: 5, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'total ≠ appraised + survey: 1', check_failures: 0, rows_current: 5, rows_superseded: 0, newest: null },
+      // The quarter's first Biểu 06, its one row replaced by the corrected h5: counted from the landing log.
+      { dataset: 'bieu06', raw_hash: 'h9', rows_read: 1, rows_landed: 1, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 0, rows_superseded: 1, newest: null },
     ]);
     // Each check names its sheet row and column, in sheet order.
     const [b] = await run.rows(`SELECT check_findings FROM data_quality WHERE raw_hash = 'h5'`);

@@ -105,6 +105,7 @@ export const SOURCE_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
     { name: 'rows_landed', type: 'BIGINT' },
     { name: 'rows_quarantined', type: 'BIGINT' },
     { name: 'landed_at', type: 'TIMESTAMP' },
+    { name: 'rows_superseded', type: 'BIGINT' },
   ],
   src_quarantine: [
     { name: 'dataset', type: 'VARCHAR' },

@@ -15,7 +15,9 @@ final as (
         cast(rows_read as bigint) as rows_read,
         cast(rows_landed as bigint) as rows_landed,
         cast(rows_quarantined as bigint) as rows_quarantined,
-        cast(landed_at as timestamp) as landed_at
+        cast(landed_at as timestamp) as landed_at,
+        -- Rows of the file a later version superseded (landed/_superseded/, any dataset).
+        cast(rows_superseded as bigint) as rows_superseded
     from source
 
 )
