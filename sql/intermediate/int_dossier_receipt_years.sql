@@ -18,18 +18,25 @@ calendar_end as (
 
 ),
 
-final as (
+by_year as (
 
     select
         year,
         count(*) as dossiers,
         min(received_date) as first_received_date,
         max(received_date) as last_received_date,
-        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_known_date,
-        year(max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))))
-            > (select last_year from calendar_end) as beyond_calendar
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_known_date
     from dossiers
     group by year
+
+),
+
+final as (
+
+    select
+        y.*,
+        year(y.last_known_date) > (select last_year from calendar_end) as beyond_calendar
+    from by_year as y
 
 )
 
