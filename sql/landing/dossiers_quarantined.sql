@@ -5,7 +5,8 @@
 -- inputs as for dossiers_landed.sql.
 --
 -- Partition (year, month) of a quarantined row: the period its file was pulled for; else the row's own
--- month of receipt when that is plausible (2015–2035); else the landing month. An implausible date
+-- month of receipt when that is plausible (from 2000, the earliest year of receipt the landing accepts
+-- and the first year Athena projects, to the landing year); else the landing month. An implausible date
 -- (year 1900, 9999) must not make a partition that no reader projects.
 with checked as (
     select * from landing_failed
@@ -25,12 +26,12 @@ failed as (
         case when run.raw_kind = 'dossier-export' then checked.source else run.source end as source,
         case
             when files.fy > 0 then files.fy
-            when year(checked.received_at) between 2015 and 2035 then year(checked.received_at)
+            when year(checked.received_at) between 2000 and run.landing_year then year(checked.received_at)
             else run.landing_year
         end as year,
         case
             when files.fy > 0 then files.fm
-            when year(checked.received_at) between 2015 and 2035 then month(checked.received_at)
+            when year(checked.received_at) between 2000 and run.landing_year then month(checked.received_at)
             else run.landing_month
         end as month,
         run.raw_kind,

@@ -100,11 +100,28 @@ describe('landStaged and the earliest year of receipt', () => {
     await landStaged({ storage, workDir: work });
     const y = EARLIEST_RECEIPT_YEAR;
     const at = (d: string) => ({ received: d, due: `10/01/${y} 17:00`, finished: `09/01/${y} 10:00`, updated: `09/01/${y} 10:00` });
-    const summary = await stageAndLand(storage, work, [
-      { kind: 'portal-csv', name: 'old.csv', bytes: csv(portalRow('E1', at(`01/01/${y} 00:00`)), portalRow('E0', at(`31/12/${y - 1} 23:59`))) },
+    // E2: received in 2012 under an agency the registry lacks. A file pulled for no period puts a rejected
+    // row in its own month of receipt when that lies from EARLIEST_RECEIPT_YEAR to the landing year, else
+    // (E0) in the landing month.
+    const e2 = { received: '05/03/2012 08:00', due: '12/03/2012 17:00', finished: '09/03/2012 10:00', updated: '09/03/2012 10:00' };
+    const bytes = csv(portalRow('E1', at(`01/01/${y} 00:00`)), portalRow('E0', at(`31/12/${y - 1} 23:59`)), portalRow('E2', { ...e2, agency: 'H99.77' }));
+    await stageRaw(storage, { kind: 'portal-csv', bytes, period: null, originalName: 'old.csv' });
+    const summary = await landStaged({ storage, workDir: work });
+    expect([summary.rowsLanded, summary.rowsQuarantined]).toEqual([1, 2]);
+    expect((await quarantined(root)).map((q) => [q.field, q.reason])).toEqual([
+      ['received_at', `before ${y}`],
+      ['agency_code', 'unknown agency code'],
     ]);
-    expect([summary.rowsLanded, summary.rowsQuarantined]).toEqual([1, 1]);
-    expect((await quarantined(root)).map((q) => [q.field, q.reason])).toEqual([['received_at', `before ${y}`]]);
+    const now = new Date();
+    const partitions = await withDuckDb((db) =>
+      db.all(
+        `SELECT row_no, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month FROM read_parquet(${literal(`${root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY row_no`,
+      ),
+    );
+    expect(partitions).toEqual([
+      { row_no: '2', year: now.getFullYear(), month: now.getMonth() + 1 },
+      { row_no: '3', year: 2012, month: 3 },
+    ]);
     const landed = await withDuckDb((db) =>
       db.all(`SELECT dossier_id, CAST(year AS INTEGER) AS year FROM read_parquet(${literal(`${root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true)`),
     );
