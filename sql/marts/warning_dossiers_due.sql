@@ -1,7 +1,13 @@
 -- Early warning ("Cảnh báo sớm"), dossiers: every dossier still pending on the data's as-of date (the
--- newest date the latest pull shows) whose due date is that day or one of the next 10 working days
+-- newest date the latest pull shows) whose deadline is that day or one of the next 10 working days
 -- (int_working_days: weekends and the official days off excluded, make-up Saturdays counted). The
--- dashboards show those within N working days (config warningWorkingDays, default 3, at most 10).
+-- deadline is the one Biểu 06 judges a pending dossier by (c12/c13, int_dossiers_attributed's
+-- is_pending_overdue: overdue when date_diff('day', due date, date) > supplement_days): the original due
+-- date (due_at, the lake's, never due_at_reset) plus the days spent waiting for the applicant's
+-- supplements, in calendar days. That is `due_date` here (the original is `original_due_date`), so a
+-- dossier listed here is one Biểu 06 counts pending in time on the as-of date, and one it counts overdue
+-- is never listed. A dossier without a due date is never overdue and never listed. The dashboards
+-- show those within N working days (config warningWorkingDays, default 3, at most 10).
 -- A count that reaches a year whose holiday notice is not in vn_public_holidays yet is provisional
 -- (is_provisional: that year's Tết and swaps are not known), and the dossier is listed all the same.
 -- Dossiers of a unit that has since merged are listed under the unit that holds them now.
@@ -46,12 +52,15 @@ data_window as (
 
 pending as (
 
-    select d.*, w.as_of_date
+    -- The deadline: the original due date plus the supplement wait (calendar days). On or after the
+    -- as-of date is exactly "not overdue" in Biểu 06's terms, date_diff('day', due_date, as_of_date)
+    -- <= supplement_days; a null due date (no deadline) yields none and is not listed.
+    select d.*, w.as_of_date, cast(d.due_date + d.supplement_days * interval '1' day as date) as effective_due_date
     from dossiers as d
     cross join data_window as w
     where d.finished_date is null
       and d.status <> 'DA_RUT'
-      and d.due_date >= w.as_of_date
+      and cast(d.due_date + d.supplement_days * interval '1' day as date) >= w.as_of_date
 
 ),
 
@@ -70,15 +79,19 @@ final as (
         p.status,
         p.received_date,
         p.due_at,
-        p.due_date,
-        date_diff('day', p.as_of_date, p.due_date) as calendar_days_left,
+        p.due_date as original_due_date,
+        p.supplement_days,
+        p.effective_due_date as due_date,
+        date_diff('day', p.as_of_date, p.effective_due_date) as calendar_days_left,
         due.working_day_no - today.working_day_no as working_days_left,
         today.is_provisional or due.is_provisional as is_provisional
     from pending as p
     inner join working_days as today
         on today.calendar_date = p.as_of_date
+    -- A deadline past the calendar seed (2035) has no row and is left out: more than 10 working days
+    -- away, unless the as-of date is in the seed's last weeks (dashboard_meta's warning_provisional).
     inner join working_days as due
-        on due.calendar_date = p.due_date
+        on due.calendar_date = p.effective_due_date
     left join registry as a
         on a.agency_code = p.agency_code
     left join registry as h

@@ -23,7 +23,10 @@ const PENDING = `
   ('W02','portal','2.000002','H99.05',2,'2025-03-30 09:00:00','2025-04-07 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
   ('W03','portal','1.000001','H99.10',2,'2025-02-20 09:00:00','2025-04-02 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
   ('W04','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-25 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
-  ('W05','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-01 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1')`;
+  ('W05','portal','1.000001','H99.05',2,'2025-03-30 09:00:00','2025-04-01 17:00:00',NULL,'DANG_XU_LY',0,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W06','portal','1.000001','H99.05',2,'2025-03-10 09:00:00','2025-03-31 17:00:00',NULL,'DANG_XU_LY',5,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W07','portal','1.000001','H99.05',2,'2025-03-10 09:00:00','2025-04-03 17:00:00',NULL,'DANG_XU_LY',10,false,false,true,false,true,false,'2025-04-01 08:00:00','h1'),
+  ('W08','portal','1.000001','H99.05',2,'2025-03-10 09:00:00','2025-03-25 17:00:00',NULL,'DANG_XU_LY',5,false,false,true,false,true,false,'2025-04-01 08:00:00','h1')`;
 
 describe('working-day calendar and dossiers about to fall due (fixture lake)', () => {
   let run: FixtureRun;
@@ -117,8 +120,36 @@ describe('working-day calendar and dossiers about to fall due (fixture lake)', (
     expect(byId.W03).toMatchObject({ working_days_left: 0, agency_code: 'H99.21', receiving_agency_code: 'H99.10' });
     // D11 (due Thu 10/4): 5 working days. W04 (due 25/4) is 15 working days away; W05 is overdue already.
     expect(byId.D11).toMatchObject({ working_days_left: 5, calendar_days_left: 8 });
-    expect(Object.keys(byId).sort()).toEqual(['D11', 'W01', 'W02', 'W03']);
+    // W06–W08 (the supplement wait) are checked in the next test.
+    expect(Object.keys(byId).filter((id) => !['W06', 'W07'].includes(id)).sort()).toEqual(['D11', 'W01', 'W02', 'W03']);
     expect(String(rows[0]!.as_of_date)).toContain('2025-04-02');
+  });
+
+  test('should extend the deadline by the supplement wait, as Biểu 06 does for a pending dossier (c12/c13)', async () => {
+    const rows = await run.rows(`SELECT dossier_id, CAST(original_due_date AS VARCHAR) AS original_due_date, supplement_days,
+        CAST(due_date AS VARCHAR) AS due_date, calendar_days_left, working_days_left
+      FROM warning_dossiers_due WHERE dossier_id IN ('W06', 'W07', 'W08') ORDER BY dossier_id`);
+    expect(rows).toEqual([
+      // W06 due Mon 31/3, 5 days waiting for supplements: in time until Sat 5/4 → Thu 3, Fri 4 = 2 working days,
+      // within the default 3 of the page although its original due date has passed.
+      { dossier_id: 'W06', original_due_date: '2025-03-31', supplement_days: 5, due_date: '2025-04-05', calendar_days_left: 3, working_days_left: 2 },
+      // W07 due Thu 3/4, 10 days waiting: in time until Sun 13/4 → 3, 4, (Giỗ Tổ 7/4), 8, 9, 10, 11 = 6 working
+      // days, not 1: listed, beyond the default 3 of the page.
+      { dossier_id: 'W07', original_due_date: '2025-04-03', supplement_days: 10, due_date: '2025-04-13', calendar_days_left: 11, working_days_left: 6 },
+      // W08 (due 25/3, 5 days waiting: until 30/3) is overdue on 2/4 and not listed.
+    ]);
+    // The same verdict as Biểu 06's for every pending dossier on the as-of date (the month's period ends on it):
+    // listed ⇔ pending in time with a deadline within 10 working days.
+    const bieu06 = await run.rows(`SELECT a.dossier_id, a.is_pending_overdue
+      FROM int_dossiers_attributed AS a
+      WHERE a.period_type = 'month' AND a.period_end = DATE '2025-04-02' AND a.is_pending AND a.is_counted
+        AND a.dossier_id IN ('W01', 'W02', 'W03', 'W04', 'W05', 'W06', 'W07', 'W08')
+      ORDER BY a.dossier_id`);
+    expect(Object.fromEntries(bieu06.map((r) => [r.dossier_id, r.is_pending_overdue]))).toEqual({
+      W01: false, W02: false, W03: false, W04: false, W05: true, W06: false, W07: false, W08: true,
+    });
+    const listed = new Set((await run.rows(`SELECT dossier_id FROM warning_dossiers_due`)).map((r) => String(r.dossier_id)));
+    for (const r of bieu06) expect(listed.has(String(r.dossier_id)), String(r.dossier_id)).toBe(!r.is_pending_overdue && r.dossier_id !== 'W04');
   });
 
   test('should pass the YAML tests of the new models', async () => {
