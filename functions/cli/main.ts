@@ -280,7 +280,10 @@ program
       const head = ['agency', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12', 'c13', 'name'];
       const lines = rows.map((r) => [r.agency_code, r.received_total, r.received_online, r.received_offline, r.received_carried_over, r.resolved_total,
         r.resolved_early, r.resolved_on_time, r.resolved_late, r.pending_total, r.pending_in_time, r.pending_overdue, r.agency_name ?? ''].map(String));
-      process.stdout.write(`Biểu 06, ${formatViDate(o.from)}–${formatViDate(o.to)}\n${[head, ...lines].map((l) => l.join('\t')).join('\n')}\n`);
+      // A `--to` after the data's last known date is capped there (as the marts' running period is): say so.
+      const end = rows[0]?.period_end ?? o.to;
+      const capped = end < o.to ? ` (data ends ${formatViDate(end)}: pending dossiers judged as of that day, not ${formatViDate(o.to)})` : '';
+      process.stdout.write(`Biểu 06, ${formatViDate(o.from)}–${formatViDate(end)}${capped}\n${[head, ...lines].map((l) => l.join('\t')).join('\n')}\n`);
     } finally {
       await engine.close();
     }

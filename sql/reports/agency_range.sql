@@ -5,6 +5,11 @@
 -- period (test/sql/range.test.ts checks that every calendar period of agency_periods comes out
 -- the same). $agency_code = '' lists every unit valid on the range end. Parameters are bound by the
 -- engine (functions/core/transform/range.ts); this is a query over the persisted models, not a model.
+-- The range ends no later than the data's last known date (the cap of int_periods_reported, from the
+-- same expression as int_dossier_receipt_years): pending dossiers are in time or overdue as of that
+-- date, not as of a day nobody has seen yet, so a range equal to a running period gives that period's
+-- agency_periods row. period_end is that effective end; requested_end is the end asked for and
+-- data_last_date the cap (range.ts refuses a range that starts after it).
 with dossiers as (
 
     select * from int_dossiers_classified
@@ -17,12 +22,34 @@ agencies as (
 
 ),
 
+data_window as (
+
+    select
+        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
+    from dossiers
+
+),
+
+requested as (
+
+    select
+        cast($range_start as date) as range_start,
+        cast($range_end as date) as range_end,
+        $agency_code as agency_filter
+
+),
+
 bounds as (
 
     select
-        cast($range_start as date) as period_start,
-        cast($range_end as date) as period_end,
-        $agency_code as agency_filter
+        r.range_start as period_start,
+        -- CASE, not least(): Trino's least() is NULL when the data window is (no dossiers), DuckDB's is not.
+        case when w.last_date < r.range_end then w.last_date else r.range_end end as period_end,
+        r.range_end as requested_end,
+        w.last_date as data_last_date,
+        r.agency_filter
+    from requested as r
+    cross join data_window as w
 
 ),
 
@@ -96,6 +123,8 @@ final as (
         g.agency_name,
         b.period_start,
         b.period_end,
+        b.requested_end,
+        b.data_last_date,
         coalesce(c.received_online, 0) + coalesce(c.received_offline, 0) + coalesce(c.received_carried_over, 0) as received_total,
         coalesce(c.received_online, 0) as received_online,
         coalesce(c.received_offline, 0) as received_offline,

@@ -1,7 +1,8 @@
 /**
  * Biểu 06 for any date range (sql/reports/agency_range.sql via agencyRange): on the fixture lake every
  * calendar period of agency_periods comes out cell for cell, and a range that is no calendar period
- * (06/01–15/02/2025, across the month boundary) is counted by hand.
+ * (06/01–15/02/2025, across the month boundary) is counted by hand. A range ending after the data's
+ * last known date (02/4/2025) ends on that date, as the running quarter of agency_periods does.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { agencyRange } from '../../functions/core/transform/range.js';
@@ -11,7 +12,8 @@ import { runFixture, SQL_DIR, type FixtureRun } from './helpers.js';
 const EXTRA = `
   ('D20','portal','1.000001','H99.05',1,'2025-01-20 09:00:00','2025-01-28 17:00:00','2025-02-05 10:00:00','DA_TRA_KET_QUA',10,false,false,true ,false,true ,false,'2025-02-05 10:00:00','h1'),
   ('D21','portal','1.000001','H99.05',1,'2025-01-10 09:00:00','2025-01-20 17:00:00','2025-02-10 10:00:00','DA_TRA_KET_QUA',5,false,false,true ,false,true ,false,'2025-02-10 10:00:00','h1'),
-  ('D22','portal','1.000001','H99.05',2,'2025-02-01 09:00:00','2025-02-10 17:00:00','2025-02-20 10:00:00','DA_TRA_KET_QUA',7,false,false,true ,false,true ,false,'2025-02-20 10:00:00','h1')`;
+  ('D22','portal','1.000001','H99.05',2,'2025-02-01 09:00:00','2025-02-10 17:00:00','2025-02-20 10:00:00','DA_TRA_KET_QUA',7,false,false,true ,false,true ,false,'2025-02-20 10:00:00','h1'),
+  ('D23','portal','1.000001','H99.05',1,'2025-04-01 09:00:00','2025-04-08 17:00:00',NULL,'DANG_XU_LY',0,false,false,true ,false,true ,false,'2025-04-02 08:00:00','h1')`;
 
 let run: FixtureRun;
 beforeAll(async () => {
@@ -45,11 +47,37 @@ describe('agencyRange', () => {
     // Pending on 15/02: NSW-D05 (due 05/02) overdue; NSW-D07 (due 20/02) in time; D22 (due 10/02, 7 days
     // of supplements: 15/02 − 7 = 08/02 ≤ 10/02) in time.
     expect(r).toEqual({
-      agency_code: 'H99.05', agency_name: 'Sở Tư pháp', period_start: '2025-01-06', period_end: '2025-02-15',
+      agency_code: 'H99.05', agency_name: 'Sở Tư pháp', period_start: '2025-01-06', period_end: '2025-02-15', requested_end: '2025-02-15', data_last_date: '2025-04-02',
       received_total: 9, received_online: 3, received_offline: 4, received_carried_over: 2,
       resolved_total: 6, resolved_early: 2, resolved_on_time: 2, resolved_late: 2,
       pending_total: 3, pending_in_time: 2, pending_overdue: 1,
     });
+  });
+
+  test("should end a range on the data's last date when it asks for later, as the running quarter of agency_periods", async () => {
+    // The data's last known date (int_periods_reported caps the running Q2/2025 there): 02/4/2025.
+    const [q2] = await run.rows(`SELECT CAST(period_start AS VARCHAR) AS s, CAST(period_end AS VARCHAR) AS e, is_complete FROM int_periods_reported WHERE period_type = 'quarter' AND year = 2025 AND period_no = 2`);
+    expect(q2).toEqual({ s: '2025-04-01', e: '2025-04-02', is_complete: false });
+    const range = await agencyRange(run.engine, SQL_DIR, { from: '2025-04-01', to: '2025-06-30' });
+    const mart = await run.rows(`SELECT agency_code, ${COLS.join(', ')} FROM agency_periods WHERE period_type = 'quarter' AND year = 2025 AND period_no = 2 ORDER BY agency_code`);
+    expect(mart.map((m) => m.agency_code)).toEqual(expect.arrayContaining(['H99.05', 'H99.21']));
+    expect(range.map((r) => ({ agency_code: r.agency_code, ...Object.fromEntries(COLS.map((c) => [c, r[c]])) }))).toEqual(mart);
+    expect(new Set(range.map((r) => `${r.period_start} ${r.period_end} ${r.requested_end} ${r.data_last_date}`))).toEqual(new Set(['2025-04-01 2025-04-02 2025-06-30 2025-04-02']));
+    // Pending on 02/4, due after it: D23 (H99.05, due 08/4) and D11 (H99.21, due 10/4) are in time,
+    // not overdue as on 30/6; NSW-D05 (due 05/02) and D08 (H99.10 merged into H99.21, due 10/3) overdue.
+    const pending = (code: string): number[] => {
+      const r = range.find((x) => x.agency_code === code)!;
+      return [r.pending_total, r.pending_in_time, r.pending_overdue];
+    };
+    expect(pending('H99.05')).toEqual([2, 1, 1]);
+    expect(pending('H99.21')).toEqual([2, 1, 1]);
+    // A range within the data is not capped.
+    const [inside] = await agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-03-31', agency: 'H99.05' });
+    expect([inside!.period_end, inside!.requested_end, inside!.data_last_date]).toEqual(['2025-03-31', '2025-03-31', '2025-04-02']);
+  });
+
+  test("should refuse a range that starts after the data's last date, naming it", async () => {
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-05-01', to: '2025-06-30' })).rejects.toThrow(/Failed to report 2025-05-01–2025-06-30: the data ends 2025-04-02, before the range starts/);
   });
 
   test('should refuse a range that ends before it starts', async () => {

@@ -3,6 +3,9 @@
  * agency: sql/reports/agency_range.sql over the persisted models int_dossiers_classified and
  * int_agencies_chained, with the range bound as parameters. The marts carry calendar periods only;
  * c6 and c11–c13 are states at the range's start and end, so a range is not a sum of months.
+ * The range ends no later than the data's last known date, as the marts' running period does
+ * (int_periods_reported): a later `to` is capped there (period_end < requested_end on every row, with
+ * data_last_date the cap), and a range that starts after that date is refused, naming it.
  */
 import { z } from 'zod';
 import { createError } from '../errors.js';
@@ -14,7 +17,12 @@ export interface RangeRow {
   agency_code: string;
   agency_name: string | null;
   period_start: string;
+  /** The effective end: the requested end, or the data's last known date when that is earlier. */
   period_end: string;
+  /** The end asked for (`to`). */
+  requested_end: string;
+  /** The data's last known date (null when int_dossiers_classified has no rows). */
+  data_last_date: string | null;
   received_total: number;
   received_online: number;
   received_offline: number;
@@ -52,11 +60,17 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
   if (!parsed.success) throw createError('range', `Failed to report ${opts.from}–${opts.to}: ${parsed.error.issues[0]?.message ?? 'invalid range'}`);
   const rows = await engine.query(await readRangeSql(sqlDir), { range_start: parsed.data.from, range_end: parsed.data.to, agency_code: parsed.data.agency ?? '' });
   const date = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+  const last = rows[0]?.data_last_date;
+  if (last !== null && last !== undefined && date(last) < parsed.data.from) {
+    throw createError('range', `Failed to report ${opts.from}–${opts.to}: the data ends ${date(last)}, before the range starts`);
+  }
   return rows.map((r) => ({
     agency_code: String(r.agency_code),
     agency_name: r.agency_name === null || r.agency_name === undefined ? null : String(r.agency_name),
     period_start: date(r.period_start),
     period_end: date(r.period_end),
+    requested_end: date(r.requested_end),
+    data_last_date: r.data_last_date === null || r.data_last_date === undefined ? null : date(r.data_last_date),
     received_total: Number(r.received_total),
     received_online: Number(r.received_online),
     received_offline: Number(r.received_offline),
