@@ -10,8 +10,14 @@
  *   V6 DANG_XU_LY, no due date                           → pending, in time
  *   V7 DA_TRA_KET_QUA, no due date, finished 25/01       → resolved on time
  *   V8 DA_TRA_KET_QUA, result "returned" (TRA_LAI), finished 14/01, due 20/01 → resolved early, and refused
+ *   V9 TU_CHOI_TIEP_NHAN, submitted online 30/01, refused at intake 03/02 → not counted, nor in a snapshot of 31/01
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
+import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
+import { LocalStorage } from '../../functions/core/storage/local.js';
+import { registerAsOfSources } from '../../functions/core/transform/asof.js';
+import { loadModels, runModels } from '../../functions/core/transform/index.js';
 import { runFixture, type FixtureRun } from './helpers.js';
 
 const f = 'false,false,false,false,false,false';
@@ -23,7 +29,8 @@ const VENDOR = `
   ('V5','portal','1.000001','H99.05',1,'2025-01-05 09:00:00','2025-01-10 17:00:00',NULL,'DUNG_XU_LY',0,${f},'2025-01-06 10:00:00','hv',NULL,NULL,NULL,NULL,NULL,NULL),
   ('V6','portal','1.000001','H99.05',1,'2025-01-06 09:00:00',NULL,NULL,'DANG_XU_LY',0,${f},'2025-01-06 09:00:00','hv',NULL,NULL,NULL,NULL,NULL,NULL),
   ('V7','portal','1.000001','H99.05',1,'2025-01-07 09:00:00',NULL,'2025-01-25 10:00:00','DA_TRA_KET_QUA',0,${f},'2025-01-25 10:00:00','hv','2025-01-25 10:00:00',NULL,NULL,NULL,'KET_QUA',NULL),
-  ('V8','portal','1.000001','H99.05',1,'2025-01-08 09:00:00','2025-01-20 17:00:00','2025-01-14 10:00:00','DA_TRA_KET_QUA',0,${f},'2025-01-14 10:00:00','hv','2025-01-14 10:00:00',NULL,NULL,NULL,'TRA_LAI',NULL)`;
+  ('V8','portal','1.000001','H99.05',1,'2025-01-08 09:00:00','2025-01-20 17:00:00','2025-01-14 10:00:00','DA_TRA_KET_QUA',0,${f},'2025-01-14 10:00:00','hv','2025-01-14 10:00:00',NULL,NULL,NULL,'TRA_LAI',NULL),
+  ('V9','portal','1.000001','H99.05',2,'2025-01-30 16:00:00','2025-02-10 17:00:00','2025-02-03 09:00:00','TU_CHOI_TIEP_NHAN',0,${f},'2025-02-03 09:00:00','hv',NULL,NULL,NULL,NULL,NULL,NULL)`;
 
 let base: FixtureRun;
 let run: FixtureRun;
@@ -72,5 +79,24 @@ describe('vendor statuses and dates in the marts', () => {
     const [b] = await q(base);
     const [a] = await q(run);
     expect([Number(a!.received_total) - Number(b!.received_total), Number(a!.resolved_total) - Number(b!.resolved_total), Number(a!.resolved_on_time) - Number(b!.resolved_on_time)]).toEqual([5, 3, 1]);
+  });
+
+  test('should keep a dossier refused at intake after a snapshot date out of that snapshot: on the date it was not yet received', async () => {
+    // The as-of views of a snapshot of January (sql/snapshots/as_of/): V9, refused on 03/02, was submitted and
+    // waiting for intake on 31/01, not a received dossier being processed; V8, finished 14/01, is unchanged.
+    const engine = await DuckDbEngine.create({ lakeRoot: run.lake, writeParquet: false, duckdb: { threads: 1 } });
+    try {
+      await registerAsOfSources(engine, new LocalStorage(run.lake), '2025-01-31', SQL_DIR);
+      const asOf = await engine.query(`SELECT dossier_id, status, finished_at IS NULL AS open FROM src_dossiers WHERE dossier_id IN ('V8', 'V9') ORDER BY dossier_id`);
+      expect(asOf).toEqual([
+        { dossier_id: 'V8', status: 'DA_TRA_KET_QUA', open: false },
+        { dossier_id: 'V9', status: 'CHUA_TIEP_NHAN', open: true },
+      ]);
+      await runModels(engine, loadModels(SQL_DIR));
+      const classified = await engine.query(`SELECT dossier_id FROM int_dossiers_classified WHERE dossier_id LIKE 'V%' ORDER BY dossier_id`);
+      expect(classified.map((r) => r.dossier_id)).toEqual(['V4', 'V5', 'V6', 'V7', 'V8']);
+    } finally {
+      await engine.close();
+    }
   });
 });
