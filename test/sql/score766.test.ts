@@ -59,7 +59,7 @@ describe('score766_agency_months on the fixture', () => {
       score_clgq_recomputed: 8,
       // nothing paid online
       score_tttt_recomputed: 0,
-      // satisfaction 3/4 ÷ 90 % × 6 = 5 + petitions 6 + 6 (published)
+      // satisfaction 3/4 ÷ 90 % × 6 = 5 (D04, late and complained about, is subtracted once: not 100 % − 25 % − 25 %) + petitions 6 + 6 (published)
       score_mdhl_recomputed: 17,
       // e-result 2/4 × 6 + digitised 3/4 × 4 + published 2 + 1 + 2 + 1 + 2
       score_mdsh_recomputed: 14,
