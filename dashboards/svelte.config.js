@@ -9,6 +9,16 @@ import { fileURLToPath } from 'node:url';
 const entriesFile = path.join(path.dirname(fileURLToPath(import.meta.url)), '.lake', 'prerender-entries.json');
 const entries = fs.existsSync(entriesFile) ? JSON.parse(fs.readFileSync(entriesFile, 'utf8')) : ['*'];
 
+// Every page is Vietnamese, but Evidence 40.1.8's app.html says <html lang="en">, and Evidence lets a project neither
+// replace that file nor set kit.files.appTemplate. Evidence copies its template afresh to .evidence/template before
+// each build or dev run, then starts SvelteKit, which loads this file before it reads app.html: set the language in
+// that copy (never in node_modules). Idempotent.
+const appHtml = path.join(path.dirname(fileURLToPath(import.meta.url)), '.evidence', 'template', 'src', 'app.html');
+if (fs.existsSync(appHtml)) {
+	const html = fs.readFileSync(appHtml, 'utf8');
+	if (html.includes('<html lang="en">')) fs.writeFileSync(appHtml, html.replace('<html lang="en">', '<html lang="vi">'));
+}
+
 export default {
 	kit: {
 		prerender: {

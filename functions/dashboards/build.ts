@@ -52,6 +52,7 @@ export const DASHBOARD_MARTS = [
   'par_agency_years',
   'par_field_scores',
   'data_quality',
+  'bieu06_reconciliation',
   'outlook_projections',
   'outlook_backtest',
   'warning_dossiers_due',

@@ -8,7 +8,7 @@
  * facts of dashboard_meta emptied, as the pipeline leaves them without a real pull. The same build
  * (one build, not two) also stands for a lake at a year's end before the next year's holiday notice:
  * the warning's as-of date moved to 28/12/2026 (its window provisional, as dashboard_meta computes it from
- * int_working_days then) and the dossiers due from 6/1/2026 marked provisional,
+ * int_working_days then) and the dossiers due from 7/1/2026 marked provisional,
  * as the pipeline leaves them then (docs/outlook-and-warning.md, "A year without its notice"); and one
  * Biểu 06 workbook has totals that disagree with its unit rows (data_quality's checks). Built without a
  * base path (as the bench and `npm start` build it), so first answers come from prerendered results.
@@ -30,9 +30,14 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 
 /** The year-end stand-in: the warning's as-of date, and the first due date counted provisionally. */
 const YEAR_END_AS_OF = '2026-12-28';
-const PROVISIONAL_FROM = '2026-01-06';
+const PROVISIONAL_FROM = '2026-01-07';
 /** The checks given to one Biểu 06 workbook of the data-quality mart. */
 const CHECK_FINDINGS = 'sheet row 13: subtotal "Cộng" of band "Sở, ban, ngành" c11 (3) ≠ sum of its unit rows, sheet rows 11–12 (2); sheet row 15: Tổng cộng c3 (9) ≠ sum of unit rows (8)';
+
+/** The filed Biểu 06 cell made to differ: c4 of the first agency's line in the newest quarter filed. */
+const NEWEST_QUARTER = `period_type = 'quarter' and period_end = (select max(period_end) from $t where period_type = 'quarter' and status = 'agrees')`;
+const FILED_APART = `column_no = 4 and status = 'agrees' and ${NEWEST_QUARTER}
+  and agency_code = (select min(agency_code) from $t where status = 'agrees' and ${NEWEST_QUARTER})`;
 
 /** Copy the demo lake's marts, snapshots and meta.json without any real 766 row, at a year's end (above). */
 async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promise<void> {
@@ -57,6 +62,15 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
       `select * replace (
          case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then 2::BIGINT else check_failures end as check_failures,
          case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(CHECK_FINDINGS)} else check_findings end as check_findings) from $t`,
+    );
+    // One filed Biểu 06 cell apart from the one recomputed (the demo's all agree): the newest quarter's c4 of
+    // the first agency, filed 2 more than computed.
+    await rewrite(
+      'bieu06_reconciliation',
+      `select * replace (
+         case when ${FILED_APART} then filed + 2 else filed end as filed,
+         case when ${FILED_APART} then difference + 2 else difference end as difference,
+         case when ${FILED_APART} then 'differs' else status end as status) from $t`,
     );
     const left = await db.all(`select count(*)::INTEGER as n from read_parquet(${literal(mart('score766_units'))}) where dataset_label = 'real'`);
     expect(left[0]?.n).toBe(0);
@@ -146,6 +160,32 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     await context.close();
   });
 
+  test('should show a filed Biểu 06 cell apart from the recomputed one on its agency\'s page and count it on the data-quality page', async () => {
+    const [cell] = await withDuckDb((db) =>
+      db.all(`select agency_code, period_label, column_heading, filed, computed from read_parquet(${literal(path.join(tmp, 'lake', 'models', 'marts', 'bieu06_reconciliation.parquet'))})
+        where status = 'differs'`),
+    );
+    expect(Number(cell?.filed) - Number(cell?.computed)).toBe(2);
+    const agency = await open(`/don-vi/${String(cell?.agency_code)}/`);
+    const block = agency.page.getByTestId('agency-bieu06');
+    await expect.poll(async () => (await block.innerText()).includes(String(cell?.column_heading)), { timeout: 60_000 }).toBe(true);
+    const text = (await block.innerText()).replace(/\s+/g, ' ');
+    expect(text).toContain('1 ô lệch');
+    expect(text).toContain(`${String(cell?.period_label)} 4 ${String(cell?.column_heading)}`);
+    expect(text).not.toContain('đều khớp');
+    expect(agency.errors).toEqual([]);
+    expect(agency.outside).toEqual([]);
+    await agency.context.close();
+    const dq = await open('/chat-luong-du-lieu/');
+    const table = dq.page.getByTestId('dq-reconciliation');
+    await expect.poll(async () => (await table.innerText()).includes(String(cell?.period_label)), { timeout: 60_000 }).toBe(true);
+    const line = (await table.innerText()).split('\n').find((l) => l.startsWith(String(cell?.period_label)));
+    // Kỳ, lines, lines apart, cells apart, unmatched names, units not reporting.
+    expect(line?.split('\t').map((c) => c.trim()).slice(2)).toEqual(['1', '1', '0', '0']);
+    expect(dq.errors).toEqual([]);
+    await dq.context.close();
+  });
+
   test('should say, at a year\'s end before the next notice, that the working days after it are provisional, and mark those dossiers', async () => {
     expect(build.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: true });
     const { context, page, errors, outside } = await open('/canh-bao-som/');
@@ -154,7 +194,7 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(await note.getAttribute('role')).toBe('status');
     expect(plain(await note.innerText())).toContain('Số ngày làm việc còn lại là tạm tính với các hồ sơ có hạn sau ngày 31/12/2026');
     expect(plain(await page.getByTestId('holidays-through').innerText())).toContain('đến hết ngày 31/12/2026');
-    // The list's "Ghi chú" column: "Tạm tính" on each dossier listed that is due from 6/1/2026, on no other.
+    // The list's "Ghi chú" column: "Tạm tính" on each dossier listed that is due from 7/1/2026, on no other.
     const due = await withDuckDb((db) =>
       db.all(`select dossier_id, is_provisional from read_parquet(${literal(path.join(tmp, 'lake', 'models', 'marts', 'warning_dossiers_due.parquet'))})
         where working_days_left <= 3 order by due_date, dossier_id`),

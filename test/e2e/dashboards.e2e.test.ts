@@ -254,6 +254,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const visit = await open('/');
     const { page } = visit;
     expect(await page.evaluate('navigator.language')).toBe('en-US');
+    // The document says it is Vietnamese (Evidence's template says "en"; dashboards/svelte.config.js sets it).
+    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     const latest = build.meta.defaults.year as number;
     const rows = await mart(`select year, received_total, on_time_rate from ${m('province_years')} where year in (${latest}, ${latest - 1})`);
     const [now, before] = [rows.find((r) => r.year === latest), rows.find((r) => r.year === latest - 1)];
@@ -339,11 +341,11 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await choose(page, 'Đơn vị thứ nhất', String(a.label));
     await choose(page, 'Đơn vị thứ hai', String(b.label));
     // Both choices re-query the table: wait for the second unit's figure too (the first alone is a race).
-    await waitText(page, formatViNumber(Number(a.received_total), 2), 'pair');
-    await waitText(page, formatViNumber(Number(b.received_total), 2), 'pair');
+    await waitText(page, formatViNumber(Number(a.received_total)), 'pair');
+    await waitText(page, formatViNumber(Number(b.received_total)), 'pair');
     const table = await textOf(page, 'pair');
-    expect(table).toContain(formatViNumber(Number(b.received_total), 2));
-    expect(table).toContain(formatViNumber(Number(a.received_total) - Number(b.received_total), 2));
+    expect(table).toContain(formatViNumber(Number(b.received_total)));
+    expect(table).toContain(formatViNumber(Number(a.received_total) - Number(b.received_total)));
     await finish(visit, 'so-sanh-don-vi-hai-don-vi', 'synthetic');
   });
 
@@ -359,16 +361,16 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const lastMonth = Number((await mart(`select max(month) as m from ${m('outlook_projections')} where unit_code = ${literal(province)} and year = ${latest}`))[0]?.m);
     expect(await shown(page, 'Dự báo lập vào')).toContain(`Cuối tháng ${lastMonth}`);
     const received = (rows: JsonRow[]) => rows.find((r) => r.metric === 'received') as JsonRow;
-    await waitText(page, formatViNumber(Number(received(await at(lastMonth)).projected), 1), 'outlook');
+    await waitText(page, formatViNumber(Number(received(await at(lastMonth)).projected)), 'outlook');
     // Made at the end of June: another projection, with its interval, and the year's outcome beside it.
     await choose(page, 'Dự báo lập vào', 'Cuối tháng 6');
     const june = received(await at(6));
     expect(Number(june.projected)).not.toBe(Number(june.actual_year_end));
-    await waitText(page, formatViNumber(Number(june.projected), 1), 'outlook');
+    await waitText(page, formatViNumber(Number(june.projected)), 'outlook');
     const outlook = await textOf(page, 'outlook');
-    expect(outlook).toContain(formatViNumber(Number(june.projected_low), 1));
-    expect(outlook).toContain(formatViNumber(Number(june.projected_high), 1));
-    expect(outlook).toContain(formatViNumber(Number(june.actual_year_end), 1));
+    expect(outlook).toContain(formatViNumber(Number(june.projected_low)));
+    expect(outlook).toContain(formatViNumber(Number(june.projected_high)));
+    expect(outlook).toContain(formatViNumber(Number(june.actual_year_end)));
     expect(outlook).toContain('Tỷ lệ đúng hạn');
     // The backtest: mean absolute error by month of the year (12 rows).
     const bt = await mart(`select month, mean_abs_error from ${m('outlook_backtest')} where unit_type = 'province' and metric = 'received' order by month`);
@@ -448,6 +450,19 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const row = (await mart(`select received_total from ${m('agency_years')} where agency_code = ${literal(code)} order by year desc limit 1`))[0];
     expect(plain(await page.locator('table').first().innerText())).toContain(formatViNumber(Number(row?.received_total)));
     await expectCharts(page, 2);
+    // Its procedures with late dossiers: those it holds at the year's end, its predecessors' dossiers of the
+    // merger's year included (procedure_years names the catalogue's agency, dissolved since).
+    const lateTop = (await mart(`select procedure_code, sum(resolved_late) as n from ${m('procedure_catalogue')} where agency_code = ${literal(code)} and has_dossiers
+      group by procedure_code order by n desc, procedure_code limit 1`))[0];
+    expect(Number(lateTop?.n)).toBeGreaterThan(0);
+    await waitText(page, String(lateTop?.procedure_code));
+    // Its lines of the demo's Biểu 06 workbooks, since the merger, agree with the recomputed cells cell for cell.
+    const filed = (await mart(`select count(*) as n from ${m('bieu06_reconciliation')} where agency_code = ${literal(code)} and status = 'agrees'`))[0];
+    expect(Number(filed?.n)).toBeGreaterThan(0);
+    const b06 = await textOf(page, 'agency-bieu06');
+    expect(b06).toContain(`(${formatViNumber(Number(filed?.n))} ô, cột 3–13)`);
+    expect(b06).toContain('0 ô lệch');
+    expect(b06).toContain('Mọi ô của Biểu 06 đơn vị đã gửi đều khớp với số tính lại từ hồ sơ.');
     const years = (await mart(`select distinct year from ${m('agency_months')} where agency_code = ${literal(code)} order by year`)).map((r) => String(r.year));
     await expectOverlay(page, 'overlay-received', years, String(build.meta.defaults.year));
     await choose(page, 'Năm làm nổi bật', years[0] as string);
@@ -554,9 +569,11 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
         where year = (select max(year) from read_parquet(${literal(path.join(lake.lakeDir, 'snapshots', month, 'agency_years.parquet'))})) order by received_total desc limit 1`);
       return formatViNumber(Number(rows[0]?.received_total));
     };
-    expect(await shown(page, 'Ảnh chụp')).toContain(last);
+    // The picker shows a snapshot month 'YYYY-MM' as 'Tháng m/yyyy'.
+    const label = (month: string): string => `Tháng ${Number(month.slice(5, 7))}/${month.slice(0, 4)}`;
+    expect(await shown(page, 'Ảnh chụp')).toContain(label(last));
     await waitText(page, await snap(last));
-    await choose(page, 'Ảnh chụp', first);
+    await choose(page, 'Ảnh chụp', label(first));
     await waitText(page, await snap(first));
     await finish(visit, 'anh-chup-thang', 'synthetic');
   });
@@ -575,6 +592,15 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The demo's Biểu 06 workbooks add up (the generator sums its own rows): the checks' table says so.
     expect(Number((await mart(`select count(*) as n from ${m('data_quality')} where check_failures > 0`))[0]?.n)).toBe(0);
     expect(plain(await textOf(page, 'dq-checks'))).toContain('Không có dòng tổng hay dòng cộng nào lệch với các dòng đơn vị của nó.');
+    // Every unit line of the demo's Biểu 06 workbooks matches the cells recomputed from the dossiers
+    // (the generator counts by the pipeline's reading): the newest period is listed with no cell apart.
+    const recon = await mart(`select status, count(*) as n from ${m('bieu06_reconciliation')} group by status order by status`);
+    expect(recon.map((r) => r.status)).toEqual(['agrees']);
+    const newest = (await mart(`select period_label, count(distinct unit_name) as n from ${m('bieu06_reconciliation')}
+      group by period_type, period_end, period_label order by period_end desc, period_type limit 1`))[0];
+    await waitText(page, String(newest?.period_label), 'dq-reconciliation');
+    const line = (await textOf(page, 'dq-reconciliation')).split('\n').find((l) => l.startsWith(String(newest?.period_label)));
+    expect(line?.split('\t').map((c) => c.trim())).toEqual([String(newest?.period_label), formatViNumber(Number(newest?.n)), '0', '0', '0', '0']);
     await finish(visit, 'chat-luong-du-lieu', 'synthetic');
   });
 

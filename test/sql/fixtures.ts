@@ -79,6 +79,8 @@ const LANDING_LOG = `
   ('registry','agencies','h3','registry/agencies.csv',NULL,5,5,0,TIMESTAMP '2025-04-01 08:00:00',0),
   ('decision','par','h8','par/chi-so-cchc.xlsx','2025',6,5,1,TIMESTAMP '2025-03-01 08:00:00',0),
   ('report','bieu06','h5','bieu06/2025-Q1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:30:00',0),
+  -- Two more lines of Q1 from another workbook (bieu06_reconciliation).
+  ('report','bieu06','h10','bieu06/2025-Q1-bo-sung.xlsx','2025-Q1',2,2,0,TIMESTAMP '2025-04-01 08:40:00',0),
   -- The first Biểu 06 of the quarter, whose one row the corrected h5 replaced (landed/_superseded/bieu06).
   ('report','bieu06','h9','bieu06/2025-Q1-v1.xlsx','2025-Q1',1,1,0,TIMESTAMP '2025-04-01 08:10:00',1)`;
 
@@ -164,7 +166,15 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
               CAST(1 AS BIGINT) AS received_carried_over, CAST(6 AS BIGINT) AS resolved_total, CAST(2 AS BIGINT) AS resolved_early,
               CAST(3 AS BIGINT) AS resolved_on_time, CAST(1 AS BIGINT) AS resolved_late, CAST(2 AS BIGINT) AS pending_total,
               CAST(1 AS BIGINT) AS pending_in_time, CAST(1 AS BIGINT) AS pending_overdue,
-              'h5' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'xlsx' AS source, 2025 AS year`,
+              'h5' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'xlsx' AS source, 2025 AS year
+       UNION ALL
+       -- Another workbook's two lines of Q1 (bieu06_reconciliation): one under a name the registry lacks, and
+       -- one under H99.10, which ended on 28/02/2025 and so has no Q1 row (H99.21 reports its dossiers).
+       SELECT 'quarter', 1, DATE '2025-01-01', DATE '2025-03-31', 'Sở, ban, ngành', 1, 'Ban Quản lý khu kinh tế', NULL,
+              3, 3, 0, 0, 3, 3, 0, 0, 0, 0, 0, 'h10', CAST(1 AS BIGINT), 'xlsx', 2025
+       UNION ALL
+       SELECT 'quarter', 1, DATE '2025-01-01', DATE '2025-03-31', 'Sở, ban, ngành', 2, 'Sở Kế hoạch và Đầu tư', 'H99.10',
+              1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 'h10', CAST(2 AS BIGINT), 'xlsx', 2025`,
       ['source', 'year'],
     );
     await write(

@@ -227,6 +227,7 @@ describe('procedure_years, province_months and data_quality on the fixture', () 
     );
     expect(rows).toEqual([
       { dataset: 'dossiers', raw_hash: 'h1', rows_read: 11, rows_landed: 10, rows_quarantined: 1, quarantined_rows_found: 1, quarantine_reasons: 'invalid date: 1', check_failures: 0, rows_current: 10, rows_superseded: 0, newest: '2025-04-02 08:00:00' },
+      { dataset: 'bieu06', raw_hash: 'h10', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 2, rows_superseded: 0, newest: null },
       { dataset: 'dossiers', raw_hash: 'h2', rows_read: 2, rows_landed: 2, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 2, rows_superseded: 0, newest: '2025-04-02 08:00:00' },
       { dataset: 'agencies', raw_hash: 'h3', rows_read: 5, rows_landed: 5, rows_quarantined: 0, quarantined_rows_found: 0, quarantine_reasons: null, check_failures: 0, rows_current: 5, rows_superseded: 0, newest: null },
       // A Biểu 06 whose totals disagree with its unit rows: its rows landed, the two checks counted apart (not as quarantined rows).
@@ -241,6 +242,38 @@ describe('procedure_years, province_months and data_quality on the fixture', () 
     expect(b!.check_findings).toBe(
       'sheet row 13: subtotal "Cộng" of band "Sở, ban, ngành" c11 (3) ≠ sum of its unit rows, sheet rows 12–12 (2); sheet row 15: Tổng cộng c3 (9) ≠ sum of unit rows (8)',
     );
+  });
+});
+
+describe('bieu06_reconciliation on the fixture', () => {
+  test('should set every filed Biểu 06 cell beside the one recomputed from the dossiers, and say which lines cannot be compared', async () => {
+    const rows = await run.rows(
+      `SELECT unit_name, agency_code, column_no, filed, computed, difference, status, period_label FROM bieu06_reconciliation ORDER BY unit_name, column_no`,
+    );
+    expect(rows).toHaveLength(33);
+    expect(new Set(rows.map((r) => r.period_label))).toEqual(new Set(['Quý 1/2025']));
+    const line = (name: string) => rows.filter((r) => r.unit_name === name).map((r) => [r.column_no, r.filed, r.computed, r.difference, r.status]);
+    // Sở Tư pháp as filed (8 4 3 1 6 2 3 1 2 1 1) against agency_periods' Q1 (7 3 3 1 5 1 3 1 2 1 1, above): the
+    // filing counted D06 (received online 25/01, withdrawn 03/02, before its due date) as received and resolved early, which the
+    // pipeline leaves out (docs/bieu06.md). c3, c4, c7 and c8 differ by one; the other seven agree.
+    const agree = (c: number, v: number) => [c, v, v, 0, 'agrees'];
+    expect(line('Sở Tư pháp')).toEqual([
+      [3, 8, 7, 1, 'differs'],
+      [4, 4, 3, 1, 'differs'],
+      agree(5, 3),
+      agree(6, 1),
+      [7, 6, 5, 1, 'differs'],
+      [8, 2, 1, 1, 'differs'],
+      agree(9, 3),
+      agree(10, 1),
+      agree(11, 2),
+      agree(12, 1),
+      agree(13, 1),
+    ]);
+    // A name the registry lacks: no agency, nothing to compare.
+    expect(line('Ban Quản lý khu kinh tế').map((r) => [r[2], r[4]])).toEqual(Array.from({ length: 11 }, () => [null, 'unit_unmatched']));
+    // H99.10 ended on 28/02/2025: its successor H99.21 reports Q1, so there is no computed row to compare with.
+    expect(line('Sở Kế hoạch và Đầu tư').map((r) => [r[2], r[3], r[4]])).toEqual(Array.from({ length: 11 }, () => [null, null, 'no_computed_row']));
   });
 });
 
