@@ -139,7 +139,6 @@ export function unitId(code: string): string {
 export class Score766Counter {
   readonly months: Score766Month[];
   private readonly counts: Float64Array[];
-  private readonly feeProcs = new Map<string, Set<number>>();
   private readonly feeProcsPaid = new Map<string, Set<number>>();
   private readonly firstDay: number;
 
@@ -183,9 +182,6 @@ export class Score766Counter {
       if (d.fee) {
         a[o + R_FEE]! += 1;
         const key = `${mr}|${unit}`;
-        let s = this.feeProcs.get(key);
-        if (!s) this.feeProcs.set(key, (s = new Set()));
-        s.add(d.procedure);
         if (d.paidOnline) {
           a[o + R_FEE_PAID]! += 1;
           let t = this.feeProcsPaid.get(key);
@@ -252,7 +248,8 @@ export class Score766Counter {
         ONLINE_PROVISION: [procs.filter((p) => p.row.online_level !== 'khong').length, nProcs],
         ONLINE_SUBMISSION: [c(R_ONLINE), c(R_TOTAL)],
         ONLINE_PAYMENT_DOSSIER: [c(R_FEE_PAID), c(R_FEE)],
-        ONLINE_PAYMENT_FORMALITY: [this.feeProcsPaid.get(key)?.size ?? 0, this.feeProcs.get(key)?.size ?? 0],
+        // Fee-bearing procedures the unit holds, with dossiers or not (the portal's totalFeeFormality).
+        ONLINE_PAYMENT_FORMALITY: [this.feeProcsPaid.get(key)?.size ?? 0, procs.filter((p) => p.row.is_fee_bearing).length],
         DOSSIER_RECEIVING_SATISFACTION: [c(F_OK), c(F_RESOLVED)],
         PETITION_PROCESSING_ON_TIME: [binomial(c(R_COMPLAINT), 0.7 + quality * 0.3), c(R_COMPLAINT)],
         PETITION_HANDLING_SATISFACTION: [binomial(c(R_COMPLAINT), 0.6 + quality * 0.35), c(R_COMPLAINT)],

@@ -70,7 +70,6 @@ counted_dossiers as (
         count_if(is_counted and is_received and is_synced) as synced_count,
         count_if(is_counted and is_received and has_complaint) as complaints,
         count_if(is_counted and is_resolved and resolution_class <> 'late' and not has_complaint) as resolved_satisfied,
-        count(distinct case when is_counted and is_received and is_fee_bearing then procedure_code end) as procedures_fee_bearing,
         count(distinct case when is_counted and is_received and is_paid_online then procedure_code end) as procedures_paid_online,
         count_if(agency_code <> reporting_agency_code) as inherited_count
     from attributed
@@ -111,7 +110,6 @@ counted as (
         coalesce(c.synced_count, 0) as synced_count,
         coalesce(c.complaints, 0) as complaints,
         coalesce(c.resolved_satisfied, 0) as resolved_satisfied,
-        coalesce(c.procedures_fee_bearing, 0) as procedures_fee_bearing,
         coalesce(c.procedures_paid_online, 0) as procedures_paid_online,
         coalesce(c.inherited_count, 0) as inherited_count
     from counted_dossiers as c
@@ -159,7 +157,6 @@ final as (
         synced_count,
         complaints,
         resolved_satisfied,
-        procedures_fee_bearing,
         procedures_paid_online,
         inherited_count
     from counted

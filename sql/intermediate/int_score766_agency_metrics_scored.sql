@@ -76,7 +76,8 @@ procedures_held as (
         end as agency_code,
         m.year,
         m.period_no,
-        p.online_level
+        p.online_level,
+        p.is_fee_bearing
     from procedures as p
     cross join month_list as m
     left join agencies as g on g.agency_code = p.agency_code
@@ -90,7 +91,8 @@ catalogue as (
         year,
         period_no,
         count(*) as procedures_held,
-        count_if(online_level <> 'khong') as procedures_online
+        count_if(online_level <> 'khong') as procedures_online,
+        count_if(is_fee_bearing) as procedures_fee_bearing_held
     from procedures_held
     group by agency_code, year, period_no
 
@@ -147,7 +149,7 @@ measured as (
             when 'resolved:on_time' then c.resolved_early + c.resolved_on_time
             when 'received:channel_online' then c.received_online
             when 'received_fee:is_paid_online' then c.paid_online_count
-            when 'received_fee_procedures:paid_online' then c.procedures_paid_online
+            when 'catalogue_fee:paid_online' then c.procedures_paid_online
             when 'resolved:not_late_no_complaint' then c.resolved_satisfied
             when 'resolved:has_e_result' then c.e_result_count
             when 'received:is_digitised' then c.digitised_count
@@ -158,7 +160,7 @@ measured as (
             when 'resolved:on_time' then c.resolved_total
             when 'received:channel_online' then c.received_new
             when 'received_fee:is_paid_online' then c.fee_bearing_count
-            when 'received_fee_procedures:paid_online' then c.procedures_fee_bearing
+            when 'catalogue_fee:paid_online' then coalesce(k.procedures_fee_bearing_held, 0)
             when 'resolved:not_late_no_complaint' then c.resolved_total
             when 'resolved:has_e_result' then c.resolved_total
             when 'received:is_digitised' then c.received_new

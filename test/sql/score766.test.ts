@@ -78,6 +78,22 @@ describe('score766_agency_months on the fixture', () => {
     expect(r!.online_pct).toBeCloseTo(25, 10);
   });
 
+  test('should take the fee-bearing procedures the unit holds as the denominator of ONLINE_PAYMENT_FORMALITY, with dossiers or not', async () => {
+    // H99.05 holds two fee-bearing procedures (1.000001, 2.000002). February 2025: one dossier received, NSW-D07
+    // (2.000002), paid online; none of 1.000001. The portal's denominator is the catalogue's fee-bearing procedures
+    // (the real Gia Lai detail: H21.13 totalFeeFormality 23 beside 0 dossiers with a fee): 1/2 = 50 % of the 80 %
+    // threshold → 2,5 of 4. Counting only the procedures people used would give 1/1 → 4. December 2024 has no
+    // fee dossier at all: 0/2, not 0/0.
+    const rows = await run.rows(
+      `SELECT year, month, numerator, denominator, score_recomputed FROM int_score766_agency_metrics_scored
+       WHERE agency_code = 'H99.05' AND metric_code = 'ONLINE_PAYMENT_FORMALITY' AND year * 100 + month IN (202412, 202502) ORDER BY year, month`,
+    );
+    expect(rows).toEqual([
+      { year: 2024, month: 12, numerator: 0, denominator: 2, score_recomputed: 0 },
+      { year: 2025, month: 2, numerator: 1, denominator: 2, score_recomputed: 2.5 },
+    ]);
+  });
+
   test('should leave groups with unpublished drawn sub-scores empty and flag the row incomplete', async () => {
     const [r] = await run.rows(`SELECT score_ckmb_recomputed, score_tdgq_recomputed, score_total_recomputed, is_complete, has_published FROM score766_agency_months WHERE agency_code = 'H99.05' AND year = 2025 AND month = 2`);
     expect(r).toEqual({ score_ckmb_recomputed: null, score_tdgq_recomputed: 20, score_total_recomputed: null, is_complete: false, has_published: false });
