@@ -4,7 +4,7 @@
  * person, received in January 2025 (period end 31/01):
  *   V1 CHUA_TIEP_NHAN (submitted, not received)        → not counted
  *   V2 TU_CHOI_TIEP_NHAN (refused at intake)            → not counted
- *   V3 DA_TRA_KET_QUA, soft-deleted                     → not counted
+ *   V3 DA_TRA_KET_QUA, soft-deleted 16/01                → not counted (in a snapshot of 15/01, counted: not deleted yet)
  *   V4 DA_XU_LY, due 20/01, finished 15/01, not returned → resolved early (on its processing end)
  *   V5 DUNG_XU_LY (stopped), due 10/01                   → pending, overdue on 31/01 (a pause does not stop the clock)
  *   V6 DANG_XU_LY, no due date                           → pending, in time
@@ -79,6 +79,25 @@ describe('vendor statuses and dates in the marts', () => {
     const [b] = await q(base);
     const [a] = await q(run);
     expect([Number(a!.received_total) - Number(b!.received_total), Number(a!.resolved_total) - Number(b!.resolved_total), Number(a!.resolved_on_time) - Number(b!.resolved_on_time)]).toEqual([5, 3, 1]);
+  });
+
+  test('should count a dossier soft-deleted after a snapshot date in that snapshot, as the reports of the date counted it', async () => {
+    // V3: received 11/01, result handed over 15/01, soft-deleted 16/01. Live, it is counted nowhere; in a snapshot of
+    // 15/01 it is a resolved dossier (not deleted yet); in one of 16/01 it is deleted.
+    const engine = await DuckDbEngine.create({ lakeRoot: run.lake, writeParquet: false, duckdb: { threads: 1 } });
+    try {
+      const v3 = async (asOf: string) => {
+        await registerAsOfSources(engine, new LocalStorage(run.lake), asOf, SQL_DIR);
+        return engine.query(`SELECT status, deleted_at IS NULL AS live FROM src_dossiers WHERE dossier_id = 'V3'`);
+      };
+      expect(await v3('2025-01-16')).toEqual([{ status: 'DA_TRA_KET_QUA', live: false }]);
+      expect(await v3('2025-01-15')).toEqual([{ status: 'DA_TRA_KET_QUA', live: true }]);
+      await runModels(engine, loadModels(SQL_DIR));
+      const classified = await engine.query(`SELECT dossier_id FROM int_dossiers_classified WHERE dossier_id IN ('V3', 'V4') ORDER BY dossier_id`);
+      expect(classified.map((r) => r.dossier_id)).toEqual(['V3', 'V4']);
+    } finally {
+      await engine.close();
+    }
   });
 
   test('should keep a dossier refused at intake after a snapshot date out of that snapshot: on the date it was not yet received', async () => {

@@ -3,8 +3,9 @@
 -- pending (no finished_at, status DANG_XU_LY), except one refused at intake after it
 -- (TU_CHOI_TIEP_NHAN, whose finished_at is the refusal): on the date it was submitted and not yet
 -- received (CHUA_TIEP_NHAN), which no report counts (docs/data-contracts.md §4.8), never a received,
--- pending dossier; its updated_at is at most the date's last second (a missing updated_at reads as that
--- second, as it did before these rules moved into SQL).
+-- pending dossier; one soft-deleted after it (deleted_at) was not deleted yet and counts as the reports of
+-- that month counted it; its updated_at is at most the date's last second (a missing updated_at reads as
+-- that second, as it did before these rules moved into SQL).
 select
     d.dossier_id,
     d.procedure_code,
@@ -35,7 +36,7 @@ select
     d.supplement_received_at,
     d.due_at_reset,
     d.result_type,
-    d.deleted_at,
+    case when cast(d.deleted_at as date) > p.as_of_date then null else d.deleted_at end as deleted_at,
     d.raw_hash,
     d.raw_row,
     d.source,
