@@ -95,7 +95,7 @@ program
   .description('build the Evidence dashboards (dashboards/) from a local lake\'s marts, snapshots and report packs into a static site (an S3 lake: cli export-marts first)')
   .option('--out <dir>', 'where the site ends up (default: dashboards/build)')
   .option('--project <dir>', 'the Evidence project (default: dashboards/)')
-  .option('--base-path <path>', 'sub-path the site is served under, e.g. /bao-cao (default: DASHBOARDS_BASE_PATH or none)')
+  .option('--base-path <path>', 'sub-path the site is served under, e.g. /cchc; no page route may begin with it (default: DASHBOARDS_BASE_PATH or none)')
   .option('--no-strict', 'evidence build instead of build:strict (an empty or failing component does not fail the build)')
   .action(async (o: { out?: string; project?: string; basePath?: string; strict: boolean }) => {
     const { runBuildDashboards } = await import('./build-dashboards.js');

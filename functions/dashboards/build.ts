@@ -379,6 +379,7 @@ export async function buildDashboards(options: BuildDashboardsOptions): Promise<
     throw createError('dashboards', `Failed to build dashboards: ${cli} is missing (run: npm ci --prefix dashboards)`);
   }
   const basePath = normaliseBasePath(options.basePath ?? process.env.DASHBOARDS_BASE_PATH ?? '');
+  await checkBasePathAgainstPages(basePath, dashDir);
   // One Evidence project directory, one build at a time (tests and `npm start` may overlap): the
   // lake's own lock (functions/core/lake/lock.ts) taken on the project directory, i.e.
   // dashboards/locks/lake.json. A build waits for another one up to 30 minutes.
@@ -421,6 +422,29 @@ async function buildLocked(dashDir: string, cli: string, basePath: string, optio
     await cp(built, outDir, { recursive: true });
   }
   return { outDir, basePath, pages: await countPages(outDir), meta, sourcesSeconds: timings.sources, buildSeconds: timings.build };
+}
+
+/**
+ * Evidence 40.1.8 adds the base path to a link unless the link already starts with it, as a string
+ * (@evidence-dev/sdk addBasePath): under the base path /bao-cao the menu's link to the page /bao-cao is
+ * left as it is and opens the site's home page; /bao would do the same to /bao-cao, /don to /don-vi. A
+ * base path that begins a page's route is refused, naming the page.
+ */
+export async function checkBasePathAgainstPages(basePath: string, dashDir: string): Promise<void> {
+  if (basePath === '') return;
+  const pagesDir = path.join(dashDir, 'pages');
+  const entries = existsSync(pagesDir) ? await readdir(pagesDir, { withFileTypes: true }) : [];
+  const routes = entries
+    .map((e) => (e.isDirectory() ? e.name : e.name.replace(/\.md$/, '')))
+    .filter((n) => n !== 'index' && !n.startsWith('+') && !n.startsWith('['))
+    .map((n) => `/${n}`);
+  const clash = routes.find((r) => r.startsWith(basePath));
+  if (clash) {
+    throw createError(
+      'dashboards',
+      `Failed to use base path "${basePath}": the page ${clash} (dashboards/pages) begins with it, and Evidence leaves a link that begins with the base path unprefixed, so its menu link would open another page; choose a base path no page route begins with (e.g. /cchc)`,
+    );
+  }
 }
 
 function normaliseBasePath(p: string): string {

@@ -34,7 +34,8 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules', 'axe-core', 'axe.mi
 /** Evidence's own English labels that must not reach a reader (the components are patched). */
 const ENGLISH_CHROME = /\b(Download Data|Save Image|Fullscreen|Print PDF|No Results|records)\b|>\s*Download\s*</;
 
-const BASE = '/bao-cao';
+// Not /bao-cao: Evidence leaves a link that begins with the base path unprefixed (checkBasePathAgainstPages).
+const BASE = '/cchc';
 const OUT = path.resolve('test-output', 'dashboards');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -441,6 +442,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(body).toContain('npm run cli -- report --period YYYY-MM');
     // The placeholder row of the empty source is never shown as a pack.
     expect(await visit.page.locator('table').count()).toBe(0);
+    // The menu's link to this page carries the base path.
+    const hrefs = await visit.page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toContain(`${BASE}/bao-cao`);
     await finish(visit, 'bao-cao', 'synthetic');
   });
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { buildDashboards, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
+import { buildDashboards, checkBasePathAgainstPages, DASHBOARD_MARTS, dashboardsLockFile, META_MART, PLACEHOLDER_COLUMN, prepareDashboardSources } from '../../functions/dashboards/build.js';
 import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
 import { loadModels } from '../../functions/core/transform/index.js';
@@ -113,6 +113,19 @@ async function materializeMeta(lakeDir: string, lastKnown: string | null, notice
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+});
+
+describe('checkBasePathAgainstPages', () => {
+  test('should refuse a base path that begins a page route, naming the page, and accept others', async () => {
+    const dir = path.join(root, 'pages-check');
+    await mkdir(path.join(dir, 'pages', 'don-vi'), { recursive: true });
+    for (const f of ['index.md', 'bao-cao.md', '+layout.svelte']) await writeFile(path.join(dir, 'pages', f), '');
+    // Evidence leaves "/bao-cao" as it is under the base path /bao-cao (and under /bao): the menu would open the home page.
+    await expect(checkBasePathAgainstPages('/bao-cao', dir)).rejects.toThrow(/base path "\/bao-cao": the page \/bao-cao \(dashboards\/pages\) begins with it/);
+    await expect(checkBasePathAgainstPages('/bao', dir)).rejects.toThrow(/the page \/bao-cao/);
+    await expect(checkBasePathAgainstPages('/don', dir)).rejects.toThrow(/the page \/don-vi/);
+    for (const ok of ['', '/cchc', '/bao-cao-cchc', '/index', '/layout']) await expect(checkBasePathAgainstPages(ok, dir)).resolves.toBeUndefined();
+  });
 });
 
 describe('buildDashboards given a lake and an Evidence project', () => {
