@@ -249,7 +249,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   const lateProcedures = have.has('procedure_years')
     ? (
-        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year })
+        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year, period_end: monthEnd(p.period) })
       ).map((r) => ({
         procedure_code: str(r.procedure_code),
         procedure_name: str(r.procedure_name),

@@ -91,6 +91,25 @@ export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, numb
 }
 
 /** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh". */
+/**
+ * The footnote of a unit formed or enlarged by a merger. A predecessor with the unit's own name (Sở Khoa
+ * học và Công nghệ merged with Sở Thông tin và Truyền thông under the old name) is the old unit: the new
+ * one is formed by merging it, marked "(cũ)", with the others, never said to take over itself; a unit
+ * whose predecessors all bear other names takes them over.
+ */
+export function mergerNote(m: { agency_name: string; break_date: string; predecessor_names: string[] }): string {
+  const date = formatViDate(m.break_date);
+  const names = m.predecessor_names;
+  const tail = ' (sắp xếp tổ chức bộ máy năm 2025).';
+  if (names.length === 0) return `${m.agency_name}: hình thành từ ngày ${date} trên cơ sở đơn vị tiền thân${tail}`;
+  if (names.includes(m.agency_name)) {
+    const parts = names.map((n) => (n === m.agency_name ? `${n} (cũ)` : n));
+    const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} và ${parts[parts.length - 1]}`;
+    return `${m.agency_name}: từ ngày ${date}, hợp nhất ${list}${tail}`;
+  }
+  return `${m.agency_name}: từ ngày ${date} tiếp nhận ${names.join(', ')}${tail}`;
+}
+
 export function placeName(provinceName: string): string {
   return provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').replace(/^(tỉnh|thành phố)\s+/iu, '').trim() || provinceName;
 }
@@ -150,9 +169,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   d.mergers.forEach((m, i) => {
     const n = i + 1;
     noteOf.set(m.agency_code, n);
-    footnotes[n] =
-      `${m.agency_name}: từ ngày ${formatViDate(m.break_date)} tiếp nhận ${m.predecessor_names.length ? m.predecessor_names.join(', ') : 'đơn vị tiền thân'} ` +
-      '(sắp xếp tổ chức bộ máy năm 2025).';
+    footnotes[n] = mergerNote(m);
   });
 
   const blocks: Block[] = [];
@@ -340,7 +357,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     );
   }
 
-  H(1, 'III. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)');
+  H(1, 'III. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH');
   if (!d.par) {
     P('Chưa có kết quả Chỉ số cải cách hành chính của các cơ quan, đơn vị.');
   } else {
@@ -374,7 +391,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     placeDate: `${place}, ngày      tháng ${next.getUTCMonth() + 1} năm ${next.getUTCFullYear()}`,
     title: 'BÁO CÁO',
     subtitle: `Tình hình giải quyết thủ tục hành chính tháng ${month} năm ${year}`,
-    ...(d.synthetic ? { banner: 'Số liệu giả lập (synthetic) của tỉnh mẫu — không phải số liệu thật.' } : {}),
+    ...(d.synthetic ? { banner: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),
     blocks,
     footnotes,
     recipients: ['- UBND tỉnh (để báo cáo);', '- Văn phòng UBND tỉnh;', '- Giám đốc, các Phó Giám đốc Sở;', '- Lưu: VT, CCHC.'],

@@ -81,7 +81,7 @@ function bieu06Sheet(d: ReportData, rows: readonly AgencyPeriod[], synthetic: bo
     periodEnd: first.period_end,
     bands,
     bandSubtotals: true,
-    ...(synthetic ? { note: 'Số liệu giả lập (synthetic) của tỉnh mẫu — không phải số liệu thật.' } : {}),
+    ...(synthetic ? { note: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),
   };
 }
 
