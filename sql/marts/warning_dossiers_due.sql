@@ -50,17 +50,24 @@ data_window as (
 
 ),
 
-pending as (
+open_dossiers as (
 
-    -- The deadline: the original due date plus the supplement wait (calendar days). On or after the
-    -- as-of date is exactly "not overdue" in Biểu 06's terms, date_diff('day', due_date, as_of_date)
-    -- <= supplement_days; a null due date (no deadline) yields none and is not listed.
+    -- The deadline: the original due date plus the supplement wait (calendar days); a null due date
+    -- (no deadline) yields none.
     select d.*, w.as_of_date, cast(d.due_date + d.supplement_days * interval '1' day as date) as effective_due_date
     from dossiers as d
     cross join data_window as w
     where d.finished_date is null
       and d.status <> 'DA_RUT'
-      and cast(d.due_date + d.supplement_days * interval '1' day as date) >= w.as_of_date
+
+),
+
+pending as (
+
+    -- On or after the as-of date is exactly "not overdue" in Biểu 06's terms,
+    -- date_diff('day', due_date, as_of_date) <= supplement_days; no deadline is never listed.
+    select * from open_dossiers
+    where effective_due_date >= as_of_date
 
 ),
 

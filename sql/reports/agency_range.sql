@@ -5,8 +5,8 @@
 -- period (test/sql/range.test.ts checks that every calendar period of agency_periods comes out
 -- the same). $agency_code = '' lists every unit valid on the range end. Parameters are bound by the
 -- engine (functions/core/transform/range.ts); this is a query over the persisted models, not a model.
--- The range ends no later than the data's last known date (the cap of int_periods_reported, from the
--- same expression as int_dossier_receipt_years): pending dossiers are in time or overdue as of that
+-- The range ends no later than the data's last known date (int_dossier_receipt_years, the cap
+-- int_periods_reported puts on the running period): pending dossiers are in time or overdue as of that
 -- date, not as of a day nobody has seen yet, so a range equal to a running period gives that period's
 -- agency_periods row. period_end is that effective end; requested_end is the end asked for and
 -- data_last_date the cap (range.ts refuses a range that starts after it).
@@ -24,9 +24,8 @@ agencies as (
 
 data_window as (
 
-    select
-        max(greatest(received_date, coalesce(finished_date, received_date), cast(updated_at as date))) as last_date
-    from dossiers
+    select max(last_known_date) as last_date
+    from int_dossier_receipt_years
 
 ),
 

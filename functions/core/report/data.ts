@@ -221,7 +221,7 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
 }
 
 /** The snapshot marts the report's queries read (the first three required, the others when the snapshot has them). */
-const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'procedure_years', 'score766_units', 'par_agency_years'] as const;
+const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'procedure_catalogue', 'score766_units', 'par_agency_years'] as const;
 
 type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic'>;
 
@@ -247,9 +247,9 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const agencies = (await agencyRows('month', p.month)).map(agencyPeriod);
   const quarterAgencies = p.month % 3 === 0 ? (await agencyRows('quarter', p.month / 3)).map(agencyPeriod) : undefined;
 
-  const lateProcedures = have.has('procedure_years')
+  const lateProcedures = have.has('procedure_catalogue')
     ? (
-        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year, period_end: monthEnd(p.period) })
+        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year })
       ).map((r) => ({
         procedure_code: str(r.procedure_code),
         procedure_name: str(r.procedure_name),

@@ -90,7 +90,6 @@ export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, numb
   return ranks;
 }
 
-/** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh". */
 /**
  * The footnote of a unit formed or enlarged by a merger. A predecessor with the unit's own name (Sở Khoa
  * học và Công nghệ merged with Sở Thông tin và Truyền thông under the old name) is the old unit: the new
@@ -110,6 +109,7 @@ export function mergerNote(m: { agency_name: string; break_date: string; predece
   return `${m.agency_name}: từ ngày ${date} tiếp nhận ${names.join(', ')}${tail}`;
 }
 
+/** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh". */
 export function placeName(provinceName: string): string {
   return provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').replace(/^(tỉnh|thành phố)\s+/iu, '').trim() || provinceName;
 }

@@ -1,7 +1,7 @@
 /**
  * Biểu 06 for any date range (e.g. 01/01–30/9, or the 15/12–14/12 reporting year) per reporting
- * agency: sql/reports/agency_range.sql over the persisted models int_dossiers_classified and
- * int_agencies_chained, with the range bound as parameters. The marts carry calendar periods only;
+ * agency: sql/reports/agency_range.sql over the persisted models int_dossiers_classified,
+ * int_agencies_chained and int_dossier_receipt_years, with the range bound as parameters. The marts carry calendar periods only;
  * c6 and c11–c13 are states at the range's start and end, so a range is not a sum of months.
  * The range ends no later than the data's last known date, as the marts' running period does
  * (int_periods_reported): a later `to` is capped there (period_end < requested_end on every row, with
@@ -45,6 +45,8 @@ export const RANGE_MODELS = {
   // Incremental: its month-of-receipt partitions (models/intermediate/int_dossiers_classified/receipt_month=<yyyymm>/data.parquet).
   int_dossiers_classified: 'models/intermediate/int_dossiers_classified',
   int_agencies_chained: 'models/intermediate/int_agencies_chained.parquet',
+  // Incremental: one partition per year of receipt; the data's last known date (the range's cap).
+  int_dossier_receipt_years: 'models/intermediate/int_dossier_receipt_years',
 } as const;
 
 export async function readRangeSql(sqlDir: string): Promise<string> {
@@ -52,8 +54,8 @@ export async function readRangeSql(sqlDir: string): Promise<string> {
 }
 
 /**
- * Run the range report on an engine that can read int_dossiers_classified and int_agencies_chained
- * (a transform's engine, or one with them registered from the lake). Dates are ISO (YYYY-MM-DD).
+ * Run the range report on an engine that can read the models of RANGE_MODELS (a transform's engine,
+ * or one with them registered from the lake). Dates are ISO (YYYY-MM-DD).
  */
 export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { from: string; to: string; agency?: string }): Promise<RangeRow[]> {
   const parsed = RangeOptions.safeParse(opts);
@@ -86,7 +88,7 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
 }
 
 /**
- * The range report over a transformed local lake: registers the two persisted models from
+ * The range report over a transformed local lake: registers the persisted models of RANGE_MODELS from
  * `<lakeRoot>/models/intermediate/` on a fresh DuckDB engine and runs the query.
  */
 export async function agencyRangeOfLake(
