@@ -80,6 +80,21 @@ describe('agencyRange', () => {
     await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-05-01', to: '2025-06-30' })).rejects.toThrow(/Failed to report 2025-05-01–2025-06-30: the data ends 2025-04-02, before the range starts/);
   });
 
+  test('should say why one agency has no row: not in the registry, merged before the range ends, or begun after it', async () => {
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-03-31', agency: 'H99.99' })).rejects.toThrow(
+      /Failed to report 2025-03-01–2025-03-31 for H99\.99: no unit has this code in the agency registry/,
+    );
+    // H99.10 ended 28/02/2025: in March its dossiers are H99.21's lines.
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-03-31', agency: 'H99.10' })).rejects.toThrow(
+      /H99\.10 \(Sở Kế hoạch và Đầu tư\) ended 2025-02-28 and its dossiers report under H99\.21 \(Sở Tài chính \(hợp nhất\)\), which took it over on 2025-03-01: ask for --agency H99\.21/,
+    );
+    // H99.21 begins 01/3/2025.
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-01-01', to: '2025-01-31', agency: 'H99.21' })).rejects.toThrow(/H99\.21 \(Sở Tài chính \(hợp nhất\)\) begins 2025-03-01, after the range ends/);
+    // Each unit has its row in the range it was valid in (ended or begun on the range's end day included).
+    expect((await agencyRange(run.engine, SQL_DIR, { from: '2025-02-01', to: '2025-02-28', agency: 'H99.10' })).map((r) => r.agency_code)).toEqual(['H99.10']);
+    expect((await agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-03-31', agency: 'H99.21' })).map((r) => r.agency_code)).toEqual(['H99.21']);
+  });
+
   test('should refuse a range that ends before it starts', async () => {
     await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-02-01' })).rejects.toThrow(/Failed to report 2025-03-01–2025-02-01: the range starts after it ends/);
   });

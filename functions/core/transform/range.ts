@@ -66,6 +66,9 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
   if (last !== null && last !== undefined && date(last) < parsed.data.from) {
     throw createError('range', `Failed to report ${opts.from}–${opts.to}: the data ends ${date(last)}, before the range starts`);
   }
+  if (parsed.data.agency !== undefined && rows.length === 0) {
+    throw createError('range', `Failed to report ${opts.from}–${opts.to} for ${parsed.data.agency}: ${await noRowReason(engine, sqlDir, parsed.data.agency, parsed.data.to, date)}`);
+  }
   return rows.map((r) => ({
     agency_code: String(r.agency_code),
     agency_name: r.agency_name === null || r.agency_name === undefined ? null : String(r.agency_name),
@@ -85,6 +88,26 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
     pending_in_time: Number(r.pending_in_time),
     pending_overdue: Number(r.pending_overdue),
   }));
+}
+
+/**
+ * Why one agency has no row in a range (sql/reports/agency_range_unit.sql): the code is not in the
+ * registry, it had ended by the range's end (its dossiers report under the unit that took it over, as
+ * in every mart), it began after the range, or it is the province's own line (listed only with dossiers).
+ */
+async function noRowReason(engine: QueryEngine, sqlDir: string, code: string, end: string, date: (v: unknown) => string): Promise<string> {
+  const [u] = await engine.query(await readReportSql('agency_range_unit', sqlDir), { agency_code: code });
+  if (!u) return 'no unit has this code in the agency registry';
+  const name = `${code} (${String(u.agency_name)})`;
+  if (u.valid_to !== null && u.valid_to !== undefined && date(u.valid_to) < end) {
+    const successor = u.successor_code === null || u.successor_code === undefined ? undefined : `${String(u.successor_code)} (${String(u.successor_name ?? '')})`;
+    return successor
+      ? `${name} ended ${date(u.valid_to)} and its dossiers report under ${successor}, which took it over on ${date(u.ended_on)}: ask for --agency ${String(u.successor_code)}`
+      : `${name} ended ${date(u.valid_to)} with no successor in the registry`;
+  }
+  if (u.valid_from !== null && u.valid_from !== undefined && date(u.valid_from) > end) return `${name} begins ${date(u.valid_from)}, after the range ends`;
+  if (u.kind === 'ubnd_tinh') return `${name} is the province itself, which has a line only for dossiers it received (none in the range)`;
+  return `${name} is in the registry but has no row (was the transform run after the registry changed?)`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { lintSql } from './lint.js';
 
 export const REPORT_SQL = [
   'agency_range',
+  'agency_range_unit',
   'monthly_province_months',
   'monthly_agency_periods',
   'monthly_late_procedures',
