@@ -105,8 +105,10 @@ export interface DataMeta {
   synthetic: boolean;
   provinceCode: string;
   provinceName: string;
-  /** Newest landing (or period end) in the data, ISO date: the data's own time, not the clock. */
-  dataAsOf: string;
+  /** The data's last known date (the newest day any dossier shows), ISO date: how far the figures reach ('' without dossiers). */
+  dataLastDate: string;
+  /** Day of the newest landing, ISO date: when the data was last loaded ('' when nothing landed). */
+  lastLandedOn: string;
   /** Snapshot months available (yyyy-mm), oldest first. */
   snapshots: string[];
   /** Real published 766 figures in the lake (shown on their own, clearly labelled pages), or null. */
@@ -297,14 +299,13 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   const mart = (name: string): string => `read_parquet(${literal(path.join(marts, `${name}.parquet`))})`;
   const metaParquet = path.join(marts, 'meta.parquet');
   // The facts themselves are the dashboard_meta mart (sql/marts/dashboard_meta.sql), read from the lake.
-  const facts = (await db.all(`select province_code, province_name, cast(data_as_of as varchar) as data_as_of,
+  const facts = (await db.all(`select province_code, province_name, cast(data_last_date as varchar) as data_last_date, cast(last_landed_on as varchar) as last_landed_on,
       default_year, default_procedure_year, default_par_year, default_period766,
       cast(holidays_known_through as varchar) as holidays_known_through, cast(warning_as_of as varchar) as warning_as_of, warning_provisional,
       real_provinces, cast(real_national_as_of as varchar) as real_national_as_of, real_province_code,
       real_province_name, real_capture_dates, real_top_unit_code
     from read_parquet(${literal(path.join(lakeDir, 'models', 'marts', `${META_MART}.parquet`))})`))[0] ?? {};
   const province = { province_code: facts.province_code, province_name: facts.province_name };
-  const asOf = facts.data_as_of;
   const latest = { year: facts.default_year, procedure_year: facts.default_procedure_year, par_year: facts.default_par_year, period766: facts.default_period766 };
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const holidaysKnownThrough = typeof facts.holidays_known_through === 'string' ? facts.holidays_known_through : '';
@@ -315,7 +316,8 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     synthetic: synthetic ?? lakeMeta.synthetic ?? provinceCode === 'H99',
     provinceCode,
     provinceName: lakeMeta.provinceName ?? String(province.province_name ?? provinceCode),
-    dataAsOf: typeof asOf === 'string' ? asOf : '',
+    dataLastDate: typeof facts.data_last_date === 'string' ? facts.data_last_date : '',
+    lastLandedOn: typeof facts.last_landed_on === 'string' ? facts.last_landed_on : '',
     snapshots,
     real: realMeta(facts),
     warningWorkingDays,
@@ -336,14 +338,15 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
   await writeFile(path.join(dataDir, 'prerender-entries.json'), `${JSON.stringify(entries, null, 2)}\n`);
   await db.run(
     `copy (select $synthetic as is_synthetic, $code as province_code, $name as province_name,
-      try_cast($asOf as date) as data_as_of, $snapshots as snapshot_count, $base as base_path,
+      try_cast($lastDate as date) as data_last_date, try_cast($landed as date) as last_landed_on, $snapshots as snapshot_count, $base as base_path,
       cast($warningDays as integer) as warning_working_days, try_cast($holidays as date) as holidays_known_through,
       try_cast($warningAsOf as date) as warning_as_of) to ${literal(metaParquet)} (format parquet)`,
     {
       synthetic: result.synthetic,
       code: result.provinceCode,
       name: result.provinceName,
-      asOf: result.dataAsOf,
+      lastDate: result.dataLastDate,
+      landed: result.lastLandedOn,
       snapshots: snapshots.length,
       base: basePath,
       warningDays: warningWorkingDays,

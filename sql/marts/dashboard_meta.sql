@@ -18,8 +18,7 @@ with province as (
 freshness as (
 
     select
-        (select cast(max(dataset_last_landed_at) as date) from data_quality) as last_landed_on,
-        (select max(period_end) from agency_months) as last_period_end
+        (select cast(max(dataset_last_landed_at) as date) from data_quality) as last_landed_on
 
 ),
 
@@ -139,10 +138,8 @@ top_unit as (
 select
     p.province_code,
     p.province_name,
-    greatest(
-        coalesce(f.last_landed_on, f.last_period_end),
-        coalesce(f.last_period_end, f.last_landed_on)
-    ) as data_as_of,
+    (select ww.warning_as_of from warning_window as ww) as data_last_date,
+    f.last_landed_on,
     p.default_year,
     (select max(py.year) from procedure_years as py where py.year <= p.default_year) as default_procedure_year,
     (select max(par.year) from par_agency_years as par) as default_par_year,

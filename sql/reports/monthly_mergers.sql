@@ -1,11 +1,13 @@
 -- The monthly report: units formed from predecessors in the report's year ($year) up to its as-of
--- date ($as_of, the month's last day), with their predecessors' names in code order (footnoted
--- wherever the unit appears).
+-- date ($as_of, the month's last day), with their predecessors' names and codes in code order
+-- (footnoted wherever the unit appears, and wherever a predecessor does: the PAR table of the year
+-- before the mergers lists the old units).
 select
     a.agency_code,
     a.agency_name,
     a.break_date,
-    array_agg(p.agency_name order by p.agency_code) filter (where p.agency_code is not null) as predecessor_names
+    array_agg(p.agency_name order by p.agency_code) filter (where p.agency_code is not null) as predecessor_names,
+    array_agg(p.agency_code order by p.agency_code) filter (where p.agency_code is not null) as predecessor_codes
 from agencies as a
 left join agencies as p on p.successor_code = a.agency_code
 where a.predecessor_codes is not null

@@ -419,7 +419,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     }
     for (const d of beyond) expect(listed).not.toContain(String(d.dossier_id));
     expect(await textOf(page, 'warning-kpi')).toContain(formatViNumber(within.length));
-    expect(plain(await page.locator('body').innerText())).toContain(`Số liệu đến ngày ${viDate(String(due[0]?.as_of))}`);
+    expect(plain(await page.locator('body').innerText())).toContain(`Số liệu đến ngày ${viDate(String(due[0]?.as_of))} (ngày mới nhất có trong dữ liệu hồ sơ)`);
     // The holiday calendar's last notified day (the seed's newest year), and no provisional note: the demo's
     // as-of date and the month after it lie within the notices.
     const lastNotice = `${seed.map((r) => r[0]!.slice(0, 4)).sort().at(-1)}-12-31`;
@@ -599,6 +599,16 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(sets).toContain(formatViNumber(Number(portal?.c)));
     expect(sets).toContain('dvcqg (số liệu thật đã công bố)');
     expect(plain(await page.locator('body').innerText())).toContain(String(portal?.d));
+    // Two dates, each named for what it is: how far the data reaches (the newest day a dossier shows, the
+    // early warning's as-of date) and the day it was last loaded (the test's own run, later).
+    const meta = (await mart(`select strftime(data_last_date, '%d/%m/%Y') as l, strftime(last_landed_on, '%d/%m/%Y') as n,
+      strftime((select max(as_of_date) from ${m('warning_dossiers_due')}), '%d/%m/%Y') as w from ${m('dashboard_meta')}`))[0];
+    expect(meta?.l).toBe(meta?.w);
+    expect(String(meta?.l)).toMatch(/^\d{2}\/\d{2}\/20\d{2}$/);
+    expect(meta?.n).not.toBe(meta?.l);
+    const fresh = plain(await textOf(page, 'dq-freshness'));
+    expect(fresh).toContain(`đến ngày ${String(meta?.l)} (ngày mới nhất có trong dữ liệu hồ sơ)`);
+    expect(fresh).toContain(`lần nạp dữ liệu gần nhất ngày ${String(meta?.n)}.`);
     // The demo's Biểu 06 workbooks add up (the generator sums its own rows): the checks' table says so.
     expect(Number((await mart(`select count(*) as n from ${m('data_quality')} where check_failures > 0`))[0]?.n)).toBe(0);
     expect(plain(await textOf(page, 'dq-checks'))).toContain('Không có dòng tổng hay dòng cộng nào lệch với các dòng đơn vị của nó.');

@@ -132,6 +132,24 @@ describe('report pack of a month with a snapshot', () => {
     expect(all).not.toMatch(/PAR INDEX|synthetic/i);
   });
 
+  test("should give the province's first six months in June, from the snapshot's province_years, in the DOCX and the PDF", async () => {
+    const [ytd] = await snapshotRows('SELECT * FROM {province_years} WHERE year = 2025');
+    // The June snapshot's running year is 01/01–30/6/2025, and differs from the month's figures.
+    expect(String(ytd!.period_start).slice(0, 10)).toBe('2025-01-01');
+    const [june] = await snapshotRows('SELECT * FROM {province_months} WHERE year = 2025 AND month = 6');
+    expect(Number(ytd!.received_total)).toBeGreaterThan(Number(june!.received_total));
+    const sentence =
+      `Lũy kế 6 tháng đầu năm 2025 (từ ngày 1/1/2025 đến hết ngày 30/6/2025), các cơ quan, đơn vị tiếp nhận ${n0(ytd!.received_total)} hồ sơ ` +
+      `(${n0(ytd!.received_new)} hồ sơ mới, ${n0(ytd!.received_carried_over)} hồ sơ từ năm trước chuyển sang), trong đó ${n0(ytd!.received_online)} hồ sơ trực tuyến ` +
+      `(${rate(ytd!.online_rate)} số hồ sơ mới). Đã giải quyết ${n0(ytd!.resolved_total)} hồ sơ: trước hạn ${n0(ytd!.resolved_early)}, ` +
+      `đúng hạn ${n0(ytd!.resolved_on_time)}, quá hạn ${n0(ytd!.resolved_late)}; tỷ lệ giải quyết đúng hạn ${rate(ytd!.on_time_rate)}.`;
+    const xml = unzip(readFileSync(path.join(packDir, 'bao-cao-2025-06.docx'))).get('word/document.xml')!.toString('utf8');
+    expect(texts(xml)).toContain(sentence);
+    expect(texts(xml)).toContain('báo cáo tình hình giải quyết thủ tục hành chính tháng 6 và 6 tháng đầu năm 2025 trên địa bàn tỉnh');
+    const raw = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(packDir, 'bao-cao-2025-06.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(raw).toContain(sentence);
+  });
+
   test('should compare the province with the month before and the same month a year before in the DOCX', async () => {
     const xml = unzip(readFileSync(path.join(packDir, 'bao-cao-2025-06.docx'))).get('word/document.xml')!.toString('utf8');
     const table = docxTables(xml).find((t) => t[0]?.[0] === 'Chỉ tiêu')!;
@@ -158,7 +176,7 @@ describe('report pack of a month with a snapshot', () => {
     expect(xml).toContain('<w:pStyle w:val="Heading1"/>');
     expect(xml).toContain('<w:pStyle w:val="Heading2"/>');
     const all = texts(xml);
-    for (const s of ['UBND TỈNH SÔNG XANH', 'SỞ NỘI VỤ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'BÁO CÁO', 'Tình hình giải quyết thủ tục hành chính tháng 6 năm 2025', 'Nơi nhận:', 'Số:']) {
+    for (const s of ['UBND TỈNH SÔNG XANH', 'SỞ NỘI VỤ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'BÁO CÁO', 'Tình hình giải quyết thủ tục hành chính tháng 6 và 6 tháng đầu năm 2025', 'Nơi nhận:', 'Số:']) {
       expect(all).toContain(s);
     }
     // Units changed by the 2025 mergers carry real Word footnotes.
@@ -177,7 +195,7 @@ describe('report pack of a month with a snapshot', () => {
       const esc = cells.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+');
       expect(layout, `row ${i + 1} ${String(r.agency_name)}`).toMatch(new RegExp(`^\\s*${i + 1}\\s.*?\\s${esc}\\s+(\\d+|–)\\s*$`, 'mu'));
     });
-    for (const s of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'Tình hình giải quyết thủ tục hành chính tháng 6 năm 2025', 'Nơi nhận:', 'Biểu đồ 1.', 'Biểu đồ 2.']) {
+    for (const s of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'Tình hình giải quyết thủ tục hành chính tháng 6 và 6 tháng đầu năm 2025', 'Nơi nhận:', 'Biểu đồ 1.', 'Biểu đồ 2.']) {
       expect(raw).toContain(s);
     }
     const fonts = execFileSync('pdffonts', [pdf], { encoding: 'utf8' }).trim().split('\n').slice(2);

@@ -78,7 +78,7 @@ const reportFiles = sqlFiles(path.join(SQL_DIR, 'reports'));
 describe('sql/reports queries under the Trino grammar and the lint', () => {
   test('should find the report queries, each one the loader knows', () => {
     expect(reportFiles.map((f) => path.basename(f))).toEqual([...REPORT_SQL].sort().map((n) => `${n}.sql`));
-    expect(reportFiles.length).toBe(8);
+    expect(reportFiles.length).toBe(9);
   });
 
   test.each(reportFiles.map((f) => [path.basename(f), f]))('should parse %s with its parameters bound as Athena binds them, and lint it', async (name, file) => {

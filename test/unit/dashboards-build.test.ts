@@ -133,15 +133,16 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     const dir = await project('one');
     const r = await buildDashboards({ lakeDir: lake, dashboardsDir: dir, basePath: '/bao-cao/', warningWorkingDays: 3 });
     expect(r).toMatchObject({ outDir: path.join(dir, 'build'), basePath: '/bao-cao', pages: 2 });
-    expect(r.meta).toMatchObject({ synthetic: true, provinceCode: 'H99', dataAsOf: '2025-12-31', defaults: { year: 2025, period766: 202511 } });
+    expect(r.meta).toMatchObject({ synthetic: true, provinceCode: 'H99', dataLastDate: '2025-12-31', lastLandedOn: '2025-12-30', defaults: { year: 2025, period766: 202511 } });
     // The seed's newest notice is 2026's: the warning's window after 31/12/2025 is within it.
     expect(r.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: false });
     // The page's meta table: both dates, typed (the warning's as-of date shows when no dossier is listed).
     const [meta] = await withDuckDb((db) =>
-      db.all(`select cast(holidays_known_through as varchar) as d, typeof(holidays_known_through) as t, cast(warning_as_of as varchar) as w, typeof(warning_as_of) as wt
+      db.all(`select cast(holidays_known_through as varchar) as d, typeof(holidays_known_through) as t, cast(warning_as_of as varchar) as w, typeof(warning_as_of) as wt,
+        cast(data_last_date as varchar) as l, typeof(data_last_date) as lt, cast(last_landed_on as varchar) as n, typeof(last_landed_on) as nt
         from read_parquet(${literal(path.join(dir, '.lake', 'marts', 'meta.parquet'))})`),
     );
-    expect(meta).toEqual({ d: '2026-12-31', t: 'DATE', w: '2025-12-31', wt: 'DATE' });
+    expect(meta).toEqual({ d: '2026-12-31', t: 'DATE', w: '2025-12-31', wt: 'DATE', l: '2025-12-31', lt: 'DATE', n: '2025-12-30', nt: 'DATE' });
     expect((await readFile(path.join(dir, 'steps.log'), 'utf8')).trim().split('\n')).toEqual([
       'begin sources "/bao-cao"', 'end sources "/bao-cao"', 'begin build:strict "/bao-cao"', 'end build:strict "/bao-cao"',
     ]);

@@ -91,6 +91,8 @@ export interface Merger {
   agency_name: string;
   break_date: string;
   predecessor_names: string[];
+  /** The predecessors' codes, in the same order. */
+  predecessor_codes: string[];
 }
 
 export interface ReportData {
@@ -107,6 +109,8 @@ export interface ReportData {
   synthetic: boolean;
   /** The month, the month before and the same month a year before (undefined when absent). */
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
+  /** The province's year to date: 1 January to the month's last day (province_years of the snapshot; undefined when absent). */
+  yearToDate?: Figures & { period_start: string };
   /** The last 13 months up to the report's month, oldest first (months without data left out). */
   trend: ProvinceMonth[];
   /** agency_periods of the month, in agency code order. */
@@ -221,7 +225,7 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
 }
 
 /** The snapshot marts the report's queries read (the first three required, the others when the snapshot has them). */
-const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'procedure_catalogue', 'score766_units', 'par_agency_years'] as const;
+const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'province_years', 'procedure_catalogue', 'score766_units', 'par_agency_years'] as const;
 
 type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic'>;
 
@@ -241,6 +245,9 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const trend = months.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
+
+  const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { year: p.year }) : [];
+  const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start) } : undefined;
 
   const agencyRows = (periodType: string, periodNo: number) =>
     readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo }));
@@ -304,12 +311,14 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     agency_name: str(r.agency_name),
     break_date: str(r.break_date),
     predecessor_names: ((r.predecessor_names as unknown[] | null) ?? []).map(str),
+    predecessor_codes: ((r.predecessor_codes as unknown[] | null) ?? []).map(str),
   }));
 
   return {
     provinceCode: current.code,
     provinceName: current.name,
     province: { current: strip(current), ...(previous ? { previous: strip(previous) } : {}), ...(lastYear ? { lastYear: strip(lastYear) } : {}) },
+    ...(yearToDate ? { yearToDate } : {}),
     trend,
     agencies,
     ...(quarterAgencies ? { quarterAgencies } : {}),

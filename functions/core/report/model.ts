@@ -5,7 +5,7 @@
  * writers render this one model, so both say the same thing.
  */
 import { formatViDate, formatViNumber } from '../vi/index.js';
-import type { AgencyPeriod, Figures, ReportData } from './data.js';
+import type { AgencyPeriod, Figures, Merger, ReportData } from './data.js';
 
 export type Align = 'left' | 'center' | 'right';
 
@@ -116,6 +116,20 @@ export function placeName(provinceName: string): string {
 
 const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
 
+/**
+ * The period a quarter's last month also reports on, as Vietnamese reports name it: 'quý I năm 2025',
+ * '6 tháng đầu năm 2025', '9 tháng đầu năm 2025', 'năm 2025'; undefined in the other months.
+ */
+export function cumulativeLabel(year: number, month: number): string | undefined {
+  return { 3: `quý I năm ${year}`, 6: `6 tháng đầu năm ${year}`, 9: `9 tháng đầu năm ${year}`, 12: `năm ${year}` }[month];
+}
+
+/** 'tháng 6 và 6 tháng đầu năm 2025' at a quarter's end, 'tháng 5 năm 2025' otherwise. */
+export function reportPeriodText(year: number, month: number): string {
+  const cumulative = cumulativeLabel(year, month);
+  return cumulative ? `tháng ${month} và ${cumulative}` : `tháng ${month} năm ${year}`;
+}
+
 /** One unit of a ranked score table (766 or PAR). */
 interface RankedUnit {
   rank: number | null;
@@ -152,6 +166,25 @@ function rankedTable(id: string, caption: string, scoreHeader: string, noteOf: R
   };
 }
 
+/**
+ * The footnotes of the year's mergers: one per unit formed or enlarged, numbered in agency code order,
+ * and the note each agency code carries: the unit's own, and its predecessors' the same one (a table of a
+ * year before the mergers, the PAR Index's, lists the old units; each of them is marked, not only the one
+ * whose code the merged unit kept). A code that is a unit of its own note keeps that note.
+ */
+export function mergerFootnotes(mergers: readonly Merger[]): { footnotes: Record<number, string>; noteOf: Map<string, number> } {
+  const footnotes: Record<number, string> = {};
+  const noteOf = new Map<string, number>();
+  mergers.forEach((m, i) => {
+    noteOf.set(m.agency_code, i + 1);
+    footnotes[i + 1] = mergerNote(m);
+  });
+  mergers.forEach((m, i) => {
+    for (const code of m.predecessor_codes) if (!noteOf.has(code)) noteOf.set(code, i + 1);
+  });
+  return { footnotes, noteOf };
+}
+
 // ---- the model -------------------------------------------------------------------------------
 
 export function buildReportDoc(d: ReportData): ReportDoc {
@@ -163,14 +196,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   const ly = d.province.lastYear;
   const ranks = onTimeRanks(d.agencies);
 
-  // Footnotes: each unit formed or enlarged by a merger this year, numbered in agency code order.
-  const footnotes: Record<number, string> = {};
-  const noteOf = new Map<string, number>();
-  d.mergers.forEach((m, i) => {
-    const n = i + 1;
-    noteOf.set(m.agency_code, n);
-    footnotes[n] = mergerNote(m);
-  });
+  const { footnotes, noteOf } = mergerFootnotes(d.mergers);
 
   const blocks: Block[] = [];
   const P = (text: string, italic = false): void => void blocks.push({ kind: 'paragraph', text, ...(italic ? { italic } : {}) });
@@ -178,7 +204,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
 
   P(
     `Thực hiện chế độ báo cáo định kỳ về công tác kiểm soát thủ tục hành chính, thực hiện cơ chế một cửa, một cửa liên thông, ` +
-      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính tháng ${month} năm ${year} trên địa bàn tỉnh ${place} ` +
+      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn tỉnh ${place} ` +
       `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
   );
 
@@ -191,6 +217,17 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `đúng hạn ${fmtCount(cur.resolved_on_time)}, quá hạn ${fmtCount(cur.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(cur.on_time_rate)}. ` +
       `Đang giải quyết ${fmtCount(cur.pending_total)} hồ sơ, trong đó ${fmtCount(cur.pending_overdue)} hồ sơ đã quá hạn.`,
   );
+  const ytd = d.yearToDate;
+  if (ytd) {
+    const cumulative = cumulativeLabel(year, month);
+    P(
+      `${cumulative ? `Lũy kế ${cumulative}` : `Lũy kế từ đầu năm đến hết tháng ${month}/${year}`} (từ ngày ${formatViDate(ytd.period_start)} đến hết ngày ${formatViDate(d.asOf)}), ` +
+        `các cơ quan, đơn vị tiếp nhận ${fmtCount(ytd.received_total)} hồ sơ (${fmtCount(ytd.received_new)} hồ sơ mới, ` +
+        `${fmtCount(ytd.received_carried_over)} hồ sơ từ năm trước chuyển sang), trong đó ${fmtCount(ytd.received_online)} hồ sơ trực tuyến ` +
+        `(${fmtRate(ytd.online_rate)} số hồ sơ mới). Đã giải quyết ${fmtCount(ytd.resolved_total)} hồ sơ: trước hạn ${fmtCount(ytd.resolved_early)}, ` +
+        `đúng hạn ${fmtCount(ytd.resolved_on_time)}, quá hạn ${fmtCount(ytd.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(ytd.on_time_rate)}.`,
+    );
+  }
   const prevLabel = prev ? monthLabel(prev.year, prev.month) : 'Tháng trước';
   const lyLabel = monthLabel(year - 1, month);
   const countRow = (label: string, k: keyof Figures): TableRow => {
@@ -364,7 +401,11 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     const par = d.par;
     P(
       `Kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
-        `thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.`,
+        `thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.` +
+        // The year's mergers came after the PAR year: its units are the old ones (each marked).
+        (par.year < year && par.units.some((u) => u.agency_code !== null && noteOf.has(u.agency_code))
+          ? ` Các đơn vị có đánh số chú thích được sắp xếp lại năm ${year}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`
+          : ''),
     );
     blocks.push(
       rankedTable('par', `Bảng 5. Chỉ số cải cách hành chính năm ${par.year}`, 'Điểm', noteOf,
@@ -390,7 +431,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     numberLine: 'Số:         /BC-SNV',
     placeDate: `${place}, ngày      tháng ${next.getUTCMonth() + 1} năm ${next.getUTCFullYear()}`,
     title: 'BÁO CÁO',
-    subtitle: `Tình hình giải quyết thủ tục hành chính tháng ${month} năm ${year}`,
+    subtitle: `Tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)}`,
     ...(d.synthetic ? { banner: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),
     blocks,
     footnotes,

@@ -13,6 +13,7 @@ export const REPORT_SQL = [
   'agency_range',
   'agency_range_unit',
   'monthly_province_months',
+  'monthly_province_year',
   'monthly_agency_periods',
   'monthly_late_procedures',
   'monthly_score766',

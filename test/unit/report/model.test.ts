@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { AgencyPeriod } from '../../../functions/core/report/data.js';
-import { fmtRate, fmtRateChange, mergerNote, onTimeRanks, placeName } from '../../../functions/core/report/model.js';
+import { cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText } from '../../../functions/core/report/model.js';
 
 const agency = (code: string, rate: number | null, resolved = 10): AgencyPeriod => ({ agency_code: code, on_time_rate: rate, resolved_total: resolved }) as AgencyPeriod;
 
@@ -42,5 +42,30 @@ describe('mergerNote given the 2025 mergers', () => {
     expect(mergerNote({ agency_name: 'Sở Nội vụ', break_date: '2025-03-01', predecessor_names: ['Sở Lao động - Thương binh và Xã hội'] })).toBe(
       'Sở Nội vụ: từ ngày 1/3/2025 tiếp nhận Sở Lao động - Thương binh và Xã hội (sắp xếp tổ chức bộ máy năm 2025).',
     );
+  });
+});
+
+describe('reportPeriodText given the month of a report', () => {
+  test("should name the quarter, the half, nine months and the year at a quarter's end, and the month alone otherwise", () => {
+    expect([3, 6, 9, 12].map((m) => reportPeriodText(2025, m))).toEqual([
+      'tháng 3 và quý I năm 2025',
+      'tháng 6 và 6 tháng đầu năm 2025',
+      'tháng 9 và 9 tháng đầu năm 2025',
+      'tháng 12 và năm 2025',
+    ]);
+    expect([1, 2, 4, 5, 7, 8, 10, 11].map((m) => reportPeriodText(2025, m))).toEqual([1, 2, 4, 5, 7, 8, 10, 11].map((m) => `tháng ${m} năm 2025`));
+    expect(cumulativeLabel(2025, 5)).toBeUndefined();
+  });
+});
+
+describe('mergerFootnotes given the 2025 mergers', () => {
+  test("should mark every predecessor with its successor's note (the PAR table of 2024 lists the old units), a unit keeping its own note", () => {
+    const { footnotes, noteOf } = mergerFootnotes([
+      { agency_code: 'H99.04', agency_name: 'Sở Nội vụ', break_date: '2025-03-01', predecessor_names: ['Sở Lao động - Thương binh và Xã hội'], predecessor_codes: ['H99.14'] },
+      // The merged Sở Tài chính kept the old one's code: that code keeps its own note (1 would be the same here).
+      { agency_code: 'H99.07', agency_name: 'Sở Tài chính', break_date: '2025-03-01', predecessor_names: ['Sở Tài chính', 'Sở Kế hoạch và Đầu tư'], predecessor_codes: ['H99.07', 'H99.10'] },
+    ]);
+    expect(Object.fromEntries(noteOf)).toEqual({ 'H99.04': 1, 'H99.07': 2, 'H99.14': 1, 'H99.10': 2 });
+    expect(Object.keys(footnotes)).toEqual(['1', '2']);
   });
 });
