@@ -38,7 +38,7 @@ export async function reportPackRows(lakeDir: string, basePath: string): Promise
         period_label: `Tháng ${m}/${y}${pack.revision > 1 ? ` (bản ${pack.revision})` : ''}`,
         revision: pack.revision,
         file_name: f.name,
-        kind: f.name.startsWith('bieu06-') && /-q\d/.test(f.name) ? `${KIND.xlsx} quý` : (KIND[ext] ?? ext),
+        kind: f.name.startsWith('bieu06-') ? `${KIND.xlsx}${bieu06Kind(f.name)}` : (KIND[ext] ?? ext),
         size_label: `${formatViNumber(f.bytes / 1024, 0)} KB`,
         bytes: f.bytes,
         sha256: f.sha256,
@@ -76,4 +76,16 @@ export async function prepareReportPacks(db: DuckDb, opts: { lakeDir: string; da
   await db.run(`COPY (SELECT * FROM read_json(${literal(json)}, format = 'newline_delimited', columns = ${columns})) TO ${literal(parquet)} (FORMAT parquet)`);
   await rm(json, { force: true });
   return { select: `select * from read_parquet(${literal(`${opts.dataRel}/report_packs.parquet`)}) order by period desc, revision desc, file_name`, files: rows.length };
+}
+
+/**
+ * What a Biểu 06 file of a pack covers, from its name (functions/core/report/pack.ts): ' quý'
+ * (bieu06-2025-q2), ' 6 tháng' (bieu06-2025-h1), ' năm' (bieu06-2025), '' for the month's (bieu06-2025-06);
+ * a revision's `-r2` suffix aside.
+ */
+export function bieu06Kind(name: string): string {
+  const m = /^bieu06-\d{4}(?:-(q[1-4]|h1|\d{2}))?(?:-r\d+)?\.xlsx$/.exec(name);
+  if (!m) return '';
+  const p = m[1];
+  return p === undefined ? ' năm' : p.startsWith('q') ? ' quý' : p === 'h1' ? ' 6 tháng' : '';
 }

@@ -78,7 +78,7 @@ beforeAll(async () => {
 describe('report pack of a month with a snapshot', () => {
   test('should write the DOCX, the PDF, both Biểu 06 workbooks and a manifest naming the snapshot', () => {
     const manifest = JSON.parse(readFileSync(path.join(packDir, 'manifest.json'), 'utf8'));
-    expect(manifest.files.map((f: { name: string }) => f.name)).toEqual(['bao-cao-2025-06.docx', 'bao-cao-2025-06.pdf', 'bieu06-2025-06.xlsx', 'bieu06-2025-q2.xlsx']);
+    expect(manifest.files.map((f: { name: string }) => f.name)).toEqual(['bao-cao-2025-06.docx', 'bao-cao-2025-06.pdf', 'bieu06-2025-06.xlsx', 'bieu06-2025-q2.xlsx', 'bieu06-2025-h1.xlsx']);
     for (const f of manifest.files) {
       const body = readFileSync(path.join(packDir, f.name));
       expect(f.bytes).toBe(body.length);
@@ -217,7 +217,7 @@ describe('report pack of a month with a snapshot', () => {
   });
 
   test('should write Biểu 06 workbooks that the Biểu 06 reader reads back equal to agency_periods, cell for cell', async () => {
-    for (const [file, t, n] of [['bieu06-2025-06.xlsx', 'month', 6], ['bieu06-2025-q2.xlsx', 'quarter', 2]] as const) {
+    for (const [file, t, n] of [['bieu06-2025-06.xlsx', 'month', 6], ['bieu06-2025-q2.xlsx', 'quarter', 2], ['bieu06-2025-h1.xlsx', 'half', 1]] as const) {
       const read = await readBieu06Xlsx(path.join(packDir, file));
       expect(read.quarantine).toEqual([]);
       expect(read.checks).toEqual([]);
@@ -295,5 +295,6 @@ describe('report packs on the dashboards site', () => {
     }
     expect(existsSync(path.join(dash, 'static', 'reports', 'stale'))).toBe(false);
     expect(rows.find((r) => r.file_name === 'bieu06-2025-q2.xlsx')?.kind).toBe('Biểu 06/VPCP/KSTT (Excel) quý');
+    expect(rows.find((r) => r.file_name === 'bieu06-2025-h1.xlsx')?.kind).toBe('Biểu 06/VPCP/KSTT (Excel) 6 tháng');
   });
 });

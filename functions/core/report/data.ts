@@ -117,6 +117,8 @@ export interface ReportData {
   agencies: AgencyPeriod[];
   /** agency_periods of the quarter the month closes (months 3, 6, 9, 12), else undefined. */
   quarterAgencies?: AgencyPeriod[];
+  /** agency_periods of the half-year June closes, or of the year December closes, else undefined. */
+  halfOrYearAgencies?: AgencyPeriod[];
   /** Procedures of the year to date with late dossiers, most late first (at most 10). */
   lateProcedures: LateProcedure[];
   /** The province's agencies' 766 scores of the month, by rank. */
@@ -253,6 +255,8 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo }));
   const agencies = (await agencyRows('month', p.month)).map(agencyPeriod);
   const quarterAgencies = p.month % 3 === 0 ? (await agencyRows('quarter', p.month / 3)).map(agencyPeriod) : undefined;
+  // The six-month and the annual reports (June: the first half; December: the year, not the second half).
+  const halfOrYearAgencies = p.month === 6 ? (await agencyRows('half', 1)).map(agencyPeriod) : p.month === 12 ? (await agencyRows('year', 1)).map(agencyPeriod) : undefined;
 
   const lateProcedures = have.has('procedure_catalogue')
     ? (
@@ -322,6 +326,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     trend,
     agencies,
     ...(quarterAgencies ? { quarterAgencies } : {}),
+    ...(halfOrYearAgencies ? { halfOrYearAgencies } : {}),
     lateProcedures,
     score766,
     ...(par ? { par } : {}),

@@ -91,6 +91,21 @@ async function xlsxBytes(sheet: Bieu06Sheet, scratch: string, name: string): Pro
   return readFile(file);
 }
 
+/**
+ * The Biểu 06 workbooks of a month's pack, by name: the month's (bieu06-2025-06.xlsx); the quarter's when the
+ * month closes one (bieu06-2025-q2.xlsx); the first half's in June (bieu06-2025-h1.xlsx) and the year's in
+ * December (bieu06-2025.xlsx), for the six-month and the annual reports. `suffix`: a revision's ('-r2').
+ */
+export function bieu06Workbooks(
+  d: Pick<ReportData, 'period' | 'year' | 'month' | 'agencies' | 'quarterAgencies' | 'halfOrYearAgencies'>,
+  suffix = '',
+): { name: string; rows: readonly AgencyPeriod[] }[] {
+  const out = [{ name: `bieu06-${d.period}${suffix}.xlsx`, rows: d.agencies }];
+  if (d.quarterAgencies) out.push({ name: `bieu06-${d.year}-q${d.month / 3}${suffix}.xlsx`, rows: d.quarterAgencies });
+  if (d.halfOrYearAgencies) out.push({ name: d.month === 6 ? `bieu06-${d.year}-h1${suffix}.xlsx` : `bieu06-${d.year}${suffix}.xlsx`, rows: d.halfOrYearAgencies });
+  return out;
+}
+
 /** Build every file of the pack (pure: same data → same bytes). */
 export async function buildPackFiles(d: ReportData, opts: { workDir: string; suffix?: string }): Promise<PackFile[]> {
   const s = opts.suffix ?? '';
@@ -102,10 +117,9 @@ export async function buildPackFiles(d: ReportData, opts: { workDir: string; suf
     const files: PackFile[] = [
       { name: `bao-cao-${d.period}${s}.docx`, body: await renderDocx(doc) },
       { name: `bao-cao-${d.period}${s}.pdf`, body: await renderPdf(doc) },
-      { name: `bieu06-${d.period}${s}.xlsx`, body: await xlsxBytes(bieu06Sheet(d, d.agencies, d.synthetic), scratch, 'month.xlsx') },
     ];
-    if (d.quarterAgencies) {
-      files.push({ name: `bieu06-${d.year}-q${d.month / 3}${s}.xlsx`, body: await xlsxBytes(bieu06Sheet(d, d.quarterAgencies, d.synthetic), scratch, 'quarter.xlsx') });
+    for (const [i, w] of bieu06Workbooks(d, s).entries()) {
+      files.push({ name: w.name, body: await xlsxBytes(bieu06Sheet(d, w.rows, d.synthetic), scratch, `${i}.xlsx`) });
     }
     return files;
   } finally {
