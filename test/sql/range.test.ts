@@ -54,6 +54,19 @@ describe('agencyRange', () => {
     });
   });
 
+  test("should count a quarter cut on the 14th (15/12–14/3, Nghị định 09/2019's periodic-report window) apart from the calendar quarter", async () => {
+    const [cut] = await agencyRange(run.engine, SQL_DIR, { from: '2024-12-15', to: '2025-03-14', agency: 'H99.05' });
+    // Received in the window: D01 (20/12), D02, D03, D04, D20, D21, NSW-D05, NSW-D07, D22; online D01, NSW-D05,
+    // NSW-D07, D22. Nothing pending on 15/12. Resolved by 14/3: all but NSW-D05, which is pending (overdue).
+    expect([cut!.received_total, cut!.received_online, cut!.received_offline, cut!.received_carried_over]).toEqual([9, 4, 5, 0]);
+    expect([cut!.resolved_total, cut!.pending_total, cut!.pending_overdue]).toEqual([8, 1, 1]);
+    // The calendar quarter 01/01–31/3 (the pack's bieu06-2025-q1): D01 carried over from December, D12
+    // (received 31/3, finished 1/4) received and pending.
+    const [q1] = await run.rows(`SELECT received_total, received_carried_over, resolved_total, pending_total FROM agency_periods
+      WHERE agency_code = 'H99.05' AND period_type = 'quarter' AND year = 2025 AND period_no = 1`);
+    expect(q1).toEqual({ received_total: 10, received_carried_over: 1, resolved_total: 8, pending_total: 2 });
+  });
+
   test("should end a range on the data's last date when it asks for later, as the running quarter of agency_periods", async () => {
     // The data's last known date (int_periods_reported caps the running Q2/2025 there): 02/4/2025.
     const [q2] = await run.rows(`SELECT CAST(period_start AS VARCHAR) AS s, CAST(period_end AS VARCHAR) AS e, is_complete FROM int_periods_reported WHERE period_type = 'quarter' AND year = 2025 AND period_no = 2`);
