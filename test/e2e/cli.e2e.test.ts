@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
 import { REPO } from '../helpers/demo-lake.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
@@ -23,7 +24,7 @@ function cli(...args: string[]): { status: number | null; out: string } {
 }
 
 describe('CLI commands on a small drop directory', () => {
-  test('should generate, ingest, land, transform, snapshot, report and verify, each as one command', () => {
+  test('should generate, ingest, land, transform, snapshot, report and verify, each as one command', async () => {
     expect(cli('generate', '--out', path.join(dir, 'drop'), '--dossiers', '3000').status).toBe(0);
     const pulled = cli('pull', '--source', 'drop', '--dir', path.join(dir, 'drop'));
     expect(pulled.status, pulled.out).toBe(0);
@@ -37,8 +38,14 @@ describe('CLI commands on a small drop directory', () => {
     expect(cli('snapshot', '--period', '2025-12').out).toContain('was already published; verified');
     const report = cli('report', '--period', '2025-12');
     expect(report.status, report.out).toBe(0);
-    expect(report.out).toContain(`Published ${path.join(dir, 'lake', 'reports', '2025-12')}/ (revision 1): bao-cao-2025-12.docx, bao-cao-2025-12.pdf, bieu06-2025-12.xlsx, bieu06-2025-q4.xlsx`);
-    expect(cli('report', '--period', '2025-12').out).toContain('was already published; verified 4 files');
+    expect(report.out).toContain(`Published ${path.join(dir, 'lake', 'reports', '2025-12')}/ (revision 1): bao-cao-2025-12.docx, bao-cao-2025-12.pdf, bieu06-2025-12.xlsx, bieu06-2025-q4.xlsx, bieu06-2025.xlsx\n`);
+    expect(cli('report', '--period', '2025-12').out).toContain('was already published; verified 5 files');
+    // December's pack carries the annual report's Biểu 06: the year 2025, every unit line read back clean.
+    const year = await readBieu06Xlsx(path.join(dir, 'lake', 'reports', '2025-12', 'bieu06-2025.xlsx'));
+    expect(year.quarantine).toEqual([]);
+    expect(year.checks).toEqual([]);
+    expect(year.rows.length).toBeGreaterThan(5);
+    expect(new Set(year.rows.map((r) => `${r.period_type} ${r.year} ${r.period_start}`))).toEqual(new Set(['year 2025 2025-01-01']));
     const missing = cli('report', '--period', '2025-11');
     expect(missing.status).toBe(1);
     expect(missing.out).toContain('no published snapshot snapshots/2025-11/');

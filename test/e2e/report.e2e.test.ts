@@ -143,8 +143,25 @@ describe('report pack of a month with a snapshot', () => {
       `(${n0(ytd!.received_new)} hồ sơ mới, ${n0(ytd!.received_carried_over)} hồ sơ từ năm trước chuyển sang), trong đó ${n0(ytd!.received_online)} hồ sơ trực tuyến ` +
       `(${rate(ytd!.online_rate)} số hồ sơ mới). Đã giải quyết ${n0(ytd!.resolved_total)} hồ sơ: trước hạn ${n0(ytd!.resolved_early)}, ` +
       `đúng hạn ${n0(ytd!.resolved_on_time)}, quá hạn ${n0(ytd!.resolved_late)}; tỷ lệ giải quyết đúng hạn ${rate(ytd!.on_time_rate)}.`;
+    // The flows of the year to date are the sums of its months (c6 and the pending counts are states, not sums).
+    const flows = ['received_new', 'resolved_total', 'resolved_early', 'resolved_on_time', 'resolved_late'];
+    const [sum25] = await snapshotRows(`SELECT ${flows.map((f) => `sum(${f}) AS ${f}`).join(', ')} FROM {province_months} WHERE year = 2025 AND month <= 6`);
+    expect(flows.map((f) => Number(sum25![f]))).toEqual(flows.map((f) => Number(ytd![f])));
+    // Against the same six months of 2024, summed from province_months.
+    const [ly] = await snapshotRows(`SELECT count(*) AS n, ${flows.map((f) => `sum(${f}) AS ${f}`).join(', ')} FROM {province_months} WHERE year = 2024 AND month <= 6`);
+    expect(Number(ly!.n)).toBe(6);
+    const vs = (f: string): string => {
+      const d = Number(ytd![f]) - Number(ly![f]);
+      return `${n0(ytd![f])} (cùng kỳ ${n0(ly![f])}, ${d > 0 ? '+' : ''}${n0(d)})`;
+    };
+    const lyRate = (Number(ly!.resolved_early) + Number(ly!.resolved_on_time)) / Number(ly!.resolved_total);
+    const points = Math.round((Number(ytd!.on_time_rate) - lyRate) * 10000) / 100;
+    const versus =
+      `So với cùng kỳ năm 2024 (từ ngày 1/1/2024 đến hết ngày 30/6/2024): hồ sơ mới tiếp nhận ${vs('received_new')}, đã giải quyết ${vs('resolved_total')}, ` +
+      `quá hạn ${vs('resolved_late')}; tỷ lệ giải quyết đúng hạn ${rate(ytd!.on_time_rate)} (cùng kỳ ${rate(lyRate)}, ${points > 0 ? '+' : ''}${formatViNumber(points, 2)} điểm %).`;
     const xml = unzip(readFileSync(path.join(packDir, 'bao-cao-2025-06.docx'))).get('word/document.xml')!.toString('utf8');
     expect(texts(xml)).toContain(sentence);
+    expect(texts(xml)).toContain(versus);
     expect(texts(xml)).toContain('báo cáo tình hình giải quyết thủ tục hành chính tháng 6 và 6 tháng đầu năm 2025 trên địa bàn tỉnh');
     const raw = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(packDir, 'bao-cao-2025-06.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(raw).toContain(sentence);

@@ -32,6 +32,33 @@ export interface Figures {
   digitised_rate: number | null;
 }
 
+/** Flows summed over months (they add up; c6 and the pending counts, states at a date, do not). */
+export interface MonthsSum {
+  months: number;
+  received_new: number;
+  resolved_total: number;
+  resolved_early: number;
+  resolved_on_time: number;
+  resolved_late: number;
+  /** (early + on time) ÷ resolved, as agency_periods and province_periods compute it; null without a resolved dossier. */
+  on_time_rate: number | null;
+}
+
+/** The flows of `rows` summed (a few province_months rows, already read). */
+export function sumMonths(rows: readonly Figures[]): MonthsSum {
+  const total = (k: 'received_new' | 'resolved_total' | 'resolved_early' | 'resolved_on_time' | 'resolved_late'): number => rows.reduce((acc, r) => acc + r[k], 0);
+  const resolved = total('resolved_total');
+  return {
+    months: rows.length,
+    received_new: total('received_new'),
+    resolved_total: resolved,
+    resolved_early: total('resolved_early'),
+    resolved_on_time: total('resolved_on_time'),
+    resolved_late: total('resolved_late'),
+    on_time_rate: resolved > 0 ? (total('resolved_early') + total('resolved_on_time')) / resolved : null,
+  };
+}
+
 export interface ProvinceMonth extends Figures {
   year: number;
   month: number;
@@ -111,6 +138,12 @@ export interface ReportData {
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
   /** The province's year to date: 1 January to the month's last day (province_years of the snapshot; undefined when absent). */
   yearToDate?: Figures & { period_start: string };
+  /**
+   * The same months a year before (1 January to the month's end), summed from the snapshot's province_months:
+   * the flows that add up over months (received new, resolved and their split) and the on-time rate they give;
+   * undefined unless the snapshot has every one of those months.
+   */
+  sameMonthsLastYear?: MonthsSum;
   /** The last 13 months up to the report's month, oldest first (months without data left out). */
   trend: ProvinceMonth[];
   /** agency_periods of the month, in agency code order. */
@@ -247,6 +280,8 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const trend = months.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
+  const lyMonths = months.filter((r) => r.year === p.year - 1 && r.month <= p.month);
+  const sameMonthsLastYear = lyMonths.length === p.month ? sumMonths(lyMonths) : undefined;
 
   const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { year: p.year }) : [];
   const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start) } : undefined;
@@ -323,6 +358,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     provinceName: current.name,
     province: { current: strip(current), ...(previous ? { previous: strip(previous) } : {}), ...(lastYear ? { lastYear: strip(lastYear) } : {}) },
     ...(yearToDate ? { yearToDate } : {}),
+    ...(sameMonthsLastYear ? { sameMonthsLastYear } : {}),
     trend,
     agencies,
     ...(quarterAgencies ? { quarterAgencies } : {}),

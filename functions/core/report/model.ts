@@ -5,7 +5,7 @@
  * writers render this one model, so both say the same thing.
  */
 import { formatViDate, formatViNumber } from '../vi/index.js';
-import type { AgencyPeriod, Figures, Merger, ReportData } from './data.js';
+import type { AgencyPeriod, Figures, Merger, MonthsSum, ReportData } from './data.js';
 
 export type Align = 'left' | 'center' | 'right';
 
@@ -130,6 +130,23 @@ export function reportPeriodText(year: number, month: number): string {
   return cumulative ? `tháng ${month} và ${cumulative}` : `tháng ${month} năm ${year}`;
 }
 
+/**
+ * The year to date against the same months a year before (flows only: c6 and the pending counts are states
+ * at a date, not sums), '' when the snapshot lacks those months: ' So với cùng kỳ năm 2024 (từ ngày 1/1/2024 đến
+ * hết ngày 30/6/2024): hồ sơ mới tiếp nhận 324 (cùng kỳ 300, +24), …'.
+ */
+export function sameMonthsText(year: number, month: number, ytd: Figures, ly: MonthsSum | undefined): string {
+  if (!ly) return '';
+  const vs = (a: number, b: number): string => `${fmtCount(a)} (cùng kỳ ${fmtCount(b)}, ${fmtCountChange(a - b)})`;
+  const end = new Date(Date.UTC(year - 1, month, 0)).toISOString().slice(0, 10);
+  return (
+    ` So với cùng kỳ năm ${year - 1} (từ ngày ${formatViDate(`${year - 1}-01-01`)} đến hết ngày ${formatViDate(end)}): ` +
+    `hồ sơ mới tiếp nhận ${vs(ytd.received_new, ly.received_new)}, đã giải quyết ${vs(ytd.resolved_total, ly.resolved_total)}, ` +
+    `quá hạn ${vs(ytd.resolved_late, ly.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(ytd.on_time_rate)} ` +
+    `(cùng kỳ ${fmtRate(ly.on_time_rate)}, ${fmtRateChange(ytd.on_time_rate, ly.on_time_rate)}).`
+  );
+}
+
 /** One unit of a ranked score table (766 or PAR). */
 interface RankedUnit {
   rank: number | null;
@@ -225,7 +242,8 @@ export function buildReportDoc(d: ReportData): ReportDoc {
         `các cơ quan, đơn vị tiếp nhận ${fmtCount(ytd.received_total)} hồ sơ (${fmtCount(ytd.received_new)} hồ sơ mới, ` +
         `${fmtCount(ytd.received_carried_over)} hồ sơ từ năm trước chuyển sang), trong đó ${fmtCount(ytd.received_online)} hồ sơ trực tuyến ` +
         `(${fmtRate(ytd.online_rate)} số hồ sơ mới). Đã giải quyết ${fmtCount(ytd.resolved_total)} hồ sơ: trước hạn ${fmtCount(ytd.resolved_early)}, ` +
-        `đúng hạn ${fmtCount(ytd.resolved_on_time)}, quá hạn ${fmtCount(ytd.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(ytd.on_time_rate)}.`,
+        `đúng hạn ${fmtCount(ytd.resolved_on_time)}, quá hạn ${fmtCount(ytd.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(ytd.on_time_rate)}.` +
+        sameMonthsText(year, month, ytd, d.sameMonthsLastYear),
     );
   }
   const prevLabel = prev ? monthLabel(prev.year, prev.month) : 'Tháng trước';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { AgencyPeriod } from '../../../functions/core/report/data.js';
-import { cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText } from '../../../functions/core/report/model.js';
+import { sumMonths, type AgencyPeriod, type Figures } from '../../../functions/core/report/data.js';
+import { cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
 
 const agency = (code: string, rate: number | null, resolved = 10): AgencyPeriod => ({ agency_code: code, on_time_rate: rate, resolved_total: resolved }) as AgencyPeriod;
 
@@ -67,5 +67,25 @@ describe('mergerFootnotes given the 2025 mergers', () => {
     ]);
     expect(Object.fromEntries(noteOf)).toEqual({ 'H99.04': 1, 'H99.07': 2, 'H99.14': 1, 'H99.10': 2 });
     expect(Object.keys(footnotes)).toEqual(['1', '2']);
+  });
+});
+
+describe('sameMonthsText given the year to date and the same months a year before', () => {
+  const month = (received_new: number, early: number, onTime: number, late: number): Figures =>
+    ({ received_new, resolved_total: early + onTime + late, resolved_early: early, resolved_on_time: onTime, resolved_late: late }) as Figures;
+
+  test('should sum the flows of the months and compare them, rates in percentage points', () => {
+    const ly = sumMonths([month(100, 50, 40, 10), month(200, 100, 80, 10)]);
+    expect(ly).toEqual({ months: 2, received_new: 300, resolved_total: 290, resolved_early: 150, resolved_on_time: 120, resolved_late: 20, on_time_rate: 270 / 290 });
+    const ytd = { ...month(324, 258, 64, 9), on_time_rate: 322 / 331 } as Figures;
+    expect(sameMonthsText(2025, 2, ytd, ly)).toBe(
+      ' So với cùng kỳ năm 2024 (từ ngày 1/1/2024 đến hết ngày 29/2/2024): hồ sơ mới tiếp nhận 324 (cùng kỳ 300, +24), ' +
+        'đã giải quyết 331 (cùng kỳ 290, +41), quá hạn 9 (cùng kỳ 20, -11); tỷ lệ giải quyết đúng hạn 97,28% (cùng kỳ 93,10%, +4,18 điểm %).',
+    );
+  });
+
+  test('should say nothing without the months a year before, and give no rate without a resolved dossier', () => {
+    expect(sameMonthsText(2025, 6, month(1, 0, 0, 0), undefined)).toBe('');
+    expect(sumMonths([month(5, 0, 0, 0)]).on_time_rate).toBeNull();
   });
 });
