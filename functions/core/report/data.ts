@@ -280,10 +280,10 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const trend = months.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
-  const lyMonths = months.filter((r) => r.year === p.year - 1 && r.month <= p.month);
+  const lyMonths = months.filter((r) => r.code === current.code && r.year === p.year - 1 && r.month <= p.month);
   const sameMonthsLastYear = lyMonths.length === p.month ? sumMonths(lyMonths) : undefined;
 
-  const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { year: p.year }) : [];
+  const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { province_code: current.code, year: p.year }) : [];
   const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start) } : undefined;
 
   const agencyRows = (periodType: string, periodNo: number) =>
