@@ -1,5 +1,6 @@
 -- The monthly report: the agency_periods rows of one period of the snapshot ($period_type 'month'
--- with $period_no the month, or 'quarter' with the quarter the month closes), each with its unit's
+-- with $period_no the month; 'quarter' with the quarter the month closes; 'half' 1 in June; 'year' 1
+-- in December), each with its unit's
 -- kind from the registry, in agency code order (the DOCX agency table and the Biểu 06 workbooks).
 select
     ap.*,

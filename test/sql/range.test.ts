@@ -99,7 +99,15 @@ describe('agencyRange', () => {
     );
     // H99.10 ended 28/02/2025: in March its dossiers are H99.21's lines.
     await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-03-31', agency: 'H99.10' })).rejects.toThrow(
-      /H99\.10 \(Sở Kế hoạch và Đầu tư\) ended 2025-02-28 and its dossiers report under H99\.21 \(Sở Tài chính \(hợp nhất\)\), which took it over on 2025-03-01: ask for --agency H99\.21/,
+      /H99\.10 \(Sở Kế hoạch và Đầu tư\) ended 2025-02-28; on 2025-03-31 its dossiers are the lines of H99\.21 \(Sở Tài chính \(hợp nhất\)\): ask for --agency H99\.21/,
+    );
+    // Judged on the range's effective end: the data ends 02/4, so a range asked to 30/6 ends there.
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-03-01', to: '2025-06-30', agency: 'H99.10' })).rejects.toThrow(
+      /on 2025-04-02 \(the range ends 2025-04-02, the data's last date\) its dossiers are the lines of H99\.21/,
+    );
+    // A range after the data, for a unit that had ended by the data's last date: the data is why.
+    await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-05-01', to: '2025-06-30', agency: 'H99.10' })).rejects.toThrow(
+      /Failed to report 2025-05-01–2025-06-30 for H99\.10: the data ends 2025-04-02, before the range starts/,
     );
     // H99.21 begins 01/3/2025.
     await expect(agencyRange(run.engine, SQL_DIR, { from: '2025-01-01', to: '2025-01-31', agency: 'H99.21' })).rejects.toThrow(/H99\.21 \(Sở Tài chính \(hợp nhất\)\) begins 2025-03-01, after the range ends/);

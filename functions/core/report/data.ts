@@ -136,12 +136,17 @@ export interface ReportData {
   synthetic: boolean;
   /** The month, the month before and the same month a year before (undefined when absent). */
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
-  /** The province's year to date: 1 January to the month's last day (province_years of the snapshot; undefined when absent). */
-  yearToDate?: Figures & { period_start: string };
+  /**
+   * The province's year to date (province_years of the snapshot; undefined when absent): 1 January to
+   * `period_end`, the month's last day unless the data ends earlier.
+   */
+  yearToDate?: Figures & { period_start: string; period_end: string };
   /**
    * The same months a year before (1 January to the month's end), summed from the snapshot's province_months:
    * the flows that add up over months (received new, resolved and their split) and the on-time rate they give;
-   * undefined unless the snapshot has every one of those months.
+   * undefined unless the snapshot has every one of those months and December of the year before them (the data
+   * reaches back past that year's start, so its resolved dossiers include those carried into it, as this
+   * year's do).
    */
   sameMonthsLastYear?: MonthsSum;
   /** The last 13 months up to the report's month, oldest first (months without data left out). */
@@ -281,10 +286,10 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
   const lyMonths = months.filter((r) => r.code === current.code && r.year === p.year - 1 && r.month <= p.month);
-  const sameMonthsLastYear = lyMonths.length === p.month ? sumMonths(lyMonths) : undefined;
+  const sameMonthsLastYear = lyMonths.length === p.month && months.some((r) => r.code === current.code && r.year === p.year - 2 && r.month === 12) ? sumMonths(lyMonths) : undefined;
 
   const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { province_code: current.code, year: p.year }) : [];
-  const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start) } : undefined;
+  const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start), period_end: str(ytd.period_end) } : undefined;
 
   const agencyRows = (periodType: string, periodNo: number) =>
     readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo }));

@@ -234,16 +234,18 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `đúng hạn ${fmtCount(cur.resolved_on_time)}, quá hạn ${fmtCount(cur.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(cur.on_time_rate)}. ` +
       `Đang giải quyết ${fmtCount(cur.pending_total)} hồ sơ, trong đó ${fmtCount(cur.pending_overdue)} hồ sơ đã quá hạn.`,
   );
-  const ytd = d.yearToDate;
+  // In January the year to date is the month itself (c6 is "before 1 January" in both): said once.
+  const ytd = month > 1 ? d.yearToDate : undefined;
   if (ytd) {
     const cumulative = cumulativeLabel(year, month);
     P(
-      `${cumulative ? `Lũy kế ${cumulative}` : `Lũy kế từ đầu năm đến hết tháng ${month}/${year}`} (từ ngày ${formatViDate(ytd.period_start)} đến hết ngày ${formatViDate(d.asOf)}), ` +
+      `${cumulative ? `Lũy kế ${cumulative}` : `Lũy kế từ đầu năm đến hết tháng ${month}/${year}`} (từ ngày ${formatViDate(ytd.period_start)} đến hết ngày ${formatViDate(ytd.period_end || d.asOf)}), ` +
         `các cơ quan, đơn vị tiếp nhận ${fmtCount(ytd.received_total)} hồ sơ (${fmtCount(ytd.received_new)} hồ sơ mới, ` +
         `${fmtCount(ytd.received_carried_over)} hồ sơ từ năm trước chuyển sang), trong đó ${fmtCount(ytd.received_online)} hồ sơ trực tuyến ` +
         `(${fmtRate(ytd.online_rate)} số hồ sơ mới). Đã giải quyết ${fmtCount(ytd.resolved_total)} hồ sơ: trước hạn ${fmtCount(ytd.resolved_early)}, ` +
         `đúng hạn ${fmtCount(ytd.resolved_on_time)}, quá hạn ${fmtCount(ytd.resolved_late)}; tỷ lệ giải quyết đúng hạn ${fmtRate(ytd.on_time_rate)}.` +
-        sameMonthsText(year, month, ytd, d.sameMonthsLastYear),
+        // A year to date that stops before the month's end (the data does) has no like-for-like months a year before.
+        (ytd.period_end && ytd.period_end < d.asOf ? '' : sameMonthsText(year, month, ytd, d.sameMonthsLastYear)),
     );
   }
   const prevLabel = prev ? monthLabel(prev.year, prev.month) : 'Tháng trước';

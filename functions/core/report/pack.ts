@@ -2,7 +2,8 @@
  * The monthly report pack: reports/<yyyy-mm>/ holds
  *   bao-cao-<yyyy-mm>.docx    the draft report (Nghị định 30/2020/NĐ-CP layout) officials edit and sign
  *   bao-cao-<yyyy-mm>.pdf     the same content as PDF, fonts embedded, two vector charts
- *   bieu06-<yyyy-mm>.xlsx     Biểu 06/VPCP/KSTT of the month (and bieu06-<yyyy>-q<n>.xlsx when the month closes a quarter)
+ *   bieu06-<yyyy-mm>.xlsx     Biểu 06/VPCP/KSTT of the month (and bieu06-<yyyy>-q<n>.xlsx when the month closes a quarter,
+ *                             bieu06-<yyyy>-h1.xlsx in June, bieu06-<yyyy>.xlsx in December: bieu06Workbooks)
  *   manifest.json             each file's sha256 and bytes, and the snapshot it was built from (written last)
  * built from the published snapshot of the month only, so the same snapshot gives the same bytes.
  * A published pack (its manifest exists) is never rewritten: a rerun verifies it; `force` writes a
@@ -100,10 +101,17 @@ export function bieu06Workbooks(
   d: Pick<ReportData, 'period' | 'year' | 'month' | 'agencies' | 'quarterAgencies' | 'halfOrYearAgencies'>,
   suffix = '',
 ): { name: string; rows: readonly AgencyPeriod[] }[] {
-  const out = [{ name: `bieu06-${d.period}${suffix}.xlsx`, rows: d.agencies }];
-  if (d.quarterAgencies) out.push({ name: `bieu06-${d.year}-q${d.month / 3}${suffix}.xlsx`, rows: d.quarterAgencies });
-  if (d.halfOrYearAgencies) out.push({ name: d.month === 6 ? `bieu06-${d.year}-h1${suffix}.xlsx` : `bieu06-${d.year}${suffix}.xlsx`, rows: d.halfOrYearAgencies });
-  return out;
+  // Each workbook is named by the period its rows carry, not by the month asked for.
+  const named = (rows: readonly AgencyPeriod[]): string => {
+    const r = rows[0];
+    if (!r || r.period_type === 'month') return `bieu06-${d.period}`;
+    if (r.period_type === 'quarter') return `bieu06-${r.year}-q${r.period_no}`;
+    if (r.period_type === 'half') return `bieu06-${r.year}-h${r.period_no}`;
+    return `bieu06-${r.year}`;
+  };
+  return [d.agencies, d.quarterAgencies, d.halfOrYearAgencies]
+    .filter((rows): rows is AgencyPeriod[] => rows !== undefined)
+    .map((rows) => ({ name: `${named(rows)}${suffix}.xlsx`, rows }));
 }
 
 /** Build every file of the pack (pure: same data → same bytes). */

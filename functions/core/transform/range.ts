@@ -67,7 +67,7 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
     throw createError('range', `Failed to report ${opts.from}–${opts.to}: the data ends ${date(last)}, before the range starts`);
   }
   if (parsed.data.agency !== undefined && rows.length === 0) {
-    throw createError('range', `Failed to report ${opts.from}–${opts.to} for ${parsed.data.agency}: ${await noRowReason(engine, sqlDir, parsed.data.agency, parsed.data.to, date)}`);
+    throw createError('range', `Failed to report ${opts.from}–${opts.to} for ${parsed.data.agency}: ${await noRowReason(engine, sqlDir, parsed.data.agency, parsed.data, date)}`);
   }
   return rows.map((r) => ({
     agency_code: String(r.agency_code),
@@ -91,21 +91,26 @@ export async function agencyRange(engine: QueryEngine, sqlDir: string, opts: { f
 }
 
 /**
- * Why one agency has no row in a range (sql/reports/agency_range_unit.sql): the code is not in the
- * registry, it had ended by the range's end (its dossiers report under the unit that took it over, as
- * in every mart), it began after the range, or it is the province's own line (listed only with dossiers).
+ * Why one agency has no row in a range (sql/reports/agency_range_unit.sql), judged on the range's effective
+ * end (the requested end, or the data's last date when earlier, as the rows are): the code is not in the
+ * registry; the data ends before the range starts; the unit had ended by then (its dossiers are the lines of
+ * the unit holding them on that day, by the successor chain, as in every mart); it begins after it; or it is
+ * the province's own line (listed only with dossiers).
  */
-async function noRowReason(engine: QueryEngine, sqlDir: string, code: string, end: string, date: (v: unknown) => string): Promise<string> {
-  const [u] = await engine.query(await readReportSql('agency_range_unit', sqlDir), { agency_code: code });
+async function noRowReason(engine: QueryEngine, sqlDir: string, code: string, range: { from: string; to: string }, date: (v: unknown) => string): Promise<string> {
+  const [u] = await engine.query(await readReportSql('agency_range_unit', sqlDir), { agency_code: code, range_end: range.to });
   if (!u) return 'no unit has this code in the agency registry';
   const name = `${code} (${String(u.agency_name)})`;
-  if (u.valid_to !== null && u.valid_to !== undefined && date(u.valid_to) < end) {
-    const successor = u.successor_code === null || u.successor_code === undefined ? undefined : `${String(u.successor_code)} (${String(u.successor_name ?? '')})`;
-    return successor
-      ? `${name} ended ${date(u.valid_to)} and its dossiers report under ${successor}, which took it over on ${date(u.ended_on)}: ask for --agency ${String(u.successor_code)}`
+  const known = (v: unknown): boolean => v !== null && v !== undefined;
+  if (known(u.data_last_date) && date(u.data_last_date) < range.from) return `the data ends ${date(u.data_last_date)}, before the range starts`;
+  const end = known(u.period_end) ? date(u.period_end) : range.to;
+  const endNote = end < range.to ? ` (the range ends ${end}, the data's last date)` : '';
+  if (known(u.valid_to) && date(u.valid_to) < end) {
+    return String(u.holder_code) !== code
+      ? `${name} ended ${date(u.valid_to)}; on ${end}${endNote} its dossiers are the lines of ${String(u.holder_code)} (${String(u.holder_name ?? '')}): ask for --agency ${String(u.holder_code)}`
       : `${name} ended ${date(u.valid_to)} with no successor in the registry`;
   }
-  if (u.valid_from !== null && u.valid_from !== undefined && date(u.valid_from) > end) return `${name} begins ${date(u.valid_from)}, after the range ends`;
+  if (known(u.valid_from) && date(u.valid_from) > end) return `${name} begins ${date(u.valid_from)}, after the range ends${endNote}`;
   if (u.kind === 'ubnd_tinh') return `${name} is the province itself, which has a line only for dossiers it received (none in the range)`;
   return `${name} is in the registry but has no row (was the transform run after the registry changed?)`;
 }

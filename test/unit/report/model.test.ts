@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { sumMonths, type AgencyPeriod, type Figures } from '../../../functions/core/report/data.js';
-import { cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
+import { sumMonths, type AgencyPeriod, type Figures, type ReportData } from '../../../functions/core/report/data.js';
+import { buildReportDoc, cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
 
 const agency = (code: string, rate: number | null, resolved = 10): AgencyPeriod => ({ agency_code: code, on_time_rate: rate, resolved_total: resolved }) as AgencyPeriod;
 
@@ -61,12 +61,13 @@ describe('reportPeriodText given the month of a report', () => {
 describe('mergerFootnotes given the 2025 mergers', () => {
   test("should mark every predecessor with its successor's note (the PAR table of 2024 lists the old units), a unit keeping its own note", () => {
     const { footnotes, noteOf } = mergerFootnotes([
-      { agency_code: 'H99.04', agency_name: 'Sở Nội vụ', break_date: '2025-03-01', predecessor_names: ['Sở Lao động - Thương binh và Xã hội'], predecessor_codes: ['H99.14'] },
-      // The merged Sở Tài chính kept the old one's code: that code keeps its own note (1 would be the same here).
+      // H99.20 took over H99.07 in December; H99.07 had itself absorbed H99.10 in March: H99.07 keeps its own note (2).
+      { agency_code: 'H99.20', agency_name: 'Sở Tài chính và Kế hoạch', break_date: '2025-12-01', predecessor_names: ['Sở Tài chính'], predecessor_codes: ['H99.07'] },
       { agency_code: 'H99.07', agency_name: 'Sở Tài chính', break_date: '2025-03-01', predecessor_names: ['Sở Tài chính', 'Sở Kế hoạch và Đầu tư'], predecessor_codes: ['H99.07', 'H99.10'] },
+      { agency_code: 'H99.04', agency_name: 'Sở Nội vụ', break_date: '2025-03-01', predecessor_names: ['Sở Lao động - Thương binh và Xã hội'], predecessor_codes: ['H99.14'] },
     ]);
-    expect(Object.fromEntries(noteOf)).toEqual({ 'H99.04': 1, 'H99.07': 2, 'H99.14': 1, 'H99.10': 2 });
-    expect(Object.keys(footnotes)).toEqual(['1', '2']);
+    expect(Object.fromEntries(noteOf)).toEqual({ 'H99.20': 1, 'H99.07': 2, 'H99.04': 3, 'H99.10': 2, 'H99.14': 3 });
+    expect(Object.keys(footnotes)).toEqual(['1', '2', '3']);
   });
 });
 
@@ -87,5 +88,37 @@ describe('sameMonthsText given the year to date and the same months a year befor
   test('should say nothing without the months a year before, and give no rate without a resolved dossier', () => {
     expect(sameMonthsText(2025, 6, month(1, 0, 0, 0), undefined)).toBe('');
     expect(sumMonths([month(5, 0, 0, 0)]).on_time_rate).toBeNull();
+  });
+});
+
+describe('buildReportDoc given the year to date', () => {
+  const figures = (n: number): Figures =>
+    ({ received_total: n + 2, received_new: n, received_online: n - 1, received_carried_over: 2, resolved_total: n, resolved_early: n - 2, resolved_on_time: 1, resolved_late: 1,
+      pending_total: 2, pending_overdue: 0, on_time_rate: (n - 1) / n, online_rate: 0.5, online_payment_rate: null, digitised_rate: null }) as Figures;
+  const data = (month: number, extra: Partial<ReportData> = {}): ReportData => ({
+    period: `2025-${String(month).padStart(2, '0')}`, year: 2025, month, asOf: new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10),
+    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false,
+    province: { current: { ...figures(10), year: 2025, month } }, trend: [], agencies: [], lateProcedures: [], score766: [], mergers: [], ...extra,
+  });
+  const text = (d: ReportData): string => buildReportDoc(d).blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
+  const ytd = { ...figures(40), period_start: '2025-01-01', period_end: '2025-04-30' };
+  const ly = sumMonths([figures(8), figures(9), figures(10), figures(11)]);
+
+  test('should give the year to date and compare it with the same months a year before', () => {
+    const t = text(data(4, { yearToDate: ytd, sameMonthsLastYear: ly }));
+    expect(t).toContain('Lũy kế từ đầu năm đến hết tháng 4/2025 (từ ngày 1/1/2025 đến hết ngày 30/4/2025), các cơ quan, đơn vị tiếp nhận 42 hồ sơ');
+    expect(t).toContain('So với cùng kỳ năm 2024 (từ ngày 1/1/2024 đến hết ngày 30/4/2024): hồ sơ mới tiếp nhận 40 (cùng kỳ 38, +2)');
+  });
+
+  test('should say January once: its year to date is the month', () => {
+    const t = text(data(1, { yearToDate: { ...ytd, period_end: '2025-01-31' }, sameMonthsLastYear: sumMonths([figures(8)]) }));
+    expect(t).not.toContain('Lũy kế');
+    expect(t).not.toContain('cùng kỳ năm 2024 (');
+  });
+
+  test('should give a year to date that stops before the month ends (the data does) its own last day, and no comparison', () => {
+    const t = text(data(4, { yearToDate: { ...ytd, period_end: '2025-04-20' }, sameMonthsLastYear: ly }));
+    expect(t).toContain('(từ ngày 1/1/2025 đến hết ngày 20/4/2025)');
+    expect(t).not.toContain('So với cùng kỳ');
   });
 });
