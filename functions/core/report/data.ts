@@ -276,17 +276,19 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   }
 
   const months = (await db.all(await readReportSql('monthly_province_months'))).map((r) => ({ ...figures(r), year: num(r.year), month: num(r.month), code: str(r.province_code), name: str(r.province_name) }));
-  const at = (y: number, m: number) => months.find((r) => r.year === y && r.month === m);
-  const current = at(p.year, p.month);
+  const current = months.find((r) => r.year === p.year && r.month === p.month);
   if (!current) throw createError('report', `Failed to build the report of ${p.period}: the snapshot's province_months has no row for ${p.period}`);
   const prevDate = new Date(Date.UTC(p.year, p.month - 2, 1));
   const key = (y: number, m: number) => y * 12 + m;
+  // Every other month is the same province's (one lake may hold more than one).
+  const own = months.filter((r) => r.code === current.code);
+  const at = (y: number, m: number) => own.find((r) => r.year === y && r.month === m);
   const strip = ({ code: _c, name: _n, ...rest }: (typeof months)[number]): ProvinceMonth => rest;
-  const trend = months.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
+  const trend = own.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
-  const lyMonths = months.filter((r) => r.code === current.code && r.year === p.year - 1 && r.month <= p.month);
-  const sameMonthsLastYear = lyMonths.length === p.month && months.some((r) => r.code === current.code && r.year === p.year - 2 && r.month === 12) ? sumMonths(lyMonths) : undefined;
+  const lyMonths = own.filter((r) => r.year === p.year - 1 && r.month <= p.month);
+  const sameMonthsLastYear = lyMonths.length === p.month && at(p.year - 2, 12) ? sumMonths(lyMonths) : undefined;
 
   const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { province_code: current.code, year: p.year }) : [];
   const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start), period_end: str(ytd.period_end) } : undefined;
