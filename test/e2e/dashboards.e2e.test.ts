@@ -320,6 +320,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     if (process.env.UPDATE_DOCS_IMG === '1') {
       await page.evaluate('window.scrollTo(0, 0)');
       await page.setViewportSize({ width: 1366, height: 1700 });
+      // The charts animate their bars after a resize: the picture waits for them to settle (docs only, no assertion).
+      await page.waitForTimeout(2000);
       await page.screenshot({ path: path.join(DASHBOARDS_DIR, '..', 'docs', 'img', 'so-sanh-don-vi.png') });
       await page.setViewportSize({ width: 1366, height: 900 });
     }
