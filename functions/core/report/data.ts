@@ -59,6 +59,17 @@ export function sumMonths(rows: readonly Figures[]): MonthsSum {
   };
 }
 
+/**
+ * The flows of January–`month` of the year before `year`, summed from one province's province_months rows,
+ * or undefined unless every one of those months is there and so is December two years back (data that starts
+ * within last year would miss the dossiers carried into it, which this year's figures include).
+ */
+export function sameMonthsAYearBefore(rows: readonly ProvinceMonth[], year: number, month: number): MonthsSum | undefined {
+  const months = rows.filter((r) => r.year === year - 1 && r.month <= month);
+  const reachesBack = rows.some((r) => r.year === year - 2 && r.month === 12);
+  return months.length === month && reachesBack ? sumMonths(months) : undefined;
+}
+
 export interface ProvinceMonth extends Figures {
   year: number;
   month: number;
@@ -287,8 +298,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   const trend = own.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
-  const lyMonths = own.filter((r) => r.year === p.year - 1 && r.month <= p.month);
-  const sameMonthsLastYear = lyMonths.length === p.month && at(p.year - 2, 12) ? sumMonths(lyMonths) : undefined;
+  const sameMonthsLastYear = sameMonthsAYearBefore(own, p.year, p.month);
 
   const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { province_code: current.code, year: p.year }) : [];
   const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start), period_end: str(ytd.period_end) } : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { sumMonths, type AgencyPeriod, type Figures, type ReportData } from '../../../functions/core/report/data.js';
+import { sameMonthsAYearBefore, sumMonths, type AgencyPeriod, type Figures, type ProvinceMonth, type ReportData } from '../../../functions/core/report/data.js';
 import { buildReportDoc, cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
 
 const agency = (code: string, rate: number | null, resolved = 10): AgencyPeriod => ({ agency_code: code, on_time_rate: rate, resolved_total: resolved }) as AgencyPeriod;
@@ -120,5 +120,23 @@ describe('buildReportDoc given the year to date', () => {
     const t = text(data(4, { yearToDate: { ...ytd, period_end: '2025-04-20' }, sameMonthsLastYear: ly }));
     expect(t).toContain('(từ ngày 1/1/2025 đến hết ngày 20/4/2025)');
     expect(t).not.toContain('So với cùng kỳ');
+  });
+});
+
+describe('sameMonthsAYearBefore given the months a snapshot holds', () => {
+  const row = (year: number, month: number) => ({ year, month, received_new: 10, resolved_total: 4, resolved_early: 2, resolved_on_time: 1, resolved_late: 1 }) as unknown as ProvinceMonth;
+  const span = (from: [number, number], to: [number, number]) => {
+    const out = [];
+    for (let k = from[0] * 12 + from[1] - 1; k <= to[0] * 12 + to[1] - 1; k++) out.push(row(Math.floor(k / 12), (k % 12) + 1));
+    return out;
+  };
+
+  test('should sum January to the month of the year before when the data reaches back past that year', () => {
+    expect(sameMonthsAYearBefore(span([2023, 12], [2025, 6]), 2025, 6)).toMatchObject({ months: 6, received_new: 60, resolved_total: 24, on_time_rate: 0.75 });
+  });
+
+  test('should give nothing when the data starts within the year before (its carried-over dossiers unseen) or a month is missing', () => {
+    expect(sameMonthsAYearBefore(span([2024, 1], [2025, 6]), 2025, 6)).toBeUndefined();
+    expect(sameMonthsAYearBefore(span([2023, 12], [2025, 6]).filter((r) => !(r.year === 2024 && r.month === 3)), 2025, 6)).toBeUndefined();
   });
 });
