@@ -13,6 +13,12 @@
 const NBSP = '\u00a0';
 
 /**
+ * The format code of a change of a rate, given in percentage points (the pages multiply the difference
+ * of two 0–1 rates by 100): "2,15 điểm %", not "2,15 %", which would read as a relative change.
+ */
+export const POINTS = '#,##0.00" điểm %"';
+
+/**
  * Rewrite an ssf-formatted number ("1,492", "-83.45", "33.33%", "1.49k", "(12.5)") with vi-VN
  * separators: thousands '.', decimal ',', and a no-break space before '%'.
  * @param {string} text

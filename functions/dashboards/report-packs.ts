@@ -9,7 +9,7 @@ import path from 'node:path';
 import { literal, type DuckDb } from '../core/engine/duckdb.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { formatViNumber } from '../core/vi/index.js';
-import { listReportPacks } from '../core/report/pack.js';
+import { bieu06Kind, listReportPacks } from '../core/report/pack.js';
 
 const KIND: Record<string, string> = { docx: 'Báo cáo (Word, dự thảo)', pdf: 'Báo cáo (PDF)', xlsx: 'Biểu 06/VPCP/KSTT (Excel)' };
 
@@ -78,14 +78,3 @@ export async function prepareReportPacks(db: DuckDb, opts: { lakeDir: string; da
   return { select: `select * from read_parquet(${literal(`${opts.dataRel}/report_packs.parquet`)}) order by period desc, revision desc, file_name`, files: rows.length };
 }
 
-/**
- * What a Biểu 06 file of a pack covers, from its name (functions/core/report/pack.ts): ' quý'
- * (bieu06-2025-q2), ' 6 tháng' (bieu06-2025-h1), ' năm' (bieu06-2025), '' for the month's (bieu06-2025-06);
- * a revision's `-r2` suffix aside.
- */
-export function bieu06Kind(name: string): string {
-  const m = /^bieu06-\d{4}(?:-(q[1-4]|h1|\d{2}))?(?:-r\d+)?\.xlsx$/.exec(name);
-  if (!m) return '';
-  const p = m[1];
-  return p === undefined ? ' năm' : p.startsWith('q') ? ' quý' : p === 'h1' ? ' 6 tháng' : '';
-}

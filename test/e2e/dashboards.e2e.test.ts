@@ -263,6 +263,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(await shown(page, 'Năm')).toContain(String(latest));
     await waitText(page, formatViNumber(Number(now?.received_total)), 'kpi');
     expect(await textOf(page, 'kpi')).toContain(viPct(Number(now?.on_time_rate), 2));
+    // A rate's change against the year before is in percentage points (vi-format.js POINTS), not "%".
+    expect(plain(await textOf(page, 'kpi'))).toMatch(/\d,\d{2} điểm %/);
     await expectCharts(page, 3);
     // Each chart drawn once: the equal options Evidence hands a chart again while the page hydrates
     // re-render nothing (each cost a full render before; dashboards/patches, echarts.js).
@@ -281,6 +283,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const ytd = (await mart(`select sum(received_new) as r from ${m('province_months')} where year = ${latest - 2} and month <= ${cutoff}`))[0];
     await waitText(page, formatViNumber(Number(ytd?.r)), 'ytd');
     expect(await textOf(page, 'ytd')).toContain(`T1–T${cutoff}`);
+    expect(plain(await textOf(page, 'ytd'))).toMatch(/\d,\d{2} điểm %/);
     await choose(page, 'Năm', String(latest - 1));
     await waitText(page, formatViNumber(Number(before?.received_total)), 'kpi');
     expect(await svgTexts(page)).toContain(`01/${latest - 1}`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { bieu06Kind } from '../../functions/dashboards/report-packs.js';
+import { bieu06Kind } from '../../functions/core/report/pack.js';
 
 describe('bieu06Kind given the Biểu 06 files of a pack', () => {
   test("should name the quarter's, the half-year's and the year's workbooks, revisions included, and leave the month's plain", () => {

@@ -114,6 +114,18 @@ export function bieu06Workbooks(
     .map((rows) => ({ name: `${named(rows)}${suffix}.xlsx`, rows }));
 }
 
+/**
+ * What a Biểu 06 file of a pack covers, from its name (bieu06Workbooks' names): ' quý'
+ * (bieu06-2025-q2), ' 6 tháng' (bieu06-2025-h1), ' năm' (bieu06-2025), '' for the month's (bieu06-2025-06);
+ * a revision's `-r2` suffix aside.
+ */
+export function bieu06Kind(name: string): string {
+  const m = /^bieu06-\d{4}(?:-(q[1-4]|h[12]|\d{2}))?(?:-r\d+)?\.xlsx$/.exec(name);
+  if (!m) return '';
+  const p = m[1];
+  return p === undefined ? ' năm' : p.startsWith('q') ? ' quý' : p.startsWith('h') ? ' 6 tháng' : '';
+}
+
 /** Build every file of the pack (pure: same data → same bytes). */
 export async function buildPackFiles(d: ReportData, opts: { workDir: string; suffix?: string }): Promise<PackFile[]> {
   const s = opts.suffix ?? '';
