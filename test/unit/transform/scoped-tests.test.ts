@@ -132,35 +132,39 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
     }
   };
 
-  test('should check the partitions a batch at a time in a full run, each batch within the row limit, and still find the duplicate', async () => {
+  test('should prove the keys unique by partition in the row pass of a full run, and group only the partitions it does not prove, within the row limit', async () => {
     expect(engine.memoryBound).toBe(true);
     await engine.materialize(dups);
     const years = (s: string): string => /year IN \(([\d, ]+)\)/.exec(s)?.[1] ?? 'all';
-    // Each batch's keys' hashes; the GROUP BY of the keys only for a batch where a hash repeats.
+    // The keys' hashes, counted per partition by the pass that counts the row tests (here none) and gives
+    // the rows per year; the GROUP BY of the keys only for the years whose hashes repeat.
     const hashed = (sql: string[]): string[] => sql.filter((s) => s.includes('count(DISTINCT hash(k, year))')).map(years);
     const yearsChecked = (sql: string[]): string[] => sql.filter((s) => s.includes('HAVING count(*) > 1')).map(years);
-    // Rows per year: 2022 1, 2023 3, 2024 1. Within 2 rows a query: one year at a time.
-    const small = await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 2 }));
-    expect(byTest(small.results)).toEqual({ 'unique(k, year)': 1 });
-    expect(hashed(small.sql)).toEqual(['2022', '2023', '2024']);
-    expect(yearsChecked(small.sql)).toEqual(['2023']);
-    // Within 4 rows: 2022 and 2023 together, then 2024; by default (25 M rows) every year at once.
-    const four = await queriesOf(() => runModelTests(engine, [dups], { uniqueRowsPerQuery: 4 }));
-    expect(hashed(four.sql)).toEqual(['2022, 2023', '2024']);
-    expect(yearsChecked(four.sql)).toEqual(['2022, 2023']);
     const whole = await queriesOf(() => runModelTests(engine, [dups]));
     expect(byTest(whole.results)).toEqual({ 'unique(k, year)': 1 });
-    expect(hashed(whole.sql)).toEqual(['2022, 2023, 2024']);
-    expect(yearsChecked(whole.sql)).toEqual(['2022, 2023, 2024']);
-    // The rows per year come from the pass that counts the row tests (here none): no DISTINCT scan.
-    expect(whole.sql).toHaveLength(3);
+    expect(hashed(whole.sql)).toEqual(['all']);
     expect(whole.sql[0]).toContain('GROUP BY year');
-    // Without the duplicate, the hashes alone pass every batch: no GROUP BY of the keys.
+    expect(yearsChecked(whole.sql)).toEqual(['2023']);
+    expect(whole.sql).toHaveLength(2);
+    // The same count as the test's own SQL over the whole model.
+    expect(Number((await engine.query(whole.results[0]!.sql))[0]!.failures)).toBe(1);
+    // Repeats in 2022 (3 rows) and 2023 (3 rows), none in 2024: the unproven years a batch at a time
+    // within the row limit (4: one year a query), all at once by default (25 M rows); 2024 never grouped.
+    const two: TransformModel = { ...dups, name: 'dups_two', sql: 'select * from (values (5, 2022), (5, 2022), (7, 2022), (5, 2023), (6, 2023), (6, 2023), (5, 2024)) as v (k, year)' };
+    await engine.materialize(two);
+    const small = await queriesOf(() => runModelTests(engine, [two], { uniqueRowsPerQuery: 4 }));
+    expect(byTest(small.results)).toEqual({ 'unique(k, year)': 2 });
+    expect(hashed(small.sql)).toEqual(['all']);
+    expect(yearsChecked(small.sql)).toEqual(['2022', '2023']);
+    const all = await queriesOf(() => runModelTests(engine, [two]));
+    expect(byTest(all.results)).toEqual({ 'unique(k, year)': 2 });
+    expect(yearsChecked(all.sql)).toEqual(['2022, 2023']);
+    // Without a duplicate, the row pass alone passes the test: one query.
     const clean: TransformModel = { ...dups, name: 'dups_clean', sql: 'select * from (values (5, 2022), (5, 2023), (6, 2023), (5, 2024)) as v (k, year)' };
     await engine.materialize(clean);
     const passed = await queriesOf(() => runModelTests(engine, [clean], { uniqueRowsPerQuery: 2 }));
     expect(byTest(passed.results)).toEqual({ 'unique(k, year)': 0 });
-    expect(hashed(passed.sql)).toEqual(['2022', '2023', '2024']);
+    expect(passed.sql).toHaveLength(1);
     expect(yearsChecked(passed.sql)).toEqual([]);
   });
 
@@ -205,8 +209,8 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
   test('should check only the rebuilt partitions that hold rows in an incremental run', async () => {
     const { results, sql } = await queriesOf(() => runModelTests(engine, [dups], { partitions: { column: 'year', values: [2023, 2024, 2030] }, uniqueRowsPerQuery: 2 }));
     expect(byTest(results)).toEqual({ 'unique(k, year)': 1 });
-    // Both rebuilt years with rows are hashed; only 2023, where (6, 2023) repeats, is grouped.
-    expect(sql.filter((s) => s.includes('count(DISTINCT hash(')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023', '2024']);
+    // The rebuilt years' hashes are counted by the row pass over them; only 2023, where (6, 2023) repeats, is grouped.
+    expect(sql.filter((s) => s.includes('count(DISTINCT hash(')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023, 2024, 2030']);
     expect(sql.filter((s) => s.includes('HAVING count(*) > 1')).map((s) => /year IN \(([\d, ]+)\)/.exec(s)?.[1])).toEqual(['2023']);
     expect(byTest(await runModelTests(engine, [dups], { partitions: { column: 'year', values: [2024] } }))).toEqual({ 'unique(k, year)': 0 });
   });
@@ -285,7 +289,7 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       expect(clean.sql).toHaveLength(1);
     });
 
-    test('should still check a second uniqueness test by partition, within the row limit, beside the folded one', async () => {
+    test('should still check a second uniqueness test by partition beside the folded one, by its hashes per partition', async () => {
       const two: TransformModel = {
         ...grain,
         name: 'two',
@@ -295,8 +299,8 @@ describe('uniqueness tests of an incremental model on the embedded engine (memor
       const { results, sql } = await queriesOf(() => runModelTests(engine, [two], { partitions: { column: 'year', values: [2023, 2024] }, uniqueRowsPerQuery: 1 }));
       // 2023: (6, a) and (6, b) repeat k; c is unique within each year there and in 2024.
       expect(byTest(results)).toEqual({ 'unique(k, year)': 1, 'not_null(c)': 0, 'expression_is_true(k < 9)': 0, 'unique(c, year)': 0 });
-      // Checked one year at a time (one row a query); c is unique in both, so their hashes suffice.
-      expect(sql.filter((q) => q.includes('count(DISTINCT hash(c, year))')).map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023', '2024']);
+      // Its hashes counted per year by the row pass over the rebuilt years; c is unique in both, so they suffice.
+      expect(sql.filter((q) => q.includes('count(DISTINCT hash(c, year))')).map((q) => /year IN \(([\d, ]+)\)/.exec(q)?.[1])).toEqual(['2023, 2024']);
       expect(sql.filter((q) => q.includes('GROUP BY c, year HAVING'))).toEqual([]);
       await ownFailures(engine, results);
     });
