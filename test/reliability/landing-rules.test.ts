@@ -477,3 +477,49 @@ describe('Values the contract forbids', () => {
     });
   });
 });
+
+describe('Timestamps of the portal API', () => {
+  test('should store each as Vietnam wall time whatever its offset, the portal\'s +07:00 as written, and quarantine an impossible date', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const at = (received: string, extra: Record<string, unknown> = {}) => ({ ngayTiepNhan: received, ...extra });
+    const s = await landFiles(lake, [
+      {
+        name: '/api/v1/dossiers?page=1',
+        kind: 'portal-api',
+        bytes: apiPage([
+          apiRecord('T-1', at('2024-05-03T08:15:00+07:00')),
+          apiRecord('T-2', at('2024-05-03T01:15:00Z')),
+          apiRecord('T-3', at('2024-05-03T01:15:00+00:00')),
+          apiRecord('T-4', at('2024-05-03T09:15:00+08:00', { ngayHenTra: '2024-05-10T10:00:00Z' })),
+          apiRecord('T-5', at('2024-05-02T23:45:00-08:30')),
+          apiRecord('T-6', at('2024-05-03T08:15:00+0700')),
+          apiRecord('T-7', at('2024-02-30T08:15:00+07:00')),
+          apiRecord('T-8', at('2024-05-03 08:15:00+07:00')),
+        ]),
+      },
+    ]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([8, 6, 2]);
+    const rows = await parquetRows(
+      lake,
+      'landed/dossiers/',
+      (f) => `SELECT dossier_id, strftime(received_at, '%Y-%m-%d %H:%M:%S') AS received, strftime(due_at, '%Y-%m-%d %H:%M:%S') AS due,
+                     strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated FROM ${f} ORDER BY dossier_id`,
+    );
+    const rest = ['2024-05-10 17:00:00', '2024-05-09 10:00:00', '2024-05-09 10:00:00'];
+    expect(rows.map((r) => [r.dossier_id, r.received, r.due, r.finished, r.updated])).toEqual([
+      ['T-1', '2024-05-03 08:15:00', ...rest],
+      ['T-2', '2024-05-03 08:15:00', ...rest],
+      ['T-3', '2024-05-03 08:15:00', ...rest],
+      ['T-4', '2024-05-03 08:15:00', '2024-05-10 17:00:00', ...rest.slice(1)],
+      ['T-5', '2024-05-03 15:15:00', ...rest],
+      ['T-6', '2024-05-03 08:15:00', ...rest],
+    ]);
+    const q = await quarantined(lake);
+    expect(q.map((r) => [r.row_no, r.field, r.reason, r.raw_value])).toEqual([
+      [7, 'received_at', 'not a valid date and time', '2024-02-30T08:15:00+07:00'],
+      [8, 'received_at', 'not a valid date and time', '2024-05-03 08:15:00+07:00'],
+    ]);
+    await accounted(lake);
+  });
+});
