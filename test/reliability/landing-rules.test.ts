@@ -496,24 +496,28 @@ describe('Timestamps of the portal API', () => {
           apiRecord('T-6', at('2024-05-03T08:15:00+0700')),
           apiRecord('T-7', at('2024-02-30T08:15:00+07:00')),
           apiRecord('T-8', at('2024-05-03 08:15:00+07:00')),
+          apiRecord('T-9', at('2024-05-03T08:15:00.250+07:00')),
+          apiRecord('T-10', at('2024-05-03T01:15:00.5Z')),
         ]),
       },
     ]);
-    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([8, 6, 2]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([10, 8, 2]);
     const rows = await parquetRows(
       lake,
       'landed/dossiers/',
-      (f) => `SELECT dossier_id, strftime(received_at, '%Y-%m-%d %H:%M:%S') AS received, strftime(due_at, '%Y-%m-%d %H:%M:%S') AS due,
+      (f) => `SELECT dossier_id, strftime(received_at, '%Y-%m-%d %H:%M:%S.%f') AS received, strftime(due_at, '%Y-%m-%d %H:%M:%S') AS due,
                      strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated FROM ${f} ORDER BY dossier_id`,
     );
     const rest = ['2024-05-10 17:00:00', '2024-05-09 10:00:00', '2024-05-09 10:00:00'];
     expect(rows.map((r) => [r.dossier_id, r.received, r.due, r.finished, r.updated])).toEqual([
-      ['T-1', '2024-05-03 08:15:00', ...rest],
-      ['T-2', '2024-05-03 08:15:00', ...rest],
-      ['T-3', '2024-05-03 08:15:00', ...rest],
-      ['T-4', '2024-05-03 08:15:00', '2024-05-10 17:00:00', ...rest.slice(1)],
-      ['T-5', '2024-05-03 15:15:00', ...rest],
-      ['T-6', '2024-05-03 08:15:00', ...rest],
+      ['T-1', '2024-05-03 08:15:00.000000', ...rest],
+      ['T-10', '2024-05-03 08:15:00.500000', ...rest],
+      ['T-2', '2024-05-03 08:15:00.000000', ...rest],
+      ['T-3', '2024-05-03 08:15:00.000000', ...rest],
+      ['T-4', '2024-05-03 08:15:00.000000', '2024-05-10 17:00:00', ...rest.slice(1)],
+      ['T-5', '2024-05-03 15:15:00.000000', ...rest],
+      ['T-6', '2024-05-03 08:15:00.000000', ...rest],
+      ['T-9', '2024-05-03 08:15:00.250000', ...rest],
     ]);
     const q = await quarantined(lake);
     expect(q.map((r) => [r.row_no, r.field, r.reason, r.raw_value])).toEqual([
