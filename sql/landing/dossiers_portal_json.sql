@@ -94,21 +94,21 @@ final as (
                 then try_strptime(substr(received_at_raw, 1, 19), '%Y-%m-%dT%H:%M:%S')
             else timezone('Asia/Ho_Chi_Minh', try_strptime(
                 case when ends_with(received_at_raw, 'Z') then substr(received_at_raw, 1, length(received_at_raw) - 1) || '+00:00' else received_at_raw end,
-                ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
+                ARRAY['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
         end as received_at,
         case
             when length(due_at_raw) = 25 and ends_with(due_at_raw, '+07:00')
                 then try_strptime(substr(due_at_raw, 1, 19), '%Y-%m-%dT%H:%M:%S')
             else timezone('Asia/Ho_Chi_Minh', try_strptime(
                 case when ends_with(due_at_raw, 'Z') then substr(due_at_raw, 1, length(due_at_raw) - 1) || '+00:00' else due_at_raw end,
-                ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
+                ARRAY['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
         end as due_at,
         case
             when length(finished_at_raw) = 25 and ends_with(finished_at_raw, '+07:00')
                 then try_strptime(substr(finished_at_raw, 1, 19), '%Y-%m-%dT%H:%M:%S')
             else timezone('Asia/Ho_Chi_Minh', try_strptime(
                 case when ends_with(finished_at_raw, 'Z') then substr(finished_at_raw, 1, length(finished_at_raw) - 1) || '+00:00' else finished_at_raw end,
-                ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
+                ARRAY['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
         end as finished_at,
         nullif(trim(status_raw), '') as status,
         -- digits only: try_cast would read the vi-VN "1.000" (one thousand) as 1
@@ -124,7 +124,7 @@ final as (
                 then try_strptime(substr(updated_at_raw, 1, 19), '%Y-%m-%dT%H:%M:%S')
             else timezone('Asia/Ho_Chi_Minh', try_strptime(
                 case when ends_with(updated_at_raw, 'Z') then substr(updated_at_raw, 1, length(updated_at_raw) - 1) || '+00:00' else updated_at_raw end,
-                ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
+                ARRAY['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z']))
         end as updated_at
     from renamed
 )
