@@ -143,6 +143,41 @@ describe('landStaged with an API page whose records have wrong types', () => {
   });
 });
 
+describe('landStaged with API pages written on one line or pretty-printed', () => {
+  test('should land the same rows and quarantine the same records either way, and both in one chunk', async () => {
+    const good = { maHoSo: 'K1', maTTHC: '1.000001', maDonVi: 'H99.01', kenh: 1, ngayTiepNhan: '2024-05-03T08:15:00+07:00', ngayHenTra: '2024-05-10T17:00:00+07:00', ngayKetThuc: null, trangThai: 'DANG_XU_LY', soNgayChoBoSung: 0, coPhi: false, thanhToanTrucTuyen: false, daSoHoa: true, coKetQuaDienTu: false, dongBoDVCQG: true, coPhanAnh: false, ngayCapNhat: '2024-05-03T08:15:00+07:00' };
+    const page = (n: number) => ({ page: n, data: [{ ...good, maHoSo: `K${n}-1` }, { ...good, maHoSo: `K${n}-2`, kenh: 'hai' }] });
+    const landedOf = async (root: string) =>
+      withDuckDb((db) => db.all(`SELECT dossier_id, CAST(raw_row AS INTEGER) AS raw_row FROM read_parquet(${literal(`${root}/landed/dossiers/**/*.parquet`)}) ORDER BY dossier_id`));
+    const runs: Record<string, unknown>[] = [];
+    for (const [compact, pretty] of [[[1, 2], []], [[], [1, 2]], [[1], [2]]] as const) {
+      const { storage, root, work } = await lake();
+      const files = [
+        ...compact.map((n) => ({ kind: 'portal-api' as const, name: `/api/v1/dossiers?page=${n}`, bytes: Buffer.from(JSON.stringify(page(n))) })),
+        ...pretty.map((n) => ({ kind: 'portal-api' as const, name: `/api/v1/dossiers?page=${n}`, bytes: Buffer.from(JSON.stringify(page(n), null, 2)) })),
+      ];
+      const s = await stageAndLand(storage, work, files);
+      expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([4, 2, 2]);
+      const q = await withDuckDb((db) =>
+        db.all(`SELECT source_file, CAST(row_no AS INTEGER) AS row_no, field, raw_record FROM read_parquet(${literal(`${root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY source_file, row_no`),
+      );
+      runs.push({ landed: await landedOf(root), quarantined: q.map((r) => [r.source_file, r.row_no, r.field, JSON.parse(String(r.raw_record)).maHoSo, String(r.raw_record)]) });
+    }
+    expect(runs[0]).toEqual({
+      landed: [
+        { dossier_id: 'K1-1', raw_row: 1 },
+        { dossier_id: 'K2-1', raw_row: 1 },
+      ],
+      quarantined: [
+        ['api/v1/dossiers?page=1', 2, 'channel', 'K1-2', expect.stringContaining('"kenh":"hai"')],
+        ['api/v1/dossiers?page=2', 2, 'channel', 'K2-2', expect.stringContaining('"kenh":"hai"')],
+      ],
+    });
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+  });
+});
+
 describe('landStaged with a CSV whose columns differ from the contract', () => {
   test('should fail naming the file and the difference, and land nothing', async () => {
     const { storage, work } = await lake();
