@@ -28,7 +28,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { duckdbVersion } from '../functions/core/engine/duckdb.js';
 import type { BaselineResult } from './lib/baseline.js';
-import { BENCH_SECTIONS, carrySections, type BenchSection } from './lib/carry.js';
+import { BENCH_SECTIONS, carriedOrigins, carrySections, type BenchSection } from './lib/carry.js';
 import { BENCH_DIR, failureSummary, REPO, runJob, type JobOutcome } from './lib/child.js';
 import type { DashboardsResult } from './lib/dashboards.js';
 import { existingDataset, type DatasetInfo } from './lib/datasets.js';
@@ -435,7 +435,8 @@ if (!o.keepLakes) await rm(lake('portal', sizes[0]!), { recursive: true, force: 
 for (const s of SECTIONS) if (!wanted.has(s) && !results.skipped[s]) results.skipped[s] = 'section skipped by option';
 if (carried) {
   Object.assign(results, carrySections(results, carried, wanted));
-  log(`carried from ${o.carry}: ${results.carried?.sections.join(', ') || 'nothing (it measured none of the other sections)'}`);
+  const origins = carriedOrigins(results);
+  log(`carried from ${o.carry}: ${origins.map((c) => `${c.sections.join(', ')} (measured ${c.startedAt.slice(0, 16).replace('T', ' ')} UTC)`).join('; ') || 'nothing (it measured none of the other sections)'}`);
 }
 results.benchSeconds = (performance.now() - started) / 1000;
 results.loadAverageAtEnd = os.loadavg();

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaselineResult } from './baseline.js';
-import type { CarriedFrom } from './carry.js';
+import { carriedOrigin, carriedOrigins, type BenchSection, type CarriedFrom } from './carry.js';
 import { BENCH_DIR, stats, type JobOutcome, type Stats } from './child.js';
 import type { DashboardsResult } from './dashboards.js';
 import type { DatasetInfo } from './datasets.js';
@@ -49,7 +49,7 @@ export interface BenchResults {
   dashboards?: { size: number } & JobOutcome<DashboardsResult>;
   skipped: Record<string, string>;
   /** Sections not measured in this run but carried from an earlier one (`--carry`, bench/lib/carry.ts). */
-  carried?: CarriedFrom;
+  carried?: CarriedFrom | CarriedFrom[];
   benchSeconds?: number;
   loadAverageAtEnd?: number[];
 }
@@ -77,8 +77,10 @@ const portalCpu = (runs: E2eOutcome[]): string => {
 };
 
 /** " (carried from the run of …)" after the heading of a section `--carry` took from an earlier run. */
-const carriedTag = (r: BenchResults, section: string): string =>
-  r.carried?.sections.includes(section as CarriedFrom['sections'][number]) ? ` (carried from the run of ${r.carried.startedAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
+const carriedTag = (r: BenchResults, section: BenchSection): string => {
+  const c = carriedOrigin(r, section);
+  return c ? ` (carried from the run of ${c.startedAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
+};
 
 export async function renderReport(r: BenchResults): Promise<string> {
   const L: string[] = [];
@@ -87,10 +89,14 @@ export async function renderReport(r: BenchResults): Promise<string> {
   L.push(`Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/run.ts) on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; raw figures in bench/BENCHMARKS.json (and bench/out/, not committed).`);
   L.push('Every figure is the median of the runs, with min–max in brackets (n/a when there was one run); each measured job runs in its own Node process');
   L.push('(bench/job.ts), so its wall time, CPU time (user + system) and peak RSS (DuckDB included) are its own.');
-  if (r.carried) {
-    const c = r.carried;
+  const origins = carriedOrigins(r);
+  if (origins.length > 0) {
     const at = (x: string): string => `${x.slice(0, 16).replace('T', ' ')} UTC`;
-    L.push('', `> **Sections carried from an earlier run.** ${c.sections.map((s) => `\`${s}\``).join(', ')}: figures of the bench run of ${at(c.startedAt)} (sizes ${c.settings.sizes.map(size).join(', ')}; ${c.settings.runs} run(s) per figure up to 2 M, ${c.settings.largeRuns} above; load average at its start / end ${c.loadAverageAtStart.map(f2).join(' ')} / ${(c.loadAverageAtEnd ?? []).map(f2).join(' ')}), copied unchanged (\`--carry\`). Only the other sections were measured on ${at(r.startedAt)}; the machine table below is this run's.`);
+    const runs = origins.map(
+      (c) =>
+        `${c.sections.map((s) => `\`${s}\``).join(', ')}: figures of the bench run of ${at(c.startedAt)} (sizes ${c.settings.sizes.map(size).join(', ')}; ${c.settings.runs} run(s) per figure up to 2 M, ${c.settings.largeRuns} above; load average at its start / end ${c.loadAverageAtStart.map(f2).join(' ')} / ${(c.loadAverageAtEnd ?? []).map(f2).join(' ')})`,
+    );
+    L.push('', `> **Sections carried from ${origins.length > 1 ? 'earlier runs' : 'an earlier run'}.** ${runs.join('; ')}, copied unchanged (\`--carry\`). Only the other sections were measured on ${at(r.startedAt)}; the machine table below is this run's.`);
   }
   if (r.quick) L.push('', '> **Quick run** (`--quick`): one small size, one run of each figure, dashboards timed on the already-built site. It checks the tooling; the figures below are not the ones the targets are about (they are at 1 M and 10 M).');
   L.push('', '## Machine', '');

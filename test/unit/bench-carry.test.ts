@@ -4,7 +4,7 @@
  * is never replaced, and a section neither run measured keeps saying why.
  */
 import { describe, expect, test } from 'vitest';
-import { carrySections, type BenchSection } from '../../bench/lib/carry.js';
+import { carriedOrigins, carrySections, type BenchSection } from '../../bench/lib/carry.js';
 import { percentAgainst, renderReport, type BenchResults } from '../../bench/lib/report.js';
 
 const machine = (load: number[]) => ({ cpus: 2, cpuModel: 'x', memoryGb: 23.5, node: 'v20', duckdb: 'v1', os: 'Linux', loadAverageAtStart: load });
@@ -56,8 +56,7 @@ describe('bench --carry', () => {
   test('should take the sections this run skipped from the earlier run and name them in the report', async () => {
     const measured = new Set<BenchSection>(['dashboards']);
     const r = carrySections(now(dashboards(1.5) as never), earlier, measured);
-    expect(r.carried?.sections).toEqual(['e2e']);
-    expect(r.carried?.startedAt).toBe(earlier.startedAt);
+    expect(carriedOrigins(r).map((c) => [c.startedAt, c.sections])).toEqual([[earlier.startedAt, ['e2e']]]);
     expect(r.e2e).toBe(earlier.e2e);
     expect(r.datasets[1_000_000]?.portalDossiers).toBe(900_000);
     // measured here: this run's figure, not the earlier 3.22 s
@@ -74,6 +73,24 @@ describe('bench --carry', () => {
     expect(text).toContain('> **Sections carried from an earlier run.** `e2e`: figures of the bench run of 2026-12-03 15:34 UTC (sizes 1 M, 10 M; 3 run(s) per figure up to 2 M, 1 above; load average at its start / end 1.80 2.00 2.00 / 3.30 2.80 2.60)');
     expect(text).toContain('| 1 M | portal → land → marts | 49.6 (n/a, 1 run)');
     expect(text).toContain('| / | 1.50 (1.50–1.50)');
+  });
+
+  test('should name the run that measured each section when carrying from a run that carried some itself, as results of either shape', async () => {
+    // Run B measured the dashboards and carried e2e from `earlier` (an older file: `carried` one object).
+    const b = { ...carrySections(now(dashboards(1.5) as never), earlier, new Set<BenchSection>(['dashboards'])), startedAt: '2026-12-04T09:00:00.000Z' } as BenchResults;
+    b.carried = { ...carriedOrigins(b)[0]! };
+    // Run C measures nothing but the baseline (none here) and carries the rest from B.
+    const c = carrySections(now(undefined), b, new Set<BenchSection>(['baseline']));
+    expect(carriedOrigins(c).map((o) => [o.startedAt, o.sections])).toEqual([
+      ['2026-12-03T15:34:59.000Z', ['e2e']],
+      ['2026-12-04T09:00:00.000Z', ['dashboards']],
+    ]);
+    const text = await renderReport(c);
+    expect(text).toContain('## 1. End to end (carried from the run of 2026-12-03 15:34 UTC)');
+    expect(text).toContain('## 5. Dashboards (carried from the run of 2026-12-04 09:00 UTC)');
+    expect(text).toContain(
+      '> **Sections carried from earlier runs.** `e2e`: figures of the bench run of 2026-12-03 15:34 UTC (sizes 1 M, 10 M; 3 run(s) per figure up to 2 M, 1 above; load average at its start / end 1.80 2.00 2.00 / 3.30 2.80 2.60); `dashboards`: figures of the bench run of 2026-12-04 09:00 UTC (sizes 1 M;',
+    );
   });
 
   test('should never replace a measured section, and carry nothing without an earlier figure', () => {
