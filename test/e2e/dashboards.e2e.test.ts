@@ -286,6 +286,11 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(plain(await textOf(page, 'ytd'))).toMatch(/\d,\d{2} điểm %/);
     await choose(page, 'Năm', String(latest - 1));
     await waitText(page, formatViNumber(Number(before?.received_total)), 'kpi');
+    // The KPI cards answer first; the monthly chart redraws its axis after them (a check made at once
+    // failed once in CI, 2026-12-06, with the old axis still on screen).
+    await page
+      .waitForFunction(`[...document.querySelectorAll('svg text')].some((t) => t.textContent === ${JSON.stringify(`01/${latest - 1}`)})`, undefined, { timeout: 30_000 })
+      .catch(() => undefined);
     expect(await svgTexts(page)).toContain(`01/${latest - 1}`);
     await expectOverlay(page, 'overlay-received', years, String(latest - 1));
     expect(await textOf(page, 'ytd')).not.toContain(`\n${latest}\t`);
