@@ -213,14 +213,7 @@ export function rowTestsSql(m: string, tests: readonly TestSpec[], scope?: Parti
   // (a uniqueness test holding the partition column) its keys and their distinct hashes per partition,
   // as uniqueByHashWithRowTestsSql counts them over one scope.
   const col = id(byPartition);
-  const distinct: string[] = [];
-  if (unique) {
-    if (!isUniqueTest(unique)) throw createError('transform', `Failed to fold the tests of ${m}: ${describeTest(unique)} is not a uniqueness test`);
-    testSql(m, unique, scope);
-    const key = (unique.kind === 'unique' ? [unique.column] : unique.columns).map(id);
-    const keyed = unique.kind === 'unique' ? ` FILTER (WHERE ${key[0]} IS NOT NULL)` : '';
-    distinct.push(`count(*)${keyed} AS _keys`, `count(DISTINCT hash(${key.join(', ')}))${keyed} AS _distinct`);
-  }
+  const distinct = unique ? [hashCounts(foldParts(m, unique, [], scope))] : [];
   return `SELECT ${[`${col} AS _partition`, 'count(*) AS _rows', ...counts, ...distinct].join(', ')} FROM ${fromScoped(m, scope)} GROUP BY ${col}`;
 }
 
@@ -252,10 +245,15 @@ export function uniqueWithRowTestsSql(m: string, unique: TestSpec, tests: readon
  * 0.55 s against 1.5–1.9 s; bench/history.md, change 51). DuckDB's `hash()`: embedded engine only.
  */
 export function uniqueByHashWithRowTestsSql(m: string, unique: TestSpec, tests: readonly TestSpec[], scope?: PartitionSelection): string {
-  const { u, key, anyFailure, from } = foldParts(m, unique, tests, scope);
+  const parts = foldParts(m, unique, tests, scope);
+  return `SELECT ${hashCounts(parts)}, count_if(${parts.anyFailure}) AS _failed FROM ${parts.from}`;
+}
+
+/** A uniqueness test's keys (`_keys`) and their distinct 64-bit hashes (`_distinct`): equal counts prove the keys unique. */
+function hashCounts({ u, key }: { u: UniqueTest; key: string[] }): string {
   // unique() leaves NULL keys out; a combination's NULLs group together, and hash alike.
   const keyed = u.kind === 'unique' ? ` FILTER (WHERE ${key[0]} IS NOT NULL)` : '';
-  return `SELECT count(*)${keyed} AS _keys, count(DISTINCT hash(${key.join(', ')}))${keyed} AS _distinct, count_if(${anyFailure}) AS _failed FROM ${from}`;
+  return `count(*)${keyed} AS _keys, count(DISTINCT hash(${key.join(', ')}))${keyed} AS _distinct`;
 }
 
 /** What both folds of a uniqueness test with the row tests use, after the checks each test gets on its own. */
@@ -382,7 +380,8 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
       batchSeconds = folded.seconds;
     }
   }
-  // The partition sizes are still wanted by another uniqueness test checked by partition (none in sql/ today).
+  // The partition sizes are wanted by a uniqueness test checked by partition that no fold took (a full run's
+  // int_dossiers_attributed).
   const sizesWanted = byPartition !== undefined && m.tests.some((t) => perPartition(t) && !(folded && t === fold?.test));
   // That pass also counts the first such test's keys and their distinct hashes per partition (a full run's
   // int_dossiers_attributed): equal counts in every partition prove its keys unique without the batches
@@ -391,7 +390,6 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
   const hashed = sizesWanted ? m.tests.find((t) => perPartition(t) && !(folded && t === fold?.test)) : undefined;
   /** Rows of each partition whose keys `hashed` still has to group (none: its keys are unique). */
   let hashedSizes: Map<number, number> | undefined;
-  let hashedSeconds = 0;
   if (((!batched && batchable.length > 1) || sizesWanted) && !(partitioned && sel.values.length === 0)) {
     const t0 = performance.now();
     const rows = await engine.query(rowTestsSql(m.name, batchable, partitioned ? sel : undefined, byPartition, hashed));
@@ -407,7 +405,6 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
       hashedSizes = new Map([...partitionSizes].filter(([v]) => unproven.has(v)));
     }
     batchSeconds = (performance.now() - t0) / 1000 / (batchable.length + (hashed ? 1 : 0) || 1);
-    hashedSeconds = batchSeconds;
   }
   for (const t of m.tests) {
     if (skippedModel) {
@@ -442,7 +439,7 @@ async function testsOfModel(engine: QueryEngine, m: TransformModel, options: Tes
       for (const values of partitionBatches(hashedSizes, options.uniqueRowsPerQuery)) {
         failures += Number((await engine.query(testSql(m.name, t, { column: column!, values })))[0]?.failures ?? 0);
       }
-      results.push({ ...check, failures, passed: failures === 0, seconds: hashedSeconds + seconds() });
+      results.push({ ...check, failures, passed: failures === 0, seconds: batchSeconds + seconds() });
       continue;
     }
     if (perPartition(t) && partitionSizes) {
