@@ -128,6 +128,29 @@ describe('bench --carry', () => {
     expect(oldText).toMatch(/\| 1 M \| 1\.00 \| 2\.00 \| 1\.00 \| 4\.00 \(n\/a, 1 run\) \| 40\.0 \| 10\.0 % \| \*\*missed\*\* \|\n\n/);
   });
 
+  test('should judge a ratio only when one run measured both of its figures', async () => {
+    const increment = { size: 1_000_000, usage: usage(41), result: { history: pipeline(37), increments: [pipeline(4)], newMonth: '2025-12' } };
+    const base = { usage: usage(20), result: { land: 2, transform: 10 } };
+    // `earlier` measured the new month and the baseline (and the 1 M backfill, 49.6 s: 8.1 %, missed).
+    const old = { ...earlier, incremental: [increment], baseline: { 1000000: [base] }, skipped: {} } as unknown as BenchResults;
+    const oldText = await renderReport(old);
+    expect(oldText).toMatch(/\| 49\.6 \| 8\.1 % \| \*\*missed\*\* \|/);
+    expect(oldText).toContain('Why missed: at 1 M,');
+    expect(oldText).not.toContain('Not judged');
+    // This run measures the backfill again (40 s: 10.0 %) and carries the new month and the baseline from `earlier`.
+    const run = { ...now(undefined), e2e: { 1000000: { portal: [{ usage: usage(40), result: pipeline(40) }] } }, skipped: {} } as unknown as BenchResults;
+    const mixed = carrySections(run, old, new Set<BenchSection>(['e2e', 'dashboards']));
+    const text = await renderReport(mixed);
+    expect(text).toContain('| 40.0 | 10.0 % | not judged (two runs: the new month from the run of 2026-12-03 15:34 UTC, the backfill from this run) |');
+    expect(text).toContain('| 2.00 × | not judged (two runs: the project from this run, the baseline from the run of 2026-12-03 15:34 UTC) (portal) |');
+    expect(text).not.toContain('Why missed: at 1 M,');
+    expect(text).not.toContain('**missed**');
+    expect(text.match(/Not judged: the two figures of this ratio were measured in different bench runs/g)).toHaveLength(2);
+    // Carried together from one run, they are judged again.
+    const together = carrySections(now(undefined), old, new Set<BenchSection>(['dashboards']));
+    expect(await renderReport(together)).toMatch(/\| 49\.6 \| 8\.1 % \| \*\*missed\*\* \|/);
+  });
+
   test('should print a share that misses or meets its target narrowly with the decimals that tell them apart', () => {
     expect(percentAgainst(15.46 / 309.1, 0.05)).toBe('5.002');
     expect(percentAgainst(15.4 / 309.1, 0.05)).toBe('4.98');
