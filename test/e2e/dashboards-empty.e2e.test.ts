@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboards, type BuildDashboardsResult } from '../../functions/dashboards/build.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { ensureDemoLake } from '../helpers/demo-lake.js';
+import { formatViNumber } from '../../functions/core/vi/numbers.js';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -39,11 +40,19 @@ const NEWEST_QUARTER = `period_type = 'quarter' and period_end = (select max(per
 const FILED_APART = `column_no = 4 and status = 'agrees' and ${NEWEST_QUARTER}
   and agency_code = (select min(agency_code) from $t where status = 'agrees' and ${NEWEST_QUARTER})`;
 
-/** Copy the demo lake's marts, snapshots and meta.json without any real 766 row, at a year's end (above). */
+/**
+ * Quarantine reasons given to one dossier file of the data-quality mart (the demo lands every row): the mart's
+ * "<reason>: <rows>; …", two reasons holding ": " themselves, as the landing writes them.
+ */
+const REASONS = 'already landed under source nsw, received 2024-03 (a dossier keeps its source and month of receipt): 5; missing value: 1234; more than 3650 days (ten years): outside the contract: 2';
+
+/**
+ * Copy the demo lake's marts and meta.json without any real 766 row, at a year's end (above), and without
+ * snapshots (the bench's lake, or any lake before its first `snapshot`).
+ */
 async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promise<void> {
   await mkdir(path.join(lakeDir, 'models'), { recursive: true });
   await cp(path.join(demoLakeDir, 'models', 'marts'), path.join(lakeDir, 'models', 'marts'), { recursive: true });
-  if (existsSync(path.join(demoLakeDir, 'snapshots'))) await cp(path.join(demoLakeDir, 'snapshots'), path.join(lakeDir, 'snapshots'), { recursive: true });
   if (existsSync(path.join(demoLakeDir, 'meta.json'))) await cp(path.join(demoLakeDir, 'meta.json'), path.join(lakeDir, 'meta.json'));
   const mart = (name: string): string => path.join(lakeDir, 'models', 'marts', `${name}.parquet`);
   await withDuckDb(async (db) => {
@@ -61,7 +70,8 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
       'data_quality',
       `select * replace (
          case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then 2::BIGINT else check_failures end as check_failures,
-         case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(CHECK_FINDINGS)} else check_findings end as check_findings) from $t`,
+         case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(CHECK_FINDINGS)} else check_findings end as check_findings,
+         case when raw_hash = (select min(raw_hash) from $t where dataset = 'dossiers' and source = 'portal') then ${literal(REASONS)} else quarantine_reasons end as quarantine_reasons) from $t`,
     );
     // One filed Biểu 06 cell apart from the one recomputed (the demo's all agree): the newest quarter's c4 of
     // the first agency, filed 2 more than computed.
@@ -138,6 +148,41 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(await page.locator('[role="combobox"]').count()).toBe(0);
     expect(await page.locator('table').count()).toBe(0);
     expect(await page.locator('body').innerText()).not.toMatch(/Loading/);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  test('should give the quarantine reasons in Vietnamese with their counts, a reason holding ": " included', async () => {
+    const { context, page, errors, outside } = await open('/chat-luong-du-lieu/');
+    const table = page.getByTestId('dq-reasons');
+    await expect.poll(() => table.innerText(), { timeout: 60_000 }).toContain('Thiếu giá trị');
+    const rows = (await table.innerText()).split('\n').map((l) => l.split('\t').map((c) => c.trim()));
+    const count = (reason: string): string | undefined => rows.find((r) => r[2] === reason)?.[3];
+    expect(count('Thiếu giá trị')).toBe('1.234');
+    expect(count('Quá 3.650 ngày (mười năm): ngoài quy ước dữ liệu')).toBe('2');
+    expect(count('Mã hồ sơ đã có trong dữ liệu (nguồn Cơ chế một cửa quốc gia, tiếp nhận tháng 03/2024): một hồ sơ giữ nguồn và tháng tiếp nhận của nó')).toBe('5');
+    // The same reasons per dataset, biggest first, counts in vi-VN.
+    expect(await page.getByTestId('dq-sets').innerText()).toContain('Thiếu giá trị: 1.234; Mã hồ sơ đã có trong dữ liệu');
+    expect(await page.locator('body').innerText()).not.toMatch(/missing value|outside the contract|already landed/);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  test('should show the current figures on the snapshot page of a lake without any snapshot, labelled so, with no loading placeholder left', async () => {
+    expect(build.meta.snapshots).toEqual([]);
+    const { context, page, errors, outside } = await open('/anh-chup-thang/');
+    const [first] = await withDuckDb((db) =>
+      db.all(`select received_total from read_parquet(${literal(path.join(tmp, 'lake', 'models', 'marts', 'province_years.parquet'))}) order by year limit 1`),
+    );
+    // Every year of the current province figures (the first year's received count among them) and the agencies' table.
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toContain(formatViNumber(Number(first?.received_total)));
+    const body = await page.locator('body').innerText();
+    expect(body).toContain('Thanh tra tỉnh');
+    expect(body).toContain('Hiện tại (chưa có ảnh chụp)');
+    expect(await page.locator('.animate-pulse').count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toMatch(/Loading|No Records/);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();
