@@ -607,7 +607,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const sets = await textOf(page, 'dq-sets');
     expect(sets).toContain('Đã có bản mới hơn');
     expect(sets).toContain(formatViNumber(Number(portal?.c)));
-    expect(sets).toContain('dvcqg (số liệu thật đã công bố)');
+    expect(sets).toContain('Cổng DVCQG (số liệu đã công bố)');
     expect(plain(await page.locator('body').innerText())).toContain(String(portal?.d));
     // Two dates, each named for what it is: how far the data reaches (the newest day a dossier shows, the
     // early warning's as-of date) and the day it was last loaded (the test's own run, later).

@@ -74,6 +74,10 @@ describe('universal-sql offline patch when dashboards/node_modules is installed'
     expect(text('unsorted/viz/core/ECharts.svelte')).not.toMatch(/Save Image|Download Data/);
     expect(text('organisms/layout/header/KebabMenu.svelte')).not.toMatch(/Print PDF|aria-label="Menu"/);
     expect(text('unsorted/viz/table/_DataTable.svelte')).not.toMatch(/No Results|records<|aria-label="(first|previous|next|last)-page"/);
+    // A chart, table or KPI left without rows (emptySet=pass, or an input that empties it) says so in Vietnamese.
+    expect(text('unsorted/viz/core/EmptyChart.svelte')).toContain("export let emptyMessage = 'Không có số liệu'");
+    expect(text('unsorted/viz/core/EmptyChart.svelte')).not.toMatch(/No Records/);
+    expect(text('molecules/dimension-grid/DimensionCut.svelte')).not.toMatch(/No Records/);
   });
 
   test('should give every chart a text alternative (ECharts aria description, role img), for the exact component-utilities version installed', async () => {
