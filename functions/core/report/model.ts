@@ -99,7 +99,7 @@ export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, numb
 export function mergerNote(m: { agency_name: string; break_date: string; predecessor_names: string[] }): string {
   const date = formatViDate(m.break_date);
   const names = m.predecessor_names;
-  const tail = ' (sắp xếp tổ chức bộ máy năm 2025).';
+  const tail = ` (sắp xếp tổ chức bộ máy năm ${m.break_date.slice(0, 4)}).`;
   if (names.length === 0) return `${m.agency_name}: hình thành từ ngày ${date} trên cơ sở đơn vị tiền thân${tail}`;
   if (names.includes(m.agency_name)) {
     const parts = names.map((n) => (n === m.agency_name ? `${n} (cũ)` : n));
@@ -202,6 +202,16 @@ export function mergerFootnotes(mergers: readonly Merger[]): { footnotes: Record
   return { footnotes, noteOf };
 }
 
+/**
+ * The place and date line of Nghị định 30/2020/NĐ-CP (Phụ lục I): the day left blank for the signer, and
+ * a month below 3 written with a leading 0 ("tháng 01", "tháng 02"), as the decree asks of days below
+ * 10 and of January and February.
+ */
+export function placeDateLine(place: string, date: Date): string {
+  const m = date.getUTCMonth() + 1;
+  return `${place}, ngày      tháng ${m < 3 ? `0${m}` : m} năm ${date.getUTCFullYear()}`;
+}
+
 // ---- the model -------------------------------------------------------------------------------
 
 export function buildReportDoc(d: ReportData): ReportDoc {
@@ -218,6 +228,9 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   const blocks: Block[] = [];
   const P = (text: string, italic = false): void => void blocks.push({ kind: 'paragraph', text, ...(italic ? { italic } : {}) });
   const H = (level: 1 | 2, text: string): void => void blocks.push({ kind: 'heading', level, text });
+  // Tables are numbered as the document holds them: one left out (no late dossier, no 766 data) takes no number.
+  let tables = 0;
+  const tableNo = (): string => `Bảng ${++tables}`;
 
   P(
     `Thực hiện chế độ báo cáo định kỳ về công tác kiểm soát thủ tục hành chính, thực hiện cơ chế một cửa, một cửa liên thông, ` +
@@ -276,7 +289,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   blocks.push({
     kind: 'table',
     id: 'province',
-    caption: `Bảng 1. Số liệu toàn tỉnh tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
+    caption: `${tableNo()}. Số liệu toàn tỉnh tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
     columns: [
       { header: 'Chỉ tiêu', width: 29.5, align: 'left' },
       { header: monthLabel(year, month), width: 10.5, align: 'right' },
@@ -291,7 +304,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       countRow('Trong đó: trực tuyến', 'received_online'),
       countRow('Hồ sơ đã giải quyết', 'resolved_total'),
       countRow('Giải quyết quá hạn', 'resolved_late'),
-      countRow('Đang giải quyết, đã quá hạn', 'pending_overdue'),
+      countRow('Đang giải quyết quá hạn', 'pending_overdue'),
       rateRow('Tỷ lệ đúng hạn', 'on_time_rate'),
       rateRow('Tỷ lệ trực tuyến', 'online_rate'),
       rateRow('Tỷ lệ thanh toán trực tuyến', 'online_payment_rate'),
@@ -305,13 +318,15 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   const unranked = d.agencies.filter((a) => !ranks.has(a.agency_code)).length;
   P(
     `Xếp hạng theo tỷ lệ giải quyết đúng hạn trong tháng (cao xếp trước, bằng nhau cùng hạng)` +
-      (unranked ? `; ${fmtCount(unranked)} đơn vị không có hồ sơ giải quyết trong tháng không xếp hạng.` : '.') +
-      (d.mergers.length ? ' Đơn vị có đánh số chú thích được sắp xếp lại năm 2025; số liệu các kỳ trước được cộng theo đơn vị kế thừa.' : ''),
+      (unranked ? `; ${fmtCount(unranked)} đơn vị không được xếp hạng do không có hồ sơ giải quyết trong tháng.` : '.') +
+      (d.mergers.length
+        ? ` Các đơn vị có chú thích được sắp xếp lại năm ${[...new Set(d.mergers.map((m) => m.break_date.slice(0, 4)))].sort().join(', ')}; số liệu các kỳ trước được cộng theo đơn vị kế thừa.`
+        : ''),
   );
   blocks.push({
     kind: 'table',
     id: 'agencies',
-    caption: `Bảng 2. Kết quả giải quyết hồ sơ theo cơ quan, đơn vị tháng ${month}/${year}`,
+    caption: `${tableNo()}. Kết quả giải quyết hồ sơ theo cơ quan, đơn vị tháng ${month}/${year}`,
     landscape: true,
     fontSize: 10,
     columns: [
@@ -323,9 +338,9 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       { header: 'Đúng hạn', width: 7, align: 'right' },
       { header: 'Quá hạn', width: 7, align: 'right' },
       { header: 'Tỷ lệ đúng hạn', width: 8.5, align: 'right' },
-      { header: 'Tồn quá hạn', width: 7, align: 'right' },
+      { header: 'Đang giải quyết quá hạn', width: 7, align: 'right' },
       { header: 'Tỷ lệ trực tuyến', width: 8.5, align: 'right' },
-      { header: 'Thanh toán trực tuyến', width: 8.5, align: 'right' },
+      { header: 'Tỷ lệ thanh toán trực tuyến', width: 8.5, align: 'right' },
       { header: 'Tỷ lệ số hóa', width: 8.5, align: 'right' },
       { header: 'Xếp hạng', width: 6, align: 'center' },
     ],
@@ -380,7 +395,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     blocks.push({
       kind: 'table',
       id: 'late-procedures',
-      caption: `Bảng 3. Thủ tục hành chính có nhiều hồ sơ giải quyết quá hạn nhất`,
+      caption: `${tableNo()}. Thủ tục hành chính có nhiều hồ sơ giải quyết quá hạn nhất`,
       fontSize: 11,
       columns: [
         { header: 'STT', width: 6.5, align: 'center' },
@@ -408,7 +423,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
         `So với kỳ trước, ${fmtCount(up)} đơn vị tăng hạng, ${fmtCount(down)} đơn vị giảm hạng.`,
     );
     blocks.push(
-      rankedTable('score766', `Bảng 4. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`, 'Điểm (/100)', noteOf,
+      rankedTable('score766', `${tableNo()}. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`, 'Điểm (/100)', noteOf,
         d.score766.map((u) => ({ rank: u.rank, name: u.unit_name, score: u.score_total, change: u.score_total_change, rankChange: u.rank_change, band: u.band, agencyCode: u.agency_code })),
       ),
     );
@@ -419,16 +434,17 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     P('Chưa có kết quả Chỉ số cải cách hành chính của các cơ quan, đơn vị.');
   } else {
     const par = d.par;
+    const parTable = tableNo();
     P(
-      `Kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
-        `thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.` +
+      `${parTable} tổng hợp kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
+        `mức thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.` +
         // The year's mergers came after the PAR year: its units are the old ones (each marked).
         (par.year < year && par.units.some((u) => u.agency_code !== null && noteOf.has(u.agency_code))
-          ? ` Các đơn vị có đánh số chú thích được sắp xếp lại năm ${year}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`
+          ? ` Các đơn vị có chú thích được sắp xếp lại năm ${year}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`
           : ''),
     );
     blocks.push(
-      rankedTable('par', `Bảng 5. Chỉ số cải cách hành chính năm ${par.year}`, 'Điểm', noteOf,
+      rankedTable('par', `${parTable}. Chỉ số cải cách hành chính năm ${par.year}`, 'Điểm', noteOf,
         par.units.map((u) => ({ rank: u.rank, name: u.agency_name, score: u.total_points, change: u.score_change, rankChange: u.rank_change, band: u.band ?? '–', agencyCode: u.agency_code })),
       ),
     );
@@ -449,7 +465,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     issuer: [`UBND TỈNH ${place.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
     motto: ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc'],
     numberLine: 'Số:         /BC-SNV',
-    placeDate: `${place}, ngày      tháng ${next.getUTCMonth() + 1} năm ${next.getUTCFullYear()}`,
+    placeDate: placeDateLine(place, next),
     title: 'BÁO CÁO',
     subtitle: `Tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)}`,
     ...(d.synthetic ? { banner: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { sameMonthsAYearBefore, sumMonths, type AgencyPeriod, type Figures, type ProvinceMonth, type ReportData } from '../../../functions/core/report/data.js';
-import { buildReportDoc, cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
+import { buildReportDoc, cumulativeLabel, fmtRate, fmtRateChange, mergerFootnotes, mergerNote, onTimeRanks, placeDateLine, placeName, reportPeriodText, sameMonthsText } from '../../../functions/core/report/model.js';
 
 const agency = (code: string, rate: number | null, resolved = 10): AgencyPeriod => ({ agency_code: code, on_time_rate: rate, resolved_total: resolved }) as AgencyPeriod;
 
@@ -120,6 +120,39 @@ describe('buildReportDoc given the year to date', () => {
     const t = text(data(4, { yearToDate: { ...ytd, period_end: '2025-04-20' }, sameMonthsLastYear: ly }));
     expect(t).toContain('(từ ngày 1/1/2025 đến hết ngày 20/4/2025)');
     expect(t).not.toContain('So với cùng kỳ');
+  });
+});
+
+describe('buildReportDoc given what the month has', () => {
+  const figures = { received_total: 12, received_new: 10, received_online: 9, received_carried_over: 2, resolved_total: 10, resolved_early: 8, resolved_on_time: 1, resolved_late: 1,
+    pending_total: 2, pending_overdue: 0, on_time_rate: 0.9, online_rate: 0.5, online_payment_rate: null, digitised_rate: null } as unknown as Figures;
+  const par = { year: 2024, units: [{ agency_code: 'H99.01', agency_name: 'Sở A', total_points: 80, total_max: 100, rank: 1, units_ranked: 1, score_change: null, rank_change: null, band: null }] };
+  const late = { procedure_code: 'P1', procedure_name: 'Thủ tục 1', agency_name: 'Sở A', resolved_total: 5, resolved_late: 2, on_time_rate: 0.6 };
+  const data = (month: number, extra: Partial<ReportData> = {}): ReportData => ({
+    period: `2025-${String(month).padStart(2, '0')}`, year: 2025, month, asOf: new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10),
+    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false,
+    province: { current: { ...figures, year: 2025, month } }, trend: [], agencies: [], lateProcedures: [], score766: [], mergers: [], ...extra,
+  });
+  const captions = (d: ReportData): string[] => buildReportDoc(d).blocks.flatMap((b) => ('caption' in b && typeof b.caption === 'string' ? [b.caption.split('.')[0]!] : []));
+
+  test('should number the tables as the document holds them, one left out taking no number', () => {
+    // No late dossier, no 766 data: the PAR table is the third, and its paragraph names it so.
+    const doc = buildReportDoc(data(6, { par }));
+    expect(captions(data(6, { par }))).toEqual(['Bảng 1', 'Bảng 2', 'Bảng 3']);
+    expect(doc.blocks.some((b) => 'text' in b && b.text.startsWith('Bảng 3 tổng hợp kết quả Chỉ số cải cách hành chính năm 2024'))).toBe(true);
+    expect(captions(data(6, { par, lateProcedures: [late] }))).toEqual(['Bảng 1', 'Bảng 2', 'Bảng 3', 'Bảng 4']);
+    expect(buildReportDoc(data(6, { par, lateProcedures: [late] })).blocks.some((b) => 'caption' in b && b.caption === 'Bảng 4. Chỉ số cải cách hành chính năm 2024')).toBe(true);
+  });
+
+  test('should date the document in the month after, January and February with a leading 0 (Nghị định 30/2020/NĐ-CP)', () => {
+    expect(buildReportDoc(data(12)).placeDate).toBe('Sông Xanh, ngày      tháng 01 năm 2026');
+    expect(buildReportDoc(data(1)).placeDate).toBe('Sông Xanh, ngày      tháng 02 năm 2025');
+    expect(buildReportDoc(data(2)).placeDate).toBe('Sông Xanh, ngày      tháng 3 năm 2025');
+    expect(placeDateLine('Huế', new Date(Date.UTC(2025, 10, 1)))).toBe('Huế, ngày      tháng 11 năm 2025');
+  });
+
+  test('should give a merger the year of its own date', () => {
+    expect(mergerNote({ agency_name: 'Sở X', break_date: '2026-07-01', predecessor_names: ['Sở Y'] })).toBe('Sở X: từ ngày 1/7/2026 tiếp nhận Sở Y (sắp xếp tổ chức bộ máy năm 2026).');
   });
 });
 
