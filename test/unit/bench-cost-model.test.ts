@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { costModel, testColumns, PRICES, MONTHLY_CHANGES, PLAN_COLUMN_SHARES, PLAN_QUERIES, DEPLOY_DOC, renderDocBlocks, type StatementCost } from '../../bench/cost-model.js';
 import type { LakeStats, TableStats } from '../../bench/lib/lake-stats.js';
 import { loadModels } from '../../functions/core/transform/models.js';
+import { scopesToPartitions } from '../../functions/core/transform/tests.js';
 
 const MiB = 2 ** 20;
 /** Year partitions 2019…2025 of `perYear` MiB each, except 2025 of `last` MiB (uneven: the share is not 1/7); or one file. */
@@ -164,5 +165,35 @@ describe('docs/deploy.md', () => {
     const edited = doc.replace(/\| full rebuild \| (\d+) \|/, (_, n: string) => `| full rebuild | ${Number(n) - 1} |`);
     expect(edited).not.toBe(doc);
     expect(await renderDocBlocks(edited)).toBe(doc);
+  });
+
+  test('should count the tests of incremental models that a run scopes to its partitions as the loader gives them', () => {
+    const doc = readFileSync(DEPLOY_DOC, 'utf8');
+    const incremental = loadModels(path.resolve('sql')).filter((m) => m.materialized === 'incremental');
+    const tests = incremental.flatMap((m) => m.tests.map((t) => scopesToPartitions(t, m.partitionBy![0]!)));
+    expect(tests.length).toBeGreaterThan(50);
+    expect(doc).toContain(`columns hold the partition column; ${tests.filter(Boolean).length} of the ${tests.length} tests of incremental models)`);
+  });
+
+  test("should count the demo province's billed queries as the recorded Athena runs hold them", () => {
+    const doc = readFileSync(DEPLOY_DOC, 'utf8');
+    // Every statement a recorded run issued, by its first words: views and DROPs are DDL (free), the rest billed.
+    const recorded = (name: string): { total: number; free: number } => {
+      const text = readFileSync(path.resolve('test', 'fixtures', 'athena', `${name}-statements.sql`), 'utf8');
+      const firsts = text.split(/^-- \[\d+\].*\n/m).slice(1).map((st) => st.trimStart());
+      return { total: firsts.length, free: firsts.filter((st) => /^(CREATE OR REPLACE VIEW|DROP TABLE|DROP VIEW)\b/.test(st)).length };
+    };
+    // As the doc states the prices: $5 per TB, a 10 MB minimum per query (decimal units).
+    const bytes = (queries: number): number => queries * 10e6;
+    const gb = (queries: number): string => (bytes(queries) / 1e9).toFixed(2);
+    const dollars = (queries: number, digits = 3): string => ((bytes(queries) / 1e12) * 5).toFixed(digits);
+    const t = recorded('transform');
+    const billed = t.total - t.free;
+    expect(t.total).toBeGreaterThan(400);
+    expect(doc).toContain(`records them: ${t.total} statements, of which ${t.free} are views (free) and ${billed} billed queries`);
+    expect(doc).toContain(`≈ ${billed} × 10 MB ≈\n  **${gb(billed)} GB ≈ $${dollars(billed)}**`);
+    expect(doc).toContain(`30 daily runs ≈ ${(bytes(30 * billed) / 1e9).toFixed(1)} GB ≈ **$${dollars(30 * billed, 2)}** at most`);
+    const sn = recorded('snapshot');
+    expect(doc).toContain(`snapshot-statements.sql\`: ${sn.total} statements, ${sn.free} of them views and DROPs, so ${sn.total - sn.free} billed\n  queries ≈ ${gb(sn.total - sn.free)} GB ≈ **$${dollars(sn.total - sn.free)}**`);
   });
 });
