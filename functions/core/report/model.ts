@@ -114,6 +114,14 @@ export function placeName(provinceName: string): string {
   return provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').replace(/^(tỉnh|thành phố)\s+/iu, '').trim() || provinceName;
 }
 
+/**
+ * What the province-level unit is: "thành phố" for a centrally-run city (Hà Nội, Huế, Đà Nẵng…: "UBND thành phố
+ * Huế", "Thành phố Hà Nội"), "tỉnh" otherwise — the word its documents use ("UBND THÀNH PHỐ HUẾ", "toàn thành phố").
+ */
+export function placeLevel(provinceName: string): 'tỉnh' | 'thành phố' {
+  return /^thành phố\s/iu.test(provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').trim()) ? 'thành phố' : 'tỉnh';
+}
+
 const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
 
 /**
@@ -217,6 +225,7 @@ export function placeDateLine(place: string, date: Date): string {
 export function buildReportDoc(d: ReportData): ReportDoc {
   const { year, month } = d;
   const place = placeName(d.provinceName);
+  const level = placeLevel(d.provinceName);
   const next = new Date(Date.UTC(year, month, 1));
   const cur = d.province.current;
   const prev = d.province.previous;
@@ -234,12 +243,12 @@ export function buildReportDoc(d: ReportData): ReportDoc {
 
   P(
     `Thực hiện chế độ báo cáo định kỳ về công tác kiểm soát thủ tục hành chính, thực hiện cơ chế một cửa, một cửa liên thông, ` +
-      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn tỉnh ${place} ` +
+      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn ${level} ${place} ` +
       `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
   );
 
   H(1, 'I. KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH');
-  H(2, '1. Số liệu chung toàn tỉnh');
+  H(2, `1. Số liệu chung toàn ${level}`);
   P(
     `Trong tháng, các cơ quan, đơn vị tiếp nhận ${fmtCount(cur.received_total)} hồ sơ (${fmtCount(cur.received_new)} hồ sơ mới, ` +
       `${fmtCount(cur.received_carried_over)} hồ sơ từ kỳ trước chuyển sang), trong đó ${fmtCount(cur.received_online)} hồ sơ trực tuyến ` +
@@ -289,7 +298,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   blocks.push({
     kind: 'table',
     id: 'province',
-    caption: `${tableNo()}. Số liệu toàn tỉnh tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
+    caption: `${tableNo()}. Số liệu toàn ${level} tháng ${month}/${year} so với tháng trước và cùng kỳ năm trước`,
     columns: [
       { header: 'Chỉ tiêu', width: 29.5, align: 'left' },
       { header: monthLabel(year, month), width: 10.5, align: 'right' },
@@ -312,7 +321,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     ],
     fontSize: 11,
   });
-  blocks.push({ kind: 'chart', id: 'monthly-trend', title: `Biểu đồ 1. Hồ sơ tiếp nhận và tỷ lệ đúng hạn toàn tỉnh, 13 tháng đến tháng ${month}/${year}` });
+  blocks.push({ kind: 'chart', id: 'monthly-trend', title: `Biểu đồ 1. Hồ sơ tiếp nhận và tỷ lệ đúng hạn toàn ${level}, 13 tháng đến tháng ${month}/${year}` });
 
   H(2, '2. Kết quả giải quyết theo cơ quan, đơn vị');
   const unranked = d.agencies.filter((a) => !ranks.has(a.agency_code)).length;
@@ -370,7 +379,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
         bold: true,
         cells: [
           '',
-          'Toàn tỉnh',
+          `Toàn ${level}`,
           fmtCount(cur.received_total),
           fmtCount(cur.resolved_total),
           fmtCount(cur.resolved_early),
@@ -452,17 +461,17 @@ export function buildReportDoc(d: ReportData): ReportDoc {
 
   H(1, 'IV. ĐÁNH GIÁ CHUNG VÀ KIẾN NGHỊ, ĐỀ XUẤT');
   P(
-    `Tỷ lệ hồ sơ giải quyết đúng hạn toàn tỉnh tháng ${month}/${year} đạt ${fmtRate(cur.on_time_rate)}` +
+    `Tỷ lệ hồ sơ giải quyết đúng hạn toàn ${level} tháng ${month}/${year} đạt ${fmtRate(cur.on_time_rate)}` +
       (prev ? ` (tháng trước ${fmtRate(prev.on_time_rate)})` : '') +
       `; số hồ sơ đang giải quyết đã quá hạn là ${fmtCount(cur.pending_overdue)} (${pct(cur.pending_overdue, cur.pending_total)} số hồ sơ đang giải quyết).`,
   );
   P('(Phần đánh giá, nguyên nhân, kiến nghị và đề xuất do đơn vị soạn thảo bổ sung trước khi trình ký.)', true);
-  P(`Sở Nội vụ kính báo cáo Ủy ban nhân dân tỉnh ${place}./.`);
+  P(`Sở Nội vụ kính báo cáo Ủy ban nhân dân ${level} ${place}./.`);
 
   return {
     period: d.period,
     documentDate: d.asOf,
-    issuer: [`UBND TỈNH ${place.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
+    issuer: [`UBND ${level.toLocaleUpperCase('vi-VN')} ${place.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
     motto: ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc'],
     numberLine: 'Số:         /BC-SNV',
     placeDate: placeDateLine(place, next),
@@ -471,7 +480,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     ...(d.synthetic ? { banner: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),
     blocks,
     footnotes,
-    recipients: ['- UBND tỉnh (để báo cáo);', '- Văn phòng UBND tỉnh;', '- Giám đốc, các Phó Giám đốc Sở;', '- Lưu: VT, CCHC.'],
+    recipients: [`- UBND ${level} (để báo cáo);`, `- Văn phòng UBND ${level};`, '- Giám đốc, các Phó Giám đốc Sở;', '- Lưu: VT, CCHC.'],
     signer: { title: 'GIÁM ĐỐC', note: '(Ký, ghi rõ họ tên, đóng dấu)' },
     charts: {
       onTimeByAgency: d.agencies

@@ -151,6 +151,21 @@ describe('buildReportDoc given what the month has', () => {
     expect(placeDateLine('Huế', new Date(Date.UTC(2025, 10, 1)))).toBe('Huế, ngày      tháng 11 năm 2025');
   });
 
+  test('should call a centrally-run city a city (thành phố) wherever the report names the province-level unit', () => {
+    const city = buildReportDoc(data(6, { provinceName: 'UBND thành phố Huế' }));
+    expect(city.issuer[0]).toBe('UBND THÀNH PHỐ HUẾ');
+    expect(city.placeDate.startsWith('Huế, ngày')).toBe(true);
+    expect(city.recipients.slice(0, 2)).toEqual(['- UBND thành phố (để báo cáo);', '- Văn phòng UBND thành phố;']);
+    const all = city.blocks.map((b) => ('text' in b ? b.text : 'caption' in b ? String(b.caption) : '')).join('\n');
+    expect(all).toContain('trên địa bàn thành phố Huế');
+    expect(all).toContain('Bảng 1. Số liệu toàn thành phố tháng 6/2025');
+    expect(all).toContain('Sở Nội vụ kính báo cáo Ủy ban nhân dân thành phố Huế./.');
+    expect(all).not.toMatch(/tỉnh/);
+    const province = buildReportDoc(data(6));
+    expect(province.issuer[0]).toBe('UBND TỈNH SÔNG XANH');
+    expect(province.recipients[0]).toBe('- UBND tỉnh (để báo cáo);');
+  });
+
   test('should give a merger the year of its own date', () => {
     expect(mergerNote({ agency_name: 'Sở X', break_date: '2026-07-01', predecessor_names: ['Sở Y'] })).toBe('Sở X: từ ngày 1/7/2026 tiếp nhận Sở Y (sắp xếp tổ chức bộ máy năm 2026).');
   });
