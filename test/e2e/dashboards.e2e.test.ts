@@ -440,7 +440,10 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     if (below.length > 0) {
       await waitText(page, viPct(Number(below[0]?.on_time_rate), 1), 'below-range');
       expect(await textOf(page, 'below-range')).toContain(String(below[0]?.agency_name));
+      // The gap to the unit's own lowest month is a difference of two rates: in percentage points.
+      expect(plain(await textOf(page, 'below-range'))).toMatch(/\d,\d{2} điểm %/);
     }
+    expect(plain(await page.locator('body').innerText())).toContain('Đơn vị có tỷ lệ đúng hạn tháng gần nhất thấp hơn mức thường thấy');
     await expectCharts(page, 1);
     await finish(visit, 'canh-bao-som', 'synthetic');
   });
