@@ -109,18 +109,19 @@ export function mergerNote(m: { agency_name: string; break_date: string; predece
   return `${m.agency_name}: từ ngày ${date} tiếp nhận ${names.join(', ')}${tail}`;
 }
 
-/** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh". */
-export function placeName(provinceName: string): string {
-  return provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').replace(/^(tỉnh|thành phố)\s+/iu, '').trim() || provinceName;
+/**
+ * The province-level unit's name and what it is, from its registry name: "UBND tỉnh Sông Xanh" / "Tỉnh Sông
+ * Xanh" → Sông Xanh, a tỉnh; "UBND thành phố Huế" / "Thành phố Hà Nội" → a centrally-run city, a thành phố — the
+ * word its documents use ("UBND THÀNH PHỐ HUẾ", "toàn thành phố"). Without a level word: the name as given, a tỉnh.
+ */
+export function place(provinceName: string): { name: string; level: 'tỉnh' | 'thành phố' } {
+  const unit = provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '');
+  const m = /^(tỉnh|thành phố)\s+/iu.exec(unit);
+  return { name: unit.slice(m?.[0].length ?? 0).trim() || provinceName, level: m?.[1]?.toLocaleLowerCase('vi-VN') === 'thành phố' ? 'thành phố' : 'tỉnh' };
 }
 
-/**
- * What the province-level unit is: "thành phố" for a centrally-run city (Hà Nội, Huế, Đà Nẵng…: "UBND thành phố
- * Huế", "Thành phố Hà Nội"), "tỉnh" otherwise — the word its documents use ("UBND THÀNH PHỐ HUẾ", "toàn thành phố").
- */
-export function placeLevel(provinceName: string): 'tỉnh' | 'thành phố' {
-  return /^thành phố\s/iu.test(provinceName.replace(/^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+/iu, '').trim()) ? 'thành phố' : 'tỉnh';
-}
+/** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh" (place). */
+export const placeName = (provinceName: string): string => place(provinceName).name;
 
 const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
 
@@ -224,8 +225,7 @@ export function placeDateLine(place: string, date: Date): string {
 
 export function buildReportDoc(d: ReportData): ReportDoc {
   const { year, month } = d;
-  const place = placeName(d.provinceName);
-  const level = placeLevel(d.provinceName);
+  const { name: placeText, level } = place(d.provinceName);
   const next = new Date(Date.UTC(year, month, 1));
   const cur = d.province.current;
   const prev = d.province.previous;
@@ -243,7 +243,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
 
   P(
     `Thực hiện chế độ báo cáo định kỳ về công tác kiểm soát thủ tục hành chính, thực hiện cơ chế một cửa, một cửa liên thông, ` +
-      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn ${level} ${place} ` +
+      `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn ${level} ${placeText} ` +
       `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
   );
 
@@ -466,15 +466,15 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `; số hồ sơ đang giải quyết đã quá hạn là ${fmtCount(cur.pending_overdue)} (${pct(cur.pending_overdue, cur.pending_total)} số hồ sơ đang giải quyết).`,
   );
   P('(Phần đánh giá, nguyên nhân, kiến nghị và đề xuất do đơn vị soạn thảo bổ sung trước khi trình ký.)', true);
-  P(`Sở Nội vụ kính báo cáo Ủy ban nhân dân ${level} ${place}./.`);
+  P(`Sở Nội vụ kính báo cáo Ủy ban nhân dân ${level} ${placeText}./.`);
 
   return {
     period: d.period,
     documentDate: d.asOf,
-    issuer: [`UBND ${level.toLocaleUpperCase('vi-VN')} ${place.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
+    issuer: [`UBND ${level.toLocaleUpperCase('vi-VN')} ${placeText.toLocaleUpperCase('vi-VN')}`, 'SỞ NỘI VỤ'],
     motto: ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc'],
     numberLine: 'Số:         /BC-SNV',
-    placeDate: placeDateLine(place, next),
+    placeDate: placeDateLine(placeText, next),
     title: 'BÁO CÁO',
     subtitle: `Tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)}`,
     ...(d.synthetic ? { banner: 'Số liệu giả lập của tỉnh mẫu — không phải số liệu thật.' } : {}),
