@@ -5,12 +5,10 @@
  * and unformatted values through `toLocaleString()` with the browser's locale. `installViLocale`
  * (called by pages/+layout.svelte, in the browser and at prerender) therefore
  *   1. wraps ssf.format so its number output uses the vi-VN separators ("1,492.5" → "1.492,5",
- *      "33.33%" → "33,33 %") and its default ISO date code gives dd/mm/yyyy;
+ *      "33.33%" → "33,33%") and its default ISO date code gives dd/mm/yyyy;
  *   2. makes vi-VN the default locale of Number/Date `toLocale*String` when no locale is passed.
  * Both are idempotent. `viNumberText` and `viDateCode` are pure and unit-tested.
  */
-
-const NBSP = '\u00a0';
 
 /**
  * The format code of a change of a rate, given in percentage points (the pages multiply the difference
@@ -20,7 +18,9 @@ export const POINTS = '#,##0.00" điểm %"';
 
 /**
  * Rewrite an ssf-formatted number ("1,492", "-83.45", "33.33%", "1.49k", "(12.5)") with vi-VN
- * separators: thousands '.', decimal ',', and a no-break space before '%'.
+ * separators: thousands '.', decimal ',', and '%' right after the number, as vi-VN writes it (CLDR's
+ * vi pattern, `Intl.NumberFormat('vi-VN', { style: 'percent' })`, and the published reports: "83,45%"),
+ * the same as the monthly report (functions/core/vi/numbers.ts).
  * @param {string} text
  * @returns {string}
  */
@@ -28,7 +28,7 @@ export function viNumberText(text) {
 	if (typeof text !== 'string') return text;
 	return text
 		.replace(/[0-9][0-9,.]*/g, (run) => run.replace(/[,.]/g, (c) => (c === ',' ? '.' : ',')))
-		.replace(/([0-9])\s?%/g, `$1${NBSP}%`);
+		.replace(/([0-9])\s?%/g, '$1%');
 }
 
 /**

@@ -52,9 +52,9 @@ interface Visit {
 // request for it 404s and Evidence runs the queries itself (the only 404 tolerated).
 const QUERY_CACHE = /\/api\/[0-9a-f]{32}\/[0-9a-f]{32}\/all-queries\.json$/;
 
-/** Text as shown, with no-break spaces made plain (vi-VN percents carry one: "33,33 %"). */
+/** Text as shown, with no-break spaces made plain. */
 const plain = (s: string): string => s.replace(/[\u00a0\u202f]/g, ' ');
-const viPct = (fraction: number, decimals: number): string => `${formatViNumber(fraction * 100, decimals)} %`;
+const viPct = (fraction: number, decimals: number): string => `${formatViNumber(fraction * 100, decimals)}%`;
 const vi2 = (n: unknown): string => formatViNumber(Number(n), 2);
 const viDate = (iso: string): string => iso.split('-').reverse().join('/');
 
@@ -271,8 +271,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(await page.evaluate('window[Symbol.for("chart renders")]')).toBe(await page.locator('[_echarts_instance_]').count());
     const axis = await svgTexts(page);
     expect(axis).toContain(`01/${latest}`);
-    expect(axis.some((t) => /^\d{1,3},\d %$/.test(t))).toBe(true);
-    expect(axis.some((t) => /^\d{1,3}\.\d %?$/.test(t))).toBe(false);
+    expect(axis.some((t) => /^\d{1,3},\d%$/.test(t))).toBe(true);
+    expect(axis.some((t) => /^\d{1,3}\.\d\s?%?$/.test(t))).toBe(false);
     // Every year on one Jan–Dec axis: one line (and legend entry) per year, the chosen one in strong blue.
     const years = (await mart(`select distinct year from ${m('province_months')} order by year`)).map((r) => String(r.year));
     expect(years.length).toBeGreaterThanOrEqual(6);

@@ -14,6 +14,7 @@ import { DASHBOARDS_DIR, neutralisedSelect } from '../../functions/dashboards/bu
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 // @ts-expect-error plain JS module of the dashboards project (no types)
 import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';
+import { fmtRate } from '../../functions/core/report/model.js';
 
 const run = promisify(execFile);
 const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
@@ -127,13 +128,22 @@ describe('viNumberText given ssf output', () => {
   test.each([
     ['1,492', '1.492'],
     ['83.45', '83,45'],
-    ['33.33%', '33,33\u00a0%'],
+    ['33.33%', '33,33%'],
+    ['33.33 %', '33,33%'],
+    ['2.15 điểm %', '2,15 điểm %'],
     ['-1,234,567.5', '-1.234.567,5'],
     ['1.49k', '1,49k'],
     ['(12.5)', '(12,5)'],
     ['0', '0'],
   ])('should turn %s into %s', (input, expected) => {
     expect(viNumberText(input)).toBe(expected);
+  });
+
+  test('should write a rate as vi-VN and the monthly report do ("83,45%", no space before the sign)', () => {
+    // The pages' rate (ssf 0.00% through viNumberText), CLDR's vi-VN percent and the report's fmtRate agree.
+    const vi = new Intl.NumberFormat('vi-VN', { style: 'percent', minimumFractionDigits: 2 }).format(0.8345);
+    expect(viNumberText('83.45%')).toBe(vi);
+    expect(fmtRate(0.8345)).toBe(vi);
   });
 });
 
