@@ -59,7 +59,7 @@ export const DASHBOARD_MARTS = [
   'warning_agencies_on_time',
 ] as const;
 
-/** Marts the "Ảnh chụp tháng" page reads from snapshots/<yyyy-mm>/ (as `snapshot_<mart>`). */
+/** Marts the "Số liệu chốt tháng" page (anh-chup-thang) reads from snapshots/<yyyy-mm>/ (as `snapshot_<mart>`). */
 export const SNAPSHOT_MARTS = ['province_years', 'province_months', 'agency_years'] as const;
 
 /** Copies of the lake's Parquet, relative to the dashboards project (source queries run there). */

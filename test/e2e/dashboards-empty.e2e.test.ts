@@ -180,7 +180,7 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     await expect.poll(() => page.locator('body').innerText(), { timeout: 60_000 }).toContain(formatViNumber(Number(first?.received_total)));
     const body = await page.locator('body').innerText();
     expect(body).toContain('Thanh tra tỉnh');
-    expect(body).toContain('Hiện tại (chưa có ảnh chụp)');
+    expect(body).toContain('Hiện tại (chưa chốt số liệu tháng nào)');
     expect(await page.locator('.animate-pulse').count()).toBe(0);
     expect(await page.locator('body').innerText()).not.toMatch(/Loading|No Records/);
     expect(errors).toEqual([]);

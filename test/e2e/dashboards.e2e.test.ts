@@ -395,6 +395,10 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const backtest = await textOf(page, 'backtest');
     for (const r of bt) expect(backtest).toContain(`T${String(r.month)}\t`);
     expect(backtest).toContain(formatViNumber(Number(bt[5]?.mean_abs_error), 1));
+    // The on-time rate's error is in percentage points ("1,23 điểm %"), not a percent of the rate ("1,23%").
+    const onTime = (await mart(`select mean_abs_error from ${m('outlook_backtest')} where unit_type = 'province' and metric = 'on_time_rate' and month = 6`))[0];
+    const juneRow = backtest.split('\n').find((l) => l.startsWith('T6\t')) ?? '';
+    expect(plain(juneRow)).toContain(`${formatViNumber(100 * Number(onTime?.mean_abs_error), 2)} điểm %`);
     await expectCharts(page, 2);
     await finish(visit, 'du-bao', 'synthetic');
   });
@@ -594,9 +598,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     };
     // The picker shows a snapshot month 'YYYY-MM' as 'Tháng m/yyyy'.
     const label = (month: string): string => `Tháng ${Number(month.slice(5, 7))}/${month.slice(0, 4)}`;
-    expect(await shown(page, 'Ảnh chụp')).toContain(label(last));
+    expect(await shown(page, 'Tháng chốt số liệu')).toContain(label(last));
     await waitText(page, await snap(last));
-    await choose(page, 'Ảnh chụp', label(first));
+    await choose(page, 'Tháng chốt số liệu', label(first));
     await waitText(page, await snap(first));
     await finish(visit, 'anh-chup-thang', 'synthetic');
   });

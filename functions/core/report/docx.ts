@@ -221,7 +221,7 @@ export async function renderDocx(doc: ReportDoc): Promise<Buffer> {
     creator: 'Sở Nội vụ',
     lastModifiedBy: 'Sở Nội vụ',
     title: `${doc.title} ${doc.subtitle}`,
-    description: `Dự thảo báo cáo tháng ${doc.period} (tạo từ ảnh chụp số liệu snapshots/${doc.period}/)`,
+    description: `Dự thảo báo cáo tháng ${doc.period} (lập từ số liệu chốt tháng, snapshots/${doc.period}/)`,
     styles: {
       default: {
         document: { run: { font: FONT, size: BODY_PT * 2 }, paragraph: { spacing: { line: 276 } } },
