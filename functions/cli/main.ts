@@ -291,7 +291,7 @@ program
 
 program
   .command('run')
-  .description('everything: pull (portal, 766, drop dir) → land → transform → verify → snapshot')
+  .description('everything: pull (portal, drop dir) → land → transform → verify → snapshot (766 scores: pull --source score766, or a drop)')
   .option('--from <month>', 'first month YYYY-MM', month)
   .option('--to <month>', 'last month YYYY-MM', month)
   .option('--drop <dir>', 'also ingest this drop directory')
