@@ -180,6 +180,14 @@ describe('report pack of a month with a snapshot', () => {
     expect(table.find((r) => r[0] === 'Tỷ lệ đúng hạn')?.slice(0, 3)).toEqual(['Tỷ lệ đúng hạn', rate(cur!.on_time_rate), rate(prev!.on_time_rate)]);
   });
 
+  test('should name the month in the DOCX and PDF properties as Vietnamese writes it ("tháng 6/2025", not "2025-06")', () => {
+    const core = unzip(readFileSync(path.join(packDir, 'bao-cao-2025-06.docx'))).get('docProps/core.xml')!.toString('utf8');
+    expect(core).toContain('<dc:title>BÁO CÁO Tình hình giải quyết thủ tục hành chính tháng 6 và 6 tháng đầu năm 2025</dc:title>');
+    expect(core).not.toMatch(/<dc:(title|subject|description)>[^<]*2025-06/);
+    const info = execFileSync('pdfinfo', ['-enc', 'UTF-8', path.join(packDir, 'bao-cao-2025-06.pdf')], { encoding: 'utf8' });
+    expect(info).toMatch(/^Subject:\s+Báo cáo tháng 6\/2025$/m);
+  });
+
   test('should lay the DOCX out as Nghị định 30: A4, its margins, Times New Roman 13–14 pt, Word headings, issuing body and motto', () => {
     const entries = unzip(readFileSync(path.join(packDir, 'bao-cao-2025-06.docx')));
     const xml = entries.get('word/document.xml')!.toString('utf8');

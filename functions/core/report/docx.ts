@@ -27,6 +27,7 @@ import {
 } from 'docx';
 import { documentDate, fixZipDates } from '../readers/xlsx/common.js';
 import type { Align, Block, ReportDoc } from './model.js';
+import { periodMonthText } from './model.js';
 
 const FONT = 'Times New Roman';
 const MM = 56.6929; // twips per millimetre
@@ -221,7 +222,7 @@ export async function renderDocx(doc: ReportDoc): Promise<Buffer> {
     creator: 'Sở Nội vụ',
     lastModifiedBy: 'Sở Nội vụ',
     title: `${doc.title} ${doc.subtitle}`,
-    description: `Dự thảo báo cáo tháng ${doc.period} (lập từ số liệu chốt tháng, snapshots/${doc.period}/)`,
+    description: `Dự thảo báo cáo ${periodMonthText(doc.period)}, lập từ số liệu chốt ${periodMonthText(doc.period)}`,
     styles: {
       default: {
         document: { run: { font: FONT, size: BODY_PT * 2 }, paragraph: { spacing: { line: 276 } } },

@@ -125,6 +125,12 @@ export const placeName = (provinceName: string): string => place(provinceName).n
 
 const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
 
+/** 'tháng 6/2025' from the pack's period '2025-06' (the DOCX and PDF document properties). */
+export function periodMonthText(period: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(period);
+  return m ? `tháng ${Number(m[2])}/${m[1]}` : period;
+}
+
 /**
  * The period a quarter's last month also reports on, as Vietnamese reports name it: 'quý I năm 2025',
  * '6 tháng đầu năm 2025', '9 tháng đầu năm 2025', 'năm 2025'; undefined in the other months.

@@ -9,6 +9,7 @@ import { documentDate } from '../readers/xlsx/common.js';
 import { formatViNumber } from '../vi/index.js';
 import { reportFontPaths, type FontFace } from './fonts.js';
 import type { Block, Chart, ReportDoc, TableColumn, TableRow } from './model.js';
+import { periodMonthText } from './model.js';
 
 const MM = 72 / 25.4;
 const MARGINS = { top: 20 * MM, bottom: 20 * MM, left: 30 * MM, right: 15 * MM };
@@ -32,7 +33,7 @@ export async function renderPdf(doc: ReportDoc): Promise<Buffer> {
     info: {
       Title: `${doc.title} ${doc.subtitle}`,
       Author: 'Sở Nội vụ',
-      Subject: `Báo cáo tháng ${doc.period}`,
+      Subject: `Báo cáo ${periodMonthText(doc.period)}`,
       Creator: 'cchc-pipeline',
       Producer: 'cchc-pipeline (pdfkit)',
       CreationDate: when,
