@@ -44,7 +44,13 @@ const FILED_APART = `column_no = 4 and status = 'agrees' and ${NEWEST_QUARTER}
  * Quarantine reasons given to one dossier file of the data-quality mart (the demo lands every row): the mart's
  * "<reason>: <rows>; …", two reasons holding ": " themselves, as the landing writes them.
  */
-const REASONS = 'already landed under source nsw, received 2024-03 (a dossier keeps its source and month of receipt): 5; missing value: 1234; more than 3650 days (ten years): outside the contract: 2';
+const REASONS = 'already landed under source nsw, received 2024-03 (a dossier keeps its source and month of receipt): 5; duplicate dossier id in the file (first at row 12): 3; missing value: 1234; more than 3650 days (ten years): outside the contract: 2';
+
+/** Quarantine reasons given to one Biểu 06 and one PAR Index workbook, as the workbook readers write them. */
+const SHEET_REASONS = {
+  bieu06: 'sheet row 14: c3 (7) ≠ c4+c5+c6 (6): 1; sheet row 16: F16: formula without a computed value (c6; open the workbook in Excel, let it calculate, and save it again): 1',
+  par: 'sheet row 9: field 3 appraised 5,5 > max 5; the band (Xếp loại) is empty: 1',
+};
 
 /**
  * Copy the demo lake's marts and meta.json without any real 766 row, at a year's end (above), and without
@@ -71,7 +77,11 @@ async function lakeWithoutRealData(demoLakeDir: string, lakeDir: string): Promis
       `select * replace (
          case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then 2::BIGINT else check_failures end as check_failures,
          case when raw_hash = (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(CHECK_FINDINGS)} else check_findings end as check_findings,
-         case when raw_hash = (select min(raw_hash) from $t where dataset = 'dossiers' and source = 'portal') then ${literal(REASONS)} else quarantine_reasons end as quarantine_reasons) from $t`,
+         case raw_hash
+           when (select min(raw_hash) from $t where dataset = 'dossiers' and source = 'portal') then ${literal(REASONS)}
+           when (select min(raw_hash) from $t where dataset = 'bieu06') then ${literal(SHEET_REASONS.bieu06)}
+           when (select min(raw_hash) from $t where dataset = 'par') then ${literal(SHEET_REASONS.par)}
+           else quarantine_reasons end as quarantine_reasons) from $t`,
     );
     // One filed Biểu 06 cell apart from the one recomputed (the demo's all agree): the newest quarter's c4 of
     // the first agency, filed 2 more than computed.
@@ -161,10 +171,16 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     const count = (reason: string): string | undefined => rows.find((r) => r[2] === reason)?.[3];
     expect(count('Thiếu giá trị')).toBe('1.234');
     expect(count('Quá 3.650 ngày (mười năm): ngoài quy ước dữ liệu')).toBe('2');
+    // (Its pattern once held \( … \), which the page's template literal turned into a group: it fell through to English.)
+    expect(count('Trùng mã hồ sơ trong tệp (lần đầu ở dòng 12)')).toBe('3');
     expect(count('Mã hồ sơ đã có trong dữ liệu (nguồn Cơ chế một cửa quốc gia, tiếp nhận tháng 03/2024): một hồ sơ giữ nguồn và tháng tiếp nhận của nó')).toBe('5');
     // The same reasons per dataset, biggest first, counts in vi-VN.
     expect(await page.getByTestId('dq-sets').innerText()).toContain('Thiếu giá trị: 1.234; Mã hồ sơ đã có trong dữ liệu');
-    expect(await page.locator('body').innerText()).not.toMatch(/missing value|outside the contract|already landed/);
+    // The workbook readers' reasons (Biểu 06, PAR Index) read in Vietnamese too, figures and cells as written.
+    expect(count('dòng 14: c3 (7) ≠ c4+c5+c6 (6)')).toBe('1');
+    expect(count('dòng 16: F16: công thức chưa được tính (c6; mở bảng tính bằng Excel để Excel tính lại rồi lưu)')).toBe('1');
+    expect(count('dòng 9: lĩnh vực 3: điểm thẩm định 5,5 > điểm tối đa 5; xếp loại để trống')).toBe('1');
+    expect(await page.locator('body').innerText()).not.toMatch(/missing value|outside the contract|already landed|duplicate dossier|sheet row|formula without|appraised|is empty/);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();
@@ -196,8 +212,9 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     const table = page.getByTestId('dq-checks');
     await expect.poll(async () => (await table.innerText()).includes(String(file?.original_name)), { timeout: 60_000 }).toBe(true);
     const text = (await table.innerText()).replace(/\s+/g, ' ');
-    expect(text).toContain('Tổng cộng c3 (9) ≠ sum of unit rows (8)');
-    expect(text).toContain('subtotal "Cộng" of band "Sở, ban, ngành" c11 (3)');
+    expect(text).toContain('dòng 13: dòng "Cộng" của khối "Sở, ban, ngành" c11 (3) ≠ tổng các dòng đơn vị của nó, dòng 11–12 (2)');
+    expect(text).toContain('dòng 15: Tổng cộng c3 (9) ≠ tổng các dòng đơn vị (8)');
+    expect(text).not.toMatch(/sheet row|subtotal|sum of/);
     expect(text).toContain(String(file?.period));
     expect(text).not.toContain('Không có dòng tổng');
     expect(errors).toEqual([]);
