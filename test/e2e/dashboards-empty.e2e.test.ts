@@ -49,7 +49,7 @@ const REASONS = 'already landed under source nsw, received 2024-03 (a dossier ke
 /** Quarantine reasons given to one Biểu 06 and one PAR Index workbook, as the workbook readers write them. */
 const SHEET_REASONS = {
   bieu06: 'sheet row 14: c3 (7) ≠ c4+c5+c6 (6): 1; sheet row 16: F16: formula without a computed value (c6; open the workbook in Excel, let it calculate, and save it again): 1',
-  par: 'sheet row 9: field 3 appraised 5,5 > max 5; the band (Xếp loại) is empty: 1',
+  par: 'sheet row 9: field 3 appraised 5,5 > max 5; survey 12 > max 10: 1',
 };
 
 /**
@@ -178,8 +178,8 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(await page.getByTestId('dq-sets').innerText()).toContain('Thiếu giá trị: 1.234; Mã hồ sơ đã có trong dữ liệu');
     // The workbook readers' reasons (Biểu 06, PAR Index) read in Vietnamese too, figures and cells as written.
     expect(count('dòng 14: c3 (7) ≠ c4+c5+c6 (6)')).toBe('1');
-    expect(count('dòng 16: F16: công thức chưa được tính (c6; mở bảng tính bằng Excel để Excel tính lại rồi lưu)')).toBe('1');
-    expect(count('dòng 9: lĩnh vực 3: điểm thẩm định 5,5 > điểm tối đa 5; xếp loại để trống')).toBe('1');
+    expect(count('dòng 16: F16: công thức chưa được tính (c6; mở tệp bằng Excel để tính lại công thức rồi lưu lại)')).toBe('1');
+    expect(count('dòng 9: lĩnh vực 3: điểm thẩm định 5,5 > điểm tối đa 5; điểm điều tra xã hội học 12 > điểm tối đa 10')).toBe('1');
     expect(await page.locator('body').innerText()).not.toMatch(/missing value|outside the contract|already landed|duplicate dossier|sheet row|formula without|appraised|is empty/);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
@@ -212,7 +212,7 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     const table = page.getByTestId('dq-checks');
     await expect.poll(async () => (await table.innerText()).includes(String(file?.original_name)), { timeout: 60_000 }).toBe(true);
     const text = (await table.innerText()).replace(/\s+/g, ' ');
-    expect(text).toContain('dòng 13: dòng "Cộng" của khối "Sở, ban, ngành" c11 (3) ≠ tổng các dòng đơn vị của nó, dòng 11–12 (2)');
+    expect(text).toContain('dòng 13: dòng "Cộng" của khối "Sở, ban, ngành" c11 (3) ≠ tổng các dòng đơn vị được cộng, dòng 11–12 (2)');
     expect(text).toContain('dòng 15: Tổng cộng c3 (9) ≠ tổng các dòng đơn vị (8)');
     expect(text).not.toMatch(/sheet row|subtotal|sum of/);
     expect(text).toContain(String(file?.period));

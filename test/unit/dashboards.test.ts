@@ -15,6 +15,10 @@ import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 // @ts-expect-error plain JS module of the dashboards project (no types)
 import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';
 import { fmtRate } from '../../functions/core/report/model.js';
+import ExcelJS from 'exceljs';
+import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
+import { readParXlsx } from '../../functions/core/readers/xlsx/par.js';
+import { writeParXlsx, type ParTableRow } from '../../functions/generator/par-xlsx.js';
 
 const run = promisify(execFile);
 const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
@@ -194,21 +198,23 @@ describe('early-warning horizon in the configuration', () => {
   });
 });
 
-describe('the SQL of every dashboard page', () => {
-  /** Every ```sql block of dashboards/pages (and its subfolders), with its page and first line. */
-  const blocks = (dir = path.join(DASHBOARDS_DIR, 'pages')): { page: string; line: number; sql: string }[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) return blocks(file);
-      if (!e.name.endsWith('.md')) return [];
-      const text = readFileSync(file, 'utf8');
-      return [...text.matchAll(/^```sql[^\n]*\n([\s\S]*?)^```/gm)].map((m) => ({
-        page: path.relative(DASHBOARDS_DIR, file),
-        line: text.slice(0, m.index).split('\n').length,
-        sql: m[1]!,
-      }));
-    });
+/** Every ```sql block of dashboards/pages (and its subfolders), with its page, name and first line. */
+function blocks(dir = path.join(DASHBOARDS_DIR, 'pages')): { page: string; name: string; line: number; sql: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) return blocks(file);
+    if (!e.name.endsWith('.md')) return [];
+    const text = readFileSync(file, 'utf8');
+    return [...text.matchAll(/^```sql ?([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => ({
+      page: path.relative(DASHBOARDS_DIR, file),
+      name: m[1]!.trim(),
+      line: text.slice(0, m.index).split('\n').length,
+      sql: m[2]!,
+    }));
+  });
+}
 
+describe('the SQL of every dashboard page', () => {
   test('should find the pages\' queries (the check below reads them)', () => {
     expect(blocks().length).toBeGreaterThan(50);
   });
@@ -218,5 +224,105 @@ describe('the SQL of every dashboard page', () => {
     // "\1" fails the build. A backslash meant for DuckDB is written doubled ("\\1"); a literal "(" as "[(]".
     const single = blocks().filter((b) => b.sql.replaceAll('\\\\', '').includes('\\'));
     expect(single.map((b) => `${b.page}:${b.line}`)).toEqual([]);
+  });
+});
+
+describe("the data-quality page's Vietnamese for what the workbook readers write (dq_sheet_texts)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'dq-sheet-texts-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** c3…c13 that add up, from (online, offline, carried, early, on time, late, overdue). */
+  const counts = (on: number, off: number, carried: number, early: number, onTime: number, late: number, overdue: number): number[] => {
+    const pending = on + off + carried - (early + onTime + late);
+    return [on + off + carried, on, off, carried, early + onTime + late, early, onTime, late, pending, pending - overdue, overdue];
+  };
+  type Cell = ExcelJS.CellValue;
+
+  /** A Biểu 06 sheet (header block, column numbers in row 5) with `lines` from row 6. */
+  async function bieu06(lines: Cell[][]): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Biểu 06');
+    ws.getCell('A1').value = 'Biểu số 06/VPCP/KSTT';
+    ws.getCell('A2').value = 'Kỳ báo cáo: Quý 2/2025 (Từ ngày 01/04/2025 đến ngày 30/06/2025)';
+    ws.getCell('A4').value = 'STT';
+    ws.getCell('B4').value = 'Đơn vị';
+    for (let n = 1; n <= 13; n++) ws.getCell(5, n).value = n;
+    lines.forEach((line, r) => line.forEach((v, k) => v !== null && (ws.getCell(6 + r, k + 1).value = v)));
+    const file = path.join(dir, 'bieu06.xlsx');
+    await wb.xlsx.writeFile(file);
+    return file;
+  }
+
+  /** The page's query, as Evidence runs it: its text through a JavaScript template literal, over `reasons` and `findings`. */
+  async function translate(reasons: string[], findings: string[]): Promise<Map<string, string>> {
+    const block = blocks().find((b) => b.page === path.join('pages', 'chat-luong-du-lieu.md') && b.name === 'dq_sheet_texts');
+    expect(block).toBeDefined();
+    const values = (xs: string[], col: string): string =>
+      xs.length ? `(select x as ${col} from (values ${xs.map((x) => `(${literal(x)})`).join(', ')}) t(x))` : `(select null::varchar as ${col} where false)`;
+    const sql = block!.sql
+      .replaceAll('\\\\', '\\')
+      .replace('${dq_reason_parts}', values(reasons, 'reason'))
+      .replace('${dq}', values(findings, 'check_findings'));
+    const rows = await withDuckDb((db) => db.all(sql));
+    return new Map(rows.map((r) => [String(r.en), String(r.vi)]));
+  }
+
+  test('should leave none of the readers\' English in the rows and totals of faulty Biểu 06 and PAR Index workbooks', async () => {
+    const A = counts(10, 5, 1, 8, 4, 1, 1);
+    const B = counts(3, 2, 0, 2, 2, 0, 0);
+    const off = [...A];
+    off[0] = off[0]! + 1; // c3 ≠ c4 + c5 + c6
+    const file = await bieu06([
+      ['I', 'Cấp tỉnh'],
+      [1, 'Sở Tư pháp', ...off],
+      [2, 'Sở Y tế', B[0]!, B[1]!, { formula: 'B7*1' } as Cell, ...B.slice(3)],
+      [3, 'Sở Nội vụ', B[0]!, 'hai', ...B.slice(2)],
+      [4, 'Sở Tài chính', B[0]!, B[1]!, 1.5, ...B.slice(3)],
+      [5, 'Sở Xây dựng', B[0]!, { error: '#DIV/0!' } as Cell, ...B.slice(2)],
+      [6, 'Sở Công Thương', B[0]!, '-2', ...B.slice(2)],
+      [7, null, ...B],
+      [null, 'Ghi chú', 5],
+      [null, 'Cộng', ...B.map((x) => x + 1)],
+      ['II', 'Cấp huyện'],
+      [8, 'UBND huyện Đông', ...B],
+      [null, 'Tổng cộng', ...A.map((x) => x + 2)],
+    ]);
+    const b06 = await readBieu06Xlsx(file, {});
+    const par = path.join(dir, 'par.xlsx');
+    const row = (name: string, over: Partial<ParTableRow>): ParTableRow => ({
+      agencyName: name, agencyCode: null, fields: [{ self: 9, appraised: 8.5 }, { self: 6, appraised: 5.75 }], survey: 57.7, total: 71.95, rank: 1, band: 'Khá', ...over,
+    });
+    await writeParXlsx(par, {
+      year: 2024, provinceName: 'tỉnh Sông Xanh', decisionNo: '1/QĐ-UBND', surveyMax: 70,
+      fields: [{ no: 1, name: 'Công tác chỉ đạo, điều hành cải cách hành chính', max: 10 }, { no: 2, name: 'Cải cách thể chế', max: 6.5 }],
+      rows: [
+        row('Sở A', { total: 80 }),
+        row('Sở B', { fields: [{ self: 11, appraised: 8.5 }, { self: 6, appraised: 5.75 }], total: 71.95 }),
+        row('Sở C', { fields: [{ self: 9, appraised: 10.5 }, { self: 6, appraised: 5.75 }], total: 73.95 }),
+        row('Sở D', { survey: 71, total: 85.25 }),
+        row('Sở E', { rank: 0 }),
+        row('Sở F', { rank: 2.5 }),
+        row('Sở G', { band: '' }),
+        row('', {}),
+      ],
+    });
+    const parRead = await readParXlsx(par, {});
+    // What the data-quality mart shows: each quarantined row's reason, and a Biểu 06 file's total checks joined by '; '.
+    const reasons = [...b06.quarantine, ...parRead.quarantine].map((q) => q.reason);
+    const findings = [b06.checks.map((c) => c.reason).join('; ')];
+    expect(reasons.length).toBeGreaterThanOrEqual(14);
+    expect(b06.checks.length).toBeGreaterThanOrEqual(2);
+    const vi = await translate(reasons, findings);
+    expect(vi.size).toBe(new Set([...reasons, ...findings]).size);
+    const english = /sheet row|subtotal|sum of|field|survey|total|rank|band|unit|empty|negative|formula|cell|error value|whole|number|workbook|appraised|self|max\b|figures|scores|vi-VN/;
+    const left = [...vi].filter(([, v]) => english.test(v)).map(([en, v]) => `${en} → ${v}`);
+    expect(left).toEqual([]);
+    // Read from a cell, 1.5 is written the vi-VN way.
+    expect([...vi.values()].join('\n')).toContain('(1,5)');
   });
 });
