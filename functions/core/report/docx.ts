@@ -222,7 +222,6 @@ export async function renderDocx(doc: ReportDoc): Promise<Buffer> {
     creator: 'Sở Nội vụ',
     lastModifiedBy: 'Sở Nội vụ',
     title: `${doc.title} ${doc.subtitle}`,
-    description: `Dự thảo báo cáo ${periodMonthText(doc.period)}, lập từ số liệu chốt ${periodMonthText(doc.period)}`,
     styles: {
       default: {
         document: { run: { font: FONT, size: BODY_PT * 2 }, paragraph: { spacing: { line: 276 } } },
@@ -237,12 +236,15 @@ export async function renderDocx(doc: ReportDoc): Promise<Buffer> {
   });
   const when = documentDate(doc.documentDate);
   const iso = when.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  // docx stamps the core properties with the clock; replace them with the snapshot's date.
+  // docx stamps the core properties with the clock; replace them with the snapshot's date (the subject and
+  // description as the PDF's Subject names the month).
   const core =
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
     '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
     'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
-    `<dc:title>${xmlText(`${doc.title} ${doc.subtitle}`)}</dc:title><dc:creator>Sở Nội vụ</dc:creator><cp:lastModifiedBy>Sở Nội vụ</cp:lastModifiedBy>` +
+    `<dc:title>${xmlText(`${doc.title} ${doc.subtitle}`)}</dc:title><dc:subject>${xmlText(`Báo cáo ${periodMonthText(doc.period)}`)}</dc:subject>` +
+    `<dc:creator>Sở Nội vụ</dc:creator><dc:description>${xmlText(`Dự thảo báo cáo ${periodMonthText(doc.period)}, lập từ số liệu chốt ${periodMonthText(doc.period)}`)}</dc:description>` +
+    '<cp:lastModifiedBy>Sở Nội vụ</cp:lastModifiedBy>' +
     `<dcterms:created xsi:type="dcterms:W3CDTF">${iso}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${iso}</dcterms:modified>` +
     '</cp:coreProperties>';
   const buf = await Packer.toBuffer(document, false, [{ path: 'docProps/core.xml', data: core }]);
