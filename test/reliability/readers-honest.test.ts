@@ -5,7 +5,6 @@
  * landed and counted, a quarantine record naming the sheet row and cell, or a clear error naming the
  * file and saying how to fix it.
  */
-import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PORTAL_CSV_HEADER } from '../../functions/core/lake/csv-header.js';
@@ -13,6 +12,7 @@ import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { cfbFile } from '../fixtures/cfb.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
+import { bieu06Counts, bieu06Sum, bieu06Workbook, type Bieu06Cell } from '../helpers/bieu06-sheet.js';
 
 const rec = recorder('readers-honest');
 afterAll(() => rec.flush());
@@ -45,33 +45,10 @@ async function landed(lake: Lake, dataset: string, columns: string, order: strin
 // ---------------------------------------------------------------------------------------------
 // Biểu 06 workbooks, written cell by cell as other tools export them
 
-type Cell = string | number | null | { formula: string; result?: unknown };
-
-/** c3…c13 consistent by construction. */
-function counts(online: number, offline: number, carried: number, early: number, onTime: number, late: number, overdue: number): number[] {
-  const received = online + offline + carried;
-  const resolved = early + onTime + late;
-  const pending = received - resolved;
-  return [received, online, offline, carried, resolved, early, onTime, late, pending, pending - overdue, overdue];
-}
-const sum = (...rows: number[][]): number[] => rows[0]!.map((_, i) => rows.reduce((a, r) => a + r[i]!, 0));
-
-/** Header block, column numbers 1…13 at sheet row 5, `lines` from sheet row 6. */
-async function bieu06(lines: Cell[][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('Biểu 06');
-  ws.getCell('A1').value = 'Biểu số 06/VPCP/KSTT';
-  ws.getCell('A2').value = 'Kỳ báo cáo: Năm 2024 (Từ ngày 01/01/2024 đến ngày 31/12/2024)';
-  ws.getCell('A4').value = 'STT';
-  ws.getCell('B4').value = 'Đơn vị';
-  for (let n = 1; n <= 13; n++) ws.getCell(5, n).value = n;
-  lines.forEach((line, r) =>
-    line.forEach((v, k) => {
-      if (v !== null) ws.getCell(6 + r, k + 1).value = v as ExcelJS.CellValue;
-    }),
-  );
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
+const counts = bieu06Counts;
+const sum = bieu06Sum;
+/** Header block (year 2024), column numbers 1…13 at sheet row 5, `lines` from sheet row 6. */
+const bieu06 = (lines: Bieu06Cell[][]): Promise<Buffer> => bieu06Workbook(lines, 'Năm 2024 (Từ ngày 01/01/2024 đến ngày 31/12/2024)');
 
 const A = counts(10, 5, 1, 8, 4, 1, 1);
 const B = counts(3, 2, 0, 2, 2, 0, 0);

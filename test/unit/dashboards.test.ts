@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,10 +15,10 @@ import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 // @ts-expect-error plain JS module of the dashboards project (no types)
 import { viDateCode, viNumberText } from '../../dashboards/components/vi-format.js';
 import { fmtRate } from '../../functions/core/report/model.js';
-import ExcelJS from 'exceljs';
 import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
 import { readParXlsx } from '../../functions/core/readers/xlsx/par.js';
 import { writeParXlsx, type ParTableRow } from '../../functions/generator/par-xlsx.js';
+import { bieu06Counts, bieu06Workbook, type Bieu06Cell } from '../helpers/bieu06-sheet.js';
 
 const run = promisify(execFile);
 const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
@@ -236,25 +236,10 @@ describe("the data-quality page's Vietnamese for what the workbook readers write
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** c3…c13 that add up, from (online, offline, carried, early, on time, late, overdue). */
-  const counts = (on: number, off: number, carried: number, early: number, onTime: number, late: number, overdue: number): number[] => {
-    const pending = on + off + carried - (early + onTime + late);
-    return [on + off + carried, on, off, carried, early + onTime + late, early, onTime, late, pending, pending - overdue, overdue];
-  };
-  type Cell = ExcelJS.CellValue;
-
-  /** A Biểu 06 sheet (header block, column numbers in row 5) with `lines` from row 6. */
-  async function bieu06(lines: Cell[][]): Promise<string> {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('Biểu 06');
-    ws.getCell('A1').value = 'Biểu số 06/VPCP/KSTT';
-    ws.getCell('A2').value = 'Kỳ báo cáo: Quý 2/2025 (Từ ngày 01/04/2025 đến ngày 30/06/2025)';
-    ws.getCell('A4').value = 'STT';
-    ws.getCell('B4').value = 'Đơn vị';
-    for (let n = 1; n <= 13; n++) ws.getCell(5, n).value = n;
-    lines.forEach((line, r) => line.forEach((v, k) => v !== null && (ws.getCell(6 + r, k + 1).value = v)));
+  /** A Biểu 06 workbook file with `lines` from sheet row 6 (test/helpers/bieu06-sheet.ts). */
+  async function bieu06(lines: Bieu06Cell[][]): Promise<string> {
     const file = path.join(dir, 'bieu06.xlsx');
-    await wb.xlsx.writeFile(file);
+    await writeFile(file, await bieu06Workbook(lines));
     return file;
   }
 
@@ -273,17 +258,17 @@ describe("the data-quality page's Vietnamese for what the workbook readers write
   }
 
   test('should leave none of the readers\' English in the rows and totals of faulty Biểu 06 and PAR Index workbooks', async () => {
-    const A = counts(10, 5, 1, 8, 4, 1, 1);
-    const B = counts(3, 2, 0, 2, 2, 0, 0);
+    const A = bieu06Counts(10, 5, 1, 8, 4, 1, 1);
+    const B = bieu06Counts(3, 2, 0, 2, 2, 0, 0);
     const off = [...A];
     off[0] = off[0]! + 1; // c3 ≠ c4 + c5 + c6
     const file = await bieu06([
       ['I', 'Cấp tỉnh'],
       [1, 'Sở Tư pháp', ...off],
-      [2, 'Sở Y tế', B[0]!, B[1]!, { formula: 'B7*1' } as Cell, ...B.slice(3)],
+      [2, 'Sở Y tế', B[0]!, B[1]!, { formula: 'B7*1' }, ...B.slice(3)],
       [3, 'Sở Nội vụ', B[0]!, 'hai', ...B.slice(2)],
       [4, 'Sở Tài chính', B[0]!, B[1]!, 1.5, ...B.slice(3)],
-      [5, 'Sở Xây dựng', B[0]!, { error: '#DIV/0!' } as Cell, ...B.slice(2)],
+      [5, 'Sở Xây dựng', B[0]!, { error: '#DIV/0!' }, ...B.slice(2)],
       [6, 'Sở Công Thương', B[0]!, '-2', ...B.slice(2)],
       [7, null, ...B],
       [null, 'Ghi chú', 5],

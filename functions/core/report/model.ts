@@ -4,7 +4,7 @@
  * number line, place and date, title, body, "Nơi nhận" and the signature block). The DOCX and PDF
  * writers render this one model, so both say the same thing.
  */
-import { formatViDate, formatViNumber } from '../vi/index.js';
+import { formatViDate, formatViNumber, formatViPeriod } from '../vi/index.js';
 import type { AgencyPeriod, Figures, Merger, MonthsSum, ReportData } from './data.js';
 
 export type Align = 'left' | 'center' | 'right';
@@ -123,12 +123,12 @@ export function place(provinceName: string): { name: string; level: 'tỉnh' | '
 /** "Sông Xanh" from "UBND tỉnh Sông Xanh" / "Tỉnh Sông Xanh" (place). */
 export const placeName = (provinceName: string): string => place(provinceName).name;
 
-const monthLabel = (year: number, month: number): string => `Tháng ${month}/${year}`;
+const monthLabel = (year: number, month: number): string => formatViPeriod('month', year, month);
 
 /** 'tháng 6/2025' from the pack's period '2025-06' (the DOCX and PDF document properties). */
 export function periodMonthText(period: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
-  return m ? `tháng ${Number(m[2])}/${m[1]}` : period;
+  return m ? formatViPeriod('month', Number(m[1]), Number(m[2])).toLocaleLowerCase('vi-VN') : period;
 }
 
 /**

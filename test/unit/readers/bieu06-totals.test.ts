@@ -3,15 +3,12 @@
  * cells that hold no usable value (formulas never calculated, cached errors), with workbooks written
  * cell by cell by exceljs as other tools export them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readBieu06Xlsx } from '../../../functions/core/readers/xlsx/bieu06.js';
-
-type Cell = string | number | null | { formula: string; result?: unknown } | { error: string };
-type Line = Cell[];
+import { bieu06Counts, bieu06Sum, bieu06Workbook, type Bieu06Cell } from '../../helpers/bieu06-sheet.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,31 +18,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** c3…c13 consistent by construction from (online, offline, carried, early, onTime, late, overdue). */
-function c(online: number, offline: number, carried: number, early: number, onTime: number, late: number, overdue: number): number[] {
-  const received = online + offline + carried;
-  const resolved = early + onTime + late;
-  const pending = received - resolved;
-  return [received, online, offline, carried, resolved, early, onTime, late, pending, pending - overdue, overdue];
-}
-const sum = (...rows: number[][]): number[] => rows[0]!.map((_, i) => rows.reduce((a, r) => a + r[i]!, 0));
+const c = bieu06Counts;
+const sum = bieu06Sum;
 
 /** A sheet with the header block, the column-number row at row 5, then `lines` from row 6 (columns A–M). */
-async function sheet(name: string, lines: Line[]): Promise<string> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('Biểu 06');
-  ws.getCell('A1').value = 'Biểu số 06/VPCP/KSTT';
-  ws.getCell('A2').value = 'Kỳ báo cáo: Quý 2/2025 (Từ ngày 01/04/2025 đến ngày 30/06/2025)';
-  ws.getCell('A4').value = 'STT';
-  ws.getCell('B4').value = 'Đơn vị';
-  for (let n = 1; n <= 13; n++) ws.getCell(5, n).value = n;
-  lines.forEach((line, r) =>
-    line.forEach((v, k) => {
-      if (v !== null) ws.getCell(6 + r, k + 1).value = v as ExcelJS.CellValue;
-    }),
-  );
+async function sheet(name: string, lines: Bieu06Cell[][]): Promise<string> {
   const path = join(dir, name);
-  await wb.xlsx.writeFile(path);
+  await writeFile(path, await bieu06Workbook(lines));
   return path;
 }
 
