@@ -23,6 +23,7 @@ const PLUMBING: Record<string, string> = {
   'export-marts.ts': 'copies each mart Parquet file out (COPY … ORDER BY its grain) and counts its rows',
   'lake/land.ts':
     'the landing runner: chunk and batch tables, the landed-id index, the landing log, the small_rows view built from each dataset\'s declared key; the rules themselves are sql/landing/',
+  'lake/key-index.ts': 'writes a landed partition\'s key index (COPY of its keys under the ETag) and checks each downloaded index\'s ETag: storage bookkeeping, no data rule',
   'lake/partitions.ts': 'publishes batch rows into partitions: partition listing, COPY, the superseded ledger; the version order comes from datasets.ts',
   'lake/small.ts': 'the small-file batch tables (read_json of the readers\' rows) and the registry read back for unit matching',
   'lake/invariants.ts':

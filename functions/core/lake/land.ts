@@ -14,6 +14,7 @@ import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { landedKeyFiles } from './key-index.js';
 import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
 import { listManifest, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
@@ -427,7 +428,9 @@ async function publishBatches(db: DuckDb, storage: Storage, workDir: string): Pr
   const written: string[] = [];
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     if (dataset === 'quarantine') continue;
-    written.push(...(await publishPartitions(db, storage, { root: 'landed', dataset, spec: DATASET_SPECS[dataset], batchTable: `batch_${dataset}`, workDir })));
+    // The dossiers' ids are what every land checks against the whole lake: on S3 each partition gets a key index.
+    const keyIndex = dataset === 'dossiers';
+    written.push(...(await publishPartitions(db, storage, { root: 'landed', dataset, spec: DATASET_SPECS[dataset], batchTable: `batch_${dataset}`, workDir, keyIndex })));
   }
   // Quarantine is partitioned by the dataset the rows were meant for.
   const datasets = (await db.all('SELECT DISTINCT dataset FROM batch_quarantine ORDER BY dataset')).map((r) => String(r.dataset));
@@ -478,13 +481,16 @@ export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string,
  */
 async function loadLandedDossierIds(db: DuckDb, storage: Storage, workDir: string): Promise<void> {
   await db.run('CREATE OR REPLACE TEMP TABLE landed_dossier_ids (dossier_id VARCHAR, source VARCHAR, year INTEGER, month INTEGER)');
-  const files = await localParquetCopies(storage, 'landed/dossiers/', workDir);
-  const landed =
-    files.length === 0
-      ? ''
-      : `SELECT dossier_id, CAST(source AS VARCHAR) AS source, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month
+  // On S3 the partitions' key indexes where they match (lake/key-index.ts), not the partitions.
+  const { indexes, partitions } = await landedKeyFiles(db, storage, { dataset: 'dossiers', keyColumns: DATASET_SPECS.dossiers.key, workDir });
+  const landed = [indexes, partitions]
+    .filter((files) => files.length > 0)
+    .map(
+      (files) => `SELECT dossier_id, CAST(source AS VARCHAR) AS source, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month
          FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = true, hive_types_autocast = false)
-         UNION ALL `;
+         UNION ALL `,
+    )
+    .join('');
   await db.run(
     `CREATE OR REPLACE TEMP VIEW ref_dossier_ids AS
      ${landed}SELECT dossier_id, source, year, month FROM landed_dossier_ids

@@ -14,6 +14,7 @@ import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS, ROW_GROUP_ROWS } from '../engine/parquet.js';
 import { settleAll } from '../errors.js';
 import { copyObject } from '../storage/copy.js';
+import { publishKeyIndex } from './key-index.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
 import { READS_AT_ONCE } from './raw.js';
@@ -91,7 +92,15 @@ export async function ensureArrivals(db: DuckDb): Promise<void> {
 export async function publishPartitions(
   db: DuckDb,
   storage: Storage,
-  opts: { root: 'landed' | 'quarantine'; dataset: string; spec: DatasetSpec; batchTable: string; workDir: string },
+  opts: {
+    root: 'landed' | 'quarantine';
+    dataset: string;
+    spec: DatasetSpec;
+    batchTable: string;
+    workDir: string;
+    /** Publish each partition's key index after it, where the store gives ETags (lake/key-index.ts). */
+    keyIndex?: boolean;
+  },
 ): Promise<string[]> {
   const { spec, batchTable } = opts;
   await ensureArrivals(db);
@@ -169,6 +178,8 @@ export async function publishPartitions(
   // its batch got 122 880 + 620): the same rows, other bytes, depending on what else the batch held.
   // Out of a sort, a file's row groups are cut every ROW_GROUP_ROWS rows (test: land.test.ts).
   const sortIn = new Set<string>();
+  /** Partitions published with an ETag, whose key index is written once every lane is done. */
+  const toIndex: { partitionKey: string; file: string; etag: string }[] = [];
   try {
     const supersededIn = new Set<string>();
     if (versioned) {
@@ -206,13 +217,23 @@ export async function publishPartitions(
           const from = direct ? `${ident(batchTable)} WHERE ${where}` : `_publish WHERE ${where} AND _version = 1`;
           const order = !versioned || sortIn.has(part) ? ` ORDER BY ${keyList}` : '';
           await lane.run(`COPY (SELECT ${colList} FROM ${from}${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
-          puts.push(storage.putFile(key, tmp).then(() => rm(tmp, { force: true })));
+          puts.push(
+            storage.putFile(key, tmp).then(async (etag) => {
+              if (opts.keyIndex && etag !== undefined) toIndex.push({ partitionKey: key, file: tmp, etag });
+              else await rm(tmp, { force: true });
+            }),
+          );
           if (puts.length >= 4) await settleAll(puts.splice(0));
         }
       } finally {
         await settleAll(puts.splice(0));
       }
     });
+    // After its partition, from the file uploaded, under the ETag the upload returned.
+    for (const t of toIndex.splice(0)) {
+      await publishKeyIndex(db, storage, { ...t, keyColumns: spec.key, tmpDir });
+      await rm(t.file, { force: true });
+    }
   } finally {
     await db.run('DROP TABLE IF EXISTS _publish');
   }

@@ -54,7 +54,7 @@ export class LocalStorage implements Storage {
     });
   }
 
-  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<void> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<undefined> {
     const target = this.locate(key);
     await this.publish(key, target, options, async (tmp) => {
       await copyFile(localPath, tmp, fsConstants.COPYFILE_EXCL);
@@ -65,6 +65,7 @@ export class LocalStorage implements Storage {
         await handle.close();
       }
     });
+    return undefined;
   }
 
   async exists(key: string): Promise<boolean> {

@@ -40,7 +40,7 @@ export class RoutedStorage implements Storage {
   async put(key: string, body: Buffer | string, options?: PutOptions): Promise<void> {
     return this.pick(key).put(key, body, options);
   }
-  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<string | undefined> {
     return this.pick(key).putFile(key, localPath, options);
   }
   async exists(key: string): Promise<boolean> {

@@ -119,7 +119,7 @@ export class S3Storage implements Storage {
     }
   }
 
-  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<void> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<string | undefined> {
     const Key = this.objectKey(key);
     try {
       const { size } = await stat(localPath);
@@ -131,11 +131,10 @@ export class S3Storage implements Storage {
       };
       if (size < this.multipartThreshold) {
         // One PutObject with a known length; the stream is safe with WHEN_REQUIRED checksums.
-        await this.client.send(new PutObjectCommand({ ...params, Body: createReadStream(localPath), ContentLength: size }));
-      } else {
-        // lib-storage passes IfNoneMatch on to CompleteMultipartUpload, where S3 enforces it.
-        await new Upload({ client: this.client, params: { ...params, Body: createReadStream(localPath) }, partSize: this.partSize, queueSize: 2 }).done();
+        return (await this.client.send(new PutObjectCommand({ ...params, Body: createReadStream(localPath), ContentLength: size }))).ETag;
       }
+      // lib-storage passes IfNoneMatch on to CompleteMultipartUpload, where S3 enforces it.
+      return (await new Upload({ client: this.client, params: { ...params, Body: createReadStream(localPath) }, partSize: this.partSize, queueSize: 2 }).done()).ETag;
     } catch (cause) {
       if (options.ifNoneMatch && isConditionFailure(cause)) throw new StorageConflictError(key);
       throw this.fail('upload', key, cause);

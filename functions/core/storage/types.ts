@@ -23,8 +23,11 @@ export interface Storage {
   tryGet(key: string): Promise<Buffer | undefined>;
   /** Atomic: a reader sees the old object or the new one, never part of one. */
   put(key: string, body: Buffer | string, options?: PutOptions): Promise<void>;
-  /** Atomic publish of a local file (e.g. a Parquet file written by DuckDB) under key. */
-  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
+  /**
+   * Atomic publish of a local file (e.g. a Parquet file written by DuckDB) under key. Returns the stored
+   * object's ETag where the store has one (S3: the one `list` reports for these bytes), else undefined.
+   */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<string | undefined>;
   exists(key: string): Promise<boolean>;
   /** Keys under prefix, sorted. */
   list(prefix: string): Promise<ObjectInfo[]>;

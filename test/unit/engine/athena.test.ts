@@ -35,7 +35,7 @@ class MemoryLake implements Storage {
   async put(key: string, body: Buffer | string): Promise<void> {
     this.objects.set(key, Buffer.from(body));
   }
-  async putFile(): Promise<void> {
+  async putFile(): Promise<undefined> {
     throw new Error('not used');
   }
   async exists(key: string): Promise<boolean> {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
+import { keyIndexKey } from '../../../functions/core/lake/key-index.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
 import { planDrop } from '../../../functions/core/connectors/drop.js';
@@ -137,13 +138,35 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
 
   test('should write landed/ partitions byte-identical to the embedded run', async () => {
     const keys = (await localKeys('landed/')).filter((k) => k !== LANDING_LOG);
-    const objects = (await remote.list('landed/')).map((o) => o.key).filter((k) => k !== LANDING_LOG);
+    // The key indexes are the S3 lake's alone (next test).
+    const objects = (await remote.list('landed/')).map((o) => o.key).filter((k) => k !== LANDING_LOG && !k.startsWith('landed/_keys/'));
     expect(objects).toEqual(keys);
     expect(keys.length).toBeGreaterThan(10);
     for (const key of keys) {
       const mine = await remote.get(key);
       expect(mine.equals(await local.storage.get(key)), key).toBe(true);
     }
+  });
+
+  test('should publish beside every landed dossier partition a key index of exactly its ids, under its ETag (none on disk)', async () => {
+    const partitions = (await remote.list('landed/dossiers/')).filter((o) => o.key.endsWith('/data.parquet'));
+    expect(partitions.length).toBeGreaterThan(10);
+    expect(await remote.listKeys('landed/_keys/')).toEqual(partitions.map((o) => keyIndexKey(o.key)).sort());
+    expect(await localKeys('landed/_keys/')).toEqual([]);
+    await withDuckDb(async (db) => {
+      for (const [n, o] of partitions.entries()) {
+        const [data, index] = [path.join(tmp, `p-${n}.parquet`), path.join(tmp, `k-${n}.parquet`)];
+        await writeFile(data, await remote.get(o.key));
+        await writeFile(index, await remote.get(keyIndexKey(o.key)));
+        const [ids] = await db.all(
+          `SELECT (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(data)})) AS partition,
+                  (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(index)})) AS indexed,
+                  (SELECT list(DISTINCT partition_etag) FROM read_parquet(${literal(index)})) AS etags`,
+        );
+        expect(ids!.indexed, o.key).toEqual(ids!.partition);
+        expect(ids!.etags, o.key).toEqual([o.etag]);
+      }
+    });
   });
 
   test('should write quarantine/ into the quarantine bucket, byte-identical to the embedded run', async () => {
@@ -227,15 +250,19 @@ describe('report handler given the published S3 snapshot', () => {
 
 // Last: it lands into the S3 lake the tests above compare with the embedded run.
 describe('land handler given a later export on S3', () => {
-  test('should read the landed dossier ids from the S3 lake and quarantine a version that moves to another month', async () => {
-    // A corrected export of an NSW month already landed, holding one of its dossiers received a month earlier.
-    // The first export after the one beforeAll changed that holds a dossier (line 0 is the header).
+  /**
+   * A corrected export of an NSW month already landed, holding one of its dossiers received a month
+   * earlier: the `after`-th export past the one beforeAll changed that holds a dossier (line 0 is the
+   * header), re-sent to the drop. Returns the dossier's id, its landed partition and its month.
+   */
+  async function resendMoved(after: number): Promise<{ id: string; partition: string; landedMonth: string }> {
     let file = '';
     let lines: string[] = [];
+    let seen = 0;
     for (const f of nswFiles.slice(1)) {
       lines = (await readFile(f, 'utf8')).split('\n');
       file = f;
-      if (lines[1]?.includes(';')) break;
+      if (lines[1]?.includes(';') && ++seen === after) break;
     }
     const fields = lines[1]!.split(';');
     const id = fields[1]!;
@@ -244,12 +271,40 @@ describe('land handler given a later export on S3', () => {
       const [y, mo] = Number(m[2]) === 1 ? [Number(m[3]) - 1, 12] : [Number(m[3]), Number(m[2]) - 1];
       return `${m[1]}-${String(mo).padStart(2, '0')}-${y}${m[4]}`;
     };
-    const landedMonth = /^\d{2}-(\d{2})-(\d{4})/.exec(fields[6]!)!.slice(1).reverse().join('-');
+    const [month, year] = /^\d{2}-(\d{2})-(\d{4})/.exec(fields[6]!)!.slice(1) as [string, string];
     fields[5] = earlier(fields[5]!);
     fields[6] = earlier(fields[6]!);
     await s3.client.send(
       new PutObjectCommand({ Bucket: 'cchc-raw', Key: `drop/nsw/${path.relative(path.join(tmp, 'data', 'nsw'), file).split(path.sep).join('/')}`, Body: `${lines[0]}\n${fields.join(';')}\n` }),
     );
+    return { id, partition: `landed/dossiers/source=nsw/year=${year}/month=${Number(month)}/data.parquet`, landedMonth: `${year}-${month}` };
+  }
+
+  /** The reasons the quarantine gives for the rows of `id`. */
+  async function reasonsFor(id: string): Promise<string[]> {
+    const quarantined = (await remote.list('quarantine/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+    expect(quarantined.length).toBeGreaterThan(0);
+    return withDuckDb(async (db) => {
+      const files: string[] = [];
+      for (const [n, key] of quarantined.entries()) {
+        const f = path.join(tmp, `q-${n}.parquet`);
+        await writeFile(f, await remote.get(key));
+        files.push(f);
+      }
+      const rows = await db.all(`SELECT reason FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true) WHERE raw_record LIKE ${literal(`%${id}%`)}`);
+      return rows.map((r) => String(r.reason));
+    });
+  }
+
+  /** The lake's GET requests of the land that `run` makes. */
+  async function lakeGets(run: () => Promise<unknown>): Promise<string[]> {
+    const before = s3.requests().length;
+    await run();
+    return s3.requests().slice(before).filter((r) => r.startsWith('GET /cchc-lake/')).map((r) => r.slice('GET /cchc-lake/'.length));
+  }
+
+  test('should read the landed dossier ids from the key indexes on S3, not the partitions, and quarantine a version that moves to another month', async () => {
+    const moved = await resendMoved(1);
     // Only the re-sent export is copied and staged: the others, unchanged since pull-nsw-1 staged them
     // (their ETags recorded in the raw bucket), are not downloaded again.
     const pulled = await pullNswHandler({}, { awsRequestId: 'pull-nsw-2' });
@@ -257,23 +312,44 @@ describe('land handler given a later export on S3', () => {
     expect(pulled.skipped).toHaveLength(2);
     const record = JSON.parse((await remote.get('manifest/drop/nsw.json')).toString('utf8')) as { objects: Record<string, string> };
     expect(Object.keys(record.objects)).toHaveLength(nswFiles.length);
-    const second = await landHandler({}, { awsRequestId: 'land-2' });
-    expect(second.summary).toMatchObject({ rowsRead: 1, rowsLanded: 0, rowsQuarantined: 1 });
-    const quarantined = (await remote.list('quarantine/')).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
-    expect(quarantined.length).toBeGreaterThan(0);
-    // The reason names where the id already lives: read from the landed partitions on S3, not from this export.
-    const reasons = await withDuckDb(async (db) => {
-      const files: string[] = [];
-      for (const [n, key] of quarantined.entries()) {
-        const f = path.join(tmp, `q-${n}.parquet`);
-        await writeFile(f, await remote.get(key));
-        files.push(f);
-      }
-      return db.all(`SELECT reason FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true) WHERE raw_record LIKE ${literal(`%${id}%`)}`);
-    });
-    expect(reasons.map((r) => String(r.reason))).toEqual([expect.stringContaining(`already landed under source nsw, received ${landedMonth}`)]);
+    let second: Awaited<ReturnType<typeof landHandler>> | undefined;
+    const gets = await lakeGets(async () => (second = await landHandler({}, { awsRequestId: 'land-2' })));
+    expect(second!.summary).toMatchObject({ rowsRead: 1, rowsLanded: 0, rowsQuarantined: 1 });
+    // Every partition's index read, and no partition: this land published none.
+    const partitions = (await remote.listKeys('landed/dossiers/')).filter((k) => k.endsWith('/data.parquet'));
+    expect(gets.filter((k) => k.startsWith('landed/dossiers/'))).toEqual([]);
+    expect(gets.filter((k) => k.startsWith('landed/_keys/dossiers/')).sort()).toEqual(partitions.map(keyIndexKey).sort());
+    // The reason names where the id already lives: read from the lake on S3, not from this export.
+    expect(await reasonsFor(moved.id)).toEqual([expect.stringContaining(`already landed under source nsw, received ${moved.landedMonth}`)]);
     // Still one copy of every id in the lake (verify throws on a duplicate), and the dossiers the first land landed.
     const summary = await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-2'));
     expect(summary.dossiers).toBe(landResult.summary.files.filter((f) => f.dataset === 'dossiers').reduce((n, f) => n + f.rows_landed, 0));
+  });
+
+  test("should not trust an index that is not its partition's (another ETag): that partition is read whole, its index rewritten", async () => {
+    const moved = await resendMoved(2);
+    // The moved dossier's partition gets another partition's index (valid for that one, not for this):
+    // a land that read it would not see the dossier's id, and would land it a second time.
+    const other = (await remote.listKeys('landed/dossiers/')).find((k) => k.endsWith('/data.parquet') && k !== moved.partition)!;
+    await remote.put(keyIndexKey(moved.partition), await remote.get(keyIndexKey(other)));
+    await pullNswHandler({}, { awsRequestId: 'pull-nsw-3' });
+    let third: Awaited<ReturnType<typeof landHandler>> | undefined;
+    const gets = await lakeGets(async () => (third = await landHandler({}, { awsRequestId: 'land-3' })));
+    expect(third!.summary).toMatchObject({ rowsRead: 1, rowsLanded: 0, rowsQuarantined: 1 });
+    expect(gets.filter((k) => k.startsWith('landed/dossiers/'))).toEqual([moved.partition]);
+    expect(await reasonsFor(moved.id)).toEqual([expect.stringContaining(`already landed under source nsw, received ${moved.landedMonth}`)]);
+    // Rewritten: the partition's own ids, under its ETag.
+    const etag = (await remote.list(moved.partition))[0]!.etag;
+    await withDuckDb(async (db) => {
+      const [data, index] = [path.join(tmp, 'moved-data.parquet'), path.join(tmp, 'moved-keys.parquet')];
+      await writeFile(data, await remote.get(moved.partition));
+      await writeFile(index, await remote.get(keyIndexKey(moved.partition)));
+      const [r] = await db.all(
+        `SELECT (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(data)})) = (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(index)})) AS same,
+                (SELECT list(DISTINCT partition_etag) FROM read_parquet(${literal(index)})) AS etags`,
+      );
+      expect(r).toEqual({ same: true, etags: [etag] });
+    });
+    await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-3'));
   });
 });

@@ -103,8 +103,10 @@ export function testStorage({ name, create, additionalTests }: TestStorageOption
       const bytes = randomBytes(300 * 1024);
       const file = path.join(scratch, `${name}-file.parquet`);
       await writeFile(file, bytes);
-      await storage().putFile('landed/dossiers/source=nsw/year=2024/month=03/data.parquet', file);
+      const etag = await storage().putFile('landed/dossiers/source=nsw/year=2024/month=03/data.parquet', file);
       expect((await storage().get('landed/dossiers/source=nsw/year=2024/month=03/data.parquet')).equals(bytes)).toBe(true);
+      // The ETag the upload returns is the one a listing reports for these bytes (none on disk).
+      expect(etag).toBe((await storage().list('landed/dossiers/source=nsw/year=2024/month=03/'))[0]!.etag);
     });
 
     test('should refuse a create-once putFile on an existing key', async () => {

@@ -21,6 +21,8 @@ export interface S3Loopback {
   client: S3Client;
   /** Conditional writes the front refused with 412 (for assertions). */
   refused: () => number;
+  /** Every request through the front so far, as 'METHOD /bucket/key' (no query string). */
+  requests: () => readonly string[];
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,8 +43,10 @@ export async function startS3Loopback(): Promise<S3Loopback> {
   // Conditional writes on one key run one at a time, so check-then-forward cannot interleave.
   const locks = new Map<string, Promise<void>>();
 
+  const requests: string[] = [];
   const front = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', backendEndpoint);
+    requests.push(`${req.method ?? ''} ${decodeURIComponent(url.pathname)}`);
     const conditional = req.headers['if-none-match'] === '*' && (req.method === 'PUT' || (req.method === 'POST' && url.searchParams.has('uploadId')));
     const isPartUpload = url.searchParams.has('partNumber');
     if (!conditional || isPartUpload) {
@@ -91,6 +95,7 @@ export async function startS3Loopback(): Promise<S3Loopback> {
     backendEndpoint,
     client,
     refused: () => refused,
+    requests: () => requests,
     async createBucket(name) {
       await backendClient.send(new CreateBucketCommand({ Bucket: name }));
     },

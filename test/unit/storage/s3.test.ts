@@ -67,8 +67,11 @@ testStorage({
       const bytes = randomBytes(5 * 1024 * 1024 + 123_457);
       const file = path.join(scratch(), 'big.parquet');
       await writeFile(file, bytes);
-      await multipart.putFile('landed/dossiers/source=portal/year=2024/month=05/data.parquet', file, { ifNoneMatch: true });
+      const etag = await multipart.putFile('landed/dossiers/source=portal/year=2024/month=05/data.parquet', file, { ifNoneMatch: true });
       expect((await multipart.get('landed/dossiers/source=portal/year=2024/month=05/data.parquet')).equals(bytes)).toBe(true);
+      // A multipart upload's ETag is returned too, as a listing reports it.
+      expect(etag).toMatch(/^"[0-9a-f-]+"$/);
+      expect(etag).toBe((await multipart.list('landed/dossiers/source=portal/year=2024/month=05/'))[0]!.etag);
       await expect(
         multipart.putFile('landed/dossiers/source=portal/year=2024/month=05/data.parquet', file, { ifNoneMatch: true }),
       ).rejects.toBeInstanceOf(StorageConflictError);
