@@ -460,7 +460,7 @@ export async function streamRows(
       })
     : undefined;
   try {
-    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors);
+    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors, expectedParts(parts));
   } finally {
     if (copy) await rm(copy, { force: true });
   }
@@ -490,6 +490,23 @@ async function deflatedCopy(path: string, parts: readonly { name: string }[]): P
   return copy;
 }
 
+/** exceljs's streaming reader did not read a part the zip holds (streamRowsOnce). */
+class ReaderMissedPart extends Error {}
+
+/** What exceljs's reader must have read of a workbook: its worksheet parts, its shared strings if it has them. */
+interface ExpectedParts {
+  worksheets: number;
+  sharedStrings: boolean;
+}
+
+function expectedParts(parts: readonly { name: string }[]): ExpectedParts {
+  return {
+    // The names exceljs's reader takes for worksheets (workbook-reader.js): each one is yielded once.
+    worksheets: parts.filter((p) => /^xl\/worksheets\/sheet\d+[.]xml$/.test(p.name)).length,
+    sharedStrings: parts.some((p) => p.name === 'xl/sharedStrings.xml'),
+  };
+}
+
 async function streamRowsWithRetries(
   path: string,
   file: string,
@@ -497,6 +514,7 @@ async function streamRowsWithRetries(
   scope: string,
   onRow: (row: SheetRow) => 'stop' | void,
   errors: SheetErrors,
+  expected: ExpectedParts,
 ): Promise<void> {
   // Should exceljs's streaming reader still fail on a sound file (the zip was just checked part by part),
   // a failure before any row reached `onRow` is retried (up to four times); one after rows were handed
@@ -504,10 +522,10 @@ async function streamRowsWithRetries(
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
     try {
-      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors);
+      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors, expected);
       return;
     } catch (err) {
-      const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError;
+      const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError || err.cause instanceof ReaderMissedPart;
       if (!internal || progress.emitted > 0 || attempt >= 5) {
         if (err instanceof PipelineInputError) throw err;
         throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
@@ -524,6 +542,7 @@ async function streamRowsOnce(
   onRow: (row: SheetRow) => 'stop' | void,
   progress: { emitted: number },
   errors: SheetErrors,
+  expected: ExpectedParts,
 ): Promise<void> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
@@ -538,7 +557,9 @@ async function streamRowsOnce(
     // After 'stop' the rest is still drained, so the limits hold over the whole workbook. exceljs parks a
     // worksheet that comes before the shared strings in a temp file; patched, it removes that file
     // however the iteration ends (a limit passed, a parse error), not only once the sheet was parsed.
+    let worksheets = 0;
     for await (const ws of reader) {
+      worksheets++;
       const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
       for await (const row of ws) {
         rows++;
@@ -554,6 +575,17 @@ async function streamRowsOnce(
           if (onRow({ sheet, number: row.number, values }) === 'stop') stopped = true;
         }
       }
+    }
+    // exceljs's reader has been seen to miss a part of a sound zip under load (xl/workbook.xml, in a CI
+    // run): a missed worksheet would be rows lost without a word, missed shared strings text cells read
+    // as nothing. Each part the zip's directory lists is checked for (retried as a failure of the reader).
+    const sharedStrings = (reader as unknown as { sharedStrings?: unknown }).sharedStrings !== undefined;
+    if (worksheets !== expected.worksheets || (expected.sharedStrings && !sharedStrings)) {
+      const missed = [
+        ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
+        ...(expected.sharedStrings && !sharedStrings ? ['no shared strings'] : []),
+      ];
+      throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
     }
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
