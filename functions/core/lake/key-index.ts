@@ -17,9 +17,9 @@
  * So an index is never trusted on its age, only on the ETag, and a wrong one is never read.
  *
  * An index is written after its partition, from the very file uploaded, under the ETag the upload
- * returned (publishPartitions), or from a partition downloaded whole, under the ETag of the listing
- * that preceded the download: a partition replaced in between has another ETag, so that index is
- * never used. On local disk there are no ETags and no indexes: the partitions are read in place.
+ * returned (publishPartitions), or from a partition downloaded whole, under the ETag it had in the
+ * listings before and after the download (none when they differ). On local disk there are no indexes:
+ * the partitions are read in place.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +27,7 @@ import pMap from 'p-map';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import type { Storage } from '../storage/types.js';
-import { localCopy } from './partitions.js';
+import { localCopy, localParquetCopies } from './partitions.js';
 import { READS_AT_ONCE } from './raw.js';
 
 /** The index key of a partition key `landed/<dataset>/<hive path>/data.parquet`. */
@@ -37,27 +37,45 @@ export function keyIndexKey(partitionKey: string): string {
   return `landed/_keys/${m[1]}/${m[2]}keys.parquet`;
 }
 
+/** Whether the lake's partitions get key indexes: in an object store, not on disk (read in place there). */
+export function keyIndexed(storage: Storage): boolean {
+  return storage.root.startsWith('s3://');
+}
+
+/** Copy the keys of a Parquet file, sorted, into `out` (an index without its ETag yet). */
+export async function writeKeys(db: DuckDb, file: string, keyColumns: readonly string[], out: string): Promise<void> {
+  const keys = keyColumns.map(ident).join(', ');
+  await db.run(`COPY (SELECT ${keys} FROM read_parquet(${literal(file)}, hive_partitioning = false) ORDER BY ${keys}) TO ${literal(out)} (${PARQUET_OPTIONS})`);
+}
+
 /**
- * Write the key index of a partition from its local file and publish it. `file` holds exactly the bytes
- * whose ETag is `etag`.
+ * Publish the key index of each partition: the keys of `file` (the partition itself, or its keys from
+ * writeKeys) with `etag`, the ETag of the partition object `file` holds the keys of. Written one after
+ * another, uploaded several at once.
  */
-export async function publishKeyIndex(
+export async function publishKeyIndexes(
   db: DuckDb,
   storage: Storage,
-  o: { partitionKey: string; file: string; etag: string; keyColumns: readonly string[]; tmpDir: string },
+  items: readonly { partitionKey: string; file: string; etag: string }[],
+  keyColumns: readonly string[],
+  tmpDir: string,
 ): Promise<void> {
-  const key = keyIndexKey(o.partitionKey);
-  const tmp = path.join(o.tmpDir, `${key.replaceAll('/', '__')}`);
-  const keys = o.keyColumns.map(ident).join(', ');
+  const keys = keyColumns.map(ident).join(', ');
+  const written: { key: string; tmp: string }[] = [];
   try {
-    await db.run(
-      `COPY (SELECT ${keys}, CAST($etag AS VARCHAR) AS partition_etag FROM read_parquet(${literal(o.file)}, hive_partitioning = false) ORDER BY ${keys})
-       TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
-      { etag: o.etag },
-    );
-    await storage.putFile(key, tmp);
+    for (const it of items) {
+      const key = keyIndexKey(it.partitionKey);
+      const tmp = path.join(tmpDir, key.replaceAll('/', '__'));
+      written.push({ key, tmp });
+      await db.run(
+        `COPY (SELECT ${keys}, CAST($etag AS VARCHAR) AS partition_etag FROM read_parquet(${literal(it.file)}, hive_partitioning = false) ORDER BY ${keys})
+         TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
+        { etag: it.etag },
+      );
+    }
+    await pMap(written, (w) => storage.putFile(w.key, w.tmp), { concurrency: READS_AT_ONCE });
   } finally {
-    await rm(tmp, { force: true });
+    await Promise.all(written.map((w) => rm(w.tmp, { force: true })));
   }
 }
 
@@ -79,14 +97,14 @@ export async function landedKeyFiles(
   o: { dataset: string; keyColumns: readonly string[]; workDir: string },
 ): Promise<KeyFiles> {
   const prefix = `landed/${o.dataset}/`;
+  // On disk: the partitions, read where they are.
+  if (!keyIndexed(storage)) return { indexes: [], partitions: await localParquetCopies(storage, prefix, o.workDir) };
   const listed = (await storage.list(prefix)).filter((x) => x.key.endsWith('/data.parquet'));
   const fetch = async (key: string): Promise<string> => {
     const local = await localCopy(storage, key, o.workDir);
     if (!local) throw new Error(`[pipeline] [lake] Failed to read ${key}: listed but missing (was the lake changed during the run?)`);
     return local;
   };
-  // No ETags (local disk): the partitions, read where they are.
-  if (listed.every((x) => x.etag === undefined)) return { indexes: [], partitions: await pMap(listed, (x) => fetch(x.key), { concurrency: READS_AT_ONCE }) };
   const indexKeys = new Set(await storage.listKeys(`landed/_keys/${o.dataset}/`));
   const indexed = listed.filter((x) => x.etag !== undefined && indexKeys.has(keyIndexKey(x.key)));
   const indexFiles = await pMap(indexed, async (x) => ({ partition: x, file: await localCopy(storage, keyIndexKey(x.key), o.workDir) }), { concurrency: READS_AT_ONCE });
@@ -106,9 +124,12 @@ export async function landedKeyFiles(
   for (const f of present) if (!matching.has(f.partition.key)) await rm(f.file, { force: true });
   const unindexed = listed.filter((x) => !matching.has(x.key));
   const partitions = await pMap(unindexed, (x) => fetch(x.key), { concurrency: READS_AT_ONCE });
-  for (const [i, x] of unindexed.entries()) {
-    if (x.etag === undefined) continue;
-    await publishKeyIndex(db, storage, { partitionKey: x.key, file: partitions[i]!, etag: x.etag, keyColumns: o.keyColumns, tmpDir: o.workDir });
+  if (unindexed.length > 0) {
+    // Indexed only where the partition kept its ETag from the listing before its download to the one
+    // after: then the bytes downloaded are the bytes of that ETag (S3 changes it with every write).
+    const after = new Map((await storage.list(prefix)).map((x) => [x.key, x.etag]));
+    const items = unindexed.flatMap((x, i) => (x.etag !== undefined && after.get(x.key) === x.etag ? [{ partitionKey: x.key, file: partitions[i]!, etag: x.etag }] : []));
+    await publishKeyIndexes(db, storage, items, o.keyColumns, o.workDir);
   }
   return { indexes: present.filter((f) => matching.has(f.partition.key)).map((f) => f.file), partitions };
 }

@@ -14,7 +14,7 @@ import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS, ROW_GROUP_ROWS } from '../engine/parquet.js';
 import { settleAll } from '../errors.js';
 import { copyObject } from '../storage/copy.js';
-import { publishKeyIndex } from './key-index.js';
+import { keyIndexed, publishKeyIndexes, writeKeys } from './key-index.js';
 import type { Storage } from '../storage/types.js';
 import { SUPERSEDED_COLUMNS, type DatasetSpec } from './datasets.js';
 import { READS_AT_ONCE } from './raw.js';
@@ -178,8 +178,9 @@ export async function publishPartitions(
   // its batch got 122 880 + 620): the same rows, other bytes, depending on what else the batch held.
   // Out of a sort, a file's row groups are cut every ROW_GROUP_ROWS rows (test: land.test.ts).
   const sortIn = new Set<string>();
-  /** Partitions published with an ETag, whose key index is written once every lane is done. */
+  /** Partitions published with an ETag, their keys copied aside: indexed once every lane is done. */
   const toIndex: { partitionKey: string; file: string; etag: string }[] = [];
+  const indexing = opts.keyIndex === true && keyIndexed(storage);
   try {
     const supersededIn = new Set<string>();
     if (versioned) {
@@ -217,10 +218,14 @@ export async function publishPartitions(
           const from = direct ? `${ident(batchTable)} WHERE ${where}` : `_publish WHERE ${where} AND _version = 1`;
           const order = !versioned || sortIn.has(part) ? ` ORDER BY ${keyList}` : '';
           await lane.run(`COPY (SELECT ${colList} FROM ${from}${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
+          // The keys of the very file uploaded, kept aside (small) so the file goes once it is uploaded.
+          const keysTmp = `${tmp}.keys`;
+          if (indexing) await writeKeys(lane, tmp, spec.key, keysTmp);
           puts.push(
             storage.putFile(key, tmp).then(async (etag) => {
-              if (opts.keyIndex && etag !== undefined) toIndex.push({ partitionKey: key, file: tmp, etag });
-              else await rm(tmp, { force: true });
+              if (indexing && etag !== undefined) toIndex.push({ partitionKey: key, file: keysTmp, etag });
+              else if (indexing) await rm(keysTmp, { force: true });
+              await rm(tmp, { force: true });
             }),
           );
           if (puts.length >= 4) await settleAll(puts.splice(0));
@@ -230,10 +235,8 @@ export async function publishPartitions(
       }
     });
     // After its partition, from the file uploaded, under the ETag the upload returned.
-    for (const t of toIndex.splice(0)) {
-      await publishKeyIndex(db, storage, { ...t, keyColumns: spec.key, tmpDir });
-      await rm(t.file, { force: true });
-    }
+    await publishKeyIndexes(db, storage, toIndex, spec.key, tmpDir);
+    await Promise.all(toIndex.map((t) => rm(t.file, { force: true })));
   } finally {
     await db.run('DROP TABLE IF EXISTS _publish');
   }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
-import { keyIndexKey } from '../../../functions/core/lake/key-index.js';
+import { keyIndexKey, landedKeyFiles } from '../../../functions/core/lake/key-index.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
 import { planDrop } from '../../../functions/core/connectors/drop.js';
@@ -351,5 +351,37 @@ describe('land handler given a later export on S3', () => {
       expect(r).toEqual({ same: true, etags: [etag] });
     });
     await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-3'));
+  });
+
+  test('should not index a partition whose object changed between its listing and its download', async () => {
+    const [part, other] = (await remote.listKeys('landed/dossiers/')).filter((k) => k.endsWith('/data.parquet'));
+    const original = await remote.get(part!);
+    await remote.delete(keyIndexKey(part!));
+    // Another writer replaces the partition right before the land downloads it (the lake lock forbids
+    // it; here the storage does it): the bytes downloaded are not those of the ETag listed.
+    let raced = false;
+    const racing = new Proxy(remote, {
+      get(target, prop, receiver) {
+        if (prop === 'tryGet') {
+          return async (key: string) => {
+            if (key === part && !raced) {
+              raced = true;
+              await target.put(part, await target.get(other!));
+            }
+            return target.tryGet(key);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    try {
+      const files = await withDuckDb((db) => landedKeyFiles(db, racing, { dataset: 'dossiers', keyColumns: ['dossier_id'], workDir: path.join(tmp, 'race') }));
+      expect(raced).toBe(true);
+      expect(files.partitions).toHaveLength(1);
+      expect(await remote.exists(keyIndexKey(part!))).toBe(false);
+    } finally {
+      await remote.put(part!, original);
+    }
   });
 });

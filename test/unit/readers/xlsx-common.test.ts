@@ -223,6 +223,35 @@ describe('streamRows checks that the reader read every part the zip holds', () =
     }
   });
 
+  test('should fail when the parts naming the sheets were missed (every sheet would be called "Sheet")', async () => {
+    const path = await workbook('missed-rels.xlsx', [['a', 1]]);
+    const spy = vi.spyOn(ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as { _parseRels: () => Promise<void> }, '_parseRels').mockImplementation(async () => {});
+    try {
+      await expect(streamRows(path, { scope: 'test' }, () => undefined)).rejects.toThrow('the workbook cannot be parsed (the XLSX reader read no xl/_rels/workbook.xml.rels)');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('should refuse, naming it, a worksheet stored under a part name the reader skips', async () => {
+    // A valid workbook: the rels point at the part, whatever its name; exceljs reads only sheet<n>.xml.
+    const path = await workbook('renamed-part.xlsx', [['a', 1]], 2);
+    const zip = await JSZip.loadAsync(await readFile(path));
+    zip.file('xl/worksheets/data2.xml', await zip.file('xl/worksheets/sheet2.xml')!.async('nodebuffer'));
+    zip.remove('xl/worksheets/sheet2.xml');
+    const rels = await zip.file('xl/_rels/workbook.xml.rels')!.async('string');
+    expect(rels).toContain('Target="worksheets/sheet2.xml"');
+    zip.file('xl/_rels/workbook.xml.rels', rels.replace('Target="worksheets/sheet2.xml"', 'Target="worksheets/data2.xml"'));
+    const types = await zip.file('[Content_Types].xml')!.async('string');
+    zip.file('[Content_Types].xml', types.replace('/xl/worksheets/sheet2.xml', '/xl/worksheets/data2.xml'));
+    await writeFile(path, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    const seen: string[] = [];
+    await expect(streamRows(path, { scope: 'test' }, (r) => void seen.push(r.sheet))).rejects.toThrow(
+      'the worksheet "S2" is stored as xl/worksheets/data2.xml, a part name the XLSX reader does not read (it reads xl/worksheets/sheet<n>.xml): open the file in Excel and save it again',
+    );
+    expect(seen).toEqual([]);
+  });
+
   test('should fail when the shared strings were missed (text cells would read as nothing)', async () => {
     const path = await workbook('missed-strings.xlsx', [['a', 1]]);
     const spy = vi.spyOn(ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as { _parseSharedStrings: () => AsyncGenerator<unknown> }, '_parseSharedStrings').mockImplementation(async function* () {});

@@ -291,6 +291,8 @@ interface ZipCheck {
   errors: SheetErrors;
   /** The parts in file order, with their compression method (0: stored, 8: deflate). */
   parts: { name: string; method: number }[];
+  /** The workbook's sheets (workbook.xml through its rels): part name → sheet name. */
+  sheets: Map<string, string>;
 }
 
 async function checkZip(path: string, file: string, limits: Required<XlsxLimits>, scope: string): Promise<ZipCheck> {
@@ -366,7 +368,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     const names = sheetNames(small['xl/workbook.xml'] ?? '', small['xl/_rels/workbook.xml.rels'] ?? '');
     const out: SheetErrors = new Map();
     for (const [part, errors] of byPart) if (errors.size > 0) out.set(names.get(part) ?? part, errors);
-    return { errors: out, parts: parts.map((p) => ({ name: p.name, method: p.method })) };
+    return { errors: out, parts: parts.map((p) => ({ name: p.name, method: p.method })), sheets: names };
   } finally {
     await fh.close();
   }
@@ -452,7 +454,19 @@ export async function streamRows(
 ): Promise<void> {
   const file = opts.file ?? basename(path);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const { errors, parts } = await checkZip(path, file, limits, opts.scope);
+  const { errors, parts, sheets } = await checkZip(path, file, limits, opts.scope);
+  const expected = expectedParts(parts);
+  // exceljs's reader takes a worksheet only under the part name Excel gives it: one stored under another
+  // name (a valid workbook, as some generators write it) would be skipped without a word.
+  for (const [part, name] of sheets) {
+    if (part.startsWith('xl/worksheets/') && !EXCELJS_WORKSHEET.test(part)) {
+      throw new PipelineInputError(
+        opts.scope,
+        file,
+        `the worksheet "${name}" is stored as ${part}, a part name the XLSX reader does not read (it reads xl/worksheets/sheet<n>.xml): open the file in Excel and save it again`,
+      );
+    }
+  }
   // A workbook with stored (uncompressed) parts is read from a deflated copy (deflatedCopy).
   const copy = parts.some((p) => p.method === 0 && !p.name.endsWith('/'))
     ? await deflatedCopy(path, parts).catch((err: unknown) => {
@@ -460,7 +474,7 @@ export async function streamRows(
       })
     : undefined;
   try {
-    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors, expectedParts(parts));
+    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors, expected);
   } finally {
     if (copy) await rm(copy, { force: true });
   }
@@ -495,15 +509,24 @@ class ReaderMissedPart extends Error {}
 
 /** What exceljs's reader must have read of a workbook: its worksheet parts, its shared strings if it has them. */
 interface ExpectedParts {
+  /** The worksheet parts exceljs's reader takes, each yielded once. */
   worksheets: number;
+  /** The parts that name the sheets (without them the reader calls every sheet "Sheet") and hold the text cells. */
+  workbook: boolean;
+  rels: boolean;
   sharedStrings: boolean;
 }
 
+/** The part names exceljs's reader takes for worksheets (workbook-reader.js, unanchored as there). */
+const EXCELJS_WORKSHEET = /xl\/worksheets\/sheet\d+[.]xml/;
+
 function expectedParts(parts: readonly { name: string }[]): ExpectedParts {
+  const has = (name: string): boolean => parts.some((p) => p.name === name);
   return {
-    // The names exceljs's reader takes for worksheets (workbook-reader.js): each one is yielded once.
-    worksheets: parts.filter((p) => /^xl\/worksheets\/sheet\d+[.]xml$/.test(p.name)).length,
-    sharedStrings: parts.some((p) => p.name === 'xl/sharedStrings.xml'),
+    worksheets: parts.filter((p) => EXCELJS_WORKSHEET.test(p.name)).length,
+    workbook: has('xl/workbook.xml'),
+    rels: has('xl/_rels/workbook.xml.rels'),
+    sharedStrings: has('xl/sharedStrings.xml'),
   };
 }
 
@@ -579,14 +602,15 @@ async function streamRowsOnce(
     // exceljs's reader has been seen to miss a part of a sound zip under load (xl/workbook.xml, in a CI
     // run): a missed worksheet would be rows lost without a word, missed shared strings text cells read
     // as nothing. Each part the zip's directory lists is checked for (retried as a failure of the reader).
-    const sharedStrings = (reader as unknown as { sharedStrings?: unknown }).sharedStrings !== undefined;
-    if (worksheets !== expected.worksheets || (expected.sharedStrings && !sharedStrings)) {
-      const missed = [
-        ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
-        ...(expected.sharedStrings && !sharedStrings ? ['no shared strings'] : []),
-      ];
-      throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
-    }
+    // And the parts that name the sheets: without them the reader calls every sheet "Sheet".
+    const read = reader as unknown as { sharedStrings?: unknown; model?: unknown; workbookRels?: unknown };
+    const missed = [
+      ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
+      ...(expected.workbook && read.model === undefined ? ['no xl/workbook.xml'] : []),
+      ...(expected.rels && read.workbookRels === undefined ? ['no xl/_rels/workbook.xml.rels'] : []),
+      ...(expected.sharedStrings && read.sharedStrings === undefined ? ['no shared strings'] : []),
+    ];
+    if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
     throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
