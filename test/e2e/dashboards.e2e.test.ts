@@ -11,8 +11,9 @@
  * Needs dashboards/node_modules (`npm ci --prefix dashboards`) and /usr/bin/chromium.
  * UPDATE_DOCS_IMG=1 also writes docs/img/so-sanh-don-vi.png.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -537,6 +538,19 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const csv = await readFile(await download.path(), 'utf8');
     expect(csv).toContain(`'=HYPERLINK(`);
     expect(csv).not.toMatch(/(^|[,\n])"?[=+@]/);
+    // Printed, the catalogue table holds every procedure of the year, not the 20 on screen, and no
+    // "20 trên N dòng" footer; the screen keeps its page afterwards.
+    const cut = (await mart(`select procedure_code from ${m('procedure_catalogue')} where year = ${latest} and processing_time_cut is not null order by processing_time_cut desc, procedure_code`)).map((r) => String(r.procedure_code));
+    expect(cut.length).toBeGreaterThan(40);
+    const cutTable = page.getByTestId('DataTable-cut');
+    await expect.poll(() => cutTable.locator('tr:has(td)').count()).toBe(20);
+    const pdfFile = path.join(tmp, 'thu-tuc.pdf');
+    await writeFile(pdfFile, await page.pdf());
+    const printed = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    for (const code of [cut[0]!, cut[25]!, cut.at(-1)!]) expect(printed).toContain(code);
+    expect(printed).not.toMatch(/\d trên [\d.]+ dòng/);
+    expect(await cutTable.locator('tr:has(td)').count()).toBe(20);
+    expect(await cutTable.innerText()).toContain(cut[0]!);
     await finish(visit, 'thu-tuc', 'synthetic');
   });
 
