@@ -156,6 +156,16 @@ describe('Biểu 06 reader with a subtotal row "Cộng" after each band', () => 
   });
 });
 
+describe('Biểu 06 reader given a report period before 2000', () => {
+  test('should refuse the file once, naming the period, not quarantine every row with a schema message', async () => {
+    const path = join(dir, 'y1999.xlsx');
+    await writeFile(path, await bieu06Workbook([[1, 'Sở A', ...A], [2, 'Sở B', ...B], [null, 'Tổng cộng', ...sum(A, B)]], 'Quý 2/1999 (Từ ngày 01/04/1999 đến ngày 30/06/1999)'));
+    await expect(readBieu06Xlsx(path)).rejects.toThrow(
+      '[pipeline] [bieu06] Failed to read y1999.xlsx: the report period (Quý 2/1999) is before 2000, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?',
+    );
+  });
+});
+
 describe('Biểu 06 reader with formula cells', () => {
   test('should quarantine a row with a formula that has no computed value, naming the cell, never reading it as 0', async () => {
     const path = await sheet('formula-no-value.xlsx', [

@@ -500,6 +500,11 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   if (finalPeriod === null) {
     throw new PipelineInputError(SCOPE, file, 'no "Kỳ báo cáo: …" line above the table, so the report period is unknown');
   }
+  // The lake's years start in 2000 (the dossiers' too): a period before it is a typo in the title, said
+  // once for the file, not as a schema message on every unit row.
+  if (finalPeriod.year < 2000) {
+    throw new PipelineInputError(SCOPE, file, `the report period (${formatViPeriod(finalPeriod.periodType, finalPeriod.year, finalPeriod.periodNo)}) is before 2000, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?`);
+  }
   const colMap: Map<number, number> = cols;
   const rawHash = opts.rawHash ?? (await sha256File(path));
   const extraColumns = [...colMap.keys()].filter((n) => n > 13).sort((a, b) => a - b);
