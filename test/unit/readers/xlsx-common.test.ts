@@ -233,6 +233,28 @@ describe('streamRows checks that the reader read every part the zip holds', () =
     }
   });
 
+  test('should read the workbook again, before any row, when the zip loop missed its last parts (the CI case)', async () => {
+    // As in a CI run: the zip's last parts missed once (here its rels); the worksheets, parked until the
+    // zip is read, would already have handed their rows over if the check waited for the end.
+    const path = await workbook('missed-rels-once.xlsx', [['a', 1], ['b', 2]], 2);
+    let calls = 0;
+    const original = (ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as { _parseRels: (entry: unknown) => Promise<void> })._parseRels;
+    const spy = vi
+      .spyOn(ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as { _parseRels: (entry: unknown) => Promise<void> }, '_parseRels')
+      .mockImplementation(async function (this: unknown, entry: unknown) {
+        if (++calls === 1) return;
+        await original.call(this, entry);
+      });
+    try {
+      const seen: string[] = [];
+      await streamRows(path, { scope: 'test' }, (r) => void seen.push(`${r.sheet}:${cellText(r.values[1])}`));
+      expect(seen).toEqual(['S1:a', 'S1:b', 'S2:a', 'S2:b']);
+      expect(calls).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('should refuse, naming it, a worksheet stored under a part name the reader skips', async () => {
     // A valid workbook: the rels point at the part, whatever its name; exceljs reads only sheet<n>.xml.
     const path = await workbook('renamed-part.xlsx', [['a', 1]], 2);

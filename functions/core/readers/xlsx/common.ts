@@ -507,6 +507,22 @@ async function deflatedCopy(path: string, parts: readonly { name: string }[]): P
 /** exceljs's streaming reader did not read a part the zip holds (streamRowsOnce). */
 class ReaderMissedPart extends Error {}
 
+/**
+ * What exceljs's reader missed of the parts the zip's directory lists. It has been seen to miss parts
+ * of a sound zip under load (the last ones: xl/workbook.xml and its rels, in CI runs): a missed worksheet
+ * would be rows lost without a word, missed shared strings text cells read as nothing, and without the
+ * parts that name the sheets every sheet is called "Sheet".
+ */
+function missedParts(reader: unknown, expected: ExpectedParts, worksheets: number): string[] {
+  const read = reader as { sharedStrings?: unknown; model?: unknown; workbookRels?: unknown };
+  return [
+    ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
+    ...(expected.workbook && read.model === undefined ? ['no xl/workbook.xml'] : []),
+    ...(expected.rels && read.workbookRels === undefined ? ['no xl/_rels/workbook.xml.rels'] : []),
+    ...(expected.sharedStrings && read.sharedStrings === undefined ? ['no shared strings'] : []),
+  ];
+}
+
 /** What exceljs's reader must have read of a workbook: its worksheet parts, its shared strings if it has them. */
 interface ExpectedParts {
   /** The worksheet parts exceljs's reader takes, each yielded once. */
@@ -581,8 +597,17 @@ async function streamRowsOnce(
     // worksheet that comes before the shared strings in a temp file; patched, it removes that file
     // however the iteration ends (a limit passed, a parse error), not only once the sheet was parsed.
     let worksheets = 0;
+    let checked = false;
     for await (const ws of reader) {
       worksheets++;
+      // Once the zip is read to its end (patched exceljs: `zipRead`), before the rows of the worksheets it
+      // parked (all of them in a workbook Excel or exceljs wrote: their shared strings come after), the
+      // parts are checked: a miss is then retried, no row having been handed over.
+      if (!checked && (reader as unknown as { zipRead?: boolean }).zipRead === true) {
+        checked = true;
+        const missed = missedParts(reader, expected, (reader as unknown as { worksheetEntries: number }).worksheetEntries);
+        if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
+      }
       const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
       for await (const row of ws) {
         rows++;
@@ -599,17 +624,8 @@ async function streamRowsOnce(
         }
       }
     }
-    // exceljs's reader has been seen to miss a part of a sound zip under load (xl/workbook.xml, in a CI
-    // run): a missed worksheet would be rows lost without a word, missed shared strings text cells read
-    // as nothing. Each part the zip's directory lists is checked for (retried as a failure of the reader).
-    // And the parts that name the sheets: without them the reader calls every sheet "Sheet".
-    const read = reader as unknown as { sharedStrings?: unknown; model?: unknown; workbookRels?: unknown };
-    const missed = [
-      ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
-      ...(expected.workbook && read.model === undefined ? ['no xl/workbook.xml'] : []),
-      ...(expected.rels && read.workbookRels === undefined ? ['no xl/_rels/workbook.xml.rels'] : []),
-      ...(expected.sharedStrings && read.sharedStrings === undefined ? ['no shared strings'] : []),
-    ];
+    // And at the end, for a workbook whose worksheets were all read while the zip was (no parked sheet).
+    const missed = missedParts(reader, expected, worksheets);
     if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
