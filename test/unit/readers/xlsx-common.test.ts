@@ -284,3 +284,33 @@ describe('streamRows checks that the reader read every part the zip holds', () =
     }
   });
 });
+
+describe('the patched reader reads a zip to its last part however slowly the parked worksheets are written', () => {
+  // unzipper's Parse emits 'end' once the whole file is written into it, with parts it has already parsed
+  // still buffered; exceljs's own iterator stopped there, losing the zip's last parts (xl/workbook.xml and
+  // its rels) whenever parking a worksheet took a while: the CI failures' cause. A 200 ms write of each
+  // parked worksheet makes it happen every time.
+  test('should hand over every row with its sheet name when each parked worksheet takes 200 ms to write', async () => {
+    const path = await workbook('slow-park.xlsx', [['a', 1], ['b', 2]], 2);
+    const original = fs.createWriteStream;
+    const spy = vi.spyOn(fs, 'createWriteStream').mockImplementation(((p: string, o?: object) => {
+      const stream = original(p, o as Parameters<typeof original>[1]);
+      if (!String(p).includes(`tmp-${process.pid}-`)) return stream;
+      const emit = stream.emit.bind(stream);
+      stream.emit = ((event: string | symbol, ...args: unknown[]) => {
+        if (event !== 'finish') return emit(event, ...args);
+        setTimeout(() => emit(event, ...args), 200);
+        return true;
+      }) as typeof stream.emit;
+      return stream;
+    }) as typeof fs.createWriteStream);
+    try {
+      const seen: string[] = [];
+      await streamRows(path, { scope: 'test' }, (r) => void seen.push(`${r.sheet}:${cellText(r.values[1])}`));
+      expect(seen).toEqual(['S1:a', 'S1:b', 'S2:a', 'S2:b']);
+      expect(spy.mock.calls.filter(([p]) => String(p).includes(`tmp-${process.pid}-`))).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -508,10 +508,12 @@ async function deflatedCopy(path: string, parts: readonly { name: string }[]): P
 class ReaderMissedPart extends Error {}
 
 /**
- * What exceljs's reader missed of the parts the zip's directory lists. It has been seen to miss parts
- * of a sound zip under load (the last ones: xl/workbook.xml and its rels, in CI runs): a missed worksheet
- * would be rows lost without a word, missed shared strings text cells read as nothing, and without the
- * parts that name the sheets every sheet is called "Sheet".
+ * What exceljs's reader missed of the parts the zip's directory lists. It missed a sound zip's last parts
+ * (xl/workbook.xml and its rels, in CI runs) whenever parking a worksheet took a while: unzipper's Parse
+ * says 'end' with parts still buffered, and exceljs's iterator stopped there (fixed in the exceljs patch:
+ * the zip is read with Readable's own iterator). The check stays as a guard: a missed worksheet would be
+ * rows lost without a word, missed shared strings text cells read as nothing, and without the parts that
+ * name the sheets every sheet is called "Sheet".
  */
 function missedParts(reader: unknown, expected: ExpectedParts, worksheets: number): string[] {
   const read = reader as { sharedStrings?: unknown; model?: unknown; workbookRels?: unknown };
