@@ -19,6 +19,7 @@ import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
 import { readParXlsx } from '../../functions/core/readers/xlsx/par.js';
 import { writeParXlsx, type ParTableRow } from '../../functions/generator/par-xlsx.js';
 import { bieu06Counts, bieu06Workbook, type Bieu06Cell } from '../helpers/bieu06-sheet.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const run = promisify(execFile);
 const USQL = path.join(DASHBOARDS_DIR, 'node_modules', '@evidence-dev', 'universal-sql');
@@ -228,12 +229,10 @@ describe('the SQL of every dashboard page', () => {
 });
 
 describe("the data-quality page's Vietnamese for what the workbook readers write (dq_sheet_texts)", () => {
+  const newDir = tempDirs('dq-sheet-texts-');
   let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dq-sheet-texts-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    dir = newDir();
   });
 
   /** A Biểu 06 workbook file with `lines` from sheet row 6 (test/helpers/bieu06-sheet.ts). */

@@ -27,7 +27,7 @@ import pMap from 'p-map';
 import { ident, literal, type DuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import type { Storage } from '../storage/types.js';
-import { localCopy, localParquetCopies } from './partitions.js';
+import { localCopies, localCopy, localParquetCopies } from './partitions.js';
 import { READS_AT_ONCE } from './raw.js';
 
 /** The index key of a partition key `landed/<dataset>/<hive path>/data.parquet`. */
@@ -100,11 +100,6 @@ export async function landedKeyFiles(
   // On disk: the partitions, read where they are.
   if (!keyIndexed(storage)) return { indexes: [], partitions: await localParquetCopies(storage, prefix, o.workDir) };
   const listed = (await storage.list(prefix)).filter((x) => x.key.endsWith('/data.parquet'));
-  const fetch = async (key: string): Promise<string> => {
-    const local = await localCopy(storage, key, o.workDir);
-    if (!local) throw new Error(`[pipeline] [lake] Failed to read ${key}: listed but missing (was the lake changed during the run?)`);
-    return local;
-  };
   const indexKeys = new Set(await storage.listKeys(`landed/_keys/${o.dataset}/`));
   const indexed = listed.filter((x) => x.etag !== undefined && indexKeys.has(keyIndexKey(x.key)));
   const indexFiles = await pMap(indexed, async (x) => ({ partition: x, file: await localCopy(storage, keyIndexKey(x.key), o.workDir) }), { concurrency: READS_AT_ONCE });
@@ -123,7 +118,7 @@ export async function landedKeyFiles(
   const matching = new Set(present.filter((f) => built.get(f.file) === f.partition.etag).map((f) => f.partition.key));
   for (const f of present) if (!matching.has(f.partition.key)) await rm(f.file, { force: true });
   const unindexed = listed.filter((x) => !matching.has(x.key));
-  const partitions = await pMap(unindexed, (x) => fetch(x.key), { concurrency: READS_AT_ONCE });
+  const partitions = await localCopies(storage, unindexed.map((x) => x.key), o.workDir);
   if (unindexed.length > 0) {
     // Indexed only where the partition kept its ETag from the listing before its download to the one
     // after: then the bytes downloaded are the bytes of that ETag (S3 changes it with every write).

@@ -51,7 +51,11 @@ export async function localCopy(storage: Storage, key: string, workDir: string):
  * lake changed under it?), as a missing ledger or partition would make the run's figures wrong.
  */
 export async function localParquetCopies(storage: Storage, prefix: string, workDir: string): Promise<string[]> {
-  const keys = (await storage.listKeys(prefix)).filter((k) => k.endsWith('.parquet'));
+  return localCopies(storage, (await storage.listKeys(prefix)).filter((k) => k.endsWith('.parquet')), workDir);
+}
+
+/** Local paths DuckDB can read for listed `keys`, in their order (localParquetCopies). */
+export async function localCopies(storage: Storage, keys: readonly string[], workDir: string): Promise<string[]> {
   return pMap(
     keys,
     async (key) => {

@@ -515,14 +515,23 @@ class ReaderMissedPart extends Error {}
  * rows lost without a word, missed shared strings text cells read as nothing, and without the parts that
  * name the sheets every sheet is called "Sheet".
  */
-function missedParts(reader: unknown, expected: ExpectedParts, worksheets: number): string[] {
-  const read = reader as { sharedStrings?: unknown; model?: unknown; workbookRels?: unknown };
-  return [
+function assertPartsRead(read: ReaderState, expected: ExpectedParts, worksheets: number): void {
+  const missed = [
     ...(worksheets !== expected.worksheets ? [`${worksheets} of its ${expected.worksheets} worksheets`] : []),
     ...(expected.workbook && read.model === undefined ? ['no xl/workbook.xml'] : []),
     ...(expected.rels && read.workbookRels === undefined ? ['no xl/_rels/workbook.xml.rels'] : []),
     ...(expected.sharedStrings && read.sharedStrings === undefined ? ['no shared strings'] : []),
   ];
+  if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
+}
+
+/** What exceljs's WorkbookReader holds once it has read a part (zipRead and worksheetEntries: the project's patch). */
+interface ReaderState {
+  model?: unknown;
+  workbookRels?: unknown;
+  sharedStrings?: unknown;
+  zipRead?: boolean;
+  worksheetEntries?: number;
 }
 
 /** What exceljs's reader must have read of a workbook: its worksheet parts, its shared strings if it has them. */
@@ -598,6 +607,7 @@ async function streamRowsOnce(
     // After 'stop' the rest is still drained, so the limits hold over the whole workbook. exceljs parks a
     // worksheet that comes before the shared strings in a temp file; patched, it removes that file
     // however the iteration ends (a limit passed, a parse error), not only once the sheet was parsed.
+    const state = reader as unknown as ReaderState;
     let worksheets = 0;
     let checked = false;
     for await (const ws of reader) {
@@ -605,10 +615,9 @@ async function streamRowsOnce(
       // Once the zip is read to its end (patched exceljs: `zipRead`), before the rows of the worksheets it
       // parked (all of them in a workbook Excel or exceljs wrote: their shared strings come after), the
       // parts are checked: a miss is then retried, no row having been handed over.
-      if (!checked && (reader as unknown as { zipRead?: boolean }).zipRead === true) {
+      if (!checked && state.zipRead === true) {
         checked = true;
-        const missed = missedParts(reader, expected, (reader as unknown as { worksheetEntries: number }).worksheetEntries);
-        if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
+        assertPartsRead(state, expected, state.worksheetEntries ?? 0);
       }
       const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
       for await (const row of ws) {
@@ -627,8 +636,7 @@ async function streamRowsOnce(
       }
     }
     // And at the end, for a workbook whose worksheets were all read while the zip was (no parked sheet).
-    const missed = missedParts(reader, expected, worksheets);
-    if (missed.length > 0) throw new ReaderMissedPart(`the XLSX reader read ${missed.join(' and ')}`);
+    assertPartsRead(state, expected, worksheets);
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
     throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
