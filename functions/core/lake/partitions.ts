@@ -124,54 +124,65 @@ export async function publishPartitions(
     ...(row.month !== undefined ? { month: Number(row.month) } : {}),
   }));
   const prefixes = refs.map((ref) => partitionPrefix(opts.root, opts.dataset, ref, spec));
-  // Every partition the batch touches is rebuilt by ONE statement (its rows ∪ the partition's current
-  // file), then written partition by partition from that table: the same rows, order and bytes as one
-  // rebuild per partition, without a scan of the batch and a window per partition.
-  const existing: { file: string; ref: PartitionRef }[] = [];
+  const partKey = (r: Record<string, unknown>): string => partCols.map((c) => String(r[c])).join('/');
+  const existing: { file: string; ref: PartitionRef; part: string }[] = [];
   for (const [i, prefix] of prefixes.entries()) {
     const file = await localCopy(storage, `${prefix}/data.parquet`, opts.workDir);
-    if (file) existing.push({ file, ref: refs[i]! });
+    if (file) existing.push({ file, ref: refs[i]!, part: partKey(partitions[i]!) });
   }
-  let union = '';
-  if (existing.length > 0) {
-    const files = `[${existing.map((e) => literal(e.file)).join(', ')}]`;
-    const values = existing.map((e) => `(${[literal(e.file), ...partCols.slice(1).map((c) => String(e.ref[c as 'year' | 'month']))].join(', ')}, ${literal(e.ref.source)})`);
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _publish_files AS SELECT * FROM (VALUES ${values.join(', ')}) AS t(_file, ${partCols.slice(1).map(ident).concat(ident('source')).join(', ')})`,
-    );
-    // UNION (not ALL): a row already published (same file, same row) meets itself once.
-    union = `UNION SELECT ${partCols.map((c) => `f.${ident(c)}`).join(', ')}, ${await existingColumns(db, files, spec.columns, 'e.')}
-             FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true, filename = '_file') e JOIN _publish_files f USING (_file)`;
+  // A partition is written straight from the batch table when it has no published file and the batch
+  // holds each of its keys once (a backfill's partitions, and a new month's): its one row per key is the
+  // current version, and its COPY sorts them by the key. Only the others, the partitions to MERGE (a
+  // published file to meet, or a key seen twice), are rebuilt through `_publish`: copying every row of
+  // a batch into it because one of its partitions had a file cost 4.4 s of landing 10 M dossiers, and
+  // the check for versions over all of them 3.9 s (bench/history.md, change 127). Both paths write the
+  // same rows in the same order, so the same bytes (test: nothing-lost).
+  // Keys seen twice are counted as distinct 64-bit hashes against the rows, not by grouping the keys
+  // (the flushes of a 10 M backfill, 9 M keys: 2.2 s grouped, about half that hashed; change 84); a
+  // collision only sends a partition down the merge path, which writes the same bytes.
+  const merged = new Set(existing.map((e) => e.part));
+  const repeats = (await db.scalarNumber(`SELECT count(*) - count(DISTINCT hash(${partList}, ${keyList})) FROM ${ident(batchTable)}`)) > 0;
+  if (repeats) {
+    const sql = `SELECT DISTINCT ${partList} FROM (SELECT ${partList} FROM ${ident(batchTable)} GROUP BY ${partList}, hash(${keyList}) HAVING count(*) > 1)`;
+    for (const r of await db.all(sql)) merged.add(partKey(r));
   }
-  const rows = `SELECT ${partList}, ${colList} FROM ${ident(batchTable)} ${union}`;
-  // Versions to pick only where a key is seen more than once (in the batch, or in the batch and the
-  // partition's file): a backfill has none, and the window that picks them, with the sort of every row
-  // it needs, was 60–75 % of publishing 1 M dossiers (bench/history.md, change 59). Without one, each
-  // key's one row is its current version, and each partition's COPY sorts its rows by the key: the
-  // same rows in the same order as the window's path, so the same bytes (test: nothing-lost).
-  // Counted as distinct 64-bit hashes of (partition, key) against the rows, not by grouping the keys:
-  // the flushes of a 10 M backfill (9 M keys) took 2.2 s grouped, about half that hashed (bench/history.md,
-  // change 84). A hash collision only sends the batch down the window's path, which writes the same bytes.
-  const versioned = (await db.scalarNumber(`SELECT count(*) - count(DISTINCT hash(${partList}, ${keyList})) FROM (${rows})`)) > 0;
-  // A batch that meets no published file and holds each key once (a backfill's) is written from the
-  // batch table itself: copying it into `_publish` first cost 5.6 s of landing 10 M dossiers, for the
-  // same rows (bench/history.md, change 72).
-  const direct = existing.length === 0 && !versioned;
+  let versioned = false;
   // A table of the database, not a TEMP one: the partitions are written by PUBLISH_LANES connections at once.
-  if (!direct) await db.run(
-    versioned
-      ? `CREATE OR REPLACE TABLE _publish AS
-         SELECT *, row_number() OVER w AS _version${ledger ? ',\n                first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
-         FROM (
-           SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
-           FROM (${rows}) v
-           LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
-             ON a.raw_hash = v.raw_hash
-         )
-         WINDOW w AS (PARTITION BY ${partList}, ${keyList} ORDER BY ${spec.winner})
-         ORDER BY ${partList}, ${keyList}, ${spec.winner}`
-      : `CREATE OR REPLACE TABLE _publish AS SELECT *, CAST(1 AS BIGINT) AS _version FROM (${rows})`,
-  );
+  if (merged.size > 0) {
+    const mergeRefs = partitions.filter((r) => merged.has(partKey(r)));
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _publish_parts AS SELECT * FROM (VALUES ${mergeRefs.map((r) => `(${partCols.map((c) => (c === 'source' ? literal(String(r[c])) : String(r[c]))).join(', ')})`).join(', ')}) AS t(${partList})`,
+    );
+    let union = '';
+    if (existing.length > 0) {
+      const files = `[${existing.map((e) => literal(e.file)).join(', ')}]`;
+      const values = existing.map((e) => `(${[literal(e.file), ...partCols.slice(1).map((c) => String(e.ref[c as 'year' | 'month']))].join(', ')}, ${literal(e.ref.source)})`);
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE _publish_files AS SELECT * FROM (VALUES ${values.join(', ')}) AS t(_file, ${partCols.slice(1).map(ident).concat(ident('source')).join(', ')})`,
+      );
+      // UNION (not ALL): a row already published (same file, same row) meets itself once.
+      union = `UNION SELECT ${partCols.map((c) => `f.${ident(c)}`).join(', ')}, ${await existingColumns(db, files, spec.columns, 'e.')}
+               FROM read_parquet(${files}, hive_partitioning = false, union_by_name = true, filename = '_file') e JOIN _publish_files f USING (_file)`;
+    }
+    const rows = `SELECT ${partList}, ${colList} FROM ${ident(batchTable)} SEMI JOIN _publish_parts USING (${partList}) ${union}`;
+    // Versions to pick only where a key is seen more than once in what is merged: the window that picks
+    // them, with the sort of every row it needs, was 60–75 % of publishing 1 M dossiers (change 59).
+    versioned = (await db.scalarNumber(`SELECT count(*) - count(DISTINCT hash(${partList}, ${keyList})) FROM (${rows})`)) > 0;
+    await db.run(
+      versioned
+        ? `CREATE OR REPLACE TABLE _publish AS
+           SELECT *, row_number() OVER w AS _version${ledger ? ',\n                  first_value(raw_hash) OVER w AS _by_hash, first_value(raw_row) OVER w AS _by_row, first_value(_arrived) OVER w AS _by_at' : ''}
+           FROM (
+             SELECT v.*, a.arrived_at AS _arrived, a.original_name AS _name
+             FROM (${rows}) v
+             LEFT JOIN (SELECT raw_hash, max(arrived_at) AS arrived_at, max(original_name) AS original_name FROM raw_arrivals GROUP BY raw_hash) a
+               ON a.raw_hash = v.raw_hash
+           )
+           WINDOW w AS (PARTITION BY ${partList}, ${keyList} ORDER BY ${spec.winner})
+           ORDER BY ${partList}, ${keyList}, ${spec.winner}`
+        : `CREATE OR REPLACE TABLE _publish AS SELECT *, CAST(1 AS BIGINT) AS _version FROM (${rows})`,
+    );
+  }
   // `_publish` is in (partition, key, winner) order when versions were picked, and a scan returns a
   // table's rows in that order (preserve_insertion_order, DuckDB's default): the sort each COPY would
   // repeat cost ≈ 20 % of the partitions' writing (bench/history.md, change 58). Otherwise each key has
@@ -219,8 +230,9 @@ export async function publishPartitions(
             await publishSuperseded(lane, storage, { ...opts, ref, colList, keyList, tmpDir, where, params });
           }
           const tmp = path.join(tmpDir, `${prefix.replaceAll('/', '__')}.parquet`);
+          const direct = !merged.has(part);
           const from = direct ? `${ident(batchTable)} WHERE ${where}` : `_publish WHERE ${where} AND _version = 1`;
-          const order = !versioned || sortIn.has(part) ? ` ORDER BY ${keyList}` : '';
+          const order = direct || !versioned || sortIn.has(part) ? ` ORDER BY ${keyList}` : '';
           await lane.run(`COPY (SELECT ${colList} FROM ${from}${order}) TO ${literal(tmp)} (${PARQUET_OPTIONS})`, params);
           // The keys of the very file uploaded, kept aside (small) so the file goes once it is uploaded.
           const keysTmp = `${tmp}.keys`;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
+import { describe, expect, test, vi } from 'vitest';
+import { DuckDb, literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
@@ -286,6 +286,57 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
     expect((await quarantined(one.root)).map((q) => q.reason).sort()).toEqual([
       'already landed under source portal, received 2024-05 (a dossier keeps its source and month of receipt)',
       'duplicate dossier id in the file (first at row 2)',
+    ]);
+  });
+});
+
+describe('landStaged merging only the partitions that need it', () => {
+  const may = (id: string, over: Parameters<typeof portalRow>[1] = {}) => portalRow(id, over);
+  const june = (id: string) => portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' });
+  const july = (id: string, updated: string) => portalRow(id, { received: '03/07/2024 08:15', due: '10/07/2024 17:00', finished: '09/07/2024 10:00', updated });
+  const first = { kind: 'portal-csv' as const, name: 'first.csv', bytes: csv(may('B1'), may('B2')) };
+  // May meets its published file, July holds a key twice (two files), June is new and each key once.
+  const second = [
+    { kind: 'portal-csv' as const, name: 'second-a.csv', bytes: csv(may('B3'), june('C2'), june('C1'), july('D1', '10/07/2024 10:00')) },
+    { kind: 'portal-csv' as const, name: 'second-b.csv', bytes: csv(july('D1', '20/07/2024 10:00'), july('D2', '11/07/2024 10:00')) },
+  ];
+
+  test("should rebuild through the merge only the partitions with a published file or a key seen twice, with the bytes of one land of every file", async () => {
+    const split = await lake();
+    await stageAndLand(split.storage, split.work, [first]);
+    // What the merge table holds when it is built: the rows of the partitions it merges, no other.
+    const merged: Record<string, unknown>[][] = [];
+    const run = DuckDb.prototype.run;
+    const spy = vi.spyOn(DuckDb.prototype, 'run').mockImplementation(async function (this: DuckDb, sql, params) {
+      await run.call(this, sql, params);
+      if (/^CREATE OR REPLACE TABLE _publish AS/.test(sql)) merged.push(await this.all('SELECT month, count(*) AS n FROM _publish GROUP BY ALL ORDER BY ALL'));
+    });
+    try {
+      await stageAndLand(split.storage, split.work, second);
+    } finally {
+      spy.mockRestore();
+    }
+    // May: B1, B2 from its file and B3; July: D1's two versions and D2. June's C1 and C2 are not there.
+    expect(merged).toEqual([[{ month: 5, n: '3' }, { month: 7, n: '3' }]]);
+    const whole = await lake();
+    await stageAndLand(whole.storage, whole.work, [first, ...second]);
+    for (const part of [5, 6, 7].map((m) => `landed/dossiers/source=portal/year=2024/month=${m}/data.parquet`)) {
+      expect(readFileSync(path.join(split.root, part)).equals(readFileSync(path.join(whole.root, part))), part).toBe(true);
+    }
+    // D1's older version in the ledger of both (superseded_at is the winner's pull time, which differs).
+    const ledger = (root: string) =>
+      withDuckDb((db) => db.all(`SELECT dossier_id, raw_hash, superseded_by_hash FROM read_parquet(${literal(`${root}/landed/_superseded/dossiers/**/*.parquet`)})`));
+    expect(await ledger(split.root)).toEqual([{ dossier_id: 'D1', raw_hash: createHash('sha256').update(second[0]!.bytes).digest('hex'), superseded_by_hash: createHash('sha256').update(second[1]!.bytes).digest('hex') }]);
+    expect(await ledger(whole.root)).toEqual(await ledger(split.root));
+    const ids = await withDuckDb((db) => db.all(`SELECT month, dossier_id, CAST(updated_at AS VARCHAR) AS at FROM read_parquet(${literal(`${split.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY ALL`));
+    expect(ids.map((r) => `${String(r.month)} ${String(r.dossier_id)} ${String(r.at)}`)).toEqual([
+      '5 B1 2024-05-09 10:00:00',
+      '5 B2 2024-05-09 10:00:00',
+      '5 B3 2024-05-09 10:00:00',
+      '6 C1 2024-06-09 10:00:00',
+      '6 C2 2024-06-09 10:00:00',
+      '7 D1 2024-07-20 10:00:00',
+      '7 D2 2024-07-11 10:00:00',
     ]);
   });
 });
