@@ -3,7 +3,6 @@
  * only a BOM, Excel's trailing empty columns), and the cell helpers that keep an uncalculated
  * formula or an error value from reading as a number.
  */
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,8 +75,9 @@ describe('cell helpers on formulas and errors', () => {
     }
   });
 
-  test('should read every row of every sheet of a workbook saved without compression, and leave no copy behind', async () => {
-    // exceljs's streaming reader lost sheets of such a zip (stored parts): read whole, a deflated copy is read instead.
+  test('should read every row of every sheet of a workbook saved without compression', async () => {
+    // exceljs's streaming reader, unpatched, lost the last parts of such a zip (stored parts) under load:
+    // the workbook part (an error) or a whole sheet (no error). The patch reads every part.
     const wb = new ExcelJS.Workbook();
     for (let s = 1; s <= 3; s++) {
       const ws = wb.addWorksheet(`Sheet ${s}`);
@@ -91,7 +91,6 @@ describe('cell helpers on formulas and errors', () => {
       await streamRows(path, { scope: 'test' }, (r) => void seen.push(`${r.sheet}!A${r.number}=${String(r.values[1])}`));
       expect(seen).toEqual(expected);
     }
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`cchc-deflated-${process.pid}-`))).toEqual([]);
   });
 
   test('should write A1-style references past column Z', () => {

@@ -8,16 +8,14 @@
  *   tool that does not compute formulas) or an error value (#DIV/0!, #N/A …). Such a cell never reads
  *   as a number (and never as 0): the readers quarantine the row naming the cell.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
 import { PipelineInputError } from '../../errors.js';
 
 /** Caps that keep a big or malicious file in bounded memory. */
@@ -467,41 +465,9 @@ export async function streamRows(
       );
     }
   }
-  // A workbook with stored (uncompressed) parts is read from a deflated copy (deflatedCopy).
-  const copy = parts.some((p) => p.method === 0 && !p.name.endsWith('/'))
-    ? await deflatedCopy(path, parts).catch((err: unknown) => {
-        throw new PipelineInputError(opts.scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
-      })
-    : undefined;
-  try {
-    await streamRowsWithRetries(copy ?? path, file, limits, opts.scope, onRow, errors, expected);
-  } finally {
-    if (copy) await rm(copy, { force: true });
-  }
-}
-
-/**
- * A copy of the workbook with every part deflated, in the same order, for exceljs's streaming reader.
- * On a zip of stored (uncompressed) parts, that reader (exceljs 4.4) depends on timing: under CPU load it
- * failed 3–6 % of the reads of a one-sheet workbook ("Cannot read properties of undefined (reading
- * 'sheets')": it had lost xl/workbook.xml) and 94 % of a three-sheet one, retries included — and the
- * same workbooks deflated, 0 of 400 and 0 of 200 (bench/history.md, change 64). Moving the worksheets
- * after the workbook's parts did not help: it lost the last sheet's rows, without an error. Excel deflates
- * its parts; a stored zip is what some generators write (exceljs with `compression: 'STORE'`, for one).
- * JSZip reads the parts through the central directory, which checkZip has already validated and bounded;
- * their bytes are unchanged.
- */
-async function deflatedCopy(path: string, parts: readonly { name: string }[]): Promise<string> {
-  const src = await JSZip.loadAsync(await readFile(path));
-  const out = new JSZip();
-  for (const { name } of parts) {
-    const entry = src.file(name);
-    if (entry) out.file(name, await entry.async('nodebuffer'), { date: entry.date });
-  }
-  // In the system's temporary directory, not beside the file (which may be the lake's raw/ copy itself).
-  const copy = join(tmpdir(), `cchc-deflated-${process.pid}-${randomBytes(6).toString('hex')}.xlsx`);
-  await writeFile(copy, await out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } }));
-  return copy;
+  // A workbook of stored (uncompressed) parts is read as it is: the patched reader reads every part
+  // whatever the timing (bench/history.md, change 128).
+  await streamRowsWithRetries(path, file, limits, opts.scope, onRow, errors, expected);
 }
 
 /** exceljs's streaming reader did not read a part the zip holds (streamRowsOnce). */
