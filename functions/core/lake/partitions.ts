@@ -147,7 +147,6 @@ export async function publishPartitions(
     for (const r of await db.all(sql)) merged.add(partKey(r));
   }
   let versioned = false;
-  // A table of the database, not a TEMP one: the partitions are written by PUBLISH_LANES connections at once.
   if (merged.size > 0) {
     const mergeRefs = partitions.filter((r) => merged.has(partKey(r)));
     await db.run(
@@ -168,6 +167,7 @@ export async function publishPartitions(
     // Versions to pick only where a key is seen more than once in what is merged: the window that picks
     // them, with the sort of every row it needs, was 60–75 % of publishing 1 M dossiers (change 59).
     versioned = (await db.scalarNumber(`SELECT count(*) - count(DISTINCT hash(${partList}, ${keyList})) FROM (${rows})`)) > 0;
+    // A table of the database, not a TEMP one: the partitions are written by PUBLISH_LANES connections at once.
     await db.run(
       versioned
         ? `CREATE OR REPLACE TABLE _publish AS
