@@ -284,11 +284,11 @@ function sheetNames(workbookXml: string, relsXml: string): Map<string, string> {
   return out;
 }
 
-/** What checkZip found: the cached error values by sheet, and the parts' compression (a stored zip is read from a deflated copy). */
+/** What checkZip found: the cached error values by sheet, the parts and the sheets' names. */
 interface ZipCheck {
   errors: SheetErrors;
-  /** The parts in file order, with their compression method (0: stored, 8: deflate). */
-  parts: { name: string; method: number }[];
+  /** The parts in file order (what the reader must read: expectedParts). */
+  parts: { name: string }[];
   /** The workbook's sheets (workbook.xml through its rels): part name → sheet name. */
   sheets: Map<string, string>;
 }
@@ -366,7 +366,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     const names = sheetNames(small['xl/workbook.xml'] ?? '', small['xl/_rels/workbook.xml.rels'] ?? '');
     const out: SheetErrors = new Map();
     for (const [part, errors] of byPart) if (errors.size > 0) out.set(names.get(part) ?? part, errors);
-    return { errors: out, parts: parts.map((p) => ({ name: p.name, method: p.method })), sheets: names };
+    return { errors: out, parts: parts.map((p) => ({ name: p.name })), sheets: names };
   } finally {
     await fh.close();
   }
