@@ -31,6 +31,7 @@ import type { BaselineResult } from './lib/baseline.js';
 import { BENCH_SECTIONS, carriedOrigins, carrySections, type BenchSection } from './lib/carry.js';
 import { BENCH_DIR, failureSummary, REPO, runJob, type JobOutcome } from './lib/child.js';
 import type { DashboardsResult } from './lib/dashboards.js';
+import { setUpDashboards } from './lib/setup.js';
 import { existingDataset, type DatasetInfo } from './lib/datasets.js';
 import { checkNaiveOutput, type NaiveResult } from './lib/naive.js';
 import type { IncrementalResult, PipelineResult } from './lib/pipeline-jobs.js';
@@ -221,6 +222,10 @@ if (estimate > budgetMin * 60) log(`  ! the estimate is over the ${budgetMin} mi
   if (os.loadavg()[0]! > os.cpus().length) log(`  ! the machine is busy (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): wall times will be inflated; CPU seconds and peak RSS stay comparable`);
 }
 if (o.plan) process.exit(0);
+// Set up before anything is measured (an npm ci, an apt-get): as npm start and npm test do.
+if (wanted.has('dashboards')) {
+  o.chromium = setUpDashboards({ ownProject: buildDashboards && dashboardsDir === path.join(REPO, 'dashboards'), chromium: o.chromium }, log).chromium;
+}
 
 // ---- Results ---------------------------------------------------------------------------------
 const results: BenchResults = {
