@@ -224,7 +224,7 @@ if (estimate > budgetMin * 60) log(`  ! the estimate is over the ${budgetMin} mi
 if (o.plan) process.exit(0);
 // Set up before anything is measured (an npm ci, an apt-get): as npm start and npm test do.
 if (wanted.has('dashboards')) {
-  o.chromium = setUpDashboards({ ownProject: buildDashboards && dashboardsDir === path.join(REPO, 'dashboards'), chromium: o.chromium }, log).chromium;
+  o.chromium = setUpDashboards({ ownProject: dashboardsDir === path.join(REPO, 'dashboards'), chromium: o.chromium }, log).chromium;
 }
 
 // ---- Results ---------------------------------------------------------------------------------

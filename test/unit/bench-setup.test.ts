@@ -41,6 +41,15 @@ describe('the bench setting up its dashboards section', () => {
     expect(r).toEqual({ chromium: '/opt/chrome/chrome', problems: [] });
   });
 
+  test('should set up each of the two apart: the dependencies of its own project, the Chromium of the default path', () => {
+    const own = fakes();
+    expect(setUpDashboards({ ownProject: true, chromium: '/opt/chrome/chrome' }, () => undefined, own.ensure)).toEqual({ chromium: '/opt/chrome/chrome', problems: [] });
+    expect(own.calls).toEqual(['deps']);
+    const other = fakes({ chromiumAt: '/usr/bin/chromium-browser' });
+    expect(setUpDashboards({ ownProject: false, chromium: '/usr/bin/chromium' }, () => undefined, other.ensure)).toEqual({ chromium: '/usr/bin/chromium-browser', problems: [] });
+    expect(other.calls).toEqual(['chromium']);
+  });
+
   test('should say what it could not set up, and go on', () => {
     const f = fakes({ depsFail: 'npm ci failed in dashboards/', chromiumFail: 'install chromium with apt-get' });
     const logs: string[] = [];
