@@ -6,7 +6,7 @@ import { DuckDb, literal, withDuckDb } from '../../../functions/core/engine/duck
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
-import { listManifest, MANIFEST_INDEX_KEY, stageRaw } from '../../../functions/core/lake/raw.js';
+import { listManifest, MANIFEST_INDEX_KEY, sha256, stageRaw } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { AGENCIES_CSV, PORTAL_HEADER, portalRow, PROCEDURES_CSV } from '../../fixtures/bad/make.js';
@@ -31,6 +31,9 @@ async function quarantined(root: string) {
     db.all(`SELECT row_no, field, reason, raw_value FROM read_parquet(${literal(`${root}/quarantine/**/*.parquet`)}, hive_partitioning = true) ORDER BY row_no`),
   );
 }
+
+/** A dossier row received in June 2024 (the fixture's own rows are May's). */
+const inJune = (id: string): string => portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' });
 
 describe('landStaged with a portal CSV export holding bad rows', () => {
   test('should land the good rows, quarantine each bad one with its row, field and reason, and account for all', async () => {
@@ -291,13 +294,11 @@ describe('landStaged publishing in several rounds (bounded memory)', () => {
 });
 
 describe('landStaged merging only the partitions that need it', () => {
-  const may = (id: string, over: Parameters<typeof portalRow>[1] = {}) => portalRow(id, over);
-  const june = (id: string) => portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' });
   const july = (id: string, updated: string) => portalRow(id, { received: '03/07/2024 08:15', due: '10/07/2024 17:00', finished: '09/07/2024 10:00', updated });
-  const first = { kind: 'portal-csv' as const, name: 'first.csv', bytes: csv(may('B1'), may('B2')) };
+  const first = { kind: 'portal-csv' as const, name: 'first.csv', bytes: csv(portalRow('B1'), portalRow('B2')) };
   // May meets its published file, July holds a key twice (two files), June is new and each key once.
   const second = [
-    { kind: 'portal-csv' as const, name: 'second-a.csv', bytes: csv(may('B3'), june('C2'), june('C1'), july('D1', '10/07/2024 10:00')) },
+    { kind: 'portal-csv' as const, name: 'second-a.csv', bytes: csv(portalRow('B3'), inJune('C2'), inJune('C1'), july('D1', '10/07/2024 10:00')) },
     { kind: 'portal-csv' as const, name: 'second-b.csv', bytes: csv(july('D1', '20/07/2024 10:00'), july('D2', '11/07/2024 10:00')) },
   ];
 
@@ -326,12 +327,12 @@ describe('landStaged merging only the partitions that need it', () => {
     // D1's older version in the ledger of both (superseded_at is the winner's pull time, which differs).
     const ledger = (root: string) =>
       withDuckDb((db) => db.all(`SELECT dossier_id, raw_hash, superseded_by_hash FROM read_parquet(${literal(`${root}/landed/_superseded/dossiers/**/*.parquet`)})`));
-    expect(await ledger(split.root)).toEqual([{ dossier_id: 'D1', raw_hash: createHash('sha256').update(second[0]!.bytes).digest('hex'), superseded_by_hash: createHash('sha256').update(second[1]!.bytes).digest('hex') }]);
+    expect(await ledger(split.root)).toEqual([{ dossier_id: 'D1', raw_hash: sha256(second[0]!.bytes), superseded_by_hash: sha256(second[1]!.bytes) }]);
     expect(await ledger(whole.root)).toEqual(await ledger(split.root));
     // June, written straight from the batch while other partitions were merged with versions picked, is
     // sorted by the key (its file came C2, C1), as every partition is.
-    const june = await withDuckDb((db) => db.all(`SELECT dossier_id FROM read_parquet(${literal(`${split.root}/landed/dossiers/source=portal/year=2024/month=6/data.parquet`)})`));
-    expect(june.map((r) => r.dossier_id)).toEqual(['C1', 'C2']);
+    const juneIds = await withDuckDb((db) => db.all(`SELECT dossier_id FROM read_parquet(${literal(`${split.root}/landed/dossiers/source=portal/year=2024/month=6/data.parquet`)})`));
+    expect(juneIds.map((r) => r.dossier_id)).toEqual(['C1', 'C2']);
     const ids = await withDuckDb((db) => db.all(`SELECT month, dossier_id, CAST(updated_at AS VARCHAR) AS at FROM read_parquet(${literal(`${split.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY ALL`));
     expect(ids.map((r) => `${String(r.month)} ${String(r.dossier_id)} ${String(r.at)}`)).toEqual([
       '5 B1 2024-05-09 10:00:00',
@@ -346,16 +347,14 @@ describe('landStaged merging only the partitions that need it', () => {
 });
 
 describe('landStaged finding where an id already lives (one partition per dossier id)', () => {
-  const may = (id: string, over: Parameters<typeof portalRow>[1] = {}) => portalRow(id, over);
-  const june = (id: string) => portalRow(id, { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '09/06/2024 10:00', updated: '09/06/2024 10:00' });
   test('should see the partitions landed before the run and those each round of the run publishes', async () => {
-    const base = { kind: 'portal-csv' as const, name: 'base.csv', bytes: csv(may('B5'), portalRow('B6', { received: '03/04/2024 08:15', due: '10/04/2024 17:00', finished: '09/04/2024 10:00', updated: '09/04/2024 10:00' })) };
+    const base = { kind: 'portal-csv' as const, name: 'base.csv', bytes: csv(portalRow('B5'), portalRow('B6', { received: '03/04/2024 08:15', due: '10/04/2024 17:00', finished: '09/04/2024 10:00', updated: '09/04/2024 10:00' })) };
     const files = [
       // B5 again in May (its partition: the newer version wins), B7 new in May.
-      { kind: 'portal-csv' as const, name: 'r1.csv', bytes: csv(may('B5', { updated: '20/05/2024 10:00' }), may('B7')) },
+      { kind: 'portal-csv' as const, name: 'r1.csv', bytes: csv(portalRow('B5', { updated: '20/05/2024 10:00' }), portalRow('B7')) },
       // Received in June: B5 (landed in May before the run), B6 (in April before the run), B7 (published in May by
       // the round before, in the run of many rounds): each quarantined. B8 is new.
-      { kind: 'portal-csv' as const, name: 'r2.csv', period: '2024-06', bytes: csv(june('B5'), june('B6'), june('B7'), june('B8')) },
+      { kind: 'portal-csv' as const, name: 'r2.csv', period: '2024-06', bytes: csv(inJune('B5'), inJune('B6'), inJune('B7'), inJune('B8')) },
     ];
     const one = await lake();
     const many = await lake();
