@@ -159,3 +159,15 @@ describe('bench --carry', () => {
     expect(percentAgainst(Number.NaN, 0.05)).toBe('NaN');
   });
 });
+
+describe('bench report: run time', () => {
+  test("should report a first run's set-up apart from its run time, and say nothing of it where there was none", async () => {
+    const fresh = { ...now(dashboards(1.5) as never), benchSeconds: 1200, setupSeconds: 150 } as BenchResults;
+    const text = await renderReport(fresh);
+    expect(text).toMatch(/\| Bench run time \| 20\.0 min; set-up before measuring, not counted: 2\.5 min \|/);
+    expect(text).toContain('Total bench wall time: 20.0 min (full run, budget 45 min); set-up before measuring, not counted: 2.5 min.');
+    const ready = await renderReport({ ...fresh, setupSeconds: 0 });
+    expect(ready).toMatch(/\| Bench run time \| 20\.0 min \|/);
+    expect(ready).not.toContain('set-up');
+  });
+});

@@ -42,10 +42,13 @@ export function keyIndexed(storage: Storage): boolean {
   return storage.root.startsWith('s3://');
 }
 
-/** Copy the keys of a Parquet file, sorted, into `out` (an index without its ETag yet). */
+/**
+ * Copy the keys of a Parquet file into `out` (an index without its ETag yet), in the file's order:
+ * publishKeyIndexes sorts them once, as it does a downloaded partition's.
+ */
 export async function writeKeys(db: DuckDb, file: string, keyColumns: readonly string[], out: string): Promise<void> {
   const keys = keyColumns.map(ident).join(', ');
-  await db.run(`COPY (SELECT ${keys} FROM read_parquet(${literal(file)}, hive_partitioning = false) ORDER BY ${keys}) TO ${literal(out)} (${PARQUET_OPTIONS})`);
+  await db.run(`COPY (SELECT ${keys} FROM read_parquet(${literal(file)}, hive_partitioning = false)) TO ${literal(out)} (${PARQUET_OPTIONS})`);
 }
 
 /**

@@ -160,9 +160,10 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
         await writeFile(index, await remote.get(keyIndexKey(o.key)));
         const [ids] = await db.all(
           `SELECT (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(data)})) AS partition,
-                  (SELECT list(dossier_id ORDER BY dossier_id) FROM read_parquet(${literal(index)})) AS indexed,
+                  (SELECT list(dossier_id) FROM read_parquet(${literal(index)})) AS indexed,
                   (SELECT list(DISTINCT partition_etag) FROM read_parquet(${literal(index)})) AS etags`,
         );
+        // the same ids, in key order (the index's stored order, as written)
         expect(ids!.indexed, o.key).toEqual(ids!.partition);
         expect(ids!.etags, o.key).toEqual([o.etag]);
       }
