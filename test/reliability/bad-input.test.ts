@@ -13,6 +13,9 @@ import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { landStaged, RejectedFilesError } from '../../functions/core/lake/land.js';
 import { listManifest, listRejected, listStaged, safeBaseName, stageRaw } from '../../functions/core/lake/raw.js';
 import { readBieu06Xlsx } from '../../functions/core/readers/xlsx/bieu06.js';
+import { writeParXlsx } from '../../functions/generator/par-xlsx.js';
+import { readFile } from 'node:fs/promises';
+import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
@@ -213,6 +216,48 @@ describe('Reading hostile XLSX files generated at test time', () => {
     await landFiles(lake, [{ name: 'bieu06-vi-text-numbers.xlsx', bytes: fixture('bieu06-vi-text-numbers.xlsx'), kind: 'bieu06-xlsx', period: '2024' }]);
     const rows = await withDuckDb((db) => db.all(`SELECT unit_name, received_total, received_online FROM read_parquet(${literal(`${lake.root}/landed/bieu06/**/*.parquet`)}) ORDER BY line_no`));
     expect(rows[0]).toEqual({ unit_name: 'Sở Tư pháp', received_total: '1492', received_online: '1400' });
+  });
+});
+
+// The land's date in these tests is MAX_TS (2026-01-05): a report on a period begun after it, or before the
+// lake's first year (2000, where Athena's year projection starts), is a typo in its title.
+describe('A workbook reporting on a period the lake cannot hold', () => {
+  const A = bieu06Counts(80, 20, 5, 30, 50, 10, 3);
+  const B = bieu06Counts(40, 10, 0, 20, 20, 5, 1);
+  const bieu06 = (period: string): Promise<Buffer> => bieu06Workbook([[1, 'Sở A', ...A], [2, 'Sở B', ...B], [null, 'Tổng cộng', ...bieu06Sum(A, B)]], period);
+  const par = async (lake: Lake, year: number): Promise<Buffer> => {
+    const file = path.join(lake.tmp, `par-${year}.xlsx`);
+    await writeParXlsx(file, {
+      year,
+      provinceName: 'tỉnh Sông Xanh',
+      decisionNo: '12/QĐ-UBND',
+      fields: [{ no: 1, name: 'Công tác chỉ đạo, điều hành cải cách hành chính', max: 10 }],
+      surveyMax: 90,
+      rows: [{ agencyName: 'Sở A', agencyCode: null, fields: [{ self: 9, appraised: 8.5 }], survey: 70, total: 78.5, rank: 1, band: 'Khá' }],
+    });
+    return readFile(file);
+  };
+  const cases = [
+    { id: 'bieu06-year-typo', name: 'bieu06-2052.xlsx', kind: 'bieu06-xlsx' as const, tried: 'a Biểu 06 titled "Tháng 6/2052" (2025 with two digits swapped)', bytes: () => bieu06('Tháng 6/2052 (Từ ngày 01/06/2052 đến ngày 30/06/2052)'), error: "the report period (Tháng 6/2052) begins after the land's date (2026-01-05)" },
+    { id: 'bieu06-next-month', name: 'bieu06-2026-02.xlsx', kind: 'bieu06-xlsx' as const, tried: 'a Biểu 06 of February 2026 landed on 5 January 2026', bytes: () => bieu06('Tháng 2/2026 (Từ ngày 01/02/2026 đến ngày 28/02/2026)'), error: "the report period (Tháng 2/2026) begins after the land's date (2026-01-05)" },
+    { id: 'par-year-1995', name: 'par-1995.xlsx', kind: 'par-xlsx' as const, tried: 'a PAR Index decision titled "năm 1995"', bytes: (lake: Lake) => par(lake, 1995), error: 'the report period (Năm 1995) is before 2000, the first year the lake accepts' },
+    { id: 'par-year-2027', name: 'par-2027.xlsx', kind: 'par-xlsx' as const, tried: 'a PAR Index decision titled "năm 2027", landed in January 2026', bytes: (lake: Lake) => par(lake, 2027), error: "the report period (Năm 2027) begins after the land's date (2026-01-05)" },
+  ];
+  test.each(cases.map((c) => [c.id, c] as const))('should refuse %s as a whole, naming the period, and land its corrected twin', async (_id, c) => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const err = await landFiles(lake, [{ name: c.name, bytes: await c.bytes(lake), kind: c.kind, period: '2025' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RejectedFilesError);
+    expect((err as Error).message).toContain(`${c.name}: ${c.error}`);
+    expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.name]);
+    // nothing of it landed or quarantined row by row
+    expect((await lake.storage.listKeys('landed/')).filter((k) => /^landed\/(bieu06|par_totals|par_fields)\//.test(k))).toEqual([]);
+    expect((await lake.storage.listKeys('quarantine/')).filter((k) => !k.includes('dataset=agencies') && !k.includes('dataset=procedures'))).toEqual([]);
+    // the same workbook with the period it meant lands
+    const fixed = c.kind === 'par-xlsx' ? await par(lake, 2024) : await bieu06('Tháng 12/2025 (Từ ngày 01/12/2025 đến ngày 31/12/2025)');
+    const summary = await landFiles(lake, [{ name: `fixed-${c.name}`, bytes: fixed, kind: c.kind, period: '2025' }]);
+    expect(summary.files.map((f) => [f.original_name, f.rows_read, f.rows_landed])).toEqual([[`fixed-${c.name}`, c.kind === 'par-xlsx' ? 1 : 2, c.kind === 'par-xlsx' ? 1 : 2]]);
+    rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${c.error}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
   });
 });
 

@@ -217,7 +217,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
             const rows = new SmallRows();
             landedFiles.push({
               meta,
-              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, rows, readAhead: pending })),
+              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, rows, readAhead: pending, latestDate: maxTs.slice(0, 10) })),
             });
             kindRows.merge(rows);
           } catch (err) {

@@ -20,7 +20,8 @@ import { readParXlsx } from '../readers/xlsx/par.js';
 import { readAgenciesCsv, readProceduresCsv } from '../readers/registry.js';
 import type { Agency, QuarantineRecord } from '../schemas/index.js';
 import type { Storage } from '../storage/types.js';
-import { batchColumns, type LandedDataset } from './datasets.js';
+import { formatViPeriod, type ViPeriod } from '../vi/periods.js';
+import { batchColumns, EARLIEST_RECEIPT_YEAR, type LandedDataset } from './datasets.js';
 import { periodParts } from './periods.js';
 import type { RawMeta } from './raw.js';
 import { RAW_KINDS } from './sources.js';
@@ -60,6 +61,24 @@ export function readSmallFileAhead(meta: RawMeta, localPath: string, registry: A
   );
 }
 
+/**
+ * The period a workbook reports on (the Biểu 06's "Kỳ báo cáo", the PAR decision's year) must be one the
+ * lake holds and both engines read: not before EARLIEST_RECEIPT_YEAR (where Athena's year projection
+ * starts: a PAR Index of 1995 landed under year=1995 counted on DuckDB only) and not begun after the
+ * land's date (a year typed 2052 for 2025 landed its rows under year=2052, past the calendar and Athena's
+ * projection; a month not yet begun has no report). Said once, for the file, which stays in raw/ as
+ * rejected until a corrected one is dropped (docs/data-contracts.md §2.6, §2.8).
+ */
+function checkReportPeriod(file: string, period: ViPeriod, latestDate: string): void {
+  const name = formatViPeriod(period.periodType, period.year, period.periodNo);
+  if (period.year < EARLIEST_RECEIPT_YEAR) {
+    throw new PipelineInputError('land', file, `the report period (${name}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is its year mistyped?`);
+  }
+  if (period.start > latestDate) {
+    throw new PipelineInputError('land', file, `the report period (${name}) begins after the land's date (${latestDate}): is its year mistyped?`);
+  }
+}
+
 async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>): Promise<T> {
   if (!pending) return read();
   const r = await pending;
@@ -74,7 +93,15 @@ async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>):
  */
 export async function landSmallFile(
   db: DuckDb,
-  input: { meta: RawMeta; localPath: string; storage: Storage; rows: SmallRows; readAhead?: ReadAhead },
+  input: {
+    meta: RawMeta;
+    localPath: string;
+    storage: Storage;
+    rows: SmallRows;
+    readAhead?: ReadAhead;
+    /** The land's latest plausible date (YYYY-MM-DD, its "now + 1 day"): no report covers a period after it. */
+    latestDate: string;
+  },
 ): Promise<SmallLandResult> {
   const { meta, localPath } = input;
   const file = meta.original_name;
@@ -99,6 +126,7 @@ export async function landSmallFile(
     }
     case 'bieu06-xlsx': {
       const r = await ahead(input.readAhead, async () => readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) }));
+      checkReportPeriod(file, r.period, input.latestDate);
       input.rows.add('bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
       quarantine('bieu06', r.quarantine);
       quarantine('bieu06_checks', r.checks);
@@ -106,6 +134,7 @@ export async function landSmallFile(
     }
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
+      checkReportPeriod(file, { periodType: 'year', year: r.year, periodNo: 1, start: `${String(r.year).padStart(4, '0')}-01-01`, end: `${String(r.year).padStart(4, '0')}-12-31` }, input.latestDate);
       input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       quarantine('par_totals', r.quarantine);
