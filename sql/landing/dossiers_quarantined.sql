@@ -4,7 +4,8 @@
 -- fields (`raw_rejects`: file_no, row_no, reason, raw_line; see dossiers_csv_rejects.sql). Otherwise
 -- inputs as for dossiers_landed.sql.
 --
--- Partition (year, month) of a quarantined row: the period its file was pulled for; else the row's own
+-- Partition (year, month) of a quarantined row: the month its file was pulled for (`fy`, `fm`: 0 unless a
+-- month from 2000 to the landing month; a file pulled for a year has none); else the row's own
 -- month of receipt when that is plausible (from 2000, the earliest year of receipt the landing accepts
 -- and the first year Athena projects, to the landing year); else the landing month. An implausible date
 -- (year 1900, 9999) must not make a partition that no reader projects.

@@ -17,6 +17,8 @@ import { writeParXlsx } from '../../functions/generator/par-xlsx.js';
 import { readFile } from 'node:fs/promises';
 import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
+import { projectionYearRange } from '../../infra/lib/query/lake-query.js';
+import { landingMonth } from '../../functions/core/lake/periods.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
@@ -44,6 +46,18 @@ async function landedDossiers(lake: Lake): Promise<Record<string, unknown>[]> {
   const files = (await lake.storage.list('landed/dossiers/')).filter((o) => o.key.endsWith('.parquet'));
   if (files.length === 0) return [];
   return withDuckDb((db) => db.all(`SELECT * FROM read_parquet(${literal(`${lake.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`));
+}
+
+/**
+ * Quarantine partitions Athena's projection does not read (year outside projectionYearRange, month outside
+ * 1–12): their rows would count on DuckDB only.
+ */
+async function unprojected(lake: Lake): Promise<string[]> {
+  const [first, last] = projectionYearRange();
+  return (await lake.storage.listKeys('quarantine/')).filter((k) => {
+    const m = /\/year=(\d+)\/month=(\d+)\/data\.parquet$/.exec(k);
+    return !m || Number(m[1]) < first || Number(m[1]) > last || Number(m[2]) < 1 || Number(m[2]) > 12;
+  });
 }
 
 function kept(q: Record<string, unknown>[], landed: number): string {
@@ -107,6 +121,8 @@ describe('Landing each file of the bad-input corpus', () => {
       expect(row![v.column]).toBe(v.value);
     }
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
+    // Every rejected row where Athena reads it too.
+    expect(await unprojected(lake)).toEqual([]);
     rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `read ${entry.rows_read} = landed ${entry.rows_landed} + quarantined ${entry.rows_quarantined}`, kept: kept(q, entry.rows_landed) });
   });
 });
@@ -258,6 +274,65 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     const summary = await landFiles(lake, [{ name: `fixed-${c.name}`, bytes: fixed, kind: c.kind, period: '2025' }]);
     expect(summary.files.map((f) => [f.original_name, f.rows_read, f.rows_landed])).toEqual([[`fixed-${c.name}`, c.kind === 'par-xlsx' ? 1 : 2, c.kind === 'par-xlsx' ? 1 : 2]]);
     rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${c.error}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
+  });
+
+  test("should quarantine a file's rejected rows under a month Athena reads: a registry's under the landing month, a yearly Biểu 06's under its December", async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const landing = landingMonth();
+    const agencies = fixture('agencies.csv').toString('utf8').split('\n');
+    // a second registry file with one row that has no agency code
+    const broken = [agencies[0]!, agencies[1]!.replace(/^[^,]*/, ''), ...agencies.slice(2)].join('\n');
+    await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: Buffer.from(broken), period: null, originalName: 'agencies-2.csv' });
+    await landFiles(lake, [{ name: 'bieu06-totals-disagree.xlsx', bytes: fixture('bieu06-totals-disagree.xlsx'), kind: 'bieu06-xlsx', period: '2024' }]);
+    const keys = await lake.storage.listKeys('quarantine/');
+    expect(keys).toEqual([
+      'quarantine/dataset=agencies/source=registry/year=' + landing.year + '/month=' + landing.month + '/data.parquet',
+      'quarantine/dataset=bieu06/source=report/year=2024/month=12/data.parquet',
+      'quarantine/dataset=bieu06_checks/source=report/year=2024/month=12/data.parquet',
+    ]);
+    expect(await unprojected(lake)).toEqual([]);
+  });
+
+  test("should quarantine the rejected dossiers of a file pulled for a year under their months of receipt, a row with an implausible date under the landing month", async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const landing = landingMonth();
+    // a vendor's yearly file (say "so-theo-doi-2024.xlsx": its name gives the period 2024)
+    await landFiles(lake, [
+      { name: 'portal-status-disagrees.csv', bytes: fixture('portal-status-disagrees.csv'), kind: 'portal-csv', period: '2024' },
+      { name: 'portal-before-2000.csv', bytes: fixture('portal-before-2000.csv'), kind: 'portal-csv', period: '2024' },
+    ]);
+    expect(await lake.storage.listKeys('quarantine/')).toEqual(
+      [
+        'quarantine/dataset=dossiers/source=portal/year=2024/month=5/data.parquet',
+        `quarantine/dataset=dossiers/source=portal/year=${landing.year}/month=${landing.month}/data.parquet`,
+      ].sort(),
+    );
+    expect(await unprojected(lake)).toEqual([]);
+  });
+
+  test('should refuse a 766 answer without a period, or with one the lake cannot hold, and land it under the month it was pulled for', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const doc = { data: [{ ID: 'u1', TEN: 'Sở Tư pháp', MA_COQUAN: 'H99.01', LOAI_COQUAN: 2, CAPDONVIID: 2, CKMB: 9, TDGQ: 20, CLGQ: 11, TTTT: 7, MDHL: 18, MDSH: 14, TONG_SCORE: 79 }] };
+    const bytes = (tag: string): Buffer => Buffer.from(JSON.stringify({ ...doc, tag }));
+    for (const [name, period, error] of [
+      ['766-unnamed.json', null, 'no period: a 766 answer lands under the month or year it was pulled for'],
+      ['766-2052-06.json', '2052-06', "the report period (Tháng 6/2052) begins after the land's date (2026-01-05)"],
+      ['766-1999-12.json', '1999-12', 'the report period (Tháng 12/1999) is before 2000'],
+    ] as const) {
+      await stageRaw(lake.storage, { kind: 'score766-legacy', bytes: bytes(name), period, originalName: name });
+      const err = await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' }).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(RejectedFilesError);
+      expect((err as Error).message).toContain(`${name}: ${error}`);
+      expect(await lake.storage.listKeys('landed/score766/')).toEqual([]);
+    }
+    expect((await listRejected(lake.storage)).map((r) => r.original_name).sort()).toEqual(['766-1999-12.json', '766-2052-06.json', '766-unnamed.json']);
+    const s = await landFiles(lake, [{ name: '766-2025-06.json', bytes: bytes('ok'), kind: 'score766-legacy', period: '2025-06' }]);
+    expect(s.files.map((f) => [f.original_name, f.rows_landed])).toEqual([['766-2025-06.json', 1]]);
+    expect(await lake.storage.listKeys('landed/score766/')).toEqual(['landed/score766/source=portal/year=2025/data.parquet']);
+    rec.add({ id: '766-answer-period', area: 'Bad input', tried: 'a 766 answer staged without a period, one named 2052-06 and one named 1999-12', happened: 'error for each, naming the file and why (no period; begins after the land\'s date; before 2000)', kept: 'nothing of the three landed; each is recorded as rejected (kept in raw/); the same answer for 2025-06 lands under year=2025' });
   });
 });
 

@@ -20,7 +20,7 @@ import { listManifest, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
-import { periodParts } from './periods.js';
+import { landingMonth, pulledMonth, quarantineMonth, type YearMonth } from './periods.js';
 import { countCsvRecords, countCsvRecordsSync, lineAt, type CsvRecordCount } from './csv-records.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
@@ -210,6 +210,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         const landedFiles: { meta: RawMeta; result: SmallLandResult }[] = [];
         // The kind's rows, inserted once every file is read: a file that fails adds none of its own.
         const kindRows = new SmallRows();
+        const landing = landingMonth();
         for (const meta of files) {
           const local = await requireLocal(opts.storage, meta, workDir);
           try {
@@ -217,7 +218,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
             const rows = new SmallRows();
             landedFiles.push({
               meta,
-              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, rows, readAhead: pending, latestDate: maxTs.slice(0, 10) })),
+              result: await timed(prof, 'small files', () => landSmallFile(db, { meta, localPath: local, storage: opts.storage, rows, readAhead: pending, latestDate: maxTs.slice(0, 10), landing })),
             });
             kindRows.merge(rows);
           } catch (err) {
@@ -227,7 +228,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           opts.onProgress?.(++done, staged.length, meta.original_name);
         }
         await timed(prof, 'small files', () => kindRows.insert(db, workDir));
-        const results = await timed(prof, 'small files', () => quarantineRepeatedKeys(db, landedFiles));
+        const results = await timed(prof, 'small files', () => quarantineRepeatedKeys(db, landedFiles, landing));
         for (const [i, { meta }] of landedFiles.entries()) {
           const r = results[i]!;
           entries.push(toManifest(meta, r.dataset, info.source, r.rowsRead, r.rowsLanded, r.rowsQuarantined));
@@ -360,11 +361,11 @@ function smallRowsOf(dataset: LandedDataset): string {
  * counts are taken from what is left. One statement for all the kind's files (one per file and
  * dataset cost more than the files' own landing).
  */
-async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; result: SmallLandResult }[]): Promise<SmallLandResult[]> {
+async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; result: SmallLandResult }[], landing: YearMonth): Promise<SmallLandResult[]> {
   if (landed.length === 0) return [];
   const files = landed.map(({ meta }) => {
-    const fb = periodParts(meta.period);
-    return `(${literal(meta.sha256)}, ${literal(meta.kind)}, ${literal(meta.original_name)}, ${fb.year}, ${fb.month})`;
+    const q = quarantineMonth(meta.period, landing);
+    return `(${literal(meta.sha256)}, ${literal(meta.kind)}, ${literal(meta.original_name)}, ${q.year}, ${q.month})`;
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE small_files AS SELECT * FROM (VALUES ${files.join(', ')}) AS t(raw_hash, raw_kind, source_file, fy, fm)`);
   // Only the datasets the kind's files filled (a kind fills one or two of them).
@@ -571,9 +572,10 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   const info = RAW_KINDS[kind];
   const lap = lapClock(prof, kind);
   const locals = await pMap(metas, (meta) => requireLocal(storage, meta, workDir), { concurrency: READS_AT_ONCE });
+  const landing = landingMonth();
   const fileRows = metas.map((m, i) => {
-    const fb = periodParts(m.period);
-    return `(${i}, ${literal(locals[i]!)}, ${literal(m.sha256)}, ${literal(m.original_name)}, ${fb.year}, ${fb.month})`;
+    const pulled = pulledMonth(m.period, landing);
+    return `(${i}, ${literal(locals[i]!)}, ${literal(m.sha256)}, ${literal(m.original_name)}, ${pulled.year}, ${pulled.month})`;
   });
   await db.run(
     `CREATE OR REPLACE TEMP TABLE chunk_files AS
@@ -772,13 +774,12 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     await db.run(`CREATE OR REPLACE TEMP VIEW landing_parsed AS ${parseSql}`);
   }
   lap('read');
-  const now = new Date();
   await db.run(
     `CREATE OR REPLACE TEMP TABLE landing_run AS
      SELECT CAST($source AS VARCHAR) AS source, CAST($kind AS VARCHAR) AS raw_kind,
             CAST($landing_year AS INTEGER) AS landing_year, CAST($landing_month AS INTEGER) AS landing_month,
             CAST(nextval('batch_chunks') AS INTEGER) AS chunk_no`,
-    { source: info.source, kind, landing_year: now.getFullYear(), landing_month: now.getMonth() + 1 },
+    { source: info.source, kind, landing_year: landing.year, landing_month: landing.month },
   );
   // The checks (a view, computed once by the insert) write every row into the batch with its verdict:
   // a table of the checked rows that the batch then copied again cost 0.6–0.8 s of landing 1 M dossiers

@@ -1,5 +1,43 @@
+import { EARLIEST_RECEIPT_YEAR } from './datasets.js';
+
 /** Partition fallbacks for rows whose own date could not be read: the period the file was pulled for. */
 export function periodParts(period: string | null): { year: number; month: number } {
   const m = /^(\d{4})(?:-(\d{2}))?$/.exec(period ?? '');
   return m ? { year: Number(m[1]), month: m[2] ? Number(m[2]) : 0 } : { year: 0, month: 0 };
+}
+
+export interface YearMonth {
+  year: number;
+  month: number;
+}
+
+/** The land's month (its clock's local year and month): where a rejected row with no better month goes. */
+export function landingMonth(now: Date = new Date()): YearMonth {
+  return { year: now.getFullYear(), month: now.getMonth() + 1 };
+}
+
+/**
+ * The month a file was pulled for, when its period is a month from EARLIEST_RECEIPT_YEAR to the landing
+ * month; else { 0, 0 }: a dossier file's rejected rows then go under their own month of receipt, or the
+ * landing month (sql/landing/dossiers_quarantined.sql).
+ */
+export function pulledMonth(period: string | null, landing: YearMonth): YearMonth {
+  const p = periodParts(period);
+  return p.month > 0 && p.year >= EARLIEST_RECEIPT_YEAR && p.year * 100 + p.month <= landing.year * 100 + landing.month ? p : { year: 0, month: 0 };
+}
+
+/**
+ * The quarantine partition of a small file's rejected rows (registry, Biểu 06, PAR, 766 answers): the
+ * month it was pulled for; for a year, that year's December, or the landing month while the year runs;
+ * else (no period, or one before EARLIEST_RECEIPT_YEAR or after the landing) the landing month. Always a
+ * month Athena's partition projection reads (year EARLIEST_RECEIPT_YEAR … calendar's last + 1, month
+ * 1 … 12): rows of a registry file went under year=0/month=0, of a yearly Biểu 06 under month=0, which
+ * DuckDB read and Athena never did (the data-quality mart and the snapshots differed between engines).
+ */
+export function quarantineMonth(period: string | null, landing: YearMonth): YearMonth {
+  const month = pulledMonth(period, landing);
+  if (month.year > 0) return month;
+  const p = periodParts(period);
+  if (p.month === 0 && p.year >= EARLIEST_RECEIPT_YEAR && p.year <= landing.year) return p.year < landing.year ? { year: p.year, month: 12 } : landing;
+  return landing;
 }

@@ -22,7 +22,7 @@ import type { Agency, QuarantineRecord } from '../schemas/index.js';
 import type { Storage } from '../storage/types.js';
 import { formatViPeriod, type ViPeriod } from '../vi/periods.js';
 import { batchColumns, EARLIEST_RECEIPT_YEAR, type LandedDataset } from './datasets.js';
-import { periodParts } from './periods.js';
+import { periodParts, quarantineMonth, type YearMonth } from './periods.js';
 import type { RawMeta } from './raw.js';
 import { RAW_KINDS } from './sources.js';
 
@@ -79,6 +79,28 @@ function checkReportPeriod(file: string, period: ViPeriod, latestDate: string): 
   }
 }
 
+/**
+ * The period a 766 answer was pulled for (its raw meta's, from the pull or the drop file's name): its rows
+ * land under it, so a file without one, or with one the lake cannot hold (checkReportPeriod), is refused;
+ * without a period its rows landed under year=0, which no report reads.
+ */
+function answerPeriod(meta: RawMeta, file: string, latestDate: string): void {
+  const p = meta.period;
+  if (p === null) {
+    throw new PipelineInputError('land', file, 'no period: a 766 answer lands under the month or year it was pulled for (name the file by it, e.g. score766/2025-06.json, or ingest it with --period)');
+  }
+  const { year, month } = periodParts(p);
+  checkReportPeriod(file, calendarPeriod(year, month), latestDate);
+}
+
+/** The calendar month `month` of `year`, or the year itself when `month` is 0. */
+function calendarPeriod(year: number, month: number): ViPeriod {
+  const y = String(year).padStart(4, '0');
+  return month === 0
+    ? { periodType: 'year', year, periodNo: 1, start: `${y}-01-01`, end: `${y}-12-31` }
+    : { periodType: 'month', year, periodNo: month, start: `${y}-${String(month).padStart(2, '0')}-01`, end: monthEnd(year, month) };
+}
+
 async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>): Promise<T> {
   if (!pending) return read();
   const r = await pending;
@@ -101,6 +123,8 @@ export async function landSmallFile(
     readAhead?: ReadAhead;
     /** The land's latest plausible date (YYYY-MM-DD, its "now + 1 day"): no report covers a period after it. */
     latestDate: string;
+    /** The land's month: rejected rows of a file without a usable period are quarantined under it. */
+    landing: YearMonth;
   },
 ): Promise<SmallLandResult> {
   const { meta, localPath } = input;
@@ -109,7 +133,8 @@ export async function landSmallFile(
   const common = { sourceFile: file, rawHash: meta.sha256 };
   const lineage = (row: number): Rec => ({ raw_hash: meta.sha256, raw_row: row });
   const fallback = periodParts(meta.period);
-  const quarantine = (dataset: string, recs: readonly QuarantineRecord[]): void => input.rows.addQuarantine(quarantineRows(dataset, source, meta, fallback, recs));
+  const quarantined = quarantineMonth(meta.period, input.landing);
+  const quarantine = (dataset: string, recs: readonly QuarantineRecord[]): void => input.rows.addQuarantine(quarantineRows(dataset, source, meta, quarantined, recs));
 
   switch (meta.kind) {
     case 'registry-agencies': {
@@ -134,13 +159,14 @@ export async function landSmallFile(
     }
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
-      checkReportPeriod(file, { periodType: 'year', year: r.year, periodNo: 1, start: `${String(r.year).padStart(4, '0')}-01-01`, end: `${String(r.year).padStart(4, '0')}-12-31` }, input.latestDate);
+      checkReportPeriod(file, calendarPeriod(r.year, 0), input.latestDate);
       input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       quarantine('par_totals', r.quarantine);
       return { dataset: 'par', rowsRead: r.rowsRead, rowsLanded: r.totals.length, rowsQuarantined: r.quarantine.length };
     }
     case 'score766-legacy': {
+      answerPeriod(meta, file, input.latestDate);
       const doc = parseJson(await readFile(localPath, 'utf8'), LegacyReportResponse, file);
       const rows = doc.data.map((u, i) => {
         const code = str(u.MA_COQUAN);
@@ -176,6 +202,7 @@ export async function landSmallFile(
       return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
     }
     case 'score766-results': {
+      answerPeriod(meta, file, input.latestDate);
       const doc = parseJson(await readFile(localPath, 'utf8'), ServiceResultsResponse, file);
       const asOf = meta.as_of ?? meta.pulled_at.slice(0, 10);
       const periodType = meta.period && meta.period.length === 7 ? 'month' : 'year';
@@ -221,6 +248,7 @@ export async function landSmallFile(
     }
     case 'score766-detail':
     case 'score766-metrics': {
+      answerPeriod(meta, file, input.latestDate);
       const units = detailUnits(await readFile(localPath, 'utf8'), file);
       const asOf = meta.as_of ?? units.asOf ?? (meta.kind === 'score766-metrics' ? monthEnd(fallback.year, fallback.month) : meta.pulled_at.slice(0, 10));
       const periodType = meta.period && meta.period.length === 7 ? 'month' : 'year';
@@ -447,14 +475,14 @@ function quarantineRows(
   dataset: string,
   source: string,
   meta: RawMeta,
-  fallback: { year: number; month: number },
+  partition: YearMonth,
   recs: readonly QuarantineRecord[],
 ): Rec[] {
   return recs.map((q) => ({
     dataset,
     source,
-    year: fallback.year,
-    month: fallback.month,
+    year: partition.year,
+    month: partition.month,
     raw_kind: meta.kind,
     source_file: q.source_file,
     row_no: q.row_no,
