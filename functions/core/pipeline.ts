@@ -282,6 +282,22 @@ export async function land(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxT
   }), ctx.lock);
 }
 
+/**
+ * land(), a rejected file reported rather than thrown. A rejected file blocks nothing: the rest landed,
+ * and the models, the invariants and the dashboards run over it. No snapshot is published while a file
+ * waits (a published month is frozen for ever), and the run fails at its end naming the file: runAll
+ * throws `rejected` last; on AWS the state machine skips the snapshot, publishes, and ends in
+ * FilesRejected (infra/lib/orchestration).
+ */
+export async function landGoingOn(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxTimestamp?: string } = {}): Promise<{ summary: LandSummary; rejected?: RejectedFilesError }> {
+  try {
+    return { summary: await land(ctx, opts) };
+  } catch (err) {
+    if (!(err instanceof RejectedFilesError)) throw err;
+    return { summary: err.summary, rejected: err };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 766 scores
 
@@ -503,15 +519,7 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   if (opts.portal) add(await pullPortal(ctx, opts.portal));
   if (opts.score766) add(await pullScore766(ctx, opts.score766));
   if (opts.real766) add(await pullReal766(ctx));
-  // A rejected file blocks nothing: the rest landed, the models and the invariants run over it. No
-  // snapshot is published while a file waits (a published month is frozen for ever), and the run
-  // fails at the end naming the file.
-  let rejected: RejectedFilesError | undefined;
-  const landed = await land(ctx).catch((err: unknown) => {
-    if (!(err instanceof RejectedFilesError)) throw err;
-    rejected = err;
-    return err.summary;
-  });
+  const { summary: landed, rejected } = await landGoingOn(ctx);
   const transformed = await transform(ctx);
   const snapshots: SnapshotSummary[] = [];
   const waiting = await listRejected(ctx.storage);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
 import { keyIndexKey, landedKeyFiles } from '../../../functions/core/lake/key-index.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
+import { listRejected, stageRaw } from '../../../functions/core/lake/raw.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
 import { planDrop } from '../../../functions/core/connectors/drop.js';
 import { ingestDropDir, land, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
@@ -27,7 +28,7 @@ import { handler as snapshotHandler } from '../../../functions/handlers/snapshot
 import { handler as reportHandler } from '../../../functions/handlers/report.js';
 import { buildReportPack } from '../../../functions/core/report/index.js';
 import { lakeStorage, logger, pipelineContext } from '../../../functions/handlers/_runtime.js';
-import { LANDING_LOG_COLUMNS, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
+import { LANDING_LOG_COLUMNS, projectionYearRange, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
 import { lambdaEnv } from '../../helpers/athena-recorded.js';
@@ -179,9 +180,18 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
     for (const key of keys) expect((await remote.get(key)).equals(await local.storage.get(key)), key).toBe(true);
   });
 
-  test('should only write quarantine datasets the Athena quarantine table projects', async () => {
-    const datasets = new Set((await remote.list('quarantine/')).map((o) => /^quarantine\/dataset=([^/]+)\//.exec(o.key)?.[1]));
+  test('should only write quarantine datasets, years and months the Athena quarantine table projects', async () => {
+    const keys = (await remote.list('quarantine/')).map((o) => o.key);
+    const datasets = new Set(keys.map((k) => /^quarantine\/dataset=([^/]+)\//.exec(k)?.[1]));
     for (const d of datasets) expect(QUARANTINE_DATASETS as readonly (string | undefined)[]).toContain(d);
+    const [first, last] = projectionYearRange();
+    for (const k of keys) {
+      const [, year, month] = /\/year=(\d+)\/month=(\d+)\//.exec(k) ?? [];
+      expect(Number(year), k).toBeGreaterThanOrEqual(first);
+      expect(Number(year), k).toBeLessThanOrEqual(last);
+      expect(Number(month), k).toBeGreaterThanOrEqual(1);
+      expect(Number(month), k).toBeLessThanOrEqual(12);
+    }
   });
 
   test('should write the landing log with the columns of its Glue table and the same rows but clock times', async () => {
@@ -384,5 +394,18 @@ describe('land handler given a later export on S3', () => {
     } finally {
       await remote.put(part!, original);
     }
+  });
+});
+
+describe('land handler given a file it cannot read', () => {
+  test('should not fail the step: it lands the rest and reports the file, for the state machine to publish and end in FilesRejected', async () => {
+    const config = loadConfig(undefined, process.env);
+    await stageRaw(lakeStorage(config), { kind: 'bieu06-xlsx', bytes: Buffer.from('not a workbook'), period: '2025', originalName: 'bieu06_2025.xlsx' });
+    const result = await landHandler({}, { awsRequestId: 'land-rejected' });
+    expect(result.rejectedCount).toBe(1);
+    expect(result.summary.rejected.map((r) => [r.original_name, r.error])).toEqual([['bieu06_2025.xlsx', expect.stringContaining('not an XLSX file')]]);
+    expect((await listRejected(lakeStorage(config))).map((r) => r.original_name)).toEqual(['bieu06_2025.xlsx']);
+    // and a land with nothing rejected says 0, which the state machine's choices read
+    expect((await landHandler({}, { awsRequestId: 'land-after' })).rejectedCount).toBe(0);
   });
 });

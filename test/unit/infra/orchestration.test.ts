@@ -75,6 +75,25 @@ describe('PipelineOrchestration given the default props', () => {
     // The report builds the pack of the month the snapshot step just published.
     expect(JSON.stringify(def.States.Report!.Parameters ?? def.States.Report!.Arguments)).toContain('"period.$":"$.results.snapshot.period"');
     expect(def.States.Publish!.Resource).toContain('codebuild:startBuild.sync');
+    expect(def.States.Publish!.Next).toBe('AnyRejected');
+  });
+
+  test('should transform and publish when the land rejected files, but snapshot nothing and end failed, naming them', () => {
+    const def = definition();
+    const rejected = { Variable: '$.results.land.rejectedCount', NumericGreaterThan: 0 };
+    // the snapshot only when asked for and no file was rejected
+    expect(def.States.SnapshotRequested!.Choices).toEqual([{ And: [{ Variable: '$.snapshot', IsPresent: true }, { Not: rejected }], Next: 'Snapshot' }]);
+    expect(def.States.SnapshotRequested!.Default).toBe('Publish');
+    // after the publish: a failed run naming the rejected files, or done
+    expect(def.States.AnyRejected!.Type).toBe('Choice');
+    expect(def.States.AnyRejected!.Choices).toEqual([{ ...rejected, Next: 'NotifyFilesRejected' }]);
+    expect(def.States.AnyRejected!.Default).toBe('Done');
+    const notify = def.States.NotifyFilesRejected!;
+    expect(notify.Resource).toContain('sns:publish');
+    expect(JSON.stringify(notify.Parameters ?? notify.Arguments)).toContain('"rejected.$":"$.results.land.summary.rejected"');
+    expect(def.States[notify.Next!]).toMatchObject({ Type: 'Fail', Error: 'FilesRejected' });
+    // the land step itself goes on to the transform (a rejected file does not fail it)
+    expect(def.States.Land!.Next).toBe('Transform');
   });
 
   test('should retry and catch every step, sending failures to the SNS topic', () => {
