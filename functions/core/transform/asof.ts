@@ -6,8 +6,10 @@
  *   SELECT over the source's full lake table (landed_<dataset>, quarantine: the Glue tables' names)
  *   and the one-row relation snapshot_as_of (as_of_date: the month's last day). The rules themselves
  *   (dossiers received later left out, later finishes still pending, 766 answers captured later, Biểu
- *   06 sheets of later periods, PAR results known from 01/3 of the next year, quarantine rows of later
- *   months) live in those files; the registry and the landing log are read whole;
+ *   06 sheets of later periods, PAR results known from 01/3 of the next year) live in those files; the
+ *   registry, the landing log and the quarantine are read whole (data_quality lists every file landed by
+ *   the snapshot's run with all its rejected rows: a month cut on the quarantine alone left out the rows
+ *   of a file pulled for a later month, and the snapshot failed data_quality's test);
  * - the marts are then cut to the periods up to that date (freezeMarts), each by the cut its YAML
  *   declares (config.meta.as_of_cut).
  */
