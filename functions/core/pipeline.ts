@@ -298,6 +298,32 @@ export async function landGoingOn(ctx: PipelineContext, opts: { kinds?: RawKind[
   }
 }
 
+/** How many rejected files a step's answer names (the rest are counted; every one is in the logs). */
+export const REJECTED_LISTED = 20;
+
+/**
+ * What the AWS land step hands the state machine: counts, not lists. Step Functions passes at most
+ * 256 KB between states and SNS publishes at most 256 KB; a first backfill lands thousands of files
+ * (a summary entry is ≈ 0.4 KB each), so the full summary goes to the logs only. `waiting` names the
+ * files rejected by this land or an earlier one that still wait for an operator (a later land skips
+ * them, so only this listing says whether a snapshot may be published).
+ */
+export function landStepAnswer(summary: LandSummary, waiting: readonly RejectedEntry[]) {
+  const byDataset: Record<string, number> = {};
+  for (const f of summary.files) byDataset[f.dataset] = (byDataset[f.dataset] ?? 0) + f.rows_landed;
+  return {
+    files: summary.files.length,
+    partitionsWritten: summary.partitionsWritten.length,
+    rowsRead: summary.rowsRead,
+    rowsLanded: summary.rowsLanded,
+    rowsQuarantined: summary.rowsQuarantined,
+    rowsLandedByDataset: byDataset,
+    rejectedCount: summary.rejected.length,
+    waitingCount: waiting.length,
+    waiting: waiting.slice(0, REJECTED_LISTED).map((r) => ({ file: r.original_name, kind: r.kind, error: r.error.length > 400 ? `${r.error.slice(0, 399)}…` : r.error })),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // 766 scores
 
@@ -544,6 +570,14 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   if (rejected) {
     rejected.runSummary = summary;
     throw rejected;
+  }
+  // Files an earlier land rejected still wait: the month's snapshot was not published, and the run says
+  // so as a failure (on AWS the state machine ends in FilesRejected the same way), not in a log line.
+  if (waiting.length > 0 && (opts.snapshots?.length ?? 0) > 0) {
+    throw createError(
+      'run',
+      `Failed to publish snapshot(s) ${opts.snapshots!.join(', ')}: ${waiting.length} rejected file(s) wait (${waiting.slice(0, 5).map((w) => w.original_name).join(', ')}${waiting.length > 5 ? ', …' : ''}). Everything else ran; \`npm run cli -- rejected\` lists them; retry or discard each, then run the snapshot again`,
+    );
   }
   return summary;
 }

@@ -1,6 +1,6 @@
 /** Lambda: land staged raw files (DuckDB inside the function): type, validate, quarantine, publish partitions. */
 import { z } from 'zod';
-import { landGoingOn } from '../core/pipeline.js';
+import { landGoingOn, landStepAnswer, rejectedFiles } from '../core/pipeline.js';
 import { isRawKind, type RawKind } from '../core/lake/sources.js';
 import { logger, parseEvent, pipelineContext, startInvocation, type LambdaContext } from './_runtime.js';
 
@@ -10,10 +10,13 @@ export async function handler(event: unknown, context?: LambdaContext) {
   const input = parseEvent(Event, event, 'land');
   const config = startInvocation(context);
   const ctx = pipelineContext(config, context?.awsRequestId);
-  const { summary, rejected } = await landGoingOn(ctx, input.kinds ? { kinds: input.kinds as RawKind[] } : {});
+  const { summary } = await landGoingOn(ctx, input.kinds ? { kinds: input.kinds as RawKind[] } : {});
   // A rejected file does not fail the step: the state machine transforms and publishes what landed,
-  // publishes no snapshot, and ends in FilesRejected naming the files (summary.rejected).
-  if (rejected) logger.error('land rejected files', { rejected: summary.rejected.map((r) => ({ file: r.original_name, error: r.error })) });
-  logger.info('land done', { summary });
-  return { step: 'land', summary, rejectedCount: summary.rejected.length };
+  // publishes no snapshot while any file waits (this land's or an earlier one's), and ends in
+  // FilesRejected naming them. The files are logged; the state machine gets counts (landStepAnswer).
+  const waiting = await rejectedFiles(ctx);
+  if (waiting.length > 0) logger.error('rejected files wait', { waiting: waiting.map((r) => ({ file: r.original_name, kind: r.kind, error: r.error })) });
+  const answer = landStepAnswer(summary, waiting);
+  logger.info('land done', { summary: answer, files: summary.files.map((f) => ({ file: f.original_name, kind: f.kind, read: f.rows_read, landed: f.rows_landed, quarantined: f.rows_quarantined })) });
+  return { step: 'land', summary: answer };
 }

@@ -389,5 +389,11 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect(run.snapshots).toEqual([]);
     expect(await lake.storage.exists('snapshots/2024-05/manifest.json')).toBe(false);
     expect(logs.some((l) => l.startsWith('snapshot 2024-05 not published: 1 rejected file(s) wait'))).toBe(true);
+    // The next run lands nothing new, but the file still waits: no snapshot, and the run fails saying so.
+    const again = (await runAll(ctx, { drop: { dir: drop }, snapshots: ['2024-05'] }).catch((e: unknown) => e)) as Error;
+    expect(again).toBeInstanceOf(Error);
+    expect(again).not.toBeInstanceOf(RejectedFilesError);
+    expect(again.message).toContain('Failed to publish snapshot(s) 2024-05: 1 rejected file(s) wait (portal/dossiers/2024-05.csv)');
+    expect(await lake.storage.exists('snapshots/2024-05/manifest.json')).toBe(false);
   }, 180_000);
 });

@@ -124,27 +124,30 @@ export class PipelineOrchestration extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     }).next(new sfn.Fail(this, 'ChecksFailed', { error: 'ChecksFailed', cause: 'The transform built no model; nothing was snapshotted or published' }));
 
-    // A file the land rejected (kept in raw/, named in the land's summary) blocks nothing but the month's
-    // snapshot: what landed is transformed and published, no snapshot is frozen while a file waits, and the
-    // run ends in FilesRejected with the files named (as runAll ends locally: functions/core/pipeline.ts,
-    // landGoingOn).
-    const rejected = sfn.Condition.numberGreaterThan('$.results.land.rejectedCount', 0);
+    // A file the land rejected (kept in raw/) blocks nothing but the month's snapshot: what landed is
+    // transformed and published, no snapshot is frozen while a file waits (this land's or an earlier
+    // one's: a later land skips it), and the run ends in FilesRejected with the files named, as runAll
+    // ends locally (functions/core/pipeline.ts, landGoingOn, landStepAnswer).
+    const waiting = sfn.Condition.numberGreaterThan('$.results.land.summary.waitingCount', 0);
     const filesRejected = new tasks.SnsPublish(this, 'NotifyFilesRejected', {
       topic: this.failureTopic,
       subject: 'cchc pipeline: files rejected at landing',
       message: sfn.TaskInput.fromObject({
         step: 'Land',
         execution: sfn.JsonPath.executionId,
-        rejected: sfn.JsonPath.objectAt('$.results.land.summary.rejected'),
-        todo: 'Everything else landed, was transformed and published; no snapshot was published. Drop a corrected file, or `retry` / `discard` each one (npm run cli), then start a run with {"pull":{},"snapshot":{}} for the month.',
+        waitingCount: sfn.JsonPath.numberAt('$.results.land.summary.waitingCount'),
+        rejectedByThisRun: sfn.JsonPath.numberAt('$.results.land.summary.rejectedCount'),
+        firstFiles: sfn.JsonPath.objectAt('$.results.land.summary.waiting'),
+        todo:
+          'Everything else landed, was transformed and published; no snapshot was published. Drop a corrected file, or `retry` / `discard` each one (npm run cli -- rejected lists them all), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}} for the month to freeze.',
       }),
       resultPath: sfn.JsonPath.DISCARD,
-    }).next(new sfn.Fail(this, 'FilesRejected', { error: 'FilesRejected', cause: 'Files were rejected at landing; see the failure topic message' }));
+    }).next(new sfn.Fail(this, 'FilesRejected', { error: 'FilesRejected', cause: 'Files rejected at landing wait for an operator; see the failure topic message' }));
     const done = new sfn.Succeed(this, 'Done');
     const maybeSnapshot = new sfn.Choice(this, 'SnapshotRequested')
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.snapshot'), sfn.Condition.not(rejected)), snapshot.next(report).next(publish))
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.snapshot'), sfn.Condition.not(waiting)), snapshot.next(report).next(publish))
       .otherwise(publish);
-    publish.next(new sfn.Choice(this, 'AnyRejected').when(rejected, filesRejected).otherwise(done));
+    publish.next(new sfn.Choice(this, 'AnyRejected').when(waiting, filesRejected).otherwise(done));
     const checks = new sfn.Choice(this, 'Checks')
       .when(sfn.Condition.and(sfn.Condition.isPresent('$.results.transform.models'), sfn.Condition.numberGreaterThanEquals('$.results.transform.models', 1)), maybeSnapshot)
       .otherwise(checksFailed);

@@ -15,10 +15,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DATASET_SPECS } from '../../../functions/core/lake/datasets.js';
 import { keyIndexKey, landedKeyFiles } from '../../../functions/core/lake/key-index.js';
 import { RAW_KIND_NAMES, type RawKind } from '../../../functions/core/lake/sources.js';
-import { listRejected, stageRaw } from '../../../functions/core/lake/raw.js';
+import { listRejected, stageRaw, type RejectedEntry } from '../../../functions/core/lake/raw.js';
 import { withDuckDb, literal } from '../../../functions/core/engine/duckdb.js';
 import { planDrop } from '../../../functions/core/connectors/drop.js';
-import { ingestDropDir, land, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
+import { ingestDropDir, land, landStepAnswer, REJECTED_LISTED, snapshot, verify, type PipelineContext } from '../../../functions/core/pipeline.js';
 import { loadConfig } from '../../../functions/core/config.js';
 import type { Storage } from '../../../functions/core/storage/types.js';
 import { generateDemo } from '../../../functions/generator/index.js';
@@ -128,9 +128,13 @@ describe('pull-nsw handler given an NSW drop on S3', () => {
 describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)', () => {
   test('should land every staged file and account for every row', () => {
     const s = landResult.summary;
-    expect(s.files.length).toBeGreaterThan(nswFiles.length);
+    expect(s.files).toBeGreaterThan(nswFiles.length);
     expect(s.rowsRead).toBe(s.rowsLanded + s.rowsQuarantined);
     expect(s.rowsQuarantined).toBeGreaterThan(0);
+    expect(Object.values(s.rowsLandedByDataset).reduce((a, n) => a + n, 0)).toBe(s.rowsLanded);
+    // counts, not lists: what Step Functions (256 KB between states) carries
+    expect([s.rejectedCount, s.waitingCount, s.waiting]).toEqual([0, 0, []]);
+    expect(JSON.stringify(landResult).length).toBeLessThan(2000);
   });
 
   test("should leave nothing in the function's /tmp, the partitions it downloaded included", async () => {
@@ -224,8 +228,8 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
 describe('snapshot handler given a month published on S3', () => {
   test('should pass the lake invariants checked on S3 (accounting, unique dossier ids, snapshot hashes)', async () => {
     const summary = await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-1'));
-    expect(summary).toMatchObject({ filesChecked: landResult.summary.files.length, snapshots: 1 });
-    expect(summary.dossiers).toBe(landResult.summary.files.filter((f) => f.dataset === 'dossiers').reduce((n, f) => n + f.rows_landed, 0));
+    expect(summary).toMatchObject({ filesChecked: landResult.summary.files, snapshots: 1 });
+    expect(summary.dossiers).toBe(landResult.summary.rowsLandedByDataset.dossiers);
   });
 
   test('should only verify an already published month on a second call', async () => {
@@ -334,7 +338,7 @@ describe('land handler given a later export on S3', () => {
     expect(await reasonsFor(moved.id)).toEqual([expect.stringContaining(`already landed under source nsw, received ${moved.landedMonth}`)]);
     // Still one copy of every id in the lake (verify throws on a duplicate), and the dossiers the first land landed.
     const summary = await verify(pipelineContext(loadConfig(undefined, process.env), 'verify-2'));
-    expect(summary.dossiers).toBe(landResult.summary.files.filter((f) => f.dataset === 'dossiers').reduce((n, f) => n + f.rows_landed, 0));
+    expect(summary.dossiers).toBe(landResult.summary.rowsLandedByDataset.dossiers);
   });
 
   test("should not trust an index that is not its partition's (another ETag): that partition is read whole, its index rewritten", async () => {
@@ -398,14 +402,25 @@ describe('land handler given a later export on S3', () => {
 });
 
 describe('land handler given a file it cannot read', () => {
-  test('should not fail the step: it lands the rest and reports the file, for the state machine to publish and end in FilesRejected', async () => {
+  test('should not fail the step: it lands the rest and names the waiting file, for the state machine to publish and end in FilesRejected', async () => {
     const config = loadConfig(undefined, process.env);
     await stageRaw(lakeStorage(config), { kind: 'bieu06-xlsx', bytes: Buffer.from('not a workbook'), period: '2025', originalName: 'bieu06_2025.xlsx' });
     const result = await landHandler({}, { awsRequestId: 'land-rejected' });
-    expect(result.rejectedCount).toBe(1);
-    expect(result.summary.rejected.map((r) => [r.original_name, r.error])).toEqual([['bieu06_2025.xlsx', expect.stringContaining('not an XLSX file')]]);
+    expect(result.summary).toMatchObject({ rejectedCount: 1, waitingCount: 1 });
+    expect(result.summary.waiting).toEqual([{ file: 'bieu06_2025.xlsx', kind: 'bieu06-xlsx', error: expect.stringContaining('not an XLSX file') }]);
     expect((await listRejected(lakeStorage(config))).map((r) => r.original_name)).toEqual(['bieu06_2025.xlsx']);
-    // and a land with nothing rejected says 0, which the state machine's choices read
-    expect((await landHandler({}, { awsRequestId: 'land-after' })).rejectedCount).toBe(0);
+    // The next land skips the file but still says it waits: no snapshot until an operator acts.
+    expect((await landHandler({}, { awsRequestId: 'land-after' })).summary).toMatchObject({ rejectedCount: 0, waitingCount: 1 });
+  });
+});
+
+describe('the land step answer', () => {
+  test('should count, and name at most REJECTED_LISTED waiting files with errors cut to 400 characters', () => {
+    const entry = (n: number) => ({ original_name: `f${n}.xlsx`, kind: 'bieu06-xlsx', error: 'x'.repeat(1000) }) as unknown as RejectedEntry;
+    const waiting = Array.from({ length: REJECTED_LISTED + 5 }, (_, n) => entry(n));
+    const answer = landStepAnswer({ files: [], rejected: waiting.slice(0, 2), partitionsWritten: ['a', 'b'], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 }, waiting);
+    expect(answer).toMatchObject({ files: 0, partitionsWritten: 2, rejectedCount: 2, waitingCount: REJECTED_LISTED + 5 });
+    expect(answer.waiting.map((w) => w.file)).toEqual(waiting.slice(0, REJECTED_LISTED).map((w) => w.original_name));
+    expect(answer.waiting.every((w) => w.error.length === 400 && w.error.endsWith('…'))).toBe(true);
   });
 });

@@ -78,9 +78,9 @@ describe('PipelineOrchestration given the default props', () => {
     expect(def.States.Publish!.Next).toBe('AnyRejected');
   });
 
-  test('should transform and publish when the land rejected files, but snapshot nothing and end failed, naming them', () => {
+  test('should transform and publish while rejected files wait, but snapshot nothing and end failed, naming them', () => {
     const def = definition();
-    const rejected = { Variable: '$.results.land.rejectedCount', NumericGreaterThan: 0 };
+    const rejected = { Variable: '$.results.land.summary.waitingCount', NumericGreaterThan: 0 };
     // the snapshot only when asked for and no file was rejected
     expect(def.States.SnapshotRequested!.Choices).toEqual([{ And: [{ Variable: '$.snapshot', IsPresent: true }, { Not: rejected }], Next: 'Snapshot' }]);
     expect(def.States.SnapshotRequested!.Default).toBe('Publish');
@@ -90,7 +90,8 @@ describe('PipelineOrchestration given the default props', () => {
     expect(def.States.AnyRejected!.Default).toBe('Done');
     const notify = def.States.NotifyFilesRejected!;
     expect(notify.Resource).toContain('sns:publish');
-    expect(JSON.stringify(notify.Parameters ?? notify.Arguments)).toContain('"rejected.$":"$.results.land.summary.rejected"');
+    expect(JSON.stringify(notify.Parameters ?? notify.Arguments)).toContain('"firstFiles.$":"$.results.land.summary.waiting"');
+    expect(JSON.stringify(notify.Parameters ?? notify.Arguments)).toContain('"waitingCount.$":"$.results.land.summary.waitingCount"');
     expect(def.States[notify.Next!]).toMatchObject({ Type: 'Fail', Error: 'FilesRejected' });
     // the land step itself goes on to the transform (a rejected file does not fail it)
     expect(def.States.Land!.Next).toBe('Transform');
