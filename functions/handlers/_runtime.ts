@@ -11,6 +11,7 @@ import { loadConfig, redactConfig, type PipelineConfig } from '../core/config.js
 import { AthenaEngine } from '../core/engine/athena.js';
 import { snapshotDatabaseName } from '../core/engine/catalog.js';
 import { createError } from '../core/errors.js';
+import { vietnamMonth } from '../core/lake/periods.js';
 import type { PipelineContext } from '../core/pipeline.js';
 import { RoutedStorage, type Route } from '../core/storage/routed.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
@@ -28,9 +29,8 @@ export { YearMonth } from '../core/schemas/index.js';
 
 /** The month `offset` months from now, in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */
 export function monthFromNow(offset: number, now: Date = new Date()): string {
-  const local = new Date(now.getTime() + 7 * 3600_000);
-  const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + offset, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const m = vietnamMonth(now, offset);
+  return `${m.year}-${String(m.month).padStart(2, '0')}`;
 }
 
 export function parseEvent<T extends z.ZodType>(schema: T, event: unknown, handler: string): z.infer<T> {

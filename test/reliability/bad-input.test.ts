@@ -17,7 +17,7 @@ import { writeParXlsx } from '../../functions/generator/par-xlsx.js';
 import { readFile } from 'node:fs/promises';
 import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
-import { projectionYearRange } from '../../infra/lib/query/lake-query.js';
+import { unprojectedQuarantineKeys } from '../helpers/projection.js';
 import { landingMonth } from '../../functions/core/lake/periods.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
@@ -48,16 +48,9 @@ async function landedDossiers(lake: Lake): Promise<Record<string, unknown>[]> {
   return withDuckDb((db) => db.all(`SELECT * FROM read_parquet(${literal(`${lake.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`));
 }
 
-/**
- * Quarantine partitions Athena's projection does not read (year outside projectionYearRange, month outside
- * 1–12): their rows would count on DuckDB only.
- */
+/** Quarantine partitions Athena's projection does not read: their rows would count on DuckDB only. */
 async function unprojected(lake: Lake): Promise<string[]> {
-  const [first, last] = projectionYearRange();
-  return (await lake.storage.listKeys('quarantine/')).filter((k) => {
-    const m = /\/year=(\d+)\/month=(\d+)\/data\.parquet$/.exec(k);
-    return !m || Number(m[1]) < first || Number(m[1]) > last || Number(m[2]) < 1 || Number(m[2]) > 12;
-  });
+  return unprojectedQuarantineKeys(await lake.storage.listKeys('quarantine/'));
 }
 
 function kept(q: Record<string, unknown>[], landed: number): string {
@@ -258,6 +251,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     { id: 'bieu06-next-month', name: 'bieu06-2026-02.xlsx', kind: 'bieu06-xlsx' as const, tried: 'a Biểu 06 of February 2026 landed on 5 January 2026', bytes: () => bieu06('Tháng 2/2026 (Từ ngày 01/02/2026 đến ngày 28/02/2026)'), error: "the report period (Tháng 2/2026) begins after the land's date (2026-01-05)" },
     { id: 'par-year-1995', name: 'par-1995.xlsx', kind: 'par-xlsx' as const, tried: 'a PAR Index decision titled "năm 1995"', bytes: (lake: Lake) => par(lake, 1995), error: 'the report period (Năm 1995) is before 2000, the first year the lake accepts' },
     { id: 'par-year-2027', name: 'par-2027.xlsx', kind: 'par-xlsx' as const, tried: 'a PAR Index decision titled "năm 2027", landed in January 2026', bytes: (lake: Lake) => par(lake, 2027), error: "the report period (Năm 2027) begins after the land's date (2026-01-05)" },
+    { id: 'par-year-running', name: 'par-2026.xlsx', kind: 'par-xlsx' as const, tried: 'a PAR Index decision titled "năm 2026", landed in January 2026 (a year is scored after it ends)', bytes: (lake: Lake) => par(lake, 2026), error: "the report period (Năm 2026) has not ended by the land's date (2026-01-05): a PAR Index is decided after its year" },
   ];
   test.each(cases.map((c) => [c.id, c] as const))('should refuse %s as a whole, naming the period, and land its corrected twin', async (_id, c) => {
     const lake = newLake();
@@ -321,6 +315,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
       ['766-unnamed.json', null, 'no period: a 766 answer lands under the month or year it was pulled for'],
       ['766-2052-06.json', '2052-06', "the report period (Tháng 6/2052) begins after the land's date (2026-01-05)"],
       ['766-1999-12.json', '1999-12', 'the report period (Tháng 12/1999) is before 2000'],
+      ['766-2025.json', '2025', 'the period 2025 is a year: a legacy 766 answer is for one month'],
     ] as const) {
       await stageRaw(lake.storage, { kind: 'score766-legacy', bytes: bytes(name), period, originalName: name });
       const err = await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' }).catch((e: unknown) => e);
@@ -328,11 +323,11 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
       expect((err as Error).message).toContain(`${name}: ${error}`);
       expect(await lake.storage.listKeys('landed/score766/')).toEqual([]);
     }
-    expect((await listRejected(lake.storage)).map((r) => r.original_name).sort()).toEqual(['766-1999-12.json', '766-2052-06.json', '766-unnamed.json']);
+    expect((await listRejected(lake.storage)).map((r) => r.original_name).sort()).toEqual(['766-1999-12.json', '766-2025.json', '766-2052-06.json', '766-unnamed.json']);
     const s = await landFiles(lake, [{ name: '766-2025-06.json', bytes: bytes('ok'), kind: 'score766-legacy', period: '2025-06' }]);
     expect(s.files.map((f) => [f.original_name, f.rows_landed])).toEqual([['766-2025-06.json', 1]]);
     expect(await lake.storage.listKeys('landed/score766/')).toEqual(['landed/score766/source=portal/year=2025/data.parquet']);
-    rec.add({ id: '766-answer-period', area: 'Bad input', tried: 'a 766 answer staged without a period, one named 2052-06 and one named 1999-12', happened: 'error for each, naming the file and why (no period; begins after the land\'s date; before 2000)', kept: 'nothing of the three landed; each is recorded as rejected (kept in raw/); the same answer for 2025-06 lands under year=2025' });
+    rec.add({ id: '766-answer-period', area: 'Bad input', tried: 'a 766 answer staged without a period, one named 2052-06, one named 1999-12 and one named 2025 (a year)', happened: 'error for each, naming the file and why (no period; begins after the land\'s date; before 2000; a year, not a month)', kept: 'nothing of the four landed; each is recorded as rejected (kept in raw/); the same answer for 2025-06 lands under year=2025' });
   });
 });
 

@@ -116,7 +116,7 @@ const asOfFiles = sqlFiles(path.join(SQL_DIR, 'snapshots'));
 describe('sql/snapshots as-of views under the Trino grammar and the lint, and on DuckDB', () => {
   test('should find one as-of view per filtered source', () => {
     expect(asOfFiles.map((f) => path.basename(f))).toEqual(loadAsOfViews(SQL_DIR).map((v) => `${v.source}.sql`));
-    expect(asOfFiles.length).toBe(7);
+    expect(asOfFiles.length).toBe(6);
   });
 
   test.each(asOfFiles.map((f) => [path.basename(f), f]))('should parse and lint %s cleanly', (_name, file) => {

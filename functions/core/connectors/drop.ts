@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PERIOD_PATTERN } from '../lake/periods.js';
 import { RAW_KINDS, type RawKind } from '../lake/sources.js';
 import { loadProfiles } from '../profiles/profile.js';
 import type { Connector, PayloadSink, PlanRequest, PullSummary } from './_types.js';
@@ -67,7 +68,12 @@ export async function planDropDir(dir: string): Promise<DropPlan> {
         skipped.push({ file: path.relative(dir, file), reason: `not a known export name under ${sub}/ (see docs/data-contracts.md)` });
         continue;
       }
-      out.push({ path: file, kind: rule.kind, period: rule.period(rule.test.exec(name)!) });
+      const period = rule.period(rule.test.exec(name)!);
+      if (period !== null && !PERIOD_PATTERN.test(period)) {
+        skipped.push({ file: path.relative(dir, file), reason: `"${name}" has no valid month (see docs/data-contracts.md)` });
+        continue;
+      }
+      out.push({ path: file, kind: rule.kind, period });
     }
   }
   // exports/<profile>/<any name>.xlsx: a vendor system's dossier export, read through that profile
@@ -93,9 +99,10 @@ export async function planDropDir(dir: string): Promise<DropPlan> {
   return { files: out.sort((a, b) => a.path.localeCompare(b.path)), skipped: skipped.sort((a, b) => a.file.localeCompare(b.file)) };
 }
 
-/** The period a file's name carries: its first `yyyy-mm`, else its first `yyyy`, else none. */
+/** The period a file's name carries: its first `yyyy-mm` with a month 01–12, else its first `yyyy`, else none. */
 export function periodOfName(file: string): string | null {
-  return /(\d{4}-\d{2}|\d{4})/.exec(path.basename(file))?.[1] ?? null;
+  const name = path.basename(file);
+  return /(\d{4}-(?:0[1-9]|1[0-2]))(?!\d)/.exec(name)?.[1] ?? /(\d{4})/.exec(name)?.[1] ?? null;
 }
 
 /**

@@ -1,8 +1,11 @@
 import { EARLIEST_RECEIPT_YEAR } from './datasets.js';
 
-/** Partition fallbacks for rows whose own date could not be read: the period the file was pulled for. */
+/** A raw file's period: a year, or a year and a month 01–12 (raw.ts's `Period`; a name's "2024-13" is none). */
+export const PERIOD_PATTERN = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/;
+
+/** A file's period as numbers (month 0 for a year), { 0, 0 } for none or one that is no period. */
 export function periodParts(period: string | null): { year: number; month: number } {
-  const m = /^(\d{4})(?:-(\d{2}))?$/.exec(period ?? '');
+  const m = PERIOD_PATTERN.exec(period ?? '');
   return m ? { year: Number(m[1]), month: m[2] ? Number(m[2]) : 0 } : { year: 0, month: 0 };
 }
 
@@ -11,9 +14,20 @@ export interface YearMonth {
   month: number;
 }
 
-/** The land's month (its clock's local year and month): where a rejected row with no better month goes. */
+/**
+ * The month `offset` months from `now` in Asia/Ho_Chi_Minh (UTC+7, no daylight saving): the province's
+ * calendar, wherever the code runs (Lambda's clock is UTC: at 01:00 on the 1st in Vietnam it is still
+ * the previous month there).
+ */
+export function vietnamMonth(now: Date = new Date(), offset = 0): YearMonth {
+  const local = new Date(now.getTime() + 7 * 3600_000);
+  const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + offset, 1));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1 };
+}
+
+/** The land's month in Vietnam: where a rejected row with no better month goes. */
 export function landingMonth(now: Date = new Date()): YearMonth {
-  return { year: now.getFullYear(), month: now.getMonth() + 1 };
+  return vietnamMonth(now);
 }
 
 /**

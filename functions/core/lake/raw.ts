@@ -10,6 +10,7 @@ import pMap from 'p-map';
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
+import { PERIOD_PATTERN } from './periods.js';
 import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
 
 /**
@@ -19,7 +20,7 @@ import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
  */
 export const READS_AT_ONCE = 16;
 
-export const Period = z.string().regex(/^\d{4}(-\d{2})?$/, 'expected YYYY or YYYY-MM');
+export const Period = z.string().regex(PERIOD_PATTERN, 'expected YYYY or YYYY-MM (month 01–12)');
 
 export const RawMeta = z.object({
   kind: z.enum(RAW_KIND_NAMES as [RawKind, ...RawKind[]]),

@@ -69,13 +69,16 @@ export function readSmallFileAhead(meta: RawMeta, localPath: string, registry: A
  * projection; a month not yet begun has no report). Said once, for the file, which stays in raw/ as
  * rejected until a corrected one is dropped (docs/data-contracts.md §2.6, §2.8).
  */
-function checkReportPeriod(file: string, period: ViPeriod, latestDate: string): void {
+function checkReportPeriod(file: string, period: ViPeriod, latestDate: string, o: { ended?: string } = {}): void {
   const name = formatViPeriod(period.periodType, period.year, period.periodNo);
   if (period.year < EARLIEST_RECEIPT_YEAR) {
     throw new PipelineInputError('land', file, `the report period (${name}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is its year mistyped?`);
   }
   if (period.start > latestDate) {
     throw new PipelineInputError('land', file, `the report period (${name}) begins after the land's date (${latestDate}): is its year mistyped?`);
+  }
+  if (o.ended && period.end > latestDate) {
+    throw new PipelineInputError('land', file, `the report period (${name}) has not ended by the land's date (${latestDate}): ${o.ended}; is its year mistyped?`);
   }
 }
 
@@ -90,6 +93,9 @@ function answerPeriod(meta: RawMeta, file: string, latestDate: string): void {
     throw new PipelineInputError('land', file, 'no period: a 766 answer lands under the month or year it was pulled for (name the file by it, e.g. score766/2025-06.json, or ingest it with --period)');
   }
   const { year, month } = periodParts(p);
+  if (meta.kind === 'score766-legacy' && month === 0) {
+    throw new PipelineInputError('land', file, `the period ${p} is a year: a legacy 766 answer is for one month (name the file by it, e.g. score766/2025-06.json, or ingest it with --period YYYY-MM)`);
+  }
   checkReportPeriod(file, calendarPeriod(year, month), latestDate);
 }
 
@@ -159,7 +165,7 @@ export async function landSmallFile(
     }
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
-      checkReportPeriod(file, calendarPeriod(r.year, 0), input.latestDate);
+      checkReportPeriod(file, calendarPeriod(r.year, 0), input.latestDate, { ended: 'a PAR Index is decided after its year' });
       input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       quarantine('par_totals', r.quarantine);

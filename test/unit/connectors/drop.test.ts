@@ -53,6 +53,9 @@ describe('planDrop', () => {
     ['nsw/H99 01!/2024-05.csv', /nsw\/H99 01!\/2024-05\.csv: "H99 01!" is not an agency code/],
     ['nsw/2024-05.csv', /nsw\/2024-05\.csv: expected <agency_code>\/<yyyy-mm>\.csv/],
     ['nsw/H99.01/may.csv', /"may\.csv" is not named <yyyy-mm>\.csv/],
+    // a month no calendar has: its rows would land under month=13, which no reader projects
+    ['portal/dossiers/2024-13.csv', /portal\/dossiers\/2024-13\.csv: "2024-13\.csv" has no valid month/],
+    ['score766/2025-00.json', /score766\/2025-00\.json: "2025-00\.json" has no valid month/],
   ])('should skip %s naming the file and the rule, and still plan the rest of the drop', async (file, message) => {
     const root = drop(['registry/agencies.csv', file]);
     const plan = await planDropDir(root);
