@@ -17,7 +17,7 @@ import { writeParXlsx } from '../../functions/generator/par-xlsx.js';
 import { readFile } from 'node:fs/promises';
 import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
-import { unprojectedQuarantineKeys } from '../helpers/projection.js';
+import { outsideProjection } from '../../functions/core/lake/projection.js';
 import { landingMonth } from '../../functions/core/lake/periods.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
@@ -50,7 +50,7 @@ async function landedDossiers(lake: Lake): Promise<Record<string, unknown>[]> {
 
 /** Quarantine partitions Athena's projection does not read: their rows would count on DuckDB only. */
 async function unprojected(lake: Lake): Promise<string[]> {
-  return unprojectedQuarantineKeys(await lake.storage.listKeys('quarantine/'));
+  return outsideProjection(await lake.storage.listKeys('quarantine/'));
 }
 
 function kept(q: Record<string, unknown>[], landed: number): string {

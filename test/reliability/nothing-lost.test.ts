@@ -11,6 +11,7 @@ import { localContext } from '../../functions/core/local-context.js';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
 import { PipelineInputError } from '../../functions/core/errors.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
+import { DATASET_SPECS } from '../../functions/core/lake/datasets.js';
 import { landStaged, RejectedFilesError, type LandSummary } from '../../functions/core/lake/land.js';
 import { discardRejected, listManifest, listRejected, listStaged, retryRejected, sha256, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
@@ -310,6 +311,37 @@ describe('verify proves the accounting against the lake (done-when of #12)', () 
       tried: 'one row deleted by hand from a landed dossiers partition (and, apart, one from the superseded ledger), manifests untouched',
       happened: `verify fails: ${r2.accountingErrors[0]!}`,
       kept: 'nothing changed; the manifest counts stand and verify names the file whose rows are missing',
+    });
+  });
+});
+
+describe('verify refuses a partition Athena does not read', () => {
+  test('should fail on a quarantine partition under year=0/month=0 (as registry rows were quarantined before) and on a landed year=1999', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    await stage(lake, { kind: 'portal-api', bytes: fixture('api-page1.json'), name: 'api-page1.json', at: '2026-01-02T00:00:00.000Z' });
+    await land(lake);
+    expect((await checkInvariants(lake.storage, lake.work)).partitionErrors).toEqual([]);
+    // An empty file under each: the accounting still holds, only the partition is wrong.
+    const emptyOf = async (dataset: 'dossiers' | 'quarantine'): Promise<string> => {
+      const file = path.join(lake.tmp, `empty-${dataset}.parquet`);
+      const cols = Object.entries(DATASET_SPECS[dataset].columns).map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ');
+      await withDuckDb((db) => db.run(`COPY (SELECT ${cols} LIMIT 0) TO ${literal(file)} (FORMAT PARQUET)`));
+      return file;
+    };
+    const planted = ['landed/dossiers/source=portal/year=1999/month=5/data.parquet', 'quarantine/dataset=agencies/source=registry/year=0/month=0/data.parquet'];
+    await lake.storage.putFile(planted[0]!, await emptyOf('dossiers'));
+    await lake.storage.putFile(planted[1]!, await emptyOf('quarantine'));
+    const r = await checkInvariants(lake.storage, lake.work);
+    expect(r.ok).toBe(false);
+    expect(r.accountingErrors).toEqual([]);
+    expect(r.partitionErrors).toEqual([...planted].sort().map((k) => `${k}: a partition Athena's projection does not read (year 2000 … the calendar's last + 1, month 1–12)`));
+    rec.add({
+      id: 'verify-unprojected-partition',
+      area: 'Invariants',
+      tried: 'an (empty) partition file planted under quarantine/…/year=0/month=0/ and one under landed/dossiers/…/year=1999/',
+      happened: `verify fails naming both: ${r.partitionErrors[0]!}`,
+      kept: 'nothing changed; a row there would count on DuckDB and never on Athena',
     });
   });
 });

@@ -7,13 +7,17 @@
  *    a file and row that superseded it, itself in the lake), and the rows it counts as quarantined
  *    are in quarantine/; no landed row comes from a file without a manifest entry;
  * 3. no dossier id twice in the lake;
- * 4. every published snapshot matches its manifest's hashes.
+ * 4. every published snapshot matches its manifest's hashes;
+ * 5. every partition of landed/ and quarantine/ is one Athena's partition projection reads (a year from
+ *    2000 to the calendar's last + 1, a month 1–12: projection.ts): DuckDB reads every file under a
+ *    prefix, so a row anywhere else would count on one engine only.
  */
 import { withDuckDb, literal, type DuckDb } from '../engine/duckdb.js';
 import { DATASET_SPECS, type LandedDataset } from './datasets.js';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { localParquetCopies } from './partitions.js';
+import { outsideProjection } from './projection.js';
 import { listManifest, MANIFEST_INDEX_KEY, manifestKey, sha256, type ManifestEntry } from './raw.js';
 import { listSnapshots, readSnapshotManifest } from '../transform/snapshot.js';
 
@@ -23,6 +27,8 @@ export interface InvariantReport {
   duplicateIds: { dossier_id: string; copies: number }[];
   accountingErrors: string[];
   snapshotErrors: string[];
+  /** Partition files under a year or month Athena does not project (invariant 5). */
+  partitionErrors: string[];
   ok: boolean;
 }
 
@@ -68,8 +74,11 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
       else if (sha256(body) !== f.sha256) snapshotErrors.push(`snapshots/${period}/${f.name}: sha256 differs from the manifest`);
     }
   }
-  const ok = accountingErrors.length === 0 && duplicateIds.length === 0 && snapshotErrors.length === 0;
-  return { filesChecked: manifest.length, dossiers, duplicateIds, accountingErrors, snapshotErrors, ok };
+  const partitionErrors = outsideProjection([...(await storage.listKeys('landed/')), ...(await storage.listKeys('quarantine/'))]).map(
+    (k) => `${k}: a partition Athena's projection does not read (year 2000 … the calendar's last + 1, month 1–12)`,
+  );
+  const ok = accountingErrors.length === 0 && duplicateIds.length === 0 && snapshotErrors.length === 0 && partitionErrors.length === 0;
+  return { filesChecked: manifest.length, dossiers, duplicateIds, accountingErrors, snapshotErrors, partitionErrors, ok };
 }
 
 /** The dataset whose rows a manifest entry counts (PAR files count their totals rows). */
@@ -143,6 +152,7 @@ export function assertInvariants(report: InvariantReport): void {
     ...report.accountingErrors.map((e) => `accounting: ${e}`),
     ...report.duplicateIds.map((d) => `duplicate dossier id ${d.dossier_id} (${d.copies} copies)`),
     ...report.snapshotErrors.map((e) => `snapshot: ${e}`),
+    ...report.partitionErrors.map((e) => `partition: ${e}`),
   ];
   throw createError('invariants', `Failed to verify the lake:\n  ${lines.join('\n  ')}`);
 }

@@ -1,47 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
-import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
 
-/** The calendar seed: its years are the years the models report on. */
-export const CALENDAR_SEED = fileURLToPath(new URL('../../../sql/seeds/calendar_months.csv', import.meta.url));
-
-/**
- * The first and last year of the calendar seed (`year` is its first column). Partition projection's
- * default years end one after its last (projectionYearRange), so extending the calendar
- * (docs/outlook-and-warning.md) extends what Athena sees, and a year the models report on is never a
- * partition Athena cannot read.
- */
-export function calendarYearRange(file: string = CALENDAR_SEED): readonly [number, number] {
-  const years = readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => Number(line.split(',')[0]));
-  const bad = years.findIndex((y) => !Number.isSafeInteger(y));
-  if (years.length === 0 || bad >= 0) throw new Error(`[infra] Failed to read the calendar's years from ${file}: ${years.length === 0 ? 'no row' : `row ${bad + 2} has no integer year`}`);
-  return [Math.min(...years), Math.max(...years)];
-}
-
-/**
- * The years partition projection answers for by default: every year a landed partition can have.
- * - From the landing's earliest year of receipt (2000), not the calendar's first (2015): a dossier
- *   received in 2014 lands under `year=2014` and counts (its procedure year; carried over into 2015
- *   while pending), so an Athena that did not see that partition reported other figures than DuckDB.
- * - To the calendar's last year + 1: a dossier received after the calendar lands in that year first
- *   (the landing refuses dates in the future), and Athena must see it for `int_dossier_receipt_years`'
- *   `beyond_calendar` test to stop the run, as it does on DuckDB, instead of it being silently unread.
- */
-export function projectionYearRange(calendar: string = CALENDAR_SEED): readonly [number, number] {
-  const [first, last] = calendarYearRange(calendar);
-  return [Math.min(EARLIEST_RECEIPT_YEAR, first), last + 1];
-}
+// The calendar's years and the years partition projection answers for live in the core, which checks
+// every partition of the lake against them (functions/core/lake/projection.ts; verify's invariant 5).
+export { CALENDAR_SEED, calendarYearRange, projectionYearRange } from '../../../functions/core/lake/projection.js';
+import { projectionYearRange } from '../../../functions/core/lake/projection.js';
 
 /**
  * A `yearRange` prop that leaves out a year projectionYearRange() covers would leave landed partitions

@@ -29,7 +29,7 @@ import { handler as reportHandler } from '../../../functions/handlers/report.js'
 import { buildReportPack } from '../../../functions/core/report/index.js';
 import { lakeStorage, logger, pipelineContext } from '../../../functions/handlers/_runtime.js';
 import { LANDING_LOG_COLUMNS, QUARANTINE_DATASETS } from '../../../infra/lib/query/index.js';
-import { unprojectedQuarantineKeys } from '../../helpers/projection.js';
+import { outsideProjection } from '../../../functions/core/lake/projection.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { startS3Loopback, type S3Loopback } from '../storage/s3-loopback.js';
 import { lambdaEnv } from '../../helpers/athena-recorded.js';
@@ -190,7 +190,7 @@ describe('land handler given the demo inputs on S3 (three buckets on 127.0.0.1)'
     const datasets = new Set(keys.map((k) => /^quarantine\/dataset=([^/]+)\//.exec(k)?.[1]));
     for (const d of datasets) expect(QUARANTINE_DATASETS as readonly (string | undefined)[]).toContain(d);
     expect(keys.length).toBeGreaterThan(0);
-    expect(unprojectedQuarantineKeys(keys)).toEqual([]);
+    expect(outsideProjection(keys)).toEqual([]);
   });
 
   test('should write the landing log with the columns of its Glue table and the same rows but clock times', async () => {
