@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, type PipelineConfig } from '../core/config.js';
 import { createError } from '../core/errors.js';
 import { localContext } from '../core/local-context.js';
+import { s3LakeStorage } from '../core/storage/lake-storage.js';
 import type { PipelineContext } from '../core/pipeline.js';
 
 export interface GlobalOptions {
@@ -13,11 +14,24 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
+/**
+ * Where the rejected-file commands (rejected, retry, discard) act: an S3 lake too, as the stack lays it
+ * out (PIPELINE_LAKE_ROOT=s3://…, PIPELINE_RAW_ROOT, PIPELINE_QUARANTINE_ROOT; AWS credentials from the
+ * environment), since they only read and move the manifest's records and raw/'s bytes, no DuckDB: an
+ * operator acts on a file the AWS run rejected from a workstation. Any other lake: buildContext.
+ */
+export function manifestContext(opts: GlobalOptions): Pick<PipelineContext, 'storage' | 'log'> {
+  const config = loadConfig(opts.config);
+  if (opts.lake) config.lakeRoot = opts.lake;
+  if (!config.lakeRoot.startsWith('s3://')) return buildContext(opts);
+  return { storage: s3LakeStorage(config), log: (msg) => { if (!opts.quiet) console.error(msg); } };
+}
+
 export function buildContext(opts: GlobalOptions, overrides: Partial<PipelineConfig> = {}): PipelineContext {
   const config = { ...loadConfig(opts.config), ...overrides };
   if (opts.lake) config.lakeRoot = opts.lake;
   if (config.lakeRoot.startsWith('s3://')) {
-    throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md)`);
+    throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md; the rejected, retry, discard and export-marts commands also take an S3 lake)`);
   }
   const bars = new ProgressBars(!opts.quiet && process.stderr.isTTY === true);
   return localContext({

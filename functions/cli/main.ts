@@ -4,7 +4,7 @@
  * `npm start` is `demo`; `npm run cli -- <command> --help` documents the rest.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildContext, type GlobalOptions } from './context.js';
+import { buildContext, manifestContext, type GlobalOptions } from './context.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
 import { generateDemo } from '../generator/index.js';
@@ -180,7 +180,7 @@ program
   .description('list the files a land rejected (kept in raw/, waiting for retry or discard), with their error')
   .option('--all', 'also the discarded ones')
   .action(async (o: { all?: boolean }) => {
-    const ctx = buildContext(g());
+    const ctx = manifestContext(g());
     const list = await rejectedFiles(ctx, { discarded: o.all });
     if (list.length === 0) console.log('No rejected files.');
     for (const r of list) {
@@ -194,7 +194,7 @@ program
   .description('let the next land try a rejected file again (after fixing what it needed, e.g. the registry)')
   .argument('<file>', 'its hash (at least 8 characters) or its original name')
   .action(async (ref: string) => {
-    const ctx = buildContext(g());
+    const ctx = manifestContext(g());
     const r = await retryFile(ctx, ref);
     ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) will be landed by the next land`);
   });
@@ -204,7 +204,7 @@ program
   .description('give up on a rejected file: its bytes leave raw/, a record of it stays, the same bytes are not staged again')
   .argument('<file>', 'its hash (at least 8 characters) or its original name')
   .action(async (ref: string) => {
-    const ctx = buildContext(g());
+    const ctx = manifestContext(g());
     const r = await discardFile(ctx, ref);
     ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) discarded`);
   });

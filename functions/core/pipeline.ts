@@ -474,17 +474,17 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): P
 }
 
 /** Files that failed to land and wait for an operator (newest error kept per file). */
-export async function rejectedFiles(ctx: PipelineContext, opts: { discarded?: boolean } = {}): Promise<RejectedEntry[]> {
+export async function rejectedFiles(ctx: Pick<PipelineContext, 'storage' | 'lock'>, opts: { discarded?: boolean } = {}): Promise<RejectedEntry[]> {
   return listRejected(ctx.storage, opts);
 }
 
 /** Let the next land try a rejected file again (named by hash, a hash prefix or its original name). */
-export async function retryFile(ctx: PipelineContext, ref: string): Promise<RejectedEntry> {
+export async function retryFile(ctx: Pick<PipelineContext, 'storage' | 'lock'>, ref: string): Promise<RejectedEntry> {
   return withLakeLock(ctx.storage, 'retry', () => retryRejected(ctx.storage, ref), ctx.lock);
 }
 
 /** Give up on a rejected file: removed from raw/, a record kept under manifest/discarded/. */
-export async function discardFile(ctx: PipelineContext, ref: string): Promise<RejectedEntry> {
+export async function discardFile(ctx: Pick<PipelineContext, 'storage' | 'lock'>, ref: string): Promise<RejectedEntry> {
   return withLakeLock(ctx.storage, 'discard', () => discardRejected(ctx.storage, ref), ctx.lock);
 }
 

@@ -13,7 +13,7 @@ import { snapshotDatabaseName } from '../core/engine/catalog.js';
 import { createError } from '../core/errors.js';
 import { vietnamMonth } from '../core/lake/periods.js';
 import type { PipelineContext } from '../core/pipeline.js';
-import { RoutedStorage, type Route } from '../core/storage/routed.js';
+import { s3LakeStorage } from '../core/storage/lake-storage.js';
 import { S3Storage, s3OptionsFromEnv } from '../core/storage/s3.js';
 import type { Storage } from '../core/storage/types.js';
 
@@ -51,14 +51,7 @@ export function startInvocation(context: LambdaContext | undefined): PipelineCon
 }
 
 export function lakeStorage(config: PipelineConfig): Storage {
-  const s3 = (url: string): S3Storage => S3Storage.fromUrl(url, s3OptionsFromEnv());
-  const routes: Route[] = [];
-  if (config.rawRoot) {
-    const raw = s3(config.rawRoot);
-    routes.push({ prefix: 'raw/', storage: raw }, { prefix: 'manifest/', storage: raw });
-  }
-  if (config.quarantineRoot) routes.push({ prefix: 'quarantine/', storage: s3(config.quarantineRoot) });
-  return new RoutedStorage(s3(config.lakeRoot), routes);
+  return s3LakeStorage(config);
 }
 
 export interface ContextOptions {

@@ -139,7 +139,7 @@ export class PipelineOrchestration extends Construct {
         rejectedByThisRun: sfn.JsonPath.numberAt('$.results.land.summary.rejectedCount'),
         firstFiles: sfn.JsonPath.objectAt('$.results.land.summary.waiting'),
         todo:
-          'Everything else landed, was transformed and published; no snapshot was published. Drop a corrected file, or `retry` / `discard` each one (npm run cli -- rejected lists them all), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}} for the month to freeze.',
+          'Everything else landed, was transformed and published; no snapshot was published. Drop a corrected file, or retry / discard each one from a workstation (PIPELINE_LAKE_ROOT=s3://<lake bucket> PIPELINE_RAW_ROOT=s3://<raw bucket> npm run cli -- rejected lists them all; docs/deploy.md, Operations), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}} for the month to freeze.',
       }),
       resultPath: sfn.JsonPath.DISCARD,
     }).next(new sfn.Fail(this, 'FilesRejected', { error: 'FilesRejected', cause: 'Files rejected at landing wait for an operator; see the failure topic message' }));

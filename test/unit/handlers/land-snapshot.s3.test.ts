@@ -7,6 +7,7 @@
  * snapshot is published on S3 as the snapshot step publishes it, for the report handler and the
  * verification of a published month.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -406,6 +407,25 @@ describe('land handler given a file it cannot read', () => {
     expect((await listRejected(lakeStorage(config))).map((r) => r.original_name)).toEqual(['bieu06_2025.xlsx']);
     // The next land skips the file but still says it waits: no snapshot until an operator acts.
     expect((await landHandler({}, { awsRequestId: 'land-after' })).summary).toMatchObject({ rejectedCount: 0, waitingCount: 1 });
+    // The operator acts from a workstation with the CLI on the S3 lake (the stack's three buckets). Spawned
+    // asynchronously: the S3 server runs in this process and must keep answering.
+    const cli = (...args: string[]): Promise<{ status: number | null; out: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(path.resolve('node_modules/.bin/tsx'), [path.resolve('functions/cli/main.ts'), ...args], { env: process.env });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        child.on('close', (status) => resolve({ status, out }));
+      });
+    const listed = await cli('rejected');
+    expect(listed.status, listed.out).toBe(0);
+    expect(listed.out).toMatch(/bieu06-xlsx {2}bieu06_2025\.xlsx {2}rejected .*\n {4}.*not an XLSX file/);
+    const discarded = await cli('discard', 'bieu06_2025.xlsx');
+    expect(discarded.status, discarded.out).toBe(0);
+    expect(await listRejected(lakeStorage(config))).toEqual([]);
+    expect((await landHandler({}, { awsRequestId: 'land-discarded' })).summary).toMatchObject({ waitingCount: 0 });
+    // A command that needs DuckDB on the lake still refuses an S3 lake, saying which ones do not.
+    expect((await cli('verify')).out).toContain('the rejected, retry, discard and export-marts commands also take an S3 lake');
   });
 });
 
