@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet.js';
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { outsideProjection } from '../../functions/core/lake/projection.js';
-import { landingMonth } from '../../functions/core/lake/periods.js';
+import { vietnamMonth } from '../../functions/core/lake/periods.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
@@ -273,7 +273,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
   test("should quarantine a file's rejected rows under a month Athena reads: a registry's under the landing month, a yearly Biểu 06's under its December", async () => {
     const lake = newLake();
     await withRegistry(lake);
-    const landing = landingMonth();
+    const landing = vietnamMonth();
     const agencies = fixture('agencies.csv').toString('utf8').split('\n');
     // a second registry file with one row that has no agency code
     const broken = [agencies[0]!, agencies[1]!.replace(/^[^,]*/, ''), ...agencies.slice(2)].join('\n');
@@ -291,7 +291,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
   test("should quarantine the rejected dossiers of a file pulled for a year under their months of receipt, a row with an implausible date under the landing month", async () => {
     const lake = newLake();
     await withRegistry(lake);
-    const landing = landingMonth();
+    const landing = vietnamMonth();
     // a vendor's yearly file (say "so-theo-doi-2024.xlsx": its name gives the period 2024)
     await landFiles(lake, [
       { name: 'portal-status-disagrees.csv', bytes: fixture('portal-status-disagrees.csv'), kind: 'portal-csv', period: '2024' },

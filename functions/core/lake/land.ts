@@ -20,7 +20,7 @@ import { listManifest, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
-import { landingMonth, pulledMonth, quarantineMonth, type YearMonth } from './periods.js';
+import { vietnamMonth, pulledMonth, quarantineMonth, type YearMonth } from './periods.js';
 import { countCsvRecords, countCsvRecordsSync, lineAt, type CsvRecordCount } from './csv-records.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
@@ -210,7 +210,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
         const landedFiles: { meta: RawMeta; result: SmallLandResult }[] = [];
         // The kind's rows, inserted once every file is read: a file that fails adds none of its own.
         const kindRows = new SmallRows();
-        const landing = landingMonth();
+        const landing = vietnamMonth();
         for (const meta of files) {
           const local = await requireLocal(opts.storage, meta, workDir);
           try {
@@ -572,7 +572,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
   const info = RAW_KINDS[kind];
   const lap = lapClock(prof, kind);
   const locals = await pMap(metas, (meta) => requireLocal(storage, meta, workDir), { concurrency: READS_AT_ONCE });
-  const landing = landingMonth();
+  const landing = vietnamMonth();
   const fileRows = metas.map((m, i) => {
     const pulled = pulledMonth(m.period, landing);
     return `(${i}, ${literal(locals[i]!)}, ${literal(m.sha256)}, ${literal(m.original_name)}, ${pulled.year}, ${pulled.month})`;

@@ -16,18 +16,13 @@ export interface YearMonth {
 
 /**
  * The month `offset` months from `now` in Asia/Ho_Chi_Minh (UTC+7, no daylight saving): the province's
- * calendar, wherever the code runs (Lambda's clock is UTC: at 01:00 on the 1st in Vietnam it is still
+ * calendar (a land's month, where a rejected row with no better month goes), wherever the code runs (Lambda's clock is UTC: at 01:00 on the 1st in Vietnam it is still
  * the previous month there).
  */
 export function vietnamMonth(now: Date = new Date(), offset = 0): YearMonth {
   const local = new Date(now.getTime() + 7 * 3600_000);
   const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + offset, 1));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1 };
-}
-
-/** The land's month in Vietnam: where a rejected row with no better month goes. */
-export function landingMonth(now: Date = new Date()): YearMonth {
-  return vietnamMonth(now);
 }
 
 /**

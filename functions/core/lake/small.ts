@@ -20,7 +20,7 @@ import { readParXlsx } from '../readers/xlsx/par.js';
 import { readAgenciesCsv, readProceduresCsv } from '../readers/registry.js';
 import type { Agency, QuarantineRecord } from '../schemas/index.js';
 import type { Storage } from '../storage/types.js';
-import { formatViPeriod, type ViPeriod } from '../vi/periods.js';
+import { formatViPeriod, viPeriod, type ViPeriod } from '../vi/periods.js';
 import { batchColumns, EARLIEST_RECEIPT_YEAR, type LandedDataset } from './datasets.js';
 import { periodParts, quarantineMonth, type YearMonth } from './periods.js';
 import type { RawMeta } from './raw.js';
@@ -101,10 +101,7 @@ function answerPeriod(meta: RawMeta, file: string, latestDate: string): void {
 
 /** The calendar month `month` of `year`, or the year itself when `month` is 0. */
 function calendarPeriod(year: number, month: number): ViPeriod {
-  const y = String(year).padStart(4, '0');
-  return month === 0
-    ? { periodType: 'year', year, periodNo: 1, start: `${y}-01-01`, end: `${y}-12-31` }
-    : { periodType: 'month', year, periodNo: month, start: `${y}-${String(month).padStart(2, '0')}-01`, end: monthEnd(year, month) };
+  return month === 0 ? viPeriod('year', year, 1) : viPeriod('month', year, month);
 }
 
 async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>): Promise<T> {

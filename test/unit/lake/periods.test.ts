@@ -3,7 +3,7 @@
  * Athena's partition projection reads (year 2000 … , month 1 … 12), whatever period the file came with.
  */
 import { describe, expect, test } from 'vitest';
-import { landingMonth, periodParts, pulledMonth, quarantineMonth } from '../../../functions/core/lake/periods.js';
+import { vietnamMonth, periodParts, pulledMonth, quarantineMonth } from '../../../functions/core/lake/periods.js';
 import { periodOfName } from '../../../functions/core/connectors/drop.js';
 import { Period } from '../../../functions/core/lake/raw.js';
 
@@ -52,10 +52,10 @@ describe('periods of raw files', () => {
   });
 });
 
-describe('landingMonth', () => {
+describe('vietnamMonth', () => {
   test("should be Vietnam's month wherever the clock runs: 01:00 on 1 January in Hanoi is still December in UTC", () => {
-    expect(landingMonth(new Date('2025-12-31T18:00:00Z'))).toEqual({ year: 2026, month: 1 });
-    expect(landingMonth(new Date('2025-12-31T16:59:59Z'))).toEqual({ year: 2025, month: 12 });
-    expect(landingMonth(new Date('2026-06-15T00:00:00Z'))).toEqual({ year: 2026, month: 6 });
+    expect(vietnamMonth(new Date('2025-12-31T18:00:00Z'))).toEqual({ year: 2026, month: 1 });
+    expect(vietnamMonth(new Date('2025-12-31T16:59:59Z'))).toEqual({ year: 2025, month: 12 });
+    expect(vietnamMonth(new Date('2026-06-15T00:00:00Z'))).toEqual({ year: 2026, month: 6 });
   });
 });
