@@ -27,6 +27,7 @@ import { createError } from '../core/errors.js';
 import { neutraliseFormulaSql } from '../core/lake/encoding.js';
 import { LakeLockedError, LAKE_LOCK_KEY, withLakeLock } from '../core/lake/lock.js';
 import { YEAR_MONTH } from '../core/schemas/index.js';
+import { formatViPeriod } from '../core/vi/periods.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { prepareReportPacks } from './report-packs.js';
 
@@ -52,6 +53,7 @@ export const DASHBOARD_MARTS = [
   'par_agency_years',
   'par_field_scores',
   'data_quality',
+  'rejected_files',
   'bieu06_reconciliation',
   'outlook_projections',
   'outlook_backtest',
@@ -124,6 +126,11 @@ export interface DataMeta {
   warningProvisional: boolean;
   /** Source tables with no rows (served as a flagged placeholder row that the engine deletes on load), sorted. */
   emptyTables: string[];
+  /**
+   * Files a land rejected whole that still wait for an operator (mart rejected_files): none of their rows is
+   * in the figures, so every page says so. `periods`: their periods in Vietnamese, oldest first ("Tháng 5/2025").
+   */
+  rejectedWaiting: { files: number; periods: string[] };
   /** What each page's pickers show first: the newest period of each mart. */
   defaults: {
     year: number | null;
@@ -287,6 +294,16 @@ async function copySnapshots(db: DuckDb, lakeDir: string, sourceDir: string, dat
   return found.sort();
 }
 
+/** The rejected files still waiting, and their periods as the pages name them. */
+async function rejectedWaiting(db: DuckDb, from: string): Promise<DataMeta['rejectedWaiting']> {
+  const rows = await db.all(`select period, count(*) as n from ${from} where status = 'waiting' group by period order by period nulls last`);
+  const label = (p: string): string => (/^\d{4}-\d{2}$/.test(p) ? formatViPeriod('month', Number(p.slice(0, 4)), Number(p.slice(5))) : /^\d{4}$/.test(p) ? formatViPeriod('year', Number(p), 1) : p);
+  return {
+    files: rows.reduce((n, r) => n + Number(r.n), 0),
+    periods: rows.filter((r) => typeof r.period === 'string' && r.period !== '').map((r) => label(String(r.period))),
+  };
+}
+
 async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined, basePath: string, warningWorkingDays: number, emptyTables: string[]): Promise<DataMeta> {
   const metaFile = path.join(lakeDir, 'meta.json');
   let lakeMeta: z.infer<typeof LakeMeta> = {};
@@ -324,6 +341,7 @@ async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, data
     holidaysKnownThrough,
     warningProvisional: facts.warning_provisional === true,
     emptyTables,
+    rejectedWaiting: await rejectedWaiting(db, mart('rejected_files')),
     defaults: {
       year: num(latest.year),
       procedureYear: num(latest.procedure_year),

@@ -217,6 +217,10 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     expect(text).not.toMatch(/sheet row|subtotal|sum of/);
     expect(text).toContain(String(file?.period));
     expect(text).not.toContain('Không có dòng tổng');
+    // No file rejected whole (the demo's marts): the table says so, and no warning stands above it.
+    expect((await page.getByTestId('dq-rejected').innerText()).replace(/\s+/g, ' ')).toContain('Không có tệp nào bị từ chối: mọi tệp nhận được đều đã được đọc.');
+    expect(await page.getByTestId('dq-rejected-waiting').count()).toBe(0);
+    expect(build.meta.rejectedWaiting).toEqual({ files: 0, periods: [] });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();

@@ -22,7 +22,7 @@ import { buildDashboards, DASHBOARDS_DIR, type BuildDashboardsResult } from '../
 import { literal, withDuckDb, type JsonRow } from '../../functions/core/engine/duckdb.js';
 import { formatViNumber } from '../../functions/core/vi/index.js';
 import { ensureDemoLake } from '../helpers/demo-lake.js';
-import { copyLakeWithHostileNames, HOSTILE_FORMULA_NAME, HOSTILE_HTML_NAME, type HostileLake } from './dashboards.fixture.js';
+import { copyLakeWithHostileNames, HOSTILE_FORMULA_NAME, HOSTILE_HTML_NAME, REJECTED_DISCARDED, REJECTED_WAITING, type HostileLake } from './dashboards.fixture.js';
 
 // UPDATE_DOCS_IMG=1 builds from the demo lake as visitors see it (no planted hostile names, whose
 // tests are skipped then) and writes docs/img/so-sanh-don-vi.png.
@@ -212,6 +212,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The label says which data the page shows.
     expect(await page.getByTestId('synthetic-banner').count()).toBe(data === 'synthetic' ? 1 : 0);
     expect(await page.getByTestId('real-data-label').count()).toBe(data === 'real' ? 1 : 0);
+    // The rejected file planted in the copy waits: every page but the data-quality page (its own warning) says so.
+    expect(await page.getByTestId('rejected-banner').count(), 'rejected-banner').toBe(DOCS_MODE || name === 'chat-luong-du-lieu' ? 0 : 1);
     // Vietnamese everywhere: none of Evidence's English labels, hover-only ones included.
     expect(await page.content()).not.toMatch(ENGLISH_CHROME);
     // No axis label cut short ("01/2…"), no table scrolling sideways at 1366 px.
@@ -258,6 +260,15 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(await page.evaluate('navigator.language')).toBe('en-US');
     // The document says it is Vietnamese (Evidence's template says "en"; dashboards/svelte.config.js sets it).
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+    if (!DOCS_MODE) {
+      expect(build.meta.rejectedWaiting).toEqual({ files: 1, periods: ['Tháng 11/2025'] });
+      const banner = page.getByTestId('rejected-banner');
+      expect(await banner.getAttribute('role')).toBe('alert');
+      expect(plain(await banner.innerText()).replace(/\s+/g, ' ').trim()).toBe(
+        'Số liệu chưa đầy đủ. Có 1 tệp dữ liệu bị từ chối đang chờ xử lý (Tháng 11/2025): các dòng của những tệp này chưa có trong số liệu. Xem trang Chất lượng dữ liệu.',
+      );
+      expect(await banner.locator('a').getAttribute('href')).toMatch(/\/chat-luong-du-lieu\/$/);
+    }
     const latest = build.meta.defaults.year as number;
     const rows = await mart(`select year, received_total, on_time_rate from ${m('province_years')} where year in (${latest}, ${latest - 1})`);
     const [now, before] = [rows.find((r) => r.year === latest), rows.find((r) => r.year === latest - 1)];
@@ -643,6 +654,19 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The demo's Biểu 06 workbooks add up (the generator sums its own rows): the checks' table says so.
     expect(Number((await mart(`select count(*) as n from ${m('data_quality')} where check_failures > 0`))[0]?.n)).toBe(0);
     expect(plain(await textOf(page, 'dq-checks'))).toContain('Không có dòng tổng hay dòng cộng nào lệch với các dòng đơn vị của nó.');
+    // Files a land rejected whole (two planted in the copy: the demo has none): the one still waiting is
+    // announced with its period, listed first with its Vietnamese names and dates, its HTML name as text.
+    if (!DOCS_MODE) {
+      await waitText(page, 'Đang chờ xử lý', 'dq-rejected');
+      expect(await textOf(page, 'dq-rejected-waiting')).toContain('Có 1 tệp bị từ chối đang chờ xử lý (Tháng 11/2025).');
+      const rows = (await textOf(page, 'dq-rejected')).split('\n').filter((l) => l.includes('.xlsx') || l.includes('.csv'));
+      expect(rows.length).toBe(2);
+      for (const part of [REJECTED_WAITING.original_name, 'Biểu 06', 'Tháng 11/2025', '02/12/2025 08:15', 'Đang chờ xử lý', 'Tệp Excel không đầy đủ (tải về bị gián đoạn?)', 'not a complete XLSX file']) {
+        expect(rows[0], part).toContain(part);
+      }
+      for (const part of [REJECTED_DISCARDED.original_name, 'Hồ sơ TTHC', 'Tháng 10/2025', 'Đã bỏ qua ngày 04/11/2025', 'Các cột không đúng mẫu']) expect(rows[1], part).toContain(part);
+      expect(await page.locator('[data-testid="dq-rejected"] img').count()).toBe(0);
+    }
     // Every unit line of the demo's Biểu 06 workbooks matches the cells recomputed from the dossiers
     // (the generator counts by the pipeline's reading): the newest period is listed with no cell apart.
     const recon = await mart(`select status, count(*) as n from ${m('bieu06_reconciliation')} group by status order by status`);

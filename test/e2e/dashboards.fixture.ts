@@ -5,7 +5,9 @@
  * copy, in every mart and snapshot that carries them, so that one build proves both:
  *
  * - an agency whose name carries HTML (shown as text, never as markup);
- * - a procedure whose name starts with '=' (a spreadsheet formula: neutralised in what the site serves).
+ * - a procedure whose name starts with '=' (a spreadsheet formula: neutralised in what the site serves);
+ * - two files a land rejected whole (the demo has none): one waiting, named with HTML, and one discarded
+ *   (REJECTED_WAITING, REJECTED_DISCARDED), which the data-quality page lists and warns about.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename } from 'node:fs/promises';
@@ -48,6 +50,7 @@ export async function copyLakeWithHostileNames(demoLakeDir: string, lakeDir: str
       order by resolved_late desc, procedure_code limit 1`))[0]?.procedure_code);
 
     if (options.plant === false) return { lakeDir, htmlAgency, formulaProcedure };
+    await plantRejectedFiles(db, path.join(marts, 'rejected_files.parquet'));
     const files = [path.join(marts)];
     for (const month of await readdir(path.join(lakeDir, 'snapshots')).catch(() => [] as string[])) files.push(path.join(lakeDir, 'snapshots', month));
     for (const dir of files) {
@@ -57,6 +60,34 @@ export async function copyLakeWithHostileNames(demoLakeDir: string, lakeDir: str
     }
     return { lakeDir, htmlAgency, formulaProcedure };
   });
+}
+
+/** A rejected file as the pipeline lists it (functions/core/lake/land.ts, publishRejectedFiles), waiting for an operator. */
+export const REJECTED_WAITING = {
+  original_name: `${HOSTILE_HTML_NAME}.xlsx`,
+  period: '2025-11',
+  rejected_at: '2025-12-02 08:15:00',
+  error: `[pipeline] [land] Failed to read ${HOSTILE_HTML_NAME}.xlsx: not a complete XLSX file (the zip directory is missing; truncated download?)`,
+};
+export const REJECTED_DISCARDED = {
+  original_name: 'portal_2025-10.csv',
+  period: '2025-10',
+  rejected_at: '2025-11-03 07:00:00',
+  discarded_at: '2025-11-04 09:30:00',
+  error: '[pipeline] [land] Failed to read portal_2025-10.csv (row 1): unexpected columns: missing "Có kết quả điện tử"',
+};
+
+async function plantRejectedFiles(db: DuckDb, file: string): Promise<void> {
+  const row = (r: { kind: string; dataset: string; source: string; name: string; period: string; at: string; discarded: string | null; error: string }): string =>
+    `select ${literal(r.kind)}, ${literal(r.dataset)}, ${literal(r.source)}, ${literal('ab'.repeat(32))}, ${literal(r.name)}, ${literal(r.period)}, 1000::bigint,
+       ${literal(r.at)}::timestamp - interval 1 hour, ${literal(r.at)}::timestamp, ${r.discarded ? "'discarded'" : "'waiting'"}, ${r.discarded ? `${literal(r.discarded)}::timestamp` : 'null::timestamp'}, ${literal(r.error)}`;
+  const tmp = `${file}.tmp`;
+  await db.run(`copy (
+      select * from read_parquet(${literal(file)})
+      union all ${row({ kind: 'bieu06-xlsx', dataset: 'bieu06', source: 'report', name: REJECTED_WAITING.original_name, period: REJECTED_WAITING.period, at: REJECTED_WAITING.rejected_at, discarded: null, error: REJECTED_WAITING.error })}
+      union all ${row({ kind: 'portal-csv', dataset: 'dossiers', source: 'portal', name: REJECTED_DISCARDED.original_name, period: REJECTED_DISCARDED.period, at: REJECTED_DISCARDED.rejected_at, discarded: REJECTED_DISCARDED.discarded_at, error: REJECTED_DISCARDED.error })}
+    ) to ${literal(tmp)} (format parquet)`);
+  await rename(tmp, file);
 }
 
 async function plant(db: DuckDb, file: string, agency: string, procedure: string): Promise<void> {

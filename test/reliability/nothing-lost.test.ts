@@ -13,6 +13,8 @@ import { PipelineInputError } from '../../functions/core/errors.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { DATASET_SPECS } from '../../functions/core/lake/datasets.js';
 import { landStaged, RejectedFilesError, type LandSummary } from '../../functions/core/lake/land.js';
+import { publishRejectedFiles, REJECTED_FILES_KEY } from '../../functions/core/lake/land.js';
+import { REJECTED_FILES_COLUMNS } from '../../functions/core/lake/datasets.js';
 import { discardRejected, listManifest, listRejected, listStaged, retryRejected, sha256, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { writeBieu06Xlsx, type Bieu06Sheet } from '../../functions/core/readers/xlsx/bieu06.js';
@@ -37,6 +39,15 @@ async function stage(lake: Lake, f: { name: string; bytes: Buffer; kind: RawKind
 
 async function land(lake: Lake): Promise<LandSummary> {
   return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+}
+
+/** landed/rejected_files/ as the models read it: name, kind, status, whether the error names the file. */
+async function rejectedTable(lake: Lake): Promise<[string, string, string, boolean][]> {
+  const rows = await withDuckDb((db) =>
+    db.all(`SELECT original_name, raw_kind, CASE WHEN discarded_at IS NULL THEN 'waiting' ELSE 'discarded' END AS status, error
+            FROM read_parquet(${literal(path.join(lake.root, REJECTED_FILES_KEY))})`),
+  );
+  return rows.map((r) => [String(r.original_name), String(r.raw_kind), String(r.status), String(r.error).includes(path.basename(String(r.original_name)))]);
 }
 
 async function withRegistry(lake: Lake): Promise<void> {
@@ -364,8 +375,20 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect((await listManifest(lake.storage)).some((m) => m.original_name === 'api-page1.json')).toBe(true);
     // Kept in raw/ for inspection, not staged any more: the next land has nothing to do and fails on nothing.
     expect((await listRejected(lake.storage)).length).toBe(2);
+    // Listed where the models read them (landed/rejected_files/), typed as the Glue table declares.
+    expect(await rejectedTable(lake)).toEqual([
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true],
+    ]);
+    expect(await withDuckDb((db) => db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(path.join(lake.root, REJECTED_FILES_KEY))})`))).toEqual(
+      Object.entries(REJECTED_FILES_COLUMNS).map(([name, type]) => expect.objectContaining({ column_name: name, column_type: type })),
+    );
     expect(await listStaged(lake.storage)).toEqual([]);
+    const table = readFileSync(path.join(lake.root, REJECTED_FILES_KEY));
     expect((await land(lake)).files).toEqual([]);
+    // Nothing changed: the table is not written again.
+    expect(await publishRejectedFiles(lake.storage, lake.work)).toBe(false);
+    expect(readFileSync(path.join(lake.root, REJECTED_FILES_KEY)).equals(table)).toBe(true);
     // A corrected export lands as usual.
     await stage(lake, { kind: 'portal-csv', bytes: fixture('portal-header-only.csv'), name: 'portal/dossiers/2024-05.csv', at: '2026-01-03T00:00:00.000Z' });
     expect((await land(lake)).files.map((f) => f.original_name)).toEqual(['portal/dossiers/2024-05.csv']);
@@ -386,13 +409,24 @@ describe('One bad file blocks nothing (point 5)', () => {
     const again = await stageRaw(lake.storage, { kind: 'bieu06-xlsx', bytes: fixture('bieu06-truncated.xlsx'), period: '2024', originalName: 'bieu06_2024.xlsx' });
     expect(again.alreadyRejected).toBe(true);
     expect(await listStaged(lake.storage)).toEqual([]);
+    // The next land, with nothing staged, lists the discarded file as discarded (the retried CSV was
+    // rejected again after the workbook: the table is in order of rejection).
+    expect(await rejectedTable(lake)).toEqual([
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+    ]);
+    expect((await land(lake)).files).toEqual([]);
+    expect(await rejectedTable(lake)).toEqual([
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+    ]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
     rec.add({
       id: 'bad-file-blocks-nothing',
       area: 'Faults',
       tried: 'a land of three staged files: a portal CSV with an extra column, a good API page, a truncated Biểu 06',
-      happened: 'the API page landed; the two bad files were recorded as rejected (manifest/rejected/) with their errors and the land failed at the end naming both',
-      kept: 'the bad files in raw/; later lands skip them until `cli retry <file>` (tried again) or `cli discard <file>` (bytes removed, record kept, not staged again)',
+      happened: 'the API page landed; the two bad files were recorded as rejected (manifest/rejected/) with their errors, listed in landed/rejected_files/ (the data-quality page), and the land failed at the end naming both',
+      kept: 'the bad files in raw/; later lands skip them until `cli retry <file>` (tried again) or `cli discard <file>` (bytes removed, record kept, not staged again, listed as discarded by the next land)',
     });
   });
 
@@ -418,6 +452,10 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect(err.message).toContain('missing "Có kết quả điện tử"');
     const run = err.runSummary as RunSummary;
     expect(run.transformed.models.length).toBeGreaterThan(10);
+    // The data-quality page's mart lists the waiting file, with the land's error.
+    const mart = await withDuckDb((db) => db.all(`SELECT original_name, dataset, status, error FROM read_parquet(${literal(path.join(lake.root, 'models/marts/rejected_files.parquet'))})`));
+    expect(mart.map((r) => [r.original_name, r.dataset, r.status])).toEqual([['portal/dossiers/2024-05.csv', 'dossiers', 'waiting']]);
+    expect(String(mart[0]?.error)).toContain('missing "Có kết quả điện tử"');
     expect(run.snapshots).toEqual([]);
     expect(await lake.storage.exists('snapshots/2024-05/manifest.json')).toBe(false);
     expect(logs.some((l) => l.startsWith('snapshot 2024-05 not published: 1 rejected file(s) wait'))).toBe(true);
@@ -427,5 +465,12 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect(again).not.toBeInstanceOf(RejectedFilesError);
     expect(again.message).toContain('Failed to publish snapshot(s) 2024-05: 1 rejected file(s) wait (portal/dossiers/2024-05.csv)');
     expect(await lake.storage.exists('snapshots/2024-05/manifest.json')).toBe(false);
+    // Discarded by an operator: the next run (nothing new to land, an incremental transform) lists it as
+    // discarded and publishes the snapshot.
+    await discardRejected(lake.storage, 'portal/dossiers/2024-05.csv');
+    const third = await runAll(ctx, { drop: { dir: drop }, snapshots: ['2024-05'] });
+    expect(third.snapshots.length).toBe(1);
+    const after = await withDuckDb((db) => db.all(`SELECT original_name, status FROM read_parquet(${literal(path.join(lake.root, 'models/marts/rejected_files.parquet'))})`));
+    expect(after.map((r) => [r.original_name, r.status])).toEqual([['portal/dossiers/2024-05.csv', 'discarded']]);
   }, 180_000);
 });

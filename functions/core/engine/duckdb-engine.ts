@@ -156,7 +156,7 @@ export class DuckDbEngine implements QueryEngine {
     const rel = ident(name);
     const pattern = /\.parquet$|[*?[]/.test(location) ? location : `${location.replace(/\/+$/, '')}/**/*.parquet`;
     const first = (await this.db.all(`SELECT file FROM glob(${literal(pattern)}) ORDER BY file LIMIT 1`))[0]?.file;
-    await this.db.run(`DROP VIEW IF EXISTS ${rel}; DROP TABLE IF EXISTS ${rel}`);
+    await this.db.dropRelation(name);
     const known = this.options.sourceColumns ?? SOURCE_COLUMNS;
     // A lake table read under an as-of view (landed_<dataset>, quarantine) is typed as its source.
     const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name];

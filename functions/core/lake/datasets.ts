@@ -259,3 +259,23 @@ export function batchColumns(dataset: LandedDataset): Record<string, string> {
   const parts = Object.fromEntries(spec.partitions.map((p) => [p, 'INTEGER']));
   return { source: 'VARCHAR', ...parts, ...spec.columns };
 }
+
+/**
+ * landed/rejected_files/data.parquet (land.ts, publishRejectedFiles): the files a land rejected whole. Its columns
+ * (Glue: infra/lib/query; the models: src_rejected_files).
+ */
+export const REJECTED_FILES_COLUMNS = {
+  raw_kind: 'VARCHAR',
+  source: 'VARCHAR',
+  dataset: 'VARCHAR',
+  raw_hash: 'VARCHAR',
+  original_name: 'VARCHAR',
+  period: 'VARCHAR',
+  bytes: 'BIGINT',
+  pulled_at: 'TIMESTAMP',
+  rejected_at: 'TIMESTAMP',
+  /** Null while the file waits for an operator. */
+  discarded_at: 'TIMESTAMP',
+  /** The land's error, naming the file, and where it knows them the row and field. */
+  error: 'VARCHAR',
+} as const;

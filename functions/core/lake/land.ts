@@ -9,14 +9,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pMap from 'p-map';
-import { DuckDb, ident, literal } from '../engine/duckdb.js';
+import { DuckDb, ident, literal, withDuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import { batchColumns, DATASET_SPECS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { batchColumns, DATASET_SPECS, REJECTED_FILES_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
 import { landedKeyFiles } from './key-index.js';
 import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
-import { listManifest, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
+import { listManifest, listRejected, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
@@ -119,8 +119,16 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   const prof = opts.profile;
   const staged = await timed(prof, 'list staged', () => listStaged(opts.storage, kinds));
   const summary: LandSummary = { files: [], rejected: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
-  if (staged.length === 0) return summary;
   const workDir = path.resolve(opts.workDir, `land-${process.pid}`);
+  if (staged.length === 0) {
+    // Nothing to land, but an operator may have discarded a rejected file since the last run.
+    try {
+      await timed(prof, 'rejected files', () => publishRejectedFiles(opts.storage, workDir));
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+    return summary;
+  }
   await mkdir(workDir, { recursive: true });
   const db = await DuckDb.open({ memoryLimit: opts.memoryLimit, tempDirectory: path.join(workDir, 'spill') });
   let firstError: unknown;
@@ -237,6 +245,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       await commit();
     }
     await timed(prof, 'landing log', () => publishLandingLog(db, opts.storage, workDir, manifest));
+    await timed(prof, 'rejected files', () => publishRejectedFiles(opts.storage, workDir));
     if (waiting) throw waiting;
     if (summary.rejected.length > 0) throw new RejectedFilesError(summary.rejected, summary, firstError);
     return summary;
@@ -983,4 +992,75 @@ async function publishLandingLog(db: DuckDb, storage: Storage, workDir: string, 
      ) TO ${literal(tmp)} (${PARQUET_OPTIONS})`,
   );
   await storage.putFile('landed/landing_log/data.parquet', tmp);
+}
+
+/**
+ * landed/rejected_files/data.parquet: every file a land rejected whole (an unreadable workbook, a report
+ * for a period the lake cannot hold, a dossier export before its registry…), still waiting for an
+ * operator (`retry` or `discard`) or discarded, with the land's error. Its rows were never read into the
+ * lake, so neither the landing log nor the quarantine counts them: without this table the figures of a
+ * month with a rejected file would look complete. The data-quality page lists them (mart rejected_files).
+ *
+ * Rebuilt from manifest/rejected/ and manifest/discarded/ at the end of every land, also one with
+ * nothing staged (an operator's `discard` is seen by the next run), and written only when what it holds
+ * changed: the JSON lines it was built from are kept beside the manifest index and compared first.
+ */
+export const REJECTED_FILES_KEY = 'landed/rejected_files/data.parquet';
+/** The JSON lines the table was last built from (compared before rebuilding it). */
+export const REJECTED_FILES_INDEX_KEY = 'manifest/index/rejected.ndjson';
+
+/**
+ * Rebuild landed/rejected_files/ when the rejected and discarded records changed since the last
+ * build. True when it wrote.
+ */
+export async function publishRejectedFiles(storage: Storage, workDir: string): Promise<boolean> {
+  const entries = await listRejected(storage, { discarded: true });
+  const lines = entries
+    .map((e) =>
+      JSON.stringify({
+        raw_kind: e.kind,
+        source: RAW_KINDS[e.kind].source,
+        dataset: RAW_KINDS[e.kind].dataset,
+        raw_hash: e.sha256,
+        original_name: e.original_name,
+        period: e.period,
+        bytes: e.bytes,
+        pulled_at: e.pulled_at,
+        rejected_at: e.rejected_at,
+        discarded_at: e.discarded_at,
+        error: e.error,
+      }),
+    )
+    .join('\n');
+  const [built, indexed] = await Promise.all([storage.exists(REJECTED_FILES_KEY), storage.exists(REJECTED_FILES_INDEX_KEY)]);
+  // A lake that never rejected a file has no table (the engines read an empty one); once it has one, the
+  // table is rewritten, empty when every rejected file was retried and landed (the land may not delete).
+  if (entries.length === 0 && !built && !indexed) return false;
+  if (built && indexed && (await storage.get(REJECTED_FILES_INDEX_KEY)).toString('utf8') === lines) return false;
+  const dir = path.join(workDir, 'rejected-files');
+  await mkdir(dir, { recursive: true });
+  try {
+    const json = path.join(dir, 'rejected.ndjson');
+    const out = path.join(dir, 'rejected.parquet');
+    await writeFile(json, lines);
+    const columns = Object.entries(REJECTED_FILES_COLUMNS)
+      .map(([name, type]) => `${name}: '${type === 'TIMESTAMP' ? 'VARCHAR' : type}'`)
+      .join(', ');
+    // Timestamps as the landing log writes them: ISO 8601 with its offset, stored as the session's local time.
+    const select = Object.entries(REJECTED_FILES_COLUMNS)
+      .map(([name, type]) => (type === 'TIMESTAMP' ? `CAST(CAST(${name} AS TIMESTAMPTZ) AS TIMESTAMP) AS ${name}` : name))
+      .join(', ');
+    await withDuckDb((db) =>
+      db.run(
+        `COPY (SELECT ${select} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = {${columns}})
+           ORDER BY rejected_at, raw_kind, raw_hash) TO ${literal(out)} (${PARQUET_OPTIONS})`,
+      ),
+    );
+    await storage.putFile(REJECTED_FILES_KEY, out);
+    // Last: a build interrupted before this line is built again by the next land.
+    await storage.put(REJECTED_FILES_INDEX_KEY, lines, { contentType: 'application/x-ndjson' });
+    return true;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

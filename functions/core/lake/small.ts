@@ -21,6 +21,7 @@ import { readAgenciesCsv, readProceduresCsv } from '../readers/registry.js';
 import type { Agency, QuarantineRecord } from '../schemas/index.js';
 import type { Storage } from '../storage/types.js';
 import { formatViPeriod, viPeriod, type ViPeriod } from '../vi/periods.js';
+import { daysInMonth, isoDate } from '../vi/dates.js';
 import { batchColumns, EARLIEST_RECEIPT_YEAR, type LandedDataset } from './datasets.js';
 import { periodParts, quarantineMonth, type YearMonth } from './periods.js';
 import type { RawMeta } from './raw.js';
@@ -284,10 +285,10 @@ function str(v: unknown): string | null {
   return v === null || v === undefined || v === '' ? null : String(v);
 }
 
+/** The last day of a month (of December when the month is 0: a period of a whole year), YYYY-MM-DD. */
 function monthEnd(year: number, month: number): string {
   const m = month === 0 ? 12 : month;
-  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
-  return `${year}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
+  return isoDate(year, m, daysInMonth(year, m));
 }
 
 function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {

@@ -140,6 +140,11 @@ export async function planTransform(
 
 /** Sources that change whenever any file lands (the landing log itself, the quarantine of every dataset). */
 const EVERY_LANDING = new Set(['src_landing_log', 'src_quarantine']);
+/**
+ * Sources that change with no file landing, so the landing log cannot tell: the files waiting for an
+ * operator (a land that only rejects, or an operator's discard). Read whole by every run (a few rows).
+ */
+const ANY_RUN = new Set(['src_rejected_files']);
 
 /**
  * The `table` models an incremental run keeps as the last run wrote them: none of their inputs
@@ -155,7 +160,7 @@ export function keptModels(plan: TransformPlan, models: readonly TransformModel[
   if (plan.mode !== 'incremental' || !plan.changedDatasets) return new Set();
   const datasets = new Set(plan.changedDatasets);
   const sourceChanged = (name: string): boolean =>
-    EVERY_LANDING.has(name) ? datasets.size > 0 : name.startsWith('src_') ? datasets.has(name.slice(4)) : true;
+    ANY_RUN.has(name) ? true : EVERY_LANDING.has(name) ? datasets.size > 0 : name.startsWith('src_') ? datasets.has(name.slice(4)) : true;
   const byName = new Map(models.map((m) => [m.name, m]));
   const changed = new Map<string, boolean>();
   const isChanged = (m: TransformModel): boolean => {

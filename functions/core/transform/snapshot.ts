@@ -12,6 +12,7 @@ import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
 import { YearMonth } from '../schemas/index.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
+import { daysInMonth, isoDate } from '../vi/dates.js';
 
 export const SnapshotPeriod = YearMonth;
 
@@ -29,8 +30,7 @@ export type SnapshotManifest = z.infer<typeof SnapshotManifest>;
 export function monthEnd(period: string): string {
   SnapshotPeriod.parse(period);
   const [y, m] = period.split('-').map(Number) as [number, number];
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return `${period}-${String(last).padStart(2, '0')}`;
+  return isoDate(y, m, daysInMonth(y, m));
 }
 
 export function snapshotManifestKey(period: string): string {

@@ -18,6 +18,7 @@ import {
   Score766Metric,
 } from '../schemas/index.js';
 import { createError } from '../errors.js';
+import { REJECTED_FILES_COLUMNS } from '../lake/datasets.js';
 import type { Storage } from '../storage/types.js';
 
 export interface SourceColumn {
@@ -107,6 +108,7 @@ export const SOURCE_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
     { name: 'landed_at', type: 'TIMESTAMP' },
     { name: 'rows_superseded', type: 'BIGINT' },
   ],
+  src_rejected_files: Object.entries(REJECTED_FILES_COLUMNS).map(([name, type]) => ({ name, type })),
   src_quarantine: [
     { name: 'dataset', type: 'VARCHAR' },
     { name: 'raw_kind', type: 'VARCHAR' },
@@ -142,7 +144,8 @@ export const LEDGER_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
 /**
  * Default storage locations of the sources under a lake root (a directory or URI prefix), as
  * functions/core/lake writes them: landed/<dataset>/source=…/[year=…/[month=…/]]data.parquet,
- * quarantine/dataset=…/source=…/year=…/month=…/data.parquet, landed/landing_log/data.parquet.
+ * quarantine/dataset=…/source=…/year=…/month=…/data.parquet, landed/landing_log/data.parquet,
+ * landed/rejected_files/data.parquet.
  */
 export function lakeSourceLocations(lake: string | Pick<Storage, 'locate'>, overrides: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};

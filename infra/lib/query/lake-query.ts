@@ -3,7 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
-import { DATASET_SPECS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, REJECTED_FILES_COLUMNS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
 
@@ -141,6 +141,15 @@ export class LakeQuery extends Construct {
       name: landedTableName('landing_log'),
       columns: LANDING_LOG_COLUMNS,
       location: `s3://${props.lake.bucketName}/landed/landing_log`,
+      partitions: [],
+      yearRange: p.yearRange,
+    });
+    // One file, no partitions: the files a land rejected whole (waiting for an operator or discarded),
+    // which the data-quality page lists; absent while there are none.
+    this.tables[landedTableName('rejected_files')] = this.table('LandedRejectedFiles', {
+      name: landedTableName('rejected_files'),
+      columns: REJECTED_FILES_COLUMNS,
+      location: `s3://${props.lake.bucketName}/landed/rejected_files`,
       partitions: [],
       yearRange: p.yearRange,
     });

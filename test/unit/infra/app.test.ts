@@ -18,7 +18,7 @@ describe('CDK app given the default context', () => {
       distributions: counts('AWS::CloudFront::Distribution'),
       builds: counts('AWS::CodeBuild::Project'),
       secrets: counts('AWS::SecretsManager::Secret'),
-    }).toEqual({ buckets: 6, tables: 11, workgroups: 1, functions: 6, stateMachines: 1, schedules: 2, distributions: 1, builds: 1, secrets: 1 });
+    }).toEqual({ buckets: 6, tables: 12, workgroups: 1, functions: 6, stateMachines: 1, schedules: 2, distributions: 1, builds: 1, secrets: 1 });
     // The cloud assembly `cdk deploy` reads holds exactly this template, for the configured account and region.
     const artifact = app.synth().getStackArtifact(stack.artifactId);
     expect(artifact.template).toEqual(template.toJSON());

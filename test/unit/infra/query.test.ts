@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, EARLIEST_RECEIPT_YEAR, REJECTED_FILES_COLUMNS } from '../../../functions/core/lake/datasets.js';
 import { QUARANTINE_TABLE } from '../../../functions/core/engine/catalog.js';
 import { partitionPrefix } from '../../../functions/core/lake/partitions.js';
 import { allSources, calendarYearRange, checkYearRange, LAKE_QUERY_DEFAULTS, projectionYearRange, LANDED_TABLE_DATASETS, LANDING_LOG_COLUMNS, QUARANTINE_DATASETS, sourcesOf } from '../../../infra/lib/query/index.js';
@@ -72,11 +72,14 @@ describe('LakeQuery given the default props', () => {
 
   test('should define a table per landed dataset and the landing log, columns matching what landing writes', () => {
     const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput);
-    expect(tables.map((t) => t.Name).sort()).toEqual([...LANDED_TABLE_DATASETS.map((d) => `landed_${d}`), 'landed_landing_log', 'landed_superseded_dossiers', QUARANTINE_TABLE].sort());
+    expect(tables.map((t) => t.Name).sort()).toEqual([...LANDED_TABLE_DATASETS.map((d) => `landed_${d}`), 'landed_landing_log', 'landed_rejected_files', 'landed_superseded_dossiers', QUARANTINE_TABLE].sort());
     const log = tables.find((x) => x.Name === 'landed_landing_log')!;
     expect(log.PartitionKeys).toEqual([]);
     expect(log.Parameters['projection.enabled']).toBeUndefined();
     expect(log.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(Object.keys(LANDING_LOG_COLUMNS));
+    const rejected = tables.find((x) => x.Name === 'landed_rejected_files')!;
+    expect(rejected.PartitionKeys).toEqual([]);
+    expect(rejected.StorageDescriptor.Columns).toEqual(Object.entries(REJECTED_FILES_COLUMNS).map(([Name, t]) => ({ Name, Type: t === 'TIMESTAMP' ? 'timestamp' : t === 'BIGINT' ? 'bigint' : 'string' })));
     for (const d of LANDED_TABLE_DATASETS) {
       const t = tables.find((x) => x.Name === `landed_${d}`)!;
       const spec = DATASET_SPECS[d];

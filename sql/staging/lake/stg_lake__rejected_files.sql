@@ -1,0 +1,25 @@
+with source as (
+
+    select * from src_rejected_files
+
+),
+
+final as (
+
+    select
+        cast(raw_kind as varchar) as raw_kind,
+        cast(source as varchar) as source,
+        cast(dataset as varchar) as dataset,
+        cast(raw_hash as varchar) as raw_hash,
+        cast(original_name as varchar) as original_name,
+        cast(period as varchar) as period,
+        cast(bytes as bigint) as bytes,
+        cast(pulled_at as timestamp) as pulled_at,
+        cast(rejected_at as timestamp) as rejected_at,
+        cast(discarded_at as timestamp) as discarded_at,
+        cast(error as varchar) as error
+    from source
+
+)
+
+select * from final
