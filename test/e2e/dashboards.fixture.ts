@@ -78,14 +78,14 @@ export const REJECTED_DISCARDED = {
 };
 
 async function plantRejectedFiles(db: DuckDb, file: string): Promise<void> {
-  const row = (r: { kind: string; dataset: string; source: string; name: string; period: string; at: string; discarded: string | null; error: string }): string =>
+  const row = (r: { kind: string; dataset: string; source: string; name: string; period: string; at: string; discarded: string | null; reason: string; error: string }): string =>
     `select ${literal(r.kind)}, ${literal(r.dataset)}, ${literal(r.source)}, ${literal('ab'.repeat(32))}, ${literal(r.name)}, ${literal(r.period)}, 1000::bigint,
-       ${literal(r.at)}::timestamp - interval 1 hour, ${literal(r.at)}::timestamp, ${r.discarded ? "'discarded'" : "'waiting'"}, ${r.discarded ? `${literal(r.discarded)}::timestamp` : 'null::timestamp'}, ${literal(r.error)}`;
+       ${literal(r.at)}::timestamp - interval 1 hour, ${literal(r.at)}::timestamp, ${r.discarded ? "'discarded'" : "'waiting'"}, ${r.discarded ? `${literal(r.discarded)}::timestamp` : 'null::timestamp'}, ${literal(r.reason)}, ${literal(r.error)}`;
   const tmp = `${file}.tmp`;
   await db.run(`copy (
       select * from read_parquet(${literal(file)})
-      union all ${row({ kind: 'bieu06-xlsx', dataset: 'bieu06', source: 'report', name: REJECTED_WAITING.original_name, period: REJECTED_WAITING.period, at: REJECTED_WAITING.rejected_at, discarded: null, error: REJECTED_WAITING.error })}
-      union all ${row({ kind: 'portal-csv', dataset: 'dossiers', source: 'portal', name: REJECTED_DISCARDED.original_name, period: REJECTED_DISCARDED.period, at: REJECTED_DISCARDED.rejected_at, discarded: REJECTED_DISCARDED.discarded_at, error: REJECTED_DISCARDED.error })}
+      union all ${row({ kind: 'bieu06-xlsx', dataset: 'bieu06', source: 'report', name: REJECTED_WAITING.original_name, period: REJECTED_WAITING.period, at: REJECTED_WAITING.rejected_at, discarded: null, reason: 'xlsx_incomplete', error: REJECTED_WAITING.error })}
+      union all ${row({ kind: 'portal-csv', dataset: 'dossiers', source: 'portal', name: REJECTED_DISCARDED.original_name, period: REJECTED_DISCARDED.period, at: REJECTED_DISCARDED.rejected_at, discarded: REJECTED_DISCARDED.discarded_at, reason: 'columns', error: REJECTED_DISCARDED.error })}
     ) to ${literal(tmp)} (format parquet)`);
   await rename(tmp, file);
 }

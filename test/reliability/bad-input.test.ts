@@ -20,7 +20,7 @@ import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { outsideProjection } from '../../functions/core/lake/projection.js';
 import { vietnamMonth } from '../../functions/core/lake/periods.js';
 import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
-import { fixture, lakeFactory, landFiles, landRegistry, type TestLake } from './lakes.js';
+import { fixture, lakeFactory, landFiles, landRegistry, rejectedReasons, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('bad-input');
@@ -86,6 +86,10 @@ describe('Landing each file of the bad-input corpus', () => {
       // Recorded as rejected with its error, kept in raw/, and not tried again by the next land.
       expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.file]);
       expect(await listStaged(lake.storage)).toEqual([]);
+      // The data-quality page names why in Vietnamese: the mart knows the error's wording.
+      const [listed] = await rejectedReasons(lake);
+      expect(listed?.file).toBe(c.file);
+      expect(listed?.reason, e.message).not.toBe('unreadable');
       const happened = e.message.split('\n')[0]!.replace(/^\[pipeline\] \[\w+\] /, '');
       rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${happened}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
       return;
@@ -260,6 +264,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     expect(err).toBeInstanceOf(RejectedFilesError);
     expect((err as Error).message).toContain(`${c.name}: ${c.error}`);
     expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.name]);
+    expect(await rejectedReasons(lake)).toEqual([{ file: c.name, reason: c.id === 'par-year-1995' ? 'period_too_early' : c.id === 'par-year-running' ? 'period_not_ended' : 'period_in_future' }]);
     // nothing of it landed or quarantined row by row
     expect((await lake.storage.listKeys('landed/')).filter((k) => /^landed\/(bieu06|par_totals|par_fields)\//.test(k))).toEqual([]);
     expect((await lake.storage.listKeys('quarantine/')).filter((k) => !k.includes('dataset=agencies') && !k.includes('dataset=procedures'))).toEqual([]);
@@ -324,6 +329,12 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
       expect(await lake.storage.listKeys('landed/score766/')).toEqual([]);
     }
     expect((await listRejected(lake.storage)).map((r) => r.original_name).sort()).toEqual(['766-1999-12.json', '766-2025.json', '766-2052-06.json', '766-unnamed.json']);
+    expect(await rejectedReasons(lake)).toEqual([
+      { file: '766-1999-12.json', reason: 'period_too_early' },
+      { file: '766-2025.json', reason: 'period_missing' },
+      { file: '766-2052-06.json', reason: 'period_in_future' },
+      { file: '766-unnamed.json', reason: 'period_missing' },
+    ]);
     const s = await landFiles(lake, [{ name: '766-2025-06.json', bytes: bytes('ok'), kind: 'score766-legacy', period: '2025-06' }]);
     expect(s.files.map((f) => [f.original_name, f.rows_landed])).toEqual([['766-2025-06.json', 1]]);
     expect(await lake.storage.listKeys('landed/score766/')).toEqual(['landed/score766/source=portal/year=2025/data.parquet']);
@@ -355,6 +366,7 @@ describe('A large CSV export generated at test time', () => {
     expect(err.summary.files.map((f) => [f.original_name, f.rows_read, f.rows_landed])).toEqual([['good.csv', 2, 2]]);
     expect((await landedDossiers(lake)).map((r) => r.dossier_id)).toEqual(['G1', 'G2']);
     expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual(['big.csv']);
+    expect(await rejectedReasons(lake)).toEqual([{ file: 'big.csv', reason: 'records_mismatch' }]);
     rec.add({
       id: 'csv-unterminated-quote-large',
       area: 'Bad input',

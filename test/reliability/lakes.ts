@@ -7,7 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { DuckDbEngine } from '../../functions/core/engine/duckdb-engine.js';
 import { landStaged, type LandSummary } from '../../functions/core/lake/land.js';
+import { SQL_DIR } from '../../functions/core/lake/landing-sql.js';
+import { loadModels } from '../../functions/core/transform/models.js';
+import { registerLakeSources } from '../../functions/core/transform/register.js';
 import { stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { LocalStorage } from '../../functions/core/storage/local.js';
@@ -72,4 +76,22 @@ export interface RawFile {
 export async function landFiles(lake: { storage: Storage; work: string }, files: RawFile[]): Promise<LandSummary> {
   for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
   return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+}
+
+/**
+ * The `reason` the mart rejected_files gives each file the lake lists as rejected (landed/rejected_files/),
+ * by the real models (stg_lake__rejected_files, rejected_files) on DuckDB over the lake's own table.
+ */
+export async function rejectedReasons(lake: { root: string; work: string }): Promise<{ file: string; reason: string }[]> {
+  const engine = await DuckDbEngine.create({ lakeRoot: lake.root, workDir: path.join(lake.work, 'reasons') });
+  try {
+    await registerLakeSources(engine, lake.root);
+    const chain = ['stg_lake__rejected_files', 'rejected_files'];
+    const models = loadModels(SQL_DIR).filter((m) => chain.includes(m.name));
+    for (const name of chain) await engine.createView(name, models.find((m) => m.name === name)!.sql);
+    const rows = await engine.query('SELECT original_name, reason FROM rejected_files ORDER BY original_name');
+    return rows.map((r) => ({ file: String(r.original_name), reason: String(r.reason) }));
+  } finally {
+    await engine.close();
+  }
 }
