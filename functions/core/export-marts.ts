@@ -92,6 +92,18 @@ export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMarts
           await writeFile(file, await opts.storage.get(obj.key));
           files.push(file);
         }
+        if (files.length === 0 && p.rows === 0) {
+          // Athena writes no data file for a CTAS of no rows (a lake with no file rejected, no dossier due
+          // soon…): the mart is its YAML's columns, typed, with no row.
+          const untyped = mart.columns.filter((c) => !c.data_type).map((c) => c.name);
+          if (mart.columns.length === 0 || untyped.length > 0) {
+            throw createError('export-marts', `Failed to export ${mart.name}: run ${p.run_id} has no rows and its YAML types no columns${untyped.length ? ` (${untyped.join(', ')})` : ''}`);
+          }
+          const empty = mart.columns.map((c) => `CAST(NULL AS ${c.data_type}) AS ${ident(c.name)}`).join(', ');
+          await withDuckDb((db) => db.run(`COPY (SELECT ${empty} WHERE false) TO ${literal(target)} (${PARQUET_OPTIONS})`), { threads: 1 });
+          out.push({ name: mart.name, rows: 0, from: 'run', runId: p.run_id });
+          continue;
+        }
         if (files.length === 0) {
           throw createError('export-marts', `Failed to export ${mart.name}: run ${p.run_id} has no files under ${p.prefix} (${p.rows} rows recorded)`);
         }

@@ -128,9 +128,11 @@ export interface DataMeta {
   emptyTables: string[];
   /**
    * Files a land rejected whole that still wait for an operator (mart rejected_files): none of their rows is
-   * in the figures, so every page says so. `periods`: their periods in Vietnamese, oldest first ("Tháng 5/2025").
+   * in the figures, so the pages they feed say so. `province`: the province's own data (every source but the
+   * national portal's published 766, `dvcqg`); `real`: those published figures (the real pages). `periods`:
+   * their periods in Vietnamese, oldest first ("Tháng 5/2025").
    */
-  rejectedWaiting: { files: number; periods: string[] };
+  rejectedWaiting: { province: RejectedWaiting; real: RejectedWaiting };
   /** What each page's pickers show first: the newest period of each mart. */
   defaults: {
     year: number | null;
@@ -294,14 +296,28 @@ async function copySnapshots(db: DuckDb, lakeDir: string, sourceDir: string, dat
   return found.sort();
 }
 
-/** The rejected files still waiting, and their periods as the pages name them. */
+export interface RejectedWaiting {
+  files: number;
+  periods: string[];
+}
+
+/** The source of the national portal's published 766 figures: the real pages show only these. */
+const REAL_SOURCE = 'dvcqg';
+
+/** The rejected files still waiting, and their periods as the pages name them, for the province's data and for the real pages. */
 async function rejectedWaiting(db: DuckDb, from: string): Promise<DataMeta['rejectedWaiting']> {
-  const rows = await db.all(`select period, count(*) as n from ${from} where status = 'waiting' group by period order by period nulls last`);
+  const rows = await db.all(
+    `select source = ${literal(REAL_SOURCE)} as is_real, period, count(*) as n from ${from} where status = 'waiting' group by all order by period nulls last`,
+  );
   const label = (p: string): string => (/^\d{4}-\d{2}$/.test(p) ? formatViPeriod('month', Number(p.slice(0, 4)), Number(p.slice(5))) : /^\d{4}$/.test(p) ? formatViPeriod('year', Number(p), 1) : p);
-  return {
-    files: rows.reduce((n, r) => n + Number(r.n), 0),
-    periods: rows.filter((r) => typeof r.period === 'string' && r.period !== '').map((r) => label(String(r.period))),
+  const of = (real: boolean): RejectedWaiting => {
+    const mine = rows.filter((r) => r.is_real === real);
+    return {
+      files: mine.reduce((n, r) => n + Number(r.n), 0),
+      periods: mine.filter((r) => typeof r.period === 'string' && r.period !== '').map((r) => label(String(r.period))),
+    };
   };
+  return { province: of(false), real: of(true) };
 }
 
 async function readDataMeta(db: DuckDb, lakeDir: string, sourceDir: string, dataDir: string, snapshots: string[], synthetic: boolean | undefined, basePath: string, warningWorkingDays: number, emptyTables: string[]): Promise<DataMeta> {

@@ -7,7 +7,9 @@
 -- requires a known class for each one rejected (test/reliability/bad-input.test.ts).
 with rejected as (
 
-    select * from stg_lake__rejected_files
+    -- The error without the file's own name, which a sender chose and which must not decide the class.
+    select *, replace(error, original_name, '') as said
+    from stg_lake__rejected_files
 
 ),
 
@@ -26,21 +28,22 @@ final as (
         case when discarded_at is null then 'waiting' else 'discarded' end as status,
         discarded_at,
         case
-            when error like '%password-protected%' then 'xlsx_password'
-            when error like '%old Excel 97–2003 workbook%' then 'xlsx_legacy'
-            when error like '%not a complete XLSX file%' then 'xlsx_incomplete'
-            when error like '%not an XLSX file%' then 'not_xlsx'
-            when error like '%not a dossier page of the portal API%' then 'not_api_page'
-            when error like '%the file is UTF-16%' or error like '%neither UTF-8 nor Windows-1258%' then 'encoding'
-            when error like '%the file is empty%' then 'empty_file'
-            when error like '%not valid JSON%' then 'not_json'
-            when error like '%unexpected columns%' then 'columns'
-            when error like '%unexpected shape%' then 'unexpected_shape'
-            when error like '%the CSV reader returned%' then 'records_mismatch'
-            when error like '%the report period%is before%' then 'period_too_early'
-            when error like '%has not ended by the land''s date%' then 'period_not_ended'
-            when error like '%begins after the land''s date%' then 'period_in_future'
-            when error like '%: no period: %' or error like '%is a year: a legacy 766 answer%' then 'period_missing'
+            when said like '%the workbook is password-protected%' then 'xlsx_password'
+            when said like '%old Excel 97–2003 workbook%' then 'xlsx_legacy'
+            when said like '%not a complete XLSX file%' or said like '%zip directory is damaged%' or said like '%the zip part % is damaged%' then 'xlsx_incomplete'
+            when said like '%not an XLSX file%' then 'not_xlsx'
+            when said like '%not a dossier page of the portal API%' then 'not_api_page'
+            when said like '%the file is UTF-16%' or said like '%neither UTF-8 nor Windows-1258%' or said like '%not valid UTF-8%' then 'encoding'
+            when said like '%the file is empty%' then 'empty_file'
+            when said like '%not valid JSON%' then 'not_json'
+            when said like '%unexpected columns%' or said like '%the header does not match%' then 'columns'
+            when said like '%unexpected shape%' then 'unexpected_shape'
+            when said like '%the CSV reader returned%' then 'records_mismatch'
+            when said like '%cannot be read as CSV%' or said like '%quoted field is not closed%' then 'not_csv'
+            when said like '%the report period%is before%' then 'period_too_early'
+            when said like '%has not ended by the land''s date%' then 'period_not_ended'
+            when said like '%begins after the land''s date%' then 'period_in_future'
+            when said like '%no period: %' or said like '%is a year: a legacy 766 answer%' then 'period_missing'
             else 'unreadable'
         end as reason,
         error

@@ -220,7 +220,7 @@ describe('Dashboards built from a lake without real 766 data', { timeout: 180_00
     // No file rejected whole (the demo's marts): the table says so, and no warning stands above it.
     expect((await page.getByTestId('dq-rejected').innerText()).replace(/\s+/g, ' ')).toContain('Không có tệp nào bị từ chối: mọi tệp nhận được đều đã được đọc.');
     expect(await page.getByTestId('dq-rejected-waiting').count()).toBe(0);
-    expect(build.meta.rejectedWaiting).toEqual({ files: 0, periods: [] });
+    expect(build.meta.rejectedWaiting).toEqual({ province: { files: 0, periods: [] }, real: { files: 0, periods: [] } });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await context.close();

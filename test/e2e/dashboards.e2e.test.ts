@@ -22,7 +22,7 @@ import { buildDashboards, DASHBOARDS_DIR, type BuildDashboardsResult } from '../
 import { literal, withDuckDb, type JsonRow } from '../../functions/core/engine/duckdb.js';
 import { formatViNumber } from '../../functions/core/vi/index.js';
 import { ensureDemoLake } from '../helpers/demo-lake.js';
-import { copyLakeWithHostileNames, HOSTILE_FORMULA_NAME, HOSTILE_HTML_NAME, REJECTED_DISCARDED, REJECTED_WAITING, type HostileLake } from './dashboards.fixture.js';
+import { copyLakeWithHostileNames, HOSTILE_FORMULA_NAME, HOSTILE_HTML_NAME, REJECTED_DISCARDED, REJECTED_REAL, REJECTED_WAITING, type HostileLake } from './dashboards.fixture.js';
 
 // UPDATE_DOCS_IMG=1 builds from the demo lake as visitors see it (no planted hostile names, whose
 // tests are skipped then) and writes docs/img/so-sanh-don-vi.png.
@@ -212,8 +212,9 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The label says which data the page shows.
     expect(await page.getByTestId('synthetic-banner').count()).toBe(data === 'synthetic' ? 1 : 0);
     expect(await page.getByTestId('real-data-label').count()).toBe(data === 'real' ? 1 : 0);
-    // The rejected file planted in the copy waits: every page but the data-quality page (its own warning) says so.
-    expect(await page.getByTestId('rejected-banner').count(), 'rejected-banner').toBe(DOCS_MODE || name === 'chat-luong-du-lieu' ? 0 : 1);
+    // Rejected files planted in the copy wait (a Biểu 06 for the province's pages, a published 766 answer for the
+    // real ones): each page they feed says so; not the data-quality page (its own warning) nor the report packs.
+    expect(await page.getByTestId('rejected-banner').count(), 'rejected-banner').toBe(DOCS_MODE || name === 'chat-luong-du-lieu' || name === 'bao-cao' ? 0 : 1);
     // Vietnamese everywhere: none of Evidence's English labels, hover-only ones included.
     expect(await page.content()).not.toMatch(ENGLISH_CHROME);
     // No axis label cut short ("01/2…"), no table scrolling sideways at 1366 px.
@@ -261,7 +262,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // The document says it is Vietnamese (Evidence's template says "en"; dashboards/svelte.config.js sets it).
     expect(await page.locator('html').getAttribute('lang')).toBe('vi');
     if (!DOCS_MODE) {
-      expect(build.meta.rejectedWaiting).toEqual({ files: 1, periods: ['Tháng 11/2025'] });
+      expect(build.meta.rejectedWaiting).toEqual({ province: { files: 1, periods: ['Tháng 11/2025'] }, real: { files: 1, periods: ['Tháng 10/2026'] } });
       const banner = page.getByTestId('rejected-banner');
       expect(await banner.getAttribute('role')).toBe('alert');
       expect(plain(await banner.innerText()).replace(/\s+/g, ' ').trim()).toBe(
@@ -658,13 +659,15 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     // announced with its period, listed first with its Vietnamese names and dates, its HTML name as text.
     if (!DOCS_MODE) {
       await waitText(page, 'Đang chờ xử lý', 'dq-rejected');
-      expect(await textOf(page, 'dq-rejected-waiting')).toContain('Có 1 tệp bị từ chối đang chờ xử lý (Tháng 11/2025).');
-      const rows = (await textOf(page, 'dq-rejected')).split('\n').filter((l) => l.includes('.xlsx') || l.includes('.csv'));
-      expect(rows.length).toBe(2);
+      expect(await textOf(page, 'dq-rejected-waiting')).toContain('Có 2 tệp bị từ chối đang chờ xử lý (Tháng 11/2025, Tháng 10/2026).');
+      // Waiting first, newest rejection first: the 766 answer (02/11/2026), the Biểu 06 (02/12/2025), then the discarded export.
+      const rows = (await textOf(page, 'dq-rejected')).split('\n').filter((l) => l.includes('.xlsx') || l.includes('.csv') || l.includes('.json'));
+      expect(rows.length).toBe(3);
+      for (const part of [REJECTED_REAL.original_name, 'Chỉ số 766', 'Tháng 10/2026', 'Đang chờ xử lý', 'Không phải tệp JSON hợp lệ']) expect(rows[0], part).toContain(part);
       for (const part of [REJECTED_WAITING.original_name, 'Biểu 06', 'Tháng 11/2025', '02/12/2025 08:15', 'Đang chờ xử lý', 'Tệp Excel không đầy đủ (tải về bị gián đoạn?)', 'not a complete XLSX file']) {
-        expect(rows[0], part).toContain(part);
+        expect(rows[1], part).toContain(part);
       }
-      for (const part of [REJECTED_DISCARDED.original_name, 'Hồ sơ TTHC', 'Tháng 10/2025', 'Đã bỏ qua ngày 04/11/2025', 'Các cột không đúng mẫu']) expect(rows[1], part).toContain(part);
+      for (const part of [REJECTED_DISCARDED.original_name, 'Hồ sơ TTHC', 'Tháng 10/2025', 'Đã bỏ qua ngày 04/11/2025', 'Các cột không đúng mẫu']) expect(rows[2], part).toContain(part);
       expect(await page.locator('[data-testid="dq-rejected"] img').count()).toBe(0);
     }
     // Every unit line of the demo's Biểu 06 workbooks matches the cells recomputed from the dossiers
@@ -682,6 +685,12 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
   test('should show the real Gia Lai units with published scores, ranks out of 149 and of 14, and the change between the two dates', async () => {
     const visit = await open('/chi-so-766-gia-lai/');
     const { page } = visit;
+    // The published 766 answer rejected (planted) is what this page is short of, not the province's Biểu 06.
+    if (!DOCS_MODE) {
+      const banner = plain(await textOf(page, 'rejected-banner')).replace(/\s+/g, ' ');
+      expect(banner).toContain('Có 1 tệp dữ liệu bị từ chối đang chờ xử lý (Tháng 10/2026)');
+      expect(banner).not.toContain('Tháng 11/2025');
+    }
     const units = await mart(`select strftime(as_of, '%Y-%m-%d') as d, unit_code, unit_name, unit_short_name, rank, units_total, group_rank, group_units, score_total, score_total_change
       from ${m('score766_units')} where dataset_label = 'real' and unit_group = 'AGENCY' order by as_of, group_rank`);
     const newest = units.filter((u) => u.d === '2026-10-10');

@@ -6,8 +6,9 @@
  *
  * - an agency whose name carries HTML (shown as text, never as markup);
  * - a procedure whose name starts with '=' (a spreadsheet formula: neutralised in what the site serves);
- * - two files a land rejected whole (the demo has none): one waiting, named with HTML, and one discarded
- *   (REJECTED_WAITING, REJECTED_DISCARDED), which the data-quality page lists and warns about.
+ * - three files a land rejected whole (the demo has none): a Biểu 06 waiting, named with HTML, a published
+ *   766 answer waiting and a portal export discarded (REJECTED_WAITING, REJECTED_REAL, REJECTED_DISCARDED),
+ *   which the data-quality page lists and warns about, and the banners of the pages they feed announce.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename } from 'node:fs/promises';
@@ -69,6 +70,8 @@ export const REJECTED_WAITING = {
   rejected_at: '2025-12-02 08:15:00',
   error: `[pipeline] [land] Failed to read ${HOSTILE_HTML_NAME}.xlsx: not a complete XLSX file (the zip directory is missing; truncated download?)`,
 };
+/** A published 766 answer of the national portal rejected and waiting: only the real pages are short of it. */
+export const REJECTED_REAL = { original_name: 'dvcqg-2026-10.json', period: '2026-10', rejected_at: '2026-11-02 06:00:00', error: '[pipeline] [land] Failed to read dvcqg-2026-10.json: not valid JSON (Unexpected end of JSON input)' };
 export const REJECTED_DISCARDED = {
   original_name: 'portal_2025-10.csv',
   period: '2025-10',
@@ -85,6 +88,7 @@ async function plantRejectedFiles(db: DuckDb, file: string): Promise<void> {
   await db.run(`copy (
       select * from read_parquet(${literal(file)})
       union all ${row({ kind: 'bieu06-xlsx', dataset: 'bieu06', source: 'report', name: REJECTED_WAITING.original_name, period: REJECTED_WAITING.period, at: REJECTED_WAITING.rejected_at, discarded: null, reason: 'xlsx_incomplete', error: REJECTED_WAITING.error })}
+      union all ${row({ kind: 'score766-results', dataset: 'score766', source: 'dvcqg', name: REJECTED_REAL.original_name, period: REJECTED_REAL.period, at: REJECTED_REAL.rejected_at, discarded: null, reason: 'not_json', error: REJECTED_REAL.error })}
       union all ${row({ kind: 'portal-csv', dataset: 'dossiers', source: 'portal', name: REJECTED_DISCARDED.original_name, period: REJECTED_DISCARDED.period, at: REJECTED_DISCARDED.rejected_at, discarded: REJECTED_DISCARDED.discarded_at, reason: 'columns', error: REJECTED_DISCARDED.error })}
     ) to ${literal(tmp)} (format parquet)`);
   await rename(tmp, file);

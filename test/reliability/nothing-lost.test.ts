@@ -15,7 +15,7 @@ import { DATASET_SPECS } from '../../functions/core/lake/datasets.js';
 import { landStaged, RejectedFilesError, type LandSummary } from '../../functions/core/lake/land.js';
 import { publishRejectedFiles, REJECTED_FILES_KEY } from '../../functions/core/lake/land.js';
 import { REJECTED_FILES_COLUMNS } from '../../functions/core/lake/datasets.js';
-import { discardRejected, listManifest, listRejected, listStaged, retryRejected, sha256, stageRaw } from '../../functions/core/lake/raw.js';
+import { discardRejected, listManifest, listRejected, listStaged, rejectedKey, retryRejected, sha256, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { writeBieu06Xlsx, type Bieu06Sheet } from '../../functions/core/readers/xlsx/bieu06.js';
 import { ingestDropDir, runAll, type PipelineContext, type RunSummary } from '../../functions/core/pipeline.js';
@@ -421,6 +421,15 @@ describe('One bad file blocks nothing (point 5)', () => {
       ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
     ]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
+    // A discard interrupted between its two writes leaves both records: the file is listed once, as discarded
+    // (twice, the mart's grain test would fail every transform).
+    await lake.storage.put(rejectedKey('bieu06-xlsx', gone.sha256), JSON.stringify({ ...gone, discarded_at: null }));
+    expect((await listRejected(lake.storage, { discarded: true })).filter((r) => r.sha256 === gone.sha256).length).toBe(2);
+    expect(await publishRejectedFiles(lake.storage, lake.work)).toBe(false);
+    expect(await rejectedTable(lake)).toEqual([
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+    ]);
     rec.add({
       id: 'bad-file-blocks-nothing',
       area: 'Faults',

@@ -47,8 +47,9 @@ const MART_SELECTS: Record<string, string> = {
   province_years: `select 'H99' as province_code, 'Tỉnh Thử' as province_name, 2025 as year, 10 as received_new`,
   data_quality: `select timestamp '2025-12-30 08:00:00' as dataset_last_landed_at, '=cmd' as dataset`,
   agency_months: `select date '2025-12-31' as period_end`,
-  // Two files waiting (a month's export, a year's PAR decision), one discarded: the pages warn of two, oldest period first.
-  rejected_files: `select * from (values ('waiting', '2025-11'), ('discarded', '2025-10'), ('waiting', '2024')) as t(status, period)`,
+  // The province's pages warn of two files waiting (a month's export, a year's PAR decision), oldest period first,
+  // not of the one discarded; the real pages of the published 766 answer waiting.
+  rejected_files: `select * from (values ('waiting', '2025-11', 'portal'), ('discarded', '2025-10', 'portal'), ('waiting', '2024', 'decision'), ('waiting', '2026-10', 'dvcqg')) as t(status, period, source)`,
   procedure_years: `select 2025 as year`,
   par_agency_years: `select 2024 as year`,
   score766_agency_months: `select 2025 as year, 11 as month, true as has_published`,
@@ -138,7 +139,7 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     expect(r.meta).toMatchObject({ synthetic: true, provinceCode: 'H99', dataLastDate: '2025-12-31', lastLandedOn: '2025-12-30', defaults: { year: 2025, period766: 202511 } });
     // The seed's newest notice is 2026's: the warning's window after 31/12/2025 is within it.
     expect(r.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: false });
-    expect(r.meta.rejectedWaiting).toEqual({ files: 2, periods: ['Năm 2024', 'Tháng 11/2025'] });
+    expect(r.meta.rejectedWaiting).toEqual({ province: { files: 2, periods: ['Năm 2024', 'Tháng 11/2025'] }, real: { files: 1, periods: ['Tháng 10/2026'] } });
     // The page's meta table: both dates, typed (the warning's as-of date shows when no dossier is listed).
     const [meta] = await withDuckDb((db) =>
       db.all(`select cast(holidays_known_through as varchar) as d, typeof(holidays_known_through) as t, cast(warning_as_of as varchar) as w, typeof(warning_as_of) as wt,

@@ -162,6 +162,29 @@ describe('exportMarts given a pointer that disagrees with its run', () => {
     }
   });
 
+  test('should write a mart of no rows, typed by its YAML, from a run Athena wrote no file for', async () => {
+    // rejected_files is empty in a healthy month, and Athena's CTAS of no rows writes no data file.
+    const m = marts.find((x) => x.name === 'rejected_files')!;
+    const key = modelPointerKey('marts', m.name);
+    const good = await lake.get(key);
+    try {
+      const prefix = `models/marts/${m.name}/run=r_empty/`;
+      await lake.put(key, JSON.stringify({ ...(JSON.parse(good.toString('utf8')) as ModelPointer), run_id: 'r_empty', prefix, location: `s3://cchc-lake/${prefix}`, rows: 0 }));
+      const out = path.join(tmp, 'empty-run');
+      const summary = await exportMarts({ storage: lake, outDir: out, workDir: path.join(tmp, 'work') });
+      expect(summary.marts.find((x) => x.name === m.name)).toEqual({ name: m.name, rows: 0, from: 'run', runId: 'r_empty' });
+      const file = literal(path.join(out, 'models', 'marts', `${m.name}.parquet`));
+      const [types, [count]] = await withDuckDb(async (db) => [await db.all(`DESCRIBE SELECT * FROM read_parquet(${file})`), await db.all(`SELECT count(*) AS n FROM read_parquet(${file})`)]);
+      expect(types.map((c) => [c.column_name, c.column_type])).toEqual(m.columns.map((c) => [c.name, c.data_type]));
+      expect(Number(count?.n)).toBe(0);
+      // A run that recorded rows but holds no file is still refused.
+      await lake.put(key, JSON.stringify({ ...(JSON.parse(good.toString('utf8')) as ModelPointer), run_id: 'r_empty', prefix, location: `s3://cchc-lake/${prefix}`, rows: 2 }));
+      await expect(exportMarts({ storage: lake, outDir: path.join(tmp, 'empty-run-2'), workDir: path.join(tmp, 'work') })).rejects.toThrow(/run r_empty has no files under .* \(2 rows recorded\)/);
+    } finally {
+      await lake.put(key, good);
+    }
+  });
+
   test('should name every mart that has neither a pointer nor a Parquet file', async () => {
     const empty = new S3Storage({ bucket: 'cchc-lake', prefix: 'nothing-here', client: s3.client });
     const failed = await exportMarts({ storage: empty, outDir: path.join(tmp, 'none'), workDir: path.join(tmp, 'work') }).then(() => undefined, (e: Error) => e.message);

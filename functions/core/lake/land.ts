@@ -1014,7 +1014,11 @@ export const REJECTED_FILES_INDEX_KEY = 'manifest/index/rejected.ndjson';
  * build. True when it wrote.
  */
 export async function publishRejectedFiles(storage: Storage, workDir: string): Promise<boolean> {
-  const entries = await listRejected(storage, { discarded: true });
+  // A discard writes its record before it removes the rejected one: one interrupted in between leaves
+  // both, and the file is listed once, as discarded.
+  const listed = await listRejected(storage, { discarded: true });
+  const discarded = new Set(listed.filter((e) => e.discarded_at !== null).map((e) => `${e.kind}/${e.sha256}`));
+  const entries = listed.filter((e) => e.discarded_at !== null || !discarded.has(`${e.kind}/${e.sha256}`));
   const lines = entries
     .map((e) =>
       JSON.stringify({
