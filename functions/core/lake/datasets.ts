@@ -260,11 +260,8 @@ export function batchColumns(dataset: LandedDataset): Record<string, string> {
   return { source: 'VARCHAR', ...parts, ...spec.columns };
 }
 
-/**
- * landed/rejected_files/data.parquet (land.ts, publishRejectedFiles): the files a land rejected whole. Its columns
- * (Glue: infra/lib/query; the models: src_rejected_files).
- */
-export const REJECTED_FILES_COLUMNS = {
+/** What the landing log and the rejected files say of a raw file first: its kind, where it lands, its hash, name, period and size. */
+const RAW_FILE_COLUMNS = {
   raw_kind: 'VARCHAR',
   source: 'VARCHAR',
   dataset: 'VARCHAR',
@@ -272,6 +269,31 @@ export const REJECTED_FILES_COLUMNS = {
   original_name: 'VARCHAR',
   period: 'VARCHAR',
   bytes: 'BIGINT',
+} as const;
+
+/**
+ * landed/landing_log/data.parquet (land.ts, publishLandingLog): one row per landed raw file, rebuilt by
+ * every land. Its columns (Glue: infra/lib/query; the models read some of them as src_landing_log).
+ */
+export const LANDING_LOG_COLUMNS = {
+  ...RAW_FILE_COLUMNS,
+  rows_read: 'BIGINT',
+  rows_landed: 'BIGINT',
+  rows_quarantined: 'BIGINT',
+  pulled_at: 'TIMESTAMP',
+  landed_at: 'TIMESTAMP',
+  /** Rows of the file a later version superseded (landed/_superseded/), the latest such file and when it arrived. */
+  rows_superseded: 'BIGINT',
+  superseded_by: 'VARCHAR',
+  superseded_at: 'TIMESTAMP',
+} as const;
+
+/**
+ * landed/rejected_files/data.parquet (land.ts, publishRejectedFiles): the files a land rejected whole. Its
+ * columns (Glue: infra/lib/query; the models: src_rejected_files).
+ */
+export const REJECTED_FILES_COLUMNS = {
+  ...RAW_FILE_COLUMNS,
   pulled_at: 'TIMESTAMP',
   rejected_at: 'TIMESTAMP',
   /** Null while the file waits for an operator. */

@@ -3,7 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { landedTableName, QUARANTINE_TABLE, snapshotDatabaseName } from '../../../functions/core/engine/catalog.js';
-import { DATASET_SPECS, REJECTED_FILES_COLUMNS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
+import { DATASET_SPECS, LANDING_LOG_COLUMNS, REJECTED_FILES_COLUMNS, type DatasetSpec } from '../../../functions/core/lake/datasets.js';
 import { RAW_KINDS } from '../../../functions/core/lake/sources.js';
 import type { LakeQueryProps } from './lake-query-props.js';
 
@@ -52,25 +52,9 @@ export const LANDED_TABLE_DATASETS = Object.keys(DATASET_SPECS).filter((d) => d 
  */
 export const QUARANTINE_DATASETS = ['agencies', 'bieu06', 'bieu06_checks', 'dossiers', 'par_fields', 'par_totals', 'procedures', 'score766', 'score766_metrics'] as const;
 
-/** landed/landing_log/data.parquet (one row per landed raw file, rebuilt by every land). */
-export const LANDING_LOG_COLUMNS: Readonly<Record<string, string>> = {
-  raw_kind: 'VARCHAR',
-  source: 'VARCHAR',
-  dataset: 'VARCHAR',
-  raw_hash: 'VARCHAR',
-  original_name: 'VARCHAR',
-  period: 'VARCHAR',
-  bytes: 'BIGINT',
-  rows_read: 'BIGINT',
-  rows_landed: 'BIGINT',
-  rows_quarantined: 'BIGINT',
-  pulled_at: 'TIMESTAMP',
-  landed_at: 'TIMESTAMP',
-  /** Rows of the file a later version superseded (landed/_superseded/), the latest such file and when it arrived. */
-  rows_superseded: 'BIGINT',
-  superseded_by: 'VARCHAR',
-  superseded_at: 'TIMESTAMP',
-};
+// landed/landing_log/data.parquet (one row per landed raw file, rebuilt by every land): its columns live
+// beside the landed datasets' specs, as the rejected files' do.
+export { LANDING_LOG_COLUMNS } from '../../../functions/core/lake/datasets.js';
 
 /** Every `source=` value any raw kind writes. */
 export function allSources(): string[] {
