@@ -27,7 +27,7 @@ import { createError } from '../core/errors.js';
 import { neutraliseFormulaSql } from '../core/lake/encoding.js';
 import { LakeLockedError, LAKE_LOCK_KEY, withLakeLock } from '../core/lake/lock.js';
 import { YEAR_MONTH } from '../core/schemas/index.js';
-import { formatViPeriod } from '../core/vi/periods.js';
+import { periodLabel } from '../core/lake/periods.js';
 import { LocalStorage } from '../core/storage/local.js';
 import { prepareReportPacks } from './report-packs.js';
 
@@ -309,12 +309,11 @@ async function rejectedWaiting(db: DuckDb, from: string): Promise<DataMeta['reje
   const rows = await db.all(
     `select source = ${literal(REAL_SOURCE)} as is_real, period, count(*) as n from ${from} where status = 'waiting' group by all order by period nulls last`,
   );
-  const label = (p: string): string => (/^\d{4}-\d{2}$/.test(p) ? formatViPeriod('month', Number(p.slice(0, 4)), Number(p.slice(5))) : /^\d{4}$/.test(p) ? formatViPeriod('year', Number(p), 1) : p);
   const of = (real: boolean): RejectedWaiting => {
     const mine = rows.filter((r) => r.is_real === real);
     return {
       files: mine.reduce((n, r) => n + Number(r.n), 0),
-      periods: mine.filter((r) => typeof r.period === 'string' && r.period !== '').map((r) => label(String(r.period))),
+      periods: mine.filter((r) => typeof r.period === 'string' && r.period !== '').map((r) => periodLabel(String(r.period))),
     };
   };
   return { province: of(false), real: of(true) };

@@ -50,9 +50,8 @@ export function startInvocation(context: LambdaContext | undefined): PipelineCon
   return config;
 }
 
-export function lakeStorage(config: PipelineConfig): Storage {
-  return s3LakeStorage(config);
-}
+/** The lake's storage as the stack lays it out (functions/core/storage/lake-storage.ts, shared with the CLI). */
+export const lakeStorage: (config: PipelineConfig) => Storage = s3LakeStorage;
 
 export interface ContextOptions {
   /** Suffix of the Athena run tables and prefixes (default: time + random). */

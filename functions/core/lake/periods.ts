@@ -1,3 +1,4 @@
+import { formatViPeriod, viPeriod, type ViPeriod } from '../vi/periods.js';
 import { EARLIEST_RECEIPT_YEAR } from './datasets.js';
 
 /** A raw file's period: a year, or a year and a month 01–12 (raw.ts's `Period`; a name's "2024-13" is none). */
@@ -7,6 +8,19 @@ export const PERIOD_PATTERN = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/;
 export function periodParts(period: string | null): { year: number; month: number } {
   const m = PERIOD_PATTERN.exec(period ?? '');
   return m ? { year: Number(m[1]), month: m[2] ? Number(m[2]) : 0 } : { year: 0, month: 0 };
+}
+
+/** The calendar month `month` of `year`, or the year itself when `month` is 0. */
+export function calendarPeriod(year: number, month: number): ViPeriod {
+  return month === 0 ? viPeriod('year', year, 1) : viPeriod('month', year, month);
+}
+
+/** A file's period as readers name it ("Tháng 5/2025", "Năm 2024"); what is no period, as written. */
+export function periodLabel(period: string): string {
+  if (!PERIOD_PATTERN.test(period)) return period;
+  const { year, month } = periodParts(period);
+  const v = calendarPeriod(year, month);
+  return formatViPeriod(v.periodType, v.year, v.periodNo);
 }
 
 export interface YearMonth {

@@ -20,10 +20,10 @@ import { readParXlsx } from '../readers/xlsx/par.js';
 import { readAgenciesCsv, readProceduresCsv } from '../readers/registry.js';
 import type { Agency, QuarantineRecord } from '../schemas/index.js';
 import type { Storage } from '../storage/types.js';
-import { formatViPeriod, viPeriod, type ViPeriod } from '../vi/periods.js';
+import { formatViPeriod, type ViPeriod } from '../vi/periods.js';
 import { daysInMonth, isoDate } from '../vi/dates.js';
 import { batchColumns, EARLIEST_RECEIPT_YEAR, type LandedDataset } from './datasets.js';
-import { periodParts, quarantineMonth, type YearMonth } from './periods.js';
+import { calendarPeriod, periodParts, quarantineMonth, type YearMonth } from './periods.js';
 import type { RawMeta } from './raw.js';
 import { RAW_KINDS } from './sources.js';
 
@@ -98,11 +98,6 @@ function answerPeriod(meta: RawMeta, file: string, latestDate: string): void {
     throw new PipelineInputError('land', file, `the period ${p} is a year: a legacy 766 answer is for one month (name the file by it, e.g. score766/2025-06.json, or ingest it with --period YYYY-MM)`);
   }
   checkReportPeriod(file, calendarPeriod(year, month), latestDate);
-}
-
-/** The calendar month `month` of `year`, or the year itself when `month` is 0. */
-function calendarPeriod(year: number, month: number): ViPeriod {
-  return month === 0 ? viPeriod('year', year, 1) : viPeriod('month', year, month);
 }
 
 async function ahead<T>(pending: ReadAhead | undefined, read: () => Promise<T>): Promise<T> {
