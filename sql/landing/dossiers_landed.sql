@@ -6,7 +6,7 @@
 -- chunk's rows back in the checks' shape) and deletes them from the batch: one copy of the checked rows,
 -- not a table of them and then the batch (bench/history.md, change 101). The runner provides
 -- `chunk_files` (file_no, path, hash, file, fy, fm: the chunk's raw files in landing order, and the
--- month each was pulled for, 0 when none or not a month from 2000 to the landing month: periods.ts, pulledMonth) and `landing_run` (source, raw_kind, landing_year,
+-- month each was pulled for, 0 when none or not a month from the earliest year of receipt to the landing month: periods.ts, pulledMonth) and `landing_run` (source, raw_kind, landing_year,
 -- landing_month, chunk_no). A vendor export's rows carry their own source (its mapping profile's);
 -- every other kind's rows take the kind's source.
 with checked as (

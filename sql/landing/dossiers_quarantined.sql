@@ -5,9 +5,10 @@
 -- inputs as for dossiers_landed.sql.
 --
 -- Partition (year, month) of a quarantined row: the month its file was pulled for (`fy`, `fm`: 0 unless a
--- month from 2000 to the landing month; a file pulled for a year has none); else the row's own
--- month of receipt when that is plausible (from 2000, the earliest year of receipt the landing accepts
--- and the first year Athena projects, to the landing year); else the landing month. An implausible date
+-- month from the earliest year of receipt to the landing month; a file pulled for a year has none); else
+-- the row's own month of receipt when that is plausible (from `landing_params.earliest_year`, the earliest
+-- year of receipt the landing accepts and the first year Athena projects, to the landing year); else the
+-- landing month. An implausible date
 -- (year 1900, 9999) must not make a partition that no reader projects.
 with checked as (
     select * from landing_failed
@@ -21,18 +22,22 @@ run as (
     select * from landing_run
 ),
 
+params as (
+    select * from landing_params
+),
+
 failed as (
     select
         'dossiers' as dataset,
         case when run.raw_kind = 'dossier-export' then checked.source else run.source end as source,
         case
             when files.fy > 0 then files.fy
-            when year(checked.received_at) between 2000 and run.landing_year then year(checked.received_at)
+            when year(checked.received_at) between params.earliest_year and run.landing_year then year(checked.received_at)
             else run.landing_year
         end as year,
         case
             when files.fy > 0 then files.fm
-            when year(checked.received_at) between 2000 and run.landing_year then month(checked.received_at)
+            when year(checked.received_at) between params.earliest_year and run.landing_year then month(checked.received_at)
             else run.landing_month
         end as month,
         run.raw_kind,
@@ -46,6 +51,7 @@ failed as (
     from checked
     inner join files on files.file_no = checked.file_no
     cross join run
+    cross join params
 ),
 
 malformed as (

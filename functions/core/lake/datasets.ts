@@ -14,8 +14,9 @@
  */
 
 /**
- * The earliest year of receipt a dossier lands with (sql/landing/dossiers_checked.sql quarantines one
- * received before 1 January of it, "before 2000"): landed dossiers are partitioned by their year of
+ * The earliest year of receipt a dossier lands with (sql/landing/dossiers_checked.sql, given it as
+ * `landing_params.earliest_year` by land.ts's setLandingParams, quarantines one received before 1 January
+ * of it, "before 2000"): landed dossiers are partitioned by their year of
  * receipt, so it is also the first `year=` partition a reader must see (Athena's partition projection,
  * infra/lib/query), and the first year of receipt a rejected row is quarantined under
  * (sql/landing/dossiers_quarantined.sql). test/unit/lake/land.test.ts lands a dossier of 1 January of it and quarantines one

@@ -13,7 +13,7 @@ import { DuckDb, ident, literal, withDuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
 import { createError, PipelineInputError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
-import { batchColumns, DATASET_SPECS, REJECTED_FILES_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
+import { batchColumns, DATASET_SPECS, EARLIEST_RECEIPT_YEAR, REJECTED_FILES_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
 import { landedKeyFiles } from './key-index.js';
 import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
 import { listManifest, listRejected, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
@@ -195,7 +195,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
       if (!ready) continue;
       if (!readAhead && !kind.startsWith('registry-')) readAhead = await startReadAhead(db, opts.storage, staged, workDir);
       if (info.bulk) {
-        await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
+        await setLandingParams(db, maxTs);
         await db.run(`CREATE OR REPLACE TEMP VIEW dossiers_vendor_absent AS ${await readLandingSql('dossiers_vendor_absent')}`);
         await timed(prof, 'landed dossier ids', () => loadLandedDossierIds(db, opts.storage, workDir));
         for (const chunk of bulkChunks(files, opts.chunkFiles)) {
@@ -424,6 +424,19 @@ const BATCH_EXTRA_COLUMNS: Partial<Record<LandedDataset, Record<string, string>>
 };
 
 /** Fresh, empty batch tables for every dataset and for quarantine. */
+/**
+ * `landing_params`, the bounds the dossier checks hold every row to (sql/landing/dossiers_checked.sql,
+ * dossiers_quarantined.sql): `max_at`, the latest plausible timestamp (`maxTs`, 'YYYY-MM-DD HH:MM:SS'), and
+ * `earliest_year`, the first year of receipt the lake accepts (EARLIEST_RECEIPT_YEAR, one constant for
+ * the TypeScript and the SQL).
+ */
+export async function setLandingParams(db: DuckDb, maxTs: string): Promise<void> {
+  await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at, CAST($earliest AS INTEGER) AS earliest_year', {
+    max: maxTs,
+    earliest: EARLIEST_RECEIPT_YEAR,
+  });
+}
+
 export async function resetBatches(db: DuckDb): Promise<void> {
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     const all = { ...BATCH_EXTRA_COLUMNS[dataset], ...batchColumns(dataset) };

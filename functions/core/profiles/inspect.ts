@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDb } from '../engine/duckdb.js';
 import { createError, PipelineInputError } from '../errors.js';
-import { prepareRefs, resetBatches } from '../lake/land.js';
+import { prepareRefs, resetBatches, setLandingParams } from '../lake/land.js';
 import { readLandingSql } from '../lake/landing-sql.js';
 import type { Storage } from '../storage/types.js';
 import { createProfileTables, loadProfileExport, peekRows, pickHeader } from './load.js';
@@ -116,7 +116,7 @@ export async function inspectExport(opts: {
     await prepareRefs(db, opts.storage, workDir);
     report.registryChecked = (await db.scalarNumber('SELECT least((SELECT count(*) FROM ref_agencies), (SELECT count(*) FROM ref_procedures))')) > 0;
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
-    await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at', { max: maxTs });
+    await setLandingParams(db, maxTs);
     await db.run('CREATE OR REPLACE TEMP TABLE landed_dossier_ids (dossier_id VARCHAR, source VARCHAR, year INTEGER, month INTEGER)');
     await db.run('CREATE OR REPLACE TEMP VIEW ref_dossier_ids AS SELECT dossier_id, source, year, month FROM landed_dossier_ids');
     await createProfileTables(db);

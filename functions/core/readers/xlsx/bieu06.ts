@@ -23,6 +23,7 @@
  */
 import { basename } from 'node:path';
 import { PipelineInputError } from '../../errors.js';
+import { EARLIEST_RECEIPT_YEAR } from '../../lake/datasets.js';
 import { Bieu06Row, type Agency, type QuarantineRecord } from '../../schemas/index.js';
 import { formatViDate, formatViPeriod, parseViDate, parseViInteger, parseViPeriod, type ViPeriod, type ViPeriodType } from '../../vi/index.js';
 import { matchAgency } from '../../vi/names.js';
@@ -500,10 +501,10 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   if (finalPeriod === null) {
     throw new PipelineInputError(SCOPE, file, 'no "Kỳ báo cáo: …" line above the table, so the report period is unknown');
   }
-  // The lake's years start in 2000 (the dossiers' too): a period before it is a typo in the title, said
-  // once for the file, not as a schema message on every unit row.
-  if (finalPeriod.year < 2000) {
-    throw new PipelineInputError(SCOPE, file, `the report period (${formatViPeriod(finalPeriod.periodType, finalPeriod.year, finalPeriod.periodNo)}) is before 2000, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?`);
+  // The lake's years start in EARLIEST_RECEIPT_YEAR (the dossiers' too): a period before it is a typo in
+  // the title, said once for the file, not as a schema message on every unit row.
+  if (finalPeriod.year < EARLIEST_RECEIPT_YEAR) {
+    throw new PipelineInputError(SCOPE, file, `the report period (${formatViPeriod(finalPeriod.periodType, finalPeriod.year, finalPeriod.periodNo)}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?`);
   }
   const colMap: Map<number, number> = cols;
   const rawHash = opts.rawHash ?? (await sha256File(path));
