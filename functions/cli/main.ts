@@ -184,7 +184,7 @@ program
     const list = await rejectedFiles(ctx, { discarded: o.all });
     if (list.length === 0) console.log('No rejected files.');
     for (const r of list) {
-      console.log(`${r.sha256.slice(0, 12)}  ${r.kind}  ${r.original_name}  rejected ${r.rejected_at}${r.discarded_at ? `, discarded ${r.discarded_at}` : ''}`);
+      console.log(`${r.sha256.slice(0, 12)}  ${r.kind}  ${r.original_name}  rejected ${r.rejected_at}${r.reason ? ` (${r.reason})` : ''}${r.discarded_at ? `, discarded ${r.discarded_at}` : ''}`);
       console.log(`    ${r.error.replace(/^\[pipeline\] \[\w+\] /, '').replaceAll('\n', '\n    ')}`);
     }
   });

@@ -7,12 +7,42 @@ export function createError(scope: string, message: string, options: { cause?: u
   return err;
 }
 
+/**
+ * Why a land rejected a file whole, as a class readers of any language can be told (the data-quality
+ * page names each in Vietnamese; mart rejected_files, column `reason`). The land records the class of the
+ * error it rejected a file for (`PipelineInputError.code`, found by `rejectReasonOf`), so the class never
+ * depends on how the error is worded. `unreadable`: a file that cannot be read for any other reason.
+ */
+export const REJECT_REASONS = [
+  'xlsx_password',
+  'xlsx_legacy',
+  'xlsx_incomplete',
+  'not_xlsx',
+  'not_api_page',
+  'encoding',
+  'empty_file',
+  'not_json',
+  'columns',
+  'layout',
+  'unexpected_shape',
+  'records_mismatch',
+  'not_csv',
+  'period_too_early',
+  'period_not_ended',
+  'period_in_future',
+  'period_missing',
+  'unreadable',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
 /** An input a person must fix: names the file, and where known the row and field. */
 export class PipelineInputError extends Error {
   readonly file: string;
   readonly row: number | undefined;
   readonly field: string | undefined;
-  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown } = {}) {
+  /** The class of the problem, where the file is refused whole (see REJECT_REASONS). */
+  readonly code: RejectReason | undefined;
+  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown; code?: RejectReason } = {}) {
     const at = [where.row !== undefined ? `row ${where.row}` : '', where.field ? `field "${where.field}"` : '']
       .filter(Boolean)
       .join(', ');
@@ -21,7 +51,19 @@ export class PipelineInputError extends Error {
     this.file = file;
     this.row = where.row;
     this.field = where.field;
+    this.code = where.code;
   }
+}
+
+/**
+ * The class a rejected file is recorded under: the first `code` along the error and its causes (an
+ * error that wraps another keeps the inner one's class unless it names its own), undefined when none.
+ */
+export function rejectReasonOf(err: unknown): RejectReason | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof PipelineInputError && e.code !== undefined) return e.code;
+  }
+  return undefined;
 }
 
 /** Wait for every promise, then throw the first rejection (Promise.all would return while others still run). */

@@ -1,10 +1,12 @@
 -- Files a land rejected whole, none of whose rows reached the lake: the landing log and the quarantine
 -- do not count them, so the figures of their periods are short until an operator retries the file
 -- (after fixing what the error names) or discards it. `waiting`: nothing done yet; `discarded`: given up.
--- `reason` classes the land's error by its wording (functions/core/lake, functions/core/readers) for
--- readers that do not read English (the data-quality page names each class in Vietnamese); an error of
--- no known wording is `unreadable`. The reliability suite lands every file of its bad-input corpus and
--- requires a known class for each one rejected (test/reliability/bad-input.test.ts).
+-- `reason` is the error's class, for readers that do not read English (the data-quality page names each
+-- class in Vietnamese): the one the land recorded with the file (functions/core/errors.ts, REJECT_REASONS;
+-- every error a land rejects a file for names one, test/unit/reject-reasons.test.ts). A file rejected
+-- before the land recorded classes has none, and is classed by its error's wording; an error of no known
+-- wording is `unreadable`. The reliability suite lands every file of its bad-input corpus and requires
+-- the recorded class, not `unreadable`, for each one rejected (test/reliability/bad-input.test.ts).
 with rejected as (
 
     -- The error without the file's own name, which a sender chose and which must not decide the class.
@@ -27,7 +29,9 @@ final as (
         rejected_at,
         case when discarded_at is null then 'waiting' else 'discarded' end as status,
         discarded_at,
+        -- the recorded class; else (a record from before classes were recorded) the wording's
         case
+            when recorded_reason is not null then recorded_reason
             when said like '%the workbook is password-protected%' then 'xlsx_password'
             when said like '%old Excel 97–2003 workbook%' then 'xlsx_legacy'
             when said like '%not a complete XLSX file%' or said like '%zip directory is damaged%' or said like '%the zip part % is damaged%' then 'xlsx_incomplete'

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../functions/core/engine/duckdb.js';
-import { PipelineInputError } from '../../functions/core/errors.js';
+import { PipelineInputError, rejectReasonOf } from '../../functions/core/errors.js';
 import { neutraliseFormula } from '../../functions/core/lake/encoding.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { landStaged, RejectedFilesError } from '../../functions/core/lake/land.js';
@@ -86,9 +86,13 @@ describe('Landing each file of the bad-input corpus', () => {
       // Recorded as rejected with its error, kept in raw/, and not tried again by the next land.
       expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.file]);
       expect(await listStaged(lake.storage)).toEqual([]);
-      // The data-quality page names why in Vietnamese: the mart knows the error's wording.
+      // The data-quality page names why in Vietnamese: the land recorded the error's class, and the mart gives it.
+      const code = rejectReasonOf(e);
+      expect(code, e.message).toBeDefined();
+      expect((await listRejected(lake.storage)).map((r) => r.reason)).toEqual([code]);
       const [listed] = await rejectedReasons(lake);
       expect(listed?.file).toBe(c.file);
+      expect(listed?.reason, e.message).toBe(code);
       expect(listed?.reason, e.message).not.toBe('unreadable');
       const happened = e.message.split('\n')[0]!.replace(/^\[pipeline\] \[\w+\] /, '');
       rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${happened}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
@@ -366,7 +370,7 @@ describe('A large CSV export generated at test time', () => {
     expect(err.summary.files.map((f) => [f.original_name, f.rows_read, f.rows_landed])).toEqual([['good.csv', 2, 2]]);
     expect((await landedDossiers(lake)).map((r) => r.dossier_id)).toEqual(['G1', 'G2']);
     expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual(['big.csv']);
-    expect(await rejectedReasons(lake)).toEqual([{ file: 'big.csv', reason: 'records_mismatch' }]);
+    expect(await rejectedReasons(lake)).toEqual([{ file: 'big.csv', reason: 'not_csv' }]);
     rec.add({
       id: 'csv-unterminated-quote-large',
       area: 'Bad input',

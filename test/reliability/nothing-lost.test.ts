@@ -13,14 +13,14 @@ import { PipelineInputError } from '../../functions/core/errors.js';
 import { checkInvariants } from '../../functions/core/lake/invariants.js';
 import { DATASET_SPECS } from '../../functions/core/lake/datasets.js';
 import { landStaged, RejectedFilesError, type LandSummary } from '../../functions/core/lake/land.js';
-import { publishRejectedFiles, REJECTED_FILES_KEY } from '../../functions/core/lake/land.js';
+import { publishRejectedFiles, REJECTED_FILES_INDEX_KEY, REJECTED_FILES_KEY } from '../../functions/core/lake/land.js';
 import { REJECTED_FILES_COLUMNS } from '../../functions/core/lake/datasets.js';
 import { discardRejected, listManifest, listRejected, listStaged, rejectedKey, retryRejected, sha256, stageRaw } from '../../functions/core/lake/raw.js';
 import type { RawKind } from '../../functions/core/lake/sources.js';
 import { writeBieu06Xlsx, type Bieu06Sheet } from '../../functions/core/readers/xlsx/bieu06.js';
 import { ingestDropDir, runAll, type PipelineContext, type RunSummary } from '../../functions/core/pipeline.js';
 import { FILES_DIR } from '../fixtures/bad/make.js';
-import { fixture, lakeFactory, stageRegistry, type TestLake } from './lakes.js';
+import { fixture, lakeFactory, rejectedReasons, stageRegistry, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
 const rec = recorder('nothing-lost');
@@ -41,13 +41,13 @@ async function land(lake: Lake): Promise<LandSummary> {
   return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
 }
 
-/** landed/rejected_files/ as the models read it: name, kind, status, whether the error names the file. */
-async function rejectedTable(lake: Lake): Promise<[string, string, string, boolean][]> {
+/** landed/rejected_files/ as the models read it: name, kind, status, whether the error names the file, the class recorded. */
+async function rejectedTable(lake: Lake): Promise<[string, string, string, boolean, string][]> {
   const rows = await withDuckDb((db) =>
-    db.all(`SELECT original_name, raw_kind, CASE WHEN discarded_at IS NULL THEN 'waiting' ELSE 'discarded' END AS status, error
+    db.all(`SELECT original_name, raw_kind, CASE WHEN discarded_at IS NULL THEN 'waiting' ELSE 'discarded' END AS status, error, reason
             FROM read_parquet(${literal(path.join(lake.root, REJECTED_FILES_KEY))})`),
   );
-  return rows.map((r) => [String(r.original_name), String(r.raw_kind), String(r.status), String(r.error).includes(path.basename(String(r.original_name)))]);
+  return rows.map((r) => [String(r.original_name), String(r.raw_kind), String(r.status), String(r.error).includes(path.basename(String(r.original_name))), String(r.reason)]);
 }
 
 async function withRegistry(lake: Lake): Promise<void> {
@@ -377,8 +377,8 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect((await listRejected(lake.storage)).length).toBe(2);
     // Listed where the models read them (landed/rejected_files/), typed as the Glue table declares.
     expect(await rejectedTable(lake)).toEqual([
-      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
-      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true, 'columns'],
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true, 'xlsx_incomplete'],
     ]);
     expect(await withDuckDb((db) => db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(path.join(lake.root, REJECTED_FILES_KEY))})`))).toEqual(
       Object.entries(REJECTED_FILES_COLUMNS).map(([name, type]) => expect.objectContaining({ column_name: name, column_type: type })),
@@ -412,13 +412,13 @@ describe('One bad file blocks nothing (point 5)', () => {
     // The next land, with nothing staged, lists the discarded file as discarded (the retried CSV was
     // rejected again after the workbook: the table is in order of rejection).
     expect(await rejectedTable(lake)).toEqual([
-      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true],
-      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'waiting', true, 'xlsx_incomplete'],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true, 'columns'],
     ]);
     expect((await land(lake)).files).toEqual([]);
     expect(await rejectedTable(lake)).toEqual([
-      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true],
-      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true, 'xlsx_incomplete'],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true, 'columns'],
     ]);
     expect((await checkInvariants(lake.storage, lake.work)).ok).toBe(true);
     // A discard interrupted between its two writes leaves both records: the file is listed once, as discarded
@@ -427,8 +427,8 @@ describe('One bad file blocks nothing (point 5)', () => {
     expect((await listRejected(lake.storage, { discarded: true })).filter((r) => r.sha256 === gone.sha256).length).toBe(2);
     expect(await publishRejectedFiles(lake.storage, lake.work)).toBe(false);
     expect(await rejectedTable(lake)).toEqual([
-      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true],
-      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true],
+      ['bieu06_2024.xlsx', 'bieu06-xlsx', 'discarded', true, 'xlsx_incomplete'],
+      ['portal/dossiers/2024-05.csv', 'portal-csv', 'waiting', true, 'columns'],
     ]);
     rec.add({
       id: 'bad-file-blocks-nothing',
@@ -437,6 +437,50 @@ describe('One bad file blocks nothing (point 5)', () => {
       happened: 'the API page landed; the two bad files were recorded as rejected (manifest/rejected/) with their errors, listed in landed/rejected_files/ (the data-quality page), and the land failed at the end naming both',
       kept: 'the bad files in raw/; later lands skip them until `cli retry <file>` (tried again) or `cli discard <file>` (bytes removed, record kept, not staged again, listed as discarded by the next land)',
     });
+  });
+
+  test('should class each rejected file by the class the land recorded, and a file rejected before classes were recorded by its error', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    await stage(lake, { kind: 'portal-csv', bytes: fixture('portal-extra-column.csv'), name: 'portal/dossiers/2024-05.csv', at: '2026-01-02T00:00:00.000Z' });
+    await stage(lake, { kind: 'bieu06-xlsx', bytes: fixture('bieu06-truncated.xlsx'), name: 'bieu06_2024.xlsx', period: '2024', at: '2026-01-02T00:00:02.000Z' });
+    expect(await land(lake).catch((e: unknown) => e)).toBeInstanceOf(RejectedFilesError);
+    const recorded = await listRejected(lake.storage);
+    expect(recorded.map((r) => [r.original_name, r.reason]).sort()).toEqual([
+      ['bieu06_2024.xlsx', 'xlsx_incomplete'],
+      ['portal/dossiers/2024-05.csv', 'columns'],
+    ]);
+    // The lake as a land from before classes left it: records without `reason`, the table without the
+    // column, and the index of the lines it was built from, without it too.
+    for (const e of recorded) {
+      const { reason: _, ...old } = e;
+      await lake.storage.put(rejectedKey(e.kind, e.sha256), JSON.stringify(old));
+    }
+    const oldTable = path.join(lake.tmp, 'old-rejected.parquet');
+    await withDuckDb((db) => db.run(`COPY (SELECT * EXCLUDE (reason) FROM read_parquet(${literal(path.join(lake.root, REJECTED_FILES_KEY))})) TO ${literal(oldTable)} (FORMAT PARQUET)`));
+    await lake.storage.putFile(REJECTED_FILES_KEY, oldTable);
+    const index = (await lake.storage.get(REJECTED_FILES_INDEX_KEY)).toString('utf8');
+    const oldIndex = index.split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), reason: undefined })).join('\n');
+    expect(oldIndex).not.toContain('"reason"');
+    await lake.storage.put(REJECTED_FILES_INDEX_KEY, oldIndex);
+    // Read as they are (the missing column reads as NULL): classed by the errors' words.
+    const byWords = [
+      { file: 'bieu06_2024.xlsx', reason: 'xlsx_incomplete' },
+      { file: 'portal/dossiers/2024-05.csv', reason: 'columns' },
+    ];
+    expect(await rejectedReasons(lake)).toEqual(byWords);
+    // The next land (nothing staged) rebuilds the table with the column, null for these records.
+    expect((await land(lake)).files).toEqual([]);
+    expect((await rejectedTable(lake)).map((r) => [r[0], r[4]])).toEqual([
+      ['portal/dossiers/2024-05.csv', 'null'],
+      ['bieu06_2024.xlsx', 'null'],
+    ]);
+    expect(await rejectedReasons(lake)).toEqual(byWords);
+    // A recorded class wins over the words: the CSV's record says `encoding`, its error speaks of columns.
+    const csv = recorded.find((r) => r.kind === 'portal-csv')!;
+    await lake.storage.put(rejectedKey(csv.kind, csv.sha256), JSON.stringify({ ...csv, reason: 'encoding' }));
+    expect(await publishRejectedFiles(lake.storage, lake.work)).toBe(true);
+    expect(await rejectedReasons(lake)).toEqual([byWords[0], { file: 'portal/dossiers/2024-05.csv', reason: 'encoding' }]);
   });
 
   test('should run a drop with an unknown name and a bad file to the end: models built, verify passed, no snapshot, then fail naming the file', async () => {

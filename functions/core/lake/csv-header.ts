@@ -65,9 +65,9 @@ export interface CsvHeaderInfo {
  */
 export async function checkCsvHeader(file: string, displayName: string, expected: readonly string[], delim: string): Promise<CsvHeaderInfo> {
   const head = await readHead(file);
-  if (head.length === 0) throw new PipelineInputError('land', displayName, 'the file is empty (expected a header row)', { row: 1 });
+  if (head.length === 0) throw new PipelineInputError('land', displayName, 'the file is empty (expected a header row)', { row: 1, code: 'empty_file' });
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-    throw new PipelineInputError('land', displayName, 'the file is UTF-16; export it as UTF-8 (CSV UTF-8 in Excel)', { row: 1 });
+    throw new PipelineInputError('land', displayName, 'the file is UTF-16; export it as UTF-8 (CSV UTF-8 in Excel)', { row: 1, code: 'encoding' });
   }
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   if (head.subarray(bom ? 3 : 0).every((b) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a)) {
@@ -75,7 +75,7 @@ export async function checkCsvHeader(file: string, displayName: string, expected
       'land',
       displayName,
       `the file is empty: it holds ${bom ? 'only a byte-order mark (BOM)' : 'only blank lines'} and no header row; export the data again (CSV UTF-8) with the header row and the rows`,
-      { row: 1 },
+      { row: 1, code: 'empty_file' },
     );
   }
   const nl = head.indexOf(0x0a);
@@ -86,11 +86,11 @@ export async function checkCsvHeader(file: string, displayName: string, expected
       'land',
       displayName,
       `the header row (line 1) is empty: it holds only separators ("${delim}"), as Excel saves empty columns; the first line must be the header ${expected.join(delim)}`,
-      { row: 1 },
+      { row: 1, code: 'columns' },
     );
   }
   const diff = describeHeaderDiff(expected, found);
-  if (diff) throw new PipelineInputError('land', displayName, `unexpected columns: ${diff}`, { row: 1 });
+  if (diff) throw new PipelineInputError('land', displayName, `unexpected columns: ${diff}`, { row: 1, code: 'columns' });
   return { trailingEmptyColumns: trailingEmpty };
 }
 
@@ -98,7 +98,7 @@ function decodeUtf8(bytes: Buffer, displayName: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new PipelineInputError('land', displayName, 'the header is not valid UTF-8 (Windows-1258 or TCVN3?); export it as UTF-8', { row: 1 });
+    throw new PipelineInputError('land', displayName, 'the header is not valid UTF-8 (Windows-1258 or TCVN3?); export it as UTF-8', { row: 1, code: 'encoding' });
   }
 }
 

@@ -301,4 +301,6 @@ export const REJECTED_FILES_COLUMNS = {
   discarded_at: 'TIMESTAMP',
   /** The land's error, naming the file, and where it knows them the row and field. */
   error: 'VARCHAR',
+  /** The error's class (errors.ts, REJECT_REASONS); null for a file rejected before classes were recorded. */
+  reason: 'VARCHAR',
 } as const;

@@ -54,7 +54,7 @@ export async function detectCsvEncoding(file: string, displayName: string, expec
     'land',
     displayName,
     'the file is neither UTF-8 nor Windows-1258 with the expected header (TCVN3 or VNI?); export it as UTF-8 (CSV UTF-8 in Excel)',
-    { row: 1 },
+    { row: 1, code: 'encoding' },
   );
 }
 

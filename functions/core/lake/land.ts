@@ -11,7 +11,7 @@ import path from 'node:path';
 import pMap from 'p-map';
 import { DuckDb, ident, literal, withDuckDb } from '../engine/duckdb.js';
 import { PARQUET_OPTIONS } from '../engine/parquet.js';
-import { createError, PipelineInputError } from '../errors.js';
+import { createError, PipelineInputError, rejectReasonOf } from '../errors.js';
 import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, EARLIEST_RECEIPT_YEAR, REJECTED_FILES_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
 import { landedKeyFiles } from './key-index.js';
@@ -136,7 +136,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   let waiting: PipelineInputError | undefined;
   const reject = async (meta: RawMeta, err: unknown): Promise<void> => {
     firstError ??= err;
-    summary.rejected.push(await writeRejected(opts.storage, meta, (err as Error).message));
+    summary.rejected.push(await writeRejected(opts.storage, meta, (err as Error).message, rejectReasonOf(err)));
     opts.log?.(`rejected ${meta.original_name}: ${(err as Error).message}`);
   };
   try {
@@ -621,7 +621,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
           await db.all(`SELECT count(*) FROM (${readJsonPages([local], size)})`).catch((one: unknown) => {
             throw new ChunkFileError(
               metas[i]!,
-              new PipelineInputError('land', metas[i]!.original_name, `not a dossier page of the portal API (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+              new PipelineInputError('land', metas[i]!.original_name, `not a dossier page of the portal API (${(one as Error).message.split('\n')[0]})`, { cause: one, code: 'not_api_page' }),
             );
           });
         }
@@ -635,7 +635,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     for (const [i, meta] of metas.entries()) {
       try {
         const profile = await loadProfile(meta.profile ?? '').catch((cause: unknown) => {
-          throw new PipelineInputError('land', meta.original_name, `has no usable mapping profile (${(cause as Error).message.replace(/^\[pipeline\] \[\w+\] /, '')})`, { cause });
+          throw new PipelineInputError('land', meta.original_name, `has no usable mapping profile (${(cause as Error).message.replace(/^\[pipeline\] \[\w+\] /, '')})`, { cause, code: 'unreadable' });
         });
         await loadProfileExport(db, { fileNo: i, localPath: locals[i]!, file: meta.original_name, profile, workDir });
       } catch (err) {
@@ -723,7 +723,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
             await conn.all(`SELECT count(*) FROM ${readCsv([csvPath], lane)}`).catch((one: unknown) => {
               throw new ChunkFileError(
                 metas[at]!,
-                new PipelineInputError('land', metas[at]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one }),
+                new PipelineInputError('land', metas[at]!.original_name, `cannot be read as CSV (${(one as Error).message.split('\n')[0]})`, { cause: one, code: 'not_csv' }),
               );
             });
           }
@@ -939,13 +939,13 @@ async function checkRecordCounts(db: DuckDb, metas: RawMeta[], csvPaths: string[
           'land',
           meta.original_name,
           `a quoted value opened at line ${line} is never closed, so the rest of the file from that line reads as one record: ${what}, and nothing of the file was landed; close or remove that quote and export the file again`,
-          { row: c.unterminated.record - 1 },
+          { row: c.unterminated.record - 1, code: 'not_csv' },
         ),
       );
     }
     throw new ChunkFileError(
       meta,
-      new PipelineInputError('land', meta.original_name, `${what} (counted line by line, quoted values respected); nothing of the file was landed, so no row is lost: export it again, and report the file if it fails again`),
+      new PipelineInputError('land', meta.original_name, `${what} (counted line by line, quoted values respected); nothing of the file was landed, so no row is lost: export it again, and report the file if it fails again`, { code: 'records_mismatch' }),
     );
   }
 }
@@ -1046,6 +1046,7 @@ export async function publishRejectedFiles(storage: Storage, workDir: string): P
         rejected_at: e.rejected_at,
         discarded_at: e.discarded_at,
         error: e.error,
+        reason: e.reason,
       }),
     )
     .join('\n');

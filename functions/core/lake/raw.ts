@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import pMap from 'p-map';
 import { z } from 'zod';
-import { createError } from '../errors.js';
+import { createError, REJECT_REASONS, type RejectReason } from '../errors.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 import { PERIOD_PATTERN } from './periods.js';
 import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
@@ -74,6 +74,11 @@ export function discardedKey(kind: RawKind, hash: string): string {
 export const RejectedEntry = RawMeta.extend({
   /** The error, in the words the land gave it (file, row, field, reason). */
   error: z.string(),
+  /**
+   * Its class (REJECT_REASONS), from the error the land caught; null in a record written before the land
+   * recorded classes, or for an error of no class (mart rejected_files then classes it by its words).
+   */
+  reason: z.enum(REJECT_REASONS).nullable().default(null),
   rejected_at: z.string(),
   /** Set when an operator discarded the file. */
   discarded_at: z.string().nullable().default(null),
@@ -175,8 +180,8 @@ export async function writeManifest(storage: Storage, entry: ManifestEntry): Pro
 }
 
 /** Record that a staged file failed to land (create-once: the first error is kept). */
-export async function writeRejected(storage: Storage, meta: RawMeta, error: string): Promise<RejectedEntry> {
-  const entry = RejectedEntry.parse({ ...meta, error, rejected_at: new Date().toISOString(), discarded_at: null });
+export async function writeRejected(storage: Storage, meta: RawMeta, error: string, reason?: RejectReason): Promise<RejectedEntry> {
+  const entry = RejectedEntry.parse({ ...meta, error, reason: reason ?? null, rejected_at: new Date().toISOString(), discarded_at: null });
   try {
     await storage.put(rejectedKey(meta.kind, meta.sha256), JSON.stringify(entry), { ifNoneMatch: true, contentType: 'application/json' });
   } catch (err) {

@@ -73,13 +73,13 @@ export function readSmallFileAhead(meta: RawMeta, localPath: string, registry: A
 function checkReportPeriod(file: string, period: ViPeriod, latestDate: string, o: { ended?: string } = {}): void {
   const name = formatViPeriod(period.periodType, period.year, period.periodNo);
   if (period.year < EARLIEST_RECEIPT_YEAR) {
-    throw new PipelineInputError('land', file, `the report period (${name}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is its year mistyped?`);
+    throw new PipelineInputError('land', file, `the report period (${name}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is its year mistyped?`, { code: 'period_too_early' });
   }
   if (period.start > latestDate) {
-    throw new PipelineInputError('land', file, `the report period (${name}) begins after the land's date (${latestDate}): is its year mistyped?`);
+    throw new PipelineInputError('land', file, `the report period (${name}) begins after the land's date (${latestDate}): is its year mistyped?`, { code: 'period_in_future' });
   }
   if (o.ended && period.end > latestDate) {
-    throw new PipelineInputError('land', file, `the report period (${name}) has not ended by the land's date (${latestDate}): ${o.ended}; is its year mistyped?`);
+    throw new PipelineInputError('land', file, `the report period (${name}) has not ended by the land's date (${latestDate}): ${o.ended}; is its year mistyped?`, { code: 'period_not_ended' });
   }
 }
 
@@ -91,11 +91,11 @@ function checkReportPeriod(file: string, period: ViPeriod, latestDate: string, o
 function answerPeriod(meta: RawMeta, file: string, latestDate: string): void {
   const p = meta.period;
   if (p === null) {
-    throw new PipelineInputError('land', file, 'no period: a 766 answer lands under the month or year it was pulled for (name the file by it, e.g. score766/2025-06.json, or ingest it with --period)');
+    throw new PipelineInputError('land', file, 'no period: a 766 answer lands under the month or year it was pulled for (name the file by it, e.g. score766/2025-06.json, or ingest it with --period)', { code: 'period_missing' });
   }
   const { year, month } = periodParts(p);
   if (meta.kind === 'score766-legacy' && month === 0) {
-    throw new PipelineInputError('land', file, `the period ${p} is a year: a legacy 766 answer is for one month (name the file by it, e.g. score766/2025-06.json, or ingest it with --period YYYY-MM)`);
+    throw new PipelineInputError('land', file, `the period ${p} is a year: a legacy 766 answer is for one month (name the file by it, e.g. score766/2025-06.json, or ingest it with --period YYYY-MM)`, { code: 'period_missing' });
   }
   checkReportPeriod(file, calendarPeriod(year, month), latestDate);
 }
@@ -272,7 +272,7 @@ export async function landSmallFile(
       return { dataset: 'score766_metrics', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
     }
     default:
-      throw new PipelineInputError('land', file, `no reader for ${meta.kind}`);
+      throw new PipelineInputError('land', file, `no reader for ${meta.kind}`, { code: 'unreadable' });
   }
 }
 
@@ -291,16 +291,16 @@ function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {
   // A UTF-8 byte-order mark (Notepad, PowerShell, some exports write one) is not part of the JSON:
   // JSON.parse would point at an invisible character, so it is dropped and the file read as usual.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)');
+  if (body.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)', { code: 'empty_file' });
   try {
     json = JSON.parse(body);
   } catch (cause) {
-    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
+    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause, code: 'not_json' });
   }
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new PipelineInputError('land', file, `unexpected shape: ${issue.message}`, { field: issue.path.join('.') });
+    throw new PipelineInputError('land', file, `unexpected shape: ${issue.message}`, { field: issue.path.join('.'), code: 'unexpected_shape' });
   }
   return r.data;
 }
@@ -329,7 +329,7 @@ function detailUnits(text: string, file: string): { asOf?: string; units: Detail
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // a UTF-8 BOM is not part of the JSON
   } catch (cause) {
-    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause });
+    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause, code: 'not_json' });
   }
   const fromDetail = (d: DepartmentDetail): DetailUnit => ({ unitId: String(d.departmentId), unitCode: d.departmentCode ?? null, metrics: metricsOf(d) });
   const single = DepartmentDetailResponse.safeParse(json);
@@ -356,7 +356,7 @@ function detailUnits(text: string, file: string): { asOf?: string; units: Detail
       })),
     };
   }
-  throw new PipelineInputError('land', file, 'not a 766 detail file: expected a department-detail answer, agenciesDetail[] or units[] with metrics[]');
+  throw new PipelineInputError('land', file, 'not a 766 detail file: expected a department-detail answer, agenciesDetail[] or units[] with metrics[]', { code: 'unexpected_shape' });
 }
 
 /** Groups the detail publishes as one figure, by the metric code they stand for. */

@@ -80,7 +80,7 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
       `SELECT * FROM read_csv(${literal(localPath)}, header = false, all_varchar = true, delim = ${literal(opts.delimiter ?? ',')}, quote = '"', escape = '"',
                               null_padding = true, max_line_size = 4194304, auto_detect = true) LIMIT ${n}`,
     ).catch((cause: unknown) => {
-      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause });
+      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause, code: 'not_csv' });
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
@@ -138,20 +138,21 @@ export async function loadProfileExport(
   for (const c of codeRows(profile)) await db.run('INSERT INTO profile_codes VALUES ($n, $f, $c, $v)', { n: fileNo, f: c.field, c: c.code, v: c.value });
 
   const noHeader = (seen: string): PipelineInputError =>
-    new PipelineInputError('profile', file, `no header row of the profile "${profile.name}" found (${seen}); run \`npm run cli -- inspect ${file}\` to see which columns are missing`);
+    new PipelineInputError('profile', file, `no header row of the profile "${profile.name}" found (${seen}); run \`npm run cli -- inspect ${file}\` to see which columns are missing`, { code: 'columns' });
   const mappedOf = async (m: HeaderMatch): Promise<void> => {
     if (m.missing.length > 0) {
       throw new PipelineInputError(
         'profile',
         file,
         `the profile "${profile.name}" cannot map it: no column for ${m.missing.map((g) => g.join(' or ')).join(', ')} (headers: ${m.unmapped.slice(0, 12).join(' | ')})`,
+        { code: 'columns' },
       );
     }
     await db.run("UPDATE profile_files SET mapped = string_split($m, ',') WHERE file_no = $n", { n: fileNo, m: Object.keys(m.columns).join(',') });
   };
 
   const lostRows = (what: string): PipelineInputError =>
-    new PipelineInputError('profile', file, `${what}; nothing of the file was landed, so no row is lost: export it again, and report the file if it fails again`);
+    new PipelineInputError('profile', file, `${what}; nothing of the file was landed, so no row is lost: export it again, and report the file if it fails again`, { code: 'records_mismatch' });
 
   if (profile.format === 'csv') return loadCsv();
   return loadXlsx();

@@ -57,15 +57,15 @@ export function parseCsvText(text: string, file: string, sep = ','): CsvRecord[]
       recordLine = line;
     } else if (ch === '"') {
       if (field !== '' || afterQuote) {
-        throw new PipelineInputError('csv', file, 'a quote inside an unquoted field (RFC 4180: quote the whole field and double inner quotes)', { row: line });
+        throw new PipelineInputError('csv', file, 'a quote inside an unquoted field (RFC 4180: quote the whole field and double inner quotes)', { row: line, code: 'not_csv' });
       }
       quoted = true;
     } else {
-      if (afterQuote) throw new PipelineInputError('csv', file, 'text after a closing quote', { row: line });
+      if (afterQuote) throw new PipelineInputError('csv', file, 'text after a closing quote', { row: line, code: 'not_csv' });
       field += ch;
     }
   }
-  if (quoted) throw new PipelineInputError('csv', file, 'a quoted field is not closed before the end of the file', { row: recordLine });
+  if (quoted) throw new PipelineInputError('csv', file, 'a quoted field is not closed before the end of the file', { row: recordLine, code: 'not_csv' });
   if (field !== '' || fields.length > 0 || afterQuote) endRecord();
   return out;
 }
@@ -77,15 +77,15 @@ export async function readCsvFile(path: string, file: string, opts: { sep?: stri
   try {
     size = (await stat(path)).size;
   } catch (err) {
-    throw new PipelineInputError('csv', file, 'the file cannot be opened', { cause: err });
+    throw new PipelineInputError('csv', file, 'the file cannot be opened', { cause: err, code: 'unreadable' });
   }
-  if (size > max) throw new PipelineInputError('csv', file, `the file is ${size} bytes, above the ${max}-byte limit for a small CSV`);
+  if (size > max) throw new PipelineInputError('csv', file, `the file is ${size} bytes, above the ${max}-byte limit for a small CSV`, { code: 'unreadable' });
   const bytes = await readFile(path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
-    throw new PipelineInputError('csv', file, 'the file is not UTF-8 (saved as Windows-1258 / ANSI? save it as "CSV UTF-8")', { cause: err });
+    throw new PipelineInputError('csv', file, 'the file is not UTF-8 (saved as Windows-1258 / ANSI? save it as "CSV UTF-8")', { cause: err, code: 'encoding' });
   }
   return parseCsvText(text.normalize('NFC'), file, opts.sep ?? ',');
 }

@@ -98,14 +98,14 @@ async function readTable<T>(
   // Blank lines before the header carry nothing; a file of only a BOM and blank lines is empty.
   while (records.length > 0 && records[0]!.fields.every((f) => f.trim() === '') && records[0]!.fields.length === 1) records.shift();
   const header = records[0];
-  if (!header) throw new PipelineInputError(spec.dataset, file, `the file is empty; expected the header ${spec.columns.join(',')}`);
+  if (!header) throw new PipelineInputError(spec.dataset, file, `the file is empty; expected the header ${spec.columns.join(',')}`, { code: 'empty_file' });
   // Empty columns after the last heading (Excel saves a separator for every column of the used
   // range) are ignored, and so are the empty fields under them in the data rows.
   const allHeadings = header.fields.map((h) => h.trim());
   let width = allHeadings.length;
   while (width > 0 && allHeadings[width - 1] === '') width--;
   if (width === 0) {
-    throw new PipelineInputError(spec.dataset, file, `the header row (line ${header.line}) holds only separators, as Excel saves empty columns; the first line must be the header ${spec.columns.join(',')}`, { row: 1 });
+    throw new PipelineInputError(spec.dataset, file, `the header row (line ${header.line}) holds only separators, as Excel saves empty columns; the first line must be the header ${spec.columns.join(',')}`, { row: 1, code: 'columns' });
   }
   const found = allHeadings.slice(0, width);
   const missing = spec.columns.filter((c) => !found.includes(c));
@@ -117,7 +117,7 @@ async function readTable<T>(
       unexpected.length ? `unexpected ${unexpected.join(', ')}` : '',
       dup.length ? `duplicated ${dup.join(', ')}` : '',
     ].filter(Boolean);
-    throw new PipelineInputError(spec.dataset, file, `the header does not match (${parts.join('; ')}): expected [${spec.columns.join(', ')}], found [${found.join(', ')}]`, { row: 1 });
+    throw new PipelineInputError(spec.dataset, file, `the header does not match (${parts.join('; ')}): expected [${spec.columns.join(', ')}], found [${found.join(', ')}]`, { row: 1, code: 'columns' });
   }
   const rows: T[] = [];
   const quarantine: QuarantineRecord[] = [];

@@ -17,7 +17,9 @@ final as (
         cast(pulled_at as timestamp) as pulled_at,
         cast(rejected_at as timestamp) as rejected_at,
         cast(discarded_at as timestamp) as discarded_at,
-        cast(error as varchar) as error
+        cast(error as varchar) as error,
+        -- the class the land recorded (null for a file rejected before it recorded classes)
+        cast(reason as varchar) as recorded_reason
     from source
 
 )

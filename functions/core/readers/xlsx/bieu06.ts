@@ -374,11 +374,11 @@ function readPeriodLine(text: string, file: string, rowNo: number): ViPeriod {
     if (!range) return p;
     const start = parseViDate(range[1] ?? '');
     const end = parseViDate(range[2] ?? '');
-    if (end < start) throw new PipelineInputError(SCOPE, file, `the report period ends (${end}) before it starts (${start})`, { row: rowNo });
+    if (end < start) throw new PipelineInputError(SCOPE, file, `the report period ends (${end}) before it starts (${start})`, { row: rowNo, code: 'layout' });
     return { ...p, start, end };
   } catch (err) {
     if (err instanceof ViParseError) {
-      throw new PipelineInputError(SCOPE, file, `the "Kỳ báo cáo" line ${JSON.stringify(text)} has no readable period (${err.message})`, { row: rowNo, cause: err });
+      throw new PipelineInputError(SCOPE, file, `the "Kỳ báo cáo" line ${JSON.stringify(text)} has no readable period (${err.message})`, { row: rowNo, cause: err, code: 'layout' });
     }
     throw err;
   }
@@ -492,19 +492,19 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
 
   const lacking = missing as { row: number; cols: number[] } | null;
   if (lacking) {
-    throw new PipelineInputError(SCOPE, file, `the column-number row lacks column(s) ${lacking.cols.join(', ')} of the Biểu 06 columns 1–13`, { row: lacking.row });
+    throw new PipelineInputError(SCOPE, file, `the column-number row lacks column(s) ${lacking.cols.join(', ')} of the Biểu 06 columns 1–13`, { row: lacking.row, code: 'layout' });
   }
   if (cols === null) {
-    throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)');
+    throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)', { code: 'layout' });
   }
   const finalPeriod: ViPeriod | null = period ?? opts.period ?? null;
   if (finalPeriod === null) {
-    throw new PipelineInputError(SCOPE, file, 'no "Kỳ báo cáo: …" line above the table, so the report period is unknown');
+    throw new PipelineInputError(SCOPE, file, 'no "Kỳ báo cáo: …" line above the table, so the report period is unknown', { code: 'layout' });
   }
   // The lake's years start in EARLIEST_RECEIPT_YEAR (the dossiers' too): a period before it is a typo in
   // the title, said once for the file, not as a schema message on every unit row.
   if (finalPeriod.year < EARLIEST_RECEIPT_YEAR) {
-    throw new PipelineInputError(SCOPE, file, `the report period (${formatViPeriod(finalPeriod.periodType, finalPeriod.year, finalPeriod.periodNo)}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?`);
+    throw new PipelineInputError(SCOPE, file, `the report period (${formatViPeriod(finalPeriod.periodType, finalPeriod.year, finalPeriod.periodNo)}) is before ${EARLIEST_RECEIPT_YEAR}, the first year the lake accepts: is the year in "Kỳ báo cáo: …" mistyped?`, { code: 'period_too_early' });
   }
   const colMap: Map<number, number> = cols;
   const rawHash = opts.rawHash ?? (await sha256File(path));

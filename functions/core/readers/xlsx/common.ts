@@ -222,14 +222,21 @@ const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
  * streams "EncryptionInfo" and "EncryptedPackage" (MS-OFFCRYPTO); their names (UTF-16LE) sit in the
  * CFB directory, which the first MiB of such a small file holds.
  */
-async function cfbMessage(fh: import('node:fs/promises').FileHandle, size: number): Promise<string> {
+async function cfbMessage(fh: import('node:fs/promises').FileHandle, size: number): Promise<{ message: string; code: 'xlsx_password' | 'xlsx_legacy' }> {
   const buf = Buffer.alloc(Math.min(size, 1024 * 1024));
   await fh.read(buf, 0, buf.length, 0);
   const has = (name: string): boolean => buf.includes(Buffer.from(name, 'utf16le'));
   if (has('EncryptedPackage') || has('EncryptionInfo')) {
-    return 'the workbook is password-protected (encrypted), so it cannot be read; open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear the box) and save it again as .xlsx';
+    return {
+      message:
+        'the workbook is password-protected (encrypted), so it cannot be read; open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear the box) and save it again as .xlsx',
+      code: 'xlsx_password',
+    };
   }
-  return 'not an XLSX file: it is an old Excel 97–2003 workbook (.xls) or a password-protected workbook; open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"';
+  return {
+    message: 'not an XLSX file: it is an old Excel 97–2003 workbook (.xls) or a password-protected workbook; open it in Excel, remove any password and save it as "Excel Workbook (.xlsx)"',
+    code: 'xlsx_legacy',
+  };
 }
 
 /** Cached error values of formula cells: sheet name → cell ref → "#DIV/0!" (see `errorScanner`). */
@@ -298,18 +305,21 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
   try {
     size = (await stat(path)).size;
   } catch (err) {
-    throw new PipelineInputError(scope, file, 'the file cannot be opened', { cause: err });
+    throw new PipelineInputError(scope, file, 'the file cannot be opened', { cause: err, code: 'unreadable' });
   }
   if (size > limits.maxFileBytes) {
-    throw new PipelineInputError(scope, file, `the file is ${size} bytes, above the ${limits.maxFileBytes}-byte limit for an XLSX report`);
+    throw new PipelineInputError(scope, file, `the file is ${size} bytes, above the ${limits.maxFileBytes}-byte limit for an XLSX report`, { code: 'unreadable' });
   }
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(8);
     await fh.read(head, 0, 8, 0);
-    if (size >= 8 && head.equals(CFB_MAGIC)) throw new PipelineInputError(scope, file, await cfbMessage(fh, size));
+    if (size >= 8 && head.equals(CFB_MAGIC)) {
+      const cfb = await cfbMessage(fh, size);
+      throw new PipelineInputError(scope, file, cfb.message, { code: cfb.code });
+    }
     if (size < 22 || head.readUInt32LE(0) !== 0x04034b50) {
-      throw new PipelineInputError(scope, file, 'not an XLSX file (no zip signature; is it an old .xls, a CSV or an HTML page saved as .xlsx?)');
+      throw new PipelineInputError(scope, file, 'not an XLSX file (no zip signature; is it an old .xls, a CSV or an HTML page saved as .xlsx?)', { code: 'not_xlsx' });
     }
     const tailLen = Math.min(size, 22 + 0xffff);
     const tail = Buffer.alloc(tailLen);
@@ -321,12 +331,12 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
         break;
       }
     }
-    if (eocd < 0) throw new PipelineInputError(scope, file, 'not a complete XLSX file (the zip directory is missing; truncated download?)');
+    if (eocd < 0) throw new PipelineInputError(scope, file, 'not a complete XLSX file (the zip directory is missing; truncated download?)', { code: 'xlsx_incomplete' });
     const cdSize = tail.readUInt32LE(eocd + 12);
     const cdOffset = tail.readUInt32LE(eocd + 16);
     const entries = tail.readUInt16LE(eocd + 10);
     if (cdOffset + cdSize > size || cdSize > 16 * 1024 * 1024) {
-      throw new PipelineInputError(scope, file, 'the zip directory is damaged (Zip64 or corrupt)');
+      throw new PipelineInputError(scope, file, 'the zip directory is damaged (Zip64 or corrupt)', { code: 'xlsx_incomplete' });
     }
     const cd = Buffer.alloc(cdSize);
     await fh.read(cd, 0, cdSize, cdOffset);
@@ -334,7 +344,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     let p = 0;
     const parts: { name: string; method: number; packed: number; declared: number; local: number }[] = [];
     for (let n = 0; n < entries; n++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new PipelineInputError(scope, file, 'the zip directory is damaged');
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new PipelineInputError(scope, file, 'the zip directory is damaged', { code: 'xlsx_incomplete' });
       const nameLen = cd.readUInt16LE(p + 28);
       const declared = cd.readUInt32LE(p + 24);
       unpacked += declared;
@@ -342,7 +352,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
       p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
     if (unpacked > limits.maxUnpackedBytes) {
-      throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`);
+      throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`, { code: 'unreadable' });
     }
     // The declared sizes can lie (a zip bomb that says "1 KB"): inflate every part, discarding the
     // output, and stop as soon as one yields more than it declared. Bounded time and memory.
@@ -383,8 +393,8 @@ async function checkPartSize(
   scope: string,
   onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
-  const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`);
-  const bomb = (): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`);
+  const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`, { code: 'xlsx_incomplete' });
+  const bomb = (): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`, { code: 'unreadable' });
   const header = Buffer.alloc(30);
   await fh.read(header, 0, 30, part.local);
   if (header.readUInt32LE(0) !== 0x04034b50) throw damaged('no local header');
@@ -462,6 +472,7 @@ export async function streamRows(
         opts.scope,
         file,
         `the worksheet "${name}" is stored as ${part}, a part name the XLSX reader does not read (it reads xl/worksheets/sheet<n>.xml): open the file in Excel and save it again`,
+        { code: 'unreadable' },
       );
     }
   }
@@ -544,7 +555,7 @@ async function streamRowsWithRetries(
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError || err.cause instanceof ReaderMissedPart;
       if (!internal || progress.emitted > 0 || attempt >= 5) {
         if (err instanceof PipelineInputError) throw err;
-        throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+        throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err, code: 'unreadable' });
       }
     }
   }
@@ -589,11 +600,11 @@ async function streamRowsOnce(
       for await (const row of ws) {
         rows++;
         if (rows > limits.maxRows) {
-          throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`);
+          throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`, { code: 'unreadable' });
         }
         const values = withFormulaResults(row, errors.get(sheet));
         if (values.length - 1 > limits.maxColumns) {
-          throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number });
+          throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number, code: 'unreadable' });
         }
         if (!stopped) {
           progress.emitted++;
@@ -605,7 +616,7 @@ async function streamRowsOnce(
     assertPartsRead(state, expected, worksheets);
   } catch (err) {
     if (err instanceof PipelineInputError) throw err;
-    throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err });
+    throw new PipelineInputError(scope, file, `the workbook cannot be parsed (${(err as Error).message})`, { cause: err, code: 'unreadable' });
   } finally {
     const s = (reader as unknown as { stream?: { destroy?: () => void } }).stream;
     s?.destroy?.();

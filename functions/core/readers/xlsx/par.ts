@@ -146,7 +146,7 @@ function layoutFrom(topRow: SheetRow, subRow: SheetRow, file: string): Layout {
   if (!total || total.got < 0) problems.push('no "Tổng điểm" group with "Điểm tối đa / Đạt được"');
   if (rank < 0) problems.push('no "Xếp hạng" column');
   if (problems.length > 0 || !survey || !total) {
-    throw new PipelineInputError(SCOPE, file, `the PAR header (sheet rows ${topRow.number}–${subRow.number}) is incomplete: ${problems.join('; ')}`, { row: topRow.number });
+    throw new PipelineInputError(SCOPE, file, `the PAR header (sheet rows ${topRow.number}–${subRow.number}) is incomplete: ${problems.join('; ')}`, { row: topRow.number, code: 'layout' });
   }
   return { stt, name, fields, survey, total, rank, band };
 }
@@ -234,11 +234,11 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
 
   const found = layout as Layout | null;
   if (found === null) {
-    throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" or "Điểm tối đa / Đạt được" cells)');
+    throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" or "Điểm tối đa / Đạt được" cells)', { code: 'layout' });
   }
   const finalYear: number | null = year ?? opts.year ?? null;
   if (finalYear === null) {
-    throw new PipelineInputError(SCOPE, file, 'no year in the title ("… CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM yyyy …"), so the PAR year is unknown');
+    throw new PipelineInputError(SCOPE, file, 'no year in the title ("… CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM yyyy …"), so the PAR year is unknown', { code: 'layout' });
   }
   const rawHash = opts.rawHash ?? (await sha256File(path));
   const l: Layout = found;

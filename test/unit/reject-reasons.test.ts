@@ -1,0 +1,123 @@
+/**
+ * The class of a rejected file (errors.ts, REJECT_REASONS) is recorded by the land, not guessed from the
+ * error's English words: every PipelineInputError the land's paths throw names its class, and the
+ * classes are the same list in the code, the mart's YAML test and the data-quality page's Vietnamese.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { createError, PipelineInputError, REJECT_REASONS, rejectReasonOf } from '../../functions/core/errors.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** Where a file the land reads can be refused: the land, its readers, the vendor profiles' loader. */
+const LAND_PATHS = ['functions/core/lake', 'functions/core/readers', 'functions/core/profiles/load.ts'];
+/** Errors on those paths that never reject a file, and why. */
+const NOT_REJECTIONS: Record<string, string> = {
+  'functions/core/lake/land.ts: no ${what} has been landed':
+    'the dossier files wait for their registry: they stay staged (not rejected) and the land fails naming them',
+};
+
+function tsFiles(rel: string): string[] {
+  const abs = path.join(ROOT, rel);
+  if (statSync(abs).isFile()) return [rel];
+  return readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(rel, e.name)) : e.name.endsWith('.ts') ? [path.join(rel, e.name)] : []));
+}
+
+/** The argument text of each `new PipelineInputError(…)` in `src`: parentheses counted outside strings and comments. */
+export function constructorCalls(src: string): string[] {
+  const out: string[] = [];
+  const marker = 'new PipelineInputError(';
+  for (let at = src.indexOf(marker); at >= 0; at = src.indexOf(marker, at + 1)) {
+    const start = at + marker.length;
+    let depth = 1;
+    // Stack of what encloses the cursor: a template literal (`) or a ${…} inside one (its brace depth).
+    const stack: ('`' | number)[] = [];
+    let i = start;
+    for (; i < src.length && depth > 0; i++) {
+      const ch = src[i]!;
+      const top = stack[stack.length - 1];
+      if (top === '`') {
+        if (ch === '\\') i++;
+        else if (ch === '`') stack.pop();
+        else if (ch === '$' && src[i + 1] === '{') {
+          stack.push(0);
+          i++;
+        }
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        for (i++; i < src.length && src[i] !== ch; i++) if (src[i] === '\\') i++;
+      } else if (ch === '`') stack.push('`');
+      else if (ch === '/' && src[i + 1] === '/') i = src.indexOf('\n', i);
+      else if (ch === '{' && typeof top === 'number') stack[stack.length - 1] = top + 1;
+      else if (ch === '}' && typeof top === 'number') {
+        if (top === 0) stack.pop();
+        else stack[stack.length - 1] = top - 1;
+      } else if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+    }
+    out.push(src.slice(start, i - 1));
+  }
+  return out;
+}
+
+describe('The class of a rejected file', () => {
+  test('should be named by every PipelineInputError the land, its readers and the profile loader throw', () => {
+    const calls = LAND_PATHS.flatMap(tsFiles).flatMap((file) => constructorCalls(readFileSync(path.join(ROOT, file), 'utf8')).map((args) => ({ file, args })));
+    // The scanner finds the calls (about sixty) and reads each to its end.
+    expect(calls.length).toBeGreaterThan(50);
+    for (const c of calls) expect(c.args.trimEnd().endsWith(';'), c.args).toBe(false);
+    /** The exemption a call falls under, if any (its file, and words of its message). */
+    const exemption = (c: { file: string; args: string }): string | undefined =>
+      Object.keys(NOT_REJECTIONS).find((k) => {
+        const [file, words] = k.split(': ', 2) as [string, string];
+        return file === c.file && c.args.includes(words);
+      });
+    const unnamed = calls.filter((c) => !/\bcode: /.test(c.args) && !exemption(c)).map((c) => `${c.file}: ${c.args.replace(/\s+/g, ' ').slice(0, 120)}`);
+    expect(unnamed).toEqual([]);
+    // Each exemption still names a call (a stale one would hide nothing, and hide that).
+    for (const key of Object.keys(NOT_REJECTIONS)) expect(calls.some((c) => exemption(c) === key), key).toBe(true);
+  });
+
+  test('should read the calls whole, strings, templates and comments holding parentheses included', () => {
+    const src = [
+      "throw new PipelineInputError('land', f, 'a ) in a string (and a ( too', { code: 'columns' });",
+      'throw new PipelineInputError(s, f, `x ${g(a, `(${b})`)} )`, { row: 1 }); // (',
+      "throw new PipelineInputError(s, f, 'it\\'s (', {\n  // a comment )\n  code: 'encoding',\n});",
+    ].join('\n');
+    expect(constructorCalls(src)).toEqual([
+      "'land', f, 'a ) in a string (and a ( too', { code: 'columns' }",
+      's, f, `x ${g(a, `(${b})`)} )`, { row: 1 }',
+      "s, f, 'it\\'s (', {\n  // a comment )\n  code: 'encoding',\n}",
+    ]);
+  });
+
+  test('should be found on the error or the first cause that names one', () => {
+    const inner = new PipelineInputError('csv', 'a.csv', 'text after a closing quote', { code: 'not_csv' });
+    expect(rejectReasonOf(inner)).toBe('not_csv');
+    expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'wrapped', { cause: inner }))).toBe('not_csv');
+    expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'wrapped', { cause: inner, code: 'columns' }))).toBe('columns');
+    expect(rejectReasonOf(createError('land', 'Failed', { cause: inner }))).toBe('not_csv');
+    expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'no class'))).toBeUndefined();
+    expect(rejectReasonOf('not an error')).toBeUndefined();
+  });
+
+  test('should be one list in the code, the mart and its test, and the data-quality page', () => {
+    const yml = parse(readFileSync(path.join(ROOT, 'sql/marts/_data_quality__models.yml'), 'utf8')) as { models: { name: string; columns: { name: string; data_tests?: unknown[] }[] }[] };
+    const reason = yml.models.find((m) => m.name === 'rejected_files')!.columns.find((c) => c.name === 'reason')!;
+    const accepted = (reason.data_tests!.find((t) => typeof t === 'object' && t !== null && 'accepted_values' in t) as { accepted_values: { values: string[] } }).accepted_values.values;
+    expect(accepted).toEqual([...REJECT_REASONS]);
+    // The wording of older records gives classes of the list only.
+    const mart = readFileSync(path.join(ROOT, 'sql/marts/rejected_files.sql'), 'utf8');
+    const caseOfReason = /when recorded_reason is not null then recorded_reason([\s\S]*?)end as reason/.exec(mart)![1]!;
+    const worded = [...caseOfReason.matchAll(/'([a-z_0-9]+)'/g)].map((m) => m[1]!);
+    expect(worded.length).toBeGreaterThan(10);
+    for (const w of worded) expect(REJECT_REASONS, w).toContain(w);
+    // Each class but `unreadable` (the page's default words) has its Vietnamese on the page.
+    const page = readFileSync(path.join(ROOT, 'dashboards/pages/chat-luong-du-lieu.md'), 'utf8');
+    const block = /```sql dq_rejected_reasons\n([\s\S]*?)```/.exec(page)![1]!;
+    const named = [...block.matchAll(/\('([a-z_0-9]+)', '[^']+'\)/g)].map((m) => m[1]!);
+    expect(named.sort()).toEqual(REJECT_REASONS.filter((r) => r !== 'unreadable').sort());
+  });
+});
