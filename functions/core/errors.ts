@@ -12,6 +12,7 @@ export function createError(scope: string, message: string, options: { cause?: u
  * page names each in Vietnamese; mart rejected_files, column `reason`). The land records the class of the
  * error it rejected a file for (`PipelineInputError.code`, found by `rejectReasonOf`), so the class never
  * depends on how the error is worded. `unreadable`: a file that cannot be read for any other reason.
+ * (Renaming or removing a class leaves old records unclassed, never unreadable: raw.ts reads them leniently.)
  */
 export const REJECT_REASONS = [
   'xlsx_password',
@@ -23,6 +24,7 @@ export const REJECT_REASONS = [
   'empty_file',
   'not_json',
   'columns',
+  'no_profile',
   'layout',
   'unexpected_shape',
   'records_mismatch',
@@ -31,18 +33,23 @@ export const REJECT_REASONS = [
   'period_not_ended',
   'period_in_future',
   'period_missing',
+  'too_large',
   'unreadable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-/** An input a person must fix: names the file, and where known the row and field. */
+/**
+ * An input a person must fix: names the file, and where known the row and field. `code` is required: the
+ * class a land records when this error refuses a file whole (REJECT_REASONS), or null for an error that
+ * never does (test/unit/reject-reasons.test.ts lists those).
+ */
 export class PipelineInputError extends Error {
   readonly file: string;
   readonly row: number | undefined;
   readonly field: string | undefined;
   /** The class of the problem, where the file is refused whole (see REJECT_REASONS). */
-  readonly code: RejectReason | undefined;
-  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown; code?: RejectReason } = {}) {
+  readonly code: RejectReason | null;
+  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown; code: RejectReason | null }) {
     const at = [where.row !== undefined ? `row ${where.row}` : '', where.field ? `field "${where.field}"` : '']
       .filter(Boolean)
       .join(', ');
@@ -61,7 +68,7 @@ export class PipelineInputError extends Error {
  */
 export function rejectReasonOf(err: unknown): RejectReason | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof PipelineInputError && e.code !== undefined) return e.code;
+    if (e instanceof PipelineInputError && e.code !== null) return e.code;
   }
   return undefined;
 }

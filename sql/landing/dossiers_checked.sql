@@ -5,7 +5,7 @@
 -- one is landed, so the code checks always run), `ref_dossier_ids` (dossier_id, source, year,
 -- month of every dossier already landed or in this batch) and `landing_params`
 -- (max_at: the newest plausible timestamp, the landing's "now + 1 day"; earliest_year: the first year of
--- receipt the lake accepts, datasets.ts's EARLIEST_RECEIPT_YEAR). The first failing rule names the field and the reason;
+-- receipt the lake accepts, datasets.ts's EARLIEST_RECEIPT_YEAR, and earliest_at its 1 January 00:00). The first failing rule names the field and the reason;
 -- a row with no reason lands, every other row goes to quarantine. Nothing is dropped.
 -- The rules are those of docs/data-contracts.md §1.1 (listed there under "Enforced at landing").
 -- The row as read (`raw_record`) and the fields as read (`*_raw`) are not carried through the checks:
@@ -229,7 +229,7 @@ based as (
             when not due_at_reset_blank and due_at_reset is null then 'due_at_reset|not a valid date and time'
             when not result_type_blank and result_type is null then 'result_type|not one of KET_QUA (result), TRA_LAI (returned), XIN_LOI (apology letter)'
             when not deleted_at_blank and deleted_at is null then 'deleted_at|not a valid date and time'
-            when year(received_at) < (select earliest_year from params) then 'received_at|before ' || (select earliest_year from params)
+            when received_at < (select earliest_at from params) then 'received_at|before ' || CAST((select earliest_year from params) AS VARCHAR)
             when received_at > (select max_at from params) then 'received_at|in the future'
             when finished_at > (select max_at from params) then 'finished_at|in the future'
             when updated_at > (select max_at from params) then 'updated_at|in the future'

@@ -8,8 +8,8 @@
 -- raw_row, source, row_key: the row's source, partition values and key as one JSON text, key_field and
 -- key_value: the key's last column and its value, key_words: the key in words, raw_record: the row
 -- as JSON) and `small_files` (raw_hash, raw_kind, source_file, fy, fm: each landed small file and the
--- month its rejected rows are quarantined under, always one Athena projects: functions/core/lake/periods.ts,
--- quarantineMonth).
+-- month its rejected rows are quarantined under, always one Athena projects: functions/core/lake/small.ts,
+-- SmallLandResult.quarantinedUnder, by periods.ts's quarantineMonth).
 with keyed as (
     select * from small_rows
 ),

@@ -87,13 +87,11 @@ describe('Landing each file of the bad-input corpus', () => {
       expect((await listRejected(lake.storage)).map((r) => r.original_name)).toEqual([c.file]);
       expect(await listStaged(lake.storage)).toEqual([]);
       // The data-quality page names why in Vietnamese: the land recorded the error's class, and the mart gives it.
-      const code = rejectReasonOf(e);
-      expect(code, e.message).toBeDefined();
-      expect((await listRejected(lake.storage)).map((r) => r.reason)).toEqual([code]);
+      expect(rejectReasonOf(e), e.message).toBe(c.error.code);
+      expect((await listRejected(lake.storage)).map((r) => r.reason)).toEqual([c.error.code]);
       const [listed] = await rejectedReasons(lake);
       expect(listed?.file).toBe(c.file);
-      expect(listed?.reason, e.message).toBe(code);
-      expect(listed?.reason, e.message).not.toBe('unreadable');
+      expect(listed?.reason, e.message).toBe(c.error.code);
       const happened = e.message.split('\n')[0]!.replace(/^\[pipeline\] \[\w+\] /, '');
       rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${happened}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
       return;
@@ -279,7 +277,7 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     rec.add({ id: c.id, area: 'Bad input', tried: c.tried, happened: `error: ${c.error}`, kept: 'nothing of the file landed; it is recorded as rejected (kept in raw/) until an operator retries or discards it' });
   });
 
-  test("should quarantine a file's rejected rows under a month Athena reads: a registry's under the landing month, a yearly Biểu 06's under its December", async () => {
+  test("should quarantine a file's rejected rows under a month Athena reads: a registry's under the landing month, a Biểu 06's under its report period's last month", async () => {
     const lake = newLake();
     await withRegistry(lake);
     const landing = vietnamMonth();
@@ -287,13 +285,31 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     // a second registry file with one row that has no agency code
     const broken = [agencies[0]!, agencies[1]!.replace(/^[^,]*/, ''), ...agencies.slice(2)].join('\n');
     await stageRaw(lake.storage, { kind: 'registry-agencies', bytes: Buffer.from(broken), period: null, originalName: 'agencies-2.csv' });
+    // pulled for 2024, reporting on its second quarter (April–June): its rows under June 2024, not December
     await landFiles(lake, [{ name: 'bieu06-totals-disagree.xlsx', bytes: fixture('bieu06-totals-disagree.xlsx'), kind: 'bieu06-xlsx', period: '2024' }]);
     const keys = await lake.storage.listKeys('quarantine/');
     expect(keys).toEqual([
       'quarantine/dataset=agencies/source=registry/year=' + landing.year + '/month=' + landing.month + '/data.parquet',
-      'quarantine/dataset=bieu06/source=report/year=2024/month=12/data.parquet',
-      'quarantine/dataset=bieu06_checks/source=report/year=2024/month=12/data.parquet',
+      'quarantine/dataset=bieu06/source=report/year=2024/month=6/data.parquet',
+      'quarantine/dataset=bieu06_checks/source=report/year=2024/month=6/data.parquet',
     ]);
+    expect(await unprojected(lake)).toEqual([]);
+  });
+
+  test("should quarantine a quarterly Biểu 06's rejected rows under the quarter's last month, where its rows land, not its file's year", async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    // Pulled for its year (bieu06_<yyyy>_q<n>.xlsx names give the year): a unit listed twice (the second
+    // quarantined by the land's repeated-key rule) and a total that is not the units' sum (a check record
+    // of the reader), both under March 2025 with its landed rows — not December 2025.
+    const quarter = await bieu06Workbook([[1, 'Sở A', ...A], [2, 'Sở A', ...A], [null, 'Tổng cộng', ...bieu06Sum(A, B)]], 'Quý 1/2025 (Từ ngày 01/01/2025 đến ngày 31/03/2025)');
+    const summary = await landFiles(lake, [{ name: 'bieu06_2025_q1.xlsx', bytes: quarter, kind: 'bieu06-xlsx', period: '2025' }]);
+    expect(summary.files.map((f) => [f.rows_read, f.rows_landed, f.rows_quarantined])).toEqual([[2, 1, 1]]);
+    expect((await lake.storage.listKeys('quarantine/')).filter((k) => k.includes('dataset=bieu06'))).toEqual([
+      'quarantine/dataset=bieu06/source=report/year=2025/month=3/data.parquet',
+      'quarantine/dataset=bieu06_checks/source=report/year=2025/month=3/data.parquet',
+    ]);
+    expect((await lake.storage.listKeys('landed/bieu06/')).filter((k) => k.endsWith('.parquet'))).toEqual(['landed/bieu06/source=report/year=2025/data.parquet']);
     expect(await unprojected(lake)).toEqual([]);
   });
 

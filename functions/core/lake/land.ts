@@ -20,7 +20,7 @@ import { listManifest, listRejected, listStaged, ManifestEntry, manifestKey, raw
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import { landedRegistry, landSmallFile, readSmallFileAhead, SmallRows, type ReadAhead, type SmallLandResult } from './small.js';
-import { vietnamMonth, pulledMonth, quarantineMonth, type YearMonth } from './periods.js';
+import { vietnamMonth, pulledMonth } from './periods.js';
 import { countCsvRecords, countCsvRecordsSync, lineAt, type CsvRecordCount } from './csv-records.js';
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
@@ -84,7 +84,7 @@ export class RejectedFilesError extends PipelineInputError {
     first: unknown,
   ) {
     const f = first instanceof PipelineInputError ? first : undefined;
-    super('land', rejected[0]!.original_name, 'rejected', { row: f?.row, field: f?.field, cause: first });
+    super('land', rejected[0]!.original_name, 'rejected', { row: f?.row, field: f?.field, cause: first, code: rejectReasonOf(first) ?? null });
     const lines = rejected.map((r) => r.error.replace(/^\[pipeline\] \[\w+\] /, ''));
     const head = rejected.length === 1 ? rejected[0]!.error : `[pipeline] [land] ${rejected.length} files were rejected:\n  ${lines.join('\n  ')}`;
     this.message =
@@ -236,7 +236,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
           opts.onProgress?.(++done, staged.length, meta.original_name);
         }
         await timed(prof, 'small files', () => kindRows.insert(db, workDir));
-        const results = await timed(prof, 'small files', () => quarantineRepeatedKeys(db, landedFiles, landing));
+        const results = await timed(prof, 'small files', () => quarantineRepeatedKeys(db, landedFiles));
         for (const [i, { meta }] of landedFiles.entries()) {
           const r = results[i]!;
           entries.push(toManifest(meta, r.dataset, info.source, r.rowsRead, r.rowsLanded, r.rowsQuarantined));
@@ -301,7 +301,7 @@ class ChunkFileError extends Error {
     readonly meta: RawMeta,
     readonly error: unknown,
   ) {
-    super((error as Error).message);
+    super((error as Error).message, { cause: error });
   }
 }
 
@@ -370,10 +370,10 @@ function smallRowsOf(dataset: LandedDataset): string {
  * counts are taken from what is left. One statement for all the kind's files (one per file and
  * dataset cost more than the files' own landing).
  */
-async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; result: SmallLandResult }[], landing: YearMonth): Promise<SmallLandResult[]> {
+async function quarantineRepeatedKeys(db: DuckDb, landed: { meta: RawMeta; result: SmallLandResult }[]): Promise<SmallLandResult[]> {
   if (landed.length === 0) return [];
-  const files = landed.map(({ meta }) => {
-    const q = quarantineMonth(meta.period, landing);
+  const files = landed.map(({ meta, result }) => {
+    const q = result.quarantinedUnder;
     return `(${literal(meta.sha256)}, ${literal(meta.kind)}, ${literal(meta.original_name)}, ${q.year}, ${q.month})`;
   });
   await db.run(`CREATE OR REPLACE TEMP TABLE small_files AS SELECT * FROM (VALUES ${files.join(', ')}) AS t(raw_hash, raw_kind, source_file, fy, fm)`);
@@ -428,10 +428,10 @@ const BATCH_EXTRA_COLUMNS: Partial<Record<LandedDataset, Record<string, string>>
  * `landing_params`, the bounds the dossier checks hold every row to (sql/landing/dossiers_checked.sql,
  * dossiers_quarantined.sql): `max_at`, the latest plausible timestamp (`maxTs`, 'YYYY-MM-DD HH:MM:SS'), and
  * `earliest_year`, the first year of receipt the lake accepts (EARLIEST_RECEIPT_YEAR, one constant for
- * the TypeScript and the SQL).
+ * the TypeScript and the SQL), and `earliest_at`, its 1 January 00:00.
  */
 export async function setLandingParams(db: DuckDb, maxTs: string): Promise<void> {
-  await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at, CAST($earliest AS INTEGER) AS earliest_year', {
+  await db.run('CREATE OR REPLACE TEMP TABLE landing_params AS SELECT CAST($max AS TIMESTAMP) AS max_at, CAST($earliest AS INTEGER) AS earliest_year, make_timestamp($earliest, 1, 1, 0, 0, 0) AS earliest_at', {
     max: maxTs,
     earliest: EARLIEST_RECEIPT_YEAR,
   });
@@ -485,6 +485,8 @@ export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string,
         'land',
         needFor[0]!.original_name,
         `no ${what} has been landed (none, or none of its rows was valid), so its dossiers' ${dataset === 'agencies' ? 'agency' : 'procedure'} codes cannot be checked${others}: land ${registry[dataset]} first, then land again`,
+        // Not a rejection: the files wait, staged, for their registry.
+        { code: null },
       );
     }
   }
@@ -635,7 +637,7 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
     for (const [i, meta] of metas.entries()) {
       try {
         const profile = await loadProfile(meta.profile ?? '').catch((cause: unknown) => {
-          throw new PipelineInputError('land', meta.original_name, `has no usable mapping profile (${(cause as Error).message.replace(/^\[pipeline\] \[\w+\] /, '')})`, { cause, code: 'unreadable' });
+          throw new PipelineInputError('land', meta.original_name, `has no usable mapping profile (${(cause as Error).message.replace(/^\[pipeline\] \[\w+\] /, '')})`, { cause, code: 'no_profile' });
         });
         await loadProfileExport(db, { fileNo: i, localPath: locals[i]!, file: meta.original_name, profile, workDir });
       } catch (err) {

@@ -76,9 +76,11 @@ export const RejectedEntry = RawMeta.extend({
   error: z.string(),
   /**
    * Its class (REJECT_REASONS), from the error the land caught; null in a record written before the land
-   * recorded classes, or for an error of no class (mart rejected_files then classes it by its words).
+   * recorded classes, or for an error of no class (mart rejected_files then classes it by its words). A
+   * class no longer in the list reads as null too: an old record must never stop a land, nor the
+   * operator's `rejected`, `retry` and `discard`.
    */
-  reason: z.enum(REJECT_REASONS).nullable().default(null),
+  reason: z.enum(REJECT_REASONS).nullable().catch(null),
   rejected_at: z.string(),
   /** Set when an operator discarded the file. */
   discarded_at: z.string().nullable().default(null),

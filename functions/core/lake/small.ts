@@ -32,6 +32,8 @@ export interface SmallLandResult {
   rowsRead: number;
   rowsLanded: number;
   rowsQuarantined: number;
+  /** The quarantine partition of the file's rejected rows (its repeated keys' too, land.ts). */
+  quarantinedUnder: YearMonth;
 }
 
 /** Province codes reserved for synthetic data (the demo province). */
@@ -132,37 +134,43 @@ export async function landSmallFile(
   const common = { sourceFile: file, rawHash: meta.sha256 };
   const lineage = (row: number): Rec => ({ raw_hash: meta.sha256, raw_row: row });
   const fallback = periodParts(meta.period);
-  const quarantined = quarantineMonth(meta.period, input.landing);
-  const quarantine = (dataset: string, recs: readonly QuarantineRecord[]): void => input.rows.addQuarantine(quarantineRows(dataset, source, meta, quarantined, recs));
+  // Where the file's rejected rows go: the month it was pulled for (quarantineMonth), or, once read, the
+  // last month of the period a Biểu 06 or PAR workbook reports on, as its landed rows (a quarterly Biểu 06
+  // is pulled for its year, and its rows are the quarter's: under the year's December, or the landing
+  // month while the year ran, they lay apart from the period they were about).
+  let under = quarantineMonth(meta.period, input.landing);
+  const quarantine = (dataset: string, recs: readonly QuarantineRecord[]): void => input.rows.addQuarantine(quarantineRows(dataset, source, meta, under, recs));
 
   switch (meta.kind) {
     case 'registry-agencies': {
       const r = await readAgenciesCsv(localPath, { sourceFile: file });
       input.rows.add('agencies', r.rows.map((a, i) => ({ source, ...a, ...lineage(r.rowNos[i]!) })));
       quarantine('agencies', r.quarantine);
-      return { dataset: 'agencies', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+      return { dataset: 'agencies', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length, quarantinedUnder: under };
     }
     case 'registry-procedures': {
       const r = await readProceduresCsv(localPath, { sourceFile: file });
       input.rows.add('procedures', r.rows.map((p, i) => ({ source, ...p, ...lineage(r.rowNos[i]!) })));
       quarantine('procedures', r.quarantine);
-      return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+      return { dataset: 'procedures', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length, quarantinedUnder: under };
     }
     case 'bieu06-xlsx': {
       const r = await ahead(input.readAhead, async () => readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       checkReportPeriod(file, r.period, input.latestDate);
+      under = quarantineMonth(r.period.end.slice(0, 7), input.landing);
       input.rows.add('bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
       quarantine('bieu06', r.quarantine);
       quarantine('bieu06_checks', r.checks);
-      return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length };
+      return { dataset: 'bieu06', rowsRead: r.rowsRead, rowsLanded: r.rows.length, rowsQuarantined: r.quarantine.length, quarantinedUnder: under };
     }
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       checkReportPeriod(file, calendarPeriod(r.year, 0), input.latestDate, { ended: 'a PAR Index is decided after its year' });
+      under = quarantineMonth(String(r.year), input.landing);
       input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       quarantine('par_totals', r.quarantine);
-      return { dataset: 'par', rowsRead: r.rowsRead, rowsLanded: r.totals.length, rowsQuarantined: r.quarantine.length };
+      return { dataset: 'par', rowsRead: r.rowsRead, rowsLanded: r.totals.length, rowsQuarantined: r.quarantine.length, quarantinedUnder: under };
     }
     case 'score766-legacy': {
       answerPeriod(meta, file, input.latestDate);
@@ -198,7 +206,7 @@ export async function landSmallFile(
         };
       });
       input.rows.add('score766', rows);
-      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0, quarantinedUnder: under };
     }
     case 'score766-results': {
       answerPeriod(meta, file, input.latestDate);
@@ -243,7 +251,7 @@ export async function landSmallFile(
         };
       });
       input.rows.add('score766', rows);
-      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+      return { dataset: 'score766', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0, quarantinedUnder: under };
     }
     case 'score766-detail':
     case 'score766-metrics': {
@@ -269,7 +277,7 @@ export async function landSmallFile(
         }
       }
       input.rows.add('score766_metrics', rows);
-      return { dataset: 'score766_metrics', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0 };
+      return { dataset: 'score766_metrics', rowsRead: rows.length, rowsLanded: rows.length, rowsQuarantined: 0, quarantinedUnder: under };
     }
     default:
       throw new PipelineInputError('land', file, `no reader for ${meta.kind}`, { code: 'unreadable' });

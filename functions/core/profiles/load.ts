@@ -80,7 +80,9 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
       `SELECT * FROM read_csv(${literal(localPath)}, header = false, all_varchar = true, delim = ${literal(opts.delimiter ?? ',')}, quote = '"', escape = '"',
                               null_padding = true, max_line_size = 4194304, auto_detect = true) LIMIT ${n}`,
     ).catch((cause: unknown) => {
-      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${(cause as Error).message.split('\n')[0]})`, { cause, code: 'not_csv' });
+      // DuckDB refuses bytes that are not UTF-8 (a Windows-1258 or TCVN3 export) as "Invalid unicode".
+      const said = (cause as Error).message.split('\n')[0]!;
+      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${said})`, { cause, code: /invalid unicode|not utf-8/i.test(said) ? 'encoding' : 'not_csv' });
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
@@ -137,8 +139,10 @@ export async function loadProfileExport(
   );
   for (const c of codeRows(profile)) await db.run('INSERT INTO profile_codes VALUES ($n, $f, $c, $v)', { n: fileNo, f: c.field, c: c.code, v: c.value });
 
-  const noHeader = (seen: string): PipelineInputError =>
-    new PipelineInputError('profile', file, `no header row of the profile "${profile.name}" found (${seen}); run \`npm run cli -- inspect ${file}\` to see which columns are missing`, { code: 'columns' });
+  // An empty file or sheet has no header to find (`empty_file`), a sheet the profile names and the workbook
+  // lacks is the workbook's layout (`layout`); else the columns are not the profile's.
+  const noHeader = (seen: string, code: 'columns' | 'empty_file' | 'layout' = 'columns'): PipelineInputError =>
+    new PipelineInputError('profile', file, `no header row of the profile "${profile.name}" found (${seen}); run \`npm run cli -- inspect ${file}\` to see which columns are missing`, { code });
   const mappedOf = async (m: HeaderMatch): Promise<void> => {
     if (m.missing.length > 0) {
       throw new PipelineInputError(
@@ -160,7 +164,7 @@ export async function loadProfileExport(
   async function loadCsv(): Promise<LoadedExport> {
     const peek = await peekRows(db, opts.localPath, 'csv', { file, delimiter: profile.delimiter });
     const header = pickHeader(profile, peek);
-    if (!header) throw noHeader(`first ${peek.length} lines`);
+    if (!header) throw noHeader(`first ${peek.length} lines`, peek.length === 0 ? 'empty_file' : 'columns');
     await mappedOf(header.match);
     const first = header.row + profile.skip_after_header;
     const col = (i: number): string => `column${String(i).padStart(String(header.cells.length - 1).length, '0')}`;
@@ -253,7 +257,8 @@ export async function loadProfileExport(
         // A sheet shorter than the scan: decide on what was read.
         header = pickHeader(profile, candidates);
         if (!header) {
-          throw noHeader(candidates.length > 0 ? `${candidates.length} rows of the sheet` : profile.sheet !== undefined ? `no sheet "${profile.sheet}" among ${seenSheets.join(', ')}` : 'the workbook is empty');
+          if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
+          throw profile.sheet !== undefined ? noHeader(`no sheet "${profile.sheet}" among ${seenSheets.join(', ')}`, 'layout') : noHeader('the workbook is empty', 'empty_file');
         }
         dataFrom = header.row + profile.skip_after_header;
         for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);

@@ -79,7 +79,7 @@ export async function readCsvFile(path: string, file: string, opts: { sep?: stri
   } catch (err) {
     throw new PipelineInputError('csv', file, 'the file cannot be opened', { cause: err, code: 'unreadable' });
   }
-  if (size > max) throw new PipelineInputError('csv', file, `the file is ${size} bytes, above the ${max}-byte limit for a small CSV`, { code: 'unreadable' });
+  if (size > max) throw new PipelineInputError('csv', file, `the file is ${size} bytes, above the ${max}-byte limit for a small CSV`, { code: 'too_large' });
   const bytes = await readFile(path);
   let text: string;
   try {

@@ -308,7 +308,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
     throw new PipelineInputError(scope, file, 'the file cannot be opened', { cause: err, code: 'unreadable' });
   }
   if (size > limits.maxFileBytes) {
-    throw new PipelineInputError(scope, file, `the file is ${size} bytes, above the ${limits.maxFileBytes}-byte limit for an XLSX report`, { code: 'unreadable' });
+    throw new PipelineInputError(scope, file, `the file is ${size} bytes, above the ${limits.maxFileBytes}-byte limit for an XLSX report`, { code: 'too_large' });
   }
   const fh = await open(path, 'r');
   try {
@@ -352,7 +352,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
       p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
     if (unpacked > limits.maxUnpackedBytes) {
-      throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`, { code: 'unreadable' });
+      throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`, { code: 'too_large' });
     }
     // The declared sizes can lie (a zip bomb that says "1 KB"): inflate every part, discarding the
     // output, and stop as soon as one yields more than it declared. Bounded time and memory.
@@ -394,7 +394,7 @@ async function checkPartSize(
   onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
   const damaged = (why: string): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} is damaged (${why})`, { code: 'xlsx_incomplete' });
-  const bomb = (): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`, { code: 'unreadable' });
+  const bomb = (): PipelineInputError => new PipelineInputError(scope, file, `the zip part ${part.name} unpacks to more than the ${part.declared} bytes it declares (a zip bomb?)`, { code: 'too_large' });
   const header = Buffer.alloc(30);
   await fh.read(header, 0, 30, part.local);
   if (header.readUInt32LE(0) !== 0x04034b50) throw damaged('no local header');
@@ -600,11 +600,11 @@ async function streamRowsOnce(
       for await (const row of ws) {
         rows++;
         if (rows > limits.maxRows) {
-          throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`, { code: 'unreadable' });
+          throw new PipelineInputError(scope, file, `more than ${limits.maxRows} rows; this is not a report form (raise limits.maxRows if it really is)`, { code: 'too_large' });
         }
         const values = withFormulaResults(row, errors.get(sheet));
         if (values.length - 1 > limits.maxColumns) {
-          throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number, code: 'unreadable' });
+          throw new PipelineInputError(scope, file, `row ${row.number} has ${values.length - 1} columns, above the ${limits.maxColumns}-column limit`, { row: row.number, code: 'too_large' });
         }
         if (!stopped) {
           progress.emitted++;
