@@ -5,8 +5,8 @@
 -- class in Vietnamese): the one the land recorded with the file (functions/core/errors.ts, REJECT_REASONS;
 -- every error a land rejects a file for names one, test/unit/reject-reasons.test.ts). A file rejected
 -- before the land recorded classes has none, and is classed by its error's wording; an error of no known
--- wording is `unreadable`. The reliability suite lands every file of its bad-input corpus and requires
--- the recorded class, not `unreadable`, for each one rejected (test/reliability/bad-input.test.ts).
+-- wording is `unreadable`. The reliability suite lands every file of its bad-input corpus and requires,
+-- for each one rejected, the class the case names (test/reliability/bad-input.test.ts).
 with rejected as (
 
     -- The error without the file's own name, which a sender chose and which must not decide the class.

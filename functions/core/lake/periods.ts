@@ -50,7 +50,8 @@ export function pulledMonth(period: string | null, landing: YearMonth): YearMont
 }
 
 /**
- * The quarantine partition of a small file's rejected rows (registry, Biểu 06, PAR, 766 answers): the
+ * The quarantine partition of a small file's rejected rows (registry, 766 answers; a Biểu 06 or PAR
+ * workbook is given the last month of the period it reports on instead, small.ts): the
  * month it was pulled for; for a year, that year's December, or the landing month while the year runs;
  * else (no period, or one before EARLIEST_RECEIPT_YEAR or after the landing) the landing month. Always a
  * month Athena's partition projection reads (year EARLIEST_RECEIPT_YEAR … calendar's last + 1, month

@@ -333,6 +333,7 @@ const DemoMetricsFile = z.looseObject({
 
 /** Units with sub-indicators: a department-detail answer, the crawler's detail file, or the demo's file. */
 function detailUnits(text: string, file: string): { asOf?: string; units: DetailUnit[] } {
+  if (text.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)', { code: 'empty_file' });
   let json: unknown;
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // a UTF-8 BOM is not part of the JSON

@@ -72,6 +72,18 @@ export function pickHeader(profile: Profile, candidates: { row: number; cells: s
   return best;
 }
 
+/**
+ * A vendor CSV DuckDB's reader refuses, named and classed: bytes that are not UTF-8 (a Windows-1258 or
+ * TCVN3 export) are "Invalid unicode" in the message's later lines (its first names the CSV line).
+ */
+function unreadableCsv(file: string, cause: unknown): PipelineInputError {
+  const message = (cause as Error).message;
+  return new PipelineInputError('profile', file, `cannot be read as CSV (${message.replace(/^\[pipeline\] \[\w+\] /, '').split('\n').slice(0, 3).join(' ')})`, {
+    cause,
+    code: /invalid unicode/i.test(message) ? 'encoding' : 'not_csv',
+  });
+}
+
 /** The first rows of an export's sheet (or CSV) as text, for guessing the profile and the header. */
 export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | 'csv', opts: { file: string; sheet?: string | number; delimiter?: string; rows?: number }): Promise<{ row: number; cells: string[] }[]> {
   const n = opts.rows ?? HEADER_SCAN_ROWS;
@@ -80,9 +92,7 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
       `SELECT * FROM read_csv(${literal(localPath)}, header = false, all_varchar = true, delim = ${literal(opts.delimiter ?? ',')}, quote = '"', escape = '"',
                               null_padding = true, max_line_size = 4194304, auto_detect = true) LIMIT ${n}`,
     ).catch((cause: unknown) => {
-      // DuckDB refuses bytes that are not UTF-8 (a Windows-1258 or TCVN3 export) as "Invalid unicode".
-      const said = (cause as Error).message.split('\n')[0]!;
-      throw new PipelineInputError('profile', opts.file, `cannot be read as CSV (${said})`, { cause, code: /invalid unicode|not utf-8/i.test(said) ? 'encoding' : 'not_csv' });
+      throw unreadableCsv(opts.file, cause);
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
@@ -171,7 +181,13 @@ export async function loadProfileExport(
     // Line by line (null_padding): a line break inside quotes is refused, an empty line skipped.
     const scan = `read_csv(${literal(opts.localPath)}, header = false, all_varchar = true, delim = ${literal(profile.delimiter)}, quote = '"', escape = '"', null_padding = true, max_line_size = 4194304)`;
     // read_csv names columns column0…columnN (zero-padded to the widest index)
-    const probe = await db.all(`DESCRIBE SELECT * FROM ${scan}`);
+    // A line the reader refuses past the first rows (a byte that is not UTF-8 on line 200 000) refuses the
+    // file, as it does in the first rows: only the reader's own CSV errors, any other fault fails the land.
+    const csvError = (cause: unknown): never => {
+      if (/CSV Error on Line|Invalid unicode/i.test((cause as Error).message)) throw unreadableCsv(file, cause);
+      throw cause;
+    };
+    const probe = await db.all(`DESCRIBE SELECT * FROM ${scan}`).catch(csvError);
     const names = probe.map((r) => String(r.column_name));
     const nameOf = (i: number): string => names[i] ?? col(i);
     const src = PROFILE_FIELDS.map((f) => {
@@ -190,10 +206,10 @@ export async function loadProfileExport(
        )
        SELECT ${fileNo}, line - ${first}, CAST(json_object('row_no', line - ${first}, ${record}) AS VARCHAR), ${src}
        FROM numbered WHERE line > ${first} AND (${anyValue})`,
-    );
+    ).catch(csvError);
     // Every non-empty line came back from the reader, counted apart (csv-records.ts, countLines): a line
     // lost between the file and profile_raw would be neither landed nor quarantined (bench/history.md, change 87).
-    const [returned, lines] = await Promise.all([db.scalarNumber(`SELECT count(*) FROM ${scan}`), countLines(opts.localPath)]);
+    const [returned, lines] = await Promise.all([db.scalarNumber(`SELECT count(*) FROM ${scan}`).catch(csvError), countLines(opts.localPath)]);
     if (returned !== lines) throw lostRows(`the CSV reader returned ${returned} line(s), but the file holds ${lines} non-empty line(s)`);
     const rowsRead = await db.scalarNumber('SELECT count(*) FROM profile_raw WHERE file_no = $n', { n: fileNo });
     return { rowsRead, headerRow: header.row, headers: header.cells, match: header.match, batches: 1, maxBatchRows: rowsRead };
@@ -258,6 +274,7 @@ export async function loadProfileExport(
         header = pickHeader(profile, candidates);
         if (!header) {
           if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
+          // (The reader sees a sheet by its rows: one the profile names that is empty reads as missing.)
           throw profile.sheet !== undefined ? noHeader(`no sheet "${profile.sheet}" among ${seenSheets.join(', ')}`, 'layout') : noHeader('the workbook is empty', 'empty_file');
         }
         dataFrom = header.row + profile.skip_after_header;

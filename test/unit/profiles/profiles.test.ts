@@ -14,6 +14,7 @@ import { landStaged } from '../../../functions/core/lake/land.js';
 import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import { createProfileTables, loadProfileExport } from '../../../functions/core/profiles/load.js';
+import { PipelineInputError } from '../../../functions/core/errors.js';
 import { fold, loadProfile, loadProfiles, matchHeaders, parseProfile } from '../../../functions/core/profiles/profile.js';
 import { formatInspect, inspectExport } from '../../../functions/core/profiles/inspect.js';
 
@@ -308,6 +309,26 @@ describe('a vendor export the reader does not return whole', () => {
         /Failed to read export\.csv: the CSV reader returned 3 line\(s\), but the file holds 4 non-empty line\(s\); nothing of the file was landed/,
       );
     });
+  });
+
+  test('should refuse a CSV export holding a byte that is not UTF-8, in its first rows or far past them, classed `encoding` (not a failed land)', async () => {
+    const dir = tmp();
+    const line = (id: string): string =>
+      [id, '1.000001', 'H99.01', '2', '03/05/2024 08:15', '10/05/2024 17:00', '', 'DANG_XU_LY', '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    const windows1258 = Buffer.from([0x48, 0xe0, 0x20, 0x4e, 0xe9, 0x69]); // "Hà Nội" as Windows-1258 bytes, not UTF-8
+    const profile = await loadProfile('own-csv');
+    for (const [name, before] of [['early.csv', 2], ['late.csv', 60_000]] as const) {
+      const rows = Array.from({ length: before }, (_, i) => line(`A${i}`));
+      const file = path.join(dir, name);
+      writeFileSync(file, Buffer.concat([Buffer.from(`${PORTAL_CSV_HEADER.join(',')}\n${rows.join('\n')}\n`), Buffer.from(`${line('B1').replace('H99.01', '')}`), windows1258, Buffer.from('\n')]));
+      const err = await withDuckDb(async (db) => {
+        await createProfileTables(db);
+        return loadProfileExport(db, { fileNo: 0, localPath: file, file: name, profile, workDir: dir }).then(() => undefined, (e: unknown) => e);
+      });
+      expect(err, name).toBeInstanceOf(PipelineInputError);
+      expect((err as PipelineInputError).code, name).toBe('encoding');
+      expect((err as Error).message, name).toContain(`Failed to read ${name}: cannot be read as CSV`);
+    }
   });
 
   test('should refuse a workbook when fewer rows reach the landing than were read from it, naming it', async () => {
