@@ -331,6 +331,20 @@ describe('A workbook reporting on a period the lake cannot hold', () => {
     expect(await unprojected(lake)).toEqual([]);
   });
 
+  test('should refuse an empty 766 answer or detail file, one holding only a byte-order mark too, as an empty file', async () => {
+    const lake = newLake();
+    await withRegistry(lake);
+    const bom = Buffer.from([0xef, 0xbb, 0xbf, 0x0a]);
+    await stageRaw(lake.storage, { kind: 'score766-legacy', bytes: Buffer.alloc(0), period: '2025-06', originalName: '766-empty.json' });
+    await stageRaw(lake.storage, { kind: 'score766-metrics', bytes: bom, period: '2025-06', originalName: '766-bom.metrics.json' });
+    const err = await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: '2026-01-05 23:59:59' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RejectedFilesError);
+    expect((await listRejected(lake.storage)).map((r) => [r.original_name, r.reason, r.error.includes('the file is empty (expected a JSON document)')]).sort()).toEqual([
+      ['766-bom.metrics.json', 'empty_file', true],
+      ['766-empty.json', 'empty_file', true],
+    ]);
+  });
+
   test('should refuse a 766 answer without a period, or with one the lake cannot hold, and land it under the month it was pulled for', async () => {
     const lake = newLake();
     await withRegistry(lake);

@@ -423,7 +423,6 @@ const BATCH_EXTRA_COLUMNS: Partial<Record<LandedDataset, Record<string, string>>
   dossiers: { _chunk: 'INTEGER', _file_no: 'INTEGER', _valid: 'BOOLEAN', _failed_field: 'VARCHAR', _failed_reason: 'VARCHAR' },
 };
 
-/** Fresh, empty batch tables for every dataset and for quarantine. */
 /**
  * `landing_params`, the bounds the dossier checks hold every row to (sql/landing/dossiers_checked.sql,
  * dossiers_quarantined.sql): `max_at`, the latest plausible timestamp (`maxTs`, 'YYYY-MM-DD HH:MM:SS'), and
@@ -437,6 +436,7 @@ export async function setLandingParams(db: DuckDb, maxTs: string): Promise<void>
   });
 }
 
+/** Fresh, empty batch tables for every dataset and for quarantine. */
 export async function resetBatches(db: DuckDb): Promise<void> {
   for (const dataset of Object.keys(DATASET_SPECS) as LandedDataset[]) {
     const all = { ...BATCH_EXTRA_COLUMNS[dataset], ...batchColumns(dataset) };

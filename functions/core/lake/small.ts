@@ -294,17 +294,23 @@ function monthEnd(year: number, month: number): string {
   return isoDate(year, m, daysInMonth(year, m));
 }
 
-function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {
-  let json: unknown;
-  // A UTF-8 byte-order mark (Notepad, PowerShell, some exports write one) is not part of the JSON:
-  // JSON.parse would point at an invisible character, so it is dropped and the file read as usual.
+/**
+ * A JSON document as read from a small file: a UTF-8 byte-order mark (Notepad, PowerShell, some exports
+ * write one) is not part of the JSON (JSON.parse would point at an invisible character, so it is dropped
+ * and the file read as usual); an empty file and text that is not JSON refuse the file, each classed.
+ */
+function jsonDocument(text: string, file: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)', { code: 'empty_file' });
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch (cause) {
     throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause, code: 'not_json' });
   }
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>, file: string): T {
+  const json = jsonDocument(text, file);
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -333,13 +339,7 @@ const DemoMetricsFile = z.looseObject({
 
 /** Units with sub-indicators: a department-detail answer, the crawler's detail file, or the demo's file. */
 function detailUnits(text: string, file: string): { asOf?: string; units: DetailUnit[] } {
-  if (text.trim() === '') throw new PipelineInputError('land', file, 'the file is empty (expected a JSON document)', { code: 'empty_file' });
-  let json: unknown;
-  try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // a UTF-8 BOM is not part of the JSON
-  } catch (cause) {
-    throw new PipelineInputError('land', file, `not valid JSON (${(cause as Error).message})`, { cause, code: 'not_json' });
-  }
+  const json = jsonDocument(text, file);
   const fromDetail = (d: DepartmentDetail): DetailUnit => ({ unitId: String(d.departmentId), unitCode: d.departmentCode ?? null, metrics: metricsOf(d) });
   const single = DepartmentDetailResponse.safeParse(json);
   if (single.success) return { units: [fromDetail(single.data.data)] };

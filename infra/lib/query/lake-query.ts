@@ -120,23 +120,21 @@ export class LakeQuery extends Construct {
         yearRange: p.yearRange,
       });
     }
-    // One file, no partitions: the landing log the data-quality models read.
-    this.tables[landedTableName('landing_log')] = this.table('LandedLandingLog', {
-      name: landedTableName('landing_log'),
-      columns: LANDING_LOG_COLUMNS,
-      location: `s3://${props.lake.bucketName}/landed/landing_log`,
-      partitions: [],
-      yearRange: p.yearRange,
-    });
-    // One file, no partitions: the files a land rejected whole (waiting for an operator or discarded),
-    // which the data-quality page lists; absent while there are none.
-    this.tables[landedTableName('rejected_files')] = this.table('LandedRejectedFiles', {
-      name: landedTableName('rejected_files'),
-      columns: REJECTED_FILES_COLUMNS,
-      location: `s3://${props.lake.bucketName}/landed/rejected_files`,
-      partitions: [],
-      yearRange: p.yearRange,
-    });
+    // One file each, no partitions: the landing log the data-quality models read, and the files a land
+    // rejected whole (waiting for an operator or discarded), which the data-quality page lists (absent
+    // while there are none).
+    for (const [dataset, columns] of [
+      ['landing_log', LANDING_LOG_COLUMNS],
+      ['rejected_files', REJECTED_FILES_COLUMNS],
+    ] as const) {
+      this.tables[landedTableName(dataset)] = this.table(`Landed${pascal(dataset)}`, {
+        name: landedTableName(dataset),
+        columns,
+        location: `s3://${props.lake.bucketName}/landed/${dataset}`,
+        partitions: [],
+        yearRange: p.yearRange,
+      });
+    }
     // The versions of dossiers a later file replaced (landed/_superseded/dossiers, same partitions):
     // the transform reads it to find the report years a resubmitted file touches (incremental runs).
     this.tables[landedTableName('superseded_dossiers')] = this.table('LandedSupersededDossiers', {
