@@ -104,22 +104,38 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
   return out;
 }
 
-/** Rows of the profile's sheet (default the first), with 1-based sheet row numbers. */
-async function sheetRows(localPath: string, file: string, sheet: string | number | undefined, onRow: (row: number, values: readonly (CellValue | undefined)[]) => 'stop' | void): Promise<string[]> {
-  const seen: string[] = [];
+/**
+ * Rows of the profile's sheet, with 1-based sheet row numbers: the sheet named (case and diacritics
+ * folded) or at the 1-based tab position given, by the workbook's own list of sheets (an empty sheet
+ * counts: the third tab is the third sheet even when the first is empty); with none given, the first
+ * sheet that has rows. Returns the workbook's sheets and the one read (undefined: no such sheet, or no
+ * rows in any). A sheet the workbook lacks reads no row: the caller says why.
+ */
+async function sheetRows(
+  localPath: string,
+  file: string,
+  sheet: string | number | undefined,
+  onRow: (row: number, values: readonly (CellValue | undefined)[]) => 'stop' | void,
+): Promise<{ sheets: readonly string[]; read: string | undefined }> {
+  let sheets: readonly string[] = [];
+  let target: string | undefined;
   let stopped = false;
-  await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS }, (r) => {
-    if (!seen.includes(r.sheet)) seen.push(r.sheet);
-    if (stopped) return 'stop';
-    const wanted = sheet === undefined ? seen[0] === r.sheet : typeof sheet === 'number' ? seen.indexOf(r.sheet) + 1 === sheet : fold(r.sheet) === fold(sheet);
-    if (!wanted) return undefined;
+  const onSheets = (names: readonly string[]): void => {
+    sheets = names;
+    if (typeof sheet === 'number') target = names[sheet - 1];
+    else if (sheet !== undefined) target = names.find((n) => fold(n) === fold(sheet));
+  };
+  await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets }, (r) => {
+    if (sheet === undefined) target ??= r.sheet;
+    if (stopped || target === undefined) return 'stop';
+    if (r.sheet !== target) return undefined;
     if (onRow(r.number, r.values) === 'stop') {
       stopped = true;
       return 'stop';
     }
     return undefined;
   });
-  return seen;
+  return { sheets, read: target };
 }
 
 /**
@@ -254,9 +270,9 @@ export async function loadProfileExport(
       rowsRead++;
       if (++inChunk >= batchRows) flush();
     };
-    let seenSheets: string[] = [];
+    let sheet: { sheets: readonly string[]; read: string | undefined } = { sheets: [], read: undefined };
     try {
-      seenSheets = await sheetRows(opts.localPath, file, profile.sheet, (row, values) => {
+      sheet = await sheetRows(opts.localPath, file, profile.sheet, (row, values) => {
         if (!header) {
           candidates.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
           const decided = profile.header_row !== undefined ? row >= profile.header_row : candidates.length >= HEADER_SCAN_ROWS;
@@ -274,8 +290,12 @@ export async function loadProfileExport(
         header = pickHeader(profile, candidates);
         if (!header) {
           if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
-          // (The reader sees a sheet by its rows: one the profile names that is empty reads as missing.)
-          throw profile.sheet !== undefined ? noHeader(`no sheet "${profile.sheet}" among ${seenSheets.join(', ')}`, 'layout') : noHeader('the workbook is empty', 'empty_file');
+          const among = sheet.sheets.map((n) => JSON.stringify(n)).join(', ') || 'none';
+          if (profile.sheet !== undefined && sheet.read === undefined) {
+            const which = typeof profile.sheet === 'number' ? `no sheet at position ${profile.sheet}` : `no sheet ${JSON.stringify(profile.sheet)}`;
+            throw noHeader(`${which}; the workbook's sheets: ${among}`, 'layout');
+          }
+          throw noHeader(sheet.read !== undefined ? `the sheet ${JSON.stringify(sheet.read)} is empty` : `the workbook has no rows (sheets: ${among})`, 'empty_file');
         }
         dataFrom = header.row + profile.skip_after_header;
         for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);

@@ -345,3 +345,53 @@ describe('a vendor export the reader does not return whole', () => {
     });
   });
 });
+
+describe('the sheet a profile names', () => {
+  /** A workbook of `sheets` in tab order: each a name and its rows (none: an empty sheet). */
+  async function workbook(file: string, sheets: [string, Cell[][]][]): Promise<void> {
+    const wb = new ExcelJS.Workbook();
+    for (const [name, rows] of sheets) {
+      const ws = wb.addWorksheet(name);
+      rows.forEach((r, i) => (ws.getRow(i + 1).values = [undefined, ...r]));
+    }
+    await wb.xlsx.writeFile(file);
+  }
+  const header: Cell[] = ['Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Trạng thái'];
+  const row = (id: string): Cell[] => [id, '1.000001', 'H99.01', '2', '03/05/2024 08:00', '10/05/2024 17:00', '4'];
+  const load = async (file: string, sheet: string | number): Promise<{ ids: string[] } | PipelineInputError> => {
+    const profile = { ...(await loadProfile('dvc-xlsx')), sheet };
+    return withDuckDb(async (db) => {
+      await createProfileTables(db);
+      try {
+        await loadProfileExport(db, { fileNo: 0, localPath: file, file: path.basename(file), profile, workDir: path.dirname(file) });
+      } catch (err) {
+        if (err instanceof PipelineInputError) return err;
+        throw err;
+      }
+      return { ids: (await db.all('SELECT dossier_id_src FROM profile_raw ORDER BY row_no')).map((r) => String(r.dossier_id_src)) };
+    });
+  };
+
+  test('should read the sheet at a tab position by the workbook\'s tabs, an empty tab counted', async () => {
+    const file = path.join(tmp(), 'tabs.xlsx');
+    await workbook(file, [['Bìa', []], ['Hồ sơ', [header, row('B-1')]], ['Ghi chú', [header, row('C-1')]]]);
+    // Tab 2 is "Hồ sơ"; the first tab is empty, so counting only the tabs that have rows read "Ghi chú".
+    expect(await load(file, 2)).toEqual({ ids: ['B-1'] });
+    expect(await load(file, 'HỒ SƠ')).toEqual({ ids: ['B-1'] });
+    const none = await load(file, 4);
+    expect(none).toBeInstanceOf(PipelineInputError);
+    expect((none as PipelineInputError).code).toBe('layout');
+    expect((none as Error).message).toMatch(/no sheet at position 4; the workbook's sheets: "Bìa", "Hồ sơ", "Ghi chú"/);
+  });
+
+  test('should class a named sheet the workbook lacks as its layout, and a named sheet that is empty as an empty file', async () => {
+    const file = path.join(tmp(), 'named.xlsx');
+    await workbook(file, [['Danh sách', [header, row('A-1')]], ['Tổng hợp', []]]);
+    const missing = await load(file, 'Hồ sơ');
+    expect((missing as PipelineInputError).code).toBe('layout');
+    expect((missing as Error).message).toMatch(/no sheet "Hồ sơ"; the workbook's sheets: "Danh sách", "Tổng hợp"/);
+    const empty = await load(file, 'tong hop');
+    expect((empty as PipelineInputError).code).toBe('empty_file');
+    expect((empty as Error).message).toMatch(/the sheet "Tổng hợp" is empty/);
+  });
+});

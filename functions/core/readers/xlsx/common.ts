@@ -453,16 +453,18 @@ export async function sha256File(path: string): Promise<string> {
 /**
  * Stream the rows of every worksheet of an XLSX file through `onRow`, in bounded memory. `onRow`
  * returns 'stop' when it needs no more rows (e.g. past the table's sheet). Fails with PipelineInputError on a
- * non-zip or damaged file or when a limit is passed.
+ * non-zip or damaged file or when a limit is passed. `onSheets` is given the workbook's sheet names in tab
+ * order (workbook.xml), empty sheets included, before the first row: the rows show only sheets that have some.
  */
 export async function streamRows(
   path: string,
-  opts: { file?: string; scope: string; limits?: XlsxLimits },
+  opts: { file?: string; scope: string; limits?: XlsxLimits; onSheets?: (names: readonly string[]) => void },
   onRow: (row: SheetRow) => 'stop' | void,
 ): Promise<void> {
   const file = opts.file ?? basename(path);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const { errors, parts, sheets } = await checkZip(path, file, limits, opts.scope);
+  opts.onSheets?.([...sheets.values()]);
   const expected = expectedParts(parts);
   // exceljs's reader takes a worksheet only under the part name Excel gives it: one stored under another
   // name (a valid workbook, as some generators write it) would be skipped without a word.
