@@ -71,7 +71,7 @@ describe('Landing each file of the bad-input corpus', () => {
     const lake = newLake();
     await withRegistry(lake);
     const before = (await listManifest(lake.storage)).length;
-    const run = landFiles(lake, [{ name: c.file, bytes: fixture(c.file), kind: c.kind, period: c.period }]);
+    const run = landFiles(lake, [{ name: c.file, bytes: fixture(c.file), kind: c.kind, period: c.period, profile: c.profile }]);
     if (c.error) {
       const err = await run.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PipelineInputError);

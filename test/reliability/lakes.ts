@@ -70,11 +70,13 @@ export interface RawFile {
   kind: RawKind;
   /** Default 2024-05. */
   period?: string;
+  /** dossier-export: its mapping profile. */
+  profile?: string;
 }
 
 /** Stage the files (original name = `name`) and land everything staged, bounded by MAX_TS. */
 export async function landFiles(lake: { storage: Storage; work: string }, files: RawFile[]): Promise<LandSummary> {
-  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name });
+  for (const f of files) await stageRaw(lake.storage, { kind: f.kind, bytes: f.bytes, period: f.period ?? '2024-05', originalName: f.name, ...(f.profile !== undefined ? { profile: f.profile } : {}) });
   return landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
 }
 
