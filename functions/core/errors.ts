@@ -47,9 +47,10 @@ export class PipelineInputError extends Error {
   readonly file: string;
   readonly row: number | undefined;
   readonly field: string | undefined;
-  /** The class of the problem, where the file is refused whole (see REJECT_REASONS). */
+  /** The class of the problem, where the file is refused whole (see REJECT_REASONS); null only for `refusingNoFile`. */
   readonly code: RejectReason | null;
-  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown; code: RejectReason | null }) {
+  /** Every error that refuses a file names its class: TypeScript holds each call to it (no null here). */
+  constructor(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown; code: RejectReason }) {
     const at = [where.row !== undefined ? `row ${where.row}` : '', where.field ? `field "${where.field}"` : '']
       .filter(Boolean)
       .join(', ');
@@ -59,6 +60,17 @@ export class PipelineInputError extends Error {
     this.row = where.row;
     this.field = where.field;
     this.code = where.code;
+  }
+
+  /**
+   * An input error that refuses no file, and so has no class: the dossier files waiting for their
+   * registry (they stay staged), and `inspect`'s answers to an operator (nothing lands). Each use is
+   * listed, with why, in test/unit/reject-reasons.test.ts.
+   */
+  static refusingNoFile(scope: string, file: string, reason: string, where: { row?: number; field?: string; cause?: unknown } = {}): PipelineInputError {
+    const err = new PipelineInputError(scope, file, reason, { ...where, code: 'unreadable' });
+    (err as { code: RejectReason | null }).code = null;
+    return err;
   }
 }
 

@@ -13,8 +13,9 @@ import { RejectedEntry } from '../../functions/core/lake/raw.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /**
- * The errors that never refuse a file, and so state no class (`code: null`), and why. Every other
- * PipelineInputError names its class: the constructor requires `code`, so TypeScript holds every call to it.
+ * The errors that never refuse a file, and so state no class (`PipelineInputError.refusingNoFile`), and
+ * why. Every other PipelineInputError names its class: the constructor requires a class (not null), so
+ * TypeScript holds every call to it.
  */
 const NOT_REJECTIONS: Record<string, string> = {
   'functions/core/lake/land.ts: no ${what} has been landed':
@@ -29,10 +30,9 @@ function tsFiles(rel: string): string[] {
   return readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(rel, e.name)) : e.name.endsWith('.ts') ? [path.join(rel, e.name)] : []));
 }
 
-/** The argument text of each `new PipelineInputError(…)` in `src`: parentheses counted outside strings and comments. */
-export function constructorCalls(src: string): string[] {
+/** The argument text of each `<marker>…)` in `src` (default `new PipelineInputError(`): parentheses counted outside strings and comments. */
+export function constructorCalls(src: string, marker = 'new PipelineInputError('): string[] {
   const out: string[] = [];
-  const marker = 'new PipelineInputError(';
   for (let at = src.indexOf(marker); at >= 0; at = src.indexOf(marker, at + 1)) {
     const start = at + marker.length;
     let depth = 1;
@@ -68,18 +68,21 @@ export function constructorCalls(src: string): string[] {
 }
 
 describe('The class of a rejected file', () => {
-  test('should be stated by every PipelineInputError: a class, or null only where the error never refuses a file', () => {
-    const calls = tsFiles('functions').flatMap((file) => constructorCalls(readFileSync(path.join(ROOT, file), 'utf8')).map((args) => ({ file, args })));
+  test('should be stated by every PipelineInputError: a class, or none only where the error never refuses a file', () => {
+    const sources = tsFiles('functions').map((file) => ({ file, src: readFileSync(path.join(ROOT, file), 'utf8') }));
+    const calls = sources.flatMap(({ file, src }) => constructorCalls(src).map((args) => ({ file, args })));
     // The scanner finds the calls (about sixty) and reads each to its end.
     expect(calls.length).toBeGreaterThan(50);
     for (const c of calls) expect(c.args.trimEnd().endsWith(';'), c.args).toBe(false);
+    // Each names a class (a literal of the list, or a variable TypeScript holds to it).
+    for (const c of calls) expect(c.args, `${c.file}: ${c.args}`).toMatch(/\bcode\b/);
     // Each call, in order: the exemption it falls under (its file, and words of its message), else its text.
     const named = (c: { file: string; args: string }): string =>
       Object.keys(NOT_REJECTIONS).find((k) => {
         const [file, words] = k.split(': ', 2) as [string, string];
         return file === c.file && c.args.includes(words);
       }) ?? `${c.file}: ${c.args.replace(/\s+/g, ' ').slice(0, 120)}`;
-    const unclassed = calls.filter((c) => /[{,]\s*code: null\b/.test(c.args)).map(named);
+    const unclassed = sources.flatMap(({ file, src }) => constructorCalls(src, 'PipelineInputError.refusingNoFile(').map((args) => named({ file, args })));
     expect(unclassed.sort()).toEqual(Object.keys(NOT_REJECTIONS).sort());
   });
 
@@ -99,10 +102,12 @@ describe('The class of a rejected file', () => {
   test('should be found on the error or the first cause that names one', () => {
     const inner = new PipelineInputError('csv', 'a.csv', 'text after a closing quote', { code: 'not_csv' });
     expect(rejectReasonOf(inner)).toBe('not_csv');
-    expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'wrapped', { cause: inner, code: null }))).toBe('not_csv');
+    expect(rejectReasonOf(PipelineInputError.refusingNoFile('land', 'a.csv', 'wrapped', { cause: inner }))).toBe('not_csv');
     expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'wrapped', { cause: inner, code: 'columns' }))).toBe('columns');
     expect(rejectReasonOf(createError('land', 'Failed', { cause: inner }))).toBe('not_csv');
-    expect(rejectReasonOf(new PipelineInputError('land', 'a.csv', 'no class', { code: null }))).toBeUndefined();
+    const none = PipelineInputError.refusingNoFile('land', 'a.csv', 'no class', { row: 2 });
+    expect(rejectReasonOf(none)).toBeUndefined();
+    expect(none).toMatchObject({ code: null, file: 'a.csv', row: 2, message: '[pipeline] [land] Failed to read a.csv (row 2): no class' });
     expect(rejectReasonOf('not an error')).toBeUndefined();
   });
 

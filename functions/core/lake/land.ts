@@ -84,7 +84,7 @@ export class RejectedFilesError extends PipelineInputError {
     first: unknown,
   ) {
     const f = first instanceof PipelineInputError ? first : undefined;
-    super('land', rejected[0]!.original_name, 'rejected', { row: f?.row, field: f?.field, cause: first, code: rejectReasonOf(first) ?? null });
+    super('land', rejected[0]!.original_name, 'rejected', { row: f?.row, field: f?.field, cause: first, code: rejectReasonOf(first) ?? rejected[0]!.reason ?? 'unreadable' });
     const lines = rejected.map((r) => r.error.replace(/^\[pipeline\] \[\w+\] /, ''));
     const head = rejected.length === 1 ? rejected[0]!.error : `[pipeline] [land] ${rejected.length} files were rejected:\n  ${lines.join('\n  ')}`;
     this.message =
@@ -481,12 +481,11 @@ export async function prepareRefs(db: DuckDb, storage: Storage, workDir: string,
     if (needFor.length > 0 && (await db.scalarNumber(`SELECT count(*) FROM ${ident(table)}`)) === 0) {
       const what = dataset === 'agencies' ? 'agency registry' : 'procedure catalogue';
       const others = needFor.length > 1 ? ` (and ${needFor.length - 1} other dossier file(s))` : '';
-      throw new PipelineInputError(
+      // Not a rejection: the files wait, staged, for their registry.
+      throw PipelineInputError.refusingNoFile(
         'land',
         needFor[0]!.original_name,
         `no ${what} has been landed (none, or none of its rows was valid), so its dossiers' ${dataset === 'agencies' ? 'agency' : 'procedure'} codes cannot be checked${others}: land ${registry[dataset]} first, then land again`,
-        // Not a rejection: the files wait, staged, for their registry.
-        { code: null },
       );
     }
   }

@@ -66,10 +66,10 @@ export async function inspectExport(opts: {
 }): Promise<InspectReport> {
   const file = path.basename(opts.path);
   const ext = path.extname(file).toLowerCase();
-  if (ext !== '.xlsx' && ext !== '.csv') throw new PipelineInputError('inspect', file, 'is neither an .xlsx nor a .csv export', { code: null });
+  if (ext !== '.xlsx' && ext !== '.csv') throw PipelineInputError.refusingNoFile('inspect', file, 'is neither an .xlsx nor a .csv export');
   const format = ext === '.xlsx' ? 'xlsx' : 'csv';
   const named = opts.profile ? await loadProfile(opts.profile) : undefined;
-  if (named && named.format !== format) throw new PipelineInputError('inspect', file, `the profile "${named.name}" reads ${named.format} files, not ${format}`, { code: null });
+  if (named && named.format !== format) throw PipelineInputError.refusingNoFile('inspect', file, `the profile "${named.name}" reads ${named.format} files, not ${format}`);
   const profiles = named ? [named] : [...(await loadProfiles()).values()].filter((p) => p.format === format);
   const workDir = path.resolve(opts.workDir, `inspect-${process.pid}`);
   await mkdir(workDir, { recursive: true });
