@@ -16,6 +16,7 @@ import type { Storage } from '../storage/types.js';
 import { batchColumns, DATASET_SPECS, EARLIEST_RECEIPT_YEAR, REJECTED_FILES_COLUMNS, type DatasetSpec, type LandedDataset } from './datasets.js';
 import { landedKeyFiles } from './key-index.js';
 import { ensureArrivals, localCopy, localParquetCopies, publishPartitions } from './partitions.js';
+import { rehomeQuarantine } from './upgrade.js';
 import { listManifest, listRejected, listStaged, ManifestEntry, manifestKey, rawKey, READS_AT_ONCE, writeManifest, writeManifestIndex, writeRejected, type RawMeta, type RejectedEntry } from './raw.js';
 import { readLandingSql } from './landing-sql.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
@@ -120,6 +121,12 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   const staged = await timed(prof, 'list staged', () => listStaged(opts.storage, kinds));
   const summary: LandSummary = { files: [], rejected: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
   const workDir = path.resolve(opts.workDir, `land-${process.pid}`);
+  // What an earlier version's layout left is rewritten first (lake/upgrade.ts), with or without files to land.
+  const upgraded = await timed(prof, 'upgrade', () => rehomeQuarantine(opts.storage, workDir)).catch(async (err: unknown) => {
+    await rm(workDir, { recursive: true, force: true });
+    throw err;
+  });
+  summary.partitionsWritten.push(...upgraded);
   if (staged.length === 0) {
     // Nothing to land, but an operator may have discarded a rejected file since the last run.
     try {

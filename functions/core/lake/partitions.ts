@@ -317,3 +317,50 @@ async function existingColumns(db: DuckDb, files: string, columns: Readonly<Reco
     .join(', ');
 }
 
+
+/**
+ * Move the rows of one published partition file (`fromKey`, under `root`/`dataset`) into the partition
+ * `targetOf` gives each raw file they came from (its `raw_kind` and `raw_hash`), merged as any batch is
+ * (publishPartitions), then delete the file. A crash between the two leaves the rows in both; the next
+ * move merges them again (the same keys: nothing doubles) and deletes it. Returns the keys written.
+ */
+export async function moveRows(
+  db: DuckDb,
+  storage: Storage,
+  opts: {
+    root: 'landed' | 'quarantine';
+    dataset: string;
+    spec: DatasetSpec;
+    fromKey: string;
+    source: string;
+    targetOf: (rawKind: string, rawHash: string) => Promise<{ year: number; month: number }>;
+    workDir: string;
+  },
+): Promise<string[]> {
+  const local = await localCopy(storage, opts.fromKey, opts.workDir);
+  if (!local) return [];
+  const files = await db.all(`SELECT DISTINCT CAST(raw_kind AS VARCHAR) AS raw_kind, raw_hash FROM read_parquet(${literal(local)}, hive_partitioning = false) ORDER BY ALL`);
+  const rows: string[] = [];
+  for (const f of files) {
+    const t = await opts.targetOf(String(f.raw_kind), String(f.raw_hash));
+    rows.push(`(${literal(String(f.raw_hash))}, ${Math.trunc(t.year)}, ${Math.trunc(t.month)})`);
+  }
+  const cols = await existingColumns(db, literal(local), opts.spec.columns, 'f.');
+  await db.run(
+    `CREATE OR REPLACE TABLE _move_batch AS
+     SELECT CAST($source AS VARCHAR) AS source, t.year, t.month, ${cols}
+     FROM read_parquet(${literal(local)}, hive_partitioning = false) f
+     JOIN (SELECT * FROM (VALUES ${rows.length > 0 ? rows.join(', ') : "('', 0, 0)"}) AS v(raw_hash, year, month)) t ON t.raw_hash = f.raw_hash`,
+    { source: opts.source },
+  );
+  try {
+    // Every row has its file's target (a row without a raw_hash would be left out: refused).
+    const [moved, held] = [await db.scalarNumber('SELECT count(*) FROM _move_batch'), await db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(local)}, hive_partitioning = false)`)];
+    if (moved !== held) throw new Error(`[pipeline] [lake] Failed to move ${opts.fromKey}: ${held - moved} of its ${held} row(s) name no raw file`);
+    const written = await publishPartitions(db, storage, { root: opts.root, dataset: opts.dataset, spec: opts.spec, batchTable: '_move_batch', workDir: opts.workDir });
+    await storage.delete(opts.fromKey);
+    return written;
+  } finally {
+    await db.run('DROP TABLE IF EXISTS _move_batch');
+  }
+}
