@@ -83,6 +83,14 @@ export async function ensureArrivals(db: DuckDb): Promise<void> {
   await db.run('CREATE TEMP TABLE IF NOT EXISTS raw_arrivals (raw_hash VARCHAR, arrived_at VARCHAR, original_name VARCHAR)');
 }
 
+/** The partitions a call writes: a dataset's under landed/ or quarantine/, and the scratch directory. */
+export interface PartitionsOf {
+  root: 'landed' | 'quarantine';
+  dataset: string;
+  spec: DatasetSpec;
+  workDir: string;
+}
+
 /**
  * Merge the rows of `batchTable` (columns: source, partition columns, data columns) into their
  * partitions of `dataset` under `root`, and return the keys written.
@@ -96,12 +104,8 @@ export async function ensureArrivals(db: DuckDb): Promise<void> {
 export async function publishPartitions(
   db: DuckDb,
   storage: Storage,
-  opts: {
-    root: 'landed' | 'quarantine';
-    dataset: string;
-    spec: DatasetSpec;
+  opts: PartitionsOf & {
     batchTable: string;
-    workDir: string;
     /** Publish each partition's key index after it, where the store gives ETags (lake/key-index.ts). */
     keyIndex?: boolean;
   },
@@ -327,14 +331,10 @@ async function existingColumns(db: DuckDb, files: string, columns: Readonly<Reco
 export async function moveRows(
   db: DuckDb,
   storage: Storage,
-  opts: {
-    root: 'landed' | 'quarantine';
-    dataset: string;
-    spec: DatasetSpec;
+  opts: PartitionsOf & {
     fromKey: string;
     source: string;
     targetOf: (rawKind: string, rawHash: string) => Promise<{ year: number; month: number }>;
-    workDir: string;
   },
 ): Promise<string[]> {
   const local = await localCopy(storage, opts.fromKey, opts.workDir);
