@@ -122,7 +122,7 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   const summary: LandSummary = { files: [], rejected: [], partitionsWritten: [], rowsRead: 0, rowsLanded: 0, rowsQuarantined: 0 };
   const workDir = path.resolve(opts.workDir, `land-${process.pid}`);
   // What an earlier version's layout left is rewritten first (lake/upgrade.ts), with or without files to land.
-  const upgraded = await timed(prof, 'upgrade', () => rehomeQuarantine(opts.storage, workDir)).catch(async (err: unknown) => {
+  const upgraded = await timed(prof, 'upgrade', () => rehomeQuarantine(opts.storage, { workDir, memoryLimit: opts.memoryLimit, log: opts.log })).catch(async (err: unknown) => {
     await rm(workDir, { recursive: true, force: true });
     throw err;
   });

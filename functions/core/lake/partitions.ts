@@ -343,20 +343,21 @@ export async function moveRows(
   const rows: string[] = [];
   for (const f of files) {
     const t = await opts.targetOf(String(f.raw_kind), String(f.raw_hash));
-    rows.push(`(${literal(String(f.raw_hash))}, ${Math.trunc(t.year)}, ${Math.trunc(t.month)})`);
+    rows.push(`(${literal(String(f.raw_kind))}, ${literal(String(f.raw_hash))}, ${Math.trunc(t.year)}, ${Math.trunc(t.month)})`);
   }
   const cols = await existingColumns(db, literal(local), opts.spec.columns, 'f.');
   await db.run(
     `CREATE OR REPLACE TABLE _move_batch AS
      SELECT CAST($source AS VARCHAR) AS source, t.year, t.month, ${cols}
      FROM read_parquet(${literal(local)}, hive_partitioning = false) f
-     JOIN (SELECT * FROM (VALUES ${rows.length > 0 ? rows.join(', ') : "('', 0, 0)"}) AS v(raw_hash, year, month)) t ON t.raw_hash = f.raw_hash`,
+     JOIN (SELECT * FROM (VALUES ${rows.length > 0 ? rows.join(', ') : "('', '', 0, 0)"}) AS v(raw_kind, raw_hash, year, month)) t
+       ON t.raw_kind = CAST(f.raw_kind AS VARCHAR) AND t.raw_hash = f.raw_hash`,
     { source: opts.source },
   );
   try {
     // Every row has its file's target (a row without a raw_hash would be left out: refused).
     const [moved, held] = [await db.scalarNumber('SELECT count(*) FROM _move_batch'), await db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(local)}, hive_partitioning = false)`)];
-    if (moved !== held) throw new Error(`[pipeline] [lake] Failed to move ${opts.fromKey}: ${held - moved} of its ${held} row(s) name no raw file`);
+    if (moved !== held) throw new Error(`[pipeline] [lake] Failed to move ${opts.fromKey}: ${moved} row(s) to write for its ${held} (a row without its raw file?)`);
     const written = await publishPartitions(db, storage, { root: opts.root, dataset: opts.dataset, spec: opts.spec, batchTable: '_move_batch', workDir: opts.workDir });
     await storage.delete(opts.fromKey);
     return written;

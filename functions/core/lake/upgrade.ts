@@ -19,6 +19,11 @@ import type { Storage } from '../storage/types.js';
 /** A quarantine partition key: its dataset, source, year and month segments. */
 const QUARANTINE_KEY = /^quarantine\/dataset=([a-z0-9_]+)\/source=([^/]+)\/year=([^/]*)\/month=([^/]*)\/data\.parquet$/;
 
+/** Whether a land moves the rows of `key` (a quarantine partition file outside the projection: rehomeQuarantine). */
+export function movedByLand(key: string): boolean {
+  return QUARANTINE_KEY.test(key) && outsideProjection([key]).length === 1;
+}
+
 /**
  * Quarantine partitions outside Athena's projection (year 2000 … the calendar's last + 1, month 1–12), as
  * versions before 2026-12-07 wrote them: a registry file's rejected rows under year=0/month=0, a yearly
@@ -31,14 +36,20 @@ const QUARANTINE_KEY = /^quarantine\/dataset=([a-z0-9_]+)\/source=([^/]+)\/year=
  * each row's month of receipt, which the old partition no longer tells: its rows go under the year's
  * December too. A Biểu 06's or PAR's go, as today, under the last month of the period it reports on,
  * read again from its raw file. Returns the partition keys written.
+ *
+ * A partition that cannot be moved (a raw file with no manifest entry, whose landing month is unknown; a
+ * storage fault) is left as it is and named through `log`: the land goes on (those rows matter to Athena's
+ * figures only, and `verify` keeps naming the file), and the next land tries again.
  */
-export async function rehomeQuarantine(storage: Storage, workDir: string, now: Date = new Date()): Promise<string[]> {
-  const keys = outsideProjection((await storage.listKeys('quarantine/')).filter((k) => QUARANTINE_KEY.test(k)));
+export async function rehomeQuarantine(storage: Storage, opts: { workDir: string; memoryLimit?: string; log?: (message: string) => void }): Promise<string[]> {
+  const keys = (await storage.listKeys('quarantine/')).filter(movedByLand);
   if (keys.length === 0) return [];
   const [first, last] = projectionYearRange();
-  const dir = path.join(workDir, 'upgrade');
+  const dir = path.join(opts.workDir, 'upgrade');
   const written: string[] = [];
-  const db = await DuckDb.open({ tempDirectory: path.join(dir, 'spill') });
+  /** A workbook's reported period by raw hash: a Biểu 06's rows and its checks' are two partitions. */
+  const reported = new Map<string, Promise<string | null>>();
+  const db = await DuckDb.open({ memoryLimit: opts.memoryLimit, tempDirectory: path.join(dir, 'spill') });
   try {
     for (const key of keys) {
       const [, dataset, source, y, m] = QUARANTINE_KEY.exec(key)!;
@@ -46,11 +57,17 @@ export async function rehomeQuarantine(storage: Storage, workDir: string, now: D
       const yearly = Number.isInteger(year) && year >= first && year <= last && Number(m) === 0;
       const targetOf = async (kind: string, hash: string): Promise<YearMonth> => {
         const entry = await manifestOf(storage, kind, hash);
-        const landing = vietnamMonth(entry ? new Date(entry.landed_at) : now);
-        const period = (await reportedPeriod(storage, kind, hash, dir)) ?? (yearly ? String(year) : (entry?.period ?? null));
-        return quarantineMonth(period, landing);
+        // Never today's month instead: a move cut short and finished next month would put the rows in two partitions.
+        if (!entry) throw new Error(`no manifest entry for its raw file ${kind}/${hash.slice(0, 12)}, so the month it was landed in is unknown`);
+        if (!reported.has(hash)) reported.set(hash, reportedPeriod(storage, kind, hash, dir));
+        const period = (await reported.get(hash)!) ?? (yearly ? String(year) : entry.period);
+        return quarantineMonth(period, vietnamMonth(new Date(entry.landed_at)));
       };
-      written.push(...(await moveRows(db, storage, { root: 'quarantine', dataset: dataset!, spec: DATASET_SPECS.quarantine, fromKey: key, source: source!, targetOf, workDir: dir })));
+      try {
+        written.push(...(await moveRows(db, storage, { root: 'quarantine', dataset: dataset!, spec: DATASET_SPECS.quarantine, fromKey: key, source: source!, targetOf, workDir: dir })));
+      } catch (err) {
+        opts.log?.(`left ${key} where an earlier version wrote it (Athena does not read it; verify names it): ${(err as Error).message}`);
+      }
     }
   } finally {
     db.close();

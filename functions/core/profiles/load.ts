@@ -106,9 +106,10 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
 
 /**
  * Rows of the profile's sheet, with 1-based sheet row numbers: the sheet named (case and diacritics
- * folded) or at the 1-based tab position given, by the workbook's own list of sheets (an empty sheet
- * counts: the third tab is the third sheet even when the first is empty); with none given, the first
- * sheet that has rows. Returns the workbook's sheets and the one read (undefined: no such sheet, or no
+ * folded) or at the 1-based position given, in the workbook's own list of sheets (workbook.xml: every
+ * tab counts, an empty, hidden or chart sheet too: the third tab is the third sheet even when the first
+ * is empty); with none given, the first sheet with rows in the file's order (for a workbook Excel wrote,
+ * the first such tab). Returns the workbook's sheets and the one read (undefined: no such sheet, or no
  * rows in any). A sheet the workbook lacks reads no row: the caller says why.
  */
 async function sheetRows(

@@ -70,6 +70,31 @@ describe('a lake with quarantine partitions an earlier version wrote outside the
     expect(await quarantineFiles(lake)).toEqual(today);
   });
 
+  test('should leave a partition whose raw file has no manifest entry, name it, land the rest, and move it once the entry is back', async () => {
+    const { lake, today } = await landedToday();
+    const keys = [...today.keys()];
+    const registry = keys.find((k) => k.startsWith('quarantine/dataset=agencies/'))!;
+    const old = registry.replace(/year=\d+\/month=\d+/, 'year=0/month=0');
+    await moveKey(lake, registry, old);
+    const bieu06 = keys.find((k) => k.startsWith('quarantine/dataset=bieu06/'))!;
+    await moveKey(lake, bieu06, bieu06.replace('month=6', 'month=0'));
+    // The registry file's manifest entry gone (a land cut short before its commit): the month it was
+    // landed in is unknown, and the file is staged again.
+    const manifests = await lake.storage.listKeys('manifest/raw/registry-agencies/');
+    const bodies = await Promise.all(manifests.map((k) => lake.storage.get(k)));
+    const entry = manifests[bodies.findIndex((b) => JSON.parse(b.toString()).original_name === 'agencies-2.csv')]!;
+    await lake.storage.delete(entry);
+    const logged: string[] = [];
+    const summary = await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS, log: (m) => logged.push(m) });
+    expect(summary.partitionsWritten).toContain(bieu06);
+    expect(logged.join('\n')).toMatch(/left quarantine\/dataset=agencies\/source=registry\/year=0\/month=0\/data\.parquet where an earlier version wrote it .*no manifest entry for its raw file registry-agencies\//);
+    expect(await lake.storage.exists(old)).toBe(true);
+    // Its land wrote the entry again: the next land moves the old partition, and nothing doubles.
+    expect(await lake.storage.exists(entry)).toBe(true);
+    await land(lake);
+    expect(await quarantineFiles(lake)).toEqual(today);
+  });
+
   test('should merge rows already moved once (a move cut short before the old file went): none doubles', async () => {
     const { lake, today } = await landedToday();
     const registry = [...today.keys()].find((k) => k.startsWith('quarantine/dataset=agencies/'))!;

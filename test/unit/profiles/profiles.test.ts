@@ -17,6 +17,7 @@ import { createProfileTables, loadProfileExport } from '../../../functions/core/
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { fold, loadProfile, loadProfiles, matchHeaders, parseProfile } from '../../../functions/core/profiles/profile.js';
 import { formatInspect, inspectExport } from '../../../functions/core/profiles/inspect.js';
+import { textXlsx } from '../../fixtures/bad/make.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -382,6 +383,21 @@ describe('the sheet a profile names', () => {
     expect(none).toBeInstanceOf(PipelineInputError);
     expect((none as PipelineInputError).code).toBe('layout');
     expect((none as Error).message).toMatch(/no sheet at position 4; the workbook's sheets: "Bìa", "Hồ sơ", "Ghi chú"/);
+  });
+
+  test('should find the sheet by the name the workbook gives it, written with character references or reached by an absolute path', async () => {
+    const dir = tmp();
+    const rows = [header, row('E-1')].map((r) => r.map((v) => String(v)));
+    // "Dữ liệu" as &#7919; and &#x1EC7; in workbook.xml: exceljs decodes them, the zip's sheet list did not.
+    const refs = path.join(dir, 'refs.xlsx');
+    writeFileSync(refs, textXlsx(rows, { nameXml: 'D&#7919; li&#x1EC7;u' }));
+    expect(await load(refs, 'Dữ liệu')).toEqual({ ids: ['E-1'] });
+    expect(await load(refs, 1)).toEqual({ ids: ['E-1'] });
+    // An absolute Target: exceljs calls the sheet "Sheet1"; the workbook calls it "Hồ sơ".
+    const absolute = path.join(dir, 'absolute.xlsx');
+    writeFileSync(absolute, textXlsx(rows, { nameXml: 'Hồ sơ', target: '/xl/worksheets/sheet1.xml' }));
+    expect(await load(absolute, 'Hồ sơ')).toEqual({ ids: ['E-1'] });
+    expect(await load(absolute, 1)).toEqual({ ids: ['E-1'] });
   });
 
   test('should class a named sheet the workbook lacks as its layout, and a named sheet that is empty as an empty file', async () => {

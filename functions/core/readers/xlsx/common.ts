@@ -270,8 +270,15 @@ function errorScanner(into: Map<string, string>): (chunk: Buffer) => void {
   };
 }
 
+/** An attribute's value with its XML references decoded: the five named ones and numeric ones (&#7919;, &#x1EEF;). */
 const xmlAttr = (tag: string, name: string): string | undefined =>
-  new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1]?.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
+  new RegExp(`\\b${name}=(?:"([^"]*)"|'([^']*)')`).exec(tag)?.slice(1).find((v) => v !== undefined)?.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|quot|apos|amp);/g, (ref, body: string) => {
+    if (body.startsWith('#')) {
+      const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+      return code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+    }
+    return ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[body]!;
+  });
 
 /** Worksheet part name (xl/worksheets/sheet1.xml) → sheet name, from workbook.xml and its relationships. */
 function sheetNames(workbookXml: string, relsXml: string): Map<string, string> {
@@ -480,7 +487,7 @@ export async function streamRows(
   }
   // A workbook of stored (uncompressed) parts is read as it is: the patched reader reads every part
   // whatever the timing (bench/history.md, change 128).
-  await streamRowsWithRetries(path, file, limits, opts.scope, onRow, errors, expected);
+  await streamRowsWithRetries(path, file, limits, opts.scope, onRow, errors, expected, sheets);
 }
 
 /** exceljs's streaming reader did not read a part the zip holds (streamRowsOnce). */
@@ -544,6 +551,7 @@ async function streamRowsWithRetries(
   onRow: (row: SheetRow) => 'stop' | void,
   errors: SheetErrors,
   expected: ExpectedParts,
+  sheets: ReadonlyMap<string, string>,
 ): Promise<void> {
   // Should exceljs's streaming reader still fail on a sound file (the zip was just checked part by part),
   // a failure before any row reached `onRow` is retried (up to four times); one after rows were handed
@@ -551,7 +559,7 @@ async function streamRowsWithRetries(
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
     try {
-      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors, expected);
+      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors, expected, sheets);
       return;
     } catch (err) {
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError || err.cause instanceof ReaderMissedPart;
@@ -572,6 +580,7 @@ async function streamRowsOnce(
   progress: { emitted: number },
   errors: SheetErrors,
   expected: ExpectedParts,
+  sheets: ReadonlyMap<string, string>,
 ): Promise<void> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
@@ -598,7 +607,11 @@ async function streamRowsOnce(
         checked = true;
         assertPartsRead(state, expected, state.worksheetEntries ?? 0);
       }
-      const sheet = (ws as unknown as { name?: string }).name ?? 'Sheet';
+      // Named as the workbook's list of sheets names its part (checkZip; `onSheets`), the list the cached
+      // error texts are keyed by too: exceljs names a sheet whose relationship it does not recognise
+      // (an absolute Target) "Sheet<n>" (the project's patch gives the part).
+      const w = ws as unknown as { name?: string; part?: string };
+      const sheet = (w.part !== undefined ? sheets.get(w.part) : undefined) ?? w.name ?? 'Sheet';
       for await (const row of ws) {
         rows++;
         if (rows > limits.maxRows) {
