@@ -11,7 +11,8 @@ import { createError, PipelineInputError } from '../errors.js';
 import { prepareRefs, resetBatches, setLandingParams } from '../lake/land.js';
 import { readLandingSql } from '../lake/landing-sql.js';
 import type { Storage } from '../storage/types.js';
-import { createProfileTables, loadProfileExport, peekRows, pickHeader } from './load.js';
+import { createProfileTables, EXPORT_XLSX_LIMITS, loadProfileExport, noSuchSheet, peekRows, pickHeader, sheetIn } from './load.js';
+import { workbookSheets } from '../readers/xlsx/common.js';
 import { loadProfile, loadProfiles, requiredGroups, type Profile, type ProfileField } from './profile.js';
 
 export interface ColumnReport {
@@ -37,7 +38,7 @@ export interface InspectReport {
   profile: string | null;
   guessed: boolean;
   /** Every profile of the format, with what it matched and what it misses. */
-  candidates: { profile: string; headerRow: number | null; matched: number; missing: string[] }[];
+  candidates: { profile: string; headerRow: number | null; matched: number; missing: string[]; sheet?: string }[];
   headerRow: number | null;
   /** Required fields (one of each group) without a column, for the profile used or the best candidate. */
   missing: string[];
@@ -78,7 +79,16 @@ export async function inspectExport(opts: {
     // Guess: the profile whose header matches most fields with no required one missing.
     const peeks = new Map<string, { row: number; cells: string[] }[]>();
     const candidates: (InspectReport['candidates'][number] & { p: Profile; header?: ReturnType<typeof pickHeader> })[] = [];
+    let sheets: string[] | undefined;
     for (const p of profiles) {
+      // A profile naming a sheet the workbook lacks reads nothing: it says so, not that every column is missing.
+      if (format === 'xlsx' && p.sheet !== undefined) {
+        sheets ??= await workbookSheets(opts.path, { file, scope: 'inspect', limits: EXPORT_XLSX_LIMITS });
+        if (sheetIn(sheets, p.sheet) === undefined) {
+          candidates.push({ profile: p.name, headerRow: null, matched: 0, missing: requiredGroups(p).map((g) => g.join(' or ')), sheet: noSuchSheet(sheets, p.sheet), p });
+          continue;
+        }
+      }
       const key = `${String(p.sheet ?? '')}|${p.delimiter}`;
       if (!peeks.has(key)) peeks.set(key, await peekRows(db, opts.path, format, { file, sheet: p.sheet, delimiter: p.delimiter }));
       const header = pickHeader(p, peeks.get(key)!);
@@ -93,7 +103,7 @@ export async function inspectExport(opts: {
       format,
       profile: usable?.profile ?? null,
       guessed: !named,
-      candidates: candidates.map(({ profile, headerRow, matched, missing }) => ({ profile, headerRow, matched, missing })),
+      candidates: candidates.map(({ profile, headerRow, matched, missing, sheet }) => ({ profile, headerRow, matched, missing, ...(sheet !== undefined ? { sheet } : {}) })),
       headerRow: best?.headerRow ?? null,
       missing: best?.missing ?? [],
       columns: [],
@@ -178,7 +188,7 @@ export function formatInspect(r: InspectReport): string {
   if (!r.profile) {
     out.push(`No mapping profile can read it.`);
     for (const c of r.candidates) {
-      out.push(`  ${c.profile}: ${c.matched} column(s) matched${c.headerRow ? ` (header row ${c.headerRow})` : ''}; no column for ${c.missing.join(', ')}`);
+      out.push(c.sheet !== undefined ? `  ${c.profile}: ${c.sheet}` : `  ${c.profile}: ${c.matched} column(s) matched${c.headerRow ? ` (header row ${c.headerRow})` : ''}; no column for ${c.missing.join(', ')}`);
     }
     if (r.columns.length > 0) {
       out.push(`Columns of the file${r.headerRow ? ` (header row ${r.headerRow})` : ''}: ${r.columns.map((c) => c.header).filter((h) => h.trim() !== '').join(' | ')}`);
@@ -210,5 +220,5 @@ export function formatInspect(r: InspectReport): string {
 }
 
 export function assertInspectable(r: InspectReport): void {
-  if (!r.profile) throw createError('inspect', `Failed to map ${r.file}: no profile matches (${r.candidates.map((c) => `${c.profile}: no ${c.missing.join(', ')}`).join('; ')})`);
+  if (!r.profile) throw createError('inspect', `Failed to map ${r.file}: no profile matches (${r.candidates.map((c) => `${c.profile}: ${c.sheet ?? `no ${c.missing.join(', ')}`}`).join('; ')})`);
 }

@@ -104,6 +104,17 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
   return out;
 }
 
+/** The sheet a profile's `sheet` names among the workbook's (by name, case and diacritics folded, or 1-based position). */
+export function sheetIn(names: readonly string[], sheet: string | number): string | undefined {
+  return typeof sheet === 'number' ? names[sheet - 1] : names.find((n) => fold(n) === fold(sheet));
+}
+
+/** What a profile naming a sheet the workbook lacks is told (the land's `layout` error, inspect's candidates). */
+export function noSuchSheet(names: readonly string[], sheet: string | number): string {
+  const which = typeof sheet === 'number' ? `no sheet at position ${sheet}` : `no sheet ${JSON.stringify(sheet)}`;
+  return `${which}; the workbook's sheets: ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'}`;
+}
+
 /**
  * Rows of the profile's sheet, with 1-based sheet row numbers: the sheet named (case and diacritics
  * folded) or at the 1-based position given, in the workbook's own list of sheets (workbook.xml: every
@@ -123,8 +134,7 @@ async function sheetRows(
   let stopped = false;
   const onSheets = (names: readonly string[]): void => {
     sheets = names;
-    if (typeof sheet === 'number') target = names[sheet - 1];
-    else if (sheet !== undefined) target = names.find((n) => fold(n) === fold(sheet));
+    if (sheet !== undefined) target = sheetIn(names, sheet);
   };
   await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets }, (r) => {
     if (sheet === undefined) target ??= r.sheet;
@@ -291,11 +301,8 @@ export async function loadProfileExport(
         header = pickHeader(profile, candidates);
         if (!header) {
           if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
+          if (profile.sheet !== undefined && sheet.read === undefined) throw noHeader(noSuchSheet(sheet.sheets, profile.sheet), 'layout');
           const among = sheet.sheets.map((n) => JSON.stringify(n)).join(', ') || 'none';
-          if (profile.sheet !== undefined && sheet.read === undefined) {
-            const which = typeof profile.sheet === 'number' ? `no sheet at position ${profile.sheet}` : `no sheet ${JSON.stringify(profile.sheet)}`;
-            throw noHeader(`${which}; the workbook's sheets: ${among}`, 'layout');
-          }
           throw noHeader(sheet.read !== undefined ? `the sheet ${JSON.stringify(sheet.read)} is empty` : `the workbook has no rows (sheets: ${among})`, 'empty_file');
         }
         dataFrom = header.row + profile.skip_after_header;

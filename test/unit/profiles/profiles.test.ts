@@ -409,5 +409,13 @@ describe('the sheet a profile names', () => {
     const empty = await load(file, 'tong hop');
     expect((empty as PipelineInputError).code).toBe('empty_file');
     expect((empty as Error).message).toMatch(/the sheet "Tổng hợp" is empty/);
+    // `inspect` with a profile naming the missing sheet says so, not that every column is missing.
+    const dir = path.dirname(file);
+    const profileFile = path.join(dir, 'dvc-ho-so.json');
+    writeFileSync(profileFile, JSON.stringify({ ...(await loadProfile('dvc-xlsx')), name: 'dvc-ho-so', sheet: 'Hồ sơ' }));
+    const r = await inspectExport({ path: file, profile: profileFile, storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
+    expect(r.profile).toBeNull();
+    expect(r.candidates).toMatchObject([{ profile: 'dvc-ho-so', sheet: 'no sheet "Hồ sơ"; the workbook\'s sheets: "Danh sách", "Tổng hợp"' }]);
+    expect(formatInspect(r)).toContain('  dvc-ho-so: no sheet "Hồ sơ"; the workbook\'s sheets: "Danh sách", "Tổng hợp"');
   });
 });

@@ -457,6 +457,12 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** The workbook's sheet names in tab order (workbook.xml), empty sheets included; the zip checked as streamRows checks it. */
+export async function workbookSheets(path: string, opts: { file?: string; scope: string; limits?: XlsxLimits }): Promise<string[]> {
+  const { sheets } = await checkZip(path, opts.file ?? basename(path), { ...DEFAULT_LIMITS, ...opts.limits }, opts.scope);
+  return [...sheets.values()];
+}
+
 /**
  * Stream the rows of every worksheet of an XLSX file through `onRow`, in bounded memory. `onRow`
  * returns 'stop' when it needs no more rows (e.g. past the table's sheet). Fails with PipelineInputError on a
