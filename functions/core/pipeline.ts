@@ -279,6 +279,8 @@ export async function land(ctx: PipelineContext, opts: { kinds?: RawKind[]; maxT
     kinds: opts.kinds,
     maxTimestamp: opts.maxTimestamp,
     onProgress: (done, total) => ctx.onProgress?.('land', done, total),
+    // What the land says as it goes (a rejected file, a registry waited for, a partition the upgrade left).
+    log: (m) => ctx.log(m),
   }), ctx.lock);
 }
 

@@ -349,7 +349,7 @@ describe('verify refuses a partition Athena does not read', () => {
     const unread = ": a partition Athena's projection does not read (year 2000 … the calendar's last + 1, month 1–12)";
     expect(r.partitionErrors).toEqual([
       `${planted[0]}${unread}`,
-      `${planted[1]}${unread}; run a land (\`npm run cli -- land\`): it moves the rows of such a quarantine partition where the engines read them`,
+      `${planted[1]}${unread}; run a land (\`npm run cli -- land\`): it moves the rows of such a quarantine partition where the engines read them, or says in its log why it cannot`,
     ]);
     rec.add({
       id: 'verify-unprojected-partition',

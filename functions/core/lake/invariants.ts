@@ -79,7 +79,7 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
     (k) =>
       `${k}: a partition Athena's projection does not read (year 2000 … the calendar's last + 1, month 1–12)` +
       // Where versions before 2026-12-07 put some rejected rows: the next land moves them (lake/upgrade.ts).
-      (movedByLand(k) ? '; run a land (`npm run cli -- land`): it moves the rows of such a quarantine partition where the engines read them' : ''),
+      (movedByLand(k) ? '; run a land (`npm run cli -- land`): it moves the rows of such a quarantine partition where the engines read them, or says in its log why it cannot' : ''),
   );
   const ok = accountingErrors.length === 0 && duplicateIds.length === 0 && snapshotErrors.length === 0 && partitionErrors.length === 0;
   return { filesChecked: manifest.length, dossiers, duplicateIds, accountingErrors, snapshotErrors, partitionErrors, ok };

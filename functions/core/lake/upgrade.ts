@@ -39,7 +39,9 @@ export function movedByLand(key: string): boolean {
  *
  * A partition that cannot be moved (a raw file with no manifest entry, whose landing month is unknown; a
  * storage fault) is left as it is and named through `log`: the land goes on (those rows matter to Athena's
- * figures only, and `verify` keeps naming the file), and the next land tries again.
+ * figures only, and `verify` keeps naming the file), and the next land tries again. A move that fails after
+ * it wrote some target partitions leaves the rows in both places until then: the next move merges them
+ * (nothing doubles in the files it writes), and until it does DuckDB counts those rows twice.
  */
 export async function rehomeQuarantine(storage: Storage, opts: { workDir: string; memoryLimit?: string; log?: (message: string) => void }): Promise<string[]> {
   const keys = (await storage.listKeys('quarantine/')).filter(movedByLand);
@@ -59,8 +61,9 @@ export async function rehomeQuarantine(storage: Storage, opts: { workDir: string
         const entry = await manifestOf(storage, kind, hash);
         // Never today's month instead: a move cut short and finished next month would put the rows in two partitions.
         if (!entry) throw new Error(`no manifest entry for its raw file ${kind}/${hash.slice(0, 12)}, so the month it was landed in is unknown`);
-        if (!reported.has(hash)) reported.set(hash, reportedPeriod(storage, kind, hash, dir));
-        const period = (await reported.get(hash)!) ?? (yearly ? String(year) : entry.period);
+        const file = `${kind}/${hash}`;
+        if (!reported.has(file)) reported.set(file, reportedPeriod(storage, kind, hash, dir));
+        const period = (await reported.get(file)!) ?? (yearly ? String(year) : entry.period);
         return quarantineMonth(period, vietnamMonth(new Date(entry.landed_at)));
       };
       try {

@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import { checkInvariants } from '../../../functions/core/lake/invariants.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
+import { localContext } from '../../../functions/core/local-context.js';
+import { land as landThroughPipeline } from '../../../functions/core/pipeline.js';
 import { stageRaw } from '../../../functions/core/lake/raw.js';
 import { AGENCIES_CSV } from '../../fixtures/bad/make.js';
 import { fixture, lakeFactory, landRegistry, MAX_TS, type TestLake } from '../../reliability/lakes.js';
@@ -84,8 +86,10 @@ describe('a lake with quarantine partitions an earlier version wrote outside the
     const bodies = await Promise.all(manifests.map((k) => lake.storage.get(k)));
     const entry = manifests[bodies.findIndex((b) => JSON.parse(b.toString()).original_name === 'agencies-2.csv')]!;
     await lake.storage.delete(entry);
+    // Through the land the CLI, the Lambda and `run` call: its log names the partition left.
     const logged: string[] = [];
-    const summary = await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS, log: (m) => logged.push(m) });
+    const ctx = { ...localContext({ lakeDir: lake.root, workDir: lake.work }), log: (m: string) => void logged.push(m) };
+    const summary = await landThroughPipeline(ctx, { maxTimestamp: MAX_TS });
     expect(summary.partitionsWritten).toContain(bieu06);
     expect(logged.join('\n')).toMatch(/left quarantine\/dataset=agencies\/source=registry\/year=0\/month=0\/data\.parquet where an earlier version wrote it .*no manifest entry for its raw file registry-agencies\//);
     expect(await lake.storage.exists(old)).toBe(true);

@@ -398,6 +398,10 @@ describe('the sheet a profile names', () => {
     writeFileSync(absolute, textXlsx(rows, { nameXml: 'Hồ sơ', target: '/xl/worksheets/sheet1.xml' }));
     expect(await load(absolute, 'Hồ sơ')).toEqual({ ids: ['E-1'] });
     expect(await load(absolute, 1)).toEqual({ ids: ['E-1'] });
+    // A relative Target that takes a detour ("./worksheets/…"): the same part.
+    const dotted = path.join(dir, 'dotted.xlsx');
+    writeFileSync(dotted, textXlsx(rows, { nameXml: 'Hồ sơ', target: './worksheets/sheet1.xml' }));
+    expect(await load(dotted, 'Hồ sơ')).toEqual({ ids: ['E-1'] });
   });
 
   test('should class a named sheet the workbook lacks as its layout, and a named sheet that is empty as an empty file', async () => {

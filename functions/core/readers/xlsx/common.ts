@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
@@ -286,7 +286,8 @@ function sheetNames(workbookXml: string, relsXml: string): Map<string, string> {
   for (const m of relsXml.matchAll(/<Relationship\b[^>]*>/g)) {
     const id = xmlAttr(m[0], 'Id');
     const target = xmlAttr(m[0], 'Target');
-    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+    // Relative to xl/ ("./worksheets/…", "../xl/worksheets/…" normalised), or absolute from the package's root.
+    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : posix.normalize(`xl/${target}`));
   }
   const out = new Map<string, string>();
   for (const m of workbookXml.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
