@@ -40,8 +40,8 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /**
  * An input a person must fix: names the file, and where known the row and field. `code` is required: the
- * class a land records when this error refuses a file whole (REJECT_REASONS), or null for an error that
- * never does (test/unit/reject-reasons.test.ts lists those).
+ * class a land records when this error refuses a file whole (REJECT_REASONS); an error that never refuses
+ * a file is made by `refusingNoFile` (code null; test/unit/reject-reasons.test.ts lists those).
  */
 export class PipelineInputError extends Error {
   readonly file: string;

@@ -75,11 +75,13 @@ export async function checkInvariants(storage: Storage, workDir: string): Promis
       else if (sha256(body) !== f.sha256) snapshotErrors.push(`snapshots/${period}/${f.name}: sha256 differs from the manifest`);
     }
   }
-  const partitionErrors = outsideProjection([...(await storage.listKeys('landed/')), ...(await storage.listKeys('quarantine/'))]).map(
+  const quarantine = await storage.listKeys('quarantine/');
+  const moved = new Set(movedByLand(quarantine));
+  const partitionErrors = outsideProjection([...(await storage.listKeys('landed/')), ...quarantine]).map(
     (k) =>
       `${k}: a partition Athena's projection does not read (year 2000 … the calendar's last + 1, month 1–12)` +
       // Where versions before 2026-12-07 put some rejected rows: the next land moves them (lake/upgrade.ts).
-      (movedByLand(k) ? '; run a land (`npm run cli -- land`): it moves the rows of such a quarantine partition where the engines read them, or says in its log why it cannot' : ''),
+      (moved.has(k) ? '; run a land (`npm run cli -- land`): it moves the rows of such a quarantine partition where the engines read them, or says in its log why it cannot' : ''),
   );
   const ok = accountingErrors.length === 0 && duplicateIds.length === 0 && snapshotErrors.length === 0 && partitionErrors.length === 0;
   return { filesChecked: manifest.length, dossiers, duplicateIds, accountingErrors, snapshotErrors, partitionErrors, ok };

@@ -321,7 +321,6 @@ async function existingColumns(db: DuckDb, files: string, columns: Readonly<Reco
     .join(', ');
 }
 
-
 /**
  * Move the rows of one published partition file (`fromKey`, under `root`/`dataset`) into the partition
  * `targetOf` gives each raw file they came from (its `raw_kind` and `raw_hash`), merged as any batch is

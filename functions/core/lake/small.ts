@@ -36,6 +36,14 @@ export interface SmallLandResult {
   quarantinedUnder: YearMonth;
 }
 
+/**
+ * The period a report workbook's rejected rows go under (quarantineMonth), as its landed rows: a Biểu 06's
+ * the last month of its "Kỳ báo cáo" (a quarterly one is pulled for its year), a PAR decision's its year.
+ */
+export function reportQuarantinePeriod(r: { period: { end: string } } | { year: number }): string {
+  return 'period' in r ? r.period.end.slice(0, 7) : String(r.year);
+}
+
 /** Province codes reserved for synthetic data (the demo province). */
 export const SYNTHETIC_PROVINCES = new Set(['H99']);
 
@@ -157,7 +165,7 @@ export async function landSmallFile(
     case 'bieu06-xlsx': {
       const r = await ahead(input.readAhead, async () => readBieu06Xlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       checkReportPeriod(file, r.period, input.latestDate);
-      under = quarantineMonth(r.period.end.slice(0, 7), input.landing);
+      under = quarantineMonth(reportQuarantinePeriod(r), input.landing);
       input.rows.add('bieu06', r.rows.map((row, i) => ({ source, ...row, ...lineage(r.sheetRows[i]!) })));
       quarantine('bieu06', r.quarantine);
       quarantine('bieu06_checks', r.checks);
@@ -166,7 +174,7 @@ export async function landSmallFile(
     case 'par-xlsx': {
       const r = await ahead(input.readAhead, async () => readParXlsx(localPath, { ...common, registry: await landedRegistry(db) }));
       checkReportPeriod(file, calendarPeriod(r.year, 0), input.latestDate, { ended: 'a PAR Index is decided after its year' });
-      under = quarantineMonth(String(r.year), input.landing);
+      under = quarantineMonth(reportQuarantinePeriod(r), input.landing);
       input.rows.add('par_totals', r.totals.map((t, i) => ({ source, ...t, ...lineage(i + 1) })));
       input.rows.add('par_fields', r.fields.map((f, i) => ({ source, ...f, ...lineage(i + 1) })));
       quarantine('par_totals', r.quarantine);

@@ -13,15 +13,16 @@ import { ManifestEntry, manifestKey, parseJsonObject, rawKey } from './raw.js';
 import { PipelineInputError } from '../errors.js';
 import { readBieu06Xlsx } from '../readers/xlsx/bieu06.js';
 import { readParXlsx } from '../readers/xlsx/par.js';
+import { reportQuarantinePeriod } from './small.js';
 import { RAW_KINDS, type RawKind } from './sources.js';
 import type { Storage } from '../storage/types.js';
 
 /** A quarantine partition key: its dataset, source, year and month segments. */
 const QUARANTINE_KEY = /^quarantine\/dataset=([a-z0-9_]+)\/source=([^/]+)\/year=([^/]*)\/month=([^/]*)\/data\.parquet$/;
 
-/** Whether a land moves the rows of `key` (a quarantine partition file outside the projection: rehomeQuarantine). */
-export function movedByLand(key: string): boolean {
-  return QUARANTINE_KEY.test(key) && outsideProjection([key]).length === 1;
+/** The keys of `keys` whose rows a land moves (quarantine partition files outside the projection: rehomeQuarantine). */
+export function movedByLand(keys: readonly string[]): string[] {
+  return outsideProjection(keys.filter((k) => QUARANTINE_KEY.test(k)));
 }
 
 /**
@@ -44,7 +45,7 @@ export function movedByLand(key: string): boolean {
  * (nothing doubles in the files it writes), and until it does DuckDB counts those rows twice.
  */
 export async function rehomeQuarantine(storage: Storage, opts: { workDir: string; memoryLimit?: string; log?: (message: string) => void }): Promise<string[]> {
-  const keys = (await storage.listKeys('quarantine/')).filter(movedByLand);
+  const keys = movedByLand(await storage.listKeys('quarantine/'));
   if (keys.length === 0) return [];
   const [first, last] = projectionYearRange();
   const dir = path.join(opts.workDir, 'upgrade');
@@ -87,8 +88,8 @@ async function manifestOf(storage: Storage, kind: string, hash: string): Promise
 }
 
 /**
- * The period a Biểu 06 or PAR workbook reports on, read from its raw file as the land reads it (small.ts:
- * the last month of its "Kỳ báo cáo", a PAR's year), or null: another kind, a file no longer in raw/, or
+ * The period a Biểu 06's or PAR's rejected rows go under, read from its raw file as the land reads it
+ * (small.ts, reportQuarantinePeriod), or null: another kind, a file no longer in raw/, or
  * one today's reader refuses (it landed once; its rows then go by the year rule).
  */
 async function reportedPeriod(storage: Storage, kind: string, hash: string, dir: string): Promise<string | null> {
@@ -96,7 +97,7 @@ async function reportedPeriod(storage: Storage, kind: string, hash: string, dir:
   const local = await localCopy(storage, rawKey(kind, hash), dir);
   if (!local) return null;
   try {
-    return kind === 'bieu06-xlsx' ? (await readBieu06Xlsx(local, { sourceFile: hash })).period.end.slice(0, 7) : String((await readParXlsx(local, { sourceFile: hash })).year);
+    return reportQuarantinePeriod(kind === 'bieu06-xlsx' ? await readBieu06Xlsx(local, { sourceFile: hash }) : await readParXlsx(local, { sourceFile: hash }));
   } catch (err) {
     if (err instanceof PipelineInputError) return null;
     throw err;

@@ -109,10 +109,13 @@ export function sheetIn(names: readonly string[], sheet: string | number): strin
   return typeof sheet === 'number' ? names[sheet - 1] : names.find((n) => fold(n) === fold(sheet));
 }
 
+/** The workbook's sheets, quoted, for a message. */
+const sheetList = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ') || 'none';
+
 /** What a profile naming a sheet the workbook lacks is told (the land's `layout` error, inspect's candidates). */
 export function noSuchSheet(names: readonly string[], sheet: string | number): string {
   const which = typeof sheet === 'number' ? `no sheet at position ${sheet}` : `no sheet ${JSON.stringify(sheet)}`;
-  return `${which}; the workbook's sheets: ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'}`;
+  return `${which}; the workbook's sheets: ${sheetList(names)}`;
 }
 
 /**
@@ -302,8 +305,7 @@ export async function loadProfileExport(
         if (!header) {
           if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
           if (profile.sheet !== undefined && sheet.read === undefined) throw noHeader(noSuchSheet(sheet.sheets, profile.sheet), 'layout');
-          const among = sheet.sheets.map((n) => JSON.stringify(n)).join(', ') || 'none';
-          throw noHeader(sheet.read !== undefined ? `the sheet ${JSON.stringify(sheet.read)} is empty` : `the workbook has no rows (sheets: ${among})`, 'empty_file');
+          throw noHeader(sheet.read !== undefined ? `the sheet ${JSON.stringify(sheet.read)} is empty` : `the workbook has no rows (sheets: ${sheetList(sheet.sheets)})`, 'empty_file');
         }
         dataFrom = header.row + profile.skip_after_header;
         for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);

@@ -494,7 +494,14 @@ export async function streamRows(
   }
   // A workbook of stored (uncompressed) parts is read as it is: the patched reader reads every part
   // whatever the timing (bench/history.md, change 128).
-  await streamRowsWithRetries(path, file, limits, opts.scope, onRow, errors, expected, sheets);
+  await streamRowsWithRetries(path, file, limits, opts.scope, onRow, { errors, expected, sheets });
+}
+
+/** What checkZip found that the read needs: the cached error texts, the parts to read, the sheets' names by part. */
+interface ZipFacts {
+  errors: SheetErrors;
+  expected: ExpectedParts;
+  sheets: ReadonlyMap<string, string>;
 }
 
 /** exceljs's streaming reader did not read a part the zip holds (streamRowsOnce). */
@@ -556,9 +563,7 @@ async function streamRowsWithRetries(
   limits: Required<XlsxLimits>,
   scope: string,
   onRow: (row: SheetRow) => 'stop' | void,
-  errors: SheetErrors,
-  expected: ExpectedParts,
-  sheets: ReadonlyMap<string, string>,
+  zip: ZipFacts,
 ): Promise<void> {
   // Should exceljs's streaming reader still fail on a sound file (the zip was just checked part by part),
   // a failure before any row reached `onRow` is retried (up to four times); one after rows were handed
@@ -566,7 +571,7 @@ async function streamRowsWithRetries(
   for (let attempt = 1; ; attempt++) {
     const progress = { emitted: 0 };
     try {
-      await streamRowsOnce(path, file, limits, scope, onRow, progress, errors, expected, sheets);
+      await streamRowsOnce(path, file, limits, scope, onRow, progress, zip);
       return;
     } catch (err) {
       const internal = !(err instanceof PipelineInputError) || err.cause instanceof TypeError || err.cause instanceof ReaderMissedPart;
@@ -585,9 +590,7 @@ async function streamRowsOnce(
   scope: string,
   onRow: (row: SheetRow) => 'stop' | void,
   progress: { emitted: number },
-  errors: SheetErrors,
-  expected: ExpectedParts,
-  sheets: ReadonlyMap<string, string>,
+  { errors, expected, sheets }: ZipFacts,
 ): Promise<void> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
