@@ -11,7 +11,7 @@ import { createError, PipelineInputError } from '../errors.js';
 import { prepareRefs, resetBatches, setLandingParams } from '../lake/land.js';
 import { readLandingSql } from '../lake/landing-sql.js';
 import type { Storage } from '../storage/types.js';
-import { createProfileTables, EXPORT_XLSX_LIMITS, loadProfileExport, noSuchSheet, peekRows, pickHeader, sheetIn } from './load.js';
+import { chooseSheet, createProfileTables, EXPORT_XLSX_LIMITS, loadProfileExport, noSuchSheet, peekRows, peekSheets, pickHeader, severalLists, sheetIn } from './load.js';
 import { workbookSheets } from '../readers/xlsx/common.js';
 import { loadProfile, loadProfiles, requiredGroups, type Profile, type ProfileField } from './profile.js';
 
@@ -37,7 +37,11 @@ export interface InspectReport {
   /** The profile used (named or guessed), null when none can map the file. */
   profile: string | null;
   guessed: boolean;
-  /** Every profile of the format, with what it matched and what it misses. */
+  /**
+   * Every profile of the format, with what it matched and what it misses; `sheet`, when the workbook's
+   * sheets keep the profile from landing the file (the sheet it names is missing, or it names none and
+   * several sheets hold its list), says why.
+   */
   candidates: { profile: string; headerRow: number | null; matched: number; missing: string[]; sheet?: string }[];
   headerRow: number | null;
   /** Required fields (one of each group) without a column, for the profile used or the best candidate. */
@@ -80,6 +84,7 @@ export async function inspectExport(opts: {
     const peeks = new Map<string, { row: number; cells: string[] }[]>();
     const candidates: (InspectReport['candidates'][number] & { p: Profile; header?: ReturnType<typeof pickHeader> })[] = [];
     let sheets: string[] | undefined;
+    let workbook: Awaited<ReturnType<typeof peekSheets>> | undefined;
     for (const p of profiles) {
       // A profile naming a sheet the workbook lacks reads nothing: it says so, not that every column is missing.
       if (format === 'xlsx' && p.sheet !== undefined) {
@@ -89,15 +94,28 @@ export async function inspectExport(opts: {
           continue;
         }
       }
-      const key = `${String(p.sheet ?? '')}|${p.delimiter}`;
-      if (!peeks.has(key)) peeks.set(key, await peekRows(db, opts.path, format, { file, sheet: p.sheet, delimiter: p.delimiter }));
-      const header = pickHeader(p, peeks.get(key)!);
+      let header: ReturnType<typeof pickHeader>;
+      if (format === 'xlsx' && p.sheet === undefined) {
+        // No sheet named: the one sheet whose header maps every required field, as the land reads it.
+        workbook ??= await peekSheets(opts.path, file);
+        const choice = chooseSheet(p, workbook.peeks);
+        if ('several' in choice) {
+          candidates.push({ profile: p.name, headerRow: null, matched: 0, missing: [], sheet: severalLists(choice.several), p });
+          continue;
+        }
+        header = 'header' in choice ? choice.header : choice.partial?.header;
+      } else {
+        const key = `${String(p.sheet ?? '')}|${p.delimiter}`;
+        if (!peeks.has(key)) peeks.set(key, await peekRows(db, opts.path, format, { file, sheet: p.sheet, delimiter: p.delimiter }));
+        header = pickHeader(p, peeks.get(key)!);
+      }
       const missing = header ? header.match.missing.map((g) => g.join(' or ')) : requiredGroups(p).map((g) => g.join(' or '));
       candidates.push({ profile: p.name, headerRow: header?.row ?? null, matched: header ? Object.keys(header.match.columns).length : 0, missing, p, header });
     }
-    candidates.sort((a, b) => Number(a.missing.length > 0) - Number(b.missing.length > 0) || b.matched - a.matched || a.profile.localeCompare(b.profile));
+    candidates.sort((a, b) => Number(a.missing.length > 0 || a.sheet !== undefined) - Number(b.missing.length > 0 || b.sheet !== undefined) || b.matched - a.matched || a.profile.localeCompare(b.profile));
     const best = candidates[0];
-    const usable = best && best.missing.length === 0 ? best : undefined;
+    // A candidate with a sheet problem (the sheet named is missing, or several sheets hold the list) cannot land the file.
+    const usable = best && best.missing.length === 0 && best.sheet === undefined ? best : undefined;
     const report: InspectReport = {
       file,
       format,

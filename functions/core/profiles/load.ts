@@ -84,8 +84,19 @@ function unreadableCsv(file: string, cause: unknown): PipelineInputError {
   });
 }
 
+/** A row as text, one string per cell (an empty cell ''): what a header is looked for in. */
+export interface PeekRow {
+  row: number;
+  cells: string[];
+}
+
+/** A header row and what it maps. */
+export type FoundHeader = { row: number; cells: string[]; match: HeaderMatch };
+
+const peekRow = (row: number, values: readonly (CellValue | undefined)[]): PeekRow => ({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
+
 /** The first rows of an export's sheet (or CSV) as text, for guessing the profile and the header. */
-export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | 'csv', opts: { file: string; sheet?: string | number; delimiter?: string; rows?: number }): Promise<{ row: number; cells: string[] }[]> {
+export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | 'csv', opts: { file: string; sheet?: string | number; delimiter?: string; rows?: number }): Promise<PeekRow[]> {
   const n = opts.rows ?? HEADER_SCAN_ROWS;
   if (format === 'csv') {
     const rows = await db.all(
@@ -96,12 +107,33 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
-  const out: { row: number; cells: string[] }[] = [];
-  await sheetRows(localPath, opts.file, opts.sheet, (row, values) => {
-    out.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
+  if (opts.sheet === undefined) return [...(await peekSheets(localPath, opts.file, n)).peeks.values()][0] ?? [];
+  const sheet = opts.sheet;
+  const out: PeekRow[] = [];
+  let target: string | undefined;
+  await streamRows(localPath, { file: opts.file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets: (names) => (target = sheetIn(names, sheet)) }, (r) => {
+    if (target === undefined) return 'stop';
+    if (r.sheet !== target) return undefined;
+    out.push(peekRow(r.number, r.values));
     return out.length >= n ? 'stop' : undefined;
   });
   return out;
+}
+
+/**
+ * The first `n` rows of every sheet that has rows, by sheet name in the file's order, and the workbook's
+ * sheets (tab order): what a profile naming no sheet chooses its sheet from (chooseSheet). Reads the
+ * whole file: a sheet further on may hold a list too.
+ */
+export async function peekSheets(localPath: string, file: string, n = HEADER_SCAN_ROWS): Promise<{ sheets: readonly string[]; peeks: Map<string, PeekRow[]> }> {
+  let sheets: readonly string[] = [];
+  const peeks = new Map<string, PeekRow[]>();
+  await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets: (names) => (sheets = names) }, (r) => {
+    const rows = peeks.get(r.sheet) ?? [];
+    peeks.set(r.sheet, rows);
+    if (rows.length < n) rows.push(peekRow(r.number, r.values));
+  });
+  return { sheets, peeks };
 }
 
 /** The sheet a profile's `sheet` names among the workbook's (by name, case and diacritics folded, or 1-based position). */
@@ -118,38 +150,100 @@ export function noSuchSheet(names: readonly string[], sheet: string | number): s
   return `${which}; the workbook's sheets: ${sheetList(names)}`;
 }
 
+/** What a profile naming no sheet is told when several sheets hold its list (the land's `layout` error, inspect's candidates). */
+export function severalLists(names: readonly string[]): string {
+  return `${names.length} sheets hold a list with the profile's columns (${sheetList(names)}): name the one to land in the profile's "sheet", or export each list as a file of its own`;
+}
+
+/** A sheet's first rows hold the profile's list: a header row that maps every required field. */
+function listHeader(profile: Profile, rows: PeekRow[]): FoundHeader | undefined {
+  const h = pickHeader(profile, rows);
+  return h && h.match.missing.length === 0 ? h : undefined;
+}
+
 /**
- * Rows of the profile's sheet, with 1-based sheet row numbers: the sheet named (case and diacritics
- * folded) or at the 1-based position given, in the workbook's own list of sheets (workbook.xml: every
- * tab counts, an empty, hidden or chart sheet too: the third tab is the third sheet even when the first
- * is empty); with none given, the first sheet with rows in the file's order (for a workbook Excel wrote,
- * the first such tab). Returns the workbook's sheets and the one read (undefined: no such sheet, or no
- * rows in any). A sheet the workbook lacks reads no row: the caller says why.
+ * The sheet a profile naming none reads, from every sheet's first rows (in the file's order): the one
+ * sheet whose header maps every required field, wherever its tab is — a cover, notes or summary sheet
+ * before it is passed over. Two such sheets (a month per tab) are `several`: reading the first would
+ * leave the other's dossiers neither landed nor quarantined, so the file is refused (severalLists).
+ * None: the best partial header (most fields matched), whose missing columns the caller names.
+ */
+export function chooseSheet(
+  profile: Profile,
+  peeks: ReadonlyMap<string, PeekRow[]>,
+): { sheet: string; header: FoundHeader } | { several: string[] } | { partial?: { sheet: string; header: FoundHeader } } {
+  const lists = [...peeks].flatMap(([sheet, rows]) => {
+    const header = listHeader(profile, rows);
+    return header ? [{ sheet, header }] : [];
+  });
+  if (lists.length > 1) return { several: lists.map((l) => l.sheet) };
+  if (lists.length === 1) return lists[0]!;
+  let partial: { sheet: string; header: FoundHeader } | undefined;
+  for (const [sheet, rows] of peeks) {
+    const header = pickHeader(profile, rows);
+    if (header && (!partial || Object.keys(header.match.columns).length > Object.keys(partial.header.match.columns).length)) partial = { sheet, header };
+  }
+  return partial ? { partial } : {};
+}
+
+/**
+ * One pass over the workbook, handing `onData` the data rows (after the header and the rows the profile
+ * skips) of the sheet it reads: the sheet named (case and diacritics folded) or at the 1-based position
+ * given, in the workbook's own list of sheets (workbook.xml: every tab counts, an empty, hidden or chart
+ * sheet too: the third tab is the third sheet even when the first is empty); with none given, the sheet
+ * chooseSheet picks from every sheet's first rows (the first sheet whose header maps every required
+ * field starts its rows at once; a later one makes chooseSheet refuse the file). Returns the workbook's
+ * sheets, the named one (undefined: the workbook lacks it), and each sheet's first rows.
  */
 async function sheetRows(
   localPath: string,
   file: string,
-  sheet: string | number | undefined,
-  onRow: (row: number, values: readonly (CellValue | undefined)[]) => 'stop' | void,
-): Promise<{ sheets: readonly string[]; read: string | undefined }> {
+  profile: Profile,
+  onHeader: (header: FoundHeader) => void,
+  onData: (row: number, values: readonly (CellValue | undefined)[]) => void,
+): Promise<{ sheets: readonly string[]; named: string | undefined; peeks: Map<string, PeekRow[]> }> {
   let sheets: readonly string[] = [];
-  let target: string | undefined;
-  let stopped = false;
+  let named: string | undefined;
+  const peeks = new Map<string, PeekRow[]>();
+  /** The sheet whose rows go to onData, and its first data row. */
+  let reading: { sheet: string; from: number } | undefined;
+  let deciding: string | undefined;
+  const decide = (sheet: string): void => {
+    deciding = undefined;
+    if (reading) return; // a second list: chooseSheet refuses the file once every sheet is seen
+    const rows = peeks.get(sheet)!;
+    const header = profile.sheet !== undefined ? pickHeader(profile, rows) : listHeader(profile, rows);
+    if (!header) return;
+    reading = { sheet, from: header.row + profile.skip_after_header };
+    onHeader(header);
+    for (const c of rows) if (c.row > reading.from) onData(c.row, [undefined, ...c.cells]);
+  };
   const onSheets = (names: readonly string[]): void => {
     sheets = names;
-    if (sheet !== undefined) target = sheetIn(names, sheet);
+    if (profile.sheet !== undefined) named = sheetIn(names, profile.sheet);
   };
   await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets }, (r) => {
-    if (sheet === undefined) target ??= r.sheet;
-    if (stopped || target === undefined) return 'stop';
-    if (r.sheet !== target) return undefined;
-    if (onRow(r.number, r.values) === 'stop') {
-      stopped = true;
-      return 'stop';
+    if (profile.sheet !== undefined && r.sheet !== named) return named === undefined ? 'stop' : undefined;
+    if (!peeks.has(r.sheet)) {
+      if (deciding !== undefined) decide(deciding); // the sheet before ended within the header scan
+      peeks.set(r.sheet, []);
+      deciding = r.sheet;
     }
+    if (deciding === r.sheet) {
+      const rows = peeks.get(r.sheet)!;
+      rows.push(peekRow(r.number, r.values));
+      if (profile.header_row !== undefined ? r.number >= profile.header_row : rows.length >= HEADER_SCAN_ROWS) {
+        decide(r.sheet);
+        // The sheet named has no header: nothing more to read (the caller says why).
+        if (profile.sheet !== undefined && !reading) return 'stop';
+      }
+      return undefined;
+    }
+    if (reading?.sheet === r.sheet && r.number > reading.from) onData(r.number, r.values);
     return undefined;
   });
-  return { sheets, read: target };
+  if (deciding !== undefined) decide(deciding);
+  return { sheets, named, peeks };
 }
 
 /**
@@ -249,9 +343,7 @@ export async function loadProfileExport(
     const batchRows = opts.batchRows ?? PROFILE_BATCH_ROWS;
     const dir = path.join(opts.workDir, `profile-${process.pid}-${fileNo}`);
     await mkdir(dir, { recursive: true });
-    const candidates: { row: number; cells: string[] }[] = [];
-    let header: { row: number; cells: string[]; match: HeaderMatch } | undefined;
-    let dataFrom = 0;
+    let header: FoundHeader | undefined;
     const chunks: { path: string; rows: number }[] = [];
     let fd: number | undefined;
     let inChunk = 0;
@@ -284,31 +376,24 @@ export async function loadProfileExport(
       rowsRead++;
       if (++inChunk >= batchRows) flush();
     };
-    let sheet: { sheets: readonly string[]; read: string | undefined } = { sheets: [], read: undefined };
     try {
-      sheet = await sheetRows(opts.localPath, file, profile.sheet, (row, values) => {
-        if (!header) {
-          candidates.push({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
-          const decided = profile.header_row !== undefined ? row >= profile.header_row : candidates.length >= HEADER_SCAN_ROWS;
-          if (!decided) return;
-          header = pickHeader(profile, candidates);
-          if (!header) throw noHeader(`first ${candidates.length} rows of the sheet`);
-          dataFrom = header.row + profile.skip_after_header;
-          for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);
-          return;
-        }
-        if (row > dataFrom) emit(row, values);
-      });
+      const read = await sheetRows(opts.localPath, file, profile, (h) => (header = h), emit);
       if (!header) {
-        // A sheet shorter than the scan: decide on what was read.
-        header = pickHeader(profile, candidates);
-        if (!header) {
-          if (candidates.length > 0) throw noHeader(`${candidates.length} rows of the sheet`);
-          if (profile.sheet !== undefined && sheet.read === undefined) throw noHeader(noSuchSheet(sheet.sheets, profile.sheet), 'layout');
-          throw noHeader(sheet.read !== undefined ? `the sheet ${JSON.stringify(sheet.read)} is empty` : `the workbook has no rows (sheets: ${sheetList(sheet.sheets)})`, 'empty_file');
+        if (profile.sheet !== undefined) {
+          // The sheet named: missing (the workbook's layout), empty, or without a header row.
+          if (read.named === undefined) throw noHeader(noSuchSheet(read.sheets, profile.sheet), 'layout');
+          const rows = read.peeks.get(read.named) ?? [];
+          if (rows.length === 0) throw noHeader(`the sheet ${JSON.stringify(read.named)} is empty`, 'empty_file');
+          throw noHeader(`first ${rows.length} rows of the sheet ${JSON.stringify(read.named)}`);
         }
-        dataFrom = header.row + profile.skip_after_header;
-        for (const c of candidates) if (c.row > dataFrom) emit(c.row, [undefined, ...c.cells]);
+        if (read.peeks.size === 0) throw noHeader(`the workbook has no rows (sheets: ${sheetList(read.sheets)})`, 'empty_file');
+        const choice = chooseSheet(profile, read.peeks);
+        // No sheet holds the list: the best partial header's missing columns are named (mappedOf, below).
+        if ('partial' in choice && choice.partial) header = choice.partial.header;
+        else throw noHeader(`first rows of the sheet(s) ${sheetList([...read.peeks.keys()])}`);
+      } else if (profile.sheet === undefined) {
+        const choice = chooseSheet(profile, read.peeks);
+        if ('several' in choice) throw new PipelineInputError('profile', file, severalLists(choice.several), { code: 'layout' });
       }
       flush();
       await mappedOf(header.match);

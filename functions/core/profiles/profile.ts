@@ -57,7 +57,7 @@ export const Profile = z
     format: z.enum(['xlsx', 'csv']),
     /** The canonical source the rows land under (NSW dossiers get the NSW- id prefix). */
     source: DossierSource.default('portal'),
-    /** XLSX: the sheet, by name or 1-based position in the workbook's list of sheets (every tab counts); default the first sheet with rows in the file. */
+    /** XLSX: the sheet, by name or 1-based position in the workbook's list of sheets (every tab counts); default the one sheet whose header maps every required field (two such sheets refuse the file: chooseSheet). */
     sheet: z.union([z.string().min(1), z.number().int().min(1)]).optional(),
     /** 1-based row (sheet row / CSV line) of the header; default: the best-matching of the first 30 rows. */
     header_row: z.number().int().min(1).optional(),

@@ -359,7 +359,7 @@ describe('the sheet a profile names', () => {
   }
   const header: Cell[] = ['Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Trạng thái'];
   const row = (id: string): Cell[] => [id, '1.000001', 'H99.01', '2', '03/05/2024 08:00', '10/05/2024 17:00', '4'];
-  const load = async (file: string, sheet: string | number): Promise<{ ids: string[] } | PipelineInputError> => {
+  const load = async (file: string, sheet: string | number | undefined): Promise<{ ids: string[] } | PipelineInputError> => {
     const profile = { ...(await loadProfile('dvc-xlsx')), sheet };
     return withDuckDb(async (db) => {
       await createProfileTables(db);
@@ -402,6 +402,46 @@ describe('the sheet a profile names', () => {
     const dotted = path.join(dir, 'dotted.xlsx');
     writeFileSync(dotted, textXlsx(rows, { nameXml: 'Hồ sơ', target: './worksheets/sheet1.xml' }));
     expect(await load(dotted, 'Hồ sơ')).toEqual({ ids: ['E-1'] });
+  });
+
+  test('should read, with no sheet named, the one sheet whose header maps the profile, past a cover sheet with rows', async () => {
+    const file = path.join(tmp(), 'cover.xlsx');
+    const cover: Cell[][] = [['DANH SÁCH HỒ SƠ'], ['Đơn vị: Sở Tư pháp'], ['Từ ngày 01/05/2024 đến ngày 31/05/2024']];
+    await workbook(file, [['Bìa', cover], ['Hồ sơ', [header, row('B-1'), row('B-2')]], ['Ghi chú', [['Số liệu trích xuất từ hệ thống một cửa']]]]);
+    // The first sheet with rows was read, and the file refused as having no header.
+    expect(await load(file, undefined)).toEqual({ ids: ['B-1', 'B-2'] });
+    const r = await inspectExport({ path: file, profile: 'dvc-xlsx', storage: new LocalStorage(path.join(path.dirname(file), 'lake')), workDir: path.join(path.dirname(file), 'work') });
+    expect(r).toMatchObject({ profile: 'dvc-xlsx', headerRow: 1, rows: 2 });
+  });
+
+  test('should refuse, with no sheet named, a workbook whose two sheets each hold a list, rather than land one and lose the other', async () => {
+    const file = path.join(tmp(), 'months.xlsx');
+    await workbook(file, [['Tháng 4', [header, row('A-1')]], ['Tháng 5', [['Danh sách hồ sơ tháng 5'], header, row('B-1'), row('B-2')]]]);
+    // The first list was landed and the second's two dossiers were neither landed nor quarantined.
+    const both = await load(file, undefined);
+    expect(both).toBeInstanceOf(PipelineInputError);
+    expect((both as PipelineInputError).code).toBe('layout');
+    expect((both as Error).message).toMatch(/2 sheets hold a list with the profile's columns \("Tháng 4", "Tháng 5"\): name the one to land in the profile's "sheet"/);
+    // Named, either is read.
+    expect(await load(file, 'Tháng 5')).toEqual({ ids: ['B-1', 'B-2'] });
+    const dir = path.dirname(file);
+    const r = await inspectExport({ path: file, profile: 'dvc-xlsx', storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
+    expect(r.profile).toBeNull();
+    expect(r.candidates).toMatchObject([{ profile: 'dvc-xlsx', sheet: expect.stringMatching(/^2 sheets hold a list/) }]);
+    expect(formatInspect(r)).toContain('  dvc-xlsx: 2 sheets hold a list with the profile\'s columns ("Tháng 4", "Tháng 5")');
+  });
+
+  test('should name the missing columns of the best header when no sheet holds the whole list', async () => {
+    const file = path.join(tmp(), 'partial.xlsx');
+    await workbook(file, [['Bìa', [['DANH SÁCH HỒ SƠ']]], ['Hồ sơ', [header.slice(0, 3), ['X-1', '1.000001', 'H99.01']]]]);
+    const partial = await load(file, undefined);
+    expect((partial as PipelineInputError).code).toBe('columns');
+    expect((partial as Error).message).toMatch(/the profile "dvc-xlsx" cannot map it: no column for received_at, channel, status/);
+    const none = path.join(tmp(), 'none.xlsx');
+    await workbook(none, [['Bìa', [['DANH SÁCH HỒ SƠ']]], ['Ghi chú', [['Không có số liệu']]]]);
+    const noHeader = await load(none, undefined);
+    expect((noHeader as PipelineInputError).code).toBe('columns');
+    expect((noHeader as Error).message).toMatch(/no header row of the profile "dvc-xlsx" found \(first rows of the sheet\(s\) "Bìa", "Ghi chú"\)/);
   });
 
   test('should class a named sheet the workbook lacks as its layout, and a named sheet that is empty as an empty file', async () => {

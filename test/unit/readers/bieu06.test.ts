@@ -314,6 +314,33 @@ describe('Bieu06 reader with an unreadable file', () => {
     );
   });
 
+  test('should refuse a workbook with a second Biểu 06 table on a later sheet, whose units would be left unread', async () => {
+    // Two months filed in one workbook, a tab each (and a notes tab after them, which is no table).
+    const may = join(dir, 'two-may.xlsx');
+    const june = join(dir, 'two-june.xlsx');
+    await writeBieu06Xlsx(may, { ...SHEET, periodType: 'month', periodNo: 5, periodStart: '2025-05-01', periodEnd: '2025-05-31' });
+    await writeBieu06Xlsx(june, { ...SHEET, periodType: 'month', periodNo: 6, periodStart: '2025-06-01', periodEnd: '2025-06-30' });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(may);
+    wb.worksheets[0]!.name = 'Tháng 5';
+    const other = new ExcelJS.Workbook();
+    await other.xlsx.readFile(june);
+    const notes = wb.addWorksheet('Ghi chú');
+    notes.getRow(1).values = [undefined, 'Số liệu trích xuất từ hệ thống một cửa'];
+    const copy = wb.addWorksheet('Tháng 6');
+    other.worksheets[0]!.eachRow((row, n) => (copy.getRow(n).values = row.values));
+    const both = join(dir, 'two-months.xlsx');
+    await wb.xlsx.writeFile(both);
+    const err = await readBieu06Xlsx(both, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as PipelineInputError).code).toBe('layout');
+    expect((err as Error).message).toMatch(/Failed to read two-months\.xlsx \(row 11\): holds a second Biểu 06 table, on the sheet "Tháng 6" \(its column-number row is row 11\) after the one on "Tháng 5"/);
+    // A notes tab after the table is no second table.
+    wb.removeWorksheet(copy.id);
+    await wb.xlsx.writeFile(both);
+    expect((await readBieu06Xlsx(both, {})).rows).toHaveLength(4);
+  });
+
   test('should reject a workbook without a column-number row', async () => {
     const path = join(dir, 'no-number-row.xlsx');
     await writeForeignSheet(path, { numberRow: ['Cột A', 'Cột B'] });

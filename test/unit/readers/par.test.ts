@@ -223,6 +223,31 @@ describe('PAR reader with an unreadable file', () => {
     );
   });
 
+  test('should refuse a workbook with a second PAR table on a later sheet, whose units would be left unread', async () => {
+    // The departments on one tab, a second group of units on the next.
+    const first = join(dir, 'par-departments.xlsx');
+    const second = join(dir, 'par-second.xlsx');
+    await writeParXlsx(first, TABLE);
+    await writeParXlsx(second, { ...TABLE, rows: TABLE.rows.slice(0, 1) });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(first);
+    wb.worksheets[0]!.name = 'Sở, ban, ngành';
+    const other = new ExcelJS.Workbook();
+    await other.xlsx.readFile(second);
+    const copy = wb.addWorksheet('Cấp xã');
+    other.worksheets[0]!.eachRow((row, n) => (copy.getRow(n).values = row.values));
+    const both = join(dir, 'par-two-groups.xlsx');
+    await wb.xlsx.writeFile(both);
+    const err = await readParXlsx(both, { registry: REGISTRY }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as PipelineInputError).code).toBe('layout');
+    expect((err as Error).message).toMatch(/Failed to read par-two-groups\.xlsx \(row \d+\): holds a second PAR table, on the sheet "Cấp xã" \(its "STT" header row is row \d+\) after the one on "Sở, ban, ngành"/);
+    // Without the second tab the workbook reads.
+    wb.removeWorksheet(copy.id);
+    await wb.xlsx.writeFile(both);
+    expect((await readParXlsx(both, { registry: REGISTRY })).rowsRead).toBe(3);
+  });
+
   test('should reject a workbook without a PAR header', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('x').getCell('A1').value = 'Chỉ số cải cách hành chính năm 2024';

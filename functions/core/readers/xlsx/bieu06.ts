@@ -385,9 +385,10 @@ function readPeriodLine(text: string, file: string, rowNo: number): ViPeriod {
 }
 
 /**
- * Read a Biểu 06 workbook (first sheet that has a column-number row 1 … 13). Throws
+ * Read a Biểu 06 workbook (the sheet that has a column-number row 1 … 13). Throws
  * PipelineInputError naming the file when it is not an XLSX, has no column-number row, lacks one of
- * columns 1–13, or has no "Kỳ báo cáo" period line (unless `opts.period` is given).
+ * columns 1–13, holds a second such table on a later sheet (its units would be left unread), or has
+ * no "Kỳ báo cáo" period line (unless `opts.period` is given).
  */
 export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {}): Promise<Bieu06ReadResult> {
   const file = opts.sourceFile ?? basename(path);
@@ -395,6 +396,8 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   let cols: Map<number, number> | null = null;
   let headerSheet: string | null = null;
   let missing: { row: number; cols: number[] } | null = null;
+  /** A column-number row 1 … 13 on a sheet after the table's: a second report in the workbook. */
+  let second: { sheet: string; row: number } | null = null;
   const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[]; seq: number }[] = [];
   const orphans: { row: SheetRow; seq: number }[] = [];
   /** Band subtotals: a band row with figures, or a total row right under a band row; members follow it. */
@@ -413,7 +416,16 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
     const texts = row.values.map((v) => cellText(v));
     if (cols === null || row.sheet !== headerSheet) {
-      if (cols !== null) return 'stop'; // next sheet after the table's sheet
+      if (cols !== null) {
+        // A sheet after the table's: another Biểu 06 table there (a second month, a copy) would be left
+        // unread, its units neither landed nor quarantined, so the workbook is refused (below).
+        const other = columnNumbers(row.values);
+        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) {
+          second = { sheet: row.sheet, row: row.number };
+          return 'stop';
+        }
+        return;
+      }
       // Before the header: look for the period line and the column-number row.
       const joined = texts.filter(Boolean).join(' ');
       if (/kỳ báo cáo/iu.test(joined) && period === null) period = readPeriodLine(joined, file, row.number);
@@ -496,6 +508,15 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   }
   if (cols === null) {
     throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)', { code: 'layout' });
+  }
+  const another = second as { sheet: string; row: number } | null;
+  if (another) {
+    throw new PipelineInputError(
+      SCOPE,
+      file,
+      `holds a second Biểu 06 table, on the sheet ${JSON.stringify(another.sheet)} (its column-number row is row ${another.row}) after the one on ${JSON.stringify(headerSheet)}: a workbook is one report, so save each table as a workbook of its own and file them apart`,
+      { row: another.row, code: 'layout' },
+    );
   }
   const finalPeriod: ViPeriod | null = period ?? opts.period ?? null;
   if (finalPeriod === null) {

@@ -191,7 +191,8 @@ const fmt = (x: number): string => String(round2(x)).replace('.', ',');
 
 /**
  * Read a PAR decision table. Throws PipelineInputError naming the file when it is not an XLSX, has
- * no recognisable 2-row header, or no year (title "… NĂM yyyy …", unless `opts.year`).
+ * no recognisable 2-row header, a second table on a later sheet (its units would be left unread), or
+ * no year (title "… NĂM yyyy …", unless `opts.year`).
  */
 export async function readParXlsx(path: string, opts: ParReadOptions = {}): Promise<ParReadResult> {
   const file = opts.sourceFile ?? basename(path);
@@ -200,6 +201,9 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
   let prev: SheetRow | null = null;
   let layout: Layout | null = null;
   let layoutSheet: string | null = null;
+  /** The row before, on the sheets after the table's; a second table's header found there. */
+  let after: SheetRow | null = null;
+  let second: { sheet: string; row: number } | null = null;
   const dataRows: SheetRow[] = [];
   const orphans: SheetRow[] = [];
 
@@ -218,7 +222,16 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
       prev = row;
       return;
     }
-    if (row.sheet !== layoutSheet) return 'stop';
+    if (row.sheet !== layoutSheet) {
+      // A sheet after the table's: a second PAR table there (another group of units, a copy) would be
+      // left unread, its units neither landed nor quarantined, so the workbook is refused (below).
+      if (row.values.some((v) => /^điểm tối đa/u.test(key(v))) && after?.sheet === row.sheet && after.values.some((v) => key(v) === 'stt')) {
+        second = { sheet: row.sheet, row: after.number };
+        return 'stop';
+      }
+      after = row;
+      return;
+    }
     const l: Layout = layout;
     const texts = row.values.map((v) => cellText(v));
     if (!texts.some(Boolean)) return;
@@ -235,6 +248,15 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
   const found = layout as Layout | null;
   if (found === null) {
     throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" or "Điểm tối đa / Đạt được" cells)', { code: 'layout' });
+  }
+  const another = second as { sheet: string; row: number } | null;
+  if (another) {
+    throw new PipelineInputError(
+      SCOPE,
+      file,
+      `holds a second PAR table, on the sheet ${JSON.stringify(another.sheet)} (its "STT" header row is row ${another.row}) after the one on ${JSON.stringify(layoutSheet)}: save each table as a workbook of its own and file them apart`,
+      { row: another.row, code: 'layout' },
+    );
   }
   const finalYear: number | null = year ?? opts.year ?? null;
   if (finalYear === null) {
