@@ -11,7 +11,7 @@ import { createError, PipelineInputError } from '../errors.js';
 import { prepareRefs, resetBatches, setLandingParams } from '../lake/land.js';
 import { readLandingSql } from '../lake/landing-sql.js';
 import type { Storage } from '../storage/types.js';
-import { chooseSheet, createProfileTables, EXPORT_XLSX_LIMITS, loadProfileExport, noSuchSheet, peekRows, peekSheets, pickHeader, severalLists, sheetIn } from './load.js';
+import { chooseSheet, createProfileTables, EXPORT_XLSX_LIMITS, headerScanRows, loadProfileExport, noSuchSheet, peekRows, peekSheets, pickHeader, severalLists, sheetIn } from './load.js';
 import { workbookSheets } from '../readers/xlsx/common.js';
 import { loadProfile, loadProfiles, requiredGroups, type Profile, type ProfileField } from './profile.js';
 
@@ -97,16 +97,18 @@ export async function inspectExport(opts: {
       let header: ReturnType<typeof pickHeader>;
       if (format === 'xlsx' && p.sheet === undefined) {
         // No sheet named: the one sheet whose header maps every required field, as the land reads it.
-        workbook ??= await peekSheets(opts.path, file);
+        workbook ??= await peekSheets(opts.path, file, Math.max(...profiles.map(headerScanRows)));
         const choice = chooseSheet(p, workbook.peeks);
         if ('several' in choice) {
-          candidates.push({ profile: p.name, headerRow: null, matched: 0, missing: [], sheet: severalLists(choice.several), p });
+          // Its columns all map (it ranks above a profile that misses some), but it cannot land the file as it is.
+          candidates.push({ profile: p.name, headerRow: choice.header.row, matched: Object.keys(choice.header.match.columns).length, missing: [], sheet: severalLists(choice.several), p });
           continue;
         }
         header = 'header' in choice ? choice.header : choice.partial?.header;
       } else {
-        const key = `${String(p.sheet ?? '')}|${p.delimiter}`;
-        if (!peeks.has(key)) peeks.set(key, await peekRows(db, opts.path, format, { file, sheet: p.sheet, delimiter: p.delimiter }));
+        const rows = headerScanRows(p);
+        const key = `${String(p.sheet ?? '')}|${p.delimiter}|${rows}`;
+        if (!peeks.has(key)) peeks.set(key, await peekRows(db, opts.path, format, { file, sheet: p.sheet, delimiter: p.delimiter, rows }));
         header = pickHeader(p, peeks.get(key)!);
       }
       const missing = header ? header.match.missing.map((g) => g.join(' or ')) : requiredGroups(p).map((g) => g.join(' or '));
@@ -211,7 +213,11 @@ export function formatInspect(r: InspectReport): string {
     if (r.columns.length > 0) {
       out.push(`Columns of the file${r.headerRow ? ` (header row ${r.headerRow})` : ''}: ${r.columns.map((c) => c.header).filter((h) => h.trim() !== '').join(' | ')}`);
     }
-    out.push('Add the missing headers to a profile (profiles/<name>.json, docs/data-contracts.md §2.9) or export those columns, then inspect again.');
+    out.push(
+      r.candidates[0]?.sheet !== undefined
+        ? `Name the sheet to land in the profile's "sheet" (profiles/<name>.json, docs/data-contracts.md §2.9), or export each list as a file of its own, then inspect again.`
+        : 'Add the missing headers to a profile (profiles/<name>.json, docs/data-contracts.md §2.9) or export those columns, then inspect again.',
+    );
     return out.join('\n');
   }
   out.push(`Profile: ${r.profile}${r.guessed ? ' (guessed from the headers)' : ''}, header row ${r.headerRow}`);

@@ -107,7 +107,7 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
-  if (opts.sheet === undefined) return [...(await peekSheets(localPath, opts.file, n)).peeks.values()][0] ?? [];
+  if (opts.sheet === undefined) return [...(await peekSheets(localPath, opts.file, n)).peeks.values()][0]?.rows ?? [];
   const sheet = opts.sheet;
   const out: PeekRow[] = [];
   let target: string | undefined;
@@ -120,18 +120,32 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
   return out;
 }
 
+/** What a pass over a workbook keeps of each sheet that has rows: its first rows, and its last row holding a value. */
+export interface SheetPeek {
+  rows: PeekRow[];
+  lastFilled: number;
+}
+
+/** The rows a profile's header is looked for in: the first 30, or down to the header row it names. */
+export function headerScanRows(profile: Pick<Profile, 'header_row'>): number {
+  return Math.max(HEADER_SCAN_ROWS, profile.header_row ?? 0);
+}
+
+const filled = (values: readonly (CellValue | undefined)[]): boolean => values.some((v) => (cellString(v) ?? '').trim() !== '');
+
 /**
- * The first `n` rows of every sheet that has rows, by sheet name in the file's order, and the workbook's
- * sheets (tab order): what a profile naming no sheet chooses its sheet from (chooseSheet). Reads the
- * whole file: a sheet further on may hold a list too.
+ * Every sheet that has rows, in the file's order: its first `n` rows and its last row with a value, and the
+ * workbook's sheets (tab order): what a profile naming no sheet chooses its sheet from (chooseSheet).
+ * Reads the whole file: a sheet further on may hold a list too.
  */
-export async function peekSheets(localPath: string, file: string, n = HEADER_SCAN_ROWS): Promise<{ sheets: readonly string[]; peeks: Map<string, PeekRow[]> }> {
+export async function peekSheets(localPath: string, file: string, n = HEADER_SCAN_ROWS): Promise<{ sheets: readonly string[]; peeks: Map<string, SheetPeek> }> {
   let sheets: readonly string[] = [];
-  const peeks = new Map<string, PeekRow[]>();
+  const peeks = new Map<string, SheetPeek>();
   await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets: (names) => (sheets = names) }, (r) => {
-    const rows = peeks.get(r.sheet) ?? [];
-    peeks.set(r.sheet, rows);
-    if (rows.length < n) rows.push(peekRow(r.number, r.values));
+    const peek = peeks.get(r.sheet) ?? { rows: [], lastFilled: 0 };
+    peeks.set(r.sheet, peek);
+    if (peek.rows.length < n) peek.rows.push(peekRow(r.number, r.values));
+    if (filled(r.values)) peek.lastFilled = r.number;
   });
   return { sheets, peeks };
 }
@@ -161,26 +175,34 @@ function listHeader(profile: Profile, rows: PeekRow[]): FoundHeader | undefined 
   return h && h.match.missing.length === 0 ? h : undefined;
 }
 
+/** A row holding a value below the header and the rows the profile skips after it: the list has dossiers. */
+const holdsRows = (profile: Profile, peek: SheetPeek, header: FoundHeader): boolean => peek.lastFilled > header.row + profile.skip_after_header;
+
 /**
- * The sheet a profile naming none reads, from every sheet's first rows (in the file's order): the one
- * sheet whose header maps every required field, wherever its tab is — a cover, notes or summary sheet
- * before it is passed over. Two such sheets (a month per tab) are `several`: reading the first would
- * leave the other's dossiers neither landed nor quarantined, so the file is refused (severalLists).
- * None: the best partial header (most fields matched), whose missing columns the caller names.
+ * The sheet a profile naming none reads, from every sheet's first rows and last filled row (in the file's
+ * order): the one sheet whose header (within headerScanRows) maps every required field and has rows under
+ * it, wherever its tab is — a cover, notes or summary sheet is passed over, and so is a sheet holding the
+ * header alone (a template tab; when every such sheet is one, the last is read: no dossiers). Two sheets
+ * with rows under such a header (a month per tab) are `several`: reading the first would leave the other's
+ * dossiers neither landed nor quarantined, so the file is refused (severalLists). None: the best partial
+ * header (most fields matched), whose missing columns the caller names.
  */
 export function chooseSheet(
   profile: Profile,
-  peeks: ReadonlyMap<string, PeekRow[]>,
-): { sheet: string; header: FoundHeader } | { several: string[] } | { partial?: { sheet: string; header: FoundHeader } } {
-  const lists = [...peeks].flatMap(([sheet, rows]) => {
-    const header = listHeader(profile, rows);
-    return header ? [{ sheet, header }] : [];
+  peeks: ReadonlyMap<string, SheetPeek>,
+): { sheet: string; header: FoundHeader } | { several: string[]; header: FoundHeader } | { partial?: { sheet: string; header: FoundHeader } } {
+  const lists = [...peeks].flatMap(([sheet, peek]) => {
+    const header = listHeader(profile, peek.rows);
+    return header ? [{ sheet, header, rows: holdsRows(profile, peek, header) }] : [];
   });
-  if (lists.length > 1) return { several: lists.map((l) => l.sheet) };
-  if (lists.length === 1) return lists[0]!;
+  const withRows = lists.filter((l) => l.rows);
+  if (withRows.length > 1) return { several: withRows.map((l) => l.sheet), header: withRows[0]!.header };
+  // Header-only tabs alone: none holds a dossier; the last is the one the pass (sheetRows) ends on.
+  const one = withRows[0] ?? lists[lists.length - 1];
+  if (one) return { sheet: one.sheet, header: one.header };
   let partial: { sheet: string; header: FoundHeader } | undefined;
-  for (const [sheet, rows] of peeks) {
-    const header = pickHeader(profile, rows);
+  for (const [sheet, peek] of peeks) {
+    const header = pickHeader(profile, peek.rows);
     if (header && (!partial || Object.keys(header.match.columns).length > Object.keys(partial.header.match.columns).length)) partial = { sheet, header };
   }
   return partial ? { partial } : {};
@@ -190,60 +212,76 @@ export function chooseSheet(
  * One pass over the workbook, handing `onData` the data rows (after the header and the rows the profile
  * skips) of the sheet it reads: the sheet named (case and diacritics folded) or at the 1-based position
  * given, in the workbook's own list of sheets (workbook.xml: every tab counts, an empty, hidden or chart
- * sheet too: the third tab is the third sheet even when the first is empty); with none given, the sheet
- * chooseSheet picks from every sheet's first rows (the first sheet whose header maps every required
- * field starts its rows at once; a later one makes chooseSheet refuse the file). Returns the workbook's
- * sheets, the named one (undefined: the workbook lacks it), and each sheet's first rows.
+ * sheet too: the third tab is the third sheet even when the first is empty) — `onNoHeader` is called (and
+ * throws) when its first rows hold no header; with none given, the sheet chooseSheet picks: the first sheet
+ * whose header maps every required field starts its rows at once, a later one takes over while the first
+ * gave no row with a value (a header-only template tab), and a later one with rows makes chooseSheet refuse
+ * the file. Returns the workbook's sheets, the named one (undefined: the workbook lacks it), the sheet
+ * read, and what chooseSheet needs of each sheet.
  */
 async function sheetRows(
   localPath: string,
   file: string,
   profile: Profile,
-  onHeader: (header: FoundHeader) => void,
-  onData: (row: number, values: readonly (CellValue | undefined)[]) => void,
-): Promise<{ sheets: readonly string[]; named: string | undefined; peeks: Map<string, PeekRow[]> }> {
+  on: {
+    header: (header: FoundHeader) => void;
+    data: (row: number, values: readonly (CellValue | undefined)[]) => void;
+    noHeader: (sheet: string, rows: PeekRow[]) => never;
+  },
+): Promise<{ sheets: readonly string[]; named: string | undefined; read: string | undefined; peeks: Map<string, SheetPeek> }> {
   let sheets: readonly string[] = [];
   let named: string | undefined;
-  const peeks = new Map<string, PeekRow[]>();
-  /** The sheet whose rows go to onData, and its first data row. */
-  let reading: { sheet: string; from: number } | undefined;
+  const peeks = new Map<string, SheetPeek>();
+  const scan = headerScanRows(profile);
+  /** The sheet whose rows go to onData, its first data row, and whether a row handed over held a value. */
+  let reading: { sheet: string; from: number; filled: boolean } | undefined;
   let deciding: string | undefined;
+  const hand = (row: number, values: readonly (CellValue | undefined)[]): void => {
+    if (filled(values)) reading!.filled = true;
+    on.data(row, values);
+  };
   const decide = (sheet: string): void => {
     deciding = undefined;
-    if (reading) return; // a second list: chooseSheet refuses the file once every sheet is seen
-    const rows = peeks.get(sheet)!;
+    // A second list while the first gave rows: chooseSheet refuses the file once every sheet is seen.
+    if (reading?.filled) return;
+    const rows = peeks.get(sheet)!.rows;
     const header = profile.sheet !== undefined ? pickHeader(profile, rows) : listHeader(profile, rows);
-    if (!header) return;
-    reading = { sheet, from: header.row + profile.skip_after_header };
-    onHeader(header);
-    for (const c of rows) if (c.row > reading.from) onData(c.row, [undefined, ...c.cells]);
+    if (!header) {
+      if (profile.sheet !== undefined) on.noHeader(sheet, rows);
+      return;
+    }
+    reading = { sheet, from: header.row + profile.skip_after_header, filled: false };
+    on.header(header);
+    for (const c of rows) if (c.row > reading.from) hand(c.row, [undefined, ...c.cells]);
   };
   const onSheets = (names: readonly string[]): void => {
     sheets = names;
     if (profile.sheet !== undefined) named = sheetIn(names, profile.sheet);
   };
   await streamRows(localPath, { file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets }, (r) => {
-    if (profile.sheet !== undefined && r.sheet !== named) return named === undefined ? 'stop' : undefined;
-    if (!peeks.has(r.sheet)) {
+    if (profile.sheet !== undefined && r.sheet !== named) {
+      // Past the sheet named: decided now (a sheet without a header is refused before another tab is read).
+      if (deciding !== undefined) decide(deciding);
+      return named === undefined ? 'stop' : undefined;
+    }
+    let peek = peeks.get(r.sheet);
+    if (!peek) {
       if (deciding !== undefined) decide(deciding); // the sheet before ended within the header scan
-      peeks.set(r.sheet, []);
+      peek = { rows: [], lastFilled: 0 };
+      peeks.set(r.sheet, peek);
       deciding = r.sheet;
     }
+    if (filled(r.values)) peek.lastFilled = r.number;
     if (deciding === r.sheet) {
-      const rows = peeks.get(r.sheet)!;
-      rows.push(peekRow(r.number, r.values));
-      if (profile.header_row !== undefined ? r.number >= profile.header_row : rows.length >= HEADER_SCAN_ROWS) {
-        decide(r.sheet);
-        // The sheet named has no header: nothing more to read (the caller says why).
-        if (profile.sheet !== undefined && !reading) return 'stop';
-      }
+      peek.rows.push(peekRow(r.number, r.values));
+      if (profile.header_row !== undefined ? r.number >= profile.header_row : peek.rows.length >= scan) decide(r.sheet);
       return undefined;
     }
-    if (reading?.sheet === r.sheet && r.number > reading.from) onData(r.number, r.values);
+    if (reading?.sheet === r.sheet && r.number > reading.from) hand(r.number, r.values);
     return undefined;
   });
   if (deciding !== undefined) decide(deciding);
-  return { sheets, named, peeks };
+  return { sheets, named, read: reading?.sheet, peeks };
 }
 
 /**
@@ -377,24 +415,32 @@ export async function loadProfileExport(
       if (++inChunk >= batchRows) flush();
     };
     try {
-      const read = await sheetRows(opts.localPath, file, profile, (h) => (header = h), emit);
-      if (!header) {
-        if (profile.sheet !== undefined) {
-          // The sheet named: missing (the workbook's layout), empty, or without a header row.
-          if (read.named === undefined) throw noHeader(noSuchSheet(read.sheets, profile.sheet), 'layout');
-          const rows = read.peeks.get(read.named) ?? [];
-          if (rows.length === 0) throw noHeader(`the sheet ${JSON.stringify(read.named)} is empty`, 'empty_file');
-          throw noHeader(`first ${rows.length} rows of the sheet ${JSON.stringify(read.named)}`);
-        }
+      const read = await sheetRows(opts.localPath, file, profile, {
+        header: (h) => (header = h),
+        data: emit,
+        noHeader: (name, rows) => {
+          throw noHeader(`first ${rows.length} rows of the sheet ${JSON.stringify(name)}`);
+        },
+      });
+      if (profile.sheet !== undefined) {
+        // The sheet named: missing (the workbook's layout) or empty (a sheet without a header threw above).
+        if (read.named === undefined) throw noHeader(noSuchSheet(read.sheets, profile.sheet), 'layout');
+        if (!header) throw noHeader(`the sheet ${JSON.stringify(read.named)} is empty`, 'empty_file');
+      } else {
         if (read.peeks.size === 0) throw noHeader(`the workbook has no rows (sheets: ${sheetList(read.sheets)})`, 'empty_file');
         const choice = chooseSheet(profile, read.peeks);
-        // No sheet holds the list: the best partial header's missing columns are named (mappedOf, below).
-        if ('partial' in choice && choice.partial) header = choice.partial.header;
-        else throw noHeader(`first rows of the sheet(s) ${sheetList([...read.peeks.keys()])}`);
-      } else if (profile.sheet === undefined) {
-        const choice = chooseSheet(profile, read.peeks);
         if ('several' in choice) throw new PipelineInputError('profile', file, severalLists(choice.several), { code: 'layout' });
+        if ('sheet' in choice) {
+          // The pass read the sheet chooseSheet picks from what the pass saw: anything else is a fault here.
+          if (choice.sheet !== read.read) throw new Error(`[pipeline] [profile] Failed to read ${file}: read the sheet ${JSON.stringify(read.read)}, chose ${JSON.stringify(choice.sheet)}`);
+        } else if (choice.partial) {
+          // No sheet holds the list: the best partial header's missing columns are named (mappedOf, below).
+          header = choice.partial.header;
+        } else {
+          throw noHeader(`first rows of the sheet(s) ${sheetList([...read.peeks.keys()])}`);
+        }
       }
+      if (!header) throw new Error(`[pipeline] [profile] Failed to read ${file}: no header after the read`);
       flush();
       await mappedOf(header.match);
       const cols = `{'row_no': 'BIGINT', 'raw_record': 'VARCHAR', ${PROFILE_FIELDS.map((f) => `'${f}_src': 'VARCHAR'`).join(', ')}}`;

@@ -429,6 +429,60 @@ describe('the sheet a profile names', () => {
     expect(r.profile).toBeNull();
     expect(r.candidates).toMatchObject([{ profile: 'dvc-xlsx', sheet: expect.stringMatching(/^2 sheets hold a list/) }]);
     expect(formatInspect(r)).toContain('  dvc-xlsx: 2 sheets hold a list with the profile\'s columns ("Tháng 4", "Tháng 5")');
+    expect(formatInspect(r)).toContain('Name the sheet to land in the profile\'s "sheet"');
+    // Guessing the profile: the one whose columns all map comes first, with what keeps it from landing the file.
+    const guessed = await inspectExport({ path: file, storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
+    expect(guessed.profile).toBeNull();
+    expect(guessed.candidates[0]).toMatchObject({ profile: 'dvc-xlsx', missing: [], sheet: expect.stringMatching(/^2 sheets hold a list/) });
+  });
+
+  test('should pass over, with no sheet named, a tab holding the header alone, before or after the list', async () => {
+    const dir = tmp();
+    for (const [name, sheets] of [
+      ['template-first.xlsx', [['Mẫu', [header]], ['Hồ sơ', [header, row('B-1'), row('B-2')]]]],
+      ['template-last.xlsx', [['Hồ sơ', [header, row('B-1'), row('B-2')]], ['Mẫu', [header]]]],
+    ] as [string, [string, Cell[][]][]][]) {
+      const file = path.join(dir, name);
+      await workbook(file, sheets);
+      // A header-only tab counted as a second list refused the file.
+      expect(await load(file, undefined)).toEqual({ ids: ['B-1', 'B-2'] });
+      const r = await inspectExport({ path: file, profile: 'dvc-xlsx', storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
+      expect(r).toMatchObject({ profile: 'dvc-xlsx', rows: 2 });
+    }
+    // Only templates: none holds a dossier.
+    const only = path.join(dir, 'templates.xlsx');
+    await workbook(only, [['Mẫu 1', [header]], ['Mẫu 2', [header]]]);
+    expect(await load(only, undefined)).toEqual({ ids: [] });
+  });
+
+  test('should look for the header down to the header row a profile names, in inspect as in the land', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'deep.xlsx');
+    const title: Cell[][] = Array.from({ length: 34 }, (_, i) => [`Dòng tiêu đề ${i + 1}`]);
+    await workbook(file, [['Bìa', [['DANH SÁCH HỒ SƠ']]], ['Hồ sơ', [...title, header, row('D-1')]]]);
+    const profileFile = path.join(dir, 'dvc-deep.json');
+    writeFileSync(profileFile, JSON.stringify({ ...(await loadProfile('dvc-xlsx')), name: 'dvc-deep', header_row: 35 }));
+    const profile = await loadProfile(profileFile);
+    const landed = await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'deep.xlsx', profile, workDir: dir });
+      return (await db.all('SELECT dossier_id_src FROM profile_raw')).map((r) => String(r.dossier_id_src));
+    });
+    expect(landed).toEqual(['D-1']);
+    // inspect kept 30 rows of each sheet and found no header.
+    const r = await inspectExport({ path: file, profile: profileFile, storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
+    expect(r).toMatchObject({ profile: 'dvc-deep', headerRow: 35, rows: 1 });
+  });
+
+  test('should refuse at once a named sheet without a header in its first rows, whatever the other tabs hold', async () => {
+    const file = path.join(tmp(), 'named-no-header.xlsx');
+    const wide: Cell[] = [];
+    wide[299] = 'ghi chú';
+    await workbook(file, [['Hồ sơ', [['Không có tiêu đề'], ['A-1']]], ['Ghi chú', [['Ghi chú'], wide]]]);
+    const err = await load(file, 'Hồ sơ');
+    // Reading on to the end met the note in column 300 and said the file was too large.
+    expect((err as PipelineInputError).code).toBe('columns');
+    expect((err as Error).message).toMatch(/no header row of the profile "dvc-xlsx" found \(first 2 rows of the sheet "Hồ sơ"\)/);
   });
 
   test('should name the missing columns of the best header when no sheet holds the whole list', async () => {

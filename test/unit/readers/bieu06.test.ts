@@ -335,8 +335,15 @@ describe('Bieu06 reader with an unreadable file', () => {
     expect(err).toBeInstanceOf(PipelineInputError);
     expect((err as PipelineInputError).code).toBe('layout');
     expect((err as Error).message).toMatch(/Failed to read two-months\.xlsx \(row 11\): holds a second Biểu 06 table, on the sheet "Tháng 6" \(its column-number row is row 11\) after the one on "Tháng 5"/);
-    // A notes tab after the table is no second table.
+    // A notes tab after the table is no second table, nor a template tab or a legend holding the column
+    // numbers with no unit row under them.
     wb.removeWorksheet(copy.id);
+    const template = wb.addWorksheet('Mẫu');
+    other.worksheets[0]!.eachRow((row, n) => {
+      if (n <= 11) template.getRow(n).values = row.values;
+    });
+    template.getRow(12).values = [undefined, '', 'Tổng cộng'];
+    wb.addWorksheet('Chú giải').getRow(2).values = [undefined, ...Array.from({ length: 13 }, (_, i) => `(${i + 1})`)];
     await wb.xlsx.writeFile(both);
     expect((await readBieu06Xlsx(both, {})).rows).toHaveLength(4);
   });

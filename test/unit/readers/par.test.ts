@@ -242,9 +242,21 @@ describe('PAR reader with an unreadable file', () => {
     expect(err).toBeInstanceOf(PipelineInputError);
     expect((err as PipelineInputError).code).toBe('layout');
     expect((err as Error).message).toMatch(/Failed to read par-two-groups\.xlsx \(row \d+\): holds a second PAR table, on the sheet "Cấp xã" \(its "STT" header row is row \d+\) after the one on "Sở, ban, ngành"/);
-    // Without the second tab the workbook reads.
+    // Without the second tab the workbook reads; a criteria annex ("STT / Điểm tối đa" and criteria rows)
+    // and a template tab (the header, no unit) are no second table.
     wb.removeWorksheet(copy.id);
+    const annex = wb.addWorksheet('Phụ lục tiêu chí');
+    annex.getRow(1).values = [undefined, 'STT', 'Lĩnh vực, tiêu chí', 'Điểm'];
+    annex.getRow(2).values = [undefined, '', '', 'Điểm tối đa'];
+    annex.getRow(3).values = [undefined, 1, 'Công tác chỉ đạo, điều hành cải cách hành chính', 10];
+    const template = wb.addWorksheet('Mẫu');
+    let header = 0;
+    other.worksheets[0]!.eachRow((row, n) => {
+      if (header === 0 && row.values instanceof Array && row.values.some((v) => v === 'STT')) header = n;
+      if (header === 0 || n <= header + 1) template.getRow(n).values = row.values;
+    });
     await wb.xlsx.writeFile(both);
+    expect(header).toBeGreaterThan(0);
     expect((await readParXlsx(both, { registry: REGISTRY })).rowsRead).toBe(3);
   });
 

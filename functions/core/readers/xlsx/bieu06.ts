@@ -387,7 +387,7 @@ function readPeriodLine(text: string, file: string, rowNo: number): ViPeriod {
 /**
  * Read a Biểu 06 workbook (the sheet that has a column-number row 1 … 13). Throws
  * PipelineInputError naming the file when it is not an XLSX, has no column-number row, lacks one of
- * columns 1–13, holds a second such table on a later sheet (its units would be left unread), or has
+ * columns 1–13, holds a second such table (with unit rows) on a later sheet (its units would be left unread), or has
  * no "Kỳ báo cáo" period line (unless `opts.period` is given).
  */
 export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {}): Promise<Bieu06ReadResult> {
@@ -396,8 +396,10 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   let cols: Map<number, number> | null = null;
   let headerSheet: string | null = null;
   let missing: { row: number; cols: number[] } | null = null;
-  /** A column-number row 1 … 13 on a sheet after the table's: a second report in the workbook. */
+  /** A column-number row 1 … 13 with a unit row under it on a sheet after the table's: a second report. */
   let second: { sheet: string; row: number } | null = null;
+  /** The last column-number row 1 … 13 seen on a sheet after the table's, and its STT column. */
+  let later: { sheet: string; row: number; stt: number } | null = null;
   const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[]; seq: number }[] = [];
   const orphans: { row: SheetRow; seq: number }[] = [];
   /** Band subtotals: a band row with figures, or a total row right under a band row; members follow it. */
@@ -417,13 +419,16 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     const texts = row.values.map((v) => cellText(v));
     if (cols === null || row.sheet !== headerSheet) {
       if (cols !== null) {
-        // A sheet after the table's: another Biểu 06 table there (a second month, a copy) would be left
-        // unread, its units neither landed nor quarantined, so the workbook is refused (below).
-        const other = columnNumbers(row.values);
-        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) {
-          second = { sheet: row.sheet, row: row.number };
+        // A sheet after the table's: another Biểu 06 table there — a column-number row 1 … 13 with a unit
+        // row (an STT) under it: a second month, a copy — would be left unread, its units neither landed
+        // nor quarantined, so the workbook is refused (below). A template tab or a legend (the numbers
+        // and no unit) is no table.
+        if (later?.sheet === row.sheet && sttNumber(row.values[later.stt]) !== null) {
+          second = { sheet: later.sheet, row: later.row };
           return 'stop';
         }
+        const other = columnNumbers(row.values);
+        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) later = { sheet: row.sheet, row: row.number, stt: other.get(1)! };
         return;
       }
       // Before the header: look for the period line and the column-number row.

@@ -189,9 +189,15 @@ function num(row: SheetRow, col: number, field: string, problems: Problem[]): nu
 
 const fmt = (x: number): string => String(round2(x)).replace('.', ',');
 
+/** A unit row of a table laid out as `l`: an STT number (1, "2.") in its STT column. */
+function unitRow(row: SheetRow, l: Layout): boolean {
+  const stt = cellScalar(row.values[l.stt]);
+  return (typeof stt === 'number' && Number.isInteger(stt) && stt >= 1) || (typeof stt === 'string' && /^\d{1,4}\.?$/u.test(stt));
+}
+
 /**
  * Read a PAR decision table. Throws PipelineInputError naming the file when it is not an XLSX, has
- * no recognisable 2-row header, a second table on a later sheet (its units would be left unread), or
+ * no recognisable 2-row header, a second table (with unit rows) on a later sheet (its units would be left unread), or
  * no year (title "… NĂM yyyy …", unless `opts.year`).
  */
 export async function readParXlsx(path: string, opts: ParReadOptions = {}): Promise<ParReadResult> {
@@ -204,6 +210,8 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
   /** The row before, on the sheets after the table's; a second table's header found there. */
   let after: SheetRow | null = null;
   let second: { sheet: string; row: number } | null = null;
+  /** A readable PAR header on a sheet after the table's, waiting for a unit row under it. */
+  let later: { sheet: string; row: number; layout: Layout } | null = null;
   const dataRows: SheetRow[] = [];
   const orphans: SheetRow[] = [];
 
@@ -223,11 +231,20 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
       return;
     }
     if (row.sheet !== layoutSheet) {
-      // A sheet after the table's: a second PAR table there (another group of units, a copy) would be
-      // left unread, its units neither landed nor quarantined, so the workbook is refused (below).
-      if (row.values.some((v) => /^điểm tối đa/u.test(key(v))) && after?.sheet === row.sheet && after.values.some((v) => key(v) === 'stt')) {
-        second = { sheet: row.sheet, row: after.number };
+      // A sheet after the table's: a second PAR table there — a header this reader would read, with a unit
+      // row under it: another group of units, a copy — would be left unread, its units neither landed nor
+      // quarantined, so the workbook is refused (below). A criteria annex ("STT / Điểm tối đa" without the
+      // self-assessed, appraised, total and rank groups) or a template tab without units is no table.
+      if (later?.sheet === row.sheet && unitRow(row, later.layout)) {
+        second = { sheet: later.sheet, row: later.row };
         return 'stop';
+      }
+      if (row.values.some((v) => /^điểm tối đa/u.test(key(v))) && after?.sheet === row.sheet && after.values.some((v) => key(v) === 'stt')) {
+        try {
+          later = { sheet: row.sheet, row: after.number, layout: layoutFrom(after, row, file) };
+        } catch (err) {
+          if (!(err instanceof PipelineInputError)) throw err;
+        }
       }
       after = row;
       return;
@@ -235,9 +252,7 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
     const l: Layout = layout;
     const texts = row.values.map((v) => cellText(v));
     if (!texts.some(Boolean)) return;
-    const stt = cellScalar(row.values[l.stt]);
-    const isUnit = (typeof stt === 'number' && Number.isInteger(stt) && stt >= 1) || (typeof stt === 'string' && /^\d{1,4}\.?$/u.test(stt));
-    if (isUnit) {
+    if (unitRow(row, l)) {
       dataRows.push(row);
       return;
     }
