@@ -60,16 +60,50 @@ function cellString(v: CellValue | undefined): string | null {
 
 const q = (v: string | null): string => (v === null ? '' : `"${v.replaceAll('"', '""')}"`);
 
-/** The best header row among candidate rows: most fields matched, then the earliest. */
+/**
+ * A header over two rows (a group cell merged across the columns under it, as the sổ theo dõi hồ sơ of
+ * TT 01/2018 has "Ngày, tháng, năm" over its five dates, and cells merged down both rows, as "STT"), read
+ * as one row of column names two ways: each column's lower cell, else its upper one (the sub-headers alone),
+ * and the group's text before each of its sub-headers ("Ngày tiếp nhận" from "Ngày" over "Tiếp nhận"). A
+ * merged cell's text is in its first cell only: a group runs over the columns after it whose upper cell is
+ * empty and whose lower cell is not.
+ */
+function stackedHeaders(top: readonly string[], sub: readonly string[]): [string[], string[]] {
+  const width = Math.max(top.length, sub.length);
+  const lower: string[] = [];
+  const joined: string[] = [];
+  let group = '';
+  for (let c = 0; c < width; c++) {
+    const t = (top[c] ?? '').trim();
+    const s = (sub[c] ?? '').trim();
+    if (t !== '') group = t;
+    else if (s === '') group = '';
+    lower.push(s !== '' ? s : t);
+    joined.push(s !== '' ? (group !== '' ? `${group} ${s}` : s) : t);
+  }
+  return [lower, joined];
+}
+
+/**
+ * The best header among candidate rows: the most fields matched, then the earliest; a header over two rows
+ * (stackedHeaders) only when it matches more fields than either of its rows alone, and it then ends on its
+ * second row (the data follow it). `header_row` names the header's (first) row.
+ */
 export function pickHeader(profile: Profile, candidates: { row: number; cells: string[] }[]): { row: number; cells: string[]; match: HeaderMatch } | undefined {
   let best: { row: number; cells: string[]; match: HeaderMatch; score: number } | undefined;
-  for (const c of candidates) {
-    if (profile.header_row !== undefined && c.row !== profile.header_row) continue;
-    const match = matchHeaders(profile, c.cells);
+  const consider = (row: number, cells: string[]): void => {
+    const match = matchHeaders(profile, cells);
     const score = Object.keys(match.columns).length;
-    if (score > 0 && (!best || score > best.score)) best = { ...c, match, score };
+    if (score > 0 && (!best || score > best.score)) best = { row, cells, match, score };
+  };
+  const starts = (row: number): boolean => profile.header_row === undefined || row === profile.header_row;
+  for (const c of candidates) if (starts(c.row)) consider(c.row, c.cells);
+  for (const [i, c] of candidates.entries()) {
+    const next = candidates[i + 1];
+    if (!starts(c.row) || next?.row !== c.row + 1) continue;
+    for (const cells of stackedHeaders(c.cells, next.cells)) consider(next.row, cells);
   }
-  return best;
+  return best && { row: best.row, cells: best.cells, match: best.match };
 }
 
 /**
@@ -128,7 +162,8 @@ export interface SheetPeek {
 
 /** The rows a profile's header is looked for in: the first 30, or down to the header row it names. */
 export function headerScanRows(profile: Pick<Profile, 'header_row'>): number {
-  return Math.max(HEADER_SCAN_ROWS, profile.header_row ?? 0);
+  // The row under a header_row too: the header may run over two rows.
+  return Math.max(HEADER_SCAN_ROWS, (profile.header_row ?? 0) + 1);
 }
 
 const filled = (values: readonly (CellValue | undefined)[]): boolean => values.some((v) => (cellString(v) ?? '').trim() !== '');
@@ -145,7 +180,7 @@ export async function peekSheets(localPath: string, file: string, n = HEADER_SCA
     const peek = peeks.get(r.sheet) ?? { rows: [], lastFilled: 0 };
     peeks.set(r.sheet, peek);
     if (peek.rows.length < n) peek.rows.push(peekRow(r.number, r.values));
-    if (filled(r.values)) peek.lastFilled = r.number;
+    if (filled(r.values)) peek.lastFilled = Math.max(peek.lastFilled, r.number); // (rows may come out of order)
   });
   return { sheets, peeks };
 }
@@ -191,8 +226,11 @@ export function chooseSheet(
   profile: Profile,
   peeks: ReadonlyMap<string, SheetPeek>,
 ): { sheet: string; header: FoundHeader } | { several: string[]; header: FoundHeader } | { partial?: { sheet: string; header: FoundHeader } } {
+  // The rows this profile's header is looked for in (the land's pass keeps as many): a pass for several
+  // profiles (inspect) keeps the most any of them needs.
+  const scan = headerScanRows(profile);
   const lists = [...peeks].flatMap(([sheet, peek]) => {
-    const header = listHeader(profile, peek.rows);
+    const header = listHeader(profile, peek.rows.slice(0, scan));
     return header ? [{ sheet, header, rows: holdsRows(profile, peek, header) }] : [];
   });
   const withRows = lists.filter((l) => l.rows);
@@ -202,7 +240,7 @@ export function chooseSheet(
   if (one) return { sheet: one.sheet, header: one.header };
   let partial: { sheet: string; header: FoundHeader } | undefined;
   for (const [sheet, peek] of peeks) {
-    const header = pickHeader(profile, peek.rows);
+    const header = pickHeader(profile, peek.rows.slice(0, scan));
     if (header && (!partial || Object.keys(header.match.columns).length > Object.keys(partial.header.match.columns).length)) partial = { sheet, header };
   }
   return partial ? { partial } : {};
@@ -271,10 +309,11 @@ async function sheetRows(
       peeks.set(r.sheet, peek);
       deciding = r.sheet;
     }
-    if (filled(r.values)) peek.lastFilled = r.number;
+    if (filled(r.values)) peek.lastFilled = Math.max(peek.lastFilled, r.number); // (rows may come out of order)
     if (deciding === r.sheet) {
       peek.rows.push(peekRow(r.number, r.values));
-      if (profile.header_row !== undefined ? r.number >= profile.header_row : peek.rows.length >= scan) decide(r.sheet);
+      // (With a header_row, decided on the row under it: the header may run over two rows.)
+      if (profile.header_row !== undefined ? r.number > profile.header_row : peek.rows.length >= scan) decide(r.sheet);
       return undefined;
     }
     if (reading?.sheet === r.sheet && r.number > reading.from) hand(r.number, r.values);
@@ -334,7 +373,7 @@ export async function loadProfileExport(
   return loadXlsx();
 
   async function loadCsv(): Promise<LoadedExport> {
-    const peek = await peekRows(db, opts.localPath, 'csv', { file, delimiter: profile.delimiter });
+    const peek = await peekRows(db, opts.localPath, 'csv', { file, delimiter: profile.delimiter, rows: headerScanRows(profile) });
     const header = pickHeader(profile, peek);
     if (!header) throw noHeader(`first ${peek.length} lines`, peek.length === 0 ? 'empty_file' : 'columns');
     await mappedOf(header.match);

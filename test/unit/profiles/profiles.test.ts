@@ -13,7 +13,7 @@ import { checkInvariants } from '../../../functions/core/lake/invariants.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { listManifest, stageRaw } from '../../../functions/core/lake/raw.js';
 import { LocalStorage } from '../../../functions/core/storage/local.js';
-import { createProfileTables, loadProfileExport } from '../../../functions/core/profiles/load.js';
+import { chooseSheet, createProfileTables, loadProfileExport } from '../../../functions/core/profiles/load.js';
 import { PipelineInputError } from '../../../functions/core/errors.js';
 import { fold, loadProfile, loadProfiles, matchHeaders, parseProfile } from '../../../functions/core/profiles/profile.js';
 import { formatInspect, inspectExport } from '../../../functions/core/profiles/inspect.js';
@@ -185,6 +185,61 @@ describe('mapping profiles', () => {
     const q = await withDuckDb((db) => db.all(`SELECT row_no, field, reason, raw_value FROM read_parquet(${literal(`${l.root}/quarantine/**/*.parquet`)}, hive_partitioning = true)`));
     expect(q).toEqual([{ row_no: '10', field: 'procedure_code', reason: 'unknown procedure code', raw_value: 'Thủ tục không có trong danh mục' }]);
     expect((await checkInvariants(l.storage, l.work)).ok).toBe(true);
+  });
+
+  test('should read the sổ theo dõi hồ sơ as TT 01/2018 lays it out: "Ngày, tháng, năm" merged over its five dates', async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'so-theo-doi-mau-06.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sổ theo dõi');
+    ws.getCell(1, 1).value = 'SỞ TƯ PHÁP';
+    ws.getCell(3, 1).value = 'SỔ THEO DÕI HỒ SƠ';
+    // Rows 5–6: the header over two rows (values from column A); the date group merged across columns 8–12, the others down both rows.
+    ws.getRow(5).values = ['STT', 'Mã hồ sơ', 'Tên TTHC', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết', 'Ngày, tháng, năm', '', '', '', '', 'Ghi chú'];
+    ws.getRow(6).values = ['', '', '', '', '', '', '', 'Nhận hồ sơ của cá nhân, tổ chức', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết', 'Trả kết quả cho cá nhân, tổ chức', ''];
+    for (const c of [1, 2, 3, 4, 5, 6, 7, 13]) ws.mergeCells(5, c, 6, c);
+    ws.mergeCells(5, 8, 5, 12);
+    ws.getRow(7).values = ['(1)', '(2)', '(3)', '(4)', '(5)', '(6)', '(7)', '(8)', '(9)', '(10)', '(11)', '(12)', '(13)'];
+    ws.getRow(8).values = [1, 'STD-1', 'Cấp phiếu lý lịch tư pháp', 1, 'Trần B', 'Hà Nội', 'Sở Tư pháp', '02/05/2024 08:00', '16/05/2024', '03/05/2024', '10/05/2024 09:00', '11/05/2024 10:00', ''];
+    ws.getRow(9).values = [2, 'STD-3', 'Cấp chứng chỉ hành nghề', 1, 'Phạm D', '', 'Sở Y tế', '02/05/2024 10:00', '20/05/2024', '', '', '', ''];
+    await wb.xlsx.writeFile(file);
+    const { readFileSync } = await import('node:fs');
+    // Read as one row, neither row of the header held the dossier id and the dates together: the file was refused.
+    const r = await inspectExport({ path: file, storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    expect(r).toMatchObject({ profile: 'so-theo-doi', headerRow: 6, rows: 2, landed: 2, missing: [] });
+    await stageRaw(l.storage, { kind: 'dossier-export', bytes: readFileSync(file), period: '2024', originalName: 'so-theo-doi-mau-06.xlsx', profile: 'so-theo-doi' });
+    const summary = await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    expect(summary.files.find((f) => f.kind === 'dossier-export')).toMatchObject({ rows_read: 2, rows_landed: 2, rows_quarantined: 0 });
+    const rows = await withDuckDb((db) =>
+      db.all(
+        `SELECT dossier_id, strftime(received_at, '%d/%m/%Y %H:%M') AS received, strftime(finished_at, '%d/%m/%Y') AS finished, status
+         FROM read_parquet(${literal(`${l.root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY dossier_id`,
+      ),
+    );
+    expect(rows).toEqual([
+      { dossier_id: 'STD-1', received: '02/05/2024 08:00', finished: '10/05/2024', status: 'DA_TRA_KET_QUA' },
+      { dossier_id: 'STD-3', received: '02/05/2024 10:00', finished: null, status: 'DANG_XU_LY' },
+    ]);
+  });
+
+  test('should join a group header to the sub-headers under it when the profile names them whole', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'grouped.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Hồ sơ');
+    // "Ngày" over "tiếp nhận | hẹn trả": the dvc-xlsx profile knows "Ngày tiếp nhận" and "Ngày hẹn trả".
+    ws.getRow(1).values = ['Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày', '', 'Trạng thái'];
+    ws.getRow(2).values = ['', '', '', '', 'tiếp nhận', 'hẹn trả', ''];
+    ws.mergeCells(1, 5, 1, 6);
+    ws.getRow(3).values = ['G-1', '1.000001', 'H99.01', '2', '03/05/2024 08:00', '10/05/2024 17:00', '4'];
+    await wb.xlsx.writeFile(file);
+    const profile = await loadProfile('dvc-xlsx');
+    const got = await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'grouped.xlsx', profile, workDir: dir });
+      return { headerRow: loaded.headerRow, rows: await db.all('SELECT row_no, dossier_id_src, received_at_src, due_at_src FROM profile_raw') };
+    });
+    expect(got).toEqual({ headerRow: 2, rows: [{ row_no: '3', dossier_id_src: 'G-1', received_at_src: '03/05/2024 08:00', due_at_src: '10/05/2024 17:00' }] });
   });
 
   test('should inspect the project\'s own CSV (guessing its profile) and land nothing', async () => {
@@ -472,6 +527,15 @@ describe('the sheet a profile names', () => {
     // inspect kept 30 rows of each sheet and found no header.
     const r = await inspectExport({ path: file, profile: profileFile, storage: new LocalStorage(path.join(dir, 'lake')), workDir: path.join(dir, 'work') });
     expect(r).toMatchObject({ profile: 'dvc-deep', headerRow: 35, rows: 1 });
+  });
+
+  test('should choose from the rows a profile looks at, however many a pass kept for other profiles', async () => {
+    // inspect keeps, for every profile, as many rows as the one with the deepest header_row needs.
+    const deep = [...Array.from({ length: 32 }, (_, i) => ({ row: i + 1, cells: [`Dòng ${i + 1}`] })), { row: 33, cells: header.map(String) }, { row: 34, cells: row('D-1').map(String) }];
+    const peeks = new Map([['Hồ sơ', { rows: deep, lastFilled: 34 }]]);
+    // dvc-xlsx looks at the first 30 rows, as the land does: no header there.
+    expect(chooseSheet(await loadProfile('dvc-xlsx'), peeks)).toEqual({});
+    expect(chooseSheet({ ...(await loadProfile('dvc-xlsx')), header_row: 33 }, peeks)).toMatchObject({ sheet: 'Hồ sơ', header: { row: 33 } });
   });
 
   test('should refuse at once a named sheet without a header in its first rows, whatever the other tabs hold', async () => {

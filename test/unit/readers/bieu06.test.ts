@@ -343,9 +343,27 @@ describe('Bieu06 reader with an unreadable file', () => {
       if (n <= 11) template.getRow(n).values = row.values;
     });
     template.getRow(12).values = [undefined, '', 'Tổng cộng'];
+    template.getCell(13, 1).value = 1;
+    template.getCell(13, 2).value = 'Số liệu tạm tính, chưa có số liệu của các đơn vị';
     wb.addWorksheet('Chú giải').getRow(2).values = [undefined, ...Array.from({ length: 13 }, (_, i) => `(${i + 1})`)];
     await wb.xlsx.writeFile(both);
     expect((await readBieu06Xlsx(both, {})).rows).toHaveLength(4);
+    // A template tab BEFORE the report (its title, period line and column numbers, a blank total): the report is read.
+    const first = new ExcelJS.Workbook();
+    const blank = first.addWorksheet('Mẫu');
+    other.worksheets[0]!.eachRow((row, n) => {
+      if (n <= 11) blank.getRow(n).values = row.values;
+    });
+    blank.getCell(12, 1).value = 1;
+    blank.getCell(12, 2).value = 'Sở Tư pháp';
+    const report = first.addWorksheet('Tháng 5');
+    wb.worksheets[0]!.eachRow((row, n) => (report.getRow(n).values = row.values));
+    const templateFirst = join(dir, 'template-first.xlsx');
+    await first.xlsx.writeFile(templateFirst);
+    const read = await readBieu06Xlsx(templateFirst, {});
+    expect(read.rows).toHaveLength(4);
+    // The period is the report's (May), not the template's (June).
+    expect(read.rows[0]).toMatchObject({ period_type: 'month', year: 2025, period_no: 5 });
   });
 
   test('should reject a workbook without a column-number row', async () => {

@@ -255,9 +255,27 @@ describe('PAR reader with an unreadable file', () => {
       if (header === 0 && row.values instanceof Array && row.values.some((v) => v === 'STT')) header = n;
       if (header === 0 || n <= header + 1) template.getRow(n).values = row.values;
     });
+    // A unit named with no score under the template's header: still no table.
+    template.getCell(header + 2, 1).value = 1;
+    template.getCell(header + 2, 2).value = 'Sở Tư pháp';
     await wb.xlsx.writeFile(both);
     expect(header).toBeGreaterThan(0);
     expect((await readParXlsx(both, { registry: REGISTRY })).rowsRead).toBe(3);
+    // A template tab BEFORE the decision's table (the header, a unit without scores): the table is read.
+    const templated = new ExcelJS.Workbook();
+    const blank = templated.addWorksheet('Mẫu');
+    other.worksheets[0]!.eachRow((row, n) => {
+      if (n <= header + 1) blank.getRow(n).values = row.values;
+    });
+    blank.getCell(header + 2, 1).value = 1;
+    blank.getCell(header + 2, 2).value = 'Sở Tư pháp';
+    const table = templated.addWorksheet('Sở, ban, ngành');
+    wb.worksheets[0]!.eachRow((row, n) => (table.getRow(n).values = row.values));
+    const templateFirst = join(dir, 'par-template-first.xlsx');
+    await templated.xlsx.writeFile(templateFirst);
+    const read = await readParXlsx(templateFirst, { registry: REGISTRY });
+    expect(read.rowsRead).toBe(3);
+    expect(read.quarantine).toEqual([]);
   });
 
   test('should reject a workbook without a PAR header', async () => {

@@ -125,6 +125,8 @@ export interface Bieu06ReadOptions extends XlsxReadOptions {
   readonly registry?: readonly Agency[];
   /** Period to use when the sheet has no "Kỳ báo cáo" line (otherwise the sheet's line wins). */
   readonly period?: ViPeriod;
+  /** Sheets left unread: a template tab before the report (readBieu06Xlsx reads the workbook again without it). */
+  readonly skipSheets?: readonly string[];
 }
 
 const TITLE = 'TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH';
@@ -280,6 +282,11 @@ function columnNumbers(values: readonly (CellValue | undefined)[]): Map<number, 
   return map.has(1) && map.has(2) && map.has(3) && map.size >= 5 ? map : null;
 }
 
+/** A figure in one of columns 3 … 13 of a row laid out as `map` (column number → sheet column). */
+function unitFigures(row: SheetRow, map: Map<number, number>): boolean {
+  return Array.from({ length: 11 }, (_, i) => cellScalar(row.values[map.get(i + 3) ?? -1])).some((x) => x !== null);
+}
+
 function sttNumber(v: CellValue | undefined): number | null {
   const s = cellScalar(v);
   if (typeof s === 'number') return Number.isInteger(s) && s >= 1 ? s : null;
@@ -398,8 +405,8 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   let missing: { row: number; cols: number[] } | null = null;
   /** A column-number row 1 … 13 with a unit row under it on a sheet after the table's: a second report. */
   let second: { sheet: string; row: number } | null = null;
-  /** The last column-number row 1 … 13 seen on a sheet after the table's, and its STT column. */
-  let later: { sheet: string; row: number; stt: number } | null = null;
+  /** The last column-number row 1 … 13 seen on a sheet after the table's, and its columns. */
+  let later: { sheet: string; row: number; map: Map<number, number> } | null = null;
   const units: { row: SheetRow; band: string; lineNo: number; name: string; c: number[]; problems: CellProblem[]; seq: number }[] = [];
   const orphans: { row: SheetRow; seq: number }[] = [];
   /** Band subtotals: a band row with figures, or a total row right under a band row; members follow it. */
@@ -415,20 +422,25 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   let lastKind: Kind | null = null;
   let seq = 0;
 
+  /** Unit rows of the table with a figure: none, and the table is a template (a later table is then the report). */
+  let withFigures = 0;
+  const skipped = new Set(opts.skipSheets ?? []);
+
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
+    if (skipped.has(row.sheet)) return;
     const texts = row.values.map((v) => cellText(v));
     if (cols === null || row.sheet !== headerSheet) {
       if (cols !== null) {
         // A sheet after the table's: another Biểu 06 table there — a column-number row 1 … 13 with a unit
-        // row (an STT) under it: a second month, a copy — would be left unread, its units neither landed
-        // nor quarantined, so the workbook is refused (below). A template tab or a legend (the numbers
-        // and no unit) is no table.
-        if (later?.sheet === row.sheet && sttNumber(row.values[later.stt]) !== null) {
+        // row under it (an STT and a figure): a second month, a copy — would be left unread, its units
+        // neither landed nor quarantined, so the workbook is refused (below). A template tab, a blank form
+        // or a legend (the numbers, and no unit with a figure) is no table.
+        if (later?.sheet === row.sheet && sttNumber(row.values[later.map.get(1)!]) !== null && unitFigures(row, later.map)) {
           second = { sheet: later.sheet, row: later.row };
           return 'stop';
         }
         const other = columnNumbers(row.values);
-        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) later = { sheet: row.sheet, row: row.number, stt: other.get(1)! };
+        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) later = { sheet: row.sheet, row: row.number, map: other };
         return;
       }
       // Before the header: look for the period line and the column-number row.
@@ -479,6 +491,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
         return;
       }
       case 'unit': {
+        if (hasFigures) withFigures++;
         const { c, problems } = readCounts(row, map);
         units.push({ row, band, lineNo: sttNumber(stt) ?? 0, name, c, problems, seq });
         openSubtotal?.members.push(units.length - 1);
@@ -515,6 +528,8 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)', { code: 'layout' });
   }
   const another = second as { sheet: string; row: number } | null;
+  // The first table held no unit with a figure (a template tab before the report): the report is the later one.
+  if (another && withFigures === 0) return readBieu06Xlsx(path, { ...opts, skipSheets: [...skipped, String(headerSheet as string | null)] });
   if (another) {
     throw new PipelineInputError(
       SCOPE,

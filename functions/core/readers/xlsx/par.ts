@@ -59,6 +59,8 @@ export interface ParReadOptions extends XlsxReadOptions {
   readonly registry?: readonly Agency[];
   /** Year to use when the title has no "năm yyyy". */
   readonly year?: number;
+  /** Sheets left unread: a template tab before the decision's table (readParXlsx reads the workbook again without it). */
+  readonly skipSheets?: readonly string[];
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -195,6 +197,11 @@ function unitRow(row: SheetRow, l: Layout): boolean {
   return (typeof stt === 'number' && Number.isInteger(stt) && stt >= 1) || (typeof stt === 'string' && /^\d{1,4}\.?$/u.test(stt));
 }
 
+/** A score in one of the table's figure columns (a field's self-assessed or appraised points, the survey, the total). */
+function scoreFigures(row: SheetRow, l: Layout): boolean {
+  return [...l.fields.flatMap((f) => [f.self, f.appraised]), l.total.got, l.survey.got].some((c) => c >= 0 && cellScalar(row.values[c]) !== null);
+}
+
 /**
  * Read a PAR decision table. Throws PipelineInputError naming the file when it is not an XLSX, has
  * no recognisable 2-row header, a second table (with unit rows) on a later sheet (its units would be left unread), or
@@ -215,7 +222,9 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
   const dataRows: SheetRow[] = [];
   const orphans: SheetRow[] = [];
 
+  const skipped = new Set(opts.skipSheets ?? []);
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
+    if (skipped.has(row.sheet)) return;
     if (layout === null) {
       const joined = row.values.map((v) => cellText(v)).filter(Boolean).join(' ');
       const y = /chỉ số cải cách hành chính(?:[^\d]{0,40}?)năm (\d{4})/iu.exec(joined) ?? /\bnăm (\d{4})\b/iu.exec(joined);
@@ -234,8 +243,8 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
       // A sheet after the table's: a second PAR table there — a header this reader would read, with a unit
       // row under it: another group of units, a copy — would be left unread, its units neither landed nor
       // quarantined, so the workbook is refused (below). A criteria annex ("STT / Điểm tối đa" without the
-      // self-assessed, appraised, total and rank groups) or a template tab without units is no table.
-      if (later?.sheet === row.sheet && unitRow(row, later.layout)) {
+      // self-assessed, appraised, total and rank groups) or a template tab without a scored unit is no table.
+      if (later?.sheet === row.sheet && unitRow(row, later.layout) && scoreFigures(row, later.layout)) {
         second = { sheet: later.sheet, row: later.row };
         return 'stop';
       }
@@ -256,15 +265,16 @@ export async function readParXlsx(path: string, opts: ParReadOptions = {}): Prom
       dataRows.push(row);
       return;
     }
-    const hasFigures = [...l.fields.flatMap((f) => [f.self, f.appraised]), l.total.got, l.survey.got].some((c) => c >= 0 && cellScalar(row.values[c]) !== null);
-    if (hasFigures) orphans.push(row);
+    if (scoreFigures(row, l)) orphans.push(row);
   });
 
   const found = layout as Layout | null;
+  const another = second as { sheet: string; row: number } | null;
+  // The first table scored no unit (a template tab before the decision's): the decision is the later one.
+  if (another && found && !dataRows.some((r) => scoreFigures(r, found))) return readParXlsx(path, { ...opts, skipSheets: [...skipped, String(layoutSheet as string | null)] });
   if (found === null) {
     throw new PipelineInputError(SCOPE, file, 'no PAR header found (a "STT" row followed by a row of "Điểm tối đa / Tự đánh giá / Thẩm định" or "Điểm tối đa / Đạt được" cells)', { code: 'layout' });
   }
-  const another = second as { sheet: string; row: number } | null;
   if (another) {
     throw new PipelineInputError(
       SCOPE,
