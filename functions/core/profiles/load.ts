@@ -85,9 +85,28 @@ function stackedHeaders(top: readonly string[], sub: readonly string[]): [string
 }
 
 /**
- * The best header among candidate rows: the most fields matched, then the earliest; a header over two rows
- * (stackedHeaders) only when it matches more fields than either of its rows alone, and it then ends on its
- * second row (the data follow it). `header_row` names the header's (first) row.
+ * Whether `sub`, the row under a header row `top`, holds only sub-headers of group cells: a value under
+ * no column the header maps, each either under a blank upper cell (a group's later columns) or under a
+ * group's first cell with its next column blank above and filled below ("Người nộp" merged over "Họ tên |
+ * Số điện thoại"). Not a data row (a dossier fills the mapped columns), a column-number row or a note.
+ */
+function subHeaderRow(top: readonly string[], sub: readonly string[], mapped: ReadonlySet<number>): boolean {
+  const blank = (v: string | undefined): boolean => (v ?? '').trim() === '';
+  let any = false;
+  for (let c = 0; c < sub.length; c++) {
+    if (blank(sub[c])) continue;
+    any = true;
+    if (mapped.has(c)) return false;
+    if (!blank(top[c]) && !(blank(top[c + 1]) && !blank(sub[c + 1]))) return false;
+  }
+  return any;
+}
+
+/**
+ * The best header among candidate rows: the most fields matched, then the earliest. A header over two rows
+ * (stackedHeaders) is taken when it matches more fields than either of its rows alone, or when the row under
+ * the best one holds only sub-headers of its group cells (subHeaderRow: their sub-headers map no field, and
+ * are no data row). The header's row is its last: the data follow it, and `header_row` names it.
  */
 export function pickHeader(profile: Profile, candidates: { row: number; cells: string[] }[]): { row: number; cells: string[]; match: HeaderMatch } | undefined {
   let best: { row: number; cells: string[]; match: HeaderMatch; score: number } | undefined;
@@ -96,12 +115,21 @@ export function pickHeader(profile: Profile, candidates: { row: number; cells: s
     const score = Object.keys(match.columns).length;
     if (score > 0 && (!best || score > best.score)) best = { row, cells, match, score };
   };
-  const starts = (row: number): boolean => profile.header_row === undefined || row === profile.header_row;
-  for (const c of candidates) if (starts(c.row)) consider(c.row, c.cells);
+  const ends = (row: number): boolean => profile.header_row === undefined || row === profile.header_row;
+  for (const c of candidates) if (ends(c.row)) consider(c.row, c.cells);
+  const single = best?.row;
   for (const [i, c] of candidates.entries()) {
     const next = candidates[i + 1];
-    if (!starts(c.row) || next?.row !== c.row + 1) continue;
+    if (next?.row !== c.row + 1 || !ends(next.row)) continue;
     for (const cells of stackedHeaders(c.cells, next.cells)) consider(next.row, cells);
+  }
+  if (best && best.row === single && profile.header_row === undefined) {
+    const chosen = best;
+    const next = candidates.find((c) => c.row === chosen.row + 1);
+    if (next && subHeaderRow(chosen.cells, next.cells, new Set(Object.values(chosen.match.columns)))) {
+      const [cells] = stackedHeaders(chosen.cells, next.cells);
+      return { row: next.row, cells, match: matchHeaders(profile, cells) };
+    }
   }
   return best && { row: best.row, cells: best.cells, match: best.match };
 }
@@ -162,8 +190,7 @@ export interface SheetPeek {
 
 /** The rows a profile's header is looked for in: the first 30, or down to the header row it names. */
 export function headerScanRows(profile: Pick<Profile, 'header_row'>): number {
-  // The row under a header_row too: the header may run over two rows.
-  return Math.max(HEADER_SCAN_ROWS, (profile.header_row ?? 0) + 1);
+  return Math.max(HEADER_SCAN_ROWS, profile.header_row ?? 0);
 }
 
 const filled = (values: readonly (CellValue | undefined)[]): boolean => values.some((v) => (cellString(v) ?? '').trim() !== '');
@@ -312,8 +339,7 @@ async function sheetRows(
     if (filled(r.values)) peek.lastFilled = Math.max(peek.lastFilled, r.number); // (rows may come out of order)
     if (deciding === r.sheet) {
       peek.rows.push(peekRow(r.number, r.values));
-      // (With a header_row, decided on the row under it: the header may run over two rows.)
-      if (profile.header_row !== undefined ? r.number > profile.header_row : peek.rows.length >= scan) decide(r.sheet);
+      if (profile.header_row !== undefined ? r.number >= profile.header_row : peek.rows.length >= scan) decide(r.sheet);
       return undefined;
     }
     if (reading?.sheet === r.sheet && r.number > reading.from) hand(r.number, r.values);

@@ -207,6 +207,14 @@ describe('mapping profiles', () => {
     // Read as one row, neither row of the header held the dossier id and the dates together: the file was refused.
     const r = await inspectExport({ path: file, storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
     expect(r).toMatchObject({ profile: 'so-theo-doi', headerRow: 6, rows: 2, landed: 2, missing: [] });
+    // The row inspect prints is the one a profile's header_row names.
+    const named = await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      const profile = { ...(await loadProfile('so-theo-doi')), header_row: 6 };
+      const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'so-theo-doi-mau-06.xlsx', profile, workDir: l.work });
+      return { headerRow: loaded.headerRow, rows: loaded.rowsRead };
+    });
+    expect(named).toEqual({ headerRow: 6, rows: 2 });
     await stageRaw(l.storage, { kind: 'dossier-export', bytes: readFileSync(file), period: '2024', originalName: 'so-theo-doi-mau-06.xlsx', profile: 'so-theo-doi' });
     const summary = await landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
     expect(summary.files.find((f) => f.kind === 'dossier-export')).toMatchObject({ rows_read: 2, rows_landed: 2, rows_quarantined: 0 });
@@ -240,6 +248,28 @@ describe('mapping profiles', () => {
       return { headerRow: loaded.headerRow, rows: await db.all('SELECT row_no, dossier_id_src, received_at_src, due_at_src FROM profile_raw') };
     });
     expect(got).toEqual({ headerRow: 2, rows: [{ row_no: '3', dossier_id_src: 'G-1', received_at_src: '03/05/2024 08:00', due_at_src: '10/05/2024 17:00' }] });
+  });
+
+  test('should end the header on a row holding only the sub-headers of a group cell, though they map no field', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'applicant.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Hồ sơ');
+    // The seven mapped headers merged down rows 1–2; "Người nộp" merged over "Họ tên | Số điện thoại".
+    ws.getRow(1).values = ['Mã hồ sơ', 'Mã thủ tục', 'Mã đơn vị', 'Kênh thực hiện', 'Ngày tiếp nhận', 'Ngày hẹn trả', 'Trạng thái', 'Người nộp', ''];
+    ws.getRow(2).values = ['', '', '', '', '', '', '', 'Họ tên', 'Số điện thoại'];
+    for (let c = 1; c <= 7; c++) ws.mergeCells(1, c, 2, c);
+    ws.mergeCells(1, 8, 1, 9);
+    ws.getRow(3).values = ['G-1', '1.000001', 'H99.01', '2', '03/05/2024 08:00', '10/05/2024 17:00', '4', 'Trần B', '0912345678'];
+    await wb.xlsx.writeFile(file);
+    const profile = await loadProfile('dvc-xlsx');
+    const got = await withDuckDb(async (db) => {
+      await createProfileTables(db);
+      const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: 'applicant.xlsx', profile, workDir: dir });
+      return { headerRow: loaded.headerRow, ids: (await db.all('SELECT dossier_id_src FROM profile_raw ORDER BY row_no')).map((r) => r.dossier_id_src) };
+    });
+    // The sub-header row was read as a record with no dossier id (to be quarantined).
+    expect(got).toEqual({ headerRow: 2, ids: ['G-1'] });
   });
 
   test('should inspect the project\'s own CSV (guessing its profile) and land nothing', async () => {

@@ -364,6 +364,12 @@ describe('Bieu06 reader with an unreadable file', () => {
     expect(read.rows).toHaveLength(4);
     // The period is the report's (May), not the template's (June).
     expect(read.rows[0]).toMatchObject({ period_type: 'month', year: 2025, period_no: 5 });
+    // A template whose period line is still blank ("Tháng ...... năm ......") is left too.
+    blank.eachRow((row) => row.eachCell((cell) => {
+      if (String(cell.value ?? '').includes('Kỳ báo cáo')) cell.value = 'Kỳ báo cáo: Tháng ...... năm ......';
+    }));
+    await first.xlsx.writeFile(templateFirst);
+    expect((await readBieu06Xlsx(templateFirst, {})).rows[0]).toMatchObject({ period_no: 5 });
   });
 
   test('should reject a workbook without a column-number row', async () => {

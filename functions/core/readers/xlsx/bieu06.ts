@@ -424,6 +424,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
 
   /** Unit rows of the table with a figure: none, and the table is a template (a later table is then the report). */
   let withFigures = 0;
+  let periodError: PipelineInputError | null = null;
   const skipped = new Set(opts.skipSheets ?? []);
 
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
@@ -445,7 +446,16 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       }
       // Before the header: look for the period line and the column-number row.
       const joined = texts.filter(Boolean).join(' ');
-      if (/kỳ báo cáo/iu.test(joined) && period === null) period = readPeriodLine(joined, file, row.number);
+      if (/kỳ báo cáo/iu.test(joined) && period === null && periodError === null) {
+        // An unreadable period line refuses the file once the read is done: on a template tab before the
+        // report ("Tháng ...... năm ......") it is left with the template (read again without it, below).
+        try {
+          period = readPeriodLine(joined, file, row.number);
+        } catch (err) {
+          if (!(err instanceof PipelineInputError)) throw err;
+          periodError = err;
+        }
+      }
       const map = columnNumbers(row.values);
       if (map) {
         const lacking = Array.from({ length: 13 }, (_, i) => i + 1).filter((n) => !map.has(n));
@@ -520,6 +530,11 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     }
   });
 
+  const another = second as { sheet: string; row: number } | null;
+  // The first table held no unit with a figure (a template tab before the report): the report is the later one.
+  if (another && withFigures === 0) return readBieu06Xlsx(path, { ...opts, skipSheets: [...skipped, String(headerSheet as string | null)] });
+  const unreadablePeriod = periodError as PipelineInputError | null;
+  if (unreadablePeriod) throw unreadablePeriod;
   const lacking = missing as { row: number; cols: number[] } | null;
   if (lacking) {
     throw new PipelineInputError(SCOPE, file, `the column-number row lacks column(s) ${lacking.cols.join(', ')} of the Biểu 06 columns 1–13`, { row: lacking.row, code: 'layout' });
@@ -527,9 +542,6 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   if (cols === null) {
     throw new PipelineInputError(SCOPE, file, 'no column-number row "1 2 3 … 13" found under the header (is this a Biểu 06/VPCP/KSTT sheet?)', { code: 'layout' });
   }
-  const another = second as { sheet: string; row: number } | null;
-  // The first table held no unit with a figure (a template tab before the report): the report is the later one.
-  if (another && withFigures === 0) return readBieu06Xlsx(path, { ...opts, skipSheets: [...skipped, String(headerSheet as string | null)] });
   if (another) {
     throw new PipelineInputError(
       SCOPE,
