@@ -85,19 +85,22 @@ function stackedHeaders(top: readonly string[], sub: readonly string[]): [string
 }
 
 /**
- * Whether `sub`, the row under a header row `top`, holds only sub-headers of group cells: a value under
- * no column the header maps, each either under a blank upper cell (a group's later columns) or under a
- * group's first cell with its next column blank above and filled below ("Người nộp" merged over "Họ tên |
- * Số điện thoại"). Not a data row (a dossier fills the mapped columns), a column-number row or a note.
+ * Whether `sub`, the row under a header row `top`, holds only sub-headers of group cells: each value under a
+ * group — a cell of `top` whose next column is blank above and filled below ("Người nộp" merged over "Họ tên |
+ * Số điện thoại"), and the columns after it blank above and filled below — and none under a column the header
+ * maps. Not a data row (a dossier fills the mapped columns), a column-number row, a note in an unlabelled
+ * column or a band row.
  */
 function subHeaderRow(top: readonly string[], sub: readonly string[], mapped: ReadonlySet<number>): boolean {
   const blank = (v: string | undefined): boolean => (v ?? '').trim() === '';
   let any = false;
-  for (let c = 0; c < sub.length; c++) {
+  let inGroup = false;
+  for (let c = 0; c < Math.max(top.length, sub.length); c++) {
+    if (!blank(top[c])) inGroup = !blank(sub[c]) && blank(top[c + 1]) && !blank(sub[c + 1]);
+    else if (blank(sub[c])) inGroup = false;
     if (blank(sub[c])) continue;
     any = true;
-    if (mapped.has(c)) return false;
-    if (!blank(top[c]) && !(blank(top[c + 1]) && !blank(sub[c + 1]))) return false;
+    if (mapped.has(c) || !inGroup) return false;
   }
   return any;
 }
@@ -273,6 +276,21 @@ export function chooseSheet(
   return partial ? { partial } : {};
 }
 
+/** A column-number row ("(1) (2) …", "1 2 3 …"): every value a small number, bracketed or not. */
+function numbersRow(values: readonly (CellValue | undefined)[]): boolean {
+  const texts = values.map((v) => (cellString(v) ?? '').trim()).filter((t) => t !== '');
+  return texts.length > 0 && texts.every((t) => /^\(?\d{1,3}\)?$/u.test(t));
+}
+
+/**
+ * A data row of the sheet read: below the header; of the rows the profile skips after it
+ * (`skip_after_header`), only a column-number row is skipped — any other row there is read (a record, or
+ * quarantined), never dropped because the export left its column-number row out.
+ */
+function dataRow(reading: { header: number; from: number }, row: number, values: readonly (CellValue | undefined)[]): boolean {
+  return row > reading.header && (row > reading.from || !numbersRow(values));
+}
+
 /**
  * One pass over the workbook, handing `onData` the data rows (after the header and the rows the profile
  * skips) of the sheet it reads: the sheet named (case and diacritics folded) or at the 1-based position
@@ -298,8 +316,8 @@ async function sheetRows(
   let named: string | undefined;
   const peeks = new Map<string, SheetPeek>();
   const scan = headerScanRows(profile);
-  /** The sheet whose rows go to onData, its first data row, and whether a row handed over held a value. */
-  let reading: { sheet: string; from: number; filled: boolean } | undefined;
+  /** The sheet whose rows go to onData, its header's row, the last row the profile may skip, and whether a row handed over held a value. */
+  let reading: { sheet: string; header: number; from: number; filled: boolean } | undefined;
   let deciding: string | undefined;
   const hand = (row: number, values: readonly (CellValue | undefined)[]): void => {
     if (filled(values)) reading!.filled = true;
@@ -315,9 +333,9 @@ async function sheetRows(
       if (profile.sheet !== undefined) on.noHeader(sheet, rows);
       return;
     }
-    reading = { sheet, from: header.row + profile.skip_after_header, filled: false };
+    reading = { sheet, header: header.row, from: header.row + profile.skip_after_header, filled: false };
     on.header(header);
-    for (const c of rows) if (c.row > reading.from) hand(c.row, [undefined, ...c.cells]);
+    for (const c of rows) if (dataRow(reading, c.row, [undefined, ...c.cells])) hand(c.row, [undefined, ...c.cells]);
   };
   const onSheets = (names: readonly string[]): void => {
     sheets = names;
@@ -342,7 +360,7 @@ async function sheetRows(
       if (profile.header_row !== undefined ? r.number >= profile.header_row : peek.rows.length >= scan) decide(r.sheet);
       return undefined;
     }
-    if (reading?.sheet === r.sheet && r.number > reading.from) hand(r.number, r.values);
+    if (reading?.sheet === r.sheet && dataRow(reading, r.number, r.values)) hand(r.number, r.values);
     return undefined;
   });
   if (deciding !== undefined) decide(deciding);

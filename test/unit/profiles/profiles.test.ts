@@ -579,6 +579,37 @@ describe('the sheet a profile names', () => {
     expect((err as Error).message).toMatch(/no header row of the profile "dvc-xlsx" found \(first 2 rows of the sheet "Hồ sơ"\)/);
   });
 
+  test('should skip after the header only a column-number row, and swallow no note as a sub-header', async () => {
+    const dir = tmp();
+    const load = async (file: string, name: string): Promise<{ headerRow: number; ids: unknown[] }> =>
+      withDuckDb(async (db) => {
+        await createProfileTables(db);
+        const loaded = await loadProfileExport(db, { fileNo: 0, localPath: file, file: path.basename(file), profile: await loadProfile(name), workDir: dir });
+        return { headerRow: loaded.headerRow, ids: (await db.all('SELECT dossier_id_src FROM profile_raw ORDER BY row_no')).map((r) => r.dossier_id_src) };
+      });
+    // The book flattened into one row with a "Người nộp" group over two columns, and no column-number row:
+    // so-theo-doi skips one row after the header, and that row was the first dossier.
+    const book = path.join(dir, 'book.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sổ theo dõi');
+    ws.getRow(3).values = ['STT', 'Mã hồ sơ', 'Tên TTHC', 'Người nộp', '', 'Cơ quan chủ trì giải quyết', 'Nhận hồ sơ của cá nhân, tổ chức', 'Hẹn trả kết quả', 'Nhận kết quả từ cơ quan giải quyết', 'Trả kết quả cho cá nhân, tổ chức'];
+    ws.getRow(4).values = ['', '', '', 'Họ tên', 'Địa chỉ, số điện thoại', '', '', '', '', ''];
+    ws.mergeCells(3, 4, 3, 5);
+    ws.getRow(5).values = [1, 'STD-1', 'Cấp phiếu lý lịch tư pháp', 'Trần B', 'Hà Nội', 'Sở Tư pháp', '02/05/2024 08:00', '16/05/2024', '', ''];
+    ws.getRow(6).values = [2, 'STD-2', 'Cấp phiếu lý lịch tư pháp', 'Lê C', '', 'Sở Tư pháp', '02/05/2024 09:00', '16/05/2024', '', ''];
+    await wb.xlsx.writeFile(book);
+    expect(await load(book, 'so-theo-doi')).toEqual({ headerRow: 4, ids: ['STD-1', 'STD-2'] });
+    // A note in an unlabelled column right under the header is a row to read (and quarantine), not a sub-header.
+    const noted = path.join(dir, 'noted.xlsx');
+    const nb = new ExcelJS.Workbook();
+    const ns = nb.addWorksheet('Hồ sơ');
+    ns.getRow(1).values = ['', ...header];
+    ns.getRow(2).values = ['hồ sơ giấy, chưa nhập mã'];
+    ns.getRow(3).values = ['', ...row('N-1')];
+    await nb.xlsx.writeFile(noted);
+    expect(await load(noted, 'dvc-xlsx')).toEqual({ headerRow: 1, ids: [null, 'N-1'] });
+  });
+
   test('should name the missing columns of the best header when no sheet holds the whole list', async () => {
     const file = path.join(tmp(), 'partial.xlsx');
     await workbook(file, [['Bìa', [['DANH SÁCH HỒ SƠ']]], ['Hồ sơ', [header.slice(0, 3), ['X-1', '1.000001', 'H99.01']]]]);

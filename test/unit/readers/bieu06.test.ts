@@ -370,6 +370,20 @@ describe('Bieu06 reader with an unreadable file', () => {
     }));
     await first.xlsx.writeFile(templateFirst);
     expect((await readBieu06Xlsx(templateFirst, {})).rows[0]).toMatchObject({ period_no: 5 });
+    // A cover tab (no table) with the unfilled line gives way to the report's own line.
+    const covered = new ExcelJS.Workbook();
+    covered.addWorksheet('Hướng dẫn').getCell(2, 1).value = 'Ghi rõ Kỳ báo cáo: Tháng ...... năm ......';
+    const filed = covered.addWorksheet('Tháng 5');
+    wb.worksheets[0]!.eachRow((row, n) => (filed.getRow(n).values = row.values));
+    const withCover = join(dir, 'with-cover.xlsx');
+    await covered.xlsx.writeFile(withCover);
+    expect((await readBieu06Xlsx(withCover, {})).rows[0]).toMatchObject({ period_no: 5 });
+    // The report's own line unfilled still refuses it.
+    filed.eachRow((row) => row.eachCell((cell) => {
+      if (String(cell.value ?? '').includes('Kỳ báo cáo')) cell.value = 'Kỳ báo cáo: Tháng ...... năm ......';
+    }));
+    await covered.xlsx.writeFile(withCover);
+    await expect(readBieu06Xlsx(withCover, {})).rejects.toThrow(/with-cover\.xlsx \(row 6\): the "Kỳ báo cáo" line "Kỳ báo cáo: Tháng \.{6} năm \.{6}.*" has no readable period/);
   });
 
   test('should reject a workbook without a column-number row', async () => {

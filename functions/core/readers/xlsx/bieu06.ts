@@ -424,7 +424,8 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
 
   /** Unit rows of the table with a figure: none, and the table is a template (a later table is then the report). */
   let withFigures = 0;
-  let periodError: PipelineInputError | null = null;
+  /** Period lines that cannot be read, by sheet: refused once the read is done if on the table's sheet, or if no line could be read. */
+  const periodErrors: { sheet: string; error: PipelineInputError }[] = [];
   const skipped = new Set(opts.skipSheets ?? []);
 
   await streamRows(path, { file, scope: SCOPE, limits: opts.limits }, (row) => {
@@ -446,14 +447,16 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       }
       // Before the header: look for the period line and the column-number row.
       const joined = texts.filter(Boolean).join(' ');
-      if (/kỳ báo cáo/iu.test(joined) && period === null && periodError === null) {
-        // An unreadable period line refuses the file once the read is done: on a template tab before the
-        // report ("Tháng ...... năm ......") it is left with the template (read again without it, below).
+      if (/kỳ báo cáo/iu.test(joined) && period === null) {
+        // An unreadable period line ("Tháng ...... năm ......", an unfilled form's) refuses the file once the
+        // read is done when it is the table's own, or no other line gives the period: on a template tab
+        // before the report it is left with the template (read again without it, below), and on a cover or
+        // instructions tab it gives way to the table's own line.
         try {
           period = readPeriodLine(joined, file, row.number);
         } catch (err) {
           if (!(err instanceof PipelineInputError)) throw err;
-          periodError = err;
+          periodErrors.push({ sheet: row.sheet, error: err });
         }
       }
       const map = columnNumbers(row.values);
@@ -533,8 +536,8 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
   const another = second as { sheet: string; row: number } | null;
   // The first table held no unit with a figure (a template tab before the report): the report is the later one.
   if (another && withFigures === 0) return readBieu06Xlsx(path, { ...opts, skipSheets: [...skipped, String(headerSheet as string | null)] });
-  const unreadablePeriod = periodError as PipelineInputError | null;
-  if (unreadablePeriod) throw unreadablePeriod;
+  const unreadablePeriod = periodErrors.find((e) => e.sheet === headerSheet) ?? (period === null ? periodErrors[0] : undefined);
+  if (unreadablePeriod) throw unreadablePeriod.error;
   const lacking = missing as { row: number; cols: number[] } | null;
   if (lacking) {
     throw new PipelineInputError(SCOPE, file, `the column-number row lacks column(s) ${lacking.cols.join(', ')} of the Biểu 06 columns 1–13`, { row: lacking.row, code: 'layout' });
