@@ -444,13 +444,22 @@ export async function loadProfileExport(
       .filter((x) => x !== null)
       .join(', ');
     const anyValue = names.map((n) => `coalesce("${n}", '') <> ''`).join(' OR ');
+    // Of the lines the profile skips after the header, only column-number lines ("(1) (2) …") are skipped:
+    // any other line there is a record (numbersRow's rule, for the XLSX path). Their line numbers, from the
+    // file's first lines; a record's row_no counts the data lines after the header, the skipped ones left out.
+    const numbersLine = `(${anyValue}) AND ${names.map((n) => `(coalesce(trim("${n}"), '') = '' OR regexp_full_match(trim("${n}"), '\\(?[0-9]{1,3}\\)?'))`).join(' AND ')}`;
+    const skipped =
+      first > header.row
+        ? (await db.all(`SELECT line FROM (SELECT row_number() OVER () AS line, * FROM ${scan} LIMIT ${first}) WHERE line > ${header.row} AND ${numbersLine}`).catch(csvError)).map((r) => Number(r.line))
+        : [];
+    const rowNo = `line - ${header.row}${skipped.map((l) => ` - CAST(line > ${l} AS INTEGER)`).join('')}`;
     await db.run(
       `INSERT INTO profile_raw (file_no, row_no, raw_record, ${PROFILE_FIELDS.map((f) => `${f}_src`).join(', ')})
        WITH numbered AS (
          SELECT row_number() OVER () AS line, * FROM ${scan}
        )
-       SELECT ${fileNo}, line - ${first}, CAST(json_object('row_no', line - ${first}, ${record}) AS VARCHAR), ${src}
-       FROM numbered WHERE line > ${first} AND (${anyValue})`,
+       SELECT ${fileNo}, ${rowNo}, CAST(json_object('row_no', ${rowNo}, ${record}) AS VARCHAR), ${src}
+       FROM numbered WHERE line > ${header.row}${skipped.length > 0 ? ` AND line NOT IN (${skipped.join(', ')})` : ''} AND (${anyValue})`,
     ).catch(csvError);
     // Every non-empty line came back from the reader, counted apart (csv-records.ts, countLines): a line
     // lost between the file and profile_raw would be neither landed nor quarantined (bench/history.md, change 87).

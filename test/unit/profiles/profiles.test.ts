@@ -610,6 +610,27 @@ describe('the sheet a profile names', () => {
     expect(await load(noted, 'dvc-xlsx')).toEqual({ headerRow: 1, ids: [null, 'N-1'] });
   });
 
+  test('should skip after a CSV header only a column-number line, numbering the records alike', async () => {
+    const dir = tmp();
+    const profileFile = path.join(dir, 'csv-numbered.json');
+    writeFileSync(profileFile, JSON.stringify({ ...(await loadProfile('own-csv')), name: 'csv-numbered', skip_after_header: 1 }));
+    const profile = await loadProfile(profileFile);
+    const line = (id: string): string => [id, '1.000001', 'H99.01', '2', '03/05/2024 08:15', '10/05/2024 17:00', '', 'DANG_XU_LY', '0', 'Có', 'Không', 'Có', 'Có', 'Có', 'Không', '09/05/2024 10:00'].join(',');
+    const read = async (name: string, body: string[]): Promise<unknown[]> => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `${PORTAL_CSV_HEADER.join(',')}\n${body.join('\n')}\n`);
+      return withDuckDb(async (db) => {
+        await createProfileTables(db);
+        await loadProfileExport(db, { fileNo: 0, localPath: file, file: name, profile, workDir: dir });
+        return (await db.all('SELECT row_no, dossier_id_src FROM profile_raw ORDER BY row_no')).map((r) => `${r.row_no}:${r.dossier_id_src}`);
+      });
+    };
+    const numbers = PORTAL_CSV_HEADER.map((_, i) => `(${i + 1})`).join(',');
+    expect(await read('with-numbers.csv', [numbers, line('C-1'), line('C-2')])).toEqual(['1:C-1', '2:C-2']);
+    // Without its column-number line, the first record was skipped in its place.
+    expect(await read('without-numbers.csv', [line('C-1'), line('C-2')])).toEqual(['1:C-1', '2:C-2']);
+  });
+
   test('should name the missing columns of the best header when no sheet holds the whole list', async () => {
     const file = path.join(tmp(), 'partial.xlsx');
     await workbook(file, [['Bìa', [['DANH SÁCH HỒ SƠ']]], ['Hồ sơ', [header.slice(0, 3), ['X-1', '1.000001', 'H99.01']]]]);
