@@ -160,7 +160,7 @@ export type FoundHeader = { row: number; cells: string[]; match: HeaderMatch };
 
 const peekRow = (row: number, values: readonly (CellValue | undefined)[]): PeekRow => ({ row, cells: Array.from(values.slice(1), (v) => cellString(v) ?? '') });
 
-/** The first rows of an export's sheet (or CSV) as text, for guessing the profile and the header. */
+/** The first rows of a CSV export, or of the sheet a profile names, as text, for guessing the profile and the header. */
 export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | 'csv', opts: { file: string; sheet?: string | number; delimiter?: string; rows?: number }): Promise<PeekRow[]> {
   const n = opts.rows ?? HEADER_SCAN_ROWS;
   if (format === 'csv') {
@@ -172,8 +172,9 @@ export async function peekRows(db: DuckDb, localPath: string, format: 'xlsx' | '
     });
     return rows.map((r, i) => ({ row: i + 1, cells: Object.values(r).map((v) => (v === null || v === undefined ? '' : String(v))) }));
   }
-  if (opts.sheet === undefined) return [...(await peekSheets(localPath, opts.file, n)).peeks.values()][0]?.rows ?? [];
+  // A workbook's sheet is named here: with none, the sheet is chosen from every sheet (peekSheets, chooseSheet).
   const sheet = opts.sheet;
+  if (sheet === undefined) throw new Error(`[pipeline] [profile] Failed to peek at ${opts.file}: no sheet named (peekSheets reads every sheet)`);
   const out: PeekRow[] = [];
   let target: string | undefined;
   await streamRows(localPath, { file: opts.file, scope: 'profile', limits: EXPORT_XLSX_LIMITS, onSheets: (names) => (target = sheetIn(names, sheet)) }, (r) => {

@@ -282,6 +282,11 @@ function columnNumbers(values: readonly (CellValue | undefined)[]): Map<number, 
   return map.has(1) && map.has(2) && map.has(3) && map.size >= 5 ? map : null;
 }
 
+/** The Biểu 06 columns 1 … 13 a column-number row lacks. */
+function lackingColumns(map: Map<number, number>): number[] {
+  return Array.from({ length: 13 }, (_, i) => i + 1).filter((n) => !map.has(n));
+}
+
 /** A figure in one of columns 3 … 13 of a row laid out as `map` (column number → sheet column). */
 function unitFigures(row: SheetRow, map: Map<number, number>): boolean {
   return Array.from({ length: 11 }, (_, i) => cellScalar(row.values[map.get(i + 3) ?? -1])).some((x) => x !== null);
@@ -442,7 +447,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
           return 'stop';
         }
         const other = columnNumbers(row.values);
-        if (other && Array.from({ length: 13 }, (_, i) => i + 1).every((n) => other.has(n))) later = { sheet: row.sheet, row: row.number, map: other };
+        if (other && lackingColumns(other).length === 0) later = { sheet: row.sheet, row: row.number, map: other };
         return;
       }
       // Before the header: look for the period line and the column-number row.
@@ -461,7 +466,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
       }
       const map = columnNumbers(row.values);
       if (map) {
-        const lacking = Array.from({ length: 13 }, (_, i) => i + 1).filter((n) => !map.has(n));
+        const lacking = lackingColumns(map);
         if (lacking.length > 0) {
           missing = { row: row.number, cols: lacking };
           return 'stop';
@@ -475,8 +480,7 @@ export async function readBieu06Xlsx(path: string, opts: Bieu06ReadOptions = {})
     const stt = row.values[map.get(1) ?? 1];
     const name = texts[map.get(2) ?? 2] ?? '';
     const sttText = cellText(stt);
-    const dataCells = Array.from({ length: 11 }, (_, i) => cellScalar(row.values[map.get(i + 3) ?? -1]));
-    const hasFigures = dataCells.some((x) => x !== null);
+    const hasFigures = unitFigures(row, map);
     const anyText = texts.some(Boolean);
     const label = labelKey(name || sttText);
     let kind: Kind;
