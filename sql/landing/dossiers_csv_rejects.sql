@@ -4,7 +4,11 @@
 -- before the words in brackets). The runner reads the chunk with store_rejects, so DuckDB fills the
 -- reject tables it names, which it gives this model as `reject_errors` and `reject_scans` (one
 -- connection's reads at a time), and provides `chunk_csv` (file_no, csv_path: the path each file
--- was read from). A record with several errors is reported by its first column's.
+-- was read from) and `reject_blank_lines` (file_no, line, n: each run of empty lines of a file, as the
+-- line DuckDB gives its first and their number, counted apart by csv-records.ts). A record with several
+-- errors is reported by its first column's. DuckDB's `line` counts the empty lines before a record, which
+-- are no records: its data-row number is its line less the header and those lines, as the good rows
+-- around it are numbered (an export with two empty lines before a rejected third record named it row 5).
 with errors as (
     select * from reject_errors
 ),
@@ -17,10 +21,18 @@ files as (
     select * from chunk_csv
 ),
 
+blank_lines as (
+    select * from reject_blank_lines
+),
+
 final as (
     select
         files.file_no,
-        CAST(errors.line - 1 AS BIGINT) as row_no,
+        -- the line less the header and the empty lines above it
+        CAST(errors.line - 1 - coalesce((
+            select sum(blank_lines.n) from blank_lines
+            where blank_lines.file_no = files.file_no and blank_lines.line < errors.line
+        ), 0) AS BIGINT) as row_no,
         case min_by(errors.error_type, coalesce(errors.column_idx, 0))
             when 'LINE SIZE OVER MAXIMUM' then 'line longer than 1 MiB (max_line_size): probably a missing closing quote or a binary file'
             when 'MISSING COLUMNS' then coalesce(min_by(errors.error_message, coalesce(errors.column_idx, 0)), '')

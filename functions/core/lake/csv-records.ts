@@ -24,6 +24,13 @@ export interface CsvRecordCount {
   records: number;
   /** When a quote is still open at the end: the record it opened in (1 = the header) and the byte where that record starts. */
   unterminated?: { record: number; byte: number };
+  /**
+   * The file's empty lines outside quotes, when it has any: each run of them as the line number DuckDB's
+   * reader gives its first (`line`: DuckDB counts an empty line as a line, a record holding line breaks
+   * inside quotes as one; the header is line 1) and how many there are (`n`). A rejected record's
+   * `line` less 1 and less the empty lines before it is its data-row number (landBulkChunk).
+   */
+  blankLines?: { line: number; n: number }[];
 }
 
 const LF = 0x0a;
@@ -54,6 +61,9 @@ class RecordCounter {
   private afterCr = false;
   private recordStart = 0;
   private offset = 0;
+  /** Empty lines so far, and their runs (CsvRecordCount.blankLines). */
+  private blanks = 0;
+  private readonly blankRuns: { line: number; n: number }[] = [];
 
   constructor(delim: string) {
     this.sep = delim.charCodeAt(0);
@@ -77,6 +87,7 @@ class RecordCounter {
           if (nextCr !== -1 && nextCr < from) nextCr = view.indexOf(CR, from);
           if (nextCr !== -1 && nextCr < nl - 1) break;
           if (nl - from > (nl > from && view[nl - 1] === CR ? 1 : 0)) records++;
+          else this.blank(records);
           from = nl + 1;
         }
         recordStart = offset + from;
@@ -105,6 +116,7 @@ class RecordCounter {
       }
       if (b === LF || b === CR) {
         if (filled) records++;
+        else this.blank(records);
         filled = false;
         state = FIELD_START;
         afterCr = b === CR;
@@ -125,9 +137,19 @@ class RecordCounter {
     this.offset = offset + end;
   }
 
+  /** An empty line after `records` records: DuckDB's line number for it is those records and the empty lines before it, plus one. */
+  private blank(records: number): void {
+    const line = records + this.blanks + 1;
+    this.blanks++;
+    const last = this.blankRuns[this.blankRuns.length - 1];
+    if (last && last.line + last.n === line) last.n++;
+    else this.blankRuns.push({ line, n: 1 });
+  }
+
   result(): CsvRecordCount {
-    if (this.state === QUOTED) return { records: this.records + 1, unterminated: { record: this.records + 1, byte: this.recordStart } };
-    return { records: this.filled ? this.records + 1 : this.records };
+    const blanks = this.blankRuns.length > 0 ? { blankLines: this.blankRuns.map((r) => ({ ...r })) } : {};
+    if (this.state === QUOTED) return { records: this.records + 1, unterminated: { record: this.records + 1, byte: this.recordStart }, ...blanks };
+    return { records: this.filled ? this.records + 1 : this.records, ...blanks };
   }
 }
 

@@ -742,8 +742,14 @@ async function landBulkChunk(db: DuckDb, storage: Storage, workDir: string, meta
       // their line and a reason in plain words (DuckDB's message, when it has one, in brackets).
       await conn.run(
         `CREATE OR REPLACE TEMP VIEW reject_errors AS SELECT * FROM reject_errors_${lane};
-         CREATE OR REPLACE TEMP VIEW reject_scans AS SELECT * FROM reject_scans_${lane};`,
+         CREATE OR REPLACE TEMP VIEW reject_scans AS SELECT * FROM reject_scans_${lane};
+         CREATE OR REPLACE TEMP TABLE reject_blank_lines (file_no INTEGER, line BIGINT, n BIGINT);`,
       );
+      // DuckDB numbers a rejected record by lines, empty ones included: the empty lines counted apart
+      // (csv-records.ts) turn its line into its data-row number. (A count that failed is refused below.)
+      const counted = await counting.catch(() => undefined);
+      const blanks = paths.flatMap((_, j) => (counted?.[first + j]?.blankLines ?? []).map((b) => `(${first + j}, ${b.line}, ${b.n})`));
+      if (blanks.length > 0) await conn.run(`INSERT INTO reject_blank_lines VALUES ${blanks.join(', ')}`);
       await conn.run(`INSERT INTO chunk_rejects BY NAME ${rejectsSql}`);
     });
     for (let lane = lanes; lane < CSV_READ_LANES; lane++) await db.run(`DROP TABLE IF EXISTS chunk_input_${lane}`);

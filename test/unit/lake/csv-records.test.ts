@@ -93,6 +93,28 @@ describe('countCsvRecords counts the records DuckDB reads (rows + rejected recor
     });
   }
 
+  // DuckDB numbers a rejected record by its line, counting the empty lines above it and a record over
+  // several lines (inside quotes) as one: those lines turn its line into its data-row number (land.ts).
+  test('should place the empty lines as DuckDB numbers them, so a rejected record gets its data-row number', async () => {
+    const layouts: [string, string, number[]][] = [
+      ['LF, empty lines before a cut record', [HEADER, row(1), '', '', 'id-2,x', row(3), 'id-4,x'].join('\n') + '\n', [2, 4]],
+      ['CR LF, runs of empty lines and a quoted line break', [HEADER, '', row(1), '\r\n', 'id-2,"a\r\n\r\nb",2', 'id-3,x', '', row(4), 'id-5,x'].join('\r\n') + '\r\n\r\n', [3, 5]],
+      ['lone CR line breaks', [HEADER, row(1), '', 'id-2,x', row(3)].join('\r') + '\r', [2]],
+    ];
+    for (const [what, text, rejected] of layouts) {
+      const f = await file(`blank-${what.replace(/\W+/g, '-')}.csv`, text);
+      const counted = await countCsvRecords(f, ',');
+      expect(countCsvRecordsSync(f, ','), what).toEqual(counted);
+      const lines = await withDuckDb(async (db) => {
+        await db.all(`SELECT count(*) FROM read_csv(${literal(f)}, header = true, delim = ',', quote = '"', escape = '"', columns = {'a': 'VARCHAR', 'b': 'VARCHAR', 'c': 'VARCHAR'},
+                      auto_detect = false, store_rejects = true, null_padding = false)`);
+        return (await db.all('SELECT DISTINCT line FROM reject_errors ORDER BY line')).map((r) => Number(r.line));
+      });
+      const blanksBefore = (line: number): number => (counted.blankLines ?? []).filter((b) => b.line < line).reduce((n, b) => n + b.n, 0);
+      expect(lines.map((line) => line - 1 - blanksBefore(line)), what).toEqual(rejected);
+    }
+  });
+
   test('should count the semicolon-separated NSW layout by its own separator', async () => {
     const f = await file('nsw.csv', ['a;b;c', 'x;"1;2";3', 'y;"";4'].join('\n') + '\n');
     expect((await countCsvRecords(f, ';')).records).toBe(3);

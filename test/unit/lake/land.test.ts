@@ -472,6 +472,30 @@ describe('landStaged numbering rows in chunks with and without rejected records'
   });
 });
 
+describe('landStaged numbering rows around empty lines', () => {
+  test('should number a rejected record and the rows after it by records, the empty lines above them left out', async () => {
+    const l = await lake();
+    // Data lines: D1, two empty lines, a cut record (row 2), D3 (row 3), an empty line with a CR LF, a
+    // quoted value over two lines (one record, row 4), another cut record (row 5), D6 (row 6).
+    const text = `\ufeff${PORTAL_HEADER}\r\n${[portalRow('D1'), '', '', 'D2,1.000001', portalRow('D3'), '', portalRow('D4', { status: 'DA_TRA\r\nKET_QUA' }), 'D5,1.000001', portalRow('D6')].join('\r\n')}\r\n`;
+    const s = await stageAndLand(l.storage, l.work, [{ kind: 'portal-csv', name: 'blank.csv', bytes: Buffer.from(text) }]);
+    expect([s.rowsRead, s.rowsLanded, s.rowsQuarantined]).toEqual([6, 3, 3]);
+    expect((await quarantined(l.root)).map((q) => [Number(q.row_no), q.field])).toEqual([
+      [2, null],
+      [4, 'status'],
+      [5, null],
+    ]);
+    const rows = await withDuckDb((db) =>
+      db.all(`SELECT dossier_id, CAST(raw_row AS INTEGER) AS raw_row FROM read_parquet(${literal(`${l.root}/landed/dossiers/**/*.parquet`)}) ORDER BY 1`),
+    );
+    expect(rows).toEqual([
+      { dossier_id: 'D1', raw_row: 1 },
+      { dossier_id: 'D3', raw_row: 3 },
+      { dossier_id: 'D6', raw_row: 6 },
+    ]);
+  });
+});
+
 describe('landStaged with a landed registry', () => {
   test('should quarantine dossiers of unknown agencies and of agencies that no longer existed', async () => {
     const { storage, root, work } = newLake();
