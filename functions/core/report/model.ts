@@ -4,7 +4,7 @@
  * number line, place and date, title, body, "Nơi nhận" and the signature block). The DOCX and PDF
  * writers render this one model, so both say the same thing.
  */
-import { formatViDate, formatViNumber, formatViPeriod } from '../vi/index.js';
+import { formatViDate, formatViNumber, formatViPeriod, shownUnits } from '../vi/index.js';
 import type { AgencyPeriod, Figures, Merger, MonthsSum, ReportData } from './data.js';
 
 export type Align = 'left' | 'center' | 'right';
@@ -64,10 +64,14 @@ export const fmtScore = (n: number): string => formatViNumber(n, 2);
 const sign = (s: string, n: number): string => (n > 0 ? `+${s}` : s);
 export const fmtCountChange = (n: number): string => sign(formatViNumber(n), n);
 export const fmtScoreChange = (n: number | null): string => (n === null ? '–' : sign(formatViNumber(n, 2), n));
-/** Rate change in percentage points ("+2,15 điểm %"). */
+/**
+ * Rate change in percentage points ("+2,15 điểm %"): the difference of the two rates as fmtRate shows
+ * them, so it is what a reader subtracting the printed rates gets (72,97% and 45,95% are +27,02, where
+ * the unrounded rates' difference rounded to +27,03).
+ */
 export const fmtRateChange = (a: number | null, b: number | null): string => {
   if (a === null || b === null) return '–';
-  const d = Math.round((a - b) * 10000) / 100;
+  const d = (shownUnits(a * 100, 2) - shownUnits(b * 100, 2)) / 100;
   return `${sign(formatViNumber(d, 2), d)} điểm %`;
 };
 export const fmtRankChange = (n: number | null): string => (n === null ? '–' : n > 0 ? `↑${n}` : n < 0 ? `↓${-n}` : '=');

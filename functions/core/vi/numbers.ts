@@ -105,6 +105,16 @@ function roundHalfAway(n: number, decimals: number): string {
   return (n < 0 ? n - eps : n + eps).toFixed(decimals);
 }
 
+/**
+ * `n` in units of its last shown decimal, as formatViNumber rounds it (83.455 at 2 decimals → 8346): a
+ * difference of two shown figures taken from these is the difference of what the reader sees.
+ */
+export function shownUnits(n: number, decimals = 0): number {
+  if (!Number.isFinite(n)) throw new RangeError(`[pipeline] [vi] Failed to round number: ${n} is not finite`);
+  const v = Math.round(Number(roundHalfAway(n, decimals)) * 10 ** decimals);
+  return v === 0 ? 0 : v;
+}
+
 /** Format a number the vi-VN way: "1.492", "83,45", "-1,92". `decimals` are fixed (default 0). */
 export function formatViNumber(n: number, decimals = 0): string {
   if (!Number.isFinite(n)) throw new RangeError(`[pipeline] [vi] Failed to format number: ${n} is not finite`);

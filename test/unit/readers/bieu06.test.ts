@@ -69,8 +69,9 @@ afterAll(async () => {
 /** Sheet row numbers of the writer's layout: header ends at row 11, each band adds one row. */
 function expectedRows(sheet: Bieu06Sheet): Bieu06Row[] {
   const out: Bieu06Row[] = [];
-  let line = 0;
   for (const band of sheet.bands) {
+    // STT restarts in each band
+    let line = 0;
     for (const r of band.rows) {
       line++;
       const [c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13] = r.c as [number, number, number, number, number, number, number, number, number, number, number];
@@ -117,6 +118,25 @@ describe('Bieu06 writer and reader round trip', () => {
     expect(got.unmatchedUnits).toEqual([]);
     expect(got.sourceFile).toBe('bieu06_2025_q1.xlsx');
     expect(got.rawHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('should number the lines within each band (I, II… number the bands), as the form does', async () => {
+    const path = join(dir, 'stt.xlsx');
+    await writeBieu06Xlsx(path, SHEET);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path);
+    const ws = wb.worksheets[0]!;
+    const column: string[] = [];
+    for (let r = 12; r <= 12 + 2 + 4; r++) column.push(`${String(ws.getCell(r, 1).value ?? '')}|${String(ws.getCell(r, 2).value ?? '')}`);
+    expect(column).toEqual([
+      'I|Sở, ban, ngành',
+      '1|Sở Tư pháp',
+      '2|Sở Y tế',
+      '3|Sở Văn hoá, Thể thao và Du lịch',
+      'II|Chi cục',
+      '1|Chi cục Tiêu chuẩn Đo lường Chất lượng',
+      '|Tổng cộng',
+    ]);
   });
 
   test('should leave agency codes null without a registry', async () => {

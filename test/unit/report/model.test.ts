@@ -25,6 +25,15 @@ describe('report formatting given vi-VN', () => {
     expect(fmtRateChange(0.5, 0.6296)).toBe('-12,96 điểm %');
   });
 
+  test('should give a change that is the difference of the two rates as printed', () => {
+    // 27/37 and 17/37 print as 72,97% and 45,95%: +27,02 to a reader (their unrounded difference is 27,027…).
+    expect([fmtRate(27 / 37), fmtRate(17 / 37), fmtRateChange(27 / 37, 17 / 37)]).toEqual(['72,97%', '45,95%', '+27,02 điểm %']);
+    expect(fmtRateChange(17 / 37, 27 / 37)).toBe('-27,02 điểm %');
+    // 12,345% prints 12,35% (half away from zero), 12,3449% prints 12,34%.
+    expect([fmtRate(0.12345), fmtRate(0.123449), fmtRateChange(0.123449, 0.12345)]).toEqual(['12,35%', '12,34%', '-0,01 điểm %']);
+    expect(fmtRateChange(0.83451, 0.834549)).toBe('0,00 điểm %');
+  });
+
   test('should take the place name from the province name', () => {
     expect(placeName('UBND tỉnh Sông Xanh')).toBe('Sông Xanh');
     expect(placeName('Thành phố Hà Nội')).toBe('Hà Nội');

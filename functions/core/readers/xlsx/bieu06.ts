@@ -216,7 +216,6 @@ export async function writeBieu06Xlsx(path: string, sheet: Bieu06Sheet): Promise
   setRow(ws, 11, [...Array.from({ length: 13 }, (_, i) => i + 1)]);
 
   let r = 12;
-  let lineNo = 0;
   const totals = new Array<number>(11).fill(0);
   const styleRow = (rowNo: number, isBold: boolean): void => {
     for (let c = 1; c <= 13; c++) {
@@ -232,6 +231,8 @@ export async function writeBieu06Xlsx(path: string, sheet: Bieu06Sheet): Promise
     setRow(ws, r, [roman(i + 1), band.name, ...(sheet.bandSubtotals ? subtotal : [])]);
     styleRow(r, true);
     r++;
+    // STT numbers the lines within their band (I, II… number the bands), as the form does.
+    let lineNo = 0;
     for (const u of band.rows) {
       lineNo++;
       setRow(ws, r, [lineNo, u.unitName, ...u.c]);
