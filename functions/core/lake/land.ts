@@ -115,6 +115,57 @@ const KIND_ORDER: RawKind[] = [
   'score766-detail',
 ];
 
+/** The kinds whose rows are dossiers: the first of them landed places an id (dossiers_checked.sql). */
+const DOSSIER_KINDS: ReadonlySet<RawKind> = new Set(['portal-api', 'portal-csv', 'nsw-csv', 'dossier-export']);
+
+/** The sources in the order their dossiers land (the two sources' ids never meet: NSW ids carry NSW-). */
+const SOURCE_ORDER = ['portal', 'nsw'];
+
+/**
+ * The land's runs: each a kind and its staged files in arrival order (`staged` is in that order:
+ * listStaged), the kinds in KIND_ORDER — except the dossier kinds, whose files land source by source
+ * and, within a source, in arrival order across kinds, a run ending where the kind changes. Which file
+ * lands first places a dossier id that two files put in different months (the later one is
+ * quarantined), so an API page pulled after a CSV export landed after it whether the two came in one land
+ * or in two; by kind (every page before every CSV) one land placed it by the page and two by the export.
+ * `sourceOf` gives a dossier file's source (a vendor export's is its profile's).
+ */
+export function landingRuns(kinds: readonly RawKind[], staged: readonly RawMeta[], sourceOf: (meta: RawMeta) => string): { kind: RawKind; files: RawMeta[] }[] {
+  const runs: { kind: RawKind; files: RawMeta[] }[] = [];
+  const dossierFiles = staged.filter((m) => DOSSIER_KINDS.has(m.kind) && kinds.includes(m.kind));
+  const sources = [...new Set(dossierFiles.map(sourceOf))].sort((a, b) => rank(a) - rank(b) || cmpText(a, b));
+  let dossiersPlaced = false;
+  for (const kind of kinds) {
+    if (!DOSSIER_KINDS.has(kind)) {
+      runs.push({ kind, files: staged.filter((m) => m.kind === kind) });
+      continue;
+    }
+    if (dossiersPlaced) continue;
+    dossiersPlaced = true;
+    for (const source of sources) {
+      for (const meta of dossierFiles.filter((m) => sourceOf(m) === source)) {
+        const last = runs[runs.length - 1];
+        if (last && last.kind === meta.kind && last.files.length > 0 && sourceOf(last.files[0]!) === source) last.files.push(meta);
+        else runs.push({ kind: meta.kind, files: [meta] });
+      }
+    }
+  }
+  return runs;
+}
+
+const rank = (source: string): number => (SOURCE_ORDER.includes(source) ? SOURCE_ORDER.indexOf(source) : SOURCE_ORDER.length);
+const cmpText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Each staged vendor export's source, from its mapping profile ('portal' when it has none it can load: it is refused as it lands). */
+async function exportSources(staged: readonly RawMeta[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const meta of staged) {
+    if (meta.kind !== 'dossier-export') continue;
+    out.set(meta.sha256, await loadProfile(meta.profile ?? '').then((p) => p.source, () => 'portal'));
+  }
+  return out;
+}
+
 export async function landStaged(opts: LandOptions): Promise<LandSummary> {
   const kinds = KIND_ORDER.filter((k) => !opts.kinds || opts.kinds.includes(k));
   const prof = opts.profile;
@@ -154,8 +205,9 @@ export async function landStaged(opts: LandOptions): Promise<LandSummary> {
     let readAhead: Map<string, ReadAhead> | undefined;
     const maxTs = opts.maxTimestamp ?? new Date(Date.now() + 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
     let done = 0;
-    for (const kind of kinds) {
-      const files = staged.filter((m) => m.kind === kind);
+    const exported = await exportSources(staged);
+    const sourceOf = (m: RawMeta): string => exported.get(m.sha256) ?? RAW_KINDS[m.kind].source;
+    for (const { kind, files } of landingRuns(kinds, staged, sourceOf)) {
       if (files.length === 0) continue;
       const info = RAW_KINDS[kind];
       const entries: ManifestEntry[] = [];

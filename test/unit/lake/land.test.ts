@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { DuckDb, literal, withDuckDb } from '../../../functions/core/engine/duckdb.js';
@@ -143,6 +143,41 @@ describe('landStaged with an API page whose records have wrong types', () => {
       ['2', 'channel'],
       ['3', 'is_fee_bearing'],
     ]);
+  });
+});
+
+describe('landStaged placing an id that a CSV export and a later API page put in two months', () => {
+  test('should land the files in the order they arrived, across kinds, so one land and two give the same lake', async () => {
+    const record = { maHoSo: 'X1', maTTHC: '1.000001', maDonVi: 'H99.01', kenh: 2, ngayTiepNhan: '2024-06-03T08:15:00+07:00', ngayHenTra: '2024-06-10T17:00:00+07:00', ngayKetThuc: null, trangThai: 'DANG_XU_LY', soNgayChoBoSung: 0, coPhi: false, thanhToanTrucTuyen: false, daSoHoa: true, coKetQuaDienTu: false, dongBoDVCQG: true, coPhanAnh: false, ngayCapNhat: '2024-06-03T08:15:00+07:00' };
+    // X1 received in May by the export pulled first, in June by the page pulled a second later.
+    const csvFile = { kind: 'portal-csv' as const, bytes: csv(portalRow('X1'), portalRow('X2')), period: '2024-05', originalName: 'may.csv', pulledAt: '2026-01-02T00:00:00.000Z' };
+    const page = { kind: 'portal-api' as const, bytes: Buffer.from(JSON.stringify({ page: 1, data: [record, { ...record, maHoSo: 'X3' }] })), period: '2024-06', originalName: 'api/v1/dossiers?page=1', pulledAt: '2026-01-02T00:00:01.000Z' };
+    const land = (l: Lake) => landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const one = await lake();
+    await stageRaw(one.storage, csvFile);
+    await stageRaw(one.storage, page);
+    const s = await land(one);
+    const two = await lake();
+    await stageRaw(two.storage, csvFile);
+    await land(two);
+    await stageRaw(two.storage, page);
+    await land(two);
+    // X1 stays where the export that came first put it; the page's X1 is quarantined, in both lakes.
+    expect(s.files.map((f) => [f.original_name, f.rows_read, f.rows_landed, f.rows_quarantined])).toEqual([
+      ['may.csv', 2, 2, 0],
+      ['api/v1/dossiers?page=1', 2, 1, 1],
+    ]);
+    const rows = (root: string) =>
+      withDuckDb((db) => db.all(`SELECT dossier_id, CAST(month AS INTEGER) AS month FROM read_parquet(${literal(`${root}/landed/dossiers/**/*.parquet`)}, hive_partitioning = true) ORDER BY 1`));
+    expect(await rows(one.root)).toEqual([
+      { dossier_id: 'X1', month: 5 },
+      { dossier_id: 'X2', month: 5 },
+      { dossier_id: 'X3', month: 6 },
+    ]);
+    expect((await quarantined(one.root)).map((q) => [Number(q.row_no), q.field])).toEqual([[1, 'dossier_id']]);
+    const files = (root: string) => readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /^(landed\/dossiers|quarantine)\/.*\.parquet$/.test(f)).sort();
+    expect(files(two.root)).toEqual(files(one.root));
+    for (const f of files(one.root)) expect(readFileSync(path.join(two.root, f)).equals(readFileSync(path.join(one.root, f))), f).toBe(true);
   });
 });
 
