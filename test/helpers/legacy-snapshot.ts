@@ -5,6 +5,10 @@
  * (test/unit/transform/snapshot-engine.test.ts). Never used by the product. One rule changed since:
  * the quarantine is read whole, as the landing log is (its month cut left a file's rejected rows out of
  * a snapshot that listed the file, and the snapshot failed data_quality's test; bench/history.md, 133).
+ * A second rule is not here: a dossier is read as its version known on the date, from the current ones and
+ * the ledger of replaced ones (bench/history.md, 160); the generated province this reference is compared
+ * on has no replaced version, so both read the one version each dossier has (snapshot-versions.test.ts
+ * tests the rule itself).
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';

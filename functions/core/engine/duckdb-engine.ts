@@ -18,7 +18,7 @@ import { createError } from '../errors.js';
 import { DuckDb, ident, literal, type DuckDbOptions, type Params } from './duckdb.js';
 import { PARQUET_OPTIONS } from './parquet.js';
 import { sameRowsOn, type ExportedParquet, type ExportOptions, type MaterializeOptions, type MaterializeResult, type ModelDef, type PartitionSelection, type QueryEngine, type Row } from './types.js';
-import { LEDGER_COLUMNS, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
+import { LEDGER_COLUMNS, LEDGER_TABLES, SOURCE_COLUMNS, sourceOfLakeTable, type SourceColumn } from '../transform/sources.js';
 
 /**
  * The Hive keys of a source's paths (`year=2025/month=12/…`) typed as the source
@@ -159,7 +159,7 @@ export class DuckDbEngine implements QueryEngine {
     await this.db.dropRelation(name);
     const known = this.options.sourceColumns ?? SOURCE_COLUMNS;
     // A lake table read under an as-of view (landed_<dataset>, quarantine) is typed as its source.
-    const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name];
+    const columns = known[name] ?? known[sourceOfLakeTable(name) ?? ''] ?? LEDGER_COLUMNS[name] ?? LEDGER_COLUMNS[LEDGER_TABLES[name]?.ledger ?? ''];
     if (first !== undefined) {
       const hive = options.hivePartitioning ?? true;
       const scan = `read_parquet(${literal(pattern)}, hive_partitioning = ${hive}, union_by_name = true${hive ? hiveTypes(String(first), columns) : ''})`;

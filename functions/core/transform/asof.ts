@@ -22,16 +22,26 @@ import type { Storage } from '../storage/types.js';
 import { referencedRelations, type AsOfCut, type TransformModel } from './models.js';
 import { registerLakeSources } from './register.js';
 import type { SnapshotFile } from './snapshot.js';
-import { lakePrefixLocation, lakeSourceLocations, lakeTableName, SOURCE_NAMES, sourcePrefix } from './sources.js';
+import { LEDGER_TABLES, lakePrefixLocation, lakeSourceLocations, lakeTableName, SOURCE_NAMES, sourcePrefix } from './sources.js';
 
 /** The one-row relation the as-of views read: as_of_date, the snapshot's date. */
 export const AS_OF_RELATION = 'snapshot_as_of';
+
+/**
+ * The ledgers an as-of view reads besides its own table, by source: the dossiers' view takes each dossier's
+ * version known on the date from the current ones and those a later file replaced.
+ */
+const AS_OF_LEDGERS: Readonly<Record<string, readonly string[]>> = {
+  src_dossiers: ['landed_superseded_dossiers'],
+};
 
 export interface AsOfView {
   /** The source it stands in for (src_<dataset>). */
   source: string;
   /** The full lake table it reads (landed_<dataset> or quarantine). */
   table: string;
+  /** The ledger tables it also reads (LEDGER_TABLES). */
+  ledgers: readonly string[];
   sql: string;
   /** Relative to the repository. */
   file: string;
@@ -49,12 +59,13 @@ export function loadAsOfViews(sqlDir: string): AsOfView[] {
       if (!SOURCE_NAMES.includes(source)) throw createError('snapshot', `Failed to load ${file}: ${source} is not a source (${SOURCE_NAMES.join(', ')})`);
       const sql = readFileSync(path.join(dir, f), 'utf8').trim().replace(/;\s*$/, '');
       const table = lakeTableName(source);
+      const ledgers = AS_OF_LEDGERS[source] ?? [];
       const refs = referencedRelations(sql).sort();
-      const expected = [AS_OF_RELATION, table].sort();
+      const expected = [AS_OF_RELATION, table, ...ledgers].sort();
       if (refs.join() !== expected.join()) {
         throw createError('snapshot', `Failed to load ${file}: an as-of view reads ${expected.join(' and ')} only, not ${refs.join(', ') || 'nothing'}`);
       }
-      return { source, table, sql, file };
+      return { source, table, ledgers, sql, file };
     });
 }
 
@@ -69,6 +80,7 @@ export async function registerAsOfSources(engine: QueryEngine, lake: Pick<Storag
   await engine.createView(AS_OF_RELATION, `SELECT CAST('${asOf}' AS DATE) AS as_of_date`);
   for (const v of views) {
     await engine.registerSource(v.table, lakePrefixLocation(lake, sourcePrefix(v.source)), { hivePartitioning: true });
+    for (const ledger of v.ledgers) await engine.registerSource(ledger, lakePrefixLocation(lake, LEDGER_TABLES[ledger]!.prefix), { hivePartitioning: true });
     await engine.createView(v.source, v.sql);
   }
   return views;

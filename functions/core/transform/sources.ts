@@ -142,6 +142,14 @@ export const LEDGER_COLUMNS: Readonly<Record<string, readonly SourceColumn[]>> =
 };
 
 /**
+ * The lake tables of the ledgers (LEDGER_COLUMNS) where an as-of view reads them, with their prefix: on
+ * Athena the Glue table the stack defines for landed/_superseded/dossiers.
+ */
+export const LEDGER_TABLES: Readonly<Record<string, { ledger: string; prefix: string }>> = {
+  landed_superseded_dossiers: { ledger: 'src_superseded_dossiers', prefix: 'landed/_superseded/dossiers' },
+};
+
+/**
  * Default storage locations of the sources under a lake root (a directory or URI prefix), as
  * functions/core/lake writes them: landed/<dataset>/source=…/[year=…/[month=…/]]data.parquet,
  * quarantine/dataset=…/source=…/year=…/month=…/data.parquet, landed/landing_log/data.parquet,

@@ -66,6 +66,9 @@ describe('snapshot given a landed local lake', () => {
     }
     // Something was cut: later periods are not in the month's snapshot.
     expect(before.find((f) => f.name === 'province_months.parquet')!.rows).toBeGreaterThan(0);
+    // The reference reads each dossier's one version: this lake has no replaced one (the versions known on
+    // the date are snapshot-versions.test.ts's).
+    expect(await ctx.storage.listKeys('landed/_superseded/')).toEqual([]);
   });
 
   test('should give a month earlier fewer rows than a month later (the as-of views and the cut apply)', async () => {
@@ -91,13 +94,14 @@ describe('snapshot given a landed local lake', () => {
 });
 
 describe('as-of views (sql/snapshots/as_of/)', () => {
-  test('should have one view per filtered source, each reading its lake table and snapshot_as_of only', () => {
+  test('should have one view per filtered source, each reading its lake table and snapshot_as_of only (the dossiers also their ledger)', () => {
     const views = loadAsOfViews(SQL_DIR);
     expect(views.map((v) => v.source)).toEqual(['src_bieu06', 'src_dossiers', 'src_par_fields', 'src_par_totals', 'src_score766', 'src_score766_metrics']);
     for (const v of views) expect(SOURCE_NAMES).toContain(v.source);
     // The quarantine, like the landing log and the registry, is read whole (bench/history.md, 133).
     expect(views.find((v) => v.source === 'src_quarantine')).toBeUndefined();
     expect(views.find((v) => v.source === 'src_dossiers')!.table).toBe('landed_dossiers');
+    expect(views.filter((v) => v.ledgers.length > 0).map((v) => [v.source, v.ledgers])).toEqual([['src_dossiers', ['landed_superseded_dossiers']]]);
   });
 
   test('should count PAR results of year Y from 01/3 of Y+1, not before', async () => {

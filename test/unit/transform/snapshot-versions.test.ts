@@ -1,0 +1,70 @@
+/**
+ * The dossiers a snapshot sees are the versions known on its date (sql/snapshots/as_of/src_dossiers.sql):
+ * a correction landed after the month (another agency, an earlier due date) changes no snapshot of that
+ * month, whenever it is built; a dossier whose every version is later reads as its earliest.
+ */
+import { describe, expect, test } from 'vitest';
+import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
+import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
+import { landStaged } from '../../../functions/core/lake/land.js';
+import { stageRaw } from '../../../functions/core/lake/raw.js';
+import { registerAsOfSources } from '../../../functions/core/transform/asof.js';
+import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
+import { lakeFactory, landRegistry, MAX_TS, type TestLake } from '../../reliability/lakes.js';
+
+const newLake = lakeFactory('snapshot-versions');
+const csv = (...rows: string[]): Buffer => Buffer.from(`${PORTAL_HEADER}\r\n${rows.join('\r\n')}\r\n`);
+
+// May 2024. X1: on time at H99.01 as exported on 09/05; X2: never corrected; X3: first exported in June.
+const MAY = csv(
+  portalRow('X1'),
+  portalRow('X2'),
+  portalRow('X3', { received: '04/05/2024 08:00', finished: '', status: 'DANG_XU_LY', updated: '10/06/2024 09:00' }),
+);
+// Corrections pulled in late June: X1 moved to H99.04 with an earlier due date (late, then), X3 to H99.04.
+const FIX = csv(
+  portalRow('X1', { agency: 'H99.04', due: '08/05/2024 17:00', updated: '20/06/2024 10:00' }),
+  portalRow('X3', { agency: 'H99.04', received: '04/05/2024 08:00', finished: '', status: 'DANG_XU_LY', updated: '20/06/2024 10:00' }),
+);
+
+async function stage(lake: TestLake, name: string, bytes: Buffer, pulledAt: string): Promise<void> {
+  await stageRaw(lake.storage, { kind: 'portal-csv', bytes, period: '2024-05', originalName: name, pulledAt });
+  await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+}
+
+async function asOf(lake: TestLake, date: string): Promise<Record<string, unknown>[]> {
+  const engine = await DuckDbEngine.create({ lakeRoot: lake.root, writeParquet: false, duckdb: { threads: 1 } });
+  try {
+    await registerAsOfSources(engine, lake.storage, date, SQL_DIR);
+    return await engine.query(
+      `SELECT dossier_id, agency_code, CAST(due_at AS VARCHAR) AS due_at, CAST(updated_at AS VARCHAR) AS updated_at, status, raw_hash, raw_row FROM src_dossiers ORDER BY dossier_id`,
+    );
+  } finally {
+    await engine.close();
+  }
+}
+
+describe('the dossiers of a snapshot given versions corrected after its month', () => {
+  test('should read each dossier as known on the date, the same before and after a later correction lands', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const before = await asOf(lake, '2024-05-31');
+    await stage(lake, 'may-fix.csv', FIX, '2024-06-25T00:00:00.000Z');
+    const after = await asOf(lake, '2024-05-31');
+    expect(after).toEqual(before);
+    const pick = (rows: Record<string, unknown>[]) => rows.map((r) => [r.dossier_id, r.agency_code, r.due_at, r.updated_at]);
+    expect(pick(after)).toEqual([
+      ['X1', 'H99.01', '2024-05-10 17:00:00', '2024-05-09 10:00:00'],
+      ['X2', 'H99.01', '2024-05-10 17:00:00', '2024-05-09 10:00:00'],
+      // every version of X3 was updated after 31/05: its earliest, updated_at capped at the date's last second
+      ['X3', 'H99.01', '2024-05-10 17:00:00', '2024-05-31 23:59:59'],
+    ]);
+    // A month later the corrections were known.
+    expect(pick(await asOf(lake, '2024-06-30'))).toEqual([
+      ['X1', 'H99.04', '2024-05-08 17:00:00', '2024-06-20 10:00:00'],
+      ['X2', 'H99.01', '2024-05-10 17:00:00', '2024-05-09 10:00:00'],
+      ['X3', 'H99.04', '2024-05-10 17:00:00', '2024-06-20 10:00:00'],
+    ]);
+  });
+});
