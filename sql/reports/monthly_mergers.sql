@@ -1,7 +1,7 @@
 -- The monthly report: units formed from predecessors in the report's year ($year) up to its as-of
 -- date ($as_of, the month's last day), with their predecessors' names and codes in code order
 -- (footnoted wherever the unit appears, and wherever a predecessor does: the PAR table of the year
--- before the mergers lists the old units).
+-- before the mergers lists the old units); the report's province's units ($province_code).
 select
     a.agency_code,
     a.agency_name,
@@ -11,6 +11,7 @@ select
 from agencies as a
 left join agencies as p on p.successor_code = a.agency_code
 where a.predecessor_codes is not null
+  and a.province_code = $province_code
   and year(a.break_date) = $year
   and a.break_date <= cast($as_of as date)
 group by a.agency_code, a.agency_name, a.break_date

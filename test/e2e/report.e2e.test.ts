@@ -7,7 +7,7 @@
  * are rendered to PNG under test-output/report/ for a person to look at.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -288,6 +288,67 @@ describe('report pack of a month with a snapshot', () => {
     execFileSync('pdftoppm', ['-r', '110', '-png', '-singlefile', '-f', '1', '-l', '1', pdf, path.join(OUT, 'page-1')]);
     execFileSync('pdftoppm', ['-r', '110', '-png', '-singlefile', '-f', String(tablePage), '-l', String(tablePage), pdf, path.join(OUT, 'agency-table')]);
     for (const f of ['page-1.png', 'agency-table.png']) expect(statSync(path.join(OUT, f)).size).toBeGreaterThan(10_000);
+  });
+});
+
+describe('report data of a lake holding a second province (before and after a merger of provinces)', () => {
+  /** A copy of the month's snapshot with every unit, month and procedure of H99 copied as province H98 (names marked). */
+  async function twoProvinces(dir: string, opts: { newestMonthToo: boolean }): Promise<LocalStorage> {
+    rmSync(dir, { recursive: true, force: true });
+    const src = path.join(lakeDir, 'snapshots', PERIOD);
+    const out = path.join(dir, 'snapshots', PERIOD);
+    mkdirSync(out, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(src, 'manifest.json'), 'utf8')) as { files: { name: string; sha256: string; rows?: number; bytes?: number }[] };
+    const h98 = (cols: string[]): string =>
+      cols
+        .map((c) =>
+          ['agency_code', 'parent_code', 'successor_code', 'final_successor_code', 'predecessor_codes', 'unit_key'].includes(c)
+            ? `replace(${c}, 'H99', 'H98') AS ${c}`
+            : c === 'province_code'
+              ? `'H98' AS province_code`
+              : ['agency_name', 'province_name', 'procedure_name'].includes(c)
+                ? `${c} || ' (H98)' AS ${c}`
+                : c,
+        )
+        .join(', ');
+    await withDuckDb(async (db) => {
+      for (const f of manifest.files) {
+        const from = literal(path.join(src, f.name));
+        const to = path.join(out, f.name);
+        const cols = (await db.all(`DESCRIBE SELECT * FROM read_parquet(${from})`)).map((r) => String(r.column_name));
+        const copied = ['agencies', 'agency_periods', 'province_months', 'procedure_catalogue', 'par_agency_years'].includes(f.name.replace(/\.parquet$/, ''));
+        const keep = f.name === 'province_months.parquet' && !opts.newestMonthToo ? 'WHERE year * 100 + month < 202506' : '';
+        const sql = copied ? `SELECT * FROM read_parquet(${from}) UNION ALL SELECT ${h98(cols)} FROM read_parquet(${from}) ${keep}` : `SELECT * FROM read_parquet(${from})`;
+        await db.run(`COPY (${sql}) TO ${literal(to)} (FORMAT PARQUET)`);
+        const body = readFileSync(to);
+        f.sha256 = sha256(body);
+        if (f.bytes !== undefined) f.bytes = body.length;
+        if (f.rows !== undefined) f.rows = await db.scalarNumber(`SELECT count(*) FROM read_parquet(${literal(to)})`);
+      }
+    });
+    writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest));
+    return new LocalStorage(dir);
+  }
+
+  test("should report on the lake's own province only, its tables adding up to its total", async () => {
+    const storage = await twoProvinces(path.join(ROOT, 'two-provinces'), { newestMonthToo: false });
+    const one = await loadReportData(new LocalStorage(lakeDir), { period: PERIOD, workDir: path.join(ROOT, 'work') });
+    const two = await loadReportData(storage, { period: PERIOD, workDir: path.join(ROOT, 'work') });
+    // Each table has rows to leak (the copies carry "(H98)" in their names).
+    expect([one.agencies.length, one.lateProcedures.length, one.mergers.length, one.par?.units.length ?? 0].every((n) => n > 0)).toBe(true);
+    expect(two.provinceCode).toBe('H99');
+    expect(two.agencies.map((a) => a.agency_code)).toEqual(one.agencies.map((a) => a.agency_code));
+    expect(two.agencies.reduce((n, a) => n + a.received_total, 0)).toBe(two.province.current.received_total);
+    expect(two.quarterAgencies?.map((a) => a.agency_code)).toEqual(one.quarterAgencies?.map((a) => a.agency_code));
+    expect(two.lateProcedures).toEqual(one.lateProcedures);
+    expect(two.mergers).toEqual(one.mergers);
+    expect(two.par?.units.map((u) => u.agency_name)).toEqual(one.par?.units.map((u) => u.agency_name));
+    expect(JSON.stringify(two)).not.toContain('(H98)');
+  });
+
+  test('should refuse a month two provinces hold when neither is the one of the latest month', async () => {
+    const storage = await twoProvinces(path.join(ROOT, 'two-provinces-both'), { newestMonthToo: true });
+    await expect(loadReportData(storage, { period: PERIOD, workDir: path.join(ROOT, 'work') })).rejects.toThrow(/the snapshot holds 2 provinces for it \(H98, H99\), and none is the one of its latest month \(H98, H99\)/);
   });
 });
 

@@ -287,24 +287,36 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
   }
 
   const months = (await db.all(await readReportSql('monthly_province_months'))).map((r) => ({ ...figures(r), year: num(r.year), month: num(r.month), code: str(r.province_code), name: str(r.province_name) }));
-  const current = months.find((r) => r.year === p.year && r.month === p.month);
-  if (!current) throw createError('report', `Failed to build the report of ${p.period}: the snapshot's province_months has no row for ${p.period}`);
-  const prevDate = new Date(Date.UTC(p.year, p.month - 2, 1));
   const key = (y: number, m: number) => y * 12 + m;
+  const ofMonth = months.filter((r) => r.year === p.year && r.month === p.month);
+  if (ofMonth.length === 0) throw createError('report', `Failed to build the report of ${p.period}: the snapshot's province_months has no row for ${p.period}`);
+  // The report's province: the month's one. A lake holding two (before and after a merger of provinces,
+  // Resolution 202/2025/QH15) reports on the province it holds now, the one of its latest month, and every
+  // table below keeps that province's units only (their rows add up to its "Toàn tỉnh" total).
+  const newest = Math.max(...months.map((r) => key(r.year, r.month)));
+  const own = [...new Set(months.filter((r) => key(r.year, r.month) === newest).map((r) => r.code))];
+  const current = ofMonth.length === 1 ? ofMonth[0] : own.length === 1 ? ofMonth.find((r) => r.code === own[0]) : undefined;
+  if (!current) {
+    throw createError(
+      'report',
+      `Failed to build the report of ${p.period}: the snapshot holds ${ofMonth.length} provinces for it (${ofMonth.map((r) => r.code).sort().join(', ')}), and none is the one of its latest month (${own.sort().join(', ')})`,
+    );
+  }
+  const prevDate = new Date(Date.UTC(p.year, p.month - 2, 1));
   // Every other month is the same province's (one lake may hold more than one).
-  const own = months.filter((r) => r.code === current.code);
-  const at = (y: number, m: number) => own.find((r) => r.year === y && r.month === m);
+  const provinceMonths = months.filter((r) => r.code === current.code);
+  const at = (y: number, m: number) => provinceMonths.find((r) => r.year === y && r.month === m);
   const strip = ({ code: _c, name: _n, ...rest }: (typeof months)[number]): ProvinceMonth => rest;
-  const trend = own.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
+  const trend = provinceMonths.filter((r) => key(r.year, r.month) <= key(p.year, p.month) && key(r.year, r.month) > key(p.year, p.month) - 13).map(strip);
   const previous = at(prevDate.getUTCFullYear(), prevDate.getUTCMonth() + 1);
   const lastYear = at(p.year - 1, p.month);
-  const sameMonthsLastYear = sameMonthsAYearBefore(own, p.year, p.month);
+  const sameMonthsLastYear = sameMonthsAYearBefore(provinceMonths, p.year, p.month);
 
   const [ytd] = have.has('province_years') ? await db.all(await readReportSql('monthly_province_year'), { province_code: current.code, year: p.year }) : [];
   const yearToDate = ytd ? { ...figures(ytd), period_start: str(ytd.period_start), period_end: str(ytd.period_end) } : undefined;
 
   const agencyRows = (periodType: string, periodNo: number) =>
-    readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo }));
+    readReportSql('monthly_agency_periods').then((sql) => db.all(sql, { period_type: periodType, year: p.year, period_no: periodNo, province_code: current.code }));
   const agencies = (await agencyRows('month', p.month)).map(agencyPeriod);
   const quarterAgencies = p.month % 3 === 0 ? (await agencyRows('quarter', p.month / 3)).map(agencyPeriod) : undefined;
   // The six-month and the annual reports (June: the first half; December: the year, not the second half).
@@ -312,7 +324,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   const lateProcedures = have.has('procedure_catalogue')
     ? (
-        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year })
+        await db.all(await readReportSql('monthly_late_procedures'), { year: p.year, province_code: current.code })
       ).map((r) => ({
         procedure_code: str(r.procedure_code),
         procedure_name: str(r.procedure_name),
@@ -340,7 +352,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   let par: ReportData['par'];
   if (have.has('par_agency_years')) {
-    const rows = await db.all(await readReportSql('monthly_par'));
+    const rows = await db.all(await readReportSql('monthly_par'), { province_code: current.code });
     if (rows.length) {
       par = {
         year: num(rows[0]!.year),
@@ -361,7 +373,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
 
   // Units formed from predecessors in the report's year (the 2025 mergers), with their predecessors' names.
   const mergers = (
-    await db.all(await readReportSql('monthly_mergers'), { year: p.year, as_of: monthEnd(p.period) })
+    await db.all(await readReportSql('monthly_mergers'), { year: p.year, as_of: monthEnd(p.period), province_code: current.code })
   ).map((r) => ({
     agency_code: str(r.agency_code),
     agency_name: str(r.agency_name),
