@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { PipelineConfig, Real766Plan } from './config.js';
 import { createError } from './errors.js';
+import { vietnamMonth } from './lake/periods.js';
 import type { QueryEngine } from './engine/types.js';
 import { createPortalConnector } from './connectors/portal.js';
 import type { PayloadSink, PlanRequest, PullState, PullSummary, RawPayload } from './connectors/_types.js';
@@ -446,11 +447,11 @@ export interface SnapshotSummary {
  * lake's own) over the as-of views of the lake (sql/snapshots/as_of/), the marts are cut to the
  * periods up to the month, and the files then the manifest are published through ctx.storage.
  */
-export async function snapshot(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
+export async function snapshot(ctx: PipelineContext, opts: { period: string; /** The clock (tests). */ now?: Date }): Promise<SnapshotSummary> {
   return withLakeLock(ctx.storage, 'snapshot', () => snapshotLocked(ctx, opts), ctx.lock);
 }
 
-async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): Promise<SnapshotSummary> {
+async function snapshotLocked(ctx: PipelineContext, opts: { period: string; now?: Date }): Promise<SnapshotSummary> {
   const period = SnapshotPeriod.parse(opts.period);
   const existing = await readSnapshotManifest(ctx.storage, period);
   if (existing) {
@@ -459,6 +460,15 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string }): P
       if (!body || sha256(body) !== f.sha256) throw createError('snapshot', `Failed to verify snapshots/${period}/${f.name}: it differs from the published manifest`);
     }
     return { period, published: false, files: existing.files.length };
+  }
+  // A snapshot is published once and never rewritten: a month still running (in Vietnam's calendar) would be
+  // frozen with the days it has had so far, under its last day's date.
+  const now = vietnamMonth(opts.now);
+  if (period >= `${now.year}-${String(now.month).padStart(2, '0')}`) {
+    throw createError(
+      'snapshot',
+      `Failed to snapshot ${period}: the month has not ended (today is in ${now.month}/${now.year}, Asia/Ho_Chi_Minh); a snapshot freezes a whole month once and is never rewritten — build it from the 1st of the month after`,
+    );
   }
   const asOf = monthEnd(period);
   const engine = await ctx.engine({ scratch: true });

@@ -8,7 +8,9 @@ import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { stageRaw } from '../../../functions/core/lake/raw.js';
+import { snapshot } from '../../../functions/core/pipeline.js';
 import { registerAsOfSources } from '../../../functions/core/transform/asof.js';
+import { demoContext } from '../../helpers/demo-lake.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
 import { lakeFactory, landRegistry, MAX_TS, type TestLake } from '../../reliability/lakes.js';
 
@@ -66,5 +68,20 @@ describe('the dossiers of a snapshot given versions corrected after its month', 
       ['X2', 'H99.01', '2024-05-10 17:00:00', '2024-05-09 10:00:00'],
       ['X3', 'H99.04', '2024-05-10 17:00:00', '2024-06-20 10:00:00'],
     ]);
+  });
+});
+
+describe('a snapshot of a month that has not ended', () => {
+  test('should be refused until the month is over in Vietnam, since a published snapshot is never rewritten', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    // 31/05/2024 23:59 in Asia/Ho_Chi_Minh: May is still running.
+    await expect(snapshot(ctx, { period: '2024-05', now: new Date('2024-05-31T16:59:00Z') })).rejects.toThrow(/Failed to snapshot 2024-05: the month has not ended \(today is in 5\/2024/);
+    await expect(snapshot(ctx, { period: '2024-07', now: new Date('2024-06-01T00:00:00Z') })).rejects.toThrow(/has not ended/);
+    expect(await lake.storage.listKeys('snapshots/')).toEqual([]);
+    // From 00:00 on 01/06 there: built and published.
+    expect((await snapshot(ctx, { period: '2024-05', now: new Date('2024-05-31T17:00:00Z') })).published).toBe(true);
   });
 });
