@@ -1,6 +1,8 @@
 /**
  * Build the pipeline context for a CLI run: config (file + environment), storage, engine, progress bar.
  */
+import os from 'node:os';
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, type PipelineConfig } from '../core/config.js';
 import { createError } from '../core/errors.js';
@@ -27,11 +29,35 @@ export function manifestContext(opts: GlobalOptions): Pick<PipelineContext, 'sto
   return { storage: s3LakeStorage(config), log: (msg) => { if (!opts.quiet) console.error(msg); } };
 }
 
+/**
+ * Where the staging commands (pull --source drop, ingest) put files: an S3 lake too, as the stack lays it out
+ * (PIPELINE_LAKE_ROOT=s3://…, PIPELINE_RAW_ROOT, PIPELINE_QUARANTINE_ROOT; AWS credentials from the
+ * environment), since staging only writes raw/ and its records through Storage, no DuckDB: on AWS the
+ * registry, Biểu 06, PAR, vendor exports and 766 files, which no function pulls, are staged from a
+ * workstation and the next scheduled land lands them (docs/deploy.md). Any other lake: buildContext.
+ */
+export function stagingContext(opts: GlobalOptions): PipelineContext {
+  const config = loadConfig(opts.config);
+  if (opts.lake) config.lakeRoot = opts.lake;
+  if (!config.lakeRoot.startsWith('s3://')) return buildContext(opts);
+  const bars = new ProgressBars(!opts.quiet && process.stderr.isTTY === true);
+  return {
+    storage: s3LakeStorage(config),
+    config,
+    workDir: config.workDir ?? path.join(os.tmpdir(), `cchc-stage-${process.pid}`),
+    log: (msg) => {
+      if (!opts.quiet) bars.log(msg);
+    },
+    onProgress: (step, done, total) => bars.update(step, done, total),
+    engine: () => Promise.reject(createError('cli', `Failed to open a query engine on ${config.lakeRoot}: the CLI only stages files into an S3 lake; the land, transform and snapshot run in the Lambda functions`)),
+  };
+}
+
 export function buildContext(opts: GlobalOptions, overrides: Partial<PipelineConfig> = {}): PipelineContext {
   const config = { ...loadConfig(opts.config), ...overrides };
   if (opts.lake) config.lakeRoot = opts.lake;
   if (config.lakeRoot.startsWith('s3://')) {
-    throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md; the rejected, retry, discard and export-marts commands also take an S3 lake)`);
+    throw createError('cli', `Failed to open lake ${config.lakeRoot}: the CLI runs embedded on a directory; S3 lakes run through the Lambda functions (docs/deploy.md; the pull --source drop, ingest, rejected, retry, discard and export-marts commands also take an S3 lake)`);
   }
   const bars = new ProgressBars(!opts.quiet && process.stderr.isTTY === true);
   return localContext({

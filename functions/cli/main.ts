@@ -4,7 +4,8 @@
  * `npm start` is `demo`; `npm run cli -- <command> --help` documents the rest.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildContext, manifestContext, type GlobalOptions } from './context.js';
+import { buildContext, manifestContext, stagingContext, type GlobalOptions } from './context.js';
+import { loadConfig } from '../core/config.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
 import { generateDemo } from '../generator/index.js';
@@ -72,9 +73,10 @@ const program = new Command()
   .showHelpAfterError();
 
 const g = (): GlobalOptions => program.opts<GlobalOptions>();
+/** The portal API bearer token: PORTAL_TOKEN, else `portal.token` of the --config file (config.ts takes either). */
 const token = (): string => {
-  const t = process.env.PORTAL_TOKEN;
-  if (!t) throw new Error('[pipeline] [cli] Failed to pull: set PORTAL_TOKEN (the portal API bearer token)');
+  const t = process.env.PORTAL_TOKEN || loadConfig(g().config).portal.token;
+  if (!t) throw new Error('[pipeline] [cli] Failed to pull: set PORTAL_TOKEN or portal.token in the --config file (the portal API bearer token)');
   return t;
 };
 
@@ -136,7 +138,8 @@ program
   .option('--dir <dir>', 'drop directory (with --source drop), laid out as docs/data-contracts.md says')
   .option('--tinh <code>', 'province code for the 766 service', 'H99')
   .action(async (o: { source: string; from?: string; to?: string; period?: string; dir?: string; tinh: string }) => {
-    const ctx = buildContext(g());
+    // A drop is staged into an S3 lake too (the AWS stack pulls only the portal and the NSW drop).
+    const ctx = o.source === 'drop' ? stagingContext(g()) : buildContext(g());
     const from = o.period ?? o.from;
     const to = o.period ?? o.to ?? from;
     if (o.source === 'drop') {
@@ -161,7 +164,7 @@ program
   .option('--profile <name>', 'dossier-export: the mapping profile (profiles/<name>.json)')
   .argument('<files...>')
   .action(async (files: string[], o: { kind: RawKind; period?: string; profile?: string }) => {
-    const ctx = buildContext(g());
+    const ctx = stagingContext(g());
     ctx.log(JSON.stringify(await ingestFiles(ctx, { kind: o.kind, files, period: o.period, profile: o.profile })));
   });
 
@@ -291,7 +294,7 @@ program
 
 program
   .command('run')
-  .description('everything: pull (portal, drop dir) → land → transform → verify → snapshot (766 scores: pull --source score766, or a drop)')
+  .description('everything: pull (portal, drop dir) → land → transform → snapshot → verify (766 scores: pull --source score766, or a drop)')
   .option('--from <month>', 'first month YYYY-MM', month)
   .option('--to <month>', 'last month YYYY-MM', month)
   .option('--drop <dir>', 'also ingest this drop directory')

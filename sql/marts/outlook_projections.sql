@@ -9,6 +9,10 @@
 -- interval for one more year), NULL with fewer than 2 earlier years; counts never below the ytd,
 -- rates within 0–1, the 766 total within 0–100. actual_year_end is what the year turned out to be
 -- (NULL while the year runs), so the same rows are the backtest.
+-- An agency is projected as the unit it is: not in a year it ends before 31/12 (it has no year end), and from
+-- the years after it took over others only (a merger's unit is not its predecessor: Sở Nội vụ's years before
+-- it took in Sở LĐ-TB&XH on 01/03/2025 projected half its 2025), as units formed by a merger wait for a
+-- whole year of their own.
 with province as (
 
     select * from province_months
@@ -30,6 +34,12 @@ scores as (
 calendar as (
 
     select * from calendar_months
+
+),
+
+registry as (
+
+    select agency_code, valid_to, predecessor_codes, break_date from agencies
 
 ),
 
@@ -179,7 +189,15 @@ paired as (
         and s.month = r.month
         and s.year < r.year
         and (s.share > 0 or s.drift is not null)
+    left join registry as a
+        on r.unit_type = 'agency'
+        and a.agency_code = r.unit_code
     where r.value is not null
+        and not coalesce(year(a.valid_to) = r.year and not (month(a.valid_to) = 12 and day(a.valid_to) = 31), false)
+        and (
+            a.predecessor_codes is null
+            or s.year >= year(a.break_date) + case when month(a.break_date) = 1 and day(a.break_date) = 1 then 0 else 1 end
+        )
 
 ),
 

@@ -276,6 +276,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(await shown(page, 'Năm')).toContain(String(latest));
     await waitText(page, formatViNumber(Number(now?.received_total)), 'kpi');
     expect(await textOf(page, 'kpi')).toContain(viPct(Number(now?.on_time_rate), 2));
+    // Biểu 06 column 3 counts the dossiers carried over too; the year-to-date table counts new ones: each says which.
+    expect((await textOf(page, 'kpi')).toLowerCase()).toContain('hồ sơ tiếp nhận (gồm kỳ trước chuyển sang)');
     // A rate's change against the year before is in percentage points (vi-format.js POINTS), not "%".
     expect(plain(await textOf(page, 'kpi'))).toMatch(/\d,\d{2} điểm %/);
     await expectCharts(page, 3);
@@ -296,6 +298,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const ytd = (await mart(`select sum(received_new) as r from ${m('province_months')} where year = ${latest - 2} and month <= ${cutoff}`))[0];
     await waitText(page, formatViNumber(Number(ytd?.r)), 'ytd');
     expect(await textOf(page, 'ytd')).toContain(`T1–T${cutoff}`);
+    expect((await textOf(page, 'ytd')).toLowerCase()).toContain('tiếp nhận mới');
     expect(plain(await textOf(page, 'ytd'))).toMatch(/\d,\d{2} điểm %/);
     await choose(page, 'Năm', String(latest - 1));
     await waitText(page, formatViNumber(Number(before?.received_total)), 'kpi');
@@ -490,6 +493,14 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     const row = (await mart(`select received_total from ${m('agency_years')} where agency_code = ${literal(code)} order by year desc limit 1`))[0];
     expect(plain(await page.locator('table').first().innerText())).toContain(formatViNumber(Number(row?.received_total)));
     await expectCharts(page, 2);
+    // Its year to date against the years before its merger: no "hơn/kém" (not the same unit), only the chosen
+    // year's own row (0,00 điểm %) when every earlier year is before the break.
+    const ytdYears = (await mart(`select count(distinct year) as n from ${m('agency_months')} where agency_code = ${literal(code)}`))[0];
+    const breakYear = (await mart(`select max(year) as y from ${m('agency_years')} where agency_code = ${literal(code)} and not is_change_comparable`))[0];
+    expect(Number(ytdYears?.n)).toBeGreaterThan(1);
+    expect(Number(breakYear?.y)).toBe(Number(build.meta.defaults.year));
+    await page.getByTestId('ytd').waitFor();
+    expect(plain(await textOf(page, 'ytd')).match(/điểm %/g) ?? []).toHaveLength(1);
     // Its procedures with late dossiers: those it holds at the year's end, its predecessors' dossiers of the
     // merger's year included (procedure_years names the catalogue's agency, dissolved since).
     const lateTop = (await mart(`select procedure_code, sum(resolved_late) as n from ${m('procedure_catalogue')} where agency_code = ${literal(code)} and has_dossiers

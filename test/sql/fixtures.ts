@@ -63,6 +63,7 @@ const PAR_TOTALS = `
   (2024,'H99.05','Sở Tư pháp',60.37,70,25.0,30,85.37,100,6,'Tốt'),
   (2025,'H99.05','Sở Tư pháp',59.45,70,24.0,30,83.45,100,13,'Khá'),
   (2024,'H99.10','Sở Kế hoạch và Đầu tư',62.0,70,26.0,30,88.0,100,2,'Tốt'),
+  (2024,'H99.06','Sở Y tế',55.0,70,22.0,30,77.0,100,9,'Khá'),
   (2025,'H99.21','Sở Tài chính (hợp nhất)',63.0,70,27.0,30,90.0,100,1,'Tốt'),
   (2025,NULL,'Ban Dân tộc',50.0,70,20.0,30,70.0,100,14,'Trung bình')`;
 
@@ -91,6 +92,8 @@ export interface FixtureOptions {
   extraProcedures?: string;
   /** Extra rows appended to the score766_metrics VALUES list (same column order as SCORE766_METRICS). */
   extraScore766Metrics?: string;
+  /** Extra rows appended to the PAR totals VALUES list (same column order as PAR_TOTALS). */
+  extraParTotals?: string;
   /**
    * Dossier rows of a vendor export, in a second file of each partition: the FIXTURE_DOSSIERS columns
    * followed by returned_at, supplement_requested_at, supplement_received_at, due_at_reset, result_type,
@@ -203,7 +206,7 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
               CAST(survey_points AS DOUBLE) AS survey_points, CAST(survey_max AS DOUBLE) AS survey_max,
               CAST(total_points AS DOUBLE) AS total_points, CAST(total_max AS DOUBLE) AS total_max, CAST(rank AS INTEGER) AS rank, band,
               'h8' AS raw_hash, CAST(1 AS BIGINT) AS raw_row, 'xlsx' AS source, year
-       FROM (VALUES ${PAR_TOTALS}) AS v(year, agency_code, agency_name, appraised_points, appraised_max, survey_points, survey_max,
+       FROM (VALUES ${PAR_TOTALS}${options.extraParTotals ? `,${options.extraParTotals}` : ''}) AS v(year, agency_code, agency_name, appraised_points, appraised_max, survey_points, survey_max,
               total_points, total_max, rank, band)`,
       ['source', 'year'],
     );

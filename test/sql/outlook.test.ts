@@ -246,9 +246,17 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
       FROM (SELECT unnest(range(2022, 2025)) AS year) CROSS JOIN (SELECT unnest(range(1, 13)) AS month)`);
     await engine.query(`CREATE TABLE province_months AS SELECT 'P' AS province_code, 'Tỉnh P' AS province_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
       CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time FROM ${values}`);
-    await engine.query(`CREATE TABLE agency_months AS SELECT 'A' AS agency_code, 'Sở A' AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+    // A's figures under two more units: E ended on 30/09/2023 (its rows stop there), M took over another on
+    // 01/03/2023 (not the unit of its earlier years).
+    await engine.query(`CREATE TABLE agency_months AS SELECT u.agency_code, 'Sở ' || u.agency_code AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
       CAST(last_day(make_date(year, month, 1)) AS DATE) AS period_end,
-      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time FROM ${values}`);
+      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time
+      FROM ${values} CROSS JOIN (VALUES ('A'), ('E'), ('M')) AS u(agency_code)
+      WHERE u.agency_code <> 'E' OR year * 100 + month <= 202309`);
+    await engine.query(`CREATE TABLE agencies AS SELECT * FROM (VALUES
+      ('A', CAST(NULL AS DATE), CAST(NULL AS VARCHAR), CAST(NULL AS DATE)),
+      ('E', DATE '2023-09-30', NULL, DATE '2023-10-01'),
+      ('M', NULL, 'X', DATE '2023-03-01')) AS t(agency_code, valid_to, predecessor_codes, break_date)`);
     // The 766 total of A: 70 in every month of 2022, 60 → 72 (one point a month) in 2023, 80 in Jan–Jun 2024.
     await engine.query(`CREATE TABLE score766_agency_months AS SELECT 'A' AS agency_code, 'Sở A' AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
       CAST(CASE year WHEN 2022 THEN 70 WHEN 2023 THEN 60 + month ELSE 80 END AS DOUBLE) AS score_total_published, CAST(NULL AS DOUBLE) AS score_total_recomputed FROM ${values}`);
@@ -277,6 +285,15 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
     expect(r).toMatchObject({ years_used: 2, first_year_used: 2022, last_year_used: 2023, actual_year_end: null, unit_type: 'province', metric_label: 'Hồ sơ tiếp nhận trong năm' });
     // The agency with the same figures gets the same projection.
     expect((await at('A', 'received', 2024, 6)).projected).toBeCloseTo(projected, 6);
+  });
+
+  test('should project a unit as the unit it is: not in the year it ends, and from the years after it took over others only', async () => {
+    const years = async (unit: string) => (await rows(`SELECT DISTINCT year FROM outlook_projections WHERE unit_code = '${unit}' ORDER BY year`)).map((r) => r.year);
+    expect(await years('A')).toEqual([2023, 2024]);
+    // E ended on 30/09/2023: no year end to project in 2023.
+    expect(await years('E')).toEqual([]);
+    // M took over another unit on 01/03/2023: its years before 2024 are not its own, and 2024 has none after.
+    expect(await years('M')).toEqual([]);
   });
 
   test('should project the on-time rate by the mean drift to December, capped at 100 %', async () => {

@@ -150,6 +150,22 @@ describe('par_agency_years and par_field_scores on the fixture', () => {
     ]);
   });
 
+  test('should leave the changes empty where the years do not compare: a unit merged or ended within the year, ranks among other numbers of units', async () => {
+    // H99.10 (Sở Kế hoạch và Đầu tư) ended on 28/02/2025 yet scored for 2025; a fourth 2025 unit puts 4 ranks against 2024's 3.
+    const other = await runFixture({
+      extraParTotals: `(2025,'H99.10','Sở Kế hoạch và Đầu tư',61.0,70,25.0,30,86.0,100,5,'Tốt')`,
+    });
+    try {
+      const rows = await other.rows(`SELECT unit_key, units_ranked, prev_rank, rank_change, prev_total_points, score_change, total_ratio_change, is_merged FROM par_agency_years WHERE year = 2025 AND unit_key IN ('H99.05', 'H99.10') ORDER BY unit_key`);
+      expect(rows).toEqual([
+        { unit_key: 'H99.05', units_ranked: 4, prev_rank: 6, rank_change: null, prev_total_points: 85.37, score_change: -1.92, total_ratio_change: expect.closeTo(-0.0192, 10), is_merged: false },
+        { unit_key: 'H99.10', units_ranked: 4, prev_rank: 2, rank_change: null, prev_total_points: 88, score_change: null, total_ratio_change: null, is_merged: true },
+      ]);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   test('should compare fields as score ÷ max across years', async () => {
     const [r] = await run.rows(`SELECT score_ratio, prev_score_ratio, score_ratio_change FROM par_field_scores WHERE unit_key = 'H99.05' AND year = 2025 AND field_no = 1`);
     expect(r!.score_ratio).toBeCloseTo(1, 10);

@@ -425,7 +425,7 @@ describe('land handler given a file it cannot read', () => {
     expect(await listRejected(lakeStorage(config))).toEqual([]);
     expect((await landHandler({}, { awsRequestId: 'land-discarded' })).summary).toMatchObject({ waitingCount: 0 });
     // A command that needs DuckDB on the lake still refuses an S3 lake, saying which ones do not.
-    expect((await cli('verify')).out).toContain('the rejected, retry, discard and export-marts commands also take an S3 lake');
+    expect((await cli('verify')).out).toContain('the pull --source drop, ingest, rejected, retry, discard and export-marts commands also take an S3 lake');
   });
 });
 
