@@ -500,7 +500,12 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     expect(Number(ytdYears?.n)).toBeGreaterThan(1);
     expect(Number(breakYear?.y)).toBe(Number(build.meta.defaults.year));
     await page.getByTestId('ytd').waitFor();
-    expect(plain(await textOf(page, 'ytd')).match(/điểm %/g) ?? []).toHaveLength(1);
+    // Each year's row is a line "<year>\t…"; only the chosen year's own row carries a change (0,00 điểm %).
+    const ytdRows = plain(await textOf(page, 'ytd'))
+      .split('\n')
+      .filter((l) => /^\d{4}\t/.test(l.trimStart()));
+    expect(ytdRows.length).toBe(Number(ytdYears?.n));
+    expect(ytdRows.filter((l) => l.includes('điểm %')).map((l) => l.trimStart().slice(0, 4))).toEqual([String(build.meta.defaults.year)]);
     // Its procedures with late dossiers: those it holds at the year's end, its predecessors' dossiers of the
     // merger's year included (procedure_years names the catalogue's agency, dissolved since).
     const lateTop = (await mart(`select procedure_code, sum(resolved_late) as n from ${m('procedure_catalogue')} where agency_code = ${literal(code)} and has_dossiers

@@ -290,13 +290,26 @@ async function publishSuperseded(
   const existing = await localCopy(storage, key, o.workDir);
   const tmp = path.join(o.tmpDir, `${key.replaceAll('/', '__')}`);
   // `_by_at` is the winner's pull time as toISOString() wrote it (always UTC, 'Z').
+  const byAt = (col: string): string => `CAST(replace(replace(${col}, 'T', ' '), 'Z', '') AS TIMESTAMP)`;
+  // A replaced version names the version that holds its key now (the current winner), whatever batch
+  // replaced it: an earlier row of the ledger whose key this publish gives a new winner is rewritten to
+  // name it. Naming the batch's winner at the time made the ledger depend on how files were grouped (v1,
+  // v2, v3 in one flush: v1 → v3; in three runs: v1 → v2), where the lake's bytes depend on its records only.
+  const keyOn = o.spec.key.map((c) => `w.${ident(c)} = e.${ident(c)}`).join(' AND ');
+  const rewritten = async (file: string): Promise<string> => {
+    const cols = await existingColumns(db, literal(file), o.spec.columns, 'e.');
+    // (A ledger file always holds the three columns it is written with.)
+    return `SELECT ${cols}, coalesce(w._by_hash, e.superseded_by_hash) AS superseded_by_hash, coalesce(w._by_row, e.superseded_by_row) AS superseded_by_row,
+                   coalesce(${byAt('w._by_at')}, e.superseded_at) AS superseded_at
+            FROM read_parquet(${literal(file)}, hive_partitioning = false) e
+            LEFT JOIN (SELECT ${o.keyList}, _by_hash, _by_row, _by_at FROM _publish WHERE ${o.where} AND _version = 1) w ON ${keyOn}`;
+  };
   await db.run(
     `COPY (
        SELECT ${ledgerCols} FROM (
-         SELECT ${o.colList}, _by_hash AS superseded_by_hash, _by_row AS superseded_by_row,
-                CAST(replace(replace(_by_at, 'T', ' '), 'Z', '') AS TIMESTAMP) AS superseded_at
+         SELECT ${o.colList}, _by_hash AS superseded_by_hash, _by_row AS superseded_by_row, ${byAt('_by_at')} AS superseded_at
          FROM _publish WHERE ${o.where} AND _version > 1 AND NOT (raw_hash = _by_hash AND raw_row = _by_row)
-         ${existing ? `UNION SELECT ${await existingColumns(db, literal(existing), { ...o.spec.columns, ...SUPERSEDED_COLUMNS })} FROM read_parquet(${literal(existing)}, hive_partitioning = false)` : ''}
+         ${existing ? `UNION ${await rewritten(existing)}` : ''}
        )
        QUALIFY row_number() OVER (PARTITION BY raw_hash, raw_row, ${o.keyList} ORDER BY superseded_at NULLS LAST, superseded_by_hash, superseded_by_row) = 1
        ORDER BY ${o.keyList}, raw_hash, raw_row

@@ -146,6 +146,37 @@ describe('landStaged with an API page whose records have wrong types', () => {
   });
 });
 
+describe('landStaged recording the versions a later file replaced', () => {
+  test('should name the version that holds the key now, the same ledger bytes however the files were grouped', async () => {
+    // B1 updated on 9, 10 and 11 May in three files pulled a second apart (one land, one flush, and one run each).
+    const files = ['09', '10', '11'].map((d, i) => ({
+      kind: 'portal-csv' as const,
+      bytes: csv(portalRow('B1', { updated: `${d}/05/2024 10:00` }), portalRow(`K${i}`)),
+      period: '2024-05',
+      originalName: `v${i + 1}.csv`,
+      pulledAt: `2026-01-02T00:00:0${i}.000Z`,
+    }));
+    const land = (l: Lake) => landStaged({ storage: l.storage, workDir: l.work, maxTimestamp: '2026-01-05 23:59:59' });
+    const one = await lake();
+    for (const f of files) await stageRaw(one.storage, f);
+    await land(one);
+    const three = await lake();
+    for (const f of files) {
+      await stageRaw(three.storage, f);
+      await land(three);
+    }
+    const ledgerKey = 'landed/_superseded/dossiers/source=portal/year=2024/month=5/data.parquet';
+    const ledger = (root: string) =>
+      withDuckDb((db) => db.all(`SELECT raw_hash, superseded_by_hash, CAST(superseded_at AS VARCHAR) AS at FROM read_parquet(${literal(path.join(root, ledgerKey))}) ORDER BY raw_hash`));
+    const [v1, v2, v3] = files.map((f) => sha256(f.bytes));
+    expect(await ledger(three.root)).toEqual(
+      [v1, v2].map((h) => ({ raw_hash: h, superseded_by_hash: v3, at: '2026-01-02 00:00:02' })).sort((a, b) => a.raw_hash!.localeCompare(b.raw_hash!)),
+    );
+    expect(readFileSync(path.join(three.root, ledgerKey)).equals(readFileSync(path.join(one.root, ledgerKey)))).toBe(true);
+    expect(readFileSync(path.join(three.root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet')).equals(readFileSync(path.join(one.root, 'landed/dossiers/source=portal/year=2024/month=5/data.parquet')))).toBe(true);
+  });
+});
+
 describe('landStaged placing an id that a CSV export and a later API page put in two months', () => {
   test('should land the files in the order they arrived, across kinds, so one land and two give the same lake', async () => {
     const record = { maHoSo: 'X1', maTTHC: '1.000001', maDonVi: 'H99.01', kenh: 2, ngayTiepNhan: '2024-06-03T08:15:00+07:00', ngayHenTra: '2024-06-10T17:00:00+07:00', ngayKetThuc: null, trangThai: 'DANG_XU_LY', soNgayChoBoSung: 0, coPhi: false, thanhToanTrucTuyen: false, daSoHoa: true, coKetQuaDienTu: false, dongBoDVCQG: true, coPhanAnh: false, ngayCapNhat: '2024-06-03T08:15:00+07:00' };
