@@ -308,6 +308,16 @@ describe('mapping profiles', () => {
     expect(formatInspect(r)).toMatch(/No mapping profile can read it\.\n.*dvc-xlsx: 3 column\(s\) matched \(header row 1\); no column for procedure_code or procedure_name, agency_code or agency_name, channel/);
   });
 
+  test("should list the file's headers when no column matches any profile, below a title row", async () => {
+    const l = await lake();
+    const file = path.join(l.dir, 'khac.csv');
+    writeFileSync(file, 'DANH SÁCH\nma,ten,ngay\nX-1,A,03/05/2024\n');
+    const r = await inspectExport({ path: file, storage: l.storage, workDir: l.work });
+    expect(r.profile).toBeNull();
+    expect(r.candidates.every((c) => c.matched === 0)).toBe(true);
+    expect(formatInspect(r)).toContain('Columns of the file: ma | ten | ngay');
+  });
+
   test('should stream a 100 000-row dossier list to DuckDB in batches of 50 000 rows, every row accounted for', async () => {
     const dir = tmp();
     const file = path.join(dir, 'big.xlsx');
