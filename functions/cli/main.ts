@@ -295,14 +295,16 @@ program
 program
   .command('run')
   .description('everything: pull (portal, drop dir) → land → transform → snapshot → verify (766 scores: pull --source score766, or a drop)')
-  .option('--from <month>', 'first month YYYY-MM', month)
-  .option('--to <month>', 'last month YYYY-MM', month)
+  .option('--from <month>', 'first month YYYY-MM (pulls the portal)', month)
+  .option('--to <month>', 'last month YYYY-MM (default: --from)', month)
   .option('--drop <dir>', 'also ingest this drop directory')
   .option('--snapshot <month>', 'snapshot this month at the end', month)
   .action(async (o: { from?: string; to?: string; drop?: string; snapshot?: string }) => {
+    if (o.to && !o.from) throw new InvalidArgumentError('--to needs --from (the portal pull runs from --from to --to)');
     const ctx = buildContext(g());
     const s = await runAll(ctx, {
-      portal: o.from && o.to ? { from: o.from, to: o.to, token: token() } : undefined,
+      // --from alone pulls that month, as `pull --from` does (it skipped the pull without a word).
+      portal: o.from ? { from: o.from, to: o.to ?? o.from, token: token() } : undefined,
       drop: o.drop ? { dir: o.drop } : undefined,
       snapshots: o.snapshot ? [o.snapshot] : [],
     }).catch((err: unknown) => {

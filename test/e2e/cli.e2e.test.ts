@@ -3,7 +3,7 @@
  * directory, in a fresh process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -65,5 +65,26 @@ describe('CLI commands on a small drop directory', () => {
     const r = cli('pull', '--source', 'portal', '--period', '2025-01');
     expect(r.status).toBe(1);
     expect(r.out).toContain('set PORTAL_TOKEN');
+  });
+
+  test('should pull the portal in `run --from` alone (its month), and refuse --to without --from', () => {
+    // Without a token the pull it now starts says so (it was skipped without a word).
+    const r = cli('run', '--from', '2025-01');
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('set PORTAL_TOKEN');
+    const to = cli('run', '--to', '2025-01');
+    expect(to.status).not.toBe(0);
+    expect(to.out).toContain('--to needs --from');
+  });
+
+  test("should take the portal token from the --config file's portal.token", () => {
+    const config = path.join(dir, 'with-token.json');
+    writeFileSync(config, JSON.stringify({ portal: { baseUrl: 'http://127.0.0.1:9', token: 'from-the-file' } }));
+    const r = cli('--config', config, 'pull', '--source', 'portal', '--period', '2025-01');
+    expect(r.status).toBe(1);
+    // It went for the portal (refused on the closed port), not for a missing token; the token is never printed.
+    expect(r.out).not.toContain('set PORTAL_TOKEN');
+    expect(r.out).toContain('127.0.0.1:9');
+    expect(r.out).not.toContain('from-the-file');
   });
 });
