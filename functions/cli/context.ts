@@ -1,8 +1,6 @@
 /**
  * Build the pipeline context for a CLI run: config (file + environment), storage, engine, progress bar.
  */
-import os from 'node:os';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, type PipelineConfig } from '../core/config.js';
 import { createError } from '../core/errors.js';
@@ -17,26 +15,14 @@ export interface GlobalOptions {
 }
 
 /**
- * Where the rejected-file commands (rejected, retry, discard) act: an S3 lake too, as the stack lays it
- * out (PIPELINE_LAKE_ROOT=s3://…, PIPELINE_RAW_ROOT, PIPELINE_QUARANTINE_ROOT; AWS credentials from the
- * environment), since they only read and move the manifest's records and raw/'s bytes, no DuckDB: an
- * operator acts on a file the AWS run rejected from a workstation. Any other lake: buildContext.
- */
-export function manifestContext(opts: GlobalOptions): Pick<PipelineContext, 'storage' | 'log'> {
-  const config = loadConfig(opts.config);
-  if (opts.lake) config.lakeRoot = opts.lake;
-  if (!config.lakeRoot.startsWith('s3://')) return buildContext(opts);
-  return { storage: s3LakeStorage(config), log: (msg) => { if (!opts.quiet) console.error(msg); } };
-}
-
-/**
- * Where the staging commands (pull --source drop, ingest) put files: an S3 lake too, as the stack lays it out
+ * Where the commands that only read and write through Storage act — the staging ones (pull --source drop,
+ * ingest) and the rejected-file ones (rejected, retry, discard): an S3 lake too, as the stack lays it out
  * (PIPELINE_LAKE_ROOT=s3://…, PIPELINE_RAW_ROOT, PIPELINE_QUARANTINE_ROOT; AWS credentials from the
- * environment), since staging only writes raw/ and its records through Storage, no DuckDB: on AWS the
- * registry, Biểu 06, PAR, vendor exports and 766 files, which no function pulls, are staged from a
- * workstation and the next scheduled land lands them (docs/deploy.md). Any other lake: buildContext.
+ * environment), no DuckDB. From a workstation an operator stages the registry, Biểu 06, PAR, vendor exports
+ * and 766 files, which no function pulls (the next scheduled land lands them), and acts on a file the AWS
+ * run rejected (docs/deploy.md). Any other lake: buildContext.
  */
-export function stagingContext(opts: GlobalOptions): PipelineContext {
+export function storageContext(opts: GlobalOptions): PipelineContext {
   const config = loadConfig(opts.config);
   if (opts.lake) config.lakeRoot = opts.lake;
   if (!config.lakeRoot.startsWith('s3://')) return buildContext(opts);
@@ -44,12 +30,12 @@ export function stagingContext(opts: GlobalOptions): PipelineContext {
   return {
     storage: s3LakeStorage(config),
     config,
-    workDir: config.workDir ?? path.join(os.tmpdir(), `cchc-stage-${process.pid}`),
+    workDir: config.workDir,
     log: (msg) => {
       if (!opts.quiet) bars.log(msg);
     },
     onProgress: (step, done, total) => bars.update(step, done, total),
-    engine: () => Promise.reject(createError('cli', `Failed to open a query engine on ${config.lakeRoot}: the CLI only stages files into an S3 lake; the land, transform and snapshot run in the Lambda functions`)),
+    engine: () => Promise.reject(createError('cli', `Failed to open a query engine on ${config.lakeRoot}: the CLI only stages files into an S3 lake (and acts on the ones it rejected); the land, transform and snapshot run in the Lambda functions`)),
   };
 }
 

@@ -4,7 +4,7 @@
  * `npm start` is `demo`; `npm run cli -- <command> --help` documents the rest.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildContext, manifestContext, stagingContext, type GlobalOptions } from './context.js';
+import { buildContext, storageContext, type GlobalOptions } from './context.js';
 import { loadConfig } from '../core/config.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
@@ -73,9 +73,9 @@ const program = new Command()
   .showHelpAfterError();
 
 const g = (): GlobalOptions => program.opts<GlobalOptions>();
-/** The portal API bearer token: PORTAL_TOKEN, else `portal.token` of the --config file (config.ts takes either). */
+/** The portal API bearer token: PORTAL_TOKEN, else `portal.token` of the --config file (loadConfig reads both). */
 const token = (): string => {
-  const t = process.env.PORTAL_TOKEN || loadConfig(g().config).portal.token;
+  const t = loadConfig(g().config).portal.token;
   if (!t) throw new Error('[pipeline] [cli] Failed to pull: set PORTAL_TOKEN or portal.token in the --config file (the portal API bearer token)');
   return t;
 };
@@ -139,7 +139,7 @@ program
   .option('--tinh <code>', 'province code for the 766 service', 'H99')
   .action(async (o: { source: string; from?: string; to?: string; period?: string; dir?: string; tinh: string }) => {
     // A drop is staged into an S3 lake too (the AWS stack pulls only the portal and the NSW drop).
-    const ctx = o.source === 'drop' ? stagingContext(g()) : buildContext(g());
+    const ctx = o.source === 'drop' ? storageContext(g()) : buildContext(g());
     const from = o.period ?? o.from;
     const to = o.period ?? o.to ?? from;
     if (o.source === 'drop') {
@@ -164,7 +164,7 @@ program
   .option('--profile <name>', 'dossier-export: the mapping profile (profiles/<name>.json)')
   .argument('<files...>')
   .action(async (files: string[], o: { kind: RawKind; period?: string; profile?: string }) => {
-    const ctx = stagingContext(g());
+    const ctx = storageContext(g());
     ctx.log(JSON.stringify(await ingestFiles(ctx, { kind: o.kind, files, period: o.period, profile: o.profile })));
   });
 
@@ -183,7 +183,7 @@ program
   .description('list the files a land rejected (kept in raw/, waiting for retry or discard), with their error')
   .option('--all', 'also the discarded ones')
   .action(async (o: { all?: boolean }) => {
-    const ctx = manifestContext(g());
+    const ctx = storageContext(g());
     const list = await rejectedFiles(ctx, { discarded: o.all });
     if (list.length === 0) console.log('No rejected files.');
     for (const r of list) {
@@ -197,7 +197,7 @@ program
   .description('let the next land try a rejected file again (after fixing what it needed, e.g. the registry)')
   .argument('<file>', 'its hash (at least 8 characters) or its original name')
   .action(async (ref: string) => {
-    const ctx = manifestContext(g());
+    const ctx = storageContext(g());
     const r = await retryFile(ctx, ref);
     ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) will be landed by the next land`);
   });
@@ -207,7 +207,7 @@ program
   .description('give up on a rejected file: its bytes leave raw/, a record of it stays, the same bytes are not staged again')
   .argument('<file>', 'its hash (at least 8 characters) or its original name')
   .action(async (ref: string) => {
-    const ctx = manifestContext(g());
+    const ctx = storageContext(g());
     const r = await discardFile(ctx, ref);
     ctx.log(`${r.original_name} (${r.sha256.slice(0, 12)}) discarded`);
   });

@@ -143,10 +143,10 @@ export function landingRuns(kinds: readonly RawKind[], staged: readonly RawMeta[
     if (dossiersPlaced) continue;
     dossiersPlaced = true;
     for (const source of sources) {
+      let run: { kind: RawKind; files: RawMeta[] } | undefined;
       for (const meta of dossierFiles.filter((m) => sourceOf(m) === source)) {
-        const last = runs[runs.length - 1];
-        if (last && last.kind === meta.kind && last.files.length > 0 && sourceOf(last.files[0]!) === source) last.files.push(meta);
-        else runs.push({ kind: meta.kind, files: [meta] });
+        if (run?.kind === meta.kind) run.files.push(meta);
+        else runs.push((run = { kind: meta.kind, files: [meta] }));
       }
     }
   }

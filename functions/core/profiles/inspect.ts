@@ -135,17 +135,16 @@ export async function inspectExport(opts: {
       sample: [],
       registryChecked: false,
     };
-    if (!best?.header) {
+    if (best?.header) {
+      const byIndex = new Map(Object.entries(best.header.match.columns).map(([f, i]) => [i, f as ProfileField]));
+      report.columns = best.header.cells.map((h, i) => ({ header: h, field: byIndex.get(i) ?? null, filled: 0, examples: [] }));
+    } else {
       // No profile found its header: the file's own headers are still what the user needs to write one —
       // the first of the scanned rows with the most cells filled (a title row above has one).
       const scanned = [...peeks.values()][0] ?? [...(workbook?.peeks.values() ?? [])][0]?.rows ?? [];
       const filled = (r: { cells: string[] }): number => r.cells.filter((c) => c.trim() !== '').length;
       const likely = scanned.reduce<{ row: number; cells: string[] } | undefined>((a, r) => (a === undefined || filled(r) > filled(a) ? r : a), undefined);
       if (likely && filled(likely) > 0) report.columns = likely.cells.map((h) => ({ header: h, field: null, filled: 0, examples: [] }));
-    }
-    if (best?.header) {
-      const byIndex = new Map(Object.entries(best.header.match.columns).map(([f, i]) => [i, f as ProfileField]));
-      report.columns = best.header.cells.map((h, i) => ({ header: h, field: byIndex.get(i) ?? null, filled: 0, examples: [] }));
     }
     if (!usable) return report;
 

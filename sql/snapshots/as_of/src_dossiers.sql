@@ -28,31 +28,24 @@ versioned_ids as (
     select distinct source, dossier_id from ledger
 ),
 
-single_versions as (
-    select
-        d.dossier_id, d.procedure_code, d.agency_code, d.channel, d.received_at, d.due_at, d.finished_at,
-        d.status, d.supplement_days, d.is_fee_bearing, d.is_paid_online, d.is_digitised, d.has_e_result,
-        d.is_synced, d.has_complaint, d.updated_at, d.returned_at, d.supplement_requested_at,
-        d.supplement_received_at, d.due_at_reset, d.result_type, d.deleted_at, d.raw_hash, d.raw_row,
-        d.source, d.year, d.month
-    from landed_dossiers as d
-    where not exists (
-        select 1 from versioned_ids as v where v.source = d.source and v.dossier_id = d.dossier_id
-    )
-),
-
-versions as (
+-- every current version, marked when a replaced version of its dossier exists
+current_versions as (
     select
         d.dossier_id, d.procedure_code, d.agency_code, d.channel, d.received_at, d.due_at, d.finished_at,
         d.status, d.supplement_days, d.is_fee_bearing, d.is_paid_online, d.is_digitised, d.has_e_result,
         d.is_synced, d.has_complaint, d.updated_at, d.returned_at, d.supplement_requested_at,
         d.supplement_received_at, d.due_at_reset, d.result_type, d.deleted_at, d.raw_hash, d.raw_row,
         d.source, d.year, d.month,
-        1 as is_current
+        1 as is_current,
+        exists (
+            select 1 from versioned_ids as v where v.source = d.source and v.dossier_id = d.dossier_id
+        ) as has_versions
     from landed_dossiers as d
-    where exists (
-        select 1 from versioned_ids as v where v.source = d.source and v.dossier_id = d.dossier_id
-    )
+),
+
+-- the versions to choose among, in current_versions' columns
+versions as (
+    select * from current_versions where has_versions
     union all
     select
         l.dossier_id, l.procedure_code, l.agency_code, l.channel, l.received_at, l.due_at, l.finished_at,
@@ -60,7 +53,8 @@ versions as (
         l.is_synced, l.has_complaint, l.updated_at, l.returned_at, l.supplement_requested_at,
         l.supplement_received_at, l.due_at_reset, l.result_type, l.deleted_at, l.raw_hash, l.raw_row,
         l.source, l.year, l.month,
-        0 as is_current
+        0 as is_current,
+        true as has_versions
     from ledger as l
 ),
 
@@ -82,20 +76,9 @@ ranked as (
 ),
 
 dossiers as (
-    select
-        dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status,
-        supplement_days, is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced,
-        has_complaint, updated_at, returned_at, supplement_requested_at, supplement_received_at,
-        due_at_reset, result_type, deleted_at, raw_hash, raw_row, source, year, month
-    from single_versions
+    select *, 1 as version_rank from current_versions where not has_versions
     union all
-    select
-        dossier_id, procedure_code, agency_code, channel, received_at, due_at, finished_at, status,
-        supplement_days, is_fee_bearing, is_paid_online, is_digitised, has_e_result, is_synced,
-        has_complaint, updated_at, returned_at, supplement_requested_at, supplement_received_at,
-        due_at_reset, result_type, deleted_at, raw_hash, raw_row, source, year, month
-    from ranked
-    where version_rank = 1
+    select * from ranked where version_rank = 1
 )
 
 select

@@ -1,5 +1,5 @@
 /**
- * The CLI's staging commands on an S3 lake (functions/cli/context.ts, stagingContext): no function of the
+ * The CLI's staging commands on an S3 lake (functions/cli/context.ts, storageContext): no function of the
  * stack pulls the registry, Biểu 06, PAR, vendor exports or 766 files, so an operator stages them from a
  * workstation into the raw bucket, configured as the stack configures the functions, and the next
  * scheduled land lands them. Against a real S3-protocol server on 127.0.0.1.
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildContext, stagingContext } from '../../../functions/cli/context.js';
+import { buildContext, storageContext } from '../../../functions/cli/context.js';
 import { ingestDropDir, ingestFiles } from '../../../functions/core/pipeline.js';
 import { fixture } from '../../reliability/lakes.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
@@ -45,7 +45,7 @@ describe('the CLI staging into an S3 lake from a workstation', () => {
     await mkdir(path.join(drop, 'registry'), { recursive: true });
     await writeFile(path.join(drop, 'registry', 'agencies.csv'), fixture('agencies.csv'));
     await writeFile(path.join(drop, 'registry', 'procedures.csv'), fixture('procedures.csv'));
-    const ctx = stagingContext({ quiet: true });
+    const ctx = storageContext({ quiet: true });
     expect(ctx.config.lakeRoot).toBe('s3://cchc-lake');
     const first = await ingestDropDir(ctx, { dir: drop });
     expect([first.staged, first.byKind]).toEqual([2, { 'registry-agencies': 1, 'registry-procedures': 1 }]);
