@@ -64,6 +64,12 @@ const kinds = (v: string): RawKind[] => {
   return out as RawKind[];
 };
 
+const list = (v: string): string[] => {
+  const out = v.split(',').map((s) => s.trim());
+  if (out.some((s) => !/^[a-z0-9_-]+$/.test(s))) throw new InvalidArgumentError('expected comma-separated source names, e.g. nsw or portal,nsw');
+  return out;
+};
+
 const program = new Command()
   .name('cchc')
   .description('Administrative-procedure, 766 and PAR Index pipeline: pull → land → transform → snapshot → dashboards')
@@ -228,9 +234,10 @@ program
   .command('snapshot')
   .description('freeze every mart as it was for a month into snapshots/<YYYY-MM>/ (never rewritten once published)')
   .requiredOption('--period <month>', 'YYYY-MM', month)
-  .action(async (o: { period: string }) => {
+  .option('--allow-missing <sources>', 'comma-separated dossier sources (portal, nsw) to freeze the month without, though they delivered earlier months and no file for this one (recorded in the manifest)', list)
+  .action(async (o: { period: string; allowMissing?: string[] }) => {
     const ctx = buildContext(g());
-    const s = await snapshot(ctx, { period: o.period });
+    const s = await snapshot(ctx, { period: o.period, allowMissing: o.allowMissing ?? [] });
     ctx.log(s.published ? `Published snapshots/${o.period}/ (${s.files} files)` : `snapshots/${o.period}/ was already published; verified ${s.files} files against its manifest`);
   });
 

@@ -8,6 +8,19 @@ export function createError(scope: string, message: string, options: { cause?: u
 }
 
 /**
+ * A snapshot refused because a dossier source has not delivered months of its year to date
+ * (transform/snapshot.ts, sourceGaps). Its name is what the state machine catches
+ * (infra/lib/orchestration): no retry — nothing changes until the exports land — what landed is still
+ * published, and the run ends in MonthNotDelivered.
+ */
+export class MonthNotDeliveredError extends Error {
+  constructor(message: string) {
+    super(`[pipeline] [snapshot] ${message}`);
+    this.name = 'MonthNotDelivered';
+  }
+}
+
+/**
  * Why a land rejected a file whole, as a class readers of any language can be told (the data-quality
  * page names each in Vietnamese; mart rejected_files, column `reason`). The land records the class of the
  * error it rejected a file for (`PipelineInputError.code`, found by `rejectReasonOf`), so the class never

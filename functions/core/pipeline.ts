@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PipelineConfig, Real766Plan } from './config.js';
-import { createError } from './errors.js';
+import { createError, MonthNotDeliveredError } from './errors.js';
 import { vietnamMonth } from './lake/periods.js';
 import type { QueryEngine } from './engine/types.js';
 import { createPortalConnector } from './connectors/portal.js';
@@ -14,11 +14,11 @@ import type { PayloadSink, PlanRequest, PullState, PullSummary, RawPayload } fro
 import { createDropConnector, periodOfName, type SkippedDropFile } from './connectors/drop.js';
 import { createReal766Connector } from './connectors/real766.js';
 import { landStaged, RejectedFilesError, type LandSummary } from './lake/land.js';
-import { discardRejected, listManifest, listRejected, retryRejected, safeBaseName, sha256, parseJsonObject, stageRaw, type RejectedEntry } from './lake/raw.js';
+import { discardRejected, listDeliveries, listManifest, listRejected, type ManifestEntry, type RawMeta, retryRejected, safeBaseName, sha256, parseJsonObject, stageRaw, type RejectedEntry } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
-import { listSnapshots, monthEnd, publishSnapshot, readSnapshotManifest, SnapshotPeriod } from './transform/snapshot.js';
+import { listSnapshots, monthEnd, nextMonth, previousMonth, publishSnapshot, readSnapshotManifest, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
@@ -447,11 +447,22 @@ export interface SnapshotSummary {
  * lake's own) over the as-of views of the lake (sql/snapshots/as_of/), the marts are cut to the
  * periods up to the month, and the files then the manifest are published through ctx.storage.
  */
-export async function snapshot(ctx: PipelineContext, opts: { period: string; /** The clock (tests). */ now?: Date }): Promise<SnapshotSummary> {
+export interface SnapshotOptions {
+  period: string;
+  /**
+   * Dossier sources the snapshot may be frozen without, though they delivered earlier months and no file
+   * for this one (sourcesMissingMonth; e.g. a feed that has ended). Recorded in the manifest.
+   */
+  allowMissing?: readonly string[];
+  /** The clock (tests). */
+  now?: Date;
+}
+
+export async function snapshot(ctx: PipelineContext, opts: SnapshotOptions): Promise<SnapshotSummary> {
   return withLakeLock(ctx.storage, 'snapshot', () => snapshotLocked(ctx, opts), ctx.lock);
 }
 
-async function snapshotLocked(ctx: PipelineContext, opts: { period: string; now?: Date }): Promise<SnapshotSummary> {
+async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Promise<SnapshotSummary> {
   const period = SnapshotPeriod.parse(opts.period);
   const existing = await readSnapshotManifest(ctx.storage, period);
   if (existing) {
@@ -470,6 +481,12 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string; now?
       `Failed to snapshot ${period}: the month has not ended (today is in ${now.month}/${now.year}, Asia/Ho_Chi_Minh); a snapshot freezes a whole month once and is never rewritten — build it from the 1st of the month after`,
     );
   }
+  // A source that delivered earlier months and no file for this one: its export has not arrived (or has
+  // been rejected), and a published snapshot would leave its dossiers out for good.
+  const manifest = await listManifest(ctx.storage);
+  const gaps = await snapshotGaps(ctx.storage, period, manifest, opts.allowMissing);
+  const refusal = gapRefusal(period, gaps);
+  if (refusal) throw new MonthNotDeliveredError(refusal);
   const asOf = monthEnd(period);
   const engine = await ctx.engine({ scratch: true });
   let files;
@@ -479,10 +496,45 @@ async function snapshotLocked(ctx: PipelineContext, opts: { period: string; now?
   } finally {
     await engine.close();
   }
-  const manifest = await listManifest(ctx.storage);
   const fingerprint = sha256(manifest.map((m) => m.sha256).sort().join('\n'));
-  const published = await publishSnapshot(ctx.storage, period, files, { fingerprint, rawFiles: manifest.length });
+  const published = await publishSnapshot(ctx.storage, period, files, { fingerprint, rawFiles: manifest.length, gaps });
   return { period, published: published !== undefined, files: files.length };
+}
+
+/**
+ * The dossier sources' months without a file in the year to date of `period` (transform/snapshot.ts,
+ * sourceGaps), from the landing log, the deliveries of bytes landed before (lake/raw.ts, recordDelivery),
+ * the discarded files and the months earlier snapshots were allowed to go without.
+ */
+async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], allowMissing: readonly string[] = []): Promise<SourceGap[]> {
+  const profiles = await loadProfiles();
+  // A vendor export lands under its profile's source (land.ts, exportSources).
+  const monthFile = (meta: RawMeta) => ({
+    dataset: RAW_KINDS[meta.kind].dataset,
+    source: meta.kind === 'dossier-export' ? (profiles.get(meta.profile ?? '')?.source ?? 'portal') : RAW_KINDS[meta.kind].source,
+    period: meta.period,
+  });
+  const landed = new Set(manifest.map((m) => `${m.kind}/${m.sha256}`));
+  const deliveries = (await listDeliveries(storage)).filter((d) => landed.has(`${d.kind}/${d.sha256}`)).map(monthFile);
+  const discarded = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null).map(monthFile);
+  const allowedBefore = new Set<string>();
+  for (let m = previousMonth(`${period.slice(0, 4)}-01`); m < period; m = nextMonth(m)) {
+    for (const g of (await readSnapshotManifest(storage, m))?.missing_sources ?? []) if (g.cause === 'allowed') for (const month of g.months) allowedBefore.add(`${g.source}@${month}`);
+  }
+  return sourceGaps({ period, files: [...manifest, ...deliveries], discarded, allowMissing, allowedBefore });
+}
+
+/** Why the snapshot of `period` may not be published with these gaps (one a cause `missing`), else undefined. */
+function gapRefusal(period: string, gaps: readonly SourceGap[]): string | undefined {
+  const refused = gaps.filter((g) => g.cause === 'missing');
+  if (refused.length === 0) return undefined;
+  const sources = refused.map((g) => g.source);
+  return (
+    `Failed to snapshot ${period}: no dossier file has landed ${refused.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}; ` +
+    `a snapshot is published once and never rewritten, so those dossiers would be left out of it for good — stage and land the exports ` +
+    `(npm run cli -- rejected lists files that failed to land; a file counts for the month its name or --period gives), ` +
+    `or, where a source has ended, snapshot with --allow-missing ${sources.join(',')} (the Lambda event's "allowMissing": ${JSON.stringify(sources)}; the manifest records it)`
+  );
 }
 
 /** Files that failed to land and wait for an operator (newest error kept per file). */
@@ -561,9 +613,22 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   const transformed = await transform(ctx);
   const snapshots: SnapshotSummary[] = [];
   const waiting = await listRejected(ctx.storage);
+  // A month a dossier source has not delivered is not frozen (snapshotLocked's check, made here first so
+  // the other months are still published and the run still verifies); the run fails at its end.
+  const landedFiles = waiting.length > 0 || !opts.snapshots?.length ? [] : await listManifest(ctx.storage);
+  const now = vietnamMonth();
+  const thisMonth = `${now.year}-${String(now.month).padStart(2, '0')}`;
+  const undelivered: string[] = [];
   for (const period of opts.snapshots ?? []) {
     if (waiting.length > 0) {
       ctx.log(`snapshot ${period} not published: ${waiting.length} rejected file(s) wait (npm run cli -- rejected)`);
+      continue;
+    }
+    // A month that has not ended is refused by snapshot() itself, first.
+    const refusal = period < thisMonth && !(await readSnapshotManifest(ctx.storage, period)) ? gapRefusal(period, await snapshotGaps(ctx.storage, period, landedFiles)) : undefined;
+    if (refusal) {
+      ctx.log(`snapshot ${period} not published: ${refusal}`);
+      undelivered.push(refusal);
       continue;
     }
     snapshots.push(await snapshot(ctx, { period }));
@@ -591,5 +656,6 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
       `Failed to publish snapshot(s) ${opts.snapshots!.join(', ')}: ${waiting.length} rejected file(s) wait (${waiting.slice(0, 5).map((w) => w.original_name).join(', ')}${waiting.length > 5 ? ', …' : ''}). Everything else ran; \`npm run cli -- rejected\` lists them; retry or discard each, then run the snapshot again`,
     );
   }
+  if (undelivered.length > 0) throw createError('run', `${undelivered.join('. ')}. Everything else ran`);
   return summary;
 }

@@ -53,6 +53,13 @@ describe('CLI commands on a small drop directory', () => {
     const v = cli('verify');
     expect(v.status, v.out).toBe(0);
     expect(v.out).toMatch(/OK: \d+ files, 3\d{3} dossiers, 1 snapshots/);
+    // January 2026 has ended, but no export of it has landed: refused, then frozen once the operator names the sources.
+    const undelivered = cli('snapshot', '--period', '2026-01');
+    expect(undelivered.status).toBe(1);
+    expect(undelivered.out).toContain('Failed to snapshot 2026-01: no dossier file has landed from nsw for 2026-01; from portal for 2026-01;');
+    const allowed = cli('snapshot', '--period', '2026-01', '--allow-missing', 'portal,nsw');
+    expect(allowed.status, allowed.out).toBe(0);
+    expect(allowed.out).toContain('Published snapshots/2026-01/');
   }, 600_000);
 
   test('should refuse a bad month with a message and a non-zero exit', () => {

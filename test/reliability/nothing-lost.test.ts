@@ -527,6 +527,10 @@ describe('One bad file blocks nothing (point 5)', () => {
     await discardRejected(lake.storage, 'portal/dossiers/2024-05.csv');
     const third = await runAll(ctx, { drop: { dir: drop }, snapshots: ['2024-05'] });
     expect(third.snapshots.length).toBe(1);
+    // Frozen without the portal's May, which the operator gave up: the manifest says so.
+    expect(JSON.parse((await lake.storage.get('snapshots/2024-05/manifest.json')).toString('utf8')).missing_sources).toEqual([
+      { source: 'portal', months: ['2024-05'], cause: 'discarded' },
+    ]);
     const after = await withDuckDb((db) => db.all(`SELECT original_name, status FROM read_parquet(${literal(path.join(lake.root, 'models/marts/rejected_files.parquet'))})`));
     expect(after.map((r) => [r.original_name, r.status])).toEqual([['portal/dossiers/2024-05.csv', 'discarded']]);
   }, 180_000);

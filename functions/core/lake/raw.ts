@@ -119,6 +119,7 @@ export async function stageRaw(
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
   });
   if (await storage.exists(manifestKey(input.kind, hash))) {
+    await recordDelivery(storage, meta, manifestKey(input.kind, hash));
     return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };
   }
   // Discarded by an operator: the same bytes dropped again are not staged again.
@@ -132,6 +133,7 @@ export async function stageRaw(
   } catch (err) {
     if (!(err instanceof StorageConflictError)) throw err;
     alreadyStaged = true; // same content, same key: harmless
+    await recordDelivery(storage, meta, metaKey(input.kind, hash));
   }
   try {
     await storage.put(metaKey(input.kind, hash), JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
@@ -139,6 +141,40 @@ export async function stageRaw(
     if (!(err instanceof StorageConflictError)) throw err;
   }
   return { meta, key, alreadyLanded: false, alreadyStaged };
+}
+
+const MONTH_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * A month's dossier file whose bytes were already staged: recorded under manifest/deliveries/ so the month
+ * counts as delivered (transform/snapshot.ts, sourcesMissingMonth). The raw sidecar and the landing log keep
+ * the period the bytes first came with, and the same bytes come again for other months: an NSW unit's
+ * header-only export is one file, byte for byte, every month it had no dossier; a file staged again with the
+ * right `--period`. Written only for a month other than the recorded one, create-once per (kind, period,
+ * bytes): a rerun writes nothing.
+ */
+async function recordDelivery(storage: Storage, meta: RawMeta, recordedKey: string): Promise<void> {
+  if (RAW_KINDS[meta.kind].dataset !== 'dossiers' || !meta.period || !MONTH_PERIOD.test(meta.period)) return;
+  // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written.
+  const recorded = await storage.tryGet(recordedKey);
+  if (recorded && RawMeta.pick({ period: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data?.period === meta.period) return;
+  const key = deliveryKey(meta.kind, meta.period, meta.sha256);
+  if (await storage.exists(key)) return;
+  try {
+    await storage.put(key, JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
+  } catch (err) {
+    if (!(err instanceof StorageConflictError)) throw err;
+  }
+}
+
+export function deliveryKey(kind: RawKind, period: string, hash: string): string {
+  return `manifest/deliveries/${kind}/${period}/${hash}.json`;
+}
+
+/** The deliveries recordDelivery kept: dossier files of a month whose bytes had been staged before. */
+export async function listDeliveries(storage: Storage): Promise<RawMeta[]> {
+  const keys = (await storage.listKeys('manifest/deliveries/')).filter((k) => k.endsWith('.json'));
+  return pMap(keys, (key) => readJson(storage, key, RawMeta), { concurrency: READS_AT_ONCE });
 }
 
 /**

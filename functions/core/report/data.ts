@@ -145,6 +145,8 @@ export interface ReportData {
   provinceName: string;
   /** The lake's meta.json says the data is synthetic (the demo province). */
   synthetic: boolean;
+  /** Months of dossier sources the snapshot was frozen without (its manifest's `missing_sources`: allowed or discarded by an operator). */
+  missingSources: { source: string; months: string[] }[];
   /** The month, the month before and the same month a year before (undefined when absent). */
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
   /**
@@ -269,6 +271,7 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
       asOf: manifest.as_of,
       snapshot: { period, manifestSha256, lakeFingerprint: manifest.lake_fingerprint },
       synthetic,
+      missingSources: (manifest.missing_sources ?? []).map((g) => ({ source: g.source, months: g.months })),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -278,7 +281,7 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
 /** The snapshot marts the report's queries read (the first three required, the others when the snapshot has them). */
 const REPORT_MARTS = ['agencies', 'agency_periods', 'province_months', 'province_years', 'procedure_catalogue', 'score766_units', 'par_agency_years'] as const;
 
-type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic'>;
+type Loaded = Omit<ReportData, 'period' | 'year' | 'month' | 'asOf' | 'snapshot' | 'synthetic' | 'missingSources'>;
 
 async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: string; year: number; month: number }): Promise<Loaded> {
   // Plumbing: each mart the queries read, as a view over its snapshot file (the optional ones when present).

@@ -55,6 +55,12 @@ export interface ReportDoc {
   charts: Chart;
 }
 
+/** The dossier sources by the names officials use (a snapshot frozen without one says which). */
+const SOURCE_NAMES: Record<string, string> = {
+  portal: 'Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh',
+  nsw: 'Cổng thông tin một cửa quốc gia',
+};
+
 // ---- vi-VN formatting ------------------------------------------------------------------------
 
 export const fmtCount = (n: number): string => formatViNumber(n);
@@ -256,6 +262,12 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn ${level} ${placeText} ` +
       `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
   );
+  // A snapshot frozen without a source (an operator's --allow-missing): the document says what it lacks.
+  for (const g of d.missingSources) {
+    const months = g.months.map((m) => m.split('-').map(Number) as [number, number]).map(([y, mo]) => `${mo}/${y}`);
+    const list = months.length > 1 ? `các tháng ${months.slice(0, -1).join(', ')} và ${months.at(-1)}` : `tháng ${months[0]}`;
+    P(`Số liệu ${list} chưa gồm hồ sơ từ ${SOURCE_NAMES[g.source] ?? `nguồn “${g.source}”`}: khi chốt số liệu, nguồn này chưa có dữ liệu ${months.length > 1 ? 'các tháng' : 'tháng'} đó.`, true);
+  }
 
   H(1, 'I. KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH');
   H(2, `1. Số liệu chung toàn ${level}`);

@@ -24,6 +24,12 @@ export const SnapshotManifest = z.object({
   lake_fingerprint: z.string(),
   raw_files: z.number().int(),
   files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int(), rows: z.number().int() })),
+  /**
+   * Months of the year to date a dossier source has no file for (sourceGaps), frozen so because an
+   * operator allowed it (`allowMissing`, now or for an earlier snapshot: cause `allowed`) or discarded the
+   * month's file (`discarded`); absent when every source delivered every month.
+   */
+  missing_sources: z.array(z.object({ source: z.string(), months: z.array(z.string()), cause: z.enum(['allowed', 'discarded']) })).optional(),
 });
 export type SnapshotManifest = z.infer<typeof SnapshotManifest>;
 
@@ -57,6 +63,96 @@ export async function readSnapshotManifest(storage: Storage, period: string): Pr
   }
 }
 
+/** Months of a dossier source with no landed file, in the year to date of a snapshot, and why they may be frozen so. */
+export interface SourceGap {
+  source: string;
+  /** The months (YYYY-MM, oldest first). */
+  months: string[];
+  /**
+   * `missing`: nothing allows it, the snapshot is refused; `allowed`: an operator named the source
+   * (`allowMissing`, now or in the snapshot of an earlier month of the gap); `discarded`: an operator
+   * discarded the source's file of the month.
+   */
+  cause: 'missing' | 'allowed' | 'discarded';
+}
+
+/** A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery). */
+export type SourceMonthFile = { dataset: string; source: string; period: string | null };
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export function previousMonth(m: string): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
+}
+
+export function nextMonth(m: string): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+}
+
+/**
+ * The months of the snapshot's year to date, up to `period`, that a dossier source (portal, nsw, …) has
+ * no landed file for, from the source's first month on. A snapshot is published once and never rewritten,
+ * and its month, year to date and trends would keep such a month's dossiers out for good, under a manifest
+ * saying "as of" the month's last day. A file counts for the month it declares (the portal API's month
+ * pull, a portal CSV drop `2025-06.csv`, an NSW unit's `2025-06.csv`, a vendor export named by its month);
+ * a file of a whole year (a vendor's yearly list) or of no period says nothing of one month. The source is
+ * the unit, not the agency. A month is `allowed` when the operator names the source now, when an earlier
+ * snapshot recorded it allowed, or when every month since the source's last file was allowed before (a feed
+ * that has ended stays ended); `discarded` when its file was discarded; otherwise `missing`.
+ */
+export function sourceGaps(input: {
+  period: string;
+  files: readonly SourceMonthFile[];
+  discarded?: readonly SourceMonthFile[];
+  allowMissing?: readonly string[];
+  /** Months earlier published snapshots recorded as allowed, as `source@YYYY-MM`. */
+  allowedBefore?: ReadonlySet<string>;
+}): SourceGap[] {
+  const period = SnapshotPeriod.parse(input.period);
+  const monthsOf = (files: readonly SourceMonthFile[]): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    for (const f of files) {
+      if (f.dataset !== 'dossiers' || !f.period || !MONTH.test(f.period)) continue;
+      let set = out.get(f.source);
+      if (!set) out.set(f.source, (set = new Set()));
+      set.add(f.period);
+    }
+    return out;
+  };
+  const delivered = monthsOf(input.files);
+  const discarded = monthsOf(input.discarded ?? []);
+  const allowedBefore = input.allowedBefore ?? new Set<string>();
+  const gaps: SourceGap[] = [];
+  for (const [source, months] of [...delivered].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...months].sort();
+    const first = sorted[0]!;
+    const last = sorted.at(-1)!;
+    if (first > period) continue;
+    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], allowed: [], discarded: [] };
+    const start = first > `${period.slice(0, 4)}-01` ? first : `${period.slice(0, 4)}-01`;
+    // Whether every month since the source's last file (before the month looked at) was allowed, the
+    // month before the window included (a feed that ended in an earlier year).
+    let endedAllowed = start > last && allowedBefore.has(`${source}@${previousMonth(start)}`);
+    for (let m = start; m <= period; m = nextMonth(m)) {
+      if (months.has(m)) {
+        endedAllowed = false;
+        continue;
+      }
+      const cause: SourceGap['cause'] = discarded.get(source)?.has(m)
+        ? 'discarded'
+        : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`) || (endedAllowed && m > last)
+          ? 'allowed'
+          : 'missing';
+      byCause[cause].push(m);
+      endedAllowed = cause === 'allowed' || (endedAllowed && cause === 'discarded');
+    }
+    for (const cause of ['missing', 'allowed', 'discarded'] as const) if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause });
+  }
+  return gaps;
+}
+
 /** Snapshot files as built, before publishing. */
 export interface SnapshotFile {
   name: string;
@@ -72,10 +168,12 @@ export async function publishSnapshot(
   storage: Storage,
   period: string,
   files: readonly SnapshotFile[],
-  lake: { fingerprint: string; rawFiles: number },
+  lake: { fingerprint: string; rawFiles: number; gaps?: readonly SourceGap[] },
 ): Promise<SnapshotManifest | undefined> {
   if (await storage.exists(snapshotManifestKey(period))) return undefined;
   const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
+  if (lake.gaps?.some((g) => g.cause === 'missing')) throw createError('snapshot', `Failed to publish ${period}: a dossier source has months nothing allows it to be frozen without`);
+  const frozenGaps = (lake.gaps ?? []).map((g) => ({ source: g.source, months: g.months, cause: g.cause as 'allowed' | 'discarded' }));
   for (const f of sorted) {
     if (!/^[a-z0-9_]+\.parquet$/.test(f.name)) throw createError('snapshot', `Failed to publish ${f.name}: not a mart file name`);
     await storage.put(`snapshots/${period}/${f.name}`, f.body);
@@ -86,6 +184,7 @@ export async function publishSnapshot(
     lake_fingerprint: lake.fingerprint,
     raw_files: lake.rawFiles,
     files: sorted.map((f) => ({ name: f.name, sha256: sha256(f.body), bytes: f.body.length, rows: f.rows })),
+    ...(frozenGaps.length ? { missing_sources: frozenGaps } : {}),
   };
   try {
     await storage.put(snapshotManifestKey(period), `${JSON.stringify(manifest, null, 2)}\n`, { ifNoneMatch: true, contentType: 'application/json' });

@@ -25,6 +25,8 @@ export const PIPELINE_ORCHESTRATION_DEFAULTS = {
 } as const;
 
 export const METRIC_NAMESPACE = 'CchcPipeline';
+/** The name of the snapshot's MonthNotDeliveredError (functions/core/errors.ts), the error type Lambda reports. */
+export const MONTH_NOT_DELIVERED = 'MonthNotDelivered';
 
 /**
  * The run: pull (portal ∥ NSW drop) → land → transform → checks → [snapshot → report] → publish, with
@@ -74,7 +76,7 @@ export class PipelineOrchestration extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       }).next(new sfn.Fail(this, `${stepId}Failed`, { error: `${stepId}Failed`, cause: `The ${stepId} step failed; see the failure topic message` }));
 
-    const invoke = (stepId: string, fn: keyof typeof fns, payload: sfn.TaskInput, resultPath: string, retryTaskFailures: boolean) => {
+    const invoke = (stepId: string, fn: keyof typeof fns, payload: sfn.TaskInput, resultPath: string, retryTaskFailures: boolean, neverRetried: string[] = []) => {
       const task = new tasks.LambdaInvoke(this, stepId, {
         lambdaFunction: fns[fn],
         payload,
@@ -83,6 +85,8 @@ export class PipelineOrchestration extends Construct {
         retryOnServiceExceptions: true,
         taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
       });
+      // Errors a retry cannot change (the first retrier that matches applies).
+      if (neverRetried.length > 0) task.addRetry({ errors: neverRetried, maxAttempts: 0 });
       if (retryTaskFailures) {
         // Portals and drops fail transiently; the steps are idempotent (content-hash create-once keys).
         task.addRetry({ errors: ['States.TaskFailed', 'States.Timeout'], maxAttempts: 2, interval: Duration.minutes(1), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
@@ -101,8 +105,10 @@ export class PipelineOrchestration extends Construct {
     land.addCatch(notify('Land'), { errors: ['States.ALL'], resultPath: '$.failure' });
     const transform = invoke('Transform', 'transform', sfn.TaskInput.fromObject({}), '$.results.transform', false);
     transform.addCatch(notify('Transform'), { errors: ['States.ALL'], resultPath: '$.failure' });
-    const snapshot = invoke('Snapshot', 'snapshot', sfn.TaskInput.fromJsonPathAt('$.snapshot'), '$.results.snapshot', true);
-    snapshot.addCatch(notify('Snapshot'), { errors: ['States.ALL'], resultPath: '$.failure' });
+    // A month a dossier source has not delivered (MonthNotDeliveredError, functions/core/errors.ts): the
+    // snapshot refuses it until the exports land; what landed is still published, and the run ends in
+    // MonthNotDelivered naming the source and the months.
+    const snapshot = invoke('Snapshot', 'snapshot', sfn.TaskInput.fromJsonPathAt('$.snapshot'), '$.results.snapshot', true, [MONTH_NOT_DELIVERED]);
     // The report pack of the month just snapshotted (the snapshot handler returns its period).
     const report = invoke('Report', 'report', sfn.TaskInput.fromObject({ period: sfn.JsonPath.stringAt('$.results.snapshot.period') }), '$.results.report', true);
     report.addCatch(notify('Report'), { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -115,39 +121,61 @@ export class PipelineOrchestration extends Construct {
     });
     publish.addRetry({ errors: ['States.TaskFailed'], maxAttempts: 1, interval: Duration.minutes(2), backoffRate: 2 });
     publish.addCatch(notify('Publish'), { errors: ['States.ALL'], resultPath: '$.failure' });
+    snapshot.addCatch(publish, { errors: [MONTH_NOT_DELIVERED], resultPath: '$.failure' });
+    snapshot.addCatch(notify('Snapshot'), { errors: ['States.ALL'], resultPath: '$.failure' });
 
     // Model tests run inside the transform (a failing test fails it); this gate also refuses a run that built nothing.
-    const checksFailed = new tasks.SnsPublish(this, 'NotifyChecksFailed', {
-      topic: this.failureTopic,
-      subject: 'cchc pipeline: checks failed',
-      message: sfn.TaskInput.fromObject({ step: 'Checks', execution: sfn.JsonPath.executionId, transform: sfn.JsonPath.objectAt('$.results.transform') }),
-      resultPath: sfn.JsonPath.DISCARD,
-    }).next(new sfn.Fail(this, 'ChecksFailed', { error: 'ChecksFailed', cause: 'The transform built no model; nothing was snapshotted or published' }));
+    // A run that ends failed on purpose: the failure topic's message (Notify<error>), then Fail <error>.
+    const notifyAndFail = (error: string, subject: string, message: Record<string, unknown>, cause: string) =>
+      new tasks.SnsPublish(this, `Notify${error}`, {
+        topic: this.failureTopic,
+        subject: `cchc pipeline: ${subject}`,
+        message: sfn.TaskInput.fromObject({ ...message, execution: sfn.JsonPath.executionId }),
+        resultPath: sfn.JsonPath.DISCARD,
+      }).next(new sfn.Fail(this, error, { error, cause }));
+
+    const checksFailed = notifyAndFail(
+      'ChecksFailed',
+      'checks failed',
+      { step: 'Checks', transform: sfn.JsonPath.objectAt('$.results.transform') },
+      'The transform built no model; nothing was snapshotted or published',
+    );
 
     // A file the land rejected (kept in raw/) blocks nothing but the month's snapshot: what landed is
     // transformed and published, no snapshot is frozen while a file waits (this land's or an earlier
     // one's: a later land skips it), and the run ends in FilesRejected with the files named, as runAll
     // ends locally (functions/core/pipeline.ts, landGoingOn, landStepAnswer).
     const waiting = sfn.Condition.numberGreaterThan('$.results.land.summary.waitingCount', 0);
-    const filesRejected = new tasks.SnsPublish(this, 'NotifyFilesRejected', {
-      topic: this.failureTopic,
-      subject: 'cchc pipeline: files rejected at landing',
-      message: sfn.TaskInput.fromObject({
+    const filesRejected = notifyAndFail(
+      'FilesRejected',
+      'files rejected at landing',
+      {
         step: 'Land',
-        execution: sfn.JsonPath.executionId,
         waitingCount: sfn.JsonPath.numberAt('$.results.land.summary.waitingCount'),
         rejectedByThisRun: sfn.JsonPath.numberAt('$.results.land.summary.rejectedCount'),
         firstFiles: sfn.JsonPath.objectAt('$.results.land.summary.waiting'),
         todo:
           'Everything else landed, was transformed and published; no snapshot was published. Drop a corrected file, or retry / discard each one from a workstation (PIPELINE_LAKE_ROOT=s3://<lake bucket> PIPELINE_RAW_ROOT=s3://<raw bucket> npm run cli -- rejected lists them all; docs/deploy.md, Operations), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}} for the month to freeze.',
-      }),
-      resultPath: sfn.JsonPath.DISCARD,
-    }).next(new sfn.Fail(this, 'FilesRejected', { error: 'FilesRejected', cause: 'Files rejected at landing wait for an operator; see the failure topic message' }));
+      },
+      'Files rejected at landing wait for an operator; see the failure topic message',
+    );
+    const notDelivered = sfn.Condition.and(sfn.Condition.isPresent('$.failure.Error'), sfn.Condition.stringEquals('$.failure.Error', MONTH_NOT_DELIVERED));
+    const monthNotDelivered = notifyAndFail(
+      MONTH_NOT_DELIVERED,
+      'a month not delivered, not frozen',
+      {
+        step: 'Snapshot',
+        cause: sfn.JsonPath.stringAt('$.failure.Cause'),
+        todo:
+          'Everything else landed, was transformed and published; the month was not frozen and no report pack was built. Drop the missing exports (the next run lands them), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}}; where a source has ended, add "allowMissing":["<source>"] to the snapshot (docs/deploy.md, Operations).',
+      },
+      'A dossier source has not delivered a month of the snapshot; see the failure topic message',
+    );
     const done = new sfn.Succeed(this, 'Done');
     const maybeSnapshot = new sfn.Choice(this, 'SnapshotRequested')
       .when(sfn.Condition.and(sfn.Condition.isPresent('$.snapshot'), sfn.Condition.not(waiting)), snapshot.next(report).next(publish))
       .otherwise(publish);
-    publish.next(new sfn.Choice(this, 'AnyRejected').when(waiting, filesRejected).otherwise(done));
+    publish.next(new sfn.Choice(this, 'AnyRejected').when(waiting, filesRejected).when(notDelivered, monthNotDelivered).otherwise(done));
     const checks = new sfn.Choice(this, 'Checks')
       .when(sfn.Condition.and(sfn.Condition.isPresent('$.results.transform.models'), sfn.Condition.numberGreaterThanEquals('$.results.transform.models', 1)), maybeSnapshot)
       .otherwise(checksFailed);

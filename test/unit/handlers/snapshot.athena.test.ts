@@ -239,4 +239,19 @@ describe('snapshot handler given a landed lake on S3 and Athena (recorded respon
     expect(again.summary).toEqual({ period: PERIOD, published: false, files: marts.length });
     expect(started).toEqual([]);
   });
+
+  test('should refuse a month the portal has not delivered, without a statement, and freeze it when the event allows the source', async () => {
+    // The lake's only dossier file is June's: July has ended, but nothing of it has landed.
+    const refused = (await handler({ period: '2026-07' }, { awsRequestId: 'snapshot-3' }).catch((e: unknown) => e)) as Error;
+    expect(refused.message).toMatch(/Failed to snapshot 2026-07: no dossier file has landed from portal for 2026-07;/);
+    // The error type Lambda reports, which the state machine catches without a retry.
+    expect(refused.name).toBe('MonthNotDelivered');
+    await expect(handler({ period: '2026-07', allowMissing: ['NSW!'] }, { awsRequestId: 'snapshot-4' })).rejects.toThrow(/Failed to parse the event: allowMissing/);
+    expect(started).toEqual([]);
+    expect(await lake.exists('snapshots/2026-07/manifest.json')).toBe(false);
+    const allowed = await handler({ period: '2026-07', allowMissing: ['portal'], runId: RUN_ID }, { awsRequestId: 'snapshot-5' });
+    expect(allowed.summary.published).toBe(true);
+    const manifest = (await readSnapshotManifest(lake, '2026-07'))!;
+    expect(manifest.missing_sources).toEqual([{ source: 'portal', months: ['2026-07'], cause: 'allowed' }]);
+  });
 });

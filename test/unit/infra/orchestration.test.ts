@@ -2,7 +2,8 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, test } from 'vitest';
-import { PIPELINE_ORCHESTRATION_DEFAULTS } from '../../../infra/lib/orchestration/index.js';
+import { MonthNotDeliveredError } from '../../../functions/core/errors.js';
+import { MONTH_NOT_DELIVERED, PIPELINE_ORCHESTRATION_DEFAULTS } from '../../../infra/lib/orchestration/index.js';
 import { synthStack, testApp } from './helpers.js';
 
 const { stack, template } = synthStack();
@@ -86,7 +87,7 @@ describe('PipelineOrchestration given the default props', () => {
     expect(def.States.SnapshotRequested!.Default).toBe('Publish');
     // after the publish: a failed run naming the rejected files, or done
     expect(def.States.AnyRejected!.Type).toBe('Choice');
-    expect(def.States.AnyRejected!.Choices).toEqual([{ ...rejected, Next: 'NotifyFilesRejected' }]);
+    expect(def.States.AnyRejected!.Choices![0]).toEqual({ ...rejected, Next: 'NotifyFilesRejected' });
     expect(def.States.AnyRejected!.Default).toBe('Done');
     const notify = def.States.NotifyFilesRejected!;
     expect(notify.Resource).toContain('sns:publish');
@@ -95,6 +96,27 @@ describe('PipelineOrchestration given the default props', () => {
     expect(def.States[notify.Next!]).toMatchObject({ Type: 'Fail', Error: 'FilesRejected' });
     // the land step itself goes on to the transform (a rejected file does not fail it)
     expect(def.States.Land!.Next).toBe('Transform');
+  });
+
+  test('should publish what landed when a source has not delivered the month, without retrying the snapshot, and end in MonthNotDelivered', () => {
+    const def = definition();
+    const snap = def.States.Snapshot!;
+    // The error the snapshot throws is the one caught, by its name (the error type Lambda reports).
+    expect(new MonthNotDeliveredError('x').name).toBe(MONTH_NOT_DELIVERED);
+    // Never retried (the first matching retrier applies), caught before the catch-all, into the publish.
+    const never = snap.Retry!.findIndex((r) => r.ErrorEquals.includes(MONTH_NOT_DELIVERED));
+    expect(snap.Retry![never]).toEqual({ ErrorEquals: [MONTH_NOT_DELIVERED], MaxAttempts: 0 });
+    expect(never).toBeLessThan(snap.Retry!.findIndex((r) => r.ErrorEquals.includes('States.TaskFailed')));
+    expect(snap.Catch![0]).toEqual({ ErrorEquals: [MONTH_NOT_DELIVERED], ResultPath: '$.failure', Next: 'Publish' });
+    // After the publish: the run ends failed, naming the source and months (the error's cause).
+    const notDelivered = { And: [{ Variable: '$.failure.Error', IsPresent: true }, { Variable: '$.failure.Error', StringEquals: MONTH_NOT_DELIVERED }] };
+    expect(def.States.AnyRejected!.Choices).toContainEqual({ ...notDelivered, Next: 'NotifyMonthNotDelivered' });
+    const notify = def.States.NotifyMonthNotDelivered!;
+    expect(notify.Resource).toContain('sns:publish');
+    expect(JSON.stringify(notify.Parameters ?? notify.Arguments)).toContain('"cause.$":"$.failure.Cause"');
+    expect(def.States[notify.Next!]).toMatchObject({ Type: 'Fail', Error: MONTH_NOT_DELIVERED });
+    // Other steps' failures still end in their own Fail states, never through the publish.
+    for (const name of ['Land', 'Transform', 'Report']) expect(def.States[name]!.Catch!.map((c) => c.Next)).not.toContain('Publish');
   });
 
   test('should retry and catch every step, sending failures to the SNS topic', () => {
@@ -110,7 +132,8 @@ describe('PipelineOrchestration given the default props', () => {
       }
     }
     for (const [name, notify] of [['Pull', 'NotifyPullFailed'], ['Land', 'NotifyLandFailed'], ['Transform', 'NotifyTransformFailed'], ['Snapshot', 'NotifySnapshotFailed'], ['Report', 'NotifyReportFailed'], ['Publish', 'NotifyPublishFailed']]) {
-      expect(def.States[name!]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: notify }]);
+      expect(def.States[name!]!.Catch?.at(-1), name).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: notify });
+      expect(def.States[name!]!.Catch, name).toHaveLength(name === 'Snapshot' ? 2 : 1);
       expect(def.States[notify!]!.Resource).toContain('sns:publish');
       expect(def.States[def.States[notify!]!.Next!]!.Type).toBe('Fail');
     }

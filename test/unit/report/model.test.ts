@@ -106,7 +106,7 @@ describe('buildReportDoc given the year to date', () => {
       pending_total: 2, pending_overdue: 0, on_time_rate: (n - 1) / n, online_rate: 0.5, online_payment_rate: null, digitised_rate: null }) as Figures;
   const data = (month: number, extra: Partial<ReportData> = {}): ReportData => ({
     period: `2025-${String(month).padStart(2, '0')}`, year: 2025, month, asOf: new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10),
-    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false,
+    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false, missingSources: [],
     province: { current: { ...figures(10), year: 2025, month } }, trend: [], agencies: [], lateProcedures: [], score766: [], mergers: [], ...extra,
   });
   const text = (d: ReportData): string => buildReportDoc(d).blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
@@ -125,6 +125,15 @@ describe('buildReportDoc given the year to date', () => {
     expect(t).not.toContain('cùng kỳ năm 2024 (');
   });
 
+  test('should say which dossier source a month frozen without it lacks, and say nothing of sources when none is missing', () => {
+    const t = text(data(6, { missingSources: [{ source: 'nsw', months: ['2025-06'] }, { source: 'portal', months: ['2025-04', '2025-05', '2025-06'] }] }));
+    expect(t).toContain('Số liệu tháng 6/2025 chưa gồm hồ sơ từ Cổng thông tin một cửa quốc gia: khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
+    expect(t).toContain(
+      'Số liệu các tháng 4/2025, 5/2025 và 6/2025 chưa gồm hồ sơ từ Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh: khi chốt số liệu, nguồn này chưa có dữ liệu các tháng đó.',
+    );
+    expect(text(data(6))).not.toContain('chưa gồm hồ sơ');
+  });
+
   test('should give a year to date that stops before the month ends (the data does) its own last day, and no comparison', () => {
     const t = text(data(4, { yearToDate: { ...ytd, period_end: '2025-04-20' }, sameMonthsLastYear: ly }));
     expect(t).toContain('(từ ngày 1/1/2025 đến hết ngày 20/4/2025)');
@@ -139,7 +148,7 @@ describe('buildReportDoc given what the month has', () => {
   const late = { procedure_code: 'P1', procedure_name: 'Thủ tục 1', agency_name: 'Sở A', resolved_total: 5, resolved_late: 2, on_time_rate: 0.6 };
   const data = (month: number, extra: Partial<ReportData> = {}): ReportData => ({
     period: `2025-${String(month).padStart(2, '0')}`, year: 2025, month, asOf: new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10),
-    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false,
+    snapshot: { period: '', manifestSha256: '', lakeFingerprint: '' }, provinceCode: 'H99', provinceName: 'UBND tỉnh Sông Xanh', synthetic: false, missingSources: [],
     province: { current: { ...figures, year: 2025, month } }, trend: [], agencies: [], lateProcedures: [], score766: [], mergers: [], ...extra,
   });
   const captions = (d: ReportData): string[] => buildReportDoc(d).blocks.flatMap((b) => ('caption' in b && typeof b.caption === 'string' ? [b.caption.split('.')[0]!] : []));

@@ -8,7 +8,8 @@ import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
 import { stageRaw } from '../../../functions/core/lake/raw.js';
-import { snapshot } from '../../../functions/core/pipeline.js';
+import { runAll, snapshot } from '../../../functions/core/pipeline.js';
+import { listSnapshots } from '../../../functions/core/transform/snapshot.js';
 import { registerAsOfSources } from '../../../functions/core/transform/asof.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
@@ -83,5 +84,70 @@ describe('a snapshot of a month that has not ended', () => {
     expect(await lake.storage.listKeys('snapshots/')).toEqual([]);
     // From 00:00 on 01/06 there: built and published.
     expect((await snapshot(ctx, { period: '2024-05', now: new Date('2024-05-31T17:00:00Z') })).published).toBe(true);
+  });
+});
+
+describe('a snapshot of a month a dossier source has not delivered', () => {
+  const JUNE = csv(portalRow('J1', { received: '03/06/2024 08:15', due: '10/06/2024 17:00', finished: '07/06/2024 10:00', updated: '07/06/2024 10:00' }));
+  const manifestOf = async (lake: TestLake, period: string) => JSON.parse((await lake.storage.get(`snapshots/${period}/manifest.json`)).toString('utf8'));
+  const land = async (lake: TestLake, bytes: Buffer, period: string, pulledAt: string) => {
+    await stageRaw(lake.storage, { kind: 'portal-csv', bytes, period, originalName: `${period}.csv`, pulledAt });
+    await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+  };
+
+  test('should be refused, naming the source and the month, until the month lands or the operator lets it be frozen without it', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    const now = new Date('2024-10-01T00:00:00Z');
+    await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(
+      /Failed to snapshot 2024-06: no dossier file has landed from portal for 2024-06; .*--allow-missing portal \(the Lambda event's "allowMissing": \["portal"\]/,
+    );
+    expect(await lake.storage.listKeys('snapshots/')).toEqual([]);
+    // The month the source began with is not waiting for anything.
+    expect((await snapshot(ctx, { period: '2024-05', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-05')).missing_sources).toBeUndefined();
+
+    // June's export lands: June is frozen, complete.
+    await land(lake, JUNE, '2024-06', '2024-07-01T00:00:00.000Z');
+    expect((await snapshot(ctx, { period: '2024-06', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-06')).missing_sources).toBeUndefined();
+
+    // July never comes (the feed ended): frozen only when the operator names the source, and the manifest says so.
+    await expect(snapshot(ctx, { period: '2024-07', now, allowMissing: ['nsw'] })).rejects.toThrow(/from portal for 2024-07;/);
+    expect((await snapshot(ctx, { period: '2024-07', now, allowMissing: ['portal'] })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-07')).missing_sources).toEqual([{ source: 'portal', months: ['2024-07'], cause: 'allowed' }]);
+    // An ended feed stays ended: August goes without it, as July was allowed to.
+    expect((await snapshot(ctx, { period: '2024-08', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-08')).missing_sources).toEqual([{ source: 'portal', months: ['2024-07', '2024-08'], cause: 'allowed' }]);
+  });
+
+  test('should count a month whose file is byte for byte one landed for another month (a header-only export), and write nothing on a rerun', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    const now = new Date('2024-09-01T00:00:00Z');
+    const EMPTY = csv();
+    await land(lake, EMPTY, '2024-06', '2024-07-01T00:00:00.000Z');
+    await land(lake, EMPTY, '2024-07', '2024-08-01T00:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toHaveLength(1);
+    await land(lake, EMPTY, '2024-07', '2024-08-02T00:00:00.000Z');
+    await land(lake, EMPTY, '2024-06', '2024-08-02T00:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toHaveLength(1);
+    expect((await snapshot(ctx, { period: '2024-07', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-07')).missing_sources).toBeUndefined();
+  });
+
+  test('should be left unpublished by a run, which publishes the other months, verifies the lake and then fails naming the source', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    await expect(runAll(ctx, { snapshots: ['2024-05', '2024-06'] })).rejects.toThrow(
+      /\[run\] Failed to snapshot 2024-06: no dossier file has landed from portal for 2024-06; .*Everything else ran/,
+    );
+    expect(await listSnapshots(lake.storage)).toEqual(['2024-05']);
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * The months of a snapshot's year to date a dossier source has no landed file for (sourceGaps): per
+ * source, from month files only, and what lets a snapshot be frozen without them.
+ */
+import { describe, expect, test } from 'vitest';
+import { sourceGaps, type SourceMonthFile } from '../../../functions/core/transform/snapshot.js';
+
+const file = (source: string, period: string | null, dataset = 'dossiers'): SourceMonthFile => ({ dataset, source, period });
+const months = (source: string, ...ms: string[]): SourceMonthFile[] => ms.map((m) => file(source, m));
+
+describe('the months a dossier source has not delivered', () => {
+  test('should name the month a source has no file for, after months it had', () => {
+    const files = [...months('portal', '2025-04', '2025-05', '2025-06'), ...months('nsw', '2025-04', '2025-05')];
+    expect(sourceGaps({ period: '2025-06', files })).toEqual([{ source: 'nsw', months: ['2025-06'], cause: 'missing' }]);
+    expect(sourceGaps({ period: '2025-05', files })).toEqual([]);
+  });
+
+  test('should name a gap earlier in the year to date, though the month itself came (its year to date would lack it)', () => {
+    const files = months('nsw', '2025-01', '2025-02', '2025-04', '2025-05', '2025-06');
+    expect(sourceGaps({ period: '2025-06', files })).toEqual([{ source: 'nsw', months: ['2025-03'], cause: 'missing' }]);
+    // Not a gap of the year before: January's year to date is January.
+    expect(sourceGaps({ period: '2026-01', files: [...files, ...months('nsw', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01')] })).toEqual([]);
+  });
+
+  test('should expect nothing before a source began, and read no year file, file without a period or other dataset as a month', () => {
+    expect(sourceGaps({ period: '2025-06', files: months('nsw', '2025-07') })).toEqual([]);
+    expect(sourceGaps({ period: '2025-06', files: months('nsw', '2025-04', '2025-06') })).toEqual([{ source: 'nsw', months: ['2025-05'], cause: 'missing' }]);
+    // A vendor's yearly list (DanhSachHoSo_H99.16_2025.xlsx) says nothing of June: neither delivered nor expected.
+    expect(sourceGaps({ period: '2025-06', files: [file('portal', '2025'), file('portal', '2024')] })).toEqual([]);
+    expect(sourceGaps({ period: '2025-06', files: [file('portal', '2025-05'), file('portal', '2025')] })).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'missing' }]);
+    expect(sourceGaps({ period: '2025-06', files: [file('portal', null)] })).toEqual([]);
+    expect(sourceGaps({ period: '2025-06', files: [file('report', '2025-05', 'score766')] })).toEqual([]);
+  });
+
+  test('should let an operator free a month: a discarded file of it, the source named, or the month allowed by an earlier snapshot', () => {
+    const files = [...months('portal', '2025-04', '2025-05'), ...months('nsw', '2025-04')];
+    expect(sourceGaps({ period: '2025-06', files, discarded: [file('nsw', '2025-05'), file('portal', '2025-06')] })).toEqual([
+      { source: 'nsw', months: ['2025-06'], cause: 'missing' },
+      { source: 'nsw', months: ['2025-05'], cause: 'discarded' },
+      { source: 'portal', months: ['2025-06'], cause: 'discarded' },
+    ]);
+    expect(sourceGaps({ period: '2025-06', files, allowMissing: ['nsw'] })).toEqual([
+      { source: 'nsw', months: ['2025-05', '2025-06'], cause: 'allowed' },
+      { source: 'portal', months: ['2025-06'], cause: 'missing' },
+    ]);
+    // May was allowed when May was frozen (and is recorded again); the portal's June is new and missing.
+    expect(sourceGaps({ period: '2025-06', files: [...files, file('nsw', '2025-06')], allowedBefore: new Set(['nsw@2025-05']) })).toEqual([
+      { source: 'nsw', months: ['2025-05'], cause: 'allowed' },
+      { source: 'portal', months: ['2025-06'], cause: 'missing' },
+    ]);
+  });
+
+  test('should keep a feed that ended ended: every month since its last file allowed before allows the next, also across a year', () => {
+    const files = months('nsw', '2025-09', '2025-10');
+    expect(sourceGaps({ period: '2025-12', files, allowedBefore: new Set(['nsw@2025-11']) })).toEqual([{ source: 'nsw', months: ['2025-11', '2025-12'], cause: 'allowed' }]);
+    expect(sourceGaps({ period: '2026-02', files, allowedBefore: new Set(['nsw@2025-11', 'nsw@2025-12', 'nsw@2026-01']) })).toEqual([
+      { source: 'nsw', months: ['2026-01', '2026-02'], cause: 'allowed' },
+    ]);
+    // Not once it delivered again: a gap after a new file is a gap.
+    expect(sourceGaps({ period: '2025-12', files: [...files, file('nsw', '2025-12')], allowedBefore: new Set(['nsw@2025-10']) })).toEqual([{ source: 'nsw', months: ['2025-11'], cause: 'missing' }]);
+    // Nor when the month before the window was not allowed.
+    expect(sourceGaps({ period: '2026-01', files })).toEqual([{ source: 'nsw', months: ['2026-01'], cause: 'missing' }]);
+  });
+});
