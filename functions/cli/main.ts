@@ -234,10 +234,11 @@ program
   .command('snapshot')
   .description('freeze every mart as it was for a month into snapshots/<YYYY-MM>/ (never rewritten once published)')
   .requiredOption('--period <month>', 'YYYY-MM', month)
-  .option('--allow-missing <sources>', 'comma-separated dossier sources (portal, nsw) to freeze the month without, though they delivered earlier months and no file for this one (recorded in the manifest)', list)
-  .action(async (o: { period: string; allowMissing?: string[] }) => {
+  .option('--allow-missing <sources>', 'comma-separated dossier sources (portal, nsw) whose months without a file (lost exports) the month may be frozen without (recorded in the manifest and the report pack)', list)
+  .option('--source-ended <sources>', 'comma-separated dossier sources that have ended: the months since their last file are frozen without them, now and in later snapshots while nothing comes', list)
+  .action(async (o: { period: string; allowMissing?: string[]; sourceEnded?: string[] }) => {
     const ctx = buildContext(g());
-    const s = await snapshot(ctx, { period: o.period, allowMissing: o.allowMissing ?? [] });
+    const s = await snapshot(ctx, { period: o.period, allowMissing: o.allowMissing ?? [], endedSources: o.sourceEnded ?? [] });
     ctx.log(s.published ? `Published snapshots/${o.period}/ (${s.files} files)` : `snapshots/${o.period}/ was already published; verified ${s.files} files against its manifest`);
   });
 

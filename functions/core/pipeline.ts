@@ -450,10 +450,15 @@ export interface SnapshotSummary {
 export interface SnapshotOptions {
   period: string;
   /**
-   * Dossier sources the snapshot may be frozen without, though they delivered earlier months and no file
-   * for this one (sourcesMissingMonth; e.g. a feed that has ended). Recorded in the manifest.
+   * Dossier sources whose months without a file (sourceGaps) the snapshot may be frozen without: lost
+   * exports an operator gives up. Recorded in the manifest; later snapshots keep those months allowed.
    */
   allowMissing?: readonly string[];
+  /**
+   * Dossier sources that have ended (a feed replaced or closed): the months since their last file are
+   * frozen without them, and later snapshots keep them ended while nothing comes (recorded in the manifest).
+   */
+  endedSources?: readonly string[];
   /** The clock (tests). */
   now?: Date;
 }
@@ -484,7 +489,7 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
   // A source that delivered earlier months and no file for this one: its export has not arrived (or has
   // been rejected), and a published snapshot would leave its dossiers out for good.
   const manifest = await listManifest(ctx.storage);
-  const gaps = await snapshotGaps(ctx.storage, period, manifest, opts.allowMissing);
+  const gaps = await snapshotGaps(ctx.storage, period, manifest, opts);
   const refusal = gapRefusal(period, gaps);
   if (refusal) throw new MonthNotDeliveredError(refusal);
   const asOf = monthEnd(period);
@@ -504,36 +509,61 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
 /**
  * The dossier sources' months without a file in the year to date of `period` (transform/snapshot.ts,
  * sourceGaps), from the landing log, the deliveries of bytes landed before (lake/raw.ts, recordDelivery),
- * the discarded files and the months earlier snapshots were allowed to go without.
+ * the discarded files and what the other published snapshots of the year (and the December before) were
+ * frozen without. Sources an operator names must be sources of the lake (a typo is an error, not a no-op).
  */
-async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], allowMissing: readonly string[] = []): Promise<SourceGap[]> {
-  const profiles = await loadProfiles();
-  // A vendor export lands under its profile's source (land.ts, exportSources).
+async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'> = {}): Promise<SourceGap[]> {
+  // A vendor export lands under its profile's source (land.ts, exportSources; 'portal' when none loads).
+  const profiles = await loadProfiles().catch(() => new Map<string, { source: string }>());
   const monthFile = (meta: RawMeta) => ({
     dataset: RAW_KINDS[meta.kind].dataset,
     source: meta.kind === 'dossier-export' ? (profiles.get(meta.profile ?? '')?.source ?? 'portal') : RAW_KINDS[meta.kind].source,
     period: meta.period,
   });
-  const landed = new Set(manifest.map((m) => `${m.kind}/${m.sha256}`));
-  const deliveries = (await listDeliveries(storage)).filter((d) => landed.has(`${d.kind}/${d.sha256}`)).map(monthFile);
-  const discarded = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null).map(monthFile);
+  const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
+  const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
+  const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));
+  const deliveries = await listDeliveries(storage);
+  // A delivery counts for its month once its bytes have landed, and only when they hold no row (a header-only
+  // export) or landed for no month: a file with dossiers dropped again under another month's name is not that month.
+  const delivered = deliveries.filter((d) => {
+    const entry = byBytes.get(`${d.kind}/${d.sha256}`);
+    return entry !== undefined && (entry.rows_read === 0 || entry.period === null);
+  });
+  const discarded = [...discardedEntries, ...deliveries.filter((d) => discardedBytes.has(`${d.kind}/${d.sha256}`))];
   const allowedBefore = new Set<string>();
-  for (let m = previousMonth(`${period.slice(0, 4)}-01`); m < period; m = nextMonth(m)) {
-    for (const g of (await readSnapshotManifest(storage, m))?.missing_sources ?? []) if (g.cause === 'allowed') for (const month of g.months) allowedBefore.add(`${g.source}@${month}`);
+  const endedBefore = new Map<string, string>();
+  const year = Number(period.slice(0, 4));
+  for (let m = `${year - 1}-12`; m <= `${year}-12`; m = nextMonth(m)) {
+    const published = m === period ? undefined : await readSnapshotManifest(storage, m);
+    if (!published) continue;
+    const gaps = published.missing_sources ?? [];
+    for (const g of gaps) if (g.cause !== 'discarded') for (const month of g.months) allowedBefore.add(`${g.source}@${month}`);
+    // Whether a source had ended: what the newest published snapshot before this one said (months in order).
+    if (m < period) {
+      endedBefore.clear();
+      for (const g of gaps) if (g.cause === 'ended' && g.since) endedBefore.set(g.source, g.since);
+    }
   }
-  return sourceGaps({ period, files: [...manifest, ...deliveries], discarded, allowMissing, allowedBefore });
+  const files = [...manifest, ...delivered.map(monthFile)];
+  const known = new Set(files.filter((f) => f.dataset === 'dossiers').map((f) => f.source));
+  for (const name of [...(operator.allowMissing ?? []), ...(operator.endedSources ?? [])]) {
+    if (!known.has(name)) throw createError('snapshot', `Failed to snapshot ${period}: "${name}" is not a dossier source of this lake (its sources: ${[...known].sort().join(', ') || 'none'})`);
+  }
+  return sourceGaps({ period, files, discarded: discarded.map(monthFile), allowMissing: operator.allowMissing, endedSources: operator.endedSources, allowedBefore, endedBefore });
 }
 
 /** Why the snapshot of `period` may not be published with these gaps (one a cause `missing`), else undefined. */
 function gapRefusal(period: string, gaps: readonly SourceGap[]): string | undefined {
   const refused = gaps.filter((g) => g.cause === 'missing');
   if (refused.length === 0) return undefined;
-  const sources = refused.map((g) => g.source);
+  const sources = [...new Set(refused.map((g) => g.source))].join(',');
   return (
     `Failed to snapshot ${period}: no dossier file has landed ${refused.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}; ` +
     `a snapshot is published once and never rewritten, so those dossiers would be left out of it for good — stage and land the exports ` +
     `(npm run cli -- rejected lists files that failed to land; a file counts for the month its name or --period gives), ` +
-    `or, where a source has ended, snapshot with --allow-missing ${sources.join(',')} (the Lambda event's "allowMissing": ${JSON.stringify(sources)}; the manifest records it)`
+    `or snapshot with --allow-missing ${sources} where those months are lost, or --source-ended ${sources} where a source has ended ` +
+    `(the Lambda event's "allowMissing" / "endedSources"; the manifest and the report pack record it)`
   );
 }
 

@@ -13,8 +13,10 @@ const Event = z
     period: YearMonth.optional(),
     /** Suffix of the snapshot's scratch tables and prefixes on Athena (default: time + random). */
     runId: z.string().regex(/^[a-z0-9_]{1,40}$/, 'expected [a-z0-9_]{1,40}').optional(),
-    /** Dossier sources the month may be frozen without (the CLI's --allow-missing; recorded in the manifest). */
+    /** Dossier sources whose months without a file may be frozen so (the CLI's --allow-missing; recorded in the manifest). */
     allowMissing: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(),
+    /** Dossier sources that have ended (the CLI's --source-ended; later snapshots keep them ended). */
+    endedSources: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(),
   })
   .passthrough();
 
@@ -23,7 +25,7 @@ export async function handler(event: unknown, context?: LambdaContext) {
   const config = startInvocation(context);
   const period = input.period ?? monthFromNow(-1);
   // snapshot() holds the lake lock while it reads the lake and publishes.
-  const summary = await snapshot(pipelineContext(config, context?.awsRequestId, input.runId ? { runId: input.runId } : {}), { period, allowMissing: input.allowMissing ?? [] });
+  const summary = await snapshot(pipelineContext(config, context?.awsRequestId, input.runId ? { runId: input.runId } : {}), { period, allowMissing: input.allowMissing ?? [], endedSources: input.endedSources ?? [] });
   logger.info('snapshot done', { period, summary });
   return { step: 'snapshot', period, summary };
 }

@@ -119,7 +119,8 @@ export async function stageRaw(
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
   });
   if (await storage.exists(manifestKey(input.kind, hash))) {
-    await recordDelivery(storage, meta, manifestKey(input.kind, hash));
+    // Its entry is read only for a month's dossier file (recordDelivery: a month other than the recorded one).
+    if (isMonthDossierFile(meta)) await recordDelivery(storage, meta, await storage.get(manifestKey(input.kind, hash)));
     return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };
   }
   // Discarded by an operator: the same bytes dropped again are not staged again.
@@ -133,12 +134,15 @@ export async function stageRaw(
   } catch (err) {
     if (!(err instanceof StorageConflictError)) throw err;
     alreadyStaged = true; // same content, same key: harmless
-    await recordDelivery(storage, meta, metaKey(input.kind, hash));
   }
   try {
     await storage.put(metaKey(input.kind, hash), JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
   } catch (err) {
     if (!(err instanceof StorageConflictError)) throw err;
+    // Another staging's sidecar holds the bytes (whichever came first, this run's or a concurrent one's):
+    // this month is a delivery when it is not the sidecar's.
+    const recorded = isMonthDossierFile(meta) ? await storage.tryGet(metaKey(input.kind, hash)) : undefined;
+    if (recorded) await recordDelivery(storage, meta, recorded);
   }
   return { meta, key, alreadyLanded: false, alreadyStaged };
 }
@@ -147,17 +151,19 @@ const MONTH_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * A month's dossier file whose bytes were already staged: recorded under manifest/deliveries/ so the month
- * counts as delivered (transform/snapshot.ts, sourcesMissingMonth). The raw sidecar and the landing log keep
+ * counts as delivered (transform/snapshot.ts, sourceGaps; only bytes that landed no row, or landed with no
+ * month, count: pipeline.ts, snapshotGaps). The raw sidecar and the landing log keep
  * the period the bytes first came with, and the same bytes come again for other months: an NSW unit's
  * header-only export is one file, byte for byte, every month it had no dossier; a file staged again with the
  * right `--period`. Written only for a month other than the recorded one, create-once per (kind, period,
  * bytes): a rerun writes nothing.
  */
-async function recordDelivery(storage: Storage, meta: RawMeta, recordedKey: string): Promise<void> {
-  if (RAW_KINDS[meta.kind].dataset !== 'dossiers' || !meta.period || !MONTH_PERIOD.test(meta.period)) return;
+const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].dataset === 'dossiers' && meta.period !== null && MONTH_PERIOD.test(meta.period);
+
+async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer): Promise<void> {
+  if (!isMonthDossierFile(meta) || !meta.period) return;
   // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written.
-  const recorded = await storage.tryGet(recordedKey);
-  if (recorded && RawMeta.pick({ period: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data?.period === meta.period) return;
+  if (RawMeta.pick({ period: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data?.period === meta.period) return;
   const key = deliveryKey(meta.kind, meta.period, meta.sha256);
   if (await storage.exists(key)) return;
   try {

@@ -146,7 +146,7 @@ export interface ReportData {
   /** The lake's meta.json says the data is synthetic (the demo province). */
   synthetic: boolean;
   /** Months of dossier sources the snapshot was frozen without (its manifest's `missing_sources`: allowed or discarded by an operator). */
-  missingSources: { source: string; months: string[] }[];
+  missingSources: { source: string; months: string[]; cause: 'allowed' | 'discarded' | 'ended'; since?: string }[];
   /** The month, the month before and the same month a year before (undefined when absent). */
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
   /**
@@ -271,7 +271,7 @@ export async function loadReportData(storage: Storage, opts: { period: string; w
       asOf: manifest.as_of,
       snapshot: { period, manifestSha256, lakeFingerprint: manifest.lake_fingerprint },
       synthetic,
-      missingSources: (manifest.missing_sources ?? []).map((g) => ({ source: g.source, months: g.months })),
+      missingSources: manifest.missing_sources ?? [],
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -57,8 +57,8 @@ export interface ReportDoc {
 
 /** The dossier sources by the names officials use (a snapshot frozen without one says which). */
 const SOURCE_NAMES: Record<string, string> = {
-  portal: 'Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh',
-  nsw: 'Cổng thông tin một cửa quốc gia',
+  portal: 'Cổng Dịch vụ công của tỉnh',
+  nsw: 'Cơ chế một cửa quốc gia',
 };
 
 // ---- vi-VN formatting ------------------------------------------------------------------------
@@ -262,11 +262,20 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       `Sở Nội vụ báo cáo tình hình giải quyết thủ tục hành chính ${reportPeriodText(year, month)} trên địa bàn ${level} ${placeText} ` +
       `(số liệu chốt đến hết ngày ${formatViDate(d.asOf)}) như sau:`,
   );
-  // A snapshot frozen without a source (an operator's --allow-missing): the document says what it lacks.
+  // A snapshot frozen without some months of a source (an operator's decision): the document says what it lacks.
   for (const g of d.missingSources) {
     const months = g.months.map((m) => m.split('-').map(Number) as [number, number]).map(([y, mo]) => `${mo}/${y}`);
     const list = months.length > 1 ? `các tháng ${months.slice(0, -1).join(', ')} và ${months.at(-1)}` : `tháng ${months[0]}`;
-    P(`Số liệu ${list} chưa gồm hồ sơ từ ${SOURCE_NAMES[g.source] ?? `nguồn “${g.source}”`}: khi chốt số liệu, nguồn này chưa có dữ liệu ${months.length > 1 ? 'các tháng' : 'tháng'} đó.`, true);
+    const those = months.length > 1 ? 'các tháng' : 'tháng';
+    const name = SOURCE_NAMES[g.source] ?? `nguồn “${g.source}”`;
+    if (g.cause === 'ended' && g.since) {
+      const [y, mo] = g.since.split('-').map(Number) as [number, number];
+      P(`Từ tháng ${mo}/${y}, ${name} không còn cung cấp dữ liệu; số liệu ${list} không gồm hồ sơ từ nguồn này.`, true);
+    } else if (g.cause === 'discarded') {
+      P(`Số liệu ${list} chưa gồm hồ sơ từ ${name}: tệp dữ liệu ${those} đó không đọc được và đã được loại bỏ.`, true);
+    } else {
+      P(`Số liệu ${list} chưa gồm hồ sơ từ ${name}: khi chốt số liệu, nguồn này chưa có dữ liệu ${those} đó.`, true);
+    }
   }
 
   H(1, 'I. KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH');

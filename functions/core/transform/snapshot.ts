@@ -26,10 +26,12 @@ export const SnapshotManifest = z.object({
   files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int(), rows: z.number().int() })),
   /**
    * Months of the year to date a dossier source has no file for (sourceGaps), frozen so because an
-   * operator allowed it (`allowMissing`, now or for an earlier snapshot: cause `allowed`) or discarded the
-   * month's file (`discarded`); absent when every source delivered every month.
+   * operator allowed them (`allowed`), discarded the month's file (`discarded`) or said the source has
+   * ended (`ended`); absent when every source delivered every month.
    */
-  missing_sources: z.array(z.object({ source: z.string(), months: z.array(z.string()), cause: z.enum(['allowed', 'discarded']) })).optional(),
+  missing_sources: z
+    .array(z.object({ source: z.string(), months: z.array(z.string()), cause: z.enum(['allowed', 'discarded', 'ended']), since: z.string().optional() }))
+    .optional(),
 });
 export type SnapshotManifest = z.infer<typeof SnapshotManifest>;
 
@@ -69,12 +71,16 @@ export interface SourceGap {
   /** The months (YYYY-MM, oldest first). */
   months: string[];
   /**
-   * `missing`: nothing allows it, the snapshot is refused; `allowed`: an operator named the source
-   * (`allowMissing`, now or in the snapshot of an earlier month of the gap); `discarded`: an operator
-   * discarded the source's file of the month.
+   * `missing`: nothing lets the snapshot go without them, it is refused; `allowed`: an operator let this
+   * snapshot (`allowMissing`) or an earlier one go without those months; `discarded`: an operator discarded
+   * the source's file of the month; `ended`: the months since the source's last file, which an operator
+   * said has ended (`endedSources`, now or for an earlier snapshot, the source having sent nothing since).
    */
-  cause: 'missing' | 'allowed' | 'discarded';
+  cause: 'missing' | 'allowed' | 'discarded' | 'ended';
+  /** `ended`: the month after the source's last file (the feed has sent nothing since; may be years before the window). */
+  since?: string;
 }
+export type FrozenCause = Exclude<SourceGap['cause'], 'missing'>;
 
 /** A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery). */
 export type SourceMonthFile = { dataset: string; source: string; period: string | null };
@@ -98,17 +104,20 @@ export function nextMonth(m: string): string {
  * saying "as of" the month's last day. A file counts for the month it declares (the portal API's month
  * pull, a portal CSV drop `2025-06.csv`, an NSW unit's `2025-06.csv`, a vendor export named by its month);
  * a file of a whole year (a vendor's yearly list) or of no period says nothing of one month. The source is
- * the unit, not the agency. A month is `allowed` when the operator names the source now, when an earlier
- * snapshot recorded it allowed, or when every month since the source's last file was allowed before (a feed
- * that has ended stays ended); `discarded` when its file was discarded; otherwise `missing`.
+ * the unit, not the agency. Each month without a file is `discarded` (its file was discarded), `ended`
+ * (after the source's last file, the source said ended now or by the newest earlier snapshot while nothing
+ * came since), `allowed` (named now, or allowed or ended in an earlier snapshot), else `missing`.
  */
 export function sourceGaps(input: {
   period: string;
   files: readonly SourceMonthFile[];
   discarded?: readonly SourceMonthFile[];
   allowMissing?: readonly string[];
-  /** Months earlier published snapshots recorded as allowed, as `source@YYYY-MM`. */
+  endedSources?: readonly string[];
+  /** Months earlier published snapshots were frozen without (allowed or ended), as `source@YYYY-MM`. */
   allowedBefore?: ReadonlySet<string>;
+  /** The `since` of each source the newest earlier published snapshot recorded as ended. */
+  endedBefore?: ReadonlyMap<string, string>;
 }): SourceGap[] {
   const period = SnapshotPeriod.parse(input.period);
   const monthsOf = (files: readonly SourceMonthFile[]): Map<string, Set<string>> => {
@@ -128,27 +137,27 @@ export function sourceGaps(input: {
   for (const [source, months] of [...delivered].sort(([a], [b]) => a.localeCompare(b))) {
     const sorted = [...months].sort();
     const first = sorted[0]!;
-    const last = sorted.at(-1)!;
     if (first > period) continue;
-    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], allowed: [], discarded: [] };
-    const start = first > `${period.slice(0, 4)}-01` ? first : `${period.slice(0, 4)}-01`;
-    // Whether every month since the source's last file (before the month looked at) was allowed, the
-    // month before the window included (a feed that ended in an earlier year).
-    let endedAllowed = start > last && allowedBefore.has(`${source}@${previousMonth(start)}`);
-    for (let m = start; m <= period; m = nextMonth(m)) {
-      if (months.has(m)) {
-        endedAllowed = false;
-        continue;
-      }
+    // The newest file up to the snapshot's month (a file of a later month is not "since").
+    const last = sorted.filter((m) => m <= period).at(-1)!;
+    // Ended: said now, or by the newest earlier snapshot, since the month after the same last file.
+    const ended = input.endedSources?.includes(source) || input.endedBefore?.get(source) === nextMonth(last);
+    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], allowed: [], discarded: [], ended: [] };
+    const yearStart = `${period.slice(0, 4)}-01`;
+    for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
+      if (months.has(m)) continue;
       const cause: SourceGap['cause'] = discarded.get(source)?.has(m)
         ? 'discarded'
-        : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`) || (endedAllowed && m > last)
-          ? 'allowed'
-          : 'missing';
+        : ended && m > last
+          ? 'ended'
+          : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`)
+            ? 'allowed'
+            : 'missing';
       byCause[cause].push(m);
-      endedAllowed = cause === 'allowed' || (endedAllowed && cause === 'discarded');
     }
-    for (const cause of ['missing', 'allowed', 'discarded'] as const) if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause });
+    for (const cause of ['missing', 'allowed', 'discarded', 'ended'] as const) {
+      if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause, ...(cause === 'ended' ? { since: nextMonth(last) } : {}) });
+    }
   }
   return gaps;
 }
@@ -173,7 +182,7 @@ export async function publishSnapshot(
   if (await storage.exists(snapshotManifestKey(period))) return undefined;
   const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
   if (lake.gaps?.some((g) => g.cause === 'missing')) throw createError('snapshot', `Failed to publish ${period}: a dossier source has months nothing allows it to be frozen without`);
-  const frozenGaps = (lake.gaps ?? []).map((g) => ({ source: g.source, months: g.months, cause: g.cause as 'allowed' | 'discarded' }));
+  const frozenGaps = (lake.gaps ?? []).map((g) => ({ source: g.source, months: g.months, cause: g.cause as FrozenCause, ...(g.since ? { since: g.since } : {}) }));
   for (const f of sorted) {
     if (!/^[a-z0-9_]+\.parquet$/.test(f.name)) throw createError('snapshot', `Failed to publish ${f.name}: not a mart file name`);
     await storage.put(`snapshots/${period}/${f.name}`, f.body);

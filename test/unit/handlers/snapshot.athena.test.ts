@@ -253,5 +253,9 @@ describe('snapshot handler given a landed lake on S3 and Athena (recorded respon
     expect(allowed.summary.published).toBe(true);
     const manifest = (await readSnapshotManifest(lake, '2026-07'))!;
     expect(manifest.missing_sources).toEqual([{ source: 'portal', months: ['2026-07'], cause: 'allowed' }]);
+    // A feed said ended through the event: August goes without it.
+    const ended = await handler({ period: '2026-08', endedSources: ['portal'], runId: RUN_ID }, { awsRequestId: 'snapshot-6' });
+    expect(ended.summary.published).toBe(true);
+    expect((await readSnapshotManifest(lake, '2026-08'))!.missing_sources).toEqual([{ source: 'portal', months: ['2026-07', '2026-08'], cause: 'ended', since: '2026-07' }]);
   });
 });

@@ -125,12 +125,19 @@ describe('buildReportDoc given the year to date', () => {
     expect(t).not.toContain('cùng kỳ năm 2024 (');
   });
 
-  test('should say which dossier source a month frozen without it lacks, and say nothing of sources when none is missing', () => {
-    const t = text(data(6, { missingSources: [{ source: 'nsw', months: ['2025-06'] }, { source: 'portal', months: ['2025-04', '2025-05', '2025-06'] }] }));
-    expect(t).toContain('Số liệu tháng 6/2025 chưa gồm hồ sơ từ Cổng thông tin một cửa quốc gia: khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
-    expect(t).toContain(
-      'Số liệu các tháng 4/2025, 5/2025 và 6/2025 chưa gồm hồ sơ từ Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh: khi chốt số liệu, nguồn này chưa có dữ liệu các tháng đó.',
+  test('should say which months of which dossier source a snapshot was frozen without, and why, and nothing when none', () => {
+    const t = text(
+      data(6, {
+        missingSources: [
+          { source: 'nsw', months: ['2025-06'], cause: 'allowed' },
+          { source: 'portal', months: ['2025-04', '2025-05'], cause: 'discarded' },
+          { source: 'vendor', months: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'], cause: 'ended', since: '2024-11' },
+        ],
+      }),
     );
+    expect(t).toContain('Số liệu tháng 6/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia: khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
+    expect(t).toContain('Số liệu các tháng 4/2025 và 5/2025 chưa gồm hồ sơ từ Cổng Dịch vụ công của tỉnh: tệp dữ liệu các tháng đó không đọc được và đã được loại bỏ.');
+    expect(t).toContain('Từ tháng 11/2024, nguồn “vendor” không còn cung cấp dữ liệu; số liệu các tháng 1/2025, 2/2025, 3/2025, 4/2025, 5/2025 và 6/2025 không gồm hồ sơ từ nguồn này.');
     expect(text(data(6))).not.toContain('chưa gồm hồ sơ');
   });
 

@@ -50,15 +50,30 @@ describe('the months a dossier source has not delivered', () => {
     ]);
   });
 
-  test('should keep a feed that ended ended: every month since its last file allowed before allows the next, also across a year', () => {
-    const files = months('nsw', '2025-09', '2025-10');
-    expect(sourceGaps({ period: '2025-12', files, allowedBefore: new Set(['nsw@2025-11']) })).toEqual([{ source: 'nsw', months: ['2025-11', '2025-12'], cause: 'allowed' }]);
-    expect(sourceGaps({ period: '2026-02', files, allowedBefore: new Set(['nsw@2025-11', 'nsw@2025-12', 'nsw@2026-01']) })).toEqual([
-      { source: 'nsw', months: ['2026-01', '2026-02'], cause: 'allowed' },
+  test('should keep months allowed by any other snapshot of the year, but allow no new month by them', () => {
+    const files = months('nsw', '2025-01', '2025-02');
+    // March was lost and allowed; April is late: still missing (an allowance is for months, not for the source).
+    expect(sourceGaps({ period: '2025-04', files, allowedBefore: new Set(['nsw@2025-03']) })).toEqual([
+      { source: 'nsw', months: ['2025-04'], cause: 'missing' },
+      { source: 'nsw', months: ['2025-03'], cause: 'allowed' },
     ]);
-    // Not once it delivered again: a gap after a new file is a gap.
-    expect(sourceGaps({ period: '2025-12', files: [...files, file('nsw', '2025-12')], allowedBefore: new Set(['nsw@2025-10']) })).toEqual([{ source: 'nsw', months: ['2025-11'], cause: 'missing' }]);
-    // Nor when the month before the window was not allowed.
-    expect(sourceGaps({ period: '2026-01', files })).toEqual([{ source: 'nsw', months: ['2026-01'], cause: 'missing' }]);
+  });
+
+  test('should keep a source an operator said has ended ended, while it sends nothing, also across a year', () => {
+    const files = months('nsw', '2025-09', '2025-10');
+    expect(sourceGaps({ period: '2025-11', files, endedSources: ['nsw'] })).toEqual([{ source: 'nsw', months: ['2025-11'], cause: 'ended', since: '2025-11' }]);
+    expect(sourceGaps({ period: '2025-12', files, endedBefore: new Map([['nsw', '2025-11']]) })).toEqual([
+      { source: 'nsw', months: ['2025-11', '2025-12'], cause: 'ended', since: '2025-11' },
+    ]);
+    expect(sourceGaps({ period: '2027-02', files, endedBefore: new Map([['nsw', '2025-11']]) })).toEqual([
+      { source: 'nsw', months: ['2027-01', '2027-02'], cause: 'ended', since: '2025-11' },
+    ]);
+    // Not once it sent a file again: the next gap is a gap.
+    const again = [...files, file('nsw', '2025-12')];
+    expect(sourceGaps({ period: '2026-02', files: [...again, file('nsw', '2026-01')], endedBefore: new Map([['nsw', '2025-11']]) })).toEqual([
+      { source: 'nsw', months: ['2026-02'], cause: 'missing' },
+    ]);
+    // A hole before the last file is not "ended": it is missing unless allowed.
+    expect(sourceGaps({ period: '2025-12', files: [...files, file('nsw', '2025-12')], endedSources: ['nsw'] })).toEqual([{ source: 'nsw', months: ['2025-11'], cause: 'missing' }]);
   });
 });

@@ -6,8 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
-import { landStaged } from '../../../functions/core/lake/land.js';
-import { stageRaw } from '../../../functions/core/lake/raw.js';
+import { landStaged, RejectedFilesError } from '../../../functions/core/lake/land.js';
+import { discardRejected, rawKey, sha256, stageRaw } from '../../../functions/core/lake/raw.js';
 import { runAll, snapshot } from '../../../functions/core/pipeline.js';
 import { listSnapshots } from '../../../functions/core/transform/snapshot.js';
 import { registerAsOfSources } from '../../../functions/core/transform/asof.js';
@@ -92,7 +92,10 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
   const manifestOf = async (lake: TestLake, period: string) => JSON.parse((await lake.storage.get(`snapshots/${period}/manifest.json`)).toString('utf8'));
   const land = async (lake: TestLake, bytes: Buffer, period: string, pulledAt: string) => {
     await stageRaw(lake.storage, { kind: 'portal-csv', bytes, period, originalName: `${period}.csv`, pulledAt });
-    await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+    // A file the land rejects is recorded, the land throws after landing the rest.
+    await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS }).catch((err: unknown) => {
+      if (!(err instanceof RejectedFilesError)) throw err;
+    });
   };
 
   test('should be refused, naming the source and the month, until the month lands or the operator lets it be frozen without it', async () => {
@@ -102,7 +105,7 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     const ctx = demoContext(lake.root, lake.work);
     const now = new Date('2024-10-01T00:00:00Z');
     await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(
-      /Failed to snapshot 2024-06: no dossier file has landed from portal for 2024-06; .*--allow-missing portal \(the Lambda event's "allowMissing": \["portal"\]/,
+      /Failed to snapshot 2024-06: no dossier file has landed from portal for 2024-06; .*--allow-missing portal where those months are lost, or --source-ended portal where a source has ended/,
     );
     expect(await lake.storage.listKeys('snapshots/')).toEqual([]);
     // The month the source began with is not waiting for anything.
@@ -114,13 +117,17 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     expect((await snapshot(ctx, { period: '2024-06', now })).published).toBe(true);
     expect((await manifestOf(lake, '2024-06')).missing_sources).toBeUndefined();
 
-    // July never comes (the feed ended): frozen only when the operator names the source, and the manifest says so.
-    await expect(snapshot(ctx, { period: '2024-07', now, allowMissing: ['nsw'] })).rejects.toThrow(/from portal for 2024-07;/);
+    // A source the lake does not have is a typo, not a no-op.
+    await expect(snapshot(ctx, { period: '2024-07', now, allowMissing: ['nsw'] })).rejects.toThrow(/"nsw" is not a dossier source of this lake \(its sources: portal\)/);
+    // July's export is lost: frozen only when the operator names the source, and the manifest says so.
     expect((await snapshot(ctx, { period: '2024-07', now, allowMissing: ['portal'] })).published).toBe(true);
     expect((await manifestOf(lake, '2024-07')).missing_sources).toEqual([{ source: 'portal', months: ['2024-07'], cause: 'allowed' }]);
-    // An ended feed stays ended: August goes without it, as July was allowed to.
-    expect((await snapshot(ctx, { period: '2024-08', now })).published).toBe(true);
-    expect((await manifestOf(lake, '2024-08')).missing_sources).toEqual([{ source: 'portal', months: ['2024-07', '2024-08'], cause: 'allowed' }]);
+    // August is late, not lost: refused, though July was allowed.
+    await expect(snapshot(ctx, { period: '2024-08', now })).rejects.toThrow(/from portal for 2024-08;/);
+    // The feed has ended (since its last file, June): said once, and September goes without it too.
+    expect((await snapshot(ctx, { period: '2024-08', now, endedSources: ['portal'] })).published).toBe(true);
+    expect((await snapshot(ctx, { period: '2024-09', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-09')).missing_sources).toEqual([{ source: 'portal', months: ['2024-07', '2024-08', '2024-09'], cause: 'ended', since: '2024-07' }]);
   });
 
   test('should count a month whose file is byte for byte one landed for another month (a header-only export), and write nothing on a rerun', async () => {
@@ -130,7 +137,10 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     const ctx = demoContext(lake.root, lake.work);
     const now = new Date('2024-09-01T00:00:00Z');
     const EMPTY = csv();
+    // A staging cut between the bytes and their sidecar, then run again: the sidecar, no delivery.
+    await lake.storage.put(rawKey('portal-csv', sha256(EMPTY)), EMPTY);
     await land(lake, EMPTY, '2024-06', '2024-07-01T00:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([]);
     await land(lake, EMPTY, '2024-07', '2024-08-01T00:00:00.000Z');
     expect(await lake.storage.listKeys('manifest/deliveries/')).toHaveLength(1);
     await land(lake, EMPTY, '2024-07', '2024-08-02T00:00:00.000Z');
@@ -138,6 +148,24 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     expect(await lake.storage.listKeys('manifest/deliveries/')).toHaveLength(1);
     expect((await snapshot(ctx, { period: '2024-07', now })).published).toBe(true);
     expect((await manifestOf(lake, '2024-07')).missing_sources).toBeUndefined();
+  });
+
+  test('should not count for a month the bytes of a file with dossiers dropped again under its name, and give up every month of discarded bytes', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    const now = new Date('2024-09-01T00:00:00Z');
+    // May's export copied as June's: its dossiers are May's, June is still missing.
+    await land(lake, MAY, '2024-06', '2024-07-01T00:00:00.000Z');
+    await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(/from portal for 2024-06;/);
+    // One unreadable file dropped for June and for July, then discarded: both months given up.
+    const BAD = Buffer.from('Mã hồ sơ;Ngày\r\nX9;01/06/2024\r\n');
+    await land(lake, BAD, '2024-06', '2024-07-01T00:00:00.000Z');
+    await land(lake, BAD, '2024-07', '2024-08-01T00:00:00.000Z');
+    await discardRejected(lake.storage, '2024-06.csv');
+    expect((await snapshot(ctx, { period: '2024-07', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-07')).missing_sources).toEqual([{ source: 'portal', months: ['2024-06', '2024-07'], cause: 'discarded' }]);
   });
 
   test('should be left unpublished by a run, which publishes the other months, verifies the lake and then fails naming the source', async () => {
