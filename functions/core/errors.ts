@@ -14,9 +14,12 @@ export function createError(scope: string, message: string, options: { cause?: u
  * published, and the run ends in MonthNotDelivered.
  */
 export class MonthNotDeliveredError extends Error {
-  constructor(message: string) {
-    super(`[pipeline] [snapshot] ${message}`);
+  /** The refusal without the scope prefix (a run repeats it under its own). */
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`[pipeline] [snapshot] ${reason}`);
     this.name = 'MonthNotDelivered';
+    this.reason = reason;
   }
 }
 

@@ -13,12 +13,12 @@ import { createPortalConnector } from './connectors/portal.js';
 import type { PayloadSink, PlanRequest, PullState, PullSummary, RawPayload } from './connectors/_types.js';
 import { createDropConnector, periodOfName, type SkippedDropFile } from './connectors/drop.js';
 import { createReal766Connector } from './connectors/real766.js';
-import { landStaged, RejectedFilesError, type LandSummary } from './lake/land.js';
+import { landStaged, profilesOrNone, rawFileSource, RejectedFilesError, type LandSummary } from './lake/land.js';
 import { discardRejected, listDeliveries, listManifest, listRejected, type ManifestEntry, type RawMeta, retryRejected, safeBaseName, sha256, parseJsonObject, stageRaw, type RejectedEntry } from './lake/raw.js';
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
-import { listSnapshots, monthEnd, nextMonth, previousMonth, publishSnapshot, readSnapshotManifest, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
+import { listSnapshots, monthEnd, nextMonth, publishSnapshot, readSnapshotManifest, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
@@ -512,14 +512,10 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
  * the discarded files and what the other published snapshots of the year (and the December before) were
  * frozen without. Sources an operator names must be sources of the lake (a typo is an error, not a no-op).
  */
-async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'> = {}): Promise<SourceGap[]> {
-  // A vendor export lands under its profile's source (land.ts, exportSources; 'portal' when none loads).
-  const profiles = await loadProfiles().catch(() => new Map<string, { source: string }>());
-  const monthFile = (meta: RawMeta) => ({
-    dataset: RAW_KINDS[meta.kind].dataset,
-    source: meta.kind === 'dossier-export' ? (profiles.get(meta.profile ?? '')?.source ?? 'portal') : RAW_KINDS[meta.kind].source,
-    period: meta.period,
-  });
+async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'>): Promise<SourceGap[]> {
+  // Where the file's rows land (a vendor export: under its profile's source).
+  const profiles = await profilesOrNone();
+  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period });
   const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
   const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
   const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));
@@ -643,25 +639,21 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   const transformed = await transform(ctx);
   const snapshots: SnapshotSummary[] = [];
   const waiting = await listRejected(ctx.storage);
-  // A month a dossier source has not delivered is not frozen (snapshotLocked's check, made here first so
-  // the other months are still published and the run still verifies); the run fails at its end.
-  const landedFiles = waiting.length > 0 || !opts.snapshots?.length ? [] : await listManifest(ctx.storage);
-  const now = vietnamMonth();
-  const thisMonth = `${now.year}-${String(now.month).padStart(2, '0')}`;
+  // A month a dossier source has not delivered is not frozen, and the other months still are; the run
+  // verifies and then fails naming it.
   const undelivered: string[] = [];
   for (const period of opts.snapshots ?? []) {
     if (waiting.length > 0) {
       ctx.log(`snapshot ${period} not published: ${waiting.length} rejected file(s) wait (npm run cli -- rejected)`);
       continue;
     }
-    // A month that has not ended is refused by snapshot() itself, first.
-    const refusal = period < thisMonth && !(await readSnapshotManifest(ctx.storage, period)) ? gapRefusal(period, await snapshotGaps(ctx.storage, period, landedFiles)) : undefined;
-    if (refusal) {
-      ctx.log(`snapshot ${period} not published: ${refusal}`);
-      undelivered.push(refusal);
-      continue;
+    try {
+      snapshots.push(await snapshot(ctx, { period }));
+    } catch (err) {
+      if (!(err instanceof MonthNotDeliveredError)) throw err;
+      ctx.log(`snapshot ${period} not published: ${err.reason}`);
+      undelivered.push(err.reason);
     }
-    snapshots.push(await snapshot(ctx, { period }));
   }
   const verified = await verify(ctx);
   const summary: RunSummary = {

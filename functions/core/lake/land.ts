@@ -26,7 +26,7 @@ import { countCsvRecords, countCsvRecordsSync, lineAt, type CsvRecordCount } fro
 import { checkCsvHeader, PORTAL_CSV_HEADER, NSW_CSV_HEADER } from './csv-header.js';
 import { utf8Csv } from './encoding.js';
 import { createProfileTables, loadProfileExport } from '../profiles/load.js';
-import { loadProfile } from '../profiles/profile.js';
+import { loadProfile, loadProfiles } from '../profiles/profile.js';
 
 export interface LandOptions {
   storage: Storage;
@@ -156,14 +156,21 @@ export function landingRuns(kinds: readonly RawKind[], staged: readonly RawMeta[
 const rank = (source: string): number => (SOURCE_ORDER.includes(source) ? SOURCE_ORDER.indexOf(source) : SOURCE_ORDER.length);
 const cmpText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Each staged vendor export's source, from its mapping profile ('portal' when it has none it can load: it is refused as it lands). */
+/**
+ * The source a raw file's rows land under: its kind's, or a vendor export's mapping profile's ('portal' when
+ * it has none that loads: it is refused as it lands). `profiles`: loadProfiles(), or none when they do not load.
+ */
+export function rawFileSource(meta: Pick<RawMeta, 'kind' | 'profile'>, profiles: ReadonlyMap<string, { source: string }>): string {
+  return meta.kind === 'dossier-export' ? (profiles.get(meta.profile ?? '')?.source ?? 'portal') : RAW_KINDS[meta.kind].source;
+}
+
+/** The profiles rawFileSource reads: none when they do not load (each export is then refused as it lands). */
+export const profilesOrNone = (): Promise<ReadonlyMap<string, { source: string }>> => loadProfiles().catch(() => new Map());
+
+/** Each staged vendor export's source (rawFileSource). */
 async function exportSources(staged: readonly RawMeta[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const meta of staged) {
-    if (meta.kind !== 'dossier-export') continue;
-    out.set(meta.sha256, await loadProfile(meta.profile ?? '').then((p) => p.source, () => 'portal'));
-  }
-  return out;
+  const profiles = await profilesOrNone();
+  return new Map(staged.filter((m) => m.kind === 'dossier-export').map((m) => [m.sha256, rawFileSource(m, profiles)]));
 }
 
 export async function landStaged(opts: LandOptions): Promise<LandSummary> {

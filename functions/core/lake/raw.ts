@@ -10,6 +10,7 @@ import pMap from 'p-map';
 import { z } from 'zod';
 import { createError, REJECT_REASONS, type RejectReason } from '../errors.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
+import { YEAR_MONTH } from '../schemas/index.js';
 import { PERIOD_PATTERN } from './periods.js';
 import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
 
@@ -147,8 +148,6 @@ export async function stageRaw(
   return { meta, key, alreadyLanded: false, alreadyStaged };
 }
 
-const MONTH_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 /**
  * A month's dossier file whose bytes were already staged: recorded under manifest/deliveries/ so the month
  * counts as delivered (transform/snapshot.ts, sourceGaps; only bytes that landed no row, or landed with no
@@ -158,7 +157,7 @@ const MONTH_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
  * right `--period`. Written only for a month other than the recorded one, create-once per (kind, period,
  * bytes): a rerun writes nothing.
  */
-const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].dataset === 'dossiers' && meta.period !== null && MONTH_PERIOD.test(meta.period);
+const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].dataset === 'dossiers' && meta.period !== null && YEAR_MONTH.test(meta.period);
 
 async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer): Promise<void> {
   if (!isMonthDossierFile(meta) || !meta.period) return;

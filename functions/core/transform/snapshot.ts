@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
-import { YearMonth } from '../schemas/index.js';
+import { YEAR_MONTH, YearMonth } from '../schemas/index.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 import { daysInMonth, isoDate } from '../vi/dates.js';
 
@@ -85,13 +85,6 @@ export type FrozenCause = Exclude<SourceGap['cause'], 'missing'>;
 /** A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery). */
 export type SourceMonthFile = { dataset: string; source: string; period: string | null };
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-export function previousMonth(m: string): string {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  return mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
-}
-
 export function nextMonth(m: string): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
   return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
@@ -123,7 +116,7 @@ export function sourceGaps(input: {
   const monthsOf = (files: readonly SourceMonthFile[]): Map<string, Set<string>> => {
     const out = new Map<string, Set<string>>();
     for (const f of files) {
-      if (f.dataset !== 'dossiers' || !f.period || !MONTH.test(f.period)) continue;
+      if (f.dataset !== 'dossiers' || !f.period || !YEAR_MONTH.test(f.period)) continue;
       let set = out.get(f.source);
       if (!set) out.set(f.source, (set = new Set()));
       set.add(f.period);
