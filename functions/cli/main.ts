@@ -21,6 +21,7 @@ import {
   pullReal766,
   pullScore766,
   runAll,
+  RunIncompleteError,
   snapshot,
   type RunSummary,
   transform,
@@ -307,7 +308,10 @@ program
   .option('--to <month>', 'last month YYYY-MM (default: --from)', month)
   .option('--drop <dir>', 'also ingest this drop directory')
   .option('--snapshot <month>', 'snapshot this month at the end', month)
-  .action(async (o: { from?: string; to?: string; drop?: string; snapshot?: string }) => {
+  .option('--allow-missing <sources>', 'for the snapshot: dossier sources whose months without a file it may be frozen without (as `snapshot --allow-missing`)', list)
+  .option('--source-ended <sources>', 'for the snapshot: dossier sources that have ended (as `snapshot --source-ended`)', list)
+  .action(async (o: { from?: string; to?: string; drop?: string; snapshot?: string; allowMissing?: string[]; sourceEnded?: string[] }) => {
+    if ((o.allowMissing || o.sourceEnded) && !o.snapshot) throw new InvalidArgumentError('--allow-missing and --source-ended are for the snapshot: give --snapshot <month>');
     if (o.to && !o.from) throw new InvalidArgumentError('--to needs --from (the portal pull runs from --from to --to)');
     const ctx = buildContext(g());
     const s = await runAll(ctx, {
@@ -315,9 +319,12 @@ program
       portal: o.from ? { from: o.from, to: o.to ?? o.from, token: token() } : undefined,
       drop: o.drop ? { dir: o.drop } : undefined,
       snapshots: o.snapshot ? [o.snapshot] : [],
+      allowMissing: o.allowMissing ?? [],
+      endedSources: o.sourceEnded ?? [],
     }).catch((err: unknown) => {
-      // Rejected files: the rest ran; show what it did, then fail naming them.
+      // Rejected files, a month not delivered: the rest ran; show what it did, then fail naming them.
       if (err instanceof RejectedFilesError && err.runSummary) printSummary(err.runSummary as RunSummary);
+      if (err instanceof RunIncompleteError) printSummary(err.runSummary);
       throw err;
     });
     printSummary(s);

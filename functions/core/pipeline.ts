@@ -18,7 +18,7 @@ import { discardRejected, listDeliveries, listManifest, listRejected, type Manif
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
-import { listSnapshots, monthEnd, nextMonth, publishSnapshot, readSnapshotManifest, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
+import { listSnapshots, monthEnd, nextMonth, publishSnapshot, readSnapshotManifest, REFUSED_CAUSES, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
@@ -26,7 +26,7 @@ import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
 import { currentPeriods, keptModels, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
-import type { Storage } from './storage/types.js';
+import type { ObjectInfo, Storage } from './storage/types.js';
 import { copyObject } from './storage/copy.js';
 
 export interface PipelineContext {
@@ -206,7 +206,7 @@ export const DROP_SEEN_PREFIX = 'manifest/drop/';
 const DropSeen = z.object({ version: z.literal(1), objects: z.record(z.string(), z.string()) });
 
 export interface DropPrefixSummary extends StageSummary {
-  /** Objects left uncopied: staged (or found landed or rejected) by an earlier run, with the same ETag since. */
+  /** Objects left uncopied: staged (or found landed or rejected) by an earlier run, not written since (same ETag and time). */
   unchanged: number;
 }
 
@@ -215,9 +215,12 @@ export interface DropPrefixSummary extends StageSummary {
  * `<dir>/<sub>/<key>` files, copying only the objects that are new or changed since a run staged them. A
  * drop keeps every export agencies ever dropped: copying and hashing all of them every day made the pull
  * grow with the history, where only the new month's exports change. The record `<DROP_SEEN_PREFIX><sub>.json`
- * (each object's key and ETag) is written after the staging succeeded, so a failed run copies the same
- * objects again; an object whose name the connector skips is not recorded (reported again every run), nor
- * one without an ETag. A changed ETag means new bytes: copied, hashed and staged as any new file.
+ * (each object's key, ETag and last-modified time) is written after the staging succeeded, so a failed run
+ * copies the same objects again; an object whose name the connector skips is not recorded (reported again every
+ * run), nor one without an ETag. A changed ETag means new bytes: copied, hashed and staged as any new file. The
+ * same bytes uploaded again (a new time, the same ETag) are copied and staged again too: an agency that sent a
+ * month's export before the month ended and sends it again after confirms the month (lake/raw.ts, recordDelivery).
+ * A record written before the times were kept (ETags only) matches on the ETag until the next run rewrites it.
  */
 export async function stageDropPrefix(
   ctx: PipelineContext,
@@ -234,14 +237,15 @@ export async function stageDropPrefix(
     }
   }
   const listed = await opts.drop.list('');
-  const changed = listed.filter((o) => o.etag === undefined || seen[o.key] !== o.etag);
+  const tag = (o: ObjectInfo): string => (o.modified ? `${o.etag} ${o.modified}` : o.etag!);
+  const changed = listed.filter((o) => o.etag === undefined || (seen[o.key] !== tag(o) && seen[o.key] !== o.etag));
   for (const o of changed) await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
   const summary = await ingestDropDir(ctx, { dir: opts.dir, include: opts.include });
   const skipped = new Set(summary.skipped.map((f) => f.file));
   const objects: Record<string, string> = {};
   for (const o of listed) {
     if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`)) continue;
-    objects[o.key] = o.etag;
+    objects[o.key] = tag(o);
   }
   // Rewritten only when it changes (the raw bucket is versioned: no new version for a day with nothing new).
   if (recorded === undefined || JSON.stringify(objects) !== JSON.stringify(seen)) {
@@ -515,16 +519,17 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
 async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'>): Promise<SourceGap[]> {
   // Where the file's rows land (a vendor export: under its profile's source).
   const profiles = await profilesOrNone();
-  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period });
+  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period, pulled_at: meta.pulled_at });
   const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
   const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
   const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));
   const deliveries = await listDeliveries(storage);
   // A delivery counts for its month once its bytes have landed, and only when they hold no row (a header-only
-  // export) or landed for no month: a file with dossiers dropped again under another month's name is not that month.
+  // export), landed for no month, or landed for the same month (the month pulled again after it ended, with the
+  // same bytes: raw.ts, recordDelivery): a file with dossiers dropped again under another month's name is not that month.
   const delivered = deliveries.filter((d) => {
     const entry = byBytes.get(`${d.kind}/${d.sha256}`);
-    return entry !== undefined && (entry.rows_read === 0 || entry.period === null);
+    return entry !== undefined && (entry.rows_read === 0 || entry.period === null || entry.period === d.period);
   });
   const discarded = [...discardedEntries, ...deliveries.filter((d) => discardedBytes.has(`${d.kind}/${d.sha256}`))];
   const allowedBefore = new Set<string>();
@@ -551,11 +556,19 @@ async function snapshotGaps(storage: Storage, period: string, manifest: readonly
 
 /** Why the snapshot of `period` may not be published with these gaps (one a cause `missing`), else undefined. */
 function gapRefusal(period: string, gaps: readonly SourceGap[]): string | undefined {
-  const refused = gaps.filter((g) => g.cause === 'missing');
+  const refused = gaps.filter((g) => REFUSED_CAUSES.has(g.cause));
   if (refused.length === 0) return undefined;
   const sources = [...new Set(refused.map((g) => g.source))].join(',');
+  const missing = refused.filter((g) => g.cause === 'missing');
+  const partial = refused.filter((g) => g.cause === 'partial');
+  const what = [
+    ...(missing.length ? [`no dossier file has landed ${missing.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}`] : []),
+    ...(partial.length
+      ? [`the only dossier files ${partial.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')} were pulled before the month ended (Asia/Ho_Chi_Minh), so they cannot hold its last days — pull or export the month again`]
+      : []),
+  ].join('; and ');
   return (
-    `Failed to snapshot ${period}: no dossier file has landed ${refused.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}; ` +
+    `Failed to snapshot ${period}: ${what}; ` +
     `a snapshot is published once and never rewritten, so those dossiers would be left out of it for good — stage and land the exports ` +
     `(npm run cli -- rejected lists files that failed to land; a file counts for the month its name or --period gives), ` +
     `or snapshot with --allow-missing ${sources} where those months are lost, or --source-ended ${sources} where a source has ended ` +
@@ -606,6 +619,19 @@ export interface RunSummary {
   seconds: number;
 }
 
+/**
+ * A run that did all it could and failed at its end: rejected files wait, or a month a source has not
+ * delivered was not frozen. `runSummary` is what it did (the CLI prints it before the error).
+ */
+export class RunIncompleteError extends Error {
+  readonly runSummary: RunSummary;
+  constructor(message: string, runSummary: RunSummary) {
+    super(`[pipeline] [run] ${message}`);
+    this.name = 'RunIncomplete';
+    this.runSummary = runSummary;
+  }
+}
+
 /** Everything, in order: pull (portal, 766, drop dir) → land → transform → verify → snapshots. */
 export async function runAll(
   ctx: PipelineContext,
@@ -615,6 +641,9 @@ export async function runAll(
     real766?: boolean;
     drop?: { dir: string; include?: RawKind[] };
     snapshots?: string[];
+    /** For the snapshots (SnapshotOptions): sources whose missing months they may be frozen without, sources that have ended. */
+    allowMissing?: readonly string[];
+    endedSources?: readonly string[];
   },
 ): Promise<RunSummary> {
   return withLakeLock(ctx.storage, 'run', () => runAllLocked(ctx, opts), ctx.lock);
@@ -648,7 +677,7 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
       continue;
     }
     try {
-      snapshots.push(await snapshot(ctx, { period }));
+      snapshots.push(await snapshot(ctx, { period, allowMissing: opts.allowMissing, endedSources: opts.endedSources }));
     } catch (err) {
       if (!(err instanceof MonthNotDeliveredError)) throw err;
       ctx.log(`snapshot ${period} not published: ${err.reason}`);
@@ -673,11 +702,11 @@ async function runAllLocked(ctx: PipelineContext, opts: Parameters<typeof runAll
   // Files an earlier land rejected still wait: the month's snapshot was not published, and the run says
   // so as a failure (on AWS the state machine ends in FilesRejected the same way), not in a log line.
   if (waiting.length > 0 && (opts.snapshots?.length ?? 0) > 0) {
-    throw createError(
-      'run',
+    throw new RunIncompleteError(
       `Failed to publish snapshot(s) ${opts.snapshots!.join(', ')}: ${waiting.length} rejected file(s) wait (${waiting.slice(0, 5).map((w) => w.original_name).join(', ')}${waiting.length > 5 ? ', …' : ''}). Everything else ran; \`npm run cli -- rejected\` lists them; retry or discard each, then run the snapshot again`,
+      summary,
     );
   }
-  if (undelivered.length > 0) throw createError('run', `${undelivered.join('. ')}. Everything else ran`);
+  if (undelivered.length > 0) throw new RunIncompleteError(`${undelivered.join('. ')}. Everything else ran`, summary);
   return summary;
 }

@@ -60,6 +60,15 @@ describe('CLI commands on a small drop directory', () => {
     const allowed = cli('snapshot', '--period', '2026-01', '--allow-missing', 'portal,nsw');
     expect(allowed.status, allowed.out).toBe(0);
     expect(allowed.out).toContain('Published snapshots/2026-01/');
+    // `run` takes the same choice for its snapshot: refused, the run's summary printed, then frozen when named.
+    const refusedRun = cli('run', '--snapshot', '2026-02');
+    expect(refusedRun.status).toBe(1);
+    expect(refusedRun.out).toMatch(/Verified\s+3[\d.]{4,} dossiers, no id twice; .*2 snapshots match their manifests/);
+    expect(refusedRun.out).toContain('[run] Failed to snapshot 2026-02: no dossier file has landed from nsw for 2026-02; from portal for 2026-02;');
+    expect(cli('run', '--allow-missing', 'nsw').out).toContain('--allow-missing and --source-ended are for the snapshot: give --snapshot <month>');
+    const allowedRun = cli('run', '--snapshot', '2026-02', '--allow-missing', 'portal,nsw');
+    expect(allowedRun.status, allowedRun.out).toBe(0);
+    expect(allowedRun.out).toMatch(/Snapshots\s+published 2026-02/);
   }, 600_000);
 
   test('should refuse a bad month with a message and a non-zero exit', () => {

@@ -1,5 +1,6 @@
 import { formatViPeriod, viPeriod, type ViPeriod } from '../vi/periods.js';
 import { EARLIEST_RECEIPT_YEAR } from './datasets.js';
+import { YEAR_MONTH } from '../schemas/index.js';
 
 /** A raw file's period: a year, or a year and a month 01–12 (raw.ts's `Period`; a name's "2024-13" is none). */
 export const PERIOD_PATTERN = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/;
@@ -37,6 +38,25 @@ export function vietnamMonth(now: Date = new Date(), offset = 0): YearMonth {
   const local = new Date(now.getTime() + 7 * 3600_000);
   const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + offset, 1));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1 };
+}
+
+/**
+ * The instant a month (YYYY-MM) ends in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year): 00:00 on the 1st of the
+ * month after, as ISO 8601 UTC (`2024-06` → `2024-06-30T17:00:00.000Z`).
+ */
+export function monthEndInstant(period: string): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 1) - 7 * 3600_000).toISOString();
+}
+
+/**
+ * Whether a month's file was pulled (or staged) once its month had ended in Vietnam: a file pulled before
+ * cannot hold the month's last days (transform/snapshot.ts, sourceGaps). A file of no month, or with no pull
+ * time, counts as such.
+ */
+export function pulledAfterMonth(f: { period: string | null; pulled_at?: string }): boolean {
+  if (!f.pulled_at || !f.period || !YEAR_MONTH.test(f.period)) return true;
+  return Date.parse(f.pulled_at) >= Date.parse(monthEndInstant(f.period));
 }
 
 /**

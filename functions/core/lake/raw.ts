@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { createError, REJECT_REASONS, type RejectReason } from '../errors.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 import { YEAR_MONTH } from '../schemas/index.js';
-import { PERIOD_PATTERN } from './periods.js';
+import { PERIOD_PATTERN, pulledAfterMonth } from './periods.js';
 import { RAW_KINDS, RAW_KIND_NAMES, type RawKind } from './sources.js';
 
 /**
@@ -161,8 +161,11 @@ const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].data
 
 async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer): Promise<void> {
   if (!isMonthDossierFile(meta) || !meta.period) return;
-  // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written.
-  if (RawMeta.pick({ period: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data?.period === meta.period) return;
+  const first = RawMeta.pick({ period: true, pulled_at: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data;
+  // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written —
+  // unless they were first pulled before the month ended and come again after it: the month is now known to
+  // hold nothing more (a month counts only with a file pulled after it ended: transform/snapshot.ts, sourceGaps).
+  if (first?.period === meta.period && (pulledAfterMonth(first) || !pulledAfterMonth(meta))) return;
   const key = deliveryKey(meta.kind, meta.period, meta.sha256);
   if (await storage.exists(key)) return;
   try {

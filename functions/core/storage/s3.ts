@@ -164,7 +164,12 @@ export class S3Storage implements Storage {
         );
         for (const obj of page.Contents ?? []) {
           if (!obj.Key || !obj.Key.startsWith(base) || obj.Key.endsWith('/')) continue;
-          out.push({ key: obj.Key.slice(base.length), size: obj.Size ?? 0, ...(obj.ETag ? { etag: obj.ETag } : {}) });
+          out.push({
+            key: obj.Key.slice(base.length),
+            size: obj.Size ?? 0,
+            ...(obj.ETag ? { etag: obj.ETag } : {}),
+            ...(obj.LastModified ? { modified: obj.LastModified.toISOString() } : {}),
+          });
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

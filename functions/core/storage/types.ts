@@ -13,6 +13,8 @@ export interface ObjectInfo {
   size: number;
   /** The object's ETag where the store has one (S3: changes whenever the bytes do); none on local disk. */
   etag?: string;
+  /** When the object was last written, ISO 8601, where the store says (S3: LastModified; a re-upload of the same bytes changes it, not the ETag). */
+  modified?: string;
 }
 
 export interface Storage {

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { createError } from '../errors.js';
 import { sha256 } from '../lake/raw.js';
+import { pulledAfterMonth } from '../lake/periods.js';
 import { YEAR_MONTH, YearMonth } from '../schemas/index.js';
 import { StorageConflictError, type Storage } from '../storage/types.js';
 import { daysInMonth, isoDate } from '../vi/dates.js';
@@ -71,19 +72,26 @@ export interface SourceGap {
   /** The months (YYYY-MM, oldest first). */
   months: string[];
   /**
-   * `missing`: nothing lets the snapshot go without them, it is refused; `allowed`: an operator let this
+   * `missing`: nothing lets the snapshot go without them, it is refused; `partial`: the source's only files of
+   * those months were pulled before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, refused
+   * too (an operator's `allowMissing` freezes them as they stand, cause `allowed`); `allowed`: an operator let this
    * snapshot (`allowMissing`) or an earlier one go without those months; `discarded`: an operator discarded
    * the source's file of the month; `ended`: the months since the source's last file, which an operator
    * said has ended (`endedSources`, now or for an earlier snapshot, the source having sent nothing since).
    */
-  cause: 'missing' | 'allowed' | 'discarded' | 'ended';
+  cause: 'missing' | 'partial' | 'allowed' | 'discarded' | 'ended';
   /** `ended`: the month after the source's last file (the feed has sent nothing since; may be years before the window). */
   since?: string;
 }
-export type FrozenCause = Exclude<SourceGap['cause'], 'missing'>;
+export type FrozenCause = Exclude<SourceGap['cause'], 'missing' | 'partial'>;
+/** The causes that refuse a snapshot. */
+export const REFUSED_CAUSES: ReadonlySet<SourceGap['cause']> = new Set(['missing', 'partial']);
 
-/** A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery). */
-export type SourceMonthFile = { dataset: string; source: string; period: string | null };
+/**
+ * A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery).
+ * `pulled_at` (ISO 8601): when the bytes were pulled or staged; absent, the file is taken as made after its month.
+ */
+export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string };
 
 export function nextMonth(m: string): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
@@ -97,9 +105,13 @@ export function nextMonth(m: string): string {
  * saying "as of" the month's last day. A file counts for the month it declares (the portal API's month
  * pull, a portal CSV drop `2025-06.csv`, an NSW unit's `2025-06.csv`, a vendor export named by its month);
  * a file of a whole year (a vendor's yearly list) or of no period says nothing of one month. The source is
- * the unit, not the agency. Each month without a file is `discarded` (its file was discarded), `ended`
+ * the unit, not the agency. A month counts only with a file pulled once the month had ended (in Vietnam): an
+ * export pulled or staged before then (the daily pull of the month running, a vendor export made on the
+ * 20th) cannot hold the month's last days, and a month with only such files is `partial` unless another cause
+ * below applies. Each month without a file (or with only such files) is `discarded` (its file was discarded), `ended`
  * (after the source's last file, the source said ended now or by the newest earlier snapshot while nothing
- * came since), `allowed` (named now, or allowed or ended in an earlier snapshot), else `missing`.
+ * came since), `allowed` (named now, or allowed or ended in an earlier snapshot), else `partial` (it has a file
+ * pulled too early) or `missing`.
  */
 export function sourceGaps(input: {
   period: string;
@@ -124,6 +136,8 @@ export function sourceGaps(input: {
     return out;
   };
   const delivered = monthsOf(input.files);
+  // Months with a file pulled after they ended: a month whose files all came before its end is partial.
+  const complete = monthsOf(input.files.filter(pulledAfterMonth));
   const discarded = monthsOf(input.discarded ?? []);
   const allowedBefore = input.allowedBefore ?? new Set<string>();
   const gaps: SourceGap[] = [];
@@ -135,20 +149,22 @@ export function sourceGaps(input: {
     const last = sorted.filter((m) => m <= period).at(-1)!;
     // Ended: said now, or by the newest earlier snapshot, since the month after the same last file.
     const ended = input.endedSources?.includes(source) || input.endedBefore?.get(source) === nextMonth(last);
-    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], allowed: [], discarded: [], ended: [] };
+    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], discarded: [], ended: [] };
     const yearStart = `${period.slice(0, 4)}-01`;
     for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
-      if (months.has(m)) continue;
+      if (complete.get(source)?.has(m)) continue;
       const cause: SourceGap['cause'] = discarded.get(source)?.has(m)
         ? 'discarded'
         : ended && m > last
           ? 'ended'
           : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`)
             ? 'allowed'
-            : 'missing';
+            : months.has(m)
+              ? 'partial'
+              : 'missing';
       byCause[cause].push(m);
     }
-    for (const cause of ['missing', 'allowed', 'discarded', 'ended'] as const) {
+    for (const cause of ['missing', 'partial', 'allowed', 'discarded', 'ended'] as const) {
       if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause, ...(cause === 'ended' ? { since: nextMonth(last) } : {}) });
     }
   }
@@ -174,7 +190,7 @@ export async function publishSnapshot(
 ): Promise<SnapshotManifest | undefined> {
   if (await storage.exists(snapshotManifestKey(period))) return undefined;
   const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
-  if (lake.gaps?.some((g) => g.cause === 'missing')) throw createError('snapshot', `Failed to publish ${period}: a dossier source has months nothing allows it to be frozen without`);
+  if (lake.gaps?.some((g) => REFUSED_CAUSES.has(g.cause))) throw createError('snapshot', `Failed to publish ${period}: a dossier source has months nothing allows it to be frozen without`);
   const frozenGaps = (lake.gaps ?? []).map((g) => ({ source: g.source, months: g.months, cause: g.cause as FrozenCause, ...(g.since ? { since: g.since } : {}) }));
   for (const f of sorted) {
     if (!/^[a-z0-9_]+\.parquet$/.test(f.name)) throw createError('snapshot', `Failed to publish ${f.name}: not a mart file name`);

@@ -12,11 +12,26 @@ import { DROP_SEEN_PREFIX, stageDropPrefix, type PipelineContext } from '../../.
 import { LocalStorage } from '../../../functions/core/storage/local.js';
 import type { ObjectInfo, PutOptions } from '../../../functions/core/storage/types.js';
 
-/** A drop store with ETags as S3 gives them (the MD5 of the bytes, quoted), counting the objects read. */
+/**
+ * A drop store with ETags as S3 gives them (the MD5 of the bytes, quoted) and, with `times`, a last-modified
+ * time per write (S3's LastModified: a re-upload of the same bytes changes it), counting the objects read.
+ */
 class EtagStorage extends LocalStorage {
   reads: string[] = [];
+  times = false;
+  private writes = new Map<string, number>();
+  override async put(key: string, body: Buffer | string, options?: PutOptions): Promise<void> {
+    await super.put(key, body, options);
+    this.writes.set(key, (this.writes.get(key) ?? 0) + 1);
+  }
   override async list(prefix: string): Promise<ObjectInfo[]> {
-    return Promise.all((await super.list(prefix)).map(async (o) => ({ ...o, etag: `"${createHash('md5').update(await readFile(this.locate(o.key))).digest('hex')}"` })));
+    return Promise.all(
+      (await super.list(prefix)).map(async (o) => ({
+        ...o,
+        etag: `"${createHash('md5').update(await readFile(this.locate(o.key))).digest('hex')}"`,
+        ...(this.times ? { modified: new Date(Date.UTC(2025, 0, 1, 0, this.writes.get(o.key) ?? 0)).toISOString() } : {}),
+      })),
+    );
   }
   override async tryGet(key: string): Promise<Buffer | undefined> {
     this.reads.push(key);
@@ -108,5 +123,22 @@ describe('stageDropPrefix given an NSW drop with ETags', () => {
     expect(await stageDropPrefix(s.ctx, { drop: plain, dir: dir(2), sub: 'nsw', include: ['nsw-csv'] })).toMatchObject({ staged: 3, unchanged: 0 });
     expect(JSON.parse((await s.lake.get(`${DROP_SEEN_PREFIX}nsw.json`)).toString('utf8'))).toEqual({ version: 1, objects: {} });
     expect(await readdir(path.join(s.root, 'lake', 'raw', 'nsw-csv'))).toHaveLength(3 * 2);
+  });
+
+  test('should copy and stage again the same bytes uploaded again (a new time, the same ETag), and read an ETag-only record as before', async () => {
+    const s = await setup();
+    // A record from before the times were kept: the ETags alone still match.
+    expect(await run(s, 1)).toMatchObject({ staged: 3, unchanged: 0 });
+    s.drop.times = true;
+    expect(await run(s, 2)).toMatchObject({ staged: 0, alreadyLanded: 0, unchanged: 3 });
+    const record = JSON.parse((await s.lake.get(`${DROP_SEEN_PREFIX}nsw.json`)).toString('utf8')) as { objects: Record<string, string> };
+    expect(record.objects['H99.05/2025-01.csv']).toMatch(/^"[0-9a-f]{32}" 2025-01-01T00:01:00\.000Z$/);
+    expect(await run(s, 3)).toMatchObject({ staged: 0, unchanged: 3 });
+    // January re-sent byte for byte: copied again (staged before, not yet landed: no new raw file).
+    await s.drop.put('H99.05/2025-01.csv', 'ma_ho_so;x\nA1;1\n');
+    expect(await run(s, 4)).toMatchObject({ unchanged: 2 });
+    expect(s.drop.reads.sort()).toEqual(['H99.05/2025-01.csv', 'notes.csv']);
+    expect(await readdir(path.join(s.root, 'lake', 'raw', 'nsw-csv'))).toHaveLength(3 * 2);
+    expect(await run(s, 5)).toMatchObject({ staged: 0, unchanged: 3 });
   });
 });

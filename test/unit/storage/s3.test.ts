@@ -56,6 +56,18 @@ testStorage({
       expect(await etag()).not.toBe(first);
     });
 
+    test('should list when each object was last written, which a put of the same bytes moves (an agency sending a file again)', async () => {
+      const modified = async (): Promise<string | undefined> => (await storage().list('drop/nsw/H98/'))[0]?.modified;
+      await storage().put('drop/nsw/H98/2025-01.csv', 'a;b\n1;2\n');
+      const first = await modified();
+      expect(first).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(Math.abs(Date.parse(first!) - Date.now())).toBeLessThan(60_000);
+      // The server's times are whole seconds.
+      await new Promise((r) => setTimeout(r, 1100));
+      await storage().put('drop/nsw/H98/2025-01.csv', 'a;b\n1;2\n');
+      expect(Date.parse((await modified())!)).toBeGreaterThan(Date.parse(first!));
+    });
+
     test('should locate keys as s3:// URLs under the prefix', () => {
       const s = storage() as S3Storage;
       expect(s.locate('models/marts/x.parquet')).toBe(`s3://${s.bucket}/demo/models/marts/x.parquet`);

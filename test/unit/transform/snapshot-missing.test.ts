@@ -3,6 +3,7 @@
  * source, from month files only, and what lets a snapshot be frozen without them.
  */
 import { describe, expect, test } from 'vitest';
+import { monthEndInstant, pulledAfterMonth } from '../../../functions/core/lake/periods.js';
 import { sourceGaps, type SourceMonthFile } from '../../../functions/core/transform/snapshot.js';
 
 const file = (source: string, period: string | null, dataset = 'dossiers'): SourceMonthFile => ({ dataset, source, period });
@@ -75,5 +76,33 @@ describe('the months a dossier source has not delivered', () => {
     ]);
     // A hole before the last file is not "ended": it is missing unless allowed.
     expect(sourceGaps({ period: '2025-12', files: [...files, file('nsw', '2025-12')], endedSources: ['nsw'] })).toEqual([{ source: 'nsw', months: ['2025-11'], cause: 'missing' }]);
+  });
+
+  test('should count a month only with a file pulled once the month had ended in Vietnam, else name it partial', () => {
+    // June ends at 00:00 on 01/07 in Asia/Ho_Chi_Minh: 17:00 on 30/06 UTC; December's end is in the next year.
+    expect(monthEndInstant('2025-06')).toBe('2025-06-30T17:00:00.000Z');
+    expect(monthEndInstant('2025-12')).toBe('2025-12-31T17:00:00.000Z');
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-06-30T16:59:59.999Z' })).toBe(false);
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-06-30T17:00:00.000Z' })).toBe(true);
+    // A year's file or one without a pull time is not a month's file pulled early.
+    expect(pulledAfterMonth({ period: '2025', pulled_at: '2025-01-02T00:00:00Z' })).toBe(true);
+    expect(pulledAfterMonth({ period: '2025-06' })).toBe(true);
+
+    const at = (source: string, period: string, pulled_at: string): SourceMonthFile => ({ dataset: 'dossiers', source, period, pulled_at });
+    const files = [at('portal', '2025-04', '2025-05-01T01:00:00Z'), at('portal', '2025-05', '2025-05-20T03:00:00Z'), at('portal', '2025-06', '2025-06-30T16:59:00Z')];
+    // May was pulled on the 20th and June a minute before it ended (23:59 in Vietnam): neither holds its month.
+    expect(sourceGaps({ period: '2025-06', files })).toEqual([{ source: 'portal', months: ['2025-05', '2025-06'], cause: 'partial' }]);
+    // May pulled again after it ended (another file, or the same bytes: a delivery): May counts.
+    expect(sourceGaps({ period: '2025-06', files: [...files, at('portal', '2025-05', '2025-06-02T00:00:00Z')] })).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'partial' }]);
+    // The operator freezes the month as it stands; a discarded later file gives it up; a month with no file is missing.
+    expect(sourceGaps({ period: '2025-06', files, allowMissing: ['portal'] })).toEqual([{ source: 'portal', months: ['2025-05', '2025-06'], cause: 'allowed' }]);
+    expect(sourceGaps({ period: '2025-06', files, discarded: [at('portal', '2025-06', '2025-07-01T00:00:00Z')] })).toEqual([
+      { source: 'portal', months: ['2025-05'], cause: 'partial' },
+      { source: 'portal', months: ['2025-06'], cause: 'discarded' },
+    ]);
+    expect(sourceGaps({ period: '2025-07', files })).toEqual([
+      { source: 'portal', months: ['2025-07'], cause: 'missing' },
+      { source: 'portal', months: ['2025-05', '2025-06'], cause: 'partial' },
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../../functions/core/engine/duckdb-engine.js';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { landStaged, RejectedFilesError } from '../../../functions/core/lake/land.js';
-import { discardRejected, rawKey, sha256, stageRaw } from '../../../functions/core/lake/raw.js';
+import { deliveryKey, discardRejected, rawKey, sha256, stageRaw } from '../../../functions/core/lake/raw.js';
 import { runAll, snapshot } from '../../../functions/core/pipeline.js';
 import { listSnapshots } from '../../../functions/core/transform/snapshot.js';
 import { registerAsOfSources } from '../../../functions/core/transform/asof.js';
@@ -148,6 +148,29 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     expect(await lake.storage.listKeys('manifest/deliveries/')).toHaveLength(1);
     expect((await snapshot(ctx, { period: '2024-07', now })).published).toBe(true);
     expect((await manifestOf(lake, '2024-07')).missing_sources).toBeUndefined();
+  });
+
+  test('should refuse a month whose only export was pulled before it ended, until the month comes again after (the same bytes too), and write nothing on a rerun', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    const now = new Date('2024-09-01T00:00:00Z');
+    // June pulled at 23:59 on 30/06 in Vietnam (the daily pull of the month running): landed, but not June's whole month.
+    await land(lake, JUNE, '2024-06', '2024-06-30T16:59:00.000Z');
+    await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(
+      /Failed to snapshot 2024-06: the only dossier files from portal for 2024-06 were pulled before the month ended \(Asia\/Ho_Chi_Minh\), so they cannot hold its last days .*--allow-missing portal/,
+    );
+    // The same bytes pulled again before the end say nothing new; at 00:00 on 01/07 there they confirm the month.
+    await land(lake, JUNE, '2024-06', '2024-06-30T16:59:59.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([]);
+    await land(lake, JUNE, '2024-06', '2024-06-30T17:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-06', sha256(JUNE))]);
+    const before = await lake.storage.listKeys('');
+    await land(lake, JUNE, '2024-06', '2024-07-02T00:00:00.000Z');
+    expect(await lake.storage.listKeys('')).toEqual(before);
+    expect((await snapshot(ctx, { period: '2024-06', now })).published).toBe(true);
+    expect((await manifestOf(lake, '2024-06')).missing_sources).toBeUndefined();
   });
 
   test('should not count for a month the bytes of a file with dossiers dropped again under its name, and give up every month of discarded bytes', async () => {
