@@ -87,6 +87,13 @@ const token = (): string => {
   return t;
 };
 
+/** A run that failed at its end (rejected files, a month not delivered): the rest ran; print what it did, then fail naming them. */
+function summaryThenThrow(err: unknown): never {
+  if (err instanceof RejectedFilesError && err.runSummary) printSummary(err.runSummary as RunSummary);
+  if (err instanceof RunIncompleteError) printSummary(err.runSummary);
+  throw err;
+}
+
 program
   .command('demo', { isDefault: false })
   .description('npm start: generate the demo province (if absent), serve it on 127.0.0.1, pull, land, transform, snapshot and build the dashboards')
@@ -95,7 +102,7 @@ program
   .option('--no-real', 'leave out the real 766 data (Gia Lai and the 34 provinces)')
   .option('--no-dashboards', 'skip building the dashboards')
   .action(async (o: { data: string; dossiers?: number; real: boolean; dashboards: boolean }) => {
-    const summary = await runDemo(buildContext(g()), { dataDir: o.data, dossiers: o.dossiers, real: o.real, dashboards: o.dashboards });
+    const summary = await runDemo(buildContext(g()), { dataDir: o.data, dossiers: o.dossiers, real: o.real, dashboards: o.dashboards }).catch(summaryThenThrow);
     printSummary(summary);
   });
 
@@ -321,12 +328,7 @@ program
       snapshots: o.snapshot ? [o.snapshot] : [],
       allowMissing: o.allowMissing ?? [],
       endedSources: o.sourceEnded ?? [],
-    }).catch((err: unknown) => {
-      // Rejected files, a month not delivered: the rest ran; show what it did, then fail naming them.
-      if (err instanceof RejectedFilesError && err.runSummary) printSummary(err.runSummary as RunSummary);
-      if (err instanceof RunIncompleteError) printSummary(err.runSummary);
-      throw err;
-    });
+    }).catch(summaryThenThrow);
     printSummary(s);
   });
 

@@ -2,7 +2,7 @@
  * The pipeline's steps as plain functions over a context. The CLI commands and the Lambda handlers
  * are thin edges that build a context and call these; nothing here knows which edge called it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PipelineConfig, Real766Plan } from './config.js';
@@ -70,10 +70,10 @@ function emptyStage(): StageSummary {
 async function stage(
   ctx: PipelineContext,
   summary: StageSummary,
-  p: Pick<RawPayload, 'kind' | 'bytes' | 'sha256' | 'period' | 'originalName' | 'asOf' | 'profile'>,
+  p: Pick<RawPayload, 'kind' | 'bytes' | 'sha256' | 'period' | 'originalName' | 'asOf' | 'profile' | 'madeAt'>,
   pulledAt?: string,
 ): Promise<void> {
-  const r = await stageRaw(ctx.storage, { kind: p.kind, bytes: p.bytes, sha256: p.sha256, period: p.period, originalName: p.originalName, pulledAt, asOf: p.asOf, profile: p.profile });
+  const r = await stageRaw(ctx.storage, { kind: p.kind, bytes: p.bytes, sha256: p.sha256, period: p.period, originalName: p.originalName, pulledAt, madeAt: p.madeAt, asOf: p.asOf, profile: p.profile });
   if (r.alreadyLanded) summary.alreadyLanded++;
   else if (r.alreadyRejected) summary.alreadyRejected++;
   else {
@@ -239,7 +239,11 @@ export async function stageDropPrefix(
   const listed = await opts.drop.list('');
   const tag = (o: ObjectInfo): string => (o.modified ? `${o.etag} ${o.modified}` : o.etag!);
   const changed = listed.filter((o) => o.etag === undefined || (seen[o.key] !== tag(o) && seen[o.key] !== o.etag));
-  for (const o of changed) await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
+  for (const o of changed) {
+    const copy = await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
+    // The copy is made now: it keeps the object's own time, as a drop folder's file keeps its mtime (RawMeta.made_at).
+    if (copy && o.modified) await utimes(copy.file, new Date(o.modified), new Date(o.modified));
+  }
   const summary = await ingestDropDir(ctx, { dir: opts.dir, include: opts.include });
   const skipped = new Set(summary.skipped.map((f) => f.file));
   const objects: Record<string, string> = {};
@@ -264,8 +268,9 @@ export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; f
     if (!file.toLowerCase().endsWith(`.${RAW_KINDS[opts.kind].ext}`)) {
       throw createError('ingest', `Failed to ingest ${safeBaseName(file)}: a ${opts.kind} file ends in .${RAW_KINDS[opts.kind].ext}`);
     }
-    const bytes = await readFile(file);
+    const [bytes, st] = await Promise.all([readFile(file), stat(file)]);
     await stage(ctx, summary, {
+      madeAt: st.mtime.toISOString(),
       kind: opts.kind,
       bytes,
       sha256: sha256(bytes),
@@ -519,7 +524,7 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
 async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'>): Promise<SourceGap[]> {
   // Where the file's rows land (a vendor export: under its profile's source).
   const profiles = await profilesOrNone();
-  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period, pulled_at: meta.pulled_at });
+  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period, pulled_at: meta.pulled_at, made_at: meta.made_at });
   const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
   const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
   const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));

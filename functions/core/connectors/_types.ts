@@ -40,6 +40,8 @@ export interface RawPayload {
   asOf?: string;
   /** dossier-export: the mapping profile it is read with. */
   profile?: string;
+  /** When the bytes were last written where the connector found them (a drop file's modification time), ISO 8601. */
+  madeAt?: string;
 }
 
 /** Receives payloads one at a time, in order; a throw stops the pull (the payload is not marked done). */
@@ -53,6 +55,13 @@ export interface PeriodState {
   totalPages?: number;
   /** All pages of the period were handed to the sink. */
   complete: boolean;
+  /**
+   * Page i+1's ETag was last answered (200 or 304) to a pull that began once the month had ended in Vietnam
+   * (portal.ts). An ended month's page without it is asked for without If-None-Match, so its bytes are staged
+   * again (the same bytes confirm the month: lake/raw.ts, recordDelivery) rather than answered 304 with
+   * nothing staged: a snapshot counts a month only with a file pulled after it ended.
+   */
+  afterEnd?: (boolean | null)[];
 }
 export type PullState = Record<Period, PeriodState>;
 

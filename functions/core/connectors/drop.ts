@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PERIOD_PATTERN } from '../lake/periods.js';
 import { RAW_KINDS, type RawKind } from '../lake/sources.js';
@@ -176,7 +176,7 @@ export function createDropConnector(options: DropOptions): DropConnector {
       for (const f of plan.files) {
         if (include && !include.includes(f.kind)) continue;
         request.signal?.throwIfAborted();
-        const bytes = await readFile(f.path);
+        const [bytes, st] = await Promise.all([readFile(f.path), stat(f.path)]);
         const { dataset, source, ext } = RAW_KINDS[f.kind];
         await sink({
           kind: f.kind,
@@ -189,6 +189,7 @@ export function createDropConnector(options: DropOptions): DropConnector {
           sha256: createHash('sha256').update(bytes).digest('hex'),
           rows: null,
           ...(f.profile !== undefined ? { profile: f.profile } : {}),
+          madeAt: st.mtime.toISOString(),
         });
         if (f.period) periods.add(f.period);
         summary.payloads++;

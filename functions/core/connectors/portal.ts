@@ -6,11 +6,15 @@
  * Resume: pass a `state` object ({ [YYYY-MM]: { etags, totalPages, complete } }) and persist it after
  * the pull (also after a failed one). A rerun sends each page's last ETag as If-None-Match and skips
  * the pages the server answers 304 (unchanged, already handed over); a month that failed midway
- * restarts from page 1 but only re-receives what changed. The token is never logged and never part
- * of an error message.
+ * restarts from page 1 but only re-receives what changed. A month that had ended when the pull began is
+ * asked for without the ETags of pages last answered before its end (`afterEnd`): those pages are
+ * handed over again, so the lake learns the month as it stood after its end even where nothing changed
+ * (a snapshot counts a month only with a file pulled after it ended). The token is never logged and never
+ * part of an error message.
  */
 import { z } from 'zod';
 import { createError } from '../errors.js';
+import { monthEndInstant } from '../lake/periods.js';
 import { YearMonth } from '../schemas/index.js';
 import { TransferError } from './_errors.js';
 import { BACKOFF_ORDER, fetchJsonWithRetry, RETRY_OPTIONS, retryPolicy } from './_http.js';
@@ -87,10 +91,13 @@ export const DossierPageEnvelope = z.object({
 });
 export type DossierPageEnvelope = z.infer<typeof DossierPageEnvelope>;
 
+/** Whether month `period` (YYYY-MM) had ended in Vietnam at `at` (ms). */
+const monthEnded = (period: string, at: number): boolean => at >= Date.parse(monthEndInstant(period));
+
 /** Zod schema of a persisted resume state (load it with PullStateSchema.parse). */
 export const PullStateSchema = z.record(
   YearMonth,
-  z.object({ etags: z.array(z.string()), totalPages: z.number().int().min(0).optional(), complete: z.boolean() }),
+  z.object({ etags: z.array(z.string()), totalPages: z.number().int().min(0).optional(), complete: z.boolean(), afterEnd: z.array(z.boolean().nullable()).optional() }),
 );
 
 export interface PortalConnector extends Connector {
@@ -120,6 +127,8 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
    */
   interface Window {
     signal: AbortSignal;
+    /** When the pull began (ms): a month ended by then is pulled after its end. */
+    startedAt: number;
     /** First pages of later months asked for while an earlier one ended, by month, in month order. */
     ahead: Map<string, Ahead>;
     /** The current month's pages asked for and not handed over yet (set by pullMonth). */
@@ -153,15 +162,23 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
     return { page, url, requestPath, answer };
   }
 
-  /** The ETags of the last pull of a month, as they stood when this pull reached it. */
-  const knownEtags = (st: PeriodState): string[] => (st.totalPages !== undefined ? [...st.etags] : []);
+  /**
+   * The ETags of the last pull of a month, as they stood when this pull reached it. Once the month has ended
+   * (when this pull began), only the pages last answered after its end (PeriodState.afterEnd) are asked for
+   * with theirs: a 304 stages nothing, and a snapshot counts a month only with a file pulled after it ended.
+   */
+  const knownEtags = (period: string, st: PeriodState, startedAt: number): (string | undefined)[] => {
+    if (st.totalPages === undefined) return [];
+    if (!monthEnded(period, startedAt)) return [...st.etags];
+    return st.etags.map((e, i) => (st.afterEnd?.[i] ? e : undefined));
+  };
 
   async function pullMonth(period: string, st: PeriodState, request: PullDossiersRequest, summary: PullSummary, window: Window): Promise<void> {
     const { from, to } = monthBounds(period);
     let totalPages: number | undefined;
     let total: number | undefined;
     // Read before `complete` is cleared: a first page asked for ahead read the same state.
-    const known = knownEtags(st);
+    const known = knownEtags(period, st, window.startedAt);
     st.complete = false;
     // Up to `pagesAhead` requests are in flight while a page is handed over: against a distant portal a
     // page's round trip, not its bytes, bounds the pull (bench/history.md, changes 97 and 99). The window
@@ -197,6 +214,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
       const answer = await pending;
       if (answer.status === 304) {
         summary.unchanged++;
+        (st.afterEnd ??= [])[page - 1] = monthEnded(period, window.startedAt);
         totalPages ??= st.totalPages;
         fill(page + Math.max(1, room()));
         next();
@@ -213,6 +231,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
       const etag = answer.headers.get('etag') ?? `"${answer.sha256}"`;
       await request.onPage({ period, page, totalPages, rows: envelope.data.length, total, bytes: answer.bytes, sha256: answer.sha256, etag, requestPath });
       st.etags[page - 1] = etag;
+      (st.afterEnd ??= [])[page - 1] = monthEnded(period, window.startedAt);
       st.totalPages = totalPages;
       summary.payloads++;
       summary.rows += envelope.data.length;
@@ -220,6 +239,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
     }
     st.etags.length = Math.max(1, totalPages ?? 1);
     st.complete = true;
+    st.afterEnd = st.etags.map((_, i) => st.afterEnd?.[i] === true);
   }
 
   async function pullDossiers(request: PullDossiersRequest): Promise<PullSummary> {
@@ -249,6 +269,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
     };
     const window: Window = {
       signal,
+      startedAt: Date.now(),
       ahead,
       own: () => 0,
       pump(pages) {
@@ -256,7 +277,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
         while (unasked < periods.length && window.own() + ahead.size < opts.pagesAhead && aheadEndsAtFirstPage(pages)) {
           const period = periods[unasked++]!;
           const st = (state[period] ??= { etags: [], complete: false });
-          const first: Ahead = ask(period, 1, knownEtags(st)[0], signal);
+          const first: Ahead = ask(period, 1, knownEtags(period, st, window.startedAt)[0], signal);
           ahead.set(period, first);
           first.answer.then(
             (a) => {

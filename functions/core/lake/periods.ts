@@ -50,13 +50,16 @@ export function monthEndInstant(period: string): string {
 }
 
 /**
- * Whether a month's file was pulled (or staged) once its month had ended in Vietnam: a file pulled before
- * cannot hold the month's last days (transform/snapshot.ts, sourceGaps). A file of no month, or with no pull
- * time, counts as such.
+ * Whether a month's file was made once its month had ended in Vietnam: a file made before cannot hold the
+ * month's last days (transform/snapshot.ts, sourceGaps). Made is the earlier of when its bytes were pulled
+ * (staged) and, for a drop file, when they were written there (`made_at`: an export copied into the drop
+ * folder on the 20th and staged again after the month ended was still made on the 20th). A file of no
+ * month, or with no pull time, counts as made after.
  */
-export function pulledAfterMonth(f: { period: string | null; pulled_at?: string }): boolean {
+export function pulledAfterMonth(f: { period: string | null; pulled_at?: string; made_at?: string }): boolean {
   if (!f.pulled_at || !f.period || !YEAR_MONTH.test(f.period)) return true;
-  return Date.parse(f.pulled_at) >= Date.parse(monthEndInstant(f.period));
+  const made = Math.min(Date.parse(f.pulled_at), f.made_at ? Date.parse(f.made_at) : Number.POSITIVE_INFINITY);
+  return made >= Date.parse(monthEndInstant(f.period));
 }
 
 /**

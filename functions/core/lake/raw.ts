@@ -33,6 +33,13 @@ export const RawMeta = z.object({
   original_name: z.string().max(500),
   /** When the bytes were pulled (ISO 8601). */
   pulled_at: z.string(),
+  /**
+   * When the bytes were last written where they were picked up, where known (ISO 8601): a drop file's
+   * modification time, an S3 drop object's LastModified. A file re-read from a drop folder keeps it, so
+   * re-staging an export made before its month ended does not make it one made after (lake/periods.ts,
+   * pulledAfterMonth). Absent for API pulls, whose bytes are made when pulled.
+   */
+  made_at: z.string().optional(),
   /** The date the content describes, when the source says (e.g. a 766 capture date), YYYY-MM-DD. */
   as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
   /** dossier-export files: the mapping profile that reads them (absent for every other kind). */
@@ -105,7 +112,7 @@ export interface StageResult {
  */
 export async function stageRaw(
   storage: Storage,
-  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; asOf?: string; profile?: string; sha256?: string },
+  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; madeAt?: string; asOf?: string; profile?: string; sha256?: string },
 ): Promise<StageResult> {
   // A connector's payload carries the hash of its bytes (connectors/_types.ts; the conformance suite checks it).
   const hash = input.sha256 ?? sha256(input.bytes);
@@ -116,11 +123,12 @@ export async function stageRaw(
     period: input.period,
     original_name: safeBaseName(input.originalName),
     pulled_at: input.pulledAt ?? new Date().toISOString(),
+    ...(input.madeAt !== undefined ? { made_at: input.madeAt } : {}),
     as_of: input.asOf ?? null,
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
   });
   if (await storage.exists(manifestKey(input.kind, hash))) {
-    // Its entry is read only for a month's dossier file (recordDelivery: a month other than the recorded one).
+    // Its entry is read only for a month's dossier file (recordDelivery: another month, or the same one first pulled before its end).
     if (isMonthDossierFile(meta)) await recordDelivery(storage, meta, await storage.get(manifestKey(input.kind, hash)));
     return { meta, key: rawKey(input.kind, hash), alreadyLanded: true, alreadyStaged: true };
   }
@@ -150,22 +158,27 @@ export async function stageRaw(
 
 /**
  * A month's dossier file whose bytes were already staged: recorded under manifest/deliveries/ so the month
- * counts as delivered (transform/snapshot.ts, sourceGaps; only bytes that landed no row, or landed with no
- * month, count: pipeline.ts, snapshotGaps). The raw sidecar and the landing log keep
- * the period the bytes first came with, and the same bytes come again for other months: an NSW unit's
+ * counts as delivered (transform/snapshot.ts, sourceGaps; only bytes that landed no row, landed with no
+ * month, or landed for the same month count: pipeline.ts, snapshotGaps). The raw sidecar and the landing log
+ * keep the period the bytes first came with, and the same bytes come again for other months: an NSW unit's
  * header-only export is one file, byte for byte, every month it had no dossier; a file staged again with the
- * right `--period`. Written only for a month other than the recorded one, create-once per (kind, period,
- * bytes): a rerun writes nothing.
+ * right `--period`. And for the same month: bytes first pulled before their month ended, pulled again after
+ * it (the month held nothing more). Written only once the month has ended (lake/periods.ts,
+ * pulledAfterMonth), for a month other than the recorded one or the same month first pulled before its
+ * end, create-once per (kind, period, bytes): a rerun writes nothing.
  */
 const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].dataset === 'dossiers' && meta.period !== null && YEAR_MONTH.test(meta.period);
 
 async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer): Promise<void> {
   if (!isMonthDossierFile(meta) || !meta.period) return;
-  const first = RawMeta.pick({ period: true, pulled_at: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data;
+  // A month counts only with a file made after it ended (transform/snapshot.ts, sourceGaps): bytes that come
+  // for a month still running say nothing of it yet, and would hold the create-once key against their coming
+  // again after the month's end.
+  if (!pulledAfterMonth(meta)) return;
+  const first = RawMeta.pick({ period: true, pulled_at: true, made_at: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data;
   // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written —
-  // unless they were first pulled before the month ended and come again after it: the month is now known to
-  // hold nothing more (a month counts only with a file pulled after it ended: transform/snapshot.ts, sourceGaps).
-  if (first?.period === meta.period && (pulledAfterMonth(first) || !pulledAfterMonth(meta))) return;
+  // unless they first came before the month ended: now they say the month holds nothing more.
+  if (first?.period === meta.period && pulledAfterMonth(first)) return;
   const key = deliveryKey(meta.kind, meta.period, meta.sha256);
   if (await storage.exists(key)) return;
   try {

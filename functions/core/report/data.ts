@@ -146,7 +146,7 @@ export interface ReportData {
   /** The lake's meta.json says the data is synthetic (the demo province). */
   synthetic: boolean;
   /** Months of dossier sources the snapshot was frozen without (its manifest's `missing_sources`: allowed or discarded by an operator). */
-  missingSources: { source: string; months: string[]; cause: 'allowed' | 'discarded' | 'ended'; since?: string }[];
+  missingSources: { source: string; months: string[]; cause: 'allowed' | 'allowed_partial' | 'discarded' | 'ended'; since?: string }[];
   /** The month, the month before and the same month a year before (undefined when absent). */
   province: { current: ProvinceMonth; previous?: ProvinceMonth; lastYear?: ProvinceMonth };
   /**

@@ -27,11 +27,12 @@ export const SnapshotManifest = z.object({
   files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int(), rows: z.number().int() })),
   /**
    * Months of the year to date a dossier source has no file for (sourceGaps), frozen so because an
-   * operator allowed them (`allowed`), discarded the month's file (`discarded`) or said the source has
+   * operator allowed them (`allowed`; `allowed_partial`: months whose only files were made before they
+   * ended, frozen as they stand), discarded the month's file (`discarded`) or said the source has
    * ended (`ended`); absent when every source delivered every month.
    */
   missing_sources: z
-    .array(z.object({ source: z.string(), months: z.array(z.string()), cause: z.enum(['allowed', 'discarded', 'ended']), since: z.string().optional() }))
+    .array(z.object({ source: z.string(), months: z.array(z.string()), cause: z.enum(['allowed', 'allowed_partial', 'discarded', 'ended']), since: z.string().optional() }))
     .optional(),
 });
 export type SnapshotManifest = z.infer<typeof SnapshotManifest>;
@@ -74,12 +75,12 @@ export interface SourceGap {
   /**
    * `missing`: nothing lets the snapshot go without them, it is refused; `partial`: the source's only files of
    * those months were pulled before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, refused
-   * too (an operator's `allowMissing` freezes them as they stand, cause `allowed`); `allowed`: an operator let this
+   * too (an operator's `allowMissing` freezes them as they stand, cause `allowed_partial`); `allowed`: an operator let this
    * snapshot (`allowMissing`) or an earlier one go without those months; `discarded`: an operator discarded
    * the source's file of the month; `ended`: the months since the source's last file, which an operator
    * said has ended (`endedSources`, now or for an earlier snapshot, the source having sent nothing since).
    */
-  cause: 'missing' | 'partial' | 'allowed' | 'discarded' | 'ended';
+  cause: 'missing' | 'partial' | 'allowed' | 'allowed_partial' | 'discarded' | 'ended';
   /** `ended`: the month after the source's last file (the feed has sent nothing since; may be years before the window). */
   since?: string;
 }
@@ -89,9 +90,10 @@ export const REFUSED_CAUSES: ReadonlySet<SourceGap['cause']> = new Set(['missing
 
 /**
  * A month's file of a source: a landed file, or a delivery of bytes landed before (raw.ts, recordDelivery).
- * `pulled_at` (ISO 8601): when the bytes were pulled or staged; absent, the file is taken as made after its month.
+ * `pulled_at` (ISO 8601): when the bytes were pulled or staged; `made_at`: when a drop file was written there
+ * (lake/periods.ts, pulledAfterMonth); with neither, the file is taken as made after its month.
  */
-export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string };
+export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string; made_at?: string };
 
 export function nextMonth(m: string): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
@@ -110,8 +112,8 @@ export function nextMonth(m: string): string {
  * 20th) cannot hold the month's last days, and a month with only such files is `partial` unless another cause
  * below applies. Each month without a file (or with only such files) is `discarded` (its file was discarded), `ended`
  * (after the source's last file, the source said ended now or by the newest earlier snapshot while nothing
- * came since), `allowed` (named now, or allowed or ended in an earlier snapshot), else `partial` (it has a file
- * pulled too early) or `missing`.
+ * came since), `allowed` (named now, or allowed or ended in an earlier snapshot; `allowed_partial` for a month with
+ * files made too early), else `partial` (it has such files) or `missing`.
  */
 export function sourceGaps(input: {
   period: string;
@@ -149,7 +151,7 @@ export function sourceGaps(input: {
     const last = sorted.filter((m) => m <= period).at(-1)!;
     // Ended: said now, or by the newest earlier snapshot, since the month after the same last file.
     const ended = input.endedSources?.includes(source) || input.endedBefore?.get(source) === nextMonth(last);
-    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], discarded: [], ended: [] };
+    const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], allowed_partial: [], discarded: [], ended: [] };
     const yearStart = `${period.slice(0, 4)}-01`;
     for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
       if (complete.get(source)?.has(m)) continue;
@@ -158,13 +160,15 @@ export function sourceGaps(input: {
         : ended && m > last
           ? 'ended'
           : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`)
-            ? 'allowed'
+            ? months.has(m)
+              ? 'allowed_partial'
+              : 'allowed'
             : months.has(m)
               ? 'partial'
               : 'missing';
       byCause[cause].push(m);
     }
-    for (const cause of ['missing', 'partial', 'allowed', 'discarded', 'ended'] as const) {
+    for (const cause of ['missing', 'partial', 'allowed', 'allowed_partial', 'discarded', 'ended'] as const) {
       if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause, ...(cause === 'ended' ? { since: nextMonth(last) } : {}) });
     }
   }

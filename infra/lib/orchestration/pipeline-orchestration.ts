@@ -167,7 +167,7 @@ export class PipelineOrchestration extends Construct {
         step: 'Snapshot',
         cause: sfn.JsonPath.stringAt('$.failure.Cause'),
         todo:
-          'Everything else landed, was transformed and published; the month was not frozen and no report pack was built. Drop the missing exports (the next run lands them), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}}; add "allowMissing":["<source>"] to the snapshot where an export is lost, "endedSources":["<source>"] where a source has ended (docs/deploy.md, Operations).',
+          'Everything else landed, was transformed and published; the month was not frozen and no report pack was built. Drop the missing exports, or export again a month whose only file was sent before it ended (the next run lands them), then start a run with {"pull":{},"snapshot":{"period":"YYYY-MM"}}; add "allowMissing":["<source>"] to the snapshot where an export is lost, "endedSources":["<source>"] where a source has ended (docs/deploy.md, Operations).',
       },
       'A dossier source has not delivered a month of the snapshot; see the failure topic message',
     );

@@ -140,5 +140,10 @@ describe('stageDropPrefix given an NSW drop with ETags', () => {
     expect(s.drop.reads.sort()).toEqual(['H99.05/2025-01.csv', 'notes.csv']);
     expect(await readdir(path.join(s.root, 'lake', 'raw', 'nsw-csv'))).toHaveLength(3 * 2);
     expect(await run(s, 5)).toMatchObject({ staged: 0, unchanged: 3 });
+    // A new object is staged with its own time, not the copy's (RawMeta.made_at: when the export was written).
+    await s.drop.put('H99.07/2025-03.csv', 'ma_ho_so;x\nB3;1\n');
+    expect(await run(s, 6)).toMatchObject({ staged: 1 });
+    const sha = createHash('sha256').update('ma_ho_so;x\nB3;1\n').digest('hex');
+    expect(JSON.parse((await s.lake.get(`raw/nsw-csv/${sha}.meta.json`)).toString('utf8'))).toMatchObject({ period: '2025-03', made_at: '2025-01-01T00:01:00.000Z' });
   });
 });

@@ -87,6 +87,10 @@ describe('the months a dossier source has not delivered', () => {
     // A year's file or one without a pull time is not a month's file pulled early.
     expect(pulledAfterMonth({ period: '2025', pulled_at: '2025-01-02T00:00:00Z' })).toBe(true);
     expect(pulledAfterMonth({ period: '2025-06' })).toBe(true);
+    // A drop file written on the 20th and staged after the month: made on the 20th (the earlier of the two).
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-06-20T00:00:00Z' })).toBe(false);
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-07-01T00:00:00Z' })).toBe(true);
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-06-20T00:00:00Z', made_at: '2025-07-01T00:00:00Z' })).toBe(false);
 
     const at = (source: string, period: string, pulled_at: string): SourceMonthFile => ({ dataset: 'dossiers', source, period, pulled_at });
     const files = [at('portal', '2025-04', '2025-05-01T01:00:00Z'), at('portal', '2025-05', '2025-05-20T03:00:00Z'), at('portal', '2025-06', '2025-06-30T16:59:00Z')];
@@ -95,7 +99,11 @@ describe('the months a dossier source has not delivered', () => {
     // May pulled again after it ended (another file, or the same bytes: a delivery): May counts.
     expect(sourceGaps({ period: '2025-06', files: [...files, at('portal', '2025-05', '2025-06-02T00:00:00Z')] })).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'partial' }]);
     // The operator freezes the month as it stands; a discarded later file gives it up; a month with no file is missing.
-    expect(sourceGaps({ period: '2025-06', files, allowMissing: ['portal'] })).toEqual([{ source: 'portal', months: ['2025-05', '2025-06'], cause: 'allowed' }]);
+    expect(sourceGaps({ period: '2025-06', files, allowMissing: ['portal'] })).toEqual([{ source: 'portal', months: ['2025-05', '2025-06'], cause: 'allowed_partial' }]);
+    expect(sourceGaps({ period: '2025-07', files, allowedBefore: new Set(['portal@2025-05', 'portal@2025-06', 'portal@2025-07']) })).toEqual([
+      { source: 'portal', months: ['2025-07'], cause: 'allowed' },
+      { source: 'portal', months: ['2025-05', '2025-06'], cause: 'allowed_partial' },
+    ]);
     expect(sourceGaps({ period: '2025-06', files, discarded: [at('portal', '2025-06', '2025-07-01T00:00:00Z')] })).toEqual([
       { source: 'portal', months: ['2025-05'], cause: 'partial' },
       { source: 'portal', months: ['2025-06'], cause: 'discarded' },

@@ -173,6 +173,22 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     expect((await manifestOf(lake, '2024-06')).missing_sources).toBeUndefined();
   });
 
+  test('should record no delivery for a month still running, so the same bytes sent again after its end count', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    await stage(lake, 'may.csv', MAY, '2024-06-01T00:00:00.000Z');
+    const ctx = demoContext(lake.root, lake.work);
+    const EMPTY = csv();
+    await land(lake, EMPTY, '2024-06', '2024-07-01T00:00:00.000Z');
+    // A unit's header-only July export sent on 28/07: nothing recorded (it would hold July's key for good).
+    await land(lake, EMPTY, '2024-07', '2024-07-28T00:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([]);
+    await expect(snapshot(ctx, { period: '2024-07', now: new Date('2024-09-01T00:00:00Z') })).rejects.toThrow(/no dossier file has landed from portal for 2024-07;/);
+    await land(lake, EMPTY, '2024-07', '2024-08-02T00:00:00.000Z');
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-07', sha256(EMPTY))]);
+    expect((await snapshot(ctx, { period: '2024-07', now: new Date('2024-09-01T00:00:00Z') })).published).toBe(true);
+  });
+
   test('should not count for a month the bytes of a file with dossiers dropped again under its name, and give up every month of discarded bytes', async () => {
     const lake = newLake();
     await landRegistry(lake);
