@@ -569,7 +569,7 @@ function gapRefusal(period: string, gaps: readonly SourceGap[]): string | undefi
   const what = [
     ...(missing.length ? [`no dossier file has landed ${missing.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}`] : []),
     ...(partial.length
-      ? [`the only dossier files ${partial.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')} were pulled before the month ended (Asia/Ho_Chi_Minh), so they cannot hold its last days — pull or export the month again`]
+      ? [`the only dossier files ${partial.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')} were made before the month ended (Asia/Ho_Chi_Minh; pulled, or written into the drop: a file's modification time), so they cannot hold its last days — pull or export the month again (a file copied with its old time keeps it)`]
       : []),
   ].join('; and ');
   return (

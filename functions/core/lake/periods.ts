@@ -53,13 +53,21 @@ export function monthEndInstant(period: string): string {
  * Whether a month's file was made once its month had ended in Vietnam: a file made before cannot hold the
  * month's last days (transform/snapshot.ts, sourceGaps). Made is the earlier of when its bytes were pulled
  * (staged) and, for a drop file, when they were written there (`made_at`: an export copied into the drop
- * folder on the 20th and staged again after the month ended was still made on the 20th). A file of no
- * month, or with no pull time, counts as made after.
+ * folder on the 20th and staged again after the month ended was still made on the 20th; a file time before
+ * the month began is not read). A file of no month, or with no pull time, counts as made after.
  */
 export function pulledAfterMonth(f: { period: string | null; pulled_at?: string; made_at?: string }): boolean {
   if (!f.pulled_at || !f.period || !YEAR_MONTH.test(f.period)) return true;
-  const made = Math.min(Date.parse(f.pulled_at), f.made_at ? Date.parse(f.made_at) : Number.POSITIVE_INFINITY);
-  return made >= Date.parse(monthEndInstant(f.period));
+  // A file time before the month began is no export of it (an archive's 1980 default, a restored backup): not read.
+  const writtenAt = f.made_at ? Date.parse(f.made_at) : Number.NaN;
+  const written = writtenAt >= Date.parse(monthEndInstant(previousMonth(f.period))) ? writtenAt : Number.POSITIVE_INFINITY;
+  return Math.min(Date.parse(f.pulled_at), written) >= Date.parse(monthEndInstant(f.period));
+}
+
+/** The month before a YYYY-MM. */
+function previousMonth(period: string): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
 /**

@@ -180,7 +180,14 @@ async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer)
   // unless they first came before the month ended: now they say the month holds nothing more.
   if (first?.period === meta.period && pulledAfterMonth(first)) return;
   const key = deliveryKey(meta.kind, meta.period, meta.sha256);
-  if (await storage.exists(key)) return;
+  const existing = await storage.tryGet(key);
+  if (existing) {
+    // One from before the month ended (written by a version that recorded those): this one replaces it.
+    const before = RawMeta.safeParse(JSON.parse(existing.toString('utf8')));
+    if (!before.success || pulledAfterMonth(before.data)) return;
+    await storage.put(key, JSON.stringify(meta), { contentType: 'application/json' });
+    return;
+  }
   try {
     await storage.put(key, JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
   } catch (err) {

@@ -74,7 +74,7 @@ export interface SourceGap {
   months: string[];
   /**
    * `missing`: nothing lets the snapshot go without them, it is refused; `partial`: the source's only files of
-   * those months were pulled before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, refused
+   * those months were made before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, refused
    * too (an operator's `allowMissing` freezes them as they stand, cause `allowed_partial`); `allowed`: an operator let this
    * snapshot (`allowMissing`) or an earlier one go without those months; `discarded`: an operator discarded
    * the source's file of the month; `ended`: the months since the source's last file, which an operator

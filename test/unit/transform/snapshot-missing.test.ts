@@ -91,6 +91,10 @@ describe('the months a dossier source has not delivered', () => {
     expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-06-20T00:00:00Z' })).toBe(false);
     expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-07-01T00:00:00Z' })).toBe(true);
     expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-06-20T00:00:00Z', made_at: '2025-07-01T00:00:00Z' })).toBe(false);
+    // A file time before the month began (an unzipped archive's 1980, a restored backup) is no export of it: the pull time decides.
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '1980-01-01T00:00:00Z' })).toBe(true);
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-05-31T16:59:59Z' })).toBe(true);
+    expect(pulledAfterMonth({ period: '2025-06', pulled_at: '2025-07-02T00:00:00Z', made_at: '2025-05-31T17:00:00Z' })).toBe(false);
 
     const at = (source: string, period: string, pulled_at: string): SourceMonthFile => ({ dataset: 'dossiers', source, period, pulled_at });
     const files = [at('portal', '2025-04', '2025-05-01T01:00:00Z'), at('portal', '2025-05', '2025-05-20T03:00:00Z'), at('portal', '2025-06', '2025-06-30T16:59:00Z')];

@@ -77,7 +77,7 @@ describe('a drop folder staged again after a month ended', () => {
       await ingestDropDir(ctx, { dir: drop, include: ['portal-csv'] });
       await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
     };
-    const mayRefused = () => expect(snapshot(ctx, { period: '2024-05', now: new Date('2024-06-02T00:00:00Z') })).rejects.toThrow(/the only dossier files from portal for 2024-05 were pulled before the month ended/);
+    const mayRefused = () => expect(snapshot(ctx, { period: '2024-05', now: new Date('2024-06-02T00:00:00Z') })).rejects.toThrow(/the only dossier files from portal for 2024-05 were made before the month ended/);
     try {
       vi.useFakeTimers({ toFake: ['Date'] });
       // Exported and staged on 20/05.

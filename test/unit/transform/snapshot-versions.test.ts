@@ -159,7 +159,7 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     // June pulled at 23:59 on 30/06 in Vietnam (the daily pull of the month running): landed, but not June's whole month.
     await land(lake, JUNE, '2024-06', '2024-06-30T16:59:00.000Z');
     await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(
-      /Failed to snapshot 2024-06: the only dossier files from portal for 2024-06 were pulled before the month ended \(Asia\/Ho_Chi_Minh\), so they cannot hold its last days .*--allow-missing portal/,
+      /Failed to snapshot 2024-06: the only dossier files from portal for 2024-06 were made before the month ended \(Asia\/Ho_Chi_Minh; pulled, or written into the drop: a file's modification time\), so they cannot hold its last days .*--allow-missing portal/,
     );
     // The same bytes pulled again before the end say nothing new; at 00:00 on 01/07 there they confirm the month.
     await land(lake, JUNE, '2024-06', '2024-06-30T16:59:59.000Z');
@@ -187,6 +187,17 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     await land(lake, EMPTY, '2024-07', '2024-08-02T00:00:00.000Z');
     expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-07', sha256(EMPTY))]);
     expect((await snapshot(ctx, { period: '2024-07', now: new Date('2024-09-01T00:00:00Z') })).published).toBe(true);
+    // A delivery from before its month ended, as an older version wrote them, is replaced by the one after.
+    const august = deliveryKey('portal-csv', '2024-08', sha256(EMPTY));
+    const early = { kind: 'portal-csv', sha256: sha256(EMPTY), bytes: EMPTY.length, period: '2024-08', original_name: '2024-08.csv', pulled_at: '2024-08-20T00:00:00.000Z', as_of: null };
+    await lake.storage.put(august, JSON.stringify(early));
+    const now = new Date('2024-10-01T00:00:00Z');
+    await expect(snapshot(ctx, { period: '2024-08', now })).rejects.toThrow(/from portal for 2024-08 were made before the month ended/);
+    await land(lake, EMPTY, '2024-08', '2024-09-02T00:00:00.000Z');
+    expect(JSON.parse((await lake.storage.get(august)).toString('utf8'))).toMatchObject({ period: '2024-08', pulled_at: '2024-09-02T00:00:00.000Z' });
+    await land(lake, EMPTY, '2024-08', '2024-09-03T00:00:00.000Z');
+    expect(JSON.parse((await lake.storage.get(august)).toString('utf8'))).toMatchObject({ pulled_at: '2024-09-02T00:00:00.000Z' });
+    expect((await snapshot(ctx, { period: '2024-08', now })).published).toBe(true);
   });
 
   test('should not count for a month the bytes of a file with dossiers dropped again under its name, and give up every month of discarded bytes', async () => {
