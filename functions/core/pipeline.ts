@@ -18,7 +18,7 @@ import { discardRejected, listDeliveries, listManifest, listRejected, type Manif
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
-import { listSnapshots, monthEnd, nextMonth, publishSnapshot, readSnapshotManifest, REFUSED_CAUSES, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
+import { listSnapshots, monthEnd, namesUnit, nextMonth, publishSnapshot, readSnapshotManifest, REFUSED_CAUSES, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
@@ -524,7 +524,7 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
 async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'>): Promise<SourceGap[]> {
   // Where the file's rows land (a vendor export: under its profile's source).
   const profiles = await profilesOrNone();
-  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: rawFileSource(meta, profiles), period: meta.period, pulled_at: meta.pulled_at, made_at: meta.made_at });
+  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: gapUnit(meta, rawFileSource(meta, profiles)), period: meta.period, pulled_at: meta.pulled_at, made_at: meta.made_at });
   const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
   const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
   const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));
@@ -551,12 +551,28 @@ async function snapshotGaps(storage: Storage, period: string, manifest: readonly
       for (const g of gaps) if (g.cause === 'ended' && g.since) endedBefore.set(g.source, g.since);
     }
   }
-  const files = [...manifest, ...delivered.map(monthFile)];
+  const files = [...manifest.map((m) => ({ ...m, source: gapUnit(m, m.source) })), ...delivered.map(monthFile)];
   const known = new Set(files.filter((f) => f.dataset === 'dossiers').map((f) => f.source));
   for (const name of [...(operator.allowMissing ?? []), ...(operator.endedSources ?? [])]) {
-    if (!known.has(name)) throw createError('snapshot', `Failed to snapshot ${period}: "${name}" is not a dossier source of this lake (its sources: ${[...known].sort().join(', ') || 'none'})`);
+    if (![...known].some((k) => namesUnit([name], k))) {
+      throw createError('snapshot', `Failed to snapshot ${period}: "${name}" is not a dossier source of this lake (its sources: ${[...known].sort().join(', ') || 'none'})`);
+    }
   }
   return sourceGaps({ period, files, discarded: discarded.map(monthFile), allowMissing: operator.allowMissing, endedSources: operator.endedSources, allowedBefore, endedBefore });
+}
+
+/** An NSW unit's own export as the drop holds it, `nsw/<agency>/<yyyy-mm>.csv` (connectors/nsw-drop.ts; safeBaseName keeps the last three parts). */
+const NSW_UNIT_FILE = /^nsw\/([^/]+)\/\d{4}-\d{2}\.csv$/i;
+
+/**
+ * Who a month's file is expected from (sourceGaps): an NSW unit that exports its own file every month (its
+ * header-only file in a month without dossiers) is expected every month, as `nsw/<agency>`, so one unit's
+ * missing export is not hidden by the others'; any other file counts for its source (`portal`, `nsw` for an
+ * NSW file staged by hand under its bare name).
+ */
+function gapUnit(meta: Pick<RawMeta, 'kind' | 'original_name'>, source: string): string {
+  const unit = meta.kind === 'nsw-csv' ? NSW_UNIT_FILE.exec(meta.original_name)?.[1] : undefined;
+  return unit ? `${source}/${unit}` : source;
 }
 
 /** Why the snapshot of `period` may not be published with these gaps (one a cause `missing`), else undefined. */

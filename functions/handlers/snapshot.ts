@@ -8,15 +8,18 @@ import { z } from 'zod';
 import { snapshot } from '../core/pipeline.js';
 import { logger, monthFromNow, parseEvent, pipelineContext, startInvocation, YearMonth, type LambdaContext } from './_runtime.js';
 
+/** A dossier source (`portal`, `nsw`) or one NSW unit (`nsw/H99.02`: connectors/nsw-drop.ts's agency codes). */
+const SOURCE_NAME = /^[a-z0-9_-]+(\/[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$/;
+
 const Event = z
   .object({
     period: YearMonth.optional(),
     /** Suffix of the snapshot's scratch tables and prefixes on Athena (default: time + random). */
     runId: z.string().regex(/^[a-z0-9_]{1,40}$/, 'expected [a-z0-9_]{1,40}').optional(),
     /** Dossier sources whose months without a file may be frozen so (the CLI's --allow-missing; recorded in the manifest). */
-    allowMissing: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(),
+    allowMissing: z.array(z.string().regex(SOURCE_NAME, 'expected a source (portal, nsw) or an NSW unit (nsw/<agency code>)')).optional(),
     /** Dossier sources that have ended (the CLI's --source-ended; later snapshots keep them ended). */
-    endedSources: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(),
+    endedSources: z.array(z.string().regex(SOURCE_NAME, 'expected a source (portal, nsw) or an NSW unit (nsw/<agency code>)')).optional(),
   })
   .passthrough();
 

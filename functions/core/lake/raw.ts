@@ -162,10 +162,11 @@ export async function stageRaw(
  * month, or landed for the same month count: pipeline.ts, snapshotGaps). The raw sidecar and the landing log
  * keep the period the bytes first came with, and the same bytes come again for other months: an NSW unit's
  * header-only export is one file, byte for byte, every month it had no dossier; a file staged again with the
- * right `--period`. And for the same month: bytes first pulled before their month ended, pulled again after
- * it (the month held nothing more). Written only once the month has ended (lake/periods.ts,
- * pulledAfterMonth), for a month other than the recorded one or the same month first pulled before its
- * end, create-once per (kind, period, bytes): a rerun writes nothing.
+ * right `--period`; and one unit's header-only file is byte for byte another unit's. And for the same month:
+ * bytes first pulled before their month ended, pulled again after it (the month held nothing more). Written
+ * only once the month has ended (lake/periods.ts, pulledAfterMonth), for a month or name other than the
+ * recorded one or the same month first pulled before its end, create-once per (kind, period, bytes, name):
+ * a rerun writes nothing.
  */
 const isMonthDossierFile = (meta: RawMeta): boolean => RAW_KINDS[meta.kind].dataset === 'dossiers' && meta.period !== null && YEAR_MONTH.test(meta.period);
 
@@ -175,19 +176,13 @@ async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer)
   // for a month still running say nothing of it yet, and would hold the create-once key against their coming
   // again after the month's end.
   if (!pulledAfterMonth(meta)) return;
-  const first = RawMeta.pick({ period: true, pulled_at: true, made_at: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data;
-  // The same bytes for the month they were first recorded under (a rerun): nothing new, nothing written —
-  // unless they first came before the month ended: now they say the month holds nothing more.
-  if (first?.period === meta.period && pulledAfterMonth(first)) return;
-  const key = deliveryKey(meta.kind, meta.period, meta.sha256);
-  const existing = await storage.tryGet(key);
-  if (existing) {
-    // One from before the month ended (written by a version that recorded those): this one replaces it.
-    const before = RawMeta.safeParse(JSON.parse(existing.toString('utf8')));
-    if (!before.success || pulledAfterMonth(before.data)) return;
-    await storage.put(key, JSON.stringify(meta), { contentType: 'application/json' });
-    return;
-  }
+  const first = RawMeta.pick({ period: true, original_name: true, pulled_at: true, made_at: true }).safeParse(JSON.parse(recorded.toString('utf8'))).data;
+  // The same bytes for the month and name they were first recorded under (a rerun): nothing new, nothing
+  // written — unless they first came before the month ended: now they say the month holds nothing more.
+  if (first?.period === meta.period && first.original_name === meta.original_name && pulledAfterMonth(first)) return;
+  // Per name too: one header-only file is every NSW unit's export of an empty month (each unit is expected).
+  const key = deliveryKey(meta.kind, meta.period, meta.sha256, meta.original_name);
+  if (await storage.exists(key)) return;
   try {
     await storage.put(key, JSON.stringify(meta), { ifNoneMatch: true, contentType: 'application/json' });
   } catch (err) {
@@ -195,8 +190,9 @@ async function recordDelivery(storage: Storage, meta: RawMeta, recorded: Buffer)
   }
 }
 
-export function deliveryKey(kind: RawKind, period: string, hash: string): string {
-  return `manifest/deliveries/${kind}/${period}/${hash}.json`;
+/** Where a delivery of `hash` for `period` under the name `name` is recorded (recordDelivery). */
+export function deliveryKey(kind: RawKind, period: string, hash: string, name: string): string {
+  return `manifest/deliveries/${kind}/${period}/${hash}-${sha256(name).slice(0, 16)}.json`;
 }
 
 /** The deliveries recordDelivery kept: dossier files of a month whose bytes had been staged before. */

@@ -267,7 +267,10 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     const months = g.months.map((m) => m.split('-').map(Number) as [number, number]).map(([y, mo]) => `${mo}/${y}`);
     const list = months.length > 1 ? `các tháng ${months.slice(0, -1).join(', ')} và ${months.at(-1)}` : `tháng ${months[0]}`;
     const those = months.length > 1 ? 'các tháng' : 'tháng';
-    const name = SOURCE_NAMES[g.source] ?? `nguồn “${g.source}”`;
+    // An NSW unit's own export (`nsw/<agency>`): the source, and the unit by name where the month has it.
+    const [source, unit] = g.source.split('/') as [string, string | undefined];
+    const sourceName = SOURCE_NAMES[source] ?? `nguồn “${source}”`;
+    const name = unit ? `${sourceName} (đơn vị ${d.agencies.find((a) => a.agency_code === unit)?.agency_name ?? unit})` : sourceName;
     if (g.cause === 'ended' && g.since) {
       const [y, mo] = g.since.split('-').map(Number) as [number, number];
       P(`Từ tháng ${mo}/${y}, ${name} không còn cung cấp dữ liệu; số liệu ${list} không gồm hồ sơ từ nguồn này.`, true);

@@ -95,6 +95,11 @@ export const REFUSED_CAUSES: ReadonlySet<SourceGap['cause']> = new Set(['missing
  */
 export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string; made_at?: string };
 
+/** Whether an operator's names cover a gap's source: the source itself (`nsw/H99.05`, `portal`) or, for an NSW unit, its whole source (`nsw`). */
+export function namesUnit(names: readonly string[] | undefined, source: string): boolean {
+  return !!names?.some((n) => n === source || source.startsWith(`${n}/`));
+}
+
 export function nextMonth(m: string): string {
   const [y, mo] = m.split('-').map(Number) as [number, number];
   return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
@@ -150,7 +155,7 @@ export function sourceGaps(input: {
     // The newest file up to the snapshot's month (a file of a later month is not "since").
     const last = sorted.filter((m) => m <= period).at(-1)!;
     // Ended: said now, or by the newest earlier snapshot, since the month after the same last file.
-    const ended = input.endedSources?.includes(source) || input.endedBefore?.get(source) === nextMonth(last);
+    const ended = namesUnit(input.endedSources, source) || input.endedBefore?.get(source) === nextMonth(last);
     const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], allowed_partial: [], discarded: [], ended: [] };
     const yearStart = `${period.slice(0, 4)}-01`;
     for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
@@ -159,7 +164,7 @@ export function sourceGaps(input: {
         ? 'discarded'
         : ended && m > last
           ? 'ended'
-          : input.allowMissing?.includes(source) || allowedBefore.has(`${source}@${m}`)
+          : namesUnit(input.allowMissing, source) || allowedBefore.has(`${source}@${m}`)
             ? months.has(m)
               ? 'allowed_partial'
               : 'allowed'

@@ -247,6 +247,9 @@ describe('snapshot handler given a landed lake on S3 and Athena (recorded respon
     // The error type Lambda reports, which the state machine catches without a retry.
     expect(refused.name).toBe('MonthNotDelivered');
     await expect(handler({ period: '2026-07', allowMissing: ['NSW!'] }, { awsRequestId: 'snapshot-4' })).rejects.toThrow(/Failed to parse the event: allowMissing/);
+    await expect(handler({ period: '2026-07', allowMissing: ['nsw/../x'] }, { awsRequestId: 'snapshot-4' })).rejects.toThrow(/Failed to parse the event: allowMissing/);
+    // An NSW unit's name passes the event's check (this lake has no such unit: refused by the snapshot).
+    await expect(handler({ period: '2026-07', endedSources: ['nsw/H99.02'] }, { awsRequestId: 'snapshot-4' })).rejects.toThrow(/"nsw\/H99\.02" is not a dossier source of this lake/);
     expect(started).toEqual([]);
     expect(await lake.exists('snapshots/2026-07/manifest.json')).toBe(false);
     const allowed = await handler({ period: '2026-07', allowMissing: ['portal'], runId: RUN_ID }, { awsRequestId: 'snapshot-5' });

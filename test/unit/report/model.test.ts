@@ -131,15 +131,20 @@ describe('buildReportDoc given the year to date', () => {
         missingSources: [
           { source: 'nsw', months: ['2025-06'], cause: 'allowed' },
           { source: 'portal', months: ['2025-03'], cause: 'allowed_partial' },
+          { source: 'nsw/H99.77', months: ['2025-02'], cause: 'allowed' },
+          { source: 'nsw/H99.04', months: ['2025-01'], cause: 'discarded' },
           { source: 'portal', months: ['2025-04', '2025-05'], cause: 'discarded' },
           { source: 'vendor', months: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'], cause: 'ended', since: '2024-11' },
         ],
+        agencies: [{ ...figures(10), agency_code: 'H99.04', agency_name: 'Sở Công Thương', agency_short_name: 'Sở Công Thương', kind: 'so', period_type: 'month', year: 2025, period_no: 6 } as AgencyPeriod],
       }),
     );
     expect(t).toContain('Số liệu tháng 6/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia: khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
     expect(t).toContain('Số liệu các tháng 4/2025 và 5/2025 chưa gồm hồ sơ từ Cổng Dịch vụ công của tỉnh: tệp dữ liệu các tháng đó không đọc được và đã được loại bỏ.');
     expect(t).toContain('Từ tháng 11/2024, nguồn “vendor” không còn cung cấp dữ liệu; số liệu các tháng 1/2025, 2/2025, 3/2025, 4/2025, 5/2025 và 6/2025 không gồm hồ sơ từ nguồn này.');
     expect(t).toContain('Số liệu tháng 3/2025 từ Cổng Dịch vụ công của tỉnh có thể chưa đầy đủ: dữ liệu tháng đó được lấy trước khi hết tháng, có thể chưa gồm hồ sơ những ngày cuối tháng.');
+    expect(t).toContain('Số liệu tháng 2/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia (đơn vị H99.77): khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
+    expect(t).toContain('Số liệu tháng 1/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia (đơn vị Sở Công Thương): tệp dữ liệu tháng đó không đọc được và đã được loại bỏ.');
     expect(text(data(6))).not.toContain('chưa gồm hồ sơ');
     expect(text(data(6))).not.toContain('chưa đầy đủ');
   });

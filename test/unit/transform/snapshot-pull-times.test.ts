@@ -47,7 +47,7 @@ describe('the daily portal pull across a month end', () => {
       expect(await daily('2024-06-30T18:00:00Z', '2024-06', '2024-07')).toMatchObject({ staged: 1, alreadyLanded: 1, unchanged: 0 });
       expect(await juneAfterEnd()).toEqual([true]);
       const deliveries = await lake.storage.listKeys('manifest/deliveries/');
-      expect(deliveries).toEqual([expect.stringMatching(/^manifest\/deliveries\/portal-api\/2024-06\/[0-9a-f]{64}\.json$/)]);
+      expect(deliveries).toEqual([expect.stringMatching(/^manifest\/deliveries\/portal-api\/2024-06\/[0-9a-f]{64}-[0-9a-f]{16}\.json$/)]);
       // 02:00 on 02/07, the monthly run: June's and July's pages are answered 304, and nothing more is written.
       const before = await lake.storage.listKeys('manifest/');
       expect(await daily('2024-07-01T19:00:00Z', '2024-06', '2024-07')).toMatchObject({ staged: 0, alreadyLanded: 0, unchanged: 2 });

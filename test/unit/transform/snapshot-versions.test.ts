@@ -165,7 +165,7 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     await land(lake, JUNE, '2024-06', '2024-06-30T16:59:59.000Z');
     expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([]);
     await land(lake, JUNE, '2024-06', '2024-06-30T17:00:00.000Z');
-    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-06', sha256(JUNE))]);
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-06', sha256(JUNE), '2024-06.csv')]);
     const before = await lake.storage.listKeys('');
     await land(lake, JUNE, '2024-06', '2024-07-02T00:00:00.000Z');
     expect(await lake.storage.listKeys('')).toEqual(before);
@@ -185,18 +185,20 @@ describe('a snapshot of a month a dossier source has not delivered', () => {
     expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([]);
     await expect(snapshot(ctx, { period: '2024-07', now: new Date('2024-09-01T00:00:00Z') })).rejects.toThrow(/no dossier file has landed from portal for 2024-07;/);
     await land(lake, EMPTY, '2024-07', '2024-08-02T00:00:00.000Z');
-    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-07', sha256(EMPTY))]);
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual([deliveryKey('portal-csv', '2024-07', sha256(EMPTY), '2024-07.csv')]);
     expect((await snapshot(ctx, { period: '2024-07', now: new Date('2024-09-01T00:00:00Z') })).published).toBe(true);
-    // A delivery from before its month ended, as an older version wrote them, is replaced by the one after.
-    const august = deliveryKey('portal-csv', '2024-08', sha256(EMPTY));
+    // A delivery from before its month ended, as an older version wrote them (under a key without the name),
+    // does not hold the key of the one after.
     const early = { kind: 'portal-csv', sha256: sha256(EMPTY), bytes: EMPTY.length, period: '2024-08', original_name: '2024-08.csv', pulled_at: '2024-08-20T00:00:00.000Z', as_of: null };
-    await lake.storage.put(august, JSON.stringify(early));
+    await lake.storage.put(`manifest/deliveries/portal-csv/2024-08/${sha256(EMPTY)}.json`, JSON.stringify(early));
     const now = new Date('2024-10-01T00:00:00Z');
     await expect(snapshot(ctx, { period: '2024-08', now })).rejects.toThrow(/from portal for 2024-08 were made before the month ended/);
     await land(lake, EMPTY, '2024-08', '2024-09-02T00:00:00.000Z');
+    const august = deliveryKey('portal-csv', '2024-08', sha256(EMPTY), '2024-08.csv');
     expect(JSON.parse((await lake.storage.get(august)).toString('utf8'))).toMatchObject({ period: '2024-08', pulled_at: '2024-09-02T00:00:00.000Z' });
+    const keys = await lake.storage.listKeys('manifest/deliveries/');
     await land(lake, EMPTY, '2024-08', '2024-09-03T00:00:00.000Z');
-    expect(JSON.parse((await lake.storage.get(august)).toString('utf8'))).toMatchObject({ pulled_at: '2024-09-02T00:00:00.000Z' });
+    expect(await lake.storage.listKeys('manifest/deliveries/')).toEqual(keys);
     expect((await snapshot(ctx, { period: '2024-08', now })).published).toBe(true);
   });
 
