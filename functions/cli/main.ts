@@ -29,6 +29,7 @@ import {
 } from '../core/pipeline.js';
 import { RAW_KIND_NAMES, isRawKind, type RawKind } from '../core/lake/sources.js';
 import { RejectedFilesError } from '../core/lake/land.js';
+import { SOURCE_NAME } from '../core/transform/snapshot.js';
 import { exportMarts } from '../core/export-marts.js';
 import { describeMissingSources } from '../core/transform/missing.js';
 import { agencyRangeOfLake } from '../core/transform/range.js';
@@ -67,7 +68,7 @@ const kinds = (v: string): RawKind[] => {
 
 const list = (v: string): string[] => {
   const out = v.split(',').map((s) => s.trim());
-  if (out.some((s) => !/^[a-z0-9_-]+$/.test(s))) throw new InvalidArgumentError('expected comma-separated source names, e.g. nsw or portal,nsw');
+  if (out.some((s) => !SOURCE_NAME.test(s))) throw new InvalidArgumentError('expected comma-separated source names, e.g. nsw, portal,nsw or one NSW unit nsw/H99.02');
   return out;
 };
 
@@ -242,8 +243,8 @@ program
   .command('snapshot')
   .description('freeze every mart as it was for a month into snapshots/<YYYY-MM>/ (never rewritten once published)')
   .requiredOption('--period <month>', 'YYYY-MM', month)
-  .option('--allow-missing <sources>', 'comma-separated dossier sources (portal, nsw) whose months without a file (lost exports) the month may be frozen without (recorded in the manifest and the report pack)', list)
-  .option('--source-ended <sources>', 'comma-separated dossier sources that have ended: the months since their last file are frozen without them, now and in later snapshots while nothing comes', list)
+  .option('--allow-missing <sources>', 'comma-separated dossier sources (portal, nsw, or one NSW unit: nsw/H99.02) whose months without a file (lost exports) the month may be frozen without (recorded in the manifest and the report pack)', list)
+  .option('--source-ended <sources>', 'comma-separated dossier sources (or NSW units: nsw/H99.02, e.g. merged away) that have ended: the months since their last file are frozen without them, now and in later snapshots while nothing comes', list)
   .action(async (o: { period: string; allowMissing?: string[]; sourceEnded?: string[] }) => {
     const ctx = buildContext(g());
     const s = await snapshot(ctx, { period: o.period, allowMissing: o.allowMissing ?? [], endedSources: o.sourceEnded ?? [] });

@@ -12,6 +12,7 @@ import type { QueryEngine } from './engine/types.js';
 import { createPortalConnector } from './connectors/portal.js';
 import type { PayloadSink, PlanRequest, PullState, PullSummary, RawPayload } from './connectors/_types.js';
 import { createDropConnector, periodOfName, type SkippedDropFile } from './connectors/drop.js';
+import { parseNswDropKey } from './connectors/nsw-drop.js';
 import { createReal766Connector } from './connectors/real766.js';
 import { landStaged, profilesOrNone, rawFileSource, RejectedFilesError, type LandSummary } from './lake/land.js';
 import { discardRejected, listDeliveries, listManifest, listRejected, type ManifestEntry, type RawMeta, retryRejected, safeBaseName, sha256, parseJsonObject, stageRaw, type RejectedEntry } from './lake/raw.js';
@@ -258,6 +259,17 @@ export async function stageDropPrefix(
   return { ...summary, unchanged: listed.length - changed.length };
 }
 
+/**
+ * The name a file staged by hand keeps: its base name, or for an NSW unit's export kept as the drop holds it
+ * (`…/H99.04/2025-06.csv`) the drop's own name `nsw/H99.04/2025-06.csv`, so it counts for its unit
+ * (gapUnit), as the same file dropped would.
+ */
+function ingestName(kind: RawKind, file: string): string {
+  const parts = path.resolve(file).split(path.sep);
+  const key = parts.slice(-2).join('/');
+  return kind === 'nsw-csv' && 'agencyCode' in parseNswDropKey(key) ? `nsw/${key}` : path.basename(file);
+}
+
 /** Stage single files of a known kind (e.g. a CSV export a person downloaded). */
 export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; files: string[]; period?: string; profile?: string }): Promise<StageSummary> {
   const summary = emptyStage();
@@ -275,7 +287,7 @@ export async function ingestFiles(ctx: PipelineContext, opts: { kind: RawKind; f
       bytes,
       sha256: sha256(bytes),
       period: opts.period ?? periodOfName(file),
-      originalName: path.basename(file),
+      originalName: ingestName(opts.kind, file),
       ...(opts.kind === 'dossier-export' ? { profile: opts.profile } : {}),
     });
   }
@@ -551,7 +563,11 @@ async function snapshotGaps(storage: Storage, period: string, manifest: readonly
       for (const g of gaps) if (g.cause === 'ended' && g.since) endedBefore.set(g.source, g.since);
     }
   }
-  const files = [...manifest.map((m) => ({ ...m, source: gapUnit(m, m.source) })), ...delivered.map(monthFile)];
+  const all = [...manifest.map((m) => ({ ...m, source: gapUnit(m, m.source) })), ...delivered.map(monthFile)];
+  // Where a source's units are expected (nsw/<agency>), a file of no unit (an NSW export staged by hand under
+  // another name) is no unit's month, and not a source expected on its own: it counts for nothing here.
+  const withUnits = new Set(all.filter((f) => f.source.includes('/')).map((f) => f.source.slice(0, f.source.indexOf('/'))));
+  const files = all.filter((f) => !withUnits.has(f.source));
   const known = new Set(files.filter((f) => f.dataset === 'dossiers').map((f) => f.source));
   for (const name of [...(operator.allowMissing ?? []), ...(operator.endedSources ?? [])]) {
     if (![...known].some((k) => namesUnit([name], k))) {
@@ -567,8 +583,8 @@ const NSW_UNIT_FILE = /^nsw\/([^/]+)\/\d{4}-\d{2}\.csv$/i;
 /**
  * Who a month's file is expected from (sourceGaps): an NSW unit that exports its own file every month (its
  * header-only file in a month without dossiers) is expected every month, as `nsw/<agency>`, so one unit's
- * missing export is not hidden by the others'; any other file counts for its source (`portal`, `nsw` for an
- * NSW file staged by hand under its bare name).
+ * missing export is not hidden by the others'; any other file counts for its source (`portal`; an NSW file
+ * staged under a bare name counts for `nsw` only in a lake without units: snapshotGaps).
  */
 function gapUnit(meta: Pick<RawMeta, 'kind' | 'original_name'>, source: string): string {
   const unit = meta.kind === 'nsw-csv' ? NSW_UNIT_FILE.exec(meta.original_name)?.[1] : undefined;

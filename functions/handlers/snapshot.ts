@@ -6,10 +6,8 @@
  */
 import { z } from 'zod';
 import { snapshot } from '../core/pipeline.js';
+import { SOURCE_NAME } from '../core/transform/snapshot.js';
 import { logger, monthFromNow, parseEvent, pipelineContext, startInvocation, YearMonth, type LambdaContext } from './_runtime.js';
-
-/** A dossier source (`portal`, `nsw`) or one NSW unit (`nsw/H99.02`: connectors/nsw-drop.ts's agency codes). */
-const SOURCE_NAME = /^[a-z0-9_-]+(\/[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$/;
 
 const Event = z
   .object({

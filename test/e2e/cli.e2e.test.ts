@@ -69,6 +69,10 @@ describe('CLI commands on a small drop directory', () => {
     const allowedRun = cli('run', '--snapshot', '2026-02', '--allow-missing', 'portal,nsw');
     expect(allowedRun.status, allowedRun.out).toBe(0);
     expect(allowedRun.out).toMatch(/Snapshots\s+published 2026-02/);
+    // One NSW unit named: the others are still refused by name.
+    const oneUnit = cli('snapshot', '--period', '2026-03', '--allow-missing', 'portal,nsw/H99.04');
+    expect(oneUnit.status).toBe(1);
+    expect(oneUnit.out).toMatch(/Failed to snapshot 2026-03: no dossier file has landed from nsw\/H99\.07\.01 for 2026-03; from nsw\/H99\.09\.01 for 2026-03;/);
   }, 600_000);
 
   test('should refuse a bad month with a message and a non-zero exit', () => {

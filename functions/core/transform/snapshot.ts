@@ -95,6 +95,9 @@ export const REFUSED_CAUSES: ReadonlySet<SourceGap['cause']> = new Set(['missing
  */
 export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string; made_at?: string };
 
+/** A name an operator gives a source by: a dossier source (`portal`, `nsw`) or one NSW unit (`nsw/H99.02`: connectors/nsw-drop.ts's agency codes). */
+export const SOURCE_NAME = /^[a-z0-9_-]+(\/[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$/;
+
 /** Whether an operator's names cover a gap's source: the source itself (`nsw/H99.05`, `portal`) or, for an NSW unit, its whole source (`nsw`). */
 export function namesUnit(names: readonly string[] | undefined, source: string): boolean {
   return !!names?.some((n) => n === source || source.startsWith(`${n}/`));
@@ -154,8 +157,14 @@ export function sourceGaps(input: {
     if (first > period) continue;
     // The newest file up to the snapshot's month (a file of a later month is not "since").
     const last = sorted.filter((m) => m <= period).at(-1)!;
-    // Ended: said now, or by the newest earlier snapshot, since the month after the same last file.
-    const ended = namesUnit(input.endedSources, source) || input.endedBefore?.get(source) === nextMonth(last);
+    // Ended: said now, or by the newest earlier snapshot, since the month after the same last file. A snapshot
+    // that recorded an NSW unit's whole source (`nsw`, before units were expected) ended it for each unit that
+    // has sent nothing since; its allowed months are each unit's.
+    const parent = source.includes('/') ? source.slice(0, source.indexOf('/')) : undefined;
+    const parentSince = parent ? input.endedBefore?.get(parent) : undefined;
+    const ended =
+      namesUnit(input.endedSources, source) || input.endedBefore?.get(source) === nextMonth(last) || (parentSince !== undefined && nextMonth(last) <= parentSince);
+    const allowedEarlier = (m: string): boolean => allowedBefore.has(`${source}@${m}`) || (parent !== undefined && allowedBefore.has(`${parent}@${m}`));
     const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], allowed_partial: [], discarded: [], ended: [] };
     const yearStart = `${period.slice(0, 4)}-01`;
     for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
@@ -164,7 +173,7 @@ export function sourceGaps(input: {
         ? 'discarded'
         : ended && m > last
           ? 'ended'
-          : namesUnit(input.allowMissing, source) || allowedBefore.has(`${source}@${m}`)
+          : namesUnit(input.allowMissing, source) || allowedEarlier(m)
             ? months.has(m)
               ? 'allowed_partial'
               : 'allowed'

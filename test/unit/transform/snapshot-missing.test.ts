@@ -117,4 +117,20 @@ describe('the months a dossier source has not delivered', () => {
       { source: 'portal', months: ['2025-05', '2025-06'], cause: 'partial' },
     ]);
   });
+
+  test("should read what a snapshot recorded for the whole NSW (allowed months, an ended feed) as each unit's", () => {
+    const files = [...months('nsw/H99.04', '2025-01', '2025-02', '2025-03'), ...months('nsw/H99.09', '2025-01', '2025-02')];
+    // March was allowed for `nsw` when units were not expected yet: H99.09's March is allowed.
+    expect(sourceGaps({ period: '2025-03', files, allowedBefore: new Set(['nsw@2025-03']) })).toEqual([{ source: 'nsw/H99.09', months: ['2025-03'], cause: 'allowed' }]);
+    // `nsw` said ended since April (the month after its last file): every unit that has sent nothing since ends.
+    expect(sourceGaps({ period: '2025-05', files, endedBefore: new Map([['nsw', '2025-04']]) })).toEqual([
+      { source: 'nsw/H99.04', months: ['2025-04', '2025-05'], cause: 'ended', since: '2025-04' },
+      { source: 'nsw/H99.09', months: ['2025-03', '2025-04', '2025-05'], cause: 'ended', since: '2025-03' },
+    ]);
+    // A unit that sent a file after that is not ended by it.
+    expect(sourceGaps({ period: '2025-05', files: [...files, file('nsw/H99.09', '2025-05')], endedBefore: new Map([['nsw', '2025-04']]) })).toEqual([
+      { source: 'nsw/H99.04', months: ['2025-04', '2025-05'], cause: 'ended', since: '2025-04' },
+      { source: 'nsw/H99.09', months: ['2025-03', '2025-04'], cause: 'missing' },
+    ]);
+  });
 });

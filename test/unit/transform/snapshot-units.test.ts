@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { NSW_CSV_HEADER } from '../../../functions/core/lake/csv-header.js';
 import { landStaged } from '../../../functions/core/lake/land.js';
-import { ingestDropDir, snapshot } from '../../../functions/core/pipeline.js';
+import { ingestDropDir, ingestFiles, snapshot } from '../../../functions/core/pipeline.js';
 import { demoContext } from '../../helpers/demo-lake.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
 import { lakeFactory, landRegistry, MAX_TS } from '../../reliability/lakes.js';
@@ -56,5 +56,36 @@ describe('a snapshot of a month one NSW unit has not exported', () => {
     expect(JSON.parse((await lake.storage.get('snapshots/2024-08/manifest.json')).toString('utf8')).missing_sources).toEqual([
       { source: 'nsw/H99.04', months: ['2024-08'], cause: 'allowed' },
     ]);
+  });
+
+  test('should count an NSW unit export staged by hand under its drop path for the unit, and one under a bare name for none', async () => {
+    const lake = newLake();
+    await landRegistry(lake);
+    const ctx = demoContext(lake.root, lake.work);
+    const put = async (rel: string, body: string) => {
+      const f = path.join(lake.tmp, rel);
+      await mkdir(path.dirname(f), { recursive: true });
+      await writeFile(f, body);
+      return f;
+    };
+    const ingest = async (kind: 'portal-csv' | 'nsw-csv', files: string[], period?: string) => {
+      await ingestFiles(ctx, { kind, files, ...(period ? { period } : {}) });
+      await landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+    };
+    await ingest('portal-csv', [await put('in/2024-05.csv', `${PORTAL_HEADER}\r\n${portalRow('X1')}\r\n`), await put('in/2024-06.csv', `${PORTAL_HEADER}\r\n`)]);
+    await ingest('nsw-csv', [await put('in/nsw/H99.04/2024-05.csv', NSW_EMPTY), await put('in/nsw/H99.04/2024-06.csv', NSW_EMPTY), await put('downloads/H99.09.01/2024-05.csv', NSW_EMPTY)]);
+    const now = new Date('2024-09-01T00:00:00Z');
+    await expect(snapshot(ctx, { period: '2024-06', now })).rejects.toThrow(/from nsw\/H99\.09\.01 for 2024-06;/);
+    // Exported under a bare name with --period: no unit's June, and no source of its own.
+    await ingest('nsw-csv', [await put('downloads/export-june.csv', `${NSW_EMPTY}`)], '2024-06');
+    const refused = (await snapshot(ctx, { period: '2024-06', now }).catch((e: unknown) => e)) as Error;
+    expect(refused.message).toMatch(/no dossier file has landed from nsw\/H99\.09\.01 for 2024-06; /);
+    expect(refused.message).not.toMatch(/from nsw for/);
+    await ingest('nsw-csv', [await put('downloads/H99.09.01/2024-06.csv', NSW_EMPTY)]);
+    expect((await snapshot(ctx, { period: '2024-06', now })).published).toBe(true);
+    // July from every unit: the bare-named June file expects nothing of July.
+    await ingest('portal-csv', [await put('in/2024-07.csv', `${PORTAL_HEADER}\r\n`)]);
+    await ingest('nsw-csv', [await put('in/nsw/H99.04/2024-07.csv', NSW_EMPTY), await put('in/nsw/H99.09.01/2024-07.csv', NSW_EMPTY)]);
+    expect((await snapshot(ctx, { period: '2024-07', now })).published).toBe(true);
   });
 });
