@@ -56,7 +56,7 @@ describe('CLI commands on a small drop directory', () => {
     // January 2026 has ended, but no export of it has landed: refused, then frozen once the operator names the sources.
     const undelivered = cli('snapshot', '--period', '2026-01');
     expect(undelivered.status).toBe(1);
-    expect(undelivered.out).toContain('Failed to snapshot 2026-01: no dossier file has landed from nsw for 2026-01; from portal for 2026-01;');
+    expect(undelivered.out).toContain('Failed to snapshot 2026-01: no dossier file has landed from nsw/H99.04 for 2026-01; from nsw/H99.07.01 for 2026-01; from nsw/H99.09.01 for 2026-01; from portal for 2026-01;');
     const allowed = cli('snapshot', '--period', '2026-01', '--allow-missing', 'portal,nsw');
     expect(allowed.status, allowed.out).toBe(0);
     expect(allowed.out).toContain('Published snapshots/2026-01/');
@@ -64,7 +64,7 @@ describe('CLI commands on a small drop directory', () => {
     const refusedRun = cli('run', '--snapshot', '2026-02');
     expect(refusedRun.status).toBe(1);
     expect(refusedRun.out).toMatch(/Verified\s+3[\d.]{4,} dossiers, no id twice; .*2 snapshots match their manifests/);
-    expect(refusedRun.out).toContain('[run] Failed to snapshot 2026-02: no dossier file has landed from nsw for 2026-02; from portal for 2026-02;');
+    expect(refusedRun.out).toContain('[run] Failed to snapshot 2026-02: no dossier file has landed from nsw/H99.04 for 2026-02; from nsw/H99.07.01 for 2026-02; from nsw/H99.09.01 for 2026-02; from portal for 2026-02;');
     expect(cli('run', '--allow-missing', 'nsw').out).toContain('--allow-missing and --source-ended are for the snapshot: give --snapshot <month>');
     const allowedRun = cli('run', '--snapshot', '2026-02', '--allow-missing', 'portal,nsw');
     expect(allowedRun.status, allowedRun.out).toBe(0);
