@@ -25,7 +25,7 @@ import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
 import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
-import { currentPeriods, keptModels, partitionPlanner, planTransform, writeState } from './transform/incremental.js';
+import { currentPeriods, keptModels, partitionPlanner, planTransform, withPlannerInputs, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
 import type { ObjectInfo, Storage } from './storage/types.js';
 import { copyObject } from './storage/copy.js';
@@ -417,7 +417,7 @@ async function transformLocked(ctx: PipelineContext, opts: TransformOptions): Pr
     const plan = await timed('plan', () => planTransform(engine, ctx.storage, models, { fullRefresh: opts.fullRefresh, persistent }));
     const planner = plan.mode === 'incremental' ? partitionPlanner(engine, plan, models, ctx.storage) : undefined;
     const keep = keptModels(plan, models);
-    const results = await timed('models', () => runModels(engine, models, {
+    const results = await timed('models', () => runModels(engine, planner ? withPlannerInputs(models) : models, {
       keep,
       onProgress: (p) => {
         if (p.phase === 'done') ctx.onProgress?.('transform', p.completed, p.total);

@@ -178,6 +178,19 @@ export function keptModels(plan: TransformPlan, models: readonly TransformModel[
   return new Set(models.filter((m) => (m.materialized ?? 'table') === 'table' && !isChanged(m)).map((m) => m.name));
 }
 
+/**
+ * The models as an incremental run schedules them: the planner's queries (sql/incremental/) run when the
+ * first incremental model asks for its partitions, and read a model too (`calendar_months`, a seed that an
+ * incremental run keeps as a view of its file): every incremental model waits for the models those queries
+ * read, or on another lane the planner could find the relation not made yet ("Table with name
+ * calendar_months does not exist").
+ */
+export function withPlannerInputs(models: readonly TransformModel[]): TransformModel[] {
+  const names = new Set(models.map((m) => m.name));
+  const reads = [...new Set([...referencedRelations(readIncrementalSql('new_file_partitions')), ...referencedRelations(readIncrementalSql('touched_partitions'))])].filter((r) => names.has(r));
+  return models.map((m) => (m.materialized === 'incremental' ? { ...m, dependsOn: [...new Set([...m.dependsOn, ...reads])].sort() } : m));
+}
+
 const incrementalSql = new Map<string, string>();
 /** A query of sql/incremental/ as the engine runs it: comments and the final semicolon left out. */
 function readIncrementalSql(name: 'new_file_partitions' | 'touched_partitions'): string {

@@ -115,7 +115,8 @@ export function nextMonth(m: string): string {
  * saying "as of" the month's last day. A file counts for the month it declares (the portal API's month
  * pull, a portal CSV drop `2025-06.csv`, an NSW unit's `2025-06.csv`, a vendor export named by its month);
  * a file of a whole year (a vendor's yearly list) or of no period says nothing of one month. The source is
- * the unit, not the agency. A month counts only with a file pulled once the month had ended (in Vietnam): an
+ * the unit (`portal`), or each NSW unit of the drop (`nsw/<agency>`: pipeline.ts, gapUnit). A month counts
+ * only with a file made once the month had ended (in Vietnam: lake/periods.ts, pulledAfterMonth): an
  * export pulled or staged before then (the daily pull of the month running, a vendor export made on the
  * 20th) cannot hold the month's last days, and a month with only such files is `partial` unless another cause
  * below applies. Each month without a file (or with only such files) is `discarded` (its file was discarded), `ended`

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { SQL_DIR } from '../../../functions/core/lake/landing-sql.js';
 import { keptModels, loadModels, modelsFingerprint, type TransformPlan } from '../../../functions/core/transform/index.js';
+import { withPlannerInputs } from '../../../functions/core/transform/incremental.js';
 
 const models = loadModels(SQL_DIR);
 const plan = (changedDatasets: string[], mode: TransformPlan['mode'] = 'incremental'): TransformPlan => ({ mode, reason: '', logged: [], newFiles: [], changedDatasets });
@@ -65,5 +66,18 @@ describe('keptModels', () => {
       vi.resetModules();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('withPlannerInputs', () => {
+  test("should make every incremental model wait for the models the partition planner's queries read (the calendar seed), and change no other", () => {
+    const scheduled = withPlannerInputs(models);
+    const incremental = scheduled.filter((m) => m.materialized === 'incremental');
+    expect(incremental.length).toBeGreaterThan(3);
+    // stg_lake__dossier_files reads no calendar itself: its partitions are planned from it.
+    expect(models.find((m) => m.name === 'stg_lake__dossier_files')!.dependsOn).not.toContain('calendar_months');
+    for (const m of incremental) expect(m.dependsOn, m.name).toContain('calendar_months');
+    for (const [k, m] of scheduled.entries()) if (m.materialized !== 'incremental') expect(m).toBe(models[k]);
+    expect(scheduled.map((m) => m.name)).toEqual(models.map((m) => m.name));
   });
 });
