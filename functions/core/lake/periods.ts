@@ -59,15 +59,11 @@ export function monthEndInstant(period: string): string {
 export function pulledAfterMonth(f: { period: string | null; pulled_at?: string; made_at?: string }): boolean {
   if (!f.pulled_at || !f.period || !YEAR_MONTH.test(f.period)) return true;
   // A file time before the month began is no export of it (an archive's 1980 default, a restored backup): not read.
+  const [y, m] = f.period.split('-').map(Number) as [number, number];
+  const monthStart = Date.UTC(y, m - 1, 1) - 7 * 3600_000;
   const writtenAt = f.made_at ? Date.parse(f.made_at) : Number.NaN;
-  const written = writtenAt >= Date.parse(monthEndInstant(previousMonth(f.period))) ? writtenAt : Number.POSITIVE_INFINITY;
+  const written = writtenAt >= monthStart ? writtenAt : Number.POSITIVE_INFINITY;
   return Math.min(Date.parse(f.pulled_at), written) >= Date.parse(monthEndInstant(f.period));
-}
-
-/** The month before a YYYY-MM. */
-function previousMonth(period: string): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
 /**
