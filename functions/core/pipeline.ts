@@ -19,7 +19,7 @@ import { discardRejected, listDeliveries, listManifest, listRejected, type Manif
 import { assertInvariants, checkInvariants } from './lake/invariants.js';
 import { withLakeLock, type LockOptions } from './lake/lock.js';
 import { freezeMarts, quarantineByReason, registerAsOfSources } from './transform/asof.js';
-import { listSnapshots, monthEnd, namesUnit, nextMonth, publishSnapshot, readSnapshotManifest, REFUSED_CAUSES, SnapshotPeriod, sourceGaps, type SourceGap } from './transform/snapshot.js';
+import { listSnapshots, monthEnd, namesUnit, nextMonth, publishSnapshot, readSnapshotManifest, REFUSED_CAUSES, SnapshotPeriod, sourceGaps, type SourceGap, type SourceMonthFile } from './transform/snapshot.js';
 import { RAW_KINDS, type RawKind } from './lake/sources.js';
 import { createScore766Connector } from './connectors/score766.js';
 import { loadProfiles } from './profiles/profile.js';
@@ -71,10 +71,10 @@ function emptyStage(): StageSummary {
 async function stage(
   ctx: PipelineContext,
   summary: StageSummary,
-  p: Pick<RawPayload, 'kind' | 'bytes' | 'sha256' | 'period' | 'originalName' | 'asOf' | 'profile' | 'madeAt'>,
+  p: Pick<RawPayload, 'kind' | 'bytes' | 'sha256' | 'period' | 'originalName' | 'asOf' | 'profile' | 'madeAt' | 'page' | 'pages'>,
   pulledAt?: string,
 ): Promise<void> {
-  const r = await stageRaw(ctx.storage, { kind: p.kind, bytes: p.bytes, sha256: p.sha256, period: p.period, originalName: p.originalName, pulledAt, madeAt: p.madeAt, asOf: p.asOf, profile: p.profile });
+  const r = await stageRaw(ctx.storage, { kind: p.kind, bytes: p.bytes, sha256: p.sha256, period: p.period, originalName: p.originalName, pulledAt, madeAt: p.madeAt, asOf: p.asOf, profile: p.profile, page: p.page, pages: p.pages });
   if (r.alreadyLanded) summary.alreadyLanded++;
   else if (r.alreadyRejected) summary.alreadyRejected++;
   else {
@@ -536,7 +536,15 @@ async function snapshotLocked(ctx: PipelineContext, opts: SnapshotOptions): Prom
 async function snapshotGaps(storage: Storage, period: string, manifest: readonly ManifestEntry[], operator: Pick<SnapshotOptions, 'allowMissing' | 'endedSources'>): Promise<SourceGap[]> {
   // Where the file's rows land (a vendor export: under its profile's source).
   const profiles = await profilesOrNone();
-  const monthFile = (meta: RawMeta) => ({ dataset: RAW_KINDS[meta.kind].dataset, source: gapUnit(meta, rawFileSource(meta, profiles)), period: meta.period, pulled_at: meta.pulled_at, made_at: meta.made_at });
+  const monthFile = (meta: RawMeta): SourceMonthFile => ({
+    dataset: RAW_KINDS[meta.kind].dataset,
+    source: gapUnit(meta, rawFileSource(meta, profiles)),
+    period: meta.period,
+    pulled_at: meta.pulled_at,
+    made_at: meta.made_at,
+    page: meta.page,
+    pages: meta.pages,
+  });
   const byBytes = new Map(manifest.map((m) => [`${m.kind}/${m.sha256}`, m]));
   const discardedEntries = (await listRejected(storage, { discarded: true })).filter((e) => e.discarded_at !== null);
   const discardedBytes = new Set(discardedEntries.map((e) => `${e.kind}/${e.sha256}`));
@@ -597,9 +605,13 @@ function gapRefusal(period: string, gaps: readonly SourceGap[]): string | undefi
   if (refused.length === 0) return undefined;
   const sources = [...new Set(refused.map((g) => g.source))].join(',');
   const missing = refused.filter((g) => g.cause === 'missing');
-  const partial = refused.filter((g) => g.cause === 'partial');
+  const partial = refused.filter((g) => g.cause === 'partial' && !g.unfinished);
+  const unfinished = refused.filter((g) => g.cause === 'partial' && g.unfinished);
   const what = [
     ...(missing.length ? [`no dossier file has landed ${missing.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')}`] : []),
+    ...(unfinished.length
+      ? [`the pull of ${unfinished.map((g) => `${g.source} for ${g.months.join(', ')}`).join('; ')} after the month ended stopped before the month's last page (the pages pulled since its end do not cover it), so the lake may not hold all of it — pull the month again`]
+      : []),
     ...(partial.length
       ? [`the only dossier files ${partial.map((g) => `from ${g.source} for ${g.months.join(', ')}`).join('; ')} were made before the month ended (Asia/Ho_Chi_Minh; pulled, or written into the drop: a file's modification time), so they cannot hold its last days — pull or export the month again (a file copied with its old time keeps it)`]
       : []),

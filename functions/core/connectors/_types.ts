@@ -34,6 +34,11 @@ export interface RawPayload {
   rows: number | null;
   /** 1-based page number for paged sources. */
   page?: number;
+  /**
+   * Paged sources: the period's page count as this page's answer gave it (a month without dossiers is one
+   * page). With `page`, it tells a snapshot whether a month's pull reached its last page (transform/snapshot.ts, sourceGaps).
+   */
+  pages?: number;
   /** HTTP ETag of the payload, when served over HTTP. */
   etag?: string;
   /** Capture date (`YYYY-MM-DD`) of a payload fetched as of a date (real 766). */

@@ -316,7 +316,7 @@ export function createPortalConnector(options: PortalOptions): PortalConnector {
       return pullDossiers({
         ...request,
         onPage: (p) =>
-          sink({ kind: 'portal-api', source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, etag: p.etag }),
+          sink({ kind: 'portal-api', source: 'portal', dataset: 'dossiers', period: p.period, originalName: p.requestPath, ext: 'json', bytes: p.bytes, sha256: p.sha256, rows: p.rows, page: p.page, pages: Math.max(1, p.totalPages), etag: p.etag }),
       });
     },
   };

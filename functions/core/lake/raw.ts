@@ -44,6 +44,13 @@ export const RawMeta = z.object({
   as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
   /** dossier-export files: the mapping profile that reads them (absent for every other kind). */
   profile: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/).optional(),
+  /**
+   * A page of a paged pull (portal-api): its number and the month's page count as its answer gave it. A month
+   * pulled page by page counts for a snapshot only once every page of it came after the month ended
+   * (transform/snapshot.ts, sourceGaps): one page does not hold the month. Absent for files staged before pages were recorded.
+   */
+  page: z.number().int().min(1).optional(),
+  pages: z.number().int().min(1).optional(),
 });
 export type RawMeta = z.infer<typeof RawMeta>;
 
@@ -112,7 +119,7 @@ export interface StageResult {
  */
 export async function stageRaw(
   storage: Storage,
-  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; madeAt?: string; asOf?: string; profile?: string; sha256?: string },
+  input: { kind: RawKind; bytes: Buffer; period: string | null; originalName: string; pulledAt?: string; madeAt?: string; asOf?: string; profile?: string; sha256?: string; page?: number; pages?: number },
 ): Promise<StageResult> {
   // A connector's payload carries the hash of its bytes (connectors/_types.ts; the conformance suite checks it).
   const hash = input.sha256 ?? sha256(input.bytes);
@@ -126,6 +133,7 @@ export async function stageRaw(
     ...(input.madeAt !== undefined ? { made_at: input.madeAt } : {}),
     as_of: input.asOf ?? null,
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
+    ...(input.page !== undefined && input.pages !== undefined ? { page: input.page, pages: input.pages } : {}),
   });
   if (await storage.exists(manifestKey(input.kind, hash))) {
     // Its entry is read only for a month's dossier file (recordDelivery: another month, or the same one first pulled before its end).

@@ -275,7 +275,7 @@ export function buildReportDoc(d: ReportData): ReportDoc {
       const [y, mo] = g.since.split('-').map(Number) as [number, number];
       P(`Từ tháng ${mo}/${y}, ${name} không còn cung cấp dữ liệu; số liệu ${list} không gồm hồ sơ từ nguồn này.`, true);
     } else if (g.cause === 'allowed_partial') {
-      P(`Số liệu ${list} từ ${name} có thể chưa đầy đủ: dữ liệu ${those} đó được lấy trước khi hết tháng, có thể chưa gồm hồ sơ những ngày cuối tháng.`, true);
+      P(`Số liệu ${list} từ ${name} có thể chưa đầy đủ: dữ liệu ${those} đó được lấy trước khi hết tháng hoặc lấy chưa hết các trang, có thể chưa gồm một phần hồ sơ của tháng.`, true);
     } else if (g.cause === 'discarded') {
       P(`Số liệu ${list} chưa gồm hồ sơ từ ${name}: tệp dữ liệu ${those} đó không đọc được và đã được loại bỏ.`, true);
     } else {

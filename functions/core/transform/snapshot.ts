@@ -28,7 +28,7 @@ export const SnapshotManifest = z.object({
   /**
    * Months of the year to date a dossier source has no file for (sourceGaps), frozen so because an
    * operator allowed them (`allowed`; `allowed_partial`: months whose only files were made before they
-   * ended, frozen as they stand), discarded the month's file (`discarded`) or said the source has
+   * ended, or a pull after the end did not reach their last page, frozen as they stand), discarded the month's file (`discarded`) or said the source has
    * ended (`ended`); absent when every source delivered every month.
    */
   missing_sources: z
@@ -74,7 +74,8 @@ export interface SourceGap {
   months: string[];
   /**
    * `missing`: nothing lets the snapshot go without them, it is refused; `partial`: the source's only files of
-   * those months were made before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, refused
+   * those months were made before the month ended (lake/periods.ts, pulledAfterMonth), so they cannot hold its last days, or
+   * are pages of a pull after the end that stopped before the month's last page (`unfinished`; holdsMonth), refused
    * too (an operator's `allowMissing` freezes them as they stand, cause `allowed_partial`); `allowed`: an operator let this
    * snapshot (`allowMissing`) or an earlier one go without those months; `discarded`: an operator discarded
    * the source's file of the month; `ended`: the months since the source's last file, which an operator
@@ -83,6 +84,8 @@ export interface SourceGap {
   cause: 'missing' | 'partial' | 'allowed' | 'allowed_partial' | 'discarded' | 'ended';
   /** `ended`: the month after the source's last file (the feed has sent nothing since; may be years before the window). */
   since?: string;
+  /** `partial`: the months have pages pulled after they ended, but not every page (holdsMonth): the pull stopped before their last page. */
+  unfinished?: true;
 }
 export type FrozenCause = Exclude<SourceGap['cause'], 'missing' | 'partial'>;
 /** The causes that refuse a snapshot. */
@@ -93,7 +96,25 @@ export const REFUSED_CAUSES: ReadonlySet<SourceGap['cause']> = new Set(['missing
  * `pulled_at` (ISO 8601): when the bytes were pulled or staged; `made_at`: when a drop file was written there
  * (lake/periods.ts, pulledAfterMonth); with neither, the file is taken as made after its month.
  */
-export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string; made_at?: string };
+export type SourceMonthFile = { dataset: string; source: string; period: string | null; pulled_at?: string; made_at?: string; page?: number; pages?: number };
+
+/**
+ * Whether a month's files made after it ended hold the whole month. A file that is not a page of a paged pull
+ * (a CSV export of the month, an NSW unit's file, a page staged before pages were recorded) does. Pages of the
+ * portal API do once every page of the month, up to the page count its newest page gave, came after the end:
+ * a pull that failed after its first pages has not seen the rest of the month (a later page of an earlier
+ * such pull still holds its rows).
+ */
+export function holdsMonth(afterEnd: readonly SourceMonthFile[]): boolean {
+  if (afterEnd.length === 0) return false;
+  const pages = afterEnd.filter((f) => f.page !== undefined && f.pages !== undefined);
+  if (pages.length < afterEnd.length) return true;
+  const when = (f: SourceMonthFile): string => f.pulled_at ?? '';
+  const newest = pages.reduce((a, b) => (when(b) > when(a) || (when(b) === when(a) && b.pages! > a.pages!) ? b : a));
+  const seen = new Set(pages.map((f) => f.page));
+  for (let p = 1; p <= newest.pages!; p++) if (!seen.has(p)) return false;
+  return true;
+}
 
 /** A name an operator gives a source by: a dossier source (`portal`, `nsw`) or one NSW unit (`nsw/H99.02`: connectors/nsw-drop.ts's agency codes). */
 export const SOURCE_NAME = /^[a-z0-9_-]+(\/[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$/;
@@ -119,7 +140,7 @@ export function nextMonth(m: string): string {
  * only with a file made once the month had ended (in Vietnam: lake/periods.ts, pulledAfterMonth): an
  * export pulled or staged before then (the daily pull of the month running, a vendor export made on the
  * 20th) cannot hold the month's last days, and a month with only such files is `partial` unless another cause
- * below applies. Each month without a file (or with only such files) is `discarded` (its file was discarded), `ended`
+ * below applies; so is a month pulled page by page after its end whose pull stopped before its last page (holdsMonth). Each month without a file (or with only such files) is `discarded` (its file was discarded), `ended`
  * (after the source's last file, the source said ended now or by the newest earlier snapshot while nothing
  * came since), `allowed` (named now, or allowed or ended in an earlier snapshot; `allowed_partial` for a month with
  * files made too early), else `partial` (it has such files) or `missing`.
@@ -147,8 +168,15 @@ export function sourceGaps(input: {
     return out;
   };
   const delivered = monthsOf(input.files);
-  // Months with a file pulled after they ended: a month whose files all came before its end is partial.
-  const complete = monthsOf(input.files.filter(pulledAfterMonth));
+  // Months whose files made after they ended hold them (holdsMonth): a month whose files all came before its
+  // end, or whose pull after its end stopped before its last page, is partial.
+  const afterEnd = new Map<string, SourceMonthFile[]>();
+  for (const f of input.files) {
+    if (f.dataset !== 'dossiers' || !f.period || !YEAR_MONTH.test(f.period) || !pulledAfterMonth(f)) continue;
+    const key = `${f.source}@${f.period}`;
+    afterEnd.set(key, [...(afterEnd.get(key) ?? []), f]);
+  }
+  const complete = (source: string, m: string): boolean => holdsMonth(afterEnd.get(`${source}@${m}`) ?? []);
   const discarded = monthsOf(input.discarded ?? []);
   const allowedBefore = input.allowedBefore ?? new Set<string>();
   const gaps: SourceGap[] = [];
@@ -167,9 +195,10 @@ export function sourceGaps(input: {
       namesUnit(input.endedSources, source) || input.endedBefore?.get(source) === nextMonth(last) || (parentSince !== undefined && nextMonth(last) <= parentSince);
     const allowedEarlier = (m: string): boolean => allowedBefore.has(`${source}@${m}`) || (parent !== undefined && allowedBefore.has(`${parent}@${m}`));
     const byCause: Record<SourceGap['cause'], string[]> = { missing: [], partial: [], allowed: [], allowed_partial: [], discarded: [], ended: [] };
+    const unfinished: string[] = [];
     const yearStart = `${period.slice(0, 4)}-01`;
     for (let m = first > yearStart ? first : yearStart; m <= period; m = nextMonth(m)) {
-      if (complete.get(source)?.has(m)) continue;
+      if (complete(source, m)) continue;
       const cause: SourceGap['cause'] = discarded.get(source)?.has(m)
         ? 'discarded'
         : ended && m > last
@@ -181,10 +210,13 @@ export function sourceGaps(input: {
             : months.has(m)
               ? 'partial'
               : 'missing';
-      byCause[cause].push(m);
+      // A partial month with pages pulled after its end: the pull stopped before the month's last page.
+      if (cause === 'partial' && afterEnd.has(`${source}@${m}`)) unfinished.push(m);
+      else byCause[cause].push(m);
     }
     for (const cause of ['missing', 'partial', 'allowed', 'allowed_partial', 'discarded', 'ended'] as const) {
       if (byCause[cause].length) gaps.push({ source, months: byCause[cause], cause, ...(cause === 'ended' ? { since: nextMonth(last) } : {}) });
+      if (cause === 'partial' && unfinished.length) gaps.push({ source, months: unfinished, cause, unfinished: true });
     }
   }
   return gaps;

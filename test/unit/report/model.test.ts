@@ -142,7 +142,7 @@ describe('buildReportDoc given the year to date', () => {
     expect(t).toContain('Số liệu tháng 6/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia: khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
     expect(t).toContain('Số liệu các tháng 4/2025 và 5/2025 chưa gồm hồ sơ từ Cổng Dịch vụ công của tỉnh: tệp dữ liệu các tháng đó không đọc được và đã được loại bỏ.');
     expect(t).toContain('Từ tháng 11/2024, nguồn “vendor” không còn cung cấp dữ liệu; số liệu các tháng 1/2025, 2/2025, 3/2025, 4/2025, 5/2025 và 6/2025 không gồm hồ sơ từ nguồn này.');
-    expect(t).toContain('Số liệu tháng 3/2025 từ Cổng Dịch vụ công của tỉnh có thể chưa đầy đủ: dữ liệu tháng đó được lấy trước khi hết tháng, có thể chưa gồm hồ sơ những ngày cuối tháng.');
+    expect(t).toContain('Số liệu tháng 3/2025 từ Cổng Dịch vụ công của tỉnh có thể chưa đầy đủ: dữ liệu tháng đó được lấy trước khi hết tháng hoặc lấy chưa hết các trang, có thể chưa gồm một phần hồ sơ của tháng.');
     expect(t).toContain('Số liệu tháng 2/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia (đơn vị H99.77): khi chốt số liệu, nguồn này chưa có dữ liệu tháng đó.');
     expect(t).toContain('Số liệu tháng 1/2025 chưa gồm hồ sơ từ Cơ chế một cửa quốc gia (đơn vị Sở Công Thương): tệp dữ liệu tháng đó không đọc được và đã được loại bỏ.');
     expect(text(data(6))).not.toContain('chưa gồm hồ sơ');

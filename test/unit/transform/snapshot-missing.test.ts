@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { monthEndInstant, pulledAfterMonth } from '../../../functions/core/lake/periods.js';
-import { sourceGaps, type SourceMonthFile } from '../../../functions/core/transform/snapshot.js';
+import { holdsMonth, sourceGaps, type SourceMonthFile } from '../../../functions/core/transform/snapshot.js';
 
 const file = (source: string, period: string | null, dataset = 'dossiers'): SourceMonthFile => ({ dataset, source, period });
 const months = (source: string, ...ms: string[]): SourceMonthFile[] => ms.map((m) => file(source, m));
@@ -132,5 +132,30 @@ describe('the months a dossier source has not delivered', () => {
       { source: 'nsw/H99.04', months: ['2025-04', '2025-05'], cause: 'ended', since: '2025-04' },
       { source: 'nsw/H99.09', months: ['2025-03', '2025-04'], cause: 'missing' },
     ]);
+  });
+});
+
+describe('a month pulled page by page after its end', () => {
+  const page = (n: number, pages: number, pulled_at: string): SourceMonthFile => ({ dataset: 'dossiers', source: 'portal', period: '2025-06', pulled_at, page: n, pages });
+  const before = '2025-06-20T00:00:00Z';
+  const after = '2025-07-01T01:00:00Z';
+  const later = '2025-07-02T01:00:00Z';
+  const gaps = (...files: SourceMonthFile[]) => sourceGaps({ period: '2025-06', files: [...months('portal', '2025-05').map((f) => ({ ...f, pulled_at: '2025-06-01T00:00:00Z' })), ...files] });
+
+  test('should count the month only once every page up to the newest page count came after its end', () => {
+    // Every page of June pulled before its end, then page 1 of 3 after it: the pull stopped there.
+    expect(gaps(page(1, 3, before), page(2, 3, before), page(3, 3, before), page(1, 3, after))).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'partial', unfinished: true }]);
+    expect(holdsMonth([page(1, 3, after), page(2, 3, after)])).toBe(false);
+    expect(gaps(page(1, 3, after), page(2, 3, after), page(3, 3, after))).toEqual([]);
+    // Pages of two pulls after the end, the newer one stopped after page 1: the month as the first held it.
+    expect(gaps(page(1, 2, after), page(2, 2, after), page(1, 2, later))).toEqual([]);
+    // The newer pull found the month longer (a late dossier): its page 3 is not held.
+    expect(gaps(page(1, 2, after), page(2, 2, after), page(1, 3, later))).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'partial', unfinished: true }]);
+    // Only pages before the end: the partial of a month not yet ended, not an unfinished pull.
+    expect(gaps(page(1, 1, before))).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'partial' }]);
+    // A file that is not a page (a CSV export of the month made after its end) holds the month.
+    expect(gaps(page(1, 3, after), { dataset: 'dossiers', source: 'portal', period: '2025-06', pulled_at: after })).toEqual([]);
+    // An operator's allowMissing freezes it as it stands.
+    expect(sourceGaps({ period: '2025-06', files: [page(1, 2, after)], allowMissing: ['portal'] })).toEqual([{ source: 'portal', months: ['2025-06'], cause: 'allowed_partial' }]);
   });
 });

@@ -15,6 +15,7 @@ import { startPortal } from '../../../functions/portal/server.js';
 import { removeTempDirs, tempDataDir, writeMonthCsv } from '../portal/helpers.js';
 import { PORTAL_HEADER, portalRow } from '../../fixtures/bad/make.js';
 import { lakeFactory, landRegistry, MAX_TS } from '../../reliability/lakes.js';
+import type { PutOptions, Storage } from '../../../functions/core/storage/types.js';
 
 const newLake = lakeFactory('snapshot-pull-times');
 afterAll(removeTempDirs);
@@ -52,6 +53,53 @@ describe('the daily portal pull across a month end', () => {
       const before = await lake.storage.listKeys('manifest/');
       expect(await daily('2024-07-01T19:00:00Z', '2024-06', '2024-07')).toMatchObject({ staged: 0, alreadyLanded: 0, unchanged: 2 });
       expect(await lake.storage.listKeys('manifest/')).toEqual(before);
+      expect((await snapshot(ctx, { period: '2024-06', now: new Date('2024-07-01T19:00:00Z') })).published).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await portal.close();
+    }
+  });
+});
+
+describe('a pull after a month ended that stops before its last page', () => {
+  test("should refuse the month's snapshot until a pull has handed over every page of it after its end", async () => {
+    const dataDir = await tempDataDir();
+    const june = (id: string, day: string) => portalRow(id, { received: `${day}/06/2024 08:15`, due: '28/06/2024 17:00', finished: `${day}/06/2024 10:00`, updated: `${day}/06/2024 10:00` });
+    await writeMonthCsv(dataDir, '2024-06', [june('P1', '03'), june('P2', '04'), june('P3', '05')]);
+    const lake = newLake();
+    await landRegistry(lake);
+    const token = 'tok-pages';
+    const portal = await startPortal({ dataDir, token, port: 0 });
+    const ctx = localContext({ lakeDir: lake.root, workDir: lake.work, portal: { baseUrl: portal.url, pageSize: 1 } });
+    // The lake's store fails on the second page it writes for the portal (the page's bytes or its delivery record): the run stops there.
+    let pageWrites = 0;
+    const failing: Storage = Object.create(lake.storage, {
+      put: {
+        value: async (key: string, body: Buffer | string, options?: PutOptions) => {
+          if (/^(raw|manifest\/deliveries)\/portal-api\//.test(key) && !key.endsWith('.meta.json') && ++pageWrites === 2) throw new Error('disk full');
+          return lake.storage.put(key, body, options);
+        },
+      },
+    });
+    const land = () => landStaged({ storage: lake.storage, workDir: lake.work, maxTimestamp: MAX_TS });
+    const refused = () => expect(snapshot(ctx, { period: '2024-06', now: new Date('2024-07-01T19:00:00Z') })).rejects.toThrow(/the pull of portal for 2024-06 after the month ended stopped before the month's last page/);
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      // On 30/06 the daily run pulls June's three pages (one dossier each).
+      vi.setSystemTime(new Date('2024-06-29T18:00:00Z'));
+      expect(await pullPortal(ctx, { from: '2024-06', to: '2024-06', token })).toMatchObject({ staged: 3 });
+      await land();
+      // On 01/07 June is asked for again, page 1 is recorded as after the end, and the store fails on page 2.
+      vi.setSystemTime(new Date('2024-06-30T18:00:00Z'));
+      await expect(pullPortal({ ...ctx, storage: failing }, { from: '2024-06', to: '2024-06', token })).rejects.toThrow(/disk full/);
+      const delivered = await lake.storage.listKeys('manifest/deliveries/portal-api/2024-06/');
+      expect(delivered).toHaveLength(1);
+      expect(JSON.parse((await lake.storage.get(delivered[0]!)).toString('utf8'))).toMatchObject({ page: 1, pages: 3 });
+      await refused();
+      // The next run pulls June again: the pages last handed over before its end come whole, and June is confirmed.
+      vi.setSystemTime(new Date('2024-07-01T18:00:00Z'));
+      expect(await pullPortal(ctx, { from: '2024-06', to: '2024-06', token })).toMatchObject({ alreadyLanded: 2, unchanged: 1 });
+      expect(await lake.storage.listKeys('manifest/deliveries/portal-api/2024-06/')).toHaveLength(3);
       expect((await snapshot(ctx, { period: '2024-06', now: new Date('2024-07-01T19:00:00Z') })).published).toBe(true);
     } finally {
       vi.useRealTimers();
