@@ -11,7 +11,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { literal, ident, withDuckDb } from './engine/duckdb.js';
+import { literal, ident, withDuckDb, writeEmptyParquet } from './engine/duckdb.js';
 import { modelPointerKey } from './engine/catalog.js';
 import { PARQUET_OPTIONS } from './engine/parquet.js';
 import { createError } from './errors.js';
@@ -99,8 +99,7 @@ export async function exportMarts(opts: ExportMartsOptions): Promise<ExportMarts
           if (mart.columns.length === 0 || untyped.length > 0) {
             throw createError('export-marts', `Failed to export ${mart.name}: run ${p.run_id} has no rows and its YAML types no columns${untyped.length ? ` (${untyped.join(', ')})` : ''}`);
           }
-          const empty = mart.columns.map((c) => `CAST(NULL AS ${c.data_type}) AS ${ident(c.name)}`).join(', ');
-          await withDuckDb((db) => db.run(`COPY (SELECT ${empty} WHERE false) TO ${literal(target)} (${PARQUET_OPTIONS})`), { threads: 1 });
+          await writeEmptyParquet(mart.columns.map((c) => ({ name: c.name, data_type: c.data_type! })), target);
           out.push({ name: mart.name, rows: 0, from: 'run', runId: p.run_id });
           continue;
         }

@@ -27,7 +27,7 @@ import { SQL_DIR } from './lake/landing-sql.js';
 import { assertTestsPass, checkMissingSources, loadModels, registerLakeSources, runModelTests, runModels, type MissingSource } from './transform/index.js';
 import { currentPeriods, keptModels, partitionPlanner, planTransform, withPlannerInputs, writeState } from './transform/incremental.js';
 import type { PartitionSelection } from './engine/types.js';
-import type { ObjectInfo, Storage } from './storage/types.js';
+import { isSafeKey, type ObjectInfo, type Storage } from './storage/types.js';
 import { copyObject } from './storage/copy.js';
 
 export interface PipelineContext {
@@ -237,7 +237,13 @@ export async function stageDropPrefix(
       throw createError('ingest', `Failed to read ${seenKey}: not a drop record; delete it, and the next run copies the whole drop once`, { cause });
     }
   }
-  const listed = await opts.drop.list('');
+  // An object name no file can have here (a backslash from a Windows tool, an empty or '.'/'..' part) is
+  // reported every run and copied never: it would stop every run, and with it every other unit's export.
+  const all = await opts.drop.list('');
+  const listed = all.filter((o) => isSafeKey(o.key));
+  const unsafe: SkippedDropFile[] = all
+    .filter((o) => !isSafeKey(o.key))
+    .map((o) => ({ file: `${opts.sub}/${o.key}`, reason: "an object name that cannot be copied as a file (a backslash, or an empty, '.' or '..' part): upload it again as <agency>/<yyyy-mm>.csv" }));
   const tag = (o: ObjectInfo): string => (o.modified ? `${o.etag} ${o.modified}` : o.etag!);
   const changed = listed.filter((o) => o.etag === undefined || (seen[o.key] !== tag(o) && seen[o.key] !== o.etag));
   for (const o of changed) {
@@ -256,7 +262,7 @@ export async function stageDropPrefix(
   if (recorded === undefined || JSON.stringify(objects) !== JSON.stringify(seen)) {
     await ctx.storage.put(seenKey, `${JSON.stringify({ version: 1, objects }, null, 1)}\n`, { contentType: 'application/json' });
   }
-  return { ...summary, unchanged: listed.length - changed.length };
+  return { ...summary, skipped: [...summary.skipped, ...unsafe], unchanged: listed.length - changed.length };
 }
 
 /**

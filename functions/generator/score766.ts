@@ -67,7 +67,7 @@ export function loadScore766Indicators(path = SCORE766_INDICATORS_PATH): Score76
   return out;
 }
 
-/** Round to 2 decimals, half up, after clearing binary noise at 6 decimals (SQL: round(round(x, 6), 2)). */
+/** Round to 2 decimals, half up, after clearing binary noise at 6 decimals (SQL: cast(round(cast(x as decimal(38, 6)), 2) as double)). */
 export function round2(x: number): number {
   return Math.round(Math.round(x * 1e6) / 1e4) / 100;
 }

@@ -116,6 +116,8 @@ export function applyNagSuppressions(stack: PipelineStack): void {
     [/^\*$/, 'X-Ray tracing and log delivery of the state machine support no resource-level permissions.'],
     [/^<Ingestion[A-Za-z]+[0-9A-F]{8}\.Arn>:\*$/, 'Invoking versions/aliases of the pipeline functions (added by LambdaInvoke).'],
   ]);
+  const runPolicy = run.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild as CfnResource;
+  ack(runPolicy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Publishing to the KMS-encrypted failure topic: SNS asks for kms:GenerateDataKey* and kms:Decrypt on the topic key (this key only) for the publisher.');
   ack(stack.orchestration.scheduleDlq, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the schedules.');
 
   const dist = stack.site.distribution;

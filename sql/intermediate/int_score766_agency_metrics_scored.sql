@@ -189,8 +189,8 @@ scored as (
             when m.denominator is null or m.denominator = 0 then
                 case m.empty_rule when 'full' then m.max_score else 0 end
             when m.rule = 'threshold' then
-                round(round(m.max_score * least(1, cast(m.numerator as double) / m.denominator / (m.threshold_pct / 100)), 6), 2)
-            else round(round(m.max_score * least(1, cast(m.numerator as double) / m.denominator), 6), 2)
+                cast(round(cast(m.max_score * least(1, cast(m.numerator as double) / m.denominator / (m.threshold_pct / 100)) as decimal(38, 6)), 2) as double)
+            else cast(round(cast(m.max_score * least(1, cast(m.numerator as double) / m.denominator) as decimal(38, 6)), 2) as double)
         end as score_recomputed,
         p.score as score_published
     from measured as m

@@ -39,7 +39,7 @@ calendar as (
 
 registry as (
 
-    select agency_code, valid_to, predecessor_codes, break_date from agencies
+    select agency_code, province_code, valid_to, predecessor_codes, break_date from agencies
 
 ),
 
@@ -89,12 +89,15 @@ monthly as (
         'score766', cast(null as double), cast(null as double), coalesce(score_total_published, score_total_recomputed)
     from scores
     union all
-    -- The province's 766 figure: the mean of its agencies' monthly totals.
+    -- The province's 766 figure: the mean of its own agencies' monthly totals (a lake may hold two provinces).
     select 'province', p.province_code, p.province_name, s.year, s.month,
         'score766', cast(null as double), cast(null as double), round(avg(coalesce(s.score_total_published, s.score_total_recomputed)), 9)
     from scores as s
+    inner join registry as r
+        on r.agency_code = s.agency_code
     inner join (select distinct province_code, province_name, year from province) as p
         on p.year = s.year
+        and p.province_code = r.province_code
     group by p.province_code, p.province_name, s.year, s.month
 
 ),

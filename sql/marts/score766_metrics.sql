@@ -105,8 +105,8 @@ scored as (
                 case j.empty_rule when 'full' then j.max_score else 0 end
             when j.numerator is null then null
             when j.rule = 'threshold' then
-                round(round(j.max_score * least(1, j.numerator / j.denominator / (j.threshold_pct / 100)), 6), 2)
-            else round(round(j.max_score * least(1, j.numerator / j.denominator), 6), 2)
+                cast(round(cast(j.max_score * least(1, j.numerator / j.denominator / (j.threshold_pct / 100)) as decimal(38, 6)), 2) as double)
+            else cast(round(cast(j.max_score * least(1, j.numerator / j.denominator) as decimal(38, 6)), 2) as double)
         end as score_recomputed
     from joined as j
 
@@ -138,7 +138,7 @@ final as (
         is_computable_from_dossiers,
         score_recomputed,
         round(score_recomputed - score_published, 2) as score_diff,
-        abs(score_recomputed - score_published) <= 0.01 as is_reproduced
+        abs(round(score_recomputed - score_published, 2)) <= 0.01 as is_reproduced
     from scored
 
 )

@@ -244,8 +244,10 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
     const values = `(VALUES ${months.join(', ')}) AS v(year, month, received, on_time)`;
     await engine.query(`CREATE TABLE calendar_months AS SELECT year, month, CAST(last_day(make_date(year, month, 1)) AS DATE) AS month_end
       FROM (SELECT unnest(range(2022, 2025)) AS year) CROSS JOIN (SELECT unnest(range(1, 13)) AS month)`);
-    await engine.query(`CREATE TABLE province_months AS SELECT 'P' AS province_code, 'Tỉnh P' AS province_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
-      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time FROM ${values}`);
+    // A second province, Q, in the same lake (its agency B): the same monthly figures.
+    await engine.query(`CREATE TABLE province_months AS SELECT p.province_code, 'Tỉnh ' || p.province_code AS province_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+      CAST(received AS BIGINT) AS received_new, CAST(received AS BIGINT) AS resolved_total, CAST(0 AS BIGINT) AS resolved_early, CAST(on_time AS BIGINT) AS resolved_on_time
+      FROM ${values} CROSS JOIN (VALUES ('P'), ('Q')) AS p(province_code)`);
     // A's figures under two more units: E ended on 30/09/2023 (its rows stop there), M took over another on
     // 01/03/2023 (not the unit of its earlier years).
     await engine.query(`CREATE TABLE agency_months AS SELECT u.agency_code, 'Sở ' || u.agency_code AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
@@ -254,12 +256,14 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
       FROM ${values} CROSS JOIN (VALUES ('A'), ('E'), ('M')) AS u(agency_code)
       WHERE u.agency_code <> 'E' OR year * 100 + month <= 202309`);
     await engine.query(`CREATE TABLE agencies AS SELECT * FROM (VALUES
-      ('A', CAST(NULL AS DATE), CAST(NULL AS VARCHAR), CAST(NULL AS DATE)),
-      ('E', DATE '2023-09-30', NULL, DATE '2023-10-01'),
-      ('M', NULL, 'X', DATE '2023-03-01')) AS t(agency_code, valid_to, predecessor_codes, break_date)`);
-    // The 766 total of A: 70 in every month of 2022, 60 → 72 (one point a month) in 2023, 80 in Jan–Jun 2024.
-    await engine.query(`CREATE TABLE score766_agency_months AS SELECT 'A' AS agency_code, 'Sở A' AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
-      CAST(CASE year WHEN 2022 THEN 70 WHEN 2023 THEN 60 + month ELSE 80 END AS DOUBLE) AS score_total_published, CAST(NULL AS DOUBLE) AS score_total_recomputed FROM ${values}`);
+      ('A', 'P', CAST(NULL AS DATE), CAST(NULL AS VARCHAR), CAST(NULL AS DATE)),
+      ('E', 'P', DATE '2023-09-30', NULL, DATE '2023-10-01'),
+      ('M', 'P', NULL, 'X', DATE '2023-03-01'),
+      ('B', 'Q', NULL, NULL, NULL)) AS t(agency_code, province_code, valid_to, predecessor_codes, break_date)`);
+    // The 766 total of A: 70 in every month of 2022, 60 → 72 (one point a month) in 2023, 80 in Jan–Jun 2024; of B (province Q): 40 throughout.
+    await engine.query(`CREATE TABLE score766_agency_months AS SELECT u.agency_code, 'Sở ' || u.agency_code AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
+      CAST(CASE WHEN u.agency_code = 'B' THEN 40 WHEN year = 2022 THEN 70 WHEN year = 2023 THEN 60 + month ELSE 80 END AS DOUBLE) AS score_total_published,
+      CAST(NULL AS DOUBLE) AS score_total_recomputed FROM ${values} CROSS JOIN (VALUES ('A'), ('B')) AS u(agency_code)`);
     await engine.query(`CREATE TABLE outlook_projections AS ${model('outlook_projections')}`);
     await engine.query(`CREATE TABLE outlook_backtest AS ${model('outlook_backtest')}`);
   });
@@ -311,6 +315,8 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
     // June 2024 at 80; drift to December: 2022 0, 2023 72 − 66 = 6 → 83.
     expect((await at('A', 'score766', 2024, 6)).projected).toBeCloseTo(83, 6);
     expect((await at('P', 'score766', 2024, 6)).projected).toBeCloseTo(83, 6);
+    // Each province from its own agencies only: Q's B at 40 throughout, neither averaged into P nor P's into Q.
+    expect((await at('Q', 'score766', 2024, 6)).projected).toBeCloseTo(40, 6);
   });
 
   test('should backtest 2023 from 2022 alone: June projects 240 against 180, no interval from one year', async () => {
@@ -325,8 +331,9 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
   test('should give the mean absolute error by month of the year over the years with an outcome', async () => {
     const bt = await rows(`SELECT * FROM outlook_backtest WHERE unit_type = 'province' AND metric = 'received' ORDER BY month`);
     expect(bt.map((b) => b.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    // Month m of 2023 (from 2022's share m/12): ytd 20m ÷ (m/12) = 240 against 180 for m ≤ 6.
-    expect(bt[5]).toMatchObject({ projections: 1, years: 1, first_year: 2023, mean_abs_error: 60, interval_coverage: null });
+    // Month m of 2023 (from 2022's share m/12): ytd 20m ÷ (m/12) = 240 against 180 for m ≤ 6; one projection
+    // per province (P and Q have the same figures).
+    expect(bt[5]).toMatchObject({ projections: 2, years: 1, first_year: 2023, mean_abs_error: 60, interval_coverage: null });
     expect(bt[0]!.mean_abs_pct_error).toBeCloseTo(60 / 180, 7);
     // September: ytd 150 ÷ 0,75 = 200 → error 20.
     expect(bt[8]!.mean_abs_error).toBeCloseTo(20, 8);

@@ -38,7 +38,13 @@ function realMetricRows(): { rows: string; count: number } {
 let run: FixtureRun;
 const real = realMetricRows();
 beforeAll(async () => {
-  run = await runFixture({ extraScore766Metrics: real.rows });
+  // Sub-scores at a rounding edge (dataset 'half'): the published score, then what the table recomputes.
+  const half = [
+    `('half','month',2026,1,DATE '2026-02-01','x1','X.01','CKMB','DOSSIER_SYNC','DOSSIER_SYNC',17,80,21.25,1.28,6)`,
+    `('half','month',2026,1,DATE '2026-02-01','x2','X.02','CLGQ','ONLINE_PROVISION','ONLINE_PROVISION',87,160,54.375,2.17,4)`,
+    `('half','month',2026,1,DATE '2026-02-01','x3','X.03','CLGQ','ONLINE_PROVISION','ONLINE_PROVISION',87,160,54.375,2.2,4)`,
+  ];
+  run = await runFixture({ extraScore766Metrics: [real.rows, ...half].join(',\n') });
 });
 afterAll(async () => {
   await run?.dispose();
@@ -116,6 +122,26 @@ describe('score766_metrics on the real Gia Lai sub-indicators', () => {
       { metric_code: 'ONLINE', rule: null, score_recomputed: null },
       { metric_code: 'TTTT', rule: null, score_recomputed: null },
     ]);
+  });
+
+  test('should round a sub-score ending in 5 at the third decimal up, and count a difference of exactly 0,01 as reproduced', async () => {
+    const rows = await run.rows(
+      `SELECT unit_code, metric_code, score_recomputed, score_published, score_diff, is_reproduced FROM score766_metrics WHERE dataset_label = 'half' ORDER BY unit_code`,
+    );
+    expect(rows).toEqual([
+      // DOSSIER_SYNC 17 of 80 × 6 = 1,275 exactly (1,27499… as a DOUBLE): 1,28.
+      { unit_code: 'X.01', metric_code: 'DOSSIER_SYNC', score_recomputed: 1.28, score_published: 1.28, score_diff: 0, is_reproduced: true },
+      // ONLINE_PROVISION 87 of 160 × 4 = 2,175: 2,18; published 2,17 is 0,01 away (0,010000000000000009 as DOUBLEs): within ±0,01.
+      { unit_code: 'X.02', metric_code: 'ONLINE_PROVISION', score_recomputed: 2.18, score_published: 2.17, score_diff: 0.01, is_reproduced: true },
+      // 0,02 away: not reproduced.
+      { unit_code: 'X.03', metric_code: 'ONLINE_PROVISION', score_recomputed: 2.18, score_published: 2.2, score_diff: -0.02, is_reproduced: false },
+    ]);
+    // The dossier-recomputed sub-scores round the same way (no model rounds a DOUBLE twice).
+    for (const file of ['intermediate/int_score766_agency_metrics_scored.sql', 'marts/score766_metrics.sql']) {
+      const sql = readFileSync(path.join(import.meta.dirname, '../../sql', file), 'utf8');
+      expect(sql).not.toMatch(/round\(round\(/);
+      expect(sql).toMatch(/cast\(round\(cast\(m?[a-z.]*max_score \* least\(1, .* as decimal\(38, 6\)\), 2\) as double\)/);
+    }
   });
 
   test('should show a worked threshold example: REUSED_DIGITIZED_DATA 20/741 under 80 % → 0,07 of 2', async () => {

@@ -26,6 +26,9 @@
  * shared with the CDK stack (Glue tables, the snapshot database, the model pointer) in catalog.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AthenaClient, AthenaClientConfig } from '@aws-sdk/client-athena';
 import { createError } from '../errors.js';
 import type { Storage } from '../storage/types.js';
@@ -359,6 +362,9 @@ export class AthenaEngine implements QueryEngine {
       const [countRow] = await this.athena.select(`SELECT count(*) AS row_count FROM ${this.qualified(table)}`);
       const rows = Number(countRow?.row_count ?? 0);
       const objects = (await this.options.storage.list(`${prefixKey}/`)).filter((o) => o.size > 0 || rows === 0);
+      // Athena writes no data file for a CTAS of no rows (a month with no file rejected, no dossier due soon):
+      // the export is the model's columns, typed as its YAML says, with no row.
+      if (objects.length === 0 && rows === 0) return { body: await emptyExport(options), rows: 0 };
       if (objects.length !== 1) {
         throw createError('athena', `Failed to export ${options.name}: expected one Parquet object under ${location}, found ${objects.length} (${rows} rows)`);
       }
@@ -523,4 +529,20 @@ function checkName(name: string, what: string): string {
 function defaultRunId(): string {
   const ts = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
   return `r${ts}_${randomUUID().slice(0, 6)}`;
+}
+
+/** An export of no row as a Parquet file of the columns' YAML types (writeEmptyParquet). */
+async function emptyExport(options: ExportOptions): Promise<Buffer> {
+  const untyped = options.columns.filter((c) => !options.types?.[c]);
+  if (untyped.length > 0) throw createError('athena', `Failed to export ${options.name}: it has no rows, and no type is known for ${untyped.join(', ')} (the model's YAML)`);
+  const dir = await mkdtemp(path.join(tmpdir(), 'athena-export-'));
+  try {
+    const file = path.join(dir, `${options.name}.parquet`);
+    // Loaded here only: DuckDB writes the file, and an Athena run otherwise never opens it.
+    const { writeEmptyParquet } = await import('./duckdb.js');
+    await writeEmptyParquet(options.columns.map((name) => ({ name, data_type: options.types![name]! })), file);
+    return await readFile(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

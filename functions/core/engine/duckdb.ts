@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { createError, settleAll } from '../errors.js';
+import { PARQUET_OPTIONS } from './parquet.js';
 
 export type Param = string | number | boolean | null | bigint;
 export type Params = Record<string, Param>;
@@ -189,6 +190,15 @@ export async function withDuckDb<T>(fn: (db: DuckDb) => Promise<T>, options: Duc
   } finally {
     db.close();
   }
+}
+
+/**
+ * A Parquet file of no row with these columns, typed (DuckDB type names, as the models' YAML gives them): what a
+ * mart of no row is when the engine that built it wrote no file (Athena writes none for a CTAS of no rows).
+ */
+export async function writeEmptyParquet(columns: readonly { name: string; data_type: string }[], file: string): Promise<void> {
+  const select = columns.map((c) => `CAST(NULL AS ${c.data_type}) AS ${ident(c.name)}`).join(', ');
+  await withDuckDb((db) => db.run(`COPY (SELECT ${select} WHERE false) TO ${literal(file)} (${PARQUET_OPTIONS})`), { threads: 1 });
 }
 
 export function duckdbVersion(): Promise<string> {

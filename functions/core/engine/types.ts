@@ -142,6 +142,11 @@ export interface ExportOptions {
   columns: readonly string[];
   /** Row order of the file (the model's grain); empty: every column. */
   orderBy?: readonly string[];
+  /**
+   * The columns' types as the model's YAML declares them (DuckDB names): an engine that writes no file for a
+   * SELECT of no row (Athena) exports such a result as an empty Parquet file of these types.
+   */
+  types?: Readonly<Record<string, string>>;
 }
 
 export interface ExportedParquet {

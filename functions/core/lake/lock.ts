@@ -40,6 +40,9 @@ export interface LockOptions {
   staleMs?: number;
 }
 
+/** The default `staleMs`: a lock unrefreshed this long is taken over (AWS: a step killed by its timeout is retried after it). */
+export const LOCK_STALE_MS = 5 * 60_000;
+
 /** Another run holds the lake. */
 export class LakeLockedError extends Error {
   constructor(
@@ -100,7 +103,7 @@ export function staleReason(lock: LockBody, staleMs: number, now = Date.now()): 
 export async function acquireLakeLock(storage: Storage, command: string, opts: LockOptions = {}): Promise<LakeLock> {
   const waitMs = opts.waitMs ?? 0;
   const pollMs = opts.pollMs ?? 500;
-  const staleMs = opts.staleMs ?? 5 * 60_000;
+  const staleMs = opts.staleMs ?? LOCK_STALE_MS;
   const deadline = Date.now() + waitMs;
   const owner = randomBytes(12).toString('hex');
   const now = new Date().toISOString();

@@ -50,8 +50,13 @@ export class StorageConflictError extends Error {
   }
 }
 
+/** Whether a key is relative, '/'-separated and free of '..', '.', empty parts and backslashes (assertSafeKey). */
+export function isSafeKey(key: string): boolean {
+  return !(!key || key.startsWith('/') || key.includes('\\') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || /^[a-zA-Z]:/.test(key));
+}
+
 export function assertSafeKey(key: string): string {
-  if (!key || key.startsWith('/') || key.includes('\\') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || /^[a-zA-Z]:/.test(key)) {
+  if (!isSafeKey(key)) {
     throw new Error(`[pipeline] [storage] Failed to use key "${key}": keys must be relative, '/'-separated and free of '..'`);
   }
   return key;

@@ -111,7 +111,8 @@ export async function freezeMarts(engine: QueryEngine, marts: readonly Transform
     if (!mart.asOfCut) throw createError('snapshot', `Failed to freeze ${mart.name}: ${mart.file} declares no snapshot cut (config.meta.as_of_cut)`);
     const columns = await engine.columns(mart.name);
     if (columns.length === 0) throw createError('snapshot', `Failed to freeze ${mart.name}: the engine knows no columns of it`);
-    const out = await engine.exportParquet(`SELECT * FROM ${mart.name} WHERE ${martCut(mart.asOfCut, asOf)}`, { name: mart.name, columns, orderBy: mart.grain ?? [] });
+    const types = Object.fromEntries(mart.columns.flatMap((c) => (c.data_type ? [[c.name, c.data_type]] : [])));
+    const out = await engine.exportParquet(`SELECT * FROM ${mart.name} WHERE ${martCut(mart.asOfCut, asOf)}`, { name: mart.name, columns, orderBy: mart.grain ?? [], types });
     files.push({ name: `${mart.name}.parquet`, body: out.body, rows: out.rows });
   }
   return files;

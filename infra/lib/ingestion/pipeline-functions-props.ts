@@ -26,6 +26,12 @@ export interface PipelineFunctionsProps {
    */
   readonly landMemoryMiB?: number;
   /**
+   * Models (and their tests) the transform and the snapshot run at once on Athena (`ATHENA_MODEL_CONCURRENCY`,
+   * 1–16; default 4): each Athena statement spends seconds queued and planned, and several hundred of them one
+   * after the other would not fit the 15-minute Lambda run. Keep it within the account's active DML query quota.
+   */
+  readonly athenaModelConcurrency?: number;
+  /**
    * Timeout of every function.
    * @default Duration.minutes(15)
    */

@@ -14,6 +14,7 @@ import type { PipelineFunctionsProps } from './pipeline-functions-props.js';
 export const PIPELINE_FUNCTIONS_DEFAULTS = {
   nswDropPrefix: 'drop/nsw',
   landMemoryMiB: 3008,
+  athenaModelConcurrency: 4,
   timeout: Duration.minutes(15),
   logRetention: logs.RetentionDays.ONE_YEAR,
   stubBundling: false,
@@ -38,6 +39,9 @@ export class PipelineFunctions extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
     const p = { ...PIPELINE_FUNCTIONS_DEFAULTS, ...props };
+    if (!Number.isInteger(p.athenaModelConcurrency) || p.athenaModelConcurrency < 1 || p.athenaModelConcurrency > 16) {
+      throw new Error(`[infra] Failed to configure the Athena steps: athenaModelConcurrency must be an integer 1–16, got ${p.athenaModelConcurrency}`);
+    }
     const nswDropPrefix = p.nswDropPrefix.replace(/^\/+|\/+$/g, '');
     const snapshotDb = p.snapshotDatabaseName ?? snapshotDatabaseName(p.databaseName);
 
@@ -102,10 +106,10 @@ export class PipelineFunctions extends Construct {
       }),
       pullNsw: make('pullNsw', 'pull-nsw.ts', { memoryMiB: 1024, env: { NSW_DROP_PREFIX: `s3://${p.raw.bucketName}/${nswDropPrefix}` } }),
       land: make('land', 'land.ts', { memoryMiB: p.landMemoryMiB, ephemeralMiB: 4096 }),
-      transform: make('transform', 'transform.ts', { memoryMiB: 512 }),
+      transform: make('transform', 'transform.ts', { memoryMiB: 512, env: { ATHENA_MODEL_CONCURRENCY: String(p.athenaModelConcurrency) } }),
       // The snapshot runs on Athena (as-of views, scratch models, one CTAS per mart); only the marts'
       // snapshot files pass through the function, in memory, on their way to snapshots/.
-      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: 1024, env: { ATHENA_SNAPSHOT_DATABASE: snapshotDb } }),
+      snapshot: make('snapshot', 'snapshot.ts', { memoryMiB: 1024, env: { ATHENA_SNAPSHOT_DATABASE: snapshotDb, ATHENA_MODEL_CONCURRENCY: String(p.athenaModelConcurrency) } }),
       // The report pack: DuckDB over the month's snapshot, docx/pdfkit/exceljs, the TTF fonts in fonts/.
       report: make('report', 'report.ts', { memoryMiB: 1024, env: { REPORT_FONTS_DIR: '/var/task/fonts' }, fonts: true }),
     };
@@ -125,7 +129,8 @@ export class PipelineFunctions extends Construct {
     objects(f.land, p.raw, ['raw/*'], ['s3:GetObject']);
     objects(f.land, p.raw, ['manifest/*'], rw);
     objects(f.land, p.lake, ['landed/*'], rw);
-    objects(f.land, p.quarantine, ['quarantine/*'], rw);
+    // Delete: an upgrade moves an older lake's quarantine files to their new partitions (lake/upgrade.ts).
+    objects(f.land, p.quarantine, ['quarantine/*'], [...rw, 's3:DeleteObject']);
 
     objects(f.transform, p.lake, ['landed/*'], ['s3:GetObject']);
     objects(f.transform, p.quarantine, ['quarantine/*'], ['s3:GetObject']);
@@ -218,6 +223,14 @@ function athenaAccess(fn: lambda.Function, p: PipelineFunctionsProps, mode: 'rea
         stack.formatArn({ service: 'glue', resource: 'database', resourceName: p.databaseName }),
         stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${p.databaseName}/*` }),
       ],
+    }),
+  );
+  // Athena asks for the catalog's `default` database in each Region whatever the query names (Athena user
+  // guide, "Configure AWS Glue access to the catalog and database per Region": mandatory).
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:CreateDatabase'],
+      resources: [stack.formatArn({ service: 'glue', resource: 'catalog' }), stack.formatArn({ service: 'glue', resource: 'database', resourceName: 'default' })],
     }),
   );
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [p.athenaResults.arnForObjects('results/*')] }));

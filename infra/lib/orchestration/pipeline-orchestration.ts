@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { LOCK_STALE_MS } from '../../../functions/core/lake/lock.js';
 import type { PipelineOrchestrationProps } from './pipeline-orchestration-props.js';
 
 export const PIPELINE_ORCHESTRATION_DEFAULTS = {
@@ -76,7 +77,10 @@ export class PipelineOrchestration extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       }).next(new sfn.Fail(this, `${stepId}Failed`, { error: `${stepId}Failed`, cause: `The ${stepId} step failed; see the failure topic message` }));
 
-    const invoke = (stepId: string, fn: keyof typeof fns, payload: sfn.TaskInput, resultPath: string, retryTaskFailures: boolean, neverRetried: string[] = []) => {
+    // A land, transform or snapshot killed by its timeout leaves the lake lock behind, taken over only once its
+    // heartbeat is LOCK_STALE_MS old: a retry sooner fails at once on the lock (LakeLockedError).
+    const afterStaleLock = Duration.seconds(LOCK_STALE_MS / 1000 + 60);
+    const invoke = (stepId: string, fn: keyof typeof fns, payload: sfn.TaskInput, resultPath: string, retryTaskFailures: boolean, neverRetried: string[] = [], locks = false) => {
       const task = new tasks.LambdaInvoke(this, stepId, {
         lambdaFunction: fns[fn],
         payload,
@@ -87,6 +91,8 @@ export class PipelineOrchestration extends Construct {
       });
       // Errors a retry cannot change (the first retrier that matches applies).
       if (neverRetried.length > 0) task.addRetry({ errors: neverRetried, maxAttempts: 0 });
+      // Killed by a timeout (the state's, or Lambda's own: Sandbox.Timedout): once more, after the lock is stale.
+      if (locks) task.addRetry({ errors: ['States.Timeout', 'Sandbox.Timedout'], maxAttempts: 1, interval: afterStaleLock, backoffRate: 1 });
       if (retryTaskFailures) {
         // Portals and drops fail transiently; the steps are idempotent (content-hash create-once keys).
         task.addRetry({ errors: ['States.TaskFailed', 'States.Timeout'], maxAttempts: 2, interval: Duration.minutes(1), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
@@ -101,14 +107,14 @@ export class PipelineOrchestration extends Construct {
     const pull = new sfn.Parallel(this, 'Pull', { resultPath: sfn.JsonPath.DISCARD }).branch(pullPortal).branch(pullNsw);
     pull.addCatch(notify('Pull'), { errors: ['States.ALL'], resultPath: '$.failure' });
 
-    const land = invoke('Land', 'land', sfn.TaskInput.fromObject({}), '$.results.land', false);
+    const land = invoke('Land', 'land', sfn.TaskInput.fromObject({}), '$.results.land', false, [], true);
     land.addCatch(notify('Land'), { errors: ['States.ALL'], resultPath: '$.failure' });
-    const transform = invoke('Transform', 'transform', sfn.TaskInput.fromObject({}), '$.results.transform', false);
+    const transform = invoke('Transform', 'transform', sfn.TaskInput.fromObject({}), '$.results.transform', false, [], true);
     transform.addCatch(notify('Transform'), { errors: ['States.ALL'], resultPath: '$.failure' });
     // A month a dossier source has not delivered (MonthNotDeliveredError, functions/core/errors.ts): the
     // snapshot refuses it until the exports land; what landed is still published, and the run ends in
     // MonthNotDelivered naming the source and the months.
-    const snapshot = invoke('Snapshot', 'snapshot', sfn.TaskInput.fromJsonPathAt('$.snapshot'), '$.results.snapshot', true, [MONTH_NOT_DELIVERED]);
+    const snapshot = invoke('Snapshot', 'snapshot', sfn.TaskInput.fromJsonPathAt('$.snapshot'), '$.results.snapshot', true, [MONTH_NOT_DELIVERED], true);
     // The report pack of the month just snapshotted (the snapshot handler returns its period).
     const report = invoke('Report', 'report', sfn.TaskInput.fromObject({ period: sfn.JsonPath.stringAt('$.results.snapshot.period') }), '$.results.report', true);
     report.addCatch(notify('Report'), { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -189,6 +195,9 @@ export class PipelineOrchestration extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       comment: 'pull → land → transform → checks → snapshot → report → publish (→ files rejected | month not delivered)',
     });
+    // The topic is KMS-encrypted: a publisher needs the key too (SnsPublish grants sns:Publish only), or
+    // every Notify step fails and no operator hears of a failed run.
+    alertsKey.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey*');
 
     // ---- schedules -------------------------------------------------------------------------
     this.scheduleDlq = new sqs.Queue(this, 'ScheduleDlq', {

@@ -163,7 +163,11 @@ export class LakeQuery extends Construct {
       state: 'ENABLED',
       recursiveDeleteOption: false,
       workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
+        // Not enforced: Athena fails every CTAS that names its external_location in a workgroup that enforces
+        // its result location (Athena user guide, "Troubleshoot workgroup errors"), and every model, test and
+        // snapshot export here is such a CTAS. The pipeline's clients set no result location or encryption of
+        // their own, so the settings below are what every query uses.
+        enforceWorkGroupConfiguration: false,
         publishCloudWatchMetricsEnabled: true,
         bytesScannedCutoffPerQuery: p.bytesScannedCutoffPerQuery,
         requesterPaysEnabled: false,

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   AthenaClient,
@@ -12,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { MAX_QUERY_BYTES } from '../../../functions/core/engine/athena-client.js';
 import { AthenaEngine, toPositional } from '../../../functions/core/engine/athena.js';
+import { withDuckDb } from '../../../functions/core/engine/duckdb.js';
 import type { ModelDef } from '../../../functions/core/engine/types.js';
 import type { ObjectInfo, Storage } from '../../../functions/core/storage/types.js';
 
@@ -158,6 +161,40 @@ function happyRules(partitions: number, rows: number, oldTables: string[] = []):
     [/information_schema\.tables/, { pages: { '': tables(oldTables) } }],
   ];
 }
+
+describe('AthenaEngine.exportParquet given a SELECT of no row', () => {
+  test('should export the columns typed as the YAML says, with no row, where Athena wrote no file', async () => {
+    happyRules(0, 0);
+    const lake = new MemoryLake();
+    const out = await engine(lake).exportParquet('SELECT * FROM rejected_files WHERE 1 = 0', {
+      name: 'rejected_files',
+      columns: ['raw_hash', 'rows_read', 'rejected_at'],
+      types: { raw_hash: 'VARCHAR', rows_read: 'BIGINT', rejected_at: 'TIMESTAMP' },
+    });
+    expect(out.rows).toBe(0);
+    const dir = await mkdtemp(path.join(tmpdir(), 'athena-empty-'));
+    try {
+      const file = path.join(dir, 'x.parquet');
+      await writeFile(file, out.body);
+      const cols = await withDuckDb((db) => db.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`));
+      expect(cols).toEqual([
+        { column_name: 'raw_hash', column_type: 'VARCHAR' },
+        { column_name: 'rows_read', column_type: 'BIGINT' },
+        { column_name: 'rejected_at', column_type: 'TIMESTAMP' },
+      ]);
+      expect(await withDuckDb((db) => db.all(`SELECT count(*)::INTEGER AS n FROM read_parquet('${file}')`))).toEqual([{ n: 0 }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // The scratch table is dropped as after any export.
+    expect(started.at(-1)!.sql).toMatch(/^DROP TABLE IF EXISTS `cchc`\.`rejected_files__export_r2`$/);
+  });
+
+  test('should refuse an export of no row whose columns have no known type, naming them', async () => {
+    happyRules(0, 0);
+    await expect(engine().exportParquet('SELECT 1 AS a WHERE false', { name: 'odd', columns: ['a'] })).rejects.toThrow('Failed to export odd: it has no rows, and no type is known for a');
+  });
+});
 
 describe('AthenaEngine.materialize given a sample model set', () => {
   test('should issue exactly CTAS, count, view switch and cleanup for an unpartitioned model', async () => {

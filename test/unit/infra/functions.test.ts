@@ -25,11 +25,13 @@ const glueOn = (actions: string[]) => actions.flatMap((a) => ['glue:catalog', 'g
 const glueRead = ['GetDatabase', 'GetDatabases', 'GetPartition', 'GetPartitions', 'GetTable', 'GetTables'];
 /** The lake lock (locks/lake.json) taken by land, transform and snapshot. */
 const lock = ['s3:DeleteObject <lake.Arn>/locks/*', 's3:GetObject <lake.Arn>/locks/*', 's3:PutObject <lake.Arn>/locks/*'];
+/** Athena's own look at the catalog's `default` database, asked for in each Region whatever the query names. */
+const glueDefault = ['CreateDatabase', 'GetDatabase', 'GetDatabases'].flatMap((a) => ['glue:catalog', 'glue:database/default'].map((r) => `glue:${a} ${r}`));
 const results = ['s3:GetBucketLocation <lake.Arn>', 's3:GetBucketLocation <results.Arn>', 's3:GetObject <results.Arn>/results/*', 's3:ListBucket <results.Arn>', 's3:PutObject <results.Arn>/results/*'];
 
 describe('PipelineFunctions given the default props', () => {
-  test('should default to a drop/nsw prefix, 3008 MiB landing, 15 min and one-year logs', () => {
-    expect(PIPELINE_FUNCTIONS_DEFAULTS).toEqual({ nswDropPrefix: 'drop/nsw', landMemoryMiB: 3008, timeout: Duration.minutes(15), logRetention: logs.RetentionDays.ONE_YEAR, stubBundling: false });
+  test('should default to a drop/nsw prefix, 3008 MiB landing, four Athena models at once, 15 min and one-year logs', () => {
+    expect(PIPELINE_FUNCTIONS_DEFAULTS).toEqual({ nswDropPrefix: 'drop/nsw', landMemoryMiB: 3008, athenaModelConcurrency: 4, timeout: Duration.minutes(15), logRetention: logs.RetentionDays.ONE_YEAR, stubBundling: false });
   });
 
   test('should run every function on nodejs22.x x86_64 (matching the copied DuckDB binding) with tracing', () => {
@@ -96,6 +98,8 @@ describe('PipelineFunctions permissions given least privilege', () => {
         's3:ListBucket <quarantine.Arn>',
         's3:ListBucket <raw.Arn>',
         's3:PutObject <lake.Arn>/landed/*',
+        // An upgrade moves an older lake's quarantine files to their new partitions.
+        's3:DeleteObject <quarantine.Arn>/quarantine/*',
         's3:PutObject <quarantine.Arn>/quarantine/*',
         's3:PutObject <raw.Arn>/manifest/*',
         ...xray,
@@ -109,7 +113,7 @@ describe('PipelineFunctions permissions given least privilege', () => {
         ...kms,
         ...lock,
         ...athena,
-        ...glueOn([...glueRead, 'BatchCreatePartition', 'BatchDeletePartition', 'CreatePartition', 'CreateTable', 'DeletePartition', 'DeleteTable', 'UpdateTable']),
+        ...new Set([...glueOn([...glueRead, 'BatchCreatePartition', 'BatchDeletePartition', 'CreatePartition', 'CreateTable', 'DeletePartition', 'DeleteTable', 'UpdateTable']), ...glueDefault]),
         ...results,
         's3:AbortMultipartUpload <lake.Arn>/models/*',
         's3:DeleteObject <lake.Arn>/models/*',
@@ -133,7 +137,7 @@ describe('PipelineFunctions permissions given least privilege', () => {
         ...kms,
         ...lock,
         ...athena,
-        ...new Set([...glueAt('cchc', glueRead), ...glueAt('cchc_snapshot', [...glueRead, ...write])]),
+        ...new Set([...glueAt('cchc', glueRead), ...glueAt('cchc_snapshot', [...glueRead, ...write]), ...glueDefault]),
         ...results,
         's3:AbortMultipartUpload <lake.Arn>/work/snapshot/*',
         's3:DeleteObject <lake.Arn>/work/snapshot/*',
@@ -160,6 +164,14 @@ describe('PipelineFunctions permissions given least privilege', () => {
     expect(fn.Properties).toMatchObject({ MemorySize: 1024, EphemeralStorage: { Size: 512 } });
     expect(fn.Properties.Environment.Variables.ATHENA_SNAPSHOT_DATABASE).toBe('cchc_snapshot');
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'cchc_snapshot' } });
+  });
+
+  test('should run the Athena steps four models at a time: hundreds of statements one after the other would not fit 15 minutes', () => {
+    for (const step of ['transform', 'snapshot'] as const) {
+      const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, fns[step])]!;
+      expect(fn.Properties.Environment.Variables.ATHENA_MODEL_CONCURRENCY, step).toBe('4');
+    }
+    expect(PIPELINE_FUNCTIONS_DEFAULTS.athenaModelConcurrency).toBe(4);
   });
 
   test('should let the report read the published snapshots and meta.json, write only reports/, and take no lock', () => {

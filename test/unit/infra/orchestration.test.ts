@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, test } from 'vitest';
 import { MonthNotDeliveredError } from '../../../functions/core/errors.js';
+import { LOCK_STALE_MS } from '../../../functions/core/lake/lock.js';
 import { MONTH_NOT_DELIVERED, PIPELINE_ORCHESTRATION_DEFAULTS } from '../../../infra/lib/orchestration/index.js';
 import { synthStack, testApp } from './helpers.js';
 
@@ -139,9 +140,28 @@ describe('PipelineOrchestration given the default props', () => {
     }
   });
 
-  test('should log and trace the state machine and encrypt the failure topic', () => {
+  test('should retry a land, transform or snapshot killed by a timeout only once the lake lock it left is stale', () => {
+    const def = definition();
+    for (const name of ['Land', 'Transform', 'Snapshot']) {
+      const retry = def.States[name]!.Retry!;
+      // The first retrier that matches a timeout decides: it waits longer than the lock takes to go stale.
+      const first = retry.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
+      expect(first, name).toEqual(expect.objectContaining({ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout'], MaxAttempts: 1 }));
+      expect(first.IntervalSeconds! * 1000, name).toBeGreaterThan(LOCK_STALE_MS);
+      // No retrier before it takes Lambda's own timeout (a task failure) sooner.
+      expect(retry.slice(0, retry.indexOf(first)).flatMap((r) => r.ErrorEquals).filter((e) => ['States.TaskFailed', 'Sandbox.Timedout', 'States.ALL'].includes(e)), name).toEqual([]);
+    }
+  });
+
+  test('should log and trace the state machine and encrypt the failure topic, which the run may publish to', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    // SNS encrypts each message with the topic's key as the publisher: the state machine's role needs it.
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { Description: 'Encrypts the pipeline failure topic' } }));
+    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'states.amazonaws.com' } })]) }) } }));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId!));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
   });
 
   test('should alarm on failed runs, function errors, undelivered schedules and 36 h without new data', () => {

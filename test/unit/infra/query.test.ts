@@ -110,11 +110,11 @@ describe('LakeQuery given the default props', () => {
     expect(partitionPrefix('quarantine', 'dossiers', { source: 'nsw', year: 2024, month: 1 }, DATASET_SPECS.quarantine)).toBe('quarantine/dataset=dossiers/source=nsw/year=2024/month=1');
   });
 
-  test('should enforce the workgroup settings, KMS-encrypted results and the bytes-scanned cutoff', () => {
+  test('should leave the workgroup settings unenforced (a CTAS naming its external_location fails in a workgroup that enforces them), with KMS-encrypted results and the bytes-scanned cutoff', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'cchc-pipeline',
       WorkGroupConfiguration: {
-        EnforceWorkGroupConfiguration: true,
+        EnforceWorkGroupConfiguration: false,
         PublishCloudWatchMetricsEnabled: true,
         BytesScannedCutoffPerQuery: 10737418240,
         EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
