@@ -239,15 +239,31 @@ export async function stageDropPrefix(
   }
   // An object name no file can have here (a backslash from a Windows tool, an empty or '.'/'..' part) is
   // reported every run and copied never: it would stop every run, and with it every other unit's export.
+  // So is an object named as another's folder (`H99.04` beside `H99.04/2025-06.csv`): the export is copied, the
+  // stray object reported.
   const all = await opts.drop.list('');
-  const listed = all.filter((o) => isSafeKey(o.key));
+  const folders = new Set(all.flatMap((o) => o.key.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const listed = all.filter((o) => isSafeKey(o.key) && !folders.has(o.key));
   const unsafe: SkippedDropFile[] = all
     .filter((o) => !isSafeKey(o.key))
     .map((o) => ({ file: `${opts.sub}/${o.key}`, reason: "an object name that cannot be copied as a file (a backslash, or an empty, '.' or '..' part): upload it again as <agency>/<yyyy-mm>.csv" }));
+  for (const o of all) {
+    if (isSafeKey(o.key) && folders.has(o.key)) unsafe.push({ file: `${opts.sub}/${o.key}`, reason: "an object whose name is also another object's folder: rename or delete it in the drop" });
+  }
   const tag = (o: ObjectInfo): string => (o.modified ? `${o.etag} ${o.modified}` : o.etag!);
   const changed = listed.filter((o) => o.etag === undefined || (seen[o.key] !== tag(o) && seen[o.key] !== o.etag));
   for (const o of changed) {
-    const copy = await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
+    let copy: Awaited<ReturnType<typeof copyObject>>;
+    try {
+      copy = await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
+    } catch (err) {
+      // An object named as another's folder (`H99.04` beside `H99.04/2025-06.csv`): no file can hold both; the
+      // others are staged. A storage fault still fails the run (it is retried).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
+      unsafe.push({ file: `${opts.sub}/${o.key}`, reason: `an object whose name is also another object's folder (${code}): rename it in the drop` });
+      continue;
+    }
     // The copy is made now: it keeps the object's own time, as a drop folder's file keeps its mtime (RawMeta.made_at).
     if (copy && o.modified) await utimes(copy.file, new Date(o.modified), new Date(o.modified));
   }
@@ -255,7 +271,7 @@ export async function stageDropPrefix(
   const skipped = new Set(summary.skipped.map((f) => f.file));
   const objects: Record<string, string> = {};
   for (const o of listed) {
-    if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`)) continue;
+    if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`) || unsafe.some((u) => u.file === `${opts.sub}/${o.key}`)) continue;
     objects[o.key] = tag(o);
   }
   // Rewritten only when it changes (the raw bucket is versioned: no new version for a day with nothing new).

@@ -115,7 +115,12 @@ export async function portalToken(config: PipelineConfig, client?: SecretsManage
   const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
   const text = out.SecretString?.trim();
   let value = text;
-  if (text?.startsWith('{')) value = z.object({ token: z.string().min(1) }).parse(JSON.parse(text)).token;
+  if (text?.startsWith('{')) {
+    // Neither the parser's message nor the cause: JSON.parse quotes the text it failed on, the token with it.
+    const parsed = z.object({ token: z.string().min(1) }).safeParse((() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })());
+    if (!parsed.success) throw createError('handler', `Failed to read the portal token from ${arn}: the secret begins with "{" but is not JSON of the form {"token": "…"}`);
+    value = parsed.data.token;
+  }
   if (!value) throw createError('handler', `Failed to read the portal token from ${arn}: the secret is empty`);
   secretCache.set(arn, { value, at: Date.now() });
   return value;

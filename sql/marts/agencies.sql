@@ -20,6 +20,10 @@ final as (
         predecessor_codes,
         predecessor_count,
         coalesce(ended_on, absorbed_on, case when predecessor_count > 0 then valid_from end) as break_date,
+        -- A unit formed in 2025 and merged again later has two breaks: the day it took in its predecessors
+        -- (the reports' merger footnotes, "kế thừa") and the day it ended.
+        coalesce(absorbed_on, case when predecessor_count > 0 then valid_from end) as formed_on,
+        ended_on,
         valid_to is null as is_current
     from chained
 

@@ -63,6 +63,8 @@ real_units as (
 
 ),
 
+-- The provinces of the newest national capture only: a capture before 01/7/2025 ranked 63 provinces, one after
+-- it 34, and the national page shows the newest one.
 national as (
 
     select
@@ -70,6 +72,7 @@ national as (
         max(as_of) as real_national_as_of
     from real_units
     where unit_group = 'PROVINCE'
+        and as_of = (select max(as_of) from real_units where unit_group = 'PROVINCE')
 
 ),
 

@@ -39,7 +39,7 @@ calendar as (
 
 registry as (
 
-    select agency_code, province_code, valid_to, predecessor_codes, break_date from agencies
+    select agency_code, province_code, valid_to, predecessor_codes, formed_on from agencies
 
 ),
 
@@ -199,7 +199,7 @@ paired as (
         and not coalesce(year(a.valid_to) = r.year and not (month(a.valid_to) = 12 and day(a.valid_to) = 31), false)
         and (
             a.predecessor_codes is null
-            or s.year >= year(a.break_date) + case when month(a.break_date) = 1 and day(a.break_date) = 1 then 0 else 1 end
+            or s.year >= year(a.formed_on) + case when month(a.formed_on) = 1 and day(a.formed_on) = 1 then 0 else 1 end
         )
 
 ),

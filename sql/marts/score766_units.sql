@@ -4,6 +4,18 @@ with published as (
 
 ),
 
+agencies as (
+
+    select * from int_agencies_chained
+
+),
+
+calendar as (
+
+    select * from calendar_months
+
+),
+
 -- Sources that publish no rank (the legacy monthly report) are ranked the way the portal ranks:
 -- by total among the province's units of the same period and capture, and within the unit group.
 units as (
@@ -39,9 +51,34 @@ labelled as (
         end as band,
         lag(u.as_of) over w as prev_as_of,
         lag(u.score_total) over w as prev_score_total,
-        lag(u.rank) over w as prev_rank
+        lag(u.rank) over w as prev_rank,
+        lag(u.units_total) over w as prev_units_total,
+        c.month_end as period_end,
+        lag(c.month_end) over w as prev_period_end
     from units as u
+    left join calendar as c
+        on c.year = u.year
+        and c.month = case u.period_type when 'month' then u.period_no when 'quarter' then 3 * u.period_no when 'half' then 6 * u.period_no else 12 end
     window w as (partition by u.dataset_label, u.unit_id, u.period_type order by u.year, u.period_no, u.as_of)
+
+),
+
+-- A change is quoted only where the two rows compare (as par_agency_years does): a unit that absorbed others or
+-- ended after its previous row's period and by the end of this one is not the unit it was (Sở Nội vụ taking in
+-- Sở LĐ-TB&XH on 01/03/2025: its score and rank changes are left empty), and a rank among another number of
+-- units is another scale (21 units ranked in February 2025, 16 in March: the last unit of both reads five up).
+compared as (
+
+    select
+        l.*,
+        coalesce(
+            (a.absorbed_on > l.prev_period_end and a.absorbed_on <= l.period_end)
+            or (a.ended_on > l.prev_period_end and a.ended_on <= l.period_end),
+            false
+        ) as is_merged
+    from labelled as l
+    left join agencies as a
+        on a.agency_code = l.agency_code
 
 ),
 
@@ -80,10 +117,12 @@ final as (
         band,
         prev_as_of,
         prev_score_total,
-        round(score_total - prev_score_total, 2) as score_total_change,
+        case when not is_merged then round(score_total - prev_score_total, 2) end as score_total_change,
         prev_rank,
-        prev_rank - rank as rank_change
-    from labelled
+        case when not is_merged and prev_units_total = units_total then prev_rank - rank end as rank_change,
+        prev_units_total,
+        is_merged
+    from compared
 
 )
 

@@ -2,7 +2,10 @@
 -- are in a snapshot once known, sql/snapshots/as_of/src_par_totals.sql), by rank (unranked last),
 -- then points, then name; the report's province's units only ($province_code; a unit the registry does
 -- not match is kept, as in a one-province lake).
-select par.*
+select
+    par.*,
+    -- How many units the year before ranked (0 without that year): another number, no rank compared.
+    (select count(*) from par_agency_years as before where before.year = par.year - 1) as prev_units_ranked
 from par_agency_years as par
 left join agencies as a on a.agency_code = par.agency_code
 where par.year = (select max(year) from par_agency_years)

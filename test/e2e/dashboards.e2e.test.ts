@@ -482,7 +482,7 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
   });
 
   test('should show a merged agency across years with a visible note where the 2025 merger breaks it', async () => {
-    const merged = (await mart(`select a.agency_code, strftime(a.break_date, '%d/%m/%Y') as d from ${m('agencies')} a
+    const merged = (await mart(`select a.agency_code, strftime(a.break_date, '%d/%m/%Y') as d, strftime(a.formed_on, '%d/%m/%Y') as f from ${m('agencies')} a
       where a.predecessor_codes is not null and a.agency_code in (select agency_code from ${m('agency_years')}) order by 1 limit 1`))[0];
     const code = String(merged?.agency_code);
     const visit = await open(`/don-vi/${code}/`);
@@ -490,6 +490,8 @@ describe('Dashboards built from the demo lake (synthetic province + real 766 dat
     await waitText(page, `Mã đơn vị: ${code}`);
     await page.getByTestId('series-break').waitFor();
     expect(await page.getByTestId('series-break').innerText()).toContain(String(merged?.d));
+    // Its predecessors' months end where it was formed (a unit formed and merged again has two dates).
+    expect(await page.getByTestId('series-break').innerText()).toContain(`từ ngày ${String(merged?.f)}: số liệu theo tháng trước ngày đó của`);
     const row = (await mart(`select received_total from ${m('agency_years')} where agency_code = ${literal(code)} order by year desc limit 1`))[0];
     expect(plain(await page.locator('table').first().innerText())).toContain(formatViNumber(Number(row?.received_total)));
     await expectCharts(page, 2);

@@ -352,6 +352,34 @@ describe('report data of a lake holding a second province (before and after a me
   });
 });
 
+describe('report data of a snapshot published before a mart gained a column', () => {
+  test('should read the 766 units of a snapshot without prev_units_total and is_merged, their previous counts unknown', async () => {
+    const dir = path.join(ROOT, 'older-snapshot');
+    rmSync(dir, { recursive: true, force: true });
+    const src = path.join(lakeDir, 'snapshots', PERIOD);
+    const out = path.join(dir, 'snapshots', PERIOD);
+    mkdirSync(out, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(src, 'manifest.json'), 'utf8')) as { files: { name: string; sha256: string; bytes?: number }[] };
+    await withDuckDb(async (db) => {
+      for (const f of manifest.files) {
+        const from = literal(path.join(src, f.name));
+        const to = path.join(out, f.name);
+        const sql = f.name === 'score766_units.parquet' ? `SELECT * EXCLUDE (prev_units_total, is_merged) FROM read_parquet(${from})` : `SELECT * FROM read_parquet(${from})`;
+        await db.run(`COPY (${sql}) TO ${literal(to)} (FORMAT PARQUET)`);
+        const body = readFileSync(to);
+        f.sha256 = sha256(body);
+        if (f.bytes !== undefined) f.bytes = body.length;
+      }
+    });
+    writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest));
+    const now = await loadReportData(new LocalStorage(lakeDir), { period: PERIOD, workDir: path.join(ROOT, 'work') });
+    const older = await loadReportData(new LocalStorage(dir), { period: PERIOD, workDir: path.join(ROOT, 'work') });
+    expect(now.score766.length).toBeGreaterThan(0);
+    expect(now.score766.some((u) => u.prev_units_total !== null)).toBe(true);
+    expect(older.score766).toEqual(now.score766.map((u) => ({ ...u, prev_units_total: null })));
+  });
+});
+
 describe('report pack of a month without a snapshot', () => {
   test('should fail clearly, listing the months that have one', async () => {
     await expect(buildReportPack(new LocalStorage(lakeDir), { period: '2025-04', workDir: path.join(ROOT, 'work') })).rejects.toThrow(

@@ -19,7 +19,7 @@ import { bieu06Counts, bieu06Sum, bieu06Workbook } from '../helpers/bieu06-sheet
 import { BAD_INPUT_CASES } from '../fixtures/bad/cases.js';
 import { outsideProjection } from '../../functions/core/lake/projection.js';
 import { vietnamMonth } from '../../functions/core/lake/periods.js';
-import { emptyRowsXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
+import { emptyRowsXlsx, hiddenPartXlsx, PORTAL_HEADER, portalRow, zipBombXlsx } from '../fixtures/bad/make.js';
 import { fixture, lakeFactory, landFiles, landRegistry, rejectedReasons, type TestLake } from './lakes.js';
 import { recorder } from './record.js';
 
@@ -214,6 +214,18 @@ describe('Reading hostile XLSX files generated at test time', () => {
     // Inflating was stopped at the declared size: memory did not grow by anything near 256 MiB.
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
     rec.add({ id: 'xlsx-zip-bomb-lying', area: 'Bad input', tried: 'the same bomb with "1024 bytes" written as its unpacked size', happened: 'error: the zip part xl/sharedStrings.xml unpacks to more than the 1024 bytes it declares (a zip bomb?); inflating stops there (< 64 MB of memory)', kept: 'nothing' });
+  });
+
+  test('should refuse a workbook holding a part its zip directory does not list, before the reader inflates it', async () => {
+    const file = path.join(tmp(), 'hidden.xlsx');
+    writeFileSync(file, hiddenPartXlsx());
+    const before = process.memoryUsage().rss;
+    const err = await readBieu06Xlsx(file, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineInputError);
+    expect((err as Error).message).toMatch(/hidden\.xlsx: the workbook holds data its zip directory does not list \(at byte \d+\)/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+    // The same workbook without the hidden part reads.
+    rec.add({ id: 'xlsx-hidden-part', area: 'Bad input', tried: 'an .xlsx with a shared-strings part hidden between two listed parts (the directory does not list it; the workbook reader reads local headers in order)', happened: 'error: the workbook holds data its zip directory does not list; nothing inflated', kept: 'nothing' });
   });
 
   test('should stop a sheet of a million empty rows at the row limit', async () => {

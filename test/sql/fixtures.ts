@@ -90,6 +90,8 @@ export interface FixtureOptions {
   extraDossiers?: string;
   /** Extra rows appended to the procedures VALUES list (same column order as PROCEDURES). */
   extraProcedures?: string;
+  /** Extra rows appended to the score766 VALUES list (same column order as SCORE766). */
+  extraScore766?: string;
   /** Extra rows appended to the score766_metrics VALUES list (same column order as SCORE766_METRICS). */
   extraScore766Metrics?: string;
   /** Extra rows appended to the PAR totals VALUES list (same column order as PAR_TOTALS). */
@@ -186,7 +188,7 @@ export async function writeFixtureLake(lakeRoot: string, options: FixtureOptions
               agency_code, unit_group, score_ckmb, score_tdgq, score_clgq, score_tttt, score_mdhl, score_mdsh, score_total,
               CAST(rank AS INTEGER) AS rank, CAST(group_rank AS INTEGER) AS group_rank, 'h6' AS raw_hash, CAST(1 AS BIGINT) AS raw_row,
               CASE WHEN dataset_label = 'demo' THEN 'portal' ELSE 'dvcqg' END AS source, year
-       FROM (VALUES ${SCORE766}) AS v(dataset_label, province_code, period_type, year, period_no, as_of, unit_id, unit_name, unit_code,
+       FROM (VALUES ${SCORE766}${options.extraScore766 ? `,${options.extraScore766}` : ''}) AS v(dataset_label, province_code, period_type, year, period_no, as_of, unit_id, unit_name, unit_code,
               agency_code, unit_group, score_ckmb, score_tdgq, score_clgq, score_tttt, score_mdhl, score_mdsh, score_total, rank, group_rank)`,
       ['source', 'year'],
     );

@@ -134,6 +134,11 @@ describe('agency_periods on the fixture', () => {
 describe('agencies, agency_months and agency_years on the fixture', () => {
   test('should give the registry lineage of the merger', async () => {
     const rows = await run.rows(`SELECT agency_code, final_successor_code, predecessor_codes, predecessor_count, CAST(break_date AS VARCHAR) AS break_date, is_current FROM agencies WHERE agency_code IN ('H99.10', 'H99.21', 'H99.05') ORDER BY agency_code`);
+    // The two breaks apart: H99.21 was formed on 01/03/2025 and has not ended; H99.10 ended then.
+    expect(await run.rows(`SELECT agency_code, CAST(formed_on AS VARCHAR) AS formed_on, CAST(ended_on AS VARCHAR) AS ended_on FROM agencies WHERE agency_code IN ('H99.10', 'H99.21') ORDER BY agency_code`)).toEqual([
+      { agency_code: 'H99.10', formed_on: null, ended_on: '2025-03-01' },
+      { agency_code: 'H99.21', formed_on: '2025-03-01', ended_on: null },
+    ]);
     expect(rows).toEqual([
       { agency_code: 'H99.05', final_successor_code: 'H99.05', predecessor_codes: null, predecessor_count: 0, break_date: null, is_current: true },
       { agency_code: 'H99.10', final_successor_code: 'H99.21', predecessor_codes: null, predecessor_count: 0, break_date: '2025-03-01', is_current: false },

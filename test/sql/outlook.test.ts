@@ -259,7 +259,7 @@ describe('outlook_projections and outlook_backtest on a hand-built lake', () => 
       ('A', 'P', CAST(NULL AS DATE), CAST(NULL AS VARCHAR), CAST(NULL AS DATE)),
       ('E', 'P', DATE '2023-09-30', NULL, DATE '2023-10-01'),
       ('M', 'P', NULL, 'X', DATE '2023-03-01'),
-      ('B', 'Q', NULL, NULL, NULL)) AS t(agency_code, province_code, valid_to, predecessor_codes, break_date)`);
+      ('B', 'Q', NULL, NULL, NULL)) AS t(agency_code, province_code, valid_to, predecessor_codes, formed_on)`);
     // The 766 total of A: 70 in every month of 2022, 60 → 72 (one point a month) in 2023, 80 in Jan–Jun 2024; of B (province Q): 40 throughout.
     await engine.query(`CREATE TABLE score766_agency_months AS SELECT u.agency_code, 'Sở ' || u.agency_code AS agency_name, CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month,
       CAST(CASE WHEN u.agency_code = 'B' THEN 40 WHEN year = 2022 THEN 70 WHEN year = 2023 THEN 60 + month ELSE 80 END AS DOUBLE) AS score_total_published,

@@ -162,6 +162,42 @@ describe('score766_units on published rows', () => {
   });
 });
 
+describe('score766_units across the 01/03/2025 merger', () => {
+  // February 2025: three units ranked; March: two, Sở Tài chính's unit (U11) now the merged H99.21.
+  const rows = [
+    `('demo','H99','month',2025,2,DATE '2025-03-05','U05','Sở Tư pháp','H99.05','H99.05','AGENCY',17.0,15.0,12.0,5.0,16.0,13.0,78.0,1,1)`,
+    `('demo','H99','month',2025,2,DATE '2025-03-05','U10','Sở Kế hoạch và Đầu tư','H99.10','H99.10','AGENCY',15.0,15.0,10.0,5.0,13.0,12.0,70.0,3,3)`,
+    `('demo','H99','month',2025,2,DATE '2025-03-05','U11','Sở Tài chính','H99.11','H99.11','AGENCY',16.0,15.0,11.0,5.0,15.0,13.0,75.0,2,2)`,
+    `('demo','H99','month',2025,3,DATE '2025-04-05','U05','Sở Tư pháp','H99.05','H99.05','AGENCY',17.0,15.0,12.0,5.0,16.0,12.0,77.0,2,2)`,
+    `('demo','H99','month',2025,3,DATE '2025-04-05','U11','Sở Tài chính','H99.21','H99.21','AGENCY',17.0,16.0,12.0,5.0,16.0,14.0,80.0,1,1)`,
+  ];
+  let merged: FixtureRun;
+  beforeAll(async () => {
+    merged = await runFixture({ extraScore766: rows.join(',\n') });
+  });
+  afterAll(async () => {
+    await merged?.dispose();
+  });
+
+  test('should quote no rank change among another number of units, and no change at all for a unit that absorbed others', async () => {
+    const got = await merged.rows(
+      `SELECT unit_id, period_no, units_total, prev_units_total, score_total_change, rank_change, is_merged FROM score766_units
+       WHERE dataset_label = 'demo' AND year = 2025 ORDER BY unit_id, period_no`,
+    );
+    expect(got).toEqual([
+      // January after December, one unit ranked in each: the change stands.
+      { unit_id: 'U05', period_no: 1, units_total: 1, prev_units_total: 1, score_total_change: -1, rank_change: -1, is_merged: false },
+      // February out of 3 after January out of 1, March out of 2: the score changes stand, the ranks do not compare.
+      { unit_id: 'U05', period_no: 2, units_total: 3, prev_units_total: 1, score_total_change: -1, rank_change: null, is_merged: false },
+      { unit_id: 'U05', period_no: 3, units_total: 2, prev_units_total: 3, score_total_change: -1, rank_change: null, is_merged: false },
+      { unit_id: 'U10', period_no: 2, units_total: 3, prev_units_total: null, score_total_change: null, rank_change: null, is_merged: false },
+      { unit_id: 'U11', period_no: 2, units_total: 3, prev_units_total: null, score_total_change: null, rank_change: null, is_merged: false },
+      // H99.21 took in H99.10 and H99.11 on 01/03/2025: 80 after 75 is not the same unit's +5.
+      { unit_id: 'U11', period_no: 3, units_total: 2, prev_units_total: 3, score_total_change: null, rank_change: null, is_merged: true },
+    ]);
+  });
+});
+
 describe('par_agency_years and par_field_scores on the fixture', () => {
   test('should report 83,45 after 85,37 as −1,92 points and rank 13 after 6 as −7', async () => {
     const [r] = await run.rows(`SELECT total_points, prev_total_points, score_change, rank, prev_rank, rank_change, units_ranked, is_new_unit, is_merged FROM par_agency_years WHERE unit_key = 'H99.05' AND year = 2025`);

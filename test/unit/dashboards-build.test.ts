@@ -53,8 +53,15 @@ const MART_SELECTS: Record<string, string> = {
   procedure_years: `select 2025 as year`,
   par_agency_years: `select 2024 as year`,
   score766_agency_months: `select 2025 as year, 11 as month, true as has_published`,
-  score766_units: `select 'H99' as province_code, date '2025-11-30' as as_of, 'demo' as dataset_label, 'AGENCY' as unit_group,
-    'Sở Thử' as unit_short_name, 'H99.01' as unit_code, 1 as group_rank, 1 as rank`,
+  // Two national captures: three provinces on 30/6/2025, two after the 1/7/2025 mergers (the national page shows the newest).
+  score766_units: `select * from (values
+    ('H99', date '2025-11-30', 'demo', 'AGENCY', 'Sở Thử', 'H99.01', 1, 1),
+    ('P01', date '2025-06-30', 'real', 'PROVINCE', 'UBND tỉnh Một', 'P01', 1, 1),
+    ('P02', date '2025-06-30', 'real', 'PROVINCE', 'UBND tỉnh Hai', 'P02', 2, 2),
+    ('P03', date '2025-06-30', 'real', 'PROVINCE', 'UBND tỉnh Ba', 'P03', 3, 3),
+    ('P01', date '2026-10-10', 'real', 'PROVINCE', 'UBND tỉnh Một', 'P01', 2, 2),
+    ('P02', date '2026-10-10', 'real', 'PROVINCE', 'UBND tỉnh Hai', 'P02', 1, 1)
+  ) as t(province_code, as_of, dataset_label, unit_group, unit_short_name, unit_code, group_rank, rank)`,
   agency_years: `select 'H99.01' as agency_code`,
 };
 
@@ -140,6 +147,8 @@ describe('buildDashboards given a lake and an Evidence project', () => {
     // The seed's newest notice is 2026's: the warning's window after 31/12/2025 is within it.
     expect(r.meta).toMatchObject({ holidaysKnownThrough: '2026-12-31', warningProvisional: false });
     expect(r.meta.rejectedWaiting).toEqual({ province: { files: 2, periods: ['Năm 2024', 'Tháng 11/2025'] }, real: { files: 1, periods: ['Tháng 10/2026'] } });
+    // The national page's count: the provinces of the newest capture, not every province ever captured.
+    expect(r.meta.real).toMatchObject({ provinces: 2, nationalAsOf: '2026-10-10' });
     // The page's meta table: both dates, typed (the warning's as-of date shows when no dossier is listed).
     const [meta] = await withDuckDb((db) =>
       db.all(`select cast(holidays_known_through as varchar) as d, typeof(holidays_known_through) as t, cast(warning_as_of as varchar) as w, typeof(warning_as_of) as wt,

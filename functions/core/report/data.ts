@@ -108,6 +108,8 @@ export interface Score766Unit {
   score_total: number;
   score_total_change: number | null;
   rank_change: number | null;
+  /** How many units the previous rank was out of (NULL without a previous row): another number, no rank change. */
+  prev_units_total: number | null;
   band: string;
 }
 
@@ -175,7 +177,8 @@ export interface ReportData {
   /** The province's agencies' 766 scores of the month, by rank. */
   score766: Score766Unit[];
   /** The latest PAR Index year in the snapshot and its units by rank. */
-  par?: { year: number; units: ParUnit[] };
+  /** The latest PAR Index: its year, units, and how many units the year before ranked (0: that year is not held). */
+  par?: { year: number; units: ParUnit[]; prevUnitsRanked: number };
   mergers: Merger[];
 }
 
@@ -343,12 +346,14 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
         await db.all(await readReportSql('monthly_score766'), { province_code: current.code, year: p.year, month: p.month })
       ).map((r) => ({
         agency_code: r.agency_code === null ? null : str(r.agency_code),
-        unit_name: str(r.unit_name),
+        unit_name: str(r.report_unit_name),
         rank: numOrNull(r.rank),
         units_total: numOrNull(r.units_total),
         score_total: num(r.score_total),
         score_total_change: numOrNull(r.score_total_change),
         rank_change: numOrNull(r.rank_change),
+        // Absent from a snapshot published before score766_units had it (the query gives every column there is).
+        prev_units_total: numOrNull(r.prev_units_total),
         band: str(r.band),
       }))
     : [];
@@ -359,6 +364,7 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     if (rows.length) {
       par = {
         year: num(rows[0]!.year),
+        prevUnitsRanked: num(rows[0]!.prev_units_ranked),
         units: rows.map((r) => ({
           agency_code: r.agency_code === null ? null : str(r.agency_code),
           agency_name: str(r.agency_name),
@@ -374,9 +380,9 @@ async function readAll(db: DuckDb, dir: string, have: Set<string>, p: { period: 
     }
   }
 
-  // Units formed from predecessors in the report's year (the 2025 mergers), with their predecessors' names.
+  // Units formed from predecessors in the report's year or the PAR Index's (the 2025 mergers), with their predecessors' names.
   const mergers = (
-    await db.all(await readReportSql('monthly_mergers'), { year: p.year, as_of: monthEnd(p.period), province_code: current.code })
+    await db.all(await readReportSql('monthly_mergers'), { year: p.year, par_year: par?.year ?? p.year, as_of: monthEnd(p.period), province_code: current.code })
   ).map((r) => ({
     agency_code: str(r.agency_code),
     agency_name: str(r.agency_name),

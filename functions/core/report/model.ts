@@ -86,15 +86,17 @@ const pct = (part: number, whole: number): string => (whole > 0 ? `${formatViNum
 // ---- ranks -----------------------------------------------------------------------------------
 
 /**
- * On-time rank of each agency of the month: by on-time rate, highest first; agencies without a
- * resolved dossier are not ranked; equal rates share a rank (1, 1, 3), and among equals a larger
- * number resolved does not win (a rate is a rate).
+ * On-time rank of each agency of the month: by on-time rate as the report prints it (a percent to two
+ * decimals, fmtRate), highest first; agencies without a resolved dossier are not ranked; equal rates share a
+ * rank (1, 1, 3) — two agencies printed at 95,12% are equal to the reader, whatever the digits beyond — and
+ * among equals a larger number resolved does not win (a rate is a rate).
  */
 export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, number> {
   const ranked = agencies.filter((a) => a.resolved_total > 0 && a.on_time_rate !== null);
+  const printed = (a: AgencyPeriod): number => Math.round((a.on_time_rate ?? 0) * 10000);
   const ranks = new Map<string, number>();
   for (const a of ranked) {
-    const better = ranked.filter((b) => (b.on_time_rate ?? 0) > (a.on_time_rate ?? 0) + 1e-12).length;
+    const better = ranked.filter((b) => printed(b) > printed(a)).length;
     ranks.set(a.agency_code, better + 1);
   }
   return ranks;
@@ -463,9 +465,13 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     const up = d.score766.filter((u) => (u.rank_change ?? 0) > 0).length;
     const down = d.score766.filter((u) => (u.rank_change ?? 0) < 0).length;
     const top = d.score766[0]!;
+    // Ranks out of another number of units are another scale (score766_units): not compared, and said so.
+    const rescaled = d.score766.find((u) => u.prev_units_total !== null && u.units_total !== null && u.prev_units_total !== u.units_total);
     P(
       `${fmtCount(d.score766.length)} cơ quan, đơn vị có điểm Bộ chỉ số 766 trong tháng; cao nhất là ${top.unit_name} (${fmtScore(top.score_total)} điểm). ` +
-        `So với kỳ trước, ${fmtCount(up)} đơn vị tăng hạng, ${fmtCount(down)} đơn vị giảm hạng.`,
+        (rescaled
+          ? `Kỳ trước xếp hạng trong số ${fmtCount(rescaled.prev_units_total!)} đơn vị, kỳ này trong số ${fmtCount(rescaled.units_total!)} đơn vị, nên thứ hạng không so sánh với kỳ trước.`
+          : `So với kỳ trước, ${fmtCount(up)} đơn vị tăng hạng, ${fmtCount(down)} đơn vị giảm hạng.`),
     );
     blocks.push(
       rankedTable('score766', `${tableNo()}. Điểm và xếp hạng Bộ chỉ số 766 tháng ${month}/${year}`, 'Điểm (/100)', noteOf,
@@ -480,9 +486,13 @@ export function buildReportDoc(d: ReportData): ReportDoc {
   } else {
     const par = d.par;
     const parTable = tableNo();
+    // Ranks out of another number of units are another scale (par_agency_years): only the points compare.
+    const ranksCompare = par.prevUnitsRanked === 0 || par.units.every((u) => u.units_ranked === null || u.units_ranked === par.prevUnitsRanked);
     P(
       `${parTable} tổng hợp kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
-        `mức thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.` +
+        (ranksCompare
+          ? `mức thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.`
+          : `mức thay đổi so với năm ${par.year - 1} tính theo điểm; thứ hạng không so sánh vì năm ${par.year - 1} xếp hạng ${fmtCount(par.prevUnitsRanked)} đơn vị, năm ${par.year} xếp hạng ${fmtCount(par.units[0]?.units_ranked ?? par.units.length)} đơn vị.`) +
         // The year's mergers came after the PAR year: its units are the old ones (each marked).
         (par.year < year && par.units.some((u) => u.agency_code !== null && noteOf.has(u.agency_code))
           ? ` Các đơn vị có chú thích được sắp xếp lại năm ${year}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`

@@ -100,13 +100,15 @@ describe('stageDropPrefix given an NSW drop with ETags', () => {
   test('should report an object whose name cannot be a file every run, and stage the others', async () => {
     const s = await setup();
     // S3 keys may hold a backslash (a Windows tool's path) or an empty part: no file can be made of them here.
-    const odd = ['H99.09\\2025-06.csv', 'H99.09//2025-06.csv'];
+    // And an object named as another's folder (`H99.05` beside `H99.05/2025-01.csv`): the export still stages.
+    const odd = ['H99.09\\2025-06.csv', 'H99.09//2025-06.csv', 'H99.05'];
     const list = s.drop.list.bind(s.drop);
     s.drop.list = async (prefix: string) => [...(await list(prefix)), ...odd.map((key) => ({ key, size: 10, etag: '"0"' }))].sort((a, b) => a.key.localeCompare(b.key));
     for (const n of [1, 2]) {
       const r = await run(s, n);
       expect(r.staged).toBe(n === 1 ? 3 : 0);
-      expect(r.skipped.map((f) => f.file).sort()).toEqual(['nsw/H99.09//2025-06.csv', 'nsw/H99.09\\2025-06.csv', 'nsw/notes.csv']);
+      expect(r.skipped.map((f) => f.file).sort()).toEqual(['nsw/H99.05', 'nsw/H99.09//2025-06.csv', 'nsw/H99.09\\2025-06.csv', 'nsw/notes.csv']);
+      expect(r.skipped.find((f) => f.file === 'nsw/H99.05')!.reason).toMatch(/also another object's folder/);
       expect(r.skipped.find((f) => f.file === 'nsw/H99.09\\2025-06.csv')!.reason).toMatch(/cannot be copied as a file.*upload it again as <agency>\/<yyyy-mm>\.csv/);
     }
     expect(s.drop.reads.filter((k) => odd.includes(k))).toEqual([]);

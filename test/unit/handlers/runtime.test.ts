@@ -38,6 +38,20 @@ describe('portalToken given a Secrets Manager secret', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
+  test('should refuse a secret that is not the JSON it looks like without quoting any of it', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    // Unquoted: JSON.parse's own message would quote the text around the fault, the token with it.
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"token": tk_live_9f8e7d6c5b4a}' });
+    try {
+      const config = loadConfig(undefined, { PORTAL_TOKEN_SECRET_ARN: `${arn}-bad` });
+      const err = (await portalToken(config, new SecretsManagerClient({ region: 'ap-southeast-1' })).catch((e: unknown) => e)) as Error;
+      expect(err.message).toMatch(/Failed to read the portal token from .*-bad: the secret begins with "\{" but is not JSON of the form \{"token": "…"\}/);
+      expect(`${err.message} ${String(err.cause ?? '')} ${err.stack ?? ''}`).not.toMatch(/tk_live|9f8e/);
+    } finally {
+      sm.restore();
+    }
+  });
+
   test('should refuse when neither a token nor a secret is configured', async () => {
     await expect(portalToken(loadConfig(undefined, {}))).rejects.toThrow(/neither PORTAL_TOKEN nor PORTAL_TOKEN_SECRET_ARN is set/);
   });

@@ -10,6 +10,12 @@ describe('onTimeRanks given equal on-time rates', () => {
     expect(Object.fromEntries(ranks)).toEqual({ A: 1, C: 1, B: 3, D: 4 });
   });
 
+  test('should rank rates as printed: 95,12% and 95,12% share a rank whatever the digits beyond', () => {
+    expect(fmtRate(0.951234)).toBe(fmtRate(0.951181));
+    const ranks = onTimeRanks([agency('A', 0.951234), agency('B', 0.951181), agency('C', 0.951149)]);
+    expect(Object.fromEntries(ranks)).toEqual({ A: 1, B: 1, C: 3 });
+  });
+
   test('should leave an agency without a resolved dossier unranked', () => {
     const ranks = onTimeRanks([agency('A', null, 0), agency('B', 0.8)]);
     expect(ranks.has('A')).toBe(false);
@@ -125,6 +131,18 @@ describe('buildReportDoc given the year to date', () => {
     expect(t).not.toContain('cùng kỳ năm 2024 (');
   });
 
+  test('should count rank moves of the 766 only where the ranks are out of the same number of units, and say so where not', () => {
+    const unit = (name: string, rank: number, rank_change: number | null, prev_units_total: number | null, units_total = 16) => ({
+      agency_code: null, unit_name: name, rank, units_total, score_total: 90 - rank, score_total_change: null, rank_change, prev_units_total, band: 'Tốt',
+    });
+    // March 2025: 16 units ranked after the mergers, 21 in February.
+    const merged = text(data(3, { score766: [unit('Sở A', 1, null, 21), unit('Sở B', 2, null, 21)] }));
+    expect(merged).toContain('Kỳ trước xếp hạng trong số 21 đơn vị, kỳ này trong số 16 đơn vị, nên thứ hạng không so sánh với kỳ trước.');
+    expect(merged).not.toContain('tăng hạng');
+    const same = text(data(4, { score766: [unit('Sở A', 1, 1, 16), unit('Sở B', 2, -1, 16)] }));
+    expect(same).toContain('So với kỳ trước, 1 đơn vị tăng hạng, 1 đơn vị giảm hạng.');
+  });
+
   test('should say which months of which dossier source a snapshot was frozen without, and why, and nothing when none', () => {
     const t = text(
       data(6, {
@@ -159,7 +177,7 @@ describe('buildReportDoc given the year to date', () => {
 describe('buildReportDoc given what the month has', () => {
   const figures = { received_total: 12, received_new: 10, received_online: 9, received_carried_over: 2, resolved_total: 10, resolved_early: 8, resolved_on_time: 1, resolved_late: 1,
     pending_total: 2, pending_overdue: 0, on_time_rate: 0.9, online_rate: 0.5, online_payment_rate: null, digitised_rate: null } as unknown as Figures;
-  const par = { year: 2024, units: [{ agency_code: 'H99.01', agency_name: 'Sở A', total_points: 80, total_max: 100, rank: 1, units_ranked: 1, score_change: null, rank_change: null, band: null }] };
+  const par = { year: 2024, prevUnitsRanked: 0, units: [{ agency_code: 'H99.01', agency_name: 'Sở A', total_points: 80, total_max: 100, rank: 1, units_ranked: 1, score_change: null, rank_change: null, band: null }] };
   const late = { procedure_code: 'P1', procedure_name: 'Thủ tục 1', agency_name: 'Sở A', resolved_total: 5, resolved_late: 2, on_time_rate: 0.6 };
   const data = (month: number, extra: Partial<ReportData> = {}): ReportData => ({
     period: `2025-${String(month).padStart(2, '0')}`, year: 2025, month, asOf: new Date(Date.UTC(2025, month, 0)).toISOString().slice(0, 10),
@@ -175,6 +193,15 @@ describe('buildReportDoc given what the month has', () => {
     expect(doc.blocks.some((b) => 'text' in b && b.text.startsWith('Bảng 3 tổng hợp kết quả Chỉ số cải cách hành chính năm 2024'))).toBe(true);
     expect(captions(data(6, { par, lateProcedures: [late] }))).toEqual(['Bảng 1', 'Bảng 2', 'Bảng 3', 'Bảng 4']);
     expect(buildReportDoc(data(6, { par, lateProcedures: [late] })).blocks.some((b) => 'caption' in b && b.caption === 'Bảng 4. Chỉ số cải cách hành chính năm 2024')).toBe(true);
+  });
+
+  test('should compare PAR ranks only where both years ranked as many units, and say why not', () => {
+    const text = (d: ReportData): string => buildReportDoc(d).blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
+    const unit = (code: string, rank: number) => ({ ...par.units[0]!, agency_code: code, agency_name: `Sở ${code}`, rank, units_ranked: 13 });
+    // 2025 after the mergers: 13 units ranked, 18 in 2024.
+    const after = { year: 2025, prevUnitsRanked: 18, units: [unit('H99.21', 1), unit('H99.05', 2)] };
+    expect(text(data(3, { par: after }))).toContain('mức thay đổi so với năm 2024 tính theo điểm; thứ hạng không so sánh vì năm 2024 xếp hạng 18 đơn vị, năm 2025 xếp hạng 13 đơn vị.');
+    expect(text(data(3, { par: { ...after, prevUnitsRanked: 13 } }))).toContain('mức thay đổi so với năm 2024 tính theo điểm và thứ hạng.');
   });
 
   test('should date the document in the month after, January and February with a leading 0 (Nghị định 30/2020/NĐ-CP)', () => {

@@ -359,6 +359,7 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
       parts.push({ name: cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'), method: cd.readUInt16LE(p + 10), packed: cd.readUInt32LE(p + 20), declared, local: cd.readUInt32LE(p + 42) });
       p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
+    await checkNoHiddenParts(fh, parts, cdOffset, file, scope);
     if (unpacked > limits.maxUnpackedBytes) {
       throw new PipelineInputError(scope, file, `the workbook unpacks to ${unpacked} bytes, above the ${limits.maxUnpackedBytes}-byte limit`, { code: 'too_large' });
     }
@@ -388,6 +389,38 @@ async function checkZip(path: string, file: string, limits: Required<XlsxLimits>
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The zip's parts, in the order of their offsets, must follow one another from the first byte to the zip
+ * directory with nothing between them. The workbook reader (exceljs) reads the local headers one after
+ * another, not the directory: a part the directory does not list (a shared-strings part hidden between two
+ * listed ones) would be read without the size checks below — a 3 MB file inflating to gigabytes.
+ */
+async function checkNoHiddenParts(
+  fh: import('node:fs/promises').FileHandle,
+  parts: readonly { name: string; packed: number; local: number }[],
+  cdOffset: number,
+  file: string,
+  scope: string,
+): Promise<void> {
+  const hidden = (at: number): PipelineInputError =>
+    new PipelineInputError(scope, file, `the workbook holds data its zip directory does not list (at byte ${at}): not a workbook a spreadsheet program wrote, refused`, { code: 'xlsx_incomplete' });
+  const header = Buffer.alloc(30);
+  let at = 0;
+  for (const part of [...parts].sort((a, b) => a.local - b.local)) {
+    if (part.local !== at) throw hidden(at);
+    await fh.read(header, 0, 30, part.local);
+    if (header.readUInt32LE(0) !== 0x04034b50) throw hidden(at);
+    at = part.local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28) + part.packed;
+    // Sizes written after the data (general purpose flag bit 3): 12 bytes, or 16 with their signature.
+    if (header.readUInt16LE(6) & 0x08) {
+      const sig = Buffer.alloc(4);
+      await fh.read(sig, 0, 4, at);
+      at += sig.readUInt32LE(0) === 0x08074b50 ? 16 : 12;
+    }
+  }
+  if (at !== cdOffset) throw hidden(at);
 }
 
 /** Parts up to this size (packed and declared) are inflated in one call, not streamed. */
