@@ -10,13 +10,14 @@ import { readReportSql } from '../../functions/core/transform/report-sql.js';
 async function run(name: 'monthly_mergers' | 'monthly_par', params: Record<string, string | number>): Promise<Record<string, unknown>[]> {
   return withDuckDb(async (db) => {
     // H99.10 and H99.11 → H99.21 on 01/03/2025, which ends on 30/06/2025 (the province's merger: its break_date
-    // is then 01/07/2025, its formation stays 01/03/2025); H99.05 unchanged.
+    // is then 01/07/2025, its formation stays 01/03/2025); H99.05 unchanged. The columns of `agencies` as a
+    // snapshot published before it had formed_on holds them.
     await db.run(`CREATE TABLE agencies AS SELECT * FROM (VALUES
-      ('H99.05', 'Sở Tư pháp', 'H99', NULL, NULL, CAST(NULL AS DATE), CAST(NULL AS DATE)),
-      ('H99.10', 'Sở Kế hoạch và Đầu tư', 'H99', 'H99.21', NULL, DATE '2025-03-01', NULL),
-      ('H99.11', 'Sở Tài chính', 'H99', 'H99.21', NULL, DATE '2025-03-01', NULL),
-      ('H99.21', 'Sở Tài chính (hợp nhất)', 'H99', 'H77.05', 'H99.10,H99.11', DATE '2025-07-01', DATE '2025-03-01')
-    ) AS t(agency_code, agency_name, province_code, successor_code, predecessor_codes, break_date, formed_on)`);
+      ('H99.05', 'Sở Tư pháp', 'H99', DATE '2015-01-01', CAST(NULL AS DATE), NULL, NULL, CAST(NULL AS DATE)),
+      ('H99.10', 'Sở Kế hoạch và Đầu tư', 'H99', DATE '2015-01-01', DATE '2025-02-28', 'H99.21', NULL, DATE '2025-03-01'),
+      ('H99.11', 'Sở Tài chính', 'H99', DATE '2015-01-01', DATE '2025-02-28', 'H99.21', NULL, DATE '2025-03-01'),
+      ('H99.21', 'Sở Tài chính (hợp nhất)', 'H99', DATE '2025-03-01', DATE '2025-06-30', 'H77.05', 'H99.10, H99.11', DATE '2025-07-01')
+    ) AS t(agency_code, agency_name, province_code, valid_from, valid_to, successor_code, predecessor_codes, break_date)`);
     // PAR 2024: three units ranked; 2025: two.
     await db.run(`CREATE TABLE par_agency_years AS SELECT * FROM (VALUES
       (2024, 'H99.05', 'Sở Tư pháp', 80.0, 1), (2024, 'H99.10', 'Sở Kế hoạch và Đầu tư', 75.0, 2), (2024, 'H99.11', 'Sở Tài chính', 70.0, 3),
