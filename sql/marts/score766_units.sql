@@ -72,11 +72,19 @@ compared as (
     select
         l.*,
         coalesce(
-            (a.absorbed_on > l.prev_period_end and a.absorbed_on <= l.period_end)
-            or (a.ended_on > l.prev_period_end and a.ended_on <= l.period_end),
+            (a.absorbed_on > l.since and a.absorbed_on <= l.until)
+            or (a.ended_on > l.since and a.ended_on <= l.until),
             false
         ) as is_merged
-    from labelled as l
+    from (
+        -- Between the previous row and this one: period ends, or, for an earlier capture of the same period (a
+        -- year to date captured again), the capture dates.
+        select
+            labelled.*,
+            case when prev_period_end = period_end then prev_as_of else prev_period_end end as since,
+            case when prev_period_end = period_end then as_of else period_end end as until
+        from labelled
+    ) as l
     left join agencies as a
         on a.agency_code = l.agency_code
 

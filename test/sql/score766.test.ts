@@ -170,6 +170,9 @@ describe('score766_units across the 01/03/2025 merger', () => {
     `('demo','H99','month',2025,2,DATE '2025-03-05','U11','Sở Tài chính','H99.11','H99.11','AGENCY',16.0,15.0,11.0,5.0,15.0,13.0,75.0,2,2)`,
     `('demo','H99','month',2025,3,DATE '2025-04-05','U05','Sở Tư pháp','H99.05','H99.05','AGENCY',17.0,15.0,12.0,5.0,16.0,12.0,77.0,2,2)`,
     `('demo','H99','month',2025,3,DATE '2025-04-05','U11','Sở Tài chính','H99.21','H99.21','AGENCY',17.0,16.0,12.0,5.0,16.0,14.0,80.0,1,1)`,
+    // The year to date captured twice, on 20/02 (before the merger) and 20/03 (after it).
+    `('demo','H99','year',2025,1,DATE '2025-02-20','U11','Sở Tài chính','H99.11','H99.11','AGENCY',16.0,15.0,11.0,5.0,15.0,13.0,75.0,2,2)`,
+    `('demo','H99','year',2025,1,DATE '2025-03-20','U11','Sở Tài chính','H99.21','H99.21','AGENCY',17.0,16.0,12.0,5.0,16.0,14.0,80.0,1,1)`,
   ];
   let merged: FixtureRun;
   beforeAll(async () => {
@@ -182,7 +185,7 @@ describe('score766_units across the 01/03/2025 merger', () => {
   test('should quote no rank change among another number of units, and no change at all for a unit that absorbed others', async () => {
     const got = await merged.rows(
       `SELECT unit_id, period_no, units_total, prev_units_total, score_total_change, rank_change, is_merged FROM score766_units
-       WHERE dataset_label = 'demo' AND year = 2025 ORDER BY unit_id, period_no`,
+       WHERE dataset_label = 'demo' AND year = 2025 AND period_type = 'month' ORDER BY unit_id, period_no`,
     );
     expect(got).toEqual([
       // January after December, one unit ranked in each: the change stands.
@@ -194,6 +197,12 @@ describe('score766_units across the 01/03/2025 merger', () => {
       { unit_id: 'U11', period_no: 2, units_total: 3, prev_units_total: null, score_total_change: null, rank_change: null, is_merged: false },
       // H99.21 took in H99.10 and H99.11 on 01/03/2025: 80 after 75 is not the same unit's +5.
       { unit_id: 'U11', period_no: 3, units_total: 2, prev_units_total: 3, score_total_change: null, rank_change: null, is_merged: true },
+    ]);
+    // Two captures of the same year to date, the merger between them: the later one is not the same unit's change.
+    const year = await merged.rows(`SELECT CAST(as_of AS VARCHAR) AS as_of, score_total_change, rank_change, is_merged FROM score766_units WHERE unit_id = 'U11' AND period_type = 'year' ORDER BY as_of`);
+    expect(year).toEqual([
+      { as_of: '2025-02-20', score_total_change: null, rank_change: null, is_merged: false },
+      { as_of: '2025-03-20', score_total_change: null, rank_change: null, is_merged: true },
     ]);
   });
 });

@@ -93,7 +93,7 @@ const pct = (part: number, whole: number): string => (whole > 0 ? `${formatViNum
  */
 export function onTimeRanks(agencies: readonly AgencyPeriod[]): Map<string, number> {
   const ranked = agencies.filter((a) => a.resolved_total > 0 && a.on_time_rate !== null);
-  const printed = (a: AgencyPeriod): number => Math.round((a.on_time_rate ?? 0) * 10000);
+  const printed = (a: AgencyPeriod): number => shownUnits((a.on_time_rate ?? 0) * 100, 2);
   const ranks = new Map<string, number>();
   for (const a of ranked) {
     const better = ranked.filter((b) => printed(b) > printed(a)).length;
@@ -487,15 +487,19 @@ export function buildReportDoc(d: ReportData): ReportDoc {
     const par = d.par;
     const parTable = tableNo();
     // Ranks out of another number of units are another scale (par_agency_years): only the points compare.
+    const later = d.mergers.filter((m) => Number(m.break_date.slice(0, 4)) > par.year);
+    const laterYears = [...new Set(later.map((m) => m.break_date.slice(0, 4)))].sort();
+    const laterCodes = new Set(later.flatMap((m) => [m.agency_code, ...m.predecessor_codes]));
     const ranksCompare = par.prevUnitsRanked === 0 || par.units.every((u) => u.units_ranked === null || u.units_ranked === par.prevUnitsRanked);
     P(
       `${parTable} tổng hợp kết quả Chỉ số cải cách hành chính năm ${par.year} (công bố gần nhất) của ${fmtCount(par.units.length)} cơ quan, đơn vị; ` +
         (ranksCompare
           ? `mức thay đổi so với năm ${par.year - 1} tính theo điểm và thứ hạng.`
           : `mức thay đổi so với năm ${par.year - 1} tính theo điểm; thứ hạng không so sánh vì năm ${par.year - 1} xếp hạng ${fmtCount(par.prevUnitsRanked)} đơn vị, năm ${par.year} xếp hạng ${fmtCount(par.units[0]?.units_ranked ?? par.units.length)} đơn vị.`) +
-        // The year's mergers came after the PAR year: its units are the old ones (each marked).
-        (par.year < year && par.units.some((u) => u.agency_code !== null && noteOf.has(u.agency_code))
-          ? ` Các đơn vị có chú thích được sắp xếp lại năm ${year}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`
+        // Mergers after the PAR year: its units are the old ones (each marked). Those of the PAR year itself
+        // (footnoted too) formed the units its results are of: nothing to say of them here.
+        (laterYears.length && par.units.some((u) => u.agency_code !== null && laterCodes.has(u.agency_code))
+          ? ` Các đơn vị có chú thích được sắp xếp lại năm ${laterYears.join(', ')}; kết quả năm ${par.year} là của đơn vị trước khi sắp xếp.`
           : ''),
     );
     blocks.push(

@@ -91,8 +91,9 @@ export class PipelineOrchestration extends Construct {
       });
       // Errors a retry cannot change (the first retrier that matches applies).
       if (neverRetried.length > 0) task.addRetry({ errors: neverRetried, maxAttempts: 0 });
-      // Killed by a timeout (the state's, or Lambda's own: Sandbox.Timedout): once more, after the lock is stale.
-      if (locks) task.addRetry({ errors: ['States.Timeout', 'Sandbox.Timedout'], maxAttempts: 1, interval: afterStaleLock, backoffRate: 1 });
+      // Killed by a timeout (the state's, or Lambda's own: Sandbox.Timedout, or Lambda.Unknown as Step Functions
+      // may report a function killed by its timeout or its memory): once more, after the lock is stale.
+      if (locks) task.addRetry({ errors: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], maxAttempts: 1, interval: afterStaleLock, backoffRate: 1 });
       if (retryTaskFailures) {
         // Portals and drops fail transiently; the steps are idempotent (content-hash create-once keys).
         task.addRetry({ errors: ['States.TaskFailed', 'States.Timeout'], maxAttempts: 2, interval: Duration.minutes(1), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });

@@ -146,10 +146,10 @@ describe('PipelineOrchestration given the default props', () => {
       const retry = def.States[name]!.Retry!;
       // The first retrier that matches a timeout decides: it waits longer than the lock takes to go stale.
       const first = retry.find((r) => r.ErrorEquals.includes('States.Timeout'))!;
-      expect(first, name).toEqual(expect.objectContaining({ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout'], MaxAttempts: 1 }));
+      expect(first, name).toEqual(expect.objectContaining({ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], MaxAttempts: 1 }));
       expect(first.IntervalSeconds! * 1000, name).toBeGreaterThan(LOCK_STALE_MS);
       // No retrier before it takes Lambda's own timeout (a task failure) sooner.
-      expect(retry.slice(0, retry.indexOf(first)).flatMap((r) => r.ErrorEquals).filter((e) => ['States.TaskFailed', 'Sandbox.Timedout', 'States.ALL'].includes(e)), name).toEqual([]);
+      expect(retry.slice(0, retry.indexOf(first)).flatMap((r) => r.ErrorEquals).filter((e) => ['States.TaskFailed', 'Sandbox.Timedout', 'Lambda.Unknown', 'States.ALL'].includes(e)), name).toEqual([]);
     }
   });
 

@@ -14,6 +14,9 @@ describe('onTimeRanks given equal on-time rates', () => {
     expect(fmtRate(0.951234)).toBe(fmtRate(0.951181));
     const ranks = onTimeRanks([agency('A', 0.951234), agency('B', 0.951181), agency('C', 0.951149)]);
     expect(Object.fromEntries(ranks)).toEqual({ A: 1, B: 1, C: 3 });
+    // Rounded as fmtRate rounds (half away from zero on the decimal shown): 163/800 and 0,2038 both print 20,38%.
+    expect(fmtRate(163 / 800)).toBe(fmtRate(0.2038));
+    expect(Object.fromEntries(onTimeRanks([agency('A', 163 / 800), agency('B', 0.2038)]))).toEqual({ A: 1, B: 1 });
   });
 
   test('should leave an agency without a resolved dossier unranked', () => {
@@ -202,6 +205,18 @@ describe('buildReportDoc given what the month has', () => {
     const after = { year: 2025, prevUnitsRanked: 18, units: [unit('H99.21', 1), unit('H99.05', 2)] };
     expect(text(data(3, { par: after }))).toContain('mức thay đổi so với năm 2024 tính theo điểm; thứ hạng không so sánh vì năm 2024 xếp hạng 18 đơn vị, năm 2025 xếp hạng 13 đơn vị.');
     expect(text(data(3, { par: { ...after, prevUnitsRanked: 13 } }))).toContain('mức thay đổi so với năm 2024 tính theo điểm và thứ hạng.');
+  });
+
+  test("should say a PAR table's units are the ones before a merger only of mergers after its year", () => {
+    const text = (d: ReportData): string => buildReportDoc(d).blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
+    const merger = { agency_code: 'H99.21', agency_name: 'Sở Tài chính', break_date: '2025-03-01', predecessor_names: ['Sở KH&ĐT', 'Sở Tài chính'], predecessor_codes: ['H99.10', 'H99.11'] };
+    const unit = (code: string) => ({ ...par.units[0]!, agency_code: code, agency_name: `Sở ${code}` });
+    // A 2025 report with PAR 2024 (the old units, footnoted): merged in 2025, after the PAR year.
+    const in2025 = text(data(6, { mergers: [merger], par: { year: 2024, prevUnitsRanked: 0, units: [unit('H99.10'), unit('H99.11')] } }));
+    expect(in2025).toContain('Các đơn vị có chú thích được sắp xếp lại năm 2025; kết quả năm 2024 là của đơn vị trước khi sắp xếp.');
+    // A 2026 report with PAR 2025 (the merged unit, footnoted by its 2025 merger): nothing of "before".
+    const in2026 = text({ ...data(6, { mergers: [merger], par: { year: 2025, prevUnitsRanked: 0, units: [unit('H99.21')] } }), year: 2026, period: '2026-06' });
+    expect(in2026).not.toContain('trước khi sắp xếp');
   });
 
   test('should date the document in the month after, January and February with a leading 0 (Nghị định 30/2020/NĐ-CP)', () => {
