@@ -253,17 +253,7 @@ export async function stageDropPrefix(
   const tag = (o: ObjectInfo): string => (o.modified ? `${o.etag} ${o.modified}` : o.etag!);
   const changed = listed.filter((o) => o.etag === undefined || (seen[o.key] !== tag(o) && seen[o.key] !== o.etag));
   for (const o of changed) {
-    let copy: Awaited<ReturnType<typeof copyObject>>;
-    try {
-      copy = await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
-    } catch (err) {
-      // An object named as another's folder (`H99.04` beside `H99.04/2025-06.csv`): no file can hold both; the
-      // others are staged. A storage fault still fails the run (it is retried).
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
-      unsafe.push({ file: `${opts.sub}/${o.key}`, reason: `an object whose name is also another object's folder (${code}): rename it in the drop` });
-      continue;
-    }
+    const copy = await copyObject(opts.drop, o.key, path.join(opts.dir, opts.sub));
     // The copy is made now: it keeps the object's own time, as a drop folder's file keeps its mtime (RawMeta.made_at).
     if (copy && o.modified) await utimes(copy.file, new Date(o.modified), new Date(o.modified));
   }
@@ -271,7 +261,7 @@ export async function stageDropPrefix(
   const skipped = new Set(summary.skipped.map((f) => f.file));
   const objects: Record<string, string> = {};
   for (const o of listed) {
-    if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`) || unsafe.some((u) => u.file === `${opts.sub}/${o.key}`)) continue;
+    if (o.etag === undefined || skipped.has(`${opts.sub}/${o.key}`)) continue;
     objects[o.key] = tag(o);
   }
   // Rewritten only when it changes (the raw bucket is versioned: no new version for a day with nothing new).
